@@ -1,0 +1,93 @@
+/**
+ * Module and layer rules of Porter (see ../shared/design/ARCHITECTURE.md). `npm test` runs this
+ * over apps, libs, test and bench; test/architecture/boundaries.spec.ts runs it over a fixture
+ * that breaks every rule and asserts each one fires.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-deep-import-between-libs',
+      comment: 'A lib is reached from another lib only through its index.ts (@porter/<lib>).',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/' },
+      to: { path: '^libs/([^/]+)/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'no-deep-import-from-apps',
+      comment: 'Apps, tests and benchmarks use a lib only through its index.ts (@porter/<lib>).',
+      severity: 'error',
+      from: { path: '^(apps|test|bench)/' },
+      to: { path: '^libs/[^/]+/', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+    },
+    {
+      name: 'no-lib-imports-app',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^(apps|test|bench)/' },
+    },
+    {
+      name: 'shared-kernel-stands-alone',
+      comment: 'The shared kernel depends on no other lib.',
+      severity: 'error',
+      from: { path: '^libs/shared-kernel/' },
+      to: { path: '^libs/', pathNot: '^libs/shared-kernel/' },
+    },
+    {
+      name: 'platform-knows-no-module',
+      comment: 'Platform services serve modules; they never depend on one.',
+      severity: 'error',
+      from: { path: '^libs/platform/' },
+      to: { path: '^libs/', pathNot: ['^libs/platform/', '^libs/shared-kernel/'] },
+    },
+    {
+      name: 'modules-do-not-use-the-host',
+      comment: 'job-queue, exports and imports declare dependencies; the host (directory) implements them, never the reverse.',
+      severity: 'error',
+      from: { path: '^libs/(job-queue|exports|imports)/' },
+      to: { path: '^libs/directory/' },
+    },
+    {
+      name: 'domain-is-pure',
+      comment: 'domain/ imports nothing from application/ or infrastructure/.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/domain/' },
+      to: { path: '^libs/[^/]+/src/(application|infrastructure)/' },
+    },
+    {
+      name: 'domain-has-no-framework',
+      comment: 'domain/ uses neither Nest nor the ORM.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/domain/' },
+      to: { path: 'node_modules/(@nestjs|@mikro-orm|bullmq|pg)/' },
+    },
+    {
+      name: 'application-uses-ports-not-infrastructure',
+      comment: 'application/ reaches infrastructure only through ports (interfaces + DI tokens).',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/application/' },
+      to: { path: '^libs/[^/]+/src/infrastructure/' },
+    },
+    {
+      name: 'public-is-contract-only',
+      comment: 'public/ (commands, queries, entities, events, dependencies) exposes no internals.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/public/' },
+      to: { path: '^libs/[^/]+/src/(application|infrastructure|domain)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['^dist/', '^test/fixtures/', '^node_modules/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

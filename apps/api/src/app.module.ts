@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import {
+  ContentTypeInterceptor,
+  JwtAuthGuard,
+  PlatformHealthModule,
+  PlatformModule,
+  ProblemDetailsFilter,
+  createValidationPipe,
+} from '@porter/platform';
+import { JobQueueModule } from '@porter/job-queue';
+import { ExportsModule } from '@porter/exports';
+import { ImportsModule } from '@porter/imports';
+import { DirectoryModule } from '@porter/directory';
+import { HealthController } from './health/health.controller';
+import { JobsHttpModule } from './jobs/jobs-http.module';
+import { ExportsHttpModule } from './exports/exports-http.module';
+import { ImportsHttpModule } from './imports/imports-http.module';
+
+@Module({
+  imports: [
+    PlatformModule,
+    PlatformHealthModule,
+    JobQueueModule,
+    ExportsModule,
+    ImportsModule,
+    DirectoryModule,
+    JobsHttpModule,
+    ExportsHttpModule,
+    ImportsHttpModule,
+  ],
+  controllers: [HealthController],
+  providers: [
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
+  ],
+})
+export class AppModule {}

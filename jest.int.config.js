@@ -1,0 +1,10 @@
+'use strict';
+const base = require('./jest.base.config');
+module.exports = {
+  ...base,
+  displayName: 'integration',
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 60_000,
+};

@@ -1,0 +1,2 @@
+export * from './directory.module';
+export { directoryMigrations } from './infrastructure/migrations';

@@ -1,0 +1,3 @@
+export * from './exports.module';
+export { exportsMigrations } from './infrastructure/migrations';
+export * from './exports.worker-module';

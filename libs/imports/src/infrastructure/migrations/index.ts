@@ -1,0 +1,3 @@
+import type { PorterMigration } from '@porter/platform';
+
+export const importsMigrations: PorterMigration[] = [];

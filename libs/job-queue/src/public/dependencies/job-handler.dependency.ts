@@ -1,0 +1,80 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Writable } from 'stream';
+import type { Principal } from '@porter/shared-kernel';
+import type { JobFile } from '../entities/job-file';
+
+export interface JobLogger {
+  log(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** A file being written as a job output. Invisible until `commit()`; `abort()` discards it. */
+export interface JobFileWriter {
+  readonly stream: Writable;
+  commit(): Promise<JobFile>;
+  abort(): Promise<void>;
+}
+
+/** Why a run's signal was aborted. */
+export type JobAbortReason = 'cancelled' | 'shutdown' | 'lost-lock';
+
+/**
+ * What a job handler gets for one run. Everything it needs goes through here, so a handler never
+ * touches the queue, the job tables or Redis.
+ */
+export interface JobContext {
+  readonly jobId: string;
+  readonly type: string;
+  readonly payload: Record<string, unknown>;
+  readonly principal: Principal;
+  /** 1 on the first run, +1 on each retry or stall recovery. */
+  readonly attempt: number;
+  /** Unique per run: a fencing token a handler may store beside its own writes. */
+  readonly runToken: string;
+  /** Aborted on cancel, shutdown or lost lock; `signal.reason` is a JobAbortReason. */
+  readonly signal: AbortSignal;
+  readonly logger: JobLogger;
+  /** Records progress (throttled); `total` may be null when unknown. */
+  progress(processed: number, total?: number | null): Promise<void>;
+  /** Durably stores resume state for a later run of the same job. */
+  checkpoint(state: Record<string, unknown>): Promise<void>;
+  lastCheckpoint<T extends Record<string, unknown> = Record<string, unknown>>(): T | null;
+  /** Opens an output file of this job (listed in the job's output files once committed). */
+  writeFile(name: string, contentType: string): JobFileWriter;
+  setOutputInformation(info: Record<string, unknown>): void;
+  /** Throws if this run no longer owns the job (it was cancelled, or another run replaced it). */
+  assertStillOwner(): Promise<void>;
+}
+
+export interface JobHandler {
+  run(context: JobContext): Promise<void>;
+}
+
+export interface JobTypeOptions {
+  /** Attempts before the job fails for good (default: JOB_MAX_ATTEMPTS). */
+  maxAttempts?: number;
+  /** Base of the exponential backoff between attempts (default: JOB_BACKOFF_MS). */
+  backoffMs?: number;
+}
+
+export const JOB_HANDLER_METADATA = 'porter:job-handler';
+
+export interface JobHandlerMetadata extends JobTypeOptions {
+  type: string;
+}
+
+/**
+ * Registers a provider as the handler of a job type. Put the class in the providers of the
+ * owning module's worker module; the job-queue worker discovers it at start.
+ */
+export const JobHandlerFor = (type: string, options: JobTypeOptions = {}): ClassDecorator =>
+  SetMetadata(JOB_HANDLER_METADATA, { type, ...options } satisfies JobHandlerMetadata);
+
+/** Throw from a handler to fail the job at once, without further attempts. */
+export class NonRetryableJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableJobError';
+  }
+}

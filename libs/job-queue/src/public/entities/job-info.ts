@@ -1,0 +1,31 @@
+import { JobStatus } from '../enums/job-status';
+
+export interface JobProgress {
+  processed: number;
+  total: number | null;
+  percent: number | null;
+}
+
+/** The read model of a job, as the REST API and other modules see it. */
+export interface JobInfo {
+  id: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  status: JobStatus;
+  /** 1-based place in the queue while pending; null otherwise. */
+  position: number | null;
+  priority: number;
+  progress: JobProgress;
+  submittedBy: string;
+  tenant: string;
+  submittedAt: string;
+  scheduledFor: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  attempts: number;
+  maxAttempts: number;
+  outputInformation: Record<string, unknown> | null;
+  outputFiles: string[];
+  errorDetails: string | null;
+}

@@ -1,0 +1,6 @@
+export interface QueueConfiguration {
+  concurrency: number;
+  pollingIntervalMs: number;
+  purgeJobAgeMs: number;
+  purgeIntervalMs: number;
+}

@@ -1,0 +1,15 @@
+import { Query } from '@nestjs/cqrs';
+import type { Page, Principal } from '@porter/shared-kernel';
+import type { JobInfo } from '../entities/job-info';
+import type { JobStatus } from '../enums/job-status';
+
+export class ListJobsQuery extends Query<Page<JobInfo>> {
+  constructor(
+    readonly principal: Principal,
+    readonly filters: { status?: JobStatus; type?: string; submittedBy?: string },
+    readonly offset = 0,
+    readonly limit = 20,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Every setting Porter reads, from the environment, with a local default and a validator.
+ * `loadConfig` fails with ONE line naming the variable, so an operator sees at once what to fix.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'porter-development-secret-do-not-use-in-production';
+
+export interface PorterConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  queuePrefix: string;
+  storageDir: string;
+  authJwtSecret: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  jsonBodyLimitBytes: number;
+  uploadMaxBytes: number;
+  uploadMaxFiles: number;
+  workerConcurrency: number;
+  shutdownGraceMs: number;
+  jobPollingIntervalMs: number;
+  jobPurgeAgeMs: number;
+  jobPurgeIntervalMs: number;
+  jobMaxAttempts: number;
+  jobBackoffMs: number;
+  jobLockDurationMs: number;
+  exportCsvBom: boolean;
+  exportRetentionPurgeIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+interface Setting<K extends keyof PorterConfig> {
+  key: K;
+  env: string;
+  default: string;
+  parse: (raw: string, env: string) => PorterConfig[K];
+}
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => (raw: string, env: string): number => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${env} must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+
+const url = (protocols: string[]) => (raw: string, env: string): string => {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${env} must be a URL (${protocols.join(' or ')}), got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(`${env} must use ${protocols.join(' or ')}://, got "${parsed.protocol}//"`);
+  }
+  return raw;
+};
+
+const oneOf = <T extends string>(values: readonly T[]) => (raw: string, env: string): T => {
+  if (!values.includes(raw as T)) throw new ConfigError(`${env} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+
+const boolean = (raw: string, env: string): boolean => {
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${env} must be true or false, got "${raw}"`);
+};
+
+const nonEmpty = (pattern?: RegExp, hint?: string) => (raw: string, env: string): string => {
+  if (!raw.trim()) throw new ConfigError(`${env} must not be empty`);
+  if (pattern && !pattern.test(raw)) throw new ConfigError(`${env} ${hint}, got "${raw}"`);
+  return raw;
+};
+
+// Declared once; README's configuration table mirrors this list.
+const SETTINGS: Setting<keyof PorterConfig>[] = [
+  { key: 'nodeEnv', env: 'NODE_ENV', default: 'development', parse: oneOf(['development', 'production', 'test'] as const) },
+  { key: 'host', env: 'HOST', default: '0.0.0.0', parse: nonEmpty() },
+  { key: 'port', env: 'PORT', default: '3000', parse: integer(0, 65535) },
+  { key: 'databaseUrl', env: 'DATABASE_URL', default: 'postgres://postgres@127.0.0.1:5432/porter', parse: url(['postgres', 'postgresql']) },
+  { key: 'databasePoolMax', env: 'DATABASE_POOL_MAX', default: '10', parse: integer(1, 200) },
+  { key: 'redisUrl', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', parse: url(['redis', 'rediss']) },
+  { key: 'queuePrefix', env: 'QUEUE_PREFIX', default: 'porter', parse: nonEmpty(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"') },
+  { key: 'storageDir', env: 'STORAGE_DIR', default: './var/storage', parse: nonEmpty() },
+  { key: 'authJwtSecret', env: 'AUTH_JWT_SECRET', default: DEVELOPMENT_JWT_SECRET, parse: nonEmpty(/^.{16,}$/s, 'must be at least 16 characters') },
+  { key: 'logLevel', env: 'LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
+  { key: 'jsonBodyLimitBytes', env: 'JSON_BODY_LIMIT_BYTES', default: String(1024 * 1024), parse: integer(1024) },
+  { key: 'uploadMaxBytes', env: 'UPLOAD_MAX_BYTES', default: String(1024 * 1024 * 1024), parse: integer(1) },
+  { key: 'uploadMaxFiles', env: 'UPLOAD_MAX_FILES', default: '1', parse: integer(1, 100) },
+  { key: 'workerConcurrency', env: 'WORKER_CONCURRENCY', default: '4', parse: integer(1, 256) },
+  { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: '25000', parse: integer(0) },
+  { key: 'jobPollingIntervalMs', env: 'JOB_POLLING_INTERVAL_MS', default: '1000', parse: integer(10) },
+  { key: 'jobPurgeAgeMs', env: 'JOB_PURGE_AGE_MS', default: String(30 * 24 * 3600 * 1000), parse: integer(1000) },
+  { key: 'jobPurgeIntervalMs', env: 'JOB_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
+  { key: 'jobMaxAttempts', env: 'JOB_MAX_ATTEMPTS', default: '3', parse: integer(1, 100) },
+  { key: 'jobBackoffMs', env: 'JOB_BACKOFF_MS', default: '1000', parse: integer(0) },
+  { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
+  { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
+  { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
+];
+
+export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));
+
+export function loadConfig(env: Env = process.env): PorterConfig {
+  const config = {} as Record<string, unknown>;
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env];
+    config[setting.key] = setting.parse(raw === undefined || raw === '' ? setting.default : raw, setting.env);
+  }
+  const result = config as unknown as PorterConfig;
+  if (result.nodeEnv === 'production' && result.authJwtSecret === DEVELOPMENT_JWT_SECRET) {
+    throw new ConfigError('AUTH_JWT_SECRET must be set to a real secret when NODE_ENV=production (the development secret is refused)');
+  }
+  return result;
+}
+
+/** DI token for the validated configuration. */
+export const PORTER_CONFIG = Symbol('PORTER_CONFIG');

@@ -1,0 +1,63 @@
+import { Client } from 'pg';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { ormBaseOptions } from './orm-options';
+
+export type PorterMigration = MigrationObject;
+
+/** Creates the database named in `databaseUrl` when it does not exist yet (local use, tests). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const target = new URL(databaseUrl);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (error) {
+    // Another process created it between our check and our CREATE.
+    if ((error as { code?: string }).code === '42P04') return false;
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Applies the given migrations (listed explicitly: MikroORM would otherwise look for files on
+ * disk and, under swc or in dist/, silently find none). Returns the names applied.
+ */
+export async function runMigrations(databaseUrl: string, migrations: PorterMigration[]): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const orm = await MikroORM.init({
+    ...ormBaseOptions(databaseUrl, 2),
+    entities: [],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: migrations,
+      tableName: 'porter_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+  });
+  try {
+    // Serialise concurrent migrators (api and worker starting together).
+    const conn = orm.em.getConnection();
+    await conn.execute('SELECT pg_advisory_lock(7302025)');
+    try {
+      const applied = await orm.getMigrator().up();
+      return applied.map((m) => m.name);
+    } finally {
+      await conn.execute('SELECT pg_advisory_unlock(7302025)');
+    }
+  } finally {
+    await orm.close(true);
+  }
+}

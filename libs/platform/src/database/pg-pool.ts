@@ -1,0 +1,30 @@
+import { Pool, PoolClient } from 'pg';
+
+/**
+ * A plain `pg` pool beside MikroORM, for the hot paths an ORM should not be on: server-side
+ * cursors and COPY streams (exports), multi-row writes that must share one transaction with a
+ * host module's writes (imports). Same database, separate small pool.
+ */
+export const PG_POOL = Symbol('PG_POOL');
+
+export function createPgPool(databaseUrl: string, max = 10): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000, application_name: 'porter' });
+  pool.on('error', () => undefined); // an idle client lost its connection; the pool replaces it
+  return pool;
+}
+
+/** Runs `work` in one transaction on one pooled client; rolls back on any error. */
+export async function withPgTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

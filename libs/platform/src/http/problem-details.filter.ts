@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PorterError } from '@porter/shared-kernel';
+import { Problem, problem, sendProblem } from './problem';
+
+const STATUS_BY_KIND: Record<PorterError['kind'], number> = {
+  bad_request: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unsupported_media_type: 415,
+  validation: 422,
+};
+
+export function toProblem(error: unknown): Problem | null {
+  if (error instanceof PorterError) {
+    return problem(STATUS_BY_KIND[error.kind], error.message, error.errors);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    if (typeof response === 'object' && response && 'errors' in response) {
+      const r = response as { message?: string; errors?: Problem['errors'] };
+      return problem(status, r.message, r.errors);
+    }
+    const message = typeof response === 'string' ? response : (response as { message?: string | string[] }).message;
+    return problem(status, Array.isArray(message) ? message.join('; ') : message ?? error.message);
+  }
+  // Errors from body-parser and other http-errors style libraries carry a 4xx status.
+  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  const expose = (error as { expose?: boolean })?.expose;
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose !== false) {
+    return problem(status, bodyParserDetail(error as { type?: string; message: string }));
+  }
+  return null;
+}
+
+function bodyParserDetail(error: { type?: string; message: string }): string {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return 'The request body is not valid JSON';
+    case 'entity.too.large':
+      return 'The request body is larger than the configured limit';
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return 'The request body must be UTF-8 encoded';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Every error leaves as application/problem+json. Known errors map to their 4xx; anything else
+ * is logged with the request id and returned as a bare 500 that reveals nothing internal.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const body = toProblem(error) ?? internalError(this.logger, error, req);
+    sendProblem(res, { ...body, instance: req.originalUrl?.split('?')[0], requestId: req.id ? String(req.id) : undefined });
+  }
+}
+
+export function internalError(logger: Logger, error: unknown, req: Request & { id?: unknown }): Problem {
+  logger.error({ err: error, requestId: req.id, path: req.originalUrl }, 'Unhandled error');
+  return problem(500, 'An unexpected error occurred. Quote the request id when reporting it.');
+}

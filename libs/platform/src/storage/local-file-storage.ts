@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'fs';
+import * as path from 'path';
+import { PassThrough, Readable, Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { NotFoundError } from '@porter/shared-kernel';
+import { assertValidKey, FileStorage, ObjectStat, StorageWriter, StoredObject } from './file-storage.port';
+
+/**
+ * Local-disk storage. Writes go to `<root>/.tmp/<uuid>`, are fsynced, then renamed under the
+ * final key: rename is atomic on one filesystem, so a crash leaves a stray temp file (cleaned at
+ * start) and never a half file under a real key.
+ */
+export class LocalFileStorage implements FileStorage {
+  private readonly root: string;
+  private readonly tmp: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.tmp = path.join(this.root, '.tmp');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.tmp, { recursive: true });
+    // Temp files older than a day belong to writers that died; remove them.
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const name of await fs.readdir(this.tmp)) {
+      const full = path.join(this.tmp, name);
+      const stat = await fs.stat(full).catch(() => null);
+      if (stat && stat.mtimeMs < cutoff) await fs.rm(full, { force: true });
+    }
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    const full = path.join(this.root, key);
+    if (!full.startsWith(this.root + path.sep)) throw new Error(`invalid storage key "${key}"`);
+    return full;
+  }
+
+  openWriter(key: string): StorageWriter {
+    const finalPath = this.pathOf(key);
+    const tmpPath = path.join(this.tmp, randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const entry = new PassThrough({ highWaterMark: 1 << 16 });
+    const file = createWriteStream(tmpPath, { highWaterMark: 1 << 16 });
+    const written = pipeline(entry, counter, file);
+    written.catch(() => undefined); // observed by commit/abort
+    let settled = false;
+
+    return {
+      stream: entry,
+      commit: async () => {
+        if (settled) throw new Error('storage writer already settled');
+        settled = true;
+        if (!entry.writableEnded) entry.end();
+        try {
+          await written;
+          const handle = await fs.open(tmpPath, 'r');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          await fs.mkdir(path.dirname(finalPath), { recursive: true });
+          await fs.rename(tmpPath, finalPath);
+        } catch (error) {
+          await fs.rm(tmpPath, { force: true });
+          throw error;
+        }
+        return { key, sizeBytes: size, sha256: hash.digest('hex') };
+      },
+      abort: async () => {
+        if (settled) return;
+        settled = true;
+        entry.destroy();
+        await written.catch(() => undefined);
+        await fs.rm(tmpPath, { force: true });
+      },
+    };
+  }
+
+  async put(key: string, source: Readable): Promise<StoredObject> {
+    const writer = this.openWriter(key);
+    try {
+      await pipeline(source, writer.stream);
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    return writer.commit();
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const full = this.pathOf(key);
+    try {
+      await fs.access(full);
+    } catch {
+      throw new NotFoundError('File', key);
+    }
+    return createReadStream(full, range ? { start: range.start, end: range.end } : {});
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    try {
+      const s = await fs.stat(this.pathOf(key));
+      return s.isFile() ? { key, sizeBytes: s.size, modifiedAt: s.mtime } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectStat> {
+    const base = prefix.replace(/\/+$/, '');
+    const dir = base ? this.pathOf(base) : this.root;
+    yield* this.walk(dir);
+  }
+
+  private async *walk(dir: string): AsyncIterable<ObjectStat> {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (full === this.tmp) continue;
+      if (entry.isDirectory()) yield* this.walk(full);
+      else if (entry.isFile()) {
+        const s = await fs.stat(full);
+        yield { key: path.relative(this.root, full).split(path.sep).join('/'), sizeBytes: s.size, modifiedAt: s.mtime };
+      }
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    let count = 0;
+    for await (const obj of this.list(prefix)) {
+      await this.delete(obj.key);
+      count++;
+    }
+    const base = prefix.replace(/\/+$/, '');
+    if (base) await fs.rm(this.pathOf(base), { recursive: true, force: true });
+    return count;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './principal';
+export * from './errors';
+export * from './paging';
+export * from './clock';
+export * from './ids';

@@ -1,0 +1,41 @@
+/**
+ * Who is calling. Travels inside every command and query object (never through globals), so a
+ * handler can be called the same way from HTTP, from another module or from a queue consumer.
+ */
+export class Principal {
+  constructor(
+    readonly userId: string,
+    readonly tenant: string,
+    readonly roles: readonly string[] = [],
+    readonly scopes: readonly string[] = [],
+  ) {}
+
+  get isAdmin(): boolean {
+    return this.roles.includes('admin');
+  }
+
+  /** True when the principal holds every one of the given operational scope ids. */
+  holdsAllScopes(scopeIds: readonly string[]): boolean {
+    return scopeIds.every((id) => this.scopes.includes(id));
+  }
+
+  /** A system principal for work the platform does on its own (purge, reconcile). */
+  static system(tenant: string): Principal {
+    return new Principal('system', tenant, ['admin', 'system'], []);
+  }
+
+  toJSON(): PrincipalData {
+    return { userId: this.userId, tenant: this.tenant, roles: [...this.roles], scopes: [...this.scopes] };
+  }
+
+  static fromJSON(data: PrincipalData): Principal {
+    return new Principal(data.userId, data.tenant, data.roles ?? [], data.scopes ?? []);
+  }
+}
+
+export interface PrincipalData {
+  userId: string;
+  tenant: string;
+  roles: string[];
+  scopes: string[];
+}

@@ -1,0 +1,33 @@
+import { writeFileSync } from 'fs';
+import * as path from 'path';
+import * as os from 'os';
+import { registerSourceAliases } from './source-aliases';
+import { makeStorageDir, startTestServices, uniqueRunId, withDatabase } from './test-services';
+
+/**
+ * Jest global setup for integration and e2e runs: a fresh database (migrated), a fresh queue
+ * prefix and storage directory. Values are passed to test workers through process.env.
+ */
+export default async function globalSetup(): Promise<void> {
+  const services = await startTestServices();
+  const runId = uniqueRunId();
+  const database = `porter_test_${runId}`;
+  const databaseUrl = withDatabase(services.serverDatabaseUrl, database);
+  registerSourceAliases();
+  const { porterMigrations } = await import('./migrations-for-tests');
+  const { runMigrations } = await import('@porter/platform');
+  await runMigrations(databaseUrl, porterMigrations);
+  const storageDir = await makeStorageDir(runId);
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: services.redisUrl,
+    QUEUE_PREFIX: `porter_test_${runId}`,
+    STORAGE_DIR: storageDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PORTER_TEST_RUN_ID: runId,
+    PORTER_TEST_SERVER_DATABASE_URL: services.serverDatabaseUrl,
+  });
+  (globalThis as Record<string, unknown>).__porterTestServices = services;
+  writeFileSync(path.join(os.tmpdir(), `porter-test-${process.pid}.json`), JSON.stringify({ runId, database }));
+}

@@ -1,0 +1,1 @@
+export { porterMigrations } from '../../apps/api/src/porter-migrations';

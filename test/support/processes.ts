@@ -1,0 +1,91 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+import { waitFor } from './wait-for';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REGISTER = path.join(ROOT, 'tools', 'register-aliases.js');
+
+export interface PorterProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Sends a signal and waits for the exit; returns the exit code (null when killed). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+/** Spawns a built Porter process (`npm run build` first) with the run's environment. */
+export function spawnPorter(kind: 'api' | 'worker', env: Record<string, string> = {}): PorterProcess {
+  const entry = path.join(ROOT, 'dist', 'apps', kind, 'src', 'main.js');
+  const child = spawn(process.execPath, ['-r', REGISTER, entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name: kind,
+    child,
+    output: () => output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 60_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Starts an API process on a free port and waits until it is ready. */
+export async function startApi(env: Record<string, string> = {}): Promise<{ process: PorterProcess; baseUrl: string }> {
+  const port = env.PORT ?? String(await freePort());
+  const api = spawnPorter('api', { ...env, PORT: port, HOST: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (api.child.exitCode !== null) throw new Error(`api exited early:\n${api.output()}`);
+      const res = await fetch(`${baseUrl}/api/health/ready`).catch(() => null);
+      return res?.status === 200;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: 'the API to become ready' },
+  ).catch((error) => {
+    throw new Error(`${(error as Error).message}\n--- api output ---\n${api.output()}`);
+  });
+  return { process: api, baseUrl };
+}
+
+/** Starts a worker process and waits for its start line. */
+export async function startWorker(env: Record<string, string> = {}): Promise<PorterProcess> {
+  const worker = spawnPorter('worker', env);
+  await waitFor(
+    () => {
+      if (worker.child.exitCode !== null) throw new Error(`worker exited early:\n${worker.output()}`);
+      return worker.output().includes('Porter worker started');
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: 'the worker to start' },
+  ).catch((error) => {
+    throw new Error(`${(error as Error).message}\n--- worker output ---\n${worker.output()}`);
+  });
+  return worker;
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

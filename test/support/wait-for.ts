@@ -1,0 +1,25 @@
+/**
+ * Polls `probe` until it returns a value that is not undefined/false, or fails after `timeoutMs`
+ * with the last value seen. Tests wait on state this way, never on fixed sleeps.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      lastError = undefined;
+      if (last !== undefined && last !== false && last !== null) return last as T;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${(lastError as Error).message}` : ''}`,
+  );
+}
