@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The directory as an exports host: its export types and data sources. */
+@Module({})
+export class DirectoryExportsHostModule {}
