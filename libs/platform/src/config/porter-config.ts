@@ -28,6 +28,8 @@ export interface PorterConfig {
   jobLockDurationMs: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
+  exportBatchSize: number;
+  exportMaxRowsPerSecond: number;
 }
 
 export class ConfigError extends Error {}
@@ -103,6 +105,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
+  { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
+  { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
 ];
 
 export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));

@@ -1,0 +1,83 @@
+import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
+import type { ExportInfo } from '../../public/entities/export-info';
+import type { ExportResultData } from '../../public/entities/export-result-data';
+import type { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
+import type { ExportScope } from '../../public/enums/export-type';
+import type { FileFormat } from '../../public/enums/file-format';
+
+/** An export request as the worker and the command handlers need it (no permission filter). */
+export interface ExportRecord {
+  id: string;
+  tenant: string;
+  requestedBy: string;
+  type: string;
+  scope: ExportScope;
+  format: FileFormat;
+  name: string | null;
+  filters: Record<string, unknown>;
+  scopeIds: string[];
+  status: ExportStatus;
+  outcome: ExportOutcome | null;
+  jobId: string;
+  itemsCount: number | null;
+  errorMessage: string | null;
+  idempotencyKey: string | null;
+  requestFingerprint: string;
+  createdAt: Date;
+  processedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+export type NewExportRecord = Omit<ExportRecord, 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'processedAt' | 'deletedAt' | 'createdAt'> & {
+  createdAt: Date;
+};
+
+export interface NewExportResult {
+  id: string;
+  outcome: ExportOutcome.Success | ExportOutcome.Empty;
+  fileName: string;
+  contentType: string;
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+  itemsCount: number;
+  expiresAt: Date;
+}
+
+export interface ExpiredResult {
+  id: string;
+  storageKey: string;
+}
+
+/**
+ * Persistence of export requests and results. Every read taking a principal filters by tenant and
+ * permission in SQL (global: admins; local: callers holding every scope), so an export the caller
+ * may not see is indistinguishable from a missing one.
+ */
+export interface ExportRepository {
+  /** Joins the caller's MikroORM transaction when there is one. */
+  insertRequest(record: NewExportRecord): Promise<void>;
+  findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;
+  findById(id: string): Promise<ExportRecord | null>;
+  getVisible(principal: Principal, id: string): Promise<ExportInfo | null>;
+  listVisible(principal: Principal, filters: { type?: string; status?: ExportStatus }, page: PageRequest): Promise<Page<ExportInfo>>;
+  /** pending → running (or running again on a retry); false when the export is terminal or deleted. */
+  markRunning(id: string): Promise<boolean>;
+  /** A failed attempt that will be retried: back to pending, with the error kept for display. */
+  markRetrying(id: string, errorMessage: string): Promise<void>;
+  /** Stores the result and completes the request in one transaction. */
+  complete(id: string, result: NewExportResult, processedAt: Date): Promise<void>;
+  /** Returns the record when this call made the transition (so only one caller publishes the event). */
+  markFailed(id: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
+  markFailedByJob(jobId: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
+  markCancelled(id: string, processedAt: Date): Promise<ExportRecord | null>;
+  markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null>;
+  /** Hides the request and marks its result expired; returns the file's key to delete. */
+  softDelete(id: string, at: Date): Promise<{ storageKey: string | null }>;
+  resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]>;
+  incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number>;
+  /** Expired results whose file is still stored, locked for this purge run (SKIP LOCKED). */
+  purgeExpired(now: Date, limit: number, deleteFile: (result: ExpiredResult) => Promise<void>): Promise<number>;
+}
+
+export const EXPORT_REPOSITORY = Symbol('EXPORT_REPOSITORY');

@@ -1,0 +1,294 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import { PG_POOL, withPgTransaction } from '@porter/platform';
+import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
+import type { ExpiredResult, ExportRecord, ExportRepository, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
+import type { ExportInfo } from '../../public/entities/export-info';
+import type { ExportResultData } from '../../public/entities/export-result-data';
+import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
+import type { FileFormat } from '../../public/enums/file-format';
+import { ExportRequestEntity } from './export-request.entity';
+
+type Row = Record<string, unknown>;
+
+const iso = (value: unknown): string | null => (value ? (value as Date).toISOString() : null);
+
+/**
+ * The permission rule of domain/export-access.ts, in SQL: same tenant, not deleted, and global →
+ * the caller is an admin; local → the caller holds every scope of the export. `$1` tenant,
+ * `$2` is-admin, `$3` the caller's scopes.
+ */
+const VISIBLE = (alias: string) => `${alias}.tenant = $1 AND ((${alias}.scope = 'global' AND $2::boolean)
+  OR (${alias}.scope = 'local' AND cardinality(${alias}.scope_ids) > 0 AND ${alias}.scope_ids <@ $3::text[]))`;
+
+const permissionParams = (principal: Principal): unknown[] => [principal.tenant, principal.isAdmin, [...principal.scopes]];
+
+const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha256, x.expires_at, x.expired_at,
+  x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
+
+@Injectable()
+export class PgExportRepository implements ExportRepository {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly em: EntityManager,
+  ) {}
+
+  async insertRequest(record: NewExportRecord): Promise<void> {
+    // The injected EntityManager resolves to the caller's transaction (TransactionContext), so the
+    // request commits together with the job the same transaction submits.
+    const entity = this.em.create(ExportRequestEntity, {
+      ...record,
+      status: ExportStatus.Pending,
+      createdAt: record.createdAt,
+      updatedAt: record.createdAt,
+    });
+    this.em.persist(entity);
+    await this.em.flush();
+  }
+
+  async findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null> {
+    const { rows } = await this.pool.query(
+      `SELECT * FROM exports.export_request WHERE tenant = $1 AND requested_by = $2 AND idempotency_key = $3`,
+      [tenant, requestedBy, key],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<ExportRecord | null> {
+    const { rows } = await this.pool.query(`SELECT * FROM exports.export_request WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async getVisible(principal: Principal, id: string): Promise<ExportInfo | null> {
+    const { rows } = await this.pool.query(
+      `SELECT ${INFO_COLUMNS} FROM exports.export_request r LEFT JOIN exports.export_result x ON x.export_request_id = r.id
+       WHERE ${VISIBLE('r')} AND r.deleted_at IS NULL AND r.id = $4`,
+      [...permissionParams(principal), id],
+    );
+    return rows[0] ? toInfo(rows[0]) : null;
+  }
+
+  async listVisible(principal: Principal, filters: { type?: string; status?: ExportStatus }, page: PageRequest): Promise<Page<ExportInfo>> {
+    const params = permissionParams(principal);
+    let where = `${VISIBLE('r')} AND r.deleted_at IS NULL`;
+    if (filters.type) {
+      params.push(filters.type);
+      where += ` AND r.type = $${params.length}`;
+    }
+    if (filters.status) {
+      params.push(filters.status);
+      where += ` AND r.status = $${params.length}`;
+    }
+    const [items, total] = await Promise.all([
+      this.pool.query(
+        `SELECT ${INFO_COLUMNS} FROM exports.export_request r LEFT JOIN exports.export_result x ON x.export_request_id = r.id
+         WHERE ${where} ORDER BY r.created_at DESC, r.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        [...params, page.offset, page.limit],
+      ),
+      this.pool.query(`SELECT count(*)::int AS n FROM exports.export_request r WHERE ${where}`, params),
+    ]);
+    return { items: items.rows.map(toInfo), totalRecords: total.rows[0].n };
+  }
+
+  async markRunning(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE exports.export_request SET status = 'running', attempts = attempts + 1, updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL AND status IN ('pending', 'running')`,
+      [id],
+    );
+    return rowCount === 1;
+  }
+
+  async markRetrying(id: string, errorMessage: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE exports.export_request SET status = 'pending', error_message = $2, updated_at = now() WHERE id = $1 AND status = 'running'`,
+      [id, errorMessage],
+    );
+  }
+
+  async complete(id: string, result: NewExportResult, processedAt: Date): Promise<void> {
+    await withPgTransaction(this.pool, async (client) => {
+      const { rows } = await client.query(`SELECT * FROM exports.export_request WHERE id = $1 FOR UPDATE`, [id]);
+      if (!rows[0]) throw new Error(`export ${id} vanished before completing`);
+      const request = toRecord(rows[0]);
+      await client.query(
+        `INSERT INTO exports.export_result (id, export_request_id, tenant, type, scope, format, scope_ids, outcome, file_name,
+           content_type, storage_key, size_bytes, sha256, items_count, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (export_request_id) DO UPDATE SET outcome = EXCLUDED.outcome, file_name = EXCLUDED.file_name,
+           content_type = EXCLUDED.content_type, storage_key = EXCLUDED.storage_key, size_bytes = EXCLUDED.size_bytes,
+           sha256 = EXCLUDED.sha256, items_count = EXCLUDED.items_count, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+        [
+          result.id, id, request.tenant, request.type, request.scope, request.format, request.scopeIds, result.outcome, result.fileName,
+          result.contentType, result.storageKey, result.sizeBytes, result.sha256, result.itemsCount, processedAt, result.expiresAt,
+        ],
+      );
+      await client.query(
+        `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
+           error_message = NULL, updated_at = now() WHERE id = $1`,
+        [id, result.outcome, result.itemsCount, processedAt],
+      );
+    });
+  }
+
+  async markFailed(id: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null> {
+    return this.terminal(`id = $1`, id, `status = 'failed', outcome = 'failed', error_message = $2, processed_at = $3`, [errorMessage, processedAt]);
+  }
+
+  async markFailedByJob(jobId: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null> {
+    return this.terminal(`job_id = $1`, jobId, `status = 'failed', outcome = 'failed', error_message = $2, processed_at = $3`, [errorMessage, processedAt]);
+  }
+
+  async markCancelled(id: string, processedAt: Date): Promise<ExportRecord | null> {
+    return this.terminal(`id = $1`, id, `status = 'cancelled', processed_at = $2`, [processedAt]);
+  }
+
+  async markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null> {
+    return this.terminal(`job_id = $1`, jobId, `status = 'cancelled', processed_at = $2`, [processedAt]);
+  }
+
+  /** A guarded transition to a terminal state: only a non-terminal row changes, once. */
+  private async terminal(match: string, key: string, set: string, params: unknown[]): Promise<ExportRecord | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE exports.export_request SET ${set}, updated_at = now()
+       WHERE ${match} AND status IN ('pending', 'running') RETURNING *`,
+      [key, ...params],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async softDelete(id: string, at: Date): Promise<{ storageKey: string | null }> {
+    return withPgTransaction(this.pool, async (client) => {
+      await client.query(`UPDATE exports.export_request SET deleted_at = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id, at]);
+      const { rows } = await client.query(
+        `UPDATE exports.export_result SET expired_at = coalesce(expired_at, $2) WHERE export_request_id = $1 RETURNING storage_key`,
+        [id, at],
+      );
+      return { storageKey: rows[0]?.storage_key ?? null };
+    });
+  }
+
+  async resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]> {
+    if (!resultIds.length) return [];
+    const { rows } = await this.pool.query(
+      `SELECT x.*, r.deleted_at FROM exports.export_result x JOIN exports.export_request r ON r.id = x.export_request_id
+       WHERE ${VISIBLE('x')} AND r.deleted_at IS NULL AND x.id = ANY($4::uuid[])`,
+      [...permissionParams(principal), [...resultIds]],
+    );
+    return rows.map(toResultData);
+  }
+
+  async incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number> {
+    if (!resultIds.length) return 0;
+    // One statement: the permission filter, the counter and both timestamps change atomically, so
+    // concurrent downloads never lose a count and first_downloaded_at is set exactly once.
+    const { rowCount } = await this.pool.query(
+      `UPDATE exports.export_result x SET download_count = x.download_count + 1,
+         first_downloaded_at = coalesce(x.first_downloaded_at, $5), last_downloaded_at = $5
+       FROM exports.export_request r
+       WHERE r.id = x.export_request_id AND r.deleted_at IS NULL AND ${VISIBLE('x')} AND x.id = ANY($4::uuid[])`,
+      [...permissionParams(principal), [...resultIds], at],
+    );
+    return rowCount ?? 0;
+  }
+
+  async purgeExpired(now: Date, limit: number, deleteFile: (result: ExpiredResult) => Promise<void>): Promise<number> {
+    return withPgTransaction(this.pool, async (client) => {
+      // SKIP LOCKED: several workers may purge at once without waiting on or repeating each other.
+      const { rows } = await client.query(
+        `SELECT id, storage_key FROM exports.export_result WHERE expired_at IS NULL AND expires_at <= $1
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      );
+      for (const row of rows) await deleteFile({ id: row.id, storageKey: row.storage_key });
+      if (rows.length) {
+        await client.query(`UPDATE exports.export_result SET expired_at = $2 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), now]);
+      }
+      return rows.length;
+    });
+  }
+}
+
+function toRecord(row: Row): ExportRecord {
+  return {
+    id: row.id as string,
+    tenant: row.tenant as string,
+    requestedBy: row.requested_by as string,
+    type: row.type as string,
+    scope: row.scope as ExportRecord['scope'],
+    format: row.format as FileFormat,
+    name: (row.name as string | null) ?? null,
+    filters: (row.filters as Record<string, unknown>) ?? {},
+    scopeIds: (row.scope_ids as string[]) ?? [],
+    status: row.status as ExportStatus,
+    outcome: (row.outcome as ExportOutcome | null) ?? null,
+    jobId: row.job_id as string,
+    itemsCount: (row.items_count as number | null) ?? null,
+    errorMessage: (row.error_message as string | null) ?? null,
+    idempotencyKey: (row.idempotency_key as string | null) ?? null,
+    requestFingerprint: row.request_fingerprint as string,
+    createdAt: row.created_at as Date,
+    processedAt: (row.processed_at as Date | null) ?? null,
+    deletedAt: (row.deleted_at as Date | null) ?? null,
+  };
+}
+
+function toInfo(row: Row): ExportInfo {
+  const record = toRecord(row);
+  return {
+    id: record.id,
+    jobId: record.jobId,
+    type: record.type,
+    scope: record.scope,
+    format: record.format,
+    name: record.name,
+    filters: record.filters,
+    scopeIds: record.scopeIds,
+    status: record.status,
+    outcome: record.outcome,
+    itemsCount: record.itemsCount,
+    requestedBy: record.requestedBy,
+    createdAt: record.createdAt.toISOString(),
+    processedAt: iso(record.processedAt),
+    errorMessage: record.errorMessage,
+    result: row.result_id
+      ? {
+          id: row.result_id as string,
+          fileName: row.file_name as string,
+          sizeBytes: Number(row.size_bytes),
+          sha256: row.sha256 as string,
+          expiresAt: iso(row.expires_at) as string,
+          expired: row.expired_at !== null,
+          downloadCount: row.download_count as number,
+          firstDownloadedAt: iso(row.first_downloaded_at),
+          lastDownloadedAt: iso(row.last_downloaded_at),
+        }
+      : null,
+  };
+}
+
+function toResultData(row: Row): ExportResultData {
+  return {
+    id: row.id as string,
+    exportRequestId: row.export_request_id as string,
+    exportType: row.type as string,
+    scope: row.scope as ExportResultData['scope'],
+    fileFormat: row.format as FileFormat,
+    outcome: row.outcome as ExportOutcome,
+    fileName: row.file_name as string,
+    contentType: row.content_type as string,
+    storageKey: row.storage_key as string,
+    sizeBytes: Number(row.size_bytes),
+    sha256: row.sha256 as string,
+    itemsCount: row.items_count as number,
+    tenant: row.tenant as string,
+    scopeIds: (row.scope_ids as string[]) ?? [],
+    createdAt: iso(row.created_at) as string,
+    expiresAt: iso(row.expires_at) as string,
+    expiredAt: iso(row.expired_at),
+    downloadCount: row.download_count as number,
+    firstDownloadedAt: iso(row.first_downloaded_at),
+    lastDownloadedAt: iso(row.last_downloaded_at),
+  };
+}

@@ -1,0 +1,235 @@
+import { PassThrough, Readable, Writable } from 'stream';
+import { ZipFile } from 'yazl';
+import { neutralizeFormula } from '../../domain/formula-neutralizer';
+import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
+import { excelSerial, rowValues, toCell } from './cell-values';
+import type { ExportFileWriter, ExportFileWriterOptions } from './export-file-writer';
+import { writeWithBackpressure } from './stream-write';
+
+/** Excel's hard limit of rows per sheet (the header row included). */
+export const XLSX_MAX_ROWS = 1_048_576;
+/** Excel refuses longer cell text; longer values are cut (and documented). */
+export const XLSX_MAX_CELL_CHARS = 32_767;
+
+const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+// A fixed entry time keeps files byte-identical for identical rows (and retries reproducible).
+const ENTRY_OPTIONS = { mtime: new Date(Date.UTC(2020, 0, 1)), mode: 0o100644, compressionLevel: 6 };
+
+/** Style indexes in styles.xml below. */
+const STYLE_HEADER = 1;
+const STYLE_DATE = 2;
+const STYLE_DATETIME = 3;
+
+// Characters XML 1.0 forbids, and lone surrogate halves (not encodable as UTF-8).
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+export function xmlText(value: string): string {
+  let text = value.length > XLSX_MAX_CELL_CHARS ? value.slice(0, XLSX_MAX_CELL_CHARS) : value;
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  text = text.replace(INVALID_XML, (ch) => (ch.length === 1 && ch.charCodeAt(0) >= 0xd800 ? '\uFFFD' : ''));
+  // A literal CR would be normalised to LF by every XML reader; a character reference survives.
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+}
+
+function xmlAttr(value: string): string {
+  return xmlText(value).replace(/"/g, '&quot;');
+}
+
+export function columnLetters(index: number): string {
+  let n = index + 1;
+  let s = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+function sheetTitle(base: string, index: number): string {
+  const clean = base.replace(/[\\/?*[\]:]/g, '_').slice(0, 25) || 'Export';
+  return index === 1 ? clean : `${clean} (${index})`;
+}
+
+/**
+ * A streaming XLSX (SpreadsheetML) writer built on yazl: each sheet's XML is written into the zip
+ * as a deflated stream while rows arrive, strings are inline (no shared-strings table to keep in
+ * memory), so memory stays flat whatever the row count. Typed cells: numbers, dates and datetimes
+ * (serials with a date format), booleans; a bold, frozen header row on every sheet; a new sheet
+ * past Excel's 1,048,576-row limit. The workbook parts are added after the sheets, once their
+ * number is known (zip readers locate parts through the central directory, not by order).
+ */
+export class XlsxExportWriter implements ExportFileWriter {
+  private readonly zip = new ZipFile();
+  private readonly zipOutput = this.zip.outputStream as Readable;
+  private readonly zipDone: Promise<void>;
+  private readonly maxRowsPerSheet: number;
+  private readonly letters: string[];
+  private readonly headerXml: string;
+  private sheet: PassThrough | null = null;
+  private sheetCount = 0;
+  private rowsInSheet = 0;
+  private aborted = false;
+
+  constructor(
+    private readonly output: Writable,
+    private readonly columns: readonly ExportColumn[],
+    private readonly options: ExportFileWriterOptions,
+  ) {
+    this.maxRowsPerSheet = Math.min(options.maxRowsPerSheet ?? XLSX_MAX_ROWS - 1, XLSX_MAX_ROWS - 1);
+    this.letters = columns.map((_, i) => columnLetters(i));
+    this.headerXml = columns
+      .map((c, i) => `<c r="${this.letters[i]}1" t="inlineStr" s="${STYLE_HEADER}"><is><t xml:space="preserve">${xmlText(c.header)}</t></is></c>`)
+      .join('');
+    // The zip stream feeds the storage writer; `end: false` leaves ending it to the storage commit.
+    this.zipOutput.pipe(output, { end: false });
+    this.zipDone = new Promise<void>((resolve, reject) => {
+      this.zipOutput.once('end', resolve);
+      this.zipOutput.once('error', reject);
+    });
+    this.zipDone.catch(() => undefined);
+  }
+
+  async writeHeader(): Promise<void> {
+    await this.startSheet();
+  }
+
+  private async startSheet(): Promise<void> {
+    if (this.sheet) await this.endSheet();
+    this.sheetCount++;
+    this.rowsInSheet = 0;
+    const sheet = new PassThrough({ highWaterMark: 1 << 16 });
+    this.sheet = sheet;
+    this.zip.addReadStream(sheet, `xl/worksheets/sheet${this.sheetCount}.xml`, ENTRY_OPTIONS);
+    const cols = this.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${Math.min(60, Math.max(12, c.header.length + 2))}" customWidth="1"/>`).join('');
+    await this.write(
+      `${XML_DECL}<worksheet xmlns="${NS}" xmlns:r="${REL_NS}"><sheetViews><sheetView workbookViewId="0">` +
+        `<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>` +
+        `</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>` +
+        `<row r="1">${this.headerXml}</row>`,
+    );
+  }
+
+  private async endSheet(): Promise<void> {
+    const sheet = this.sheet;
+    if (!sheet) return;
+    await this.write('</sheetData></worksheet>');
+    sheet.end();
+    this.sheet = null;
+  }
+
+  async writeRows(rows: readonly ExportRow[]): Promise<void> {
+    const columns = this.columns;
+    const letters = this.letters;
+    const neutralize = this.options.neutralizeFormulas;
+    let chunk = '';
+    for (const row of rows) {
+      if (this.rowsInSheet >= this.maxRowsPerSheet) {
+        if (chunk) await this.write(chunk);
+        chunk = '';
+        await this.startSheet();
+      }
+      const r = ++this.rowsInSheet + 1;
+      const values = rowValues(row, columns);
+      let xml = `<row r="${r}">`;
+      for (let i = 0; i < columns.length; i++) {
+        const cell = toCell(values[i], columns[i].type);
+        const ref = letters[i] + r;
+        switch (cell.kind) {
+          case 'null':
+            break;
+          case 'text':
+            xml += `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(neutralize ? neutralizeFormula(cell.value) : cell.value)}</t></is></c>`;
+            break;
+          case 'number':
+            xml += `<c r="${ref}"><v>${cell.value}</v></c>`;
+            break;
+          case 'boolean':
+            xml += `<c r="${ref}" t="b"><v>${cell.value ? 1 : 0}</v></c>`;
+            break;
+          case 'date':
+            xml += `<c r="${ref}" s="${STYLE_DATE}"><v>${excelSerial(cell.value)}</v></c>`;
+            break;
+          case 'datetime':
+            xml += `<c r="${ref}" s="${STYLE_DATETIME}"><v>${excelSerial(cell.value)}</v></c>`;
+            break;
+        }
+      }
+      chunk += xml + '</row>';
+      if (chunk.length >= 1 << 16) {
+        await this.write(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) await this.write(chunk);
+  }
+
+  async finish(): Promise<void> {
+    if (!this.sheet && this.sheetCount === 0) await this.startSheet();
+    await this.endSheet();
+    const base = this.options.sheetName ?? 'Export';
+    const sheets = Array.from({ length: this.sheetCount }, (_, i) => i + 1);
+    const add = (name: string, xml: string) => this.zip.addBuffer(Buffer.from(xml, 'utf8'), name, ENTRY_OPTIONS);
+    add(
+      'xl/workbook.xml',
+      `${XML_DECL}<workbook xmlns="${NS}" xmlns:r="${REL_NS}"><bookViews><workbookView/></bookViews><sheets>` +
+        sheets.map((n) => `<sheet name="${xmlAttr(sheetTitle(base, n))}" sheetId="${n}" r:id="rId${n}"/>`).join('') +
+        `</sheets></workbook>`,
+    );
+    add(
+      'xl/_rels/workbook.xml.rels',
+      `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+        sheets.map((n) => `<Relationship Id="rId${n}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${n}.xml"/>`).join('') +
+        `<Relationship Id="rId${this.sheetCount + 1}" Type="${REL_NS}/styles" Target="styles.xml"/></Relationships>`,
+    );
+    add('xl/styles.xml', STYLES_XML);
+    add(
+      '_rels/.rels',
+      `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+        `<Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    );
+    add(
+      '[Content_Types].xml',
+      `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+        `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+        `<Default Extension="xml" ContentType="application/xml"/>` +
+        `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+        sheets
+          .map((n) => `<Override PartName="/xl/worksheets/sheet${n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+          .join('') +
+        `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
+    );
+    this.zip.end();
+    await this.zipDone;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.zipOutput.unpipe(this.output);
+    this.sheet?.destroy();
+    this.zipOutput.destroy();
+  }
+
+  private write(chunk: string): Promise<void> {
+    if (this.aborted || !this.sheet) return Promise.reject(new Error('the export writer was aborted'));
+    return writeWithBackpressure(this.sheet, chunk);
+  }
+}
+
+const STYLES_XML =
+  `${XML_DECL}<styleSheet xmlns="${NS}">` +
+  `<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>` +
+  `<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>` +
+  `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+  `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+  `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+  `<cellXfs count="4">` +
+  `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+  `<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>` +
+  `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
+  `<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
+  `</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;

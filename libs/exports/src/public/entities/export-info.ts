@@ -1,0 +1,36 @@
+import type { ExportOutcome, ExportStatus } from '../enums/export-status';
+import type { ExportScope } from '../enums/export-type';
+import type { FileFormat } from '../enums/file-format';
+
+export interface ExportResultSummary {
+  id: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  expiresAt: string;
+  /** True once retention purge has deleted the file (download answers 410). */
+  expired: boolean;
+  downloadCount: number;
+  firstDownloadedAt: string | null;
+  lastDownloadedAt: string | null;
+}
+
+/** An export request and its result: the REST read model (see API.md, Exports). */
+export interface ExportInfo {
+  id: string;
+  jobId: string;
+  type: string;
+  scope: ExportScope;
+  format: FileFormat;
+  name: string | null;
+  filters: Record<string, unknown>;
+  scopeIds: string[];
+  status: ExportStatus;
+  outcome: ExportOutcome | null;
+  itemsCount: number | null;
+  requestedBy: string;
+  createdAt: string;
+  processedAt: string | null;
+  errorMessage: string | null;
+  result: ExportResultSummary | null;
+}

@@ -1,0 +1,17 @@
+/** Where an export request stands; it follows its job (pending → running → a terminal state). */
+export enum ExportStatus {
+  Pending = 'pending',
+  Running = 'running',
+  Succeeded = 'succeeded',
+  Failed = 'failed',
+  Cancelled = 'cancelled',
+}
+
+export const TERMINAL_EXPORT_STATUSES: readonly ExportStatus[] = [ExportStatus.Succeeded, ExportStatus.Failed, ExportStatus.Cancelled];
+
+/** What a finished export produced: rows, no rows (a valid file with headers only), or nothing. */
+export enum ExportOutcome {
+  Success = 'success',
+  Empty = 'empty',
+  Failed = 'failed',
+}
