@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import {
   ContentTypeInterceptor,
   JwtAuthGuard,
+  HttpPipelineModule,
   PlatformHealthModule,
   PlatformModule,
   ProblemDetailsFilter,
@@ -20,6 +21,7 @@ import { ImportsHttpModule } from './imports/imports-http.module';
 @Module({
   imports: [
     PlatformModule,
+    HttpPipelineModule,
     PlatformHealthModule,
     JobQueueModule,
     ExportsModule,

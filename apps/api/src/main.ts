@@ -17,11 +17,24 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const { createApiApp } = await import('./create-api-app');
-  const app = await createApiApp(config);
+  const app = await createApiApp();
+  const logger = app.get((await import('nestjs-pino')).Logger);
+  // On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish and every
+  // module's shutdown hook run, then exit 0. A hard deadline guards against a hung hook.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`Received ${signal}: shutting down`);
+      setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
+      void app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.get(await import('nestjs-pino').then((m) => m.Logger)).log(`Porter API listening on http://127.0.0.1:${port} (docs: /api/docs)`);
+  logger.log(`Porter API listening on http://127.0.0.1:${port} (docs: /api/docs)`);
 }
 
 void bootstrap().catch((error) => {

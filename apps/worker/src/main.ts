@@ -25,11 +25,19 @@ async function bootstrap(): Promise<void> {
   collectProcessMetrics('worker');
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  // A last resort: if shutdown hooks hang past the grace period, leave anyway (jobs are
-  // recovered by stall detection; nothing is lost).
+  // SIGTERM/SIGINT: app.close() runs every module's shutdown hooks (the job-queue worker stops
+  // taking jobs and lets running handlers checkpoint within SHUTDOWN_GRACE_MS), then exit 0.
+  // A last resort: if a hook hangs past the grace period, leave anyway (stall recovery resumes
+  // the jobs elsewhere; nothing is lost).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref());
+    process.once(signal, () => {
+      app.get(Logger).log(`Received ${signal}: draining`);
+      setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
+      void app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
   }
   await app.init();
   app.get(Logger).log(`Porter worker started (concurrency ${config.workerConcurrency}, queue prefix "${config.queuePrefix}")`);

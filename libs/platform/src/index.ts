@@ -21,3 +21,4 @@ export * from './health/health-indicators';
 export * from './health/health.module';
 export * from './metrics/metrics';
 export * from './platform.module';
+export * from './http/http-pipeline.module';

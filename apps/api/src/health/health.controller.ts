@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -22,8 +22,17 @@ export class HealthController {
   @Get('api/health/ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: Postgres and Redis answer (503 otherwise)' })
-  ready() {
-    return this.health.check([() => this.dependencies.postgres(), () => this.dependencies.redis()]);
+  async ready(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.health.check([() => this.dependencies.postgres(), () => this.dependencies.redis()]);
+    } catch (error) {
+      // Keep terminus' per-dependency report (not a generic problem) so operators see what is down.
+      if (error instanceof ServiceUnavailableException) {
+        res.status(503);
+        return error.getResponse();
+      }
+      throw error;
+    }
   }
 
   @Get('metrics')

@@ -21,11 +21,12 @@ type MetricOf<K extends MetricKind> = K extends 'counter' ? Counter : K extends 
 
 export function metric<K extends MetricKind>(
   kind: K,
-  config: { name: string; help: string; labelNames?: string[]; buckets?: number[]; collect?: () => void | Promise<void> },
+  config: { name: string; help: string; labelNames?: string[]; buckets?: number[]; collect?: (this: MetricOf<K>) => void | Promise<void> },
 ): MetricOf<K> {
   const existing = metricsRegistry.getSingleMetric(config.name);
   if (existing) return existing as MetricOf<K>;
-  const options = { ...config, registers: [metricsRegistry] };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const options = { ...config, registers: [metricsRegistry] } as any;
   const created = kind === 'counter' ? new Counter(options) : kind === 'gauge' ? new Gauge(options) : new Histogram(options);
   return created as MetricOf<K>;
 }

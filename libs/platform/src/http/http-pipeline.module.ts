@@ -1,0 +1,52 @@
+import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
+import { json, NextFunction, Request, Response } from 'express';
+import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
+import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
+
+const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
+const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
+
+/**
+ * The request pipeline before controllers, as Nest middleware so that it runs after the request
+ * logger (every request, refused ones included, is logged with its id) and so that what it
+ * throws goes through the problem+json filter:
+ * 1. authentication of the whole API surface before routing: an unknown /api/v1 path without a
+ *    token is 401, not 404, so unauthenticated callers learn nothing about what exists;
+ * 2. a body must be JSON (or multipart on upload routes; see ContentTypeInterceptor), else 415;
+ * 3. JSON parsing with a size limit: malformed → 400, too large → 413.
+ */
+@Module({})
+export class HttpPipelineModule implements NestModule {
+  constructor(@Inject(PORTER_CONFIG) private readonly config: PorterConfig) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const secret = this.config.authJwtSecret;
+    const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
+    consumer
+      .apply(
+        (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
+          req.principal = authenticate(req.headers.authorization, secret);
+          next();
+        },
+      )
+      .forRoutes(...API_ROUTES, ...ADMIN_ROUTES);
+    consumer
+      .apply(
+        (req: Request, _res: Response, next: NextFunction) => {
+          const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+          const type = req.headers['content-type'] ?? '';
+          if (hasBody && !/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type) && !/^multipart\/form-data\b/i.test(type)) {
+            throw new UnsupportedMediaTypeException(`Content-Type must be application/json (or multipart/form-data for uploads), got "${type || 'none'}"`);
+          }
+          next();
+        },
+        // body-parser reports errors through next(err); turn them into a rejection so Nest's
+        // middleware proxy hands them to the exception filters.
+        async (req: Request, res: Response, next: NextFunction) => {
+          await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+          next();
+        },
+      )
+      .forRoutes(...API_ROUTES);
+  }
+}

@@ -1,0 +1,105 @@
+import { bearer } from '../../support/int-app';
+import { waitFor } from '../../support/wait-for';
+import { PorterProcess, startApi } from '../../support/processes';
+
+/** The HTTP contract every endpoint shares: auth, problem+json errors, ops endpoints. */
+describe('API process: HTTP surface', () => {
+  let api: PorterProcess;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    ({ process: api, baseUrl } = await startApi({ JSON_BODY_LIMIT_BYTES: '2048' }));
+  });
+
+  afterAll(async () => {
+    await api?.stop('SIGTERM');
+  });
+
+  const call = (path: string, init: RequestInit = {}) => fetch(`${baseUrl}${path}`, init);
+
+  async function expectProblem(res: Response, status: number, detail?: RegExp) {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
+    if (detail) expect(body.detail).toMatch(detail);
+    return body;
+  }
+
+  it('answers liveness and readiness', async () => {
+    expect((await call('/api/health')).status).toBe(200);
+    const ready = await call('/api/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it('refuses any /api/v1 path without a token with 401 problem+json, even one that does not exist', async () => {
+    await expectProblem(await call('/api/v1/anything'), 401, /bearer token is required/);
+    await expectProblem(await call('/api/v1/jobs'), 401);
+  });
+
+  it('refuses a bad, forged or expired token with 401', async () => {
+    await expectProblem(await call('/api/v1/anything', { headers: { authorization: 'Bearer not.a.token' } }), 401, /Invalid token/);
+    await expectProblem(await call('/api/v1/anything', { headers: { authorization: 'Basic abc' } }), 401);
+    const [h, p] = bearer('alice', 'acme').slice(7).split('.');
+    await expectProblem(await call('/api/v1/anything', { headers: { authorization: `Bearer ${h}.${p}.forgedsignature` } }), 401, /signature/);
+  });
+
+  it('lets a valid token through to routing (unknown path: 404 problem+json)', async () => {
+    await expectProblem(await call('/api/v1/anything', { headers: { authorization: bearer('alice', 'acme') } }), 404);
+  });
+
+  it('answers a malformed JSON body with 400', async () => {
+    const res = await call('/api/v1/anything', {
+      method: 'POST',
+      headers: { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' },
+      body: '{"type": "employees",',
+    });
+    await expectProblem(res, 400, /not valid JSON/);
+  });
+
+  it('answers an oversized JSON body with 413', async () => {
+    const res = await call('/api/v1/anything', {
+      method: 'POST',
+      headers: { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' },
+      body: JSON.stringify({ notes: 'x'.repeat(10_000) }),
+    });
+    await expectProblem(res, 413, /larger than the configured limit/);
+  });
+
+  it('answers a body of another media type with 415', async () => {
+    const res = await call('/api/v1/anything', {
+      method: 'POST',
+      headers: { authorization: bearer('alice', 'acme'), 'content-type': 'text/plain' },
+      body: 'type=employees',
+    });
+    await expectProblem(res, 415, /application\/json/);
+  });
+
+  it('serves the OpenAPI document and browsable docs', async () => {
+    const doc = (await (await call('/api/docs-json')).json()) as { openapi: string; info: { title: string } };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('Porter');
+    expect((await call('/api/docs')).status).toBe(200);
+  });
+
+  it('exposes Prometheus metrics with default metrics and the HTTP histogram', async () => {
+    await call('/api/health');
+    const text = await (await call('/metrics')).text();
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/health"/);
+  });
+
+  it('logs structured JSON lines with request ids', async () => {
+    await call('/api/v1/anything', { headers: { 'x-request-id': 'req-e2e-123' } });
+    const line = await waitFor(
+      () =>
+        api
+          .output()
+          .split('\n')
+          .find((l) => l.includes('req-e2e-123')),
+      { what: 'the request log line' },
+    );
+    expect(JSON.parse(line)).toMatchObject({ req: { id: 'req-e2e-123' } });
+  });
+});

@@ -1,0 +1,93 @@
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as path from 'path';
+import { verifyToken, loadConfig } from '@porter/platform';
+import { freePort, spawnPorter, startApi } from '../../support/processes';
+import { waitFor } from '../../support/wait-for';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** A Redis of our own, so that stopping it disturbs nothing else on the machine. */
+async function startOwnRedis(port: number): Promise<ChildProcess> {
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await waitFor(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', {
+    what: `redis-server on ${port}`,
+  });
+  return redis;
+}
+
+function stopRedis(redis: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (redis.exitCode !== null) return resolve();
+    redis.once('exit', () => resolve());
+    redis.kill('SIGKILL');
+  });
+}
+
+describe('Porter processes', () => {
+  it('stops at start with one clear line naming an invalid setting', async () => {
+    for (const [env, expected] of [
+      [{ PORT: 'abc' }, 'porter-api: invalid configuration: PORT must be an integer, got "abc"'],
+      [{ NODE_ENV: 'production', AUTH_JWT_SECRET: '' }, 'porter-api: invalid configuration: AUTH_JWT_SECRET must be set to a real secret'],
+    ] as const) {
+      const api = spawnPorter('api', env as Record<string, string>);
+      const code = await new Promise<number | null>((r) => api.child.once('exit', r));
+      expect(code).toBe(1);
+      const lines = api.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(expected);
+    }
+    const worker = spawnPorter('worker', { WORKER_CONCURRENCY: 'many' });
+    expect(await new Promise((r) => worker.child.once('exit', r))).toBe(1);
+    expect(worker.output().trim()).toBe('porter-worker: invalid configuration: WORKER_CONCURRENCY must be an integer, got "many"');
+  });
+
+  it('reports Redis down within seconds and recovers without a restart', async () => {
+    // The API process uses its own Redis here; stopping it disturbs nothing else.
+    const redisPort = await freePort();
+    let redis = await startOwnRedis(redisPort);
+    const { process: api, baseUrl } = await startApi({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    try {
+      await stopRedis(redis);
+      const started = Date.now();
+      const down = await waitFor(
+        async () => {
+          const res = await fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(3000) });
+          return res.status === 503 ? res.json() : undefined;
+        },
+        { timeoutMs: 10_000, what: 'readiness to report Redis down' },
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(down).toMatchObject({ status: 'error', details: { redis: { status: 'down' }, postgres: { status: 'up' } } });
+      expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
+
+      redis = await startOwnRedis(redisPort);
+      await waitFor(async () => (await fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(3000) })).status === 200, {
+        timeoutMs: 15_000,
+        what: 'readiness to recover',
+      });
+      expect(api.child.exitCode).toBeNull();
+    } finally {
+      await api.stop('SIGTERM', 15_000);
+      await stopRedis(redis);
+    }
+  });
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    const { process: api } = await startApi();
+    expect(await api.stop('SIGTERM', 20_000)).toBe(0);
+  });
+
+  it('prints a working token with npm run token', () => {
+    const out = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(out.status).toBe(0);
+    const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
+    expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('usage: npm run token');
+  });
+});
