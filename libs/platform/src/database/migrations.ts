@@ -45,6 +45,7 @@ export async function runMigrations(databaseUrl: string, migrations: PorterMigra
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
   });
   try {
