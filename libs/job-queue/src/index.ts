@@ -19,3 +19,5 @@ export * from './public/queries/get-job-events.query';
 export * from './public/queries/get-job-file.query';
 export * from './public/queries/get-queue-configuration.query';
 export * from './public/events/job-events';
+export { JOBS_QUEUE as JOB_QUEUE_NAME, MAINTENANCE_QUEUE as JOB_MAINTENANCE_QUEUE_NAME } from './infrastructure/job-queue.constants';
+export { JobRunner, JobReconciler, JobPurgeService, OutboxRelay } from './internal-services';

@@ -1,5 +1,53 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { Pool } from 'pg';
+import { PG_POOL } from '@porter/platform';
+import { JOB_FILE_CLEANER, JOB_REPOSITORY } from './application/ports/job.repository.port';
+import { SubmitJobHandler } from './application/submit-job/submit-job.handler';
+import { CancelJobHandler } from './application/cancel-job/cancel-job.handler';
+import { RetryJobHandler } from './application/retry-job/retry-job.handler';
+import { UpdateJobHandler } from './application/update-job/update-job.handler';
+import { MoveJobToTopHandler } from './application/move-job-to-top/move-job-to-top.handler';
+import { DeleteJobHandler } from './application/delete-job/delete-job.handler';
+import { GetJobHandler } from './application/get-job/get-job.handler';
+import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
+import { GetJobEventsHandler } from './application/get-job-events/get-job-events.handler';
+import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
+import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
+import { PgJobRepository } from './infrastructure/job.repository';
+import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner';
+import { JobRunStore } from './infrastructure/job-run.store';
+import { OutboxRelay } from './infrastructure/outbox-relay.service';
+import { JOBS_QUEUE, MAINTENANCE_QUEUE } from './infrastructure/job-queue.constants';
+import { useJobStatePool } from './infrastructure/job-metrics';
 
 /** Job-queue commands, queries and the outbox relay (API and worker processes). */
-@Module({})
-export class JobQueueModule {}
+@Module({
+  imports: [BullModule.registerQueue({ name: JOBS_QUEUE }, { name: MAINTENANCE_QUEUE })],
+  providers: [
+    PgJobRepository,
+    { provide: JOB_REPOSITORY, useExisting: PgJobRepository },
+    { provide: JOB_FILE_CLEANER, useClass: StorageJobFileCleaner },
+    JobRunStore,
+    OutboxRelay,
+    SubmitJobHandler,
+    CancelJobHandler,
+    RetryJobHandler,
+    UpdateJobHandler,
+    MoveJobToTopHandler,
+    DeleteJobHandler,
+    GetJobHandler,
+    ListJobsHandler,
+    GetJobEventsHandler,
+    GetJobFileHandler,
+    GetQueueConfigurationHandler,
+  ],
+  exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
+})
+export class JobQueueModule implements OnModuleInit {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  onModuleInit(): void {
+    useJobStatePool(this.pool);
+  }
+}

@@ -1,5 +1,20 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JobQueueModule } from './job-queue.module';
+import { JobHandlerRegistry } from './infrastructure/job-handler.registry';
+import { JobRunner } from './infrastructure/job-runner.service';
+import { JobReconciler } from './infrastructure/job-reconciler.service';
+import { JobPurgeService } from './infrastructure/job-purge.service';
+import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing/test-job-handlers';
 
-/** The BullMQ consumer that runs registered job handlers (worker process only). */
-@Module({})
+/**
+ * The BullMQ consumer that runs registered job handlers (worker process only): discovers
+ * @JobHandlerFor providers, runs jobs, reconciles Redis with Postgres, purges old jobs.
+ * PORTER_ENABLE_TEST_JOB_TYPES=1 adds the porter-test.* job types (tests and demos only).
+ */
+@Module({
+  imports: [JobQueueModule, DiscoveryModule],
+  providers: [JobHandlerRegistry, JobRunner, JobReconciler, JobPurgeService, ...(testJobTypesEnabled() ? TEST_JOB_HANDLERS : [])],
+  exports: [JobRunner, JobReconciler, JobPurgeService],
+})
 export class JobQueueWorkerModule {}

@@ -40,6 +40,14 @@ export interface JobContext {
   /** Durably stores resume state for a later run of the same job. */
   checkpoint(state: Record<string, unknown>): Promise<void>;
   lastCheckpoint<T extends Record<string, unknown> = Record<string, unknown>>(): T | null;
+  /**
+   * Stores resume state inside the handler's OWN transaction, so it commits with the rows it
+   * covers (exactly-once effects across crashes). `execute` runs the given SQL (`$1..$3`
+   * placeholders, node-postgres style) on that transaction's connection and returns the affected
+   * row count, e.g. `(sql, p) => client.query(sql, p).then((r) => r.rowCount ?? 0)`. Throws when
+   * this run no longer owns the job; roll the transaction back then.
+   */
+  checkpointWith(execute: (sql: string, params: unknown[]) => Promise<number>, state: Record<string, unknown>): Promise<void>;
   /** Opens an output file of this job (listed in the job's output files once committed). */
   writeFile(name: string, contentType: string): JobFileWriter;
   setOutputInformation(info: Record<string, unknown>): void;

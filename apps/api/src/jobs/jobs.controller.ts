@@ -1,0 +1,128 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { pipeline } from 'stream/promises';
+import {
+  CancelJobCommand,
+  DeleteJobCommand,
+  GetJobEventsQuery,
+  GetJobFileQuery,
+  GetJobQuery,
+  JobEvent,
+  JobInfo,
+  ListJobsQuery,
+  MoveJobToTopCommand,
+  RetryJobCommand,
+  UpdateJobCommand,
+} from '@porter/job-queue';
+import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import type { Page, Principal } from '@porter/shared-kernel';
+import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
+import { UpdateJobRequestDto } from './dto/update-job.request.dto';
+import { JobEventDto, JobFileDto, JobPageDto, JobResponseDto } from './dto/job.response.dto';
+
+/** ASCII fallback plus RFC 5987 UTF-8 name: the user-chosen name never breaks the header. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+@ApiTags('jobs')
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Jobs the caller may see (own jobs; the whole tenant for admins), newest first' })
+  @ApiOkResponse({ type: JobPageDto })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
+    return this.queries.execute(
+      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy }, query.offset, query.limit),
+    );
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: JobResponseDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
+    return this.queries.execute(new GetJobQuery(principal, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, describe or reschedule (scheduledFor: null runs it now)' })
+  @ApiOkResponse({ type: JobResponseDto })
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateJobRequestDto): Promise<JobInfo> {
+    const scheduledFor = body.scheduledFor === undefined ? undefined : body.scheduledFor === null ? null : new Date(body.scheduledFor);
+    return this.commands.execute(
+      new UpdateJobCommand(principal, id, { name: body.name, description: body.description, scheduledFor }),
+    );
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel: cancelled at once, or cancelling while a run stops' })
+  @ApiOkResponse({ type: JobResponseDto })
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
+    return this.commands.execute(new CancelJobCommand(principal, id));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run a failed or cancelled job again' })
+  @ApiOkResponse({ type: JobResponseDto })
+  retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
+    return this.commands.execute(new RetryJobCommand(principal, id));
+  }
+
+  @Post(':id/move-to-top')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Admin: make a pending job the next one taken' })
+  @ApiOkResponse({ type: JobResponseDto })
+  moveToTop(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
+    return this.commands.execute(new MoveJobToTopCommand(principal, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Soft-deleted (terminal jobs only); files removed' })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.commands.execute(new DeleteJobCommand(principal, id));
+  }
+
+  @Get(':id/events')
+  @ApiOkResponse({ type: [JobEventDto] })
+  events(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobEvent[]> {
+    return this.queries.execute(new GetJobEventsQuery(principal, id));
+  }
+
+  @Get(':id/files')
+  @ApiOkResponse({ type: [JobFileDto] })
+  async files(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobFileDto[]> {
+    const files = await this.queries.execute(new GetJobFileQuery(principal, id));
+    // The storage key is internal: it is not part of the API.
+    return files.map(({ name, sizeBytes, contentType, sha256, createdAt }) => ({ name, sizeBytes, contentType, sha256, createdAt }));
+  }
+
+  @Get(':id/files/:name')
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file bytes' })
+  async download(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('name') name: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const [file] = await this.queries.execute(new GetJobFileQuery(principal, id, name));
+    const stream = await this.storage.get(file.storageKey);
+    res.status(200);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Length', String(file.sizeBytes));
+    res.setHeader('Content-Disposition', contentDisposition(file.name));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(stream, res);
+  }
+}

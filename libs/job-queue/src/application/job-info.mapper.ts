@@ -1,0 +1,28 @@
+import type { JobInfo } from '../public/entities/job-info';
+import type { JobRecord } from './ports/job.repository.port';
+
+export function toJobInfo(job: JobRecord): JobInfo {
+  const total = job.progressTotal;
+  const percent = total && total > 0 ? Math.min(100, Math.round((job.progressProcessed / total) * 10000) / 100) : null;
+  return {
+    id: job.id,
+    type: job.type,
+    name: job.name,
+    description: job.description,
+    status: job.status,
+    position: job.position,
+    priority: job.priority,
+    progress: { processed: job.progressProcessed, total, percent },
+    submittedBy: job.submittedBy,
+    tenant: job.tenant,
+    submittedAt: job.submittedAt.toISOString(),
+    scheduledFor: job.scheduledFor?.toISOString() ?? null,
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    outputInformation: job.outputInformation,
+    outputFiles: job.outputFiles,
+    errorDetails: job.errorDetails,
+  };
+}

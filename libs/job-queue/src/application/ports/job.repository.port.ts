@@ -1,0 +1,104 @@
+import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
+import type { JobEvent } from '../../public/entities/job-event';
+import type { JobFile } from '../../public/entities/job-file';
+import type { JobStatus } from '../../public/enums/job-status';
+
+/** A job as stored, with its computed queue position and output file names. */
+export interface JobRecord {
+  id: string;
+  tenant: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  status: JobStatus;
+  position: number | null;
+  priority: number;
+  payload: Record<string, unknown>;
+  principal: PrincipalData;
+  submittedBy: string;
+  submittedAt: Date;
+  scheduledFor: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  attempts: number;
+  maxAttempts: number;
+  progressProcessed: number;
+  progressTotal: number | null;
+  outputInformation: Record<string, unknown> | null;
+  outputFiles: string[];
+  errorDetails: string | null;
+}
+
+export interface NewJob {
+  id: string;
+  principal: Principal;
+  type: string;
+  payload: Record<string, unknown>;
+  name: string | null;
+  description: string | null;
+  status: JobStatus.Pending | JobStatus.Scheduled;
+  scheduledFor: Date | null;
+  priority: number;
+  maxAttempts: number;
+  idempotencyKey: string | null;
+}
+
+export interface JobEventDraft {
+  type: string;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * One guarded change of a job: applied only while the job is still in `expected` status (the
+ * domain checked the transition from that status), together with its event and, when the job
+ * must be (re)considered by workers, an outbox message, all in one transaction.
+ */
+export interface JobChange {
+  status?: JobStatus;
+  name?: string | null;
+  description?: string | null;
+  scheduledFor?: Date | null;
+  /** Put the job at the end of the pending queue (new queue_seq, no move-to-top). */
+  enterQueue?: boolean;
+  moveToTop?: boolean;
+  /** Start over: attempts, progress, checkpoint, output and error are cleared. */
+  resetRuns?: boolean;
+  /** Stamp completed_at (terminal states). */
+  complete?: boolean;
+  softDelete?: boolean;
+  /** Remove the job's output file rows (their storage objects are removed after commit). */
+  dropFiles?: boolean;
+  /** Enqueue a wake-up message, available at this time (now when null). */
+  enqueueAt?: Date | null;
+  event: JobEventDraft;
+}
+
+export interface JobListFilters {
+  status?: JobStatus;
+  type?: string;
+  submittedBy?: string;
+}
+
+export interface JobRepository {
+  /** Joins the ambient MikroORM transaction when there is one. */
+  submit(job: NewJob): Promise<{ jobId: string; created: boolean }>;
+  /** The job if the principal may see it: same tenant, and own job unless admin. */
+  findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
+  list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;
+  events(jobId: string): Promise<JobEvent[]>;
+  files(jobId: string): Promise<JobFile[]>;
+  /** Applies the change if the job is still `expected`; returns the updated job, or null if it moved on. */
+  apply(jobId: string, expected: JobStatus, change: JobChange): Promise<JobRecord | null>;
+}
+
+export const JOB_REPOSITORY = Symbol('JOB_REPOSITORY');
+
+/** Where job output files live; removal after a cancel, delete or purge. */
+export interface JobFileCleaner {
+  /** Every stored object of the job (terminal jobs only: no run can be writing). */
+  removeAll(jobId: string): Promise<void>;
+  removeKeys(keys: string[]): Promise<void>;
+}
+
+export const JOB_FILE_CLEANER = Symbol('JOB_FILE_CLEANER');

@@ -1,0 +1,52 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { FieldError, newId, ValidationError } from '@porter/shared-kernel';
+import { SubmitJobCommand, SubmitJobResult } from '../../public/actions/submit-job.command';
+import { JobStatus } from '../../public/enums/job-status';
+import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
+
+export const MAX_PRIORITY = 1000;
+
+@CommandHandler(SubmitJobCommand)
+export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, SubmitJobResult> {
+  constructor(
+    @Inject(JOB_REPOSITORY) private readonly jobs: JobRepository,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  async execute(command: SubmitJobCommand): Promise<SubmitJobResult> {
+    const { principal, type, payload, options } = command;
+    const errors: FieldError[] = [];
+    if (typeof type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(type)) {
+      errors.push({ path: 'type', message: 'must be 1-100 letters, digits, ".", "_", ":" or "-"' });
+    }
+    const priority = options.priority ?? 0;
+    if (!Number.isInteger(priority) || Math.abs(priority) > MAX_PRIORITY) {
+      errors.push({ path: 'priority', message: `must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}` });
+    }
+    const scheduledFor = options.scheduledFor ?? null;
+    if (scheduledFor && Number.isNaN(scheduledFor.getTime())) errors.push({ path: 'scheduledFor', message: 'must be a valid date' });
+    if (options.name && options.name.length > 200) errors.push({ path: 'name', message: 'must be at most 200 characters' });
+    if (options.idempotencyKey && options.idempotencyKey.length > 200) {
+      errors.push({ path: 'idempotencyKey', message: 'must be at most 200 characters' });
+    }
+    if (errors.length) throw new ValidationError('The job cannot be submitted', errors);
+
+    const future = scheduledFor !== null && scheduledFor.getTime() > Date.now();
+    return this.jobs.submit({
+      id: newId(),
+      principal,
+      type,
+      payload: payload ?? {},
+      name: options.name ?? null,
+      description: options.description ?? null,
+      status: future ? JobStatus.Scheduled : JobStatus.Pending,
+      scheduledFor: future ? scheduledFor : null,
+      priority,
+      // The per-type limit is known where the handler lives (the worker) and set when a run starts.
+      maxAttempts: this.config.jobMaxAttempts,
+      idempotencyKey: options.idempotencyKey ?? null,
+    });
+  }
+}

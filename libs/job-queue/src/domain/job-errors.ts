@@ -1,0 +1,7 @@
+/** A run tried to act on a job it no longer owns (cancelled, or replaced after a stall). */
+export class JobOwnershipLostError extends Error {
+  constructor(jobId: string, detail: string) {
+    super(`This run no longer owns job ${jobId}: ${detail}`);
+    this.name = 'JobOwnershipLostError';
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue, Worker } from 'bullmq';
+import { bullConnectionFromUrl, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
+import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
+import { JobRunStore } from './job-run.store';
+
+/**
+ * The repeatable purge: a BullMQ job scheduler on the maintenance queue fires every
+ * JOB_PURGE_INTERVAL_MS (one run at a time across all workers); each run hard-deletes terminal
+ * jobs older than JOB_PURGE_AGE_MS and soft-deleted jobs, with their files and queue messages.
+ */
+@Injectable()
+export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('JobPurge');
+  private worker: Worker | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: JobRunStore,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    @InjectQueue(JOBS_QUEUE) private readonly jobs: Queue,
+    @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.maintenance.on('error', () => undefined);
+    this.worker = new Worker(MAINTENANCE_QUEUE, async () => this.purge(this.config.jobPurgeAgeMs), {
+      connection: bullConnectionFromUrl(this.config.redisUrl),
+      prefix: this.config.queuePrefix,
+      concurrency: 1,
+    });
+    this.worker.on('error', () => undefined);
+    void this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.worker?.close().catch(() => undefined);
+  }
+
+  /** Deletes what is due; returns how many jobs went. */
+  async purge(olderThanMs: number): Promise<{ purged: number }> {
+    let purged = 0;
+    for (;;) {
+      const batch = await this.store.purge(olderThanMs);
+      for (const job of batch) {
+        await this.cleaner.removeAll(job.id);
+        await this.jobs.remove(job.lastMessageId).catch(() => undefined);
+      }
+      purged += batch.length;
+      if (batch.length < 500) break;
+    }
+    if (purged) this.logger.log(`purged ${purged} job(s)`);
+    return { purged };
+  }
+
+  private async schedule(): Promise<void> {
+    try {
+      // Idempotent: every worker upserts the same scheduler; the interval follows the config.
+      await this.maintenance.upsertJobScheduler(
+        PURGE_SCHEDULER_ID,
+        { every: this.config.jobPurgeIntervalMs },
+        { name: 'purge', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      );
+    } catch (error) {
+      if (this.stopped) return;
+      this.logger.warn(`could not schedule the purge yet (${(error as Error).message}); retrying`);
+      this.retry = setTimeout(() => void this.schedule(), 5000);
+      this.retry.unref();
+    }
+  }
+}

@@ -1,0 +1,391 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import { PG_POOL, withPgTransaction } from '@porter/platform';
+import type { PrincipalData } from '@porter/shared-kernel';
+import { JobStatus } from '../public/enums/job-status';
+import { assertTransition } from '../domain/job-state-machine';
+import { CLAIM_ORDER, OUTBOX_CHANNEL } from './job-sql';
+
+export interface ClaimedJob {
+  id: string;
+  tenant: string;
+  type: string;
+  payload: Record<string, unknown>;
+  principal: PrincipalData;
+  attempts: number;
+  maxAttempts: number;
+  checkpoint: Record<string, unknown> | null;
+  runToken: string;
+  submittedAt: Date;
+  firstRun: boolean;
+}
+
+/** What a run decided once its handler settled; the store applies it only if the run still owns the job. */
+export type RunOutcome =
+  | { kind: 'succeeded'; outputInformation: Record<string, unknown> | null }
+  | { kind: 'failed'; errorDetails: string; outputInformation: Record<string, unknown> | null }
+  | { kind: 'retry'; delayMs: number; errorDetails: string }
+  | { kind: 'release'; reason: string }
+  | { kind: 'cancelled' };
+
+export interface FinishResult {
+  status: JobStatus;
+  type: string;
+  tenant: string;
+  attempts: number;
+  outputInformation: Record<string, unknown> | null;
+  errorDetails: string | null;
+}
+
+export interface StalledJob {
+  id: string;
+  type: string;
+  tenant: string;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+}
+
+const SYSTEM = 'system';
+
+/**
+ * The worker side of the job table. Every write of a run carries its run token
+ * (`WHERE id = $1 AND run_token = $2`): once stall recovery or a cancel has moved the job on,
+ * a late write from the old run changes nothing.
+ */
+@Injectable()
+export class JobRunStore {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** scheduled → pending for every job whose time has come (never before: Postgres' clock decides). */
+  async promoteDue(limit = 500): Promise<number> {
+    assertTransition(JobStatus.Scheduled, JobStatus.Pending);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `WITH due AS (
+         SELECT id FROM job_queue.job WHERE status = 'scheduled' AND scheduled_for <= clock_timestamp()
+         ORDER BY scheduled_for LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), promoted AS (
+         UPDATE job_queue.job j SET status = 'pending', queue_seq = nextval('job_queue.queue_seq'), moved_to_top_at = NULL,
+                updated_at = clock_timestamp()
+         FROM due WHERE j.id = due.id RETURNING j.id, j.scheduled_for
+       ), ev AS (
+         INSERT INTO job_queue.job_event (job_id, type, actor, data)
+         SELECT id, 'due', '${SYSTEM}', jsonb_build_object('scheduledFor', scheduled_for) FROM promoted
+       )
+       SELECT count(*) AS n FROM promoted`,
+      [limit],
+    );
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Takes the head of the queue (the job `position` 1 names) for a new run: fresh run token,
+   * attempt + 1, a lease. SKIP LOCKED lets concurrent workers take different jobs.
+   */
+  async claim(runToken: string, workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob | null> {
+    assertTransition(JobStatus.Pending, JobStatus.Running);
+    const { rows } = await this.pool.query(
+      `WITH next AS (
+         SELECT id FROM job_queue.job
+         WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+         ORDER BY ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE job_queue.job j SET status = 'running', run_token = $1, worker_id = $2, attempts = j.attempts + 1,
+                max_attempts = COALESCE(($4::jsonb ->> j.type)::int, j.max_attempts),
+                lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000),
+                started_at = clock_timestamp(), queue_seq = NULL, moved_to_top_at = NULL, run_after = NULL,
+                updated_at = clock_timestamp()
+         FROM next WHERE j.id = next.id
+         RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at
+       ), ev AS (
+         INSERT INTO job_queue.job_event (job_id, type, actor, data)
+         SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text) FROM claimed
+       )
+       SELECT * FROM claimed`,
+      [runToken, workerId, leaseMs, JSON.stringify(maxAttemptsByType)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      tenant: row.tenant,
+      type: row.type,
+      payload: row.payload ?? {},
+      principal: row.principal,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      checkpoint: row.checkpoint,
+      runToken,
+      submittedAt: row.submitted_at,
+      firstRun: row.attempts === 1,
+    };
+  }
+
+  /** Extends the lease; null when the run lost the job, else the current status (cancelling = stop). */
+  async heartbeat(jobId: string, runToken: string, leaseMs: number): Promise<JobStatus | null> {
+    const { rows } = await this.pool.query<{ status: JobStatus }>(
+      `UPDATE job_queue.job SET lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+       WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling') RETURNING status`,
+      [jobId, runToken, leaseMs],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  async progress(jobId: string, runToken: string, processed: number, total: number | null, leaseMs: number): Promise<JobStatus | null> {
+    const { rows } = await this.pool.query<{ status: JobStatus }>(
+      `UPDATE job_queue.job SET progress_processed = $3, progress_total = $4,
+              lease_expires_at = clock_timestamp() + make_interval(secs => $5::double precision / 1000), updated_at = clock_timestamp()
+       WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling') RETURNING status`,
+      [jobId, runToken, Math.max(0, Math.floor(processed)), total === null ? null : Math.floor(total), leaseMs],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /** The fenced checkpoint write; `$1` job id, `$2` run token, `$3` state (json). */
+  static readonly CHECKPOINT_SQL = `UPDATE job_queue.job SET checkpoint = $3::jsonb, updated_at = clock_timestamp()
+     WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling')`;
+
+  async checkpoint(jobId: string, runToken: string, state: Record<string, unknown>): Promise<boolean> {
+    const result = await this.pool.query(JobRunStore.CHECKPOINT_SQL, [jobId, runToken, JSON.stringify(state)]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async ownerStatus(jobId: string, runToken: string): Promise<JobStatus | null> {
+    const { rows } = await this.pool.query<{ status: JobStatus }>(
+      `SELECT status FROM job_queue.job WHERE id = $1 AND run_token = $2`,
+      [jobId, runToken],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /**
+   * Records a committed output file if the run still owns the job. Returns the storage key the
+   * file replaced (same name written by an earlier run), or false when the run lost the job.
+   */
+  async addFile(
+    jobId: string,
+    runToken: string,
+    file: { name: string; contentType: string; sizeBytes: number; sha256: string; storageKey: string },
+  ): Promise<{ replacedKey: string | null } | false> {
+    return withPgTransaction(this.pool, async (client) => {
+      const owner = await client.query(
+        `SELECT 1 FROM job_queue.job WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling') FOR SHARE`,
+        [jobId, runToken],
+      );
+      if (!owner.rowCount) return false;
+      const previous = await client.query<{ storage_key: string }>(
+        `SELECT storage_key FROM job_queue.job_file WHERE job_id = $1 AND name = $2`,
+        [jobId, file.name],
+      );
+      await client.query(
+        `INSERT INTO job_queue.job_file (job_id, name, content_type, size_bytes, sha256, storage_key, run_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (job_id, name) DO UPDATE SET content_type = EXCLUDED.content_type, size_bytes = EXCLUDED.size_bytes,
+           sha256 = EXCLUDED.sha256, storage_key = EXCLUDED.storage_key, run_token = EXCLUDED.run_token, created_at = clock_timestamp()`,
+        [jobId, file.name, file.contentType, file.sizeBytes, file.sha256, file.storageKey, runToken],
+      );
+      return { replacedKey: previous.rows[0]?.storage_key ?? null };
+    });
+  }
+
+  /**
+   * Ends a run. Decides the target status from the job's CURRENT status (a cancel may have
+   * arrived meanwhile) and applies it only if the run token still matches.
+   */
+  async finish(jobId: string, runToken: string, outcome: RunOutcome): Promise<FinishResult | null> {
+    return withPgTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ status: JobStatus; type: string; tenant: string; attempts: number }>(
+        `SELECT status, type, tenant, attempts FROM job_queue.job WHERE id = $1 AND run_token = $2 FOR UPDATE`,
+        [jobId, runToken],
+      );
+      const current = rows[0];
+      if (!current || (current.status !== JobStatus.Running && current.status !== JobStatus.Cancelling)) return null;
+      // Once a cancel was asked for, the job ends cancelled whatever the handler did.
+      const effective: RunOutcome = current.status === JobStatus.Cancelling ? { kind: 'cancelled' } : outcome;
+      const base = { type: current.type, tenant: current.tenant, attempts: current.attempts };
+      switch (effective.kind) {
+        case 'succeeded':
+          return this.end(client, jobId, current.status, JobStatus.Succeeded, 'succeeded', {
+            ...base,
+            outputInformation: effective.outputInformation,
+            errorDetails: null,
+          });
+        case 'failed':
+          return this.end(client, jobId, current.status, JobStatus.Failed, 'failed', {
+            ...base,
+            outputInformation: effective.outputInformation,
+            errorDetails: effective.errorDetails,
+          });
+        case 'cancelled':
+          await client.query(`DELETE FROM job_queue.job_file WHERE job_id = $1`, [jobId]);
+          return this.end(client, jobId, current.status, JobStatus.Cancelled, 'cancelled', {
+            ...base,
+            outputInformation: null,
+            errorDetails: null,
+          });
+        case 'retry':
+          await this.requeue(client, jobId, current.status, {
+            runAfterMs: effective.delayMs,
+            event: 'retrying',
+            data: { attempt: current.attempts, error: effective.errorDetails, delayMs: effective.delayMs },
+            errorDetails: effective.errorDetails,
+          });
+          return { ...base, status: JobStatus.Pending, outputInformation: null, errorDetails: effective.errorDetails };
+        case 'release':
+          // Stopped by shutdown before finishing: this run does not count as an attempt.
+          await this.requeue(client, jobId, current.status, {
+            runAfterMs: 0,
+            event: 'released',
+            data: { attempt: current.attempts, reason: effective.reason },
+            attemptsDelta: -1,
+          });
+          return { ...base, attempts: current.attempts - 1, status: JobStatus.Pending, outputInformation: null, errorDetails: null };
+      }
+    });
+  }
+
+  private async end(
+    client: PoolClient,
+    jobId: string,
+    from: JobStatus,
+    to: JobStatus,
+    event: string,
+    result: Omit<FinishResult, 'status'>,
+  ): Promise<FinishResult> {
+    assertTransition(from, to);
+    await client.query(
+      `UPDATE job_queue.job SET status = $2, completed_at = clock_timestamp(), lease_expires_at = NULL,
+              output_information = $3::jsonb, error_details = $4, updated_at = clock_timestamp()
+       WHERE id = $1`,
+      [jobId, to, result.outputInformation === null ? null : JSON.stringify(result.outputInformation), result.errorDetails],
+    );
+    await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
+      jobId,
+      event,
+      SYSTEM,
+      JSON.stringify({ attempt: result.attempts, ...(result.errorDetails ? { error: result.errorDetails } : {}) }),
+    ]);
+    return { ...result, status: to };
+  }
+
+  private async requeue(
+    client: PoolClient,
+    jobId: string,
+    from: JobStatus,
+    opts: { runAfterMs: number; event: string; data: Record<string, unknown>; errorDetails?: string; attemptsDelta?: number },
+  ): Promise<void> {
+    assertTransition(from, JobStatus.Pending);
+    const { rows } = await client.query<{ enqueue_seq: number; run_after: Date | null }>(
+      `UPDATE job_queue.job SET status = 'pending', run_token = NULL, lease_expires_at = NULL, worker_id = NULL,
+              queue_seq = nextval('job_queue.queue_seq'), moved_to_top_at = NULL,
+              run_after = CASE WHEN $2::int > 0 THEN clock_timestamp() + make_interval(secs => $2::double precision / 1000) END,
+              attempts = GREATEST(0, attempts + $3), error_details = COALESCE($4, error_details),
+              enqueue_seq = enqueue_seq + 1, updated_at = clock_timestamp()
+       WHERE id = $1 RETURNING enqueue_seq, run_after`,
+      [jobId, Math.round(opts.runAfterMs), opts.attemptsDelta ?? 0, opts.errorDetails ?? null],
+    );
+    await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
+      jobId,
+      opts.event,
+      SYSTEM,
+      JSON.stringify(opts.data),
+    ]);
+    await client.query(
+      `INSERT INTO job_queue.outbox (job_id, message_id, available_at) VALUES ($1, $2, COALESCE($3, clock_timestamp()))`,
+      [jobId, `${jobId}.${rows[0].enqueue_seq}`, rows[0].run_after],
+    );
+    await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  }
+
+  /**
+   * Runs whose lease expired (their worker died or hung): back to the queue to resume from the
+   * last checkpoint, or failed for good once the attempts are used up; a job being cancelled
+   * ends cancelled.
+   */
+  async recoverStalled(limit = 100): Promise<Array<StalledJob & { outcome: JobStatus }>> {
+    return withPgTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; type: string; tenant: string; status: JobStatus; attempts: number; max_attempts: number }>(
+        `SELECT id, type, tenant, status, attempts, max_attempts FROM job_queue.job
+         WHERE status IN ('running', 'cancelling') AND lease_expires_at < clock_timestamp()
+         ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      const recovered: Array<StalledJob & { outcome: JobStatus }> = [];
+      for (const row of rows) {
+        const job: StalledJob = { id: row.id, type: row.type, tenant: row.tenant, status: row.status, attempts: row.attempts, maxAttempts: row.max_attempts };
+        if (row.status === JobStatus.Cancelling) {
+          await client.query(`DELETE FROM job_queue.job_file WHERE job_id = $1`, [row.id]);
+          await client.query(`UPDATE job_queue.job SET run_token = NULL WHERE id = $1`, [row.id]);
+          await this.end(client, row.id, row.status, JobStatus.Cancelled, 'cancelled', {
+            type: row.type,
+            tenant: row.tenant,
+            attempts: row.attempts,
+            outputInformation: null,
+            errorDetails: null,
+          });
+          recovered.push({ ...job, outcome: JobStatus.Cancelled });
+        } else if (row.attempts >= row.max_attempts) {
+          const reason =
+            `The worker running attempt ${row.attempts} of ${row.max_attempts} stopped responding (its lease expired: ` +
+            `the process was killed or hung); no attempts left`;
+          await client.query(`UPDATE job_queue.job SET run_token = NULL WHERE id = $1`, [row.id]);
+          await this.end(client, row.id, row.status, JobStatus.Failed, 'failed', {
+            type: row.type,
+            tenant: row.tenant,
+            attempts: row.attempts,
+            outputInformation: null,
+            errorDetails: reason,
+          });
+          recovered.push({ ...job, outcome: JobStatus.Failed });
+        } else {
+          await this.requeue(client, row.id, row.status, {
+            runAfterMs: 0,
+            event: 'stalled',
+            data: { attempt: row.attempts, reason: 'the worker stopped responding (lease expired); resuming from the last checkpoint' },
+          });
+          recovered.push({ ...job, outcome: JobStatus.Pending });
+        }
+      }
+      return recovered;
+    });
+  }
+
+  /** Pending jobs that could be taken now. */
+  async readyPendingCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM job_queue.job WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())`,
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Adds `count` wake-up messages (for the jobs at the head of the queue) through the outbox. */
+  async enqueueWakeups(count: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `WITH head AS (
+         SELECT id FROM job_queue.job WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+         ORDER BY ${CLAIM_ORDER} LIMIT $1
+       ), bumped AS (
+         UPDATE job_queue.job j SET enqueue_seq = j.enqueue_seq + 1 FROM head WHERE j.id = head.id RETURNING j.id, j.enqueue_seq
+       ), ob AS (
+         INSERT INTO job_queue.outbox (job_id, message_id) SELECT id, id || '.' || enqueue_seq FROM bumped
+       )
+       SELECT count(*) AS n, pg_notify('${OUTBOX_CHANNEL}', '') FROM bumped`,
+      [count],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Terminal jobs completed before the cutoff, and soft-deleted ones: hard-deleted (events and file rows cascade). */
+  async purge(olderThanMs: number, limit = 500): Promise<Array<{ id: string; lastMessageId: string }>> {
+    const { rows } = await this.pool.query<{ id: string; enqueue_seq: number }>(
+      `DELETE FROM job_queue.job WHERE id IN (
+         SELECT id FROM job_queue.job
+         WHERE status = 'deleted'
+            OR (status IN ('succeeded', 'failed', 'cancelled') AND completed_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000))
+         LIMIT $2 FOR UPDATE SKIP LOCKED
+       ) RETURNING id, enqueue_seq`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r) => ({ id: r.id, lastMessageId: `${r.id}.${r.enqueue_seq}` }));
+  }
+}

@@ -1,0 +1,210 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { Job as BullJob, Worker } from 'bullmq';
+import { randomUUID } from 'crypto';
+import * as os from 'os';
+import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
+import { JobStatus } from '../public/enums/job-status';
+import { JobCancelled, JobFailed, JobSucceeded } from '../public/events/job-events';
+import { decideAfterFailure } from '../domain/retry-policy';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
+import { JobHandlerRegistry } from './job-handler.registry';
+import { jobMetrics } from './job-metrics';
+import { JOBS_QUEUE } from './job-queue.constants';
+import { ClaimedJob, FinishResult, JobRunStore, RunOutcome } from './job-run.store';
+import { RunContext } from './run-context';
+
+interface ActiveRun {
+  context: RunContext;
+  done: Promise<void>;
+}
+
+const PROGRESS_THROTTLE_MS = 500;
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * The BullMQ consumer. A message is only a wake-up: the processor takes the head of the
+ * Postgres queue (`claim`), so position and move-to-top are exact whichever message arrives.
+ * Handlers run with a fenced RunContext; nothing a handler does can crash the worker.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private worker: Worker | null = null;
+  private readonly active = new Map<string, ActiveRun>();
+  private shuttingDown = false;
+  private lastErrorLogAt = 0;
+
+  constructor(
+    private readonly store: JobRunStore,
+    private readonly registry: JobHandlerRegistry,
+    private readonly eventBus: EventBus,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(JOBS_QUEUE, (message) => this.process(message), {
+      connection: bullConnectionFromUrl(this.config.redisUrl),
+      prefix: this.config.queuePrefix,
+      concurrency: this.config.workerConcurrency,
+      lockDuration: this.config.jobLockDurationMs,
+      // A redelivered message is harmless (it only wakes a worker up): never fail it for stalling.
+      maxStalledCount: 1000,
+    });
+    this.worker.on('error', (error) => this.logThrottled(`queue worker: ${error.message}`));
+    this.logger.log(`Job types handled here: ${this.registry.typeNames().join(', ') || '(none)'}`);
+  }
+
+  /** SIGTERM: stop taking messages, abort running handlers with "shutdown", release their jobs, all within the grace period. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const worker = this.worker;
+    const closing = worker?.close().catch(() => undefined);
+    for (const run of this.active.values()) run.context.abort('shutdown');
+    const deadline = Date.now() + this.config.shutdownGraceMs;
+    const runs = Promise.all([...this.active.values()].map((r) => r.done));
+    const inTime = await Promise.race([runs.then(() => true), sleep(Math.max(0, deadline - Date.now() - 500)).then(() => false)]);
+    if (!inTime) this.logger.warn(`${this.active.size} job run(s) did not stop within SHUTDOWN_GRACE_MS; their leases will expire and they will be recovered`);
+    const closed = await Promise.race([closing?.then(() => true), sleep(Math.max(100, deadline - Date.now())).then(() => false)]);
+    if (!closed) await worker?.close(true).catch(() => undefined);
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  private async process(message: BullJob): Promise<{ ranJobId: string | null }> {
+    if (this.shuttingDown) return { ranJobId: null };
+    try {
+      // A delayed message means a schedule or a backoff is due: promote what is due first.
+      if (message.opts.delay) await this.store.promoteDue();
+      const claimed = await this.store.claim(randomUUID(), this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
+      if (!claimed) return { ranJobId: null };
+      const done = this.run(claimed);
+      await done;
+      return { ranJobId: claimed.id };
+    } catch (error) {
+      // Postgres unreachable or similar: the job (if claimed) keeps its lease and is recovered.
+      this.logThrottled(`processing a message failed: ${errorMessage(error)}`);
+      return { ranJobId: null };
+    }
+  }
+
+  private async run(claimed: ClaimedJob): Promise<void> {
+    const controller = new AbortController();
+    const context = new RunContext(claimed, controller, this.store, this.storage, {
+      leaseMs: this.config.jobLockDurationMs,
+      progressThrottleMs: PROGRESS_THROTTLE_MS,
+    });
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    this.active.set(claimed.id, { context, done });
+    if (this.shuttingDown) context.abort('shutdown');
+    if (claimed.firstRun) jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
+
+    const heartbeatMs = Math.max(50, Math.min(this.config.jobPollingIntervalMs, Math.floor(this.config.jobLockDurationMs / 3)));
+    const heartbeat = setInterval(() => {
+      this.store
+        .heartbeat(claimed.id, claimed.runToken, this.config.jobLockDurationMs)
+        .then((status) => context.observe(status))
+        .catch((error) => this.logThrottled(`heartbeat of job ${claimed.id} failed: ${errorMessage(error)}`));
+    }, heartbeatMs);
+    const startedAt = Date.now();
+    try {
+      const registered = this.registry.get(claimed.type);
+      let failure: unknown = undefined;
+      let threw = false;
+      if (!registered) {
+        threw = true;
+        failure = new NonRetryableJobError(`No handler is registered for job type "${claimed.type}" (unknown job type)`);
+      } else {
+        try {
+          await registered.handler.run(context);
+        } catch (error) {
+          threw = true;
+          failure = error;
+        }
+      }
+      clearInterval(heartbeat);
+      await context.flushProgress().catch(() => undefined);
+
+      let outcome: RunOutcome;
+      if (context.signal.aborted) {
+        const reason = context.signal.reason as string;
+        if (reason === 'lost-lock') {
+          this.logger.warn(`run of job ${claimed.id} (attempt ${claimed.attempts}) lost the job; its result is discarded`);
+          jobMetrics.runDuration.observe({ type: claimed.type, outcome: 'lost' }, (Date.now() - startedAt) / 1000);
+          return;
+        }
+        outcome = reason === 'shutdown' ? { kind: 'release', reason: 'shutdown' } : { kind: 'cancelled' };
+      } else if (!threw) {
+        outcome = { kind: 'succeeded', outputInformation: context.outputInformation };
+      } else {
+        const message = errorMessage(failure);
+        const decision = decideAfterFailure({
+          attempt: claimed.attempts,
+          maxAttempts: registered?.maxAttempts ?? claimed.maxAttempts,
+          backoffMs: registered?.backoffMs ?? this.config.jobBackoffMs,
+          retryable: !(failure instanceof NonRetryableJobError),
+          message,
+        });
+        jobMetrics.failures.inc({ type: claimed.type, final: String(decision.kind === 'fail') });
+        outcome =
+          decision.kind === 'retry'
+            ? { kind: 'retry', delayMs: decision.delayMs, errorDetails: message }
+            : { kind: 'failed', errorDetails: decision.reason, outputInformation: context.outputInformation };
+        if (decision.kind === 'retry') context.logger.warn(`attempt failed, retrying in ${decision.delayMs} ms`, { error: message });
+        else context.logger.error('job failed', { error: decision.reason });
+      }
+      const result = await this.store.finish(claimed.id, claimed.runToken, outcome);
+      jobMetrics.runDuration.observe({ type: claimed.type, outcome: result?.status ?? 'lost' }, (Date.now() - startedAt) / 1000);
+      if (!result) {
+        this.logger.warn(`run of job ${claimed.id} (attempt ${claimed.attempts}) was replaced before it finished; its result is discarded`);
+        return;
+      }
+      await this.afterFinish(claimed.id, result);
+    } catch (error) {
+      this.logThrottled(`job ${claimed.id} could not be finished (it will be recovered when its lease expires): ${errorMessage(error)}`);
+    } finally {
+      clearInterval(heartbeat);
+      this.active.delete(claimed.id);
+      resolveDone();
+    }
+  }
+
+  private async afterFinish(jobId: string, result: FinishResult): Promise<void> {
+    jobMetrics.transitions.inc({ type: result.type, status: result.status });
+    switch (result.status) {
+      case JobStatus.Succeeded:
+        this.eventBus.publish(new JobSucceeded(jobId, result.type, result.tenant, result.outputInformation));
+        break;
+      case JobStatus.Failed:
+        this.eventBus.publish(new JobFailed(jobId, result.type, result.tenant, result.errorDetails ?? 'failed', result.attempts));
+        break;
+      case JobStatus.Cancelled:
+        await this.cleaner.removeAll(jobId);
+        this.eventBus.publish(new JobCancelled(jobId, result.type, result.tenant));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private logThrottled(message: string): void {
+    if (Date.now() - this.lastErrorLogAt < 5000) return;
+    this.lastErrorLogAt = Date.now();
+    this.logger.warn(message);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

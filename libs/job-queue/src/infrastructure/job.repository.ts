@@ -1,0 +1,182 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Pool } from 'pg';
+import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { isUuid, Page, PageRequest, Principal } from '@porter/shared-kernel';
+import { JobStatus } from '../public/enums/job-status';
+import type { JobEvent } from '../public/entities/job-event';
+import type { JobFile } from '../public/entities/job-file';
+import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../application/ports/job.repository.port';
+import { JOB_SELECT, JobRow, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
+
+@Injectable()
+export class PgJobRepository implements JobRepository {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  async submit(job: NewJob): Promise<{ jobId: string; created: boolean }> {
+    // Inside a caller's em.transactional(), the injected EntityManager resolves to that
+    // transaction (MikroORM's TransactionContext), so the job commits with the caller's record.
+    if (this.em.isInTransaction()) return this.insert(this.em, job);
+    return this.em.fork().transactional((em) => this.insert(em, job));
+  }
+
+  private async insert(em: EntityManager, job: NewJob): Promise<{ jobId: string; created: boolean }> {
+    const rows = await em.execute<Array<{ id: string }>>(
+      `WITH ins AS (
+         INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
+                                    submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN nextval('job_queue.queue_seq') END, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 1)
+         ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id, scheduled_for
+       ), ev AS (
+         INSERT INTO job_queue.job_event (job_id, type, actor, data) SELECT id, 'submitted', ?, ?::jsonb FROM ins
+       ), ob AS (
+         INSERT INTO job_queue.outbox (job_id, message_id, available_at)
+         SELECT id, id || '.1', COALESCE(scheduled_for, clock_timestamp()) FROM ins
+       )
+       SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM ins`,
+      [
+        job.id,
+        job.principal.tenant,
+        job.type,
+        job.name,
+        job.description,
+        job.status,
+        job.priority,
+        job.status === JobStatus.Pending,
+        JSON.stringify(job.payload ?? {}),
+        JSON.stringify(job.principal.toJSON()),
+        job.principal.userId,
+        job.scheduledFor,
+        job.maxAttempts,
+        job.idempotencyKey,
+        job.principal.userId,
+        JSON.stringify({ status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority }),
+      ],
+    );
+    if (rows.length) return { jobId: rows[0].id, created: true };
+    const existing = await em.execute<Array<{ id: string }>>(
+      `SELECT id FROM job_queue.job WHERE tenant = ? AND type = ? AND idempotency_key = ?`,
+      [job.principal.tenant, job.type, job.idempotencyKey],
+    );
+    return { jobId: existing[0].id, created: false };
+  }
+
+  async findVisible(principal: Principal, jobId: string): Promise<JobRecord | null> {
+    if (!isUuid(jobId)) return null;
+    const { rows } = await this.pool.query<JobRow>(
+      `${JOB_SELECT} WHERE j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)`,
+      [jobId, principal.tenant, principal.isAdmin, principal.userId],
+    );
+    return rows[0] ? toJobRecord(rows[0]) : null;
+  }
+
+  async findById(jobId: string): Promise<JobRecord | null> {
+    const { rows } = await this.pool.query<JobRow>(`${JOB_SELECT} WHERE j.id = $1`, [jobId]);
+    return rows[0] ? toJobRecord(rows[0]) : null;
+  }
+
+  async list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>> {
+    const where = ['j.tenant = $1', '($2 OR j.submitted_by = $3)'];
+    const params: unknown[] = [principal.tenant, principal.isAdmin, principal.userId];
+    if (filters.status) {
+      params.push(filters.status);
+      where.push(`j.status = $${params.length}`);
+    } else {
+      // Soft-deleted jobs leave lists at once; they remain readable by id until purged.
+      where.push(`j.status <> 'deleted'`);
+    }
+    if (filters.type) {
+      params.push(filters.type);
+      where.push(`j.type = $${params.length}`);
+    }
+    if (filters.submittedBy) {
+      params.push(filters.submittedBy);
+      where.push(`j.submitted_by = $${params.length}`);
+    }
+    const clause = where.join(' AND ');
+    const [items, count] = await Promise.all([
+      this.pool.query<JobRow>(
+        `${JOB_SELECT} WHERE ${clause} ORDER BY j.submitted_at DESC, j.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        [...params, page.offset, page.limit],
+      ),
+      this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`, params),
+    ]);
+    return { items: items.rows.map(toJobRecord), totalRecords: Number(count.rows[0].n) };
+  }
+
+  async events(jobId: string): Promise<JobEvent[]> {
+    const { rows } = await this.pool.query(`SELECT type, at, actor, data FROM job_queue.job_event WHERE job_id = $1 ORDER BY id`, [jobId]);
+    return rows.map(toJobEvent);
+  }
+
+  async files(jobId: string): Promise<JobFile[]> {
+    const { rows } = await this.pool.query(
+      `SELECT name, size_bytes, content_type, sha256, storage_key, created_at FROM job_queue.job_file WHERE job_id = $1 ORDER BY created_at, name`,
+      [jobId],
+    );
+    return rows.map(toJobFile);
+  }
+
+  async apply(jobId: string, expected: JobStatus, change: JobChange): Promise<JobRecord | null> {
+    const sets = ['updated_at = clock_timestamp()'];
+    const params: unknown[] = [jobId, expected];
+    const set = (column: string, value: unknown, cast = '') => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}${cast}`);
+    };
+    if (change.status) {
+      set('status', change.status);
+      if (change.status !== JobStatus.Pending) sets.push('queue_seq = NULL', 'moved_to_top_at = NULL');
+    }
+    if (change.name !== undefined) set('name', change.name);
+    if (change.description !== undefined) set('description', change.description);
+    if (change.scheduledFor !== undefined) set('scheduled_for', change.scheduledFor);
+    if (change.enterQueue) sets.push(`queue_seq = nextval('job_queue.queue_seq')`, 'moved_to_top_at = NULL', 'run_after = NULL');
+    if (change.moveToTop) sets.push('moved_to_top_at = clock_timestamp()');
+    if (change.resetRuns) {
+      sets.push(
+        'attempts = 0',
+        'progress_processed = 0',
+        'progress_total = NULL',
+        'checkpoint = NULL',
+        'output_information = NULL',
+        'error_details = NULL',
+        'started_at = NULL',
+        'completed_at = NULL',
+        'run_token = NULL',
+        'lease_expires_at = NULL',
+      );
+    }
+    if (change.complete) sets.push('completed_at = clock_timestamp()', 'lease_expires_at = NULL');
+    if (change.softDelete) sets.push('deleted_at = clock_timestamp()');
+    if (change.enqueueAt !== undefined) sets.push('enqueue_seq = enqueue_seq + 1');
+
+    const updated = await withPgTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; enqueue_seq: number }>(
+        `UPDATE job_queue.job SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING id, enqueue_seq`,
+        params,
+      );
+      if (!rows.length) return false;
+      await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
+        jobId,
+        change.event.type,
+        change.event.actor,
+        JSON.stringify(change.event.data ?? {}),
+      ]);
+      if (change.dropFiles) await client.query(`DELETE FROM job_queue.job_file WHERE job_id = $1`, [jobId]);
+      if (change.enqueueAt !== undefined) {
+        await client.query(
+          `INSERT INTO job_queue.outbox (job_id, message_id, available_at) VALUES ($1, $2, COALESCE($3, clock_timestamp()))`,
+          [jobId, `${jobId}.${rows[0].enqueue_seq}`, change.enqueueAt],
+        );
+        await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+      }
+      return true;
+    });
+    return updated ? this.findById(jobId) : null;
+  }
+}

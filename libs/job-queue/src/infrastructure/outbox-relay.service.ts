@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Client, Pool } from 'pg';
+import { PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction } from '@porter/platform';
+import { JOBS_QUEUE } from './job-queue.constants';
+import { OUTBOX_CHANNEL } from './job-sql';
+
+const BATCH = 500;
+const REDIS_TIMEOUT_MS = 5000;
+
+export const MESSAGE_OPTIONS = {
+  // Completed/failed messages are kept (bounded) for the dashboard; their ids are never reused.
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+} as const;
+
+/**
+ * Moves outbox rows to BullMQ. Woken by LISTEN/NOTIFY (a submit's notification is delivered when
+ * its transaction commits, so the message follows the commit within milliseconds) and by a poll
+ * every JOB_POLLING_INTERVAL_MS as the fallback. Rows are deleted in the same transaction that
+ * saw Redis accept them: a crash in between re-sends them, and re-sending is harmless (same
+ * BullMQ id, and a message is only a wake-up: Postgres decides what runs).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private lastErrorLogAt = 0;
+
+  constructor(
+    @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queue.on('error', (error) => this.logThrottled(`queue connection: ${error.message}`));
+    this.timer = setInterval(() => this.kick(), this.config.jobPollingIntervalMs);
+    this.timer.unref();
+    void this.listen();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Drains now (or right after the drain in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          while (!this.stopped && (await this.drainBatch()) === BATCH);
+        } catch (error) {
+          this.logThrottled(`outbox drain failed (will retry): ${(error as Error).message}`);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves once the outbox has been drained at least once more (tests, benchmark). */
+  async flush(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    this.kick();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async drainBatch(): Promise<number> {
+    return withPgTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; job_id: string; message_id: string; available_at: Date; type: string | null }>(
+        `SELECT o.id, o.job_id, o.message_id, o.available_at, j.type
+         FROM job_queue.outbox o LEFT JOIN job_queue.job j ON j.id = o.job_id
+         ORDER BY o.id LIMIT ${BATCH} FOR UPDATE OF o SKIP LOCKED`,
+      );
+      if (!rows.length) return 0;
+      const now = Date.now();
+      const add = this.queue.addBulk(
+        rows.map((row) => ({
+          name: row.type ?? 'job',
+          data: { jobId: row.job_id },
+          opts: { jobId: row.message_id, delay: Math.max(0, row.available_at.getTime() - now), ...MESSAGE_OPTIONS },
+        })),
+      );
+      let timeout: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          add,
+          new Promise((_, reject) => {
+            timeout = setTimeout(() => reject(new Error(`Redis did not accept the messages within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timeout);
+        add.catch(() => undefined);
+      }
+      await client.query(`DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'porter-outbox-listener' });
+    client.on('error', (error) => {
+      this.logThrottled(`outbox listener lost its connection: ${error.message}`);
+      this.reconnect(client);
+    });
+    client.on('end', () => this.reconnect(client));
+    client.on('notification', () => this.kick());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      if (this.stopped) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      this.listener = client;
+      this.kick(); // anything written while we were not listening
+    } catch (error) {
+      this.logThrottled(`outbox listener could not connect: ${(error as Error).message}`);
+      this.reconnect(client);
+    }
+  }
+
+  private reconnect(client: Client): void {
+    if (this.stopped || this.reconnectTimer) return;
+    if (this.listener === client) this.listener = null;
+    void client.end().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, 1000);
+    this.reconnectTimer.unref();
+  }
+
+  private logThrottled(message: string): void {
+    if (Date.now() - this.lastErrorLogAt < 10_000) return;
+    this.lastErrorLogAt = Date.now();
+    this.logger.warn(message);
+  }
+}

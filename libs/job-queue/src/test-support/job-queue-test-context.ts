@@ -1,0 +1,105 @@
+import { TestingModule } from '@nestjs/testing';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'crypto';
+import { Principal } from '@porter/shared-kernel';
+import { Test } from '@nestjs/testing';
+import { PlatformModule } from '@porter/platform';
+import { JobQueueModule } from '../job-queue.module';
+import { JobQueueWorkerModule } from '../job-queue.worker-module';
+import { TEST_JOB_HANDLERS } from '../infrastructure/testing/test-job-handlers';
+import { SubmitJobCommand } from '../public/actions/submit-job.command';
+import { GetJobQuery } from '../public/queries/get-job.query';
+import type { JobInfo } from '../public/entities/job-info';
+import { JobStatus } from '../public/enums/job-status';
+
+// test/support is off limits to libs (boundary rule), so the two small helpers live here too.
+export function principal(userId: string, tenant: string, opts: { admin?: boolean } = {}): Principal {
+  return new Principal(userId, tenant, opts.admin ? ['admin'] : [], []);
+}
+
+/** Polls state until `probe` returns a value (never fixed sleeps). */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+/** A Nest context with the job-queue module, optionally its worker (with the porter-test.* types). */
+export async function jobQueueContext(opts: { worker: boolean; env?: Record<string, string> }): Promise<TestingModule> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  try {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule] : [])],
+      providers: opts.worker ? TEST_JOB_HANDLERS : [],
+    }).compile();
+    moduleRef.enableShutdownHooks();
+    await moduleRef.init();
+    return moduleRef;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+export function tenantName(): string {
+  return `t-${randomUUID()}`;
+}
+
+export function users(tenant = tenantName()): { tenant: string; alice: Principal; bob: Principal; admin: Principal } {
+  return {
+    tenant,
+    alice: principal('alice', tenant),
+    bob: principal('bob', tenant),
+    admin: principal('root', tenant, { admin: true }),
+  };
+}
+
+export async function submit(
+  ctx: TestingModule,
+  who: Principal,
+  type: string,
+  payload: Record<string, unknown> = {},
+  options: SubmitJobCommand['options'] = {},
+): Promise<string> {
+  const result = await ctx.get(CommandBus).execute(new SubmitJobCommand(who, type, payload, options));
+  return result.jobId;
+}
+
+export async function getJob(ctx: TestingModule, who: Principal, jobId: string): Promise<JobInfo> {
+  return ctx.get(QueryBus).execute(new GetJobQuery(who, jobId));
+}
+
+export async function waitForStatus(
+  ctx: TestingModule,
+  who: Principal,
+  jobId: string,
+  status: JobStatus | ((job: JobInfo) => boolean),
+  timeoutMs = 20_000,
+): Promise<JobInfo> {
+  const test = typeof status === 'function' ? status : (job: JobInfo) => job.status === status;
+  return waitFor(
+    async () => {
+      const job = await getJob(ctx, who, jobId);
+      return test(job) ? job : undefined;
+    },
+    { timeoutMs, what: `job ${jobId} to reach ${typeof status === 'function' ? 'the expected state' : status}` },
+  );
+}
