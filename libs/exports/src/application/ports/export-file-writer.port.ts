@@ -1,5 +1,6 @@
 import type { Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
+import type { FileFormat } from '../../public/enums/file-format';
 
 export interface ExportFileWriterOptions {
   /** Prefix `'` to text cells that would run as formulas (see formula-neutralizer). */
@@ -25,3 +26,10 @@ export interface ExportFileWriter {
 }
 
 export type ExportFileWriterConstructor = new (output: Writable, columns: readonly ExportColumn[], options: ExportFileWriterOptions) => ExportFileWriter;
+
+/** Creates the writer of a format (bound in the module to the streaming CSV, XLSX and JSONL writers). */
+export interface ExportFileWriterFactory {
+  create(format: FileFormat, output: Writable, columns: readonly ExportColumn[], options: ExportFileWriterOptions): ExportFileWriter;
+}
+
+export const EXPORT_FILE_WRITER_FACTORY = Symbol('EXPORT_FILE_WRITER_FACTORY');

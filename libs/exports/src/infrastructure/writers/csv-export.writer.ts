@@ -2,7 +2,7 @@ import type { Writable } from 'stream';
 import { neutralizeFormula } from '../../domain/formula-neutralizer';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { Cell, rowValues, toCell } from './cell-values';
-import type { ExportFileWriter, ExportFileWriterOptions } from './export-file-writer';
+import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
 
 const NEEDS_QUOTES = /[",\r\n]/;

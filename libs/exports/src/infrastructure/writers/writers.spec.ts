@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import * as ExcelJS from 'exceljs';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { CsvExportWriter } from './csv-export.writer';
-import type { ExportFileWriter, ExportFileWriterConstructor, ExportFileWriterOptions } from './export-file-writer';
+import type { ExportFileWriter, ExportFileWriterConstructor, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { JsonlExportWriter } from './jsonl-export.writer';
 import { columnLetters, XlsxExportWriter } from './xlsx-export.writer';
 

@@ -3,7 +3,7 @@ import { ZipFile } from 'yazl';
 import { neutralizeFormula } from '../../domain/formula-neutralizer';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { excelSerial, rowValues, toCell } from './cell-values';
-import type { ExportFileWriter, ExportFileWriterOptions } from './export-file-writer';
+import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
 
 /** Excel's hard limit of rows per sheet (the header row included). */

@@ -1,0 +1,111 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { pipeline } from 'stream/promises';
+import {
+  DeleteExportCommand,
+  ExportInfo,
+  ExportTypeInfo,
+  GetExportInfoQuery,
+  GetExportResultsForDownloadQuery,
+  IncrementExportDownloadCountsCommand,
+  ListExportsQuery,
+  ListExportTypesQuery,
+  RequestExportCommand,
+} from '@porter/exports';
+import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import { ConflictError, GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
+import { attachmentDisposition } from './content-disposition';
+import { ListExportsParams, RequestExportBody } from './exports.dto';
+
+@ApiTags('exports')
+@Controller('api/v1/exports')
+export class ExportsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+  ) {}
+
+  @Get('types')
+  @ApiOperation({ summary: 'Export types: scope, retention, formats and filters' })
+  types(): Promise<ExportTypeInfo[]> {
+    return this.queryBus.execute(new ListExportTypesQuery());
+  }
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Request an export (runs in the background)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same export; same key, other body → 422' })
+  async request(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: RequestExportBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExportInfo> {
+    const result = await this.commandBus.execute(
+      new RequestExportCommand(
+        principal,
+        {
+          type: body.type,
+          format: body.format,
+          filters: body.filters ?? {},
+          scopeIds: body.scopeIds ?? [],
+          name: body.name ?? null,
+          scheduledFor: body.scheduledFor ? new Date(body.scheduledFor) : null,
+        },
+        { idempotencyKey: idempotencyKey ?? null },
+      ),
+    );
+    res.setHeader('Location', `/api/v1/exports/${result.exportId}`);
+    if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
+    return result.export;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Exports the caller may see, newest first' })
+  list(@CurrentPrincipal() principal: Principal, @Query() params: ListExportsParams): Promise<Page<ExportInfo>> {
+    return this.queryBus.execute(new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One export with its result' })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportInfo> {
+    return this.queryBus.execute(new GetExportInfoQuery(principal, id));
+  }
+
+  @Get(':id/download')
+  @ApiOperation({ summary: 'The export file (permission re-checked, download counted); 410 once expired' })
+  async download(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const info = await this.queryBus.execute(new GetExportInfoQuery(principal, id));
+    if (!info.result) throw new ConflictError(`Export ${id} has no file yet (status ${info.status})`);
+    const [result] = await this.queryBus.execute(new GetExportResultsForDownloadQuery(principal, [info.result.id]));
+    if (!result) throw new NotFoundError('Export', id);
+    if (result.expiredAt || Date.parse(result.expiresAt) <= Date.now()) throw new GoneError(`Export ${id} expired at ${result.expiresAt}`);
+    const stream = await this.storage.get(result.storageKey).catch((error) => {
+      if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);
+      throw error;
+    });
+    await this.commandBus.execute(new IncrementExportDownloadCountsCommand(principal, [result.id]));
+    res.status(200);
+    res.setHeader('Content-Type', result.contentType);
+    res.setHeader('Content-Length', String(result.sizeBytes));
+    res.setHeader('Content-Disposition', attachmentDisposition(result.fileName));
+    res.setHeader('ETag', `"${result.sha256}"`);
+    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(result.sha256, 'hex').toString('base64')}:`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(stream, res).catch(() => {
+      // The client went away mid-download; nothing to answer.
+      stream.destroy();
+    });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an export (cancels it if running, deletes its file)' })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteExportCommand(principal, id));
+  }
+}

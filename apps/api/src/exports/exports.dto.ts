@@ -1,0 +1,70 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ExportStatus } from '@porter/exports';
+
+/**
+ * The shape of a request. Whether the type exists, the format is allowed for it and the filters
+ * match its schema is checked by the command (422 with the failing path), not here (400).
+ */
+export class RequestExportBody {
+  @ApiProperty({ example: 'employees' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  type!: string;
+
+  @ApiProperty({ enum: ['csv', 'xlsx', 'jsonl'] })
+  @IsString()
+  @IsNotEmpty()
+  format!: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { department: 'Sales', active: true } })
+  @IsOptional()
+  @IsObject()
+  filters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], description: 'Required for local export types: the operational scopes covered' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  scopeIds?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601; run later instead of as soon as a worker is free' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduledFor?: string;
+}
+
+export class ListExportsParams {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  type?: string;
+
+  @ApiPropertyOptional({ enum: ExportStatus })
+  @IsOptional()
+  @IsIn(Object.values(ExportStatus))
+  status?: ExportStatus;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @ApiPropertyOptional({ default: 20, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}

@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { setTimeout as sleep } from 'timers/promises';
+import { JobContext, JobFileWriter, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
+import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { CLOCK, Clock, newId } from '@porter/shared-kernel';
+import { exportFileName } from '../../domain/export-file-name';
+import { EXPORT_DATA_SOURCES, ExportDataRequest, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
+import { ExportOutcome, TERMINAL_EXPORT_STATUSES } from '../../public/enums/export-status';
+import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
+import { FILE_FORMAT_DETAILS } from '../../public/enums/file-format';
+import { ExportCompleted } from '../../public/events/export-completed.event';
+import { ExportFailed } from '../../public/events/export-failed.event';
+import { EXPORT_FILE_WRITER_FACTORY, ExportFileWriter, ExportFileWriterFactory } from '../ports/export-file-writer.port';
+import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
+
+/** Thrown when the run's signal fires; the job-queue decides what the job becomes (cancelled, retried). */
+export class ExportInterruptedError extends Error {
+  constructor(readonly reason: string) {
+    super(`export interrupted (${reason})`);
+    this.name = 'ExportInterruptedError';
+  }
+}
+
+/**
+ * Runs one export: pulls the host's rows batch by batch, streams them through the format's
+ * writer into a job output file (atomic: invisible until commit), reports progress per batch, and
+ * records the result. Cancellation is checked between batches, so it takes effect within one
+ * batch, and the uncommitted file is discarded. A crash leaves only an uncommitted temp file; the
+ * retry writes the whole file again, so users never see a truncated one.
+ */
+@Injectable()
+@JobHandlerFor(EXPORT_JOB_TYPE)
+export class GenerateExportJobHandler implements JobHandler {
+  constructor(
+    @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
+    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
+    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+    @Inject(EXPORT_FILE_WRITER_FACTORY) private readonly writers: ExportFileWriterFactory,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async run(context: JobContext): Promise<void> {
+    const exportId = String(context.payload.exportId ?? '');
+    const record = await this.exports.findById(exportId);
+    if (!record) {
+      // The request commits with its job; not seeing it yet means a replica lag or a race: retry.
+      throw new Error(`export ${exportId} was not found`);
+    }
+    if (record.deletedAt || TERMINAL_EXPORT_STATUSES.includes(record.status)) {
+      context.logger.warn('export is deleted or already finished; nothing to do', { exportId, status: record.status });
+      return;
+    }
+    try {
+      await this.generate(context, record);
+    } catch (error) {
+      await this.recordFailure(context, record, error as Error);
+      throw error;
+    }
+  }
+
+  private async generate(context: JobContext, record: ExportRecord): Promise<void> {
+    const definition = this.types.get(record.type);
+    const source = this.sources.get(record.type);
+    if (!definition || !source) throw new NonRetryableJobError(`export type "${record.type}" has no definition or data source in this worker`);
+    if (!(await this.exports.markRunning(record.id))) {
+      context.logger.warn('export is no longer runnable', { exportId: record.id });
+      return;
+    }
+    const request: ExportDataRequest = {
+      exportId: record.id,
+      type: record.type,
+      principal: context.principal,
+      tenant: record.tenant,
+      filters: record.filters,
+      scopeIds: record.scopeIds,
+      batchSize: this.config.exportBatchSize,
+      signal: context.signal,
+    };
+    const columns = source.columns(request);
+    const total = source.count ? await source.count(request) : null;
+    await context.progress(0, total);
+
+    const { contentType, extension } = FILE_FORMAT_DETAILS[record.format];
+    const fileName = exportFileName(record.type, record.createdAt, record.id, extension);
+    const file: JobFileWriter = context.writeFile(fileName, contentType);
+    let writer: ExportFileWriter | null = null;
+    let processed = 0;
+    try {
+      writer = this.writers.create(record.format, file.stream, columns, {
+        neutralizeFormulas: definition.neutralizeFormulas !== false,
+        csvBom: this.config.exportCsvBom,
+        sheetName: record.type,
+      });
+      this.throwIfInterrupted(context);
+      await writer.writeHeader();
+      const started = Date.now();
+      for await (const batch of source.rows(request)) {
+        this.throwIfInterrupted(context);
+        await writer.writeRows(batch);
+        processed += batch.length;
+        await context.progress(processed, total);
+        await this.throttle(context, processed, started);
+      }
+      this.throwIfInterrupted(context);
+      await writer.finish();
+    } catch (error) {
+      writer?.abort();
+      await file.abort();
+      throw error;
+    }
+    const stored = await file.commit();
+
+    const processedAt = this.clock.now();
+    const expiresAt = new Date(processedAt.getTime() + definition.retentionPeriodDays * 86_400_000);
+    const outcome = processed === 0 ? ExportOutcome.Empty : ExportOutcome.Success;
+    const resultId = newId();
+    await this.exports.complete(
+      record.id,
+      {
+        id: resultId,
+        outcome,
+        fileName,
+        contentType,
+        storageKey: stored.storageKey,
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        itemsCount: processed,
+        expiresAt,
+      },
+      processedAt,
+    );
+    context.setOutputInformation({
+      exportId: record.id,
+      resultId,
+      outcome,
+      itemsCount: processed,
+      fileName,
+      sizeBytes: stored.sizeBytes,
+      sha256: stored.sha256,
+      expiresAt: expiresAt.toISOString(),
+    });
+    this.eventBus.publish(
+      new ExportCompleted(record.id, record.jobId, record.tenant, record.type, record.format, record.requestedBy, resultId, outcome, processed, fileName, expiresAt.toISOString()),
+    );
+  }
+
+  private throwIfInterrupted(context: JobContext): void {
+    if (context.signal.aborted) throw new ExportInterruptedError(String(context.signal.reason ?? 'aborted'));
+  }
+
+  /** EXPORT_MAX_ROWS_PER_SECOND: spreads a large export's load on the host database over time. */
+  private async throttle(context: JobContext, processed: number, started: number): Promise<void> {
+    const rate = this.config.exportMaxRowsPerSecond;
+    if (!rate) return;
+    const due = started + (processed / rate) * 1000;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait, undefined, { signal: context.signal }).catch(() => undefined);
+  }
+
+  private async recordFailure(context: JobContext, record: ExportRecord, error: Error): Promise<void> {
+    const now = this.clock.now();
+    if (error instanceof ExportInterruptedError || context.signal.aborted) {
+      const reason = String(context.signal.reason ?? '');
+      if (reason === 'cancelled') await this.exports.markCancelled(record.id, now);
+      // Shutdown or a lost lock: the job-queue runs the job again; the export waits for it.
+      else await this.exports.markRetrying(record.id, `interrupted (${reason || 'aborted'}); it will run again`);
+      return;
+    }
+    const final = error instanceof NonRetryableJobError || context.attempt >= this.config.jobMaxAttempts;
+    if (!final) {
+      await this.exports.markRetrying(record.id, error.message);
+      return;
+    }
+    const failed = await this.exports.markFailed(record.id, error.message, now);
+    if (failed) this.eventBus.publish(new ExportFailed(failed.id, failed.jobId, failed.tenant, failed.type, failed.requestedBy, error.message));
+  }
+}

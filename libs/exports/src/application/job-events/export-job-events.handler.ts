@@ -1,0 +1,32 @@
+import { Inject } from '@nestjs/common';
+import { EventBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
+import { JobCancelled, JobFailed } from '@porter/job-queue';
+import { CLOCK, Clock } from '@porter/shared-kernel';
+import { ExportFailed } from '../../public/events/export-failed.event';
+import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
+
+/**
+ * Keeps an export in step with its job when the job ends outside the export's own handler: the
+ * attempts ran out after a crash, the job was cancelled while pending, or cancelled from the jobs
+ * API. The transitions are guarded (only a non-terminal export changes), so the handler's own
+ * update and these never publish twice.
+ */
+@EventsHandler(JobFailed, JobCancelled)
+export class ExportJobEventsHandler implements IEventHandler<JobFailed | JobCancelled> {
+  constructor(
+    @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async handle(event: JobFailed | JobCancelled): Promise<void> {
+    if (event.type !== EXPORT_JOB_TYPE) return;
+    if (event instanceof JobFailed) {
+      const failed = await this.exports.markFailedByJob(event.jobId, event.errorDetails, this.clock.now());
+      if (failed) this.eventBus.publish(new ExportFailed(failed.id, failed.jobId, failed.tenant, failed.type, failed.requestedBy, event.errorDetails));
+    } else {
+      await this.exports.markCancelledByJob(event.jobId, this.clock.now());
+    }
+  }
+}
