@@ -1,0 +1,80 @@
+import type { ImportFormat } from '../../public/enums/import-format';
+
+export interface ImportRecordRow {
+  id: string;
+  tenant: string;
+  createdBy: string;
+  type: string;
+  sourceName: string;
+  processorName: string | null;
+  processorVersion: string | null;
+  notes: string | null;
+  searchString: string | null;
+  expectedReferenceCount: number;
+  dryRun: boolean;
+  onError: 'continue' | 'abort';
+  status: string;
+  finalizedAt: Date | null;
+  completedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface ImportBatchRow {
+  id: string;
+  importRecordId: string;
+  tenant: string;
+  jobId: string | null;
+  fileName: string | null;
+  format: ImportFormat;
+  sheet: string | null;
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+  forced: boolean;
+  status: string;
+  header: string[] | null;
+  rowsInFile: number | null;
+  lastRow: number;
+  countCompleted: number;
+  countFailed: number;
+  countPartiallyFailed: number;
+  countPending: number;
+  errorDetails: string | null;
+  aborted: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export type NewImportRecord = Omit<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt' | 'createdAt'>;
+export type NewImportBatch = Pick<ImportBatchRow, 'id' | 'importRecordId' | 'tenant' | 'fileName' | 'format' | 'sheet' | 'storageKey' | 'sizeBytes' | 'sha256' | 'forced'>;
+
+export interface RecordScope {
+  tenant: string;
+  /** Non-admins see only what they created. */
+  createdBy: string | null;
+}
+
+/** Persistence of records and batches for the command and query handlers. */
+export interface ImportsRepository {
+  /**
+   * Runs `work` in ONE database transaction; a SubmitJobCommand executed inside joins it
+   * (MikroORM transaction context), so the rows written and the job commit together.
+   */
+  inTransaction<T>(work: () => Promise<T>): Promise<T>;
+  insertRecord(record: NewImportRecord): Promise<ImportRecordRow>;
+  /** `lock` takes a row lock (inside inTransaction) to serialise batch additions and finalisation. */
+  findRecord(scope: RecordScope, id: string, lock?: boolean): Promise<ImportRecordRow | null>;
+  listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number): Promise<{ items: ImportRecordRow[]; total: number }>;
+  updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void>;
+  insertBatch(batch: NewImportBatch): Promise<ImportBatchRow>;
+  setBatchJob(batchId: string, jobId: string): Promise<void>;
+  findBatch(recordId: string, batchId: string): Promise<ImportBatchRow | null>;
+  listBatches(recordIds: string[]): Promise<ImportBatchRow[]>;
+  /** A non-forced batch of this record with this file hash, if any. */
+  findBatchBySha(recordId: string, sha256: string): Promise<ImportBatchRow | null>;
+  /** Marks the failed and partially failed results of a batch `retrying`; returns how many. */
+  markFailedRowsRetrying(batchId: string): Promise<number>;
+}
+
+export const IMPORTS_REPOSITORY = Symbol('IMPORTS_REPOSITORY');

@@ -1,0 +1,21 @@
+import type { Readable } from 'stream';
+import type { ImportFormat } from '../../public/enums/import-format';
+
+export interface StoredUpload {
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+  format: ImportFormat;
+}
+
+/**
+ * Streams an upload into file storage under a server-generated key while counting (413 past
+ * the limit), hashing (sha256) and sniffing its format from the first bytes (415 when not CSV,
+ * XLSX or JSONL; 422 when empty). Never holds the file in memory.
+ */
+export interface UploadStore {
+  store(stream: Readable, tenant: string, recordId: string, batchId: string): Promise<StoredUpload>;
+  discard(storageKey: string): Promise<void>;
+}
+
+export const UPLOAD_STORE = Symbol('UPLOAD_STORE');

@@ -1,0 +1,52 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ConflictError, NotFoundError } from '@porter/shared-kernel';
+import { SubmitJobCommand } from '@porter/job-queue';
+import { RetryFailedRowsCommand } from '../../public/actions/retry-failed-rows.command';
+import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
+import { ImportBatchStatus, TERMINAL_IMPORT_BATCH_STATUSES } from '../../public/enums/import-batch-status';
+import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
+import { batchInfoOf, scopeOf } from '../import-read-models';
+import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
+
+/**
+ * Failed and partially failed rows go to `retrying`, the batch back to `started`, and a new job
+ * (same batch) runs exactly those rows again: all in one transaction.
+ */
+@CommandHandler(RetryFailedRowsCommand)
+export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCommand, ImportBatchInfo> {
+  constructor(
+    @Inject(IMPORTS_REPOSITORY) private readonly repository: ImportsRepository,
+    private readonly commandBus: CommandBus,
+  ) {}
+
+  async execute({ principal, importRecordId, importBatchId }: RetryFailedRowsCommand): Promise<ImportBatchInfo> {
+    const scope = scopeOf(principal);
+    const result = await this.repository.inTransaction(async () => {
+      const record = await this.repository.findRecord(scope, importRecordId, true);
+      if (!record) throw new NotFoundError('Import record', importRecordId);
+      const batch = await this.repository.findBatch(record.id, importBatchId);
+      if (!batch) throw new NotFoundError('Import batch', importBatchId);
+      if (!TERMINAL_IMPORT_BATCH_STATUSES.includes(batch.status as ImportBatchStatus)) {
+        throw new ConflictError(`Import batch ${importBatchId} is ${batch.status}; only a finished batch can retry its failed rows`);
+      }
+      if (batch.header === null) {
+        throw new ConflictError(`Import batch ${importBatchId} failed as a whole (${batch.errorDetails ?? 'file refused'}); upload a corrected file instead`);
+      }
+      const retrying = await this.repository.markFailedRowsRetrying(batch.id);
+      if (retrying === 0) throw new ConflictError(`Import batch ${importBatchId} has no failed rows to retry`);
+      const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batch.id, mode: 'retry' };
+      const { jobId } = await this.commandBus.execute(
+        new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, {
+          name: `Retry ${retrying} failed row${retrying === 1 ? '' : 's'} of import ${record.type}`,
+          description: `Batch ${batch.id} of import record ${record.id}`,
+        }),
+      );
+      await this.repository.setBatchJob(batch.id, jobId);
+      if (record.status === 'completed') await this.repository.updateRecord(record.id, { status: 'started', completedAt: null });
+      return { record, batchId: batch.id };
+    });
+    const batch = await this.repository.findBatch(importRecordId, result.batchId);
+    return batchInfoOf(result.record, batch!);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Limits that keep a hostile file from exhausting memory or time. Every parser enforces them
+ * while streaming; none needs the whole file in memory to do so.
+ */
+export interface ImportLimits {
+  /** Longest CSV record / JSONL line, in bytes. */
+  maxRecordBytes: number;
+  /** Most fields in a record (CSV), cells in a row (XLSX), keys in an object (JSONL). */
+  maxColumns: number;
+  /** Deepest JSON nesting accepted on a JSONL line (objects and arrays). */
+  maxJsonDepth: number;
+  /** XLSX: most zip entries, most decompressed bytes in total, and per part. */
+  maxZipEntries: number;
+  maxUncompressedBytes: number;
+  maxPartBytes: number;
+  /** XLSX: highest decompressed/compressed ratio of one part (zip bombs reach 1000+). */
+  maxCompressionRatio: number;
+  /** XLSX: most cells read from the sheet, most shared strings kept. */
+  maxCells: number;
+  maxSharedStrings: number;
+  /** Longest single cell value, in characters. */
+  maxCellChars: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
+  maxRecordBytes: 1024 * 1024,
+  maxColumns: 256,
+  maxJsonDepth: 16,
+  maxZipEntries: 1000,
+  maxUncompressedBytes: 1024 * 1024 * 1024,
+  maxPartBytes: 512 * 1024 * 1024,
+  maxCompressionRatio: 200,
+  maxCells: 50_000_000,
+  maxSharedStrings: 5_000_000,
+  maxCellChars: 32_767,
+};

@@ -1,0 +1,55 @@
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export type JsonLineResult = { ok: true; object: Record<string, unknown> } | { ok: false; failure: string };
+
+/**
+ * Parses one JSONL line defensively: nesting depth is measured on the text BEFORE JSON.parse
+ * (a deeply nested line cannot exhaust the stack), keys `__proto__`, `constructor` and
+ * `prototype` are refused anywhere (prototype pollution), and integers beyond 2^53 are refused
+ * instead of being silently rounded (quote them as strings to keep them exact).
+ */
+export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): JsonLineResult {
+  const depth = measureDepth(line, maxDepth);
+  if (depth > maxDepth) return { ok: false, failure: `the JSON is nested deeper than ${maxDepth} levels (rule: max depth ${maxDepth})` };
+  let problem: string | null = null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line, function reviver(this: unknown, key: string, v: unknown) {
+      if (FORBIDDEN_KEYS.has(key)) problem ??= `the key "${key}" is not allowed (rule: no __proto__, constructor or prototype keys)`;
+      if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+        problem ??= `the number at key "${key}" is an integer beyond 2^53 and cannot be kept exact; send it as a string (rule: safe integers)`;
+      }
+      return v;
+    });
+  } catch (error) {
+    return { ok: false, failure: `the line is not valid JSON (${(error as Error).message})` };
+  }
+  if (problem) return { ok: false, failure: problem };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, failure: 'the line is not a JSON object (rule: one object per line)' };
+  }
+  const keys = Object.keys(value);
+  if (keys.length > maxKeys) return { ok: false, failure: `the object has ${keys.length} keys, more than the limit of ${maxKeys}` };
+  return { ok: true, object: value as Record<string, unknown> };
+}
+
+/** Deepest object/array nesting of a JSON text; stops counting once past `limit`. */
+export function measureDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}

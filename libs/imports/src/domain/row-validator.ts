@@ -1,0 +1,150 @@
+import type { ImportColumn, ImportRowValue } from '../public/dependencies/import-processor.dependency';
+import type { ColumnMapping } from './header-validation';
+
+export type RawCell = string | number | boolean | null | undefined | object;
+
+export type RowValidation = { ok: true; values: Record<string, ImportRowValue> } | { ok: false; failure: string };
+
+export interface ValidationOptions {
+  /** XLSX: a number in a date column is an Excel serial date (1900 system). */
+  excelSerialDates?: boolean;
+}
+
+const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T00:00:00(?:\.0+)?Z)?$/;
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+const INTEGER = /^[+-]?\d+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Validates one row's cells (by file position) against the column mapping and returns the
+ * normalised values, or ONE failure text naming every bad column with its value and the rule
+ * it breaks, e.g. `column "salary": value "12,5" is not a decimal (rule: decimal(14,2))`.
+ */
+export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, options: ValidationOptions = {}): RowValidation {
+  const problems: string[] = [];
+  if (cells.length !== mapping.header.length) {
+    problems.push(`the row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${mapping.header.length} (rule: same number of fields as the header)`);
+    return { ok: false, failure: problems.join('; ') };
+  }
+  const values: Record<string, ImportRowValue> = {};
+  for (let i = 0; i < mapping.columns.length; i++) {
+    const column = mapping.columns[i];
+    if (!column || column.type === 'ignored') continue;
+    const result = validateCell(cells[i], column, options);
+    if (typeof result === 'object' && result !== null && 'problem' in result) problems.push(result.problem);
+    else values[column.name] = result as ImportRowValue;
+  }
+  return problems.length ? { ok: false, failure: problems.join('; ') } : { ok: true, values };
+}
+
+type CellResult = ImportRowValue | { problem: string };
+
+export function validateCell(raw: RawCell, column: ImportColumn, options: ValidationOptions = {}): CellResult {
+  const bad = (rule: string, what?: string): { problem: string } => ({
+    problem: `column "${column.name}": value ${show(raw)} ${what ?? 'is invalid'} (rule: ${rule})`,
+  });
+  if (raw === null || raw === undefined || raw === '') {
+    return column.required ? { problem: `column "${column.name}": a value is required (rule: required)` } : null;
+  }
+  if (typeof raw === 'object') return bad('scalar', 'is a nested object or array, not a single value');
+  switch (column.type) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (s === 'true') return true;
+      if (s === 'false') return false;
+      return bad('boolean', 'is not true or false');
+    }
+    case 'integer': {
+      if (typeof raw === 'number') {
+        if (!Number.isSafeInteger(raw)) return bad('integer', 'is not an integer between -(2^53-1) and 2^53-1');
+        return raw;
+      }
+      const s = String(raw).trim();
+      if (!INTEGER.test(s)) return bad('integer', 'is not an integer');
+      const n = Number(s);
+      if (!Number.isSafeInteger(n)) return bad('integer', 'is beyond 2^53 and cannot be kept exact');
+      return n;
+    }
+    case 'decimal': {
+      let s: string;
+      if (typeof raw === 'number') {
+        if (!Number.isFinite(raw)) return bad(decimalRule(column), 'is not a finite number');
+        if (Number.isInteger(raw) && !Number.isSafeInteger(raw)) return bad(decimalRule(column), 'is an integer beyond 2^53 and cannot be kept exact; quote it as a string');
+        s = numberToPlain(raw);
+      } else if (typeof raw === 'boolean') return bad(decimalRule(column), 'is not a decimal number');
+      else s = raw.trim();
+      const m = DECIMAL.exec(s);
+      if (!m) return bad(decimalRule(column), 'is not a decimal number (digits, an optional "." and fraction; no thousands separators)');
+      const intDigits = m[2].replace(/^0+(?=\d)/, '');
+      const frac = m[3] ?? '';
+      const scale = column.scale ?? 0;
+      const precision = column.precision ?? 38;
+      if (frac.length > scale) return bad(decimalRule(column), `has more than ${scale} digit${scale === 1 ? '' : 's'} after the decimal point`);
+      if (intDigits.length > precision - scale) return bad(decimalRule(column), `has more than ${precision - scale} digits before the decimal point`);
+      return `${m[1] === '-' ? '-' : ''}${intDigits}${frac ? `.${frac}` : ''}`;
+    }
+    case 'date': {
+      if (typeof raw === 'number' || (options.excelSerialDates && /^\d+(\.\d+)?$/.test(String(raw).trim()))) {
+        if (!options.excelSerialDates) return bad('date YYYY-MM-DD', 'is not an ISO date (YYYY-MM-DD)');
+        const serial = Number(raw);
+        const date = excelSerialToIso(serial);
+        return date ?? bad('date YYYY-MM-DD', 'is not a valid Excel date');
+      }
+      const s = String(raw).trim();
+      const m = DATE.exec(s);
+      if (!m) return bad('date YYYY-MM-DD', 'is not an ISO date (YYYY-MM-DD)');
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const check = new Date(Date.UTC(y, mo - 1, d));
+      if (y < 1 || check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
+        return bad('date YYYY-MM-DD', 'is not a calendar date');
+      }
+      return `${m[1]}-${m[2]}-${m[3]}`;
+    }
+    default: {
+      const s = typeof raw === 'string' ? raw : typeof raw === 'number' ? numberToPlain(raw) : String(raw);
+      if (s.includes('\u0000')) return bad('no NUL characters', 'contains a NUL character, which cannot be stored');
+      if (column.maxLength !== undefined && s.length > column.maxLength) {
+        return { problem: `column "${column.name}": value ${show(s)} is longer than ${column.maxLength} characters (rule: maxLength ${column.maxLength})` };
+      }
+      if (column.type === 'email') {
+        const e = s.trim().toLowerCase();
+        if (e.length > 254 || !EMAIL.test(e)) return bad('email', 'is not an email address');
+        return e;
+      }
+      if (column.type === 'uuid') {
+        if (!UUID.test(s.trim())) return bad('uuid', 'is not a UUID');
+        return s.trim().toLowerCase();
+      }
+      if (column.pattern && !column.pattern.test(s)) return bad(column.patternHint ?? `pattern ${column.pattern.source}`, 'does not have the expected form');
+      return s;
+    }
+  }
+}
+
+function decimalRule(column: ImportColumn): string {
+  return `decimal(${column.precision ?? 38},${column.scale ?? 0})`;
+}
+
+/** A JS number as plain decimal text (no exponent), exact for what JSON could carry. */
+function numberToPlain(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  return n.toFixed(20).replace(/\.?0+$/, '');
+}
+
+/** Excel 1900 date system (with its fictitious 1900-02-29): serial 1 = 1900-01-01. */
+function excelSerialToIso(serial: number): string | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial > 2958465) return null;
+  const days = Math.floor(serial);
+  const epoch = Date.UTC(1899, 11, 30);
+  const ms = epoch + (days < 61 ? days + 1 : days) * 86_400_000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function show(raw: RawCell): string {
+  const s = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  const cut = s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return JSON.stringify(cut);
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type {
+  ImportBatchRow,
+  ImportRecordRow,
+  ImportsRepository,
+  NewImportBatch,
+  NewImportRecord,
+  RecordScope,
+} from '../../application/ports/imports-repository.port';
+import type { ImportFormat } from '../../public/enums/import-format';
+import { ImportBatchEntity } from './import-batch.entity';
+import { ImportRecordEntity } from './import-record.entity';
+
+/**
+ * Records and batches through MikroORM. Every method uses the injected EntityManager, which
+ * resolves to the current transaction inside `inTransaction` (MikroORM's TransactionContext):
+ * that is how the job submitted in the same callback joins the same transaction.
+ */
+@Injectable()
+export class MikroImportsRepository implements ImportsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(async () => work());
+  }
+
+  async insertRecord(record: NewImportRecord): Promise<ImportRecordRow> {
+    const entity = this.em.create(ImportRecordEntity, { ...record });
+    await this.em.persistAndFlush(entity);
+    return toRecord(entity);
+  }
+
+  async findRecord(scope: RecordScope, id: string, lock = false): Promise<ImportRecordRow | null> {
+    if (!isUuid(id)) return null;
+    const where = { id, tenant: scope.tenant, ...(scope.createdBy ? { createdBy: scope.createdBy } : {}) };
+    const entity = await this.em.findOne(ImportRecordEntity, where, {
+      ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}),
+      refresh: true,
+    });
+    return entity ? toRecord(entity) : null;
+  }
+
+  async listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number) {
+    const where = {
+      tenant: scope.tenant,
+      ...(scope.createdBy ? { createdBy: scope.createdBy } : {}),
+      ...(filter.type ? { type: filter.type } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+    };
+    const [items, total] = await this.em.findAndCount(ImportRecordEntity, where, { orderBy: { createdAt: 'desc', id: 'desc' }, offset, limit });
+    return { items: items.map(toRecord), total };
+  }
+
+  async updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void> {
+    await this.em.nativeUpdate(ImportRecordEntity, { id }, { ...changes, updatedAt: new Date() });
+  }
+
+  async insertBatch(batch: NewImportBatch): Promise<ImportBatchRow> {
+    const entity = this.em.create(ImportBatchEntity, { ...batch });
+    await this.em.persistAndFlush(entity);
+    return toBatch(entity);
+  }
+
+  async setBatchJob(batchId: string, jobId: string): Promise<void> {
+    await this.em.nativeUpdate(ImportBatchEntity, { id: batchId }, { jobId });
+  }
+
+  async findBatch(recordId: string, batchId: string): Promise<ImportBatchRow | null> {
+    if (!isUuid(batchId)) return null;
+    const entity = await this.em.findOne(ImportBatchEntity, { id: batchId, importRecordId: recordId }, { refresh: true });
+    return entity ? toBatch(entity) : null;
+  }
+
+  async listBatches(recordIds: string[]): Promise<ImportBatchRow[]> {
+    if (!recordIds.length) return [];
+    const entities = await this.em.find(ImportBatchEntity, { importRecordId: { $in: recordIds } }, { orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true });
+    return entities.map(toBatch);
+  }
+
+  async findBatchBySha(recordId: string, sha256: string): Promise<ImportBatchRow | null> {
+    const entity = await this.em.findOne(ImportBatchEntity, { importRecordId: recordId, sha256, forced: false });
+    return entity ? toBatch(entity) : null;
+  }
+
+  async markFailedRowsRetrying(batchId: string): Promise<number> {
+    const conn = this.em.getConnection();
+    const ctx = this.em.getTransactionContext();
+    const res = await conn.execute<{ affectedRows?: number; rows?: unknown[] }>(
+      `UPDATE imports.import_result SET status = 'retrying' WHERE import_batch_id = ? AND status IN ('failed', 'partially_failed')`,
+      [batchId],
+      'run',
+      ctx,
+    );
+    const n = Number((res as { affectedRows?: number }).affectedRows ?? 0);
+    if (n > 0) {
+      await conn.execute(
+        `UPDATE imports.import_batch
+            SET status = 'started', completed_at = NULL, aborted = false, count_pending = count_pending + ?,
+                count_failed = 0, count_partially_failed = 0
+          WHERE id = ?`,
+        [n, batchId],
+        'run',
+        ctx,
+      );
+    }
+    return n;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (s: string) => UUID.test(s);
+
+function toRecord(e: ImportRecordEntity): ImportRecordRow {
+  return {
+    id: e.id,
+    tenant: e.tenant,
+    createdBy: e.createdBy,
+    type: e.type,
+    sourceName: e.sourceName,
+    processorName: e.processorName,
+    processorVersion: e.processorVersion,
+    notes: e.notes,
+    searchString: e.searchString,
+    expectedReferenceCount: e.expectedReferenceCount,
+    dryRun: e.dryRun,
+    onError: e.onError,
+    status: e.status,
+    finalizedAt: e.finalizedAt,
+    completedAt: e.completedAt,
+    createdAt: e.createdAt,
+  };
+}
+
+function toBatch(e: ImportBatchEntity): ImportBatchRow {
+  return {
+    id: e.id,
+    importRecordId: e.importRecordId,
+    tenant: e.tenant,
+    jobId: e.jobId,
+    fileName: e.fileName,
+    format: e.format as ImportFormat,
+    sheet: e.sheet,
+    storageKey: e.storageKey,
+    sizeBytes: Number(e.sizeBytes),
+    sha256: e.sha256,
+    forced: e.forced,
+    status: e.status,
+    header: e.header,
+    rowsInFile: e.rowsInFile,
+    lastRow: e.lastRow,
+    countCompleted: e.countCompleted,
+    countFailed: e.countFailed,
+    countPartiallyFailed: e.countPartiallyFailed,
+    countPending: e.countPending,
+    errorDetails: e.errorDetails,
+    aborted: e.aborted,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    completedAt: e.completedAt,
+  };
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassThrough, Readable } from 'stream';
+import { stringify } from 'csv-stringify';
+import { Pool } from 'pg';
+import { PG_POOL } from '@porter/platform';
+import type { ImportResultsReader } from '../../application/ports/failed-rows.port';
+import type { ImportResultInfo } from '../../public/entities/import-result-info';
+import type { ImportResultStatus } from '../../public/enums/import-result-status';
+
+@Injectable()
+export class PgImportResultsReader implements ImportResultsReader {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async list(batchId: string, status: ImportResultStatus | undefined, offset: number, limit: number) {
+    const params: unknown[] = [batchId];
+    let where = 'import_batch_id = $1';
+    if (status) {
+      params.push(status);
+      where += ' AND status = $2';
+    }
+    const [rows, count] = await Promise.all([
+      this.pool.query(
+        `SELECT id, import_batch_id, row_number, status, reference_id, failure_details
+           FROM imports.import_result WHERE ${where} ORDER BY row_number OFFSET ${offset} LIMIT ${limit}`,
+        params,
+      ),
+      this.pool.query(`SELECT count(*)::int AS n FROM imports.import_result WHERE ${where}`, params),
+    ]);
+    const items: ImportResultInfo[] = rows.rows.map((r) => ({
+      id: r.id,
+      importBatchId: r.import_batch_id,
+      rowNumber: r.row_number,
+      status: r.status,
+      referenceId: r.reference_id,
+      failureDetails: r.failure_details,
+    }));
+    return { items, total: count.rows[0].n as number };
+  }
+
+  /**
+   * Streams failed rows page by page (never all in memory) as CSV: the original
+   * columns, then `error`. A cell that starts like a formula gets a leading `'` (as exports do),
+   * so opening the file in a spreadsheet runs nothing; re-importing it strips that quote again.
+   */
+  failedRowsCsv(batchId: string, header: string[]): Readable {
+    const out = new PassThrough();
+    const csv = stringify({ header: true, columns: [...header, 'error'], bom: true });
+    csv.pipe(out);
+    void (async () => {
+      try {
+        // Keyset pages on the primary key: constant memory, no long-held connection.
+        let after = 0;
+        while (true) {
+          const { rows } = await this.pool.query<{ row_number: number; failure_details: string | null; source: unknown[] | null }>(
+            `SELECT row_number, failure_details, source FROM imports.import_result
+              WHERE import_batch_id = $1 AND row_number > $2 AND status IN ('failed', 'partially_failed')
+              ORDER BY row_number LIMIT 1000`,
+            [batchId, after],
+          );
+          if (!rows.length) break;
+          for (const r of rows) {
+            const cells = header.map((_, i) => cellText(r.source?.[i]));
+            const ok = csv.write([...cells, cellText(`row ${r.row_number}: ${r.failure_details ?? ''}`)]);
+            if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
+          }
+          after = rows[rows.length - 1].row_number;
+        }
+        csv.end();
+      } catch (error) {
+        out.destroy(error as Error);
+      }
+    })();
+    return out;
+  }
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { Pool, PoolClient } from 'pg';
+import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { deriveBatchStatus } from '../../domain/batch-status';
+import { ImportBatchStatus } from '../../public/enums/import-batch-status';
+import { ImportBatchCompleted, ImportRecordCompleted } from '../../public/events/import-events';
+import { StaleRunError } from './chunk-writer';
+
+export interface ClaimedBatch {
+  id: string;
+  importRecordId: string;
+  tenant: string;
+  type: string;
+  format: 'csv' | 'xlsx' | 'jsonl';
+  sheet: string | null;
+  storageKey: string;
+  sizeBytes: number;
+  status: string;
+  header: string[] | null;
+  rowsInFile: number | null;
+  lastRow: number;
+  countPending: number;
+  dryRun: boolean;
+  onError: 'continue' | 'abort';
+}
+
+/** Batch state changes of the processing job, on the raw pool, each fenced by the run token. */
+@Injectable()
+export class BatchState {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  /**
+   * Takes the batch for this run: stores the run token (from now on every older run's chunk
+   * transaction fails its fence) and moves `created` to `started`.
+   */
+  async claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE imports.import_batch b
+          SET run_token = $3,
+              status = CASE WHEN b.status = 'created' THEN 'started' ELSE b.status END,
+              started_at = COALESCE(b.started_at, now())
+         FROM imports.import_record r
+        WHERE b.id = $1 AND b.tenant = $2 AND r.id = b.import_record_id
+        RETURNING b.id, b.import_record_id, b.tenant, r.type, b.format, b.sheet, b.storage_key, b.size_bytes, b.status,
+                  b.header, b.rows_in_file, b.last_row, b.count_pending, r.dry_run, r.on_error`,
+      [batchId, tenant, runToken],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      importRecordId: r.import_record_id,
+      tenant: r.tenant,
+      type: r.type,
+      format: r.format,
+      sheet: r.sheet,
+      storageKey: r.storage_key,
+      sizeBytes: Number(r.size_bytes),
+      status: r.status,
+      header: r.header,
+      rowsInFile: r.rows_in_file,
+      lastRow: r.last_row,
+      countPending: r.count_pending,
+      dryRun: r.dry_run,
+      onError: r.on_error,
+    };
+  }
+
+  /** Records the validated header and the row count of the structural pass. */
+  async saveScan(batchId: string, runToken: string, header: string[], rowsInFile: number): Promise<void> {
+    const res = await this.pool.query(
+      `UPDATE imports.import_batch SET header = $3::jsonb, rows_in_file = $4 WHERE id = $1 AND run_token = $2`,
+      [batchId, runToken, JSON.stringify(header), rowsInFile],
+    );
+    if (res.rowCount !== 1) throw new StaleRunError(batchId);
+  }
+
+  /** The file as a whole is refused (or the batch aborted): failed, with the reason. */
+  async fail(batch: ClaimedBatch, runToken: string, reason: string, aborted = false, alsoInTransaction?: (c: PoolClient) => Promise<void>): Promise<void> {
+    const recordDone = await withPgTransaction(this.pool, async (c) => {
+      const res = await c.query(
+        `UPDATE imports.import_batch SET status = 'failed', error_details = $3, aborted = $4, completed_at = now()
+          WHERE id = $1 AND run_token = $2`,
+        [batch.id, runToken, reason.slice(0, 4000), aborted],
+      );
+      if (res.rowCount !== 1) throw new StaleRunError(batch.id);
+      if (alsoInTransaction) await alsoInTransaction(c);
+      return this.completeRecordIfDone(c, batch.importRecordId);
+    });
+    await this.publish(batch.id, recordDone);
+  }
+
+  /** Every row has its result: the status is derived from the counts (the seed's rule). */
+  async finish(batch: ClaimedBatch, runToken: string): Promise<ImportBatchStatus> {
+    const { status, recordDone } = await withPgTransaction(this.pool, async (c) => {
+      const { rows } = await c.query(
+        `SELECT count_completed, count_failed, count_partially_failed, count_pending FROM imports.import_batch
+          WHERE id = $1 AND run_token = $2 FOR UPDATE`,
+        [batch.id, runToken],
+      );
+      if (!rows[0]) throw new StaleRunError(batch.id);
+      const status = deriveBatchStatus({
+        pending: rows[0].count_pending,
+        completed: rows[0].count_completed,
+        partiallyFailed: rows[0].count_partially_failed,
+        failed: rows[0].count_failed,
+      });
+      await c.query(`UPDATE imports.import_batch SET status = $2, completed_at = now() WHERE id = $1`, [batch.id, status]);
+      return { status, recordDone: await this.completeRecordIfDone(c, batch.importRecordId) };
+    });
+    await this.publish(batch.id, recordDone);
+    return status;
+  }
+
+  /**
+   * The job failed for good or was cancelled while the batch was not finished: the batch fails
+   * with the reason; rows left `retrying` go back to `failed`; counts are recounted from results.
+   */
+  async failByJob(jobId: string, reason: string): Promise<void> {
+    const done = await withPgTransaction(this.pool, async (c) => {
+      const { rows } = await c.query(
+        `SELECT id, import_record_id FROM imports.import_batch WHERE job_id = $1 AND status IN ('created', 'started') FOR UPDATE`,
+        [jobId],
+      );
+      if (!rows[0]) return null;
+      const batchId: string = rows[0].id;
+      await c.query(`UPDATE imports.import_result SET status = 'failed' WHERE import_batch_id = $1 AND status = 'retrying'`, [batchId]);
+      await c.query(
+        `UPDATE imports.import_batch b SET status = 'failed', error_details = $2, completed_at = now(), run_token = NULL,
+                count_completed = t.completed, count_failed = t.failed, count_partially_failed = t.partially_failed, count_pending = 0
+           FROM (SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                        count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                        count(*) FILTER (WHERE status = 'partially_failed')::int AS partially_failed
+                   FROM imports.import_result WHERE import_batch_id = $1) t
+          WHERE b.id = $1`,
+        [batchId, reason.slice(0, 4000)],
+      );
+      return { batchId, recordDone: await this.completeRecordIfDone(c, rows[0].import_record_id) };
+    });
+    if (done) await this.publish(done.batchId, done.recordDone);
+  }
+
+  /** Under the record's row lock: a finalised record whose batches are all terminal completes. */
+  private async completeRecordIfDone(c: PoolClient, recordId: string): Promise<boolean> {
+    const { rows } = await c.query(`SELECT status, finalized_at FROM imports.import_record WHERE id = $1 FOR UPDATE`, [recordId]);
+    if (!rows[0] || rows[0].status === 'completed' || !rows[0].finalized_at) return false;
+    const open = await c.query(
+      `SELECT 1 FROM imports.import_batch WHERE import_record_id = $1 AND status NOT IN ('completed', 'partially_failed', 'failed') LIMIT 1`,
+      [recordId],
+    );
+    if (open.rowCount) return false;
+    await c.query(`UPDATE imports.import_record SET status = 'completed', completed_at = now(), updated_at = now() WHERE id = $1`, [recordId]);
+    return true;
+  }
+
+  private async publish(batchId: string, recordDone: boolean): Promise<void> {
+    const { rows } = await this.pool.query(
+      `SELECT b.import_record_id, b.tenant, r.type, b.status, b.count_completed, b.count_failed, b.count_partially_failed, b.count_pending,
+              (SELECT count(*)::int FROM imports.import_batch x WHERE x.import_record_id = b.import_record_id) AS batch_count
+         FROM imports.import_batch b JOIN imports.import_record r ON r.id = b.import_record_id WHERE b.id = $1`,
+      [batchId],
+    );
+    const b = rows[0];
+    if (!b) return;
+    this.eventBus.publish(
+      new ImportBatchCompleted(b.import_record_id, batchId, b.tenant, b.type, b.status as ImportBatchStatus, {
+        total: b.count_completed + b.count_failed + b.count_partially_failed + b.count_pending,
+        completed: b.count_completed,
+        failed: b.count_failed,
+        partiallyFailed: b.count_partially_failed,
+      }),
+    );
+    if (recordDone) this.eventBus.publish(new ImportRecordCompleted(b.import_record_id, b.tenant, b.type, b.batch_count));
+  }
+}

@@ -1,0 +1,209 @@
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Principal } from '@porter/shared-kernel';
+import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
+import { copyValue, jsonbText } from './copy-text';
+
+/** A row ready for a chunk: validated values, or the reason it failed validation. */
+export interface PreparedRow {
+  rowNumber: number;
+  cells: unknown[];
+  values: ImportRow['values'] | null;
+  failure: string | null;
+}
+
+export interface ChunkTarget {
+  recordId: string;
+  batchId: string;
+  runToken: string;
+  principal: Principal;
+  dryRun: boolean;
+  abortOnError: boolean;
+  processor: ImportProcessor;
+}
+
+export interface ChunkOutcome {
+  completed: number;
+  failed: number;
+  partiallyFailed: number;
+  /** Set when onError is "abort" and a row failed: the chunk was rolled back. */
+  abortedAt: { rowNumber: number; reason: string; cells: unknown[] } | null;
+}
+
+/** The run no longer owns the batch (a newer run took over): its chunk must not commit. */
+export class StaleRunError extends Error {
+  constructor(batchId: string) {
+    super(`import batch ${batchId} is owned by another run; this run stops without writing`);
+    this.name = 'StaleRunError';
+  }
+}
+
+interface FinalResult {
+  rowNumber: number;
+  status: 'completed' | 'partially_failed' | 'failed';
+  referenceId: string | null;
+  failureDetails: string | null;
+  cells: unknown[];
+}
+
+/**
+ * ONE transaction per chunk: (1) the fence: lock the batch row only if this run still owns it
+ * and the checkpoint is where it expects (a stale run stops here, and runs are serialised);
+ * (2) the host's writes through the same client; (3) the row results in bulk (COPY); (4) the
+ * checkpoint and counts, again guarded by the run token. All commit together, so a crash anywhere leaves either the whole
+ * chunk or none of it: a resumed run continues after the last committed chunk, exactly once.
+ */
+export async function writeChunk(client: PoolClient, target: ChunkTarget, rows: PreparedRow[], expectedLastRow: number): Promise<ChunkOutcome> {
+  await client.query('BEGIN');
+  try {
+    await lockBatch(client, target, expectedLastRow);
+    const results = await processRows(client, target, rows);
+    const abort = target.abortOnError ? results.find((r) => r.status === 'failed') : undefined;
+    if (abort) {
+      await client.query('ROLLBACK');
+      return { completed: 0, failed: 0, partiallyFailed: 0, abortedAt: { rowNumber: abort.rowNumber, reason: abort.failureDetails ?? 'failed', cells: abort.cells } };
+    }
+    const tally = count(results);
+    const lastRow = rows[rows.length - 1].rowNumber;
+    const fenced = await client.query(
+      `UPDATE imports.import_batch
+          SET last_row = $3, count_completed = count_completed + $4, count_failed = count_failed + $5,
+              count_partially_failed = count_partially_failed + $6
+        WHERE id = $1 AND run_token = $2 AND last_row = $7`,
+      [target.batchId, target.runToken, lastRow, tally.completed, tally.failed, tally.partiallyFailed, expectedLastRow],
+    );
+    if (fenced.rowCount !== 1) throw new StaleRunError(target.batchId);
+    await copyResults(client, target.batchId, results);
+    await client.query('COMMIT');
+    return { ...tally, abortedAt: null };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The retry variant: the rows are results in `retrying`; they are updated in place (and only
+ * while still `retrying`, so a row is never retried twice).
+ */
+export async function rewriteChunk(client: PoolClient, target: ChunkTarget, rows: PreparedRow[]): Promise<ChunkOutcome> {
+  await client.query('BEGIN');
+  try {
+    await lockBatch(client, target, null);
+    const results = await processRows(client, target, rows);
+    const tally = count(results);
+    const fenced = await client.query(
+      `UPDATE imports.import_batch
+          SET count_pending = count_pending - $3, count_completed = count_completed + $4, count_failed = count_failed + $5,
+              count_partially_failed = count_partially_failed + $6
+        WHERE id = $1 AND run_token = $2`,
+      [target.batchId, target.runToken, rows.length, tally.completed, tally.failed, tally.partiallyFailed],
+    );
+    if (fenced.rowCount !== 1) throw new StaleRunError(target.batchId);
+    const updated = await client.query(
+      `UPDATE imports.import_result r
+          SET status = u.status, reference_id = u.reference_id, failure_details = u.failure_details,
+              source = CASE WHEN u.status = 'completed' THEN NULL ELSE r.source END
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(row_number, status, reference_id, failure_details)
+        WHERE r.import_batch_id = $1 AND r.row_number = u.row_number AND r.status = 'retrying'`,
+      [
+        target.batchId,
+        results.map((r) => r.rowNumber),
+        results.map((r) => r.status),
+        results.map((r) => r.referenceId),
+        results.map((r) => r.failureDetails),
+      ],
+    );
+    if (updated.rowCount !== rows.length) throw new StaleRunError(target.batchId);
+    await client.query('COMMIT');
+    return { ...tally, abortedAt: null };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * First statement of every chunk transaction: lock the batch row if, and only if, this run still
+ * owns it (and, for a file pass, the checkpoint is where this run expects it). A concurrent run
+ * waits here; a stale one finds the token changed and stops before the host writes anything.
+ */
+async function lockBatch(client: PoolClient, target: ChunkTarget, expectedLastRow: number | null): Promise<void> {
+  const res = await client.query(
+    `SELECT 1 FROM imports.import_batch WHERE id = $1 AND run_token = $2 AND ($3::int IS NULL OR last_row = $3) FOR UPDATE`,
+    [target.batchId, target.runToken, expectedLastRow],
+  );
+  if (res.rowCount !== 1) throw new StaleRunError(target.batchId);
+}
+
+async function processRows(client: PoolClient, target: ChunkTarget, rows: PreparedRow[]): Promise<FinalResult[]> {
+  const valid = rows.filter((r) => r.values !== null);
+  let outcomes: ImportRowOutcome[] = [];
+  if (valid.length) {
+    if (target.dryRun) await client.query('SAVEPOINT porter_dry_run');
+    outcomes = await target.processor.process(
+      valid.map((r) => ({ rowNumber: r.rowNumber, values: r.values! })),
+      { principal: target.principal, client, importRecordId: target.recordId, importBatchId: target.batchId, dryRun: target.dryRun },
+    );
+    if (target.dryRun) await client.query('ROLLBACK TO SAVEPOINT porter_dry_run');
+    if (!Array.isArray(outcomes) || outcomes.length !== valid.length) {
+      throw new Error(`the import processor returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${valid.length} rows`);
+    }
+  }
+  const results: FinalResult[] = [];
+  let k = 0;
+  for (const row of rows) {
+    if (row.values === null) {
+      results.push({ rowNumber: row.rowNumber, status: 'failed', referenceId: null, failureDetails: row.failure, cells: row.cells });
+      continue;
+    }
+    const o = outcomes[k++];
+    const referenceId = o.status === 'failed' || target.dryRun ? null : (o.referenceId ?? null);
+    results.push({
+      rowNumber: row.rowNumber,
+      status: o.status,
+      referenceId,
+      failureDetails: o.status === 'completed' ? null : o.failureDetails,
+      cells: row.cells,
+    });
+  }
+  return results;
+}
+
+function count(results: FinalResult[]) {
+  let completed = 0;
+  let failed = 0;
+  let partiallyFailed = 0;
+  for (const r of results) {
+    if (r.status === 'completed') completed++;
+    else if (r.status === 'failed') failed++;
+    else partiallyFailed++;
+  }
+  return { completed, failed, partiallyFailed };
+}
+
+/** Results in bulk through COPY; the source cells are kept only for rows that did not complete. */
+export async function copyResults(client: PoolClient, batchId: string, results: FinalResult[]): Promise<void> {
+  if (!results.length) return;
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(
+      `${batchId}\t${r.rowNumber}\t${r.status}\t${copyValue(r.referenceId)}\t${copyValue(r.failureDetails)}\t${
+        r.status === 'completed' ? '\\N' : copyValue(jsonbText(r.cells.map(storedCell)))
+      }\n`,
+    );
+  }
+  const copy = client.query(
+    copyFrom(`COPY imports.import_result (import_batch_id, row_number, status, reference_id, failure_details, source) FROM STDIN`),
+  );
+  await pipeline(Readable.from([lines.join('')]), copy);
+}
+
+function storedCell(v: unknown): unknown {
+  if (v === undefined) return null;
+  return v;
+}
+
+export type { FinalResult };

@@ -1,0 +1,258 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { FILE_STORAGE, FileStorage, PG_POOL } from '@porter/platform';
+import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
+import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../../application/ports/import-type-catalog.port';
+import { FileRejectedError } from '../../domain/file-rejected.error';
+import { ColumnMapping, validateHeader } from '../../domain/header-validation';
+import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
+import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
+import { validateRow } from '../../domain/row-validator';
+import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
+import { openCsv, scanCsv } from '../parsing/csv-reader';
+import { openJsonl, scanJsonl } from '../parsing/jsonl-reader';
+import { RowReader, SourceFile, SourceRow } from '../parsing/source-file';
+import { openXlsx, scanXlsx } from '../parsing/xlsx-reader';
+import { BatchState, ClaimedBatch } from './batch-state';
+import { ChunkOutcome, ChunkTarget, copyResults, PreparedRow, rewriteChunk, StaleRunError, writeChunk } from './chunk-writer';
+
+export const IMPORT_LIMITS = Symbol('IMPORT_LIMITS');
+
+/**
+ * Processes one batch: structural pass over the whole file (nothing is written before it and
+ * the header check succeed), then rows in chunks, each chunk ONE transaction with the host's
+ * writes, the results and the fenced checkpoint. Parsing of the next chunk overlaps the
+ * current chunk's transaction. A resumed run (retry, stall recovery, a second worker after a
+ * crash) skips the rows up to the committed checkpoint: every row exactly once.
+ */
+@Injectable()
+@JobHandlerFor(IMPORT_BATCH_JOB_TYPE, { maxAttempts: 5, backoffMs: 1000 })
+export class ImportBatchJobHandler implements JobHandler {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
+    @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
+    private readonly state: BatchState,
+  ) {}
+
+  async run(context: JobContext): Promise<void> {
+    const payload = context.payload as unknown as ImportBatchJobPayload;
+    const batch = await this.state.claim(payload.importBatchId, context.principal.tenant, context.runToken);
+    if (!batch) throw new NonRetryableJobError(`import batch ${payload.importBatchId} does not exist`);
+    if (['completed', 'partially_failed', 'failed'].includes(batch.status)) {
+      context.logger.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
+      return;
+    }
+    const definition = this.catalog.find(batch.type);
+    const processor = this.catalog.processor(batch.type);
+    if (!definition || !processor) {
+      await this.state.fail(batch, context.runToken, `import type "${batch.type}" is not registered in this worker`);
+      return;
+    }
+    const target: ChunkTarget = {
+      recordId: batch.importRecordId,
+      batchId: batch.id,
+      runToken: context.runToken,
+      principal: context.principal,
+      dryRun: batch.dryRun,
+      abortOnError: batch.onError === 'abort',
+      processor,
+    };
+    try {
+      if (payload.mode === 'retry') await this.retryRows(context, batch, definition, target);
+      else await this.processFile(context, batch, definition, target);
+    } catch (error) {
+      if (error instanceof FileRejectedError) {
+        await this.state.fail(batch, context.runToken, error.message);
+        context.setOutputInformation({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
+        return;
+      }
+      if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
+      throw error;
+    }
+  }
+
+  private source(batch: ClaimedBatch): SourceFile {
+    return { sizeBytes: batch.sizeBytes, open: (range) => this.storage.get(batch.storageKey, range) };
+  }
+
+  private async open(batch: ClaimedBatch, definition: ImportTypeDefinition, skipRows: number, delimiter: '\n' | '\r\n' | '\r' | null): Promise<RowReader> {
+    const file = this.source(batch);
+    switch (batch.format) {
+      case 'csv':
+        return openCsv(file, { dataRows: batch.rowsInFile ?? 0, delimiter: delimiter ?? (await scanCsv(file, this.limits)).delimiter }, this.limits, skipRows);
+      case 'jsonl':
+        return openJsonl(file, this.limits, new Set(definition.columns.map((c) => c.name.toLowerCase())), skipRows);
+      case 'xlsx':
+        return openXlsx(file, this.limits, batch.sheet, skipRows);
+    }
+  }
+
+  private async processFile(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget): Promise<void> {
+    const file = this.source(batch);
+    let delimiter: '\n' | '\r\n' | '\r' | null = null;
+    let rowsInFile = batch.rowsInFile;
+    if (batch.header === null) {
+      // Structural pass over the WHOLE file before any write.
+      if (batch.format === 'csv') {
+        const scan = await scanCsv(file, this.limits);
+        delimiter = scan.delimiter;
+        rowsInFile = scan.dataRows;
+      } else if (batch.format === 'jsonl') rowsInFile = (await scanJsonl(file, this.limits)).dataRows;
+      else rowsInFile = (await scanXlsx(file, this.limits, batch.sheet)).dataRows;
+    }
+    const reader = await this.open(batch, definition, batch.lastRow, delimiter);
+    try {
+      const mapping = validateHeader(reader.header, definition);
+      if (batch.header === null) {
+        if (!rowsInFile) throw new FileRejectedError('the file has a header row but no data rows');
+        if (target.abortOnError) {
+          const bad = await this.firstInvalidRow(batch, definition, mapping, delimiter);
+          if (bad) {
+            await this.abort(batch, target, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile);
+            context.setOutputInformation({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
+            return;
+          }
+        }
+        await this.state.saveScan(batch.id, context.runToken, mapping.header, rowsInFile);
+      }
+      const total = rowsInFile ?? 0;
+      const chunkSize = definition.chunkSize;
+      const excelSerialDates = batch.format === 'xlsx';
+      const client = await this.pool.connect();
+      let lastRow = batch.lastRow;
+      let inflight: Promise<ChunkOutcome> | null = null;
+      let inflightLast = lastRow;
+      let aborted: ChunkOutcome['abortedAt'] = null;
+      const settle = async () => {
+        if (!inflight) return;
+        const outcome = await inflight;
+        inflight = null;
+        lastRow = inflightLast;
+        if (outcome.abortedAt) aborted = outcome.abortedAt;
+        await context.progress(lastRow, total);
+      };
+      try {
+        let chunk: PreparedRow[] = [];
+        const flush = async () => {
+          await settle();
+          if (aborted || !chunk.length) return;
+          this.checkSignal(context);
+          const rows = chunk;
+          chunk = [];
+          inflightLast = rows[rows.length - 1].rowNumber;
+          inflight = writeChunk(client, target, rows, lastRow);
+          inflight.catch(() => undefined);
+        };
+        for await (const row of reader.rows) {
+          chunk.push(prepare(row, mapping, excelSerialDates));
+          if (chunk.length >= chunkSize) {
+            await flush();
+            if (aborted) break;
+          }
+        }
+        if (!aborted) await flush();
+        await settle();
+      } finally {
+        // A rejected in-flight chunk must finish (and roll back) before the client goes back.
+        await Promise.resolve(inflight).catch(() => undefined);
+        client.release();
+      }
+      if (aborted) {
+        const a = aborted as NonNullable<ChunkOutcome['abortedAt']>;
+        await this.abort(batch, target, mapping.header, { rowNumber: a.rowNumber, cells: a.cells, failure: a.reason }, `row ${a.rowNumber} failed: ${a.reason}`, null);
+        context.setOutputInformation({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: a.rowNumber });
+        return;
+      }
+      const status = await this.state.finish(batch, context.runToken);
+      context.setOutputInformation({ importBatchId: batch.id, status, rows: lastRow });
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** onError "abort", validation pass: the first row that fails validation, if any. */
+  private async firstInvalidRow(batch: ClaimedBatch, definition: ImportTypeDefinition, mapping: ColumnMapping, delimiter: '\n' | '\r\n' | '\r' | null) {
+    const reader = await this.open(batch, definition, 0, delimiter);
+    try {
+      for await (const row of reader.rows) {
+        const prepared = prepare(row, mapping, batch.format === 'xlsx');
+        if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure };
+      }
+      return null;
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /**
+   * onError "abort": the batch fails at the bad row. Its result is recorded (failed, with the
+   * reason); no row after it is processed and the chunk holding it wrote nothing. Chunks
+   * committed before it stay: they were valid, and their results say so.
+   */
+  private async abort(
+    batch: ClaimedBatch,
+    target: ChunkTarget,
+    header: string[],
+    bad: { rowNumber: number; cells: unknown[]; failure: string },
+    reason: string,
+    rowsInFile: number | null,
+  ): Promise<void> {
+    await this.state.fail(batch, target.runToken, `aborted (onError "abort"): ${reason}`, true, async (c) => {
+      await c.query(
+        `UPDATE imports.import_batch SET header = COALESCE(header, $2::jsonb), rows_in_file = COALESCE(rows_in_file, $3), count_failed = count_failed + 1 WHERE id = $1`,
+        [batch.id, JSON.stringify(header), rowsInFile],
+      );
+      await copyResults(c, batch.id, [{ rowNumber: bad.rowNumber, status: 'failed', referenceId: null, failureDetails: bad.failure, cells: bad.cells }]);
+    });
+  }
+
+  /** RetryFailedRowsCommand: the `retrying` results, re-validated from their stored cells, in chunks. */
+  private async retryRows(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget): Promise<void> {
+    if (!batch.header) throw new FileRejectedError('the batch has no header to retry rows against');
+    const mapping = validateHeader(batch.header, definition);
+    const retryTarget = { ...target, abortOnError: false };
+    const total = batch.countPending;
+    let done = 0;
+    const client = await this.pool.connect();
+    try {
+      let after = 0;
+      while (true) {
+        this.checkSignal(context);
+        const { rows } = await client.query<{ row_number: number; source: unknown[] | null }>(
+          `SELECT row_number, source FROM imports.import_result
+            WHERE import_batch_id = $1 AND status = 'retrying' AND row_number > $2 ORDER BY row_number LIMIT $3`,
+          [batch.id, after, definition.chunkSize],
+        );
+        if (!rows.length) break;
+        const prepared = rows.map((r) => prepare({ rowNumber: r.row_number, cells: r.source ?? [] }, mapping, batch.format === 'xlsx'));
+        await rewriteChunk(client, retryTarget, prepared);
+        after = rows[rows.length - 1].row_number;
+        done += rows.length;
+        await context.progress(done, total);
+      }
+    } finally {
+      client.release();
+    }
+    const status = await this.state.finish(batch, context.runToken);
+    context.setOutputInformation({ importBatchId: batch.id, status, retried: done });
+  }
+
+  private checkSignal(context: JobContext): void {
+    if (context.signal.aborted) {
+      // Stop between chunks: everything committed so far stays, a later run resumes after it.
+      throw new Error(`import batch run interrupted (${String(context.signal.reason ?? 'aborted')}) after a committed chunk`);
+    }
+  }
+}
+
+function prepare(row: SourceRow, mapping: ColumnMapping, excelSerialDates: boolean): PreparedRow {
+  if (row.failure !== undefined) return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: row.failure };
+  const v = validateRow(row.cells as never[], mapping, { excelSerialDates });
+  return v.ok
+    ? { rowNumber: row.rowNumber, cells: row.cells, values: v.values, failure: null }
+    : { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: v.failure };
+}
+
+export { DEFAULT_IMPORT_LIMITS };

@@ -1,0 +1,36 @@
+import type { ImportBatchStatus } from '../enums/import-batch-status';
+import type { ImportFormat } from '../enums/import-format';
+
+export interface ImportBatchCounts {
+  /** Rows with a result so far (every data row once the batch is terminal, unless aborted). */
+  total: number;
+  completed: number;
+  failed: number;
+  partiallyFailed: number;
+}
+
+/** The read model of a batch: one uploaded file of an import record. */
+export interface ImportBatchInfo {
+  id: string;
+  importRecordId: string;
+  /** The job that processes (or last re-processed) this batch. */
+  jobId: string | null;
+  /** The uploaded file's name, sanitised; metadata only (the format comes from the content). */
+  fileName: string | null;
+  format: ImportFormat;
+  sizeBytes: number;
+  sha256: string;
+  status: ImportBatchStatus;
+  counts: ImportBatchCounts;
+  /** Data rows in the file, once the file has been scanned. */
+  rowsInFile: number | null;
+  /** Last data row committed (resume point). */
+  lastCommittedRow: number;
+  dryRun: boolean;
+  onError: 'continue' | 'abort';
+  /** A file-level failure (the file was refused) or the reason of an abort. */
+  errorDetails: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
