@@ -1,0 +1,305 @@
+import { TestingModule } from '@nestjs/testing';
+import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
+import { getQueueToken } from '@nestjs/bullmq';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import { FILE_STORAGE, FileStorage, PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { JobStatus } from '../public/enums/job-status';
+import { SubmitJobCommand } from '../public/actions/submit-job.command';
+import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
+import { UpdateJobCommand } from '../public/actions/update-job.command';
+import { CancelJobCommand } from '../public/actions/cancel-job.command';
+import { DeleteJobCommand } from '../public/actions/delete-job.command';
+import { ListJobsQuery } from '../public/queries/list-jobs.query';
+import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
+import { GetJobFileQuery } from '../public/queries/get-job-file.query';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
+import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { JobRunStore } from './job-run.store';
+import { OutboxRelay } from './outbox-relay.service';
+import { JobReconciler } from './job-reconciler.service';
+import { JobPurgeService } from './job-purge.service';
+import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
+import { getJob, jobQueueContext, principal, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
+
+const ADMIN_TOP = { priority: 1000 };
+
+describe('job queue without a worker: submit, transactions, position, move-to-top, permissions, fencing', () => {
+  let api: TestingModule;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    api = await jobQueueContext({ worker: false });
+    pool = api.get(PG_POOL);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('joins the caller\'s transaction: rolled back with it, committed with it', async () => {
+    const { alice } = users();
+    const em = api.get(EntityManager);
+    let rolledBackId = '';
+    await expect(
+      em.fork().transactional(async () => {
+        rolledBackId = (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))).jobId;
+        throw new Error('the caller fails after submitting');
+      }),
+    ).rejects.toThrow('the caller fails');
+    const gone = await pool.query(`SELECT (SELECT count(*) FROM job_queue.job WHERE id = $1) AS jobs, (SELECT count(*) FROM job_queue.outbox WHERE job_id = $1) AS outbox`, [rolledBackId]);
+    expect(gone.rows[0]).toEqual({ jobs: '0', outbox: '0' });
+
+    const committed = await em.fork().transactional(async (tx) => {
+      await tx.execute(`SELECT 1`);
+      return (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))).jobId;
+    });
+    expect((await getJob(api, alice, committed)).status).toBe(JobStatus.Pending);
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, committed));
+    expect(events.map((e) => e.type)).toEqual(['submitted']);
+  });
+
+  it('returns the existing job for a repeated idempotency key', async () => {
+    const { alice } = users();
+    const first = await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { idempotencyKey: 'k1' }));
+    const second = await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { idempotencyKey: 'k1' }));
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ jobId: first.jobId, created: false });
+  });
+
+  it('refuses an invalid submission with field errors', async () => {
+    const { alice } = users();
+    await expect(
+      api.get(CommandBus).execute(new SubmitJobCommand(alice, 'bad type!', {}, { priority: 1.5 })),
+    ).rejects.toMatchObject({ kind: 'validation', errors: [{ path: 'type' }, { path: 'priority' }] });
+  });
+
+  it('gives pending jobs their 1-based position; priority goes first; move-to-top (admin only) makes a job position 1', async () => {
+    const { alice, admin } = users();
+    const a = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const b = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const c = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const pa = (await getJob(api, alice, a)).position!;
+    expect(pa).toBeGreaterThanOrEqual(1);
+    expect((await getJob(api, alice, b)).position).toBe(pa + 1);
+    expect((await getJob(api, alice, c)).position).toBe(pa + 2);
+
+    await expect(api.get(CommandBus).execute(new MoveJobToTopCommand(alice, c))).rejects.toMatchObject({ kind: 'forbidden' });
+    const moved = await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, c));
+    expect(moved.position).toBe(1);
+    expect((await getJob(api, alice, a)).position).toBe(pa + 1);
+    expect((await getJob(api, alice, b)).position).toBe(pa + 2);
+
+    const urgent = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 });
+    expect((await getJob(api, alice, urgent)).position).toBe(2); // behind the moved job, ahead of everything else
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, c));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top']);
+    expect(events[1]).toMatchObject({ actor: 'root', data: { previousPosition: pa + 2 } });
+  });
+
+  it('cancels a pending job at once; it never runs', async () => {
+    const { alice } = users();
+    const jobId = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const cancelled = await api.get(CommandBus).execute(new CancelJobCommand(alice, jobId));
+    expect(cancelled).toMatchObject({ status: JobStatus.Cancelled, position: null });
+    expect(cancelled.completedAt).not.toBeNull();
+    // It left the queue: no claim can take it any more.
+    const { rows } = await pool.query(`SELECT status, attempts, queue_seq FROM job_queue.job WHERE id = $1`, [jobId]);
+    expect(rows[0]).toEqual({ status: 'cancelled', attempts: 0, queue_seq: null });
+  });
+
+  it('keeps other users\' jobs private and other tenants\' jobs invisible; admins see the tenant', async () => {
+    const { tenant, alice, bob, admin } = users();
+    const aliceJob = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const bobJob = await submit(api, bob, TEST_JOB_TYPES.noop);
+    const stranger = principal('root', `other-${tenant}`, { admin: true });
+    await expect(getJob(api, alice, bobJob)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(getJob(api, stranger, aliceJob)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(api.get(CommandBus).execute(new CancelJobCommand(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(api.get(QueryBus).execute(new GetJobEventsQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(api.get(QueryBus).execute(new GetJobFileQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
+    const mine = await api.get(QueryBus).execute(new ListJobsQuery(alice, {}));
+    expect(mine.items.map((j) => j.id)).toEqual([aliceJob]);
+    const all = await api.get(QueryBus).execute(new ListJobsQuery(admin, {}));
+    expect(all.totalRecords).toBe(2);
+    expect(all.items.map((j) => j.id)).toEqual([bobJob, aliceJob]); // newest first
+    const bobsOnly = await api.get(QueryBus).execute(new ListJobsQuery(admin, { submittedBy: 'bob' }));
+    expect(bobsOnly.items.map((j) => j.id)).toEqual([bobJob]);
+    expect((await api.get(QueryBus).execute(new ListJobsQuery(stranger, {}))).totalRecords).toBe(0);
+  });
+
+  it('reschedules: a future time makes the job scheduled, clearing it makes it pending', async () => {
+    const { alice } = users();
+    const jobId = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
+    expect((await getJob(api, alice, jobId)).status).toBe(JobStatus.Scheduled);
+    const later = new Date(Date.now() + 7200_000);
+    const moved = await api.get(CommandBus).execute(new UpdateJobCommand(alice, jobId, { scheduledFor: later, name: 'renamed' }));
+    expect(moved).toMatchObject({ status: JobStatus.Scheduled, scheduledFor: later.toISOString(), name: 'renamed', position: null });
+    const now = await api.get(CommandBus).execute(new UpdateJobCommand(alice, jobId, { scheduledFor: null }));
+    expect(now.status).toBe(JobStatus.Pending);
+    expect(now.position).toBeGreaterThanOrEqual(1);
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'scheduled', 'schedule_cleared']);
+  });
+
+  it('fences runs: a stalled run that wakes up late cannot write over the run that replaced it', async () => {
+    const { alice, admin } = users();
+    const store = api.get(JobRunStore);
+    const jobId = await submit(api, alice, TEST_JOB_TYPES.noop, {}, ADMIN_TOP);
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, jobId));
+    const first = await store.claim(randomUUID(), 'worker-a', 60_000, {});
+    expect(first?.id).toBe(jobId);
+    // worker-a hangs; its lease runs out
+    await pool.query(`UPDATE job_queue.job SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1`, [jobId]);
+    const recovered = await store.recoverStalled();
+    expect(recovered.find((r) => r.id === jobId)).toMatchObject({ outcome: JobStatus.Pending });
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, jobId));
+    const second = await store.claim(randomUUID(), 'worker-b', 60_000, {});
+    expect(second).toMatchObject({ id: jobId, attempts: 2 });
+
+    // worker-a wakes up: every write it tries is refused
+    expect(await store.heartbeat(jobId, first!.runToken, 60_000)).toBeNull();
+    expect(await store.progress(jobId, first!.runToken, 99, 100, 60_000)).toBeNull();
+    expect(await store.checkpoint(jobId, first!.runToken, { stale: true })).toBe(false);
+    expect(await store.addFile(jobId, first!.runToken, { name: 'x', contentType: 'text/plain', sizeBytes: 1, sha256: 'x', storageKey: 'k' })).toBe(false);
+    expect(await store.finish(jobId, first!.runToken, { kind: 'failed', errorDetails: 'stale', outputInformation: null })).toBeNull();
+    expect((await getJob(api, alice, jobId)).status).toBe(JobStatus.Running);
+
+    const done = await store.finish(jobId, second!.runToken, { kind: 'succeeded', outputInformation: { by: 'worker-b' } });
+    expect(done?.status).toBe(JobStatus.Succeeded);
+    const job = await getJob(api, alice, jobId);
+    expect(job).toMatchObject({ status: JobStatus.Succeeded, attempts: 2, outputInformation: { by: 'worker-b' } });
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started', 'stalled', 'moved_to_top', 'started', 'succeeded']);
+  });
+
+  it('fails a job whose runs keep dying once the attempt limit is reached, with a clear reason', async () => {
+    const { alice, admin } = users();
+    const store = api.get(JobRunStore);
+    const jobId = await submit(api, alice, TEST_JOB_TYPES.noop, {}, ADMIN_TOP);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, jobId));
+      const run = await store.claim(randomUUID(), `worker-${attempt}`, 60_000, { [TEST_JOB_TYPES.noop]: 3 });
+      expect(run).toMatchObject({ id: jobId, attempts: attempt });
+      await pool.query(`UPDATE job_queue.job SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1`, [jobId]);
+      await store.recoverStalled();
+    }
+    const job = await getJob(api, alice, jobId);
+    expect(job.status).toBe(JobStatus.Failed);
+    expect(job.errorDetails).toMatch(/attempt 3 of 3 stopped responding .*no attempts left/);
+  });
+
+  it('reconciles: when Redis lacks the message of a pending job, a wake-up is enqueued again', async () => {
+    const { alice } = users();
+    const jobId = await submit(api, alice, TEST_JOB_TYPES.noop);
+    await api.get(OutboxRelay).flush();
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    await waitFor(async () => (await queue.getJob(`${jobId}.1`)) !== undefined, { what: 'the relayed message' });
+    // Redis loses the messages (flush, eviction, restore from an old snapshot)
+    await queue.drain();
+    expect(await queue.getWaitingCount()).toBe(0);
+    const reconciler = new JobReconciler(
+      api.get(JobRunStore),
+      queue,
+      api.get(EventBus),
+      api.get<JobFileCleaner>(JOB_FILE_CLEANER),
+      api.get<PorterConfig>(PORTER_CONFIG),
+    );
+    const store = api.get(JobRunStore);
+    const ready = await store.readyPendingCount();
+    const result = await reconciler.reconcile();
+    expect(result.wakeups).toBe(ready);
+    await api.get(OutboxRelay).flush();
+    expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(ready);
+  });
+});
+
+describe('job queue with a worker: scheduling, move-to-top order, purge', () => {
+  let api: TestingModule;
+
+  beforeAll(async () => {
+    api = await jobQueueContext({ worker: false });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('takes moved-to-top jobs first and otherwise keeps the queue order', async () => {
+    const { alice, admin } = users();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 999 }));
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, ids[2]));
+    const worker = await jobQueueContext({ worker: true, env: { WORKER_CONCURRENCY: '1', JOB_POLLING_INTERVAL_MS: '100' } });
+    try {
+      const done = await Promise.all(ids.map((id) => waitForStatus(worker, alice, id, JobStatus.Succeeded)));
+      const order = [...done].sort((x, y) => x.startedAt!.localeCompare(y.startedAt!)).map((j) => j.id);
+      expect(order).toEqual([ids[2], ids[0], ids[1]]);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('runs a scheduled job at its time, not before; rescheduling earlier runs it at the new time', async () => {
+    const { alice } = users();
+    const at = new Date(Date.now() + 1500);
+    const scheduled = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: at });
+    const farAway = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
+    const worker = await jobQueueContext({ worker: true, env: { JOB_POLLING_INTERVAL_MS: '100' } });
+    try {
+      expect((await getJob(api, alice, scheduled)).status).toBe(JobStatus.Scheduled);
+      const newTime = new Date(Date.now() + 1000);
+      await api.get(CommandBus).execute(new UpdateJobCommand(alice, farAway, { scheduledFor: newTime }));
+      const a = await waitForStatus(worker, alice, scheduled, JobStatus.Succeeded);
+      const b = await waitForStatus(worker, alice, farAway, JobStatus.Succeeded);
+      expect(new Date(a.startedAt!).getTime()).toBeGreaterThanOrEqual(at.getTime());
+      expect(new Date(b.startedAt!).getTime()).toBeGreaterThanOrEqual(newTime.getTime());
+      expect(new Date(b.startedAt!).getTime()).toBeLessThan(newTime.getTime() + 3000);
+      const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, scheduled));
+      expect(events.map((e) => e.type)).toEqual(['submitted', 'due', 'started', 'succeeded']);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('soft-deletes a terminal job (gone from lists, files removed) and purges old terminal jobs with files and messages', async () => {
+    const { alice } = users();
+    const worker = await jobQueueContext({ worker: true, env: { JOB_POLLING_INTERVAL_MS: '100' } });
+    try {
+      const kept = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'a.csv' });
+      const deleted = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'b.csv' });
+      const old = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'c.csv' });
+      const pending = await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
+      for (const id of [kept, deleted, old]) await waitForStatus(worker, alice, id, JobStatus.Succeeded);
+      const storage = worker.get<FileStorage>(FILE_STORAGE);
+      const [deletedFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, deleted, 'b.csv'));
+      const [oldFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, old, 'c.csv'));
+
+      await expect(worker.get(CommandBus).execute(new DeleteJobCommand(alice, pending))).rejects.toMatchObject({ kind: 'conflict' });
+      await worker.get(CommandBus).execute(new DeleteJobCommand(alice, deleted));
+      const list = await worker.get(QueryBus).execute(new ListJobsQuery(alice, {}));
+      expect(list.items.map((j) => j.id).sort()).toEqual([kept, old, pending].sort());
+      expect((await getJob(worker, alice, deleted)).status).toBe(JobStatus.Deleted);
+      expect(await storage.stat(deletedFile.storageKey)).toBeNull();
+
+      const pool = worker.get<Pool>(PG_POOL);
+      await pool.query(`UPDATE job_queue.job SET completed_at = clock_timestamp() - interval '2 hours' WHERE id = $1`, [old]);
+      const result = await worker.get(JobPurgeService).purge(3600_000);
+      expect(result.purged).toBeGreaterThanOrEqual(2); // the old one and the soft-deleted one
+      await expect(getJob(worker, alice, old)).rejects.toMatchObject({ kind: 'not_found' });
+      await expect(getJob(worker, alice, deleted)).rejects.toMatchObject({ kind: 'not_found' });
+      expect((await getJob(worker, alice, kept)).status).toBe(JobStatus.Succeeded);
+      expect((await getJob(worker, alice, pending)).status).toBe(JobStatus.Scheduled);
+      expect(await storage.stat(oldFile.storageKey)).toBeNull();
+      const events = await pool.query(`SELECT count(*) AS n FROM job_queue.job_event WHERE job_id = $1`, [old]);
+      expect(events.rows[0].n).toBe('0');
+      const queue = worker.get<Queue>(getQueueToken(JOBS_QUEUE));
+      expect(await queue.getJob(`${old}.1`)).toBeUndefined();
+      // the purge is repeatable: a job scheduler on the maintenance queue
+      const maintenance = worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
+      await waitFor(async () => (await maintenance.getJobSchedulers()).some((s) => s.key === PURGE_SCHEDULER_ID), { what: 'the purge scheduler' });
+    } finally {
+      await worker.close();
+    }
+  });
+});
