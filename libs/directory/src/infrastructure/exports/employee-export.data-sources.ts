@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ExportColumn, ExportDataRequest, ExportDataSource } from '@porter/exports';
 import { PG_POOL } from '@porter/platform';
 import type { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
-import { streamQueryInBatches } from './pg-cursor';
+import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
 
 /** Column order and header names are a contract: the imports issue reads the same headers back. */
 export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -19,8 +19,8 @@ export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
   { key: 'notes', header: 'notes', type: 'string' },
 ];
 
-// numeric and date leave Postgres as text: exact decimals ("1234.50") and zone-free days, no JS Date.
-const SELECT = `SELECT id::text, first_name, last_name, email, department, salary::text, hired_at::text, active, scope_id, notes
+// Rows stream through COPY as text: exact decimals ("1234.50"), zone-free days, 't'/'f' booleans.
+const SELECT = `SELECT id::text, first_name, last_name, email, department, salary::text, to_char(hired_at, 'YYYY-MM-DD') AS hired_at, active, scope_id, notes
   FROM directory.employee`;
 
 /** The employee query of an export, shared with the benchmark's COPY floor so both read the same rows. */
@@ -68,7 +68,7 @@ abstract class EmployeeExportDataSource<F extends object> implements ExportDataS
 
   rows(request: ExportDataRequest<F>): AsyncIterable<unknown[][]> {
     const { select, values } = this.query(request);
-    return streamQueryInBatches(() => this.pool.connect(), select, values, request.batchSize, request.signal);
+    return streamCopyInBatches(() => this.pool.connect(), (client) => inlineParameters(client, select, values), request.batchSize, request.signal);
   }
 }
 

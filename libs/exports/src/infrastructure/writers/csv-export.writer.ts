@@ -1,11 +1,21 @@
 import type { Writable } from 'stream';
-import { neutralizeFormula } from '../../domain/formula-neutralizer';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
-import { Cell, rowValues, toCell } from './cell-values';
+import { rowValues } from './cell-values';
+import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
 
 const NEEDS_QUOTES = /[",\r\n]/;
+
+const CSV_CELLS: CellFormat = {
+  empty: '',
+  // An empty string is "" (a null is nothing), so readers that care can tell them apart.
+  text: (v) => (v === '' ? '""' : csvField(v)),
+  number: (v) => v,
+  date: (v) => v,
+  datetime: (v) => v,
+  boolean: (v) => (v ? 'true' : 'false'),
+};
 
 /** RFC 4180 field: quoted when it holds a quote, comma, CR or LF; quotes doubled. */
 export function csvField(value: string): string {
@@ -18,12 +28,15 @@ export function csvField(value: string): string {
  */
 export class CsvExportWriter implements ExportFileWriter {
   private aborted = false;
+  private readonly formatters: ValueFormatter[];
 
   constructor(
     private readonly output: Writable,
     private readonly columns: readonly ExportColumn[],
     private readonly options: ExportFileWriterOptions,
-  ) {}
+  ) {
+    this.formatters = compileFormatters(columns, options.neutralizeFormulas, CSV_CELLS);
+  }
 
   async writeHeader(): Promise<void> {
     const header = this.columns.map((c) => csvField(c.header)).join(',') + '\r\n';
@@ -32,15 +45,13 @@ export class CsvExportWriter implements ExportFileWriter {
 
   async writeRows(rows: readonly ExportRow[]): Promise<void> {
     const columns = this.columns;
-    const neutralize = this.options.neutralizeFormulas;
+    const formatters = this.formatters;
+    const n = formatters.length;
     let chunk = '';
     for (const row of rows) {
       const values = rowValues(row, columns);
-      let line = '';
-      for (let i = 0; i < columns.length; i++) {
-        if (i > 0) line += ',';
-        line += this.format(toCell(values[i], columns[i].type), neutralize);
-      }
+      let line = formatters[0](values[0]);
+      for (let i = 1; i < n; i++) line += ',' + formatters[i](values[i]);
       chunk += line + '\r\n';
       if (chunk.length >= 1 << 16) {
         await this.write(chunk);
@@ -48,19 +59,6 @@ export class CsvExportWriter implements ExportFileWriter {
       }
     }
     if (chunk) await this.write(chunk);
-  }
-
-  private format(cell: Cell, neutralize: boolean): string {
-    switch (cell.kind) {
-      case 'null':
-        return '';
-      case 'text':
-        return cell.value === '' ? '""' : csvField(neutralize ? neutralizeFormula(cell.value) : cell.value);
-      case 'boolean':
-        return cell.value ? 'true' : 'false';
-      default:
-        return cell.value;
-    }
   }
 
   async finish(): Promise<void> {

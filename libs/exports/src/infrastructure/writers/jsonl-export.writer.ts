@@ -1,9 +1,23 @@
 import type { Writable } from 'stream';
-import { neutralizeFormula } from '../../domain/formula-neutralizer';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
-import { Cell, rowValues, toCell } from './cell-values';
+import { rowValues } from './cell-values';
+import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
+
+// Characters JSON.stringify would escape (and lone surrogates); most values have none.
+const JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+const jsonString = (v: string) => (JSON_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`);
+
+const JSON_CELLS: CellFormat = {
+  empty: 'null',
+  text: jsonString,
+  number: (v) => v,
+  date: (v) => `"${v}"`,
+  datetime: (v) => `"${v}"`,
+  boolean: (v) => (v ? 'true' : 'false'),
+};
 
 /**
  * JSON Lines: one object per row keyed by column key, LF-terminated, no header line. Numbers are
@@ -13,13 +27,15 @@ import { writeWithBackpressure } from './stream-write';
 export class JsonlExportWriter implements ExportFileWriter {
   private aborted = false;
   private readonly keys: string[];
+  private readonly formatters: ValueFormatter[];
 
   constructor(
     private readonly output: Writable,
     private readonly columns: readonly ExportColumn[],
-    private readonly options: ExportFileWriterOptions,
+    options: ExportFileWriterOptions,
   ) {
-    this.keys = columns.map((c) => JSON.stringify(c.key) + ':');
+    this.keys = columns.map((c, i) => (i ? ',' : '{') + JSON.stringify(c.key) + ':');
+    this.formatters = compileFormatters(columns, options.neutralizeFormulas, JSON_CELLS);
   }
 
   async writeHeader(): Promise<void> {
@@ -29,37 +45,20 @@ export class JsonlExportWriter implements ExportFileWriter {
   async writeRows(rows: readonly ExportRow[]): Promise<void> {
     const columns = this.columns;
     const keys = this.keys;
-    const neutralize = this.options.neutralizeFormulas;
+    const formatters = this.formatters;
+    const n = formatters.length;
     let chunk = '';
     for (const row of rows) {
       const values = rowValues(row, columns);
-      let line = '{';
-      for (let i = 0; i < columns.length; i++) {
-        if (i > 0) line += ',';
-        line += keys[i] + this.format(toCell(values[i], columns[i].type), neutralize);
-      }
-      chunk += line + '}\n';
+      let line = '';
+      for (let i = 0; i < n; i++) line += keys[i] + formatters[i](values[i]);
+      chunk += (n ? line : '{') + '}\n';
       if (chunk.length >= 1 << 16) {
         await this.write(chunk);
         chunk = '';
       }
     }
     if (chunk) await this.write(chunk);
-  }
-
-  private format(cell: Cell, neutralize: boolean): string {
-    switch (cell.kind) {
-      case 'null':
-        return 'null';
-      case 'text':
-        return JSON.stringify(neutralize ? neutralizeFormula(cell.value) : cell.value);
-      case 'number':
-        return cell.value;
-      case 'boolean':
-        return cell.value ? 'true' : 'false';
-      default:
-        return JSON.stringify(cell.value);
-    }
   }
 
   async finish(): Promise<void> {

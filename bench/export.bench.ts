@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:export` — export throughput and memory against the COPY floor.
+ *
+ * Seeds BENCH_ROWS (default 1,000,000) employees into its own database (porter_bench_export),
+ * then for each format: starts a fresh worker process, requests an `employees` export through the
+ * real API, and measures the time from submit until the result is downloadable, rows/s, and the
+ * worker's peak RSS (VmHWM from /proc/<pid>/status, sampled VmRSS as a cross-check). The floor is
+ * `psql -c "COPY (<the same SELECT>) TO STDOUT WITH CSV HEADER"` into a file. Goals: CSV and JSONL
+ * within 4x of the floor, XLSX within 12x, worker peak RSS < 300 MB.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { closeSync, openSync, promises as fs, readFileSync, statSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
+import { employeeExportQuery, seedEmployees } from '@porter/directory';
+import { porterMigrations } from '../apps/api/src/porter-migrations';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REGISTER = path.join(ROOT, 'tools', 'register-aliases.js');
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const TENANT = 'bench';
+const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_export';
+const PORT = Number(process.env.BENCH_PORT ?? 3990);
+const ENV: Record<string, string> = {
+  DATABASE_URL,
+  QUEUE_PREFIX: 'porter_bench_export',
+  STORAGE_DIR: path.join(os.tmpdir(), 'porter-bench-export'),
+  // info: the worker's start line is an info log, and the bench waits for it.
+  LOG_LEVEL: 'info',
+  NODE_ENV: 'production',
+  AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
+  WORKER_CONCURRENCY: '1',
+  PORT: String(PORT),
+  HOST: '127.0.0.1',
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['-r', REGISTER, path.join(ROOT, 'dist', 'apps', kind, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  return { child, output: () => out };
+}
+
+async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 600_000, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => null);
+    if (v) return v;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function memory(pid: number): { rssKb: number; hwmKb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function copyFloor(): Promise<{ seconds: number; bytes: number }> {
+  const { select } = employeeExportQuery(TENANT, {});
+  const sql = `COPY (${select.replace('$1', `'${TENANT}'`)}) TO STDOUT WITH CSV HEADER`;
+  const file = path.join(os.tmpdir(), 'porter-bench-copy-floor.csv');
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const fd = openSync(file, 'w');
+    const started = process.hrtime.bigint();
+    const code = await new Promise<number | null>((resolve) => {
+      const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE_URL, '-c', sql], { stdio: ['ignore', fd, 'inherit'] });
+      psql.once('exit', resolve);
+    });
+    closeSync(fd);
+    if (code !== 0) throw new Error(`psql COPY exited with ${code}`);
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  const bytes = statSync(file).size;
+  await fs.rm(file, { force: true });
+  return { seconds: best, bytes };
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`bench:export — ${ROWS} rows, database ${new URL(DATABASE_URL).pathname.slice(1)}\n`);
+  await runMigrations(DATABASE_URL, porterMigrations);
+  const pool = createPgPool(DATABASE_URL, 2);
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM directory.employee WHERE tenant = $1', [TENANT]);
+  if (rows[0].n !== ROWS) {
+    const started = Date.now();
+    await seedEmployees(pool, {
+      tenant: TENANT,
+      count: ROWS,
+      seed: 7,
+      onProgress: (w, t) => {
+        if (w % 100_000 === 0 || w === t) process.stderr.write(`  seeding ${w}/${t}\n`);
+      },
+    });
+    await pool.query('VACUUM ANALYZE directory.employee');
+    process.stderr.write(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  await pool.end();
+
+  const floor = await copyFloor();
+  process.stderr.write(`  COPY floor: ${floor.seconds.toFixed(2)} s (${(floor.bytes / 1e6).toFixed(1)} MB)\n`);
+
+  const api = spawnProcess('api');
+  const base = `http://127.0.0.1:${PORT}`;
+  await until(async () => (await fetch(`${base}/api/health/ready`)).status === 200, 'the API', 60_000, 100).catch((e) => {
+    throw new Error(`${(e as Error).message}\n${api.output()}`);
+  });
+  const config = loadConfig({ ...process.env, ...ENV });
+  const token = signToken({ sub: 'bench-admin', tenant: TENANT, roles: ['admin'], scopes: [] }, config.authJwtSecret, 3600);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+  const results: Array<{ format: string; seconds: number; rowsPerSecond: number; peakRssMb: number; sampledPeakMb: number; idleRssMb: number; sizeMb: number; ratio: number }> = [];
+  try {
+    for (const format of FORMATS) {
+      const worker = spawnProcess('worker');
+      try {
+      await until(async () => worker.output().includes('Porter worker started'), 'the worker', 60_000, 50).catch((e) => {
+        throw new Error(`${(e as Error).message}\n${worker.output()}`);
+      });
+      const pid = worker.child.pid!;
+      const idle = memory(pid);
+      let sampledPeak = idle.rssKb;
+      const sampler = setInterval(() => {
+        try {
+          sampledPeak = Math.max(sampledPeak, memory(pid).rssKb);
+        } catch {
+          /* the process ended */
+        }
+      }, 25);
+      const started = process.hrtime.bigint();
+      const created = await fetch(`${base}/api/v1/exports`, { method: 'POST', headers, body: JSON.stringify({ type: 'employees', format }) });
+      if (created.status !== 202) throw new Error(`request failed: ${created.status} ${await created.text()}`);
+      const { id } = (await created.json()) as { id: string };
+      const info = await until(async () => {
+        const res = await fetch(`${base}/api/v1/exports/${id}`, { headers });
+        const body = (await res.json()) as { status: string; itemsCount: number; errorMessage: string | null; result: { sizeBytes: number } | null };
+        if (body.status === 'failed') throw new Error(`export failed: ${body.errorMessage}`);
+        return body.status === 'succeeded' && body.result ? body : null;
+      }, `the ${format} export`);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      clearInterval(sampler);
+      const { hwmKb } = memory(pid);
+      if (info.itemsCount !== ROWS) throw new Error(`${format}: expected ${ROWS} items, got ${info.itemsCount}`);
+      // The file is really downloadable, with the announced length.
+      const download = await fetch(`${base}/api/v1/exports/${id}/download`, { headers });
+      let downloaded = 0;
+      for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>) downloaded += chunk.length;
+      if (download.status !== 200 || downloaded !== info.result!.sizeBytes) throw new Error(`${format}: download ${download.status}, ${downloaded} bytes`);
+      results.push({
+        format,
+        seconds,
+        rowsPerSecond: ROWS / seconds,
+        peakRssMb: hwmKb / 1024,
+        sampledPeakMb: sampledPeak / 1024,
+        idleRssMb: idle.rssKb / 1024,
+        sizeMb: info.result!.sizeBytes / 1e6,
+        ratio: seconds / floor.seconds,
+      });
+      process.stderr.write(`  ${format}: ${seconds.toFixed(2)} s, peak RSS ${(hwmKb / 1024).toFixed(0)} MB\n`);
+      } finally {
+        await stop(worker.child);
+      }
+    }
+  } finally {
+    await stop(api.child);
+  }
+
+  const goals: Record<string, number> = { csv: 4, jsonl: 4, xlsx: 12 };
+  const lines = [
+    `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
+    '| format | submit → downloadable | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY | goal |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => {
+      const goal = goals[r.format] ?? 4;
+      const ok = r.ratio <= goal && r.peakRssMb < 300;
+      return `| ${r.format} | ${r.seconds.toFixed(2)} s | ${Math.round(r.rowsPerSecond)} | ${r.sizeMb.toFixed(1)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.sampledPeakMb.toFixed(0)} MB | ${r.idleRssMb.toFixed(0)} MB | ${r.ratio.toFixed(2)}x | ≤ ${goal}x, < 300 MB: ${ok ? 'met' : 'MISSED'} |`;
+    }),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:export failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

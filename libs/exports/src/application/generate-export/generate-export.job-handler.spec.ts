@@ -1,0 +1,250 @@
+import { createHash } from 'crypto';
+import { PassThrough } from 'stream';
+import type { EventBus } from '@nestjs/cqrs';
+import type { JobContext, JobFile } from '@porter/job-queue';
+import type { PorterConfig } from '@porter/platform';
+import { Principal } from '@porter/shared-kernel';
+import { StreamingExportFileWriterFactory } from '../../infrastructure/writers/export-file-writer.factory';
+import { ExportDataSource, ExportDataSourceRegistry, ExportRow } from '../../public/dependencies/export-data-source.dependency';
+import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
+import { ExportTypeRegistry } from '../../public/enums/export-type';
+import { FileFormat } from '../../public/enums/file-format';
+import { ExportCompleted } from '../../public/events/export-completed.event';
+import { ExportFailed } from '../../public/events/export-failed.event';
+import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { GenerateExportJobHandler } from './generate-export.job-handler';
+
+const EXPORT_ID = '0b7f3c1e-2d4a-4e5f-8a9b-0c1d2e3f4a5b';
+
+function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
+  return {
+    id: EXPORT_ID,
+    tenant: 'acme',
+    requestedBy: 'ada',
+    type: 'people',
+    scope: 'global',
+    format: FileFormat.Csv,
+    name: null,
+    filters: {},
+    scopeIds: [],
+    status: ExportStatus.Pending,
+    outcome: null,
+    jobId: 'job-1',
+    itemsCount: null,
+    errorMessage: null,
+    idempotencyKey: null,
+    requestFingerprint: 'fp',
+    createdAt: new Date('2026-01-02T03:04:05Z'),
+    processedAt: null,
+    deletedAt: null,
+    ...overrides,
+  };
+}
+
+function fakeRepository(initial: ExportRecord) {
+  const state = { record: initial, completed: null as null | { result: Record<string, unknown> }, calls: [] as string[] };
+  const repo: Partial<ExportRepository> = {
+    findById: async () => state.record,
+    markRunning: async () => {
+      state.calls.push('running');
+      state.record = { ...state.record, status: ExportStatus.Running };
+      return true;
+    },
+    markRetrying: async (_id, message) => {
+      state.calls.push(`retrying:${message}`);
+    },
+    complete: async (_id, result) => {
+      state.calls.push('complete');
+      state.completed = { result: result as unknown as Record<string, unknown> };
+    },
+    markFailed: async (_id, message) => {
+      state.calls.push(`failed:${message}`);
+      return state.record;
+    },
+    markCancelled: async () => {
+      state.calls.push('cancelled');
+      return state.record;
+    },
+  };
+  return { repo: repo as ExportRepository, state };
+}
+
+/** A JobContext double: collects the file's bytes, records progress, exposes the abort controller. */
+function fakeContext(attempt = 1) {
+  const controller = new AbortController();
+  const progress: Array<[number, number | null | undefined]> = [];
+  const files: { name: string; bytes: Buffer; committed: boolean; aborted: boolean }[] = [];
+  let output: Record<string, unknown> | null = null;
+  const context: JobContext = {
+    jobId: 'job-1',
+    type: 'export',
+    payload: { exportId: EXPORT_ID },
+    principal: new Principal('ada', 'acme', ['admin']),
+    attempt,
+    runToken: 'run-1',
+    signal: controller.signal,
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    progress: async (processed, total) => {
+      progress.push([processed, total]);
+    },
+    checkpoint: async () => undefined,
+    checkpointWith: async () => undefined,
+    lastCheckpoint: () => null,
+    writeFile: (name, contentType) => {
+      const stream = new PassThrough();
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      const file = { name, bytes: Buffer.alloc(0), committed: false, aborted: false };
+      files.push(file);
+      return {
+        stream,
+        commit: async (): Promise<JobFile> => {
+          stream.end();
+          await new Promise((r) => stream.once('end', r));
+          file.bytes = Buffer.concat(chunks);
+          file.committed = true;
+          return {
+            name,
+            contentType,
+            sizeBytes: file.bytes.length,
+            sha256: createHash('sha256').update(file.bytes).digest('hex'),
+            storageKey: `job-queue/job-1/${name}`,
+            createdAt: new Date().toISOString(),
+          };
+        },
+        abort: async () => {
+          file.aborted = true;
+          stream.destroy();
+        },
+      };
+    },
+    setOutputInformation: (info) => {
+      output = info;
+    },
+    assertStillOwner: async () => undefined,
+  };
+  return { context, controller, progress, files, output: () => output };
+}
+
+function setup(source: ExportDataSource, initial = record()) {
+  const types = new ExportTypeRegistry();
+  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx] });
+  const sources = new ExportDataSourceRegistry();
+  sources.set('people', source);
+  const { repo, state } = fakeRepository(initial);
+  const events: unknown[] = [];
+  const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
+  const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, jobMaxAttempts: 3 } as PorterConfig;
+  const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
+  const handler = new GenerateExportJobHandler(repo, types, sources, new StreamingExportFileWriterFactory(), config, clock, eventBus);
+  return { handler, state, events };
+}
+
+const columns = [
+  { key: 'id', header: 'id', type: 'string' as const },
+  { key: 'n', header: 'n', type: 'number' as const },
+];
+
+function batchesSource(batches: ExportRow[][], hooks: { afterBatch?: (i: number) => void; released?: () => void; fail?: Error } = {}): ExportDataSource {
+  return {
+    columns: () => columns,
+    count: async () => batches.reduce((n, b) => n + b.length, 0),
+    rows: async function* () {
+      try {
+        for (let i = 0; i < batches.length; i++) {
+          yield batches[i];
+          hooks.afterBatch?.(i);
+        }
+        if (hooks.fail) throw hooks.fail;
+      } finally {
+        hooks.released?.();
+      }
+    },
+  };
+}
+
+describe('GenerateExportJobHandler', () => {
+  it('streams every batch into one committed file, reports progress per batch and records the result', async () => {
+    const { handler, state, events } = setup(batchesSource([[['a', 1], ['b', 2]], [{ id: 'c', n: '3.50' }]]));
+    const { context, progress, files, output } = fakeContext();
+    await handler.run(context);
+
+    expect(files).toHaveLength(1);
+    expect(files[0].name).toBe('people-2026-01-02-0b7f3c1e.csv');
+    expect(files[0].committed).toBe(true);
+    expect(files[0].bytes.toString()).toBe('id,n\r\na,1\r\nb,2\r\nc,3.50\r\n');
+    expect(progress).toEqual([
+      [0, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(state.calls).toEqual(['running', 'complete']);
+    expect(state.completed?.result).toMatchObject({
+      outcome: ExportOutcome.Success,
+      itemsCount: 3,
+      fileName: 'people-2026-01-02-0b7f3c1e.csv',
+      storageKey: 'job-queue/job-1/people-2026-01-02-0b7f3c1e.csv',
+      sizeBytes: files[0].bytes.length,
+      expiresAt: new Date('2026-02-11T00:00:00Z'),
+    });
+    expect(output()).toMatchObject({ exportId: EXPORT_ID, itemsCount: 3, outcome: 'success' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toBeInstanceOf(ExportCompleted);
+    expect(events[0]).toMatchObject({ exportId: EXPORT_ID, outcome: 'success', itemsCount: 3 });
+  });
+
+  it('records an empty export as outcome empty with a header-only file', async () => {
+    const { handler, state } = setup(batchesSource([]), record({ format: FileFormat.Csv }));
+    const { context, files } = fakeContext();
+    await handler.run(context);
+    expect(files[0].bytes.toString()).toBe('id,n\r\n');
+    expect(state.completed?.result).toMatchObject({ outcome: ExportOutcome.Empty, itemsCount: 0 });
+  });
+
+  it('stops within one batch on cancel, discards the file and releases the source', async () => {
+    let released = false;
+    const fake = fakeContext();
+    const batches = Array.from({ length: 10 }, (_, i) => [[`r${i}`, i]]);
+    const { handler, state, events } = setup(batchesSource(batches, { afterBatch: (i) => i === 1 && fake.controller.abort('cancelled'), released: () => (released = true) }));
+    await expect(handler.run(fake.context)).rejects.toThrow(/interrupted \(cancelled\)/);
+    expect(fake.files[0].committed).toBe(false);
+    expect(fake.files[0].aborted).toBe(true);
+    // Two batches were written before the cancel was seen; no third one was read.
+    expect(fake.progress.at(-1)).toEqual([2, 10]);
+    expect(released).toBe(true);
+    expect(state.calls).toEqual(['running', 'cancelled']);
+    expect(events).toEqual([]);
+  });
+
+  it('puts the export back to pending on shutdown so the retry can run it', async () => {
+    const fake = fakeContext();
+    const { handler, state } = setup(batchesSource([[['a', 1]], [['b', 2]]], { afterBatch: () => fake.controller.abort('shutdown') }));
+    await expect(handler.run(fake.context)).rejects.toThrow(/shutdown/);
+    expect(fake.files[0].aborted).toBe(true);
+    expect(state.calls[1]).toMatch(/^retrying:interrupted \(shutdown\)/);
+  });
+
+  it('marks a failure as retrying while attempts remain, and failed (with ExportFailed) on the last one', async () => {
+    const boom = new Error('database went away');
+    const first = setup(batchesSource([[['a', 1]]], { fail: boom }));
+    const early = fakeContext(1);
+    await expect(first.handler.run(early.context)).rejects.toThrow('database went away');
+    expect(early.files[0].aborted).toBe(true);
+    expect(first.state.calls).toEqual(['running', 'retrying:database went away']);
+    expect(first.events).toEqual([]);
+
+    const last = setup(batchesSource([[['a', 1]]], { fail: boom }));
+    const final = fakeContext(3);
+    await expect(last.handler.run(final.context)).rejects.toThrow('database went away');
+    expect(last.state.calls).toEqual(['running', 'failed:database went away']);
+    expect(last.events[0]).toBeInstanceOf(ExportFailed);
+  });
+
+  it('does nothing for an export that was deleted or already finished', async () => {
+    const { handler, state } = setup(batchesSource([[['a', 1]]]), record({ status: ExportStatus.Succeeded }));
+    const { context, files } = fakeContext();
+    await handler.run(context);
+    expect(files).toEqual([]);
+    expect(state.calls).toEqual([]);
+  });
+});
