@@ -21,7 +21,7 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
   const published: unknown[] = [];
 
   beforeAll(async () => {
-    ctx = await jobQueueContext({ worker: true, env: { JOB_POLLING_INTERVAL_MS: '200' } });
+    ctx = await jobQueueContext({ worker: true });
     ctx.get(EventBus).subscribe((event) => published.push(event));
   });
   afterAll(async () => {

@@ -230,7 +230,7 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 999 }));
     await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, ids[2]));
-    const worker = await jobQueueContext({ worker: true, env: { WORKER_CONCURRENCY: '1', JOB_POLLING_INTERVAL_MS: '100' } });
+    const worker = await jobQueueContext({ worker: true });
     try {
       const done = await Promise.all(ids.map((id) => waitForStatus(worker, alice, id, JobStatus.Succeeded)));
       const order = [...done].sort((x, y) => x.startedAt!.localeCompare(y.startedAt!)).map((j) => j.id);
@@ -245,7 +245,7 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
     const at = new Date(Date.now() + 1500);
     const scheduled = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: at });
     const farAway = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
-    const worker = await jobQueueContext({ worker: true, env: { JOB_POLLING_INTERVAL_MS: '100' } });
+    const worker = await jobQueueContext({ worker: true });
     try {
       expect((await getJob(api, alice, scheduled)).status).toBe(JobStatus.Scheduled);
       const newTime = new Date(Date.now() + 1000);
@@ -264,7 +264,7 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
 
   it('soft-deletes a terminal job (gone from lists, files removed) and purges old terminal jobs with files and messages', async () => {
     const { alice } = users();
-    const worker = await jobQueueContext({ worker: true, env: { JOB_POLLING_INTERVAL_MS: '100' } });
+    const worker = await jobQueueContext({ worker: true });
     try {
       const kept = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'a.csv' });
       const deleted = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'b.csv' });

@@ -193,6 +193,10 @@ export class JobRunStore {
    * arrived meanwhile) and applies it only if the run token still matches.
    */
   async finish(jobId: string, runToken: string, outcome: RunOutcome): Promise<FinishResult | null> {
+    if (outcome.kind === 'succeeded') {
+      const fast = await this.succeedIfRunning(jobId, runToken, outcome.outputInformation);
+      if (fast) return fast;
+    }
     return withPgTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ status: JobStatus; type: string; tenant: string; attempts: number }>(
         `SELECT status, type, tenant, attempts FROM job_queue.job WHERE id = $1 AND run_token = $2 FOR UPDATE`,
@@ -242,6 +246,30 @@ export class JobRunStore {
           return { ...base, attempts: current.attempts - 1, status: JobStatus.Pending, outputInformation: null, errorDetails: null };
       }
     });
+  }
+
+  /**
+   * The common case in one statement (no explicit transaction): running → succeeded with its
+   * event. Null when the job is not `running` under this token (cancelling, or lost): the
+   * general path then decides.
+   */
+  private async succeedIfRunning(jobId: string, runToken: string, outputInformation: Record<string, unknown> | null): Promise<FinishResult | null> {
+    assertTransition(JobStatus.Running, JobStatus.Succeeded);
+    const { rows } = await this.pool.query<{ type: string; tenant: string; attempts: number }>(
+      `WITH done AS (
+         UPDATE job_queue.job SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
+                output_information = $3::jsonb, error_details = NULL, updated_at = clock_timestamp()
+         WHERE id = $1 AND run_token = $2 AND status = 'running'
+         RETURNING id, type, tenant, attempts
+       ), ev AS (
+         INSERT INTO job_queue.job_event (job_id, type, actor, data)
+         SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done
+       )
+       SELECT type, tenant, attempts FROM done`,
+      [jobId, runToken, outputInformation === null ? null : JSON.stringify(outputInformation)],
+    );
+    if (!rows[0]) return null;
+    return { ...rows[0], status: JobStatus.Succeeded, outputInformation, errorDetails: null };
   }
 
   private async end(

@@ -20,7 +20,9 @@ export class PgJobRepository implements JobRepository {
     // Inside a caller's em.transactional(), the injected EntityManager resolves to that
     // transaction (MikroORM's TransactionContext), so the job commits with the caller's record.
     if (this.em.isInTransaction()) return this.insert(this.em, job);
-    return this.em.fork().transactional((em) => this.insert(em, job));
+    // No caller transaction: the insert is ONE statement (job, event and outbox rows in
+    // data-modifying CTEs), which Postgres applies atomically on its own.
+    return this.insert(this.em.fork(), job);
   }
 
   private async insert(em: EntityManager, job: NewJob): Promise<{ jobId: string; created: boolean }> {

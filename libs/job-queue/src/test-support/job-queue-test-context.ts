@@ -37,13 +37,9 @@ export async function waitFor<T>(
 }
 
 /** A Nest context with the job-queue module, optionally its worker (with the porter-test.* types). */
-export async function jobQueueContext(opts: { worker: boolean; env?: Record<string, string> }): Promise<TestingModule> {
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(opts.env ?? {})) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  try {
+// Configuration is the run's environment, validated once when the platform module loads.
+export async function jobQueueContext(opts: { worker: boolean }): Promise<TestingModule> {
+  {
     const moduleRef = await Test.createTestingModule({
       imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule] : [])],
       providers: opts.worker ? TEST_JOB_HANDLERS : [],
@@ -51,11 +47,6 @@ export async function jobQueueContext(opts: { worker: boolean; env?: Record<stri
     moduleRef.enableShutdownHooks();
     await moduleRef.init();
     return moduleRef;
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   }
 }
 

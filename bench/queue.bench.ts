@@ -1,0 +1,210 @@
+/**
+ * Job-queue benchmark: 10,000 no-op jobs submitted through the command bus with one worker
+ * (WORKER_CONCURRENCY, default 4) against raw BullMQ `add` + `Worker` (same concurrency) on the
+ * same Redis, in the same run. Prints submitted/s, completed/s, submit→start p50/p99 under load
+ * and on an idle queue, and Porter/raw ratios against the goals (≥ 25% of raw completed/s,
+ * idle p99 submit→start < 50 ms).
+ *
+ *   npm run bench:queue            (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200)
+ *
+ * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
+ * REDIS_URL; both are removed at the end.
+ */
+import 'reflect-metadata';
+import { BENCH_RUN_ID } from './queue-bench.env';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus, EventBus } from '@nestjs/cqrs';
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { JobContext, JobHandler, JobHandlerFor, JobQueueModule, JobQueueWorkerModule, JobSucceeded, SubmitJobCommand } from '@porter/job-queue';
+import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations } from '@porter/platform';
+import { Principal } from '@porter/shared-kernel';
+import { porterMigrations } from '../apps/api/src/porter-migrations';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
+const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
+const BENCH_TYPE = 'bench.noop';
+
+interface Figures {
+  submittedPerSec: number;
+  completedPerSec: number;
+  p50: number;
+  p99: number;
+  idleP50: number;
+  idleP99: number;
+}
+
+const latencies: number[] = [];
+let onStart: (() => void) | null = null;
+
+@Injectable()
+@JobHandlerFor(BENCH_TYPE, { maxAttempts: 1 })
+class BenchNoopHandler implements JobHandler {
+  async run(context: JobContext): Promise<void> {
+    latencies.push(Date.now() - (context.payload.t as number));
+    onStart?.();
+  }
+}
+
+@Module({ imports: [PlatformModule, JobQueueModule, JobQueueWorkerModule], providers: [BenchNoopHandler] })
+class BenchModule {}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function runConcurrently(total: number, workers: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
+}
+
+async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function benchPorter(): Promise<Figures> {
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
+  await app.init();
+  const commands = app.get(CommandBus);
+  let completed = 0;
+  app.get(EventBus).subscribe((event) => {
+    if (event instanceof JobSucceeded) completed++;
+  });
+  const who = new Principal('bench', 'bench-tenant');
+  try {
+    // Idle queue: one job at a time, each submitted once the previous one finished.
+    latencies.length = 0;
+    for (let i = 0; i < IDLE_JOBS; i++) {
+      const target = completed + 1;
+      await commands.execute(new SubmitJobCommand(who, BENCH_TYPE, { t: Date.now() }));
+      await waitUntil(() => completed >= target, 10_000, 'an idle-queue job');
+    }
+    const idle = [...latencies];
+
+    latencies.length = 0;
+    const base = completed;
+    const start = Date.now();
+    await runConcurrently(JOBS, SUBMITTERS, async () => {
+      await commands.execute(new SubmitJobCommand(who, BENCH_TYPE, { t: Date.now() }));
+    });
+    const submitted = Date.now();
+    await waitUntil(() => completed - base >= JOBS, 600_000, 'all Porter jobs');
+    const done = Date.now();
+    return {
+      submittedPerSec: JOBS / ((submitted - start) / 1000),
+      completedPerSec: JOBS / ((done - start) / 1000),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      idleP50: percentile(idle, 50),
+      idleP99: percentile(idle, 99),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+async function benchRawBullmq(redisUrl: string, prefix: string, concurrency: number): Promise<Figures> {
+  const connection = bullConnectionFromUrl(redisUrl);
+  const queue = new Queue('raw-bench', { connection, prefix });
+  const raw: number[] = [];
+  let completed = 0;
+  const worker = new Worker(
+    'raw-bench',
+    async (job) => {
+      raw.push(Date.now() - job.data.t);
+    },
+    { connection, prefix, concurrency },
+  );
+  worker.on('completed', () => completed++);
+  await worker.waitUntilReady();
+  const opts = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
+  try {
+    for (let i = 0; i < IDLE_JOBS; i++) {
+      const target = completed + 1;
+      await queue.add('noop', { t: Date.now() }, opts);
+      await waitUntil(() => completed >= target, 10_000, 'an idle raw job');
+    }
+    const idle = [...raw];
+    raw.length = 0;
+    const base = completed;
+    const start = Date.now();
+    await runConcurrently(JOBS, SUBMITTERS, async () => {
+      await queue.add('noop', { t: Date.now() }, opts);
+    });
+    const submitted = Date.now();
+    await waitUntil(() => completed - base >= JOBS, 600_000, 'all raw jobs');
+    const done = Date.now();
+    return {
+      submittedPerSec: JOBS / ((submitted - start) / 1000),
+      completedPerSec: JOBS / ((done - start) / 1000),
+      p50: percentile(raw, 50),
+      p99: percentile(raw, 99),
+      idleP50: percentile(idle, 50),
+      idleP99: percentile(idle, 99),
+    };
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const runId = BENCH_RUN_ID;
+  const config = loadConfig();
+  await runMigrations(config.databaseUrl, porterMigrations);
+  try {
+    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS}\n`);
+    const porter = await benchPorter();
+    const raw = await benchRawBullmq(config.redisUrl, `${config.queuePrefix}_raw`, config.workerConcurrency);
+    const row = (name: string, f: Figures) =>
+      `${name.padEnd(12)} ${f.submittedPerSec.toFixed(0).padStart(12)} ${f.completedPerSec.toFixed(0).padStart(12)} ${f.p50.toFixed(0).padStart(10)} ${f.p99.toFixed(0).padStart(10)} ${f.idleP50.toFixed(1).padStart(11)} ${f.idleP99.toFixed(1).padStart(11)}`;
+    process.stdout.write(
+      `\n${'system'.padEnd(12)} ${'submitted/s'.padStart(12)} ${'completed/s'.padStart(12)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)} ${'idle p50 ms'.padStart(11)} ${'idle p99 ms'.padStart(11)}\n`,
+    );
+    process.stdout.write(`${row('porter', porter)}\n${row('raw bullmq', raw)}\n`);
+    const completedRatio = porter.completedPerSec / raw.completedPerSec;
+    process.stdout.write(
+      `\nratios porter/raw: submitted ${(porter.submittedPerSec / raw.submittedPerSec).toFixed(2)}, completed ${completedRatio.toFixed(2)}, ` +
+        `p50 ${(porter.p50 / raw.p50).toFixed(1)}x, p99 ${(porter.p99 / raw.p99).toFixed(1)}x, idle p99 ${(porter.idleP99 / raw.idleP99).toFixed(1)}x\n`,
+    );
+    process.stdout.write(
+      `goal completed/s >= 25% of raw: ${completedRatio >= 0.25 ? 'MET' : 'NOT MET'} (${(completedRatio * 100).toFixed(0)}%)\n` +
+        `goal idle p99 submit→start < 50 ms: ${porter.idleP99 < 50 ? 'MET' : 'NOT MET'} (${porter.idleP99.toFixed(1)} ms)\n`,
+    );
+  } finally {
+    const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.queuePrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+    const admin = new URL(config.databaseUrl);
+    admin.pathname = '/postgres';
+    const db = new Client({ connectionString: admin.toString() });
+    await db.connect();
+    await db.query(`DROP DATABASE IF EXISTS "porter_bench_${runId}" WITH (FORCE)`);
+    await db.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench:queue failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  },
+);
