@@ -1,4 +1,54 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { AddImportBatchHandler } from './application/add-import-batch/add-import-batch.handler';
+import { CreateImportRecordHandler } from './application/create-import-record/create-import-record.handler';
+import { FinalizeImportRecordHandler } from './application/finalize-import-record/finalize-import-record.handler';
+import { GetFailedRowsFileHandler } from './application/get-failed-rows-file/get-failed-rows-file.handler';
+import { GetImportBatchHandler } from './application/get-import-batch/get-import-batch.handler';
+import { GetImportRecordHandler } from './application/get-import-record/get-import-record.handler';
+import { ListImportRecordsHandler } from './application/list-import-records/list-import-records.handler';
+import { ListImportResultsHandler } from './application/list-import-results/list-import-results.handler';
+import { ListImportTypesHandler } from './application/list-import-types/list-import-types.handler';
+import { IMPORT_RESULTS_READER } from './application/ports/failed-rows.port';
+import { IMPORT_TYPE_CATALOG } from './application/ports/import-type-catalog.port';
+import { IMPORTS_REPOSITORY } from './application/ports/imports-repository.port';
+import { UPLOAD_STORE } from './application/ports/upload-store.port';
+import { RetryFailedRowsHandler } from './application/retry-failed-rows/retry-failed-rows.handler';
+import { DEFAULT_IMPORT_LIMITS } from './domain/import-limits';
+import { ImportTypeRegistry } from './infrastructure/import-type.registry';
+import { ImportBatchEntity } from './infrastructure/persistence/import-batch.entity';
+import { ImportRecordEntity } from './infrastructure/persistence/import-record.entity';
+import { MikroImportsRepository } from './infrastructure/persistence/mikro-imports.repository';
+import { PgImportResultsReader } from './infrastructure/persistence/pg-import-results.reader';
+import { BatchState } from './infrastructure/processing/batch-state';
+import { IMPORT_LIMITS } from './infrastructure/processing/import-batch.job-handler';
+import { ImportJobEndedHandler } from './infrastructure/processing/import-job-ended.handler';
+import { StorageUploadStore } from './infrastructure/upload/storage-upload.store';
 
-@Module({})
+/** Imports: records → batches → per-row results (API and worker processes). */
+@Module({
+  imports: [DiscoveryModule, MikroOrmModule.forFeature([ImportRecordEntity, ImportBatchEntity])],
+  providers: [
+    ImportTypeRegistry,
+    { provide: IMPORT_TYPE_CATALOG, useExisting: ImportTypeRegistry },
+    { provide: IMPORTS_REPOSITORY, useClass: MikroImportsRepository },
+    { provide: IMPORT_RESULTS_READER, useClass: PgImportResultsReader },
+    { provide: UPLOAD_STORE, useClass: StorageUploadStore },
+    { provide: IMPORT_LIMITS, useValue: DEFAULT_IMPORT_LIMITS },
+    BatchState,
+    ImportJobEndedHandler,
+    CreateImportRecordHandler,
+    AddImportBatchHandler,
+    FinalizeImportRecordHandler,
+    RetryFailedRowsHandler,
+    GetImportRecordHandler,
+    ListImportRecordsHandler,
+    GetImportBatchHandler,
+    ListImportResultsHandler,
+    GetFailedRowsFileHandler,
+    ListImportTypesHandler,
+  ],
+  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, BatchState],
+})
 export class ImportsModule {}

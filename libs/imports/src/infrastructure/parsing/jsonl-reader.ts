@@ -1,5 +1,6 @@
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ImportLimits } from '../../domain/import-limits';
+import { unneutraliseFormula } from '../../domain/formula';
 import { parseJsonLine } from '../../domain/json-line';
 import { Utf8Checker } from '../../domain/utf8-check';
 import { RowReader, SourceFile, SourceRow } from './source-file';
@@ -93,7 +94,7 @@ export async function openJsonl(file: SourceFile, limits: ImportLimits, knownCol
     for (const [key, value] of Object.entries(parsed.object)) {
       const at = position.get(key.toLowerCase());
       if (at === undefined) extra.push(key);
-      else cells[at] = value;
+      else cells[at] = typeof value === 'string' && value.length > 1 && value.charCodeAt(0) === 0x27 ? unneutraliseFormula(value) : value;
     }
     if (extra.length) {
       const unknown = extra.filter((k) => !knownColumns.has(k.toLowerCase()));

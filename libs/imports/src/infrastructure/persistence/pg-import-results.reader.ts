@@ -77,5 +77,5 @@ export class PgImportResultsReader implements ImportResultsReader {
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /^[=+\-@\t\r\n]/.test(s) ? `'${s}` : s;
 }

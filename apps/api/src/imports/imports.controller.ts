@@ -1,0 +1,201 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import busboy from 'busboy';
+import type { Request, Response } from 'express';
+import { pipeline } from 'stream/promises';
+import {
+  AddImportBatchCommand,
+  CreateImportRecordCommand,
+  FinalizeImportRecordCommand,
+  GetFailedRowsFileQuery,
+  GetImportBatchQuery,
+  GetImportRecordQuery,
+  ImportBatchInfo,
+  ImportRecordInfo,
+  ImportResultInfo,
+  ImportTypeInfo,
+  ListImportRecordsQuery,
+  ListImportResultsQuery,
+  ListImportTypesQuery,
+  RetryFailedRowsCommand,
+} from '@porter/imports';
+import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { BadRequestError, Page, PayloadTooLargeError, Principal } from '@porter/shared-kernel';
+import { CreateImportBody, ListImportsParams, ListResultsParams, UploadBatchParams } from './imports.dto';
+
+@ApiTags('imports')
+@Controller('api/v1/imports')
+export class ImportsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  @Get('types')
+  @ApiOperation({ summary: 'Import types: accepted formats and columns' })
+  types(): Promise<ImportTypeInfo[]> {
+    return this.queryBus.execute(new ListImportTypesQuery());
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an import record (then add batches: uploaded files)' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateImportBody, @Res({ passthrough: true }) res: Response): Promise<ImportRecordInfo> {
+    return this.commandBus
+      .execute(
+        new CreateImportRecordCommand(principal, {
+          type: body.type,
+          sourceName: body.sourceName,
+          processorName: body.processorName ?? null,
+          processorVersion: body.processorVersion ?? null,
+          notes: body.notes ?? null,
+          searchString: body.searchString ?? null,
+          expectedReferenceCount: body.expectedReferenceCount,
+          options: { dryRun: body.options?.dryRun, onError: body.options?.onError },
+        }),
+      )
+      .then((record) => {
+        res.setHeader('Location', `/api/v1/imports/${record.id}`);
+        return record;
+      });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Import records the caller may see, newest first' })
+  list(@CurrentPrincipal() principal: Principal, @Query() params: ListImportsParams): Promise<Page<ImportRecordInfo>> {
+    return this.queryBus.execute(new ListImportRecordsQuery(principal, { type: params.type, status: params.status, offset: params.offset, limit: params.limit }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One import record with its batches' })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ImportRecordInfo> {
+    return this.queryBus.execute(new GetImportRecordQuery(principal, id));
+  }
+
+  /**
+   * The multipart body is streamed (busboy) straight into storage: never buffered whole. The
+   * record is checked first, so another tenant's id is a 404 before a byte is stored.
+   */
+  @Post(':id/batches')
+  @HttpCode(202)
+  @AcceptsMultipart()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'Upload a file (CSV, XLSX or JSONL: decided by content) as a new batch; processed in the background' })
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() params: UploadBatchParams,
+    @Req() req: Request,
+  ): Promise<ImportBatchInfo | ImportBatchInfo[]> {
+    try {
+      await this.queryBus.execute(new GetImportRecordQuery(principal, id));
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    const batches = await this.receive(req, (file, fileName) =>
+      this.commandBus.execute(
+        new AddImportBatchCommand(principal, id, { stream: file, fileName }, { force: params.force === 'true', sheet: params.sheet ?? null }),
+      ),
+    );
+    return batches.length === 1 ? batches[0] : batches;
+  }
+
+  private receive(req: Request, add: (file: NodeJS.ReadableStream & import('stream').Readable, fileName: string | null) => Promise<ImportBatchInfo>): Promise<ImportBatchInfo[]> {
+    return new Promise((resolve, reject) => {
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({
+          headers: req.headers,
+          // One byte past the limit lets the upload store see the overflow and answer 413.
+          limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
+        });
+      } catch (error) {
+        req.resume();
+        reject(new BadRequestError(`Malformed multipart request: ${(error as Error).message}`));
+        return;
+      }
+      const tasks: Array<Promise<ImportBatchInfo>> = [];
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        req.unpipe(parser);
+        // Read (and drop) the rest of the body so the client gets the answer instead of a reset.
+        req.resume();
+        reject(error);
+      };
+      parser.on('file', (field, file, info) => {
+        if (settled || field !== 'file') {
+          file.resume();
+          return;
+        }
+        const task = add(file, info.filename ?? null);
+        task.catch((error) => {
+          file.resume();
+          fail(error);
+        });
+        tasks.push(task);
+      });
+      parser.on('filesLimit', () => fail(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
+      parser.on('partsLimit', () => fail(new PayloadTooLargeError('Too many parts in the multipart body')));
+      parser.on('error', (error: Error) => fail(new BadRequestError(`Malformed multipart request: ${error.message}`)));
+      parser.on('close', () => {
+        if (settled) return;
+        if (!tasks.length) return fail(new BadRequestError('The multipart body has no "file" part'));
+        Promise.all(tasks).then((batches) => {
+          settled = true;
+          resolve(batches);
+        }, fail);
+      });
+      req.on('aborted', () => fail(new BadRequestError('The upload was aborted by the client')));
+      req.pipe(parser);
+    });
+  }
+
+  @Post(':id/finalize')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'No more batches: the record completes once every batch is terminal' })
+  finalize(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ImportRecordInfo> {
+    return this.commandBus.execute(new FinalizeImportRecordCommand(principal, id));
+  }
+
+  @Get(':id/batches/:batchId')
+  @ApiOperation({ summary: 'One batch with its status and counts' })
+  batch(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
+    return this.queryBus.execute(new GetImportBatchQuery(principal, id, batchId));
+  }
+
+  @Get(':id/batches/:batchId/results')
+  @ApiOperation({ summary: 'Per-row results of a batch, in row order' })
+  results(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('batchId') batchId: string,
+    @Query() params: ListResultsParams,
+  ): Promise<Page<ImportResultInfo>> {
+    return this.queryBus.execute(new ListImportResultsQuery(principal, id, batchId, { status: params.status, offset: params.offset, limit: params.limit }));
+  }
+
+  @Get(':id/batches/:batchId/failed-rows')
+  @ApiOperation({ summary: 'CSV of the failed rows in the original columns plus an `error` column, ready to fix and re-upload' })
+  async failedRows(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string, @Res() res: Response): Promise<void> {
+    const file = await this.queryBus.execute(new GetFailedRowsFileQuery(principal, id, batchId));
+    res.status(200);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(file.stream, res).catch(() => file.stream.destroy());
+  }
+
+  @Post(':id/batches/:batchId/retry-failed-rows')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run the failed rows of a finished batch again (a new job on the same batch)' })
+  retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
+    return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
+  }
+}

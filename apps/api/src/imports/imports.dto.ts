@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ImportResultStatus } from '@porter/imports';
+
+export class ImportOptionsBody {
+  @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+
+  @ApiPropertyOptional({ enum: ['continue', 'abort'], default: 'continue' })
+  @IsOptional()
+  @IsIn(['continue', 'abort'])
+  onError?: 'continue' | 'abort';
+}
+
+/** Whether the type exists is checked by the command (422), not here (400). */
+export class CreateImportBody {
+  @ApiProperty({ example: 'employees' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  type!: string;
+
+  @ApiProperty({ example: 'HR system' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  sourceName!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  processorName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  processorVersion?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  notes?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  searchString?: string;
+
+  @ApiProperty({ description: '-1 when unknown', example: -1 })
+  @IsInt()
+  @Min(-1)
+  expectedReferenceCount!: number;
+
+  @ApiPropertyOptional({ type: ImportOptionsBody })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ImportOptionsBody)
+  options?: ImportOptionsBody;
+}
+
+export class PageParams {
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @ApiPropertyOptional({ default: 20, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class ListImportsParams extends PageParams {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  type?: string;
+
+  @ApiPropertyOptional({ enum: ['created', 'started', 'completed'] })
+  @IsOptional()
+  @IsIn(['created', 'started', 'completed'])
+  status?: string;
+}
+
+export class ListResultsParams extends PageParams {
+  @ApiPropertyOptional({ enum: ImportResultStatus })
+  @IsOptional()
+  @IsIn(Object.values(ImportResultStatus))
+  status?: ImportResultStatus;
+}
+
+export class UploadBatchParams {
+  @ApiPropertyOptional({ description: 'Import the same file (sha256) into the same record again', default: false })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  force?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: 'XLSX: the sheet to read (default: the first)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  sheet?: string;
+}
