@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction } from '@porter/platform';
 import type { PrincipalData } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { assertTransition } from '../domain/job-state-machine';
@@ -54,8 +54,36 @@ const SYSTEM = 'system';
  * a late write from the old run changes nothing.
  */
 @Injectable()
-export class JobRunStore {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+export class JobRunStore implements OnApplicationShutdown {
+  private relaxedPool: Pool | null = null;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+  ) {}
+
+  /**
+   * For writes whose loss in a Postgres crash is harmless (claims, leases, progress): commits
+   * without waiting for the WAL flush. A lost claim only means the job is claimed again; the
+   * old run's fenced writes then fail. Outcomes, checkpoints and files stay fully durable.
+   */
+  private get relaxed(): Pool {
+    if (!this.relaxedPool) {
+      this.relaxedPool = new Pool({
+        connectionString: this.config.databaseUrl,
+        max: Math.max(2, Math.min(this.config.workerConcurrency + 2, this.config.databasePoolMax)),
+        idleTimeoutMillis: 30_000,
+        application_name: 'porter-job-runs',
+        options: '-c synchronous_commit=off',
+      });
+      this.relaxedPool.on('error', () => undefined);
+    }
+    return this.relaxedPool;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relaxedPool?.end().catch(() => undefined);
+  }
 
   /** scheduled → pending for every job whose time has come (never before: Postgres' clock decides). */
   async promoteDue(limit = 500): Promise<number> {
@@ -84,7 +112,7 @@ export class JobRunStore {
    */
   async claim(runToken: string, workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob | null> {
     assertTransition(JobStatus.Pending, JobStatus.Running);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.relaxed.query(
       `WITH next AS (
          SELECT id FROM job_queue.job
          WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
@@ -123,7 +151,7 @@ export class JobRunStore {
 
   /** Extends the lease; null when the run lost the job, else the current status (cancelling = stop). */
   async heartbeat(jobId: string, runToken: string, leaseMs: number): Promise<JobStatus | null> {
-    const { rows } = await this.pool.query<{ status: JobStatus }>(
+    const { rows } = await this.relaxed.query<{ status: JobStatus }>(
       `UPDATE job_queue.job SET lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
        WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling') RETURNING status`,
       [jobId, runToken, leaseMs],
@@ -132,7 +160,7 @@ export class JobRunStore {
   }
 
   async progress(jobId: string, runToken: string, processed: number, total: number | null, leaseMs: number): Promise<JobStatus | null> {
-    const { rows } = await this.pool.query<{ status: JobStatus }>(
+    const { rows } = await this.relaxed.query<{ status: JobStatus }>(
       `UPDATE job_queue.job SET progress_processed = $3, progress_total = $4,
               lease_expires_at = clock_timestamp() + make_interval(secs => $5::double precision / 1000), updated_at = clock_timestamp()
        WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling') RETURNING status`,

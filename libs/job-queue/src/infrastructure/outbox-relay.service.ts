@@ -87,6 +87,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drainBatch(): Promise<number> {
     return withPgTransaction(this.pool, async (client) => {
+      // Losing this delete in a Postgres crash only re-sends wake-ups (harmless): skip the WAL wait.
+      await client.query(`SET LOCAL synchronous_commit = off`);
       const { rows } = await client.query<{ id: string; job_id: string; message_id: string; available_at: Date; type: string | null }>(
         `SELECT o.id, o.job_id, o.message_id, o.available_at, j.type
          FROM job_queue.outbox o LEFT JOIN job_queue.job j ON j.id = o.job_id
