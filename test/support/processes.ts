@@ -64,7 +64,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<{ proc
 
 /** Starts a worker process and waits for its start line. */
 export async function startWorker(env: Record<string, string> = {}): Promise<PorterProcess> {
-  const worker = spawnPorter('worker', env);
+  // The start line is logged at info: a quieter level would hide it, so info is the floor here.
+  const level = ['info', 'debug', 'trace'].includes(env.LOG_LEVEL ?? '') ? env.LOG_LEVEL : 'info';
+  const worker = spawnPorter('worker', { ...env, LOG_LEVEL: level });
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`worker exited early:\n${worker.output()}`);
