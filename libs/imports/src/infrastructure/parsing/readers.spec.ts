@@ -1,0 +1,69 @@
+import { Readable } from 'stream';
+import { DEFAULT_IMPORT_LIMITS } from '../../domain/import-limits';
+import { FileRejectedError } from '../../domain/file-rejected.error';
+import { openCsv, scanCsv } from './csv-reader';
+import { openJsonl, scanJsonl } from './jsonl-reader';
+import { SourceFile, SourceRow } from './source-file';
+
+/** An in-memory stored file served in small chunks, like ranged storage reads. */
+function memoryFile(content: string | Buffer, chunk = 5): SourceFile {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  return {
+    sizeBytes: bytes.length,
+    open: async (range) => {
+      const slice = range ? bytes.subarray(range.start, range.end === undefined ? undefined : range.end + 1) : bytes;
+      const parts: Buffer[] = [];
+      for (let i = 0; i < slice.length; i += chunk) parts.push(slice.subarray(i, i + chunk));
+      return Readable.from(parts);
+    },
+  };
+}
+
+async function all(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
+  const out: SourceRow[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
+describe('CSV reader', () => {
+  it('reads RFC 4180 records (BOM, quotes, multi-line fields), un-neutralises exported formulas, resumes after a row', async () => {
+    const file = memoryFile('\uFEFFa,b\r\n"x, ""y""","line1\r\nline2"\r\n\'=1+2,\'plain\r\n3,4\r\n');
+    const scan = await scanCsv(file, DEFAULT_IMPORT_LIMITS);
+    expect(scan).toEqual({ dataRows: 3, delimiter: '\r\n' });
+    const reader = await openCsv(file, scan, DEFAULT_IMPORT_LIMITS);
+    expect(reader.header).toEqual(['a', 'b']);
+    expect(await all(reader.rows)).toEqual([
+      { rowNumber: 1, cells: ['x, "y"', 'line1\r\nline2'] },
+      { rowNumber: 2, cells: ['=1+2', "'plain"] },
+      { rowNumber: 3, cells: ['3', '4'] },
+    ]);
+    const resumed = await openCsv(file, scan, DEFAULT_IMPORT_LIMITS, 2);
+    expect((await all(resumed.rows)).map((r) => r.rowNumber)).toEqual([3]);
+  });
+
+  it('an empty file is refused', async () => {
+    await expect(scanCsv(memoryFile(''), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(new FileRejectedError('the file is empty (no header row)'));
+  });
+});
+
+describe('JSONL reader', () => {
+  it('takes the first line keys as the header, skips blank lines, fails bad lines alone', async () => {
+    const file = memoryFile('{"a":1,"b":"x"}\r\n\n{"b":"y","a":2}\n{"a":3,"c":1}\nnot json\n{"a":"\'=cmd"}');
+    expect(await scanJsonl(file, DEFAULT_IMPORT_LIMITS)).toEqual({ dataRows: 5 });
+    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, new Set(['a', 'b']));
+    expect(reader.header).toEqual(['a', 'b']);
+    const rows = await all(reader.rows);
+    expect(rows.slice(0, 2)).toEqual([
+      { rowNumber: 1, cells: [1, 'x'] },
+      { rowNumber: 2, cells: [2, 'y'] },
+    ]);
+    expect(rows[2].failure).toBe('unknown key "c" (rule: only the type\'s columns)');
+    expect(rows[3].failure).toMatch(/^the line is not valid JSON/);
+    expect(rows[4]).toEqual({ rowNumber: 5, cells: ['=cmd', null] });
+  });
+
+  it('refuses a line over the limit while streaming', async () => {
+    const limits = { ...DEFAULT_IMPORT_LIMITS, maxRecordBytes: 20 };
+    await expect(scanJsonl(memoryFile(`{"a":1}\n{"a":"${'x'.repeat(100)}"}\n`), limits)).rejects.toThrow('the line starting at byte offset 8 is longer than the limit of 20 bytes');
+  });
+});
