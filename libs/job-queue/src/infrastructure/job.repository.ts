@@ -8,33 +8,42 @@ import type { JobEvent } from '../public/entities/job-event';
 import type { JobFile } from '../public/entities/job-file';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../application/ports/job.repository.port';
 import { JOB_SELECT, JobRow, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
+import { OutboxRelay } from './outbox-relay.service';
 
 @Injectable()
 export class PgJobRepository implements JobRepository {
   constructor(
     private readonly em: EntityManager,
     @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async submit(job: NewJob): Promise<{ jobId: string; created: boolean }> {
     // Inside a caller's em.transactional(), the injected EntityManager resolves to that
     // transaction (MikroORM's TransactionContext), so the job commits with the caller's record.
     const run = (sql: string, params: unknown[]) => this.em.execute<Array<{ id: string }>>(sql, params);
-    if (this.em.isInTransaction()) return this.insert(run, job);
+    // The caller's commit is unknown to us: NOTIFY (delivered on commit) wakes the relays.
+    if (this.em.isInTransaction()) return this.insert(run, job, true);
     // No caller transaction: the insert is ONE statement (job, event and outbox rows in
     // data-modifying CTEs), which Postgres applies atomically on its own; the plain pool skips
-    // the ORM's per-call overhead on this hot path.
+    // the ORM's per-call overhead on this hot path. It has committed when the query returns, so
+    // this process's relay is kicked directly instead of through NOTIFY: a NOTIFY takes a
+    // database-wide lock from pre-commit until the commit is flushed, which serialises every
+    // notifying commit (no group commit) and capped submits at ~1/fsync (ADR 017).
     const direct = async (sql: string, params: unknown[]) => {
       let n = 0;
       return (await this.pool.query<{ id: string }>(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
     };
-    return this.insert(direct, job);
+    const result = await this.insert(direct, job, false);
+    if (result.created) this.relay.kick();
+    return result;
   }
 
   /** `run` executes SQL with `?` placeholders (knex style) on the chosen connection. */
   private async insert(
     run: (sql: string, params: unknown[]) => Promise<Array<{ id: string }>>,
     job: NewJob,
+    notify: boolean,
   ): Promise<{ jobId: string; created: boolean }> {
     const rows = await run(
       `WITH ins AS (
@@ -49,7 +58,7 @@ export class PgJobRepository implements JobRepository {
          INSERT INTO job_queue.outbox (job_id, message_id, available_at)
          SELECT id, id || '.1', COALESCE(scheduled_for, clock_timestamp()) FROM ins
        )
-       SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM ins`,
+       SELECT id${notify ? `, pg_notify('${OUTBOX_CHANNEL}', '')` : ''} FROM ins`,
       [
         job.id,
         job.principal.tenant,
