@@ -20,4 +20,4 @@ COPY --from=build /app/tools ./tools
 RUN mkdir -p /var/lib/porter/storage && chown node:node /var/lib/porter/storage
 USER node
 EXPOSE 3000
-CMD ["node", "-r", "./tools/register-aliases.js", "dist/apps/api/src/main.js"]
+CMD ["node", "tools/run.js", "api"]

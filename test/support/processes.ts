@@ -2,8 +2,9 @@ import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { waitFor } from './wait-for';
 
+import { porterArgs } from '../../tools/porter-process';
+
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'tools', 'register-aliases.js');
 
 export interface PorterProcess {
   readonly name: string;
@@ -15,8 +16,7 @@ export interface PorterProcess {
 
 /** Spawns a built Porter process (`npm run build` first) with the run's environment. */
 export function spawnPorter(kind: 'api' | 'worker', env: Record<string, string> = {}): PorterProcess {
-  const entry = path.join(ROOT, 'dist', 'apps', kind, 'src', 'main.js');
-  const child = spawn(process.execPath, ['-r', REGISTER, entry], {
+  const child = spawn(process.execPath, porterArgs(kind), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,2 @@
+export declare function porterArgs(kind: 'api' | 'worker' | 'migrate'): string[];
+export declare const ROOT: string;
