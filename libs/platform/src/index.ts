@@ -22,3 +22,4 @@ export * from './health/health.module';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './http/http-pipeline.module';
+export * from './process/process-lifecycle';
