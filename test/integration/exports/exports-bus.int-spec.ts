@@ -1,0 +1,200 @@
+import './fresh-orm-metadata';
+import { randomUUID } from 'crypto';
+import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { CommandBus, EventsHandler, IEventHandler, QueryBus } from '@nestjs/cqrs';
+import { TestingModule } from '@nestjs/testing';
+import { Pool } from 'pg';
+import { CancelJobCommand, JobQueueModule, JobQueueWorkerModule, NonRetryableJobError } from '@porter/job-queue';
+import {
+  EXPORT_DATA_SOURCES,
+  EXPORT_TYPE_REGISTRY,
+  ExportCompleted,
+  ExportDataRequest,
+  ExportDataSourceRegistry,
+  ExportFailed,
+  ExportsModule,
+  ExportsWorkerModule,
+  ExportTypeRegistry,
+  FileFormat,
+  GetExportInfoQuery,
+  GetExportResultsForDownloadQuery,
+  IncrementExportDownloadCountsCommand,
+  ListExportsQuery,
+  RequestExportCommand,
+} from '@porter/exports';
+import { Principal } from '@porter/shared-kernel';
+import { IsOptional, IsString } from 'class-validator';
+import { createIntegrationContext, principal } from '../../support/int-app';
+import { waitFor } from '../../support/wait-for';
+
+class PeopleFilters {
+  @IsOptional()
+  @IsString()
+  startsWith?: string;
+}
+
+const PEOPLE = ['Ada', 'Bob', 'Cid', 'Dan', 'Eve'];
+
+/** A minimal host: three export types backed by in-memory rows, registered like a real host does. */
+@Module({ imports: [ExportsModule] })
+class TestHostModule implements OnModuleInit {
+  constructor(
+    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
+    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    const columns = () => [
+      { key: 'name', header: 'name', type: 'string' as const },
+      { key: 'n', header: 'n', type: 'number' as const },
+    ];
+    this.types.define({ type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters });
+    this.sources.set<PeopleFilters>('int-people', {
+      columns,
+      count: async (r) => PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length,
+      rows: async function* (r: ExportDataRequest<PeopleFilters>) {
+        yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
+      },
+    });
+    this.types.define({ type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
+    this.sources.set('int-scoped', {
+      columns,
+      rows: async function* (r: ExportDataRequest) {
+        yield r.scopeIds.map((s, i) => [s, i]);
+      },
+    });
+    this.types.define({ type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
+    this.sources.set('int-broken', {
+      columns,
+      rows: async function* () {
+        yield [['first', 1]];
+        throw new NonRetryableJobError('the host database refused the query');
+      },
+    });
+  }
+}
+
+/** Another module: it asks for an export through the command bus and reacts to ExportCompleted / ExportFailed. */
+const completed: ExportCompleted[] = [];
+const failed: ExportFailed[] = [];
+
+@Injectable()
+class MonthlyReport {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  request(by: Principal) {
+    return this.commandBus.execute(new RequestExportCommand(by, { type: 'int-people', format: FileFormat.Jsonl, filters: { startsWith: 'D' }, name: 'monthly report' }));
+  }
+}
+
+@EventsHandler(ExportCompleted, ExportFailed)
+class ReportOnExportEvents implements IEventHandler<ExportCompleted | ExportFailed> {
+  handle(event: ExportCompleted | ExportFailed): void {
+    if (event instanceof ExportCompleted) completed.push(event);
+    else failed.push(event);
+  }
+}
+
+@Module({ providers: [MonthlyReport, ReportOnExportEvents] })
+class ReportsModule {}
+
+describe('exports through the buses (integration)', () => {
+  const tenant = `t-${randomUUID()}`;
+  const admin = principal('ada', tenant, { admin: true });
+  let app: TestingModule;
+  let commandBus: CommandBus;
+  let queryBus: QueryBus;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    app = await createIntegrationContext([JobQueueModule, JobQueueWorkerModule, ExportsModule, ExportsWorkerModule, TestHostModule, ReportsModule]);
+    commandBus = app.get(CommandBus);
+    queryBus = app.get(QueryBus);
+    pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+  });
+
+  const info = (by: Principal, id: string) => queryBus.execute(new GetExportInfoQuery(by, id));
+  const settled = (by: Principal, id: string, status = 'succeeded') =>
+    waitFor(async () => ((await info(by, id)).status === status ? info(by, id) : null), { timeoutMs: 20_000, what: `export ${id} ${status}` });
+
+  it('lets another module request an export via the command bus and react to ExportCompleted', async () => {
+    const result = await app.get(MonthlyReport).request(admin);
+    expect(result).toMatchObject({ created: true, export: { status: 'pending', name: 'monthly report' } });
+    const event = await waitFor(() => completed.find((e) => e.exportId === result.exportId), { timeoutMs: 20_000, what: 'ExportCompleted' });
+    expect(event).toMatchObject({ tenant, type: 'int-people', format: 'jsonl', requestedBy: 'ada', outcome: 'success', itemsCount: 1, jobId: result.jobId });
+    const done = await info(admin, result.exportId);
+    expect(done).toMatchObject({ status: 'succeeded', itemsCount: 1, result: { id: event.resultId, fileName: event.fileName, expiresAt: event.expiresAt } });
+  });
+
+  it('writes the request and its job in one transaction', async () => {
+    const key = randomUUID();
+    // Racing requests with one key: one export and one job, never an orphan of either.
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv }, { idempotencyKey: key }))),
+    );
+    expect(new Set(results.map((r) => r.exportId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE payload->>'exportId' = $1`, [results[0].exportId]);
+    expect(rows[0].n).toBe(1);
+    const orphans = await pool.query(
+      `SELECT count(*)::int AS n FROM job_queue.job j WHERE j.tenant = $1 AND j.type = 'export'
+         AND NOT EXISTS (SELECT 1 FROM exports.export_request r WHERE r.job_id = j.id)`,
+      [tenant],
+    );
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
+  it('filters queries by tenant and scope in SQL', async () => {
+    const scoped = principal('sue', tenant, { scopes: ['s1', 's2'] });
+    const local = await commandBus.execute(new RequestExportCommand(scoped, { type: 'int-scoped', format: FileFormat.Csv, scopeIds: ['s1', 's2'] }));
+    await settled(scoped, local.exportId);
+    const list = (by: Principal) => queryBus.execute(new ListExportsQuery(by, { type: 'int-scoped' }, 0, 100)).then((p) => p.items.map((i) => i.id));
+    expect(await list(scoped)).toContain(local.exportId);
+    expect(await list(principal('s1-only', tenant, { scopes: ['s1'] }))).not.toContain(local.exportId);
+    expect(await list(admin)).not.toContain(local.exportId);
+    expect(await list(principal('sue', `t-${randomUUID()}`, { admin: true, scopes: ['s1', 's2'] }))).not.toContain(local.exportId);
+    await expect(info(principal('x', tenant, { scopes: ['s2'] }), local.exportId)).rejects.toThrow(/not found/);
+    await expect(info(admin, 'not-a-uuid')).rejects.toThrow(/not found/);
+  });
+
+  it('returns only permitted results for download and counts downloads atomically', async () => {
+    const r = await commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv }));
+    const done = await settled(admin, r.exportId);
+    const resultId = done.result!.id;
+    const forUser = await queryBus.execute(new GetExportResultsForDownloadQuery(principal('bob', tenant), [resultId]));
+    expect(forUser).toEqual([]);
+    const otherTenant = principal('ada', `t-${randomUUID()}`, { admin: true });
+    expect(await queryBus.execute(new GetExportResultsForDownloadQuery(otherTenant, [resultId]))).toEqual([]);
+    const [data] = await queryBus.execute(new GetExportResultsForDownloadQuery(admin, [resultId, randomUUID(), 'junk']));
+    expect(data).toMatchObject({ id: resultId, exportRequestId: r.exportId, exportType: 'int-people', fileFormat: 'csv', outcome: 'success', itemsCount: 5, tenant });
+    expect(data.storageKey).toMatch(/^job-queue\//);
+
+    expect(await commandBus.execute(new IncrementExportDownloadCountsCommand(otherTenant, [resultId]))).toBe(0);
+    const counted = await Promise.all(Array.from({ length: 20 }, () => commandBus.execute(new IncrementExportDownloadCountsCommand(admin, [resultId]))));
+    expect(counted.every((n) => n === 1)).toBe(true);
+    const after = await info(admin, r.exportId);
+    expect(after.result).toMatchObject({ downloadCount: 20 });
+    expect(Date.parse(after.result!.lastDownloadedAt!)).toBeGreaterThanOrEqual(Date.parse(after.result!.firstDownloadedAt!));
+  });
+
+  it('fails an export whose source fails for good, and publishes ExportFailed once', async () => {
+    const r = await commandBus.execute(new RequestExportCommand(admin, { type: 'int-broken', format: FileFormat.Csv }));
+    const done = await settled(admin, r.exportId, 'failed');
+    expect(done).toMatchObject({ outcome: 'failed', errorMessage: 'the host database refused the query', result: null });
+    await waitFor(() => failed.some((e) => e.exportId === r.exportId), { what: 'ExportFailed' });
+    expect(failed.filter((e) => e.exportId === r.exportId)).toHaveLength(1);
+  });
+
+  it('follows its job when the job is cancelled before it runs', async () => {
+    const later = new Date(Date.now() + 3600_000);
+    const r = await commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, scheduledFor: later }));
+    await commandBus.execute(new CancelJobCommand(admin, r.jobId));
+    const done = await settled(admin, r.exportId, 'cancelled');
+    expect(done.result).toBeNull();
+  });
+});
