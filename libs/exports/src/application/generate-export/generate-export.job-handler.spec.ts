@@ -4,13 +4,13 @@ import type { EventBus } from '@nestjs/cqrs';
 import type { JobContext, JobFile } from '@porter/job-queue';
 import type { PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
-import { StreamingExportFileWriterFactory } from '../../infrastructure/writers/export-file-writer.factory';
 import { ExportDataSource, ExportDataSourceRegistry, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import { ExportTypeRegistry } from '../../public/enums/export-type';
 import { FileFormat } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
+import type { ExportFileWriterFactory } from '../ports/export-file-writer.port';
 import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
 import { GenerateExportJobHandler } from './generate-export.job-handler';
 
@@ -126,6 +126,19 @@ function fakeContext(attempt = 1) {
   return { context, controller, progress, files, output: () => output };
 }
 
+/** A plain writer (comma-joined lines): this test is about the handler, the real writers have their own. */
+const plainWriters: ExportFileWriterFactory = {
+  create: (_format, output, columns) => {
+    const values = (row: unknown) => (Array.isArray(row) ? row : columns.map((c) => (row as Record<string, unknown>)[c.key]));
+    return {
+      writeHeader: async () => void output.write(columns.map((c) => c.header).join(',') + '\n'),
+      writeRows: async (rows) => void output.write(rows.map((r) => values(r).join(',') + '\n').join('')),
+      finish: async () => undefined,
+      abort: () => undefined,
+    };
+  },
+};
+
 function setup(source: ExportDataSource, initial = record()) {
   const types = new ExportTypeRegistry();
   types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx] });
@@ -136,7 +149,7 @@ function setup(source: ExportDataSource, initial = record()) {
   const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
   const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, jobMaxAttempts: 3 } as PorterConfig;
   const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
-  const handler = new GenerateExportJobHandler(repo, types, sources, new StreamingExportFileWriterFactory(), config, clock, eventBus);
+  const handler = new GenerateExportJobHandler(repo, types, sources, plainWriters, config, clock, eventBus);
   return { handler, state, events };
 }
 
@@ -172,7 +185,7 @@ describe('GenerateExportJobHandler', () => {
     expect(files).toHaveLength(1);
     expect(files[0].name).toBe('people-2026-01-02-0b7f3c1e.csv');
     expect(files[0].committed).toBe(true);
-    expect(files[0].bytes.toString()).toBe('id,n\r\na,1\r\nb,2\r\nc,3.50\r\n');
+    expect(files[0].bytes.toString()).toBe('id,n\na,1\nb,2\nc,3.50\n');
     expect(progress).toEqual([
       [0, 3],
       [2, 3],
@@ -197,7 +210,7 @@ describe('GenerateExportJobHandler', () => {
     const { handler, state } = setup(batchesSource([]), record({ format: FileFormat.Csv }));
     const { context, files } = fakeContext();
     await handler.run(context);
-    expect(files[0].bytes.toString()).toBe('id,n\r\n');
+    expect(files[0].bytes.toString()).toBe('id,n\n');
     expect(state.completed?.result).toMatchObject({ outcome: ExportOutcome.Empty, itemsCount: 0 });
   });
 

@@ -1,0 +1,57 @@
+import { Readable } from 'stream';
+import type { PoolClient } from 'pg';
+import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
+
+function fakeClient(chunks: Buffer[]) {
+  const released: Array<boolean | undefined> = [];
+  const client = {
+    query: () => Readable.from(chunks),
+    release: (broken?: boolean) => released.push(broken),
+    escapeLiteral: (s: string) => `'${s.replace(/'/g, "''")}'`,
+  } as unknown as PoolClient;
+  return { client, released };
+}
+
+async function collect(chunks: Buffer[], batchSize: number) {
+  const { client, released } = fakeClient(chunks);
+  const batches: (string | null)[][][] = [];
+  for await (const batch of streamCopyInBatches(async () => client, () => 'SELECT 1', batchSize)) batches.push(batch);
+  return { batches, released };
+}
+
+describe('streamCopyInBatches', () => {
+  it('parses COPY text rows: tabs, \\N nulls, backslash escapes, and UTF-8 split across chunks', async () => {
+    const text = Buffer.from('a\tZoë\t\\N\n' + 'b\tline\\nbreak\\ttab\\\\slash\\rcr\t\n' + 'c\t日本\tx\n', 'utf8');
+    // Cut inside the two-byte "ë" and inside "日".
+    const cut1 = text.indexOf(Buffer.from('ë')) + 1;
+    const cut2 = text.indexOf(Buffer.from('日')) + 2;
+    const { batches, released } = await collect([text.subarray(0, cut1), text.subarray(cut1, cut2), text.subarray(cut2)], 2);
+    expect(batches).toEqual([
+      [
+        ['a', 'Zoë', null],
+        ['b', 'line\nbreak\ttab\\slash\rcr', ''],
+      ],
+      [['c', '日本', 'x']],
+    ]);
+    expect(released).toEqual([false]);
+  });
+
+  it('does not return a connection that stopped mid-COPY to the pool', async () => {
+    const { client, released } = fakeClient([Buffer.from('a\n'), Buffer.from('b\n'), Buffer.from('c\n')]);
+    for await (const batch of streamCopyInBatches(async () => client, () => 'SELECT 1', 1)) {
+      expect(batch).toEqual([['a']]);
+      break;
+    }
+    expect(released).toEqual([true]);
+  });
+});
+
+describe('inlineParameters', () => {
+  it('renders placeholders as escaped literals', () => {
+    const client = { escapeLiteral: (s: string) => `'${s.replace(/'/g, "''")}'` };
+    expect(inlineParameters(client, 'a = $1 AND b = $2 AND c = ANY($3::text[]) AND d = $10', ["O'Brien", true, ['x', "y'"], 1, 2, 3, 4, 5, 6, 7])).toBe(
+      `a = 'O''Brien' AND b = true AND c = ANY(ARRAY['x','y''']::text[]) AND d = 7`,
+    );
+    expect(() => inlineParameters(client, '$2', [1])).toThrow(/no value/);
+  });
+});
