@@ -17,7 +17,9 @@ import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'tools', 'register-aliases.js');
+// The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const TENANT = 'bench';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
@@ -39,7 +41,7 @@ const ENV: Record<string, string> = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['-r', REGISTER, path.join(ROOT, 'dist', 'apps', kind, 'src', 'main.js')], {
+  const child = spawn(process.execPath, porterArgs(kind), {
     cwd: ROOT,
     env: { ...process.env, ...ENV },
     stdio: ['ignore', 'pipe', 'pipe'],

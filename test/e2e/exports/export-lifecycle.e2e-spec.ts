@@ -94,6 +94,12 @@ describe('export lifecycle (e2e)', () => {
     expect(finished.progress.processed).toBeLessThan(ROWS);
     expect(await storedFiles(jobId)).toEqual([]);
     expect((await admin.download(id)).status).toBe(409);
+
+    // Retrying the job runs the export again, to a complete file.
+    expect((await admin.call('POST', `/api/v1/jobs/${jobId}/retry`)).status).toBe(200);
+    const retried = await waitForExport(admin, id, ['succeeded'], 30_000);
+    expect(retried).toMatchObject({ outcome: 'success', itemsCount: ROWS, errorMessage: null });
+    expect((await admin.download(id)).status).toBe(200);
   });
 
   it('cancels a running export when it is deleted', async () => {

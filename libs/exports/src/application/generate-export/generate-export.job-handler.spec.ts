@@ -253,7 +253,7 @@ describe('GenerateExportJobHandler', () => {
     expect(last.events[0]).toBeInstanceOf(ExportFailed);
   });
 
-  it('does nothing for an export that was deleted or already finished', async () => {
+  it('does nothing for an export that was deleted or already succeeded', async () => {
     const { handler, state } = setup(batchesSource([[['a', 1]]]), record({ status: ExportStatus.Succeeded }));
     const { context, files } = fakeContext();
     await handler.run(context);

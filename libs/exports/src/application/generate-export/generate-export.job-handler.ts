@@ -6,7 +6,7 @@ import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { CLOCK, Clock, newId } from '@porter/shared-kernel';
 import { exportFileName } from '../../domain/export-file-name';
 import { EXPORT_DATA_SOURCES, ExportDataRequest, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
-import { ExportOutcome, TERMINAL_EXPORT_STATUSES } from '../../public/enums/export-status';
+import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
 import { FILE_FORMAT_DETAILS } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
@@ -50,8 +50,10 @@ export class GenerateExportJobHandler implements JobHandler {
       // The request commits with its job; not seeing it yet means a replica lag or a race: retry.
       throw new Error(`export ${exportId} was not found`);
     }
-    if (record.deletedAt || TERMINAL_EXPORT_STATUSES.includes(record.status)) {
-      context.logger.warn('export is deleted or already finished; nothing to do', { exportId, status: record.status });
+    // A failed or cancelled export runs again when its job is retried (POST /jobs/{id}/retry);
+    // a succeeded or deleted one has nothing left to do.
+    if (record.deletedAt || record.status === ExportStatus.Succeeded) {
+      context.logger.warn('export is deleted or already done; nothing to do', { exportId, status: record.status });
       return;
     }
     try {

@@ -61,7 +61,7 @@ export interface ExportRepository {
   findById(id: string): Promise<ExportRecord | null>;
   getVisible(principal: Principal, id: string): Promise<ExportInfo | null>;
   listVisible(principal: Principal, filters: { type?: string; status?: ExportStatus }, page: PageRequest): Promise<Page<ExportInfo>>;
-  /** pending → running (or running again on a retry); false when the export is terminal or deleted. */
+  /** → running (again on a retry, also after failed/cancelled when the job is retried); false when succeeded or deleted. */
   markRunning(id: string): Promise<boolean>;
   /** A failed attempt that will be retried: back to pending, with the error kept for display. */
   markRetrying(id: string, errorMessage: string): Promise<void>;

@@ -93,8 +93,8 @@ export class PgExportRepository implements ExportRepository {
 
   async markRunning(id: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE exports.export_request SET status = 'running', attempts = attempts + 1, updated_at = now()
-       WHERE id = $1 AND deleted_at IS NULL AND status IN ('pending', 'running')`,
+      `UPDATE exports.export_request SET status = 'running', attempts = attempts + 1, outcome = NULL, processed_at = NULL, updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL AND status <> 'succeeded'`,
       [id],
     );
     return rowCount === 1;
