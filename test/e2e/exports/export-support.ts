@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { Pool } from 'pg';
 import { waitFor } from '../../support/wait-for';
 
@@ -76,7 +77,14 @@ export interface EmployeeFixture {
   notes: string | null;
 }
 
-export async function insertEmployees(pool: Pool, tenant: string, rows: EmployeeFixture[]): Promise<void> {
+/**
+ * Inserts the rows for a tenant. Employee ids are global primary keys, so each call gives the rows
+ * fresh ids that keep their relative order (same random prefix, ordered suffix); returns the rows
+ * as stored.
+ */
+export async function insertEmployees(pool: Pool, tenant: string, fixtures: EmployeeFixture[]): Promise<EmployeeFixture[]> {
+  const prefix = randomBytes(4).toString('hex');
+  const rows = fixtures.map((f) => ({ ...f, id: `${prefix}${f.id.slice(8)}` }));
   for (const r of rows) {
     await pool.query(
       `INSERT INTO directory.employee (id, tenant, first_name, last_name, email, department, salary, hired_at, active, scope_id, notes)
@@ -84,6 +92,7 @@ export async function insertEmployees(pool: Pool, tenant: string, rows: Employee
       [r.id, tenant, r.first_name, r.last_name, r.email, r.department, r.salary, r.hired_at, r.active, r.scope_id, r.notes],
     );
   }
+  return rows;
 }
 
 export const HEADERS = ['id', 'first_name', 'last_name', 'email', 'department', 'salary', 'hired_at', 'active', 'scope_id', 'notes'];
