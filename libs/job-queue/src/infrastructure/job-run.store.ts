@@ -5,6 +5,7 @@ import type { PrincipalData } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { assertTransition } from '../domain/job-state-machine';
 import { CLAIM_ORDER, OUTBOX_CHANNEL } from './job-sql';
+import { BatchItemResult, MicroBatcher } from './micro-batcher';
 
 export interface ClaimedJob {
   id: string;
@@ -37,6 +38,12 @@ export interface FinishResult {
   errorDetails: string | null;
 }
 
+interface SuccessInput {
+  jobId: string;
+  runToken: string;
+  outputInformation: Record<string, unknown> | null;
+}
+
 export interface StalledJob {
   id: string;
   type: string;
@@ -47,6 +54,58 @@ export interface StalledJob {
 }
 
 const SYSTEM = 'system';
+
+/**
+ * Claims the first `cardinality($1)` ready pending jobs in claim order; the i-th job in that
+ * order gets the i-th run token of `$1`. `$2` worker id, `$3` lease ms, `$4` per-type attempt
+ * limits (json). One 'started' event per claimed job, in the same statement.
+ */
+const CLAIM_MANY_SQL = `
+  WITH next AS (
+    SELECT id, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+    ORDER BY ${CLAIM_ORDER} LIMIT cardinality($1::uuid[]) FOR UPDATE SKIP LOCKED
+  ), ranked AS (
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM next
+  ), tokens AS (
+    SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
+  ), instant AS (
+    SELECT clock_timestamp() AS at
+  ), claimed AS (
+    UPDATE job_queue.job j SET status = 'running', run_token = tokens.token, worker_id = $2, attempts = j.attempts + 1,
+           max_attempts = COALESCE(($4::jsonb ->> j.type)::int, j.max_attempts),
+           lease_expires_at = instant.at + make_interval(secs => $3::double precision / 1000),
+           started_at = instant.at + make_interval(secs => (ranked.n - 1) / 1000000.0),
+           queue_seq = NULL, moved_to_top_at = NULL, run_after = NULL, updated_at = instant.at
+    FROM ranked JOIN tokens ON tokens.n = ranked.n CROSS JOIN instant
+    WHERE j.id = ranked.id
+    RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
+              j.run_token, ranked.n
+  ), ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text)
+    FROM claimed ORDER BY n
+  )
+  SELECT * FROM claimed ORDER BY n`;
+
+/**
+ * running → succeeded for many runs at once (`$1`: json array of {ord, id, token, info}), each
+ * job with its 'succeeded' event in the same statement. Only rows still `running` under their
+ * run token change; the others (cancelling, or the run lost the job) are not returned.
+ */
+const SUCCEED_MANY_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, token uuid, info jsonb)
+  ), done AS (
+    UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
+           output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
+    FROM input WHERE j.id = input.id AND j.run_token = input.token AND j.status = 'running'
+    RETURNING j.id, j.type, j.tenant, j.attempts, input.ord
+  ), ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
+  )
+  SELECT id, type, tenant, attempts FROM done`;
 
 /**
  * The worker side of the job table. Every write of a run carries its run token
@@ -111,30 +170,24 @@ export class JobRunStore implements OnApplicationShutdown {
    * attempt + 1, a lease. SKIP LOCKED lets concurrent workers take different jobs.
    */
   async claim(runToken: string, workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob | null> {
+    return (await this.claimMany([runToken], workerId, leaseMs, maxAttemptsByType))[0] ?? null;
+  }
+
+  /**
+   * Takes up to `runTokens.length` jobs from the head of the queue in ONE statement (ADR 018):
+   * exactly the jobs `position` 1..n name (minus rows other workers hold), in that order, the
+   * i-th with the i-th run token. Their `started_at` is the claim instant plus their rank in
+   * microseconds, so the take order stays visible in the data.
+   */
+  async claimMany(runTokens: string[], workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob[]> {
     assertTransition(JobStatus.Pending, JobStatus.Running);
-    const { rows } = await this.relaxed.query(
-      `WITH next AS (
-         SELECT id FROM job_queue.job
-         WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
-         ORDER BY ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
-       ), claimed AS (
-         UPDATE job_queue.job j SET status = 'running', run_token = $1, worker_id = $2, attempts = j.attempts + 1,
-                max_attempts = COALESCE(($4::jsonb ->> j.type)::int, j.max_attempts),
-                lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000),
-                started_at = clock_timestamp(), queue_seq = NULL, moved_to_top_at = NULL, run_after = NULL,
-                updated_at = clock_timestamp()
-         FROM next WHERE j.id = next.id
-         RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at
-       ), ev AS (
-         INSERT INTO job_queue.job_event (job_id, type, actor, data)
-         SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text) FROM claimed
-       )
-       SELECT * FROM claimed`,
-      [runToken, workerId, leaseMs, JSON.stringify(maxAttemptsByType)],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
+    if (!runTokens.length) return [];
+    const { rows } = await this.relaxed.query({
+      name: 'job-queue.claim-many.v1',
+      text: CLAIM_MANY_SQL,
+      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType)],
+    });
+    return rows.map((row) => ({
       id: row.id,
       tenant: row.tenant,
       type: row.type,
@@ -143,10 +196,10 @@ export class JobRunStore implements OnApplicationShutdown {
       attempts: row.attempts,
       maxAttempts: row.max_attempts,
       checkpoint: row.checkpoint,
-      runToken,
+      runToken: row.run_token,
       submittedAt: row.submitted_at,
       firstRun: row.attempts === 1,
-    };
+    }));
   }
 
   /** Extends the lease; null when the run lost the job, else the current status (cancelling = stop). */
@@ -274,6 +327,59 @@ export class JobRunStore implements OnApplicationShutdown {
           return { ...base, attempts: current.attempts - 1, status: JobStatus.Pending, outputInformation: null, errorDetails: null };
       }
     });
+  }
+
+  /**
+   * `finish`, with successful runs ending close together written in ONE statement (ADR 018):
+   * each caller's promise settles after the statement holding its job committed. A run the
+   * batch could not end as succeeded (a cancel arrived, or it lost the job) goes through
+   * `finish`, which decides from the job's current state; so does every run of a batch that
+   * failed as a whole.
+   */
+  finishBatched(jobId: string, runToken: string, outcome: RunOutcome): Promise<FinishResult | null> {
+    if (outcome.kind !== 'succeeded') return this.finish(jobId, runToken, outcome);
+    return this.successes.submit({ jobId, runToken, outputInformation: outcome.outputInformation });
+  }
+
+  /** Resolves when no batched finish is queued or being written. */
+  async finishesSettled(): Promise<void> {
+    await this.successes.idle();
+  }
+
+  private readonly successes = new MicroBatcher<SuccessInput, FinishResult | null>((inputs) => this.succeedMany(inputs), {
+    maxBatch: 200,
+    maxInFlight: 2,
+  });
+
+  private async succeedMany(inputs: SuccessInput[]): Promise<Array<BatchItemResult<FinishResult | null>>> {
+    assertTransition(JobStatus.Running, JobStatus.Succeeded);
+    let done: Map<string, { type: string; tenant: string; attempts: number }>;
+    try {
+      const { rows } = await this.pool.query<{ id: string; type: string; tenant: string; attempts: number }>({
+        name: 'job-queue.succeed-many.v1',
+        text: SUCCEED_MANY_SQL,
+        values: [JSON.stringify(inputs.map((input, ord) => ({ ord, id: input.jobId, token: input.runToken, info: input.outputInformation })))],
+      });
+      done = new Map(rows.map((row) => [row.id, row]));
+    } catch {
+      // The batch as a whole failed (say one output jsonb cannot hold): each run on its own.
+      done = new Map();
+    }
+    return Promise.all(
+      inputs.map(async (input): Promise<BatchItemResult<FinishResult | null>> => {
+        const row = done.get(input.jobId);
+        if (row) {
+          return {
+            value: { type: row.type, tenant: row.tenant, attempts: row.attempts, status: JobStatus.Succeeded, outputInformation: input.outputInformation, errorDetails: null },
+          };
+        }
+        try {
+          return { value: await this.finish(input.jobId, input.runToken, { kind: 'succeeded', outputInformation: input.outputInformation }) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   /**

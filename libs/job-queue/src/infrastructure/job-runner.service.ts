@@ -14,6 +14,7 @@ import { jobMetrics } from './job-metrics';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { ClaimedJob, FinishResult, JobRunStore, RunOutcome } from './job-run.store';
 import { RunContext } from './run-context';
+import { MicroBatcher } from './micro-batcher';
 
 interface ActiveRun {
   context: RunContext;
@@ -21,6 +22,8 @@ interface ActiveRun {
 }
 
 const PROGRESS_THROTTLE_MS = 500;
+/** Outcomes being written per slot beyond which a message waits for its own job's write. */
+const FINISH_BACKLOG_PER_SLOT = 4;
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -86,10 +89,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     try {
       // A delayed message means a schedule or a backoff is due: promote what is due first.
       if (message.opts.delay) await this.store.promoteDue();
-      const claimed = await this.store.claim(randomUUID(), this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
+      // Claims of messages being processed at the same time go to Postgres as one statement.
+      const claimed = await this.claims.submit(randomUUID());
       if (!claimed) return { ranJobId: null };
-      const done = this.run(claimed);
-      await done;
+      const run = this.run(claimed);
+      // The slot (this message) is free once the handler has settled: its outcome is written
+      // in the background, batched with others (ADR 018), and shutdown waits for that write.
+      // Too many outcomes still being written: wait for ours, so a slow database slows us down.
+      await (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency ? run.done : run.settled);
       return { ranJobId: claimed.id };
     } catch (error) {
       // Postgres unreachable or similar: the job (if claimed) keeps its lease and is recovered.
@@ -98,7 +105,26 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private async run(claimed: ClaimedJob): Promise<void> {
+  /** Claims for concurrently processed messages, one statement per batch (batch while busy). */
+  private readonly claims = new MicroBatcher<string, ClaimedJob | null>(
+    async (runTokens) => {
+      const claimed = await this.store.claimMany(runTokens, this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
+      return runTokens.map((_, i) => ({ value: claimed[i] ?? null }));
+    },
+    { maxBatch: 1000, maxInFlight: 1 },
+  );
+
+  private finishing = 0;
+
+  /** Starts a run; `settled` resolves when its handler has settled, `done` when its outcome is written. */
+  private run(claimed: ClaimedJob): { settled: Promise<void>; done: Promise<void> } {
+    let markSettled!: () => void;
+    const settled = new Promise<void>((resolve) => (markSettled = resolve));
+    const done = this.execute(claimed, markSettled).finally(markSettled);
+    return { settled, done };
+  }
+
+  private async execute(claimed: ClaimedJob, markSettled: () => void): Promise<void> {
     const controller = new AbortController();
     const context = new RunContext(claimed, controller, this.store, this.storage, {
       leaseMs: this.config.jobLockDurationMs,
@@ -164,7 +190,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         if (decision.kind === 'retry') context.logger.warn(`attempt failed, retrying in ${decision.delayMs} ms`, { error: message });
         else context.logger.error('job failed', { error: decision.reason });
       }
-      const result = await this.store.finish(claimed.id, claimed.runToken, outcome);
+      this.finishing++;
+      markSettled();
+      let result: FinishResult | null;
+      try {
+        result = await this.store.finishBatched(claimed.id, claimed.runToken, outcome);
+      } finally {
+        this.finishing--;
+      }
       jobMetrics.runDuration.observe({ type: claimed.type, outcome: result?.status ?? 'lost' }, (Date.now() - startedAt) / 1000);
       if (!result) {
         this.logger.warn(`run of job ${claimed.id} (attempt ${claimed.attempts}) was replaced before it finished; its result is discarded`);

@@ -9,6 +9,36 @@ import type { JobFile } from '../public/entities/job-file';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../application/ports/job.repository.port';
 import { JOB_SELECT, JobRow, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from './outbox-relay.service';
+import { BatchItemResult, MicroBatcher } from './micro-batcher';
+
+const SUBMIT_BATCH_MAX = 200;
+
+/**
+ * Direct (no caller transaction) submits, many per statement: `$1` is a JSON array of jobs.
+ * `ORDER BY ord` makes queue_seq (nextval, evaluated after the sort) follow the callers' order.
+ */
+const SUBMIT_BATCH_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+      ord int, id uuid, tenant text, type text, name text, description text, status text, priority int, payload jsonb,
+      principal jsonb, submitted_by text, scheduled_for timestamptz, max_attempts int, idempotency_key text, event jsonb)
+  ), ins AS (
+    INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
+                               submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq)
+    SELECT id, tenant, type, name, description, status, priority,
+           CASE WHEN status = 'pending' THEN nextval('job_queue.queue_seq') END, payload, principal,
+           submitted_by, scheduled_for, max_attempts, idempotency_key, 1
+    FROM input ORDER BY ord
+    ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id, scheduled_for
+  ), ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT ins.id, 'submitted', input.submitted_by, input.event FROM ins JOIN input ON input.id = ins.id ORDER BY input.ord
+  ), ob AS (
+    INSERT INTO job_queue.outbox (job_id, message_id, available_at)
+    SELECT ins.id, ins.id || '.1', COALESCE(ins.scheduled_for, clock_timestamp()) FROM ins JOIN input ON input.id = ins.id ORDER BY input.ord
+  )
+  SELECT id FROM ins`;
 
 @Injectable()
 export class PgJobRepository implements JobRepository {
@@ -24,19 +54,76 @@ export class PgJobRepository implements JobRepository {
     const run = (sql: string, params: unknown[]) => this.em.execute<Array<{ id: string }>>(sql, params);
     // The caller's commit is unknown to us: NOTIFY (delivered on commit) wakes the relays.
     if (this.em.isInTransaction()) return this.insert(run, job, true);
-    // No caller transaction: the insert is ONE statement (job, event and outbox rows in
-    // data-modifying CTEs), which Postgres applies atomically on its own; the plain pool skips
-    // the ORM's per-call overhead on this hot path. It has committed when the query returns, so
-    // this process's relay is kicked directly instead of through NOTIFY: a NOTIFY takes a
-    // database-wide lock from pre-commit until the commit is flushed, which serialises every
-    // notifying commit (no group commit) and capped submits at ~1/fsync (ADR 017).
-    const direct = async (sql: string, params: unknown[]) => {
-      let n = 0;
-      return (await this.pool.query<{ id: string }>(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
-    };
-    const result = await this.insert(direct, job, false);
-    if (result.created) this.relay.kick();
-    return result;
+    // No caller transaction: concurrent submits are written together (ADR 017): one statement
+    // per batch inserts every job with its event and outbox row (data-modifying CTEs, atomic on
+    // its own, a prepared statement on the plain pool), and each caller's promise resolves once
+    // the batch has committed. The relay of THIS process is then kicked directly instead of
+    // through NOTIFY: a NOTIFY takes a database-wide lock from pre-commit until the commit is
+    // flushed, which serialises every notifying commit and had capped submits near 1/fsync.
+    return this.submits.submit(job);
+  }
+
+  private readonly submits = new MicroBatcher<NewJob, { jobId: string; created: boolean }>((jobs) => this.insertBatch(jobs), {
+    maxBatch: SUBMIT_BATCH_MAX,
+    maxInFlight: 2,
+  });
+
+  private async insertBatch(jobs: NewJob[]): Promise<Array<BatchItemResult<{ jobId: string; created: boolean }>>> {
+    let results: Array<BatchItemResult<{ jobId: string; created: boolean }>>;
+    try {
+      results = (await this.insertMany(jobs)).map((value) => ({ value }));
+    } catch (error) {
+      if (jobs.length === 1) throw error;
+      // One job Postgres refuses (say a payload jsonb cannot hold) must not fail the others.
+      results = await Promise.all(
+        jobs.map((job) =>
+          this.insertMany([job]).then(
+            ([value]) => ({ value }),
+            (failure: unknown) => ({ error: failure }),
+          ),
+        ),
+      );
+    }
+    if (results.some((r) => 'value' in r && r.value.created)) this.relay.kick();
+    return results;
+  }
+
+  /** Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given order. */
+  private async insertMany(jobs: NewJob[]): Promise<Array<{ jobId: string; created: boolean }>> {
+    const input = jobs.map((job, ord) => ({
+      ord,
+      id: job.id,
+      tenant: job.principal.tenant,
+      type: job.type,
+      name: job.name,
+      description: job.description,
+      status: job.status,
+      priority: job.priority,
+      payload: job.payload ?? {},
+      principal: job.principal.toJSON(),
+      submitted_by: job.principal.userId,
+      scheduled_for: job.scheduledFor?.toISOString() ?? null,
+      max_attempts: job.maxAttempts,
+      idempotency_key: job.idempotencyKey,
+      event: { status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority },
+    }));
+    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v1', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const inserted = new Set(rows.map((r) => r.id));
+    const results: Array<{ jobId: string; created: boolean }> = [];
+    for (const job of jobs) {
+      if (inserted.has(job.id)) {
+        results.push({ jobId: job.id, created: true });
+        continue;
+      }
+      // Not inserted: its idempotency key is taken (possibly by a job earlier in this batch).
+      const existing = await this.pool.query<{ id: string }>(
+        `SELECT id FROM job_queue.job WHERE tenant = $1 AND type = $2 AND idempotency_key = $3`,
+        [job.principal.tenant, job.type, job.idempotencyKey],
+      );
+      if (!existing.rows[0]) throw new Error(`job ${job.id} was neither inserted nor found by its idempotency key`);
+      results.push({ jobId: existing.rows[0].id, created: false });
+    }
+    return results;
   }
 
   /** `run` executes SQL with `?` placeholders (knex style) on the chosen connection. */

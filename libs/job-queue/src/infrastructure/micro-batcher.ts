@@ -1,0 +1,76 @@
+/** One input's result in a batch: its value, or the error that concerns it alone. */
+export type BatchItemResult<O> = { value: O } | { error: unknown };
+
+export interface MicroBatcherOptions {
+  /** Most inputs written by one call of `write`. */
+  maxBatch: number;
+  /** Batches being written at once; further inputs wait and are written together afterwards. */
+  maxInFlight: number;
+}
+
+/**
+ * Coalesces concurrent calls into batches, "batch while busy": a call made while fewer than
+ * `maxInFlight` batches are being written is written at once (no timer, so no added latency on
+ * an idle system); calls made meanwhile queue up and go together in the next batch. Each
+ * caller's promise settles when ITS item is settled, i.e. after the batch holding it was
+ * written (committed). `write` must return one result per input, in order; it throws only when
+ * the whole batch failed (then every caller of the batch gets that error).
+ */
+export class MicroBatcher<I, O> {
+  private readonly queue: Array<{ input: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
+  private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly write: (inputs: I[]) => Promise<Array<BatchItemResult<O>>>,
+    private readonly options: MicroBatcherOptions,
+  ) {}
+
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Items queued or being written. */
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  /** Resolves once nothing is queued or being written (shutdown). */
+  async idle(): Promise<void> {
+    if (!this.queue.length && !this.inFlight) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      let written: Promise<Array<BatchItemResult<O>>>;
+      try {
+        written = this.write(batch.map((item) => item.input));
+      } catch (error) {
+        written = Promise.reject(error);
+      }
+      written
+        .then(
+          (results) => {
+            batch.forEach((item, i) => {
+              const result = results[i];
+              if (!result) item.reject(new Error('the batch write returned no result for this item'));
+              else if ('error' in result) item.reject(result.error);
+              else item.resolve(result.value);
+            });
+          },
+          (error) => batch.forEach((item) => item.reject(error)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+          if (!this.queue.length && !this.inFlight) this.idleWaiters.splice(0).forEach((wake) => wake());
+        });
+    }
+  }
+}
