@@ -16,7 +16,7 @@ import {
 } from '@porter/exports';
 import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
 import { ConflictError, GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
-import { attachmentDisposition } from './content-disposition';
+import { attachmentDisposition } from '../common/content-disposition';
 import { ListExportsParams, RequestExportBody } from './exports.dto';
 
 @ApiTags('exports')

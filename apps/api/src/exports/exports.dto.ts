@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ExportStatus } from '@porter/exports';
+import { PageParams } from '../common/page-params.dto';
 
 /**
  * The shape of a request. Whether the type exists, the format is allowed for it and the filters
@@ -42,7 +43,7 @@ export class RequestExportBody {
   scheduledFor?: string;
 }
 
-export class ListExportsParams {
+export class ListExportsParams extends PageParams {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -53,18 +54,4 @@ export class ListExportsParams {
   @IsIn(Object.values(ExportStatus))
   status?: ExportStatus;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-
-  @ApiPropertyOptional({ default: 20, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }

@@ -22,6 +22,7 @@ import {
 } from '@porter/imports';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { BadRequestError, Page, PayloadTooLargeError, Principal } from '@porter/shared-kernel';
+import { attachmentDisposition } from '../common/content-disposition';
 import { CreateImportBody, ListImportsParams, ListResultsParams, UploadBatchParams } from './imports.dto';
 
 @ApiTags('imports')
@@ -186,7 +187,7 @@ export class ImportsController {
     const file = await this.queryBus.execute(new GetFailedRowsFileQuery(principal, id, batchId));
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`);
+    res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     await pipeline(file.stream, res).catch(() => file.stream.destroy());

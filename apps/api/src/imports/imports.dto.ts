@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ImportResultStatus } from '@porter/imports';
+import { PageParams } from '../common/page-params.dto';
 
 export class ImportOptionsBody {
   @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
@@ -63,23 +64,6 @@ export class CreateImportBody {
   @ValidateNested()
   @Type(() => ImportOptionsBody)
   options?: ImportOptionsBody;
-}
-
-export class PageParams {
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-
-  @ApiPropertyOptional({ default: 20, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class ListImportsParams extends PageParams {

@@ -18,15 +18,11 @@ import {
 } from '@porter/job-queue';
 import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
 import type { Page, Principal } from '@porter/shared-kernel';
+import { attachmentDisposition } from '../common/content-disposition';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
 import { UpdateJobRequestDto } from './dto/update-job.request.dto';
 import { JobEventDto, JobFileDto, JobPageDto, JobResponseDto } from './dto/job.response.dto';
 
-/** ASCII fallback plus RFC 5987 UTF-8 name: the user-chosen name never breaks the header. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
 
 @ApiTags('jobs')
 @Controller('api/v1/jobs')
@@ -121,7 +117,7 @@ export class JobsController {
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Length', String(file.sizeBytes));
-    res.setHeader('Content-Disposition', contentDisposition(file.name));
+    res.setHeader('Content-Disposition', attachmentDisposition(file.name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     await pipeline(stream, res);
   }
