@@ -17,6 +17,11 @@ export default async function globalSetup(): Promise<void> {
   const { porterMigrations } = await import('./migrations-for-tests');
   const { runMigrations } = await import('@porter/platform');
   await runMigrations(databaseUrl, porterMigrations);
+  // Loading the migrations list loaded every module, and with it MikroORM's decorator metadata,
+  // which MikroORM keeps on globalThis. Under --runInBand the test sandbox would inherit this
+  // realm's storage (its Map objects) and discovery would fail with "Map.prototype.set called on
+  // incompatible receiver"; drop it so entities register afresh inside the sandbox.
+  delete (globalThis as Record<string, unknown>)['mikro-orm-metadata'];
   const storageDir = await makeStorageDir(runId);
   Object.assign(process.env, {
     NODE_ENV: 'test',

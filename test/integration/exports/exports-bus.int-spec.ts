@@ -1,4 +1,3 @@
-import './fresh-orm-metadata';
 import { randomUUID } from 'crypto';
 import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { CommandBus, EventsHandler, IEventHandler, QueryBus } from '@nestjs/cqrs';
