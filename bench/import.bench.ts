@@ -19,9 +19,13 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { runMigrations, signToken } from '@porter/platform';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
+import type { porterArgs as PorterArgs } from '../tools/porter-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'tools', 'register-aliases.js');
+// tools/porter-process.js is plain JS that tsc does not copy into dist/: a static import would
+// resolve to dist/tools/ at run time, so the built bench loads the repository's copy.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs: typeof PorterArgs };
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_import';
 const PORT = Number(process.env.BENCH_PORT ?? 3991);
@@ -42,7 +46,8 @@ const ENV: Record<string, string> = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['-r', REGISTER, path.join(ROOT, 'dist', 'apps', kind, 'src', 'main.js')], {
+  // Started exactly as operators start them (the worker's old-space cap included, ADR 006).
+  const child = spawn(process.execPath, porterArgs(kind), {
     cwd: ROOT,
     env: { ...process.env, ...ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,6 +103,21 @@ async function writeCsv(file: string): Promise<void> {
   await once(out, 'finish');
 }
 
+/**
+ * Earlier runs leave a million dead rows behind in the two tables the import writes (the bench
+ * deletes its rows), and this server may run without autovacuum: vacuumed and analysed before
+ * measuring, so every run starts from the same clean tables, like the floor's fresh table.
+ */
+async function vacuum(): Promise<void> {
+  const db = new Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query('VACUUM (ANALYZE) directory.employee, imports.import_result');
+  } finally {
+    await db.end();
+  }
+}
+
 function copyFloor(file: string): number {
   const psql = (sql: string) => {
     const r = spawnSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
@@ -117,6 +137,7 @@ function copyFloor(file: string): number {
 async function main(): Promise<void> {
   console.log(`Porter import benchmark: ${ROWS.toLocaleString('en')} rows, CSV, worker concurrency 1 (${os.cpus().length} CPUs)`);
   await runMigrations(DATABASE_URL, porterMigrations);
+  await vacuum();
   const file = path.join(os.tmpdir(), `porter-bench-import-${process.pid}.csv`);
   await writeCsv(file);
   const sizeMb = statSync(file).size / 1024 / 1024;
@@ -173,6 +194,7 @@ async function main(): Promise<void> {
     await db.query('DELETE FROM directory.employee WHERE tenant = $1', [tenant]);
     await db.query('DELETE FROM imports.import_result WHERE import_batch_id = $1', [batch.id]);
     await db.end();
+    await vacuum();
 
     const floor = copyFloor(file);
     const ratio = seconds / floor;

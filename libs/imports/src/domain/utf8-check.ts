@@ -29,7 +29,7 @@ export class Utf8Checker {
 }
 
 /** Length of the longest prefix that does not end inside a multi-byte sequence. */
-function completePrefixLength(data: Buffer): number {
+export function completePrefixLength(data: Buffer): number {
   const n = data.length;
   for (let back = 1; back <= Math.min(3, n); back++) {
     const b = data[n - back];

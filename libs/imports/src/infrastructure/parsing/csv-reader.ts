@@ -1,5 +1,5 @@
-import { parse } from 'csv-parse';
 import { CsvStructureScanner, RecordDelimiter } from '../../domain/csv-structure-scanner';
+import { CsvTokenizer } from '../../domain/csv-tokenizer';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { unneutraliseFormula } from '../../domain/formula';
 import { ImportLimits } from '../../domain/import-limits';
@@ -25,40 +25,46 @@ export async function scanCsv(file: SourceFile, limits: ImportLimits): Promise<C
 }
 
 /**
- * Streams a CSV with csv-parse (RFC 4180: quoted fields with commas, quotes and line breaks; the
- * BOM stripped; the record delimiter found by the scan), one record at a time.
+ * Streams a CSV's records with Porter's own tokenizer (RFC 4180: quoted fields with commas,
+ * quotes and line breaks; CRLF, LF or CR; the BOM stripped; the same checks as the structural
+ * pass, so a file that passed it reads the same here), one chunk of the file at a time. The scan
+ * is not needed to read (the tokenizer decides the delimiter the same way); it is taken so that
+ * callers cannot skip the structural pass by accident.
  */
-export async function openCsv(file: SourceFile, scan: CsvScan, limits: ImportLimits, skipRows = 0): Promise<RowReader> {
+export async function openCsv(file: SourceFile, _scan: CsvScan, limits: ImportLimits, skipRows = 0): Promise<RowReader> {
   const stream = await file.open();
-  const parser = stream.pipe(
-    parse({
-      bom: true,
-      record_delimiter: scan.delimiter,
-      max_record_size: limits.maxRecordBytes,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }),
-  );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  const first = await iterator.next().catch((error: Error) => {
-    throw new FileRejectedError(`the CSV could not be parsed: ${error.message}`);
-  });
-  if (first.done) throw new FileRejectedError('the file is empty (no header row)');
-  const header = first.value;
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const tokenizer = new CsvTokenizer(limits, { materialize: true });
+  let records: string[][] = [];
+  let next = 0;
+  let ended = false;
+  /** Makes `records[next]` the next record; false at the end of the file. */
+  const fill = async (): Promise<boolean> => {
+    while (next >= records.length) {
+      if (ended) return false;
+      const chunk = await chunks.next();
+      if (chunk.done) {
+        ended = true;
+        records = tokenizer.end();
+      } else records = tokenizer.push(chunk.value);
+      next = 0;
+    }
+    return true;
+  };
+  try {
+    if (!(await fill())) throw new FileRejectedError('the file is empty (no header row)');
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+  const header = records[next++];
 
   async function* rows(): AsyncGenerator<SourceRow> {
     let rowNumber = 0;
-    while (true) {
-      let next: IteratorResult<string[]>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw new FileRejectedError(`the CSV could not be parsed after row ${rowNumber}: ${(error as Error).message}`);
-      }
-      if (next.done) return;
+    while (await fill()) {
+      const record = records[next++];
       rowNumber++;
       if (rowNumber <= skipRows) continue;
-      const record = next.value;
       for (let i = 0; i < record.length; i++) {
         const cell = record[i];
         if (cell.length > 1 && cell.charCodeAt(0) === 0x27) record[i] = unneutraliseFormula(cell);
@@ -72,7 +78,6 @@ export async function openCsv(file: SourceFile, scan: CsvScan, limits: ImportLim
     rows: rows(),
     close: async () => {
       stream.destroy();
-      parser.destroy();
     },
   };
 }
