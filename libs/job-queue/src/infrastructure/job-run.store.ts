@@ -18,6 +18,8 @@ export interface ClaimedJob {
   checkpoint: Record<string, unknown> | null;
   runToken: string;
   submittedAt: Date;
+  /** When the claim stamped the run as started (millisecond resolution). */
+  startedAt: Date;
   firstRun: boolean;
 }
 
@@ -80,7 +82,7 @@ const CLAIM_MANY_SQL = `
     FROM ranked JOIN tokens ON tokens.n = ranked.n CROSS JOIN instant
     WHERE j.id = ranked.id
     RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
-              j.run_token, ranked.n
+              j.started_at, j.run_token, ranked.n
   ), ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text)
@@ -89,13 +91,15 @@ const CLAIM_MANY_SQL = `
   SELECT * FROM claimed ORDER BY n`;
 
 /**
- * running → succeeded for many runs at once (`$1`: json array of {ord, id, token, info}), each
- * job with its 'succeeded' event in the same statement. Only rows still `running` under their
- * run token change; the others (cancelling, or the run lost the job) are not returned.
+ * running → succeeded for many runs at once (`$1`: json array of {ord, id, token, info}, `$2`
+ * its length), each job with its 'succeeded' event in the same statement. Only rows still
+ * `running` under their run token change; the others (cancelling, or the run lost the job) are
+ * not returned. `LIMIT $2` tells the planner the real row count (it assumes 100 for a set-
+ * returning function), so the rows are found through the primary key.
  */
 const SUCCEED_MANY_SQL = `
   WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, token uuid, info jsonb)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, token uuid, info jsonb) LIMIT $2
   ), done AS (
     UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
            output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
@@ -182,11 +186,9 @@ export class JobRunStore implements OnApplicationShutdown {
   async claimMany(runTokens: string[], workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob[]> {
     assertTransition(JobStatus.Pending, JobStatus.Running);
     if (!runTokens.length) return [];
-    const { rows } = await this.relaxed.query({
-      name: 'job-queue.claim-many.v1',
-      text: CLAIM_MANY_SQL,
-      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType)],
-    });
+    // Not a named (prepared) statement on purpose: a cached generic plan made while the table
+    // was small keeps a seq scan or hash join forever; planned per batch, the cost is shared.
+    const { rows } = await this.pool.query(CLAIM_MANY_SQL, [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType)]);
     return rows.map((row) => ({
       id: row.id,
       tenant: row.tenant,
@@ -198,6 +200,7 @@ export class JobRunStore implements OnApplicationShutdown {
       checkpoint: row.checkpoint,
       runToken: row.run_token,
       submittedAt: row.submitted_at,
+      startedAt: row.started_at,
       firstRun: row.attempts === 1,
     }));
   }
@@ -355,11 +358,11 @@ export class JobRunStore implements OnApplicationShutdown {
     assertTransition(JobStatus.Running, JobStatus.Succeeded);
     let done: Map<string, { type: string; tenant: string; attempts: number }>;
     try {
-      const { rows } = await this.pool.query<{ id: string; type: string; tenant: string; attempts: number }>({
-        name: 'job-queue.succeed-many.v1',
-        text: SUCCEED_MANY_SQL,
-        values: [JSON.stringify(inputs.map((input, ord) => ({ ord, id: input.jobId, token: input.runToken, info: input.outputInformation })))],
-      });
+      // Planned per batch, not prepared: see claimMany.
+      const { rows } = await this.pool.query<{ id: string; type: string; tenant: string; attempts: number }>(SUCCEED_MANY_SQL, [
+        JSON.stringify(inputs.map((input, ord) => ({ ord, id: input.jobId, token: input.runToken, info: input.outputInformation }))),
+        inputs.length,
+      ]);
       done = new Map(rows.map((row) => [row.id, row]));
     } catch {
       // The batch as a whole failed (say one output jsonb cannot hold): each run on its own.

@@ -14,7 +14,6 @@ import { jobMetrics } from './job-metrics';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { ClaimedJob, FinishResult, JobRunStore, RunOutcome } from './job-run.store';
 import { RunContext } from './run-context';
-import { MicroBatcher } from './micro-batcher';
 
 interface ActiveRun {
   context: RunContext;
@@ -69,10 +68,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** SIGTERM: stop taking messages, abort running handlers with "shutdown", release their jobs, all within the grace period. */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    const worker = this.worker;
-    const closing = worker?.close().catch(() => undefined);
-    for (const run of this.active.values()) run.context.abort('shutdown');
     const deadline = Date.now() + this.config.shutdownGraceMs;
+    const worker = this.worker;
+    this.releaseWaiters();
+    const closing = worker?.close().catch(() => undefined);
+    // A claim already sent may still bring jobs: they start aborted ('shutdown') and are released.
+    await Promise.race([this.dispatching?.catch(() => undefined), sleep(Math.max(0, deadline - Date.now() - 1000))]);
+    for (const run of this.active.values()) run.context.abort('shutdown');
     const runs = Promise.all([...this.active.values()].map((r) => r.done));
     const inTime = await Promise.race([runs.then(() => true), sleep(Math.max(0, deadline - Date.now() - 500)).then(() => false)]);
     if (!inTime) this.logger.warn(`${this.active.size} job run(s) did not stop within SHUTDOWN_GRACE_MS; their leases will expire and they will be recovered`);
@@ -84,37 +86,115 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return this.active.size;
   }
 
-  private async process(message: BullJob): Promise<{ ranJobId: string | null }> {
-    if (this.shuttingDown) return { ranJobId: null };
-    try {
+  /**
+   * A message is a wake-up (ADR 010) and holds one slot's worth of attention: it waits until
+   * this worker has a free slot and a dispatch round has taken jobs for it, so a busy worker
+   * holds at most `concurrency` messages and leaves the others to idle workers (ADR 018).
+   */
+  private async process(message: BullJob): Promise<{ woke: boolean }> {
+    if (this.shuttingDown) return { woke: false };
+    await new Promise<void>((resolve) => {
       // A delayed message means a schedule or a backoff is due: promote what is due first.
-      if (message.opts.delay) await this.store.promoteDue();
-      // Claims of messages being processed at the same time go to Postgres as one statement.
-      const claimed = await this.claims.submit(randomUUID());
-      if (!claimed) return { ranJobId: null };
-      const run = this.run(claimed);
-      // The slot (this message) is free once the handler has settled: its outcome is written
-      // in the background, batched with others (ADR 018), and shutdown waits for that write.
-      // Too many outcomes still being written: wait for ours, so a slow database slows us down.
-      await (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency ? run.done : run.settled);
-      return { ranJobId: claimed.id };
+      this.waiters.push({ promote: Boolean(message.opts.delay), resolve });
+      this.scheduleDispatch();
+    });
+    return { woke: true };
+  }
+
+  /** Handlers running (each holds a slot; a run whose outcome is being written does not). */
+  private slotsTaken = 0;
+  /** The last claim filled every free slot: more jobs may be ready, so a freed slot claims again. */
+  private mayHaveMore = false;
+  /** Messages waiting for a dispatch round. */
+  private readonly waiters: Array<{ promote: boolean; resolve: () => void }> = [];
+  private dispatching: Promise<void> | null = null;
+  private dispatchAgain = false;
+  private dispatchScheduled = false;
+  private finishing = 0;
+  /** Latest startedAt (ms) this worker's claims stamped. */
+  private lastRoundMs = 0;
+
+  /** Runs a dispatch round on the next turn of the event loop (slots freed in the same turn go together). */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      if (this.dispatching) {
+        this.dispatchAgain = true;
+        return;
+      }
+      this.dispatching = this.dispatchRound()
+        .catch((error) => this.logThrottled(`claiming jobs failed: ${errorMessage(error)}`))
+        .finally(() => {
+          this.dispatching = null;
+          if (this.dispatchAgain) {
+            this.dispatchAgain = false;
+            this.scheduleDispatch();
+          }
+        });
+    });
+  }
+
+  /**
+   * One round: claims as many jobs as there are free slots, in ONE statement (ADR 018), and
+   * answers as many waiting messages. When the claim comes back short the queue has nothing
+   * more ready, and every waiting message is answered (their jobs were taken by earlier rounds
+   * or by other workers; any job that becomes ready later brings its own message).
+   */
+  private async dispatchRound(): Promise<void> {
+    if (this.shuttingDown) return this.releaseWaiters();
+    const free = this.config.workerConcurrency - this.slotsTaken;
+    if (free <= 0 || (!this.waiters.length && !this.mayHaveMore)) return;
+    // Slow start: after an idle spell the first round takes one job (the head of the queue,
+    // alone, at once); rounds that follow a full claim take every free slot.
+    const want = this.mayHaveMore ? free : 1;
+    const answered = this.waiters.splice(0, want);
+    try {
+      if (answered.some((w) => w.promote)) await this.store.promoteDue();
+      // startedAt is shown with millisecond resolution: two rounds of this worker never share a
+      // millisecond, so the order in which it took jobs stays visible (jobs of ONE round share
+      // the millisecond and are ordered by microseconds in the database). Rounds are ~1 ms
+      // apart anyway (a claim is a round trip with a commit), so this rarely waits, and never
+      // more than 1 ms (a database clock ahead of ours must not slow every round down).
+      const wait = Math.min(1, this.lastRoundMs + 1 - Date.now());
+      if (wait > 0) await sleep(wait);
+      const tokens = Array.from({ length: want }, () => randomUUID());
+      const claimed = await this.store.claimMany(tokens, this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
+      for (const job of claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
+      this.mayHaveMore = claimed.length === want;
+      for (const job of claimed) this.start(job);
+      if (!this.mayHaveMore) answered.push(...this.waiters.splice(0));
     } catch (error) {
-      // Postgres unreachable or similar: the job (if claimed) keeps its lease and is recovered.
-      this.logThrottled(`processing a message failed: ${errorMessage(error)}`);
-      return { ranJobId: null };
+      // Postgres unreachable or similar: the messages are answered anyway (nothing was taken);
+      // the reconciler adds wake-ups for jobs still pending once Postgres answers again.
+      this.mayHaveMore = false;
+      throw error;
+    } finally {
+      for (const waiter of answered) waiter.resolve();
     }
   }
 
-  /** Claims for concurrently processed messages, one statement per batch (batch while busy). */
-  private readonly claims = new MicroBatcher<string, ClaimedJob | null>(
-    async (runTokens) => {
-      const claimed = await this.store.claimMany(runTokens, this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
-      return runTokens.map((_, i) => ({ value: claimed[i] ?? null }));
-    },
-    { maxBatch: 1000, maxInFlight: 1 },
-  );
+  private releaseWaiters(): void {
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
+  }
 
-  private finishing = 0;
+  /** Runs a claimed job in a slot; the slot is freed once the handler settles. */
+  private start(claimed: ClaimedJob): void {
+    this.slotsTaken++;
+    const run = this.run(claimed);
+    const free = () => {
+      this.slotsTaken--;
+      if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
+    };
+    void run.settled.then(() => {
+      // Its outcome is written in the background, batched with others; shutdown waits for
+      // that write. Too many outcomes still being written: keep the slot until ours is, so a
+      // slow database slows the worker down instead of piling up writes.
+      if (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency) void run.done.then(free);
+      else free();
+    });
+  }
 
   /** Starts a run; `settled` resolves when its handler has settled, `done` when its outcome is written. */
   private run(claimed: ClaimedJob): { settled: Promise<void>; done: Promise<void> } {

@@ -107,7 +107,9 @@ export class PgJobRepository implements JobRepository {
       idempotency_key: job.idempotencyKey,
       event: { status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority },
     }));
-    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v1', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    // Planned per batch rather than prepared: a generic plan cached while the table was small
+    // would stay; the planning cost is shared by the batch.
+    const { rows } = await this.pool.query<{ id: string }>(SUBMIT_BATCH_SQL, [JSON.stringify(input)]);
     const inserted = new Set(rows.map((r) => r.id));
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {
