@@ -76,6 +76,12 @@ describe('API process: HTTP surface', () => {
     await expectProblem(res, 415, /application\/json/);
   });
 
+  it('refuses NUL characters in the URL and in JSON strings with 400', async () => {
+    const headers = { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' };
+    await expectProblem(await call('/api/v1/jobs?type=%00', { headers }), 400, /NUL/);
+    await expectProblem(await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees\\u0000","format":"csv"}' }), 400, /NUL/);
+  });
+
   it('serves the OpenAPI document and browsable docs', async () => {
     const doc = (await (await call('/api/docs-json')).json()) as { openapi: string; info: { title: string } };
     expect(doc.openapi).toMatch(/^3\./);

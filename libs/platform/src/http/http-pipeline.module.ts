@@ -1,4 +1,4 @@
-import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import { json, NextFunction, Request, Response } from 'express';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
@@ -21,6 +21,14 @@ export class HttpPipelineModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const secret = this.config.authJwtSecret;
+    // NUL cannot be stored in Postgres text and has no business in a path or query: refuse it
+    // at the edge (400) rather than let it reach SQL.
+    consumer
+      .apply((req: Request, _res: Response, next: NextFunction) => {
+        if (/%00|\u0000/i.test(req.originalUrl)) throw new BadRequestException('The URL must not contain NUL characters');
+        next();
+      })
+      .forRoutes(...API_ROUTES);
     const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
     consumer
       .apply(
@@ -44,9 +52,19 @@ export class HttpPipelineModule implements NestModule {
         // middleware proxy hands them to the exception filters.
         async (req: Request, res: Response, next: NextFunction) => {
           await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+          if (req.body !== undefined && containsNul(req.body)) throw new BadRequestException('Request body strings must not contain NUL characters');
           next();
         },
       )
       .forRoutes(...API_ROUTES);
   }
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000') || containsNul(item, depth + 1)) return true;
+  }
+  return false;
 }

@@ -55,3 +55,14 @@ describe('problem details', () => {
     logged.mockRestore();
   });
 });
+
+describe('problem details for database data exceptions', () => {
+  it('answers 400 for a Postgres data exception (bad input that reached SQL)', () => {
+    const pgError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', severity: 'ERROR' });
+    expect(toProblem(pgError)).toMatchObject({ status: 400, detail: 'A value in the request is not valid for its field' });
+  });
+
+  it('leaves other database errors as 500s', () => {
+    expect(toProblem(Object.assign(new Error('deadlock'), { code: '40P01', severity: 'ERROR' }))).toBeNull();
+  });
+});

@@ -28,6 +28,12 @@ export function toProblem(error: unknown): Problem | null {
     const message = typeof response === 'string' ? response : (response as { message?: string | string[] }).message;
     return problem(status, Array.isArray(message) ? message.join('; ') : message ?? error.message);
   }
+  // Safety net: a Postgres "data exception" (SQLSTATE class 22: invalid text representation,
+  // value out of range, bad datetime, NUL byte...) is bad input that slipped past validation.
+  const sqlState = (error as { code?: unknown })?.code;
+  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState) && (error as { severity?: unknown }).severity) {
+    return problem(400, 'A value in the request is not valid for its field');
+  }
   // Errors from body-parser and other http-errors style libraries carry a 4xx status.
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
   const expose = (error as { expose?: boolean })?.expose;
