@@ -134,6 +134,9 @@ export class ImportsController {
           file.resume();
           return;
         }
+        // A truncated or malformed body makes busboy error the file stream, possibly before the
+        // command has started reading it: listen at once, or the error would crash the process.
+        file.on('error', (error: Error) => fail(new BadRequestError(`Malformed multipart request: ${error.message}`)));
         const task = add(file, info.filename ?? null);
         task.catch((error) => {
           file.resume();
