@@ -5,7 +5,6 @@ import type { PrincipalData } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { assertTransition } from '../domain/job-state-machine';
 import { CLAIM_ORDER, OUTBOX_CHANNEL } from './job-sql';
-import { BatchItemResult, MicroBatcher } from './micro-batcher';
 
 export interface ClaimedJob {
   id: string;
@@ -40,12 +39,6 @@ export interface FinishResult {
   errorDetails: string | null;
 }
 
-interface SuccessInput {
-  jobId: string;
-  runToken: string;
-  outputInformation: Record<string, unknown> | null;
-}
-
 export interface StalledJob {
   id: string;
   type: string;
@@ -58,12 +51,28 @@ export interface StalledJob {
 const SYSTEM = 'system';
 
 /**
- * Claims the first `cardinality($1)` ready pending jobs in claim order; the i-th job in that
- * order gets the i-th run token of `$1`. `$2` worker id, `$3` lease ms, `$4` per-type attempt
- * limits (json). One 'started' event per claimed job, in the same statement.
+ * One round of a worker (ADR 018), in ONE statement and so one commit:
+ * 1. running → succeeded for the runs in `$5` (json array of {ord, id, token, info}; `$6` its
+ *    length), each with its 'succeeded' event. Only rows still `running` under their run token
+ *    change; the others (a cancel arrived, or the run lost the job) are not returned.
+ * 2. claims the first `cardinality($1)` ready pending jobs in claim order (exactly the jobs
+ *    `position` 1..n names, minus rows other workers hold); the i-th gets the i-th run token of
+ *    `$1`, one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
+ * The two parts touch disjoint rows (running vs pending). `LIMIT $6` tells the planner the real
+ * row count of `$5` (it assumes 100 for a set-returning function), so rows are found by key.
  */
-const CLAIM_MANY_SQL = `
-  WITH next AS (
+const ROUND_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($5::jsonb) AS i(ord int, id uuid, token uuid, info jsonb) LIMIT $6
+  ), done AS (
+    UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
+           output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
+    FROM input WHERE j.id = input.id AND j.run_token = input.token AND j.status = 'running'
+    RETURNING j.id, j.type, j.tenant, j.attempts, input.ord
+  ), done_ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
+  ), next AS (
     SELECT id, moved_to_top_at, priority, queue_seq FROM job_queue.job
     WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
     ORDER BY ${CLAIM_ORDER} LIMIT cardinality($1::uuid[]) FOR UPDATE SKIP LOCKED
@@ -83,33 +92,30 @@ const CLAIM_MANY_SQL = `
     WHERE j.id = ranked.id
     RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
               j.started_at, j.run_token, ranked.n
-  ), ev AS (
+  ), claimed_ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text)
     FROM claimed ORDER BY n
   )
-  SELECT * FROM claimed ORDER BY n`;
+  SELECT 'claimed' AS part, id, tenant, type, payload, principal, attempts, max_attempts, checkpoint, submitted_at, started_at, run_token, n
+  FROM claimed
+  UNION ALL
+  SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, ord
+  FROM done
+  ORDER BY part, n`;
 
-/**
- * running → succeeded for many runs at once (`$1`: json array of {ord, id, token, info}, `$2`
- * its length), each job with its 'succeeded' event in the same statement. Only rows still
- * `running` under their run token change; the others (cancelling, or the run lost the job) are
- * not returned. `LIMIT $2` tells the planner the real row count (it assumes 100 for a set-
- * returning function), so the rows are found through the primary key.
- */
-const SUCCEED_MANY_SQL = `
-  WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, token uuid, info jsonb) LIMIT $2
-  ), done AS (
-    UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
-           output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
-    FROM input WHERE j.id = input.id AND j.run_token = input.token AND j.status = 'running'
-    RETURNING j.id, j.type, j.tenant, j.attempts, input.ord
-  ), ev AS (
-    INSERT INTO job_queue.job_event (job_id, type, actor, data)
-    SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
-  )
-  SELECT id, type, tenant, attempts FROM done`;
+export interface SuccessInput {
+  jobId: string;
+  runToken: string;
+  outputInformation: Record<string, unknown> | null;
+}
+
+export interface RoundResult {
+  /** The runs of the round that are now `succeeded` (the others need `finish`). */
+  succeeded: Map<string, FinishResult>;
+  /** The jobs claimed, in claim order. */
+  claimed: ClaimedJob[];
+}
 
 /**
  * The worker side of the job table. Every write of a run carries its run token
@@ -144,8 +150,32 @@ export class JobRunStore implements OnApplicationShutdown {
     return this.relaxedPool;
   }
 
+  private roundPool: Pool | null = null;
+
+  /**
+   * For the worker round only (ADR 018): a prepared statement, planned once per connection.
+   * A cached generic plan must not depend on statistics (a fresh table, or autovacuum off, has
+   * none, and a plan made then would keep a seq scan or hash join for good), so this pool steers
+   * the planner to index paths and nested loops, which is what the round's key lookups and its
+   * walk down the pending index need whatever the table's size.
+   */
+  private get rounds(): Pool {
+    if (!this.roundPool) {
+      this.roundPool = new Pool({
+        connectionString: this.config.databaseUrl,
+        max: 2,
+        idleTimeoutMillis: 30_000,
+        application_name: 'porter-job-rounds',
+        options: '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off',
+      });
+      this.roundPool.on('error', () => undefined);
+    }
+    return this.roundPool;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.relaxedPool?.end().catch(() => undefined);
+    await this.roundPool?.end().catch(() => undefined);
   }
 
   /** scheduled → pending for every job whose time has come (never before: Postgres' clock decides). */
@@ -184,25 +214,62 @@ export class JobRunStore implements OnApplicationShutdown {
    * microseconds, so the take order stays visible in the data.
    */
   async claimMany(runTokens: string[], workerId: string, leaseMs: number, maxAttemptsByType: Record<string, number>): Promise<ClaimedJob[]> {
-    assertTransition(JobStatus.Pending, JobStatus.Running);
     if (!runTokens.length) return [];
-    // Not a named (prepared) statement on purpose: a cached generic plan made while the table
-    // was small keeps a seq scan or hash join forever; planned per batch, the cost is shared.
-    const { rows } = await this.pool.query(CLAIM_MANY_SQL, [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType)]);
-    return rows.map((row) => ({
-      id: row.id,
-      tenant: row.tenant,
-      type: row.type,
-      payload: row.payload ?? {},
-      principal: row.principal,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-      checkpoint: row.checkpoint,
-      runToken: row.run_token,
-      submittedAt: row.submitted_at,
-      startedAt: row.started_at,
-      firstRun: row.attempts === 1,
-    }));
+    return (await this.round([], runTokens, workerId, leaseMs, maxAttemptsByType)).claimed;
+  }
+
+  /**
+   * A worker's round (ADR 018): ends the given successful runs and claims up to
+   * `runTokens.length` jobs, in one statement. Throws when the statement failed as a whole
+   * (nothing was written then).
+   */
+  async round(
+    successes: SuccessInput[],
+    runTokens: string[],
+    workerId: string,
+    leaseMs: number,
+    maxAttemptsByType: Record<string, number>,
+  ): Promise<RoundResult> {
+    if (successes.length) assertTransition(JobStatus.Running, JobStatus.Succeeded);
+    if (runTokens.length) assertTransition(JobStatus.Pending, JobStatus.Running);
+    const input = successes.map((s, ord) => ({ ord, id: s.jobId, token: s.runToken, info: s.outputInformation }));
+    // Prepared (planning was ~40% of a round's database time), on the pool whose planner
+    // settings keep the cached plan on the indexes.
+    const { rows } = await this.rounds.query({
+      name: 'job-queue.round.v1',
+      text: ROUND_SQL,
+      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length],
+    });
+    const result: RoundResult = { succeeded: new Map(), claimed: [] };
+    const infoById = new Map(successes.map((s) => [s.jobId, s.outputInformation]));
+    for (const row of rows) {
+      if (row.part === 'succeeded') {
+        result.succeeded.set(row.id, {
+          status: JobStatus.Succeeded,
+          type: row.type,
+          tenant: row.tenant,
+          attempts: row.attempts,
+          outputInformation: infoById.get(row.id) ?? null,
+          errorDetails: null,
+        });
+        continue;
+      }
+      result.claimed.push({
+        id: row.id,
+        tenant: row.tenant,
+        type: row.type,
+        payload: row.payload ?? {},
+        principal: row.principal,
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+        checkpoint: row.checkpoint,
+        runToken: row.run_token,
+        submittedAt: row.submitted_at,
+        startedAt: row.started_at,
+        firstRun: row.attempts === 1,
+      });
+    }
+    return result;
   }
 
   /** Extends the lease; null when the run lost the job, else the current status (cancelling = stop). */
@@ -330,59 +397,6 @@ export class JobRunStore implements OnApplicationShutdown {
           return { ...base, attempts: current.attempts - 1, status: JobStatus.Pending, outputInformation: null, errorDetails: null };
       }
     });
-  }
-
-  /**
-   * `finish`, with successful runs ending close together written in ONE statement (ADR 018):
-   * each caller's promise settles after the statement holding its job committed. A run the
-   * batch could not end as succeeded (a cancel arrived, or it lost the job) goes through
-   * `finish`, which decides from the job's current state; so does every run of a batch that
-   * failed as a whole.
-   */
-  finishBatched(jobId: string, runToken: string, outcome: RunOutcome): Promise<FinishResult | null> {
-    if (outcome.kind !== 'succeeded') return this.finish(jobId, runToken, outcome);
-    return this.successes.submit({ jobId, runToken, outputInformation: outcome.outputInformation });
-  }
-
-  /** Resolves when no batched finish is queued or being written. */
-  async finishesSettled(): Promise<void> {
-    await this.successes.idle();
-  }
-
-  private readonly successes = new MicroBatcher<SuccessInput, FinishResult | null>((inputs) => this.succeedMany(inputs), {
-    maxBatch: 200,
-    maxInFlight: 2,
-  });
-
-  private async succeedMany(inputs: SuccessInput[]): Promise<Array<BatchItemResult<FinishResult | null>>> {
-    assertTransition(JobStatus.Running, JobStatus.Succeeded);
-    let done: Map<string, { type: string; tenant: string; attempts: number }>;
-    try {
-      // Planned per batch, not prepared: see claimMany.
-      const { rows } = await this.pool.query<{ id: string; type: string; tenant: string; attempts: number }>(SUCCEED_MANY_SQL, [
-        JSON.stringify(inputs.map((input, ord) => ({ ord, id: input.jobId, token: input.runToken, info: input.outputInformation }))),
-        inputs.length,
-      ]);
-      done = new Map(rows.map((row) => [row.id, row]));
-    } catch {
-      // The batch as a whole failed (say one output jsonb cannot hold): each run on its own.
-      done = new Map();
-    }
-    return Promise.all(
-      inputs.map(async (input): Promise<BatchItemResult<FinishResult | null>> => {
-        const row = done.get(input.jobId);
-        if (row) {
-          return {
-            value: { type: row.type, tenant: row.tenant, attempts: row.attempts, status: JobStatus.Succeeded, outputInformation: input.outputInformation, errorDetails: null },
-          };
-        }
-        try {
-          return { value: await this.finish(input.jobId, input.runToken, { kind: 'succeeded', outputInformation: input.outputInformation }) };
-        } catch (error) {
-          return { error };
-        }
-      }),
-    );
   }
 
   /**

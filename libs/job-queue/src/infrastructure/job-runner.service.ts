@@ -12,7 +12,7 @@ import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repos
 import { JobHandlerRegistry } from './job-handler.registry';
 import { jobMetrics } from './job-metrics';
 import { JOBS_QUEUE } from './job-queue.constants';
-import { ClaimedJob, FinishResult, JobRunStore, RunOutcome } from './job-run.store';
+import { ClaimedJob, FinishResult, JobRunStore, RoundResult, RunOutcome, SuccessInput } from './job-run.store';
 import { RunContext } from './run-context';
 
 interface ActiveRun {
@@ -23,6 +23,8 @@ interface ActiveRun {
 const PROGRESS_THROTTLE_MS = 500;
 /** Outcomes being written per slot beyond which a message waits for its own job's write. */
 const FINISH_BACKLOG_PER_SLOT = 4;
+/** Successful runs one round writes at most (the rest go with the next round). */
+const MAX_SUCCESSES_PER_ROUND = 500;
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -125,7 +127,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         return;
       }
       this.dispatching = this.dispatchRound()
-        .catch((error) => this.logThrottled(`claiming jobs failed: ${errorMessage(error)}`))
+        .catch((error) => this.logThrottled(`a worker round (finish + claim) failed: ${errorMessage(error)}`))
         .finally(() => {
           this.dispatching = null;
           if (this.dispatchAgain) {
@@ -137,42 +139,77 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /**
-   * One round: claims as many jobs as there are free slots, in ONE statement (ADR 018), and
-   * answers as many waiting messages. When the claim comes back short the queue has nothing
-   * more ready, and every waiting message is answered (their jobs were taken by earlier rounds
-   * or by other workers; any job that becomes ready later brings its own message).
+   * One round, ONE statement (ADR 018): ends the runs that succeeded since the last round and
+   * claims as many jobs as there are free slots, answering as many waiting messages. When the
+   * claim comes back short the queue has nothing more ready, and every waiting message is
+   * answered (their jobs were taken by earlier rounds or by other workers; a job that becomes
+   * ready later brings its own message).
    */
   private async dispatchRound(): Promise<void> {
-    if (this.shuttingDown) return this.releaseWaiters();
+    if (this.shuttingDown) this.releaseWaiters();
     const free = this.config.workerConcurrency - this.slotsTaken;
-    if (free <= 0 || (!this.waiters.length && !this.mayHaveMore)) return;
+    const claiming = !this.shuttingDown && free > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
     // alone, at once); rounds that follow a full claim take every free slot.
-    const want = this.mayHaveMore ? free : 1;
+    const want = claiming ? (this.mayHaveMore ? free : 1) : 0;
+    const successes = this.successes.splice(0, MAX_SUCCESSES_PER_ROUND);
+    if (!want && !successes.length) return;
+    if (this.successes.length) this.dispatchAgain = true;
     const answered = this.waiters.splice(0, want);
+    let result: RoundResult | null = null;
     try {
       if (answered.some((w) => w.promote)) await this.store.promoteDue();
-      // startedAt is shown with millisecond resolution: two rounds of this worker never share a
-      // millisecond, so the order in which it took jobs stays visible (jobs of ONE round share
-      // the millisecond and are ordered by microseconds in the database). Rounds are ~1 ms
-      // apart anyway (a claim is a round trip with a commit), so this rarely waits, and never
-      // more than 1 ms (a database clock ahead of ours must not slow every round down).
-      const wait = Math.min(1, this.lastRoundMs + 1 - Date.now());
-      if (wait > 0) await sleep(wait);
+      if (want) {
+        // startedAt is shown with millisecond resolution: two rounds of this worker never
+        // share a millisecond, so the order in which it took jobs stays visible (jobs of ONE
+        // round share it and are ordered by microseconds in the database). A round is a round
+        // trip with a commit, ~1 ms, so this rarely waits, and never more than 1 ms (a database
+        // clock ahead of ours must not slow every round down).
+        const wait = Math.min(1, this.lastRoundMs + 1 - Date.now());
+        if (wait > 0) await sleep(wait);
+      }
       const tokens = Array.from({ length: want }, () => randomUUID());
-      const claimed = await this.store.claimMany(tokens, this.workerId, this.config.jobLockDurationMs, this.registry.maxAttemptsByType());
-      for (const job of claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
-      this.mayHaveMore = claimed.length === want;
-      for (const job of claimed) this.start(job);
-      if (!this.mayHaveMore) answered.push(...this.waiters.splice(0));
+      result = await this.store.round(
+        successes.map((s) => s.input),
+        tokens,
+        this.workerId,
+        this.config.jobLockDurationMs,
+        this.registry.maxAttemptsByType(),
+      );
+      for (const job of result.claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
+      if (want) this.mayHaveMore = result.claimed.length === want;
+      for (const job of result.claimed) this.start(job);
+      if (want && !this.mayHaveMore) answered.push(...this.waiters.splice(0));
     } catch (error) {
-      // Postgres unreachable or similar: the messages are answered anyway (nothing was taken);
-      // the reconciler adds wake-ups for jobs still pending once Postgres answers again.
+      // Postgres unreachable or similar: nothing was written. The messages are answered (the
+      // reconciler adds wake-ups for jobs still pending once Postgres answers again).
       this.mayHaveMore = false;
       throw error;
     } finally {
       for (const waiter of answered) waiter.resolve();
+      // A run the round did not end (a cancel arrived, it lost the job, or the statement
+      // failed) is ended on its own by `finish`, which decides from the job's current state.
+      for (const success of successes) {
+        const ended = result?.succeeded.get(success.input.jobId);
+        if (ended) success.resolve(ended);
+        else {
+          const { jobId, runToken, outputInformation } = success.input;
+          this.store.finish(jobId, runToken, { kind: 'succeeded', outputInformation }).then(success.resolve, success.reject);
+        }
+      }
     }
+  }
+
+  /** Successful runs waiting for the next round to write them. */
+  private readonly successes: Array<{ input: SuccessInput; resolve: (r: FinishResult | null) => void; reject: (e: unknown) => void }> = [];
+
+  /** Ends a run: successes go with the next round (batched), other outcomes on their own. */
+  private finishRun(claimed: ClaimedJob, outcome: RunOutcome): Promise<FinishResult | null> {
+    if (outcome.kind !== 'succeeded') return this.store.finish(claimed.id, claimed.runToken, outcome);
+    return new Promise((resolve, reject) => {
+      this.successes.push({ input: { jobId: claimed.id, runToken: claimed.runToken, outputInformation: outcome.outputInformation }, resolve, reject });
+      this.scheduleDispatch();
+    });
   }
 
   private releaseWaiters(): void {
@@ -274,7 +311,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       markSettled();
       let result: FinishResult | null;
       try {
-        result = await this.store.finishBatched(claimed.id, claimed.runToken, outcome);
+        result = await this.finishRun(claimed, outcome);
       } finally {
         this.finishing--;
       }
