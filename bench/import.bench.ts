@@ -47,13 +47,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: () => string } {
   // Started exactly as operators start them (the worker's old-space cap included, ADR 006).
-  const child = spawn(process.execPath, porterArgs(kind), {
+  const extra = kind === 'worker' && process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...extra, ...porterArgs(kind)], {
     cwd: ROOT,
     env: { ...process.env, ...ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  if (kind === 'worker' && process.env.BENCH_WORKER_LOG) child.stdout?.pipe(createWriteStream(process.env.BENCH_WORKER_LOG));
   child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   return { child, output: () => out };
 }
@@ -206,6 +208,9 @@ async function main(): Promise<void> {
     console.log(`COPY floor (psql \\copy into a table with its primary key): ${floor.toFixed(2)} s, ${Math.round(ROWS / floor).toLocaleString('en')} rows/s`);
     console.log(`ratio import / floor: ${ratio.toFixed(2)}x (goal <= 5x): ${ratio <= 5 ? 'MET' : 'NOT MET'}`);
     console.log(`worker peak RSS goal < 256 MB: ${hwmKb / 1024 < 256 ? 'MET' : 'NOT MET'}`);
+    // The job's last log line (its JSON is itself inside the log record's message, quotes escaped).
+    const timings = /timings\\?":(\{[^}]*\})/.exec(worker.output())?.[1]?.replace(/\\"/g, '"');
+    if (timings) console.log(`worker timings (ms; host, results and transaction run while the next chunk is parsed): ${timings}`);
   } finally {
     await Promise.all([stop(api.child), stop(worker.child)]);
     await fs.rm(file, { force: true });

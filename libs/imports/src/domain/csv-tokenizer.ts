@@ -172,7 +172,29 @@ export class CsvTokenizer {
     let fieldStart = this.state === S.Unquoted ? 0 : -1;
     let length = 0;
 
+    // The fast path needs the delimiter (decided by the header) and where the next quote is.
+    const delimiter = this.delimiter;
+    let nextQuote = delimiter === null ? -1 : s.indexOf('"', i);
+    if (nextQuote === -1) nextQuote = n;
+
     while (i < n) {
+      if (this.state === S.FieldStart && !this.hasContent && delimiter !== null && i === recordStart) {
+        // Fast path for a whole record without quotes: find its terminator natively; its fields
+        // are what lies between commas (a lone CR or LF that is not the delimiter is data, as in
+        // the state machine below). Anything else (a quote in it, no terminator in this chunk)
+        // is left to the state machine.
+        if (nextQuote < i) {
+          nextQuote = s.indexOf('"', i);
+          if (nextQuote === -1) nextQuote = n;
+        }
+        const end = s.indexOf(delimiter, i);
+        if (end !== -1 && end < nextQuote) {
+          if (end > i) this.plainRecord(s, i, end);
+          i = end + delimiter.length;
+          recordStart = i;
+          continue;
+        }
+      }
       switch (this.state) {
         case S.FieldStart: {
           const c = s.charCodeAt(i);
@@ -283,6 +305,30 @@ export class CsvTokenizer {
     this.out = NONE;
     this.text = '';
     return out;
+  }
+
+  /** A non-empty record s[start, end) holding no quote, its delimiter right after it. */
+  private plainRecord(s: string, start: number, end: number): void {
+    let fields: string[] | null = null;
+    let count: number;
+    if (this.materialize) {
+      fields = s.slice(start, end).split(',');
+      count = fields.length;
+    } else {
+      count = 1;
+      // A record cannot hold more fields than characters + 1: count commas only when it could matter.
+      if (end - start >= this.maxColumns) for (let k = s.indexOf(',', start); k !== -1 && k < end; k = s.indexOf(',', k + 1)) count++;
+    }
+    if (count > this.maxColumns) {
+      // Where the state machine stops: the comma that starts one field too many.
+      let comma = start - 1;
+      for (let k = 0; k < this.maxColumns; k++) comma = s.indexOf(',', comma + 1);
+      throw this.reject(`${capital(this.where())} has more than ${this.maxColumns} fields (the column limit)`, this.byteAt(comma));
+    }
+    this.hasContent = true;
+    this.fieldCount = count;
+    if (fields) this.fields = fields;
+    this.endRecord(end, start);
   }
 
   /**

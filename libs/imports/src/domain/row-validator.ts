@@ -41,12 +41,34 @@ export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, o
 type CellResult = ImportRowValue | { problem: string };
 
 export function validateCell(raw: RawCell, column: ImportColumn, options: ValidationOptions = {}): CellResult {
-  const bad = (rule: string, what?: string): { problem: string } => ({
-    problem: `column "${column.name}": value ${show(raw)} ${what ?? 'is invalid'} (rule: ${rule})`,
-  });
   if (raw === null || raw === undefined || raw === '') {
     return column.required ? { problem: `column "${column.name}": a value is required (rule: required)` } : null;
   }
+  // Fast paths for text already in canonical form (what exports and most files hold): they
+  // return exactly what the general code below would, and anything else falls through to it.
+  if (typeof raw === 'string') {
+    switch (column.type) {
+      case 'boolean':
+        if (raw === 'true') return true;
+        if (raw === 'false') return false;
+        break;
+      case 'date':
+        if (isCanonicalDate(raw)) return raw;
+        break;
+      case 'decimal':
+        if (isCanonicalDecimal(raw, column.precision ?? 38, column.scale ?? 0)) return raw;
+        break;
+    }
+  }
+  return validateCellGeneral(raw, column, options);
+}
+
+/** Every rule for every kind of value; `validateCell`'s fast paths must agree with it (tested). */
+export function validateCellGeneral(raw: RawCell, column: ImportColumn, options: ValidationOptions): CellResult {
+  const bad = (rule: string, what?: string): { problem: string } => ({
+    problem: `column "${column.name}": value ${show(raw)} ${what ?? 'is invalid'} (rule: ${rule})`,
+  });
+  if (raw === null || raw === undefined) return null;
   if (typeof raw === 'object') return bad('scalar', 'is a nested object or array, not a single value');
   switch (column.type) {
     case 'boolean': {
@@ -121,6 +143,52 @@ export function validateCell(raw: RawCell, column: ImportColumn, options: Valida
       return s;
     }
   }
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `YYYY-MM-DD`, a real calendar day, year 100 or later (the general path's Date.UTC maps 0-99 to 19xx). */
+function isCanonicalDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return false;
+    y = y * 10 + d;
+  }
+  const m1 = s.charCodeAt(5) - 0x30;
+  const m2 = s.charCodeAt(6) - 0x30;
+  const d1 = s.charCodeAt(8) - 0x30;
+  const d2 = s.charCodeAt(9) - 0x30;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  if (y < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]);
+}
+
+/** Unsigned digits with an optional fraction, no superfluous leading zero, within precision and scale. */
+function isCanonicalDecimal(s: string, precision: number, scale: number): boolean {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  const intDigits = i;
+  if (intDigits === 0 || (intDigits > 1 && s.charCodeAt(0) === 0x30) || intDigits > precision - scale) return false;
+  if (i === n) return true;
+  if (s.charCodeAt(i) !== 0x2e) return false;
+  const fracStart = ++i;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+    i++;
+  }
+  const fracDigits = n - fracStart;
+  return fracDigits > 0 && fracDigits <= scale;
 }
 
 function decimalRule(column: ImportColumn): string {

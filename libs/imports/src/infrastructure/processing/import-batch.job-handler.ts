@@ -14,7 +14,7 @@ import { openJsonl, scanJsonl } from '../parsing/jsonl-reader';
 import { RowReader, SourceFile, SourceRow } from '../parsing/source-file';
 import { openXlsx, scanXlsx } from '../parsing/xlsx-reader';
 import { BatchState, ClaimedBatch } from './batch-state';
-import { ChunkOutcome, ChunkTarget, copyResults, PreparedRow, rewriteChunk, StaleRunError, writeChunk } from './chunk-writer';
+import { ChunkOutcome, ChunkTarget, copyResults, PreparedRow, rewriteChunk, RunTimings, StaleRunError, writeChunk } from './chunk-writer';
 
 export const IMPORT_LIMITS = Symbol('IMPORT_LIMITS');
 
@@ -93,6 +93,9 @@ export class ImportBatchJobHandler implements JobHandler {
     const file = this.source(batch);
     let delimiter: '\n' | '\r\n' | '\r' | null = null;
     let rowsInFile = batch.rowsInFile;
+    const timings = new RunTimings();
+    target.timings = timings;
+    const scanStarted = performance.now();
     if (batch.header === null) {
       // Structural pass over the WHOLE file before any write.
       if (batch.format === 'csv') {
@@ -102,6 +105,7 @@ export class ImportBatchJobHandler implements JobHandler {
       } else if (batch.format === 'jsonl') rowsInFile = (await scanJsonl(file, this.limits)).dataRows;
       else rowsInFile = (await scanXlsx(file, this.limits, batch.sheet)).dataRows;
     }
+    timings.scanMs = performance.now() - scanStarted;
     const reader = await this.open(batch, definition, batch.lastRow, delimiter);
     try {
       const mapping = validateHeader(reader.header, definition);
@@ -127,7 +131,9 @@ export class ImportBatchJobHandler implements JobHandler {
       let aborted: ChunkOutcome['abortedAt'] = null;
       const settle = async () => {
         if (!inflight) return;
+        const waitStarted = performance.now();
         const outcome = await inflight;
+        timings.waitMs += performance.now() - waitStarted;
         inflight = null;
         lastRow = inflightLast;
         if (outcome.abortedAt) aborted = outcome.abortedAt;
@@ -145,6 +151,7 @@ export class ImportBatchJobHandler implements JobHandler {
           inflight = writeChunk(client, target, rows, lastRow);
           inflight.catch(() => undefined);
         };
+        const loopStarted = performance.now();
         for await (const row of reader.rows) {
           chunk.push(prepare(row, mapping, excelSerialDates));
           if (chunk.length >= chunkSize) {
@@ -154,6 +161,7 @@ export class ImportBatchJobHandler implements JobHandler {
         }
         if (!aborted) await flush();
         await settle();
+        timings.parseMs = performance.now() - loopStarted - timings.waitMs;
       } finally {
         // A rejected in-flight chunk must finish (and roll back) before the client goes back.
         await Promise.resolve(inflight).catch(() => undefined);
@@ -166,6 +174,7 @@ export class ImportBatchJobHandler implements JobHandler {
         return;
       }
       const status = await this.state.finish(batch, context.runToken);
+      context.logger.log('import batch processed', { batchId: batch.id, status, rows: lastRow, timings: timings.toJSON() });
       context.setOutputInformation({ importBatchId: batch.id, status, rows: lastRow });
     } finally {
       await reader.close();

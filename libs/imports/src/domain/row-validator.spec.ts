@@ -1,0 +1,39 @@
+import type { ImportColumn } from '../public/dependencies/import-processor.dependency';
+import { validateCell, validateCellGeneral } from './row-validator';
+
+/** The fast paths for canonical text must give exactly what the general rules give. */
+describe('validateCell fast paths agree with the general rules', () => {
+  const date: ImportColumn = { name: 'd', type: 'date' };
+  const decimal: ImportColumn = { name: 'x', type: 'decimal', precision: 6, scale: 2 };
+  const integerDecimal: ImportColumn = { name: 'n', type: 'decimal', precision: 3, scale: 0 };
+  const boolean: ImportColumn = { name: 'b', type: 'boolean' };
+
+  const check = (column: ImportColumn, values: string[]) => {
+    for (const value of values) {
+      for (const excelSerialDates of [false, true]) {
+        expect({ value, excelSerialDates, r: validateCell(value, column, { excelSerialDates }) }).toEqual({
+          value,
+          excelSerialDates,
+          r: validateCellGeneral(value, column, { excelSerialDates }),
+        });
+      }
+    }
+  };
+
+  it('dates: calendar days, leap years, years before 100, other shapes', () => {
+    check(date, [
+      '2024-02-29', '2023-02-29', '1900-02-29', '2000-02-29', '2024-04-31', '2024-12-31', '2024-13-01', '2024-00-10',
+      '2024-01-00', '0099-05-05', '0100-05-05', '0000-01-01', '9999-12-31', '2024-1-01', '2024/01/01', '２０２４-01-01',
+      ' 2024-01-01', '2024-01-01T00:00:00Z', '2024-01-0a', '45000', '45000.5',
+    ]);
+  });
+
+  it('decimals: leading zeros, signs, fractions, precision and scale', () => {
+    check(decimal, ['0', '0.5', '0.50', '00.5', '1234.56', '12345.6', '1234.567', '5.', '.5', '-1.5', '+1', '1,5', '١٢', '9999', '10000.00']);
+    check(integerDecimal, ['0', '999', '1000', '1.0', '007']);
+  });
+
+  it('booleans', () => {
+    check(boolean, ['true', 'false', 'TRUE', ' false ', 'yes', 't']);
+  });
+});
