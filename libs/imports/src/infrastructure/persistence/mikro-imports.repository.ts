@@ -19,10 +19,20 @@ import { ImportRecordEntity } from './import-record.entity';
  */
 @Injectable()
 export class MikroImportsRepository implements ImportsRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly globalEm: EntityManager) {}
+
+  /**
+   * The current transaction's or HTTP request's EntityManager; outside both (a command sent by
+   * another module from a worker, a test, a CLI) a fresh fork, since the global one must not be
+   * used for context-specific work.
+   */
+  private get em(): EntityManager {
+    const context = this.globalEm.getContext(false);
+    return context === this.globalEm ? this.globalEm.fork() : context;
+  }
 
   async inTransaction<T>(work: () => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(async () => work());
+    return this.globalEm.fork().transactional(async () => work());
   }
 
   async insertRecord(record: NewImportRecord): Promise<ImportRecordRow> {
