@@ -167,6 +167,11 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS}\n`);
     const porter = await benchPorter();
+    if (process.env.BENCH_SKIP_RAW === '1') {
+      // Profiling aid only: the comparison (and the goal check) needs both systems in one run.
+      process.stdout.write(`porter only: submitted ${porter.submittedPerSec.toFixed(0)}/s, completed ${porter.completedPerSec.toFixed(0)}/s, p50 ${porter.p50} ms, p99 ${porter.p99} ms, idle p99 ${porter.idleP99} ms\n`);
+      return;
+    }
     const raw = await benchRawBullmq(config.redisUrl, `${config.queuePrefix}_raw`, config.workerConcurrency);
     const row = (name: string, f: Figures) =>
       `${name.padEnd(12)} ${f.submittedPerSec.toFixed(0).padStart(12)} ${f.completedPerSec.toFixed(0).padStart(12)} ${f.p50.toFixed(0).padStart(10)} ${f.p99.toFixed(0).padStart(10)} ${f.idleP50.toFixed(1).padStart(11)} ${f.idleP99.toFixed(1).padStart(11)}`;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { EventBus } from '@nestjs/cqrs';
 import type { Queue } from 'bullmq';
@@ -9,6 +9,7 @@ import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repos
 import { jobMetrics } from './job-metrics';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { JobRunStore } from './job-run.store';
+import { JobRunner } from './job-runner.service';
 
 const REDIS_TIMEOUT_MS = 3000;
 
@@ -17,7 +18,8 @@ const REDIS_TIMEOUT_MS = 3000;
  * 1. scheduled jobs whose time has come become pending (in case their delayed message was lost);
  * 2. runs whose lease expired (worker killed) go back to the queue, or fail after the attempt limit;
  * 3. when Redis holds fewer waiting messages than Postgres has ready pending jobs (Redis was
- *    down, flushed, or evicted keys), wake-up messages are added for the difference.
+ *    down, flushed, or evicted keys), wake-up messages are added for the difference, unless
+ *    this worker is draining the queue anyway (ADR 018).
  */
 @Injectable()
 export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +34,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly eventBus: EventBus,
     @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    @Optional() private readonly runner?: JobRunner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -73,6 +76,9 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     let wakeups = 0;
+    // A worker that will claim again on its own drains the queue without messages (wake-ups
+    // are merged, ADR 018): topping up then would only add one message per backlogged job.
+    if (this.runner?.willClaimAgain) return { promoted, recovered: recovered.length, wakeups };
     const ready = await this.store.readyPendingCount();
     if (ready > 0) {
       const waiting = await withTimeout(this.queue.getWaitingCount(), REDIS_TIMEOUT_MS);

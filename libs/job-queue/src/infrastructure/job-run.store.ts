@@ -537,7 +537,10 @@ export class JobRunStore implements OnApplicationShutdown {
     return Number(rows[0].n);
   }
 
-  /** Adds `count` wake-up messages (for the jobs at the head of the queue) through the outbox. */
+  /**
+   * Adds `count` wake-up messages (for the jobs at the head of the queue) through the outbox,
+   * one message each (`coalesce = false`): they stand in for messages Redis lost.
+   */
   async enqueueWakeups(count: number): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>(
       `WITH head AS (
@@ -546,7 +549,7 @@ export class JobRunStore implements OnApplicationShutdown {
        ), bumped AS (
          UPDATE job_queue.job j SET enqueue_seq = j.enqueue_seq + 1 FROM head WHERE j.id = head.id RETURNING j.id, j.enqueue_seq
        ), ob AS (
-         INSERT INTO job_queue.outbox (job_id, message_id) SELECT id, id || '.' || enqueue_seq FROM bumped
+         INSERT INTO job_queue.outbox (job_id, message_id, coalesce) SELECT id, id || '.' || enqueue_seq, false FROM bumped
        )
        SELECT count(*) AS n, pg_notify('${OUTBOX_CHANNEL}', '') FROM bumped`,
       [count],

@@ -89,6 +89,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /**
+   * This worker will claim again on its own (its last claim filled every free slot, or
+   * messages are waiting for a round): it keeps taking jobs until the queue is empty.
+   */
+  get willClaimAgain(): boolean {
+    return !this.shuttingDown && (this.mayHaveMore || this.waiters.length > 0);
+  }
+
+  /**
    * A message is a wake-up (ADR 010) and holds one slot's worth of attention: it waits until
    * this worker has a free slot and a dispatch round has taken jobs for it, so a busy worker
    * holds at most `concurrency` messages and leaves the others to idle workers (ADR 018).

@@ -65,7 +65,7 @@ export class PgJobRepository implements JobRepository {
 
   private readonly submits = new MicroBatcher<NewJob, { jobId: string; created: boolean }>((jobs) => this.insertBatch(jobs), {
     maxBatch: SUBMIT_BATCH_MAX,
-    maxInFlight: 2,
+    maxInFlight: Number(process.env.JQ_SUBMIT_INFLIGHT ?? 2),
   });
 
   private async insertBatch(jobs: NewJob[]): Promise<Array<BatchItemResult<{ jobId: string; created: boolean }>>> {
@@ -107,9 +107,9 @@ export class PgJobRepository implements JobRepository {
       idempotency_key: job.idempotencyKey,
       event: { status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority },
     }));
-    // Planned per batch rather than prepared: a generic plan cached while the table was small
-    // would stay; the planning cost is shared by the batch.
-    const { rows } = await this.pool.query<{ id: string }>(SUBMIT_BATCH_SQL, [JSON.stringify(input)]);
+    // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
+    // of the statement's own rows), so a cached generic plan cannot go stale.
+    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v1', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
     const inserted = new Set(rows.map((r) => r.id));
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {

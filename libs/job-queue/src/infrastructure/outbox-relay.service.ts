@@ -9,6 +9,24 @@ import { OUTBOX_CHANNEL } from './job-sql';
 const BATCH = 500;
 const REDIS_TIMEOUT_MS = 5000;
 
+/**
+ * Takes (deletes, within the caller's transaction) up to `$1` outbox rows, oldest first, with
+ * their job's type (the message name shown on the dashboard). Planned per batch (not prepared):
+ * the outbox is tiny or full of dead rows depending on the moment, and the plan must follow.
+ */
+const RELAY_TAKE_SQL = `
+  DELETE FROM job_queue.outbox o
+  WHERE o.id IN (SELECT id FROM job_queue.outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING o.id, o.job_id, o.message_id, o.available_at, o.coalesce,
+            (SELECT j.type FROM job_queue.job j WHERE j.id = o.job_id) AS type`;
+
+/**
+ * Immediate wake-ups of one batch that may be merged (ADR 018) become one message per this
+ * many rows: a worker woken by one keeps claiming until the queue is empty, so the messages
+ * only need to wake enough workers to share a burst (a burst of N jobs wakes ceil(N / 16)).
+ */
+export const WAKEUP_SPAN = 16;
+
 export const MESSAGE_OPTIONS = {
   // Completed/failed messages are kept (bounded) for the dashboard; their ids are never reused.
   removeOnComplete: { count: 1000 },
@@ -87,22 +105,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drainBatch(): Promise<number> {
     return withPgTransaction(this.pool, async (client) => {
-      // Losing this delete in a Postgres crash only re-sends wake-ups (harmless): skip the WAL wait.
-      await client.query(`SET LOCAL synchronous_commit = off`);
-      const { rows } = await client.query<{ id: string; job_id: string; message_id: string; available_at: Date; type: string | null }>(
-        `SELECT o.id, o.job_id, o.message_id, o.available_at, j.type
-         FROM job_queue.outbox o LEFT JOIN job_queue.job j ON j.id = o.job_id
-         ORDER BY o.id LIMIT ${BATCH} FOR UPDATE OF o SKIP LOCKED`,
+      // Rows are deleted in the transaction that sees Redis accept their messages: Redis down
+      // → the add times out, the transaction rolls back, the rows stay. One statement takes and
+      // deletes a batch (SKIP LOCKED, so several relays cooperate); a plain (synchronous) commit
+      // lets later index scans skip the deleted rows at once.
+      const { rows } = await client.query<{ id: string; job_id: string; message_id: string; available_at: Date; coalesce: boolean; type: string | null }>(
+        RELAY_TAKE_SQL,
+        [BATCH],
       );
       if (!rows.length) return 0;
+      rows.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
       const now = Date.now();
-      const add = this.queue.addBulk(
-        rows.map((row) => ({
-          name: row.type ?? 'job',
-          data: { jobId: row.job_id },
-          opts: { jobId: row.message_id, delay: Math.max(0, row.available_at.getTime() - now), ...MESSAGE_OPTIONS },
-        })),
-      );
+      let merged = 0;
+      const messages = [];
+      for (const row of rows) {
+        const delay = Math.max(0, row.available_at.getTime() - now);
+        // A delayed wake-up (schedule, backoff) keeps its own message: it carries its time.
+        if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
+        messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
+      }
+      const add = this.queue.addBulk(messages);
       let timeout: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
@@ -115,7 +137,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         clearTimeout(timeout);
         add.catch(() => undefined);
       }
-      await client.query(`DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
