@@ -65,7 +65,7 @@ export class PgJobRepository implements JobRepository {
 
   private readonly submits = new MicroBatcher<NewJob, { jobId: string; created: boolean }>((jobs) => this.insertBatch(jobs), {
     maxBatch: SUBMIT_BATCH_MAX,
-    maxInFlight: Number(process.env.JQ_SUBMIT_INFLIGHT ?? 2),
+    maxInFlight: 2,
   });
 
   private async insertBatch(jobs: NewJob[]): Promise<Array<BatchItemResult<{ jobId: string; created: boolean }>>> {

@@ -27,6 +27,33 @@ const RELAY_TAKE_SQL = `
  */
 export const WAKEUP_SPAN = 16;
 
+export interface OutboxRow {
+  id: string;
+  job_id: string;
+  message_id: string;
+  available_at: Date;
+  coalesce: boolean;
+  type: string | null;
+}
+
+/**
+ * The BullMQ messages for a batch of outbox rows, oldest row first. A delayed wake-up (schedule,
+ * backoff) keeps its own message, since it carries its time; so does a row written with
+ * `coalesce = false` (reconciler). Immediate mergeable rows become one message per WAKEUP_SPAN
+ * rows, named after the first row of each span (ADR 018).
+ */
+export function toWakeupMessages(rows: OutboxRow[], now: number): Array<{ name: string; data: { jobId: string }; opts: Record<string, unknown> }> {
+  const ordered = [...rows].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : BigInt(x.id) > BigInt(y.id) ? 1 : 0));
+  let merged = 0;
+  const messages = [];
+  for (const row of ordered) {
+    const delay = Math.max(0, row.available_at.getTime() - now);
+    if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
+    messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
+  }
+  return messages;
+}
+
 export const MESSAGE_OPTIONS = {
   // Completed/failed messages are kept (bounded) for the dashboard; their ids are never reused.
   removeOnComplete: { count: 1000 },
@@ -109,21 +136,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // → the add times out, the transaction rolls back, the rows stay. One statement takes and
       // deletes a batch (SKIP LOCKED, so several relays cooperate); a plain (synchronous) commit
       // lets later index scans skip the deleted rows at once.
-      const { rows } = await client.query<{ id: string; job_id: string; message_id: string; available_at: Date; coalesce: boolean; type: string | null }>(
+      const { rows } = await client.query<OutboxRow>(
         RELAY_TAKE_SQL,
         [BATCH],
       );
       if (!rows.length) return 0;
-      rows.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
-      const now = Date.now();
-      let merged = 0;
-      const messages = [];
-      for (const row of rows) {
-        const delay = Math.max(0, row.available_at.getTime() - now);
-        // A delayed wake-up (schedule, backoff) keeps its own message: it carries its time.
-        if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
-        messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
-      }
+      const messages = toWakeupMessages(rows, Date.now());
       const add = this.queue.addBulk(messages);
       let timeout: NodeJS.Timeout | undefined;
       try {

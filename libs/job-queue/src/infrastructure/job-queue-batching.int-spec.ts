@@ -1,0 +1,211 @@
+import { TestingModule } from '@nestjs/testing';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import { PG_POOL } from '@porter/platform';
+import { JobStatus } from '../public/enums/job-status';
+import { SubmitJobCommand } from '../public/actions/submit-job.command';
+import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
+import { CancelJobCommand } from '../public/actions/cancel-job.command';
+import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
+import { JobSucceeded } from '../public/events/job-events';
+import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { JobRunStore } from './job-run.store';
+import { OutboxRelay } from './outbox-relay.service';
+import { JOBS_QUEUE } from './job-queue.constants';
+import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
+
+/**
+ * The batched paths of ADR 017/018: submits written many per statement, a worker round that
+ * ends the previous successes and claims the next jobs in one statement, merged wake-ups.
+ */
+describe('job queue batching without a worker: batched submits, multi-claims, rounds', () => {
+  let api: TestingModule;
+  let pool: Pool;
+  let store: JobRunStore;
+
+  beforeAll(async () => {
+    api = await jobQueueContext({ worker: false });
+    pool = api.get(PG_POOL);
+    store = api.get(JobRunStore);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('writes concurrent submits together: every job with its submitted event and outbox row, one job per idempotency key', async () => {
+    const { alice } = users();
+    const bus = api.get(CommandBus);
+    const results = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { i }, { scheduledFor: new Date(Date.now() + 3600_000) }))),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { idempotencyKey: 'same', scheduledFor: new Date(Date.now() + 3600_000) })),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { idempotencyKey: 'same', scheduledFor: new Date(Date.now() + 3600_000) })),
+    ]);
+    const ids = results.slice(0, 30).map((r) => r.jobId);
+    expect(new Set(ids).size).toBe(30);
+    expect(results.slice(0, 30).every((r) => r.created)).toBe(true);
+    const [k1, k2] = results.slice(30);
+    expect(k1.jobId).toBe(k2.jobId);
+    expect([k1.created, k2.created].sort()).toEqual([false, true]);
+
+    const { rows } = await pool.query(
+      `SELECT j.id, j.status, j.payload,
+              (SELECT array_agg(type) FROM job_queue.job_event e WHERE e.job_id = j.id) AS events
+       FROM job_queue.job j WHERE j.id = ANY($1::uuid[])`,
+      [[...ids, k1.jobId]],
+    );
+    expect(rows).toHaveLength(31);
+    for (const row of rows) {
+      expect(row.status).toBe('scheduled');
+      expect(row.events).toEqual(['submitted']);
+    }
+    expect(rows.filter((r) => ids.includes(r.id)).map((r) => r.payload.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    // each job's wake-up was written with it; a delayed one keeps its own message once relayed
+    await api.get(OutboxRelay).flush();
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const relayed = await Promise.all(ids.map((id) => queue.getJob(`${id}.1`)));
+    expect(relayed.filter((m) => m && m.opts.delay && m.opts.delay > 3000_000)).toHaveLength(30);
+  });
+
+  it('fails only the submit Postgres refuses when it was written together with others', async () => {
+    const { alice } = users();
+    const bus = api.get(CommandBus);
+    const later = { scheduledFor: new Date(Date.now() + 3600_000) };
+    const settled = await Promise.allSettled([
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { ok: 1 }, later)),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { ok: 2 }, later)),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { bad: 'nul \u0000 byte' }, later)), // jsonb cannot hold \u0000
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { ok: 3 }, later)),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    for (const s of settled) {
+      if (s.status === 'fulfilled') expect((await getJob(api, alice, s.value.jobId)).status).toBe(JobStatus.Scheduled);
+    }
+  });
+
+  it('claims several jobs in one statement in exactly the position order, each with its own run token, fenced like single claims', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    // move-to-top, latest move first: the head of the queue becomes ids[2], ids[1], ids[0]
+    for (const id of ids) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    expect((await getJob(api, alice, ids[2])).position).toBe(1);
+    expect((await getJob(api, alice, ids[0])).position).toBe(3);
+
+    const tokens = [randomUUID(), randomUUID(), randomUUID()];
+    const claimed = await store.claimMany(tokens, 'worker-batch', 60_000, { [TEST_JOB_TYPES.noop]: 2 });
+    expect(claimed.map((c) => c.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(claimed.map((c) => c.runToken)).toEqual(tokens);
+    expect(claimed.every((c) => c.attempts === 1 && c.maxAttempts === 2 && c.firstRun)).toBe(true);
+
+    const { rows } = await pool.query(
+      `SELECT id, status, run_token, worker_id, started_at, queue_seq, moved_to_top_at FROM job_queue.job WHERE id = ANY($1::uuid[]) ORDER BY started_at`,
+      [ids],
+    );
+    // started_at keeps the take order (microseconds apart within one claim)
+    expect(rows.map((r) => r.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(rows.every((r) => r.status === 'running' && r.worker_id === 'worker-batch' && r.queue_seq === null && r.moved_to_top_at === null)).toBe(true);
+    for (const id of ids) {
+      const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, id));
+      expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started']);
+      expect(events[2].data).toMatchObject({ attempt: 1, maxAttempts: 2, worker: 'worker-batch' });
+    }
+
+    // fencing: ids[1]'s run stalls and is recovered; its token no longer writes anything
+    await pool.query(`UPDATE job_queue.job SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1`, [ids[1]]);
+    expect((await store.recoverStalled()).find((r) => r.id === ids[1])).toMatchObject({ outcome: JobStatus.Pending });
+    expect(await store.heartbeat(ids[1], tokens[1], 60_000)).toBeNull();
+    const late = await store.round([{ jobId: ids[1], runToken: tokens[1], outputInformation: { late: true } }], [], 'worker-batch', 60_000, {});
+    expect(late.succeeded.size).toBe(0);
+    expect((await getJob(api, alice, ids[1])).status).toBe(JobStatus.Pending);
+
+    // the others end normally, in one round, each with exactly one succeeded event
+    const ended = await store.round(
+      [
+        { jobId: ids[2], runToken: tokens[0], outputInformation: { n: 2 } },
+        { jobId: ids[0], runToken: tokens[2], outputInformation: null },
+      ],
+      [],
+      'worker-batch',
+      60_000,
+      {},
+    );
+    expect([...ended.succeeded.keys()].sort()).toEqual([ids[0], ids[2]].sort());
+    expect(ended.succeeded.get(ids[2])).toMatchObject({ status: JobStatus.Succeeded, attempts: 1, outputInformation: { n: 2 } });
+    expect(await getJob(api, alice, ids[2])).toMatchObject({ status: JobStatus.Succeeded, outputInformation: { n: 2 } });
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, ids[0]));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started', 'succeeded']);
+  });
+
+  it('a round ends only the runs it still owns: a cancel that arrived, or a lost run, is left to finish; its claims land in the same commit', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    for (const id of ids) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    const [cancelled, kept] = await store.claimMany([randomUUID(), randomUUID()], 'worker-round', 60_000, {});
+    expect([cancelled.id, kept.id]).toEqual([ids[1], ids[0]]);
+    expect((await api.get(CommandBus).execute(new CancelJobCommand(alice, cancelled.id))).status).toBe(JobStatus.Cancelling);
+
+    // the next round: two successes (one of them being cancelled, one with a wrong token) and a claim
+    const next = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 });
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, next));
+    const round = await store.round(
+      [
+        { jobId: cancelled.id, runToken: cancelled.runToken, outputInformation: { done: true } },
+        { jobId: kept.id, runToken: randomUUID(), outputInformation: { done: true } },
+      ],
+      [randomUUID()],
+      'worker-round',
+      60_000,
+      {},
+    );
+    expect(round.succeeded.size).toBe(0);
+    expect(round.claimed.map((c) => c.id)).toEqual([next]);
+    expect((await getJob(api, alice, cancelled.id)).status).toBe(JobStatus.Cancelling);
+    expect((await getJob(api, alice, kept.id)).status).toBe(JobStatus.Running);
+    expect((await getJob(api, alice, next)).status).toBe(JobStatus.Running);
+
+    // `finish` decides from the job's state: the caller's cancel wins over the handler's success
+    expect((await store.finish(cancelled.id, cancelled.runToken, { kind: 'succeeded', outputInformation: { done: true } }))?.status).toBe(JobStatus.Cancelled);
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, cancelled.id));
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started', 'cancelling', 'cancelled']);
+    // tidy up the runs this test left behind
+    await store.finish(kept.id, kept.runToken, { kind: 'succeeded', outputInformation: null });
+    await store.finish(next, round.claimed[0].runToken, { kind: 'succeeded', outputInformation: null });
+  });
+});
+
+describe('job queue batching with a worker: a burst of jobs', () => {
+  it('runs a burst submitted at once (merged wake-ups, multi-claims, batched finishes): every job succeeds once, every transition has its event', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const succeeded: string[] = [];
+    worker.get(EventBus).subscribe((event) => {
+      if (event instanceof JobSucceeded) succeeded.push(event.jobId);
+    });
+    try {
+      const { alice } = users();
+      const bus = worker.get(CommandBus);
+      const ids = (await Promise.all(Array.from({ length: 60 }, (_, i) => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { i }))))).map((r) => r.jobId);
+      const pool = worker.get<Pool>(PG_POOL);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [ids]);
+          return rows[0].n === ids.length;
+        },
+        { timeoutMs: 30_000, what: 'all 60 jobs to succeed' },
+      );
+      const { rows } = await pool.query(
+        `SELECT job_id, array_agg(type ORDER BY id) AS events FROM job_queue.job_event WHERE job_id = ANY($1::uuid[]) GROUP BY job_id`,
+        [ids],
+      );
+      expect(rows).toHaveLength(60);
+      for (const row of rows) expect(row.events).toEqual(['submitted', 'started', 'succeeded']);
+      await waitFor(async () => ids.every((id) => succeeded.includes(id)), { what: 'a JobSucceeded event per job' });
+      expect(succeeded.filter((id) => ids.includes(id))).toHaveLength(60); // each published once
+    } finally {
+      await worker.close();
+    }
+  });
+});

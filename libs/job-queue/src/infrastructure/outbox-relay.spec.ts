@@ -1,0 +1,37 @@
+import { OutboxRow, toWakeupMessages, WAKEUP_SPAN } from './outbox-relay.service';
+
+const NOW = Date.parse('2026-11-22T10:00:00Z');
+
+function row(n: number, opts: Partial<OutboxRow> = {}): OutboxRow {
+  return { id: String(n), job_id: `job-${n}`, message_id: `job-${n}.1`, available_at: new Date(NOW), coalesce: true, type: 'porter-test.noop', ...opts };
+}
+
+describe('toWakeupMessages (relay, ADR 018)', () => {
+  it('merges immediate wake-ups: one message per WAKEUP_SPAN rows, named after the first row of each span, oldest first', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => row(i + 1)).reverse();
+    const messages = toWakeupMessages(rows, NOW);
+    expect(WAKEUP_SPAN).toBe(16);
+    expect(messages.map((m) => m.opts.jobId)).toEqual(['job-1.1', 'job-17.1', 'job-33.1']);
+    expect(messages.every((m) => m.opts.delay === 0 && m.name === 'porter-test.noop')).toBe(true);
+    expect(messages[1].data).toEqual({ jobId: 'job-17' });
+  });
+
+  it('gives a lone job its own message (an idle queue wakes at once)', () => {
+    expect(toWakeupMessages([row(7)], NOW).map((m) => m.opts.jobId)).toEqual(['job-7.1']);
+  });
+
+  it('keeps one message per delayed wake-up (schedules, backoffs) with its delay', () => {
+    const rows = [row(1), row(2, { available_at: new Date(NOW + 5000) }), row(3), row(4, { available_at: new Date(NOW + 100) })];
+    const messages = toWakeupMessages(rows, NOW);
+    expect(messages.map((m) => [m.opts.jobId, m.opts.delay])).toEqual([
+      ['job-1.1', 0],
+      ['job-2.1', 5000],
+      ['job-4.1', 100],
+    ]);
+  });
+
+  it('never merges rows written with coalesce = false (reconciler wake-ups replace lost messages one for one)', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => row(i + 1, { coalesce: false }));
+    expect(toWakeupMessages(rows, NOW)).toHaveLength(20);
+  });
+});
