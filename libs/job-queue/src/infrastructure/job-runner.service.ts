@@ -21,7 +21,7 @@ interface ActiveRun {
 }
 
 const PROGRESS_THROTTLE_MS = 500;
-/** Outcomes being written per slot beyond which a message waits for its own job's write. */
+/** Outcomes being written per slot beyond which a finished run keeps its slot until its own outcome is written. */
 const FINISH_BACKLOG_PER_SLOT = 4;
 /** Successful runs one round writes at most (the rest go with the next round). */
 const MAX_SUCCESSES_PER_ROUND = 500;
@@ -32,8 +32,13 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * The BullMQ consumer. A message is only a wake-up: the processor takes the head of the
- * Postgres queue (`claim`), so position and move-to-top are exact whichever message arrives.
+ * The BullMQ consumer and the worker's dispatcher (ADR 018). A message is only a wake-up:
+ * jobs are taken from the head of the Postgres queue, so position and move-to-top are exact
+ * whichever message arrives. The dispatcher runs ROUNDS, one at a time: one statement ends the
+ * runs that succeeded since the last round and claims a job for every free slot. A slot is
+ * freed as soon as its handler settles (the outcome is written by the next round, and
+ * shutdown waits for that write); while its claims keep filling every free slot the worker
+ * keeps claiming without waiting for messages, until a claim comes back short.
  * Handlers run with a fenced RunContext; nothing a handler does can crash the worker.
  */
 @Injectable()
