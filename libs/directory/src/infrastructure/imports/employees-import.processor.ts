@@ -4,6 +4,7 @@ import { pipeline } from 'stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
+  ImportPreparationContext,
   ImportProcessingContext,
   ImportProcessor,
   ImportProcessorFor,
@@ -21,6 +22,17 @@ const DATA_COLUMNS = ['first_name', 'last_name', 'email', 'department', 'salary'
 type DataColumn = (typeof DATA_COLUMNS)[number];
 /** Columns an update may change when the file has them (the email is the key). */
 const UPDATABLE: readonly DataColumn[] = DATA_COLUMNS.filter((c) => c !== 'email');
+
+/** What `prepare` hands to `process` for one chunk. */
+interface ChunkPlan {
+  rows: ImportRow[];
+  outcomes: Array<ImportRowOutcome | null>;
+  lastByEmail: Map<string, number>;
+  unique: ImportRow[];
+  present: readonly DataColumn[];
+  /** The optimistic COPY of every unique row, unless the batch is known to hold existing emails. */
+  copy: { payload: Buffer; ids: Map<string, string> } | null;
+}
 
 /**
  * Writes a chunk of employees in bulk, upserting by (tenant, email):
@@ -41,7 +53,11 @@ const UPDATABLE: readonly DataColumn[] = DATA_COLUMNS.filter((c) => c !== 'email
 @Injectable()
 @ImportProcessorFor(EMPLOYEES_IMPORT_TYPE)
 export class EmployeesImportProcessor implements ImportProcessor {
-  async process(rows: ImportRow[], context: ImportProcessingContext): Promise<ImportRowOutcome[]> {
+  /**
+   * The database-free part, run while the previous chunk still writes: scope checks, duplicate
+   * emails, and (unless this batch is known to hold existing emails) the COPY payload with ids.
+   */
+  prepare(rows: ImportRow[], context: ImportPreparationContext): ChunkPlan {
     const outcomes: Array<ImportRowOutcome | null> = new Array(rows.length);
     // Last row wins for an email seen twice in the chunk: position of each email's last row.
     const lastByEmail = new Map<string, number>();
@@ -50,30 +66,36 @@ export class EmployeesImportProcessor implements ImportProcessor {
       outcomes[i] = outcome;
       if (outcome === null) lastByEmail.set(rows[i].values.email as string, i);
     }
-    if (!lastByEmail.size) return outcomes as ImportRowOutcome[];
     const unique: ImportRow[] = [];
     for (const i of lastByEmail.values()) unique.push(rows[i]);
     unique.sort((a, b) => a.rowNumber - b.rowNumber);
-    const present = DATA_COLUMNS.filter((c) => c in unique[0].values);
+    const present = unique.length ? DATA_COLUMNS.filter((c) => c in unique[0].values) : [];
+    const optimistic = unique.length > 0 && !this.batchesWithExisting.has(context.importBatchId);
+    return { rows, outcomes, lastByEmail, unique, present, copy: optimistic ? this.newEmployees(context.principal.tenant, unique) : null };
+  }
+
+  async process(rows: ImportRow[], context: ImportProcessingContext): Promise<ImportRowOutcome[]> {
+    const prepared = context.prepared as ChunkPlan | undefined;
+    const plan = prepared && prepared.rows === rows ? prepared : this.prepare(rows, context);
+    const { outcomes, lastByEmail, unique, present } = plan;
+    if (!unique.length) return outcomes as ImportRowOutcome[];
     const { client } = context;
     const tenant = context.principal.tenant;
 
     // Optimistic first: an import mostly brings new employees, so the chunk goes in with one
     // COPY and no probe. Should an email already exist, the COPY fails on the unique index,
     // leaves nothing (savepoint), and this batch probes before copying from then on.
-    let ids = new Map<string, string>();
+    let ids: Map<string, string>;
     let upserts: ImportRow[] = [];
-    const optimistic = !this.batchesWithExisting.has(context.importBatchId);
-    const made = optimistic ? await this.insertNew(client, tenant, unique) : null;
-    if (made) ids = made;
+    if (plan.copy && (await this.copyNew(client, plan.copy.payload))) ids = plan.copy.ids;
     else {
-      if (optimistic) this.rememberBatchWithExisting(context.importBatchId);
+      if (plan.copy) this.rememberBatchWithExisting(context.importBatchId);
       ids = await this.existingIds(client, tenant, [...lastByEmail.keys()]);
       const fresh = unique.filter((row) => !ids.has(row.values.email as string));
       upserts = ids.size ? unique.filter((row) => ids.has(row.values.email as string)) : [];
       if (fresh.length) {
-        const inserted = await this.insertNew(client, tenant, fresh);
-        if (inserted) for (const [email, id] of inserted) ids.set(email, id);
+        const made = this.newEmployees(tenant, fresh);
+        if (await this.copyNew(client, made.payload)) for (const [email, id] of made.ids) ids.set(email, id);
         else upserts = unique; // a racing import wrote some of these emails first: upsert them all
       }
     }
@@ -100,7 +122,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
   }
 
   /** Operational scopes: a non-admin imports only into scopes it holds. */
-  private scopeCheck(row: ImportRow, context: ImportProcessingContext): ImportRowOutcome | null {
+  private scopeCheck(row: ImportRow, context: ImportPreparationContext): ImportRowOutcome | null {
     const scope = row.values.scope_id;
     if (scope === null || scope === undefined || context.principal.isAdmin) return null;
     if (context.principal.holdsAllScopes([String(scope)])) return null;
@@ -124,12 +146,8 @@ export class EmployeesImportProcessor implements ImportProcessor {
     return ids;
   }
 
-  /**
-   * New employees by COPY straight into the table, under a savepoint. Returns their ids, or null
-   * when the COPY failed (an email written meanwhile by a racing import, or any bad value):
-   * nothing of it is left and the caller upserts those rows instead.
-   */
-  private async insertNew(client: PoolClient, tenant: string, rows: ImportRow[]): Promise<Map<string, string> | null> {
+  /** The COPY payload of new employees, with their time-ordered ids (see time-ordered-id.ts). */
+  private newEmployees(tenant: string, rows: ImportRow[]): { payload: Buffer; ids: Map<string, string> } {
     const ids = new Map<string, string>();
     const out = new CopyBuffer(rows.length * 192);
     const tenantValue = new CopyBuffer(tenant.length * 3 + 8);
@@ -151,14 +169,23 @@ export class EmployeesImportProcessor implements ImportProcessor {
       }
       out.byte(LF);
     }
+    return { payload: out.view(), ids };
+  }
+
+  /**
+   * New employees by COPY straight into the table, under a savepoint. False when the COPY failed
+   * (an email written meanwhile by a racing import, or any value Postgres refuses): nothing of it
+   * is left, and the caller takes the probe and upsert path instead.
+   */
+  private async copyNew(client: PoolClient, payload: Buffer): Promise<boolean> {
     await client.query('SAVEPOINT employees_copy');
     try {
-      await pipeline(Readable.from([out.view()]), client.query(copyFrom(`COPY directory.employee (id, tenant, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)));
+      await pipeline(Readable.from([payload]), client.query(copyFrom(`COPY directory.employee (id, tenant, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)));
       await client.query('RELEASE SAVEPOINT employees_copy');
-      return ids;
+      return true;
     } catch {
       await client.query('ROLLBACK TO SAVEPOINT employees_copy');
-      return null;
+      return false;
     }
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Pool, PoolClient } from 'pg';
 import { Principal } from '@porter/shared-kernel';
 import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
-import { ChunkTarget, PreparedRow, StaleRunError, writeChunk, rewriteChunk } from './chunk-writer';
+import { ChunkOrder, ChunkOutcome, ChunkTarget, PreparedRow, PreviousChunkNotCommittedError, StaleRunError, writeChunk, rewriteChunk } from './chunk-writer';
 
 /**
  * The chunk transaction against real Postgres: host writes, results and checkpoint commit
@@ -140,5 +140,122 @@ describe('chunk transaction and fencing', () => {
     expect((await state(batchId)).results[1]).toEqual({ row_number: 2, status: 'completed', reference_id: 'ref-2' });
     await expect(rewriteChunk(client, target(batchId, 'run-r', scratchHost()), rows(2, 2))).rejects.toBeInstanceOf(StaleRunError);
     expect(await state(batchId)).toMatchObject({ count_completed: 3, count_failed: 0 });
+  });
+
+  describe('two overlapping chunk transactions (the reader pipeline)', () => {
+    /** Starts chunk `b` after chunk `a` the way the job handler does, on a second connection. */
+    function pair(first: Promise<ChunkOutcome>, firstHostDone: Promise<void>): Omit<ChunkOrder, 'hostDone'> {
+      const previousCommitted = first.then((o) => {
+        if (o.abortedAt) throw new PreviousChunkNotCommittedError();
+      });
+      previousCommitted.catch(() => undefined);
+      return { previousHostDone: firstHostDone, previousCommitted };
+    }
+    const deferred = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    };
+    /** A host that holds its chunk's host phase open until `gate` resolves. */
+    const gatedHost = (gate: Promise<void>, inner = scratchHost()): ImportProcessor => ({
+      async process(rows, ctx) {
+        await gate;
+        return inner.process(rows, ctx);
+      },
+    });
+
+    it('the second writes while the first finishes, and commits after it, in file order', async () => {
+      const batchId = await newBatch('run-a');
+      const other = await pool.connect();
+      try {
+        const aHost = deferred();
+        const a = writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 20), 0, {
+          previousHostDone: Promise.resolve(),
+          previousCommitted: Promise.resolve(),
+          hostDone: aHost.resolve,
+        });
+        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(21, 40), 20, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        await expect(Promise.all([a, b])).resolves.toEqual([
+          { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
+          { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
+        ]);
+        const s = await state(batchId);
+        expect(s).toMatchObject({ last_row: 40, count_completed: 40, scratch: 40 });
+        expect(s.results.map((r: { row_number: number }) => r.row_number)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      } finally {
+        other.release();
+      }
+    });
+
+    it('if the first does not commit, the second rolls back too: nothing of either is written', async () => {
+      const batchId = await newBatch('run-a');
+      const other = await pool.connect();
+      try {
+        const aHost = deferred();
+        const a = writeChunk(client, target(batchId, 'run-a', scratchHost({ throwAt: 5 })), rows(1, 10), 0, {
+          previousHostDone: Promise.resolve(),
+          previousCommitted: Promise.resolve(),
+          hostDone: aHost.resolve,
+        });
+        a.catch(() => undefined);
+        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(11, 20), 10, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        await expect(a).rejects.toThrow('host exploded');
+        await expect(b).rejects.toBeInstanceOf(PreviousChunkNotCommittedError);
+        expect(await state(batchId)).toMatchObject({ last_row: 0, count_completed: 0, results: [], scratch: 0 });
+      } finally {
+        other.release();
+      }
+    });
+
+    it('an aborted first chunk (onError abort) stops the second; its host waits for the first host to finish', async () => {
+      const batchId = await newBatch('run-a');
+      const other = await pool.connect();
+      try {
+        const aHost = deferred();
+        const gate = deferred();
+        let bStarted = false;
+        const a = writeChunk(client, target(batchId, 'run-a', gatedHost(gate.promise, scratchHost({ failRow: 3 })), { abortOnError: true }), rows(1, 5), 0, {
+          previousHostDone: Promise.resolve(),
+          previousCommitted: Promise.resolve(),
+          hostDone: aHost.resolve,
+        });
+        const bHost: ImportProcessor = {
+          async process(r, ctx) {
+            bStarted = true;
+            return scratchHost().process(r, ctx);
+          },
+        };
+        const b = writeChunk(other, target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        b.catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(bStarted).toBe(false); // the first chunk's host writes are not finished yet
+        gate.resolve();
+        expect((await a).abortedAt).toMatchObject({ rowNumber: 3 });
+        await expect(b).rejects.toBeInstanceOf(PreviousChunkNotCommittedError);
+        expect(await state(batchId)).toMatchObject({ last_row: 0, results: [], scratch: 0 });
+      } finally {
+        other.release();
+      }
+    });
+
+    it('a run whose token is replaced between the two chunks commits the first only', async () => {
+      const batchId = await newBatch('run-a');
+      const other = await pool.connect();
+      try {
+        const aHost = deferred();
+        const a = writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 5), 0, {
+          previousHostDone: Promise.resolve(),
+          previousCommitted: Promise.resolve(),
+          hostDone: aHost.resolve,
+        });
+        await a;
+        await pool.query(`UPDATE imports.import_batch SET run_token = 'run-b' WHERE id = $1`, [batchId]);
+        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        await expect(b).rejects.toBeInstanceOf(StaleRunError);
+        expect(await state(batchId)).toMatchObject({ last_row: 5, scratch: 5 });
+      } finally {
+        other.release();
+      }
+    });
   });
 });

@@ -42,8 +42,12 @@ export class RunTimings {
   hostMs = 0;
   /** The results COPY, per chunk transaction. */
   resultsMs = 0;
-  /** BEGIN with the fence, and COMMIT. */
+  /** BEGIN with the fence, the checkpoint update and COMMIT. */
   transactionMs = 0;
+  /** Overlapping chunks: waiting for the previous chunk's host writes, then for its commit. */
+  orderMs = 0;
+  /** The host's database-free `prepare`, per chunk (off the database's critical path). */
+  prepareMs = 0;
   chunks = 0;
 
   toJSON(): Record<string, number> {
@@ -55,6 +59,8 @@ export class RunTimings {
       hostMs: r(this.hostMs),
       resultsMs: r(this.resultsMs),
       transactionMs: r(this.transactionMs),
+      orderMs: r(this.orderMs),
+      prepareMs: r(this.prepareMs),
       chunks: this.chunks,
     };
   }
@@ -85,20 +91,86 @@ interface FinalResult {
 }
 
 /**
- * ONE transaction per chunk: (1) the fence: lock the batch row only if this run still owns it
- * and the checkpoint is where it expects (a stale run stops here, and runs are serialised);
- * (2) the host's writes through the same client; (3) the row results in bulk (COPY); (4) the
- * checkpoint and counts, again guarded by the run token. All commit together, so a crash anywhere leaves either the whole
- * chunk or none of it: a resumed run continues after the last committed chunk, exactly once.
+ * How a chunk transaction is ordered after the previous one when two overlap on two connections
+ * (see writeChunk). The reader keeps at most two chunks in flight.
  */
-export async function writeChunk(client: PoolClient, target: ChunkTarget, rows: PreparedRow[], expectedLastRow: number): Promise<ChunkOutcome> {
+export interface ChunkOrder {
+  /** Settles (never rejects) once the previous chunk's host writes are finished. */
+  previousHostDone: Promise<void>;
+  /** Resolves once the previous chunk has committed; rejects if it will not. */
+  previousCommitted: Promise<void>;
+  /** Called exactly once, when this chunk's host writes are finished (or failed). */
+  hostDone: () => void;
+}
+
+/** The previous chunk of an overlapping pair did not commit, so this one rolled back too. */
+export class PreviousChunkNotCommittedError extends Error {
+  constructor() {
+    super('the previous chunk did not commit; this chunk was rolled back');
+    this.name = 'PreviousChunkNotCommittedError';
+  }
+}
+
+/**
+ * ONE transaction per chunk: (1) the fence: this run must still own the batch; (2) the host's
+ * writes through the same client; (3) the row results in bulk (COPY); (4) the checkpoint and
+ * counts, guarded by the run token AND the expected checkpoint, under the batch row's lock. All
+ * commit together, so a crash anywhere leaves either the whole chunk or none of it: a resumed run
+ * continues after the last committed chunk, exactly once.
+ *
+ * Alone (no `order`), step 1 locks the batch row (FOR UPDATE) with the expected checkpoint: a
+ * stale run stops before the host writes anything and two racing runs are serialised.
+ *
+ * With `order` (the reader's pipeline, ADR 036), two chunk transactions overlap on two
+ * connections: chunk N+1 starts its host writes once chunk N's host writes are finished, while N
+ * still copies its results and commits. Step 1 is then a token check under FOR KEY SHARE (it does
+ * not block N's checkpoint update), and before step 4 chunk N+1 waits until N has committed; if N
+ * does not commit, N+1 rolls back. So chunks still commit one after the other, in file order,
+ * each with `last_row` = the previous chunk's end; step 4 stays the real fence (a run whose token
+ * was replaced meanwhile, or whose checkpoint moved, updates no row and rolls back). Host writes
+ * cannot deadlock across the pair: N+1 writes only after N's writes are done, so N+1 may wait on
+ * N's rows (an email both chunks hold: N+1 waits for N's commit, then upserts over it, the last
+ * row winning as in a serial run), never the reverse.
+ */
+export async function writeChunk(
+  client: PoolClient,
+  target: ChunkTarget,
+  rows: PreparedRow[],
+  expectedLastRow: number,
+  order?: ChunkOrder,
+): Promise<ChunkOutcome> {
   const timings = target.timings;
+  let hostDone = order ? order.hostDone : null;
+  const releaseNext = () => {
+    hostDone?.();
+    hostDone = null;
+  };
+  let prepared: Prepared;
   let t = performance.now();
-  await beginFenced(client, target, expectedLastRow);
+  try {
+    // The host's database-free work first: it runs now, while the previous chunk still writes.
+    prepared = prepareRows(target, rows);
+    if (timings) timings.prepareMs += performance.now() - t;
+    if (order) {
+      t = performance.now();
+      await order.previousHostDone;
+      if (timings) timings.orderMs += performance.now() - t;
+    }
+    t = performance.now();
+    await beginFenced(client, target, order ? null : expectedLastRow);
+  } catch (error) {
+    releaseNext();
+    throw error;
+  }
   try {
     if (timings) timings.transactionMs += performance.now() - t;
     t = performance.now();
-    const results = await processRows(client, target, rows);
+    let results: FinalResult[];
+    try {
+      results = await processRows(client, target, rows, prepared);
+    } finally {
+      releaseNext();
+    }
     if (timings) timings.hostMs += performance.now() - t;
     const abort = target.abortOnError ? results.find((r) => r.status === 'failed') : undefined;
     if (abort) {
@@ -107,6 +179,17 @@ export async function writeChunk(client: PoolClient, target: ChunkTarget, rows: 
     }
     const tally = count(results);
     const lastRow = rows[rows.length - 1].rowNumber;
+    t = performance.now();
+    await copyResults(client, target.batchId, results);
+    if (timings) timings.resultsMs += performance.now() - t;
+    if (order) {
+      const waitStarted = performance.now();
+      await order.previousCommitted.catch(() => {
+        throw new PreviousChunkNotCommittedError();
+      });
+      if (timings) timings.orderMs += performance.now() - waitStarted;
+    }
+    t = performance.now();
     const fenced = await client.query(
       `UPDATE imports.import_batch
           SET last_row = $3, count_completed = count_completed + $4, count_failed = count_failed + $5,
@@ -115,10 +198,6 @@ export async function writeChunk(client: PoolClient, target: ChunkTarget, rows: 
       [target.batchId, target.runToken, lastRow, tally.completed, tally.failed, tally.partiallyFailed, expectedLastRow],
     );
     if (fenced.rowCount !== 1) throw new StaleRunError(target.batchId);
-    t = performance.now();
-    await copyResults(client, target.batchId, results);
-    if (timings) timings.resultsMs += performance.now() - t;
-    t = performance.now();
     await client.query('COMMIT');
     if (timings) {
       timings.transactionMs += performance.now() - t;
@@ -139,7 +218,7 @@ export async function rewriteChunk(client: PoolClient, target: ChunkTarget, rows
   await client.query('BEGIN');
   try {
     await lockBatch(client, target, null);
-    const results = await processRows(client, target, rows);
+    const results = await processRows(client, target, rows, prepareRows(target, rows));
     const tally = count(results);
     const fenced = await client.query(
       `UPDATE imports.import_batch
@@ -174,8 +253,9 @@ export async function rewriteChunk(client: PoolClient, target: ChunkTarget, rows
 
 /**
  * Opens a chunk transaction, fenced, in ONE round trip: BEGIN, relaxed durability for this
- * transaction only (see below), and the batch row lock of `lockBatch`. The values are inlined as
- * escaped literals because a multi-statement query cannot take parameters.
+ * transaction only (see below), and the token check: with the expected checkpoint under FOR UPDATE
+ * (as `lockBatch`), or, for overlapping chunks (`expectedLastRow` null), under FOR KEY SHARE. The
+ * values are inlined as escaped literals because a multi-statement query cannot take parameters.
  *
  * `synchronous_commit = off` for chunk transactions: COMMIT returns before the WAL is flushed, so a
  * crash of the Postgres server (not of the worker) may lose the last few chunk commits (at most
@@ -185,15 +265,18 @@ export async function rewriteChunk(client: PoolClient, target: ChunkTarget, rows
  * batch's terminal state is written by `BatchState.finish/fail` in a synchronously committed
  * transaction, whose WAL flush also makes every earlier chunk durable (WAL is flushed in order).
  */
-async function beginFenced(client: PoolClient, target: ChunkTarget, expectedLastRow: number): Promise<void> {
-  if (!Number.isSafeInteger(expectedLastRow)) throw new Error(`invalid checkpoint ${String(expectedLastRow)}`);
+async function beginFenced(client: PoolClient, target: ChunkTarget, expectedLastRow: number | null): Promise<void> {
+  if (expectedLastRow !== null && !Number.isSafeInteger(expectedLastRow)) throw new Error(`invalid checkpoint ${String(expectedLastRow)}`);
+  const fence =
+    expectedLastRow === null
+      ? 'FOR KEY SHARE' // overlapping chunks: a token check that does not block the previous chunk's checkpoint
+      : `AND last_row = ${expectedLastRow} FOR UPDATE`;
   let results: Array<{ rowCount: number | null }>;
   try {
     results = (await client.query(
       `BEGIN; SET LOCAL synchronous_commit = off;
        SELECT 1 FROM imports.import_batch
-        WHERE id = ${client.escapeLiteral(target.batchId)} AND run_token = ${client.escapeLiteral(target.runToken)} AND last_row = ${expectedLastRow}
-        FOR UPDATE`,
+        WHERE id = ${client.escapeLiteral(target.batchId)} AND run_token = ${client.escapeLiteral(target.runToken)} ${fence}`,
     )) as unknown as Array<{ rowCount: number | null }>;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -218,16 +301,40 @@ async function lockBatch(client: PoolClient, target: ChunkTarget, expectedLastRo
   if (res.rowCount !== 1) throw new StaleRunError(target.batchId);
 }
 
-async function processRows(client: PoolClient, target: ChunkTarget, rows: PreparedRow[]): Promise<FinalResult[]> {
-  const valid = rows.filter((r) => r.values !== null);
+interface Prepared {
+  valid: ImportRow[];
+  prepared: unknown;
+}
+
+/** The valid rows of a chunk and what the host's optional `prepare` made of them. */
+function prepareRows(target: ChunkTarget, rows: PreparedRow[]): Prepared {
+  // A prepared row with values IS an ImportRow (rowNumber, values): passed as is, no copy.
+  const valid = rows.filter((r) => r.values !== null) as ImportRow[];
+  const prepare = target.processor.prepare;
+  const prepared =
+    valid.length && prepare
+      ? prepare.call(target.processor, valid, {
+          principal: target.principal,
+          importRecordId: target.recordId,
+          importBatchId: target.batchId,
+          dryRun: target.dryRun,
+        })
+      : undefined;
+  return { valid, prepared };
+}
+
+async function processRows(client: PoolClient, target: ChunkTarget, rows: PreparedRow[], { valid, prepared }: Prepared): Promise<FinalResult[]> {
   let outcomes: ImportRowOutcome[] = [];
   if (valid.length) {
     if (target.dryRun) await client.query('SAVEPOINT porter_dry_run');
-    outcomes = await target.processor.process(
-      // A prepared row with values IS an ImportRow (rowNumber, values): passed as is, no copy.
-      valid as ImportRow[],
-      { principal: target.principal, client, importRecordId: target.recordId, importBatchId: target.batchId, dryRun: target.dryRun },
-    );
+    outcomes = await target.processor.process(valid, {
+      principal: target.principal,
+      client,
+      importRecordId: target.recordId,
+      importBatchId: target.batchId,
+      dryRun: target.dryRun,
+      prepared,
+    });
     if (target.dryRun) await client.query('ROLLBACK TO SAVEPOINT porter_dry_run');
     if (!Array.isArray(outcomes) || outcomes.length !== valid.length) {
       throw new Error(`the import processor returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${valid.length} rows`);
@@ -274,6 +381,8 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
     out.raw(batch);
     out.uint(r.rowNumber);
     out.byte(TAB);
+    out.uuid();
+    out.byte(TAB);
     out.raw(r.status);
     out.byte(TAB);
     out.value(r.referenceId);
@@ -285,7 +394,7 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
     out.byte(LF);
   }
   const copy = client.query(
-    copyFrom(`COPY imports.import_result (import_batch_id, row_number, status, reference_id, failure_details, source) FROM STDIN`),
+    copyFrom(`COPY imports.import_result (import_batch_id, row_number, id, status, reference_id, failure_details, source) FROM STDIN`),
   );
   await pipeline(Readable.from([out.view()]), copy);
 }

