@@ -219,6 +219,14 @@ export class JobRunStore implements OnApplicationShutdown {
   }
 
   /**
+   * Opens a round connection and prepares the round statement ahead of the first job (a round
+   * that ends nothing and claims nothing), so the first job after start pays neither.
+   */
+  async warmUp(workerId: string): Promise<void> {
+    await this.round([], [], workerId, 1000, {});
+  }
+
+  /**
    * A worker's round (ADR 018): ends the given successful runs and claims up to
    * `runTokens.length` jobs, in one statement. Throws when the statement failed as a whole
    * (nothing was written then).

@@ -69,6 +69,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       maxStalledCount: 1000,
     });
     this.worker.on('error', (error) => this.logThrottled(`queue worker: ${error.message}`));
+    this.store.warmUp(this.workerId).catch((error) => this.logThrottled(`warming up the round connection failed: ${errorMessage(error)}`));
     this.logger.log(`Job types handled here: ${this.registry.typeNames().join(', ') || '(none)'}`);
   }
 

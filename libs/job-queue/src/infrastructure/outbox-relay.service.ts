@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client, Pool } from 'pg';
-import { PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction } from '@porter/platform';
+import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { OUTBOX_CHANNEL } from './job-sql';
 
@@ -10,13 +10,14 @@ const BATCH = 500;
 const REDIS_TIMEOUT_MS = 5000;
 
 /**
- * Takes (deletes, within the caller's transaction) up to `$1` outbox rows, oldest first, with
+ * Takes (deletes, within the caller's transaction) up to BATCH outbox rows, oldest first, with
  * their job's type (the message name shown on the dashboard). Planned per batch (not prepared):
  * the outbox is tiny or full of dead rows depending on the moment, and the plan must follow.
+ * No parameters: it is sent with BEGIN in one simple-protocol query.
  */
 const RELAY_TAKE_SQL = `
   DELETE FROM job_queue.outbox o
-  WHERE o.id IN (SELECT id FROM job_queue.outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+  WHERE o.id IN (SELECT id FROM job_queue.outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
   RETURNING o.id, o.job_id, o.message_id, o.available_at, o.coalesce,
             (SELECT j.type FROM job_queue.job j WHERE j.id = o.job_id) AS type`;
 
@@ -131,32 +132,40 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async drainBatch(): Promise<number> {
-    return withPgTransaction(this.pool, async (client) => {
-      // Rows are deleted in the transaction that sees Redis accept their messages: Redis down
-      // → the add times out, the transaction rolls back, the rows stay. One statement takes and
-      // deletes a batch (SKIP LOCKED, so several relays cooperate); a plain (synchronous) commit
-      // lets later index scans skip the deleted rows at once.
-      const { rows } = await client.query<OutboxRow>(
-        RELAY_TAKE_SQL,
-        [BATCH],
-      );
-      if (!rows.length) return 0;
-      const messages = toWakeupMessages(rows, Date.now());
-      const add = this.queue.addBulk(messages);
-      let timeout: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          add,
-          new Promise((_, reject) => {
-            timeout = setTimeout(() => reject(new Error(`Redis did not accept the messages within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-          }),
-        ]);
-      } finally {
-        clearTimeout(timeout);
-        add.catch(() => undefined);
+    // Rows are deleted in the transaction that sees Redis accept their messages: Redis down →
+    // the add times out, the transaction rolls back, the rows stay. BEGIN and the DELETE that
+    // takes the batch travel in one simple-protocol round trip (several relays cooperate through
+    // SKIP LOCKED); the plain (synchronous) commit lets later index scans skip the deleted rows.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const results = (await client.query(`BEGIN; ${RELAY_TAKE_SQL}`)) as unknown as Array<{ rows: OutboxRow[] }>;
+      const rows = results[1].rows;
+      if (rows.length) {
+        const add = this.queue.addBulk(toWakeupMessages(rows, Date.now()));
+        let timeout: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            add,
+            new Promise((_, reject) => {
+              timeout = setTimeout(() => reject(new Error(`Redis did not accept the messages within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+            }),
+          ]);
+        } finally {
+          clearTimeout(timeout);
+          add.catch(() => undefined);
+        }
       }
+      await client.query('COMMIT');
       return rows.length;
-    });
+    } catch (error) {
+      // Whatever failed (BEGIN, the DELETE, Redis, COMMIT), leave no transaction open on a
+      // pooled connection; a connection that cannot even roll back is discarded.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async listen(): Promise<void> {
