@@ -59,23 +59,36 @@ export async function openCsv(file: SourceFile, _scan: CsvScan, limits: ImportLi
   }
   const header = records[next++];
 
-  async function* rows(): AsyncGenerator<SourceRow> {
-    let rowNumber = 0;
+  let rowNumber = 0;
+  /** The rows of the records tokenized so far (at least one row, unless the file has ended). */
+  async function nextBatch(): Promise<SourceRow[] | null> {
     while (await fill()) {
-      const record = records[next++];
-      rowNumber++;
-      if (rowNumber <= skipRows) continue;
-      for (let i = 0; i < record.length; i++) {
-        const cell = record[i];
-        if (cell.length > 1 && cell.charCodeAt(0) === 0x27) record[i] = unneutraliseFormula(cell);
+      const batch: SourceRow[] = [];
+      for (; next < records.length; next++) {
+        const record = records[next];
+        rowNumber++;
+        if (rowNumber <= skipRows) continue;
+        for (let i = 0; i < record.length; i++) {
+          const cell = record[i];
+          if (cell.length > 1 && cell.charCodeAt(0) === 0x27) record[i] = unneutraliseFormula(cell);
+        }
+        batch.push({ rowNumber, cells: record });
       }
-      yield { rowNumber, cells: record };
+      if (batch.length) return batch;
     }
+    return null;
+  }
+  async function* batches(): AsyncGenerator<SourceRow[]> {
+    for (let batch = await nextBatch(); batch; batch = await nextBatch()) yield batch;
+  }
+  async function* rows(): AsyncGenerator<SourceRow> {
+    for await (const batch of batches()) yield* batch;
   }
 
   return {
     header,
     rows: rows(),
+    batches: batches(),
     close: async () => {
       stream.destroy();
     },

@@ -41,6 +41,24 @@ describe('CSV reader', () => {
     expect((await all(resumed.rows)).map((r) => r.rowNumber)).toEqual([3]);
   });
 
+  it('offers the same rows in batches (the job reads those), resuming after a row too', async () => {
+    const csv = `a,b\n${Array.from({ length: 500 }, (_, i) => `${i + 1},"x\n${i + 1}"`).join('\n')}\n`;
+    const file = memoryFile(csv, 97);
+    const scan = await scanCsv(file, DEFAULT_IMPORT_LIMITS);
+    const one = await all((await openCsv(file, scan, DEFAULT_IMPORT_LIMITS)).rows);
+    const batched: SourceRow[] = [];
+    for await (const batch of (await openCsv(file, scan, DEFAULT_IMPORT_LIMITS)).batches!) {
+      expect(batch.length).toBeGreaterThan(0);
+      batched.push(...batch);
+    }
+    expect(batched).toEqual(one);
+    expect(one).toHaveLength(500);
+    expect(one[499]).toEqual({ rowNumber: 500, cells: ['500', 'x\n500'] });
+    const resumed: SourceRow[] = [];
+    for await (const batch of (await openCsv(file, scan, DEFAULT_IMPORT_LIMITS, 498)).batches!) resumed.push(...batch);
+    expect(resumed.map((r) => r.rowNumber)).toEqual([499, 500]);
+  });
+
   it('an empty file is refused', async () => {
     await expect(scanCsv(memoryFile(''), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(new FileRejectedError('the file is empty (no header row)'));
   });

@@ -15,5 +15,10 @@ export type SourceRow =
 export interface RowReader {
   header: string[];
   rows: AsyncIterable<SourceRow>;
+  /**
+   * The same rows in the batches the reader has them (fewer awaits on the hot path). A reader may
+   * offer it; read either `rows` or `batches`, not both.
+   */
+  batches?: AsyncIterable<SourceRow[]>;
   close(): Promise<void>;
 }

@@ -44,7 +44,23 @@ export class CopyBuffer {
 
   /** Text already in COPY form (literals, escaped values). */
   raw(s: string): void {
-    this.reserve(s.length * 3);
+    const n = s.length;
+    this.reserve(n * 3);
+    if (n <= 64) {
+      // Short ASCII text byte by byte: cheaper than a native call per value.
+      const b = this.buffer;
+      let o = this.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[o++] = c;
+      }
+      if (i === n) {
+        this.length = o;
+        return;
+      }
+    }
     this.length += this.buffer.write(s, this.length, 'utf8');
   }
 
@@ -85,9 +101,26 @@ export class CopyBuffer {
     this.length = o;
   }
 
-  /** One value in COPY text form (see copyValue). */
+  /** One value in COPY text form (see copyValue); ASCII is copied and escaped byte by byte. */
   value(value: string | null): void {
-    this.raw(copyValue(value));
+    if (value === null) return this.raw('\\N');
+    const n = value.length;
+    this.reserve(n * 3);
+    const b = this.buffer;
+    let o = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80 || c === 0) {
+        this.length = o;
+        this.raw(copyValue(value.slice(i)));
+        return;
+      }
+      if (c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09) {
+        b[o++] = 0x5c;
+        b[o++] = c === 0x5c ? 0x5c : c === 0x0a ? 0x6e : c === 0x0d ? 0x72 : 0x74;
+      } else b[o++] = c;
+    }
+    this.length = o;
   }
 
   view(): Buffer {

@@ -186,12 +186,15 @@ export class ImportBatchJobHandler implements JobHandler {
           inflight.push({ outcome, hostDone: hostDonePromise, last: rows[rows.length - 1].rowNumber });
         };
         const loopStarted = performance.now();
-        for await (const row of reader.rows) {
-          chunk.push(prepare(row, mapping, excelSerialDates));
-          if (chunk.length >= chunkSize) {
-            await flush();
-            if (aborted) break;
+        for await (const batch of reader.batches ?? singles(reader.rows)) {
+          for (const row of batch) {
+            chunk.push(prepare(row, mapping, excelSerialDates));
+            if (chunk.length >= chunkSize) {
+              await flush();
+              if (aborted) break;
+            }
           }
+          if (aborted) break;
         }
         if (!aborted) await flush();
         while (inflight.length && !aborted) await settleOldest();
@@ -305,6 +308,10 @@ export class ImportBatchJobHandler implements JobHandler {
       throw new Error(`import batch run interrupted (${String(context.signal.reason ?? 'aborted')}) after a committed chunk`);
     }
   }
+}
+
+async function* singles(rows: AsyncIterable<SourceRow>): AsyncGenerator<SourceRow[]> {
+  for await (const row of rows) yield [row];
 }
 
 function prepare(row: SourceRow, mapping: ColumnMapping, excelSerialDates: boolean): PreparedRow {
