@@ -134,9 +134,11 @@ export class ImportsController {
           file.resume();
           return;
         }
-        // A truncated or malformed body makes busboy error the file stream, possibly before the
-        // command has started reading it: listen at once, or the error would crash the process.
-        file.on('error', (error: Error) => fail(new BadRequestError(`Malformed multipart request: ${error.message}`)));
+        // A truncated body makes busboy error the file stream, possibly before the command has
+        // started reading it: an unheard 'error' would crash the process. The cause is reported
+        // elsewhere: busboy raises the same error on the parser (400 below), and errors of the
+        // consumer (413, 415...) come back through the task.
+        file.on('error', () => undefined);
         const task = add(file, info.filename ?? null);
         task.catch((error) => {
           file.resume();
