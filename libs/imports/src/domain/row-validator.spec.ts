@@ -36,4 +36,13 @@ describe('validateCell fast paths agree with the general rules', () => {
   it('booleans', () => {
     check(boolean, ['true', 'false', 'TRUE', ' false ', 'yes', 't']);
   });
+
+  it('text and emails: NUL, length, pattern, trimming and case', () => {
+    const name: ImportColumn = { name: 's', type: 'string', maxLength: 5, pattern: /\S/, patternHint: 'not blank' };
+    const free: ImportColumn = { name: 'f', type: 'string' };
+    const email: ImportColumn = { name: 'e', type: 'email', maxLength: 30 };
+    check(name, ['Ada', 'Adaaa', 'Adaaaa', '   ', 'a\u0000', ' Ada', 'é€😀']);
+    check(free, ['x', 'a\u0000b', ' spaced ', "'=1"]);
+    check(email, ['a@b.co', ' A@B.CO ', 'A@b', 'a b@c.de', 'a@b.co\u0000', `${'a'.repeat(30)}@b.co`, 'Zoë@exämple.org']);
+  });
 });

@@ -22,20 +22,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * it breaks, e.g. `column "salary": value "12,5" is not a decimal (rule: decimal(14,2))`.
  */
 export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, options: ValidationOptions = {}): RowValidation {
-  const problems: string[] = [];
   if (cells.length !== mapping.header.length) {
-    problems.push(`the row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${mapping.header.length} (rule: same number of fields as the header)`);
-    return { ok: false, failure: problems.join('; ') };
+    return {
+      ok: false,
+      failure: `the row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${mapping.header.length} (rule: same number of fields as the header)`,
+    };
   }
   const values: Record<string, ImportRowValue> = {};
+  let problems: string[] | null = null;
   for (let i = 0; i < mapping.columns.length; i++) {
     const column = mapping.columns[i];
     if (!column || column.type === 'ignored') continue;
     const result = validateCell(cells[i], column, options);
-    if (typeof result === 'object' && result !== null && 'problem' in result) problems.push(result.problem);
+    if (typeof result === 'object' && result !== null && 'problem' in result) (problems ??= []).push(result.problem);
     else values[column.name] = result as ImportRowValue;
   }
-  return problems.length ? { ok: false, failure: problems.join('; ') } : { ok: true, values };
+  return problems ? { ok: false, failure: problems.join('; ') } : { ok: true, values };
 }
 
 type CellResult = ImportRowValue | { problem: string };
@@ -57,6 +59,17 @@ export function validateCell(raw: RawCell, column: ImportColumn, options: Valida
         break;
       case 'decimal':
         if (isCanonicalDecimal(raw, column.precision ?? 38, column.scale ?? 0)) return raw;
+        break;
+      case 'string':
+        if (raw.indexOf('\u0000') === -1 && (column.maxLength === undefined || raw.length <= column.maxLength) && (!column.pattern || column.pattern.test(raw))) {
+          return raw;
+        }
+        break;
+      case 'email':
+        if (raw.indexOf('\u0000') === -1 && (column.maxLength === undefined || raw.length <= column.maxLength)) {
+          const e = raw.trim().toLowerCase();
+          if (e.length <= 254 && EMAIL.test(e)) return e;
+        }
         break;
     }
   }
