@@ -150,32 +150,42 @@ export class JobRunStore implements OnApplicationShutdown {
     return this.relaxedPool;
   }
 
-  private roundPool: Pool | null = null;
+  private readonly roundPools: { durable: Pool | null; relaxed: Pool | null } = { durable: null, relaxed: null };
 
   /**
    * For the worker round only (ADR 018): a prepared statement, planned once per connection.
    * A cached generic plan must not depend on statistics (a fresh table, or autovacuum off, has
-   * none, and a plan made then would keep a seq scan or hash join for good), so this pool steers
+   * none, and a plan made then would keep a seq scan or hash join for good), so these pools steer
    * the planner to index paths and nested loops, which is what the round's key lookups and its
    * walk down the pending index need whatever the table's size.
+   * A round that ends runs commits durably. A round that only claims may commit without waiting
+   * for the WAL flush, like the claims of ADR 012 always could: a claim lost in a Postgres crash
+   * only means the job is taken again and the old run's fenced writes are refused. (The next
+   * durable commit flushes it anyway, which also lets index scans skip the rows it replaced.)
    */
-  private get rounds(): Pool {
-    if (!this.roundPool) {
-      this.roundPool = new Pool({
+  private roundPool(durable: boolean): Pool {
+    const key = durable ? 'durable' : 'relaxed';
+    let pool = this.roundPools[key];
+    if (!pool) {
+      pool = new Pool({
         connectionString: this.config.databaseUrl,
         max: 2,
         idleTimeoutMillis: 30_000,
         application_name: 'porter-job-rounds',
-        options: '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off',
+        options:
+          '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off' +
+          (durable ? '' : ' -c synchronous_commit=off'),
       });
-      this.roundPool.on('error', () => undefined);
+      pool.on('error', () => undefined);
+      this.roundPools[key] = pool;
     }
-    return this.roundPool;
+    return pool;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.relaxedPool?.end().catch(() => undefined);
-    await this.roundPool?.end().catch(() => undefined);
+    await this.roundPools.durable?.end().catch(() => undefined);
+    await this.roundPools.relaxed?.end().catch(() => undefined);
   }
 
   /** scheduled → pending for every job whose time has come (never before: Postgres' clock decides). */
@@ -224,6 +234,7 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   async warmUp(workerId: string): Promise<void> {
     await this.round([], [], workerId, 1000, {});
+    await this.roundPool(true).query({ name: 'job-queue.round.v1', text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0] });
   }
 
   /**
@@ -243,7 +254,7 @@ export class JobRunStore implements OnApplicationShutdown {
     const input = successes.map((s, ord) => ({ ord, id: s.jobId, token: s.runToken, info: s.outputInformation }));
     // Prepared (planning was ~40% of a round's database time), on the pool whose planner
     // settings keep the cached plan on the indexes.
-    const { rows } = await this.rounds.query({
+    const { rows } = await this.roundPool(successes.length > 0).query({
       name: 'job-queue.round.v1',
       text: ROUND_SQL,
       values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length],
