@@ -9,6 +9,13 @@
  * VmHWM as a cross-check). The floor, in the same run: `psql -c "\copy ... from <file> csv
  * header"` of the same file into an equivalent table with its primary key.
  * Goals: within 5x of the floor, worker peak RSS < 256 MB.
+ *
+ * The api and the worker start exactly as operators start them (`porterArgs`, with the worker's
+ * old-space cap, ADR 006). The two tables the import writes are vacuumed before measuring (the
+ * previous run's deleted million rows; this server may run without autovacuum). The worker's
+ * last log line gives where its time went (`worker timings`). Profiling hooks, off by default:
+ * BENCH_WORKER_NODE_ARGS (extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
+ * and BENCH_WORKER_LOG (a file that receives the worker's stdout).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createWriteStream, openAsBlob, promises as fs, readFileSync, statSync } from 'fs';
