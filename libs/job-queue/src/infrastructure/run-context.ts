@@ -21,6 +21,7 @@ export class RunContext implements JobContext {
   readonly payload: Record<string, unknown>;
   readonly principal: Principal;
   readonly attempt: number;
+  readonly maxAttempts: number;
   readonly runToken: string;
   readonly signal: AbortSignal;
   readonly logger: JobLogger;
@@ -44,6 +45,7 @@ export class RunContext implements JobContext {
     this.payload = claimed.payload;
     this.principal = Principal.fromJSON(claimed.principal);
     this.attempt = claimed.attempts;
+    this.maxAttempts = claimed.maxAttempts;
     this.runToken = claimed.runToken;
     this.signal = controller.signal;
     this.checkpointState = claimed.checkpoint;

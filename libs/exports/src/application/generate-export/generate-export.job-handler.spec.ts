@@ -81,6 +81,7 @@ function fakeContext(attempt = 1) {
     payload: { exportId: EXPORT_ID },
     principal: new Principal('ada', 'acme', ['admin']),
     attempt,
+    maxAttempts: 3,
     runToken: 'run-1',
     signal: controller.signal,
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
@@ -147,7 +148,7 @@ function setup(source: ExportDataSource, initial = record()) {
   const { repo, state } = fakeRepository(initial);
   const events: unknown[] = [];
   const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
-  const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, jobMaxAttempts: 3 } as PorterConfig;
+  const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, } as PorterConfig;
   const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
   const handler = new GenerateExportJobHandler(repo, types, sources, plainWriters, config, clock, eventBus);
   return { handler, state, events };

@@ -172,7 +172,7 @@ export class GenerateExportJobHandler implements JobHandler {
       else await this.exports.markRetrying(record.id, `interrupted (${reason || 'aborted'}); it will run again`);
       return;
     }
-    const final = error instanceof NonRetryableJobError || context.attempt >= this.config.jobMaxAttempts;
+    const final = error instanceof NonRetryableJobError || context.attempt >= context.maxAttempts;
     if (!final) {
       await this.exports.markRetrying(record.id, error.message);
       return;

@@ -30,6 +30,8 @@ export interface JobContext {
   readonly principal: Principal;
   /** 1 on the first run, +1 on each retry or stall recovery. */
   readonly attempt: number;
+  /** The attempt limit of this job (its type's, or JOB_MAX_ATTEMPTS): `attempt === maxAttempts` is the last. */
+  readonly maxAttempts: number;
   /** Unique per run: a fencing token a handler may store beside its own writes. */
   readonly runToken: string;
   /** Aborted on cancel, shutdown or lost lock; `signal.reason` is a JobAbortReason. */
