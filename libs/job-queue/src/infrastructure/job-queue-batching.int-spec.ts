@@ -4,7 +4,8 @@ import type { Queue } from 'bullmq';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
-import { PG_POOL } from '@porter/platform';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -14,6 +15,7 @@ import { JobSucceeded } from '../public/events/job-events';
 import { TEST_JOB_TYPES } from './testing/test-job-handlers';
 import { JobRunStore } from './job-run.store';
 import { OutboxRelay } from './outbox-relay.service';
+import { JobRunner } from './job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
 
@@ -205,6 +207,56 @@ describe('job queue batching with a worker: a burst of jobs', () => {
       await waitFor(async () => ids.every((id) => succeeded.includes(id)), { what: 'a JobSucceeded event per job' });
       expect(succeeded.filter((id) => ids.includes(id))).toHaveLength(60); // each published once
     } finally {
+      await worker.close();
+    }
+  });
+});
+
+describe('job queue batching with a worker: every free slot is filled after an idle spell', () => {
+  it('starts as many jobs as it has slots when they arrive together behind one wake-up (not one at a time)', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const pool = worker.get<Pool>(PG_POOL);
+    const { alice } = users();
+    let ids: string[] = [];
+    try {
+      // An idle worker: whatever earlier tests left ready has been taken and has ended.
+      await waitFor(async () => (await worker.get(JobRunStore).readyPendingCount()) === 0 && worker.get(JobRunner).activeCount === 0, {
+        what: 'an idle worker',
+      });
+      const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
+      // Submitted in one transaction: committed together, relayed in one drain, so they come
+      // with a single merged wake-up message (ADR 018).
+      ids = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
+          return out;
+        });
+      await worker.get(OutboxRelay).flush();
+      const queue = worker.get<Queue>(getQueueToken(JOBS_QUEUE));
+      const messages = (await Promise.all(ids.map((id) => queue.getJob(`${id}.1`)))).filter(Boolean);
+      expect(messages).toHaveLength(1);
+
+      // Every job is running at the same time, long before the first one could have finished.
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+          return rows[0].n === slots;
+        },
+        { timeoutMs: 10_000, what: `all ${slots} jobs running at once` },
+      );
+    } finally {
+      // Stop the long runs (a cancel reaches a run on its next heartbeat).
+      for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [ids]);
+          return rows[0].n === ids.length;
+        },
+        { what: 'the long runs to stop' },
+      ).catch(() => undefined);
       await worker.close();
     }
   });

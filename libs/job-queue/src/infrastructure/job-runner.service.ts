@@ -164,7 +164,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const free = this.config.workerConcurrency - this.slotsTaken;
     const claiming = !this.shuttingDown && free > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
-    // alone, at once); rounds that follow a full claim take every free slot.
+    // alone, at once); rounds that follow a full claim take every free slot, and the round
+    // after the slow-start one follows it at once (see the end of this round).
     const want = claiming ? (this.mayHaveMore ? free : 1) : 0;
     const successes = this.successes.splice(0, MAX_SUCCESSES_PER_ROUND);
     if (!want && !successes.length) return;
@@ -194,6 +195,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (want) this.mayHaveMore = result.claimed.length === want;
       for (const job of result.claimed) this.start(job);
       if (want && !this.mayHaveMore) answered.push(...this.waiters.splice(0));
+      // A full claim that left slots free (the slow-start round, or a round that claimed for
+      // fewer slots than are free now) goes on at once: nothing else would start the next
+      // round, since one merged message stands for up to 16 jobs and the reconciler stays out
+      // of the way of a worker that will claim again.
+      if (this.mayHaveMore && !this.shuttingDown && this.slotsTaken < this.config.workerConcurrency) this.dispatchAgain = true;
     } catch (error) {
       // Postgres unreachable or similar: nothing was written. The messages are answered (the
       // reconciler adds wake-ups for jobs still pending once Postgres answers again).
