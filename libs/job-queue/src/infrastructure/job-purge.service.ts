@@ -50,7 +50,8 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
       const batch = await this.store.purge(olderThanMs);
       for (const job of batch) {
         await this.cleaner.removeAll(job.id);
-        await this.jobs.remove(job.lastMessageId).catch(() => undefined);
+        // A message still being processed is locked and stays; it is a wake-up that finds nothing.
+        await Promise.all(job.messageIds.map((id) => this.jobs.remove(id).catch(() => undefined)));
       }
       purged += batch.length;
       if (batch.length < 500) break;

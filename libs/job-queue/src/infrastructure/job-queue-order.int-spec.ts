@@ -16,7 +16,7 @@ import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { GetJobFileQuery } from '../public/queries/get-job-file.query';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { StepsTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
 import { JobRunStore } from './job-run.store';
 import { OutboxRelay } from './outbox-relay.service';
 import { JobReconciler } from './job-reconciler.service';
@@ -262,15 +262,67 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
     }
   });
 
-  it('soft-deletes a terminal job (gone from lists, files removed) and purges old terminal jobs with files and messages', async () => {
+  it('cancels a pending job while a worker is running: it never starts, and the worker goes on past it', async () => {
+    const { alice } = users();
+    const worker = await jobQueueContext({ worker: true });
+    const pool = worker.get<Pool>(PG_POOL);
+    const run = jest.spyOn(worker.get(StepsTestJobHandler), 'run');
+    const blockers: string[] = [];
+    try {
+      // Every slot of the worker is busy, so the next job stays pending with the worker running.
+      const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
+      for (let i = 0; i < slots; i++) blockers.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
+      await Promise.all(blockers.map((id) => waitForStatus(worker, alice, id, JobStatus.Running)));
+      const target = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1 });
+      await worker.get(OutboxRelay).flush(); // its wake-up message reached the worker's queue
+      expect((await getJob(worker, alice, target)).status).toBe(JobStatus.Pending);
+
+      const cancelled = await worker.get(CommandBus).execute(new CancelJobCommand(alice, target));
+      expect(cancelled).toMatchObject({ status: JobStatus.Cancelled, position: null });
+
+      // Slots free up; a job submitted after the cancelled one runs, so the worker went past it.
+      const after = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1 });
+      for (const id of blockers) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id));
+      await waitForStatus(worker, alice, after, JobStatus.Succeeded);
+
+      const job = await getJob(worker, alice, target);
+      expect(job).toMatchObject({ status: JobStatus.Cancelled, attempts: 0, startedAt: null });
+      const events = await worker.get(QueryBus).execute(new GetJobEventsQuery(alice, target));
+      expect(events.map((e) => e.type)).toEqual(['submitted', 'cancelled']);
+      const ran = run.mock.calls.map(([context]) => context.jobId);
+      expect(ran).toContain(after);
+      expect(ran).not.toContain(target);
+    } finally {
+      for (const id of blockers) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [blockers]);
+          return rows[0].n === blockers.length;
+        },
+        { what: 'the blocking runs to stop' },
+      ).catch(() => undefined);
+      run.mockRestore();
+      await worker.close();
+    }
+  });
+
+  it('soft-deletes a terminal job (gone from lists, files removed) and purges old terminal jobs with files, events and every queue message they had', async () => {
     const { alice } = users();
     const worker = await jobQueueContext({ worker: true });
     try {
+      const relay = worker.get(OutboxRelay);
+      const queue = worker.get<Queue>(getQueueToken(JOBS_QUEUE));
+      // `old` fails its first attempt, so it has two wake-ups: its submit's (`.1`) and its
+      // retry's (`.2`). Each is relayed while nothing else waits in the outbox, so neither is
+      // merged into another job's message (ADR 018): both messages exist.
+      await relay.flush();
+      const old = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'c.csv', failAttempts: 1 });
+      await relay.flush();
+      expect((await waitForStatus(worker, alice, old, JobStatus.Succeeded)).attempts).toBe(2);
       const kept = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'a.csv' });
       const deleted = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'b.csv' });
-      const old = await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 1, fileName: 'c.csv' });
       const pending = await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
-      for (const id of [kept, deleted, old]) await waitForStatus(worker, alice, id, JobStatus.Succeeded);
+      for (const id of [kept, deleted]) await waitForStatus(worker, alice, id, JobStatus.Succeeded);
       const storage = worker.get<FileStorage>(FILE_STORAGE);
       const [deletedFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, deleted, 'b.csv'));
       const [oldFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, old, 'c.csv'));
@@ -283,6 +335,16 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
       expect(await storage.stat(deletedFile.storageKey)).toBeNull();
 
       const pool = worker.get<Pool>(PG_POOL);
+      // Every message id `old` may have had (a reconciler top-up may have added `.3`), and the
+      // two it certainly had, present before the purge.
+      const { rows: seq } = await pool.query<{ enqueue_seq: number }>(`SELECT enqueue_seq FROM job_queue.job WHERE id = $1`, [old]);
+      const messageIds = Array.from({ length: seq[0].enqueue_seq }, (_, k) => `${old}.${k + 1}`);
+      expect(messageIds.slice(0, 2)).toEqual([`${old}.1`, `${old}.2`]);
+      expect(await queue.getJob(`${old}.1`)).toBeDefined();
+      expect(await queue.getJob(`${old}.2`)).toBeDefined();
+      await relay.flush();
+      expect(await queue.getJob(`${kept}.1`)).toBeDefined(); // first of its drain: never merged away
+
       await pool.query(`UPDATE job_queue.job SET completed_at = clock_timestamp() - interval '2 hours' WHERE id = $1`, [old]);
       const result = await worker.get(JobPurgeService).purge(3600_000);
       expect(result.purged).toBeGreaterThanOrEqual(2); // the old one and the soft-deleted one
@@ -293,12 +355,43 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
       expect(await storage.stat(oldFile.storageKey)).toBeNull();
       const events = await pool.query(`SELECT count(*) AS n FROM job_queue.job_event WHERE job_id = $1`, [old]);
       expect(events.rows[0].n).toBe('0');
-      const queue = worker.get<Queue>(getQueueToken(JOBS_QUEUE));
-      expect(await queue.getJob(`${old}.1`)).toBeUndefined();
-      // the purge is repeatable: a job scheduler on the maintenance queue
-      const maintenance = worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
-      await waitFor(async () => (await maintenance.getJobSchedulers()).some((s) => s.key === PURGE_SCHEDULER_ID), { what: 'the purge scheduler' });
+      for (const id of messageIds) expect(await queue.getJob(id)).toBeUndefined();
+      expect(await queue.getJob(`${kept}.1`)).toBeDefined(); // a job that stays keeps its message
     } finally {
+      await worker.close();
+    }
+  });
+
+  it('fires the repeatable purge on its own every JOB_PURGE_INTERVAL_MS (a later run purges a job that became due after the first)', async () => {
+    const { alice } = users();
+    const started = Date.now();
+    const worker = await jobQueueContext({ worker: true, config: { jobPurgeIntervalMs: 1000, jobPurgeAgeMs: 3600_000 } });
+    const maintenance = worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
+    const runsSince = async (at: number) => (await maintenance.getCompleted()).filter((j) => j.name === 'purge' && (j.finishedOn ?? 0) >= at);
+    try {
+      await waitFor(async () => (await maintenance.getJobSchedulers()).some((s) => s.key === PURGE_SCHEDULER_ID && Number(s.every) === 1000), {
+        what: 'the purge scheduler with the configured interval',
+      });
+      await waitFor(async () => (await runsSince(started)).length > 0, { what: 'a first purge run' });
+
+      const jobId = await submit(worker, alice, TEST_JOB_TYPES.noop);
+      await waitForStatus(worker, alice, jobId, JobStatus.Succeeded);
+      const dueAt = Date.now();
+      await worker.get<Pool>(PG_POOL).query(`UPDATE job_queue.job SET completed_at = clock_timestamp() - interval '2 hours' WHERE id = $1`, [jobId]);
+      // Nobody calls purge() here: only a scheduled run can remove it.
+      await waitFor(
+        async () =>
+          getJob(worker, alice, jobId).then(
+            () => false,
+            (error: { kind?: string }) => error.kind === 'not_found',
+          ),
+        { timeoutMs: 10_000, what: 'a scheduled purge run to remove the job' },
+      );
+      expect((await runsSince(dueAt)).length).toBeGreaterThan(0);
+    } finally {
+      // The 1 s scheduler must not outlive this test; the next worker schedules the purge again
+      // with the run's own interval when it starts.
+      await maintenance.removeJobScheduler(PURGE_SCHEDULER_ID).catch(() => undefined);
       await worker.close();
     }
   });

@@ -576,8 +576,15 @@ export class JobRunStore implements OnApplicationShutdown {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Terminal jobs completed before the cutoff, and soft-deleted ones: hard-deleted (events and file rows cascade). */
-  async purge(olderThanMs: number, limit = 500): Promise<Array<{ id: string; lastMessageId: string }>> {
+  /**
+   * Terminal jobs completed before the cutoff, and soft-deleted ones: hard-deleted (events and
+   * file rows cascade). Returns every BullMQ message id each job may have had: a job's wake-ups
+   * are `<id>.<k>` for k = 1..enqueue_seq (every bump of enqueue_seq writes one outbox row), and
+   * any of them may still sit in Redis (kept completed messages, a delayed wake-up of a job
+   * rescheduled or cancelled before it was due, the reconciler's top-ups). Ids that were merged
+   * away (ADR 018) simply do not exist, and removing them is a no-op.
+   */
+  async purge(olderThanMs: number, limit = 500): Promise<Array<{ id: string; messageIds: string[] }>> {
     const { rows } = await this.pool.query<{ id: string; enqueue_seq: number }>(
       `DELETE FROM job_queue.job WHERE id IN (
          SELECT id FROM job_queue.job
@@ -587,6 +594,6 @@ export class JobRunStore implements OnApplicationShutdown {
        ) RETURNING id, enqueue_seq`,
       [olderThanMs, limit],
     );
-    return rows.map((r) => ({ id: r.id, lastMessageId: `${r.id}.${r.enqueue_seq}` }));
+    return rows.map((r) => ({ id: r.id, messageIds: Array.from({ length: r.enqueue_seq }, (_, k) => `${r.id}.${k + 1}`) }));
   }
 }

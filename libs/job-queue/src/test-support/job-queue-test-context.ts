@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Principal } from '@porter/shared-kernel';
 import { Test } from '@nestjs/testing';
-import { PlatformModule } from '@porter/platform';
+import { loadConfig, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JobQueueModule } from '../job-queue.module';
 import { JobQueueWorkerModule } from '../job-queue.worker-module';
 import { TEST_JOB_HANDLERS } from '../infrastructure/testing/test-job-handlers';
@@ -36,18 +36,21 @@ export async function waitFor<T>(
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }
 
-/** A Nest context with the job-queue module, optionally its worker (with the porter-test.* types). */
-// Configuration is the run's environment, validated once when the platform module loads.
-export async function jobQueueContext(opts: { worker: boolean }): Promise<TestingModule> {
-  {
-    const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule] : [])],
-      providers: opts.worker ? TEST_JOB_HANDLERS : [],
-    }).compile();
-    moduleRef.enableShutdownHooks();
-    await moduleRef.init();
-    return moduleRef;
-  }
+/**
+ * A Nest context with the job-queue module, optionally its worker (with the porter-test.* types).
+ * Configuration is the run's environment, validated once when the platform module loads;
+ * `config` overrides some of it for this context only (say, a short purge interval).
+ */
+export async function jobQueueContext(opts: { worker: boolean; config?: Partial<PorterConfig> }): Promise<TestingModule> {
+  let builder = Test.createTestingModule({
+    imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule] : [])],
+    providers: opts.worker ? TEST_JOB_HANDLERS : [],
+  });
+  if (opts.config) builder = builder.overrideProvider(PORTER_CONFIG).useValue({ ...loadConfig(process.env), ...opts.config });
+  const moduleRef = await builder.compile();
+  moduleRef.enableShutdownHooks();
+  await moduleRef.init();
+  return moduleRef;
 }
 
 export function tenantName(): string {
