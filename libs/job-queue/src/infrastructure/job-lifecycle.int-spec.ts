@@ -1,6 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
-import { FILE_STORAGE, FileStorage } from '@porter/platform';
+import { Pool } from 'pg';
+import { FILE_STORAGE, FileStorage, PG_POOL } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { GetJobFileQuery } from '../public/queries/get-job-file.query';
@@ -8,7 +9,7 @@ import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { RetryJobCommand } from '../public/actions/retry-job.command';
 import { JobSucceeded, JobFailed, JobCancelled } from '../public/events/job-events';
 import { TEST_JOB_TYPES } from './testing/test-job-handlers';
-import { getJob, jobQueueContext, submit, users, waitForStatus } from '../test-support/job-queue-test-context';
+import { getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -65,6 +66,12 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
     const retries = events.filter((e) => e.type === 'retrying');
     expect(retries[0].data).toMatchObject({ attempt: 1, error: 'planned failure on attempt 1', delayMs: 100 });
     expect(retries[1].data).toMatchObject({ attempt: 2, error: 'planned failure on attempt 2', delayMs: 200 });
+    // each rerun waited its backoff: the next start is at least delayMs after the failure
+    events.forEach((event, i) => {
+      if (event.type !== 'retrying') return;
+      const next = events.slice(i + 1).find((e) => e.type === 'started')!;
+      expect(Date.parse(next.at) - Date.parse(event.at)).toBeGreaterThanOrEqual(event.data.delayMs as number);
+    });
   });
 
   it('fails for good after the per-type attempt limit, and at once on a non-retryable error', async () => {
@@ -113,8 +120,21 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
     const jobId = await submit(ctx, alice, TEST_JOB_TYPES.steps, { steps: 1, failAttempts: 1, nonRetryable: true });
     await waitForStatus(ctx, alice, jobId, JobStatus.Failed);
     // Retry starts over (attempts from 0): this handler fails attempt 1 again, which shows a fresh run.
+    // nothing else waits in the queue, so the retried job is at its head
+    const pool = ctx.get<Pool>(PG_POOL);
+    await waitFor(async () => (await pool.query(`SELECT 1 FROM job_queue.job WHERE status = 'pending'`)).rowCount === 0, { what: 'an empty queue' });
     const retried = await ctx.get(CommandBus).execute(new RetryJobCommand(alice, jobId));
-    expect([JobStatus.Pending, JobStatus.Running, JobStatus.Failed]).toContain(retried.status);
+    // the job as the retry left it (the worker may take it the moment the command commits)
+    expect(retried).toMatchObject({
+      status: JobStatus.Pending,
+      position: 1,
+      attempts: 0,
+      startedAt: null,
+      completedAt: null,
+      errorDetails: null,
+      outputInformation: null,
+      progress: { processed: 0, total: null },
+    });
     const again = await waitForStatus(ctx, alice, jobId, (j) => j.status === JobStatus.Failed && j.completedAt !== null);
     const events = await ctx.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
     expect(events.map((e) => e.type)).toEqual(['submitted', 'started', 'failed', 'retried', 'started', 'failed']);

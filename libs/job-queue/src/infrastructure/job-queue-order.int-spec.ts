@@ -18,6 +18,7 @@ import { GetJobFileQuery } from '../public/queries/get-job-file.query';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { StepsTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
 import { JobRunStore } from './job-run.store';
+import { selectJobPage } from './job-sql';
 import { OutboxRelay } from './outbox-relay.service';
 import { JobReconciler } from './job-reconciler.service';
 import { JobPurgeService } from './job-purge.service';
@@ -96,6 +97,43 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, c));
     expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top']);
     expect(events[1]).toMatchObject({ actor: 'root', data: { previousPosition: pa + 2 } });
+  });
+
+  it('gives every pending job of a list page the position a worker takes it in, ranking the queue once per query', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: i % 3 === 0 ? 7 : 0 }));
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, ids[20]));
+    await api.get(CommandBus).execute(new CancelJobCommand(alice, ids[25]));
+    await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
+
+    // a page in the middle of the list (newest first): pending, cancelled and scheduled jobs
+    const page = await api.get(QueryBus).execute(new ListJobsQuery(alice, {}, 2, 25));
+    expect(page.items).toHaveLength(25);
+    for (const item of page.items) expect(item.position === null).toBe(item.status !== JobStatus.Pending);
+    expect(page.items.find((j) => j.id === ids[25])).toMatchObject({ status: JobStatus.Cancelled, position: null });
+
+    // the list query reads the pending queue once, not once per row
+    const { rows: counts } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_queue.job WHERE status = 'pending'`);
+    const pending = counts[0].n;
+    const { rows: plan } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${selectJobPage(`j.tenant = $1 AND j.status <> 'deleted'`, '$2', '$3')}`, [
+      alice.tenant,
+      2,
+      25,
+    ]);
+    const jobRowsRead = (node: Record<string, unknown>): number =>
+      (node['Relation Name'] === 'job' ? ((node['Actual Rows'] as number) + ((node['Rows Removed by Filter'] as number) ?? 0)) * (node['Actual Loops'] as number) : 0) +
+      ((node.Plans as Array<Record<string, unknown>>) ?? []).reduce((sum, child) => sum + jobRowsRead(child), 0);
+    expect(jobRowsRead(plan[0]['QUERY PLAN'][0].Plan)).toBeLessThanOrEqual(2 * (pending + 27));
+
+    // the oracle: the order in which claims take every pending job
+    const store = api.get(JobRunStore);
+    const claimed = await store.claimMany(Array.from({ length: pending }, () => randomUUID()), 'worker-oracle', 60_000, {});
+    expect(claimed).toHaveLength(pending);
+    const takenAs = new Map(claimed.map((job, i) => [job.id, i + 1]));
+    for (const item of page.items.filter((j) => j.status === JobStatus.Pending)) expect(item.position).toBe(takenAs.get(item.id));
+    expect(page.items.find((j) => j.id === ids[20])?.position).toBe(1);
+    await store.round(claimed.map((job) => ({ jobId: job.id, runToken: job.runToken, outputInformation: null })), [], 'worker-oracle', 60_000, {});
   });
 
   it('cancels a pending job at once; it never runs', async () => {

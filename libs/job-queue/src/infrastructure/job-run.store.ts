@@ -473,20 +473,25 @@ export class JobRunStore implements OnApplicationShutdown {
     opts: { runAfterMs: number; event: string; data: Record<string, unknown>; errorDetails?: string; attemptsDelta?: number },
   ): Promise<void> {
     assertTransition(from, JobStatus.Pending);
-    const { rows } = await client.query<{ enqueue_seq: number; run_after: Date | null }>(
-      `UPDATE job_queue.job SET status = 'pending', run_token = NULL, lease_expires_at = NULL, worker_id = NULL,
+    // The event is stamped with the instant the backoff counts from, so `retrying.at + delayMs`
+    // is exactly the earliest time the next run may start (a claim checks run_after).
+    const { rows } = await client.query<{ enqueue_seq: number; run_after: Date | null; at: string }>(
+      `UPDATE job_queue.job j SET status = 'pending', run_token = NULL, lease_expires_at = NULL, worker_id = NULL,
               queue_seq = nextval('job_queue.queue_seq'), moved_to_top_at = NULL,
-              run_after = CASE WHEN $2::int > 0 THEN clock_timestamp() + make_interval(secs => $2::double precision / 1000) END,
-              attempts = GREATEST(0, attempts + $3), error_details = COALESCE($4, error_details),
-              enqueue_seq = enqueue_seq + 1, updated_at = clock_timestamp()
-       WHERE id = $1 RETURNING enqueue_seq, run_after`,
+              run_after = CASE WHEN $2::int > 0 THEN instant.at + make_interval(secs => $2::double precision / 1000) END,
+              attempts = GREATEST(0, j.attempts + $3), error_details = COALESCE($4, j.error_details),
+              enqueue_seq = j.enqueue_seq + 1, updated_at = instant.at
+       FROM (SELECT clock_timestamp() AS at) instant
+       WHERE j.id = $1 RETURNING j.enqueue_seq, j.run_after, instant.at::text AS at`,
       [jobId, Math.round(opts.runAfterMs), opts.attemptsDelta ?? 0, opts.errorDetails ?? null],
     );
-    await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
+    // (as text: a JS Date would drop the microseconds)
+    await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data, at) VALUES ($1, $2, $3, $4, $5::timestamptz)`, [
       jobId,
       opts.event,
       SYSTEM,
       JSON.stringify(opts.data),
+      rows[0].at,
     ]);
     await client.query(
       `INSERT INTO job_queue.outbox (job_id, message_id, available_at) VALUES ($1, $2, COALESCE($3, clock_timestamp()))`,

@@ -7,7 +7,7 @@ import { JobStatus } from '../public/enums/job-status';
 import type { JobEvent } from '../public/entities/job-event';
 import type { JobFile } from '../public/entities/job-file';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../application/ports/job.repository.port';
-import { JOB_SELECT, JobRow, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
+import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from './outbox-relay.service';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
 
@@ -178,14 +178,9 @@ export class PgJobRepository implements JobRepository {
   async findVisible(principal: Principal, jobId: string): Promise<JobRecord | null> {
     if (!isUuid(jobId)) return null;
     const { rows } = await this.pool.query<JobRow>(
-      `${JOB_SELECT} WHERE j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)`,
+      selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)'),
       [jobId, principal.tenant, principal.isAdmin, principal.userId],
     );
-    return rows[0] ? toJobRecord(rows[0]) : null;
-  }
-
-  async findById(jobId: string): Promise<JobRecord | null> {
-    const { rows } = await this.pool.query<JobRow>(`${JOB_SELECT} WHERE j.id = $1`, [jobId]);
     return rows[0] ? toJobRecord(rows[0]) : null;
   }
 
@@ -210,7 +205,7 @@ export class PgJobRepository implements JobRepository {
     const clause = where.join(' AND ');
     const [items, count] = await Promise.all([
       this.pool.query<JobRow>(
-        `${JOB_SELECT} WHERE ${clause} ORDER BY j.submitted_at DESC, j.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`),
         [...params, page.offset, page.limit],
       ),
       this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`, params),
@@ -265,12 +260,12 @@ export class PgJobRepository implements JobRepository {
     if (change.softDelete) sets.push('deleted_at = clock_timestamp()');
     if (change.enqueueAt !== undefined) sets.push('enqueue_seq = enqueue_seq + 1');
 
-    const updated = await withPgTransaction(this.pool, async (client) => {
+    return withPgTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ id: string; enqueue_seq: number }>(
         `UPDATE job_queue.job SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING id, enqueue_seq`,
         params,
       );
-      if (!rows.length) return false;
+      if (!rows.length) return null;
       await client.query(`INSERT INTO job_queue.job_event (job_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
         jobId,
         change.event.type,
@@ -285,8 +280,10 @@ export class PgJobRepository implements JobRepository {
         );
         await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
       }
-      return true;
+      // The job as this change left it, read before commit: once committed a worker may take
+      // it at once, and the caller must get the result of its own command, not a later state.
+      const after = await client.query<JobRow>(selectOneJob('j.id = $1'), [jobId]);
+      return toJobRecord(after.rows[0]);
     });
-    return updated ? this.findById(jobId) : null;
   }
 }

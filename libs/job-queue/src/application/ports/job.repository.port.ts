@@ -88,7 +88,10 @@ export interface JobRepository {
   list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;
   events(jobId: string): Promise<JobEvent[]>;
   files(jobId: string): Promise<JobFile[]>;
-  /** Applies the change if the job is still `expected`; returns the updated job, or null if it moved on. */
+  /**
+   * Applies the change if the job is still `expected`; returns the job as the change left it
+   * (read in the same transaction, so never a later state a worker made), or null if it moved on.
+   */
   apply(jobId: string, expected: JobStatus, change: JobChange): Promise<JobRecord | null>;
 }
 
