@@ -15,6 +15,5 @@ import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing
 @Module({
   imports: [JobQueueModule, DiscoveryModule],
   providers: [JobHandlerRegistry, JobRunner, JobReconciler, JobPurgeService, ...(testJobTypesEnabled() ? TEST_JOB_HANDLERS : [])],
-  exports: [JobRunner, JobReconciler, JobPurgeService],
 })
 export class JobQueueWorkerModule {}

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { JOB_MAINTENANCE_QUEUE_NAME, JOB_QUEUE_NAME } from '@porter/job-queue';
+import { JobQueueName } from '@porter/job-queue';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TestJobsController } from './test-jobs.controller';
@@ -18,8 +18,8 @@ const testJobTypesEnabled = process.env.PORTER_ENABLE_TEST_JOB_TYPES === '1';
   imports: [
     BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: adminOnly() }),
     BullBoardModule.forFeature(
-      { name: JOB_QUEUE_NAME, adapter: BullMQAdapter },
-      { name: JOB_MAINTENANCE_QUEUE_NAME, adapter: BullMQAdapter },
+      { name: JobQueueName.Jobs, adapter: BullMQAdapter },
+      { name: JobQueueName.Maintenance, adapter: BullMQAdapter },
     ),
   ],
   controllers: [JobsController, JobQueueConfigurationController, ...(testJobTypesEnabled ? [TestJobsController] : [])],
