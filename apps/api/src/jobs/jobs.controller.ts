@@ -49,7 +49,12 @@ export class JobsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename, describe or reschedule (scheduledFor: null runs it now)' })
+  @ApiOperation({
+    summary: 'Rename, describe or reschedule',
+    description:
+      'name and description: any job but a deleted one (409). scheduledFor: pending or scheduled jobs only (409 otherwise); ' +
+      'a future time makes the job scheduled, null or a past time makes it pending now.',
+  })
   @ApiOkResponse({ type: JobResponseDto })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateJobRequestDto): Promise<JobInfo> {
     const scheduledFor = body.scheduledFor === undefined ? undefined : body.scheduledFor === null ? null : new Date(body.scheduledFor);
