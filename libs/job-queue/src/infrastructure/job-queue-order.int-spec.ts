@@ -113,7 +113,8 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     for (const item of page.items) expect(item.position === null).toBe(item.status !== JobStatus.Pending);
     expect(page.items.find((j) => j.id === ids[25])).toMatchObject({ status: JobStatus.Cancelled, position: null });
 
-    // the list query reads the pending queue once, not once per row
+    // the list query reads the job table twice (the page, the pending jobs), each scan once,
+    // whatever plan it gets: no scan repeated per row of the page
     const { rows: counts } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_queue.job WHERE status = 'pending'`);
     const pending = counts[0].n;
     const { rows: plan } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${selectJobPage(`j.tenant = $1 AND j.status <> 'deleted'`, '$2', '$3')}`, [
@@ -121,10 +122,11 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
       2,
       25,
     ]);
-    const jobRowsRead = (node: Record<string, unknown>): number =>
-      (node['Relation Name'] === 'job' ? ((node['Actual Rows'] as number) + ((node['Rows Removed by Filter'] as number) ?? 0)) * (node['Actual Loops'] as number) : 0) +
-      ((node.Plans as Array<Record<string, unknown>>) ?? []).reduce((sum, child) => sum + jobRowsRead(child), 0);
-    expect(jobRowsRead(plan[0]['QUERY PLAN'][0].Plan)).toBeLessThanOrEqual(2 * (pending + 27));
+    const jobScans = (node: Record<string, unknown>): Array<Record<string, unknown>> => [
+      ...(node['Relation Name'] === 'job' ? [node] : []),
+      ...((node.Plans as Array<Record<string, unknown>>) ?? []).flatMap(jobScans),
+    ];
+    expect(jobScans(plan[0]['QUERY PLAN'][0].Plan).map((scan) => scan['Actual Loops'])).toEqual([1, 1]);
 
     // the oracle: the order in which claims take every pending job
     const store = api.get(JobRunStore);
