@@ -48,7 +48,11 @@ export function toWakeupMessages(rows: OutboxRow[], now: number): Array<{ name: 
   let merged = 0;
   const messages = [];
   for (const row of ordered) {
-    const delay = Math.max(0, row.available_at.getTime() - now);
+    // Postgres keeps microseconds and a JS Date truncates them: round a future wake-up up by one
+    // millisecond so it never fires just before the job may be claimed (it would then wait for
+    // the reconciler's next round).
+    const due = row.available_at.getTime();
+    const delay = due > now ? due - now + 1 : 0;
     if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
     messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
   }

@@ -20,13 +20,13 @@ describe('toWakeupMessages (relay, ADR 018)', () => {
     expect(toWakeupMessages([row(7)], NOW).map((m) => m.opts.jobId)).toEqual(['job-7.1']);
   });
 
-  it('keeps one message per delayed wake-up (schedules, backoffs) with its delay', () => {
+  it('keeps one message per delayed wake-up (schedules, backoffs), due one millisecond late rather than early (Postgres keeps microseconds)', () => {
     const rows = [row(1), row(2, { available_at: new Date(NOW + 5000) }), row(3), row(4, { available_at: new Date(NOW + 100) })];
     const messages = toWakeupMessages(rows, NOW);
     expect(messages.map((m) => [m.opts.jobId, m.opts.delay])).toEqual([
       ['job-1.1', 0],
-      ['job-2.1', 5000],
-      ['job-4.1', 100],
+      ['job-2.1', 5001],
+      ['job-4.1', 101],
     ]);
   });
 
