@@ -10,7 +10,8 @@ import { ExportTypeRegistry } from '../../public/enums/export-type';
 import { FileFormat } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
-import type { ExportFileWriterFactory } from '../ports/export-file-writer.port';
+import { neutralizeFormula } from '../../domain/formula-neutralizer';
+import type { ExportFileWriterFactory, ExportFileWriterOptions } from '../ports/export-file-writer.port';
 import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
 import { GenerateExportJobHandler } from './generate-export.job-handler';
 
@@ -127,10 +128,17 @@ function fakeContext(attempt = 1) {
   return { context, controller, progress, files, output: () => output };
 }
 
-/** A plain writer (comma-joined lines): this test is about the handler, the real writers have their own. */
+/**
+ * A plain writer (comma-joined lines): this test is about the handler, the real writers have their
+ * own tests. It honours `neutralizeFormulas` like they do, so the option's way from the type
+ * definition to the file is checked here, and it records the options it was created with.
+ */
+const writerOptions: ExportFileWriterOptions[] = [];
 const plainWriters: ExportFileWriterFactory = {
-  create: (_format, output, columns) => {
-    const values = (row: unknown) => (Array.isArray(row) ? row : columns.map((c) => (row as Record<string, unknown>)[c.key]));
+  create: (_format, output, columns, options) => {
+    writerOptions.push(options);
+    const cell = (v: unknown) => (typeof v === 'string' && options.neutralizeFormulas ? neutralizeFormula(v) : v);
+    const values = (row: unknown) => (Array.isArray(row) ? row : columns.map((c) => (row as Record<string, unknown>)[c.key])).map(cell);
     return {
       writeHeader: async () => void output.write(columns.map((c) => c.header).join(',') + '\n'),
       writeRows: async (rows) => void output.write(rows.map((r) => values(r).join(',') + '\n').join('')),
@@ -140,9 +148,9 @@ const plainWriters: ExportFileWriterFactory = {
   },
 };
 
-function setup(source: ExportDataSource, initial = record()) {
+function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}) {
   const types = new ExportTypeRegistry();
-  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx] });
+  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], ...definition });
   const sources = new ExportDataSourceRegistry();
   sources.set('people', source);
   const { repo, state } = fakeRepository(initial);
@@ -252,6 +260,23 @@ describe('GenerateExportJobHandler', () => {
     await expect(last.handler.run(final.context)).rejects.toThrow('database went away');
     expect(last.state.calls).toEqual(['running', 'failed:database went away']);
     expect(last.events[0]).toBeInstanceOf(ExportFailed);
+  });
+
+  it("passes the type's neutralizeFormulas to the writer: on by default, off when the type turns it off", async () => {
+    const rows = [[['=SUM(A1)', 1], ['@cmd', 2]]];
+    const byDefault = setup(batchesSource(rows));
+    const guarded = fakeContext();
+    writerOptions.length = 0;
+    await byDefault.handler.run(guarded.context);
+    expect(writerOptions).toEqual([expect.objectContaining({ neutralizeFormulas: true })]);
+    expect(guarded.files[0].bytes.toString()).toBe("id,n\n'=SUM(A1),1\n'@cmd,2\n");
+
+    const raw = setup(batchesSource(rows), record(), { neutralizeFormulas: false });
+    const unguarded = fakeContext();
+    writerOptions.length = 0;
+    await raw.handler.run(unguarded.context);
+    expect(writerOptions).toEqual([expect.objectContaining({ neutralizeFormulas: false })]);
+    expect(unguarded.files[0].bytes.toString()).toBe('id,n\n=SUM(A1),1\n@cmd,2\n');
   });
 
   it('does nothing for an export that was deleted or already succeeded', async () => {
