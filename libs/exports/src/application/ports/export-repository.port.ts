@@ -65,8 +65,11 @@ export interface ExportRepository {
   markRunning(id: string): Promise<boolean>;
   /** A failed attempt that will be retried: back to pending, with the error kept for display. */
   markRetrying(id: string, errorMessage: string): Promise<void>;
-  /** Stores the result and completes the request in one transaction. */
-  complete(id: string, result: NewExportResult, processedAt: Date): Promise<void>;
+  /**
+   * Stores the result and completes the request in one transaction, only if the request is still
+   * running and not deleted; false (nothing written) when a cancel or delete got there first.
+   */
+  complete(id: string, result: NewExportResult, processedAt: Date): Promise<boolean>;
   /** Returns the record when this call made the transition (so only one caller publishes the event). */
   markFailed(id: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
   markFailedByJob(jobId: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;

@@ -24,7 +24,9 @@ const VISIBLE = (alias: string) => `${alias}.tenant = $1 AND ((${alias}.scope = 
 
 const permissionParams = (principal: Principal): unknown[] => [principal.tenant, principal.isAdmin, [...principal.scopes]];
 
+// `expired` is what download answers: past its expiry date (410) even before the purge ran, or purged.
 const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha256, x.expires_at, x.expired_at,
+  (x.expired_at IS NOT NULL OR x.expires_at <= now()) AS result_expired,
   x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
 
 @Injectable()
@@ -107,10 +109,17 @@ export class PgExportRepository implements ExportRepository {
     );
   }
 
-  async complete(id: string, result: NewExportResult, processedAt: Date): Promise<void> {
-    await withPgTransaction(this.pool, async (client) => {
-      const { rows } = await client.query(`SELECT * FROM exports.export_request WHERE id = $1 FOR UPDATE`, [id]);
-      if (!rows[0]) throw new Error(`export ${id} vanished before completing`);
+  async complete(id: string, result: NewExportResult, processedAt: Date): Promise<boolean> {
+    return withPgTransaction(this.pool, async (client) => {
+      // Guarded: only a running, undeleted export completes. A delete or cancel that got in first
+      // wins; the finishing worker then discards its file instead of resurrecting the export.
+      const { rows } = await client.query(
+        `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
+           error_message = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'running' AND deleted_at IS NULL RETURNING *`,
+        [id, result.outcome, result.itemsCount, processedAt],
+      );
+      if (!rows[0]) return false;
       const request = toRecord(rows[0]);
       await client.query(
         `INSERT INTO exports.export_result (id, export_request_id, tenant, type, scope, format, scope_ids, outcome, file_name,
@@ -124,11 +133,7 @@ export class PgExportRepository implements ExportRepository {
           result.contentType, result.storageKey, result.sizeBytes, result.sha256, result.itemsCount, processedAt, result.expiresAt,
         ],
       );
-      await client.query(
-        `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
-           error_message = NULL, updated_at = now() WHERE id = $1`,
-        [id, result.outcome, result.itemsCount, processedAt],
-      );
+      return true;
     });
   }
 
@@ -259,7 +264,7 @@ function toInfo(row: Row): ExportInfo {
           sizeBytes: Number(row.size_bytes),
           sha256: row.sha256 as string,
           expiresAt: iso(row.expires_at) as string,
-          expired: row.expired_at !== null,
+          expired: row.result_expired === true,
           downloadCount: row.download_count as number,
           firstDownloadedAt: iso(row.first_downloaded_at),
           lastDownloadedAt: iso(row.last_downloaded_at),
