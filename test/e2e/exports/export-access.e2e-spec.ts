@@ -153,6 +153,19 @@ describe('export access (e2e)', () => {
       expect(other.json.errors).toEqual([expect.objectContaining({ path: 'Idempotency-Key' })]);
     });
 
+    it('refuses a key whose export was deleted with 409 and a clear detail', async () => {
+      const key = randomUUID();
+      const body = { type: 'employees', format: 'csv' };
+      const first = await as.admin.request(body, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      expect((await as.admin.remove(first.json.id)).status).toBe(204);
+      const again = await as.admin.request(body, { 'idempotency-key': key });
+      expect(again.status).toBe(409);
+      expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(again.json.detail).toMatch(/Idempotency-Key was used for export .* which has been deleted; use a new key/);
+      expect((await as.admin.request(body, { 'idempotency-key': randomUUID() })).status).toBe(202);
+    });
+
     it('keeps keys per caller', async () => {
       const key = randomUUID();
       const a = await as.admin.request({ type: 'employees', format: 'csv' }, { 'idempotency-key': key });
