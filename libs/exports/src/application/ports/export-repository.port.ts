@@ -59,6 +59,8 @@ export interface ExportRepository {
   insertRequest(record: NewExportRecord): Promise<void>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;
   findById(id: string): Promise<ExportRecord | null>;
+  /** The request an `export` job runs (deleted ones too). */
+  findByJobId(jobId: string): Promise<ExportRecord | null>;
   getVisible(principal: Principal, id: string): Promise<ExportInfo | null>;
   listVisible(principal: Principal, filters: { type?: string; status?: ExportStatus }, page: PageRequest): Promise<Page<ExportInfo>>;
   /** → running (again on a retry, also after failed/cancelled when the job is retried); false when succeeded or deleted. */

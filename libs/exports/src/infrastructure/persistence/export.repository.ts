@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { isUuid } from '@porter/shared-kernel';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExpiredResult, ExportRecord, ExportRepository, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
@@ -59,6 +60,12 @@ export class PgExportRepository implements ExportRepository {
 
   async findById(id: string): Promise<ExportRecord | null> {
     const { rows } = await this.pool.query(`SELECT * FROM exports.export_request WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findByJobId(jobId: string): Promise<ExportRecord | null> {
+    if (!isUuid(jobId)) return null;
+    const { rows } = await this.pool.query(`SELECT * FROM exports.export_request WHERE job_id = $1`, [jobId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
