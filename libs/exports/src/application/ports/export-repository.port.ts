@@ -76,6 +76,11 @@ export interface ExportRepository {
   markFailed(id: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
   markFailedByJob(jobId: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
   markCancelled(id: string, processedAt: Date): Promise<ExportRecord | null>;
+  /**
+   * The export's job ended cancelled. Also turns a `succeeded` export to cancelled (its result
+   * marked expired): the job-queue deletes a cancelled job's files, so a cancel that landed just
+   * after the export completed leaves no file to offer.
+   */
   markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null>;
   /** Hides the request and marks its result expired; returns the file's key to delete. */
   softDelete(id: string, at: Date): Promise<{ storageKey: string | null }>;

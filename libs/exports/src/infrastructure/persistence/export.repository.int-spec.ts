@@ -76,6 +76,37 @@ describe('PgExportRepository (Postgres)', () => {
     });
   });
 
+  describe('markCancelledByJob', () => {
+    const jobOf = async (id: string) => (await pool.query(`SELECT job_id FROM exports.export_request WHERE id = $1`, [id])).rows[0].job_id;
+
+    it('cancels a pending or running export', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toMatchObject({ id, status: 'cancelled' });
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toBeNull(); // once
+    });
+
+    it('takes back an export that completed just before its job was cancelled: the job-queue deleted the file', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      await repository.complete(id, newResult(), new Date());
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toMatchObject({ id, status: 'cancelled', outcome: null });
+      const info = await repository.getVisible(admin, id);
+      expect(info).toMatchObject({ status: 'cancelled', result: { expired: true } });
+
+      // Retrying the job runs the export again; its new file replaces the taken-back result.
+      expect(await repository.markRunning(id)).toBe(true);
+      const again = newResult();
+      expect(await repository.complete(id, again, new Date())).toBe(true);
+      expect(await repository.getVisible(admin, id)).toMatchObject({ status: 'succeeded', result: { id: again.id, expired: false, downloadCount: 0 } });
+      expect((await stored(id)).results).toBe(1);
+    });
+
+    it('leaves a failed export alone', async () => {
+      const id = await insertRequest(ExportStatus.Failed);
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toBeNull();
+      expect((await stored(id)).status).toBe('failed');
+    });
+  });
+
   describe('result.expired', () => {
     it('is true past expiresAt before the purge ran, as download answers 410 then', async () => {
       const future = await insertRequest(ExportStatus.Running);

@@ -118,7 +118,9 @@ export class PgExportRepository implements ExportRepository {
 
   async complete(id: string, result: NewExportResult, processedAt: Date): Promise<boolean> {
     return withPgTransaction(this.pool, async (client) => {
-      // Guarded: only a running, undeleted export completes. A delete or cancel that got in first
+      // Guarded: only a running, undeleted export completes. (A result row already exists when a
+      // job cancelled after its export completed is retried: the new file replaces it, as a new
+      // result with the id ExportCompleted announces.) A delete or cancel that got in first
       // wins; the finishing worker then discards its file instead of resurrecting the export.
       const { rows } = await client.query(
         `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
@@ -132,9 +134,10 @@ export class PgExportRepository implements ExportRepository {
         `INSERT INTO exports.export_result (id, export_request_id, tenant, type, scope, format, scope_ids, outcome, file_name,
            content_type, storage_key, size_bytes, sha256, items_count, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (export_request_id) DO UPDATE SET outcome = EXCLUDED.outcome, file_name = EXCLUDED.file_name,
+         ON CONFLICT (export_request_id) DO UPDATE SET id = EXCLUDED.id, outcome = EXCLUDED.outcome, file_name = EXCLUDED.file_name,
            content_type = EXCLUDED.content_type, storage_key = EXCLUDED.storage_key, size_bytes = EXCLUDED.size_bytes,
-           sha256 = EXCLUDED.sha256, items_count = EXCLUDED.items_count, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+           sha256 = EXCLUDED.sha256, items_count = EXCLUDED.items_count, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+           expired_at = NULL, download_count = 0, first_downloaded_at = NULL, last_downloaded_at = NULL`,
         [
           result.id, id, request.tenant, request.type, request.scope, request.format, request.scopeIds, result.outcome, result.fileName,
           result.contentType, result.storageKey, result.sizeBytes, result.sha256, result.itemsCount, processedAt, result.expiresAt,
@@ -157,7 +160,19 @@ export class PgExportRepository implements ExportRepository {
   }
 
   async markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null> {
-    return this.terminal(`job_id = $1`, jobId, `status = 'cancelled', processed_at = $2`, [processedAt]);
+    return withPgTransaction(this.pool, async (client) => {
+      // `succeeded` too: a cancel that reached the job after the export completed (between the
+      // worker's last signal check and the end of its run) still ends the job cancelled, and the
+      // job-queue deletes a cancelled job's files. The export must not keep offering that file.
+      const { rows } = await client.query(
+        `UPDATE exports.export_request SET status = 'cancelled', outcome = NULL, processed_at = $2, updated_at = now()
+         WHERE job_id = $1 AND status IN ('pending', 'running', 'succeeded') RETURNING *`,
+        [jobId, processedAt],
+      );
+      if (!rows[0]) return null;
+      await client.query(`UPDATE exports.export_result SET expired_at = coalesce(expired_at, $2) WHERE export_request_id = $1`, [rows[0].id, processedAt]);
+      return toRecord(rows[0]);
+    });
   }
 
   /** A guarded transition to a terminal state: only a non-terminal row changes, once. */
