@@ -99,6 +99,9 @@ describe('export lifecycle (e2e)', () => {
 
     // Retrying the job runs the export again, to a complete file.
     expect((await admin.call('POST', `/api/v1/jobs/${jobId}/retry`)).status).toBe(200);
+    // The export reads cancelled until a worker picks the retried job up again (waitForExport
+    // would stop at once on that terminal status).
+    await waitFor(async () => (await admin.get(id)).json.status !== 'cancelled', { timeoutMs: 30_000, what: 'the retried export to start' });
     const retried = await waitForExport(admin, id, ['succeeded'], 30_000);
     expect(retried).toMatchObject({ outcome: 'success', itemsCount: ROWS, errorMessage: null });
     expect((await admin.download(id)).status).toBe(200);
