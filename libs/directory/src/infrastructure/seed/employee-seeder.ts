@@ -85,7 +85,7 @@ export async function seedEmployees(pool: Pool, options: SeedEmployeesOptions): 
       // already used by an email of this shape (not after the row count: deleted or imported rows
       // leave gaps, and a count would then land on a number still in use).
       const { rows } = await client.query<{ n: string }>(
-        `SELECT coalesce(max(substring(email FROM '\.([0-9]{1,15})@example\.com$')::bigint), 0) AS n
+        `SELECT coalesce(max(substring(email FROM '\\.([0-9]{1,15})@example\\.com$')::bigint), 0) AS n
            FROM directory.employee WHERE tenant = $1`,
         [tenant],
       );
