@@ -1,6 +1,19 @@
 /**
+ * Throw from a probe when the awaited state can no longer come (e.g. a job ended with another
+ * status): `waitFor` rethrows it at once instead of polling on until the deadline. Any other error
+ * a probe throws is taken as "not yet" (a process still starting, a transient refusal).
+ */
+export class StopWaiting extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StopWaiting';
+  }
+}
+
+/**
  * Polls `probe` until it returns a value that is not undefined/false, or fails after `timeoutMs`
- * with the last value seen. Tests wait on state this way, never on fixed sleeps.
+ * with the last value seen. Tests wait on state this way, never on fixed sleeps. A probe throwing
+ * StopWaiting ends the wait at once with that error.
  */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false | null> | T | undefined | false | null,
@@ -15,6 +28,7 @@ export async function waitFor<T>(
       lastError = undefined;
       if (last !== undefined && last !== false && last !== null) return last as T;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -10,6 +10,9 @@ import { ListExportTypesHandler } from './application/list-export-types/list-exp
 import { ListExportsHandler } from './application/list-exports/list-exports.handler';
 import { EXPORT_REPOSITORY } from './application/ports/export-repository.port';
 import { RequestExportHandler } from './application/request-export/request-export.handler';
+import { ExportDownloadGate } from './application/start-export-download/export-download.gate';
+import { ExportJobFileAccessPolicy } from './application/start-export-download/export-job-file-access.policy';
+import { StartExportDownloadHandler } from './application/start-export-download/start-export-download.handler';
 import { ExportRequestEntity } from './infrastructure/persistence/export-request.entity';
 import { PgExportRepository } from './infrastructure/persistence/export.repository';
 import { EXPORT_DATA_SOURCES, ExportDataSourceRegistry } from './public/dependencies/export-data-source.dependency';
@@ -31,6 +34,10 @@ import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from './public/enums/export-
     RequestExportHandler,
     DeleteExportHandler,
     IncrementExportDownloadCountsHandler,
+    ExportDownloadGate,
+    StartExportDownloadHandler,
+    // The export checks for an export job's file read through the jobs API (found by JobQueueModule).
+    ExportJobFileAccessPolicy,
     GetExportInfoHandler,
     ListExportsHandler,
     GetExportResultsForDownloadHandler,

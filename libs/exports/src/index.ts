@@ -11,6 +11,7 @@ export * from './public/entities/export-result-data';
 export * from './public/actions/request-export.command';
 export * from './public/actions/delete-export.command';
 export * from './public/actions/increment-export-download-counts.command';
+export * from './public/actions/start-export-download.command';
 export * from './public/queries/get-export-info.query';
 export * from './public/queries/list-exports.query';
 export * from './public/queries/get-export-results-for-download.query';

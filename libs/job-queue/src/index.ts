@@ -8,6 +8,7 @@ export * from './public/entities/job-event';
 export * from './public/entities/job-file';
 export * from './public/entities/queue-configuration';
 export * from './public/dependencies/job-handler.dependency';
+export * from './public/dependencies/job-file-access-policy.dependency';
 export * from './public/actions/submit-job.command';
 export * from './public/actions/cancel-job.command';
 export * from './public/actions/retry-job.command';

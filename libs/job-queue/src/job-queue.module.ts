@@ -1,5 +1,6 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
+import { DiscoveryModule } from '@nestjs/core';
 import { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
 import { JOB_FILE_CLEANER, JOB_REPOSITORY } from './application/ports/job.repository.port';
@@ -13,6 +14,7 @@ import { GetJobHandler } from './application/get-job/get-job.handler';
 import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
 import { GetJobEventsHandler } from './application/get-job-events/get-job-events.handler';
 import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
+import { JobFileAccessPolicies } from './application/get-job-file/job-file-access-policies';
 import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
 import { PgJobRepository } from './infrastructure/job.repository';
 import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner';
@@ -23,7 +25,8 @@ import { useJobStatePool } from './infrastructure/job-metrics';
 
 /** Job-queue commands, queries and the outbox relay (API and worker processes). */
 @Module({
-  imports: [BullModule.registerQueue({ name: JOBS_QUEUE }, { name: MAINTENANCE_QUEUE })],
+  // DiscoveryModule: GetJobFileHandler consults the @JobFileAccessPolicyFor providers of other modules.
+  imports: [BullModule.registerQueue({ name: JOBS_QUEUE }, { name: MAINTENANCE_QUEUE }), DiscoveryModule],
   providers: [
     PgJobRepository,
     { provide: JOB_REPOSITORY, useExisting: PgJobRepository },
@@ -40,6 +43,7 @@ import { useJobStatePool } from './infrastructure/job-metrics';
     ListJobsHandler,
     GetJobEventsHandler,
     GetJobFileHandler,
+    JobFileAccessPolicies,
     GetQueueConfigurationHandler,
   ],
   exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],

@@ -179,6 +179,12 @@ describe('export formats (e2e)', () => {
     const badFilters = await admin.request({ type: 'employees', format: 'csv', filters: { hiredAfter: 'yesterday', active: 'yes', colour: 'red' } });
     expect(badFilters.status).toBe(422);
     expect(badFilters.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['filters.active', 'filters.colour', 'filters.hiredAfter']);
+    // Shaped like a day but not on the calendar (or in a year Postgres lacks): refused up front, not in the worker.
+    for (const hiredAfter of ['2023-02-30', '0000-01-01', '2023-04-31']) {
+      const impossible = await admin.request({ type: 'employees', format: 'csv', filters: { hiredAfter } });
+      expect([hiredAfter, impossible.status]).toEqual([hiredAfter, 422]);
+      expect(impossible.json.errors).toEqual([expect.objectContaining({ path: 'filters.hiredAfter' })]);
+    }
     const scopesOnGlobal = await admin.request({ type: 'employees', format: 'csv', scopeIds: ['s1'] });
     expect(scopesOnGlobal.status).toBe(422);
     expect(scopesOnGlobal.json.errors).toEqual([expect.objectContaining({ path: 'scopeIds' })]);

@@ -56,15 +56,17 @@ describe('export lifecycle (e2e)', () => {
     await expect(fs.stat(file)).resolves.toBeTruthy();
 
     await pool.query(`UPDATE exports.export_result SET expires_at = now() - interval '1 minute' WHERE id = $1`, [info.result.id]);
-    const expired = await waitFor(
-      async () => {
-        const r = (await smallAdmin.get(info.id)).json;
-        return r.result?.expired ? r : null;
-      },
+    // Past its expiry the export says expired and download answers 410 at once, purged or not yet.
+    const pastExpiry = (await smallAdmin.get(info.id)).json;
+    expect(pastExpiry.result.expired).toBe(true);
+    expect((await smallAdmin.download(info.id)).status).toBe(410);
+    await waitFor(
+      async () => (await pool.query('SELECT expired_at FROM exports.export_result WHERE id = $1', [info.result.id])).rows[0].expired_at,
       { timeoutMs: 15_000, what: 'the retention purge' },
     );
+    const expired = (await smallAdmin.get(info.id)).json;
     expect(expired).toMatchObject({ status: 'succeeded', outcome: 'success', itemsCount: TRICKY_EMPLOYEES.length });
-    expect(expired.result.downloadCount).toBe(1);
+    expect(expired.result).toMatchObject({ expired: true, downloadCount: 1 });
     const gone = await smallAdmin.download(info.id);
     expect(gone.status).toBe(410);
     expect(gone.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -97,6 +99,9 @@ describe('export lifecycle (e2e)', () => {
 
     // Retrying the job runs the export again, to a complete file.
     expect((await admin.call('POST', `/api/v1/jobs/${jobId}/retry`)).status).toBe(200);
+    // The export reads cancelled until a worker picks the retried job up again (waitForExport
+    // would stop at once on that terminal status).
+    await waitFor(async () => (await admin.get(id)).json.status !== 'cancelled', { timeoutMs: 30_000, what: 'the retried export to start' });
     const retried = await waitForExport(admin, id, ['succeeded'], 30_000);
     expect(retried).toMatchObject({ outcome: 'success', itemsCount: ROWS, errorMessage: null });
     expect((await admin.download(id)).status).toBe(200);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { Pool } from 'pg';
-import { waitFor } from '../../support/wait-for';
+import { StopWaiting, waitFor } from '../../support/wait-for';
 
 /** Env of the exports e2e processes: short leases (a killed worker's job is recovered fast), info logs (startWorker waits for the start line). */
 export const EXPORT_ENV = {
@@ -56,7 +56,7 @@ export async function waitForExport(api: ExportsClient, id: string, statuses: st
       if (res.status !== 200) throw new Error(`GET export ${id}: ${res.status} ${res.text}`);
       if (statuses.includes(res.json.status)) return res.json;
       if (['succeeded', 'failed', 'cancelled'].includes(res.json.status)) {
-        throw new Error(`export ${id} ended ${res.json.status} (${res.json.errorMessage}), expected ${statuses.join('|')}`);
+        throw new StopWaiting(`export ${id} ended ${res.json.status} (${res.json.errorMessage}), expected ${statuses.join('|')}`);
       }
       return null;
     },

@@ -8,14 +8,13 @@ import {
   ExportInfo,
   ExportTypeInfo,
   GetExportInfoQuery,
-  GetExportResultsForDownloadQuery,
-  IncrementExportDownloadCountsCommand,
   ListExportsQuery,
   ListExportTypesQuery,
   RequestExportCommand,
+  StartExportDownloadCommand,
 } from '@porter/exports';
 import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
-import { ConflictError, GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
+import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { ListExportsParams, RequestExportBody } from './exports.dto';
 
@@ -78,16 +77,13 @@ export class ExportsController {
   @Get(':id/download')
   @ApiOperation({ summary: 'The export file (permission re-checked, download counted); 410 once expired' })
   async download(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
-    const info = await this.queryBus.execute(new GetExportInfoQuery(principal, id));
-    if (!info.result) throw new ConflictError(`Export ${id} has no file yet (status ${info.status})`);
-    const [result] = await this.queryBus.execute(new GetExportResultsForDownloadQuery(principal, [info.result.id]));
-    if (!result) throw new NotFoundError('Export', id);
-    if (result.expiredAt || Date.parse(result.expiresAt) <= Date.now()) throw new GoneError(`Export ${id} expired at ${result.expiresAt}`);
+    // Every check (404/409/410) and the count: the same command the jobs API's file route relies on.
+    const result = await this.commandBus.execute(new StartExportDownloadCommand(principal, id));
     const stream = await this.storage.get(result.storageKey).catch((error) => {
+      // Purged between the check and here.
       if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);
       throw error;
     });
-    await this.commandBus.execute(new IncrementExportDownloadCountsCommand(principal, [result.id]));
     res.status(200);
     res.setHeader('Content-Type', result.contentType);
     res.setHeader('Content-Length', String(result.sizeBytes));

@@ -17,6 +17,7 @@ import {
   UpdateJobCommand,
 } from '@porter/job-queue';
 import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import { NotFoundError } from '@porter/shared-kernel';
 import type { Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
@@ -110,7 +111,7 @@ export class JobsController {
 
   @Get(':id/files/:name')
   @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file bytes' })
+  @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download)' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -118,7 +119,11 @@ export class JobsController {
     @Res() res: Response,
   ): Promise<void> {
     const [file] = await this.queries.execute(new GetJobFileQuery(principal, id, name));
-    const stream = await this.storage.get(file.storageKey);
+    const stream = await this.storage.get(file.storageKey).catch((error) => {
+      // Storage names the missing object by its key, which is internal: answer in the API's terms.
+      if (error instanceof NotFoundError) throw new NotFoundError('Job file', name);
+      throw error;
+    });
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Length', String(file.sizeBytes));

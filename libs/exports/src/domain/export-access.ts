@@ -12,7 +12,7 @@ export interface ExportAccessFacts {
 /**
  * Who may see (read, list, download) an export. Global exports cover the whole tenant: admins
  * only. Local exports cover their scopes: only a caller holding every one of them, admin or not.
- * The SQL filters in the repositories implement the same rule (kept beside it in ADR 022).
+ * The SQL filters in the repositories implement the same rule (kept beside it in ADR 021).
  */
 export function maySee(principal: Principal, facts: ExportAccessFacts): boolean {
   if (principal.tenant !== facts.tenant) return false;

@@ -10,7 +10,10 @@ export interface SeedEmployeesOptions {
   scopes?: number;
   /** PRNG seed: the same seed gives the same names, salaries, dates and notes. */
   seed?: number;
-  /** Delete the tenant's existing employees first (default true). */
+  /**
+   * Delete the tenant's existing employees first (default true). With false the new employees are
+   * added, numbered after the highest `….<n>@example.com` email of the tenant.
+   */
   replace?: boolean;
   onProgress?: (written: number, total: number) => void;
 }
@@ -74,7 +77,20 @@ export async function seedEmployees(pool: Pool, options: SeedEmployeesOptions): 
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const client = await pool.connect();
   try {
-    if (options.replace !== false) await client.query('DELETE FROM directory.employee WHERE tenant = $1', [tenant]);
+    let numberFrom = 0;
+    if (options.replace !== false) {
+      await client.query('DELETE FROM directory.employee WHERE tenant = $1', [tenant]);
+    } else {
+      // Appending: emails are unique per tenant, so number the new ones after the highest number
+      // already used by an email of this shape (not after the row count: deleted or imported rows
+      // leave gaps, and a count would then land on a number still in use).
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT coalesce(max(substring(email FROM '\\.([0-9]{1,15})@example\\.com$')::bigint), 0) AS n
+           FROM directory.employee WHERE tenant = $1`,
+        [tenant],
+      );
+      numberFrom = Number(rows[0].n);
+    }
     let written = 0;
     const chunkRows = 2000;
     const source = new Readable({
@@ -88,7 +104,7 @@ export async function seedEmployees(pool: Pool, options: SeedEmployeesOptions): 
         for (let i = written; i < end; i++) {
           const first = pick(FIRST);
           const last = pick(LAST);
-          const email = `${ascii(first)}.${ascii(last)}.${i + 1}@example.com`;
+          const email = `${ascii(first)}.${ascii(last)}.${numberFrom + i + 1}@example.com`;
           const department = random() < 0.05 ? null : pick(DEPARTMENTS);
           const salary = random() < 0.03 ? null : (30_000 + Math.floor(random() * 22_000_000) / 100).toFixed(2);
           const hired = random() < 0.02 ? null : new Date(FIRST_HIRE + Math.floor(random() * HIRE_SPAN_DAYS) * DAY).toISOString().slice(0, 10);

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { PassThrough } from 'stream';
 import type { EventBus } from '@nestjs/cqrs';
 import type { JobContext, JobFile } from '@porter/job-queue';
-import type { PorterConfig } from '@porter/platform';
+import type { FileStorage, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import { ExportDataSource, ExportDataSourceRegistry, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
@@ -10,9 +10,10 @@ import { ExportTypeRegistry } from '../../public/enums/export-type';
 import { FileFormat } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
-import type { ExportFileWriterFactory } from '../ports/export-file-writer.port';
+import { neutralizeFormula } from '../../domain/formula-neutralizer';
+import type { ExportFileWriterFactory, ExportFileWriterOptions } from '../ports/export-file-writer.port';
 import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
-import { GenerateExportJobHandler } from './generate-export.job-handler';
+import { ExportSupersededError, GenerateExportJobHandler } from './generate-export.job-handler';
 
 const EXPORT_ID = '0b7f3c1e-2d4a-4e5f-8a9b-0c1d2e3f4a5b';
 
@@ -41,8 +42,17 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
   };
 }
 
+/**
+ * The repository double. `complete` is guarded like the real one (running and not deleted); a test
+ * can change the record in between (`beforeComplete`) to play a delete or cancel racing the finish.
+ */
 function fakeRepository(initial: ExportRecord) {
-  const state = { record: initial, completed: null as null | { result: Record<string, unknown> }, calls: [] as string[] };
+  const state = {
+    record: initial,
+    completed: null as null | { result: Record<string, unknown> },
+    calls: [] as string[],
+    beforeComplete: undefined as undefined | (() => void),
+  };
   const repo: Partial<ExportRepository> = {
     findById: async () => state.record,
     markRunning: async () => {
@@ -54,8 +64,15 @@ function fakeRepository(initial: ExportRecord) {
       state.calls.push(`retrying:${message}`);
     },
     complete: async (_id, result) => {
+      state.beforeComplete?.();
+      if (state.record.status !== ExportStatus.Running || state.record.deletedAt) {
+        state.calls.push('complete:refused');
+        return false;
+      }
       state.calls.push('complete');
+      state.record = { ...state.record, status: ExportStatus.Succeeded };
       state.completed = { result: result as unknown as Record<string, unknown> };
+      return true;
     },
     markFailed: async (_id, message) => {
       state.calls.push(`failed:${message}`);
@@ -63,6 +80,8 @@ function fakeRepository(initial: ExportRecord) {
     },
     markCancelled: async () => {
       state.calls.push('cancelled');
+      if (state.record.status !== ExportStatus.Pending && state.record.status !== ExportStatus.Running) return null;
+      state.record = { ...state.record, status: ExportStatus.Cancelled };
       return state.record;
     },
   };
@@ -127,10 +146,17 @@ function fakeContext(attempt = 1) {
   return { context, controller, progress, files, output: () => output };
 }
 
-/** A plain writer (comma-joined lines): this test is about the handler, the real writers have their own. */
+/**
+ * A plain writer (comma-joined lines): this test is about the handler, the real writers have their
+ * own tests. It honours `neutralizeFormulas` like they do, so the option's way from the type
+ * definition to the file is checked here, and it records the options it was created with.
+ */
+const writerOptions: ExportFileWriterOptions[] = [];
 const plainWriters: ExportFileWriterFactory = {
-  create: (_format, output, columns) => {
-    const values = (row: unknown) => (Array.isArray(row) ? row : columns.map((c) => (row as Record<string, unknown>)[c.key]));
+  create: (_format, output, columns, options) => {
+    writerOptions.push(options);
+    const cell = (v: unknown) => (typeof v === 'string' && options.neutralizeFormulas ? neutralizeFormula(v) : v);
+    const values = (row: unknown) => (Array.isArray(row) ? row : columns.map((c) => (row as Record<string, unknown>)[c.key])).map(cell);
     return {
       writeHeader: async () => void output.write(columns.map((c) => c.header).join(',') + '\n'),
       writeRows: async (rows) => void output.write(rows.map((r) => values(r).join(',') + '\n').join('')),
@@ -140,9 +166,9 @@ const plainWriters: ExportFileWriterFactory = {
   },
 };
 
-function setup(source: ExportDataSource, initial = record()) {
+function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters) {
   const types = new ExportTypeRegistry();
-  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx] });
+  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], ...definition });
   const sources = new ExportDataSourceRegistry();
   sources.set('people', source);
   const { repo, state } = fakeRepository(initial);
@@ -150,8 +176,10 @@ function setup(source: ExportDataSource, initial = record()) {
   const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
   const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, } as PorterConfig;
   const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
-  const handler = new GenerateExportJobHandler(repo, types, sources, plainWriters, config, clock, eventBus);
-  return { handler, state, events };
+  const deleted: string[] = [];
+  const storage = { delete: async (key: string) => void deleted.push(key) } as unknown as FileStorage;
+  const handler = new GenerateExportJobHandler(repo, types, sources, writers, config, clock, eventBus, storage);
+  return { handler, state, events, deleted };
 }
 
 const columns = [
@@ -252,6 +280,63 @@ describe('GenerateExportJobHandler', () => {
     await expect(last.handler.run(final.context)).rejects.toThrow('database went away');
     expect(last.state.calls).toEqual(['running', 'failed:database went away']);
     expect(last.events[0]).toBeInstanceOf(ExportFailed);
+  });
+
+  it('discards its committed file and publishes nothing when the export was deleted while it finished', async () => {
+    const { handler, state, events, deleted } = setup(batchesSource([[['a', 1]]]));
+    state.beforeComplete = () => (state.record = { ...state.record, deletedAt: new Date('2026-02-01T00:00:00Z') });
+    const fake = fakeContext();
+    await expect(handler.run(fake.context)).rejects.toThrow(ExportSupersededError);
+    expect(fake.files[0].committed).toBe(true);
+    expect(deleted).toEqual(['job-queue/job-1/people-2026-01-02-0b7f3c1e.csv']);
+    expect(state.calls).toEqual(['running', 'complete:refused']);
+    expect(state.completed).toBeNull();
+    expect(fake.output()).toBeNull();
+    expect(events).toEqual([]);
+  });
+
+  it('does not overwrite a cancel recorded while it finished', async () => {
+    const { handler, state, events, deleted } = setup(batchesSource([[['a', 1]]]));
+    state.beforeComplete = () => (state.record = { ...state.record, status: ExportStatus.Cancelled });
+    const fake = fakeContext();
+    await expect(handler.run(fake.context)).rejects.toThrow(/was cancelled or deleted while it finished/);
+    expect(state.record.status).toBe(ExportStatus.Cancelled);
+    expect(deleted).toHaveLength(1);
+    // The cancel's record stands: no retrying/failed write on top of it.
+    expect(state.calls).toEqual(['running', 'complete:refused']);
+    expect(events).toEqual([]);
+  });
+
+  it('leaves no file when the cancel arrives while the writer finishes, just before the commit', async () => {
+    const fake = fakeContext();
+    const finishing: ExportFileWriterFactory = {
+      create: (format, output, columns, options) => ({
+        ...plainWriters.create(format, output, columns, options),
+        finish: async () => void fake.controller.abort('cancelled'),
+      }),
+    };
+    const { handler, state, events } = setup(batchesSource([[['a', 1]]]), record(), {}, finishing);
+    await expect(handler.run(fake.context)).rejects.toThrow(/interrupted \(cancelled\)/);
+    expect(fake.files[0]).toMatchObject({ committed: false, aborted: true });
+    expect(state.calls).toEqual(['running', 'cancelled']);
+    expect(events).toEqual([]);
+  });
+
+  it("passes the type's neutralizeFormulas to the writer: on by default, off when the type turns it off", async () => {
+    const rows = [[['=SUM(A1)', 1], ['@cmd', 2]]];
+    const byDefault = setup(batchesSource(rows));
+    const guarded = fakeContext();
+    writerOptions.length = 0;
+    await byDefault.handler.run(guarded.context);
+    expect(writerOptions).toEqual([expect.objectContaining({ neutralizeFormulas: true })]);
+    expect(guarded.files[0].bytes.toString()).toBe("id,n\n'=SUM(A1),1\n'@cmd,2\n");
+
+    const raw = setup(batchesSource(rows), record(), { neutralizeFormulas: false });
+    const unguarded = fakeContext();
+    writerOptions.length = 0;
+    await raw.handler.run(unguarded.context);
+    expect(writerOptions).toEqual([expect.objectContaining({ neutralizeFormulas: false })]);
+    expect(unguarded.files[0].bytes.toString()).toBe('id,n\n=SUM(A1),1\n@cmd,2\n');
   });
 
   it('does nothing for an export that was deleted or already succeeded', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { setTimeout as sleep } from 'timers/promises';
 import { JobContext, JobFileWriter, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
-import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { CLOCK, Clock, newId } from '@porter/shared-kernel';
 import { exportFileName } from '../../domain/export-file-name';
 import { EXPORT_DATA_SOURCES, ExportDataRequest, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
@@ -24,6 +24,17 @@ export class ExportInterruptedError extends Error {
 }
 
 /**
+ * The export was cancelled or deleted while this run finished it: its file is discarded and the job
+ * ends without a result (cancelled, when the job-queue was asked to cancel it; failed otherwise).
+ */
+export class ExportSupersededError extends NonRetryableJobError {
+  constructor(exportId: string) {
+    super(`export ${exportId} was cancelled or deleted while it finished; its file was discarded`);
+    this.name = 'ExportSupersededError';
+  }
+}
+
+/**
  * Runs one export: pulls the host's rows batch by batch, streams them through the format's
  * writer into a job output file (atomic: invisible until commit), reports progress per batch, and
  * records the result. Cancellation is checked between batches, so it takes effect within one
@@ -41,6 +52,7 @@ export class GenerateExportJobHandler implements JobHandler {
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly eventBus: EventBus,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
   async run(context: JobContext): Promise<void> {
@@ -59,7 +71,8 @@ export class GenerateExportJobHandler implements JobHandler {
     try {
       await this.generate(context, record);
     } catch (error) {
-      await this.recordFailure(context, record, error as Error);
+      // Superseded: the cancel or delete already recorded the export's final state.
+      if (!(error instanceof ExportSupersededError)) await this.recordFailure(context, record, error as Error);
       throw error;
     }
   }
@@ -109,6 +122,8 @@ export class GenerateExportJobHandler implements JobHandler {
       }
       this.throwIfInterrupted(context);
       await writer.finish();
+      // Last look before the file becomes visible: a cancel seen here leaves no file at all.
+      this.throwIfInterrupted(context);
     } catch (error) {
       writer?.abort();
       await file.abort();
@@ -120,7 +135,7 @@ export class GenerateExportJobHandler implements JobHandler {
     const expiresAt = new Date(processedAt.getTime() + definition.retentionPeriodDays * 86_400_000);
     const outcome = processed === 0 ? ExportOutcome.Empty : ExportOutcome.Success;
     const resultId = newId();
-    await this.exports.complete(
+    const completed = await this.exports.complete(
       record.id,
       {
         id: resultId,
@@ -135,6 +150,12 @@ export class GenerateExportJobHandler implements JobHandler {
       },
       processedAt,
     );
+    if (!completed) {
+      // A cancel or delete got in between the last check and here; it wins over this run.
+      await this.storage.delete(stored.storageKey);
+      context.logger.warn('export was cancelled or deleted while it finished; file discarded', { exportId: record.id });
+      throw new ExportSupersededError(record.id);
+    }
     context.setOutputInformation({
       exportId: record.id,
       resultId,

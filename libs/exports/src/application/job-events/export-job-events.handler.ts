@@ -10,7 +10,8 @@ import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
  * Keeps an export in step with its job when the job ends outside the export's own handler: the
  * attempts ran out after a crash, the job was cancelled while pending, or cancelled from the jobs
  * API. The transitions are guarded (only a non-terminal export changes), so the handler's own
- * update and these never publish twice.
+ * update and these never publish twice. A cancelled job's files are deleted by the job-queue, so
+ * JobCancelled also takes back an export that completed a moment before (see markCancelledByJob).
  */
 @EventsHandler(JobFailed, JobCancelled)
 export class ExportJobEventsHandler implements IEventHandler<JobFailed | JobCancelled> {

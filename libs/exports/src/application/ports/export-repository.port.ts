@@ -59,18 +59,28 @@ export interface ExportRepository {
   insertRequest(record: NewExportRecord): Promise<void>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;
   findById(id: string): Promise<ExportRecord | null>;
+  /** The request an `export` job runs (deleted ones too). */
+  findByJobId(jobId: string): Promise<ExportRecord | null>;
   getVisible(principal: Principal, id: string): Promise<ExportInfo | null>;
   listVisible(principal: Principal, filters: { type?: string; status?: ExportStatus }, page: PageRequest): Promise<Page<ExportInfo>>;
   /** → running (again on a retry, also after failed/cancelled when the job is retried); false when succeeded or deleted. */
   markRunning(id: string): Promise<boolean>;
   /** A failed attempt that will be retried: back to pending, with the error kept for display. */
   markRetrying(id: string, errorMessage: string): Promise<void>;
-  /** Stores the result and completes the request in one transaction. */
-  complete(id: string, result: NewExportResult, processedAt: Date): Promise<void>;
+  /**
+   * Stores the result and completes the request in one transaction, only if the request is still
+   * running and not deleted; false (nothing written) when a cancel or delete got there first.
+   */
+  complete(id: string, result: NewExportResult, processedAt: Date): Promise<boolean>;
   /** Returns the record when this call made the transition (so only one caller publishes the event). */
   markFailed(id: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
   markFailedByJob(jobId: string, errorMessage: string, processedAt: Date): Promise<ExportRecord | null>;
   markCancelled(id: string, processedAt: Date): Promise<ExportRecord | null>;
+  /**
+   * The export's job ended cancelled. Also turns a `succeeded` export to cancelled (its result
+   * marked expired): the job-queue deletes a cancelled job's files, so a cancel that landed just
+   * after the export completed leaves no file to offer.
+   */
   markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null>;
   /** Hides the request and marks its result expired; returns the file's key to delete. */
   softDelete(id: string, at: Date): Promise<{ storageKey: string | null }>;

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SubmitJobCommand } from '@porter/job-queue';
-import { FieldError, ForbiddenError, newId, NotFoundError, ValidationError } from '@porter/shared-kernel';
+import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, ValidationError } from '@porter/shared-kernel';
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
@@ -113,6 +113,13 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
   }
 
   private async replay(principal: RequestExportCommand['principal'], earlier: ExportRecord, fingerprint: string): Promise<RequestExportResult> {
+    if (earlier.deletedAt) {
+      // Keys do not expire while their request exists, and a deleted request still exists (kept for
+      // audit): replaying it would point at an export the caller can no longer see.
+      throw new ConflictError(
+        `The Idempotency-Key was used for export ${earlier.id}, which has been deleted; use a new key to request the export again`,
+      );
+    }
     if (earlier.requestFingerprint !== fingerprint) {
       throw new ValidationError('The Idempotency-Key was already used with a different request body', [
         { path: 'Idempotency-Key', message: 'was used for another export request; use a new key for a different request' },

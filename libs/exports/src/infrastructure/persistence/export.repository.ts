@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { isUuid } from '@porter/shared-kernel';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExpiredResult, ExportRecord, ExportRepository, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
@@ -24,7 +25,9 @@ const VISIBLE = (alias: string) => `${alias}.tenant = $1 AND ((${alias}.scope = 
 
 const permissionParams = (principal: Principal): unknown[] => [principal.tenant, principal.isAdmin, [...principal.scopes]];
 
+// `expired` is what download answers: past its expiry date (410) even before the purge ran, or purged.
 const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha256, x.expires_at, x.expired_at,
+  (x.expired_at IS NOT NULL OR x.expires_at <= now()) AS result_expired,
   x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
 
 @Injectable()
@@ -57,6 +60,12 @@ export class PgExportRepository implements ExportRepository {
 
   async findById(id: string): Promise<ExportRecord | null> {
     const { rows } = await this.pool.query(`SELECT * FROM exports.export_request WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findByJobId(jobId: string): Promise<ExportRecord | null> {
+    if (!isUuid(jobId)) return null;
+    const { rows } = await this.pool.query(`SELECT * FROM exports.export_request WHERE job_id = $1`, [jobId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -107,28 +116,34 @@ export class PgExportRepository implements ExportRepository {
     );
   }
 
-  async complete(id: string, result: NewExportResult, processedAt: Date): Promise<void> {
-    await withPgTransaction(this.pool, async (client) => {
-      const { rows } = await client.query(`SELECT * FROM exports.export_request WHERE id = $1 FOR UPDATE`, [id]);
-      if (!rows[0]) throw new Error(`export ${id} vanished before completing`);
+  async complete(id: string, result: NewExportResult, processedAt: Date): Promise<boolean> {
+    return withPgTransaction(this.pool, async (client) => {
+      // Guarded: only a running, undeleted export completes. (A result row already exists when a
+      // job cancelled after its export completed is retried: the new file replaces it, as a new
+      // result with the id ExportCompleted announces.) A delete or cancel that got in first
+      // wins; the finishing worker then discards its file instead of resurrecting the export.
+      const { rows } = await client.query(
+        `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
+           error_message = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'running' AND deleted_at IS NULL RETURNING *`,
+        [id, result.outcome, result.itemsCount, processedAt],
+      );
+      if (!rows[0]) return false;
       const request = toRecord(rows[0]);
       await client.query(
         `INSERT INTO exports.export_result (id, export_request_id, tenant, type, scope, format, scope_ids, outcome, file_name,
            content_type, storage_key, size_bytes, sha256, items_count, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (export_request_id) DO UPDATE SET outcome = EXCLUDED.outcome, file_name = EXCLUDED.file_name,
+         ON CONFLICT (export_request_id) DO UPDATE SET id = EXCLUDED.id, outcome = EXCLUDED.outcome, file_name = EXCLUDED.file_name,
            content_type = EXCLUDED.content_type, storage_key = EXCLUDED.storage_key, size_bytes = EXCLUDED.size_bytes,
-           sha256 = EXCLUDED.sha256, items_count = EXCLUDED.items_count, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+           sha256 = EXCLUDED.sha256, items_count = EXCLUDED.items_count, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+           expired_at = NULL, download_count = 0, first_downloaded_at = NULL, last_downloaded_at = NULL`,
         [
           result.id, id, request.tenant, request.type, request.scope, request.format, request.scopeIds, result.outcome, result.fileName,
           result.contentType, result.storageKey, result.sizeBytes, result.sha256, result.itemsCount, processedAt, result.expiresAt,
         ],
       );
-      await client.query(
-        `UPDATE exports.export_request SET status = 'succeeded', outcome = $2, items_count = $3, processed_at = $4,
-           error_message = NULL, updated_at = now() WHERE id = $1`,
-        [id, result.outcome, result.itemsCount, processedAt],
-      );
+      return true;
     });
   }
 
@@ -145,7 +160,19 @@ export class PgExportRepository implements ExportRepository {
   }
 
   async markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null> {
-    return this.terminal(`job_id = $1`, jobId, `status = 'cancelled', processed_at = $2`, [processedAt]);
+    return withPgTransaction(this.pool, async (client) => {
+      // `succeeded` too: a cancel that reached the job after the export completed (between the
+      // worker's last signal check and the end of its run) still ends the job cancelled, and the
+      // job-queue deletes a cancelled job's files. The export must not keep offering that file.
+      const { rows } = await client.query(
+        `UPDATE exports.export_request SET status = 'cancelled', outcome = NULL, processed_at = $2, updated_at = now()
+         WHERE job_id = $1 AND status IN ('pending', 'running', 'succeeded') RETURNING *`,
+        [jobId, processedAt],
+      );
+      if (!rows[0]) return null;
+      await client.query(`UPDATE exports.export_result SET expired_at = coalesce(expired_at, $2) WHERE export_request_id = $1`, [rows[0].id, processedAt]);
+      return toRecord(rows[0]);
+    });
   }
 
   /** A guarded transition to a terminal state: only a non-terminal row changes, once. */
@@ -259,7 +286,7 @@ function toInfo(row: Row): ExportInfo {
           sizeBytes: Number(row.size_bytes),
           sha256: row.sha256 as string,
           expiresAt: iso(row.expires_at) as string,
-          expired: row.expired_at !== null,
+          expired: row.result_expired === true,
           downloadCount: row.download_count as number,
           firstDownloadedAt: iso(row.first_downloaded_at),
           lastDownloadedAt: iso(row.last_downloaded_at),

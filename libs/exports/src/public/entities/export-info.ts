@@ -8,7 +8,10 @@ export interface ExportResultSummary {
   sizeBytes: number;
   sha256: string;
   expiresAt: string;
-  /** True once retention purge has deleted the file (download answers 410). */
+  /**
+   * True once `expiresAt` has passed or the file was purged (or the export deleted): exactly when
+   * download answers 410. The retention purge deletes the file some time after `expiresAt`.
+   */
   expired: boolean;
   downloadCount: number;
   firstDownloadedAt: string | null;

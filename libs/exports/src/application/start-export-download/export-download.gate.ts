@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FILE_STORAGE, FileStorage } from '@porter/platform';
+import { CLOCK, Clock, ConflictError, GoneError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
+import type { ExportResultData } from '../../public/entities/export-result-data';
+import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
+
+/**
+ * The one place that decides whether a caller may download an export's file now, and counts the
+ * download. Both ways to the bytes go through it: `GET /exports/{id}/download`
+ * (StartExportDownloadCommand) and `GET /jobs/{jobId}/files/{name}` for an export job
+ * (ExportJobFileAccessPolicy), so neither can skip a check the other makes.
+ */
+@Injectable()
+export class ExportDownloadGate {
+  constructor(
+    @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Checks, in order: visible to the caller (404), has a file (409), the result is still
+   * permitted (re-checked: roles and scopes change; 404) and is the file asked for when `isFile`
+   * is given (404), not expired by date or purge (410), still in storage (410). Then counts the
+   * download — its UPDATE carries the permission filter too, so a delete or a lost scope in
+   * between is a 404, never an uncounted download. Returns the result to stream.
+   */
+  async admit(principal: Principal, exportId: string, isFile?: (result: ExportResultData) => boolean): Promise<ExportResultData> {
+    const info = isUuid(exportId) ? await this.exports.getVisible(principal, exportId) : null;
+    if (!info) throw new NotFoundError('Export', exportId);
+    if (!info.result) throw new ConflictError(`Export ${exportId} has no file yet (status ${info.status})`);
+    const [result] = await this.exports.resultsForDownload(principal, [info.result.id]);
+    if (!result || (isFile && !isFile(result))) throw new NotFoundError('Export', exportId);
+    const now = this.clock.now();
+    if (result.expiredAt || Date.parse(result.expiresAt) <= now.getTime()) throw new GoneError(`Export ${exportId} expired at ${result.expiresAt}`);
+    // Checked before counting: a download that cannot be served is not counted.
+    if (!(await this.storage.stat(result.storageKey))) throw new GoneError(`The file of export ${exportId} is no longer available`);
+    const counted = await this.exports.incrementDownloadCounts(principal, [result.id], now);
+    if (!counted) throw new NotFoundError('Export', exportId);
+    return result;
+  }
+}

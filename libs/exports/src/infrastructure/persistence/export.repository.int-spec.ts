@@ -1,0 +1,132 @@
+import { randomUUID } from 'crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Pool } from 'pg';
+import { Principal } from '@porter/shared-kernel';
+import type { NewExportResult } from '../../application/ports/export-repository.port';
+import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
+import { PgExportRepository } from './export.repository';
+
+/** The repository's guarded writes and computed read fields, against the real schema. */
+describe('PgExportRepository (Postgres)', () => {
+  const tenant = `t-${randomUUID()}`;
+  const admin = new Principal('ada', tenant, ['admin']);
+  let pool: Pool;
+  let repository: PgExportRepository;
+
+  beforeAll(() => {
+    pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 3 });
+    // The EntityManager is only used by insertRequest (to join a MikroORM transaction); not here.
+    repository = new PgExportRepository(pool, undefined as unknown as EntityManager);
+  });
+
+  afterAll(() => pool.end());
+
+  async function insertRequest(status: ExportStatus, opts: { deleted?: boolean } = {}): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO exports.export_request (id, tenant, requested_by, type, scope, format, status, job_id, request_fingerprint, deleted_at)
+       VALUES ($1, $2, 'ada', 'employees', 'global', 'csv', $3, $4, 'fp', $5)`,
+      [id, tenant, status, randomUUID(), opts.deleted ? new Date() : null],
+    );
+    return id;
+  }
+
+  const newResult = (expiresAt = new Date(Date.now() + 86_400_000)): NewExportResult => ({
+    id: randomUUID(),
+    outcome: ExportOutcome.Success,
+    fileName: 'employees.csv',
+    contentType: 'text/csv; charset=utf-8',
+    storageKey: `job-queue/${randomUUID()}/file`,
+    sizeBytes: 10,
+    sha256: 'a'.repeat(64),
+    itemsCount: 2,
+    expiresAt,
+  });
+
+  const stored = async (id: string) => {
+    const request = await pool.query(`SELECT status, outcome, items_count FROM exports.export_request WHERE id = $1`, [id]);
+    const results = await pool.query(`SELECT id FROM exports.export_result WHERE export_request_id = $1`, [id]);
+    return { ...request.rows[0], results: results.rowCount };
+  };
+
+  describe('complete', () => {
+    it('completes a running export with its result', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      expect(await repository.complete(id, newResult(), new Date())).toBe(true);
+      expect(await stored(id)).toEqual({ status: 'succeeded', outcome: 'success', items_count: 2, results: 1 });
+    });
+
+    it.each([
+      ['cancelled while it finished', ExportStatus.Cancelled, false],
+      ['failed meanwhile (attempts ran out elsewhere)', ExportStatus.Failed, false],
+      ['put back to pending', ExportStatus.Pending, false],
+      ['already succeeded', ExportStatus.Succeeded, false],
+      ['deleted while still running', ExportStatus.Running, true],
+    ])('writes nothing for an export %s', async (_what, status, deleted) => {
+      const id = await insertRequest(status, { deleted });
+      expect(await repository.complete(id, newResult(), new Date())).toBe(false);
+      expect(await stored(id)).toEqual({ status, outcome: null, items_count: null, results: 0 });
+    });
+
+    it('lets exactly one of two racing finishes win', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      const outcomes = await Promise.all([repository.complete(id, newResult(), new Date()), repository.complete(id, newResult(), new Date())]);
+      expect(outcomes.sort()).toEqual([false, true]);
+      expect((await stored(id)).results).toBe(1);
+    });
+  });
+
+  describe('markCancelledByJob', () => {
+    const jobOf = async (id: string) => (await pool.query(`SELECT job_id FROM exports.export_request WHERE id = $1`, [id])).rows[0].job_id;
+
+    it('cancels a pending or running export', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toMatchObject({ id, status: 'cancelled' });
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toBeNull(); // once
+    });
+
+    it('takes back an export that completed just before its job was cancelled: the job-queue deleted the file', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      await repository.complete(id, newResult(), new Date());
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toMatchObject({ id, status: 'cancelled', outcome: null });
+      const info = await repository.getVisible(admin, id);
+      expect(info).toMatchObject({ status: 'cancelled', result: { expired: true } });
+
+      // Retrying the job runs the export again; its new file replaces the taken-back result.
+      expect(await repository.markRunning(id)).toBe(true);
+      const again = newResult();
+      expect(await repository.complete(id, again, new Date())).toBe(true);
+      expect(await repository.getVisible(admin, id)).toMatchObject({ status: 'succeeded', result: { id: again.id, expired: false, downloadCount: 0 } });
+      expect((await stored(id)).results).toBe(1);
+    });
+
+    it('leaves a failed export alone', async () => {
+      const id = await insertRequest(ExportStatus.Failed);
+      expect(await repository.markCancelledByJob(await jobOf(id), new Date())).toBeNull();
+      expect((await stored(id)).status).toBe('failed');
+    });
+  });
+
+  describe('result.expired', () => {
+    it('is true past expiresAt before the purge ran, as download answers 410 then', async () => {
+      const future = await insertRequest(ExportStatus.Running);
+      await repository.complete(future, newResult(), new Date());
+      const past = await insertRequest(ExportStatus.Running);
+      await repository.complete(past, newResult(new Date(Date.now() - 60_000)), new Date());
+
+      expect((await repository.getVisible(admin, future))?.result?.expired).toBe(false);
+      const unpurged = await repository.getVisible(admin, past);
+      expect(unpurged?.result).toMatchObject({ expired: true });
+      expect((await pool.query(`SELECT expired_at FROM exports.export_result WHERE export_request_id = $1`, [past])).rows[0].expired_at).toBeNull();
+      const listed = await repository.listVisible(admin, {}, { offset: 0, limit: 100 });
+      expect(Object.fromEntries(listed.items.map((i) => [i.id, i.result?.expired]))).toMatchObject({ [future]: false, [past]: true });
+    });
+
+    it('is true once purged, whatever expiresAt says', async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      await repository.complete(id, newResult(), new Date());
+      await pool.query(`UPDATE exports.export_result SET expired_at = now() WHERE export_request_id = $1`, [id]);
+      expect((await repository.getVisible(admin, id))?.result?.expired).toBe(true);
+    });
+  });
+});
