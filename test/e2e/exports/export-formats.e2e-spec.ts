@@ -36,7 +36,7 @@ describe('export formats (e2e)', () => {
   async function exportAndDownload(format: string, filters: Record<string, unknown> = {}) {
     const requested = await admin.request({ type: 'employees', format, filters });
     expect(requested.status).toBe(202);
-    expect(requested.json).toMatchObject({ type: 'employees', format, result: null });
+    expect(requested.json).toMatchObject({ type: 'employees', format, result: null, downloadUrl: null });
     // A free worker may already have picked it up by the time the response is written.
     expect(['pending', 'running']).toContain(requested.json.status);
     const info = await waitForExport(admin, requested.json.id);
@@ -49,6 +49,7 @@ describe('export formats (e2e)', () => {
     const date = info.createdAt.slice(0, 10);
     const shortId = info.id.replace(/-/g, '').slice(0, 8);
     expect(info.result.fileName).toBe(`employees-${date}-${shortId}.${extension}`);
+    expect(info.downloadUrl).toBe(`/api/v1/exports/${info.id}/download`);
     expect(file.headers.get('content-type')).toMatch(contentType);
     expect(Number(file.headers.get('content-length'))).toBe(file.bytes.length);
     expect(info.result.sizeBytes).toBe(file.bytes.length);

@@ -59,6 +59,7 @@ describe('export lifecycle (e2e)', () => {
     // Past its expiry the export says expired and download answers 410 at once, purged or not yet.
     const pastExpiry = (await smallAdmin.get(info.id)).json;
     expect(pastExpiry.result.expired).toBe(true);
+    expect(pastExpiry.downloadUrl).toBeNull();
     expect((await smallAdmin.download(info.id)).status).toBe(410);
     await waitFor(
       async () => (await pool.query('SELECT expired_at FROM exports.export_result WHERE id = $1', [info.result.id])).rows[0].expired_at,

@@ -18,6 +18,16 @@ import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel
 import { attachmentDisposition } from '../common/content-disposition';
 import { ListExportsParams, RequestExportBody } from './exports.dto';
 
+type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
+
+/**
+ * Like the export-file seed's `url`: where the file can be downloaded, null until there is a file
+ * and again once it has expired. A path of this API, so it is added here, not by the module.
+ */
+function withDownloadUrl(info: ExportInfo): ExportInfoResponse {
+  return { ...info, downloadUrl: info.result && !info.result.expired ? `/api/v1/exports/${info.id}/download` : null };
+}
+
 @ApiTags('exports')
 @Controller('api/v1/exports')
 export class ExportsController {
@@ -42,7 +52,7 @@ export class ExportsController {
     @Body() body: RequestExportBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ExportInfo> {
+  ): Promise<ExportInfoResponse> {
     const result = await this.commandBus.execute(
       new RequestExportCommand(
         principal,
@@ -59,19 +69,22 @@ export class ExportsController {
     );
     res.setHeader('Location', `/api/v1/exports/${result.exportId}`);
     if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
-    return result.export;
+    return withDownloadUrl(result.export);
   }
 
   @Get()
   @ApiOperation({ summary: 'Exports the caller may see, newest first' })
-  list(@CurrentPrincipal() principal: Principal, @Query() params: ListExportsParams): Promise<Page<ExportInfo>> {
-    return this.queryBus.execute(new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20));
+  async list(@CurrentPrincipal() principal: Principal, @Query() params: ListExportsParams): Promise<Page<ExportInfoResponse>> {
+    const page: Page<ExportInfo> = await this.queryBus.execute(
+      new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20),
+    );
+    return { ...page, items: page.items.map(withDownloadUrl) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One export with its result' })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportInfo> {
-    return this.queryBus.execute(new GetExportInfoQuery(principal, id));
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportInfoResponse> {
+    return withDownloadUrl(await this.queryBus.execute(new GetExportInfoQuery(principal, id)));
   }
 
   @Get(':id/download')
