@@ -93,7 +93,7 @@ export class ImportBatchJobHandler implements JobHandler {
       case 'csv':
         return openCsv(file, { dataRows: batch.rowsInFile ?? 0, delimiter: delimiter ?? (await scanCsv(file, this.limits)).delimiter }, this.limits, skipRows);
       case 'jsonl':
-        return openJsonl(file, this.limits, new Set(definition.columns.map((c) => c.name.toLowerCase())), skipRows);
+        return openJsonl(file, this.limits, definition.columns.map((c) => c.name), skipRows);
       case 'xlsx':
         return openXlsx(file, this.limits, batch.sheet, skipRows);
     }
