@@ -222,7 +222,12 @@ export class ImportsController {
 
   @Post(':id/batches/:batchId/retry-failed-rows')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Run the failed rows of a finished batch again (a new job on the same batch)' })
+  @ApiOperation({
+    summary: 'Run the failed rows of a finished batch again (a new job on the same batch)',
+    description:
+      'A batch that ended before the end of its file (aborted, or its job failed or was cancelled midway) is resumed: its failed rows, ' +
+      'then the file from the row after the last committed one, going on past failures, so every row ends with one result.',
+  })
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }
