@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { AddImportBatchHandler } from './application/add-import-batch/add-import-batch.handler';
+import { AddImportBatchesHandler, AddImportBatchHandler } from './application/add-import-batch/add-import-batch.handler';
+import { ImportBatchIntake } from './application/add-import-batch/import-batch-intake';
 import { CreateImportRecordHandler } from './application/create-import-record/create-import-record.handler';
 import { FinalizeImportRecordHandler } from './application/finalize-import-record/finalize-import-record.handler';
 import { GetFailedRowsFileHandler } from './application/get-failed-rows-file/get-failed-rows-file.handler';
 import { GetImportBatchHandler } from './application/get-import-batch/get-import-batch.handler';
 import { GetImportRecordHandler } from './application/get-import-record/get-import-record.handler';
+import { GetImportTemplateHandler } from './application/get-import-template/get-import-template.handler';
 import { ListImportRecordsHandler } from './application/list-import-records/list-import-records.handler';
 import { ListImportResultsHandler } from './application/list-import-results/list-import-results.handler';
 import { ListImportTypesHandler } from './application/list-import-types/list-import-types.handler';
 import { IMPORT_RESULTS_READER } from './application/ports/failed-rows.port';
+import { IMPORT_TEMPLATE_WRITER } from './application/ports/import-template.port';
 import { IMPORT_TYPE_CATALOG } from './application/ports/import-type-catalog.port';
 import { IMPORTS_REPOSITORY } from './application/ports/imports-repository.port';
 import { UPLOAD_STORE } from './application/ports/upload-store.port';
@@ -24,6 +27,7 @@ import { PgImportResultsReader } from './infrastructure/persistence/pg-import-re
 import { BatchState } from './infrastructure/processing/batch-state';
 import { IMPORT_LIMITS } from './infrastructure/processing/import-batch.job-handler';
 import { ImportJobEndedHandler } from './infrastructure/processing/import-job-ended.handler';
+import { FileImportTemplateWriter } from './infrastructure/templates/import-template.writer';
 import { StorageUploadStore } from './infrastructure/upload/storage-upload.store';
 
 /** Imports: records → batches → per-row results (API and worker processes). */
@@ -35,11 +39,14 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     { provide: IMPORTS_REPOSITORY, useClass: MikroImportsRepository },
     { provide: IMPORT_RESULTS_READER, useClass: PgImportResultsReader },
     { provide: UPLOAD_STORE, useClass: StorageUploadStore },
+    { provide: IMPORT_TEMPLATE_WRITER, useClass: FileImportTemplateWriter },
     { provide: IMPORT_LIMITS, useValue: DEFAULT_IMPORT_LIMITS },
     BatchState,
     ImportJobEndedHandler,
     CreateImportRecordHandler,
+    ImportBatchIntake,
     AddImportBatchHandler,
+    AddImportBatchesHandler,
     FinalizeImportRecordHandler,
     RetryFailedRowsHandler,
     GetImportRecordHandler,
@@ -48,6 +55,7 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     ListImportResultsHandler,
     GetFailedRowsFileHandler,
     ListImportTypesHandler,
+    GetImportTemplateHandler,
   ],
   exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, BatchState],
 })

@@ -21,4 +21,5 @@ export * from './public/queries/get-import-batch.query';
 export * from './public/queries/list-import-results.query';
 export * from './public/queries/get-failed-rows-file.query';
 export * from './public/queries/list-import-types.query';
+export * from './public/queries/get-import-template.query';
 export * from './public/events/import-events';

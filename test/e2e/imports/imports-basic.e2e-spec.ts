@@ -150,6 +150,58 @@ describe('imports over REST: happy path, statuses, dry run, retry of failed rows
     expect(await employeeCount(tenant)).toBe(0);
   });
 
+  it('retrying an aborted batch resumes the file after the last committed row: every row ends up processed exactly once', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const alice = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
+    const admin = importsClient(api.baseUrl, bearer('root', tenant, { admin: true }));
+    // 12,000 rows in chunks of 5,000: row 7,001 is in a scope alice does not hold, so the host
+    // fails it and onError "abort" stops the batch there: rows 1-5,000 are committed, 5,001 on are not.
+    const rows = Array.from({ length: 12_000 }, (_, k) => employeeRow(k + 1, k + 1 === 7001 ? { scope_id: 'south' } : {}));
+    const { recordId, batch } = await alice.importFile(`${EMPLOYEE_HEADER}\n${rows.join('\n')}\n`, 'big.csv', { onError: 'abort' });
+    expect(batch).toMatchObject({ status: 'failed', lastCommittedRow: 5000, rowsInFile: 12_000, counts: { total: 5001, completed: 5000, failed: 1 } });
+    expect(batch.errorDetails).toMatch(/^aborted \(onError "abort"\): row 7001 failed: /);
+    expect(await employeeCount(tenant)).toBe(5000);
+
+    const retry = await admin.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+    expect(retry.status).toBe(202);
+    expect(retry.json).toMatchObject({ status: 'started', errorDetails: null, counts: { total: 5000, completed: 5000, failed: 0 } });
+    const done = await admin.waitForBatch(recordId, batch.id);
+    expect(done).toMatchObject({ status: 'completed', errorDetails: null, lastCommittedRow: 12_000, counts: { total: 12_000, completed: 12_000, failed: 0 } });
+    const counted = await withDb(async (db) =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS results, count(DISTINCT row_number)::int AS distinct_rows, min(row_number) AS first, max(row_number) AS last
+             FROM imports.import_result WHERE import_batch_id = $1`,
+          [batch.id],
+        )
+      ).rows[0],
+    );
+    expect(counted).toEqual({ results: 12_000, distinct_rows: 12_000, first: 1, last: 12_000 });
+    expect(await employeeCount(tenant)).toBe(12_000);
+    const job = await admin.call('GET', `/api/v1/jobs/${retry.json.jobId}`);
+    expect(job.json).toMatchObject({ status: 'succeeded', name: 'Resume import employees after row 5000 of 12000' });
+  });
+
+  it('retrying a batch aborted by its validation pass imports the whole file, recording the bad row as failed once', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
+    const csv = `${employeesCsv(30).trimEnd()}\n${employeeRow(31, { first_name: '' })}\n${employeeRow(32)}\n`;
+    const { recordId, batch } = await c.importFile(csv, 'abort.csv', { onError: 'abort' });
+    expect(batch).toMatchObject({ status: 'failed', lastCommittedRow: 0, counts: { total: 1, failed: 1 } });
+    const retry = await c.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+    expect(retry.status).toBe(202);
+    const done = await c.waitForBatch(recordId, batch.id);
+    expect(done).toMatchObject({ status: 'partially_failed', errorDetails: null, lastCommittedRow: 32, counts: { total: 32, completed: 31, failed: 1 } });
+    const failed = await c.results(recordId, batch.id, '?status=failed');
+    expect(failed.items.map((r: any) => [r.rowNumber, r.failureDetails])).toEqual([[31, 'column "first_name": a value is required (rule: required)']]);
+    expect((await c.results(recordId, batch.id, '?limit=1')).totalRecords).toBe(32);
+    expect(await employeeCount(tenant)).toBe(31);
+    // Finished now: a second retry only retries the failed row (no resume).
+    const again = await c.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+    expect(again.status).toBe(202);
+    expect((await c.waitForBatch(recordId, batch.id)).counts).toMatchObject({ total: 32, completed: 31, failed: 1 });
+  });
+
   it("another tenant's record is 404 everywhere, and nothing is stored", async () => {
     const owner = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));
     const stranger = importsClient(api.baseUrl, bearer('mallory', `t-${randomUUID()}`, { admin: true }));

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { buildXlsx, externalEntityXlsx, sheetXml, writeHugeLineCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
-import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, IMPORT_ENV, importsClient } from './import-support';
+import { buildXlsx, externalEntityXlsx, sheetXml, underDeclaredXlsx, writeHugeLineCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
+import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, IMPORT_ENV, importsClient, withDb } from './import-support';
 
 /** Every hostile input gives its precise per-file or per-row error, and writes nothing it should not. */
 describe('imports of hostile and unusual files', () => {
@@ -68,7 +68,8 @@ describe('imports of hostile and unusual files', () => {
       await fs.rm(file, { force: true });
     }
     expect(peakKb).toBeGreaterThan(0);
-    expect(peakKb / 1024).toBeLessThan(300);
+    // The worker's memory goal (ADR 038): measured ~140 MB peak here, the line never held.
+    expect(peakKb / 1024).toBeLessThan(256);
   });
 
   it('a header-only file and an empty file are refused precisely', async () => {
@@ -139,7 +140,6 @@ describe('imports of hostile and unusual files', () => {
     const { batch, results, tenant } = await importInto(csv);
     expect(batch).toMatchObject({ status: 'partially_failed', counts: { completed: 3, failed: 1 } });
     expect(results[0].failureDetails).toBe('column "notes": value "a\\u0000b" contains a NUL character, which cannot be stored (rule: no NUL characters)');
-    const { withDb } = await import('./import-support');
     const stored = await withDb(async (db) => (await db.query('SELECT department, notes FROM directory.employee WHERE tenant = $1 ORDER BY email', [tenant])).rows);
     expect(stored).toEqual([
       { department: 'Engineering', notes: '=1+2' },
@@ -172,7 +172,6 @@ describe('imports of hostile and unusual files', () => {
     expect(up.status).toBe(202);
     const batch = await c.waitForBatch(recordId, up.json.id);
     expect(batch).toMatchObject({ format: 'xlsx', status: 'partially_failed', counts: { completed: 1, failed: 1 } });
-    const { withDb } = await import('./import-support');
     const row = await withDb(async (db) => (await db.query('SELECT email, salary::text, hired_at::text, active, notes FROM directory.employee WHERE tenant = $1', [tenant])).rows);
     expect(row).toEqual([{ email: 'ada@example.com', salary: '1234.50', hired_at: '2020-01-01', active: true, notes: 'cached text' }]);
     const failed = (await c.results(recordId, batch.id, '?status=failed')).items[0];
@@ -183,8 +182,26 @@ describe('imports of hostile and unusual files', () => {
     expect((await c.waitForBatch(recordId, wrongSheet.json.id)).errorDetails).toBe('the XLSX has no sheet named "Nope" (sheets: "Cover", "Staff")');
   });
 
-  it('a zip-bomb XLSX is refused before inflating it', async () => {
-    await expectRefusedFile(await zipBombXlsx(64 * 1024 * 1024), expect.stringMatching(/^the XLSX part "xl\/worksheets\/sheet1.xml" has a compression ratio of \d+:1, more than the limit of 200:1 \(zip bomb\?\)$/) as unknown as string, 'bomb.xlsx');
+  it('a zip-bomb XLSX is refused at upload, from its central directory, before anything is inflated or a batch exists', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = scoped(tenant);
+    const recordId = await c.createRecord();
+    const res = await c.upload(recordId, await zipBombXlsx(64 * 1024 * 1024), 'bomb.xlsx');
+    expect(res.status).toBe(422);
+    expect(res.json.errors).toEqual([
+      { path: 'file', message: expect.stringMatching(/^the XLSX part "xl\/worksheets\/sheet1.xml" has a compression ratio of \d+:1, more than the limit of 200:1 \(zip bomb\?\)$/) },
+    ]);
+    expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
+    const dir = path.join(process.env.STORAGE_DIR!, 'imports', `t-${tenant}`, recordId);
+    expect(existsSync(dir) ? await fs.readdir(dir) : []).toEqual([]);
+  });
+
+  it('an XLSX part that inflates past the size its zip entries declare is refused by the worker as it inflates', async () => {
+    await expectRefusedFile(
+      await underDeclaredXlsx(2000, 200_000),
+      'the XLSX part "xl/worksheets/sheet1.xml" inflates to more than the 2000 bytes its zip directory declares (a malformed or hostile archive)',
+      'liar.xlsx',
+    );
   });
 
   it('an XLSX with an external entity is refused (no DTD is ever processed)', async () => {
@@ -203,7 +220,8 @@ describe('imports of hostile and unusual files', () => {
       '{"first_name":"K","last_name":"U","email":"k@example.com","shoe":44}',
       ok(7),
     ].join('\n');
-    const { batch, results, employees } = await importInto(`${jsonl}\n`, 'people.jsonl');
+    const imported = await importInto(`${jsonl}\n`, 'people.jsonl');
+    const { batch, results, employees } = imported;
     expect(batch).toMatchObject({ format: 'jsonl', status: 'partially_failed', counts: { total: 7, completed: 2, failed: 5 } });
     expect(results.filter((r) => r.status === 'failed').map((r) => [r.rowNumber, r.failureDetails])).toEqual([
       [2, 'the key "__proto__" is not allowed (rule: no __proto__, constructor or prototype keys)'],
@@ -213,7 +231,47 @@ describe('imports of hostile and unusual files', () => {
       [6, 'unknown key "shoe" (rule: only the type\'s columns)'],
     ]);
     expect(employees).toBe(2);
-    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    // Nothing of the polluting line reached the host's table: only the two good lines are stored.
+    const { tenant } = imported;
+    const stored = await withDb(async (db) => (await db.query('SELECT email FROM directory.employee WHERE tenant = $1 ORDER BY email', [tenant])).rows);
+    expect(stored).toEqual([{ email: 'j1@example.com' }, { email: 'j7@example.com' }]);
+    const row2 = await withDb(async (db) => (await db.query('SELECT status, reference_id, source FROM imports.import_result WHERE import_batch_id = $1 AND row_number = 2', [batch.id])).rows[0]);
+    expect(row2).toEqual({ status: 'failed', reference_id: null, source: ['{"first_name":"P","last_name":"Q","email":"p@example.com","__proto__":{"isAdmin":true}}'] });
+  });
+
+  it('JSONL: a UTF-8 BOM is stripped; each line carries its own keys (a later line may add an optional one); missing required keys fail the row', async () => {
+    const lines = [
+      { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
+      { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', department: 'Navy', notes: 'COBOL' },
+      { last_name: 'Nameless', email: 'nameless@example.com' },
+    ].map((o) => JSON.stringify(o));
+    const { batch, results, tenant } = await importInto(`\uFEFF${lines.join('\n')}\n`, 'people.jsonl');
+    expect(batch).toMatchObject({ format: 'jsonl', status: 'partially_failed', counts: { total: 3, completed: 2, failed: 1 } });
+    expect(results[2]).toMatchObject({ rowNumber: 3, failureDetails: 'column "first_name": a value is required (rule: required)' });
+    const stored = await withDb(async (db) => (await db.query('SELECT email, department, notes FROM directory.employee WHERE tenant = $1 ORDER BY email', [tenant])).rows);
+    expect(stored).toEqual([
+      { email: 'ada@example.com', department: null, notes: null },
+      { email: 'grace@example.com', department: 'Navy', notes: 'COBOL' },
+    ]);
+
+    // An update changes only the keys a line carries: absent keys keep their values, null clears.
+    const c = scoped(tenant);
+    const recordId = await c.createRecord();
+    const update = [
+      { first_name: 'Grace', last_name: 'Hopper', email: 'GRACE@example.com', department: 'Research' },
+      { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', notes: 'engine', salary: '10.50' },
+      { first_name: 'Grace', last_name: 'Hopper', email: 'other@example.com', notes: null },
+    ].map((o) => JSON.stringify(o));
+    const up = await c.upload(recordId, `${update.join('\n')}\n`, 'update.jsonl');
+    expect((await c.waitForBatch(recordId, up.json.id)).status).toBe('completed');
+    const after = await withDb(async (db) =>
+      (await db.query('SELECT email, department, notes, salary::text FROM directory.employee WHERE tenant = $1 ORDER BY email', [tenant])).rows,
+    );
+    expect(after).toEqual([
+      { email: 'ada@example.com', department: null, notes: 'engine', salary: '10.50' },
+      { email: 'grace@example.com', department: 'Research', notes: 'COBOL', salary: null },
+      { email: 'other@example.com', department: null, notes: null, salary: null },
+    ]);
   });
 
   it('a file over UPLOAD_MAX_BYTES is refused with 413 while streaming, and nothing is stored', async () => {

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { CommandBus, EventsHandler, IEventHandler, QueryBus } from '@nestjs/cqrs';
 import { TestingModule } from '@nestjs/testing';
 import { Readable } from 'stream';
-import { CancelJobCommand, JobQueueModule, JobQueueWorkerModule } from '@porter/job-queue';
+import { CancelJobCommand, GetJobQuery, JobQueueModule, JobQueueWorkerModule, UpdateJobCommand } from '@porter/job-queue';
 import {
   AddImportBatchCommand,
   CreateImportRecordCommand,
@@ -72,6 +72,24 @@ describe('imports events and job outcomes (integration)', () => {
     const recordEvent = await waitFor(() => recordEvents.find((e) => e.importRecordId === record.id), { what: 'ImportRecordCompleted' });
     expect(recordEvent).toMatchObject({ tenant, type: 'employees', batchCount: 1 });
     expect((await queryBus.execute(new GetImportRecordQuery(admin, record.id))).status).toBe('completed');
+  });
+
+  it('finalised before its last batch ends, the record completes when that batch ends; it is `started` only once processing starts', async () => {
+    const record = await createRecord();
+    // Scheduled an hour ahead, the batch's job cannot run before the record is finalised.
+    const batch = await commandBus.execute(
+      new AddImportBatchCommand(admin, record.id, { stream: csv(['Grace,Hopper,grace@example.com,1.00']), fileName: 'later.csv' }, { scheduledFor: new Date(Date.now() + 3_600_000) }),
+    );
+    expect((await queryBus.execute(new GetJobQuery(admin, batch.jobId as string))).status).toBe('scheduled');
+    const finalized = await commandBus.execute(new FinalizeImportRecordCommand(admin, record.id));
+    expect(finalized).toMatchObject({ status: 'created', finalizedAt: expect.any(String), completedAt: null, batches: [{ id: batch.id, status: 'created' }] });
+    expect(recordEvents.find((e) => e.importRecordId === record.id)).toBeUndefined();
+
+    await commandBus.execute(new UpdateJobCommand(admin, batch.jobId as string, { scheduledFor: null }));
+    const recordEvent = await waitFor(() => recordEvents.find((e) => e.importRecordId === record.id), { what: 'ImportRecordCompleted' });
+    expect(recordEvent).toMatchObject({ tenant, batchCount: 1 });
+    const done = await queryBus.execute(new GetImportRecordQuery(admin, record.id));
+    expect(done).toMatchObject({ status: 'completed', completedAt: expect.any(String), batches: [{ id: batch.id, status: 'completed', counts: { completed: 1 } }] });
   });
 });
 

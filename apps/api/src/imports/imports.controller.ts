@@ -1,17 +1,19 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { pipeline } from 'stream/promises';
 import {
-  AddImportBatchCommand,
+  AddImportBatchesCommand,
   CreateImportRecordCommand,
   FinalizeImportRecordCommand,
   GetFailedRowsFileQuery,
   GetImportBatchQuery,
   GetImportRecordQuery,
+  GetImportTemplateQuery,
   ImportBatchInfo,
+  ImportFormat,
   ImportRecordInfo,
   ImportResultInfo,
   ImportTypeInfo,
@@ -23,7 +25,8 @@ import {
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { BadRequestError, Page, PayloadTooLargeError, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
-import { CreateImportBody, ListImportsParams, ListResultsParams, UploadBatchParams } from './imports.dto';
+import { FileParts } from './file-parts';
+import { CreateImportBody, ListImportsParams, ListResultsParams, TemplateParams, UploadBatchParams } from './imports.dto';
 
 @ApiTags('imports')
 @Controller('api/v1/imports')
@@ -38,6 +41,20 @@ export class ImportsController {
   @ApiOperation({ summary: 'Import types: accepted formats and columns' })
   types(): Promise<ImportTypeInfo[]> {
     return this.queryBus.execute(new ListImportTypesQuery());
+  }
+
+  @Get('types/:type/template')
+  @ApiOperation({
+    summary: 'An empty file to fill in: CSV or XLSX with the header row only, or JSONL with one object naming every column (values null)',
+  })
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/jsonl')
+  async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() res: Response): Promise<void> {
+    const file = await this.queryBus.execute(new GetImportTemplateQuery(type, params.format ?? ImportFormat.Csv));
+    res.status(200);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(file.body);
   }
 
   @Post()
@@ -77,14 +94,22 @@ export class ImportsController {
 
   /**
    * The multipart body is streamed (busboy) straight into storage: never buffered whole. The
-   * record is checked first, so another tenant's id is a 404 before a byte is stored.
+   * record is checked first, so another tenant's id is a 404 before a byte is stored. The batches
+   * commit only once the whole body has been read and accepted (AddImportBatchesCommand): a
+   * request refused at any point (413 for one file too many, 415, 400...) leaves no batch, job
+   * or stored file, and is answered only after that cleanup.
    */
   @Post(':id/batches')
   @HttpCode(202)
   @AcceptsMultipart()
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
-  @ApiOperation({ summary: 'Upload a file (CSV, XLSX or JSONL: decided by content) as a new batch; processed in the background' })
+  @ApiOperation({
+    summary: 'Upload a file (CSV, XLSX or JSONL: decided by content) as a new batch; processed in the background',
+    description:
+      'Answers 202 with the batch (an array when several files were allowed and sent). `scheduledFor` (ISO 8601 date-time) defers the ' +
+      "batch's job: a future time makes it `scheduled` (follow it at GET /api/v1/jobs/{jobId}); a past time runs it now.",
+  })
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -97,69 +122,66 @@ export class ImportsController {
       req.resume();
       throw error;
     }
-    const batches = await this.receive(req, (file, fileName) =>
-      this.commandBus.execute(
-        new AddImportBatchCommand(principal, id, { stream: file, fileName }, { force: params.force === 'true', sheet: params.sheet ?? null }),
-      ),
-    );
+    const options = {
+      force: params.force === 'true',
+      sheet: params.sheet ?? null,
+      scheduledFor: params.scheduledFor ? new Date(params.scheduledFor) : null,
+    };
+    const batches = await this.receive(req, (parts) => this.commandBus.execute(new AddImportBatchesCommand(principal, id, parts, options)));
     return batches.length === 1 ? batches[0] : batches;
   }
 
-  private receive(req: Request, add: (file: NodeJS.ReadableStream & import('stream').Readable, fileName: string | null) => Promise<ImportBatchInfo>): Promise<ImportBatchInfo[]> {
-    return new Promise((resolve, reject) => {
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({
-          headers: req.headers,
-          // One byte past the limit lets the upload store see the overflow and answer 413.
-          limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
-        });
-      } catch (error) {
-        req.resume();
-        reject(new BadRequestError(`Malformed multipart request: ${(error as Error).message}`));
+  private async receive(req: Request, add: (parts: FileParts) => Promise<ImportBatchInfo[]>): Promise<ImportBatchInfo[]> {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        // One byte past the limit lets the upload store see the overflow and answer 413.
+        limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
+      });
+    } catch (error) {
+      req.resume();
+      throw new BadRequestError(`Malformed multipart request: ${(error as Error).message}`);
+    }
+    const parts = new FileParts();
+    let reading = true;
+    const stopReading = () => {
+      if (!reading) return;
+      reading = false;
+      req.unpipe(parser);
+      // Read (and drop) the rest of the body so the client gets the answer instead of a reset.
+      req.resume();
+    };
+    const refuse = (error: unknown) => {
+      parts.fail(error);
+      stopReading();
+    };
+    parser.on('file', (field, file, info) => {
+      if (parts.closed || field !== 'file') {
+        file.resume();
         return;
       }
-      const tasks: Array<Promise<ImportBatchInfo>> = [];
-      let settled = false;
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        req.unpipe(parser);
-        // Read (and drop) the rest of the body so the client gets the answer instead of a reset.
-        req.resume();
-        reject(error);
-      };
-      parser.on('file', (field, file, info) => {
-        if (settled || field !== 'file') {
-          file.resume();
-          return;
-        }
-        // A truncated body makes busboy error the file stream, possibly before the command has
-        // started reading it: an unheard 'error' would crash the process. The cause is reported
-        // elsewhere: busboy raises the same error on the parser (400 below), and errors of the
-        // consumer (413, 415...) come back through the task.
-        file.on('error', () => undefined);
-        const task = add(file, info.filename ?? null);
-        task.catch((error) => {
-          file.resume();
-          fail(error);
-        });
-        tasks.push(task);
-      });
-      parser.on('filesLimit', () => fail(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
-      parser.on('partsLimit', () => fail(new PayloadTooLargeError('Too many parts in the multipart body')));
-      parser.on('error', (error: Error) => fail(new BadRequestError(`Malformed multipart request: ${error.message}`)));
-      parser.on('close', () => {
-        if (settled) return;
-        if (!tasks.length) return fail(new BadRequestError('The multipart body has no "file" part'));
-        Promise.all(tasks).then((batches) => {
-          settled = true;
-          resolve(batches);
-        }, fail);
-      });
-      req.on('aborted', () => fail(new BadRequestError('The upload was aborted by the client')));
-      req.pipe(parser);
+      // A truncated body makes busboy error the file stream, possibly before the command has
+      // started reading it: an unheard 'error' would crash the process. The cause is reported
+      // elsewhere: busboy raises the same error on the parser (400 below).
+      file.on('error', () => undefined);
+      parts.push({ stream: file, fileName: info.filename ?? null });
     });
+    parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
+    parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));
+    parser.on('error', (error: Error) => refuse(new BadRequestError(`Malformed multipart request: ${error.message}`)));
+    parser.on('close', () => (parts.count ? parts.end() : refuse(new BadRequestError('The multipart body has no "file" part'))));
+    req.on('aborted', () => refuse(new BadRequestError('The upload was aborted by the client')));
+    const added = add(parts);
+    req.pipe(parser);
+    try {
+      return await added;
+    } catch (error) {
+      stopReading();
+      // The request's own refusal explains a failure better than what it caused in the command
+      // (a file stream cut short by a malformed body, for instance).
+      throw parts.refusal ?? error;
+    }
   }
 
   @Post(':id/finalize')
@@ -200,7 +222,12 @@ export class ImportsController {
 
   @Post(':id/batches/:batchId/retry-failed-rows')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Run the failed rows of a finished batch again (a new job on the same batch)' })
+  @ApiOperation({
+    summary: 'Run the failed rows of a finished batch again (a new job on the same batch)',
+    description:
+      'A batch that ended before the end of its file (aborted, or its job failed or was cancelled midway) is resumed: its failed rows, ' +
+      'then the file from the row after the last committed one, going on past failures, so every row ends with one result.',
+  })
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }

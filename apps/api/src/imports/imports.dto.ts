@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ImportResultStatus } from '@porter/imports';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ImportFormat, ImportResultStatus } from '@porter/imports';
 import { PageParams } from '../common/page-params.dto';
 
 export class ImportOptionsBody {
@@ -96,4 +96,20 @@ export class UploadBatchParams {
   @IsString()
   @MaxLength(200)
   sheet?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2030-01-31T22:00:00Z',
+    description: "ISO 8601 date-time: the earliest time the batch's job runs (a future time schedules it; a past one runs it now)",
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduledFor?: string;
+}
+
+export class TemplateParams {
+  @ApiPropertyOptional({ enum: ImportFormat, default: ImportFormat.Csv })
+  @IsOptional()
+  @IsIn(Object.values(ImportFormat))
+  format?: ImportFormat;
 }

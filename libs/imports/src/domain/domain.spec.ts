@@ -145,6 +145,13 @@ describe('row validation', () => {
     });
     expect(validateRow(['', { x: 1 }, 'a@b.co', '', '', '', ''], m)).toMatchObject({ failure: expect.stringContaining('is a nested object or array') });
   });
+  it('a column absent from a JSONL line (undefined) stays out of the values when optional, and fails when required', () => {
+    expect(validateRow([undefined, 'A', 'a@b.co', undefined, null, undefined, undefined], m)).toEqual({ ok: true, values: { name: 'A', email: 'a@b.co', day: null } });
+    expect(validateRow([undefined, undefined, 'a@b.co', undefined, undefined, undefined, undefined], m)).toEqual({
+      ok: false,
+      failure: 'column "name": a value is required (rule: required)',
+    });
+  });
 });
 
 describe('JSONL lines', () => {

@@ -18,6 +18,13 @@ export interface ImportLimits {
   /** XLSX: most cells read from the sheet, most shared strings kept. */
   maxCells: number;
   maxSharedStrings: number;
+  /**
+   * XLSX: most memory the shared-strings table (held for the whole sheet) may take, estimated as
+   * 2 bytes per character (UTF-16, the worst case) plus 32 bytes per string (measured on Node 20:
+   * 28-30 bytes of string header and array slot). Counting characters alone would let millions of
+   * short strings through; counting strings alone, a few huge ones.
+   */
+  maxSharedStringBytes: number;
   /** Longest single cell value, in characters. */
   maxCellChars: number;
 }
@@ -32,5 +39,6 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxCompressionRatio: 200,
   maxCells: 50_000_000,
   maxSharedStrings: 5_000_000,
+  maxSharedStringBytes: 64 * 1024 * 1024,
   maxCellChars: 32_767,
 };

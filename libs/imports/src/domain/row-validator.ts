@@ -33,7 +33,11 @@ export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, o
   for (let i = 0; i < mapping.columns.length; i++) {
     const column = mapping.columns[i];
     if (!column || column.type === 'ignored') continue;
-    const result = validateCell(cells[i], column, options);
+    const raw = cells[i];
+    // Only a JSONL line leaves a cell undefined: the column is absent from that line. An optional
+    // one stays out of the values (the host leaves it as it is); a required one fails below.
+    if (raw === undefined && !column.required) continue;
+    const result = validateCell(raw, column, options);
     if (typeof result === 'object' && result !== null && 'problem' in result) (problems ??= []).push(result.problem);
     else values[column.name] = result as ImportRowValue;
   }

@@ -30,7 +30,6 @@ interface ChunkPlan {
   outcomes: Array<ImportRowOutcome | null>;
   lastByEmail: Map<string, number>;
   unique: ImportRow[];
-  present: readonly DataColumn[];
   /** The optimistic COPY of every unique row, unless the batch is known to hold existing emails. */
   copy: { payload: Buffer; ids: Map<string, string> } | null;
 }
@@ -44,7 +43,7 @@ interface ChunkPlan {
  *    value Postgres refuses), nothing of it is left, and the chunk is split by ONE indexed probe:
  *    new emails are COPYed as in 1, existing ones go through a session temp table and ONE
  *    `INSERT ... ON CONFLICT (tenant, email) DO UPDATE ... RETURNING id, email` that updates only
- *    the columns present in the file. A batch that met existing emails probes first from then on.
+ *    the columns the row carries (a CSV/XLSX file's columns; a JSONL line's keys). A batch that met existing emails probes first from then on.
  * The probe cannot see a racing import's uncommitted rows: if one commits the same email first,
  * the second COPY fails too and every row of the chunk takes the upsert path, so the outcome is an
  * upsert either way. Duplicate emails inside a chunk collapse onto their last row (all of them get
@@ -70,15 +69,14 @@ export class EmployeesImportProcessor implements ImportProcessor {
     const unique: ImportRow[] = [];
     for (const i of lastByEmail.values()) unique.push(rows[i]);
     unique.sort((a, b) => a.rowNumber - b.rowNumber);
-    const present = unique.length ? DATA_COLUMNS.filter((c) => c in unique[0].values) : [];
     const optimistic = unique.length > 0 && !this.batchesWithExisting.has(context.importBatchId);
-    return { rows, outcomes, lastByEmail, unique, present, copy: optimistic ? this.newEmployees(context.principal.tenant, unique) : null };
+    return { rows, outcomes, lastByEmail, unique, copy: optimistic ? this.newEmployees(context.principal.tenant, unique) : null };
   }
 
   async process(rows: ImportRow[], context: ImportProcessingContext): Promise<ImportRowOutcome[]> {
     const prepared = context.prepared as ChunkPlan | undefined;
     const plan = prepared && prepared.rows === rows ? prepared : this.prepare(rows, context);
-    const { outcomes, lastByEmail, unique, present } = plan;
+    const { outcomes, lastByEmail, unique } = plan;
     if (!unique.length) return outcomes as ImportRowOutcome[];
     const { client } = context;
     const tenant = context.principal.tenant;
@@ -101,7 +99,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
       }
     }
     const failures = new Map<string, string>();
-    if (upserts.length) await this.upsertAll(client, tenant, upserts, present, ids, failures);
+    if (upserts.length) await this.upsertAll(client, tenant, upserts, ids, failures);
 
     for (let i = 0; i < rows.length; i++) {
       if (outcomes[i] !== null) continue;
@@ -204,8 +202,25 @@ export class EmployeesImportProcessor implements ImportProcessor {
     }
   }
 
-  /** The upsert path: in bulk, or row by row under savepoints if the bulk statement fails. */
-  private async upsertAll(
+  /**
+   * The upsert path: in bulk, or row by row under savepoints if the bulk statement fails. An update
+   * changes only the columns a row carries: every row of a CSV or XLSX file carries the file's
+   * columns, but JSONL lines carry their own keys, so rows are upserted in groups of the same
+   * columns (one group, one statement, for a CSV or XLSX chunk).
+   */
+  private async upsertAll(client: PoolClient, tenant: string, rows: ImportRow[], ids: Map<string, string>, failures: Map<string, string>): Promise<void> {
+    const groups = new Map<string, { present: DataColumn[]; rows: ImportRow[] }>();
+    for (const row of rows) {
+      const present = DATA_COLUMNS.filter((c) => c in row.values);
+      const key = present.join(',');
+      const group = groups.get(key);
+      if (group) group.rows.push(row);
+      else groups.set(key, { present, rows: [row] });
+    }
+    for (const group of groups.values()) await this.upsertGroup(client, tenant, group.rows, group.present, ids, failures);
+  }
+
+  private async upsertGroup(
     client: PoolClient,
     tenant: string,
     rows: ImportRow[],
@@ -242,7 +257,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
          hired_at date, active boolean, scope_id text, notes text
        ) ON COMMIT DELETE ROWS`,
     );
-    // Empty at the start of a chunk (ON COMMIT DELETE ROWS); not between rows of the fallback.
+    // Empty at the start of a chunk (ON COMMIT DELETE ROWS); not between column groups or rows of the fallback.
     await client.query('DELETE FROM porter_employee_import_stage');
     let text = '';
     rows.forEach((row, ord) => {

@@ -73,8 +73,18 @@ export interface ImportsRepository {
   listBatches(recordIds: string[]): Promise<ImportBatchRow[]>;
   /** A non-forced batch of this record with this file hash, if any. */
   findBatchBySha(recordId: string, sha256: string): Promise<ImportBatchRow | null>;
-  /** Marks the failed and partially failed results of a batch `retrying`; returns how many. */
+  /**
+   * Marks the failed and partially failed results of a batch `retrying` and reopens the batch
+   * (`started`, no error details); returns how many rows (nothing changes when none).
+   */
   markFailedRowsRetrying(batchId: string): Promise<number>;
+  /**
+   * Reopens a batch that ended before the end of its file, so a `resume` run can finish it: the
+   * results past the checkpoint (an aborted batch's failed row) are removed, failed and partially
+   * failed results up to it become `retrying`, the counts are recounted from the results, and the
+   * batch is `started` again, neither aborted nor with error details. Returns the `retrying` count.
+   */
+  reopenUnfinishedBatch(batchId: string): Promise<number>;
 }
 
 export const IMPORTS_REPOSITORY = Symbol('IMPORTS_REPOSITORY');

@@ -12,6 +12,12 @@ import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-reposito
 /**
  * Failed and partially failed rows go to `retrying`, the batch back to `started`, and a new job
  * (same batch) runs exactly those rows again: all in one transaction.
+ *
+ * A batch that ended before the end of its file (aborted by onError "abort", or whose job failed
+ * for good or was cancelled midway) is resumed instead: besides its failed rows, the job reads
+ * the file again from the row after the last committed one (the aborted row included), so every
+ * row of the file ends up with exactly one result. The resumed rows go on past failures: a retry
+ * is the caller's decision to see every row through.
  */
 @CommandHandler(RetryFailedRowsCommand)
 export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCommand, ImportBatchInfo> {
@@ -33,14 +39,22 @@ export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCo
       if (batch.header === null) {
         throw new ConflictError(`Import batch ${importBatchId} failed as a whole (${batch.errorDetails ?? 'file refused'}); upload a corrected file instead`);
       }
-      const retrying = await this.repository.markFailedRowsRetrying(batch.id);
-      if (retrying === 0) throw new ConflictError(`Import batch ${importBatchId} has no failed rows to retry`);
-      const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batch.id, mode: 'retry' };
+      const unfinished = batch.rowsInFile !== null && batch.lastRow < batch.rowsInFile;
+      let name: string;
+      let mode: ImportBatchJobPayload['mode'];
+      if (unfinished) {
+        const retrying = await this.repository.reopenUnfinishedBatch(batch.id);
+        mode = 'resume';
+        name = `Resume import ${record.type} after row ${batch.lastRow} of ${batch.rowsInFile}${retrying ? `, retrying ${retrying} failed row${retrying === 1 ? '' : 's'}` : ''}`;
+      } else {
+        const retrying = await this.repository.markFailedRowsRetrying(batch.id);
+        if (retrying === 0) throw new ConflictError(`Import batch ${importBatchId} has no failed rows to retry`);
+        mode = 'retry';
+        name = `Retry ${retrying} failed row${retrying === 1 ? '' : 's'} of import ${record.type}`;
+      }
+      const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batch.id, mode };
       const { jobId } = await this.commandBus.execute(
-        new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, {
-          name: `Retry ${retrying} failed row${retrying === 1 ? '' : 's'} of import ${record.type}`,
-          description: `Batch ${batch.id} of import record ${record.id}`,
-        }),
+        new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, { name, description: `Batch ${batch.id} of import record ${record.id}` }),
       );
       await this.repository.setBatchJob(batch.id, jobId);
       if (record.status === 'completed') await this.repository.updateRecord(record.id, { status: 'started', completedAt: null });

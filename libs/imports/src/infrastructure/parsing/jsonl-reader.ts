@@ -16,9 +16,11 @@ async function* lines(file: SourceFile, maxBytes: number, checkUtf8: boolean): A
   let partBytes = 0;
   let lineStart = 0;
   let offset = 0;
-  const emit = (buf: Buffer) => {
+  const emit = (buf: Buffer, start: number) => {
     let text = buf.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
+    // A UTF-8 byte-order mark (as Windows editors write) opens the file, it is not part of the first line.
+    if (start === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return text;
   };
   try {
@@ -40,7 +42,7 @@ async function* lines(file: SourceFile, maxBytes: number, checkUtf8: boolean): A
         if (nl < 0) break;
         const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
         if (buf.length && !(buf.length === 1 && buf[0] === 0x0d)) {
-          const text = emit(buf);
+          const text = emit(buf, lineStart);
           if (text.trim()) yield { text, offset: lineStart };
         }
         parts = [];
@@ -55,7 +57,7 @@ async function* lines(file: SourceFile, maxBytes: number, checkUtf8: boolean): A
       if (bad !== null) throw new FileRejectedError(`the file is not valid UTF-8 (truncated character at byte offset ${bad})`, bad);
     }
     if (parts.length) {
-      const text = emit(Buffer.concat(parts));
+      const text = emit(Buffer.concat(parts), lineStart);
       if (text.trim()) yield { text, offset: lineStart };
     }
   } finally {
@@ -75,40 +77,45 @@ export async function scanJsonl(file: SourceFile, limits: ImportLimits): Promise
 }
 
 /**
- * JSONL rows: the keys of the first line act as the header (checked like a CSV header); every
- * line is parsed defensively (depth, forbidden keys, big integers) and a bad line fails alone.
+ * JSONL rows. A JSONL file has no header: every line names its own columns. The reader's header is
+ * the type's columns (in the type's order) and each line's keys are placed by name
+ * (case-insensitively), so lines may differ in the keys they carry:
+ * - a key that is not one of the type's columns, or a column given twice (keys differing only in
+ *   case), fails that line alone (like a ragged CSV row: a line's keys are that line's structure);
+ * - a column the line does not carry is left `undefined`: an optional one is simply absent (the
+ *   host leaves it unchanged on an update), a required one fails the row's validation.
+ * Every line is parsed defensively (depth, forbidden keys, big integers); a bad line fails alone.
  */
-export async function openJsonl(file: SourceFile, limits: ImportLimits, knownColumns: Set<string>, skipRows = 0): Promise<RowReader> {
+export async function openJsonl(file: SourceFile, limits: ImportLimits, columns: readonly string[], skipRows = 0): Promise<RowReader> {
   const iterator = lines(file, limits.maxRecordBytes, false)[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) throw new FileRejectedError('the file is empty (no JSON lines)');
-  const firstParsed = parseJsonLine(first.value.text, limits.maxJsonDepth, limits.maxColumns);
-  if (!firstParsed.ok) throw new FileRejectedError(`the first line cannot be read, so the columns are unknown: ${firstParsed.failure}`);
-  const header = Object.keys(firstParsed.object);
+  const header = [...columns];
   const position = new Map(header.map((k, i) => [k.toLowerCase(), i]));
 
-  function toRow(rowNumber: number, text: string, parsed = parseJsonLine(text, limits.maxJsonDepth, limits.maxColumns)): SourceRow {
+  function toRow(rowNumber: number, text: string): SourceRow {
+    const parsed = parseJsonLine(text, limits.maxJsonDepth, limits.maxColumns);
     if (!parsed.ok) return { rowNumber, cells: [text], failure: parsed.failure };
-    const cells: unknown[] = new Array(header.length).fill(null);
-    const extra: string[] = [];
+    const cells: unknown[] = new Array(header.length).fill(undefined);
+    const seen: Array<string | undefined> = new Array(header.length).fill(undefined);
+    const unknown: string[] = [];
+    const twice: string[] = [];
     for (const [key, value] of Object.entries(parsed.object)) {
       const at = position.get(key.toLowerCase());
-      if (at === undefined) extra.push(key);
-      else cells[at] = typeof value === 'string' && value.length > 1 && value.charCodeAt(0) === 0x27 ? unneutraliseFormula(value) : value;
+      if (at === undefined) {
+        unknown.push(key);
+        continue;
+      }
+      if (seen[at] !== undefined) twice.push(`"${seen[at]}" and "${key}"`);
+      seen[at] = key;
+      cells[at] = typeof value === 'string' && value.length > 1 && value.charCodeAt(0) === 0x27 ? unneutraliseFormula(value) : value;
     }
-    if (extra.length) {
-      const unknown = extra.filter((k) => !knownColumns.has(k.toLowerCase()));
-      const failure = unknown.length
-        ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (rule: only the type's columns)`
-        : `key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} not present on the first line (rule: the first line names the columns)`;
-      return { rowNumber, cells, failure };
-    }
-    return { rowNumber, cells };
+    const problems: string[] = [];
+    if (unknown.length) problems.push(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (rule: only the type's columns)`);
+    if (twice.length) problems.push(`keys ${twice.join(', ')} name the same column (rule: each column once)`);
+    return problems.length ? { rowNumber, cells, failure: problems.join('; ') } : { rowNumber, cells };
   }
 
   async function* rows(): AsyncGenerator<SourceRow> {
-    let rowNumber = 1;
-    if (skipRows < 1) yield toRow(1, first.value!.text, firstParsed);
+    let rowNumber = 0;
     while (true) {
       const next = await iterator.next();
       if (next.done) return;

@@ -65,10 +65,10 @@ describe('CSV reader', () => {
 });
 
 describe('JSONL reader', () => {
-  it('takes the first line keys as the header, skips blank lines, fails bad lines alone', async () => {
-    const file = memoryFile('{"a":1,"b":"x"}\r\n\n{"b":"y","a":2}\n{"a":3,"c":1}\nnot json\n{"a":"\'=cmd"}');
+  it("places each line's keys by name (any order or case), skips blank lines, fails bad lines alone", async () => {
+    const file = memoryFile('{"a":1,"b":"x"}\r\n\n{"B":"y","a":2}\n{"a":3,"c":1}\nnot json\n{"a":"\'=cmd"}');
     expect(await scanJsonl(file, DEFAULT_IMPORT_LIMITS)).toEqual({ dataRows: 5 });
-    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, new Set(['a', 'b']));
+    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a', 'b']);
     expect(reader.header).toEqual(['a', 'b']);
     const rows = await all(reader.rows);
     expect(rows.slice(0, 2)).toEqual([
@@ -77,7 +77,51 @@ describe('JSONL reader', () => {
     ]);
     expect(rows[2].failure).toBe('unknown key "c" (rule: only the type\'s columns)');
     expect(rows[3].failure).toMatch(/^the line is not valid JSON/);
-    expect(rows[4]).toEqual({ rowNumber: 5, cells: ['=cmd', null] });
+    // A key the line does not carry is absent (undefined), not null.
+    expect(rows[4]).toEqual({ rowNumber: 5, cells: ['=cmd', undefined] });
+  });
+
+  it('the columns come from the type, not the first line: a later line may carry a key the first one omits', async () => {
+    const file = memoryFile('{"a":1}\n{"a":2,"b":"late"}\n{"b":"only b"}\n');
+    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a', 'b']);
+    expect(reader.header).toEqual(['a', 'b']);
+    expect(await all(reader.rows)).toEqual([
+      { rowNumber: 1, cells: [1, undefined] },
+      { rowNumber: 2, cells: [2, 'late'] },
+      { rowNumber: 3, cells: [undefined, 'only b'] },
+    ]);
+  });
+
+  it('a first line with an unknown key or that is not JSON fails that row only, not the file', async () => {
+    const file = memoryFile('{"a":1,"shoe":44}\n{"a":"x",\n{"a":3}\n');
+    const rows = await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'])).rows);
+    expect(rows.map((r) => [r.rowNumber, r.failure ?? null])).toEqual([
+      [1, 'unknown key "shoe" (rule: only the type\'s columns)'],
+      [2, expect.stringMatching(/^the line is not valid JSON/)],
+      [3, null],
+    ]);
+  });
+
+  it('a column given twice (keys differing only in case) fails the row', async () => {
+    const rows = await all((await openJsonl(memoryFile('{"Email":"a@x.org","email":"b@x.org"}\n'), DEFAULT_IMPORT_LIMITS, ['email'])).rows);
+    expect(rows[0].failure).toBe('keys "Email" and "email" name the same column (rule: each column once)');
+  });
+
+  it('strips a UTF-8 byte-order mark before the first line, however the bytes arrive', async () => {
+    const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"a":2}\n')]);
+    for (const chunk of [1, 2, 3, 4, 64]) {
+      const file = memoryFile(content, chunk);
+      expect(await scanJsonl(file, DEFAULT_IMPORT_LIMITS)).toEqual({ dataRows: 2 });
+      expect(await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'])).rows)).toEqual([
+        { rowNumber: 1, cells: [1] },
+        { rowNumber: 2, cells: [2] },
+      ]);
+    }
+  });
+
+  it('resumes after a row', async () => {
+    const file = memoryFile('{"a":1}\n\n{"a":2}\n{"a":3}\n');
+    expect((await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'], 2)).rows)).map((r) => r.rowNumber)).toEqual([3]);
   });
 
   it('refuses a line over the limit while streaming', async () => {

@@ -7,10 +7,31 @@ import { unneutraliseFormula } from '../../domain/formula';
 import { ImportLimits } from '../../domain/import-limits';
 import { RowReader, SourceFile, SourceRow } from './source-file';
 
+/**
+ * The tail of a zip holds its central directory; yauzl reads it with one small ranged read per
+ * entry. The last TAIL_BYTES of the file are fetched once and those reads are served from memory
+ * (a workbook's whole central directory, usually), so opening a workbook costs one ranged read of
+ * storage, not two per entry (which on S3 are two requests per entry).
+ */
+const TAIL_BYTES = 256 * 1024;
+
 /** yauzl reads the central directory and entries by range: storage ranges serve it. */
 class StorageRandomAccessReader extends yauzl.RandomAccessReader {
+  private tail: Promise<{ start: number; bytes: Buffer }> | null = null;
+
   constructor(private readonly file: SourceFile) {
     super();
+  }
+
+  private readTail(): Promise<{ start: number; bytes: Buffer }> {
+    this.tail ??= (async () => {
+      const start = Math.max(0, this.file.sizeBytes - TAIL_BYTES);
+      if (this.file.sizeBytes === 0) return { start, bytes: Buffer.alloc(0) };
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.file.open({ start, end: this.file.sizeBytes - 1 })) chunks.push(chunk as Buffer);
+      return { start, bytes: Buffer.concat(chunks) };
+    })();
+    return this.tail;
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
@@ -19,8 +40,11 @@ class StorageRandomAccessReader extends yauzl.RandomAccessReader {
       out.end();
       return out;
     }
-    this.file
-      .open({ start, end: end - 1 })
+    const cached = start >= Math.max(0, this.file.sizeBytes - TAIL_BYTES);
+    (cached
+      ? this.readTail().then((tail) => Readable.from([tail.bytes.subarray(start - tail.start, end - tail.start)]))
+      : this.file.open({ start, end: end - 1 })
+    )
       .then((stream) => {
         stream.on('error', (error) => out.destroy(error));
         stream.pipe(out);
@@ -35,6 +59,31 @@ interface Workbook {
   entries: Map<string, yauzl.Entry>;
 }
 
+/**
+ * A readable zip archive that is not a spreadsheet (a Word document, a Java archive, a plain
+ * zip...): the upload answers 415, like any other format Porter does not read.
+ */
+export class NotAnXlsxWorkbookError extends FileRejectedError {
+  constructor(names: Iterable<string>) {
+    super(`the file is a zip archive but not an XLSX workbook (it has no xl/workbook.xml)${packageHint(names)}`);
+    this.name = 'NotAnXlsxWorkbookError';
+  }
+}
+
+function packageHint(names: Iterable<string>): string {
+  const all = new Set(names);
+  if (all.has('word/document.xml')) return '; it looks like a Word document (.docx)';
+  if (all.has('ppt/presentation.xml')) return '; it looks like a PowerPoint presentation (.pptx)';
+  if (all.has('META-INF/MANIFEST.MF')) return '; it looks like a Java archive (.jar)';
+  if (all.has('mimetype') && all.has('content.xml')) return '; it looks like an OpenDocument file (.ods, .odt); save it as .xlsx';
+  return '';
+}
+
+/**
+ * Opens the zip and checks its central directory: entry count, each part's declared size and
+ * compression ratio, the declared total, encryption, and that it is a workbook at all. Nothing is
+ * inflated here. (The bytes actually inflated are checked while parts are read: see streamXml.)
+ */
 async function openWorkbook(file: SourceFile, limits: ImportLimits): Promise<Workbook> {
   let zip: yauzl.ZipFile;
   try {
@@ -77,16 +126,28 @@ async function openWorkbook(file: SourceFile, limits: ImportLimits): Promise<Wor
   }
   if (!entries.has('xl/workbook.xml')) {
     zip.close();
-    throw new FileRejectedError('the file is a zip archive but not an XLSX workbook (no xl/workbook.xml)');
+    throw new NotAnXlsxWorkbookError(entries.keys());
   }
   return { zip, entries };
 }
 
 /**
+ * The upload's check of a file that starts like a zip: its central directory, read from the
+ * stored file's tail (see openWorkbook), must be a workbook's within the limits. A .docx, a .jar
+ * or a plain zip is refused before a batch exists; the sheet itself is read by the worker.
+ */
+export async function inspectXlsx(file: SourceFile, limits: ImportLimits): Promise<void> {
+  const book = await openWorkbook(file, limits);
+  book.zip.close();
+}
+
+/**
  * Streams one XML part through saxes, calling `onTag`/`onText`/`onClose` as it goes and
  * yielding control after each chunk (so a consumer can apply backpressure). DOCTYPEs are
- * refused (no entity of any kind is ever expanded), and decompressed bytes are counted against
- * the limits whatever the zip headers claim.
+ * refused (no entity of any kind is ever expanded). The bytes actually inflated are counted
+ * against the part limit, and yauzl stops a part that inflates past the size its central
+ * directory entry declares; so the declared sizes checked in openWorkbook (per part and in total)
+ * bound what is inflated, whatever the local headers claim.
  */
 async function* streamXml(
   book: Workbook,
@@ -129,7 +190,14 @@ async function* streamXml(
     yield;
   } catch (error) {
     if (error instanceof FileRejectedError) throw error;
-    throw new FileRejectedError(`the XLSX part "${name}" cannot be read: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // yauzl counts the bytes it inflates against the size the central directory declares (which
+    // the limits above were checked on) and stops the part as soon as it inflates past it.
+    const declared = /^too many bytes in the stream\. expected (\d+)/.exec(message);
+    if (declared) {
+      throw new FileRejectedError(`the XLSX part "${name}" inflates to more than the ${declared[1]} bytes its zip directory declares (a malformed or hostile archive)`);
+    }
+    throw new FileRejectedError(`the XLSX part "${name}" cannot be read: ${message}`);
   } finally {
     stream.destroy();
   }
@@ -178,6 +246,8 @@ async function chooseSheet(book: Workbook, limits: ImportLimits, sheetName: stri
 
 async function readSharedStrings(book: Workbook, limits: ImportLimits): Promise<string[]> {
   const strings: string[] = [];
+  let estimatedBytes = 0;
+  let characters = 0;
   if (!book.entries.has('xl/sharedStrings.xml')) return strings;
   let current: string | null = null;
   let inT = false;
@@ -201,8 +271,19 @@ async function readSharedStrings(book: Workbook, limits: ImportLimits): Promise<
         if (n === 't') inT = false;
         else if (n === 'rPh' || n === 'phoneticPr') skip--;
         else if (n === 'si') {
-          strings.push(current ?? '');
+          const text = current ?? '';
           current = null;
+          characters += text.length;
+          estimatedBytes += 32 + 2 * text.length;
+          if (estimatedBytes > limits.maxSharedStringBytes) {
+            throw new FileRejectedError(
+              `the XLSX shared strings need more than ${limits.maxSharedStringBytes} bytes of memory (${strings.length + 1} strings, ${characters} characters; counted as 2 bytes per character + 32 per string)`,
+            );
+          }
+          // A copy, not the parser's text: V8 makes a substring of 13 characters or more a slice
+          // that keeps the whole decoded chunk it came from alive, so the table would cost the
+          // XML's size rather than its text's (shorter substrings are copies already).
+          strings.push(text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8'));
           if (strings.length > limits.maxSharedStrings) throw new FileRejectedError(`the XLSX has more than ${limits.maxSharedStrings} shared strings`);
         }
       },

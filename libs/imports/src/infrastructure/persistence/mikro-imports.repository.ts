@@ -106,7 +106,7 @@ export class MikroImportsRepository implements ImportsRepository {
     if (n > 0) {
       await conn.execute(
         `UPDATE imports.import_batch
-            SET status = 'started', completed_at = NULL, aborted = false, count_pending = count_pending + ?,
+            SET status = 'started', completed_at = NULL, aborted = false, error_details = NULL, count_pending = count_pending + ?,
                 count_failed = 0, count_partially_failed = 0
           WHERE id = ?`,
         [n, batchId],
@@ -115,6 +115,40 @@ export class MikroImportsRepository implements ImportsRepository {
       );
     }
     return n;
+  }
+
+  async reopenUnfinishedBatch(batchId: string): Promise<number> {
+    const conn = this.em.getConnection();
+    const ctx = this.em.getTransactionContext();
+    // Past the checkpoint only an aborted batch's failed row has a result: the resumed file pass
+    // writes that row again, with the rows after it.
+    await conn.execute(
+      `DELETE FROM imports.import_result r USING imports.import_batch b
+        WHERE r.import_batch_id = ? AND b.id = r.import_batch_id AND r.row_number > b.last_row`,
+      [batchId],
+      'run',
+      ctx,
+    );
+    await conn.execute(
+      `UPDATE imports.import_result SET status = 'retrying' WHERE import_batch_id = ? AND status IN ('failed', 'partially_failed')`,
+      [batchId],
+      'run',
+      ctx,
+    );
+    const rows = await conn.execute<Array<{ retrying: number }>>(
+      `UPDATE imports.import_batch b
+          SET status = 'started', completed_at = NULL, aborted = false, error_details = NULL,
+              count_completed = t.completed, count_failed = 0, count_partially_failed = 0, count_pending = t.retrying
+         FROM (SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                      count(*) FILTER (WHERE status = 'retrying')::int AS retrying
+                 FROM imports.import_result WHERE import_batch_id = ?) t
+        WHERE b.id = ?
+        RETURNING t.retrying`,
+      [batchId, batchId],
+      'all',
+      ctx,
+    );
+    return Number(rows[0]?.retrying ?? 0);
   }
 }
 

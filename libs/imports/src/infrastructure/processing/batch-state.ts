@@ -35,7 +35,9 @@ export class BatchState {
 
   /**
    * Takes the batch for this run: stores the run token (from now on every older run's chunk
-   * transaction fails its fence) and moves `created` to `started`.
+   * transaction fails its fence) and moves `created` to `started`; the record too, on its first
+   * batch's first run (a record is `started` once processing has started, not at upload: a
+   * batch may be scheduled for later).
    */
   async claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null> {
     const { rows } = await this.pool.query(
@@ -51,6 +53,9 @@ export class BatchState {
     );
     const r = rows[0];
     if (!r) return null;
+    if (r.status === 'started') {
+      await this.pool.query(`UPDATE imports.import_record SET status = 'started', updated_at = now() WHERE id = $1 AND status = 'created'`, [r.import_record_id]);
+    }
     return {
       id: r.id,
       importRecordId: r.import_record_id,

@@ -213,25 +213,50 @@ describe('chunk transaction and fencing', () => {
       try {
         const aHost = deferred();
         const gate = deferred();
-        let bStarted = false;
-        const a = writeChunk(client, target(batchId, 'run-a', gatedHost(gate.promise, scratchHost({ failRow: 3 })), { abortOnError: true }), rows(1, 5), 0, {
+        const events: string[] = [];
+        const aInner = scratchHost({ failRow: 3 });
+        const aProcessor: ImportProcessor = {
+          async process(r, ctx) {
+            await gate.promise;
+            const out = await aInner.process(r, ctx);
+            events.push('a: host done');
+            return out;
+          },
+        };
+        const a = writeChunk(client, target(batchId, 'run-a', aProcessor, { abortOnError: true }), rows(1, 5), 0, {
           previousHostDone: Promise.resolve(),
           previousCommitted: Promise.resolve(),
           hostDone: aHost.resolve,
         });
         const bHost: ImportProcessor = {
           async process(r, ctx) {
-            bStarted = true;
+            events.push('b: host started');
             return scratchHost().process(r, ctx);
           },
         };
-        const b = writeChunk(other, target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        // The second chunk announces when it starts waiting for the first chunk's host writes.
+        const bWaiting = deferred();
+        const { previousHostDone, previousCommitted } = pair(a, aHost.promise);
+        const observed: PromiseLike<void> = {
+          then: (onFulfilled, onRejected) => {
+            bWaiting.resolve();
+            return previousHostDone.then(onFulfilled, onRejected);
+          },
+        };
+        const b = writeChunk(other, target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, {
+          previousHostDone: observed as Promise<void>,
+          previousCommitted,
+          hostDone: () => undefined,
+        });
         b.catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 50));
-        expect(bStarted).toBe(false); // the first chunk's host writes are not finished yet
+        await bWaiting.promise;
+        // The second chunk is waiting while the first chunk's host is still held at its gate.
+        expect(events).toEqual([]);
         gate.resolve();
         expect((await a).abortedAt).toMatchObject({ rowNumber: 3 });
         await expect(b).rejects.toBeInstanceOf(PreviousChunkNotCommittedError);
+        // Its host ran only after the first chunk's host had finished.
+        expect(events).toEqual(['a: host done', 'b: host started']);
         expect(await state(batchId)).toMatchObject({ last_row: 0, results: [], scratch: 0 });
       } finally {
         other.release();

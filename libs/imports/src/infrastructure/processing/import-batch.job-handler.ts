@@ -71,7 +71,12 @@ export class ImportBatchJobHandler implements JobHandler {
     };
     try {
       if (payload.mode === 'retry') await this.retryRows(context, batch, definition, target);
-      else await this.processFile(context, batch, definition, target);
+      else if (payload.mode === 'resume') {
+        // A batch that ended before the end of its file: its failed rows, then the rest of the
+        // file from the checkpoint, going on past failures (see RetryFailedRowsHandler).
+        await this.retryRows(context, batch, definition, target, false);
+        await this.processFile(context, batch, definition, { ...target, abortOnError: false });
+      } else await this.processFile(context, batch, definition, target);
     } catch (error) {
       if (error instanceof FileRejectedError) {
         await this.state.fail(batch, context.runToken, error.message);
@@ -93,7 +98,7 @@ export class ImportBatchJobHandler implements JobHandler {
       case 'csv':
         return openCsv(file, { dataRows: batch.rowsInFile ?? 0, delimiter: delimiter ?? (await scanCsv(file, this.limits)).delimiter }, this.limits, skipRows);
       case 'jsonl':
-        return openJsonl(file, this.limits, new Set(definition.columns.map((c) => c.name.toLowerCase())), skipRows);
+        return openJsonl(file, this.limits, definition.columns.map((c) => c.name), skipRows);
       case 'xlsx':
         return openXlsx(file, this.limits, batch.sheet, skipRows);
     }
@@ -255,8 +260,11 @@ export class ImportBatchJobHandler implements JobHandler {
     });
   }
 
-  /** RetryFailedRowsCommand: the `retrying` results, re-validated from their stored cells, in chunks. */
-  private async retryRows(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget): Promise<void> {
+  /**
+   * RetryFailedRowsCommand: the `retrying` results, re-validated from their stored cells, in
+   * chunks; then the batch finishes, unless `finish` is false (a resume reads the file next).
+   */
+  private async retryRows(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget, finish = true): Promise<void> {
     if (!batch.header) throw new FileRejectedError('the batch has no header to retry rows against');
     const mapping = validateHeader(batch.header, definition);
     const retryTarget = { ...target, abortOnError: false };
@@ -282,6 +290,7 @@ export class ImportBatchJobHandler implements JobHandler {
     } finally {
       client.release();
     }
+    if (!finish) return;
     const status = await this.state.finish(batch, context.runToken);
     context.setOutputInformation({ importBatchId: batch.id, status, retried: done });
   }

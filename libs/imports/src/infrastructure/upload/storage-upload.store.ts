@@ -4,8 +4,12 @@ import { pipeline } from 'stream/promises';
 import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, storageKey } from '@porter/platform';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
 import type { StoredUpload, UploadStore } from '../../application/ports/upload-store.port';
+import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
+import { ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
+import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-reader';
+import { IMPORT_LIMITS } from '../processing/import-batch.job-handler';
 
 class UploadRejected extends Error {
   constructor(readonly reason: Error) {
@@ -16,13 +20,16 @@ class UploadRejected extends Error {
 /**
  * Upload → storage in one streaming pass: the first SNIFF_BYTES are held only until the format
  * is decided, the byte count is checked on every chunk (413 the moment it passes the limit;
- * the partial object is discarded), and the storage writer computes sha256 on the way.
+ * the partial object is discarded), and the storage writer computes sha256 on the way. A file
+ * that starts like a zip is then checked from the stored file's tail: its central directory must
+ * be an XLSX workbook's (415 otherwise) within the zip limits (422); the object is deleted if not.
  */
 @Injectable()
 export class StorageUploadStore implements UploadStore {
   constructor(
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
   ) {}
 
   async store(stream: Readable, tenant: string, recordId: string, batchId: string): Promise<StoredUpload> {
@@ -77,6 +84,14 @@ export class StorageUploadStore implements UploadStore {
       throw error;
     }
     const stored = await writer.commit();
+    if (format === 'xlsx') {
+      try {
+        await inspectXlsx({ sizeBytes: stored.sizeBytes, open: (range) => this.storage.get(key, range) }, this.limits);
+      } catch (error) {
+        await this.storage.delete(key).catch(() => undefined);
+        throw refusal(error);
+      }
+    }
     return { storageKey: key, sizeBytes: stored.sizeBytes, sha256: stored.sha256, format: format! };
   }
 
@@ -89,4 +104,11 @@ export class StorageUploadStore implements UploadStore {
 function safeSegment(tenant: string): string {
   const cleaned = tenant.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 80);
   return cleaned ? `t-${cleaned}` : 't-unnamed';
+}
+
+/** A zip that is not a workbook is a format Porter does not read (415); a workbook past the limits is unprocessable (422). */
+function refusal(error: unknown): Error {
+  if (error instanceof NotAnXlsxWorkbookError) return new UnsupportedMediaTypeError(`Unsupported file: ${error.message}`);
+  if (error instanceof FileRejectedError) return new ValidationError(`The XLSX file is refused: ${error.message}`, [{ path: 'file', message: error.message }]);
+  return error as Error;
 }

@@ -10,6 +10,19 @@ export interface ImportUpload {
   fileName: string | null;
 }
 
+export interface AddImportBatchOptions {
+  /** Import a file (sha256) that this record already has as a batch. */
+  force?: boolean;
+  /** XLSX: the sheet to read (default: the first). */
+  sheet?: string | null;
+  /**
+   * Earliest time the batch's job may run (seed 004's scheduled execution). A future time makes
+   * the job `scheduled` (the batch stays `created` until then); a past time or none runs it as
+   * soon as a worker is free.
+   */
+  scheduledFor?: Date | null;
+}
+
 /**
  * Stores an uploaded file (streamed, size-limited, type sniffed from content, sha256 computed on
  * the way) and adds it as a batch of the record; the batch and its job commit in one
@@ -20,7 +33,25 @@ export class AddImportBatchCommand extends Command<ImportBatchInfo> {
     readonly principal: Principal,
     readonly importRecordId: string,
     readonly upload: ImportUpload,
-    readonly options: { force?: boolean; sheet?: string | null } = {},
+    readonly options: AddImportBatchOptions = {},
+  ) {
+    super();
+  }
+}
+
+/**
+ * Several files of one request (a multipart body with more than one file part), all or nothing:
+ * each file is stored as the iterable yields it, and only once the iterable has ended do the
+ * batches and their jobs commit, in ONE transaction. If the iterable throws (the request was
+ * refused while its body was read: too many files, a malformed body...) or any file is refused,
+ * no batch or job exists and every stored file is deleted.
+ */
+export class AddImportBatchesCommand extends Command<ImportBatchInfo[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly importRecordId: string,
+    readonly uploads: AsyncIterable<ImportUpload>,
+    readonly options: AddImportBatchOptions = {},
   ) {
     super();
   }

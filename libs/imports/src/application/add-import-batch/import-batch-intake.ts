@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ConflictError, newId, NotFoundError, Principal, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
+import { SubmitJobCommand } from '@porter/job-queue';
+import type { AddImportBatchOptions, ImportUpload } from '../../public/actions/add-import-batch.command';
+import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
+import { sanitizeFileName } from '../../domain/file-name';
+import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
+import { batchInfoOf, scopeOf } from '../import-read-models';
+import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
+import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
+import { StoredUpload, UPLOAD_STORE, UploadStore } from '../ports/upload-store.port';
+
+interface Received {
+  batchId: string;
+  fileName: string | null;
+  stored: StoredUpload;
+}
+
+/**
+ * Adds the files of one request to a record, all or nothing: each file is stored as it arrives
+ * (streamed, never held in memory), and only after the last one do the batches and their jobs
+ * commit, in one transaction. Whatever fails before that commit (a refused file, a refused request,
+ * a conflict) leaves no batch and no job, and deletes every file stored for the request.
+ */
+@Injectable()
+export class ImportBatchIntake {
+  constructor(
+    @Inject(IMPORTS_REPOSITORY) private readonly repository: ImportsRepository,
+    @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
+    @Inject(UPLOAD_STORE) private readonly uploads: UploadStore,
+    private readonly commandBus: CommandBus,
+  ) {}
+
+  async add(principal: Principal, importRecordId: string, files: AsyncIterable<ImportUpload>, options: AddImportBatchOptions): Promise<ImportBatchInfo[]> {
+    const scope = scopeOf(principal);
+    const scheduledFor = options.scheduledFor ?? null;
+    if (scheduledFor !== null && (!(scheduledFor instanceof Date) || Number.isNaN(scheduledFor.getTime()))) {
+      throw new ValidationError('Invalid scheduledFor', [{ path: 'scheduledFor', message: 'must be a valid date-time' }]);
+    }
+    // Checked before a byte is stored: another tenant's record is a 404 like a missing one.
+    const record = await this.repository.findRecord(scope, importRecordId);
+    if (!record) throw new NotFoundError('Import record', importRecordId);
+    if (record.finalizedAt) throw new ConflictError(`Import record ${importRecordId} is finalized; it takes no more batches`);
+    const definition = this.catalog.find(record.type);
+    if (!definition) throw new ConflictError(`Import type "${record.type}" is no longer registered`);
+
+    const received: Received[] = [];
+    try {
+      for await (const file of files) {
+        const batchId = newId();
+        const stored = await this.uploads.store(file.stream, principal.tenant, record.id, batchId);
+        received.push({ batchId, fileName: file.fileName, stored });
+        if (!definition.formats.includes(stored.format)) {
+          throw new UnsupportedMediaTypeError(
+            `The file is ${stored.format.toUpperCase()}, which import type "${record.type}" does not accept (it accepts ${definition.formats.join(', ')})`,
+          );
+        }
+      }
+      if (!received.length) throw new ValidationError('No file was uploaded', [{ path: 'file', message: 'is required' }]);
+      const batches = await this.repository.inTransaction(async () => {
+        const locked = await this.repository.findRecord(scope, importRecordId, true);
+        if (!locked) throw new NotFoundError('Import record', importRecordId);
+        if (locked.finalizedAt) throw new ConflictError(`Import record ${importRecordId} is finalized; it takes no more batches`);
+        const created = [];
+        for (const { batchId, fileName, stored } of received) {
+          if (!options.force) {
+            const same = await this.repository.findBatchBySha(record.id, stored.sha256);
+            if (same) {
+              throw new ConflictError(
+                `This file (sha256 ${stored.sha256}) was already uploaded to import record ${record.id} as batch ${same.id}; add ?force=true to import it again`,
+              );
+            }
+          }
+          const batch = await this.repository.insertBatch({
+            id: batchId,
+            importRecordId: record.id,
+            tenant: principal.tenant,
+            fileName: sanitizeFileName(fileName),
+            format: stored.format,
+            sheet: options.sheet ?? null,
+            storageKey: stored.storageKey,
+            sizeBytes: stored.sizeBytes,
+            sha256: stored.sha256,
+            forced: options.force === true,
+          });
+          const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batchId, mode: 'process' };
+          const { jobId } = await this.commandBus.execute(
+            new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, {
+              name: `Import ${record.type}${batch.fileName ? `: ${batch.fileName}` : ''}`,
+              description: `Batch ${batchId} of import record ${record.id}`,
+              scheduledFor,
+            }),
+          );
+          await this.repository.setBatchJob(batchId, jobId);
+          created.push({ ...batch, jobId });
+        }
+        return created;
+      });
+      return batches.map((batch) => batchInfoOf(record, batch));
+    } catch (error) {
+      await Promise.all(received.map((r) => this.uploads.discard(r.stored.storageKey).catch(() => undefined)));
+      if ((error as { code?: string }).code === '23505') {
+        throw new ConflictError(`This file was already uploaded to import record ${record.id} (or twice in this request); add ?force=true to import it again`);
+      }
+      throw error;
+    }
+  }
+}

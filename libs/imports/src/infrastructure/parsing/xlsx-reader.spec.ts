@@ -1,0 +1,143 @@
+import { Readable } from 'stream';
+import * as yazl from 'yazl';
+import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
+import { FileRejectedError } from '../../domain/file-rejected.error';
+import { SourceFile, SourceRow } from './source-file';
+import { inspectXlsx, NotAnXlsxWorkbookError, openXlsx, scanXlsx } from './xlsx-reader';
+
+/** An in-memory stored file; counts the ranged reads made of it. */
+function memoryFile(bytes: Buffer): SourceFile & { reads: number } {
+  const file = {
+    reads: 0,
+    sizeBytes: bytes.length,
+    open: async (range?: { start: number; end?: number }) => {
+      file.reads++;
+      const slice = range ? bytes.subarray(range.start, range.end === undefined ? undefined : range.end + 1) : bytes;
+      const parts: Buffer[] = [];
+      for (let i = 0; i < slice.length; i += 4096) parts.push(slice.subarray(i, i + 4096));
+      return Readable.from(parts);
+    },
+  };
+  return file;
+}
+
+async function zip(parts: Record<string, string | Buffer>, compress = true): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(parts)) z.addBuffer(typeof content === 'string' ? Buffer.from(content) : content, name, { compress });
+  z.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of z.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const WORKBOOK =
+  '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>';
+const RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>';
+
+/** A workbook whose sheet has `rows` (cells "s:N" are shared-string references). */
+function workbook(rows: string[][], sharedStrings?: string[], extra: Record<string, string> = {}): Promise<Buffer> {
+  const cell = (v: string, c: number, r: number) => {
+    const ref = `${String.fromCharCode(65 + c)}${r + 1}`;
+    return v.startsWith('s:') ? `<c r="${ref}" t="s"><v>${v.slice(2)}</v></c>` : `<c r="${ref}" t="inlineStr"><is><t>${v}</t></is></c>`;
+  };
+  const sheet = `<worksheet><sheetData>${rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, c) => cell(v, c, r)).join('')}</row>`).join('')}</sheetData></worksheet>`;
+  const parts: Record<string, string> = { 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet, ...extra };
+  if (sharedStrings) parts['xl/sharedStrings.xml'] = `<sst>${sharedStrings.map((s) => `<si><t>${s}</t></si>`).join('')}</sst>`;
+  return zip(parts);
+}
+
+async function rowsOf(file: SourceFile, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<{ header: string[]; rows: SourceRow[] }> {
+  const reader = await openXlsx(file, limits, null);
+  const rows: SourceRow[] = [];
+  try {
+    for await (const row of reader.rows) rows.push(row);
+  } finally {
+    await reader.close();
+  }
+  return { header: reader.header, rows };
+}
+
+const limited = (changes: Partial<ImportLimits>): ImportLimits => ({ ...DEFAULT_IMPORT_LIMITS, ...changes });
+
+describe('XLSX reader: hostile and unusual workbooks', () => {
+  it('reads a workbook with shared strings; opening it reads the stored file once (the central directory comes from one tail read)', async () => {
+    const file = memoryFile(await workbook([['s:0', 's:1'], ['Ada', 's:2']], ['first_name', 'email', 'ada@example.com']));
+    await inspectXlsx(file, DEFAULT_IMPORT_LIMITS);
+    expect(file.reads).toBe(1);
+    expect(await rowsOf(file)).toEqual({ header: ['first_name', 'email'], rows: [{ rowNumber: 1, cells: ['Ada', 'ada@example.com'] }] });
+  });
+
+  it('a zip that is not a workbook is refused as such, with a hint of what it is', async () => {
+    const docx = await zip({ '[Content_Types].xml': '<Types/>', '_rels/.rels': '<Relationships/>', 'word/document.xml': '<w:document/>' });
+    await expect(inspectXlsx(memoryFile(docx), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(
+      new NotAnXlsxWorkbookError(['word/document.xml']),
+    );
+    await expect(inspectXlsx(memoryFile(docx), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(
+      'the file is a zip archive but not an XLSX workbook (it has no xl/workbook.xml); it looks like a Word document (.docx)',
+    );
+    const jar = await zip({ 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n', 'a/B.class': Buffer.from([0xca, 0xfe]) });
+    await expect(inspectXlsx(memoryFile(jar), DEFAULT_IMPORT_LIMITS)).rejects.toThrow('(it has no xl/workbook.xml); it looks like a Java archive (.jar)');
+    const plain = await zip({ 'notes.txt': 'hello' });
+    await expect(inspectXlsx(memoryFile(plain), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(
+      new FileRejectedError('the file is a zip archive but not an XLSX workbook (it has no xl/workbook.xml)'),
+    );
+  });
+
+  it('more zip entries than the limit are refused from the central directory', async () => {
+    const file = memoryFile(await workbook([['a']], undefined, { 'xl/media/1.txt': 'x', 'xl/media/2.txt': 'y' }));
+    await expect(inspectXlsx(file, limited({ maxZipEntries: 4 }))).rejects.toThrow(new FileRejectedError('the XLSX has 5 zip entries, more than the limit of 4'));
+    await expect(inspectXlsx(file, limited({ maxZipEntries: 5 }))).resolves.toBeUndefined();
+  });
+
+  it('more cells than the limit refuse the sheet', async () => {
+    const file = memoryFile(await workbook([['a', 'b'], ['1', '2'], ['3', '4']]));
+    await expect(scanXlsx(file, limited({ maxCells: 5 }), null)).rejects.toThrow(new FileRejectedError('the XLSX sheet has more than 5 cells'));
+    await expect(scanXlsx(file, limited({ maxCells: 6 }), null)).resolves.toEqual({ dataRows: 2 });
+  });
+
+  it('more shared strings than the limit are refused', async () => {
+    const file = memoryFile(await workbook([['s:0']], ['a', 'b', 'c', 'd']));
+    await expect(rowsOf(file, limited({ maxSharedStrings: 3 }))).rejects.toThrow(new FileRejectedError('the XLSX has more than 3 shared strings'));
+    await expect(rowsOf(file, limited({ maxSharedStrings: 4 }))).resolves.toMatchObject({ header: ['a'] });
+  });
+
+  it('shared strings past their memory budget (2 bytes per character + 32 per string) are refused', async () => {
+    // Three strings of 10 characters: 3 x (32 + 20) = 156 bytes.
+    const file = memoryFile(await workbook([['s:0']], ['aaaaaaaaaa', 'bbbbbbbbbb', 'cccccccccc']));
+    await expect(rowsOf(file, limited({ maxSharedStringBytes: 155 }))).rejects.toThrow(
+      new FileRejectedError('the XLSX shared strings need more than 155 bytes of memory (3 strings, 30 characters; counted as 2 bytes per character + 32 per string)'),
+    );
+    await expect(rowsOf(file, limited({ maxSharedStringBytes: 156 }))).resolves.toMatchObject({ header: ['aaaaaaaaaa'] });
+    // Many empty strings are refused too: characters alone would not count them.
+    const empties = memoryFile(await workbook([['s:0']], Array.from({ length: 100 }, () => '')));
+    await expect(rowsOf(empties, limited({ maxSharedStringBytes: 32 * 99 }))).rejects.toThrow('(100 strings, 0 characters;');
+  });
+
+  it('a part that inflates to more than its central directory declares is stopped there', async () => {
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
+    const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });
+    const declared = 1000;
+    underDeclare(bytes, 'xl/worksheets/sheet1.xml', declared);
+    const file = memoryFile(bytes);
+    await expect(inspectXlsx(file, DEFAULT_IMPORT_LIMITS)).resolves.toBeUndefined();
+    await expect(scanXlsx(file, DEFAULT_IMPORT_LIMITS, null)).rejects.toThrow(
+      new FileRejectedError(`the XLSX part "xl/worksheets/sheet1.xml" inflates to more than the ${declared} bytes its zip directory declares (a malformed or hostile archive)`),
+    );
+  });
+});
+
+/** Rewrites the uncompressed size of `name` in its local header and central directory entry. */
+function underDeclare(bytes: Buffer, name: string, size: number): void {
+  let patched = 0;
+  for (let i = 0; i + 46 < bytes.length; i++) {
+    const sig = bytes.readUInt32LE(i);
+    if (sig === 0x04034b50 && bytes.toString('utf8', i + 30, i + 30 + bytes.readUInt16LE(i + 26)) === name) {
+      bytes.writeUInt32LE(size, i + 22);
+      patched++;
+    } else if (sig === 0x02014b50 && bytes.toString('utf8', i + 46, i + 46 + bytes.readUInt16LE(i + 28)) === name) {
+      bytes.writeUInt32LE(size, i + 24);
+      patched++;
+    }
+  }
+  if (patched !== 2) throw new Error(`expected a local header and a central directory entry for ${name}, patched ${patched}`);
+}
