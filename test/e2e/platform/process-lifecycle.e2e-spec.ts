@@ -77,6 +77,45 @@ describe('Porter processes', () => {
     expect(await api.stop('SIGTERM', 20_000)).toBe(0);
   });
 
+  /** A process using the real exitOnSignals from dist/, whose shutdown hook takes `closeMs` (or never ends). */
+  function processClosingIn(closeMs: number | 'never', graceMs: number) {
+    const script = `
+      const { exitOnSignals } = require('@porter/platform');
+      let closes = 0;
+      exitOnSignals(() => { closes++; console.log('closing #' + closes); return ${closeMs === 'never' ? 'new Promise(() => {})' : `new Promise((r) => setTimeout(r, ${closeMs}))`}; }, ${graceMs}, (s) => console.log('signal ' + s));
+      setInterval(() => {}, 1000);
+      console.log('ready');`;
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools', 'register-aliases.js'), '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { child, exited, output: () => output };
+  }
+
+  it('ends the whole shutdown within SHUTDOWN_GRACE_MS, even when a hook hangs (exit 1)', async () => {
+    const hung = processClosingIn('never', 1500);
+    await waitFor(() => hung.output().includes('ready'), { what: 'the process to start' });
+    const started = Date.now();
+    hung.child.kill('SIGTERM');
+    expect(await hung.exited).toBe(1);
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(1400);
+    expect(tookMs).toBeLessThan(2500);
+    expect(hung.output()).toContain('shutdown did not finish within SHUTDOWN_GRACE_MS (1500 ms)');
+  });
+
+  it('closes once however many signals arrive, and exits 0 when the hooks finish in time', async () => {
+    const quick = processClosingIn(300, 5000);
+    await waitFor(() => quick.output().includes('ready'), { what: 'the process to start' });
+    quick.child.kill('SIGTERM');
+    await waitFor(() => quick.output().includes('closing #1'), { what: 'the shutdown to begin' });
+    quick.child.kill('SIGINT'); // e.g. a terminal's Ctrl-C after `npm start` forwarded SIGTERM
+    expect(await quick.exited).toBe(0);
+    expect(quick.output()).not.toContain('closing #2');
+    expect(quick.output().match(/^signal /gm)).toHaveLength(1);
+  });
+
   it('prints a working token with npm run token', () => {
     const out = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
       cwd: ROOT,

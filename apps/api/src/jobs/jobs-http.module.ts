@@ -3,12 +3,14 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { JOB_MAINTENANCE_QUEUE_NAME, JOB_QUEUE_NAME } from '@porter/job-queue';
+import { loadConfig } from '@porter/platform';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TestJobsController } from './test-jobs.controller';
 import { adminOnly } from './admin-only.middleware';
 
-const testJobTypesEnabled = process.env.PORTER_ENABLE_TEST_JOB_TYPES === '1';
+// Read when the module is declared (controllers are static metadata); main.ts validated the config first.
+const testJobTypesEnabled = loadConfig().enableTestJobTypes;
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
