@@ -41,6 +41,17 @@ describe('Porter processes', () => {
     expect(worker.output().trim()).toBe('porter-worker: invalid configuration: WORKER_CONCURRENCY must be an integer, got "many"');
   });
 
+  it('fails a test at once when the process it starts dies at start (no 30 s wait)', async () => {
+    const started = Date.now();
+    const failure = await startApi({ SHUTDOWN_GRACE_MS: 'soon' }).then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toMatch(/^api exited early \(code 1\)/);
+    expect(failure?.message).toContain('porter-api: invalid configuration: SHUTDOWN_GRACE_MS must be an integer, got "soon"');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('reports Redis down within seconds and recovers without a restart', async () => {
     // The API process uses its own Redis here; stopping it disturbs nothing else.
     const redisPort = await freePort();
