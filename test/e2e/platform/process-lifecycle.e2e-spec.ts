@@ -7,8 +7,10 @@ import { waitFor } from '../../support/wait-for';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** A Redis of our own, so that stopping it disturbs nothing else on the machine. */
-async function startOwnRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+async function startOwnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
+    stdio: 'ignore',
+  });
   await waitFor(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', {
     what: `redis-server on ${port}`,
   });
@@ -79,6 +81,26 @@ describe('Porter processes', () => {
       expect(api.child.exitCode).toBeNull();
     } finally {
       await api.stop('SIGTERM', 15_000);
+      await stopRedis(redis);
+    }
+  });
+
+  it('warns at start when Redis may evict queue keys', async () => {
+    const redisPort = await freePort();
+    const redis = await startOwnRedis(redisPort, ['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
+    try {
+      // The API's Redis client is usually ready before the queue module initialises: the check
+      // must run then too, not only on a later "ready" event.
+      const { process: api } = await startApi({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+      try {
+        const line = await waitFor(() => api.output().split('\n').find((l) => l.includes('maxmemory-policy')), {
+          what: 'the eviction warning',
+        });
+        expect(JSON.parse(line)).toMatchObject({ level: 40, msg: expect.stringContaining('Redis maxmemory-policy is "allkeys-lru": set it to "noeviction"') });
+      } finally {
+        await api.stop('SIGTERM', 15_000);
+      }
+    } finally {
       await stopRedis(redis);
     }
   });
