@@ -3,6 +3,7 @@ import * as path from 'path';
 import { verifyToken, loadConfig } from '@porter/platform';
 import { freePort, spawnPorter, startApi } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
+import { startTcpProxy } from '../../support/tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -82,6 +83,47 @@ describe('Porter processes', () => {
     } finally {
       await api.stop('SIGTERM', 15_000);
       await stopRedis(redis);
+    }
+  });
+
+  it('refuses to start without Postgres (exit 1: an orchestrator restarts it until the database is up)', async () => {
+    const database = new URL(process.env.DATABASE_URL as string);
+    database.port = String(await freePort()); // nothing listens there
+    const api = spawnPorter('api', { DATABASE_URL: database.toString(), PORT: String(await freePort()) });
+    expect(await new Promise((r) => api.child.once('exit', r))).toBe(1);
+    expect(api.output()).toContain('ECONNREFUSED');
+  });
+
+  it('reports Postgres down within seconds once it goes away, and recovers without a restart', async () => {
+    const database = new URL(process.env.DATABASE_URL as string);
+    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
+    const throughProxy = new URL(database.toString());
+    throughProxy.hostname = '127.0.0.1';
+    throughProxy.port = String(proxy.port);
+    const { process: api, baseUrl } = await startApi({ DATABASE_URL: throughProxy.toString() });
+    const ready = () => fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5000) });
+    try {
+      await proxy.cut();
+      const started = Date.now();
+      const res = await waitFor(async () => {
+        const r = await ready();
+        return r.status === 503 ? r : undefined;
+      }, { timeoutMs: 10_000, what: 'readiness to report Postgres down' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toMatchObject({
+        status: 'error',
+        error: { postgres: { status: 'down', message: expect.any(String) } },
+        details: { postgres: { status: 'down' }, redis: { status: 'up' } },
+      });
+      expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
+
+      await proxy.restore();
+      await waitFor(async () => (await ready()).status === 200, { timeoutMs: 15_000, what: 'readiness to recover' });
+      expect(api.child.exitCode).toBeNull();
+    } finally {
+      await api.stop('SIGTERM', 15_000);
+      await proxy.close();
     }
   });
 
