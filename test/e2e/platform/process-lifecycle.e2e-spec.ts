@@ -200,6 +200,14 @@ describe('Porter processes', () => {
     expect(out.status).toBe(0);
     const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
     expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    const ops = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'ops', '--tenant', 'acme', '--operator'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(ops.status).toBe(0);
+    const operator = verifyToken(ops.stdout.trim(), loadConfig().authJwtSecret);
+    expect({ roles: operator.roles, isOperator: operator.isOperator, isAdmin: operator.isAdmin }).toEqual({ roles: ['operator'], isOperator: true, isAdmin: false });
     const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: npm run token');

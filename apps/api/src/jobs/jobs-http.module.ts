@@ -7,18 +7,18 @@ import { loadConfig } from '@porter/platform';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TestJobsController } from './test-jobs.controller';
-import { adminOnly } from './admin-only.middleware';
+import { operatorOnly } from './operator-only.middleware';
 
 // Read when the module is declared (controllers are static metadata); main.ts validated the config first.
 const testJobTypesEnabled = loadConfig().enableTestJobTypes;
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
- * bull-board dashboard at /admin/queues (admins only).
+ * bull-board dashboard at /admin/queues (platform operators only).
  */
 @Module({
   imports: [
-    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: adminOnly() }),
+    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: operatorOnly() }),
     BullBoardModule.forFeature(
       { name: JOB_QUEUE_NAME, adapter: BullMQAdapter },
       { name: JOB_MAINTENANCE_QUEUE_NAME, adapter: BullMQAdapter },
