@@ -1,7 +1,8 @@
 /**
  * Module and layer rules of Porter (see ../shared/design/ARCHITECTURE.md). `npm test` runs this
  * over apps, libs, test and bench; test/architecture/boundaries.spec.ts runs it over a fixture
- * that breaks every rule and asserts each one fires.
+ * (test/fixtures/boundary-violation) that breaks every rule listed here, and asserts that each
+ * one fires by name: a new rule without a fixture file that breaks it fails that test.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -74,6 +75,18 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/[^/]+/src/public/' },
       to: { path: '^libs/[^/]+/src/(application|infrastructure|domain)/' },
+    },
+    {
+      name: 'index-exports-contract-only',
+      comment:
+        "A module's index.ts re-exports its Nest module(s), its migrations and public/** only. " +
+        'shared-kernel and platform are foundation libs without layers: all of their src is their contract (ADR 001).',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/src/index\\.ts$', pathNot: '^libs/(shared-kernel|platform)/' },
+      to: {
+        path: '^libs/$1/src/',
+        pathNot: ['^libs/$1/src/public/', '[.-]module\\.ts$', '^libs/$1/src/infrastructure/migrations/'],
+      },
     },
     {
       name: 'no-circular',

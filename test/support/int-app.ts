@@ -17,12 +17,20 @@ export async function createIntegrationContext(
   return moduleRef;
 }
 
-export function principal(userId: string, tenant: string, opts: { admin?: boolean; scopes?: string[] } = {}): Principal {
-  return new Principal(userId, tenant, opts.admin ? ['admin'] : [], opts.scopes ?? []);
+interface RoleOptions {
+  admin?: boolean;
+  operator?: boolean;
+  scopes?: string[];
+}
+
+const rolesOf = (opts: RoleOptions): string[] => [...(opts.admin ? ['admin'] : []), ...(opts.operator ? ['operator'] : [])];
+
+export function principal(userId: string, tenant: string, opts: RoleOptions = {}): Principal {
+  return new Principal(userId, tenant, rolesOf(opts), opts.scopes ?? []);
 }
 
 /** A bearer token for the run's configured secret. */
-export function bearer(userId: string, tenant: string, opts: { admin?: boolean; scopes?: string[] } = {}): string {
-  const token = signToken({ sub: userId, tenant, roles: opts.admin ? ['admin'] : [], scopes: opts.scopes ?? [] }, loadConfig().authJwtSecret);
+export function bearer(userId: string, tenant: string, opts: RoleOptions = {}): string {
+  const token = signToken({ sub: userId, tenant, roles: rolesOf(opts), scopes: opts.scopes ?? [] }, loadConfig().authJwtSecret);
   return `Bearer ${token}`;
 }

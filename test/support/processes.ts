@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
-import { waitFor } from './wait-for';
+import { StopWaiting, waitFor } from './wait-for';
 
 import { porterArgs } from '../../tools/porter-process';
 
@@ -44,14 +44,24 @@ export function spawnPorter(kind: 'api' | 'worker', env: Record<string, string> 
   };
 }
 
-/** Starts an API process on a free port and waits until it is ready. */
+function exitedEarly(proc: PorterProcess): StopWaiting | null {
+  const { exitCode, signalCode } = proc.child;
+  if (exitCode === null && signalCode === null) return null;
+  return new StopWaiting(`${proc.name} exited early (${signalCode ?? `code ${exitCode}`})`);
+}
+
+/**
+ * Starts an API process on a free port and waits until it is ready; fails as soon as the
+ * process exits instead of waiting out the timeout.
+ */
 export async function startApi(env: Record<string, string> = {}): Promise<{ process: PorterProcess; baseUrl: string }> {
   const port = env.PORT ?? String(await freePort());
   const api = spawnPorter('api', { ...env, PORT: port, HOST: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (api.child.exitCode !== null) throw new Error(`api exited early:\n${api.output()}`);
+      const exited = exitedEarly(api);
+      if (exited) throw exited;
       const res = await fetch(`${baseUrl}/api/health/ready`).catch(() => null);
       return res?.status === 200;
     },
@@ -62,21 +72,32 @@ export async function startApi(env: Record<string, string> = {}): Promise<{ proc
   return { process: api, baseUrl };
 }
 
-/** Starts a worker process and waits for its start line. */
-export async function startWorker(env: Record<string, string> = {}): Promise<PorterProcess> {
+export interface WorkerProcess extends PorterProcess {
+  /** The worker's metrics and liveness listener (its /metrics and /health), or null when turned off. */
+  readonly opsUrl: string | null;
+}
+
+/**
+ * Starts a worker process and waits for its start line. Each worker gets its own free metrics
+ * port (tests run several at once; the default 9464 would collide) unless WORKER_METRICS_PORT
+ * is given ('0' turns the listener off).
+ */
+export async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
   // The start line is logged at info: a quieter level would hide it, so info is the floor here.
   const level = ['info', 'debug', 'trace'].includes(env.LOG_LEVEL ?? '') ? env.LOG_LEVEL : 'info';
-  const worker = spawnPorter('worker', { ...env, LOG_LEVEL: level });
+  const metricsPort = env.WORKER_METRICS_PORT ?? String(await freePort());
+  const worker = spawnPorter('worker', { ...env, LOG_LEVEL: level, WORKER_METRICS_PORT: metricsPort, HOST: env.HOST ?? '127.0.0.1' });
   await waitFor(
     () => {
-      if (worker.child.exitCode !== null) throw new Error(`worker exited early:\n${worker.output()}`);
+      const exited = exitedEarly(worker);
+      if (exited) throw exited;
       return worker.output().includes('Porter worker started');
     },
     { timeoutMs: 30_000, intervalMs: 100, what: 'the worker to start' },
   ).catch((error) => {
     throw new Error(`${(error as Error).message}\n--- worker output ---\n${worker.output()}`);
   });
-  return worker;
+  return { ...worker, opsUrl: metricsPort === '0' ? null : `http://127.0.0.1:${metricsPort}` };
 }
 
 export async function freePort(): Promise<number> {

@@ -4,9 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * Where the tests' real Postgres and Redis are: TEST_DATABASE_URL / TEST_REDIS_URL when set (CI
- * sets them), otherwise containers started with testcontainers, otherwise (no container runtime,
- * as on machines without Docker) the local services on 127.0.0.1. Every run gets its own fresh
+ * Where the tests' real Postgres and Redis are: TEST_DATABASE_URL / TEST_REDIS_URL when BOTH are
+ * set (CI sets them), otherwise containers started with testcontainers (a lone TEST_* is ignored),
+ * otherwise (no container runtime, as on machines without Docker) the local services on
+ * 127.0.0.1, where a lone TEST_* does replace its default. Every run gets its own fresh
  * database, BullMQ prefix and storage directory, so runs never see each other's data.
  */
 export interface TestServices {

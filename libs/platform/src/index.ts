@@ -20,6 +20,7 @@ export * from './http/configure-http-app';
 export * from './health/health-indicators';
 export * from './health/health.module';
 export * from './metrics/metrics';
+export * from './metrics/ops-server';
 export * from './platform.module';
 export * from './http/http-pipeline.module';
 export * from './process/process-lifecycle';

@@ -10,8 +10,14 @@ export class Principal {
     readonly scopes: readonly string[] = [],
   ) {}
 
+  /** Administers its own tenant (every job of the tenant, move-to-top...). */
   get isAdmin(): boolean {
     return this.roles.includes('admin');
+  }
+
+  /** Runs the platform itself, across tenants (the queue dashboard); unrelated to `admin`. */
+  get isOperator(): boolean {
+    return this.roles.includes('operator');
   }
 
   /** True when the principal holds every one of the given operational scope ids. */

@@ -132,18 +132,22 @@ describe('jobs REST API against real api and worker processes', () => {
     expect(scheduled.status).toBe(409); // scheduled, not pending
   });
 
-  it('serves the queue configuration and the admin-only dashboard', async () => {
+  it('serves the queue configuration and the operator-only dashboard', async () => {
     const alice = client(api.baseUrl, bearer('alice', tenant));
     const config = await alice.call('GET', '/api/v1/job-queue/configuration');
     expect(config.status).toBe(200);
     expect(config.json).toEqual({ concurrency: 4, pollingIntervalMs: 200, purgeJobAgeMs: 30 * 24 * 3600 * 1000, purgeIntervalMs: 3600 * 1000 });
     expect((await fetch(`${api.baseUrl}/admin/queues`)).status).toBe(401);
     expect((await alice.call('GET', '/admin/queues')).status).toBe(403);
+    // A tenant admin rules over one tenant; the dashboard shows and acts on every tenant's messages.
     const admin = client(api.baseUrl, bearer('root', tenant, { admin: true }));
-    const board = await admin.call('GET', '/admin/queues');
+    expect((await admin.call('GET', '/admin/queues')).status).toBe(403);
+    expect((await admin.call('GET', '/admin/queues/api/queues')).status).toBe(403);
+    const operator = client(api.baseUrl, bearer('ops', tenant, { operator: true }));
+    const board = await operator.call('GET', '/admin/queues');
     expect(board.status).toBe(200);
     expect(board.text).toContain('<html');
-    const queues = await admin.call('GET', '/admin/queues/api/queues');
+    const queues = await operator.call('GET', '/admin/queues/api/queues');
     expect(queues.status).toBe(200);
     expect(JSON.stringify(queues.json)).toContain('porter-jobs');
     expect((await alice.call('GET', '/admin/queues/api/queues')).status).toBe(403);

@@ -82,6 +82,17 @@ describe('API process: HTTP surface', () => {
     await expectProblem(await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees\\u0000","format":"csv"}' }), 400, /NUL/);
   });
 
+  it('gives every error its request id, inside Nest and outside it (express routing errors)', async () => {
+    const headers = { authorization: bearer('alice', 'acme'), 'x-request-id': 'req-outside-nest' };
+    // A malformed %-escape in a route parameter fails in express' router, before Nest's filters.
+    const outside = await expectProblem(await call('/api/v1/jobs/%zz', { headers }), 400, /decode param/);
+    expect(outside).toMatchObject({ requestId: 'req-outside-nest', instance: '/api/v1/jobs/%zz' });
+    const inside = await expectProblem(await call('/api/v1/anything', { headers: { 'x-request-id': 'req-inside-nest' } }), 401);
+    expect(inside.requestId).toBe('req-inside-nest');
+    const generated = await expectProblem(await call('/api/v1/jobs/%zz', { headers: { authorization: headers.authorization } }), 400);
+    expect(generated.requestId).toEqual(expect.any(String));
+  });
+
   it('serves the OpenAPI document and browsable docs', async () => {
     const doc = (await (await call('/api/docs-json')).json()) as { openapi: string; info: { title: string } };
     expect(doc.openapi).toMatch(/^3\./);

@@ -3,12 +3,15 @@ import * as path from 'path';
 import { verifyToken, loadConfig } from '@porter/platform';
 import { freePort, spawnPorter, startApi } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
+import { startTcpProxy } from '../../support/tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** A Redis of our own, so that stopping it disturbs nothing else on the machine. */
-async function startOwnRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+async function startOwnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
+    stdio: 'ignore',
+  });
   await waitFor(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', {
     what: `redis-server on ${port}`,
   });
@@ -39,6 +42,17 @@ describe('Porter processes', () => {
     const worker = spawnPorter('worker', { WORKER_CONCURRENCY: 'many' });
     expect(await new Promise((r) => worker.child.once('exit', r))).toBe(1);
     expect(worker.output().trim()).toBe('porter-worker: invalid configuration: WORKER_CONCURRENCY must be an integer, got "many"');
+  });
+
+  it('fails a test at once when the process it starts dies at start (no 30 s wait)', async () => {
+    const started = Date.now();
+    const failure = await startApi({ SHUTDOWN_GRACE_MS: 'soon' }).then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toMatch(/^api exited early \(code 1\)/);
+    expect(failure?.message).toContain('porter-api: invalid configuration: SHUTDOWN_GRACE_MS must be an integer, got "soon"');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('reports Redis down within seconds and recovers without a restart', async () => {
@@ -72,9 +86,109 @@ describe('Porter processes', () => {
     }
   });
 
+  it('refuses to start without Postgres (exit 1: an orchestrator restarts it until the database is up)', async () => {
+    const database = new URL(process.env.DATABASE_URL as string);
+    database.port = String(await freePort()); // nothing listens there
+    const api = spawnPorter('api', { DATABASE_URL: database.toString(), PORT: String(await freePort()) });
+    expect(await new Promise((r) => api.child.once('exit', r))).toBe(1);
+    expect(api.output()).toContain('ECONNREFUSED');
+  });
+
+  it('reports Postgres down within seconds once it goes away, and recovers without a restart', async () => {
+    const database = new URL(process.env.DATABASE_URL as string);
+    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
+    const throughProxy = new URL(database.toString());
+    throughProxy.hostname = '127.0.0.1';
+    throughProxy.port = String(proxy.port);
+    const { process: api, baseUrl } = await startApi({ DATABASE_URL: throughProxy.toString() });
+    const ready = () => fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5000) });
+    try {
+      await proxy.cut();
+      const started = Date.now();
+      const res = await waitFor(async () => {
+        const r = await ready();
+        return r.status === 503 ? r : undefined;
+      }, { timeoutMs: 10_000, what: 'readiness to report Postgres down' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toMatchObject({
+        status: 'error',
+        error: { postgres: { status: 'down', message: expect.any(String) } },
+        details: { postgres: { status: 'down' }, redis: { status: 'up' } },
+      });
+      expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
+
+      await proxy.restore();
+      await waitFor(async () => (await ready()).status === 200, { timeoutMs: 15_000, what: 'readiness to recover' });
+      expect(api.child.exitCode).toBeNull();
+    } finally {
+      await api.stop('SIGTERM', 15_000);
+      await proxy.close();
+    }
+  });
+
+  it('warns at start when Redis may evict queue keys', async () => {
+    const redisPort = await freePort();
+    const redis = await startOwnRedis(redisPort, ['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
+    try {
+      // The API's Redis client is usually ready before the queue module initialises: the check
+      // must run then too, not only on a later "ready" event.
+      const { process: api } = await startApi({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+      try {
+        const line = await waitFor(() => api.output().split('\n').find((l) => l.includes('maxmemory-policy')), {
+          what: 'the eviction warning',
+        });
+        expect(JSON.parse(line)).toMatchObject({ level: 40, msg: expect.stringContaining('Redis maxmemory-policy is "allkeys-lru": set it to "noeviction"') });
+      } finally {
+        await api.stop('SIGTERM', 15_000);
+      }
+    } finally {
+      await stopRedis(redis);
+    }
+  });
+
   it('shuts down gracefully on SIGTERM', async () => {
     const { process: api } = await startApi();
     expect(await api.stop('SIGTERM', 20_000)).toBe(0);
+  });
+
+  /** A process using the real exitOnSignals from dist/, whose shutdown hook takes `closeMs` (or never ends). */
+  function processClosingIn(closeMs: number | 'never', graceMs: number) {
+    const script = `
+      const { exitOnSignals } = require('@porter/platform');
+      let closes = 0;
+      exitOnSignals(() => { closes++; console.log('closing #' + closes); return ${closeMs === 'never' ? 'new Promise(() => {})' : `new Promise((r) => setTimeout(r, ${closeMs}))`}; }, ${graceMs}, (s) => console.log('signal ' + s));
+      setInterval(() => {}, 1000);
+      console.log('ready');`;
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools', 'register-aliases.js'), '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { child, exited, output: () => output };
+  }
+
+  it('ends the whole shutdown within SHUTDOWN_GRACE_MS, even when a hook hangs (exit 1)', async () => {
+    const hung = processClosingIn('never', 1500);
+    await waitFor(() => hung.output().includes('ready'), { what: 'the process to start' });
+    const started = Date.now();
+    hung.child.kill('SIGTERM');
+    expect(await hung.exited).toBe(1);
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(1400);
+    expect(tookMs).toBeLessThan(2500);
+    expect(hung.output()).toContain('shutdown did not finish within SHUTDOWN_GRACE_MS (1500 ms)');
+  });
+
+  it('closes once however many signals arrive, and exits 0 when the hooks finish in time', async () => {
+    const quick = processClosingIn(300, 5000);
+    await waitFor(() => quick.output().includes('ready'), { what: 'the process to start' });
+    quick.child.kill('SIGTERM');
+    await waitFor(() => quick.output().includes('closing #1'), { what: 'the shutdown to begin' });
+    quick.child.kill('SIGINT'); // e.g. a terminal's Ctrl-C after `npm start` forwarded SIGTERM
+    expect(await quick.exited).toBe(0);
+    expect(quick.output()).not.toContain('closing #2');
+    expect(quick.output().match(/^signal /gm)).toHaveLength(1);
   });
 
   it('prints a working token with npm run token', () => {
@@ -86,6 +200,14 @@ describe('Porter processes', () => {
     expect(out.status).toBe(0);
     const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
     expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    const ops = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'ops', '--tenant', 'acme', '--operator'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(ops.status).toBe(0);
+    const operator = verifyToken(ops.stdout.trim(), loadConfig().authJwtSecret);
+    expect({ roles: operator.roles, isOperator: operator.isOperator, isAdmin: operator.isAdmin }).toEqual({ roles: ['operator'], isOperator: true, isAdmin: false });
     const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: npm run token');

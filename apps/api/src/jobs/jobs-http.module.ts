@@ -3,20 +3,22 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { JobQueueName } from '@porter/job-queue';
+import { loadConfig } from '@porter/platform';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TestJobsController } from './test-jobs.controller';
-import { adminOnly } from './admin-only.middleware';
+import { operatorOnly } from './operator-only.middleware';
 
-const testJobTypesEnabled = process.env.PORTER_ENABLE_TEST_JOB_TYPES === '1';
+// Read when the module is declared (controllers are static metadata); main.ts validated the config first.
+const testJobTypesEnabled = loadConfig().enableTestJobTypes;
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
- * bull-board dashboard at /admin/queues (admins only).
+ * bull-board dashboard at /admin/queues (platform operators only).
  */
 @Module({
   imports: [
-    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: adminOnly() }),
+    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: operatorOnly() }),
     BullBoardModule.forFeature(
       { name: JobQueueName.Jobs, adapter: BullMQAdapter },
       { name: JobQueueName.Maintenance, adapter: BullMQAdapter },

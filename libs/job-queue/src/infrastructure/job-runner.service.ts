@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { Job as BullJob, Worker } from 'bullmq';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
-import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
 import { NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../public/enums/job-status';
 import { JobCancelled, JobFailed, JobSucceeded } from '../public/events/job-events';
@@ -76,7 +76,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** SIGTERM: stop taking messages, abort running handlers with "shutdown", release their jobs, all within the grace period. */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    const deadline = Date.now() + this.config.shutdownGraceMs;
+    const deadline = Date.now() + shutdownDrainBudgetMs(this.config.shutdownGraceMs);
     const worker = this.worker;
     this.releaseWaiters();
     const closing = worker?.close().catch(() => undefined);

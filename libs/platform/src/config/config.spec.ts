@@ -10,6 +10,8 @@ describe('loadConfig', () => {
     expect(config.storageDir).toBe('./var/storage');
     expect(config.authJwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
     expect(config.workerConcurrency).toBe(4);
+    expect(config.workerMetricsPort).toBe(9464);
+    expect(config.enableTestJobTypes).toBe(false);
   });
 
   it('reads values from the environment', () => {
@@ -26,6 +28,9 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
     [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY must be between 1 and 256'],
     [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET must be at least 16 characters'],
+    [{ WORKER_METRICS_PORT: '65536' }, 'WORKER_METRICS_PORT must be between 0 and 65535, got 65536'],
+    [{ WORKER_METRICS_PORT: 'metrics' }, 'WORKER_METRICS_PORT must be an integer, got "metrics"'],
+    [{ PORTER_ENABLE_TEST_JOB_TYPES: 'on' }, 'PORTER_ENABLE_TEST_JOB_TYPES must be true or false, got "on"'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -34,5 +39,20 @@ describe('loadConfig', () => {
   it('refuses to run in production with the development secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('AUTH_JWT_SECRET must be set to a real secret');
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-production-secret-123' }).nodeEnv).toBe('production');
+  });
+
+  it('reads the worker metrics port, where 0 turns the listener off', () => {
+    expect(loadConfig({ WORKER_METRICS_PORT: '9100' }).workerMetricsPort).toBe(9100);
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);
+  });
+
+  it('enables the test job types only when asked, and never in production', () => {
+    expect(loadConfig({ PORTER_ENABLE_TEST_JOB_TYPES: '1' }).enableTestJobTypes).toBe(true);
+    expect(loadConfig({ PORTER_ENABLE_TEST_JOB_TYPES: 'true', NODE_ENV: 'test' }).enableTestJobTypes).toBe(true);
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-production-secret-123' };
+    expect(loadConfig({ ...production, PORTER_ENABLE_TEST_JOB_TYPES: 'false' }).enableTestJobTypes).toBe(false);
+    expect(() => loadConfig({ ...production, PORTER_ENABLE_TEST_JOB_TYPES: '1' })).toThrow(
+      'PORTER_ENABLE_TEST_JOB_TYPES must not be set when NODE_ENV=production',
+    );
   });
 });

@@ -19,6 +19,7 @@ export interface PorterConfig {
   uploadMaxBytes: number;
   uploadMaxFiles: number;
   workerConcurrency: number;
+  workerMetricsPort: number;
   shutdownGraceMs: number;
   jobPollingIntervalMs: number;
   jobPurgeAgeMs: number;
@@ -30,6 +31,7 @@ export interface PorterConfig {
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
   exportMaxRowsPerSecond: number;
+  enableTestJobTypes: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +98,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'uploadMaxBytes', env: 'UPLOAD_MAX_BYTES', default: String(1024 * 1024 * 1024), parse: integer(1) },
   { key: 'uploadMaxFiles', env: 'UPLOAD_MAX_FILES', default: '1', parse: integer(1, 100) },
   { key: 'workerConcurrency', env: 'WORKER_CONCURRENCY', default: '4', parse: integer(1, 256) },
+  { key: 'workerMetricsPort', env: 'WORKER_METRICS_PORT', default: '9464', parse: integer(0, 65535) },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', default: '25000', parse: integer(0) },
   { key: 'jobPollingIntervalMs', env: 'JOB_POLLING_INTERVAL_MS', default: '1000', parse: integer(10) },
   { key: 'jobPurgeAgeMs', env: 'JOB_PURGE_AGE_MS', default: String(30 * 24 * 3600 * 1000), parse: integer(1000) },
@@ -107,6 +110,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
   { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
+  { key: 'enableTestJobTypes', env: 'PORTER_ENABLE_TEST_JOB_TYPES', default: 'false', parse: boolean },
 ];
 
 export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));
@@ -120,6 +124,11 @@ export function loadConfig(env: Env = process.env): PorterConfig {
   const result = config as unknown as PorterConfig;
   if (result.nodeEnv === 'production' && result.authJwtSecret === DEVELOPMENT_JWT_SECRET) {
     throw new ConfigError('AUTH_JWT_SECRET must be set to a real secret when NODE_ENV=production (the development secret is refused)');
+  }
+  // The test job types let any authenticated caller submit jobs that sleep, fail on purpose or
+  // write files: a switch for tests and demos that production refuses outright.
+  if (result.nodeEnv === 'production' && result.enableTestJobTypes) {
+    throw new ConfigError('PORTER_ENABLE_TEST_JOB_TYPES must not be set when NODE_ENV=production (test job types are for tests and demos)');
   }
   return result;
 }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { Migration } from '@mikro-orm/migrations';
-import { ensureDatabase, runMigrations } from './migrations';
+import { ensureDatabase, MIGRATION_LOCK_KEY, runMigrations } from './migrations';
 
 class MigrationA extends Migration {
   override async up(): Promise<void> {
@@ -10,6 +10,12 @@ class MigrationA extends Migration {
 class MigrationB extends Migration {
   override async up(): Promise<void> {
     this.addSql('CREATE TABLE probe_b (id int primary key)');
+  }
+}
+
+class SlowMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('SELECT pg_sleep(0.5)');
   }
 }
 
@@ -50,5 +56,33 @@ describe('database bootstrap (real Postgres)', () => {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('probe_a', 'probe_b')`);
     await client.end();
     expect(rows[0].n).toBe(2);
+  });
+
+  it('holds the migration lock on one session for the whole run and leaves none behind', async () => {
+    const observer = new Client({ connectionString: serverUrl });
+    await observer.connect();
+    const holders = () =>
+      observer
+        .query<{ pid: number; application_name: string }>(
+          `SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.granted AND l.objid = $1 AND l.database = (SELECT oid FROM pg_database WHERE datname = $2)`,
+          [MIGRATION_LOCK_KEY, database],
+        )
+        .then((r) => r.rows);
+    try {
+      const running = runMigrations(urlFor(database), [{ name: 'Migration3Slow', class: SlowMigration }]);
+      // Poll (with a deadline) until the migrator holds its lock.
+      const deadline = Date.now() + 10_000;
+      let seen = await holders();
+      while (!seen.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = await holders();
+      }
+      expect(seen).toEqual([{ pid: expect.any(Number), application_name: 'porter-migrate' }]);
+      expect(await running).toEqual(['Migration3Slow']);
+      expect(await holders()).toEqual([]);
+    } finally {
+      await observer.end();
+    }
   });
 });

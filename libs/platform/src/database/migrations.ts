@@ -29,36 +29,44 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
+/** pg_advisory_lock key of `runMigrations` (any fixed bigint no other Porter lock uses). */
+export const MIGRATION_LOCK_KEY = 7302025;
+
 /**
  * Applies the given migrations (listed explicitly: MikroORM would otherwise look for files on
  * disk and, under swc or in dist/, silently find none). Returns the names applied.
  */
 export async function runMigrations(databaseUrl: string, migrations: PorterMigration[]): Promise<string[]> {
   await ensureDatabase(databaseUrl);
-  const orm = await MikroORM.init({
-    ...ormBaseOptions(databaseUrl, 2),
-    entities: [],
-    extensions: [Migrator],
-    migrations: {
-      migrationsList: migrations,
-      tableName: 'porter_migrations',
-      transactional: true,
-      allOrNothing: true,
-      snapshot: false,
-      silent: true,
-    },
-  });
+  // Serialise concurrent migrators (api and worker starting together). A session-level advisory
+  // lock belongs to one connection: it is taken and released on this dedicated client, never on
+  // a pooled one (the unlock could run on another session and leave the lock held). If this
+  // process dies, its session ends and Postgres releases the lock.
+  const lock = new Client({ connectionString: databaseUrl, application_name: 'porter-migrate' });
+  await lock.connect();
   try {
-    // Serialise concurrent migrators (api and worker starting together).
-    const conn = orm.em.getConnection();
-    await conn.execute('SELECT pg_advisory_lock(7302025)');
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const orm = await MikroORM.init({
+      ...ormBaseOptions(databaseUrl, 2),
+      entities: [],
+      extensions: [Migrator],
+      migrations: {
+        migrationsList: migrations,
+        tableName: 'porter_migrations',
+        transactional: true,
+        allOrNothing: true,
+        snapshot: false,
+        silent: true,
+      },
+    });
     try {
       const applied = await orm.getMigrator().up();
       return applied.map((m) => m.name);
     } finally {
-      await conn.execute('SELECT pg_advisory_unlock(7302025)');
+      await orm.close(true);
     }
   } finally {
-    await orm.close(true);
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.end().catch(() => undefined);
   }
 }

@@ -10,6 +10,11 @@ export const PG_POOL = Symbol('PG_POOL');
 export function createPgPool(databaseUrl: string, max = 10): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000, application_name: 'porter' });
   pool.on('error', () => undefined); // an idle client lost its connection; the pool replaces it
+  // pg-pool listens for errors only on IDLE clients. A checked-out client whose connection drops
+  // (Postgres restarts, a network cut) emits 'error' with no listener, which ends the process;
+  // its running query fails on its own and the pool discards it on release, so the event itself
+  // needs no action.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

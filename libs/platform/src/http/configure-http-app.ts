@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { httpMetricsMiddleware } from '../metrics/metrics';
+import { requestIdOf } from '../logging/logging.module';
 import { toProblem, internalError } from './problem-details.filter';
 import { problem, sendProblem } from './problem';
 import { Logger as NestLogger } from '@nestjs/common';
@@ -17,6 +18,12 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  // Before any route matching: express' router can fail a request (a malformed %-escape in a
+  // path parameter) before Nest's middleware runs, and that problem needs its request id too.
+  app.use((req: Request & { id?: unknown }, _res: Response, next: NextFunction) => {
+    req.id = requestIdOf(req);
+    next();
+  });
   app.use(httpMetricsMiddleware());
 
   const document = SwaggerModule.createDocument(
@@ -40,11 +47,16 @@ export function finalHandlers(app: NestExpressApplication): void {
   const logger = new NestLogger('Http');
   app.use(notFoundHandler());
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendProblem(res, toProblem(error) ?? internalError(logger, error, req));
+    sendProblem(res, { ...(toProblem(error) ?? internalError(logger, error, req)), ...whereAndWho(req) });
   });
 }
 
 /** Answers unknown routes with problem+json 404 (registered after all controllers). */
 export function notFoundHandler() {
-  return (req: Request, res: Response) => sendProblem(res, { ...problem(404, `No route for ${req.method} ${req.path}`), instance: req.path });
+  return (req: Request, res: Response) => sendProblem(res, { ...problem(404, `No route for ${req.method} ${req.path}`), ...whereAndWho(req) });
+}
+
+/** The same `instance` and `requestId` ProblemDetailsFilter gives errors inside Nest. */
+function whereAndWho(req: Request & { id?: unknown }): { instance?: string; requestId?: string } {
+  return { instance: req.originalUrl?.split('?')[0], requestId: req.id === undefined ? undefined : String(req.id) };
 }

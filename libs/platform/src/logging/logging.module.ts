@@ -4,6 +4,17 @@ import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 
+/**
+ * The id of an HTTP request: the one already given to it, else X-Request-Id when sane, else a new
+ * UUID. configureHttpApp assigns it before any routing (so errors raised by express' router,
+ * outside Nest, carry it too) and the request logger reuses it.
+ */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
+  if (typeof req.id === 'string' && req.id) return req.id;
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 /** Structured JSON logs; each HTTP request gets an id (taken from X-Request-Id when sane). */
 @Global()
 @Module({
@@ -14,10 +25,7 @@ import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
         pinoHttp: {
           level: config.logLevel,
           base: { service: 'porter', pid: process.pid },
-          genReqId: (req: IncomingMessage) => {
-            const given = req.headers['x-request-id'];
-            return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
-          },
+          genReqId: requestIdOf,
           redact: ['req.headers.authorization', 'req.headers.cookie'],
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') },
           customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

@@ -17,27 +17,47 @@ export function loadConfigOrExit(processName: string): PorterConfig {
 }
 
 /**
+ * Part of SHUTDOWN_GRACE_MS that the job drain may use; the rest is kept for the hooks that run
+ * after it (closing the queue, database pools and Redis), so that the whole shutdown, not only
+ * the drain, ends within the grace period.
+ */
+export function shutdownDrainBudgetMs(graceMs: number): number {
+  return Math.max(0, graceMs - Math.min(1000, Math.floor(graceMs / 5)));
+}
+
+/**
  * On SIGTERM/SIGINT: run `close` (Nest's app.close(): every module's shutdown hook) and exit 0,
- * or 1 if it fails. A hard deadline guards against a hung hook; nothing is lost if it fires
- * (jobs are recovered by lease expiry).
+ * or 1 if it fails. The whole shutdown is bounded by `graceMs` (SHUTDOWN_GRACE_MS): a hook still
+ * running then is abandoned and the process exits 1; nothing is lost (a job whose release was not
+ * written is recovered by lease expiry). Only the first signal counts: `npm start` forwards
+ * SIGTERM while a terminal's Ctrl-C also delivers SIGINT, and closing twice would race.
  */
 export function exitOnSignals(close: () => Promise<void>, graceMs: number, onSignal: (signal: string) => void): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      onSignal(signal);
-      setTimeout(() => process.exit(1), graceMs + 5000).unref();
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  let closing = false;
+  const shutDown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    onSignal(signal);
+    setTimeout(() => {
+      process.stderr.write(`shutdown did not finish within SHUTDOWN_GRACE_MS (${graceMs} ms); exiting now\n`);
+      process.exit(1);
+    }, graceMs).unref();
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, shutDown);
 }
+
+/** A start failure the operator fixes outside the code (a port in use...): reported in one line, no stack. */
+export class StartError extends Error {}
 
 /** Last words of a process that failed to start. */
 export function exitOnStartFailure(processName: string) {
   return (error: unknown): never => {
-    process.stderr.write(`${processName}: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+    const detail = error instanceof StartError ? error.message : (error as Error)?.stack ?? String(error);
+    process.stderr.write(`${processName}: failed to start: ${detail}\n`);
     process.exit(1);
   };
 }

@@ -36,9 +36,11 @@ export class QueueConnectionModule implements OnModuleInit, OnApplicationShutdow
 
   onModuleInit(): void {
     this.redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
-    this.redis.once('ready', () => {
-      void checkEvictionPolicy(this.redis).then((warning) => warning && this.logger.warn(warning));
-    });
+    const check = () => void checkEvictionPolicy(this.redis).then((warning) => warning && this.logger.warn(warning));
+    // The client connects as soon as it is created, so it is often ready before this hook runs
+    // and a 'ready' listener added now would never fire: check at once in that case.
+    if (this.redis.status === 'ready') check();
+    else this.redis.once('ready', check);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { createHash } from 'crypto';
-import { LocalFileStorage } from './local-file-storage';
+import { LocalFileStorage, STRAY_TEMP_FILE_AGE_MS } from './local-file-storage';
 import { storageKey } from './file-storage.port';
 
 async function readAll(stream: Readable): Promise<string> {
@@ -68,6 +68,19 @@ describe('LocalFileStorage', () => {
     });
     await expect(storage.put('t/broken.csv', failing)).rejects.toThrow('source broke');
     expect(await storage.stat('t/broken.csv')).toBeNull();
+    expect(await fs.readdir(path.join(root, '.tmp'))).toEqual([]);
+  });
+
+  it('removes stray temp files older than a day at start and leaves younger ones to their writers', async () => {
+    const tmp = path.join(root, '.tmp');
+    const stale = path.join(tmp, 'died-yesterday');
+    const young = path.join(tmp, 'still-writing');
+    await fs.writeFile(stale, 'half');
+    await fs.writeFile(young, 'half');
+    const longAgo = new Date(Date.now() - STRAY_TEMP_FILE_AGE_MS - 60_000);
+    await fs.utimes(stale, longAgo, longAgo);
+    await new LocalFileStorage(root).init();
+    expect(await fs.readdir(tmp)).toEqual(['still-writing']);
   });
 
   it('refuses keys that could escape the storage root', async () => {

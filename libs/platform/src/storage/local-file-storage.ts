@@ -6,10 +6,15 @@ import { pipeline } from 'stream/promises';
 import { NotFoundError } from '@porter/shared-kernel';
 import { assertValidKey, FileStorage, ObjectStat, StorageWriter, StoredObject } from './file-storage.port';
 
+/** Temp files younger than this may belong to a live writer in another process sharing the root. */
+export const STRAY_TEMP_FILE_AGE_MS = 24 * 3600 * 1000;
+
 /**
  * Local-disk storage. Writes go to `<root>/.tmp/<uuid>`, are fsynced, then renamed under the
- * final key: rename is atomic on one filesystem, so a crash leaves a stray temp file (cleaned at
- * start) and never a half file under a real key.
+ * final key, and the key's directory is fsynced so the rename itself survives a power cut:
+ * rename is atomic on one filesystem, so a crash leaves a stray temp file and never a half file
+ * under a real key. Stray temp files older than a day are removed at start; younger ones are
+ * left alone, since other processes (api, workers) share the root and may be writing them.
  */
 export class LocalFileStorage implements FileStorage {
   private readonly root: string;
@@ -22,8 +27,7 @@ export class LocalFileStorage implements FileStorage {
 
   async init(): Promise<void> {
     await fs.mkdir(this.tmp, { recursive: true });
-    // Temp files older than a day belong to writers that died; remove them.
-    const cutoff = Date.now() - 24 * 3600 * 1000;
+    const cutoff = Date.now() - STRAY_TEMP_FILE_AGE_MS;
     for (const name of await fs.readdir(this.tmp)) {
       const full = path.join(this.tmp, name);
       const stat = await fs.stat(full).catch(() => null);
@@ -72,6 +76,7 @@ export class LocalFileStorage implements FileStorage {
           }
           await fs.mkdir(path.dirname(finalPath), { recursive: true });
           await fs.rename(tmpPath, finalPath);
+          await syncDirectory(path.dirname(finalPath));
         } catch (error) {
           await fs.rm(tmpPath, { force: true });
           throw error;
@@ -155,5 +160,16 @@ export class LocalFileStorage implements FileStorage {
     const base = prefix.replace(/\/+$/, '');
     if (base) await fs.rm(this.pathOf(base), { recursive: true, force: true });
     return count;
+  }
+}
+
+/** Makes a rename into `dir` durable. Windows cannot open a directory for fsync; elsewhere it is cheap. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -4,6 +4,7 @@ import type { ExportColumn, ExportDataRequest, ExportDataSource } from '@porter/
 import { PG_POOL } from '@porter/platform';
 import type { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
 import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
+import { employeeExportQuery } from '../../public/exports/employee-export-query';
 
 /** Column order and header names are a contract: the imports issue reads the same headers back. */
 export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -18,38 +19,6 @@ export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
   { key: 'scope_id', header: 'scope_id', type: 'string' },
   { key: 'notes', header: 'notes', type: 'string' },
 ];
-
-// Rows stream through COPY as text: exact decimals ("1234.50"), zone-free days, 't'/'f' booleans.
-const SELECT = `SELECT id::text, first_name, last_name, email, department, salary::text, to_char(hired_at, 'YYYY-MM-DD') AS hired_at, active, scope_id, notes
-  FROM directory.employee`;
-
-/** The employee query of an export, shared with the benchmark's COPY floor so both read the same rows. */
-export function employeeExportQuery(
-  tenant: string,
-  filters: { department?: string; active?: boolean; hiredAfter?: string },
-  scopeIds?: readonly string[],
-): { where: string; values: unknown[]; select: string } {
-  const values: unknown[] = [tenant];
-  let where = 'tenant = $1';
-  if (scopeIds) {
-    values.push([...scopeIds]);
-    where += ` AND scope_id = ANY($${values.length}::text[])`;
-  }
-  if (filters.department !== undefined) {
-    values.push(filters.department);
-    where += ` AND department = $${values.length}`;
-  }
-  if (filters.active !== undefined) {
-    values.push(filters.active);
-    where += ` AND active = $${values.length}`;
-  }
-  if (filters.hiredAfter !== undefined) {
-    values.push(filters.hiredAfter);
-    where += ` AND hired_at > $${values.length}::date`;
-  }
-  // Ordered by id so a retry writes the same file, byte for byte.
-  return { where, values, select: `${SELECT} WHERE ${where} ORDER BY id` };
-}
 
 abstract class EmployeeExportDataSource<F extends object> implements ExportDataSource<F> {
   constructor(protected readonly pool: Pool) {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { loadConfig, PG_POOL, withPgTransaction } from '@porter/platform';
 import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
 
 /**
@@ -124,5 +124,5 @@ export class CountingTestJobHandler implements JobHandler {
 
 export const TEST_JOB_HANDLERS = [NoopTestJobHandler, StepsTestJobHandler, CountingTestJobHandler];
 
-/** Opt-in switch for the job types above (tests, demos): never on by default. */
-export const testJobTypesEnabled = (): boolean => process.env.PORTER_ENABLE_TEST_JOB_TYPES === '1';
+/** Opt-in switch for the job types above (tests, demos): off by default, refused in production. */
+export const testJobTypesEnabled = (): boolean => loadConfig().enableTestJobTypes;

@@ -69,6 +69,8 @@ const HIRE_SPAN_DAYS = Math.floor((Date.UTC(2025, 11, 31) - FIRST_HIRE) / DAY);
  * second): accented and non-Latin names, departments with commas and ampersands, salaries with
  * cents (some null), hire dates (some null), mostly active, spread over scopes, and notes that
  * exercise exports (quotes, commas, newlines, tabs, emoji, formula-looking text, empty strings).
+ * Public, and a function over a pool rather than a command on the bus: its callers (`npm run
+ * seed`, the benchmarks, tests) run without a Nest application, Redis or a principal.
  */
 export async function seedEmployees(pool: Pool, options: SeedEmployeesOptions): Promise<number> {
   const { tenant, count } = options;
