@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction } from '@porter/platform';
+import { createPgPool, PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction } from '@porter/platform';
 import type { PrincipalData } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { assertTransition } from '../domain/job-state-machine';
@@ -138,14 +138,10 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   private get relaxed(): Pool {
     if (!this.relaxedPool) {
-      this.relaxedPool = new Pool({
-        connectionString: this.config.databaseUrl,
-        max: Math.max(2, Math.min(this.config.workerConcurrency + 2, this.config.databasePoolMax)),
-        idleTimeoutMillis: 30_000,
+      this.relaxedPool = createPgPool(this.config.databaseUrl, Math.max(2, Math.min(this.config.workerConcurrency + 2, this.config.databasePoolMax)), {
         application_name: 'porter-job-runs',
         options: '-c synchronous_commit=off',
       });
-      this.relaxedPool.on('error', () => undefined);
     }
     return this.relaxedPool;
   }
@@ -167,16 +163,12 @@ export class JobRunStore implements OnApplicationShutdown {
     const key = durable ? 'durable' : 'relaxed';
     let pool = this.roundPools[key];
     if (!pool) {
-      pool = new Pool({
-        connectionString: this.config.databaseUrl,
-        max: 2,
-        idleTimeoutMillis: 30_000,
+      pool = createPgPool(this.config.databaseUrl, 2, {
         application_name: 'porter-job-rounds',
         options:
           '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off' +
           (durable ? '' : ' -c synchronous_commit=off'),
       });
-      pool.on('error', () => undefined);
       this.roundPools[key] = pool;
     }
     return pool;

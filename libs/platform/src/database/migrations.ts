@@ -43,6 +43,7 @@ export async function runMigrations(databaseUrl: string, migrations: PorterMigra
   // a pooled one (the unlock could run on another session and leave the lock held). If this
   // process dies, its session ends and Postgres releases the lock.
   const lock = new Client({ connectionString: databaseUrl, application_name: 'porter-migrate' });
+  lock.on('error', () => undefined); // a dropped connection fails the running query; no crash
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

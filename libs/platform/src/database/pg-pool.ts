@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, PoolConfig } from 'pg';
 
 /**
  * A plain `pg` pool beside MikroORM, for the hot paths an ORM should not be on: server-side
@@ -7,8 +7,8 @@ import { Pool, PoolClient } from 'pg';
  */
 export const PG_POOL = Symbol('PG_POOL');
 
-export function createPgPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000, application_name: 'porter' });
+export function createPgPool(databaseUrl: string, max = 10, settings: Pick<PoolConfig, 'application_name' | 'options'> = {}): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000, application_name: 'porter', ...settings });
   pool.on('error', () => undefined); // an idle client lost its connection; the pool replaces it
   // pg-pool listens for errors only on IDLE clients. A checked-out client whose connection drops
   // (Postgres restarts, a network cut) emits 'error' with no listener, which ends the process;
