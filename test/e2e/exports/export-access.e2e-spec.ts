@@ -107,6 +107,18 @@ describe('export access (e2e)', () => {
       expect(page.json.totalRecords).toBeGreaterThan(1);
       expect((await as.admin.list('?limit=5000')).status).toBe(400);
     });
+
+    it('lists newest first by default and oldest first with sort=oldest; another sort is a 400', async () => {
+      const created = (items: Array<{ createdAt: string }>) => items.map((i) => Date.parse(i.createdAt));
+      const newest = created((await as.scopedAdmin.list('?limit=1000')).json.items);
+      const oldest = created((await as.scopedAdmin.list('?limit=1000&sort=oldest')).json.items);
+      expect(newest.length).toBeGreaterThan(1);
+      expect(newest).toEqual([...newest].sort((a, b) => b - a));
+      expect(oldest).toEqual([...newest].reverse());
+      const bad = await as.admin.list('?sort=name');
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.json)).toContain('sort');
+    });
   });
 
   it('counts downloads with first and last download times, and only permitted ones', async () => {

@@ -202,6 +202,20 @@ describe('imports over REST: happy path, statuses, dry run, retry of failed rows
     expect((await c.waitForBatch(recordId, batch.id)).counts).toMatchObject({ total: 32, completed: 31, failed: 1 });
   });
 
+  it('lists records newest first, oldest first with sort=oldest, and refuses another sort (400)', async () => {
+    const c = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await c.createRecord());
+    const newest = (await c.call('GET', '/api/v1/imports?limit=10')).json;
+    const oldest = (await c.call('GET', '/api/v1/imports?limit=10&sort=oldest')).json;
+    const created = (items: Array<{ createdAt: string }>) => items.map((r) => Date.parse(r.createdAt));
+    expect(new Set(newest.items.map((r: { id: string }) => r.id))).toEqual(new Set(ids));
+    expect(created(newest.items)).toEqual(created(newest.items).sort((a, b) => b - a));
+    expect(oldest.items.map((r: { id: string }) => r.id)).toEqual(newest.items.map((r: { id: string }) => r.id).reverse());
+    expect(oldest.totalRecords).toBe(3);
+    expect((await c.call('GET', '/api/v1/imports?sort=-createdAt')).status).toBe(400);
+  });
+
   it("another tenant's record is 404 everywhere, and nothing is stored", async () => {
     const owner = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));
     const stranger = importsClient(api.baseUrl, bearer('mallory', `t-${randomUUID()}`, { admin: true }));

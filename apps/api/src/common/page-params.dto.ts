@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '@porter/shared-kernel';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, SORT_ORDERS, SortOrder } from '@porter/shared-kernel';
 
 /** `offset` and `limit` of every list endpoint (API.md: Paging); list DTOs extend it. */
 export class PageParams {
@@ -19,4 +19,12 @@ export class PageParams {
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
+}
+
+/** Lists ordered by creation time (jobs, exports, import records): `sort=newest` (default) or `oldest`. */
+export class SortedPageParams extends PageParams {
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'newest', description: 'order by creation time' })
+  @IsOptional()
+  @IsIn(SORT_ORDERS)
+  sort?: SortOrder;
 }

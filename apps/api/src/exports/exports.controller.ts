@@ -76,7 +76,7 @@ export class ExportsController {
   @ApiOperation({ summary: 'Exports the caller may see, newest first' })
   async list(@CurrentPrincipal() principal: Principal, @Query() params: ListExportsParams): Promise<Page<ExportInfoResponse>> {
     const page: Page<ExportInfo> = await this.queryBus.execute(
-      new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20),
+      new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20, params.sort),
     );
     return { ...page, items: page.items.map(withDownloadUrl) };
   }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ExportStatus } from '@porter/exports';
-import { PageParams } from '../common/page-params.dto';
+import { SortedPageParams } from '../common/page-params.dto';
 
 /**
  * The shape of a request. Whether the type exists, the format is allowed for it and the filters
@@ -43,7 +43,7 @@ export class RequestExportBody {
   scheduledFor?: string;
 }
 
-export class ListExportsParams extends PageParams {
+export class ListExportsParams extends SortedPageParams {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -83,7 +83,7 @@ export class ImportsController {
   @Get()
   @ApiOperation({ summary: 'Import records the caller may see, newest first' })
   list(@CurrentPrincipal() principal: Principal, @Query() params: ListImportsParams): Promise<Page<ImportRecordInfo>> {
-    return this.queryBus.execute(new ListImportRecordsQuery(principal, { type: params.type, status: params.status, offset: params.offset, limit: params.limit }));
+    return this.queryBus.execute(new ListImportRecordsQuery(principal, { type: params.type, status: params.status, offset: params.offset, limit: params.limit, sort: params.sort }));
   }
 
   @Get(':id')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ImportFormat, ImportResultStatus } from '@porter/imports';
-import { PageParams } from '../common/page-params.dto';
+import { PageParams, SortedPageParams } from '../common/page-params.dto';
 
 export class ImportOptionsBody {
   @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
@@ -66,7 +66,7 @@ export class CreateImportBody {
   options?: ImportOptionsBody;
 }
 
-export class ListImportsParams extends PageParams {
+export class ListImportsParams extends SortedPageParams {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

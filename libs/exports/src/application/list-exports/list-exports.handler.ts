@@ -9,7 +9,7 @@ import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.
 export class ListExportsHandler implements IQueryHandler<ListExportsQuery, Page<ExportInfo>> {
   constructor(@Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository) {}
 
-  execute({ principal, filters, offset, limit }: ListExportsQuery): Promise<Page<ExportInfo>> {
-    return this.exports.listVisible(principal, filters, pageRequest(offset, limit));
+  execute({ principal, filters, offset, limit, sort }: ListExportsQuery): Promise<Page<ExportInfo>> {
+    return this.exports.listVisible(principal, filters, pageRequest(offset, limit, sort));
   }
 }

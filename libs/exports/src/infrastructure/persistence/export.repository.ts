@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
-import { isUuid } from '@porter/shared-kernel';
+import { isUuid, sqlDirection } from '@porter/shared-kernel';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExpiredResult, ExportRecord, ExportRepository, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
@@ -92,7 +92,7 @@ export class PgExportRepository implements ExportRepository {
     const [items, total] = await Promise.all([
       this.pool.query(
         `SELECT ${INFO_COLUMNS} FROM exports.export_request r LEFT JOIN exports.export_result x ON x.export_request_id = r.id
-         WHERE ${where} ORDER BY r.created_at DESC, r.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+         WHERE ${where} ORDER BY r.created_at ${sqlDirection(page.order)}, r.id ${sqlDirection(page.order)} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
         [...params, page.offset, page.limit],
       ),
       this.pool.query(`SELECT count(*)::int AS n FROM exports.export_request r WHERE ${where}`, params),

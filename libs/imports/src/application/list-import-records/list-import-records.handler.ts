@@ -11,8 +11,8 @@ export class ListImportRecordsHandler implements IQueryHandler<ListImportRecords
   constructor(@Inject(IMPORTS_REPOSITORY) private readonly repository: ImportsRepository) {}
 
   async execute({ principal, filter }: ListImportRecordsQuery): Promise<Page<ImportRecordInfo>> {
-    const { offset, limit } = pageRequest(filter.offset, filter.limit);
-    const { items, total } = await this.repository.listRecords(scopeOf(principal), { type: filter.type, status: filter.status }, offset, limit);
+    const { offset, limit, order } = pageRequest(filter.offset, filter.limit, filter.sort);
+    const { items, total } = await this.repository.listRecords(scopeOf(principal), { type: filter.type, status: filter.status }, offset, limit, order);
     const batches = await this.repository.listBatches(items.map((r) => r.id));
     return {
       items: items.map((r) => toRecordInfo(r, batches.filter((b) => b.importRecordId === r.id))),

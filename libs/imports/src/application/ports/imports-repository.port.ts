@@ -1,3 +1,4 @@
+import type { SortOrder } from '@porter/shared-kernel';
 import type { ImportFormat } from '../../public/enums/import-format';
 
 export interface ImportRecordRow {
@@ -65,7 +66,7 @@ export interface ImportsRepository {
   insertRecord(record: NewImportRecord): Promise<ImportRecordRow>;
   /** `lock` takes a row lock (inside inTransaction) to serialise batch additions and finalisation. */
   findRecord(scope: RecordScope, id: string, lock?: boolean): Promise<ImportRecordRow | null>;
-  listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number): Promise<{ items: ImportRecordRow[]; total: number }>;
+  listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number, order?: SortOrder): Promise<{ items: ImportRecordRow[]; total: number }>;
   updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void>;
   insertBatch(batch: NewImportBatch): Promise<ImportBatchRow>;
   setBatchJob(batchId: string, jobId: string): Promise<void>;

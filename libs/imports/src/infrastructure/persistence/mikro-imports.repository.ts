@@ -1,3 +1,4 @@
+import type { SortOrder } from '@porter/shared-kernel';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type {
@@ -51,14 +52,15 @@ export class MikroImportsRepository implements ImportsRepository {
     return entity ? toRecord(entity) : null;
   }
 
-  async listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number) {
+  async listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number, order?: SortOrder) {
     const where = {
       tenant: scope.tenant,
       ...(scope.createdBy ? { createdBy: scope.createdBy } : {}),
       ...(filter.type ? { type: filter.type } : {}),
       ...(filter.status ? { status: filter.status } : {}),
     };
-    const [items, total] = await this.em.findAndCount(ImportRecordEntity, where, { orderBy: { createdAt: 'desc', id: 'desc' }, offset, limit });
+    const direction = order === 'oldest' ? 'asc' : 'desc';
+    const [items, total] = await this.em.findAndCount(ImportRecordEntity, where, { orderBy: { createdAt: direction, id: direction }, offset, limit });
     return { items: items.map(toRecord), total };
   }
 
