@@ -36,12 +36,14 @@ const MAX_SUCCESSES_PER_ROUND = 500;
 /**
  * Claim-ahead (ADR 018): a handler that settles within this many ms counts as short, and a job
  * type whose last SHORT_STREAK handlers here were short is a short type. While every running
- * handler is of a short type and younger than this, a round also claims (up to) one job per
- * slot for the slots that will have turned over by the time it returns, as long as the jobs it
- * takes, in claim order, are of short types.
+ * handler is of a short type and younger than this, a round also claims up to AHEAD_PER_SLOT
+ * jobs per slot for the slots that will have turned over by the time it returns, as long as the
+ * jobs it takes, in claim order, are of short types. A job claimed ahead so waits for a slot
+ * about AHEAD_PER_SLOT short handlers long (2 gave +11% completed/s over 1 in the benchmark).
  */
 const SHORT_RUN_MS = 20;
 const SHORT_STREAK = 3;
+const AHEAD_PER_SLOT = 2;
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -184,7 +186,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.shuttingDown) this.releaseWaiters();
     const free = this.freeSlots();
     const shortTypes = this.claimAheadTypes();
-    const room = free + (shortTypes.length ? this.config.workerConcurrency - this.slotWaiters.length : 0);
+    const room = free + (shortTypes.length ? AHEAD_PER_SLOT * this.config.workerConcurrency - this.slotWaiters.length : 0);
     const claiming = !this.shuttingDown && room > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
     // alone, at once); rounds that follow a full claim take every free slot (and claim ahead
