@@ -177,7 +177,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /**
    * One round, ONE statement (ADR 018): ends the runs that succeeded since the last round and
-   * claims as many jobs as there are free slots, answering as many waiting messages. When the
+   * claims as many jobs as there are free slots (plus claim-ahead), answering as many waiting
+   * messages as it took jobs. When the
    * claim comes back short the queue has nothing more ready, and every waiting message is
    * answered (their jobs were taken by earlier rounds or by other workers; a job that becomes
    * ready later brings its own message).
@@ -224,6 +225,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (want) this.mayHaveMore = result.seen === want;
       for (const job of result.claimed) this.start(job);
       if (want && !this.mayHaveMore) answered.push(...this.waiters.splice(0));
+      // More is ready but this round took fewer jobs than messages it held (a claim-ahead cut
+      // short at a job that may be long): the rest stay held, as a busy worker's messages do,
+      // instead of being used up here while idle workers could take those jobs.
+      else if (want && answered.length > result.claimed.length) this.waiters.unshift(...answered.splice(result.claimed.length));
       // A full claim that left slots free (the slow-start round, or a round that claimed for
       // fewer slots than are free now) goes on at once: nothing else would start the next
       // round, since one merged message stands for up to 16 jobs and the reconciler stays out
