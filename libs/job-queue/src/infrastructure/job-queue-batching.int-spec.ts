@@ -13,6 +13,7 @@ import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { JobSucceeded } from '../public/events/job-events';
 import { NoopTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './job-run.store';
 import { OutboxRelay } from './outbox-relay.service';
 import { JobRunner } from './job-runner.service';
@@ -320,6 +321,71 @@ describe('job queue batching with a worker: claim-ahead while handlers are short
         { what: 'the long runs to stop' },
       ).catch(() => undefined);
       await worker.close();
+    }
+  });
+});
+
+describe('job queue batching with a worker: jobs claimed ahead at shutdown', () => {
+  it('releases the jobs claimed ahead that wait for a slot without calling their handler (handlers never exceed the slots)', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const config = worker.get<PorterConfig>(PORTER_CONFIG);
+    const slots = config.workerConcurrency;
+    const pool = worker.get<Pool>(PG_POOL);
+    // The worker's pool ends with it: the outcome is read on a pool of our own.
+    const check = new Pool({ connectionString: config.databaseUrl });
+    let hold = false;
+    const called: string[] = [];
+    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
+      called.push(context.jobId);
+      if (!hold) return;
+      // Held until the run is aborted (shutdown), as a handler should.
+      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
+    });
+    const { alice } = users();
+    let ids: string[] = [];
+    try {
+      const bus = worker.get(CommandBus);
+      // short runs first: the type becomes short, so rounds may claim ahead
+      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
+      await waitFor(
+        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
+        { what: 'the short runs' },
+      );
+      hold = true;
+      ids = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          return out;
+        });
+      // the first job starts alone (slow start); the round right after it, while its handler is
+      // young, takes the free slots and claims ahead
+      const running = await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+          return rows[0].n > slots ? (rows[0].n as number) : false;
+        },
+        { timeoutMs: 10_000, what: 'jobs claimed ahead' },
+      );
+      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots);
+
+      await worker.close();
+      const { rows } = await check.query(
+        `SELECT j.status, array_agg(e.type ORDER BY e.id) AS events
+         FROM job_queue.job j JOIN job_queue.job_event e ON e.job_id = j.id WHERE j.id = ANY($1::uuid[]) GROUP BY j.id, j.status`,
+        [ids],
+      );
+      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots); // the waiting ones never ran
+      expect(rows.every((r) => r.status === 'pending')).toBe(true);
+      expect(rows.filter((r) => r.events.join() === 'submitted,started,released')).toHaveLength(running);
+      expect(rows.filter((r) => r.events.join() === 'submitted')).toHaveLength(ids.length - running);
+    } finally {
+      await worker.close();
+      // leave no pending job to the tests that follow
+      await check.query(`UPDATE job_queue.job SET status = 'cancelled', queue_seq = NULL, completed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+      await check.end();
     }
   });
 });
