@@ -12,7 +12,8 @@ import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { JobSucceeded } from '../public/events/job-events';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { NoopTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './job-run.store';
 import { OutboxRelay } from './outbox-relay.service';
 import { JobRunner } from './job-runner.service';
@@ -141,6 +142,41 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started', 'succeeded']);
   });
 
+  it('claims ahead only in claim order and only while every job so far is of a short type; it tells how many ready jobs it saw', async () => {
+    const { alice, admin } = users();
+    const types = [TEST_JOB_TYPES.noop, TEST_JOB_TYPES.noop, TEST_JOB_TYPES.steps, TEST_JOB_TYPES.noop];
+    const ids: string[] = [];
+    for (const type of types) ids.push(await submit(api, alice, type, { steps: 1, stepMs: 1 }, { priority: 1000 }));
+    // latest move first: the head of the queue becomes ids[0], ids[1], ids[2] (steps), ids[3]
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    const short = { shortTypes: [TEST_JOB_TYPES.noop] };
+
+    // one sure slot, three ahead: the two noops are taken, the steps job stops the claim-ahead (and the noop behind it waits)
+    const first = await store.round([], [randomUUID(), randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, {}, { sure: 1, ...short });
+    expect(first.claimed.map((c) => c.id)).toEqual([ids[0], ids[1]]);
+    expect(first.seen).toBe(4);
+    expect((await getJob(api, alice, ids[2])).position).toBe(1);
+    expect((await getJob(api, alice, ids[3])).status).toBe(JobStatus.Pending);
+
+    // a sure slot takes the head whatever its type; nothing after a job of another type is claimed ahead
+    const second = await store.round([], [randomUUID(), randomUUID()], 'worker-ahead', 60_000, {}, { sure: 1, ...short });
+    expect(second.claimed.map((c) => c.id)).toEqual([ids[2]]);
+    expect(second.seen).toBe(2);
+    expect((await getJob(api, alice, ids[3])).position).toBe(1);
+
+    // tidy up: the last one, then every run ends
+    const last = await store.claimMany([randomUUID()], 'worker-ahead', 60_000, {});
+    expect(last.map((c) => c.id)).toEqual([ids[3]]);
+    const ended = await store.round(
+      [...first.claimed, ...second.claimed, ...last].map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })),
+      [],
+      'worker-ahead',
+      60_000,
+      {},
+    );
+    expect(ended.succeeded.size).toBe(4);
+  });
+
   it('a round ends only the runs it still owns: a cancel that arrived, or a lost run, is left to finish; its claims land in the same commit', async () => {
     const { alice, admin } = users();
     const ids: string[] = [];
@@ -208,6 +244,148 @@ describe('job queue batching with a worker: a burst of jobs', () => {
       expect(succeeded.filter((id) => ids.includes(id))).toHaveLength(60); // each published once
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe('job queue batching with a worker: claim-ahead while handlers are short', () => {
+  it('claims more jobs per round than it has slots while handlers are short, never runs more handlers than slots, and never claims ahead behind a long job', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const pool = worker.get<Pool>(PG_POOL);
+    const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
+    const store = worker.get(JobRunStore);
+    const asked: number[] = [];
+    const round = store.round.bind(store);
+    jest.spyOn(store, 'round').mockImplementation(async (...args: Parameters<JobRunStore['round']>) => {
+      asked.push(args[1].length);
+      return round(...args);
+    });
+    let running = 0;
+    let mostAtOnce = 0;
+    jest.spyOn(worker.get(NoopTestJobHandler), 'run').mockImplementation(async () => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      await new Promise((r) => setTimeout(r, 1)); // short, but long enough to overlap
+      running--;
+    });
+    const { alice } = users();
+    let long: string[] = [];
+    try {
+      const bus = worker.get(CommandBus);
+      const burst = (await Promise.all(Array.from({ length: 80 }, (_, i) => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, { i }))))).map((r) => r.jobId);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [burst]);
+          return rows[0].n === burst.length;
+        },
+        { timeoutMs: 30_000, what: 'the burst to succeed' },
+      );
+      expect(Math.max(...asked)).toBeGreaterThan(slots); // claimed ahead
+      expect(mostAtOnce).toBeLessThanOrEqual(slots);
+      const { rows } = await pool.query(
+        `SELECT array_agg(type ORDER BY id) AS events FROM job_queue.job_event WHERE job_id = ANY($1::uuid[]) GROUP BY job_id`,
+        [burst],
+      );
+      expect(rows).toHaveLength(burst.length);
+      for (const row of rows) expect(row.events).toEqual(['submitted', 'started', 'succeeded']);
+
+      // Long jobs first, short ones behind them, committed together: the long ones take every
+      // slot, and the short ones are not claimed ahead behind them (they stay pending in
+      // Postgres, where another worker could take them).
+      const followers: string[] = [];
+      long = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
+          for (let i = 0; i < slots; i++) followers.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          return out;
+        });
+      await waitFor(
+        async () => {
+          const { rows: r } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [long]);
+          return r[0].n === slots;
+        },
+        { timeoutMs: 10_000, what: `all ${slots} long jobs running` },
+      );
+      // the rounds that claimed them have committed: none of them took a short job ahead
+      const { rows: pending } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [followers]);
+      expect(pending[0].n).toBe(slots);
+    } finally {
+      for (const id of long) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [long]);
+          return rows[0].n === long.length;
+        },
+        { what: 'the long runs to stop' },
+      ).catch(() => undefined);
+      await worker.close();
+    }
+  });
+});
+
+describe('job queue batching with a worker: jobs claimed ahead at shutdown', () => {
+  it('releases the jobs claimed ahead that wait for a slot without calling their handler (handlers never exceed the slots)', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const config = worker.get<PorterConfig>(PORTER_CONFIG);
+    const slots = config.workerConcurrency;
+    const pool = worker.get<Pool>(PG_POOL);
+    // The worker's pool ends with it: the outcome is read on a pool of our own.
+    const check = new Pool({ connectionString: config.databaseUrl });
+    let hold = false;
+    const called: string[] = [];
+    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
+      called.push(context.jobId);
+      if (!hold) return;
+      // Held until the run is aborted (shutdown), as a handler should.
+      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
+    });
+    const { alice } = users();
+    let ids: string[] = [];
+    try {
+      const bus = worker.get(CommandBus);
+      // short runs first: the type becomes short, so rounds may claim ahead
+      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
+      await waitFor(
+        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
+        { what: 'the short runs' },
+      );
+      hold = true;
+      ids = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          return out;
+        });
+      // the first job starts alone (slow start); the round right after it, while its handler is
+      // young, takes the free slots and claims ahead
+      const running = await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+          return rows[0].n > slots ? (rows[0].n as number) : false;
+        },
+        { timeoutMs: 10_000, what: 'jobs claimed ahead' },
+      );
+      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots);
+
+      await worker.close();
+      const { rows } = await check.query(
+        `SELECT j.status, array_agg(e.type ORDER BY e.id) AS events
+         FROM job_queue.job j JOIN job_queue.job_event e ON e.job_id = j.id WHERE j.id = ANY($1::uuid[]) GROUP BY j.id, j.status`,
+        [ids],
+      );
+      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots); // the waiting ones never ran
+      expect(rows.every((r) => r.status === 'pending')).toBe(true);
+      expect(rows.filter((r) => r.events.join() === 'submitted,started,released')).toHaveLength(running);
+      expect(rows.filter((r) => r.events.join() === 'submitted')).toHaveLength(ids.length - running);
+    } finally {
+      await worker.close();
+      // leave no pending job to the tests that follow
+      await check.query(`UPDATE job_queue.job SET status = 'cancelled', queue_seq = NULL, completed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+      await check.end();
     }
   });
 });

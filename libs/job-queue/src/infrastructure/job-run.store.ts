@@ -58,6 +58,9 @@ const SYSTEM = 'system';
  * 2. claims the first `cardinality($1)` ready pending jobs in claim order (exactly the jobs
  *    `position` 1..n names, minus rows other workers hold); the i-th gets the i-th run token of
  *    `$1`, one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
+ *    Claim-ahead: the first `$7` are claimed whatever their type; the i-th after them only while
+ *    jobs 1..i are all of the types in `$8` (short handlers here), so claiming stops, in order, at
+ *    the first job that may be long. The 'next' row tells how many ready jobs the claim saw.
  * The two parts touch disjoint rows (running vs pending). `LIMIT $6` tells the planner the real
  * row count of `$5` (it assumes 100 for a set-returning function), so rows are found by key.
  */
@@ -73,11 +76,14 @@ const ROUND_SQL = `
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
   ), next AS (
-    SELECT id, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    SELECT id, type, moved_to_top_at, priority, queue_seq FROM job_queue.job
     WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
     ORDER BY ${CLAIM_ORDER} LIMIT cardinality($1::uuid[]) FOR UPDATE SKIP LOCKED
   ), ranked AS (
-    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM next
+    SELECT id, n FROM (
+      SELECT id, row_number() OVER w AS n, bool_and(type = ANY($8::text[])) OVER w AS short
+      FROM next WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
+    ) r WHERE n <= $7 OR short
   ), tokens AS (
     SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
   ), instant AS (
@@ -102,7 +108,12 @@ const ROUND_SQL = `
   UNION ALL
   SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, ord
   FROM done
+  UNION ALL
+  SELECT 'next', NULL::uuid, NULL, NULL, NULL::jsonb, NULL::jsonb, NULL::int, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, count(*)
+  FROM next
   ORDER BY part, n`;
+
+const ROUND_STATEMENT = 'job-queue.round.v2';
 
 export interface SuccessInput {
   jobId: string;
@@ -115,6 +126,14 @@ export interface RoundResult {
   succeeded: Map<string, FinishResult>;
   /** The jobs claimed, in claim order. */
   claimed: ClaimedJob[];
+  /** Ready jobs the claim saw (at most the number of run tokens); fewer means the queue had no more. */
+  seen: number;
+}
+
+/** Claim-ahead (ADR 018): beyond the first `sure` jobs, claim only while every job so far is of a `shortTypes` type. */
+export interface ClaimAhead {
+  sure: number;
+  shortTypes: string[];
 }
 
 /**
@@ -226,7 +245,7 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   async warmUp(workerId: string): Promise<void> {
     await this.round([], [], workerId, 1000, {});
-    await this.roundPool(true).query({ name: 'job-queue.round.v1', text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0] });
+    await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, []] });
   }
 
   /**
@@ -240,6 +259,7 @@ export class JobRunStore implements OnApplicationShutdown {
     workerId: string,
     leaseMs: number,
     maxAttemptsByType: Record<string, number>,
+    ahead: ClaimAhead = { sure: runTokens.length, shortTypes: [] },
   ): Promise<RoundResult> {
     if (successes.length) assertTransition(JobStatus.Running, JobStatus.Succeeded);
     if (runTokens.length) assertTransition(JobStatus.Pending, JobStatus.Running);
@@ -247,13 +267,17 @@ export class JobRunStore implements OnApplicationShutdown {
     // Prepared (planning was ~40% of a round's database time), on the pool whose planner
     // settings keep the cached plan on the indexes.
     const { rows } = await this.roundPool(successes.length > 0).query({
-      name: 'job-queue.round.v1',
+      name: ROUND_STATEMENT,
       text: ROUND_SQL,
-      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length],
+      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length, ahead.sure, ahead.shortTypes],
     });
-    const result: RoundResult = { succeeded: new Map(), claimed: [] };
+    const result: RoundResult = { succeeded: new Map(), claimed: [], seen: 0 };
     const infoById = new Map(successes.map((s) => [s.jobId, s.outputInformation]));
     for (const row of rows) {
+      if (row.part === 'next') {
+        result.seen = Number(row.n);
+        continue;
+      }
       if (row.part === 'succeeded') {
         result.succeeded.set(row.id, {
           status: JobStatus.Succeeded,

@@ -18,6 +18,14 @@ import { RunContext } from './run-context';
 interface ActiveRun {
   context: RunContext;
   done: Promise<void>;
+  /** When its handler started (0 while it waits for a slot). */
+  handlerStartedAt: number;
+}
+
+/** A run claimed ahead waiting for a slot; `grant` hands it the slot of a handler that settled. */
+interface SlotWaiter {
+  grant: () => void;
+  granted: boolean;
 }
 
 const PROGRESS_THROTTLE_MS = 500;
@@ -25,6 +33,17 @@ const PROGRESS_THROTTLE_MS = 500;
 const FINISH_BACKLOG_PER_SLOT = 4;
 /** Successful runs one round writes at most (the rest go with the next round). */
 const MAX_SUCCESSES_PER_ROUND = 500;
+/**
+ * Claim-ahead (ADR 018): a handler that settles within this many ms counts as short, and a job
+ * type whose last SHORT_STREAK handlers here were short is a short type. While every running
+ * handler is of a short type and younger than this, a round also claims up to AHEAD_PER_SLOT
+ * jobs per slot for the slots that will have turned over by the time it returns, as long as the
+ * jobs it takes, in claim order, are of short types. A job claimed ahead so waits for a slot
+ * about AHEAD_PER_SLOT short handlers long (2 gave +11% completed/s over 1 in the benchmark).
+ */
+const SHORT_RUN_MS = 20;
+const SHORT_STREAK = 3;
+const AHEAD_PER_SLOT = 2;
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -117,8 +136,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return { woke: true };
   }
 
-  /** Handlers running (each holds a slot; a run whose outcome is being written does not). */
+  /** Slots held: by running handlers (a run whose outcome is being written does not hold one, bar a backlog). */
   private slotsTaken = 0;
+  /** Runs claimed ahead that wait for a slot, oldest first. */
+  private readonly slotWaiters: SlotWaiter[] = [];
+  /** Per job type: handlers that settled within SHORT_RUN_MS in a row (a longer one resets it). */
+  private readonly shortRuns = new Map<string, number>();
   /** The last claim filled every free slot: more jobs may be ready, so a freed slot claims again. */
   private mayHaveMore = false;
   /** Messages waiting for a dispatch round. */
@@ -154,19 +177,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /**
    * One round, ONE statement (ADR 018): ends the runs that succeeded since the last round and
-   * claims as many jobs as there are free slots, answering as many waiting messages. When the
+   * claims as many jobs as there are free slots (plus claim-ahead), answering as many waiting
+   * messages as it took jobs. When the
    * claim comes back short the queue has nothing more ready, and every waiting message is
    * answered (their jobs were taken by earlier rounds or by other workers; a job that becomes
    * ready later brings its own message).
    */
   private async dispatchRound(): Promise<void> {
     if (this.shuttingDown) this.releaseWaiters();
-    const free = this.config.workerConcurrency - this.slotsTaken;
-    const claiming = !this.shuttingDown && free > 0 && (this.waiters.length > 0 || this.mayHaveMore);
+    const free = this.freeSlots();
+    const shortTypes = this.claimAheadTypes();
+    const room = free + (shortTypes.length ? AHEAD_PER_SLOT * this.config.workerConcurrency - this.slotWaiters.length : 0);
+    const claiming = !this.shuttingDown && room > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
-    // alone, at once); rounds that follow a full claim take every free slot, and the round
-    // after the slow-start one follows it at once (see the end of this round).
-    const want = claiming ? (this.mayHaveMore ? free : 1) : 0;
+    // alone, at once); rounds that follow a full claim take every free slot (and claim ahead
+    // while handlers are short), and the round after the slow-start one follows it at once
+    // (see the end of this round).
+    const want = claiming ? (this.mayHaveMore ? room : 1) : 0;
     const successes = this.successes.splice(0, MAX_SUCCESSES_PER_ROUND);
     if (!want && !successes.length) return;
     if (this.successes.length) this.dispatchAgain = true;
@@ -190,16 +217,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         this.workerId,
         this.config.jobLockDurationMs,
         this.registry.maxAttemptsByType(),
+        { sure: Math.min(free, want), shortTypes },
       );
       for (const job of result.claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
-      if (want) this.mayHaveMore = result.claimed.length === want;
+      // The claim saw as many ready jobs as it asked for: there may be more (jobs it left for
+      // lack of a short type are taken when a slot frees).
+      if (want) this.mayHaveMore = result.seen === want;
       for (const job of result.claimed) this.start(job);
       if (want && !this.mayHaveMore) answered.push(...this.waiters.splice(0));
+      // More is ready but this round took fewer jobs than messages it held (a claim-ahead cut
+      // short at a job that may be long): the rest stay held, as a busy worker's messages do,
+      // instead of being used up here while idle workers could take those jobs.
+      else if (want && answered.length > result.claimed.length) this.waiters.unshift(...answered.splice(result.claimed.length));
       // A full claim that left slots free (the slow-start round, or a round that claimed for
       // fewer slots than are free now) goes on at once: nothing else would start the next
       // round, since one merged message stands for up to 16 jobs and the reconciler stays out
       // of the way of a worker that will claim again.
-      if (this.mayHaveMore && !this.shuttingDown && this.slotsTaken < this.config.workerConcurrency) this.dispatchAgain = true;
+      if (this.mayHaveMore && !this.shuttingDown && this.freeSlots() > 0) this.dispatchAgain = true;
     } catch (error) {
       // Postgres unreachable or similar: nothing was written. The messages are answered (the
       // reconciler adds wake-ups for jobs still pending once Postgres answers again).
@@ -236,32 +270,92 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
-  /** Runs a claimed job in a slot; the slot is freed once the handler settles. */
+  /** Slots neither held by a handler nor promised to a job claimed ahead. */
+  private freeSlots(): number {
+    return Math.max(0, this.config.workerConcurrency - this.slotsTaken - this.slotWaiters.length);
+  }
+
+  /**
+   * The job types a round may claim ahead for (claim-ahead, ADR 018): none unless every handler
+   * running now is of a short type and younger than SHORT_RUN_MS, so that the slots will have
+   * turned over by the time the round returns. A job claimed ahead waits for the next slot that
+   * frees: handlers never run more than `concurrency` at once.
+   */
+  private claimAheadTypes(): string[] {
+    const types: string[] = [];
+    for (const [type, streak] of this.shortRuns) if (streak >= SHORT_STREAK) types.push(type);
+    if (!types.length) return types;
+    const now = Date.now();
+    for (const run of this.active.values()) {
+      if (!run.handlerStartedAt) continue;
+      if (now - run.handlerStartedAt > SHORT_RUN_MS || (this.shortRuns.get(run.context.type) ?? 0) < SHORT_STREAK) return [];
+    }
+    return types;
+  }
+
+  /** A free slot at once (null), or a ticket for the next slot a settling handler frees. */
+  private takeSlot(): SlotWaiter | null {
+    if (this.slotsTaken < this.config.workerConcurrency) {
+      this.slotsTaken++;
+      return null;
+    }
+    const waiter: SlotWaiter = { granted: false, grant: () => undefined };
+    this.slotWaiters.push(waiter);
+    return waiter;
+  }
+
+  /** A handler settled: its slot goes to the oldest run waiting for one, or becomes free. */
+  private freeSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) {
+      next.granted = true;
+      next.grant();
+    } else this.slotsTaken--;
+    if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
+  }
+
+  /** Waits for a slot; false (and no slot held) when the run was aborted first. */
+  private async waitForSlot(waiter: SlotWaiter, signal: AbortSignal): Promise<boolean> {
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        waiter.grant = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    if (waiter.granted) return true;
+    const index = this.slotWaiters.indexOf(waiter);
+    if (index >= 0) this.slotWaiters.splice(index, 1);
+    return false;
+  }
+
+  /** Runs a claimed job: in a free slot, or (claimed ahead) in the next slot that frees. */
   private start(claimed: ClaimedJob): void {
-    this.slotsTaken++;
-    const run = this.run(claimed);
-    const free = () => {
-      this.slotsTaken--;
-      if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
-    };
+    const waiter = this.takeSlot();
+    let holdsSlot = waiter === null;
+    const run = this.run(claimed, waiter, () => (holdsSlot = true));
     void run.settled.then(() => {
+      if (!holdsSlot) return;
       // Its outcome is written in the background, batched with others; shutdown waits for
       // that write. Too many outcomes still being written: keep the slot until ours is, so a
       // slow database slows the worker down instead of piling up writes.
-      if (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency) void run.done.then(free);
-      else free();
+      if (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency) void run.done.then(() => this.freeSlot());
+      else this.freeSlot();
     });
   }
 
   /** Starts a run; `settled` resolves when its handler has settled, `done` when its outcome is written. */
-  private run(claimed: ClaimedJob): { settled: Promise<void>; done: Promise<void> } {
+  private run(claimed: ClaimedJob, waiter: SlotWaiter | null, gotSlot: () => void): { settled: Promise<void>; done: Promise<void> } {
     let markSettled!: () => void;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const done = this.execute(claimed, markSettled).finally(markSettled);
+    const done = this.execute(claimed, waiter, gotSlot, markSettled).finally(markSettled);
     return { settled, done };
   }
 
-  private async execute(claimed: ClaimedJob, markSettled: () => void): Promise<void> {
+  private async execute(claimed: ClaimedJob, waiter: SlotWaiter | null, gotSlot: () => void, markSettled: () => void): Promise<void> {
     const controller = new AbortController();
     const context = new RunContext(claimed, controller, this.store, this.storage, {
       leaseMs: this.config.jobLockDurationMs,
@@ -269,7 +363,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     });
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    this.active.set(claimed.id, { context, done });
+    const active: ActiveRun = { context, done, handlerStartedAt: 0 };
+    this.active.set(claimed.id, active);
     if (this.shuttingDown) context.abort('shutdown');
     if (claimed.firstRun) jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
 
@@ -280,21 +375,30 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         .then((status) => context.observe(status))
         .catch((error) => this.logThrottled(`heartbeat of job ${claimed.id} failed: ${errorMessage(error)}`));
     }, heartbeatMs);
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     try {
+      // A job claimed ahead waits for a slot (its lease kept by the heartbeat); a cancel, a lost
+      // job or shutdown meanwhile ends it without running its handler.
+      if (waiter && (await this.waitForSlot(waiter, context.signal))) gotSlot();
       const registered = this.registry.get(claimed.type);
       let failure: unknown = undefined;
       let threw = false;
-      if (!registered) {
+      if (context.signal.aborted) {
+        // Aborted before its handler started (shutdown, cancel, lost job): the handler is not called.
+      } else if (!registered) {
         threw = true;
         failure = new NonRetryableJobError(`No handler is registered for job type "${claimed.type}" (unknown job type)`);
       } else {
+        startedAt = active.handlerStartedAt = Date.now();
         try {
           await registered.handler.run(context);
         } catch (error) {
           threw = true;
           failure = error;
         }
+        if (Date.now() - startedAt <= SHORT_RUN_MS) this.shortRuns.set(claimed.type, (this.shortRuns.get(claimed.type) ?? 0) + 1);
+        else this.shortRuns.set(claimed.type, 0);
+        active.handlerStartedAt = 0;
       }
       clearInterval(heartbeat);
       await context.flushProgress().catch(() => undefined);

@@ -14,7 +14,8 @@ function controlledWrite() {
   return { batches, write };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
+/** Two turns of the event loop: a settled batch lets its callers resubmit for one turn before the next starts. */
+const tick = () => new Promise((r) => setImmediate(() => setImmediate(r)));
 
 describe('MicroBatcher (batch while busy)', () => {
   it('writes a call at once when idle, and the calls made meanwhile together in the next batch', async () => {
@@ -50,6 +51,26 @@ describe('MicroBatcher (batch while busy)', () => {
     await expect(Promise.all(all)).resolves.toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
     await batcher.idle();
     expect(batcher.pending).toBe(0);
+  });
+
+  it('lets the callers of a settled batch submit again before the next batch starts (one batch, not 1 + n-1)', async () => {
+    const { batches, write } = controlledWrite();
+    const batcher = new MicroBatcher(write, { maxBatch: 100, maxInFlight: 2 });
+    // Four callers that each submit again as soon as their previous item is written.
+    const loops = [1, 2, 3, 4].map(async (i) => {
+      await batcher.submit(i);
+      await batcher.submit(i + 10);
+    });
+    expect(batches.map((b) => b.inputs)).toEqual([[1], [2]]);
+    batches[0].release();
+    batches[1].release();
+    await tick();
+    expect(batches.map((b) => b.inputs)).toEqual([[1], [2], [3, 4, 11, 12]]);
+    batches[2].release();
+    await tick();
+    expect(batches.map((b) => b.inputs)).toEqual([[1], [2], [3, 4, 11, 12], [13, 14]]);
+    batches[3].release();
+    await Promise.all(loops);
   });
 
   it('rejects only the caller whose item failed; a batch that failed as a whole rejects all its callers', async () => {

@@ -15,10 +15,17 @@ export interface MicroBatcherOptions {
  * caller's promise settles when ITS item is settled, i.e. after the batch holding it was
  * written (committed). `write` must return one result per input, in order; it throws only when
  * the whole batch failed (then every caller of the batch gets that error).
+ *
+ * When a batch settles, the next one starts on the next turn of the event loop, not at once: its
+ * callers typically submit again as soon as their promise resolves, and starting at once would
+ * send the first of them alone and the rest in the batch after (batches of 1 and n−1 in turn,
+ * twice the statements for the same jobs).
  */
 export class MicroBatcher<I, O> {
   private readonly queue: Array<{ input: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
   private inFlight = 0;
+  /** Batches that settled and whose callers may still be submitting again (until the next turn). */
+  private settling = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -45,6 +52,7 @@ export class MicroBatcher<I, O> {
   }
 
   private pump(): void {
+    if (this.settling) return;
     while (this.inFlight < this.options.maxInFlight && this.queue.length) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
@@ -54,23 +62,29 @@ export class MicroBatcher<I, O> {
       } catch (error) {
         written = Promise.reject(error);
       }
-      written
-        .then(
-          (results) => {
+      // Before any caller hears of the result: its resubmission must queue, not start a batch.
+      const settle = (deliver: () => void) => {
+        this.inFlight--;
+        this.settling++;
+        deliver();
+        setImmediate(() => {
+          this.settling--;
+          this.pump();
+          if (!this.queue.length && !this.inFlight && !this.settling) this.idleWaiters.splice(0).forEach((wake) => wake());
+        });
+      };
+      written.then(
+        (results) =>
+          settle(() =>
             batch.forEach((item, i) => {
               const result = results[i];
               if (!result) item.reject(new Error('the batch write returned no result for this item'));
               else if ('error' in result) item.reject(result.error);
               else item.resolve(result.value);
-            });
-          },
-          (error) => batch.forEach((item) => item.reject(error)),
-        )
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-          if (!this.queue.length && !this.inFlight) this.idleWaiters.splice(0).forEach((wake) => wake());
-        });
+            }),
+          ),
+        (error) => settle(() => batch.forEach((item) => item.reject(error))),
+      );
     }
   }
 }
