@@ -49,6 +49,19 @@ describe('jobs REST API against real api and worker processes', () => {
     expect((await alice.call('GET', '/api/v1/jobs?limit=5000')).status).toBe(400);
   });
 
+  it('lists jobs newest first, oldest first with sort=oldest, and refuses another sort (400)', async () => {
+    const carol = client(api.baseUrl, bearer('carol', `t-${randomUUID()}`));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await carol.submit('porter-test.noop', {}));
+    const newest = (await carol.call('GET', '/api/v1/jobs?limit=10')).json;
+    const oldest = (await carol.call('GET', '/api/v1/jobs?limit=10&sort=oldest')).json;
+    const submitted = (items: Array<{ submittedAt: string }>) => items.map((j) => Date.parse(j.submittedAt));
+    expect(new Set(newest.items.map((j: { id: string }) => j.id))).toEqual(new Set(ids));
+    expect(submitted(newest.items)).toEqual(submitted(newest.items).sort((a, b) => b - a));
+    expect(oldest.items.map((j: { id: string }) => j.id)).toEqual(newest.items.map((j: { id: string }) => j.id).reverse());
+    expect((await carol.call('GET', '/api/v1/jobs?sort=submittedAt')).status).toBe(400);
+  });
+
   it('retries a failing job and succeeds; renames; cancels pending; deletes terminal jobs', async () => {
     const alice = client(api.baseUrl, bearer('alice', tenant));
     const flaky = await alice.submit('porter-test.steps', { steps: 1, stepMs: 1, failAttempts: 1 });

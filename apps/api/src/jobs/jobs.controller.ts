@@ -35,11 +35,11 @@ export class JobsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Jobs the caller may see (own jobs; the whole tenant for admins), newest first' })
+  @ApiOperation({ summary: 'Jobs the caller may see (own jobs; the whole tenant for admins), newest first unless sort=oldest' })
   @ApiOkResponse({ type: JobPageDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
     return this.queries.execute(
-      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy }, query.offset, query.limit),
+      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy }, query.offset, query.limit, query.sort),
     );
   }
 

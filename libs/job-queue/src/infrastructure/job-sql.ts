@@ -40,18 +40,19 @@ export function selectOneJob(where: string): string {
 }
 
 /**
- * A page of jobs (`where` filters `job_queue.job j`), newest first. ONE window over the pending
+ * A page of jobs (`where` filters `job_queue.job j`), newest first (`direction` DESC) or oldest
+ * first (ASC) by submission. ONE window over the pending
  * jobs ranks them all, and the page's rows pick their rank up by id. MATERIALIZED computes the
  * window once whatever join the planner picks (without statistics it picks a nested loop, which
  * would rescan a plain subquery once per row); it only runs when the page holds a pending job.
  * A per-row count cost O(pending × rows): ~2 s for a page of 1,000 with 10,000 jobs waiting
  * (~50 ms this way).
  */
-export function selectJobPage(where: string, offset: string, limit: string): string {
+export function selectJobPage(where: string, offset: string, limit: string, direction: 'ASC' | 'DESC' = 'DESC'): string {
   return `
   WITH selected AS (
     SELECT j.* FROM job_queue.job j WHERE ${where}
-    ORDER BY j.submitted_at DESC, j.id DESC OFFSET ${offset} LIMIT ${limit}
+    ORDER BY j.submitted_at ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
   ), queue AS MATERIALIZED (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position
     FROM job_queue.job
@@ -59,7 +60,7 @@ export function selectJobPage(where: string, offset: string, limit: string): str
   )
   SELECT s.*, queue.position, ${OUTPUT_FILES('s')}
   FROM selected s LEFT JOIN queue ON queue.id = s.id
-  ORDER BY s.submitted_at DESC, s.id DESC`;
+  ORDER BY s.submitted_at ${direction}, s.id ${direction}`;
 }
 
 export interface JobRow {

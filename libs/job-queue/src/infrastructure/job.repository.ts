@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
-import { isUuid, Page, PageRequest, Principal } from '@porter/shared-kernel';
+import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import type { JobEvent } from '../public/entities/job-event';
 import type { JobFile } from '../public/entities/job-file';
@@ -205,7 +205,7 @@ export class PgJobRepository implements JobRepository {
     const clause = where.join(' AND ');
     const [items, count] = await Promise.all([
       this.pool.query<JobRow>(
-        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`),
+        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`, sqlDirection(page.order)),
         [...params, page.offset, page.limit],
       ),
       this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`, params),

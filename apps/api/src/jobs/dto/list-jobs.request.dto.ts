@@ -2,9 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { JobStatus } from '@porter/job-queue';
-import { PageParams } from '../../common/page-params.dto';
+import { SortedPageParams } from '../../common/page-params.dto';
 
-export class ListJobsRequestDto extends PageParams {
+export class ListJobsRequestDto extends SortedPageParams {
   @ApiPropertyOptional({ enum: JobStatus })
   @IsOptional()
   @IsEnum(JobStatus)

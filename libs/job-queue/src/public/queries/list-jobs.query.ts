@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page, Principal } from '@porter/shared-kernel';
+import type { Page, Principal, SortOrder } from '@porter/shared-kernel';
 import type { JobInfo } from '../entities/job-info';
 import type { JobStatus } from '../enums/job-status';
 
@@ -9,6 +9,8 @@ export class ListJobsQuery extends Query<Page<JobInfo>> {
     readonly filters: { status?: JobStatus; type?: string; submittedBy?: string },
     readonly offset = 0,
     readonly limit = 20,
+    /** By submission time: newest first unless 'oldest'. */
+    readonly sort: SortOrder = 'newest',
   ) {
     super();
   }
