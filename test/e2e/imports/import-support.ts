@@ -1,5 +1,6 @@
 import { openAsBlob } from 'fs';
 import { Client } from 'pg';
+import { startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 
 /** Env of the processes in the imports e2e tests: short leases so a killed worker's job is recovered fast. */
@@ -10,6 +11,27 @@ export const IMPORT_ENV = {
   // 'info': startWorker waits for the worker's start line, which is logged at info.
   LOG_LEVEL: 'info',
 };
+
+/**
+ * An api and a worker started with IMPORT_ENV for the calling describe block and stopped after
+ * it; `baseUrl` is the api's (read it inside tests, once beforeAll has run).
+ */
+export function importProcesses(): { readonly baseUrl: string } {
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  beforeAll(async () => {
+    [api, worker] = await Promise.all([startApi(IMPORT_ENV), startWorker(IMPORT_ENV)]);
+  });
+  afterAll(async () => {
+    await Promise.all([api?.process.stop(), worker?.stop()]);
+  });
+  return {
+    get baseUrl() {
+      if (!api) throw new Error('importProcesses(): the api is not started yet (use it inside a test)');
+      return api.baseUrl;
+    },
+  };
+}
 
 export const EMPLOYEE_HEADER = 'id,first_name,last_name,email,department,salary,hired_at,active,scope_id,notes';
 

@@ -1,18 +1,9 @@
 import { randomUUID } from 'crypto';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, IMPORT_ENV, importsClient, withDb } from './import-support';
+import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, importProcesses, importsClient, withDb } from './import-support';
 
 describe('imports over REST: happy path, statuses, dry run, retry of failed rows', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-
-  beforeAll(async () => {
-    [api, worker] = await Promise.all([startApi(IMPORT_ENV), startWorker(IMPORT_ENV)]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
+  const api = importProcesses();
 
   it('lists the employees import type with its columns', async () => {
     const c = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));

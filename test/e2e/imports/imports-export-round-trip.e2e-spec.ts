@@ -2,9 +2,8 @@ import { randomUUID } from 'crypto';
 import ExcelJS from 'exceljs';
 import { Readable } from 'stream';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
-import { IMPORT_ENV, importsClient, withDb } from './import-support';
+import { importProcesses, importsClient, withDb } from './import-support';
 
 /** Employees whose values stress a round trip: quotes, commas, line breaks, formulas, unicode, nulls. */
 async function seedTenant(tenant: string): Promise<void> {
@@ -61,15 +60,7 @@ async function rowsOf(format: string, bytes: Buffer): Promise<string[]> {
 }
 
 describe('export → import → export round trip (ignoring ids)', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-
-  beforeAll(async () => {
-    [api, worker] = await Promise.all([startApi(IMPORT_ENV), startWorker(IMPORT_ENV)]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
+  const api = importProcesses();
 
   for (const format of ['csv', 'xlsx', 'jsonl']) {
     it(`${format.toUpperCase()}: the re-export of the imported file matches the first export`, async () => {

@@ -2,9 +2,9 @@ import { randomUUID } from 'crypto';
 import { existsSync, promises as fs } from 'fs';
 import * as path from 'path';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { buildXlsx, sheetXml, zipParts } from '../../fixtures/imports/hostile-files';
-import { EMPLOYEE_HEADER, employeeCount, employeesCsv, IMPORT_ENV, importsClient, Reply } from './import-support';
+import { startApi } from '../../support/processes';
+import { EMPLOYEE_HEADER, employeeCount, employeesCsv, IMPORT_ENV, importProcesses, importsClient, Reply } from './import-support';
 
 /** The files a record's upload directory holds (the stored uploads of its batches). */
 async function storedFiles(tenant: string, recordId: string): Promise<string[]> {
@@ -14,15 +14,7 @@ async function storedFiles(tenant: string, recordId: string): Promise<string[]> 
 
 /** Uploads, refusals before a batch exists, scheduled batches and type templates. */
 describe('imports: uploads and templates', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-
-  beforeAll(async () => {
-    [api, worker] = await Promise.all([startApi(IMPORT_ENV), startWorker(IMPORT_ENV)]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
+  const api = importProcesses();
 
   /** Uploads several file parts in one multipart body. */
   async function uploadParts(baseUrl: string, authorization: string, recordId: string, files: Array<[string, string | Buffer]>): Promise<Reply> {
