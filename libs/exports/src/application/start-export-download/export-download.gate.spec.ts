@@ -46,14 +46,18 @@ function resultData(overrides: Partial<ExportResultData> = {}): ExportResultData
  * The permission filter is the repository's (SQL, tested against Postgres and end to end); here
  * "visible" and "permitted" are switches, to check what the gate does with each answer.
  */
-function setup(opts: { visible?: boolean; hasResult?: boolean; permitted?: boolean; result?: Partial<ExportResultData>; stored?: boolean; countable?: boolean; jobHasExport?: boolean } = {}) {
-  const { visible = true, hasResult = true, permitted = true, stored = true, countable = true, jobHasExport = true } = opts;
+function setup(
+  opts: { visible?: boolean; hasResult?: boolean; permitted?: boolean; result?: Partial<ExportResultData>; stored?: boolean; countable?: boolean; jobHasExport?: boolean; deletedWhenCounted?: boolean } = {},
+) {
+  const { visible = true, hasResult = true, stored = true, countable = true, jobHasExport = true } = opts;
+  let permitted = opts.permitted ?? true;
   const counted: string[] = [];
   const repo = {
     getVisible: async (_p: Principal, id: string) =>
       visible && id === EXPORT_ID ? ({ id, status: hasResult ? ExportStatus.Succeeded : ExportStatus.Running, result: hasResult ? { id: RESULT_ID } : null } as ExportInfo) : null,
     resultsForDownload: async () => (permitted ? [resultData(opts.result)] : []),
     incrementDownloadCounts: async (_p: Principal, ids: readonly string[]) => {
+      if (opts.deletedWhenCounted) permitted = false;
       if (!countable) return 0;
       counted.push(...ids);
       return ids.length;
@@ -96,8 +100,15 @@ describe('ExportDownloadGate', () => {
   });
 
   it('answers 404 when the count finds the export gone or no longer permitted (a race with delete)', async () => {
-    const { gate } = setup({ countable: false });
+    const { gate, counted } = setup({ countable: false, deletedWhenCounted: true });
     await expect(gate.admit(bob, EXPORT_ID)).rejects.toThrow(NotFoundError);
+    expect(counted).toEqual([]);
+  });
+
+  it('answers 410 when the count finds the result expired or purged in between (a race with the purge)', async () => {
+    const { gate, counted } = setup({ countable: false });
+    await expect(gate.admit(bob, EXPORT_ID)).rejects.toThrow(GoneError);
+    expect(counted).toEqual([]);
   });
 
   it('refuses a malformed id without asking the repository', async () => {

@@ -36,7 +36,13 @@ export class ExportDownloadGate {
     // Checked before counting: a download that cannot be served is not counted.
     if (!(await this.storage.stat(result.storageKey))) throw new GoneError(`The file of export ${exportId} is no longer available`);
     const counted = await this.exports.incrementDownloadCounts(principal, [result.id], now);
-    if (!counted) throw new NotFoundError('Export', exportId);
+    if (!counted) {
+      // Something changed since the checks above: deleted or no longer permitted (404), or expired
+      // or purged in between (410). The count refuses all of them, so nothing was counted.
+      const [still] = await this.exports.resultsForDownload(principal, [result.id]);
+      if (!still) throw new NotFoundError('Export', exportId);
+      throw new GoneError(`Export ${exportId} expired at ${still.expiresAt}`);
+    }
     return result;
   }
 }

@@ -129,4 +129,28 @@ describe('PgExportRepository (Postgres)', () => {
       expect((await repository.getVisible(admin, id))?.result?.expired).toBe(true);
     });
   });
+  describe('incrementDownloadCounts', () => {
+    async function completed(expiresAt: Date): Promise<string> {
+      const id = await insertRequest(ExportStatus.Running);
+      const result = newResult(expiresAt);
+      await repository.complete(id, result, new Date());
+      return result.id;
+    }
+    const count = async (resultId: string) =>
+      (await pool.query(`SELECT download_count FROM exports.export_result WHERE id = $1`, [resultId])).rows[0].download_count;
+
+    it('counts a permitted, unexpired result', async () => {
+      const resultId = await completed(new Date(Date.now() + 60_000));
+      expect(await repository.incrementDownloadCounts(admin, [resultId], new Date())).toBe(1);
+      expect(await count(resultId)).toBe(1);
+    });
+
+    it('counts nothing for a result past its expiry or already purged (a download answered 410 is not a download)', async () => {
+      const past = await completed(new Date(Date.now() - 1_000));
+      const purged = await completed(new Date(Date.now() + 60_000));
+      await pool.query(`UPDATE exports.export_result SET expired_at = now() WHERE id = $1`, [purged]);
+      expect(await repository.incrementDownloadCounts(admin, [past, purged], new Date())).toBe(0);
+      expect([await count(past), await count(purged)]).toEqual([0, 0]);
+    });
+  });
 });

@@ -209,12 +209,15 @@ export class PgExportRepository implements ExportRepository {
   async incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number> {
     if (!resultIds.length) return 0;
     // One statement: the permission filter, the counter and both timestamps change atomically, so
-    // concurrent downloads never lose a count and first_downloaded_at is set exactly once.
+    // concurrent downloads never lose a count and first_downloaded_at is set exactly once. An
+    // expired (or purged) result is not counted: the retention purge locks the row while it marks
+    // it, so a download racing the purge waits for it and then counts nothing.
     const { rowCount } = await this.pool.query(
       `UPDATE exports.export_result x SET download_count = x.download_count + 1,
          first_downloaded_at = coalesce(x.first_downloaded_at, $5), last_downloaded_at = $5
        FROM exports.export_request r
-       WHERE r.id = x.export_request_id AND r.deleted_at IS NULL AND ${VISIBLE('x')} AND x.id = ANY($4::uuid[])`,
+       WHERE r.id = x.export_request_id AND r.deleted_at IS NULL AND ${VISIBLE('x')} AND x.id = ANY($4::uuid[])
+         AND x.expired_at IS NULL AND x.expires_at > $5`,
       [...permissionParams(principal), [...resultIds], at],
     );
     return rowCount ?? 0;
