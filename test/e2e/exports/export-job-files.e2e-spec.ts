@@ -110,6 +110,29 @@ describe('export files through the jobs API (e2e)', () => {
     expect((await as.adminWithScopes.call('GET', fileUrl(info.jobId, info.result.fileName))).status).toBe(404);
   });
 
+  it('expires the export when its job is deleted through the jobs API (upper-case id too), removing the file', async () => {
+    const info = await localExport();
+    const [{ storage_key: key }] = (await pool.query('SELECT storage_key FROM job_queue.job_file WHERE job_id = $1', [info.jobId])).rows;
+    // UUIDs are case-insensitive in URLs; storage keys are not: the stored id must be used.
+    expect((await as.bob.call('DELETE', `/api/v1/jobs/${info.jobId.toUpperCase()}`)).status).toBe(204);
+    await expect(fs.stat(path.join(process.env.STORAGE_DIR!, key))).rejects.toThrow(/ENOENT/);
+    const after = await waitFor(
+      async () => {
+        const json = (await as.bob.get(info.id)).json;
+        return json.result.expired ? json : false;
+      },
+      { what: 'the export to say its file is gone' },
+    );
+    expect(after).toMatchObject({ status: 'succeeded', downloadUrl: null, result: { expired: true, downloadCount: 0 } });
+    expect((await as.bob.download(info.id)).status).toBe(410);
+  });
+
+  it('answers one of two racing deletes of an export with 204 and the other with 404', async () => {
+    const info = await localExport();
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => as.bob.remove(info.id).then((r) => r.status)));
+    expect(statuses.sort()).toEqual([204, 404, 404, 404, 404, 404]);
+  });
+
   it('never names the storage key when a stored file is missing', async () => {
     const submitted = await as.bob.call('POST', '/api/v1/job-queue/testing/jobs', { type: 'porter-test.steps', payload: { steps: 1, stepMs: 1, fileName: 'report.csv' } });
     expect(submitted.status).toBe(201);

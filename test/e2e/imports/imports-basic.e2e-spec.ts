@@ -207,6 +207,18 @@ describe('imports over REST: happy path, statuses, dry run, retry of failed rows
     expect((await c.call('GET', '/api/v1/imports?sort=-createdAt')).status).toBe(400);
   });
 
+  it('refuses record bodies whose options are not an object or whose expected count overflows, naming the field (400)', async () => {
+    const c = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));
+    const base = { type: 'employees', sourceName: 'e2e', expectedReferenceCount: -1 };
+    const arrayOptions = await c.call('POST', '/api/v1/imports', { ...base, options: [{ dryRun: true }] });
+    expect(arrayOptions.status).toBe(400);
+    expect(arrayOptions.text).toContain('options');
+    const huge = await c.call('POST', '/api/v1/imports', { ...base, expectedReferenceCount: 2_147_483_648 });
+    expect(huge.status).toBe(400);
+    expect(huge.text).toContain('expectedReferenceCount');
+    expect((await c.call('GET', '/api/v1/imports')).json.totalRecords).toBe(0);
+  });
+
   it("another tenant's record is 404 everywhere, and nothing is stored", async () => {
     const owner = importsClient(api.baseUrl, bearer('alice', `t-${randomUUID()}`, { scopes: ['north'] }));
     const stranger = importsClient(api.baseUrl, bearer('mallory', `t-${randomUUID()}`, { admin: true }));

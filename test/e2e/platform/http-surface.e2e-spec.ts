@@ -82,6 +82,18 @@ describe('API process: HTTP surface', () => {
     await expectProblem(await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees\\u0000","format":"csv"}' }), 400, /NUL/);
   });
 
+  it('refuses JSON nested past 32 levels with 400 before validation (thousands of levels overflowed the validation pipe stack: a 500)', async () => {
+    const headers = { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' };
+    const deep = '['.repeat(900) + ']'.repeat(900);
+    await expectProblem(
+      await call('/api/v1/exports', { method: 'POST', headers, body: `{"type":"employees","format":"csv","filters":{"x":${deep}}}` }),
+      400,
+      /deeper than 32/,
+    );
+    const deepObject = '{"a":'.repeat(300) + '1' + '}'.repeat(300);
+    await expectProblem(await call('/api/v1/imports', { method: 'POST', headers, body: deepObject }), 400, /deeper than 32/);
+  });
+
   it('gives every error its request id, inside Nest and outside it (express routing errors)', async () => {
     const headers = { authorization: bearer('alice', 'acme'), 'x-request-id': 'req-outside-nest' };
     // A malformed %-escape in a route parameter fails in express' router, before Nest's filters.

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ImportFormat, ImportResultStatus } from '@porter/imports';
 import { PageParams, SortedPageParams } from '../common/page-params.dto';
 
@@ -54,13 +54,16 @@ export class CreateImportBody {
   @MaxLength(4000)
   searchString?: string;
 
-  @ApiProperty({ description: '-1 when unknown', example: -1 })
+  @ApiProperty({ description: '-1 when unknown', example: -1, maximum: 2_147_483_647 })
   @IsInt()
   @Min(-1)
+  @Max(2_147_483_647) // the column is an integer: a larger count failed in SQL without a field path
   expectedReferenceCount!: number;
 
   @ApiPropertyOptional({ type: ImportOptionsBody })
   @IsOptional()
+  // An array passed ValidateNested and was dropped silently: a requested dry run became a real import.
+  @IsObject()
   @ValidateNested()
   @Type(() => ImportOptionsBody)
   options?: ImportOptionsBody;

@@ -42,6 +42,23 @@ describe('JWT verification', () => {
     expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: now + 60 }), SECRET)).toThrow('not yet valid');
   });
 
+  it('refuses time claims that are not numbers instead of ignoring them', () => {
+    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: '0' }), SECRET)).toThrow('exp must be a number');
+    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: null }), SECRET)).toThrow('nbf must be a number');
+  });
+
+  it('refuses control characters (NUL included) in subject, tenant, roles and scopes', () => {
+    for (const claims of [
+      { sub: 'alice\u0000', tenant: 't' },
+      { sub: 'alice', tenant: 't\n' },
+      { sub: 'alice', tenant: 't', roles: ['admin\u0007'] },
+      { sub: 'alice', tenant: 't', scopes: ['s\u007f'] },
+    ]) {
+      expect(() => verifyToken(forge({ alg: 'HS256' }, claims), SECRET)).toThrow('control characters');
+    }
+    expect(verifyToken(forge({ alg: 'HS256' }, { sub: 'ålice ü', tenant: 'acme-1' }), SECRET).userId).toBe('ålice ü');
+  });
+
   it('refuses tokens without subject or tenant, or with malformed claims', () => {
     expect(() => verifyToken(forge({ alg: 'HS256' }, { tenant: 't' }), SECRET)).toThrow('no subject');
     expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a' }), SECRET)).toThrow('no tenant');

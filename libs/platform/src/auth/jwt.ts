@@ -38,6 +38,9 @@ function parseJson(segment: string, what: string): Record<string, unknown> {
   throw new InvalidTokenError(`token ${what} is not a JSON object`);
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Principal {
@@ -51,6 +54,11 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
   const given = Buffer.from(signaturePart, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidTokenError('bad token signature');
   const claims = parseJson(payloadPart, 'payload');
+  // A time claim that is present but not a number would otherwise be ignored: a token with
+  // "exp": "0" must not live for ever.
+  for (const claim of ['exp', 'nbf'] as const) {
+    if (claims[claim] !== undefined && !Number.isFinite(claims[claim])) throw new InvalidTokenError(`token ${claim} must be a number`);
+  }
   if (typeof claims.exp === 'number' && nowSeconds >= claims.exp) throw new InvalidTokenError('token expired');
   if (typeof claims.nbf === 'number' && nowSeconds < claims.nbf) throw new InvalidTokenError('token not yet valid');
   if (typeof claims.sub !== 'string' || !claims.sub) throw new InvalidTokenError('token has no subject');
@@ -58,5 +66,9 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
   const roles = claims.roles ?? [];
   const scopes = claims.scopes ?? [];
   if (!isStringArray(roles) || !isStringArray(scopes)) throw new InvalidTokenError('token roles and scopes must be string arrays');
+  // Identities end up in SQL and logs: control characters (NUL cannot even be stored) are refused.
+  if ([claims.sub, claims.tenant, ...roles, ...scopes].some((v) => CONTROL_CHARACTERS.test(v))) {
+    throw new InvalidTokenError('token claims must not contain control characters');
+  }
   return new Principal(claims.sub, claims.tenant, roles, scopes);
 }

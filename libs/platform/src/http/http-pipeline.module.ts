@@ -52,7 +52,11 @@ export class HttpPipelineModule implements NestModule {
         // middleware proxy hands them to the exception filters.
         async (req: Request, res: Response, next: NextFunction) => {
           await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
-          if (req.body !== undefined && containsNul(req.body)) throw new BadRequestException('Request body strings must not contain NUL characters');
+          if (req.body !== undefined) {
+            const problem = inspectJson(req.body);
+            if (problem === 'nul') throw new BadRequestException('Request body strings must not contain NUL characters');
+            if (problem === 'deep') throw new BadRequestException(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+          }
           next();
         },
       )
@@ -60,11 +64,28 @@ export class HttpPipelineModule implements NestModule {
   }
 }
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 64 || value === null || typeof value !== 'object') return false;
-  for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000') || containsNul(item, depth + 1)) return true;
+/** No request body of the API needs more; validation and class-transformer recurse, so depth is checked first. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Walks a parsed JSON body without recursion (a body nested thousands deep must not overflow the
+ * stack here, as it would in the validation pipe): NUL in a key or string, or nesting past
+ * MAX_JSON_DEPTH.
+ */
+export function inspectJson(body: unknown): 'nul' | 'deep' | null {
+  const stack: Array<[unknown, number]> = [[body, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return 'nul';
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return 'deep';
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return 'nul';
+      stack.push([item, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }

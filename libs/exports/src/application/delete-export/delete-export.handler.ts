@@ -34,7 +34,8 @@ export class DeleteExportHandler implements ICommandHandler<DeleteExportCommand,
       });
       await this.exports.markCancelled(record.id, this.clock.now());
     }
-    const { storageKey } = await this.exports.softDelete(record.id, this.clock.now());
+    const { deleted, storageKey } = await this.exports.softDelete(record.id, this.clock.now());
+    if (!deleted) throw new NotFoundError('Export', exportId);
     if (storageKey) await this.storage.delete(storageKey);
     if (record.status !== ExportStatus.Running) {
       // A terminal job can be deleted now; a cancelling one is left to the job-queue's purge.

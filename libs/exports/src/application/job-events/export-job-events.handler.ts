@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { EventBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
-import { JobCancelled, JobFailed } from '@porter/job-queue';
+import { JobCancelled, JobDeleted, JobFailed } from '@porter/job-queue';
 import { CLOCK, Clock } from '@porter/shared-kernel';
 import { ExportFailed } from '../../public/events/export-failed.event';
 import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
@@ -12,18 +12,23 @@ import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
  * API. The transitions are guarded (only a non-terminal export changes), so the handler's own
  * update and these never publish twice. A cancelled job's files are deleted by the job-queue, so
  * JobCancelled also takes back an export that completed a moment before (see markCancelledByJob).
+ * JobDeleted (a terminal export job deleted through the jobs API, which removes its files) expires
+ * the export's result, so the export says `expired` and answers 410 instead of offering a file
+ * that is gone; the record stays for audit.
  */
-@EventsHandler(JobFailed, JobCancelled)
-export class ExportJobEventsHandler implements IEventHandler<JobFailed | JobCancelled> {
+@EventsHandler(JobFailed, JobCancelled, JobDeleted)
+export class ExportJobEventsHandler implements IEventHandler<JobFailed | JobCancelled | JobDeleted> {
   constructor(
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly eventBus: EventBus,
   ) {}
 
-  async handle(event: JobFailed | JobCancelled): Promise<void> {
+  async handle(event: JobFailed | JobCancelled | JobDeleted): Promise<void> {
     if (event.type !== EXPORT_JOB_TYPE) return;
-    if (event instanceof JobFailed) {
+    if (event instanceof JobDeleted) {
+      await this.exports.expireResultsByJob(event.jobId, this.clock.now());
+    } else if (event instanceof JobFailed) {
       const failed = await this.exports.markFailedByJob(event.jobId, event.errorDetails, this.clock.now());
       if (failed) this.eventBus.publish(new ExportFailed(failed.id, failed.jobId, failed.tenant, failed.type, failed.requestedBy, event.errorDetails));
     } else {

@@ -82,8 +82,10 @@ export interface ExportRepository {
    * after the export completed leaves no file to offer.
    */
   markCancelledByJob(jobId: string, processedAt: Date): Promise<ExportRecord | null>;
-  /** Hides the request and marks its result expired; returns the file's key to delete. */
-  softDelete(id: string, at: Date): Promise<{ storageKey: string | null }>;
+  /** Hides the request and marks its result expired; returns the file's key to delete. `deleted` is false when another call deleted it first. */
+  softDelete(id: string, at: Date): Promise<{ deleted: boolean; storageKey: string | null }>;
+  /** The job's files were deleted with the job (jobs API): its export's result is expired (410), the record kept. */
+  expireResultsByJob(jobId: string, at: Date): Promise<number>;
   resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]>;
   incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number>;
   /** Expired results whose file is still stored, locked for this purge run (SKIP LOCKED). */

@@ -175,6 +175,15 @@ export class PgExportRepository implements ExportRepository {
     });
   }
 
+  async expireResultsByJob(jobId: string, at: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE exports.export_result SET expired_at = coalesce(expired_at, $2)
+       WHERE export_request_id IN (SELECT id FROM exports.export_request WHERE job_id = $1)`,
+      [jobId, at],
+    );
+    return rowCount ?? 0;
+  }
+
   /** A guarded transition to a terminal state: only a non-terminal row changes, once. */
   private async terminal(match: string, key: string, set: string, params: unknown[]): Promise<ExportRecord | null> {
     const { rows } = await this.pool.query(
@@ -185,14 +194,16 @@ export class PgExportRepository implements ExportRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async softDelete(id: string, at: Date): Promise<{ storageKey: string | null }> {
+  async softDelete(id: string, at: Date): Promise<{ deleted: boolean; storageKey: string | null }> {
     return withPgTransaction(this.pool, async (client) => {
-      await client.query(`UPDATE exports.export_request SET deleted_at = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id, at]);
+      const { rowCount } = await client.query(`UPDATE exports.export_request SET deleted_at = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id, at]);
+      // Two deletes racing: the row lock makes the second wait, then match nothing.
+      if (!rowCount) return { deleted: false, storageKey: null };
       const { rows } = await client.query(
         `UPDATE exports.export_result SET expired_at = coalesce(expired_at, $2) WHERE export_request_id = $1 RETURNING storage_key`,
         [id, at],
       );
-      return { storageKey: rows[0]?.storage_key ?? null };
+      return { deleted: true, storageKey: rows[0]?.storage_key ?? null };
     });
   }
 

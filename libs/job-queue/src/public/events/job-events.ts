@@ -18,6 +18,18 @@ export class JobFailed {
   ) {}
 }
 
+/**
+ * A terminal job was soft-deleted: its output files are gone. The module that owns the job type
+ * may still point at them (exports: the export's result) and takes them back on this event.
+ */
+export class JobDeleted {
+  constructor(
+    readonly jobId: string,
+    readonly type: string,
+    readonly tenant: string,
+  ) {}
+}
+
 export class JobCancelled {
   constructor(
     readonly jobId: string,
