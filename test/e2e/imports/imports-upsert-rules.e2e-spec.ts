@@ -58,4 +58,28 @@ describe('imports: employees upsert rules', () => {
     expect(after['fresh@example.com']).toMatchObject({ last_name: 'Fresh', scope_id: 'north' });
     expect(after['new@example.com']).toBeUndefined();
   });
+
+  it('JSONL lines with the same email in one chunk apply in row order: an earlier line\'s keys are kept unless a later one sets them', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const admin = importsClient(api.baseUrl, bearer('root', tenant, { admin: true }));
+    const seeded = await admin.importFile(jsonl([{ first_name: 'Old', last_name: 'Existing', email: 'old@example.com', department: 'Sales', notes: 'keep' }]), 'seed.jsonl');
+    expect(seeded.batch.status).toBe('completed');
+
+    const { recordId, batch } = await admin.importFile(
+      jsonl([
+        { first_name: 'New', last_name: 'One', email: 'new@example.com', department: 'Research', notes: 'first' },
+        { first_name: 'Old', last_name: 'Existing', email: 'old@example.com', department: 'Navy' },
+        { first_name: 'New', last_name: 'Two', email: 'new@example.com', notes: 'second' },
+        { first_name: 'Old', last_name: 'Existing', email: 'old@example.com', notes: null, scope_id: 'south' },
+      ]),
+      'dups.jsonl',
+    );
+    expect(batch).toMatchObject({ status: 'completed', counts: { total: 4, completed: 4, failed: 0 } });
+    const after = await employees(tenant);
+    expect(after['new@example.com']).toEqual({ last_name: 'Two', department: 'Research', scope_id: null, notes: 'second' });
+    expect(after['old@example.com']).toEqual({ last_name: 'Existing', department: 'Navy', scope_id: 'south', notes: null });
+    const results = (await admin.results(recordId, batch.id)).items;
+    expect(results[0].referenceId).toBe(results[2].referenceId);
+    expect(results[1].referenceId).toBe(results[3].referenceId);
+  });
 });

@@ -46,8 +46,8 @@ interface ChunkPlan {
  *    the columns the row carries (a CSV/XLSX file's columns; a JSONL line's keys). A batch that met existing emails probes first from then on.
  * The probe cannot see a racing import's uncommitted rows: if one commits the same email first,
  * the second COPY fails too and every row of the chunk takes the upsert path, so the outcome is an
- * upsert either way. Duplicate emails inside a chunk collapse onto their last row (all of them get
- * that employee's id). Should the bulk upsert fail, the rows are redone one by one under
+ * upsert either way. Duplicate emails inside a chunk are merged in row order, later keys winning
+ * (all of their rows get that employee's id). Should the bulk upsert fail, the rows are redone one by one under
  * savepoints, so one bad row fails alone.
  */
 @Injectable()
@@ -59,15 +59,23 @@ export class EmployeesImportProcessor implements ImportProcessor {
    */
   prepare(rows: ImportRow[], context: ImportPreparationContext): ChunkPlan {
     const outcomes: Array<ImportRowOutcome | null> = new Array(rows.length);
-    // Last row wins for an email seen twice in the chunk: position of each email's last row.
+    // An email seen twice in the chunk is written once, with its rows' values merged in row order
+    // (a later row's keys win): the same employee as applying the rows one after the other, which
+    // is what happens when they fall in different chunks. A CSV/XLSX row carries every column, so
+    // there the last row wins; a JSONL line carries its own keys, and an earlier line's other keys
+    // must not be lost.
     const lastByEmail = new Map<string, number>();
+    const merged = new Map<string, ImportRow>();
     for (let i = 0; i < rows.length; i++) {
       const outcome = this.scopeCheck(rows[i], context);
       outcomes[i] = outcome;
-      if (outcome === null) lastByEmail.set(rows[i].values.email as string, i);
+      if (outcome !== null) continue;
+      const email = rows[i].values.email as string;
+      lastByEmail.set(email, i);
+      const earlier = merged.get(email);
+      merged.set(email, earlier ? { rowNumber: rows[i].rowNumber, values: { ...earlier.values, ...rows[i].values } } : rows[i]);
     }
-    const unique: ImportRow[] = [];
-    for (const i of lastByEmail.values()) unique.push(rows[i]);
+    const unique: ImportRow[] = [...merged.values()];
     unique.sort((a, b) => a.rowNumber - b.rowNumber);
     // A non-admin's row without a scope may only update an employee of a scope it holds: whether
     // the email exists is known only after the probe, so such a chunk skips the optimistic COPY.
