@@ -82,4 +82,28 @@ describe('imports: employees upsert rules', () => {
     expect(results[0].referenceId).toBe(results[2].referenceId);
     expect(results[1].referenceId).toBe(results[3].referenceId);
   });
+
+  it('a retried JSONL row keeps the keys it left out absent: the employee\'s other columns are unchanged', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const admin = importsClient(api.baseUrl, bearer('root', tenant, { admin: true }));
+    const alice = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
+    const seeded = await admin.importFile(
+      jsonl([{ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', department: 'Sales', notes: 'keep', scope_id: 'north' }]),
+      'seed.jsonl',
+    );
+    expect(seeded.batch.status).toBe('completed');
+
+    // alice does not hold "south": the line fails at the host, and its cells are stored for a retry.
+    const { recordId, batch } = await alice.importFile(jsonl([{ first_name: 'Ada', last_name: 'King', email: 'ada@example.com', scope_id: 'south' }]), 'move.jsonl');
+    expect(batch).toMatchObject({ status: 'failed', counts: { total: 1, failed: 1 } });
+    const file = await alice.call('GET', `/api/v1/imports/${recordId}/batches/${batch.id}/failed-rows`);
+    expect(file.status).toBe(200);
+    expect(file.text).toContain('King');
+    expect(file.text).not.toContain('$absent');
+
+    const retry = await admin.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+    expect(retry.status).toBe(202);
+    expect(await admin.waitForBatch(recordId, batch.id)).toMatchObject({ status: 'completed', counts: { total: 1, completed: 1 } });
+    expect((await employees(tenant))['ada@example.com']).toEqual({ last_name: 'King', department: 'Sales', scope_id: 'south', notes: 'keep' });
+  });
 });
