@@ -156,13 +156,13 @@ describe('imports of hostile and unusual files', () => {
   });
 
   it('XLSX: cached values of formulas, booleans, serial dates; sheet choice; bad rows fail alone', async () => {
-    const header = ['first_name', 'last_name', 'email', 'salary', 'hired_at', 'active', 'notes'];
+    const header = ['first_name', 'last_name', 'email', 'salary', 'hired_at', 'active', 'notes', 'scope_id'];
     const xlsx = await buildXlsx({
       Cover: sheetXml([['nothing here']]),
       Staff: sheetXml([
         header,
-        ['Ada', 'Lovelace', 'ADA@example.com', 1234.5, 43831, true, { formula: 'HYPERLINK("http://x")', cached: 'cached text' }],
-        ['Grace', 'Hopper', 'grace@example.com', '12,5', '2020-02-30', false, null],
+        ['Ada', 'Lovelace', 'ADA@example.com', 1234.5, 43831, true, { formula: 'HYPERLINK("http://x")', cached: 'cached text' }, 'north'],
+        ['Grace', 'Hopper', 'grace@example.com', '12,5', '2020-02-30', false, null, 'north'],
       ]),
     });
     const tenant = `t-${randomUUID()}`;
@@ -240,9 +240,10 @@ describe('imports of hostile and unusual files', () => {
   });
 
   it('JSONL: a UTF-8 BOM is stripped; each line carries its own keys (a later line may add an optional one); missing required keys fail the row', async () => {
+    // A non-admin's new employee needs one of its scopes; an update may leave scope_id out.
     const lines = [
-      { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
-      { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', department: 'Navy', notes: 'COBOL' },
+      { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', scope_id: 'north' },
+      { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', department: 'Navy', notes: 'COBOL', scope_id: 'north' },
       { last_name: 'Nameless', email: 'nameless@example.com' },
     ].map((o) => JSON.stringify(o));
     const { batch, results, tenant } = await importInto(`\uFEFF${lines.join('\n')}\n`, 'people.jsonl');
@@ -260,7 +261,7 @@ describe('imports of hostile and unusual files', () => {
     const update = [
       { first_name: 'Grace', last_name: 'Hopper', email: 'GRACE@example.com', department: 'Research' },
       { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', notes: 'engine', salary: '10.50' },
-      { first_name: 'Grace', last_name: 'Hopper', email: 'other@example.com', notes: null },
+      { first_name: 'Grace', last_name: 'Hopper', email: 'other@example.com', notes: null, scope_id: 'north' },
     ].map((o) => JSON.stringify(o));
     const up = await c.upload(recordId, `${update.join('\n')}\n`, 'update.jsonl');
     expect((await c.waitForBatch(recordId, up.json.id)).status).toBe('completed');

@@ -80,7 +80,7 @@ describe('imports: uploads and templates', () => {
 
   it('a zip that is not a workbook is refused at upload (415), and a workbook past the entries limit (422): no batch, nothing stored', async () => {
     const tenant = `t-${randomUUID()}`;
-    const c = importsClient(api.baseUrl, bearer('alice', tenant));
+    const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
     const recordId = await c.createRecord();
     const plain = await c.upload(recordId, await zipParts({ 'people.csv': employeesCsv(3) }), 'people.zip');
     expect(plain.status).toBe(415);
@@ -109,7 +109,7 @@ describe('imports: uploads and templates', () => {
     expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
     expect(await storedFiles(tenant, recordId)).toEqual([]);
     // A real workbook passes the same check.
-    const xlsx = await buildXlsx({ Staff: sheetXml([['first_name', 'last_name', 'email'], ['Ada', 'Lovelace', 'ada@example.com']]) });
+    const xlsx = await buildXlsx({ Staff: sheetXml([['first_name', 'last_name', 'email', 'scope_id'], ['Ada', 'Lovelace', 'ada@example.com', 'north']]) });
     const ok = await c.upload(recordId, xlsx, 'staff.xlsx');
     expect(ok.status).toBe(202);
     expect((await c.waitForBatch(recordId, ok.json.id)).status).toBe('completed');

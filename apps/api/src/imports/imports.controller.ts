@@ -145,16 +145,21 @@ export class ImportsController {
     }
     const parts = new FileParts();
     let reading = true;
-    const stopReading = () => {
+    const stopReading = (error?: unknown) => {
       if (!reading) return;
       reading = false;
       req.unpipe(parser);
+      // Destroying the parser destroys the file stream it is feeding, if any: the upload store's
+      // pipeline then rejects, aborts the half-written file and the intake deletes what it stored.
+      // Without it a refusal (or a client gone) mid-file leaves that stream open and the request
+      // waiting forever.
+      if (error !== undefined) parser.destroy(error instanceof Error ? error : new Error(String(error)));
       // Read (and drop) the rest of the body so the client gets the answer instead of a reset.
       req.resume();
     };
     const refuse = (error: unknown) => {
       parts.fail(error);
-      stopReading();
+      stopReading(error);
     };
     parser.on('file', (field, file, info) => {
       if (parts.closed || field !== 'file') {
@@ -171,7 +176,12 @@ export class ImportsController {
     parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));
     parser.on('error', (error: Error) => refuse(new BadRequestError(`Malformed multipart request: ${error.message}`)));
     parser.on('close', () => (parts.count ? parts.end() : refuse(new BadRequestError('The multipart body has no "file" part'))));
-    req.on('aborted', () => refuse(new BadRequestError('The upload was aborted by the client')));
+    const aborted = () => refuse(new BadRequestError('The upload was aborted by the client'));
+    req.on('aborted', aborted);
+    // Newer Node versions may only emit 'close' when the client goes away mid-body.
+    req.on('close', () => {
+      if (!req.complete) aborted();
+    });
     const added = add(parts);
     req.pipe(parser);
     try {

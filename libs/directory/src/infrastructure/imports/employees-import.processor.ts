@@ -46,8 +46,8 @@ interface ChunkPlan {
  *    the columns the row carries (a CSV/XLSX file's columns; a JSONL line's keys). A batch that met existing emails probes first from then on.
  * The probe cannot see a racing import's uncommitted rows: if one commits the same email first,
  * the second COPY fails too and every row of the chunk takes the upsert path, so the outcome is an
- * upsert either way. Duplicate emails inside a chunk collapse onto their last row (all of them get
- * that employee's id). Should the bulk upsert fail, the rows are redone one by one under
+ * upsert either way. Duplicate emails inside a chunk are merged in row order, later keys winning
+ * (all of their rows get that employee's id). Should the bulk upsert fail, the rows are redone one by one under
  * savepoints, so one bad row fails alone.
  */
 @Injectable()
@@ -59,17 +59,28 @@ export class EmployeesImportProcessor implements ImportProcessor {
    */
   prepare(rows: ImportRow[], context: ImportPreparationContext): ChunkPlan {
     const outcomes: Array<ImportRowOutcome | null> = new Array(rows.length);
-    // Last row wins for an email seen twice in the chunk: position of each email's last row.
+    // An email seen twice in the chunk is written once, with its rows' values merged in row order
+    // (a later row's keys win): the same employee as applying the rows one after the other, which
+    // is what happens when they fall in different chunks. A CSV/XLSX row carries every column, so
+    // there the last row wins; a JSONL line carries its own keys, and an earlier line's other keys
+    // must not be lost.
     const lastByEmail = new Map<string, number>();
+    const merged = new Map<string, ImportRow>();
     for (let i = 0; i < rows.length; i++) {
       const outcome = this.scopeCheck(rows[i], context);
       outcomes[i] = outcome;
-      if (outcome === null) lastByEmail.set(rows[i].values.email as string, i);
+      if (outcome !== null) continue;
+      const email = rows[i].values.email as string;
+      lastByEmail.set(email, i);
+      const earlier = merged.get(email);
+      merged.set(email, earlier ? { rowNumber: rows[i].rowNumber, values: { ...earlier.values, ...rows[i].values } } : rows[i]);
     }
-    const unique: ImportRow[] = [];
-    for (const i of lastByEmail.values()) unique.push(rows[i]);
+    const unique: ImportRow[] = [...merged.values()];
     unique.sort((a, b) => a.rowNumber - b.rowNumber);
-    const optimistic = unique.length > 0 && !this.batchesWithExisting.has(context.importBatchId);
+    // A non-admin's row without a scope may only update an employee of a scope it holds: whether
+    // the email exists is known only after the probe, so such a chunk skips the optimistic COPY.
+    const unscoped = !context.principal.isAdmin && unique.some((row) => row.values.scope_id === null || row.values.scope_id === undefined);
+    const optimistic = unique.length > 0 && !unscoped && !this.batchesWithExisting.has(context.importBatchId);
     return { rows, outcomes, lastByEmail, unique, copy: optimistic ? this.newEmployees(context.principal.tenant, unique) : null };
   }
 
@@ -80,6 +91,8 @@ export class EmployeesImportProcessor implements ImportProcessor {
     if (!unique.length) return outcomes as ImportRowOutcome[];
     const { client } = context;
     const tenant = context.principal.tenant;
+    const scopes = context.principal.isAdmin ? null : context.principal.scopes;
+    const refused = new Map<string, string>();
 
     // Optimistic first: an import mostly brings new employees, so the chunk goes in with one
     // COPY and no probe. Should an email already exist, the COPY fails on the unique index,
@@ -90,24 +103,31 @@ export class EmployeesImportProcessor implements ImportProcessor {
     else {
       if (plan.copy) this.rememberBatchWithExisting(context.importBatchId);
       ids = await this.existingIds(client, tenant, [...lastByEmail.keys()]);
-      const fresh = unique.filter((row) => !ids.has(row.values.email as string));
+      let fresh = unique.filter((row) => !ids.has(row.values.email as string));
+      if (scopes) {
+        for (const row of fresh) if (row.values.scope_id === null || row.values.scope_id === undefined) refused.set(row.values.email as string, NEW_WITHOUT_SCOPE);
+        fresh = fresh.filter((row) => !refused.has(row.values.email as string));
+      }
       upserts = ids.size ? unique.filter((row) => ids.has(row.values.email as string)) : [];
       if (fresh.length) {
         const made = this.newEmployees(tenant, fresh);
         if (await this.copyNew(client, made.payload)) for (const [email, id] of made.ids) ids.set(email, id);
-        else upserts = unique; // a racing import wrote some of these emails first: upsert them all
+        else upserts = unique.filter((row) => !refused.has(row.values.email as string)); // a racing import wrote some of these emails first: upsert them all
       }
     }
     const failures = new Map<string, string>();
-    if (upserts.length) await this.upsertAll(client, tenant, upserts, ids, failures);
+    if (upserts.length) await this.upsertAll(client, tenant, scopes, upserts, ids, failures, refused);
 
     for (let i = 0; i < rows.length; i++) {
       if (outcomes[i] !== null) continue;
       const email = rows[i].values.email as string;
       const id = ids.get(email);
-      outcomes[i] = id
-        ? { status: 'completed', referenceId: id }
-        : { status: 'failed', failureDetails: `the employee could not be written: ${failures.get(email) ?? 'no id returned'}` };
+      const refusal = refused.get(email);
+      outcomes[i] = refusal
+        ? { status: 'failed', failureDetails: refusal }
+        : id
+          ? { status: 'completed', referenceId: id }
+          : { status: 'failed', failureDetails: `the employee could not be written: ${failures.get(email) ?? 'no id returned'}` };
     }
     return outcomes as ImportRowOutcome[];
   }
@@ -208,7 +228,15 @@ export class EmployeesImportProcessor implements ImportProcessor {
    * columns, but JSONL lines carry their own keys, so rows are upserted in groups of the same
    * columns (one group, one statement, for a CSV or XLSX chunk).
    */
-  private async upsertAll(client: PoolClient, tenant: string, rows: ImportRow[], ids: Map<string, string>, failures: Map<string, string>): Promise<void> {
+  private async upsertAll(
+    client: PoolClient,
+    tenant: string,
+    scopes: readonly string[] | null,
+    rows: ImportRow[],
+    ids: Map<string, string>,
+    failures: Map<string, string>,
+    refused: Map<string, string>,
+  ): Promise<void> {
     const groups = new Map<string, { present: DataColumn[]; rows: ImportRow[] }>();
     for (const row of rows) {
       const present = DATA_COLUMNS.filter((c) => c in row.values);
@@ -217,20 +245,36 @@ export class EmployeesImportProcessor implements ImportProcessor {
       if (group) group.rows.push(row);
       else groups.set(key, { present, rows: [row] });
     }
-    for (const group of groups.values()) await this.upsertGroup(client, tenant, group.rows, group.present, ids, failures);
+    for (const group of groups.values()) await this.upsertGroup(client, tenant, scopes, group.rows, group.present, ids, failures, refused);
   }
 
   private async upsertGroup(
     client: PoolClient,
     tenant: string,
+    scopes: readonly string[] | null,
     rows: ImportRow[],
     present: readonly DataColumn[],
     ids: Map<string, string>,
     failures: Map<string, string>,
+    refused: Map<string, string>,
   ): Promise<void> {
+    // A non-admin's upsert leaves out (no RETURNING row) an existing employee of a scope it does
+    // not hold, and a new employee without a scope: those rows fail, nothing of them is written.
+    const settle = (written: Map<string, string>, of: ImportRow[]) => {
+      for (const row of of) {
+        const email = row.values.email as string;
+        const id = written.get(email);
+        if (id) {
+          ids.set(email, id);
+          continue;
+        }
+        refused.set(email, ids.has(email) ? EXISTING_OUT_OF_SCOPE : NEW_WITHOUT_SCOPE);
+        ids.delete(email);
+      }
+    };
     await client.query('SAVEPOINT employees_bulk');
     try {
-      for (const [email, id] of await this.upsert(client, tenant, rows, present)) ids.set(email, id);
+      settle(await this.upsert(client, tenant, scopes, rows, present), rows);
       await client.query('RELEASE SAVEPOINT employees_bulk');
       return;
     } catch {
@@ -240,7 +284,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
       const email = row.values.email as string;
       await client.query('SAVEPOINT employees_row');
       try {
-        for (const [e, id] of await this.upsert(client, tenant, [row], present)) ids.set(e, id);
+        settle(await this.upsert(client, tenant, scopes, [row], present), [row]);
         await client.query('RELEASE SAVEPOINT employees_row');
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT employees_row');
@@ -250,7 +294,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
     }
   }
 
-  private async upsert(client: PoolClient, tenant: string, rows: ImportRow[], present: readonly DataColumn[]): Promise<Map<string, string>> {
+  private async upsert(client: PoolClient, tenant: string, scopes: readonly string[] | null, rows: ImportRow[], present: readonly DataColumn[]): Promise<Map<string, string>> {
     await client.query(
       `CREATE TEMP TABLE IF NOT EXISTS porter_employee_import_stage (
          ord integer, first_name text, last_name text, email text, department text, salary numeric(14, 2),
@@ -269,18 +313,27 @@ export class EmployeesImportProcessor implements ImportProcessor {
       Readable.from([text]),
       client.query(copyFrom(`COPY porter_employee_import_stage (ord, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)),
     );
-    const updates = UPDATABLE.filter((c) => present.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+    // A non-admin cannot take an employee out of every scope: an empty scope keeps the current one.
+    const updates = UPDATABLE.filter((c) => present.includes(c)).map((c) =>
+      scopes && c === 'scope_id' ? 'scope_id = COALESCE(EXCLUDED.scope_id, e.scope_id)' : `${c} = EXCLUDED.${c}`,
+    );
     const { rows: written } = await client.query<{ id: string; email: string }>(
       `INSERT INTO directory.employee AS e (tenant, first_name, last_name, email, department, salary, hired_at, active, scope_id, notes)
        SELECT $1, first_name, last_name, email, department, salary, hired_at, COALESCE(active, true), scope_id, notes
-         FROM porter_employee_import_stage ORDER BY ord
+         FROM porter_employee_import_stage s
+        ${scopes ? 'WHERE s.scope_id IS NOT NULL OR EXISTS (SELECT 1 FROM directory.employee x WHERE x.tenant = $1 AND x.email = s.email)' : ''}
+        ORDER BY ord
        ON CONFLICT (tenant, email) DO UPDATE SET ${[...updates, 'updated_at = now()'].join(', ')}
+       ${scopes ? 'WHERE e.scope_id = ANY($2::text[])' : ''}
        RETURNING e.id::text AS id, e.email`,
-      [tenant],
+      scopes ? [tenant, scopes] : [tenant],
     );
     return new Map(written.map((w) => [w.email, w.id]));
   }
 }
+
+const NEW_WITHOUT_SCOPE = 'column "scope_id": a new employee needs one of your operational scopes (rule: scope held by the importer)';
+const EXISTING_OUT_OF_SCOPE = 'the employee with this email is in a scope you do not hold (rule: scope held by the importer)';
 
 function copyValue(value: ImportRowValue | undefined): string {
   if (value === null || value === undefined) return '\\N';

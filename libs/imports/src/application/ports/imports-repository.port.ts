@@ -42,6 +42,12 @@ export interface ImportBatchRow {
   countPending: number;
   errorDetails: string | null;
   aborted: boolean;
+  /**
+   * Failed because its job ended (failed for good or cancelled) while the batch was unfinished,
+   * not because its file was refused: a file refusal is written by the batch's own run (which
+   * keeps its run token), the job's end clears the run token (BatchState.failByJob).
+   */
+  endedByJob: boolean;
   createdAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
@@ -86,6 +92,11 @@ export interface ImportsRepository {
    * batch is `started` again, neither aborted nor with error details. Returns the `retrying` count.
    */
   reopenUnfinishedBatch(batchId: string): Promise<number>;
+  /**
+   * Resets a batch whose job ended before its file was scanned (no header) to be processed from
+   * the start: no results, no counts, no checkpoint, `started`, neither aborted nor with error details.
+   */
+  restartBatch(batchId: string): Promise<void>;
 }
 
 export const IMPORTS_REPOSITORY = Symbol('IMPORTS_REPOSITORY');

@@ -18,6 +18,10 @@ import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-reposito
  * the file again from the row after the last committed one (the aborted row included), so every
  * row of the file ends up with exactly one result. The resumed rows go on past failures: a retry
  * is the caller's decision to see every row through.
+ *
+ * A batch whose job ended before its file was scanned (cancelled before it ran, or failed for
+ * good during the scan) has nothing to retry yet: it is processed again from the start. A batch
+ * whose file was refused stays refused (409): the same file would be refused again.
  */
 @CommandHandler(RetryFailedRowsCommand)
 export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCommand, ImportBatchInfo> {
@@ -36,13 +40,18 @@ export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCo
       if (!TERMINAL_IMPORT_BATCH_STATUSES.includes(batch.status as ImportBatchStatus)) {
         throw new ConflictError(`Import batch ${importBatchId} is ${batch.status}; only a finished batch can retry its failed rows`);
       }
-      if (batch.header === null) {
+      const restart = batch.header === null && batch.endedByJob;
+      if (batch.header === null && !restart) {
         throw new ConflictError(`Import batch ${importBatchId} failed as a whole (${batch.errorDetails ?? 'file refused'}); upload a corrected file instead`);
       }
       const unfinished = batch.rowsInFile !== null && batch.lastRow < batch.rowsInFile;
       let name: string;
       let mode: ImportBatchJobPayload['mode'];
-      if (unfinished) {
+      if (restart) {
+        await this.repository.restartBatch(batch.id);
+        mode = 'process';
+        name = `Import ${record.type} again (its previous job ended before the file was read)`;
+      } else if (unfinished) {
         const retrying = await this.repository.reopenUnfinishedBatch(batch.id);
         mode = 'resume';
         name = `Resume import ${record.type} after row ${batch.lastRow} of ${batch.rowsInFile}${retrying ? `, retrying ${retrying} failed row${retrying === 1 ? '' : 's'}` : ''}`;

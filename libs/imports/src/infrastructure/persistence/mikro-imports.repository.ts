@@ -119,6 +119,21 @@ export class MikroImportsRepository implements ImportsRepository {
     return n;
   }
 
+  async restartBatch(batchId: string): Promise<void> {
+    const conn = this.em.getConnection();
+    const ctx = this.em.getTransactionContext();
+    await conn.execute(`DELETE FROM imports.import_result WHERE import_batch_id = ?`, [batchId], 'run', ctx);
+    await conn.execute(
+      `UPDATE imports.import_batch
+          SET status = 'started', completed_at = NULL, aborted = false, error_details = NULL, header = NULL, rows_in_file = NULL, last_row = 0,
+              count_completed = 0, count_failed = 0, count_partially_failed = 0, count_pending = 0
+        WHERE id = ?`,
+      [batchId],
+      'run',
+      ctx,
+    );
+  }
+
   async reopenUnfinishedBatch(batchId: string): Promise<number> {
     const conn = this.em.getConnection();
     const ctx = this.em.getTransactionContext();
@@ -201,6 +216,7 @@ function toBatch(e: ImportBatchEntity): ImportBatchRow {
     countPending: e.countPending,
     errorDetails: e.errorDetails,
     aborted: e.aborted,
+    endedByJob: e.status === 'failed' && e.runToken === null,
     createdAt: e.createdAt,
     startedAt: e.startedAt,
     completedAt: e.completedAt,

@@ -6,6 +6,7 @@ import { PG_POOL } from '@porter/platform';
 import type { ImportResultsReader } from '../../application/ports/failed-rows.port';
 import type { ImportResultInfo } from '../../public/entities/import-result-info';
 import type { ImportResultStatus } from '../../public/enums/import-result-status';
+import { decodeStoredCell } from '../../domain/stored-cell';
 
 @Injectable()
 export class PgImportResultsReader implements ImportResultsReader {
@@ -59,7 +60,7 @@ export class PgImportResultsReader implements ImportResultsReader {
           );
           if (!rows.length) break;
           for (const r of rows) {
-            const cells = header.map((_, i) => cellText(r.source?.[i]));
+            const cells = header.map((_, i) => cellText(decodeStoredCell(r.source?.[i])));
             const ok = csv.write([...cells, cellText(`row ${r.row_number}: ${r.failure_details ?? ''}`)]);
             if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
           }

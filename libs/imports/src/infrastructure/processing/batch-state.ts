@@ -84,7 +84,11 @@ export class BatchState {
     if (res.rowCount !== 1) throw new StaleRunError(batchId);
   }
 
-  /** The file as a whole is refused (or the batch aborted): failed, with the reason. */
+  /**
+   * The file as a whole is refused (or the batch aborted): failed, with the reason. Should that
+   * happen during a retry or resume, the rows still `retrying` go back to `failed` and the counts
+   * are recounted from the results, as when the job ends (failByJob): nothing is left waiting.
+   */
   async fail(batch: ClaimedBatch, runToken: string, reason: string, aborted = false, alsoInTransaction?: (c: PoolClient) => Promise<void>): Promise<void> {
     const recordDone = await withPgTransaction(this.pool, async (c) => {
       const res = await c.query(
@@ -94,6 +98,8 @@ export class BatchState {
       );
       if (res.rowCount !== 1) throw new StaleRunError(batch.id);
       if (alsoInTransaction) await alsoInTransaction(c);
+      const reverted = await c.query(`UPDATE imports.import_result SET status = 'failed' WHERE import_batch_id = $1 AND status = 'retrying'`, [batch.id]);
+      if (reverted.rowCount) await this.recount(c, batch.id);
       return this.completeRecordIfDone(c, batch.importRecordId);
     });
     await this.publish(batch.id, recordDone);
@@ -134,19 +140,28 @@ export class BatchState {
       if (!rows[0]) return null;
       const batchId: string = rows[0].id;
       await c.query(`UPDATE imports.import_result SET status = 'failed' WHERE import_batch_id = $1 AND status = 'retrying'`, [batchId]);
-      await c.query(
-        `UPDATE imports.import_batch b SET status = 'failed', error_details = $2, completed_at = now(), run_token = NULL,
-                count_completed = t.completed, count_failed = t.failed, count_partially_failed = t.partially_failed, count_pending = 0
-           FROM (SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
-                        count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                        count(*) FILTER (WHERE status = 'partially_failed')::int AS partially_failed
-                   FROM imports.import_result WHERE import_batch_id = $1) t
-          WHERE b.id = $1`,
-        [batchId, reason.slice(0, 4000)],
-      );
+      await c.query(`UPDATE imports.import_batch SET status = 'failed', error_details = $2, completed_at = now(), run_token = NULL WHERE id = $1`, [
+        batchId,
+        reason.slice(0, 4000),
+      ]);
+      await this.recount(c, batchId);
       return { batchId, recordDone: await this.completeRecordIfDone(c, rows[0].import_record_id) };
     });
     if (done) await this.publish(done.batchId, done.recordDone);
+  }
+
+  /** The counts of a batch that ended early, from its results: nothing is pending any more. */
+  private async recount(c: PoolClient, batchId: string): Promise<void> {
+    await c.query(
+      `UPDATE imports.import_batch b
+          SET count_completed = t.completed, count_failed = t.failed, count_partially_failed = t.partially_failed, count_pending = 0
+         FROM (SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                      count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                      count(*) FILTER (WHERE status = 'partially_failed')::int AS partially_failed
+                 FROM imports.import_result WHERE import_batch_id = $1) t
+        WHERE b.id = $1`,
+      [batchId],
+    );
   }
 
   /** Under the record's row lock: a finalised record whose batches are all terminal completes. */

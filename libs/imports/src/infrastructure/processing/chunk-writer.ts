@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Principal } from '@porter/shared-kernel';
 import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
 import { CopyBuffer, copyValue, jsonbText } from './copy-text';
+import { encodeStoredCell } from '../../domain/stored-cell';
 
 /** A row ready for a chunk: validated values, or the reason it failed validation. */
 export interface PreparedRow {
@@ -390,7 +391,7 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
     out.value(r.failureDetails);
     out.byte(TAB);
     if (r.status === 'completed') out.raw('\\N');
-    else out.value(jsonbText(r.cells.map(storedCell)));
+    else out.value(jsonbText(r.cells.map(encodeStoredCell)));
     out.byte(LF);
   }
   const copy = client.query(
@@ -401,10 +402,5 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
 
 const TAB = 0x09;
 const LF = 0x0a;
-
-function storedCell(v: unknown): unknown {
-  if (v === undefined) return null;
-  return v;
-}
 
 export type { FinalResult };

@@ -8,6 +8,7 @@ import { ColumnMapping, validateHeader } from '../../domain/header-validation';
 import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
 import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import { validateRow } from '../../domain/row-validator';
+import { decodeStoredCell } from '../../domain/stored-cell';
 import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
 import { openCsv, scanCsv } from '../parsing/csv-reader';
 import { openJsonl, scanJsonl } from '../parsing/jsonl-reader';
@@ -281,7 +282,7 @@ export class ImportBatchJobHandler implements JobHandler {
           [batch.id, after, definition.chunkSize],
         );
         if (!rows.length) break;
-        const prepared = rows.map((r) => prepare({ rowNumber: r.row_number, cells: r.source ?? [] }, mapping, batch.format === 'xlsx'));
+        const prepared = rows.map((r) => prepare({ rowNumber: r.row_number, cells: (r.source ?? []).map(decodeStoredCell) }, mapping, batch.format === 'xlsx'));
         await rewriteChunk(client, retryTarget, prepared);
         after = rows[rows.length - 1].row_number;
         done += rows.length;
