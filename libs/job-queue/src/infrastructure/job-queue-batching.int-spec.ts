@@ -177,6 +177,60 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(ended.succeeded.size).toBe(4);
   });
 
+  it('claims ahead only jobs that keep an attempt if the worker dies before running them (attempts + 1 < max attempts)', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    const short = { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] };
+
+    // a type with one attempt: a lost claim would fail its jobs for good, so only the sure slot takes one
+    const single = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, short);
+    expect(single.claimed.map((c) => c.id)).toEqual([ids[0]]);
+    expect((await getJob(api, alice, ids[1])).position).toBe(1);
+    // two attempts: a lost first attempt leaves one, so they may wait for a slot
+    const two = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 2 }, short);
+    expect(two.claimed.map((c) => c.id)).toEqual([ids[1], ids[2]]);
+
+    const ended = await store.round(
+      [...single.claimed, ...two.claimed].map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })),
+      [],
+      'worker-ahead',
+      60_000,
+      {},
+    );
+    expect(ended.succeeded.size).toBe(3);
+  });
+
+  it('a claim-ahead locks only the jobs it claims: a long job behind them stays free for another worker while the round is open', async () => {
+    const { alice, admin } = users();
+    const types = [TEST_JOB_TYPES.noop, TEST_JOB_TYPES.steps, TEST_JOB_TYPES.noop];
+    const ids: string[] = [];
+    for (const type of types) ids.push(await submit(api, alice, type, { steps: 1, stepMs: 1 }, { priority: 1000 }));
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    // The round runs in a transaction left open, as if its commit had not come yet.
+    const client = await pool.connect();
+    const held = jest
+      .spyOn(store as unknown as { roundPool: (durable: boolean) => Pick<Pool, 'query'> }, 'roundPool')
+      .mockReturnValue({ query: ((config: unknown) => client.query(config as string)) as Pool['query'] });
+    try {
+      await client.query('BEGIN');
+      const round = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, {}, { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] });
+      expect(round.claimed.map((c) => c.id)).toEqual([ids[0]]);
+      // another worker's claim of the head: the long job (not taken) is free, the claimed one is not
+      const { rows } = await pool.query(
+        `SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`,
+        [ids],
+      );
+      expect(rows.map((r) => r.id).sort()).toEqual([ids[1], ids[2]].sort());
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+      held.mockRestore();
+      await pool.query(`UPDATE job_queue.job SET status = 'cancelled', queue_seq = NULL, completed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+    }
+  });
+
   it('a round ends only the runs it still owns: a cancel that arrived, or a lost run, is left to finish; its claims land in the same commit', async () => {
     const { alice, admin } = users();
     const ids: string[] = [];
