@@ -444,6 +444,77 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
   });
 });
 
+describe('job queue batching with a worker: jobs claimed ahead behind handlers that hang', () => {
+  it('releases a job claimed ahead that finds no slot in time (attempt refunded, handler not called), so another worker can take it', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
+    const pool = worker.get<Pool>(PG_POOL);
+    let hold = false;
+    const called: string[] = [];
+    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
+      called.push(context.jobId);
+      if (!hold) return;
+      // Hangs until aborted (a cancel at the end of the test, or shutdown).
+      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
+    });
+    const { alice } = users();
+    let ids: string[] = [];
+    try {
+      const bus = worker.get(CommandBus);
+      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
+      await waitFor(
+        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
+        { what: 'the short runs' },
+      );
+      hold = true;
+      ids = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          return out;
+        });
+      // Every slot holds a hanging handler; the jobs claimed ahead behind them are released.
+      const released = await waitFor(
+        async () => {
+          const { rows } = await pool.query(
+            `SELECT j.id, j.status, j.attempts FROM job_queue.job j
+             WHERE j.id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM job_queue.job_event e WHERE e.job_id = j.id AND e.type = 'released')`,
+            [ids],
+          );
+          return rows.length > 0 && called.filter((id) => ids.includes(id)).length === slots ? rows : false;
+        },
+        { timeoutMs: 10_000, what: 'jobs claimed ahead released' },
+      );
+      for (const row of released) {
+        expect(called).not.toContain(row.id);
+        expect(row.status).toBe('pending');
+        expect(row.attempts).toBe(0);
+      }
+      // nothing claimed stays waiting: every running job is one whose handler was called
+      const { rows: running } = await pool.query(`SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+          return rows.every((r) => called.includes(r.id));
+        },
+        { timeoutMs: 5_000, what: `only the ${slots} hanging jobs running (was ${running.length})` },
+      );
+    } finally {
+      for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status IN ('running', 'cancelling')`, [ids]);
+          return rows[0].n === 0;
+        },
+        { what: 'the hanging runs to stop' },
+      ).catch(() => undefined);
+      await worker.close();
+    }
+  });
+});
+
 describe('job queue batching with a worker: every free slot is filled after an idle spell', () => {
   it('starts as many jobs as it has slots when they arrive together behind one wake-up (not one at a time)', async () => {
     const worker = await jobQueueContext({ worker: true });
