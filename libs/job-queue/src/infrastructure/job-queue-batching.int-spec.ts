@@ -231,6 +231,26 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     }
   });
 
+  it('relays a delayed wake-up with the delay by the database clock, whatever the app clock says', async () => {
+    const { alice } = users();
+    const due = new Date(Date.now() + 3000);
+    // The app clock 60 s behind the database's: the delay must not follow it.
+    const now = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now() - 60_000);
+    let id: string;
+    try {
+      id = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: due });
+      await api.get(OutboxRelay).flush();
+    } finally {
+      clock.mockRestore();
+    }
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const message = await waitFor(async () => (await queue.getJob(`${id}.1`)) ?? false, { what: 'the wake-up message' });
+    expect(message.opts.delay).toBeGreaterThan(0);
+    expect(message.opts.delay).toBeLessThanOrEqual(3000);
+    await api.get(CommandBus).execute(new CancelJobCommand(alice, id));
+  });
+
   it('a round ends only the runs it still owns: a cancel that arrived, or a lost run, is left to finish; its claims land in the same commit', async () => {
     const { alice, admin } = users();
     const ids: string[] = [];
