@@ -375,7 +375,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const active: ActiveRun = { context, done, handlerStartedAt: 0 };
     this.active.set(claimed.id, active);
     if (this.shuttingDown) context.abort('shutdown');
-    if (claimed.firstRun) jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
 
     const heartbeatMs = Math.max(50, Math.min(this.config.jobPollingIntervalMs, Math.floor(this.config.jobLockDurationMs / 3)));
     const heartbeat = setInterval(() => {
@@ -393,6 +392,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (waiter) {
         if (await this.waitForSlot(waiter, context.signal, Math.min(AHEAD_WAIT_MS, heartbeatMs))) gotSlot();
         else slotWaitExpired = !context.signal.aborted;
+      }
+      // Submit → first start: measured when the run gets its slot (a job claimed ahead has been
+      // claimed earlier), not for a run ended before it could start (it is measured when it does).
+      if (claimed.firstRun && !context.signal.aborted && !slotWaitExpired) {
+        jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
       }
       const registered = this.registry.get(claimed.type);
       let failure: unknown = undefined;
