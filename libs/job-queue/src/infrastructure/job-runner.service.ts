@@ -290,7 +290,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
    */
   private claimAheadTypes(): string[] {
     const types: string[] = [];
-    for (const [type, streak] of this.shortRuns) if (streak >= SHORT_STREAK) types.push(type);
+    const maxAttempts = this.registry.maxAttemptsByType();
+    // A type with one attempt is never claimed ahead (the statement's attempt rule would refuse
+    // every job of it; offering it would only make rounds that claim nothing ahead).
+    for (const [type, streak] of this.shortRuns) if (streak >= SHORT_STREAK && (maxAttempts[type] ?? 1) > 1) types.push(type);
     if (!types.length) return types;
     const now = Date.now();
     for (const run of this.active.values()) {
