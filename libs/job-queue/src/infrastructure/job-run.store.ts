@@ -98,10 +98,11 @@ const ROUND_SQL = `
       FROM peek WHERE id NOT IN (SELECT id FROM next)
     ) u WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
   ), ahead AS (
+    -- By key (= ANY of an array): an IN (subquery) let the planner walk every pending row.
     SELECT j.id, j.moved_to_top_at, j.priority, j.queue_seq FROM job_queue.job j
-    WHERE j.id IN (
+    WHERE j.id = ANY (ARRAY(
       SELECT id FROM candidates WHERE NOT sure AND ok ORDER BY k LIMIT cardinality($1::uuid[]) - (SELECT count(*) FROM next)
-    ) AND j.status = 'pending' AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
+    )) AND j.status = 'pending' AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
     FOR UPDATE OF j SKIP LOCKED
   ), ranked AS (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM (
