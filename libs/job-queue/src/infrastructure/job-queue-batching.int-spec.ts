@@ -177,6 +177,80 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(ended.succeeded.size).toBe(4);
   });
 
+  it('claims ahead only jobs that keep an attempt if the worker dies before running them (attempts + 1 < max attempts)', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    const short = { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] };
+
+    // a type with one attempt: a lost claim would fail its jobs for good, so only the sure slot takes one
+    const single = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, short);
+    expect(single.claimed.map((c) => c.id)).toEqual([ids[0]]);
+    expect((await getJob(api, alice, ids[1])).position).toBe(1);
+    // two attempts: a lost first attempt leaves one, so they may wait for a slot
+    const two = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 2 }, short);
+    expect(two.claimed.map((c) => c.id)).toEqual([ids[1], ids[2]]);
+
+    const ended = await store.round(
+      [...single.claimed, ...two.claimed].map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })),
+      [],
+      'worker-ahead',
+      60_000,
+      {},
+    );
+    expect(ended.succeeded.size).toBe(3);
+  });
+
+  it('a claim-ahead locks only the jobs it claims: a long job behind them stays free for another worker while the round is open', async () => {
+    const { alice, admin } = users();
+    const types = [TEST_JOB_TYPES.noop, TEST_JOB_TYPES.steps, TEST_JOB_TYPES.noop];
+    const ids: string[] = [];
+    for (const type of types) ids.push(await submit(api, alice, type, { steps: 1, stepMs: 1 }, { priority: 1000 }));
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    // The round runs in a transaction left open, as if its commit had not come yet.
+    const client = await pool.connect();
+    const held = jest
+      .spyOn(store as unknown as { roundPool: (durable: boolean) => Pick<Pool, 'query'> }, 'roundPool')
+      .mockReturnValue({ query: ((config: unknown) => client.query(config as string)) as Pool['query'] });
+    try {
+      await client.query('BEGIN');
+      const round = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, {}, { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] });
+      expect(round.claimed.map((c) => c.id)).toEqual([ids[0]]);
+      // another worker's claim of the head: the long job (not taken) is free, the claimed one is not
+      const { rows } = await pool.query(
+        `SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`,
+        [ids],
+      );
+      expect(rows.map((r) => r.id).sort()).toEqual([ids[1], ids[2]].sort());
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+      held.mockRestore();
+      await pool.query(`UPDATE job_queue.job SET status = 'cancelled', queue_seq = NULL, completed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+    }
+  });
+
+  it('relays a delayed wake-up with the delay by the database clock, whatever the app clock says', async () => {
+    const { alice } = users();
+    const due = new Date(Date.now() + 3000);
+    // The app clock 60 s behind the database's: the delay must not follow it.
+    const now = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now() - 60_000);
+    let id: string;
+    try {
+      id = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: due });
+      await api.get(OutboxRelay).flush();
+    } finally {
+      clock.mockRestore();
+    }
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const message = await waitFor(async () => (await queue.getJob(`${id}.1`)) ?? false, { what: 'the wake-up message' });
+    expect(message.opts.delay).toBeGreaterThan(0);
+    expect(message.opts.delay).toBeLessThanOrEqual(3000);
+    await api.get(CommandBus).execute(new CancelJobCommand(alice, id));
+  });
+
   it('a round ends only the runs it still owns: a cancel that arrived, or a lost run, is left to finish; its claims land in the same commit', async () => {
     const { alice, admin } = users();
     const ids: string[] = [];
@@ -386,6 +460,77 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
       // leave no pending job to the tests that follow
       await check.query(`UPDATE job_queue.job SET status = 'cancelled', queue_seq = NULL, completed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
       await check.end();
+    }
+  });
+});
+
+describe('job queue batching with a worker: jobs claimed ahead behind handlers that hang', () => {
+  it('releases a job claimed ahead that finds no slot in time (attempt refunded, handler not called), so another worker can take it', async () => {
+    const worker = await jobQueueContext({ worker: true });
+    const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
+    const pool = worker.get<Pool>(PG_POOL);
+    let hold = false;
+    const called: string[] = [];
+    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
+      called.push(context.jobId);
+      if (!hold) return;
+      // Hangs until aborted (a cancel at the end of the test, or shutdown).
+      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
+    });
+    const { alice } = users();
+    let ids: string[] = [];
+    try {
+      const bus = worker.get(CommandBus);
+      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
+      await waitFor(
+        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
+        { what: 'the short runs' },
+      );
+      hold = true;
+      ids = await worker
+        .get(EntityManager)
+        .fork()
+        .transactional(async () => {
+          const out: string[] = [];
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          return out;
+        });
+      // Every slot holds a hanging handler; the jobs claimed ahead behind them are released.
+      const released = await waitFor(
+        async () => {
+          const { rows } = await pool.query(
+            `SELECT j.id, j.status, j.attempts FROM job_queue.job j
+             WHERE j.id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM job_queue.job_event e WHERE e.job_id = j.id AND e.type = 'released')`,
+            [ids],
+          );
+          return rows.length > 0 && called.filter((id) => ids.includes(id)).length === slots ? rows : false;
+        },
+        { timeoutMs: 10_000, what: 'jobs claimed ahead released' },
+      );
+      for (const row of released) {
+        expect(called).not.toContain(row.id);
+        expect(row.status).toBe('pending');
+        expect(row.attempts).toBe(0);
+      }
+      // nothing claimed stays waiting: every running job is one whose handler was called
+      const { rows: running } = await pool.query(`SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
+          return rows.every((r) => called.includes(r.id));
+        },
+        { timeoutMs: 5_000, what: `only the ${slots} hanging jobs running (was ${running.length})` },
+      );
+    } finally {
+      for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
+      await waitFor(
+        async () => {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status IN ('running', 'cancelling')`, [ids]);
+          return rows[0].n === 0;
+        },
+        { what: 'the hanging runs to stop' },
+      ).catch(() => undefined);
+      await worker.close();
     }
   });
 });

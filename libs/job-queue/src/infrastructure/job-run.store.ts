@@ -58,9 +58,15 @@ const SYSTEM = 'system';
  * 2. claims the first `cardinality($1)` ready pending jobs in claim order (exactly the jobs
  *    `position` 1..n names, minus rows other workers hold); the i-th gets the i-th run token of
  *    `$1`, one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
- *    Claim-ahead: the first `$7` are claimed whatever their type; the i-th after them only while
- *    jobs 1..i are all of the types in `$8` (short handlers here), so claiming stops, in order, at
- *    the first job that may be long. The 'next' row tells how many ready jobs the claim saw.
+ *    Claim-ahead: the first `$7` (`next`, locked SKIP LOCKED like any claim) are claimed whatever
+ *    their type; the i-th after them only while jobs 1..i are all of the types in `$8` (short
+ *    handlers here) and the jobs after `next` would keep an attempt if this worker died before
+ *    running them (attempts + 1 < their limit: a job claimed ahead may wait, and a crash costs
+ *    it an attempt it never used), so claiming stops, in order, at the first job that may be
+ *    long or is on its last attempt. Those candidates are read WITHOUT a lock (`peek`) and only
+ *    the prefix that is claimed is locked (`ahead`; read committed re-checks its WHERE on a row
+ *    another worker changed meanwhile): a job behind it is never held by a claim that leaves it.
+ *    The 'next' row tells how many ready jobs the claim saw.
  * The two parts touch disjoint rows (running vs pending). `LIMIT $6` tells the planner the real
  * row count of `$5` (it assumes 100 for a set-returning function), so rows are found by key.
  */
@@ -78,12 +84,32 @@ const ROUND_SQL = `
   ), next AS (
     SELECT id, type, moved_to_top_at, priority, queue_seq FROM job_queue.job
     WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
-    ORDER BY ${CLAIM_ORDER} LIMIT cardinality($1::uuid[]) FOR UPDATE SKIP LOCKED
+    ORDER BY ${CLAIM_ORDER} LIMIT $7 FOR UPDATE SKIP LOCKED
+  ), peek AS (
+    SELECT id, type, attempts, max_attempts, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+    ORDER BY ${CLAIM_ORDER} LIMIT CASE WHEN cardinality($1::uuid[]) > $7 THEN cardinality($1::uuid[]) ELSE 0 END
+  ), candidates AS (
+    SELECT id, sure, bool_and(ok) OVER w AS ok, row_number() OVER w AS k FROM (
+      SELECT id, true AS sure, type = ANY($8::text[]) AS ok, moved_to_top_at, priority, queue_seq FROM next
+      UNION ALL
+      SELECT id, false, type = ANY($8::text[]) AND attempts + 1 < COALESCE(($4::jsonb ->> type)::int, max_attempts),
+             moved_to_top_at, priority, queue_seq
+      FROM peek WHERE id NOT IN (SELECT id FROM next)
+    ) u WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
+  ), ahead AS (
+    -- By key (= ANY of an array): an IN (subquery) let the planner walk every pending row.
+    SELECT j.id, j.moved_to_top_at, j.priority, j.queue_seq FROM job_queue.job j
+    WHERE j.id = ANY (ARRAY(
+      SELECT id FROM candidates WHERE NOT sure AND ok ORDER BY k LIMIT cardinality($1::uuid[]) - (SELECT count(*) FROM next)
+    )) AND j.status = 'pending' AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
+    FOR UPDATE OF j SKIP LOCKED
   ), ranked AS (
-    SELECT id, n FROM (
-      SELECT id, row_number() OVER w AS n, bool_and(type = ANY($8::text[])) OVER w AS short
-      FROM next WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
-    ) r WHERE n <= $7 OR short
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM (
+      SELECT id, moved_to_top_at, priority, queue_seq FROM next
+      UNION ALL
+      SELECT id, moved_to_top_at, priority, queue_seq FROM ahead
+    ) u
   ), tokens AS (
     SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
   ), instant AS (
@@ -109,11 +135,11 @@ const ROUND_SQL = `
   SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, ord
   FROM done
   UNION ALL
-  SELECT 'next', NULL::uuid, NULL, NULL, NULL::jsonb, NULL::jsonb, NULL::int, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, count(*)
-  FROM next
+  SELECT 'next', NULL::uuid, NULL, NULL, NULL::jsonb, NULL::jsonb, NULL::int, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid,
+         least(cardinality($1::uuid[]), (SELECT count(*) FROM candidates))
   ORDER BY part, n`;
 
-const ROUND_STATEMENT = 'job-queue.round.v2';
+const ROUND_STATEMENT = 'job-queue.round.v3';
 
 export interface SuccessInput {
   jobId: string;

@@ -44,6 +44,12 @@ const MAX_SUCCESSES_PER_ROUND = 500;
 const SHORT_RUN_MS = 20;
 const SHORT_STREAK = 3;
 const AHEAD_PER_SLOT = 2;
+/**
+ * A job claimed ahead waits for a slot at most this long (bounded by the heartbeat interval):
+ * past it, the handlers it waits behind are not short after all (they may hang), so it is
+ * released (attempt refunded, a new wake-up) for another worker instead of sitting `running`.
+ */
+const AHEAD_WAIT_MS = 10 * SHORT_RUN_MS;
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -228,7 +234,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       // More is ready but this round took fewer jobs than messages it held (a claim-ahead cut
       // short at a job that may be long): the rest stay held, as a busy worker's messages do,
       // instead of being used up here while idle workers could take those jobs.
-      else if (want && answered.length > result.claimed.length) this.waiters.unshift(...answered.splice(result.claimed.length));
+      // At shutdown they are answered instead (releaseWaiters already ran).
+      else if (want && answered.length > result.claimed.length && !this.shuttingDown) this.waiters.unshift(...answered.splice(result.claimed.length));
       // A full claim that left slots free (the slow-start round, or a round that claimed for
       // fewer slots than are free now) goes on at once: nothing else would start the next
       // round, since one merged message stands for up to 16 jobs and the reconciler stays out
@@ -283,7 +290,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
    */
   private claimAheadTypes(): string[] {
     const types: string[] = [];
-    for (const [type, streak] of this.shortRuns) if (streak >= SHORT_STREAK) types.push(type);
+    const maxAttempts = this.registry.maxAttemptsByType();
+    // A type with one attempt is never claimed ahead (the statement's attempt rule would refuse
+    // every job of it; offering it would only make rounds that claim nothing ahead).
+    for (const [type, streak] of this.shortRuns) if (streak >= SHORT_STREAK && (maxAttempts[type] ?? 1) > 1) types.push(type);
     if (!types.length) return types;
     const now = Date.now();
     for (const run of this.active.values()) {
@@ -314,16 +324,18 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
   }
 
-  /** Waits for a slot; false (and no slot held) when the run was aborted first. */
-  private async waitForSlot(waiter: SlotWaiter, signal: AbortSignal): Promise<boolean> {
+  /** Waits for a slot, at most `maxWaitMs`; false (and no slot held) when the run was aborted or the wait timed out first. */
+  private async waitForSlot(waiter: SlotWaiter, signal: AbortSignal, maxWaitMs: number): Promise<boolean> {
     if (!signal.aborted) {
       await new Promise<void>((resolve) => {
-        const onAbort = () => resolve();
-        waiter.grant = () => {
-          signal.removeEventListener('abort', onAbort);
+        const timer = setTimeout(() => finish(), maxWaitMs);
+        const finish = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', finish);
           resolve();
         };
-        signal.addEventListener('abort', onAbort, { once: true });
+        waiter.grant = finish;
+        signal.addEventListener('abort', finish, { once: true });
       });
     }
     if (waiter.granted) return true;
@@ -366,7 +378,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const active: ActiveRun = { context, done, handlerStartedAt: 0 };
     this.active.set(claimed.id, active);
     if (this.shuttingDown) context.abort('shutdown');
-    if (claimed.firstRun) jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
 
     const heartbeatMs = Math.max(50, Math.min(this.config.jobPollingIntervalMs, Math.floor(this.config.jobLockDurationMs / 3)));
     const heartbeat = setInterval(() => {
@@ -377,13 +388,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }, heartbeatMs);
     let startedAt = Date.now();
     try {
-      // A job claimed ahead waits for a slot (its lease kept by the heartbeat); a cancel, a lost
-      // job or shutdown meanwhile ends it without running its handler.
-      if (waiter && (await this.waitForSlot(waiter, context.signal))) gotSlot();
+      // A job claimed ahead waits for a slot, at most AHEAD_WAIT_MS; shutdown meanwhile ends it
+      // without running its handler (a cancel or a lost lease is only seen at the next
+      // heartbeat, as for any run). A wait that timed out releases the job.
+      let slotWaitExpired = false;
+      if (waiter) {
+        if (await this.waitForSlot(waiter, context.signal, Math.min(AHEAD_WAIT_MS, heartbeatMs))) gotSlot();
+        else slotWaitExpired = !context.signal.aborted;
+      }
+      // Submit → first start: measured when the run gets its slot (a job claimed ahead has been
+      // claimed earlier), not for a run ended before it could start (it is measured when it does).
+      if (claimed.firstRun && !context.signal.aborted && !slotWaitExpired) {
+        jobMetrics.wait.observe({ type: claimed.type }, (Date.now() - claimed.submittedAt.getTime()) / 1000);
+      }
       const registered = this.registry.get(claimed.type);
       let failure: unknown = undefined;
       let threw = false;
-      if (context.signal.aborted) {
+      if (context.signal.aborted || slotWaitExpired) {
         // Aborted before its handler started (shutdown, cancel, lost job): the handler is not called.
       } else if (!registered) {
         threw = true;
@@ -404,7 +425,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       await context.flushProgress().catch(() => undefined);
 
       let outcome: RunOutcome;
-      if (context.signal.aborted) {
+      if (slotWaitExpired) {
+        outcome = { kind: 'release', reason: 'no slot freed in time for a job claimed ahead' };
+      } else if (context.signal.aborted) {
         const reason = context.signal.reason as string;
         if (reason === 'lost-lock') {
           this.logger.warn(`run of job ${claimed.id} (attempt ${claimed.attempts}) lost the job; its result is discarded`);

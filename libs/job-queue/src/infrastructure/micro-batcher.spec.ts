@@ -100,4 +100,19 @@ describe('MicroBatcher (batch while busy)', () => {
     await waiting;
     expect(idle).toBe(true);
   });
+
+  it('keeps writing later calls when delivering a batch throws (a write that returned no array of results)', async () => {
+    const written: number[][] = [];
+    // The first write resolves to no array at all: delivering reads results[0] and throws.
+    const write = async (inputs: number[]) => {
+      written.push(inputs);
+      return (written.length === 1 ? null : inputs.map((i) => ({ value: `v${i}` }))) as Array<BatchItemResult<string>>;
+    };
+    const batcher = new MicroBatcher(write, { maxBatch: 10, maxInFlight: 1 });
+    await expect(batcher.submit(1)).rejects.toThrow(TypeError);
+    await tick();
+    await expect(batcher.submit(2)).resolves.toBe('v2');
+    expect(written).toEqual([[1], [2]]);
+    await expect(batcher.idle()).resolves.toBeUndefined();
+  });
 });

@@ -66,12 +66,19 @@ export class MicroBatcher<I, O> {
       const settle = (deliver: () => void) => {
         this.inFlight--;
         this.settling++;
-        deliver();
-        setImmediate(() => {
-          this.settling--;
-          this.pump();
-          if (!this.queue.length && !this.inFlight && !this.settling) this.idleWaiters.splice(0).forEach((wake) => wake());
-        });
+        try {
+          deliver();
+        } catch (error) {
+          // A malformed result (not one per input): the callers not yet settled get the error.
+          batch.forEach((item) => item.reject(error));
+        } finally {
+          // Whatever delivering did, the next batch must start, or every later call would wait forever.
+          setImmediate(() => {
+            this.settling--;
+            this.pump();
+            if (!this.queue.length && !this.inFlight && !this.settling) this.idleWaiters.splice(0).forEach((wake) => wake());
+          });
+        }
       };
       written.then(
         (results) =>

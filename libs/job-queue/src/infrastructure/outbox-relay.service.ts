@@ -18,14 +18,18 @@ const FOLLOW_UP_DRAIN_MS = 10;
 
 /**
  * Takes (deletes, within the caller's transaction) up to BATCH outbox rows, oldest first, with
- * their job's type (the message name shown on the dashboard). Planned per batch (not prepared):
+ * their job's type (the message name shown on the dashboard) and the delay of their wake-up:
+ * the milliseconds until `available_at` by the DATABASE clock (the one claims use), rounded up
+ * (Postgres keeps microseconds: a wake-up due within the current millisecond must not fire
+ * early and leave its job to the reconciler), 0 when due. Planned per batch (not prepared):
  * the outbox is tiny or full of dead rows depending on the moment, and the plan must follow.
  * No parameters: it is sent with BEGIN in one simple-protocol query.
  */
 const RELAY_TAKE_SQL = `
   DELETE FROM job_queue.outbox o
   WHERE o.id IN (SELECT id FROM job_queue.outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-  RETURNING o.id, o.job_id, o.message_id, o.available_at, o.coalesce,
+  RETURNING o.id, o.job_id, o.message_id, o.coalesce,
+            greatest(0, ceil(extract(epoch FROM o.available_at - clock_timestamp()) * 1000))::float8 AS delay_ms,
             (SELECT j.type FROM job_queue.job j WHERE j.id = o.job_id) AS type`;
 
 /**
@@ -39,7 +43,8 @@ export interface OutboxRow {
   id: string;
   job_id: string;
   message_id: string;
-  available_at: Date;
+  /** Milliseconds until the row's wake-up is due, by the database clock (0 when due). */
+  delay_ms: number;
   coalesce: boolean;
   type: string | null;
 }
@@ -50,16 +55,12 @@ export interface OutboxRow {
  * `coalesce = false` (reconciler). Immediate mergeable rows become one message per WAKEUP_SPAN
  * rows, named after the first row of each span (ADR 018).
  */
-export function toWakeupMessages(rows: OutboxRow[], now: number): Array<{ name: string; data: { jobId: string }; opts: Record<string, unknown> }> {
+export function toWakeupMessages(rows: OutboxRow[]): Array<{ name: string; data: { jobId: string }; opts: Record<string, unknown> }> {
   const ordered = [...rows].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : BigInt(x.id) > BigInt(y.id) ? 1 : 0));
   let merged = 0;
   const messages = [];
   for (const row of ordered) {
-    // Postgres keeps microseconds and a JS Date truncates them: round a future wake-up up by one
-    // millisecond so it never fires just before the job may be claimed (it would then wait for
-    // the reconciler's next round).
-    const due = row.available_at.getTime();
-    const delay = due > now ? due - now + 1 : 0;
+    const delay = row.delay_ms;
     if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
     messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
   }
@@ -154,7 +155,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const results = (await client.query(`BEGIN; ${RELAY_TAKE_SQL}`)) as unknown as Array<{ rows: OutboxRow[] }>;
       const rows = results[1].rows;
       if (rows.length) {
-        const add = this.queue.addBulk(toWakeupMessages(rows, Date.now()));
+        const add = this.queue.addBulk(toWakeupMessages(rows));
         let timeout: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
