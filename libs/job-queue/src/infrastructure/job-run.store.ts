@@ -139,7 +139,59 @@ const ROUND_SQL = `
          least(cardinality($1::uuid[]), (SELECT count(*) FROM candidates))
   ORDER BY part, n`;
 
+/**
+ * The round without claim-ahead (no short handlers, or none of the free slots' jobs may run ahead):
+ * the same statement minus the candidate, peek and lock-the-prefix steps, which cost every round
+ * even when they claim nothing (`$7` = `cardinality($1)`, `$8` unused).
+ */
+const PLAIN_ROUND_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($5::jsonb) AS i(ord int, id uuid, token uuid, info jsonb) LIMIT $6
+  ), done AS (
+    UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
+           output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
+    FROM input WHERE j.id = input.id AND j.run_token = input.token AND j.status = 'running'
+    RETURNING j.id, j.type, j.tenant, j.attempts, input.ord
+  ), done_ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
+  ), next AS (
+    SELECT id, type, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+    ORDER BY ${CLAIM_ORDER} LIMIT $7 FOR UPDATE SKIP LOCKED
+  ), ranked AS (
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM next
+  ), tokens AS (
+    SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
+  ), instant AS (
+    SELECT clock_timestamp() AS at
+  ), claimed AS (
+    UPDATE job_queue.job j SET status = 'running', run_token = tokens.token, worker_id = $2, attempts = j.attempts + 1,
+           max_attempts = COALESCE(($4::jsonb ->> j.type)::int, j.max_attempts),
+           lease_expires_at = instant.at + make_interval(secs => $3::double precision / 1000),
+           started_at = instant.at + make_interval(secs => (ranked.n - 1) / 1000000.0),
+           queue_seq = NULL, moved_to_top_at = NULL, run_after = NULL, updated_at = instant.at
+    FROM ranked JOIN tokens ON tokens.n = ranked.n CROSS JOIN instant
+    WHERE j.id = ranked.id
+    RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
+              j.started_at, j.run_token, ranked.n
+  ), claimed_ev AS (
+    INSERT INTO job_queue.job_event (job_id, type, actor, data)
+    SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text)
+    FROM claimed ORDER BY n
+  )
+  SELECT 'claimed' AS part, id, tenant, type, payload, principal, attempts, max_attempts, checkpoint, submitted_at, started_at, run_token, n
+  FROM claimed
+  UNION ALL
+  SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, ord
+  FROM done
+  UNION ALL
+  SELECT 'next', NULL::uuid, NULL, NULL, NULL::jsonb, NULL::jsonb, NULL::int, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid,
+         (SELECT count(*) FROM next)
+  ORDER BY part, n`;
+
 const ROUND_STATEMENT = 'job-queue.round.v3';
+const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v1';
 
 export interface SuccessInput {
   jobId: string;
@@ -272,6 +324,7 @@ export class JobRunStore implements OnApplicationShutdown {
   async warmUp(workerId: string): Promise<void> {
     await this.round([], [], workerId, 1000, {});
     await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, []] });
+    await this.roundPool(true).query({ name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0] });
   }
 
   /**
@@ -292,11 +345,13 @@ export class JobRunStore implements OnApplicationShutdown {
     const input = successes.map((s, ord) => ({ ord, id: s.jobId, token: s.runToken, info: s.outputInformation }));
     // Prepared (planning was ~40% of a round's database time), on the pool whose planner
     // settings keep the cached plan on the indexes.
-    const { rows } = await this.roundPool(successes.length > 0).query({
-      name: ROUND_STATEMENT,
-      text: ROUND_SQL,
-      values: [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length, ahead.sure, ahead.shortTypes],
-    });
+    const values = [runTokens, workerId, leaseMs, JSON.stringify(maxAttemptsByType), JSON.stringify(input), successes.length, ahead.sure];
+    const plain = ahead.sure >= runTokens.length;
+    const { rows } = await this.roundPool(successes.length > 0).query(
+      plain
+        ? { name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values }
+        : { name: ROUND_STATEMENT, text: ROUND_SQL, values: [...values, ahead.shortTypes] },
+    );
     const result: RoundResult = { succeeded: new Map(), claimed: [], seen: 0 };
     const infoById = new Map(successes.map((s) => [s.jobId, s.outputInformation]));
     for (const row of rows) {
