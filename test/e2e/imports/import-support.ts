@@ -94,6 +94,14 @@ export function importsClient(baseUrl: string, authorization: string) {
     async results(recordId: string, batchId: string, query = ''): Promise<any> {
       return (await call('GET', `/api/v1/imports/${recordId}/batches/${batchId}/results${query}`)).json;
     },
+    /** Creates a record and uploads `content` as a batch whose job is scheduled an hour ahead (202 checked). */
+    async uploadScheduled(content: string | Buffer, fileName = 'later.csv'): Promise<{ recordId: string; at: string; up: Reply }> {
+      const recordId = await client.createRecord();
+      const at = new Date(Date.now() + 3_600_000).toISOString();
+      const up = await client.upload(recordId, content, fileName, `?scheduledFor=${encodeURIComponent(at)}`);
+      if (up.status !== 202) throw new Error(`scheduled upload: ${up.status} ${up.text}`);
+      return { recordId, at, up };
+    },
     /** Creates a record, uploads, waits: the finished batch. */
     async importFile(content: string | Buffer, fileName = 'employees.csv', options: Record<string, unknown> = {}): Promise<{ recordId: string; batch: any }> {
       const recordId = await client.createRecord(options);

@@ -8,10 +8,7 @@ describe('imports: retrying a batch whose job ended before its file was read', (
   it('a batch whose job was cancelled before it ran is processed from the start on retry', async () => {
     const tenant = `t-${randomUUID()}`;
     const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
-    const recordId = await c.createRecord();
-    const at = new Date(Date.now() + 3_600_000).toISOString();
-    const up = await c.upload(recordId, employeesCsv(4), 'later.csv', `?scheduledFor=${encodeURIComponent(at)}`);
-    expect(up.status).toBe(202);
+    const { recordId, up } = await c.uploadScheduled(employeesCsv(4));
     expect((await c.call('POST', `/api/v1/jobs/${up.json.jobId}/cancel`)).status).toBe(200);
     const failed = await c.waitForBatch(recordId, up.json.id);
     expect(failed).toMatchObject({ status: 'failed', counts: { total: 0 } });

@@ -118,9 +118,7 @@ describe('imports: uploads and templates', () => {
   it('scheduledFor in the future schedules the batch\'s job (the record stays created until it runs); a bad value is 400', async () => {
     const tenant = `t-${randomUUID()}`;
     const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
-    const recordId = await c.createRecord();
-    const at = new Date(Date.now() + 3_600_000).toISOString();
-    const up = await c.upload(recordId, employeesCsv(4), 'later.csv', `?scheduledFor=${encodeURIComponent(at)}`);
+    const { recordId, at, up } = await c.uploadScheduled(employeesCsv(4));
     expect(up.status).toBe(202);
     expect(up.json.status).toBe('created');
     const job = await c.call('GET', `/api/v1/jobs/${up.json.jobId}`);
