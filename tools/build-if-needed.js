@@ -77,3 +77,6 @@ if (stale()) {
     fs.utimesSync(marker, new Date(), new Date());
   });
 }
+
+// The console's static files are built by Vite, separately (only when they are older than apps/console).
+execSync(`"${process.execPath}" ${JSON.stringify(path.join(__dirname, 'build-console.js'))}`, { cwd: root, stdio: 'inherit' });

@@ -14,6 +14,7 @@ import { ExportsModule } from '@porter/exports';
 import { ImportsModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
 import { HealthController } from './health/health.controller';
+import { DevSignInController } from './console/dev-sign-in.controller';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { ExportsHttpModule } from './exports/exports-http.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
@@ -31,7 +32,7 @@ import { ImportsHttpModule } from './imports/imports-http.module';
     ExportsHttpModule,
     ImportsHttpModule,
   ],
-  controllers: [HealthController],
+  controllers: [HealthController, DevSignInController],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

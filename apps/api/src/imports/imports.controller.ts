@@ -43,6 +43,12 @@ export class ImportsController {
     return this.queryBus.execute(new ListImportTypesQuery());
   }
 
+  @Get('configuration')
+  @ApiOperation({ summary: 'Upload limits: largest file (bytes) and files per upload, so a client can check before sending' })
+  configuration(): { maxUploadBytes: number; maxFilesPerUpload: number } {
+    return { maxUploadBytes: this.config.uploadMaxBytes, maxFilesPerUpload: this.config.uploadMaxFiles };
+  }
+
   @Get('types/:type/template')
   @ApiOperation({
     summary: 'An empty file to fill in: CSV or XLSX with the header row only, or JSONL with one object naming every column (values null)',

@@ -1,0 +1,56 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
+
+export class DevSignInBody {
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[^\s]+$/, { message: 'user must not contain spaces' })
+  user: string;
+
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[^\s]+$/, { message: 'tenant must not contain spaces' })
+  tenant: string;
+
+  @IsOptional()
+  @IsBoolean()
+  admin?: boolean;
+}
+
+/**
+ * Development sign-in for the console: mints a token like `porter token` does, so a developer
+ * running `npm start` locally can open /console without the command line. It exists only when
+ * NODE_ENV=development (the default of a local run); in test and production every call is 403,
+ * so it is no way around authentication there (docs/adr/056-console-sign-in.md).
+ */
+@ApiTags('console')
+@Public()
+@Controller('api/dev/sign-in')
+export class DevSignInController {
+  constructor(@Inject(PORTER_CONFIG) private readonly config: PorterConfig) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Whether development sign-in is available (200) or not (403)' })
+  available(): { available: true } {
+    this.refuseOutsideDevelopment();
+    return { available: true };
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Development only (NODE_ENV=development): a 12-hour token for any user of any tenant' })
+  signIn(@Body() body: DevSignInBody): { token: string; expiresInSeconds: number } {
+    this.refuseOutsideDevelopment();
+    const expiresInSeconds = 12 * 3600;
+    const roles = body.admin ? ['admin'] : [];
+    return { token: signToken({ sub: body.user, tenant: body.tenant, roles, scopes: [] }, this.config.authJwtSecret, expiresInSeconds), expiresInSeconds };
+  }
+
+  private refuseOutsideDevelopment(): void {
+    if (this.config.nodeEnv !== 'development') {
+      throw new ForbiddenException(`Development sign-in is available only when NODE_ENV=development (this API runs with NODE_ENV=${this.config.nodeEnv})`);
+    }
+  }
+}

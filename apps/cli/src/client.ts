@@ -1,0 +1,122 @@
+import { randomBytes } from 'crypto';
+import { createReadStream, createWriteStream } from 'fs';
+import { rename, rm, stat } from 'fs/promises';
+import * as path from 'path';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { ApiProblemError, CliError, EXIT, Problem } from './errors';
+
+/**
+ * The public REST API, nothing else: the CLI is a client like any other (and so proves the API).
+ * Every failure leaves as a CliError with its exit code: a problem document from the API, or
+ * "unreachable" when no answer came.
+ */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | null,
+  ) {}
+
+  async request(method: string, apiPath: string, init: { body?: unknown; headers?: Record<string, string>; stream?: Readable } = {}): Promise<Response> {
+    if (!this.token) throw new CliError('No token: set PORTER_TOKEN, pass --token, or run `porter login`', EXIT.unreachable);
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.token}`, ...init.headers };
+    let body: RequestInit['body'];
+    if (init.stream) body = Readable.toWeb(init.stream) as unknown as RequestInit['body'];
+    else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${apiPath}`, { method, headers, body, ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`The API at ${this.baseUrl} could not be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`, EXIT.unreachable, {
+        title: 'API unreachable',
+        status: 0,
+        detail: `${this.baseUrl}: ${cause?.code ?? (error as Error).message}`,
+      });
+    }
+    if (!res.ok) throw new ApiProblemError(await problemOf(res));
+    return res;
+  }
+
+  async json<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, apiPath, { body });
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  get<T>(apiPath: string): Promise<T> {
+    return this.json<T>('GET', apiPath);
+  }
+
+  /**
+   * Streams a download to `target` (or, when `target` is a directory, to the server's file name
+   * inside it). Written to a temporary name first, so an interrupted download leaves no half file.
+   */
+  async download(apiPath: string, target: string, targetIsDirectory = false): Promise<{ file: string; bytes: number }> {
+    const res = await this.request('GET', apiPath, { headers: { accept: '*/*' } });
+    const file = targetIsDirectory ? path.join(target, safeName(fileNameOf(res) ?? 'download')) : target;
+    const temp = `${file}.${randomBytes(4).toString('hex')}.part`;
+    try {
+      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(temp));
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { file, bytes: (await stat(file)).size };
+  }
+
+  /** multipart/form-data upload of one file, streamed from disk; `onProgress` sees bytes handed to the socket. */
+  async upload<T>(apiPath: string, file: string, onProgress: (sent: number, total: number) => void): Promise<T> {
+    const size = (await stat(file)).size;
+    const boundary = `porter-${randomBytes(12).toString('hex')}`;
+    const name = path.basename(file).replace(/["\r\n]/g, '_');
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    async function* body() {
+      yield head;
+      let sent = 0;
+      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+        yield chunk as Buffer;
+        sent += (chunk as Buffer).length;
+        onProgress(sent, size);
+      }
+      yield tail;
+    }
+    const res = await this.request('POST', apiPath, {
+      stream: Readable.from(body()),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    return (await res.json()) as T;
+  }
+}
+
+async function problemOf(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text);
+    if (body && typeof body.title === 'string') return { ...body, status: body.status ?? res.status };
+  } catch {
+    // not a problem document: described from the status
+  }
+  return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined };
+}
+
+function fileNameOf(res: Response): string | null {
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="([^"]+)"/i.exec(disposition);
+  return plain ? plain[1] : null;
+}
+
+/** A server-given name never leaves the target directory. */
+function safeName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/'));
+  return base && base !== '.' && base !== '..' ? base : 'download';
+}

@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import { existsSync, statSync } from 'fs';
+import * as path from 'path';
+import { ApiProblemError, CliError, EXIT } from '../errors';
+import { formatBytes } from '../terminal';
+import { waitForJob } from '../watch-job';
+import { contextOf } from './context';
+
+interface ImportBatch {
+  id: string;
+  importRecordId: string;
+  jobId: string;
+  fileName: string | null;
+  status: string;
+  counts: { total: number; completed: number; failed: number; partiallyFailed: number };
+}
+
+interface ImportRecord {
+  id: string;
+  type: string;
+  status: string;
+}
+
+const BATCH_ENDED = ['completed', 'failed', 'partially_failed'];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `people.csv` → `people.failed-rows.csv`, beside it. */
+export function failedRowsPath(file: string): string {
+  const parsed = path.parse(path.resolve(file));
+  return path.join(parsed.dir, `${parsed.name}.failed-rows.csv`);
+}
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description('upload a file as an import; with --wait show processing, print a summary and save failed rows beside the file')
+    .argument('<type>', 'import type (GET /api/v1/imports/types)')
+    .argument('<file>', 'CSV, XLSX or JSONL file')
+    .option('--dry-run', 'validate every row, write nothing')
+    .addOption(new Option('--on-error <mode>', 'go on past failed rows, or stop the batch at the first').choices(['continue', 'abort']))
+    .option('--wait', 'wait until the rows are processed')
+    .action(async (type: string, file: string, options, command: Command) => {
+      const { client, out } = contextOf(command);
+      if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${file}: no such file`, EXIT.usage);
+      const size = statSync(file).size;
+      const limits = await client.get<{ maxUploadBytes: number }>('/api/v1/imports/configuration').catch((error) => {
+        if (error instanceof ApiProblemError && error.problem?.status === 404) return null;
+        throw error;
+      });
+      if (limits && size > limits.maxUploadBytes) {
+        throw new CliError(`${file} is ${formatBytes(size)}: larger than the server accepts (${formatBytes(limits.maxUploadBytes)})`, EXIT.usage);
+      }
+      const record = await client.json<ImportRecord>('POST', '/api/v1/imports', {
+        type,
+        sourceName: path.basename(file),
+        expectedReferenceCount: -1,
+        options: { ...(options.dryRun ? { dryRun: true } : {}), ...(options.onError ? { onError: options.onError } : {}) },
+      });
+      const upload = out.progress(`upload ${path.basename(file)}`, 'bytes');
+      let batch: ImportBatch;
+      try {
+        const answer = await client.upload<ImportBatch | ImportBatch[]>(`/api/v1/imports/${record.id}/batches`, file, (sent, total) =>
+          upload.update((sent / Math.max(1, total)) * 100, sent, total, 'uploading'),
+        );
+        batch = Array.isArray(answer) ? answer[0] : answer;
+        upload.update(100, size, size, 'uploaded');
+      } finally {
+        upload.stop();
+      }
+      await client.json('POST', `/api/v1/imports/${record.id}/finalize`);
+      if (!options.wait) {
+        out.result({ record, batch }, () => [`Import ${record.id}: ${path.basename(file)} uploaded (batch ${batch.id}, job ${batch.jobId}).`, `Follow it: porter jobs watch ${batch.jobId}`]);
+        return;
+      }
+      await waitForJob(client, out, batch.jobId, `import ${type}`, 'rows');
+      // The batch's counts settle with its end, a moment after its job's.
+      for (let i = 0; i < 100; i++) {
+        batch = await client.get<ImportBatch>(`/api/v1/imports/${record.id}/batches/${batch.id}`);
+        if (BATCH_ENDED.includes(batch.status)) break;
+        await sleep(200);
+      }
+      const c = batch.counts;
+      const failed = c.failed + c.partiallyFailed;
+      let failedRowsFile: string | null = null;
+      if (failed > 0) {
+        failedRowsFile = (await client.download(`/api/v1/imports/${record.id}/batches/${batch.id}/failed-rows`, failedRowsPath(file))).file;
+      }
+      out.result({ record: { ...record, status: undefined }, batch, dryRun: options.dryRun === true, failedRowsFile }, () => [
+        `${options.dryRun ? 'Dry run of ' : ''}${path.basename(file)}: ${c.total} rows, ${c.completed} ${options.dryRun ? 'valid' : 'imported'}, ${c.failed} failed` +
+          (c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : '') +
+          ` (batch ${batch.status}).`,
+        ...(failedRowsFile ? [`Failed rows with their reasons: ${failedRowsFile}`] : []),
+      ]);
+      if (failed > 0 || batch.status === 'failed') process.exitCode = EXIT.failed;
+    });
+}

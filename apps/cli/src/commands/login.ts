@@ -1,0 +1,83 @@
+import { Command } from 'commander';
+import { createInterface } from 'readline';
+import { ApiClient } from '../client';
+import { configFile, removeStoredConfig, resolveConnection, writeStoredConfig } from '../config';
+import { CliError, EXIT } from '../errors';
+import { Output } from '../terminal';
+import { GlobalOptions } from './context';
+
+async function readToken(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').trim();
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await new Promise<string>((resolve) => rl.question('Paste a bearer token: ', resolve))).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+function claimsOf(token: string): { sub?: string; tenant?: string } {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return {};
+  }
+}
+
+export function loginCommand(): Command {
+  return new Command('login')
+    .description('check a token against the API and keep it (with the URL) in ~/.config/porter/config.json, mode 0600')
+    .addHelpText('after', '\nThe token comes from --token, or standard input, or a prompt.')
+    .action(async (_options, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const out = new Output(globals.json === true);
+      const url = resolveConnection({ url: globals.url }).url;
+      const token = globals.token || (await readToken());
+      if (!token) throw new CliError('No token given', EXIT.usage);
+      await new ApiClient(url, token).get('/api/v1/jobs?limit=1');
+      const file = configFile();
+      writeStoredConfig({ url, token }, file);
+      const claims = claimsOf(token);
+      out.result({ url, user: claims.sub ?? null, tenant: claims.tenant ?? null, configFile: file }, () => `Signed in to ${url} as ${claims.sub ?? '?'} (tenant ${claims.tenant ?? '?'}); saved in ${file}.`);
+    });
+}
+
+export function logoutCommand(): Command {
+  return new Command('logout').description('forget the stored URL and token').action((_options, command: Command) => {
+    const out = new Output(command.optsWithGlobals<GlobalOptions>().json === true);
+    removeStoredConfig();
+    out.result({ configFile: configFile(), removed: true }, () => `Removed ${configFile()}.`);
+  });
+}
+
+export function tokenCommand(): Command {
+  return new Command('token')
+    .description('print a bearer token signed with AUTH_JWT_SECRET (local use; `npm run token` is the same)')
+    .requiredOption('--user <id>', 'user id (the token subject)')
+    .requiredOption('--tenant <tenant>', 'tenant')
+    .option('--admin', 'tenant admin')
+    .option('--operator', 'platform operator (queue dashboard)')
+    .option('--scopes <s1,s2>', 'operational scope ids', '')
+    .option('--hours <n>', 'lifetime in hours', '12')
+    .action(async (options, command: Command) => {
+      const out = new Output(command.optsWithGlobals<GlobalOptions>().json === true);
+      const hours = Number(options.hours);
+      if (!Number.isFinite(hours) || hours <= 0) throw new CliError('--hours must be a positive number', EXIT.usage);
+      // Loaded here only: the platform library is large, and no other command needs it.
+      const { loadConfig, signToken, ConfigError } = await import('@porter/platform');
+      let secret: string;
+      try {
+        secret = loadConfig().authJwtSecret;
+      } catch (error) {
+        throw new CliError(error instanceof ConfigError ? error.message : String(error), EXIT.usage);
+      }
+      const scopes = String(options.scopes).split(',').map((s) => s.trim()).filter(Boolean);
+      const roles = [...(options.admin ? ['admin'] : []), ...(options.operator ? ['operator'] : [])];
+      const token = signToken({ sub: options.user, tenant: options.tenant, roles, scopes }, secret, Math.round(hours * 3600));
+      out.result({ token }, () => token);
+    });
+}

@@ -1,0 +1,168 @@
+/** The console's only way to the server: the public REST API under /api/v1, with the user's token. */
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem as the API sends it (status 0: the API could not be reached). */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  totalRecords: number;
+}
+
+const TOKEN_KEY = 'porter.token';
+const signOutListeners = new Set<() => void>();
+
+/** The token lives in sessionStorage: it is gone when the tab closes, and never sent to other sites. */
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  signIn(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token.trim());
+  },
+  signOut(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+    signOutListeners.forEach((listener) => listener());
+  },
+  onSignOut(listener: () => void): () => void {
+    signOutListeners.add(listener);
+    return () => signOutListeners.delete(listener);
+  },
+};
+
+export interface Claims {
+  sub?: string;
+  tenant?: string;
+  roles?: string[];
+  scopes?: string[];
+  exp?: number;
+}
+
+/** What the token says about its holder, for display and to offer admin actions (the API decides). */
+export function claimsOf(token: string | null): Claims {
+  try {
+    const payload = token?.split('.')[1];
+    if (!payload) return {};
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    return JSON.parse(decodeURIComponent(escape(json))) as Claims;
+  } catch {
+    return {};
+  }
+}
+
+async function problemOf(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text);
+    if (body && typeof body.title === 'string') return { ...body, status: body.status ?? res.status };
+  } catch {
+    // not JSON: described below
+  }
+  return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined };
+}
+
+const unreachable = (error: unknown): ApiError =>
+  new ApiError({ title: 'The API could not be reached', status: 0, detail: error instanceof Error ? error.message : String(error) });
+
+async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
+  const token = session.token();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path.startsWith('/api/') ? path : `/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!res.ok) {
+    const problem = await problemOf(res);
+    if (res.status === 401 && token) session.signOut();
+    throw new ApiError(problem);
+  }
+  return res;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+
+/** A query string from the set values only. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') q.set(key, String(value));
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+function fileNameOf(res: Response, fallback: string): string {
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="([^"]+)"/i.exec(disposition);
+  return plain ? plain[1] : fallback;
+}
+
+/**
+ * Downloads need the bearer token, so a plain link cannot do: the file is fetched, then saved
+ * through an object URL with the server's file name.
+ */
+export async function download(path: string, fallbackName = 'download'): Promise<string> {
+  const res = await send('GET', path, undefined, { accept: '*/*' });
+  const blob = await res.blob();
+  const name = fileNameOf(res, fallbackName);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
+/** multipart upload through XHR: fetch has no upload progress events. */
+export function upload<T>(path: string, file: File, onProgress: (sent: number, total: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1${path}`);
+    const token = session.token();
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onerror = () => reject(unreachable(new Error('the upload was interrupted')));
+    xhr.onload = () => {
+      let body: any = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      if (xhr.status === 401 && token) session.signOut();
+      reject(new ApiError(body && typeof body.title === 'string' ? body : { title: xhr.statusText || `HTTP ${xhr.status}`, status: xhr.status, detail: xhr.responseText.slice(0, 300) }));
+    };
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,137 @@
+import { Component, ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, Problem } from '../api';
+import { navigate } from '../router';
+import { isTerminal, Progress } from '../model';
+
+/** An API error as its problem title and detail (and the fields it names), never a blank page. */
+export function ProblemBox({ error }: { error: ApiError | Error | null | undefined }) {
+  if (!error) return null;
+  const problem: Problem = error instanceof ApiError ? error.problem : { title: 'Something went wrong in the console', status: 0, detail: error.message };
+  return (
+    <div class="problem" role="alert">
+      <strong>
+        {problem.title}
+        {problem.status ? ` (${problem.status})` : ''}
+      </strong>
+      {problem.detail && <p>{problem.detail}</p>}
+      {problem.errors?.length ? (
+        <ul>
+          {problem.errors.map((e) => (
+            <li key={e.path}>
+              <code>{e.path}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** A native <progress> (accessible as is, and styled without inline styles a CSP would refuse). */
+export function ProgressBar({ progress, label, status }: { progress: Progress | null | undefined; label: string; status?: string }) {
+  const percent = progress?.percent ?? (status === 'succeeded' ? 100 : null);
+  const text = percent === null ? (progress?.processed ? `${progress.processed.toLocaleString()} done` : '') : `${Math.floor(percent)}%`;
+  return (
+    <span class="progress">
+      <progress max={100} value={percent ?? (status && isTerminal(status) ? 0 : undefined)} aria-label={label} data-status={status} />
+      <span class="progress-text" aria-hidden="true">
+        {text}
+      </span>
+    </span>
+  );
+}
+
+export function Status({ status }: { status: string }) {
+  return <span class={`status status-${status}`}>{status.replace('_', ' ')}</span>;
+}
+
+export function Link({ href, children, ...rest }: { href: string; children: ComponentChildren; class?: string; 'aria-current'?: 'page' }) {
+  return (
+    <a
+      href={href}
+      {...rest}
+      onClick={(event) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+        event.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Runs an action, keeping its pending state and error for the button and the problem box. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const run = async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (e) {
+      setError(e as Error);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, setError };
+}
+
+/** Loads data for a page; `reload` fetches again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: Error | null; loading: boolean; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    load()
+      .then((value) => current && (setData(value), setError(null)))
+      .catch((e) => current && setError(e as Error))
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [...deps, generation]);
+  return { data, error, loading, reload: () => setGeneration((g) => g + 1) };
+}
+
+/** The last line of defence: a rendering bug shows a message and a way back, not a blank page. */
+export class ErrorBoundary extends Component<{ children: ComponentChildren }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  override componentDidCatch(error: Error) {
+    this.setState({ error });
+  }
+  override render() {
+    if (this.state.error) {
+      return (
+        <div class="panel">
+          <ProblemBox error={this.state.error} />
+          <button type="button" onClick={() => (this.setState({ error: null }), navigate('/console/'))}>
+            Back to jobs
+          </button>
+        </div>
+      );
+    }
+    return this.props.children;
+  }
+}

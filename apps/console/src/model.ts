@@ -1,0 +1,115 @@
+/** The API's resources as the console reads them (see the OpenAPI document at /api/docs). */
+
+export type JobStatus = 'scheduled' | 'pending' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'deleted';
+export const JOB_STATUSES: JobStatus[] = ['scheduled', 'pending', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
+export const TERMINAL: JobStatus[] = ['succeeded', 'failed', 'cancelled', 'deleted'];
+export const isTerminal = (status: string) => (TERMINAL as string[]).includes(status);
+
+export interface Progress {
+  processed: number;
+  total: number | null;
+  percent: number | null;
+}
+
+export interface Job {
+  id: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  status: JobStatus;
+  position: number | null;
+  progress: Progress;
+  submittedBy: string;
+  submittedAt: string;
+  scheduledFor: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  attempts: number;
+  outputFiles: string[];
+  outputInformation: Record<string, unknown> | null;
+  errorDetails: string | null;
+}
+
+export interface JobEvent {
+  type: string;
+  at: string;
+  actor: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface JobFile {
+  name: string;
+  sizeBytes: number;
+  contentType: string;
+}
+
+export interface ExportType {
+  type: string;
+  scope: 'global' | 'local';
+  retentionPeriodDays: number;
+  formats: string[];
+  filters: Array<{ name: string; rules: string[] }>;
+  description: string | null;
+  /** Declared by the server once the columns feature lands; the form offers a choice then. */
+  columns?: Array<{ name: string; label?: string }>;
+}
+
+export interface ExportInfo {
+  id: string;
+  jobId: string;
+  type: string;
+  format: string;
+  filters: Record<string, unknown>;
+  scopeIds: string[];
+  status: string;
+  itemsCount: number | null;
+  createdAt: string;
+  errorMessage: string | null;
+  downloadUrl: string | null;
+  result: { fileName: string; sizeBytes: number; expiresAt: string; downloadCount: number } | null;
+}
+
+export interface ImportType {
+  type: string;
+  description: string | null;
+  formats: string[];
+  columns: Array<{ name: string; required?: boolean }>;
+}
+
+export interface ImportCounts {
+  total: number;
+  completed: number;
+  failed: number;
+  partiallyFailed: number;
+}
+
+export interface ImportBatch {
+  id: string;
+  importRecordId: string;
+  jobId: string;
+  fileName: string | null;
+  status: string;
+  counts: ImportCounts;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface ImportRecord {
+  id: string;
+  type: string;
+  sourceName: string;
+  status: string;
+  createdAt: string;
+  options?: { dryRun?: boolean };
+  batches: ImportBatch[];
+}
+
+export interface ImportResult {
+  id: string;
+  rowNumber: number;
+  status: string;
+  referenceId: string | null;
+  failureDetails: string | null;
+}
+
+export const TERMINAL_BATCH = ['completed', 'failed', 'partially_failed'];

@@ -1,0 +1,159 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, download, get, Page, query } from '../api';
+import { Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { ImportBatch, ImportRecord, ImportResult, isTerminal, TERMINAL_BATCH } from '../model';
+import { useJob } from '../watch';
+
+const RESULT_STATUSES = ['failed', 'partially_failed', 'completed', 'retrying'];
+
+function Results({ recordId, batch }: { recordId: string; batch: ImportBatch }) {
+  const [status, setStatus] = useState(batch.counts.failed ? 'failed' : '');
+  const [offset, setOffset] = useState(0);
+  const results = useLoad(
+    () => get<Page<ImportResult>>(`/imports/${recordId}/batches/${batch.id}/results${query({ status, offset, limit: 50 })}`),
+    [status, offset, batch.status, batch.counts.failed],
+  );
+  return (
+    <div>
+      <div class="filters">
+        <label>
+          Show rows
+          <select name="result-status" value={status} onChange={(e) => (setOffset(0), setStatus(e.currentTarget.value))}>
+            <option value="">all</option>
+            {RESULT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ProblemBox error={results.error} />
+      {results.data && (
+        <>
+          <div class="table-wrap">
+            <table class="results">
+              <caption class="visually-hidden">Row results of {batch.fileName}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Row</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Reference</th>
+                </tr>
+              </thead>
+              <tbody>
+                {results.data.items.map((r) => (
+                  <tr key={r.id} data-row={r.rowNumber}>
+                    <td>{r.rowNumber}</td>
+                    <td>
+                      <Status status={r.status} />
+                    </td>
+                    <td class="reason">{r.failureDetails ?? ''}</td>
+                    <td class="sub">{r.referenceId ?? ''}</td>
+                  </tr>
+                ))}
+                {!results.data.items.length && (
+                  <tr>
+                    <td colSpan={4} class="empty">
+                      No rows{status ? ` with status ${status.replace('_', ' ')}` : ''}.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          {results.data.totalRecords > 50 && (
+            <nav class="pager" aria-label="Result pages">
+              <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 50))}>
+                Previous
+              </button>
+              <span>
+                {offset + 1}–{Math.min(offset + 50, results.data.totalRecords)} of {results.data.totalRecords}
+              </span>
+              <button type="button" disabled={offset + 50 >= results.data.totalRecords} onClick={() => setOffset(offset + 50)}>
+                Next
+              </button>
+            </nav>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A batch: its job's live progress, then its counts, results, failed rows and retry. */
+function BatchPanel({ recordId, initial }: { recordId: string; initial: ImportBatch }) {
+  const [batch, setBatch] = useState(initial);
+  const { job } = useJob(TERMINAL_BATCH.includes(batch.status) ? null : batch.jobId);
+  const action = useAction();
+  const ended = TERMINAL_BATCH.includes(batch.status);
+
+  // The batch's counts follow its rows; read it while the job runs and once more when it ends.
+  useEffect(() => {
+    if (ended) return undefined;
+    let timer: ReturnType<typeof setTimeout>;
+    const read = () =>
+      get<ImportBatch>(`/imports/${recordId}/batches/${batch.id}`)
+        .then((next) => {
+          setBatch(next);
+          if (!TERMINAL_BATCH.includes(next.status)) timer = setTimeout(read, job && isTerminal(job.status) ? 300 : 1000);
+        })
+        .catch(() => (timer = setTimeout(read, 1000)));
+    void read();
+    return () => clearTimeout(timer);
+  }, [batch.id, batch.jobId, ended, job?.status]);
+
+  const c = batch.counts;
+  return (
+    <section class="panel" aria-labelledby={`batch-${batch.id}`}>
+      <div class="title-row">
+        <h2 id={`batch-${batch.id}`}>{batch.fileName ?? 'Batch'}</h2>
+        <Status status={batch.status} />
+      </div>
+      <ProgressBar progress={ended ? { processed: c.total, total: c.total, percent: 100 } : job?.progress} status={ended ? 'succeeded' : job?.status} label={`Processing of ${batch.fileName ?? 'the batch'}`} />
+      <p class="counts" data-testid="batch-counts">
+        {c.total} rows: {c.completed} imported, {c.failed} failed{c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}.{' '}
+        <Link href={`/console/jobs/${batch.jobId}`}>Job</Link>
+      </p>
+      {ended && c.failed + c.partiallyFailed > 0 && (
+        <div class="actions">
+          <button type="button" disabled={action.busy} onClick={() => action.run(() => download(`/imports/${recordId}/batches/${batch.id}/failed-rows`, 'failed-rows.csv'))}>
+            Download failed rows
+          </button>
+          <button type="button" disabled={action.busy} onClick={() => action.run(async () => setBatch(await api<ImportBatch>('POST', `/imports/${recordId}/batches/${batch.id}/retry-failed-rows`)))}>
+            Retry failed rows
+          </button>
+        </div>
+      )}
+      <ProblemBox error={action.error} />
+      {(ended || c.total > 0) && <Results recordId={recordId} batch={batch} />}
+    </section>
+  );
+}
+
+export function ImportPage({ id }: { id: string }) {
+  const record = useLoad(() => get<ImportRecord>(`/imports/${id}`), [id]);
+  const r = record.data;
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/console/imports">Imports</Link> / {id}
+      </p>
+      <h1 tabIndex={-1}>{r ? `Import of ${r.sourceName}` : 'Import'}</h1>
+      <ProblemBox error={record.error} />
+      {r && (
+        <>
+          <p>
+            {r.type} · <Status status={r.status} /> · created {when(r.createdAt)}
+            {r.options?.dryRun ? ' · dry run: nothing is written' : ''}
+          </p>
+          {r.batches.map((b) => (
+            <BatchPanel key={b.id} recordId={r.id} initial={b} />
+          ))}
+          {!r.batches.length && <p class="empty">No file uploaded to this import.</p>}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,198 @@
+import { useRef, useState } from 'preact/hooks';
+import { api, get, Page, query, upload } from '../api';
+import { bytes, Link, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { ImportBatch, ImportRecord, ImportType } from '../model';
+import { navigate } from '../router';
+
+interface UploadLimits {
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
+}
+
+function UploadForm({ types, limits }: { types: ImportType[]; limits: UploadLimits | null }) {
+  const [typeName, setTypeName] = useState(types[0]?.type ?? '');
+  const [file, setFile] = useState<File | null>(null);
+  const [dryRun, setDryRun] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [sent, setSent] = useState<{ loaded: number; total: number } | null>(null);
+  const { busy, error, run, setError } = useAction();
+  const input = useRef<HTMLInputElement>(null);
+  const type = types.find((t) => t.type === typeName);
+  const tooLarge = !!(file && limits && file.size > limits.maxUploadBytes);
+
+  const choose = (f: File | null | undefined) => {
+    setError(null);
+    setSent(null);
+    setFile(f ?? null);
+  };
+
+  const submit = () =>
+    run(async () => {
+      if (!file) throw new Error('Choose a file first');
+      const record = await api<ImportRecord>('POST', '/imports', {
+        type: typeName,
+        sourceName: file.name,
+        expectedReferenceCount: -1,
+        options: { dryRun },
+      });
+      setSent({ loaded: 0, total: file.size });
+      await upload<ImportBatch>(`/imports/${record.id}/batches`, file, (loaded, total) => setSent({ loaded, total }));
+      // One file per import here: finalising lets the record complete as soon as its batch ends.
+      await api('POST', `/imports/${record.id}/finalize`);
+      navigate(`/console/imports/${record.id}`);
+    });
+
+  const percent = sent ? Math.round((sent.loaded / Math.max(1, sent.total)) * 100) : 0;
+  return (
+    <form
+      class="panel"
+      aria-labelledby="new-import"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2 id="new-import">New import</h2>
+      <div class="row">
+        <label>
+          Type
+          <select name="type" value={typeName} onChange={(e) => setTypeName(e.currentTarget.value)}>
+            {types.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.type}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" name="dryRun" checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} /> Dry run (validate only, write nothing)
+        </label>
+      </div>
+      {type && (
+        <p class="hint">
+          Columns: {type.columns.map((c) => (c.required ? `${c.name}*` : c.name)).join(', ')} (* required). Formats: {type.formats.join(', ')}.
+        </p>
+      )}
+      <div
+        class={`drop${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          choose(e.dataTransfer?.files[0]);
+        }}
+      >
+        <p>
+          Drop a file here, or{' '}
+          <label class="file-label">
+            choose one
+            <input ref={input} class="visually-hidden" type="file" name="file" accept=".csv,.xlsx,.jsonl,.ndjson" onChange={(e) => choose(e.currentTarget.files?.[0])} />
+          </label>
+          .
+        </p>
+        <p class="hint" data-testid="upload-limit">
+          Largest file: {limits ? bytes(limits.maxUploadBytes) : '…'}
+        </p>
+        {file && (
+          <p>
+            <strong>{file.name}</strong> · {bytes(file.size)}
+            {tooLarge && <span class="error-text"> — larger than the limit, it would be refused</span>}
+          </p>
+        )}
+      </div>
+      {sent && (
+        <p class="progress">
+          <progress max={100} value={percent} aria-label="Upload progress" />
+          <span class="progress-text">
+            {percent}% uploaded ({bytes(sent.loaded)} of {bytes(sent.total)})
+          </span>
+        </p>
+      )}
+      <button type="submit" disabled={busy || !file || tooLarge}>
+        Upload and import
+      </button>
+      <ProblemBox error={error} />
+    </form>
+  );
+}
+
+export function ImportsPage() {
+  const [offset, setOffset] = useState(0);
+  const types = useLoad(() => get<ImportType[]>('/imports/types'), []);
+  const limits = useLoad(() => get<UploadLimits>('/imports/configuration').catch(() => null), []);
+  const list = useLoad(() => get<Page<ImportRecord>>(`/imports${query({ offset, limit: 20 })}`), [offset]);
+  return (
+    <section>
+      <h1 tabIndex={-1}>Imports</h1>
+      <ProblemBox error={types.error} />
+      {types.data && <UploadForm types={types.data} limits={limits.data} />}
+      <div class="title-row">
+        <h2>Your imports</h2>
+        <button type="button" onClick={list.reload}>
+          Refresh
+        </button>
+      </div>
+      <ProblemBox error={list.error} />
+      {list.data && (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Rows (done / failed)</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((r) => {
+                  const total = r.batches.reduce((n, b) => n + b.counts.total, 0);
+                  const failed = r.batches.reduce((n, b) => n + b.counts.failed, 0);
+                  const done = r.batches.reduce((n, b) => n + b.counts.completed, 0);
+                  return (
+                    <tr key={r.id}>
+                      <td>
+                        <Link href={`/console/imports/${r.id}`}>{r.sourceName}</Link>
+                        {r.options?.dryRun ? <div class="sub">dry run</div> : null}
+                      </td>
+                      <td>{r.type}</td>
+                      <td>
+                        <Status status={r.status} />
+                      </td>
+                      <td class="nowrap">
+                        {done} / {failed} of {total}
+                      </td>
+                      <td class="nowrap">{when(r.createdAt)}</td>
+                    </tr>
+                  );
+                })}
+                {!list.data.items.length && (
+                  <tr>
+                    <td colSpan={5} class="empty">
+                      No imports yet.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <nav class="pager" aria-label="Pages">
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 20))}>
+              Previous
+            </button>
+            <span>{list.data.totalRecords ? `${offset + 1}–${Math.min(offset + 20, list.data.totalRecords)} of ${list.data.totalRecords}` : ''}</span>
+            <button type="button" disabled={offset + 20 >= list.data.totalRecords} onClick={() => setOffset(offset + 20)}>
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, claimsOf, download, get, session } from '../api';
+import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { isTerminal, Job, JobEvent, JobFile } from '../model';
+import { navigate } from '../router';
+import { useJob } from '../watch';
+
+const toLocalInput = (iso: string | null) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+function EditForm({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
+  const [name, setName] = useState(job.name ?? '');
+  const [description, setDescription] = useState(job.description ?? '');
+  const [scheduledFor, setScheduledFor] = useState(toLocalInput(job.scheduledFor));
+  const { busy, error, run } = useAction();
+  const canReschedule = job.status === 'scheduled' || job.status === 'pending';
+  return (
+    <form
+      class="panel"
+      aria-labelledby="edit-heading"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          const body: Record<string, unknown> = { name: name || null, description: description || null };
+          if (canReschedule) body.scheduledFor = scheduledFor ? new Date(scheduledFor).toISOString() : null;
+          onSaved(await api<Job>('PATCH', `/jobs/${job.id}`, body));
+        });
+      }}
+    >
+      <h2 id="edit-heading">Edit</h2>
+      <label>
+        Name <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        Description <textarea name="description" rows={2} maxLength={2000} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+      </label>
+      {canReschedule && (
+        <label>
+          Scheduled for (empty: run now) <input type="datetime-local" name="scheduledFor" value={scheduledFor} onInput={(e) => setScheduledFor(e.currentTarget.value)} />
+        </label>
+      )}
+      <button type="submit" disabled={busy}>
+        Save
+      </button>
+      <ProblemBox error={error} />
+    </form>
+  );
+}
+
+export function JobPage({ id }: { id: string }) {
+  const { job, error, reload } = useJob(id);
+  const [override, setOverride] = useState<Job | null>(null);
+  const current = override ?? job;
+  const status = current?.status;
+  const events = useLoad(() => get<JobEvent[]>(`/jobs/${id}/events`), [id, status]);
+  const files = useLoad(() => get<JobFile[]>(`/jobs/${id}/files`), [id, status === 'succeeded' || status === 'failed']);
+  const action = useAction();
+  const admin = claimsOf(session.token()).roles?.includes('admin');
+  useEffect(() => setOverride(null), [job]);
+
+  if (!current) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>Job</h1>
+        {error ? <ProblemBox error={error} /> : <p>Loading…</p>}
+        <Link href="/console/">Back to jobs</Link>
+      </section>
+    );
+  }
+
+  const act = (path: string, method = 'POST') =>
+    action.run(async () => {
+      const next = await api<Job | undefined>(method, `/jobs/${id}${path}`);
+      if (method === 'DELETE') return navigate('/console/');
+      if (next) setOverride(next);
+      reload();
+    });
+  const terminal = isTerminal(current.status);
+  const label = current.name || current.type;
+
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/console/">Jobs</Link> / {current.id}
+      </p>
+      <div class="title-row">
+        <h1 tabIndex={-1}>{label}</h1>
+        <Status status={current.status} />
+      </div>
+      <ProgressBar progress={current.progress} status={current.status} label={`Progress of ${label}`} />
+      <div class="actions" role="group" aria-label="Job actions">
+        {['scheduled', 'pending', 'running'].includes(current.status) && (
+          <button type="button" class="danger" disabled={action.busy} onClick={() => act('/cancel')}>
+            Cancel job
+          </button>
+        )}
+        {['failed', 'cancelled'].includes(current.status) && (
+          <button type="button" disabled={action.busy} onClick={() => act('/retry')}>
+            Retry
+          </button>
+        )}
+        {admin && ['scheduled', 'pending'].includes(current.status) && (
+          <button type="button" disabled={action.busy} onClick={() => act('/move-to-top')}>
+            Move to top
+          </button>
+        )}
+        {terminal && current.status !== 'deleted' && (
+          <button
+            type="button"
+            class="danger"
+            disabled={action.busy}
+            onClick={() => {
+              if (confirm(`Delete job ${label} and its files?`)) void act('', 'DELETE');
+            }}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+      <ProblemBox error={action.error ?? error} />
+      {current.errorDetails && (
+        <div class="problem" role="status">
+          <strong>Error</strong>
+          <p>{current.errorDetails}</p>
+        </div>
+      )}
+      <div class="columns">
+        <div class="panel">
+          <h2>Details</h2>
+          <dl class="facts">
+            <dt>Type</dt>
+            <dd>{current.type}</dd>
+            <dt>Submitted</dt>
+            <dd>
+              {when(current.submittedAt)} by {current.submittedBy}
+            </dd>
+            <dt>Scheduled for</dt>
+            <dd>{when(current.scheduledFor)}</dd>
+            <dt>Started</dt>
+            <dd>{when(current.startedAt)}</dd>
+            <dt>Completed</dt>
+            <dd>{when(current.completedAt)}</dd>
+            <dt>Attempts</dt>
+            <dd>{current.attempts}</dd>
+            <dt>Processed</dt>
+            <dd>
+              {current.progress.processed.toLocaleString()}
+              {current.progress.total !== null ? ` of ${current.progress.total.toLocaleString()}` : ''}
+            </dd>
+            {current.position !== null && (
+              <>
+                <dt>Queue position</dt>
+                <dd>{current.position}</dd>
+              </>
+            )}
+            {current.description && (
+              <>
+                <dt>Description</dt>
+                <dd>{current.description}</dd>
+              </>
+            )}
+          </dl>
+        </div>
+        {current.status !== 'deleted' && <EditForm key={`${current.id}-${current.status}`} job={current} onSaved={(j) => (setOverride(j), reload())} />}
+      </div>
+      <div class="columns">
+        <div class="panel">
+          <h2>Output files</h2>
+          <ProblemBox error={files.error} />
+          {files.data?.length ? (
+            <ul class="files">
+              {files.data.map((f) => (
+                <li key={f.name}>
+                  <button type="button" class="link" onClick={() => action.run(() => download(`/jobs/${id}/files/${encodeURIComponent(f.name)}`, f.name))}>
+                    Download {f.name}
+                  </button>{' '}
+                  <span class="sub">
+                    {bytes(f.sizeBytes)} · {f.contentType}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="empty">No files{terminal ? '' : ' yet'}.</p>
+          )}
+        </div>
+        <div class="panel">
+          <h2>Events</h2>
+          <ProblemBox error={events.error} />
+          <ol class="timeline">
+            {(events.data ?? []).map((e, i) => (
+              <li key={i}>
+                <strong>{e.type}</strong> <span class="sub">{when(e.at)}</span>
+                {e.actor && <span class="sub"> · {e.actor}</span>}
+                {e.data && Object.keys(e.data).length ? <pre>{JSON.stringify(e.data)}</pre> : null}
+              </li>
+            ))}
+          </ol>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+import { useState } from 'preact/hooks';
+import { get, Page, query } from '../api';
+import { Link, ProblemBox, ProgressBar, Status, useLoad, when } from '../components/ui';
+import { isTerminal, Job, JOB_STATUSES } from '../model';
+import { navigate, useLocation } from '../router';
+import { useJob } from '../watch';
+
+const LIMIT = 20;
+
+/** One row keeps itself current while its job runs (useJob → watchJob). */
+function JobRow({ initial }: { initial: Job }) {
+  const { job } = useJob(initial.id, initial);
+  const j = job ?? initial;
+  const label = j.name || j.type;
+  return (
+    <tr data-job-id={j.id}>
+      <td>
+        <Link href={`/console/jobs/${j.id}`}>{label}</Link>
+        {j.name && <div class="sub">{j.type}</div>}
+      </td>
+      <td>
+        <Status status={j.status} />
+        {j.position !== null && !isTerminal(j.status) ? <div class="sub">#{j.position} in queue</div> : null}
+      </td>
+      <td class="wide">
+        <ProgressBar progress={j.progress} status={j.status} label={`Progress of ${label}`} />
+      </td>
+      <td class="nowrap">{when(j.submittedAt)}</td>
+    </tr>
+  );
+}
+
+export function JobsPage() {
+  const { search } = useLocation();
+  const status = search.get('status') ?? '';
+  const type = search.get('type') ?? '';
+  const offset = Number(search.get('offset') ?? 0) || 0;
+  const [typeInput, setTypeInput] = useState(type);
+  const { data, error, loading, reload } = useLoad(() => get<Page<Job>>(`/jobs${query({ status, type, offset, limit: LIMIT })}`), [status, type, offset]);
+
+  const go = (next: Record<string, string | number>) => {
+    const q = query({ status, type, offset, ...next });
+    navigate(`/console/jobs${q}`);
+  };
+
+  return (
+    <section>
+      <div class="title-row">
+        <h1 tabIndex={-1}>Jobs</h1>
+        <button type="button" onClick={reload} disabled={loading}>
+          Refresh
+        </button>
+      </div>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filter jobs"
+        onSubmit={(e) => {
+          e.preventDefault();
+          go({ type: typeInput.trim(), offset: 0 });
+        }}
+      >
+        <label>
+          Status
+          <select name="status" value={status} onChange={(e) => go({ status: e.currentTarget.value, offset: 0 })}>
+            <option value="">any</option>
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type
+          <input name="type" value={typeInput} list="job-types" onInput={(e) => setTypeInput(e.currentTarget.value)} placeholder="e.g. export" />
+          <datalist id="job-types">
+            <option value="export" />
+            <option value="import-batch" />
+          </datalist>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <ProblemBox error={error} />
+      {data && (
+        <>
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">Jobs, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Submitted</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((job) => (
+                  <JobRow key={job.id} initial={job} />
+                ))}
+                {!data.items.length && (
+                  <tr>
+                    <td colSpan={4} class="empty">
+                      No jobs{status || type ? ' match these filters' : ' yet'}.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <nav class="pager" aria-label="Pages">
+            <button type="button" disabled={offset === 0} onClick={() => go({ offset: Math.max(0, offset - LIMIT) })}>
+              Previous
+            </button>
+            <span>
+              {data.totalRecords ? `${offset + 1}–${Math.min(offset + LIMIT, data.totalRecords)} of ${data.totalRecords}` : '0 jobs'}
+            </span>
+            <button type="button" disabled={offset + LIMIT >= data.totalRecords} onClick={() => go({ offset: offset + LIMIT })}>
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}

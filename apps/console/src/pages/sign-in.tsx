@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, get, session } from '../api';
+import { ProblemBox, useAction } from '../components/ui';
+
+/**
+ * Paste a bearer token (from `porter token` or your identity provider); it is checked against
+ * the API before it is kept. When the API runs with NODE_ENV=development it also offers to mint one.
+ */
+export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+  const [token, setToken] = useState('');
+  const [devAvailable, setDevAvailable] = useState(false);
+  const [user, setUser] = useState('alice');
+  const [tenant, setTenant] = useState('demo');
+  const [admin, setAdmin] = useState(true);
+  const { busy, error, run } = useAction();
+
+  useEffect(() => {
+    get<{ available: boolean }>('/api/dev/sign-in')
+      .then((r) => setDevAvailable(r.available === true))
+      .catch(() => setDevAvailable(false));
+  }, []);
+
+  const check = (candidate: string) =>
+    run(async () => {
+      session.signIn(candidate);
+      try {
+        await get('/jobs?limit=1');
+      } catch (e) {
+        sessionStorage.clear();
+        throw e;
+      }
+      onSignedIn(candidate);
+    });
+
+  return (
+    <div class="signin">
+      <h1 tabIndex={-1}>Sign in to Porter</h1>
+      <form
+        class="panel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!token.trim()) return;
+          void check(token.trim());
+        }}
+      >
+        <label for="token">Bearer token</label>
+        <textarea id="token" name="token" rows={4} required value={token} onInput={(e) => setToken(e.currentTarget.value)} placeholder="eyJhbGciOi…" />
+        <p class="hint">
+          Get one with <code>npx porter token --user alice --tenant demo --admin</code>. It is kept for this tab only (sessionStorage).
+        </p>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      {devAvailable && (
+        <form
+          class="panel"
+          aria-labelledby="dev-heading"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              const { token: minted } = await api<{ token: string }>('POST', '/api/dev/sign-in', { user, tenant, admin });
+              await check(minted);
+            });
+          }}
+        >
+          <h2 id="dev-heading">Development sign-in</h2>
+          <p class="hint">Offered because this API runs with NODE_ENV=development.</p>
+          <div class="row">
+            <label>
+              User <input name="user" required value={user} onInput={(e) => setUser(e.currentTarget.value)} />
+            </label>
+            <label>
+              Tenant <input name="tenant" required value={tenant} onInput={(e) => setTenant(e.currentTarget.value)} />
+            </label>
+            <label class="check">
+              <input type="checkbox" name="admin" checked={admin} onChange={(e) => setAdmin(e.currentTarget.checked)} /> Admin
+            </label>
+          </div>
+          <button type="submit" disabled={busy}>
+            Sign in for development
+          </button>
+        </form>
+      )}
+      <ProblemBox error={error as ApiError | null} />
+    </div>
+  );
+}
