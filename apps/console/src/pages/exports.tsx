@@ -15,6 +15,12 @@ function kindOf(rules: string[]): FieldKind {
   return 'text';
 }
 
+/** `hiredAfter` → `Hired after`. */
+const humanize = (name: string) => {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
 function ExportRow({ initial }: { initial: ExportInfo }) {
   const [info, setInfo] = useState(initial);
   const { job } = useJob(isTerminal(initial.status) ? null : initial.jobId);
@@ -148,7 +154,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
               const set = (v: string) => setFilters({ ...filters, [field.name]: v });
               return (
                 <label key={field.name}>
-                  {field.name}
+                  {humanize(field.name)}
                   {kind === 'boolean' ? (
                     <select name={`filter-${field.name}`} value={value} onChange={(e) => set(e.currentTarget.value)}>
                       <option value="">any</option>

@@ -1,0 +1,189 @@
+import { randomUUID } from 'crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'csv-parse/sync';
+import { loadConfig, verifyToken } from '@porter/platform';
+import { bearer } from '../../support/int-app';
+import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { seedEmployees } from '../console/console-support';
+import { client, waitForJob } from '../jobs/job-support';
+import { ANSI, runCli, runCliInPty } from './cli-support';
+
+const ENV = {
+  PORTER_ENABLE_TEST_JOB_TYPES: '1',
+  JOB_POLLING_INTERVAL_MS: '200',
+  JOB_LOCK_DURATION_MS: '5000',
+  SHUTDOWN_GRACE_MS: '5000',
+  EXPORT_BATCH_SIZE: '200',
+  EXPORT_MAX_ROWS_PER_SECOND: '2000',
+  LOG_LEVEL: 'info',
+};
+const ROWS = 3000;
+
+describe('porter CLI as a child process against the real API and worker', () => {
+  let api: { process: PorterProcess; baseUrl: string };
+  let worker: PorterProcess;
+  const tenant = `t-${randomUUID()}`;
+  const token = bearer('carol', tenant, { admin: true }).replace(/^Bearer /, '');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'porter-cli-'));
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [api, worker] = await Promise.all([startApi(ENV), startWorker(ENV), seedEmployees(tenant, ROWS)]);
+    env = { PORTER_URL: api.baseUrl, PORTER_TOKEN: token, XDG_CONFIG_HOME: path.join(dir, 'config') };
+  });
+  afterAll(async () => {
+    await Promise.all([api?.process.stop(), worker?.stop()]);
+  });
+
+  it('export --wait on a terminal draws a progress bar, downloads the file and exits 0', async () => {
+    const file = path.join(dir, 'all.csv');
+    const run = runCliInPty(['export', 'employees', '--format', 'csv', '--wait', '-o', file], env, dir);
+    expect(await run.exited).toBe(0);
+    const output = run.output();
+    expect(output).toMatch(/export employees \[█+░*\] \d+%/);
+    expect(output).toMatch(/\[█{30}\] 100% 3,000\/3,000 rows succeeded/);
+    expect(output).toContain(`Saved ${file} (3000 rows`);
+    expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);
+  });
+
+  it('export --json (not a terminal) prints one JSON document, no bars, and saves under the server file name', async () => {
+    const run = await runCli(['export', 'employees', '--format', 'jsonl', '--filter', 'department=Sales', '--filter', 'active=true', '--wait', '--json'], env, { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(ANSI);
+    expect(run.stderr).not.toMatch(ANSI);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ export: { status: 'succeeded', itemsCount: ROWS / 2, filters: { department: 'Sales', active: true } } });
+    expect(path.dirname(result.file)).toBe(dir);
+    expect(result.file).toMatch(/\.jsonl$/);
+    const lines = readFileSync(result.file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(ROWS / 2);
+    expect(new Set(lines.map((l) => JSON.parse(l).department))).toEqual(new Set(['Sales']));
+  });
+
+  it('import with bad rows: upload then processing bars, a summary, failed rows saved beside the file, exit 1', async () => {
+    const file = path.join(dir, 'people.csv');
+    writeFileSync(file, 'email,first_name,last_name\ncli1@example.com,Ann,One\nnope,Bad,Email\ncli2@example.com,,Nameless\n');
+    const run = runCliInPty(['import', 'employees', file, '--wait'], env, dir);
+    expect(await run.exited).toBe(1);
+    const output = run.output();
+    expect(output).toMatch(/upload people\.csv \[█{30}\] 100%/);
+    expect(output).toMatch(/import employees \[█{30}\] 100% 3\/3 rows succeeded/);
+    expect(output).toContain('people.csv: 3 rows, 1 imported, 2 failed (batch partially_failed).');
+    const failed = path.join(dir, 'people.failed-rows.csv');
+    expect(output).toContain(`Failed rows with their reasons: ${failed}`);
+    const rows = parse(readFileSync(failed, 'utf8'), { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.email)).toEqual(['nope', 'cli2@example.com']);
+    expect(rows[0].error).toContain('is not an email address');
+    expect(rows[1].error).toContain('a value is required');
+  });
+
+  it('import --dry-run --json: every row valid, nothing written, exit 0', async () => {
+    const file = path.join(dir, 'fine.csv');
+    writeFileSync(file, 'email,first_name,last_name\ndry1@example.com,Dry,One\ndry2@example.com,Dry,Two\n');
+    const run = await runCli(['import', 'employees', file, '--dry-run', '--wait', '--json'], env);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ dryRun: true, failedRowsFile: null, batch: { status: 'completed', counts: { total: 2, completed: 2, failed: 0 } } });
+    expect(existsSync(path.join(dir, 'fine.failed-rows.csv'))).toBe(false);
+    const exported = await runCli(['export', 'employees', '--format', 'csv', '--filter', 'department=nowhere', '--json'], env);
+    expect(exported.code).toBe(0);
+  });
+
+  it('jobs ls, show, watch (exit 1 for a failed job), cancel and retry, with --json', async () => {
+    const carol = client(api.baseUrl, `Bearer ${token}`);
+    const failing = await carol.submit('porter-test.steps', { steps: 2, stepMs: 10, failAttempts: 1, nonRetryable: true }, { name: 'fails once' });
+    const watched = await runCli(['jobs', 'watch', failing, '--json'], env);
+    expect(watched.code).toBe(1);
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id: failing, status: 'failed' });
+
+    const ls = await runCli(['jobs', 'ls', '--status', 'failed', '--json'], env);
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout)).toMatchObject({ totalRecords: 1, items: [{ id: failing, name: 'fails once' }] });
+    const table = await runCli(['jobs', 'ls', '--limit', '50'], env);
+    expect(table.stdout).toMatch(new RegExp(`${failing}\\s+porter-test\\.steps\\s+fails once\\s+failed`));
+
+    const shown = await runCli(['jobs', 'show', failing, '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ job: { id: failing }, events: expect.arrayContaining([expect.objectContaining({ type: 'failed' })]), files: [] });
+
+    const later = await carol.submit('porter-test.steps', { steps: 2, stepMs: 10 }, { scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
+    const cancelled = await runCli(['jobs', 'cancel', later], env);
+    expect(cancelled).toMatchObject({ code: 0, stdout: `Job ${later} cancelled.\n` });
+    expect((await runCli(['jobs', 'cancel', later], env)).code).toBe(1); // 409: already ended
+    const retried = await runCli(['jobs', 'retry', later, '--wait', '--json'], env);
+    expect(retried.code).toBe(0);
+    expect(JSON.parse(retried.stdout)).toMatchObject({ id: later, status: 'succeeded' });
+  });
+
+  it('Ctrl-C while waiting asks whether to cancel the job; "y" cancels it (exit 1)', async () => {
+    const carol = client(api.baseUrl, `Bearer ${token}`);
+    const id = await carol.submit('porter-test.steps', { steps: 600, stepMs: 100 });
+    await waitForJob(carol, id, (j) => j.status === 'running', 'the long job to run');
+    const run = runCliInPty(['jobs', 'watch', id], env);
+    await run.waitForOutput(/\[█*░+\] \d+%/);
+    run.write('\u0003');
+    await run.waitForOutput(new RegExp(`Cancel job ${id}\\? \\[y/N\\]`));
+    run.write('y\r');
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`Job ${id} cancelled.`);
+    expect((await carol.job(id)).status).toBe('cancelled');
+  });
+
+  it('exit codes: 2 for usage errors and invalid requests, 3 for an unreachable API or a refused token', async () => {
+    const missingFormat = await runCli(['export', 'employees'], env);
+    expect(missingFormat.code).toBe(2);
+    expect(missingFormat.stderr).toContain("required option '-f, --format <format>' not specified");
+    expect((await runCli(['export', 'employees', '--format', 'pdf'], env)).code).toBe(2);
+    expect((await runCli(['frobnicate'], env)).code).toBe(2);
+    expect((await runCli(['--help'], env)).code).toBe(0);
+
+    const badFilter = await runCli(['export', 'employees', '--format', 'csv', '--filter', 'colour=red', '--json'], env);
+    expect(badFilter.code).toBe(2);
+    expect(JSON.parse(badFilter.stdout).error).toMatchObject({ status: 422, title: 'Unprocessable Content' });
+    expect(badFilter.stderr).toContain('porter: Unprocessable Content (422)');
+    expect(badFilter.stderr).toContain('colour');
+
+    const noFile = await runCli(['import', 'employees', path.join(dir, 'missing.csv')], env);
+    expect(noFile.code).toBe(2);
+
+    const unreachable = await runCli(['jobs', 'ls', '--json'], { ...env, PORTER_URL: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(3);
+    expect(JSON.parse(unreachable.stdout).error).toMatchObject({ title: 'API unreachable' });
+    const refused = await runCli(['jobs', 'ls'], { ...env, PORTER_TOKEN: 'not-a-token' });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('Unauthorized (401)');
+    const noToken = await runCli(['jobs', 'ls'], { ...env, PORTER_TOKEN: '' });
+    expect(noToken.code).toBe(3);
+    expect(noToken.stderr).toContain('No token');
+  });
+
+  it('login checks the token and keeps it in a 0600 file; token (and the npm alias) mint tokens', async () => {
+    const config = { XDG_CONFIG_HOME: path.join(dir, 'login-config') };
+    const refused = await runCli(['login', '--url', api.baseUrl], config, { input: 'garbage\n' });
+    expect(refused.code).toBe(3);
+    expect(existsSync(path.join(dir, 'login-config', 'porter', 'config.json'))).toBe(false);
+
+    const login = await runCli(['login', '--url', api.baseUrl, '--json'], config, { input: `${token}\n` });
+    expect(login.code).toBe(0);
+    const file = path.join(dir, 'login-config', 'porter', 'config.json');
+    expect(JSON.parse(login.stdout)).toEqual({ url: api.baseUrl, user: 'carol', tenant, configFile: file });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const ls = await runCli(['jobs', 'ls', '--json'], config);
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout).totalRecords).toBeGreaterThan(0);
+
+    const minted = await runCli(['token', '--user', 'dave', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {});
+    expect(minted.code).toBe(0);
+    expect(verifyToken(minted.stdout.trim(), loadConfig().authJwtSecret)).toMatchObject({ userId: 'dave', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    const alias = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const { spawn } = require('child_process') as typeof import('child_process');
+      const child = spawn('npm', ['run', '--silent', 'token', '--', '--user', 'erin', '--tenant', 'acme'], { cwd: path.resolve(__dirname, '../../..') });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c));
+      child.on('close', (code: number | null) => resolve({ code, out }));
+    });
+    expect(alias.code).toBe(0);
+    expect(verifyToken(alias.out.trim(), loadConfig().authJwtSecret)).toMatchObject({ userId: 'erin', tenant: 'acme', roles: [] });
+  });
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'crypto';
+import { Browser } from 'playwright-core';
+import { PorterProcess, startApi } from '../../support/processes';
+import { launchBrowser, shot } from './console-support';
+
+/**
+ * The development sign-in mints tokens for anyone: it must exist under NODE_ENV=development only.
+ * Two API processes of the same build, one per NODE_ENV.
+ */
+describe('console development sign-in', () => {
+  let dev: { process: PorterProcess; baseUrl: string };
+  let test: { process: PorterProcess; baseUrl: string };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [dev, test, browser] = await Promise.all([startApi({ NODE_ENV: 'development' }), startApi({ NODE_ENV: 'test' }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([dev?.process.stop(), test?.process.stop()]);
+  });
+
+  const signIn = (baseUrl: string, body: unknown) =>
+    fetch(`${baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('is refused (403 problem) unless NODE_ENV=development', async () => {
+    const available = await fetch(`${test.baseUrl}/api/dev/sign-in`);
+    expect(available.status).toBe(403);
+    const minted = await signIn(test.baseUrl, { user: 'mallory', tenant: 'acme', admin: true });
+    expect(minted.status).toBe(403);
+    expect(minted.headers.get('content-type')).toContain('application/problem+json');
+    expect(await minted.json()).toMatchObject({ title: 'Forbidden', detail: expect.stringContaining('only when NODE_ENV=development') });
+  });
+
+  it('mints a working token under NODE_ENV=development, validates its body, and the console offers it', async () => {
+    expect(await (await fetch(`${dev.baseUrl}/api/dev/sign-in`)).json()).toEqual({ available: true });
+    const tenant = `t-${randomUUID()}`;
+    const res = await signIn(dev.baseUrl, { user: 'dora', tenant, admin: true });
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    const jobs = await fetch(`${dev.baseUrl}/api/v1/jobs`, { headers: { authorization: `Bearer ${token}` } });
+    expect(jobs.status).toBe(200);
+    const bad = await signIn(dev.baseUrl, { user: 'has space', tenant: '' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('user must not contain spaces');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${dev.baseUrl}/console/`);
+    await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
+    await page.getByLabel('User').fill('dora');
+    await page.getByLabel('Tenant').fill(tenant);
+    await shot(page, 'dev-sign-in');
+    await page.getByRole('button', { name: 'Sign in for development' }).click();
+    await page.getByText(`dora @ ${tenant} (admin)`).waitFor();
+    await page.close();
+  });
+});
