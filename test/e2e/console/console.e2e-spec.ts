@@ -67,7 +67,7 @@ describe('web console in a real browser against the real API and worker', () => 
 
   it('creates an export from the form, watches it reach 100 %, downloads it and the file has every row', async () => {
     await signIn(page, api.baseUrl, token);
-    await page.getByRole('link', { name: 'Exports' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
     await page.getByLabel('Type').selectOption('employees');
     await page.getByLabel('Format').selectOption('csv');
     await page.getByLabel('Department').fill('Sales');
@@ -97,7 +97,7 @@ describe('web console in a real browser against the real API and worker', () => 
 
   it('uploads a CSV by drag and drop, shows upload progress and the size limit, and each failed row with its reason', async () => {
     await signIn(page, api.baseUrl, token);
-    await page.getByRole('link', { name: 'Imports' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
     await page.getByTestId('upload-limit').getByText('Largest file: 1.0 GiB').waitFor();
     const csv = 'email,first_name,last_name\nnew1@example.com,Ada,Lovelace\nnot-an-email,Bad,Email\nnew2@example.com,,Nameless\nnew3@example.com,Grace,Hopper\n';
     const drop = await page.evaluateHandle((text) => {
@@ -127,7 +127,7 @@ describe('web console in a real browser against the real API and worker', () => 
     expect(await page.locator('table.results tbody tr').count()).toBe(2);
 
     // The upload's own progress bar, on a file sent slowly enough (throttled) to be seen moving.
-    await page.getByRole('link', { name: 'Imports' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
     const big = path.join(os.tmpdir(), `console-big-${randomUUID()}.csv`);
     writeFileSync(big, 'email,first_name,last_name\n' + Array.from({ length: 20_000 }, (_, i) => `bulk${i}@example.com,Bulk,Person ${i}`).join('\n') + '\n');
     const cdp = await context.newCDPSession(page);

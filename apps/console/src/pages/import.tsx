@@ -83,7 +83,7 @@ function Results({ recordId, batch }: { recordId: string; batch: ImportBatch }) 
 }
 
 /** A batch: its job's live progress, then its counts, results, failed rows and retry. */
-function BatchPanel({ recordId, initial }: { recordId: string; initial: ImportBatch }) {
+function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial: ImportBatch; onEnded: () => void }) {
   const [batch, setBatch] = useState(initial);
   const { job } = useJob(TERMINAL_BATCH.includes(batch.status) ? null : batch.jobId);
   const action = useAction();
@@ -97,7 +97,8 @@ function BatchPanel({ recordId, initial }: { recordId: string; initial: ImportBa
       get<ImportBatch>(`/imports/${recordId}/batches/${batch.id}`)
         .then((next) => {
           setBatch(next);
-          if (!TERMINAL_BATCH.includes(next.status)) timer = setTimeout(read, job && isTerminal(job.status) ? 300 : 1000);
+          if (TERMINAL_BATCH.includes(next.status)) onEnded();
+          else timer = setTimeout(read, job && isTerminal(job.status) ? 300 : 1000);
         })
         .catch(() => (timer = setTimeout(read, 1000)));
     void read();
@@ -149,7 +150,7 @@ export function ImportPage({ id }: { id: string }) {
             {r.options?.dryRun ? ' · dry run: nothing is written' : ''}
           </p>
           {r.batches.map((b) => (
-            <BatchPanel key={b.id} recordId={r.id} initial={b} />
+            <BatchPanel key={b.id} recordId={r.id} initial={b} onEnded={record.reload} />
           ))}
           {!r.batches.length && <p class="empty">No file uploaded to this import.</p>}
         </>
