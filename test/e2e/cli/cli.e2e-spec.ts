@@ -17,6 +17,7 @@ const ENV = {
   SHUTDOWN_GRACE_MS: '5000',
   EXPORT_BATCH_SIZE: '200',
   EXPORT_MAX_ROWS_PER_SECOND: '2000',
+  UPLOAD_MAX_BYTES: '100000',
   LOG_LEVEL: 'info',
 };
 const ROWS = 3000;
@@ -146,6 +147,16 @@ describe('porter CLI as a child process against the real API and worker', () => 
 
     const noFile = await runCli(['import', 'employees', path.join(dir, 'missing.csv')], env);
     expect(noFile.code).toBe(2);
+    // The server's limit is read first (GET /imports/configuration): a larger file is never sent.
+    const limits = await fetch(`${api.baseUrl}/api/v1/imports/configuration`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await limits.json()).toEqual({ maxUploadBytes: 100000, maxFilesPerUpload: 1 });
+    const big = path.join(dir, 'big.csv');
+    writeFileSync(big, 'email,first_name,last_name\n' + 'x'.repeat(100_001));
+    const before = ((await (await fetch(`${api.baseUrl}/api/v1/imports`, { headers: { authorization: `Bearer ${token}` } })).json()) as { totalRecords: number }).totalRecords;
+    const tooLarge = await runCli(['import', 'employees', big], env);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.stderr).toContain('larger than the server accepts (97.7 KiB)');
+    expect(((await (await fetch(`${api.baseUrl}/api/v1/imports`, { headers: { authorization: `Bearer ${token}` } })).json()) as { totalRecords: number }).totalRecords).toBe(before);
 
     const unreachable = await runCli(['jobs', 'ls', '--json'], { ...env, PORTER_URL: 'http://127.0.0.1:9' });
     expect(unreachable.code).toBe(3);

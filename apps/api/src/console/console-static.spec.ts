@@ -1,0 +1,56 @@
+import express from 'express';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import request from 'supertest';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { consoleDirectory, serveConsole } from './console-static';
+
+function appServing(dir: string) {
+  const app = express();
+  serveConsole(app as unknown as NestExpressApplication, dir);
+  app.use((_req, res) => res.status(404).send('not the console'));
+  return app;
+}
+
+describe('console static files', () => {
+  const built = mkdtempSync(path.join(os.tmpdir(), 'porter-console-'));
+  mkdirSync(path.join(built, 'assets'));
+  writeFileSync(path.join(built, 'index.html'), '<!doctype html><title>Porter console</title>');
+  writeFileSync(path.join(built, 'assets', 'index-abc123.js'), 'console.log(1)');
+
+  it('serves hashed assets for good and index.html, uncached, for every client-side route', async () => {
+    const app = appServing(built);
+    const asset = await request(app).get('/console/assets/index-abc123.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-type']).toContain('javascript');
+    for (const route of ['/console', '/console/', '/console/jobs/123', '/console/imports/x?y=1']) {
+      const page = await request(app).get(route);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.headers['cache-control']).toBe('no-cache');
+      expect(page.text).toContain('Porter console');
+    }
+  });
+
+  it('answers a missing asset with a 404 instead of the page, and leaves other methods and paths alone', async () => {
+    const app = appServing(built);
+    expect((await request(app).get('/console/assets/gone.js')).status).toBe(404);
+    expect((await request(app).post('/console/jobs')).text).toBe('not the console');
+    expect((await request(app).get('/consoles')).text).toBe('not the console');
+  });
+
+  it('says how to build the console when it is not built (problem+json 404)', async () => {
+    const res = await request(appServing(path.join(built, 'missing'))).get('/console/');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body.detail).toContain('npm run build');
+  });
+
+  it('finds dist/console from the sources and from the build alike', () => {
+    const root = path.resolve(__dirname, '..', '..', '..', '..');
+    expect(consoleDirectory()).toBe(path.join(root, 'dist', 'console'));
+    expect(consoleDirectory(path.join(root, 'dist', 'apps', 'api', 'src', 'console'))).toBe(path.join(root, 'dist', 'console'));
+  });
+});

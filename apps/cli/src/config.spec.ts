@@ -1,0 +1,51 @@
+import { mkdtempSync, statSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { configFile, DEFAULT_URL, readStoredConfig, resolveConnection, writeStoredConfig } from './config';
+import { ApiProblemError, EXIT } from './errors';
+import { failedRowsPath } from './commands/import';
+
+describe('CLI configuration', () => {
+  const home = () => mkdtempSync(path.join(os.tmpdir(), 'porter-cli-config-'));
+
+  it('stores the login under XDG_CONFIG_HOME/porter, readable by its owner only', () => {
+    const env = { XDG_CONFIG_HOME: home() };
+    const file = configFile(env);
+    expect(file).toBe(path.join(env.XDG_CONFIG_HOME, 'porter', 'config.json'));
+    writeStoredConfig({ url: 'http://porter.example:3000', token: 'T1' }, file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(readStoredConfig(file)).toEqual({ url: 'http://porter.example:3000', token: 'T1' });
+  });
+
+  it('takes flags, then PORTER_URL/PORTER_TOKEN, then the stored login, then the local default', () => {
+    const env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: home() };
+    expect(resolveConnection({}, env)).toEqual({ url: DEFAULT_URL, token: null });
+    writeStoredConfig({ url: 'http://stored:1/', token: 'stored' }, configFile(env));
+    expect(resolveConnection({}, env)).toEqual({ url: 'http://stored:1', token: 'stored' });
+    env.PORTER_URL = 'http://env:2';
+    env.PORTER_TOKEN = 'env';
+    expect(resolveConnection({}, env)).toEqual({ url: 'http://env:2', token: 'env' });
+    expect(resolveConnection({ url: 'http://flag:3', token: 'flag' }, env)).toEqual({ url: 'http://flag:3', token: 'flag' });
+  });
+
+  it('ignores a stored file it cannot read as JSON', () => {
+    const env = { XDG_CONFIG_HOME: home() };
+    const file = configFile(env);
+    writeStoredConfig({}, file);
+    writeFileSync(file, '{not json');
+    expect(readStoredConfig(file)).toEqual({});
+  });
+
+  it('maps API problems to exit codes: credentials 3, invalid requests 2, other refusals 1', () => {
+    const code = (status: number) => new ApiProblemError({ title: 't', status }).exitCode;
+    expect([401, 403].map(code)).toEqual([EXIT.unreachable, EXIT.unreachable]);
+    expect([400, 413, 415, 422].map(code)).toEqual([2, 2, 2, 2]);
+    expect([404, 409, 429, 500].map(code)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('saves failed rows beside the imported file', () => {
+    expect(failedRowsPath('/data/people.csv')).toBe('/data/people.failed-rows.csv');
+    expect(failedRowsPath('/data/staff.v2.xlsx')).toBe('/data/staff.v2.failed-rows.csv');
+  });
+});
