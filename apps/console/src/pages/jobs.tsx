@@ -25,7 +25,7 @@ function JobRow({ initial }: { initial: Job }) {
       <td class="wide">
         <ProgressBar progress={j.progress} status={j.status} label={`Progress of ${label}`} />
       </td>
-      <td class="nowrap">{when(j.submittedAt)}</td>
+      <td class="nowrap hide-phone">{when(j.submittedAt)}</td>
     </tr>
   );
 }
@@ -92,7 +92,7 @@ export function JobsPage() {
                   <th scope="col">Job</th>
                   <th scope="col">Status</th>
                   <th scope="col">Progress</th>
-                  <th scope="col">Submitted</th>
+                  <th scope="col" class="hide-phone">Submitted</th>
                 </tr>
               </thead>
               <tbody>
