@@ -85,6 +85,10 @@ describe('web console in a real browser against the real API and worker', () => 
     expect(await bar.evaluate((p: any) => p.value)).toBe(100);
     expect(await row.innerText()).toContain('succeeded');
     await shot(page, 'export-done');
+    // Optional features follow the server's OpenAPI document: a download-link button only where the endpoint exists.
+    const openApi = (await (await fetch(`${api.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+    const hasLinks = '/api/v1/exports/{id}/download-link' in openApi.paths;
+    expect(await row.getByRole('button', { name: 'Copy download link' }).count()).toBe(hasLinks ? 1 : 0);
 
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /Download/ }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);

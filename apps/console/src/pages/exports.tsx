@@ -3,6 +3,7 @@ import { api, download, get, Page, query } from '../api';
 import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
+import { hasEndpoint } from '../features';
 
 type FieldKind = 'boolean' | 'date' | 'number' | 'text';
 
@@ -20,6 +21,42 @@ const humanize = (name: string) => {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
+
+/** "Copy link": a time-limited download URL, offered when the server has download links. */
+function CopyLink({ id }: { id: string }) {
+  const [available, setAvailable] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const action = useAction();
+  useEffect(() => {
+    void hasEndpoint('/api/v1/exports/{id}/download-link').then(setAvailable);
+  }, []);
+  if (!available) return null;
+  return (
+    <>
+      <button
+        type="button"
+        class="link"
+        disabled={action.busy}
+        onClick={() =>
+          action.run(async () => {
+            const link = await api<{ url: string; expiresAt: string }>('POST', `/exports/${id}/download-link`, {});
+            const url = new URL(link.url, location.origin).toString();
+            await navigator.clipboard?.writeText(url).catch(() => undefined);
+            setCopied(`${url} (until ${when(link.expiresAt)})`);
+          })
+        }
+      >
+        Copy download link
+      </button>
+      {copied && (
+        <div class="sub" role="status">
+          Copied: <code>{copied}</code>
+        </div>
+      )}
+      <ProblemBox error={action.error} />
+    </>
+  );
+}
 
 function ExportRow({ initial }: { initial: ExportInfo }) {
   const [info, setInfo] = useState(initial);
@@ -64,6 +101,7 @@ function ExportRow({ initial }: { initial: ExportInfo }) {
           <span class="sub">{isTerminal(status) ? 'no file' : '…'}</span>
         )}
         {info.result && <div class="sub">{bytes(info.result.sizeBytes)}</div>}
+        {info.downloadUrl && <CopyLink id={info.id} />}
         <ProblemBox error={action.error} />
       </td>
       <td class="nowrap">{when(info.createdAt)}</td>
