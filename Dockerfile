@@ -3,13 +3,15 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+# --ignore-scripts: the postinstall builds the console from sources not copied yet; `npm run build`
+# below builds it (into dist/console) with everything else.
+RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY tools ./tools
 COPY apps ./apps
 COPY libs ./libs
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
