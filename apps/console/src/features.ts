@@ -5,15 +5,22 @@ import { get } from './api';
  * always current): the console offers a feature only when the server declares it, instead of
  * probing with requests that could have effects.
  */
-let paths: Promise<Set<string>> | null = null;
+type Operation = { parameters?: Array<{ name: string; in: string }> };
+type OpenApi = { paths?: Record<string, Record<string, Operation>> };
 
-export function serverPaths(): Promise<Set<string>> {
-  paths ??= get<{ paths?: Record<string, unknown> }>('/api/docs-json')
-    .then((doc) => new Set(Object.keys(doc.paths ?? {})))
-    .catch(() => new Set<string>());
-  return paths;
+let doc: Promise<OpenApi> | null = null;
+
+function openApi(): Promise<OpenApi> {
+  doc ??= get<OpenApi>('/api/docs-json').catch(() => ({}));
+  return doc;
 }
 
 export async function hasEndpoint(path: string): Promise<boolean> {
-  return (await serverPaths()).has(path);
+  return path in ((await openApi()).paths ?? {});
+}
+
+/** Whether `GET path` declares the query parameter `name`. */
+export async function hasQueryParameter(path: string, name: string): Promise<boolean> {
+  const parameters = (await openApi()).paths?.[path]?.get?.parameters ?? [];
+  return parameters.some((p) => p.in === 'query' && p.name === name);
 }

@@ -166,6 +166,17 @@ describe('web console in a real browser against the real API and worker', () => 
     expect((await alice.job(id)).status).toBe('cancelled');
     await shot(page, 'job-cancelled');
 
+    // The list filters by status (kept in the URL, so a reload or a shared link keeps it).
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
+    await page.getByLabel('Status').selectOption('cancelled');
+    await page.waitForURL(/status=cancelled/);
+    await page.getByText('1–1 of 1').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: 'long steps' }).waitFor();
+    await page.reload();
+    expect(await page.getByLabel('Status').inputValue()).toBe('cancelled');
+    await page.getByText('1–1 of 1').waitFor();
+
     await page.goto(`${api.baseUrl}/console/jobs/${randomUUID()}`);
     const problem = page.getByRole('alert').first();
     await problem.waitFor();
@@ -174,8 +185,16 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${api.baseUrl}/console/`);
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
-    // Nothing wider than the screen but the tables, which scroll inside their own box.
+    // Nothing wider than the screen; the jobs table fits too (other tables may scroll inside their own box).
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.locator('.table-wrap').evaluate((wrap: any) => wrap.scrollWidth - wrap.clientWidth)).toBe(0);
     await shot(page, 'jobs-phone');
+    for (const [route, heading] of [['exports', 'Exports'], ['imports', 'Imports']]) {
+      await page.goto(`${api.baseUrl}/console/${route}`);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.locator('tbody tr').first().waitFor();
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await shot(page, `${route}-phone`);
+    }
   });
 });

@@ -91,7 +91,7 @@ function ExportRow({ initial }: { initial: ExportInfo }) {
         <ProgressBar progress={job?.progress} status={status} label={`Progress of export ${info.type} ${info.format}`} />
         {info.errorMessage && <div class="sub error-text">{info.errorMessage}</div>}
       </td>
-      <td class="nowrap">{info.itemsCount ?? '—'}</td>
+      <td class="nowrap hide-phone">{info.itemsCount ?? '—'}</td>
       <td>
         {info.downloadUrl && info.result ? (
           <button type="button" onClick={() => action.run(() => download(`/exports/${info.id}/download`, info.result!.fileName))} disabled={action.busy}>
@@ -104,7 +104,7 @@ function ExportRow({ initial }: { initial: ExportInfo }) {
         {info.downloadUrl && <CopyLink id={info.id} />}
         <ProblemBox error={action.error} />
       </td>
-      <td class="nowrap">{when(info.createdAt)}</td>
+      <td class="nowrap hide-phone">{when(info.createdAt)}</td>
     </tr>
   );
 }
@@ -270,9 +270,9 @@ export function ExportsPage() {
                   <th scope="col">Export</th>
                   <th scope="col">Status</th>
                   <th scope="col">Progress</th>
-                  <th scope="col">Rows</th>
+                  <th scope="col" class="hide-phone">Rows</th>
                   <th scope="col">File</th>
-                  <th scope="col">Created</th>
+                  <th scope="col" class="hide-phone">Created</th>
                 </tr>
               </thead>
               <tbody>

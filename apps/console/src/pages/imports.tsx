@@ -144,10 +144,10 @@ export function ImportsPage() {
               <thead>
                 <tr>
                   <th scope="col">Source</th>
-                  <th scope="col">Type</th>
+                  <th scope="col" class="hide-phone">Type</th>
                   <th scope="col">Status</th>
-                  <th scope="col">Rows (done / failed)</th>
-                  <th scope="col">Created</th>
+                  <th scope="col">Rows done / failed</th>
+                  <th scope="col" class="hide-phone">Created</th>
                 </tr>
               </thead>
               <tbody>
@@ -161,14 +161,14 @@ export function ImportsPage() {
                         <Link href={`/console/imports/${r.id}`}>{r.sourceName}</Link>
                         {r.options?.dryRun ? <div class="sub">dry run</div> : null}
                       </td>
-                      <td>{r.type}</td>
+                      <td class="hide-phone">{r.type}</td>
                       <td>
                         <Status status={r.status} />
                       </td>
                       <td class="nowrap">
                         {done} / {failed} of {total}
                       </td>
-                      <td class="nowrap">{when(r.createdAt)}</td>
+                      <td class="nowrap hide-phone">{when(r.createdAt)}</td>
                     </tr>
                   );
                 })}

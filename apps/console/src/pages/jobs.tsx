@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, Page, query } from '../api';
 import { Link, ProblemBox, ProgressBar, Status, useLoad, when } from '../components/ui';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
+import { hasQueryParameter } from '../features';
 
 const LIMIT = 20;
 
@@ -34,13 +35,18 @@ export function JobsPage() {
   const { search } = useLocation();
   const status = search.get('status') ?? '';
   const type = search.get('type') ?? '';
+  const q = search.get('query') ?? '';
   const offset = Number(search.get('offset') ?? 0) || 0;
   const [typeInput, setTypeInput] = useState(type);
-  const { data, error, loading, reload } = useLoad(() => get<Page<Job>>(`/jobs${query({ status, type, offset, limit: LIMIT })}`), [status, type, offset]);
+  const [queryInput, setQueryInput] = useState(q);
+  // The query language (`status==failed and type==export`) is offered where the server declares it.
+  const [queryLanguage, setQueryLanguage] = useState(false);
+  useEffect(() => void hasQueryParameter('/api/v1/jobs', 'query').then(setQueryLanguage), []);
+  const { data, error, loading, reload } = useLoad(() => get<Page<Job>>(`/jobs${query({ status, type, query: q, offset, limit: LIMIT })}`), [status, type, q, offset]);
 
   const go = (next: Record<string, string | number>) => {
-    const q = query({ status, type, offset, ...next });
-    navigate(`/console/jobs${q}`);
+    const q2 = query({ status, type, query: q, offset, ...next });
+    navigate(`/console/jobs${q2}`);
   };
 
   return (
@@ -57,7 +63,7 @@ export function JobsPage() {
         aria-label="Filter jobs"
         onSubmit={(e) => {
           e.preventDefault();
-          go({ type: typeInput.trim(), offset: 0 });
+          go({ type: typeInput.trim(), query: queryInput.trim(), offset: 0 });
         }}
       >
         <label>
@@ -79,6 +85,12 @@ export function JobsPage() {
             <option value="import-batch" />
           </datalist>
         </label>
+        {queryLanguage && (
+          <label>
+            Query
+            <input name="query" value={queryInput} onInput={(e) => setQueryInput(e.currentTarget.value)} placeholder="status==failed and type==export" />
+          </label>
+        )}
         <button type="submit">Filter</button>
       </form>
       <ProblemBox error={error} />
@@ -102,7 +114,7 @@ export function JobsPage() {
                 {!data.items.length && (
                   <tr>
                     <td colSpan={4} class="empty">
-                      No jobs{status || type ? ' match these filters' : ' yet'}.
+                      No jobs{status || type || q ? ' match these filters' : ' yet'}.
                     </td>
                   </tr>
                 )}
