@@ -39,7 +39,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobPageDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
     return this.queries.execute(
-      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy }, query.offset, query.limit, query.sort),
+      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy, query: query.query }, query.offset, query.limit, query.sort),
     );
   }
 
