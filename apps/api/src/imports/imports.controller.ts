@@ -47,7 +47,7 @@ export class ImportsController {
   @ApiOperation({
     summary: 'An empty file to fill in: CSV or XLSX with the header row only, or JSONL with one object naming every column (values null)',
   })
-  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/jsonl')
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson')
   async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() res: Response): Promise<void> {
     const file = await this.queryBus.execute(new GetImportTemplateQuery(type, params.format ?? ImportFormat.Csv));
     res.status(200);

@@ -10,6 +10,7 @@ export interface ExportRecord {
   id: string;
   tenant: string;
   requestedBy: string;
+  requestedByKind: 'user' | 'app';
   type: string;
   scope: ExportScope;
   format: FileFormat;
@@ -24,11 +25,14 @@ export interface ExportRecord {
   idempotencyKey: string | null;
   requestFingerprint: string;
   createdAt: Date;
+  updatedAt: Date;
+  /** When the job is due; null for an immediate export. */
+  scheduledFor: Date | null;
   processedAt: Date | null;
   deletedAt: Date | null;
 }
 
-export type NewExportRecord = Omit<ExportRecord, 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'processedAt' | 'deletedAt' | 'createdAt'> & {
+export type NewExportRecord = Omit<ExportRecord, 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'processedAt' | 'deletedAt' | 'createdAt' | 'updatedAt'> & {
   createdAt: Date;
 };
 
@@ -55,6 +59,8 @@ export interface ExpiredResult {
  * may not see is indistinguishable from a missing one.
  */
 export interface ExportRepository {
+  /** The job of a pending export got a new due time (null = now). */
+  rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void>;
   /** Joins the caller's MikroORM transaction when there is one. */
   insertRequest(record: NewExportRecord): Promise<void>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;

@@ -86,6 +86,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
           id: exportId,
           tenant: principal.tenant,
           requestedBy: principal.userId,
+          requestedByKind: principal.kind,
           type: definition.type,
           scope: definition.scope,
           format,
@@ -95,6 +96,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
           jobId: submitted.jobId,
           idempotencyKey: key,
           requestFingerprint: fingerprint,
+          scheduledFor: scheduledFor ?? null,
           createdAt: new Date(),
         });
         return submitted.jobId;

@@ -32,7 +32,12 @@ export interface ExportInfo {
   outcome: ExportOutcome | null;
   itemsCount: number | null;
   requestedBy: string;
+  /** `app` when a service account requested it. */
+  submitterKind: 'user' | 'app';
   createdAt: string;
+  updatedAt: string;
+  /** When its job is due; null for an immediate export. */
+  scheduledFor: string | null;
   processedAt: string | null;
   errorMessage: string | null;
   result: ExportResultSummary | null;
