@@ -70,6 +70,7 @@ export class ImportsController {
           processorVersion: body.processorVersion ?? null,
           notes: body.notes ?? null,
           searchString: body.searchString ?? null,
+          searchedAt: body.searchedAt ? new Date(body.searchedAt) : null,
           expectedReferenceCount: body.expectedReferenceCount,
           options: { dryRun: body.options?.dryRun, onError: body.options?.onError },
         }),

@@ -46,6 +46,7 @@ export function toRecordInfo(r: ImportRecordRow, batches: ImportBatchRow[]): Imp
     processorVersion: r.processorVersion,
     notes: r.notes,
     searchString: r.searchString,
+    searchedAt: r.searchedAt?.toISOString() ?? null,
     expectedReferenceCount: r.expectedReferenceCount,
     status: r.status as ImportRecordStatus,
     options: { dryRun: r.dryRun, onError: r.onError },

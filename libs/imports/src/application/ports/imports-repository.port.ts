@@ -11,6 +11,7 @@ export interface ImportRecordRow {
   processorVersion: string | null;
   notes: string | null;
   searchString: string | null;
+  searchedAt: Date | null;
   expectedReferenceCount: number;
   dryRun: boolean;
   onError: 'continue' | 'abort';

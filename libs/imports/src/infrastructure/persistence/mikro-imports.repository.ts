@@ -183,6 +183,7 @@ function toRecord(e: ImportRecordEntity): ImportRecordRow {
     processorVersion: e.processorVersion,
     notes: e.notes,
     searchString: e.searchString,
+    searchedAt: e.searchedAt,
     expectedReferenceCount: e.expectedReferenceCount,
     dryRun: e.dryRun,
     onError: e.onError,
