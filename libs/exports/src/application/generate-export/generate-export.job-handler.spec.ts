@@ -29,6 +29,9 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
     name: null,
     filters: {},
     scopeIds: [],
+    columns: null,
+    ids: null,
+    compression: 'none',
     status: ExportStatus.Pending,
     outcome: null,
     jobId: 'job-1',
@@ -171,7 +174,7 @@ const plainWriters: ExportFileWriterFactory = {
 
 function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters) {
   const types = new ExportTypeRegistry();
-  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], ...definition });
+  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], columns, ...definition });
   const sources = new ExportDataSourceRegistry();
   sources.set('people', source);
   const { repo, state } = fakeRepository(initial);
@@ -192,7 +195,6 @@ const columns = [
 
 function batchesSource(batches: ExportRow[][], hooks: { afterBatch?: (i: number) => void; released?: () => void; fail?: Error } = {}): ExportDataSource {
   return {
-    columns: () => columns,
     count: async () => batches.reduce((n, b) => n + b.length, 0),
     rows: async function* () {
       try {

@@ -1,3 +1,4 @@
+import type { ExportCompression } from '../../public/entities/export-request-data';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
 import type { ExportResultData } from '../../public/entities/export-result-data';
@@ -17,6 +18,11 @@ export interface ExportRecord {
   name: string | null;
   filters: Record<string, unknown>;
   scopeIds: string[];
+  /** Chosen column keys in file order; null = every declared column. */
+  columns: string[] | null;
+  /** Explicit record keys; null = no id restriction. */
+  ids: string[] | null;
+  compression: ExportCompression;
   status: ExportStatus;
   outcome: ExportOutcome | null;
   jobId: string;

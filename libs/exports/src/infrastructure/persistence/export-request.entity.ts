@@ -7,7 +7,7 @@ import { ArrayType, Entity, JsonType, OptionalProps, PrimaryKey, Property } from
  */
 @Entity({ schema: 'exports', tableName: 'export_request' })
 export class ExportRequestEntity {
-  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey' | 'scheduledFor' | 'requestedByKind';
+  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey' | 'scheduledFor' | 'requestedByKind' | 'columns' | 'ids' | 'compression';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -41,6 +41,15 @@ export class ExportRequestEntity {
 
   @Property({ type: ArrayType, columnType: 'text[]', fieldName: 'scope_ids' })
   scopeIds!: string[];
+
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  columns: string[] | null = null;
+
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  ids: string[] | null = null;
+
+  @Property({ type: 'text' })
+  compression: 'none' | 'gzip' = 'none';
 
   @Property({ type: 'text' })
   status: string = 'pending';

@@ -28,6 +28,11 @@ export interface ExportInfo {
   name: string | null;
   filters: Record<string, unknown>;
   scopeIds: string[];
+  /** Chosen column keys in file order; null = every column of the type. */
+  columns: string[] | null;
+  /** How many explicit ids were requested; null = no id restriction (the ids are not echoed). */
+  idsCount: number | null;
+  compression: 'none' | 'gzip';
   status: ExportStatus;
   outcome: ExportOutcome | null;
   itemsCount: number | null;
