@@ -149,10 +149,15 @@ describe('imports of hostile and unusual files', () => {
     ]);
   });
 
-  it('a CSV named .xlsx is read as CSV (content decides, not the name)', async () => {
-    const { batch, employees } = await importInto(employeesCsv(3), 'looks-like.xlsx');
-    expect(batch).toMatchObject({ format: 'csv', fileName: 'looks-like.xlsx', status: 'completed' });
-    expect(employees).toBe(3);
+  it('a CSV named .xlsx is refused (415): the declared type must agree with the content', async () => {
+    const c = scoped(`t-${randomUUID()}`);
+    const recordId = await c.createRecord();
+    const up = await c.upload(recordId, employeesCsv(3), 'looks-like.xlsx');
+    expect(up.status).toBe(415);
+    expect(up.json.detail).toBe(
+      `The file's declared type disagrees with its content: the file name extension ".xlsx" declares XLSX, but the content is CSV`,
+    );
+    expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
   });
 
   it('XLSX: cached values of formulas, booleans, serial dates; sheet choice; bad rows fail alone', async () => {

@@ -171,7 +171,7 @@ export class ImportsController {
       // started reading it: an unheard 'error' would crash the process. The cause is reported
       // elsewhere: busboy raises the same error on the parser (400 below).
       file.on('error', () => undefined);
-      parts.push({ stream: file, fileName: info.filename ?? null });
+      parts.push({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null });
     });
     parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
     parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));

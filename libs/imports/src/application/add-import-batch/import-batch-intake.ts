@@ -49,7 +49,7 @@ export class ImportBatchIntake {
     try {
       for await (const file of files) {
         const batchId = newId();
-        const stored = await this.uploads.store(file.stream, principal.tenant, record.id, batchId);
+        const stored = await this.uploads.store(file.stream, principal.tenant, record.id, batchId, { fileName: file.fileName, contentType: file.contentType ?? null });
         received.push({ batchId, fileName: file.fileName, stored });
         if (!definition.formats.includes(stored.format)) {
           throw new UnsupportedMediaTypeError(

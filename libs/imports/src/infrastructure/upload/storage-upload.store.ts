@@ -6,6 +6,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from
 import type { StoredUpload, UploadStore } from '../../application/ports/upload-store.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
+import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-file-type';
 import { ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
 import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-reader';
@@ -32,7 +33,7 @@ export class StorageUploadStore implements UploadStore {
     @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
   ) {}
 
-  async store(stream: Readable, tenant: string, recordId: string, batchId: string): Promise<StoredUpload> {
+  async store(stream: Readable, tenant: string, recordId: string, batchId: string, declared: DeclaredFileType = { fileName: null, contentType: null }): Promise<StoredUpload> {
     const key = storageKey('imports', safeSegment(tenant), recordId, `${batchId}.upload`);
     const limit = this.config.uploadMaxBytes;
     let format: ImportFormat | null = null;
@@ -44,6 +45,8 @@ export class StorageUploadStore implements UploadStore {
       if (complete && sample.length === 0) throw new ValidationError('The file is empty', [{ path: 'file', message: 'contains no bytes' }]);
       const result = sniffFormat(sample, complete);
       if ('rejected' in result) throw new UnsupportedMediaTypeError(`Unsupported file: ${result.rejected}`);
+      const mismatch = declaredTypeMismatch(declared, result.format);
+      if (mismatch) throw new UnsupportedMediaTypeError(`The file's declared type disagrees with its content: ${mismatch}`);
       format = result.format;
     };
     const gate = new Transform({
