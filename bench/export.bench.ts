@@ -17,12 +17,13 @@ import * as path from 'path';
 import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
 import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
+import { benchCount } from './bench-args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const TENANT = 'bench';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
 const NARROW_COLUMNS = (process.env.BENCH_NARROW_COLUMNS ?? 'id,email,salary').split(',');
