@@ -199,7 +199,14 @@ describe('Porter processes', () => {
     });
     expect(out.status).toBe(0);
     const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
-    expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'], kind: 'user' });
+    const app = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--app', 'billing-sync', '--tenant', 'acme'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(app.status).toBe(0);
+    expect(verifyToken(app.stdout.trim(), loadConfig().authJwtSecret).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
     const ops = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'ops', '--tenant', 'acme', '--operator'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -211,5 +218,7 @@ describe('Porter processes', () => {
     const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: npm run token');
+    const both = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'a', '--app', 'b', '--tenant', 'acme'], { cwd: ROOT, encoding: 'utf8' });
+    expect(both.status).toBe(2);
   });
 });
