@@ -104,7 +104,21 @@ export class ImportsController {
   @HttpCode(202)
   @AcceptsMultipart()
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        mapping: {
+          type: 'string',
+          description:
+            'optional, BEFORE the file part: JSON object of file header → column name (null ignores that file column); overrides the type\'s names and aliases',
+          example: '{"Courriel":"email","Remarques":null}',
+        },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
   @ApiOperation({
     summary: 'Upload a file (CSV, XLSX or JSONL: decided by content) as a new batch; processed in the background',
     description:
@@ -138,7 +152,7 @@ export class ImportsController {
       parser = busboy({
         headers: req.headers,
         // One byte past the limit lets the upload store see the overflow and answer 413.
-        limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
+        limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 65_536, parts: 40 },
       });
     } catch (error) {
       req.resume();
@@ -162,6 +176,21 @@ export class ImportsController {
       parts.fail(error);
       stopReading(error);
     };
+    // The `mapping` field applies to the file parts after it (API.md: it comes before `file`).
+    let mapping: unknown = null;
+    parser.on('field', (name, value, info) => {
+      if (name !== 'mapping' || parts.closed) return;
+      if (parts.count) return refuse(new BadRequestError('The "mapping" field must come before the "file" part', [{ path: 'mapping', message: 'send it before the file' }]));
+      if (info.valueTruncated) return refuse(new BadRequestError('The "mapping" field is too long', [{ path: 'mapping', message: 'must be at most 64 KiB of JSON' }]));
+      try {
+        mapping = parseJsonBounded(value);
+      } catch (error) {
+        return refuse(new BadRequestError(`The "mapping" field is not JSON: ${(error as Error).message}`, [{ path: 'mapping', message: 'must be a JSON object' }]));
+      }
+      if (mapping === null || typeof mapping !== 'object' || Array.isArray(mapping)) {
+        return refuse(new BadRequestError('The "mapping" field must be a JSON object', [{ path: 'mapping', message: 'must be a JSON object of file header → column (or null)' }]));
+      }
+    });
     parser.on('file', (field, file, info) => {
       if (parts.closed || field !== 'file') {
         file.resume();
@@ -171,7 +200,7 @@ export class ImportsController {
       // started reading it: an unheard 'error' would crash the process. The cause is reported
       // elsewhere: busboy raises the same error on the parser (400 below).
       file.on('error', () => undefined);
-      parts.push({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null });
+      parts.push({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null, mapping });
     });
     parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
     parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));
@@ -242,4 +271,13 @@ export class ImportsController {
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }
+}
+
+/** JSON.parse of a small form field, refusing nesting (a mapping is one flat object). */
+function parseJsonBounded(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (value && typeof value === 'object' && Object.values(value as object).some((v) => v !== null && typeof v === 'object')) {
+    throw new Error('values must be column names or null');
+  }
+  return value;
 }

@@ -28,6 +28,8 @@ export function toBatchInfo(b: ImportBatchRow): ImportBatchInfo {
     },
     rowsInFile: b.rowsInFile,
     lastCommittedRow: b.lastRow,
+    mapping: b.mapping,
+    columnMapping: b.columnMapping,
     dryRun: false,
     onError: 'continue',
     errorDetails: b.errorDetails,

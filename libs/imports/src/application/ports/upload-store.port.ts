@@ -7,6 +7,8 @@ export interface StoredUpload {
   sizeBytes: number;
   sha256: string;
   format: ImportFormat;
+  /** CSV: the header record, when it is complete within the sniffed beginning of the file; else null. */
+  csvHeader: string[] | null;
 }
 
 /**

@@ -203,6 +203,8 @@ function toBatch(e: ImportBatchEntity): ImportBatchRow {
     fileName: e.fileName,
     format: e.format as ImportFormat,
     sheet: e.sheet,
+    mapping: e.mapping,
+    columnMapping: e.columnMapping,
     storageKey: e.storageKey,
     sizeBytes: Number(e.sizeBytes),
     sha256: e.sha256,

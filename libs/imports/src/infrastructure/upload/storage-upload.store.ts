@@ -6,6 +6,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from
 import type { StoredUpload, UploadStore } from '../../application/ports/upload-store.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
+import { CsvTokenizer } from '../../domain/csv-tokenizer';
 import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-file-type';
 import { ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
@@ -37,6 +38,7 @@ export class StorageUploadStore implements UploadStore {
     const key = storageKey('imports', safeSegment(tenant), recordId, `${batchId}.upload`);
     const limit = this.config.uploadMaxBytes;
     let format: ImportFormat | null = null;
+    let csvHeader: string[] | null = null;
     let head: Buffer[] = [];
     let headBytes = 0;
     let total = 0;
@@ -48,6 +50,7 @@ export class StorageUploadStore implements UploadStore {
       const mismatch = declaredTypeMismatch(declared, result.format);
       if (mismatch) throw new UnsupportedMediaTypeError(`The file's declared type disagrees with its content: ${mismatch}`);
       format = result.format;
+      if (format === 'csv') csvHeader = firstRecord(sample, complete, this.limits);
     };
     const gate = new Transform({
       transform(chunk: Buffer, _enc, callback: TransformCallback) {
@@ -95,11 +98,27 @@ export class StorageUploadStore implements UploadStore {
         throw refusal(error);
       }
     }
-    return { storageKey: key, sizeBytes: stored.sizeBytes, sha256: stored.sha256, format: format! };
+    return { storageKey: key, sizeBytes: stored.sizeBytes, sha256: stored.sha256, format: format!, csvHeader };
   }
 
   async discard(key: string): Promise<void> {
     await this.storage.delete(key);
+  }
+}
+
+/**
+ * The first CSV record of the sniffed sample, if the sample holds all of it. Anything the
+ * tokenizer refuses is left to the structural pass, which reports it with the file's offsets.
+ */
+function firstRecord(sample: Buffer, complete: boolean, limits: ImportLimits): string[] | null {
+  try {
+    const tokenizer = new CsvTokenizer(limits, { materialize: true });
+    const records = tokenizer.push(sample);
+    if (!records.length && complete) records.push(...tokenizer.end());
+    return records[0] ?? null;
+  } catch (error) {
+    if (error instanceof FileRejectedError) return null;
+    throw error;
   }
 }
 

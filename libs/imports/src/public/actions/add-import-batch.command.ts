@@ -10,6 +10,11 @@ export interface ImportUpload {
   fileName: string | null;
   /** The multipart part's Content-Type, when sent: it must agree with the content too (415). */
   contentType?: string | null;
+  /**
+   * The `mapping` form field sent before this file (file header → column name, or null to
+   * ignore that column); overrides the type's names and aliases. Checked against the type (422).
+   */
+  mapping?: unknown;
 }
 
 export interface AddImportBatchOptions {
