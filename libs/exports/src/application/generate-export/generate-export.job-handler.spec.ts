@@ -115,6 +115,7 @@ function fakeContext(attempt = 1) {
     },
     checkpoint: async () => undefined,
     checkpointWith: async () => undefined,
+    progressWith: async () => undefined,
     lastCheckpoint: () => null,
     writeFile: (name, contentType) => {
       const stream = new PassThrough();

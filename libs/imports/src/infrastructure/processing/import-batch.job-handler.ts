@@ -59,8 +59,9 @@ export class ImportBatchJobHandler implements JobHandler {
     const definition = this.catalog.find(batch.type);
     const processor = this.catalog.processor(batch.type);
     if (!definition || !processor) {
-      await this.state.fail(batch, context.runToken, `import type "${batch.type}" is not registered in this worker`);
-      return;
+      const reason = `import type "${batch.type}" is not registered in this worker`;
+      await this.state.fail(batch, context.runToken, reason);
+      throw new NonRetryableJobError(reason);
     }
     const target: ChunkTarget = {
       recordId: batch.importRecordId,
@@ -81,9 +82,12 @@ export class ImportBatchJobHandler implements JobHandler {
       } else await this.processFile(context, batch, definition, target);
     } catch (error) {
       if (error instanceof FileRejectedError) {
+        // The file cannot be read at all: the batch fails with the reason, and so does its job
+        // (a job that "succeeded" at importing nothing would hide it from job lists and alerts).
+        // Running again would read the same bytes: no retry.
         await this.state.fail(batch, context.runToken, error.message);
         context.setOutputInformation({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
-        return;
+        throw new NonRetryableJobError(`the file was refused: ${error.message}`);
       }
       if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
       throw error;
@@ -139,6 +143,9 @@ export class ImportBatchJobHandler implements JobHandler {
         await this.state.saveScan(batch.id, context.runToken, mapping, rowsInFile);
       }
       const total = rowsInFile ?? 0;
+      // Progress is written in each chunk's transaction: it is exactly the committed rows.
+      target = { ...target, reportProgress: (execute, committed) => context.progressWith(execute, committed, total) };
+      await context.progress(batch.lastRow, total);
       const chunkSize = definition.chunkSize;
       const excelSerialDates = batch.format === 'xlsx';
       // Two chunk transactions overlap on two connections (ADR 036): while chunk N copies its
@@ -165,7 +172,6 @@ export class ImportBatchJobHandler implements JobHandler {
           return;
         }
         lastRow = oldest.last;
-        await context.progress(lastRow, total);
       };
       try {
         let chunk: PreparedRow[] = [];
