@@ -133,6 +133,7 @@ export function toJobFile(row: {
 }): JobFile {
   return {
     name: row.name,
+    kind: 'output',
     sizeBytes: Number(row.size_bytes),
     contentType: row.content_type,
     sha256: row.sha256,

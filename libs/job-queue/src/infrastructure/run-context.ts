@@ -142,7 +142,7 @@ export class RunContext implements JobContext {
         if (recorded && recorded.replacedKey && recorded.replacedKey !== key) {
           await this.storage.delete(recorded.replacedKey).catch(() => undefined);
         }
-        return { name, contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: key, createdAt: new Date().toISOString() };
+        return { name, kind: 'output', contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: key, createdAt: new Date().toISOString() };
       },
       abort: () => writer.abort(),
     };

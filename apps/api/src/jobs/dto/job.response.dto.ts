@@ -46,6 +46,7 @@ export class JobEventDto {
 
 export class JobFileDto {
   @ApiProperty() name: string;
+  @ApiProperty({ enum: ['output', 'attachment'], description: 'output: written by the job; attachment: given with its request' }) kind: 'output' | 'attachment';
   @ApiProperty() sizeBytes: number;
   @ApiProperty() contentType: string;
   @ApiProperty() sha256: string;

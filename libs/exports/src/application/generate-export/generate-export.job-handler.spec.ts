@@ -132,6 +132,7 @@ function fakeContext(attempt = 1) {
           file.committed = true;
           return {
             name,
+            kind: 'output' as const,
             contentType,
             sizeBytes: file.bytes.length,
             sha256: createHash('sha256').update(file.bytes).digest('hex'),
