@@ -6,7 +6,9 @@
  * real API, and measures the time from submit until the result is downloadable, rows/s, and the
  * worker's peak RSS (VmHWM from /proc/<pid>/status, sampled VmRSS as a cross-check). The floor is
  * `psql -c "COPY (<the same SELECT>) TO STDOUT WITH CSV HEADER"` into a file. Goals: CSV and JSONL
- * within 4x of the floor, XLSX within 12x, worker peak RSS < 300 MB.
+ * within 4x of the floor, XLSX within 12x, worker peak RSS < 300 MB. Each format runs twice: with
+ * every column and with the three of BENCH_NARROW_COLUMNS (default id,email,salary) — a narrow
+ * export reads and writes less, so it must be faster (the table's last column says whether it was).
  */
 import { ChildProcess, spawn } from 'child_process';
 import { closeSync, openSync, promises as fs, readFileSync, statSync } from 'fs';
@@ -15,14 +17,20 @@ import * as path from 'path';
 import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
 import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
+import { benchCount } from './bench-args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const TENANT = 'bench';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
+const NARROW_COLUMNS = (process.env.BENCH_NARROW_COLUMNS ?? 'id,email,salary').split(',');
+const VARIANTS: Array<{ label: string; columns: string[] | null }> = [
+  { label: 'all', columns: null },
+  { label: NARROW_COLUMNS.join('+'), columns: NARROW_COLUMNS },
+];
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_export';
 const PORT = Number(process.env.BENCH_PORT ?? 3990);
 const ENV: Record<string, string> = {
@@ -130,9 +138,9 @@ async function main(): Promise<void> {
   const token = signToken({ sub: 'bench-admin', tenant: TENANT, roles: ['admin'], scopes: [] }, config.authJwtSecret, 3600);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-  const results: Array<{ format: string; seconds: number; rowsPerSecond: number; peakRssMb: number; sampledPeakMb: number; idleRssMb: number; sizeMb: number; ratio: number }> = [];
+  const results: Array<{ format: string; columns: string; seconds: number; rowsPerSecond: number; peakRssMb: number; sampledPeakMb: number; idleRssMb: number; sizeMb: number; ratio: number }> = [];
   try {
-    for (const format of FORMATS) {
+    for (const format of FORMATS) for (const variant of VARIANTS) {
       const worker = spawnProcess('worker');
       try {
       await until(async () => worker.output().includes('Porter worker started'), 'the worker', 60_000, 50).catch((e) => {
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
         }
       }, 25);
       const started = process.hrtime.bigint();
-      const created = await fetch(`${base}/api/v1/exports`, { method: 'POST', headers, body: JSON.stringify({ type: 'employees', format }) });
+      const created = await fetch(`${base}/api/v1/exports`, { method: 'POST', headers, body: JSON.stringify({ type: 'employees', format, ...(variant.columns ? { columns: variant.columns } : {}) }) });
       if (created.status !== 202) throw new Error(`request failed: ${created.status} ${await created.text()}`);
       const { id } = (await created.json()) as { id: string };
       const info = await until(async () => {
@@ -169,6 +177,7 @@ async function main(): Promise<void> {
       if (download.status !== 200 || downloaded !== info.result!.sizeBytes) throw new Error(`${format}: download ${download.status}, ${downloaded} bytes`);
       results.push({
         format,
+        columns: variant.label,
         seconds,
         rowsPerSecond: ROWS / seconds,
         peakRssMb: hwmKb / 1024,
@@ -177,7 +186,7 @@ async function main(): Promise<void> {
         sizeMb: info.result!.sizeBytes / 1e6,
         ratio: seconds / floor.seconds,
       });
-      process.stderr.write(`  ${format}: ${seconds.toFixed(2)} s, peak RSS ${(hwmKb / 1024).toFixed(0)} MB\n`);
+      process.stderr.write(`  ${format} (${variant.label}): ${seconds.toFixed(2)} s, peak RSS ${(hwmKb / 1024).toFixed(0)} MB\n`);
       } finally {
         await stop(worker.child);
       }
@@ -189,12 +198,14 @@ async function main(): Promise<void> {
   const goals: Record<string, number> = { csv: 4, jsonl: 4, xlsx: 12 };
   const lines = [
     `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
-    '| format | submit → downloadable | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY | goal |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| format | columns | submit → downloadable | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY (all columns) | goal | narrow vs all |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map((r) => {
       const goal = goals[r.format] ?? 4;
       const ok = r.ratio <= goal && r.peakRssMb < 300;
-      return `| ${r.format} | ${r.seconds.toFixed(2)} s | ${Math.round(r.rowsPerSecond)} | ${r.sizeMb.toFixed(1)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.sampledPeakMb.toFixed(0)} MB | ${r.idleRssMb.toFixed(0)} MB | ${r.ratio.toFixed(2)}x | ≤ ${goal}x, < 300 MB: ${ok ? 'met' : 'MISSED'} |`;
+      const all = results.find((x) => x.format === r.format && x.columns === 'all');
+      const narrow = r.columns === 'all' || !all ? '' : `${(r.seconds / all.seconds).toFixed(2)}x: ${r.seconds < all.seconds ? 'faster' : 'NOT FASTER'}`;
+      return `| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${Math.round(r.rowsPerSecond)} | ${r.sizeMb.toFixed(1)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.sampledPeakMb.toFixed(0)} MB | ${r.idleRssMb.toFixed(0)} MB | ${r.ratio.toFixed(2)}x | ≤ ${goal}x, < 300 MB: ${ok ? 'met' : 'MISSED'} | ${narrow} |`;
     }),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -27,13 +27,14 @@ import { Client } from 'pg';
 import { runMigrations, signToken } from '@porter/platform';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import type { porterArgs as PorterArgs } from '../tools/porter-process';
+import { benchCount } from './bench-args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // tools/porter-process.js is plain JS that tsc does not copy into dist/: a static import would
 // resolve to dist/tools/ at run time, so the built bench loads the repository's copy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs: typeof PorterArgs };
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_import';
 const PORT = Number(process.env.BENCH_PORT ?? 3991);
 const SECRET = 'porter-bench-secret-0123456789';

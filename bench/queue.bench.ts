@@ -1,12 +1,14 @@
 /**
  * Job-queue benchmark: 10,000 no-op jobs submitted through the command bus with one worker
  * (WORKER_CONCURRENCY, default 4) against raw BullMQ `add` + `Worker` (same concurrency) on the
- * same Redis, in the same run. Prints submitted/s, completed/s, submit→start p50/p99 under load
- * and on an idle queue, and Porter/raw ratios against the goals (≥ 25% of raw completed/s,
- * idle p99 submit→start < 50 ms).
+ * same Redis, and against graphile-worker and pg-boss on the same Postgres server (queue-peers.ts),
+ * in the same run. Prints one table — completed/s, ratio to raw BullMQ, submit→start p50/p99 under
+ * load and on an idle queue — and the goals (≥ 45% of raw completed/s, ≥ 5x graphile-worker,
+ * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms).
  *
- *   npm run bench:queue            (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200;
- *                                   BENCH_MAX_ATTEMPTS=1 for a one-attempt job type)
+ *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200;
+ *                                       BENCH_MAX_ATTEMPTS=1 for a one-attempt job type;
+ *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss)
  *
  * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
  * REDIS_URL; both are removed at the end.
@@ -23,20 +25,13 @@ import { JobContext, JobHandler, JobHandlerFor, JobQueueModule, JobQueueWorkerMo
 import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
+import { benchCount } from './bench-args';
+import { benchGraphileWorker, benchPgBoss, Figures, percentile, waitUntil } from './queue-peers';
 
-const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
 const BENCH_TYPE = 'bench.noop';
-
-interface Figures {
-  submittedPerSec: number;
-  completedPerSec: number;
-  p50: number;
-  p99: number;
-  idleP50: number;
-  idleP99: number;
-}
 
 const latencies: number[] = [];
 let onStart: (() => void) | null = null;
@@ -56,11 +51,6 @@ class BenchNoopHandler implements JobHandler {
 @Module({ imports: [PlatformModule, JobQueueModule, JobQueueWorkerModule], providers: [BenchNoopHandler] })
 class BenchModule {}
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 async function runConcurrently(total: number, workers: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -68,14 +58,6 @@ async function runConcurrently(total: number, workers: number, task: (i: number)
       while (next < total) await task(next++);
     }),
   );
-}
-
-async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function benchPorter(): Promise<Figures> {
@@ -177,20 +159,31 @@ async function main(): Promise<void> {
       return;
     }
     const raw = await benchRawBullmq(config.redisUrl, `${config.queuePrefix}_raw`, config.workerConcurrency);
-    const row = (name: string, f: Figures) =>
-      `${name.padEnd(12)} ${f.submittedPerSec.toFixed(0).padStart(12)} ${f.completedPerSec.toFixed(0).padStart(12)} ${f.p50.toFixed(0).padStart(10)} ${f.p99.toFixed(0).padStart(10)} ${f.idleP50.toFixed(1).padStart(11)} ${f.idleP99.toFixed(1).padStart(11)}`;
-    process.stdout.write(
-      `\n${'system'.padEnd(12)} ${'submitted/s'.padStart(12)} ${'completed/s'.padStart(12)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)} ${'idle p50 ms'.padStart(11)} ${'idle p99 ms'.padStart(11)}\n`,
-    );
-    process.stdout.write(`${row('porter', porter)}\n${row('raw bullmq', raw)}\n`);
+    const peerRun = { jobs: JOBS, idleJobs: IDLE_JOBS, concurrency: config.workerConcurrency };
+    const systems: Array<[string, Figures]> = [
+      ['raw bullmq', raw],
+      ['porter', porter],
+    ];
+    if (process.env.BENCH_PEERS !== '0') {
+      systems.push(['graphile-worker', await benchGraphileWorker(config.databaseUrl, runId, peerRun)]);
+      systems.push(['pg-boss', await benchPgBoss(config.databaseUrl, runId, peerRun)]);
+    }
+    process.stdout.write(queueTable(systems));
     const completedRatio = porter.completedPerSec / raw.completedPerSec;
+    const times = (name: string) => {
+      const peer = systems.find(([n]) => n === name)?.[1];
+      return peer ? porter.completedPerSec / peer.completedPerSec : null;
+    };
+    const goal = (what: string, met: boolean | null, figure: string) =>
+      `goal ${what}: ${met === null ? 'not measured' : met ? 'MET' : 'NOT MET'} (${figure})\n`;
+    const graphile = times('graphile-worker');
+    const pgBoss = times('pg-boss');
     process.stdout.write(
-      `\nratios porter/raw: submitted ${(porter.submittedPerSec / raw.submittedPerSec).toFixed(2)}, completed ${completedRatio.toFixed(2)}, ` +
-        `p50 ${(porter.p50 / raw.p50).toFixed(1)}x, p99 ${(porter.p99 / raw.p99).toFixed(1)}x, idle p99 ${(porter.idleP99 / raw.idleP99).toFixed(1)}x\n`,
-    );
-    process.stdout.write(
-      `goal completed/s >= 25% of raw: ${completedRatio >= 0.25 ? 'MET' : 'NOT MET'} (${(completedRatio * 100).toFixed(0)}%)\n` +
-        `goal idle p99 submit→start < 50 ms: ${porter.idleP99 < 50 ? 'MET' : 'NOT MET'} (${porter.idleP99.toFixed(1)} ms)\n`,
+      `\n` +
+        goal('completed/s >= 45% of raw BullMQ', completedRatio >= 0.45, `${(completedRatio * 100).toFixed(0)}%`) +
+        goal('completed/s >= 5x graphile-worker', graphile === null ? null : graphile >= 5, graphile === null ? '-' : `${graphile.toFixed(1)}x`) +
+        goal('completed/s >= 15x pg-boss', pgBoss === null ? null : pgBoss >= 15, pgBoss === null ? '-' : `${pgBoss.toFixed(1)}x`) +
+        goal('idle p99 submit→start <= 10 ms', porter.idleP99 <= 10, `${porter.idleP99.toFixed(1)} ms`),
     );
   } finally {
     const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -208,6 +201,22 @@ async function main(): Promise<void> {
     await db.query(`DROP DATABASE IF EXISTS "porter_bench_${runId}" WITH (FORCE)`);
     await db.end();
   }
+}
+
+/** One row per system; every run prints the same table, so a regression is visible at a glance. */
+function queueTable(systems: Array<[string, Figures]>): string {
+  const raw = systems[0][1];
+  const lines = [
+    '',
+    '| system | submitted/s | completed/s | ratio to raw BullMQ | p50 ms | p99 ms | idle p50 ms | idle p99 ms |',
+    '|---|---|---|---|---|---|---|---|',
+    ...systems.map(
+      ([name, f]) =>
+        `| ${name} | ${f.submittedPerSec.toFixed(0)} | ${f.completedPerSec.toFixed(0)} | ${((f.completedPerSec / raw.completedPerSec) * 100).toFixed(0)}% | ` +
+        `${f.p50.toFixed(0)} | ${f.p99.toFixed(0)} | ${f.idleP50.toFixed(1)} | ${f.idleP99.toFixed(1)} |`,
+    ),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 main().then(

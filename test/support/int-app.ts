@@ -21,6 +21,8 @@ interface RoleOptions {
   admin?: boolean;
   operator?: boolean;
   scopes?: string[];
+  /** A service account's token (claim `kind: "app"`). */
+  app?: boolean;
 }
 
 const rolesOf = (opts: RoleOptions): string[] => [...(opts.admin ? ['admin'] : []), ...(opts.operator ? ['operator'] : [])];
@@ -31,6 +33,9 @@ export function principal(userId: string, tenant: string, opts: RoleOptions = {}
 
 /** A bearer token for the run's configured secret. */
 export function bearer(userId: string, tenant: string, opts: RoleOptions = {}): string {
-  const token = signToken({ sub: userId, tenant, roles: rolesOf(opts), scopes: opts.scopes ?? [] }, loadConfig().authJwtSecret);
+  const token = signToken(
+    { sub: userId, tenant, roles: rolesOf(opts), scopes: opts.scopes ?? [], ...(opts.app ? { kind: 'app' as const } : {}) },
+    loadConfig().authJwtSecret,
+  );
   return `Bearer ${token}`;
 }

@@ -14,6 +14,9 @@ import { GetJobHandler } from './application/get-job/get-job.handler';
 import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
 import { GetJobEventsHandler } from './application/get-job-events/get-job-events.handler';
 import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
+import { AttachJobFilesHandler } from './application/attach-job-files/attach-job-files.handler';
+import { JOB_ATTACHMENT_STORE } from './application/ports/job-attachment.store.port';
+import { PgJobAttachmentStore } from './infrastructure/pg-job-attachment.store';
 import { JobFileAccessPolicies } from './application/get-job-file/job-file-access-policies';
 import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
 import { PgJobRepository } from './infrastructure/job.repository';
@@ -31,6 +34,8 @@ import { useJobStatePool } from './infrastructure/job-metrics';
     PgJobRepository,
     { provide: JOB_REPOSITORY, useExisting: PgJobRepository },
     { provide: JOB_FILE_CLEANER, useClass: StorageJobFileCleaner },
+    { provide: JOB_ATTACHMENT_STORE, useClass: PgJobAttachmentStore },
+    AttachJobFilesHandler,
     JobRunStore,
     OutboxRelay,
     SubmitJobHandler,

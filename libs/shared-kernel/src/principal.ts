@@ -8,6 +8,8 @@ export class Principal {
     readonly tenant: string,
     readonly roles: readonly string[] = [],
     readonly scopes: readonly string[] = [],
+    /** `app`: a service account (token claim `kind: "app"`), shown as the submitter kind. */
+    readonly kind: PrincipalKind = 'user',
   ) {}
 
   /** Administers its own tenant (every job of the tenant, move-to-top...). */
@@ -31,17 +33,21 @@ export class Principal {
   }
 
   toJSON(): PrincipalData {
-    return { userId: this.userId, tenant: this.tenant, roles: [...this.roles], scopes: [...this.scopes] };
+    return { userId: this.userId, tenant: this.tenant, roles: [...this.roles], scopes: [...this.scopes], kind: this.kind };
   }
 
   static fromJSON(data: PrincipalData): Principal {
-    return new Principal(data.userId, data.tenant, data.roles ?? [], data.scopes ?? []);
+    return new Principal(data.userId, data.tenant, data.roles ?? [], data.scopes ?? [], data.kind === 'app' ? 'app' : 'user');
   }
 }
+
+export type PrincipalKind = 'user' | 'app';
 
 export interface PrincipalData {
   userId: string;
   tenant: string;
   roles: string[];
   scopes: string[];
+  /** Absent in records written before submitter kinds existed: read as `user`. */
+  kind?: PrincipalKind;
 }

@@ -81,15 +81,25 @@ describe('imports of hostile and unusual files', () => {
     expect(empty.json).toMatchObject({ detail: 'The file is empty', errors: [{ path: 'file', message: 'contains no bytes' }] });
   });
 
-  it('missing, duplicate and unknown headers refuse the file before any row is written', async () => {
-    await expectRefusedFile(
+  /** A CSV header is checked at upload: 422 listing every problem, and no batch exists. */
+  async function expectRefusedHeader(content: string, problem: string) {
+    const c = scoped(`t-${randomUUID()}`);
+    const recordId = await c.createRecord();
+    const up = await c.upload(recordId, content, 'people.csv');
+    expect(up.status).toBe(422);
+    expect(up.json.errors).toEqual([{ path: 'file', message: problem }]);
+    expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
+  }
+
+  it('missing, duplicate and unknown headers refuse the file at upload, before any row is written', async () => {
+    await expectRefusedHeader(
       'first_name,email,Email,shoe_size\nA,a@example.com,b@example.com,44\n',
       'invalid header: duplicate column "Email" (columns 2 and 3); unknown column "shoe_size"; missing required column "last_name"',
     );
   });
 
   it('a semicolon-delimited file is refused with a hint', async () => {
-    await expectRefusedFile(
+    await expectRefusedHeader(
       'first_name;last_name;email\nA;B;a@example.com\n',
       'invalid header: unknown column "first_name;last_name;email"; missing required columns "first_name", "last_name", "email" (the header looks semicolon-delimited; Porter reads comma-separated CSV, RFC 4180)',
     );
@@ -149,10 +159,15 @@ describe('imports of hostile and unusual files', () => {
     ]);
   });
 
-  it('a CSV named .xlsx is read as CSV (content decides, not the name)', async () => {
-    const { batch, employees } = await importInto(employeesCsv(3), 'looks-like.xlsx');
-    expect(batch).toMatchObject({ format: 'csv', fileName: 'looks-like.xlsx', status: 'completed' });
-    expect(employees).toBe(3);
+  it('a CSV named .xlsx is refused (415): the declared type must agree with the content', async () => {
+    const c = scoped(`t-${randomUUID()}`);
+    const recordId = await c.createRecord();
+    const up = await c.upload(recordId, employeesCsv(3), 'looks-like.xlsx');
+    expect(up.status).toBe(415);
+    expect(up.json.detail).toBe(
+      `The file's declared type disagrees with its content: the file name extension ".xlsx" declares XLSX, but the content is CSV`,
+    );
+    expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
   });
 
   it('XLSX: cached values of formulas, booleans, serial dates; sheet choice; bad rows fail alone', async () => {

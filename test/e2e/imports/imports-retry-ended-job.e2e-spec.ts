@@ -24,7 +24,8 @@ describe('imports: retrying a batch whose job ended before its file was read', (
   it('a batch whose file was refused still answers 409 (the same file would be refused again)', async () => {
     const tenant = `t-${randomUUID()}`;
     const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
-    const { recordId, batch } = await c.importFile('first_name,shoe_size\nAda,42\n');
+    // The header is fine (so the upload is accepted); the structural pass refuses the file.
+    const { recordId, batch } = await c.importFile('first_name,last_name,email\n"Ada,Lovelace,ada@example.com\n');
     expect(batch.status).toBe('failed');
     const retry = await c.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
     expect(retry.status).toBe(409);

@@ -153,6 +153,7 @@ describe('imports: uploads and templates', () => {
 
     const jsonl = await get('?format=jsonl');
     expect(jsonl.headers.get('content-disposition')).toContain('filename="employees-template.jsonl"');
+    expect(jsonl.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(await jsonl.text()).toBe(`${JSON.stringify(Object.fromEntries(EMPLOYEE_HEADER.split(',').map((k) => [k, null])))}\n`);
 
     const xlsx = await get('?format=xlsx');

@@ -191,16 +191,24 @@ describe('Porter processes', () => {
     expect(quick.output().match(/^signal /gm)).toHaveLength(1);
   });
 
+  // `npm run token` is `porter token` (tools/porter-cli.js, apps/cli).
   it('prints a working token with npm run token', () => {
-    const out = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
+    const out = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
     });
     expect(out.status).toBe(0);
     const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
-    expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
-    const ops = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'ops', '--tenant', 'acme', '--operator'], {
+    expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'], kind: 'user' });
+    const app = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--app', 'billing-sync', '--tenant', 'acme'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(app.status).toBe(0);
+    expect(verifyToken(app.stdout.trim(), loadConfig().authJwtSecret).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
+    const ops = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--user', 'ops', '--tenant', 'acme', '--operator'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
@@ -208,8 +216,13 @@ describe('Porter processes', () => {
     expect(ops.status).toBe(0);
     const operator = verifyToken(ops.stdout.trim(), loadConfig().authJwtSecret);
     expect({ roles: operator.roles, isOperator: operator.isOperator, isAdmin: operator.isAdmin }).toEqual({ roles: ['operator'], isOperator: true, isAdmin: false });
-    const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
+    const usage = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('usage: npm run token');
+    expect(usage.stderr).toContain("required option '--tenant <tenant>' not specified");
+    const neither = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--tenant', 'acme'], { cwd: ROOT, encoding: 'utf8' });
+    expect(neither.status).toBe(2);
+    expect(neither.stderr).toContain('usage: porter token (--user <id> | --app <name>)');
+    const both = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--user', 'a', '--app', 'b', '--tenant', 'acme'], { cwd: ROOT, encoding: 'utf8' });
+    expect(both.status).toBe(2);
   });
 });

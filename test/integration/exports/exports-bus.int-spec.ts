@@ -43,28 +43,25 @@ class TestHostModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const columns = () => [
+    const columns = [
       { key: 'name', header: 'name', type: 'string' as const },
       { key: 'n', header: 'n', type: 'number' as const },
     ];
-    this.types.define({ type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters });
+    this.types.define({ columns, type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters });
     this.sources.set<PeopleFilters>('int-people', {
-      columns,
       count: async (r) => PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length,
       rows: async function* (r: ExportDataRequest<PeopleFilters>) {
         yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
       },
     });
-    this.types.define({ type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
+    this.types.define({ columns, type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
     this.sources.set('int-scoped', {
-      columns,
       rows: async function* (r: ExportDataRequest) {
         yield r.scopeIds.map((s, i) => [s, i]);
       },
     });
-    this.types.define({ type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
+    this.types.define({ columns, type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
     this.sources.set('int-broken', {
-      columns,
       rows: async function* () {
         yield [['first', 1]];
         throw new NonRetryableJobError('the host database refused the query');

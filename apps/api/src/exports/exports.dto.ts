@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ExportStatus } from '@porter/exports';
 import { SortedPageParams } from '../common/page-params.dto';
 
@@ -41,6 +41,27 @@ export class RequestExportBody {
   @IsOptional()
   @IsISO8601({ strict: true })
   scheduledFor?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['email', 'last_name'], description: "an ordered subset of the type's columns (GET /exports/types); omitted = all" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  columns?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: "values of the type's key column (at most 10,000): export exactly those records you may see" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  ids?: string[];
+
+  @ApiPropertyOptional({ enum: ['none', 'gzip'], description: 'gzip: CSV and JSONL only; the file is <name>.<format>.gz, application/gzip' })
+  @IsOptional()
+  @IsIn(['none', 'gzip'])
+  compression?: 'none' | 'gzip';
 }
 
 export class ListExportsParams extends SortedPageParams {

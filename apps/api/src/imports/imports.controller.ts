@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { pipeline } from 'stream/promises';
 import {
@@ -23,9 +22,9 @@ import {
   RetryFailedRowsCommand,
 } from '@porter/imports';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { BadRequestError, Page, PayloadTooLargeError, Principal } from '@porter/shared-kernel';
+import { BadRequestError, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
-import { FileParts } from './file-parts';
+import { receiveFileParts } from '../common/multipart-intake';
 import { CreateImportBody, ListImportsParams, ListResultsParams, TemplateParams, UploadBatchParams } from './imports.dto';
 
 @ApiTags('imports')
@@ -53,7 +52,7 @@ export class ImportsController {
   @ApiOperation({
     summary: 'An empty file to fill in: CSV or XLSX with the header row only, or JSONL with one object naming every column (values null)',
   })
-  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/jsonl')
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson')
   async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() res: Response): Promise<void> {
     const file = await this.queryBus.execute(new GetImportTemplateQuery(type, params.format ?? ImportFormat.Csv));
     res.status(200);
@@ -76,6 +75,7 @@ export class ImportsController {
           processorVersion: body.processorVersion ?? null,
           notes: body.notes ?? null,
           searchString: body.searchString ?? null,
+          searchedAt: body.searchedAt ? new Date(body.searchedAt) : null,
           expectedReferenceCount: body.expectedReferenceCount,
           options: { dryRun: body.options?.dryRun, onError: body.options?.onError },
         }),
@@ -109,7 +109,21 @@ export class ImportsController {
   @HttpCode(202)
   @AcceptsMultipart()
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        mapping: {
+          type: 'string',
+          description:
+            'optional, BEFORE the file part: JSON object of file header → column name (null ignores that file column); overrides the type\'s names and aliases',
+          example: '{"Courriel":"email","Remarques":null}',
+        },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
   @ApiOperation({
     summary: 'Upload a file (CSV, XLSX or JSONL: decided by content) as a new batch; processed in the background',
     description:
@@ -133,71 +147,22 @@ export class ImportsController {
       sheet: params.sheet ?? null,
       scheduledFor: params.scheduledFor ? new Date(params.scheduledFor) : null,
     };
-    const batches = await this.receive(req, (parts) => this.commandBus.execute(new AddImportBatchesCommand(principal, id, parts, options)));
+    // The `mapping` field applies to the file parts after it (it must come before `file`).
+    let mapping: unknown = null;
+    const batches: ImportBatchInfo[] = await receiveFileParts(
+      req,
+      // One byte past the limit lets the upload store see the overflow and answer 413.
+      { maxFiles: this.config.uploadMaxFiles, maxFileBytes: this.config.uploadMaxBytes + 1 },
+      (file) => ({ ...file, mapping }),
+      (parts) => this.commandBus.execute(new AddImportBatchesCommand(principal, id, parts, options)),
+      (name, value, info, { refuse, filesSeen }) => {
+        if (name !== 'mapping') return;
+        const refusal = mappingFieldRefusal(value, info.valueTruncated, filesSeen);
+        if (refusal) return refuse(refusal);
+        mapping = JSON.parse(value);
+      },
+    );
     return batches.length === 1 ? batches[0] : batches;
-  }
-
-  private async receive(req: Request, add: (parts: FileParts) => Promise<ImportBatchInfo[]>): Promise<ImportBatchInfo[]> {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({
-        headers: req.headers,
-        // One byte past the limit lets the upload store see the overflow and answer 413.
-        limits: { files: this.config.uploadMaxFiles, fileSize: this.config.uploadMaxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
-      });
-    } catch (error) {
-      req.resume();
-      throw new BadRequestError(`Malformed multipart request: ${(error as Error).message}`);
-    }
-    const parts = new FileParts();
-    let reading = true;
-    const stopReading = (error?: unknown) => {
-      if (!reading) return;
-      reading = false;
-      req.unpipe(parser);
-      // Destroying the parser destroys the file stream it is feeding, if any: the upload store's
-      // pipeline then rejects, aborts the half-written file and the intake deletes what it stored.
-      // Without it a refusal (or a client gone) mid-file leaves that stream open and the request
-      // waiting forever.
-      if (error !== undefined) parser.destroy(error instanceof Error ? error : new Error(String(error)));
-      // Read (and drop) the rest of the body so the client gets the answer instead of a reset.
-      req.resume();
-    };
-    const refuse = (error: unknown) => {
-      parts.fail(error);
-      stopReading(error);
-    };
-    parser.on('file', (field, file, info) => {
-      if (parts.closed || field !== 'file') {
-        file.resume();
-        return;
-      }
-      // A truncated body makes busboy error the file stream, possibly before the command has
-      // started reading it: an unheard 'error' would crash the process. The cause is reported
-      // elsewhere: busboy raises the same error on the parser (400 below).
-      file.on('error', () => undefined);
-      parts.push({ stream: file, fileName: info.filename ?? null });
-    });
-    parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${this.config.uploadMaxFiles} file(s) per upload`)));
-    parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));
-    parser.on('error', (error: Error) => refuse(new BadRequestError(`Malformed multipart request: ${error.message}`)));
-    parser.on('close', () => (parts.count ? parts.end() : refuse(new BadRequestError('The multipart body has no "file" part'))));
-    const aborted = () => refuse(new BadRequestError('The upload was aborted by the client'));
-    req.on('aborted', aborted);
-    // Newer Node versions may only emit 'close' when the client goes away mid-body.
-    req.on('close', () => {
-      if (!req.complete) aborted();
-    });
-    const added = add(parts);
-    req.pipe(parser);
-    try {
-      return await added;
-    } catch (error) {
-      stopReading();
-      // The request's own refusal explains a failure better than what it caused in the command
-      // (a file stream cut short by a malformed body, for instance).
-      throw parts.refusal ?? error;
-    }
   }
 
   @Post(':id/finalize')
@@ -247,4 +212,23 @@ export class ImportsController {
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }
+}
+
+/** Why the `mapping` form field is refused (400), or null: it must come first and be one flat JSON object. */
+function mappingFieldRefusal(value: string, truncated: boolean, filesSeen: number): BadRequestError | null {
+  if (filesSeen) return new BadRequestError('The "mapping" field must come before the "file" part', [{ path: 'mapping', message: 'send it before the file' }]);
+  if (truncated) return new BadRequestError('The "mapping" field is too long', [{ path: 'mapping', message: 'must be at most 64 KiB of JSON' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    return new BadRequestError(`The "mapping" field is not JSON: ${(error as Error).message}`, [{ path: 'mapping', message: 'must be a JSON object' }]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return new BadRequestError('The "mapping" field must be a JSON object', [{ path: 'mapping', message: 'must be a JSON object of file header → column (or null)' }]);
+  }
+  if (Object.values(parsed).some((v) => v !== null && typeof v === 'object')) {
+    return new BadRequestError('The "mapping" field must be a flat object', [{ path: 'mapping', message: 'values must be column names or null' }]);
+  }
+  return null;
 }

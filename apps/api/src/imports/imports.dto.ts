@@ -54,6 +54,11 @@ export class CreateImportBody {
   @MaxLength(4000)
   searchString?: string;
 
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-30T08:00:00Z', description: 'ISO 8601: when the search that produced the references ran; not in the future' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  searchedAt?: string;
+
   @ApiProperty({ description: '-1 when unknown', example: -1, maximum: 2_147_483_647 })
   @IsInt()
   @Min(-1)

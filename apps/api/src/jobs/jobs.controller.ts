@@ -1,10 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { pipeline } from 'stream/promises';
 import {
+  AttachJobFilesCommand,
   CancelJobCommand,
+  MAX_JOB_ATTACHMENT_BYTES,
+  MAX_JOB_ATTACHMENTS,
   DeleteJobCommand,
   GetJobEventsQuery,
   GetJobFileQuery,
@@ -16,10 +19,11 @@ import {
   RetryJobCommand,
   UpdateJobCommand,
 } from '@porter/job-queue';
-import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import { AcceptsMultipart, CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
 import { NotFoundError } from '@porter/shared-kernel';
 import type { Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
+import { receiveFileParts } from '../common/multipart-intake';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
 import { UpdateJobRequestDto } from './dto/update-job.request.dto';
 import { JobEventDto, JobFileDto, JobPageDto, JobResponseDto } from './dto/job.response.dto';
@@ -39,7 +43,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobPageDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
     return this.queries.execute(
-      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy }, query.offset, query.limit, query.sort),
+      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy, query: query.query }, query.offset, query.limit, query.sort),
     );
   }
 
@@ -106,7 +110,37 @@ export class JobsController {
   async files(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobFileDto[]> {
     const files = await this.queries.execute(new GetJobFileQuery(principal, id));
     // The storage key is internal: it is not part of the API.
-    return files.map(({ name, sizeBytes, contentType, sha256, createdAt }) => ({ name, sizeBytes, contentType, sha256, createdAt }));
+    return files.map(({ name, kind, sizeBytes, contentType, sha256, createdAt }) => ({ name, kind, sizeBytes, contentType, sha256, createdAt }));
+  }
+
+  @Post(':id/attachments')
+  @HttpCode(201)
+  @AcceptsMultipart()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } } } })
+  @ApiOperation({
+    summary: `Attach files to the job's request (a template, notes): at most ${MAX_JOB_ATTACHMENTS} per job, ${MAX_JOB_ATTACHMENT_BYTES / 1024 / 1024} MiB each`,
+    description:
+      'Multipart, one or more `file` parts, all or none added. They are listed with the job\'s files (kind "attachment"), read at ' +
+      'GET /jobs/{id}/files/{name} by whoever may see the job, and removed with the job. 413 past the count or size, 409 for a name taken.',
+  })
+  @ApiOkResponse({ type: [JobFileDto] })
+  async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFileDto[]> {
+    try {
+      // Checked before a byte is stored: another tenant's job is a 404 like a missing one.
+      await this.queries.execute(new GetJobQuery(principal, id));
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    const added = await receiveFileParts(
+      req,
+      // One part past the limit and one byte past the size let the command answer 413 with its own words.
+      { maxFiles: MAX_JOB_ATTACHMENTS + 1, maxFileBytes: MAX_JOB_ATTACHMENT_BYTES + 1 },
+      (file) => file,
+      (parts) => this.commands.execute(new AttachJobFilesCommand(principal, id, parts)),
+    );
+    return added.map(({ name, kind, sizeBytes, contentType, sha256, createdAt }) => ({ name, kind, sizeBytes, contentType, sha256, createdAt }));
   }
 
   @Get(':id/files/:name')

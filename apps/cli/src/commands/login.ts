@@ -57,7 +57,8 @@ export function logoutCommand(): Command {
 export function tokenCommand(): Command {
   return new Command('token')
     .description('print a bearer token signed with AUTH_JWT_SECRET (local use; `npm run token` is the same)')
-    .requiredOption('--user <id>', 'user id (the token subject)')
+    .option('--user <id>', 'user id (the token subject)')
+    .option('--app <name>', "a service account's name instead of a user (claim kind: app)")
     .requiredOption('--tenant <tenant>', 'tenant')
     .option('--admin', 'tenant admin')
     .option('--operator', 'platform operator (queue dashboard)')
@@ -65,6 +66,7 @@ export function tokenCommand(): Command {
     .option('--hours <n>', 'lifetime in hours', '12')
     .action(async (options, command: Command) => {
       const out = new Output(command.optsWithGlobals<GlobalOptions>().json === true);
+      if (!options.user === !options.app) throw new CliError('usage: porter token (--user <id> | --app <name>) --tenant <tenant> [--admin] [--operator] [--scopes s1,s2] [--hours 12]', EXIT.usage);
       const hours = Number(options.hours);
       if (!Number.isFinite(hours) || hours <= 0) throw new CliError('--hours must be a positive number', EXIT.usage);
       // Loaded here only: the platform library is large, and no other command needs it.
@@ -77,7 +79,8 @@ export function tokenCommand(): Command {
       }
       const scopes = String(options.scopes).split(',').map((s) => s.trim()).filter(Boolean);
       const roles = [...(options.admin ? ['admin'] : []), ...(options.operator ? ['operator'] : [])];
-      const token = signToken({ sub: options.user, tenant: options.tenant, roles, scopes }, secret, Math.round(hours * 3600));
+      const claims = { sub: (options.user ?? options.app) as string, tenant: options.tenant as string, roles, scopes, ...(options.app ? { kind: 'app' as const } : {}) };
+      const token = signToken(claims, secret, Math.round(hours * 3600));
       out.result({ token }, () => token);
     });
 }

@@ -19,8 +19,22 @@ export function exportRequestFingerprint(body: {
   scopeIds: readonly string[];
   name: string | null;
   scheduledFor: Date | null;
+  columns?: readonly string[] | null;
+  ids?: readonly string[] | null;
+  compression?: string;
 }): string {
+  // Column order is meaningful (it is the file's); id order is not. The defaults are left out so
+  // that a key used before these options existed still matches the same plain request.
+  const { columns, ids, compression, ...rest } = body;
   return createHash('sha256')
-    .update(canonicalJson({ ...body, scopeIds: [...body.scopeIds].sort() }))
+    .update(
+      canonicalJson({
+        ...rest,
+        scopeIds: [...body.scopeIds].sort(),
+        ...(columns ? { columns } : {}),
+        ...(ids ? { ids: [...ids].sort() } : {}),
+        ...(compression && compression !== 'none' ? { compression } : {}),
+      }),
+    )
     .digest('hex');
 }

@@ -7,7 +7,8 @@ export type SniffResult = { format: ImportFormat } | { rejected: string };
 export const SNIFF_BYTES = 64 * 1024;
 
 /**
- * Decides an upload's format from its first bytes, never from its name or declared type:
+ * Decides an upload's format from its first bytes, never from its name or declared type (those
+ * must then agree with it: declared-file-type.ts):
  * a zip local header (PK\3\4) is XLSX (verified when parsed); UTF-16/32 byte-order marks and
  * binary content are refused; text whose first non-blank character is `{` is JSONL (its first
  * line must be a JSON object); other UTF-8 text is CSV.

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { ImportTypeCatalog } from '../application/ports/import-type-catalog.port';
+import { normalizeColumnName } from '../domain/column-resolution';
 import {
   IMPORT_PROCESSOR_METADATA,
   ImportProcessor,
@@ -50,10 +51,18 @@ export class ImportTypeRegistry implements ImportTypeCatalog, OnModuleInit {
 
 function validateDefinition(d: ImportTypeDefinition): void {
   const names = new Set<string>();
+  const spellings = new Map<string, string>();
   for (const c of d.columns) {
     const key = c.name.toLowerCase();
     if (names.has(key)) throw new Error(`Import type "${d.type}" declares column "${c.name}" twice`);
     names.add(key);
+    // Names and aliases are matched normalised: two columns must never share a spelling.
+    for (const spelling of [c.name, ...(c.aliases ?? [])]) {
+      const normal = normalizeColumnName(spelling);
+      const owner = spellings.get(normal);
+      if (owner !== undefined && owner !== c.name) throw new Error(`Import type "${d.type}": "${spelling}" names both "${owner}" and "${c.name}"`);
+      spellings.set(normal, c.name);
+    }
   }
   for (const k of d.uniqueKey) if (!names.has(k.toLowerCase())) throw new Error(`Import type "${d.type}": unique key column "${k}" is not a column`);
   if (!Number.isInteger(d.chunkSize) || d.chunkSize < 1 || d.chunkSize > 50_000) throw new Error(`Import type "${d.type}": chunkSize must be 1..50000`);

@@ -373,6 +373,9 @@ export class JobRunStore implements OnApplicationShutdown {
   }
 
   /** The fenced checkpoint write; `$1` job id, `$2` run token, `$3` state (json). */
+  static readonly PROGRESS_SQL = `UPDATE job_queue.job SET progress_processed = $3, progress_total = $4, updated_at = clock_timestamp()
+     WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling')`;
+
   static readonly CHECKPOINT_SQL = `UPDATE job_queue.job SET checkpoint = $3::jsonb, updated_at = clock_timestamp()
      WHERE id = $1 AND run_token = $2 AND status IN ('running', 'cancelling')`;
 

@@ -48,11 +48,11 @@ export function selectOneJob(where: string): string {
  * A per-row count cost O(pending × rows): ~2 s for a page of 1,000 with 10,000 jobs waiting
  * (~50 ms this way).
  */
-export function selectJobPage(where: string, offset: string, limit: string, direction: 'ASC' | 'DESC' = 'DESC'): string {
+export function selectJobPage(where: string, offset: string, limit: string, direction: 'ASC' | 'DESC' = 'DESC', orderColumn = 'submitted_at'): string {
   return `
   WITH selected AS (
     SELECT j.* FROM job_queue.job j WHERE ${where}
-    ORDER BY j.submitted_at ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
+    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
   ), queue AS MATERIALIZED (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position
     FROM job_queue.job
@@ -60,7 +60,7 @@ export function selectJobPage(where: string, offset: string, limit: string, dire
   )
   SELECT s.*, queue.position, ${OUTPUT_FILES('s')}
   FROM selected s LEFT JOIN queue ON queue.id = s.id
-  ORDER BY s.submitted_at ${direction}, s.id ${direction}`;
+  ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
 }
 
 export interface JobRow {
@@ -76,6 +76,7 @@ export interface JobRow {
   principal: PrincipalData;
   submitted_by: string;
   submitted_at: Date;
+  updated_at: Date;
   scheduled_for: Date | null;
   started_at: Date | null;
   completed_at: Date | null;
@@ -104,6 +105,7 @@ export function toJobRecord(row: JobRow): JobRecord {
     principal: row.principal,
     submittedBy: row.submitted_by,
     submittedAt: row.submitted_at,
+    updatedAt: row.updated_at,
     scheduledFor: row.scheduled_for,
     startedAt: row.started_at,
     completedAt: row.completed_at,
@@ -131,6 +133,7 @@ export function toJobFile(row: {
 }): JobFile {
   return {
     name: row.name,
+    kind: 'output',
     sizeBytes: Number(row.size_bytes),
     contentType: row.content_type,
     sha256: row.sha256,

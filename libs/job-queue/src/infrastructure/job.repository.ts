@@ -7,6 +7,7 @@ import { JobStatus } from '../public/enums/job-status';
 import type { JobEvent } from '../public/entities/job-event';
 import type { JobFile } from '../public/entities/job-file';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../application/ports/job.repository.port';
+import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
 import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from './outbox-relay.service';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
@@ -190,7 +191,7 @@ export class PgJobRepository implements JobRepository {
     if (filters.status) {
       params.push(filters.status);
       where.push(`j.status = $${params.length}`);
-    } else {
+    } else if (!queryAsksForDeleted(filters.query)) {
       // Soft-deleted jobs leave lists at once; they remain readable by id until purged.
       where.push(`j.status <> 'deleted'`);
     }
@@ -202,10 +203,13 @@ export class PgJobRepository implements JobRepository {
       params.push(filters.submittedBy);
       where.push(`j.submitted_by = $${params.length}`);
     }
+    if (filters.query) compileJobQuery(filters.query, where, params);
     const clause = where.join(' AND ');
+    const sort = filters.query?.sort;
+    const direction = sort ? (sort.direction === 'asc' ? 'ASC' : 'DESC') : sqlDirection(page.order);
     const [items, count] = await Promise.all([
       this.pool.query<JobRow>(
-        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`, sqlDirection(page.order)),
+        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`, direction, sort ? SORT_COLUMNS[sort.field] : undefined),
         [...params, page.offset, page.limit],
       ),
       this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`, params),

@@ -81,6 +81,15 @@ export class RunContext implements JobContext {
     }
   }
 
+  async progressWith(execute: (sql: string, params: unknown[]) => Promise<number>, processed: number, total: number | null = null): Promise<void> {
+    const state = { processed: Math.max(0, Math.floor(processed)), total: total ?? this.progressState?.total ?? null };
+    const affected = await execute(JobRunStore.PROGRESS_SQL, [this.jobId, this.runToken, state.processed, state.total === null ? null : Math.floor(state.total)]);
+    if (!affected) this.lost('its progress was refused');
+    // What the transaction wrote is the latest: an end-of-run flush must not write older figures.
+    this.progressState = state;
+    this.progressDirty = false;
+  }
+
   /** Writes the last reported progress if it was not written yet (end of run). */
   async flushProgress(): Promise<void> {
     await this.progressWrite?.catch(() => undefined);
@@ -133,7 +142,7 @@ export class RunContext implements JobContext {
         if (recorded && recorded.replacedKey && recorded.replacedKey !== key) {
           await this.storage.delete(recorded.replacedKey).catch(() => undefined);
         }
-        return { name, contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: key, createdAt: new Date().toISOString() };
+        return { name, kind: 'output', contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: key, createdAt: new Date().toISOString() };
       },
       abort: () => writer.abort(),
     };

@@ -20,6 +20,12 @@ describe('JWT verification', () => {
     expect(principal.holdsAllScopes(['s3'])).toBe(false);
   });
 
+  it('reads the kind claim: app for a service account, user otherwise; another value is refused', () => {
+    expect(verifyToken(signToken({ sub: 'billing-sync', tenant: 'acme', kind: 'app' }, SECRET), SECRET).kind).toBe('app');
+    expect(verifyToken(signToken({ sub: 'alice', tenant: 'acme' }, SECRET), SECRET).kind).toBe('user');
+    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }), SECRET)).toThrow('token kind');
+  });
+
   it('refuses a token signed with another secret', () => {
     const token = signToken({ sub: 'alice', tenant: 'acme' }, 'another-secret-entirely');
     expect(() => verifyToken(token, SECRET)).toThrow('bad token signature');

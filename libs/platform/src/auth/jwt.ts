@@ -13,6 +13,8 @@ export interface PorterClaims {
   tenant: string;
   roles?: string[];
   scopes?: string[];
+  /** `app` for a service account; absent or `user` for a person. */
+  kind?: 'user' | 'app';
   iat?: number;
   exp?: number;
   nbf?: number;
@@ -70,5 +72,7 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
   if ([claims.sub, claims.tenant, ...roles, ...scopes].some((v) => CONTROL_CHARACTERS.test(v))) {
     throw new InvalidTokenError('token claims must not contain control characters');
   }
-  return new Principal(claims.sub, claims.tenant, roles, scopes);
+  const kind = claims.kind ?? 'user';
+  if (kind !== 'user' && kind !== 'app') throw new InvalidTokenError('token kind must be "user" or "app"');
+  return new Principal(claims.sub, claims.tenant, roles, scopes, kind);
 }

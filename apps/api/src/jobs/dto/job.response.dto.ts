@@ -17,8 +17,11 @@ export class JobResponseDto {
   @ApiProperty() priority: number;
   @ApiProperty({ type: JobProgressDto }) progress: JobProgressDto;
   @ApiProperty() submittedBy: string;
+  @ApiProperty({ enum: ['user', 'app'], description: 'app when a service account submitted the job' }) submitterKind: 'user' | 'app';
+  @ApiProperty({ type: [String], description: 'roles the submitter held at submission' }) submitterRoles: string[];
   @ApiProperty() tenant: string;
   @ApiProperty({ format: 'date-time' }) submittedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'last change of any kind' }) updatedAt: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) scheduledFor: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
@@ -43,6 +46,7 @@ export class JobEventDto {
 
 export class JobFileDto {
   @ApiProperty() name: string;
+  @ApiProperty({ enum: ['output', 'attachment'], description: 'output: written by the job; attachment: given with its request' }) kind: 'output' | 'attachment';
   @ApiProperty() sizeBytes: number;
   @ApiProperty() contentType: string;
   @ApiProperty() sha256: string;

@@ -21,4 +21,14 @@ export class ListJobsRequestDto extends SortedPageParams {
   @IsString()
   @MaxLength(200)
   submittedBy?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'query language: clauses `field==value` or `field<>value` joined by `and` (fields status, type, name, submittedBy, submitterKind; a trailing * matches a prefix; quote values with spaces), then optionally `sortBy field[/asc|/desc]` (submittedAt, updatedAt, name, type, status, priority). Example: status==failed and type==export* sortBy submittedAt/desc',
+    maxLength: 1000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  query?: string;
 }

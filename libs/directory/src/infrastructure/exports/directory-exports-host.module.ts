@@ -8,7 +8,7 @@ import {
   ExportTypeRegistry,
   FileFormat,
 } from '@porter/exports';
-import { EmployeesExportDataSource, ScopeEmployeesExportDataSource } from './employee-export.data-sources';
+import { EMPLOYEE_EXPORT_COLUMNS, EmployeesExportDataSource, ScopeEmployeesExportDataSource } from './employee-export.data-sources';
 import { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
 
 const ALL_FORMATS = [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl];
@@ -18,6 +18,8 @@ export const EMPLOYEES_EXPORT: ExportTypeDefinition = {
   scope: 'global',
   retentionPeriodDays: 30,
   formats: ALL_FORMATS,
+  columns: EMPLOYEE_EXPORT_COLUMNS,
+  keyColumn: 'id',
   filters: EmployeesExportFilters,
   neutralizeFormulas: true,
   description: 'Every employee of the tenant (admins only). Filters: department, active, hiredAfter (YYYY-MM-DD, exclusive).',
@@ -28,6 +30,8 @@ export const SCOPE_EMPLOYEES_EXPORT: ExportTypeDefinition = {
   scope: 'local',
   retentionPeriodDays: 7,
   formats: ALL_FORMATS,
+  columns: EMPLOYEE_EXPORT_COLUMNS,
+  keyColumn: 'id',
   filters: ScopeEmployeesExportFilters,
   neutralizeFormulas: true,
   description: 'Employees of the requested operational scopes (the caller must hold every one). Filters: department, active.',

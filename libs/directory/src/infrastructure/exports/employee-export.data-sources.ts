@@ -6,28 +6,26 @@ import type { EmployeesExportFilters, ScopeEmployeesExportFilters } from './empl
 import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
 import { employeeExportQuery } from '../../public/exports/employee-export-query';
 
-/** Column order and header names are a contract: the imports issue reads the same headers back. */
+/** Column order and header names are a contract: the employees import reads the same headers back. */
 export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
-  { key: 'id', header: 'id', type: 'string' },
-  { key: 'first_name', header: 'first_name', type: 'string' },
-  { key: 'last_name', header: 'last_name', type: 'string' },
-  { key: 'email', header: 'email', type: 'string' },
-  { key: 'department', header: 'department', type: 'string' },
-  { key: 'salary', header: 'salary', type: 'number' },
-  { key: 'hired_at', header: 'hired_at', type: 'date' },
-  { key: 'active', header: 'active', type: 'boolean' },
-  { key: 'scope_id', header: 'scope_id', type: 'string' },
-  { key: 'notes', header: 'notes', type: 'string' },
+  { key: 'id', header: 'id', label: 'Employee id', type: 'string' },
+  { key: 'first_name', header: 'first_name', label: 'First name', type: 'string' },
+  { key: 'last_name', header: 'last_name', label: 'Last name', type: 'string' },
+  { key: 'email', header: 'email', label: 'Email', type: 'string' },
+  { key: 'department', header: 'department', label: 'Department', type: 'string' },
+  { key: 'salary', header: 'salary', label: 'Salary', type: 'number' },
+  { key: 'hired_at', header: 'hired_at', label: 'Hired on', type: 'date' },
+  { key: 'active', header: 'active', label: 'Active', type: 'boolean' },
+  { key: 'scope_id', header: 'scope_id', label: 'Operational scope', type: 'string' },
+  { key: 'notes', header: 'notes', label: 'Notes', type: 'string' },
 ];
+
+const shapeOf = (request: ExportDataRequest<object>) => ({ columns: request.columns.map((c) => c.key), ids: request.ids });
 
 abstract class EmployeeExportDataSource<F extends object> implements ExportDataSource<F> {
   constructor(protected readonly pool: Pool) {}
 
   protected abstract query(request: ExportDataRequest<F>): { where: string; values: unknown[]; select: string };
-
-  columns(): readonly ExportColumn[] {
-    return EMPLOYEE_EXPORT_COLUMNS;
-  }
 
   async count(request: ExportDataRequest<F>): Promise<number | null> {
     const { where, values } = this.query(request);
@@ -49,7 +47,7 @@ export class EmployeesExportDataSource extends EmployeeExportDataSource<Employee
   }
 
   protected query(request: ExportDataRequest<EmployeesExportFilters>) {
-    return employeeExportQuery(request.tenant, request.filters);
+    return employeeExportQuery(request.tenant, request.filters, undefined, shapeOf(request));
   }
 }
 
@@ -62,6 +60,6 @@ export class ScopeEmployeesExportDataSource extends EmployeeExportDataSource<Sco
 
   protected query(request: ExportDataRequest<ScopeEmployeesExportFilters>) {
     if (!request.scopeIds.length) throw new Error('scope-employees needs at least one scope id');
-    return employeeExportQuery(request.tenant, request.filters, request.scopeIds);
+    return employeeExportQuery(request.tenant, request.filters, request.scopeIds, shapeOf(request));
   }
 }

@@ -1,6 +1,21 @@
 // Rows stream through COPY as text: exact decimals ("1234.50"), zone-free days, 't'/'f' booleans.
-const SELECT = `SELECT id::text, first_name, last_name, email, department, salary::text, to_char(hired_at, 'YYYY-MM-DD') AS hired_at, active, scope_id, notes
-  FROM directory.employee`;
+const COLUMN_SQL: Readonly<Record<string, string>> = {
+  id: 'id::text',
+  first_name: 'first_name',
+  last_name: 'last_name',
+  email: 'email',
+  department: 'department',
+  salary: 'salary::text',
+  hired_at: `to_char(hired_at, 'YYYY-MM-DD') AS hired_at`,
+  active: 'active',
+  scope_id: 'scope_id',
+  notes: 'notes',
+};
+
+/** Every employee column an export can write, in the default file order. */
+export const EMPLOYEE_COLUMN_KEYS: readonly string[] = Object.keys(COLUMN_SQL);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The employee query of an export. Public so that the export benchmark's COPY floor reads exactly
@@ -11,9 +26,16 @@ export function employeeExportQuery(
   tenant: string,
   filters: { department?: string; active?: boolean; hiredAfter?: string },
   scopeIds?: readonly string[],
+  /** `columns`: keys to read, in file order (default all); `ids`: only these employee ids (one array parameter). */
+  shape: { columns?: readonly string[]; ids?: readonly string[] | null } = {},
 ): { where: string; values: unknown[]; select: string } {
   const values: unknown[] = [tenant];
   let where = 'tenant = $1';
+  if (shape.ids) {
+    // Keys that are not uuids match no employee: left out rather than failing the cast.
+    values.push(shape.ids.filter((id) => UUID.test(id)));
+    where += ` AND id = ANY($${values.length}::uuid[])`;
+  }
   if (scopeIds) {
     values.push([...scopeIds]);
     where += ` AND scope_id = ANY($${values.length}::text[])`;
@@ -31,5 +53,10 @@ export function employeeExportQuery(
     where += ` AND hired_at > $${values.length}::date`;
   }
   // Ordered by id so a retry writes the same file, byte for byte.
-  return { where, values, select: `${SELECT} WHERE ${where} ORDER BY id` };
+  const select = (shape.columns ?? EMPLOYEE_COLUMN_KEYS).map((key) => {
+    const sql = COLUMN_SQL[key];
+    if (!sql) throw new Error(`unknown employee column "${key}"`);
+    return sql;
+  });
+  return { where, values, select: `SELECT ${select.join(', ')} FROM directory.employee WHERE ${where} ORDER BY id` };
 }

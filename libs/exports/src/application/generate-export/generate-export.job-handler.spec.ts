@@ -22,12 +22,16 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
     id: EXPORT_ID,
     tenant: 'acme',
     requestedBy: 'ada',
+    requestedByKind: 'user',
     type: 'people',
     scope: 'global',
     format: FileFormat.Csv,
     name: null,
     filters: {},
     scopeIds: [],
+    columns: null,
+    ids: null,
+    compression: 'none',
     status: ExportStatus.Pending,
     outcome: null,
     jobId: 'job-1',
@@ -36,6 +40,8 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
     idempotencyKey: null,
     requestFingerprint: 'fp',
     createdAt: new Date('2026-01-02T03:04:05Z'),
+    updatedAt: new Date('2026-01-02T03:04:05Z'),
+    scheduledFor: null,
     processedAt: null,
     deletedAt: null,
     ...overrides,
@@ -109,6 +115,7 @@ function fakeContext(attempt = 1) {
     },
     checkpoint: async () => undefined,
     checkpointWith: async () => undefined,
+    progressWith: async () => undefined,
     lastCheckpoint: () => null,
     writeFile: (name, contentType) => {
       const stream = new PassThrough();
@@ -125,6 +132,7 @@ function fakeContext(attempt = 1) {
           file.committed = true;
           return {
             name,
+            kind: 'output' as const,
             contentType,
             sizeBytes: file.bytes.length,
             sha256: createHash('sha256').update(file.bytes).digest('hex'),
@@ -168,7 +176,7 @@ const plainWriters: ExportFileWriterFactory = {
 
 function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters) {
   const types = new ExportTypeRegistry();
-  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], ...definition });
+  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], columns, ...definition });
   const sources = new ExportDataSourceRegistry();
   sources.set('people', source);
   const { repo, state } = fakeRepository(initial);
@@ -189,7 +197,6 @@ const columns = [
 
 function batchesSource(batches: ExportRow[][], hooks: { afterBatch?: (i: number) => void; released?: () => void; fail?: Error } = {}): ExportDataSource {
   return {
-    columns: () => columns,
     count: async () => batches.reduce((n, b) => n + b.length, 0),
     rows: async function* () {
       try {

@@ -4,11 +4,10 @@ import { setTimeout as sleep } from 'timers/promises';
 import { JobContext, JobFileWriter, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
 import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { CLOCK, Clock, newId } from '@porter/shared-kernel';
-import { exportFileName } from '../../domain/export-file-name';
+import { compressedOutput, exportFileDetails, selectColumns } from './export-file-shape';
 import { EXPORT_DATA_SOURCES, ExportDataRequest, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
-import { FILE_FORMAT_DETAILS } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
 import { EXPORT_FILE_WRITER_FACTORY, ExportFileWriter, ExportFileWriterFactory } from '../ports/export-file-writer.port';
@@ -92,20 +91,22 @@ export class GenerateExportJobHandler implements JobHandler {
       tenant: record.tenant,
       filters: record.filters,
       scopeIds: record.scopeIds,
+      columns: selectColumns(definition.columns, record.columns),
+      ids: record.ids,
       batchSize: this.config.exportBatchSize,
       signal: context.signal,
     };
-    const columns = source.columns(request);
+    const { columns } = request;
     const total = source.count ? await source.count(request) : null;
     await context.progress(0, total);
 
-    const { contentType, extension } = FILE_FORMAT_DETAILS[record.format];
-    const fileName = exportFileName(record.type, record.createdAt, record.id, extension);
+    const { contentType, fileName } = exportFileDetails(record);
     const file: JobFileWriter = context.writeFile(fileName, contentType);
+    const output = compressedOutput(record.compression, file.stream);
     let writer: ExportFileWriter | null = null;
     let processed = 0;
     try {
-      writer = this.writers.create(record.format, file.stream, columns, {
+      writer = this.writers.create(record.format, output.stream, columns, {
         neutralizeFormulas: definition.neutralizeFormulas !== false,
         csvBom: this.config.exportCsvBom,
         sheetName: record.type,
@@ -122,10 +123,12 @@ export class GenerateExportJobHandler implements JobHandler {
       }
       this.throwIfInterrupted(context);
       await writer.finish();
+      await output.finish();
       // Last look before the file becomes visible: a cancel seen here leaves no file at all.
       this.throwIfInterrupted(context);
     } catch (error) {
       writer?.abort();
+      output.abort();
       await file.abort();
       throw error;
     }
@@ -161,6 +164,8 @@ export class GenerateExportJobHandler implements JobHandler {
       resultId,
       outcome,
       itemsCount: processed,
+      // Requested keys that matched nothing the caller may see (absent, or outside its scopes).
+      ...(record.ids ? { idsRequested: record.ids.length, idsNotExported: Math.max(0, record.ids.length - processed) } : {}),
       fileName,
       sizeBytes: stored.sizeBytes,
       sha256: stored.sha256,

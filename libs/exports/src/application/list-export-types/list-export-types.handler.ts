@@ -22,6 +22,8 @@ export class ListExportTypesHandler implements IQueryHandler<ListExportTypesQuer
         scope: t.scope,
         retentionPeriodDays: t.retentionPeriodDays,
         formats: [...t.formats],
+        columns: t.columns.map((c) => ({ name: c.key, label: c.label ?? c.header })),
+        keyColumn: t.keyColumn ?? null,
         filters: describeExportFilters(t.filters),
         description: t.description ?? null,
       }));

@@ -1,3 +1,4 @@
+import type { ExportCompression } from '../../public/entities/export-request-data';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
 import type { ExportResultData } from '../../public/entities/export-result-data';
@@ -10,12 +11,18 @@ export interface ExportRecord {
   id: string;
   tenant: string;
   requestedBy: string;
+  requestedByKind: 'user' | 'app';
   type: string;
   scope: ExportScope;
   format: FileFormat;
   name: string | null;
   filters: Record<string, unknown>;
   scopeIds: string[];
+  /** Chosen column keys in file order; null = every declared column. */
+  columns: string[] | null;
+  /** Explicit record keys; null = no id restriction. */
+  ids: string[] | null;
+  compression: ExportCompression;
   status: ExportStatus;
   outcome: ExportOutcome | null;
   jobId: string;
@@ -24,11 +31,14 @@ export interface ExportRecord {
   idempotencyKey: string | null;
   requestFingerprint: string;
   createdAt: Date;
+  updatedAt: Date;
+  /** When the job is due; null for an immediate export. */
+  scheduledFor: Date | null;
   processedAt: Date | null;
   deletedAt: Date | null;
 }
 
-export type NewExportRecord = Omit<ExportRecord, 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'processedAt' | 'deletedAt' | 'createdAt'> & {
+export type NewExportRecord = Omit<ExportRecord, 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'processedAt' | 'deletedAt' | 'createdAt' | 'updatedAt'> & {
   createdAt: Date;
 };
 
@@ -55,6 +65,8 @@ export interface ExpiredResult {
  * may not see is indistinguishable from a missing one.
  */
 export interface ExportRepository {
+  /** The job of a pending export got a new due time (null = now). */
+  rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void>;
   /** Joins the caller's MikroORM transaction when there is one. */
   insertRequest(record: NewExportRecord): Promise<void>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;

@@ -11,6 +11,7 @@ import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/exp
 import { FileFormat, isFileFormat } from '../../public/enums/file-format';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
 import { validateExportFilters } from './export-filters.validator';
+import { validateExportShape } from './export-shape.validator';
 
 /** The job type exports submits; its handler lives in ExportsWorkerModule. */
 export const EXPORT_JOB_TYPE = 'export';
@@ -56,12 +57,13 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     const scheduledFor = request.scheduledFor ?? null;
     if (scheduledFor && Number.isNaN(scheduledFor.getTime())) errors.push({ path: 'scheduledFor', message: 'must be a valid date' });
     if (errors.length) throw new ValidationError('The export request is invalid', errors);
+    const { columns, ids, compression } = validateExportShape(definition, request);
 
     const refusal = whyMayNotRequest(principal, definition.scope, scopeIds);
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);
 
     const format = request.format as FileFormat;
-    const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor });
+    const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression });
     const key = options.idempotencyKey?.trim() || null;
     if (key) {
       if (key.length > 200) throw new ValidationError('The Idempotency-Key is too long', [{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
@@ -86,6 +88,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
           id: exportId,
           tenant: principal.tenant,
           requestedBy: principal.userId,
+          requestedByKind: principal.kind,
           type: definition.type,
           scope: definition.scope,
           format,
@@ -95,6 +98,10 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
           jobId: submitted.jobId,
           idempotencyKey: key,
           requestFingerprint: fingerprint,
+          scheduledFor: scheduledFor ?? null,
+          columns,
+          ids,
+          compression,
           createdAt: new Date(),
         });
         return submitted.jobId;

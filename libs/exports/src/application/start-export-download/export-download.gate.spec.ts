@@ -71,6 +71,7 @@ function setup(
 
 const jobFile = (storageKey = KEY): JobFile => ({
   name: 'scope-employees-2026-03-01-0b7f3c1e.csv',
+  kind: 'output',
   sizeBytes: 10,
   contentType: 'text/csv; charset=utf-8',
   sha256: 'a'.repeat(64),

@@ -7,7 +7,7 @@ import { ArrayType, Entity, JsonType, OptionalProps, PrimaryKey, Property } from
  */
 @Entity({ schema: 'exports', tableName: 'export_request' })
 export class ExportRequestEntity {
-  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey';
+  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey' | 'scheduledFor' | 'requestedByKind' | 'columns' | 'ids' | 'compression';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -17,6 +17,12 @@ export class ExportRequestEntity {
 
   @Property({ type: 'text', fieldName: 'requested_by' })
   requestedBy!: string;
+
+  @Property({ type: 'text', fieldName: 'requested_by_kind' })
+  requestedByKind: 'user' | 'app' = 'user';
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true, fieldName: 'scheduled_for' })
+  scheduledFor: Date | null = null;
 
   @Property({ type: 'text' })
   type!: string;
@@ -35,6 +41,15 @@ export class ExportRequestEntity {
 
   @Property({ type: ArrayType, columnType: 'text[]', fieldName: 'scope_ids' })
   scopeIds!: string[];
+
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  columns: string[] | null = null;
+
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  ids: string[] | null = null;
+
+  @Property({ type: 'text' })
+  compression: 'none' | 'gzip' = 'none';
 
   @Property({ type: 'text' })
   status: string = 'pending';

@@ -28,6 +28,7 @@ const permissionParams = (principal: Principal): unknown[] => [principal.tenant,
 // `expired` is what download answers: past its expiry date (410) even before the purge ran, or purged.
 const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha256, x.expires_at, x.expired_at,
   (x.expired_at IS NOT NULL OR x.expires_at <= now()) AS result_expired,
+  (r.status = 'pending' AND r.scheduled_for > now()) AS not_due,
   x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
 
 @Injectable()
@@ -48,6 +49,13 @@ export class PgExportRepository implements ExportRepository {
     });
     this.em.persist(entity);
     await this.em.flush();
+  }
+
+  async rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void> {
+    await this.pool.query(
+      `UPDATE exports.export_request SET scheduled_for = $2, updated_at = now() WHERE job_id = $1 AND status = 'pending'`,
+      [jobId, scheduledFor],
+    );
   }
 
   async findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null> {
@@ -85,7 +93,11 @@ export class PgExportRepository implements ExportRepository {
       params.push(filters.type);
       where += ` AND r.type = $${params.length}`;
     }
-    if (filters.status) {
+    if (filters.status === ExportStatus.Scheduled) {
+      where += ` AND r.status = 'pending' AND r.scheduled_for > now()`;
+    } else if (filters.status === ExportStatus.Pending) {
+      where += ` AND r.status = 'pending' AND (r.scheduled_for IS NULL OR r.scheduled_for <= now())`;
+    } else if (filters.status) {
       params.push(filters.status);
       where += ` AND r.status = $${params.length}`;
     }
@@ -256,12 +268,16 @@ function toRecord(row: Row): ExportRecord {
     id: row.id as string,
     tenant: row.tenant as string,
     requestedBy: row.requested_by as string,
+    requestedByKind: row.requested_by_kind === 'app' ? 'app' : 'user',
     type: row.type as string,
     scope: row.scope as ExportRecord['scope'],
     format: row.format as FileFormat,
     name: (row.name as string | null) ?? null,
     filters: (row.filters as Record<string, unknown>) ?? {},
     scopeIds: (row.scope_ids as string[]) ?? [],
+    columns: (row.columns as string[] | null) ?? null,
+    ids: (row.ids as string[] | null) ?? null,
+    compression: row.compression === 'gzip' ? 'gzip' : 'none',
     status: row.status as ExportStatus,
     outcome: (row.outcome as ExportOutcome | null) ?? null,
     jobId: row.job_id as string,
@@ -270,6 +286,8 @@ function toRecord(row: Row): ExportRecord {
     idempotencyKey: (row.idempotency_key as string | null) ?? null,
     requestFingerprint: row.request_fingerprint as string,
     createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    scheduledFor: (row.scheduled_for as Date | null) ?? null,
     processedAt: (row.processed_at as Date | null) ?? null,
     deletedAt: (row.deleted_at as Date | null) ?? null,
   };
@@ -286,11 +304,17 @@ function toInfo(row: Row): ExportInfo {
     name: record.name,
     filters: record.filters,
     scopeIds: record.scopeIds,
-    status: record.status,
+    columns: record.columns,
+    idsCount: record.ids?.length ?? null,
+    compression: record.compression,
+    status: row.not_due === true ? ExportStatus.Scheduled : record.status,
     outcome: record.outcome,
     itemsCount: record.itemsCount,
     requestedBy: record.requestedBy,
+    submitterKind: record.requestedByKind,
     createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+    scheduledFor: iso(record.scheduledFor),
     processedAt: iso(record.processedAt),
     errorMessage: record.errorMessage,
     result: row.result_id

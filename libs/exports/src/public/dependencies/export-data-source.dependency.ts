@@ -13,6 +13,8 @@ export interface ExportColumn {
   key: string;
   /** Header cell in CSV and XLSX. */
   header: string;
+  /** What a person reads in a column picker (`GET /exports/types`); defaults to the header. */
+  label?: string;
   type: ExportColumnType;
 }
 
@@ -27,6 +29,18 @@ export interface ExportDataRequest<F extends object = Record<string, unknown>> {
   readonly tenant: string;
   /** Already validated against the type's filter schema. */
   readonly filters: F;
+  /**
+   * The columns to yield, in file order: the type's declared columns, or the subset the request
+   * picked. Array rows must follow this order (read only these columns: it is what makes a narrow
+   * export fast); record rows are read by key.
+   */
+  readonly columns: readonly ExportColumn[];
+  /**
+   * Explicit record keys (values of the type's key column, distinct, at most 10,000): yield only
+   * those rows, among the ones the principal may see. Null: no id restriction. Keys that match
+   * nothing are simply absent.
+   */
+  readonly ids: readonly string[] | null;
   /** The operational scopes of a `local` export (empty for `global` ones). */
   readonly scopeIds: readonly string[];
   /** Preferred number of rows per yielded batch. */
@@ -41,8 +55,6 @@ export interface ExportDataRequest<F extends object = Record<string, unknown>> {
  * stream (a server-side cursor or COPY), never load every row.
  */
 export interface ExportDataSource<F extends object = Record<string, unknown>> {
-  /** The columns, in file order. */
-  columns(request: ExportDataRequest<F>): readonly ExportColumn[];
   /** The number of rows `rows` will yield, if cheap to know (used for progress); null if unknown. */
   count?(request: ExportDataRequest<F>): Promise<number | null>;
   /** Batches of rows. Must release its connection/cursor when the consumer stops early. */

@@ -28,11 +28,21 @@ export interface ExportInfo {
   name: string | null;
   filters: Record<string, unknown>;
   scopeIds: string[];
+  /** Chosen column keys in file order; null = every column of the type. */
+  columns: string[] | null;
+  /** How many explicit ids were requested; null = no id restriction (the ids are not echoed). */
+  idsCount: number | null;
+  compression: 'none' | 'gzip';
   status: ExportStatus;
   outcome: ExportOutcome | null;
   itemsCount: number | null;
   requestedBy: string;
+  /** `app` when a service account requested it. */
+  submitterKind: 'user' | 'app';
   createdAt: string;
+  updatedAt: string;
+  /** When its job is due; null for an immediate export. */
+  scheduledFor: string | null;
   processedAt: string | null;
   errorMessage: string | null;
   result: ExportResultSummary | null;

@@ -10,4 +10,12 @@ export interface ExportRequestData {
   name?: string | null;
   /** Run later instead of as soon as a worker is free. */
   scheduledFor?: Date | null;
+  /** Keys of the type's columns to write, in this order; omitted or null = every column. */
+  columns?: string[] | null;
+  /** Values of the type's key column: export exactly those records the caller may see (at most 10,000). */
+  ids?: string[] | null;
+  /** `gzip` for CSV and JSONL (the file becomes `<name>.<format>.gz`); XLSX is already compressed. */
+  compression?: ExportCompression | null;
 }
+
+export type ExportCompression = 'none' | 'gzip';

@@ -1,5 +1,10 @@
-/** Where an export request stands; it follows its job (pending → running → a terminal state). */
+/**
+ * Where an export request stands; it follows its job (pending → running → a terminal state).
+ * `scheduled` is a pending request whose job is not due yet (it is derived when read, from the
+ * job's scheduled time, so it turns into `pending` by itself at that time).
+ */
 export enum ExportStatus {
+  Scheduled = 'scheduled',
   Pending = 'pending',
   Running = 'running',
   Succeeded = 'succeeded',

@@ -1,3 +1,4 @@
+import type { ExportColumn } from '../dependencies/export-data-source.dependency';
 import type { FileFormat } from './file-format';
 
 /**
@@ -16,6 +17,16 @@ export interface ExportTypeDefinition {
   scope: ExportScope;
   retentionPeriodDays: number;
   formats: readonly FileFormat[];
+  /**
+   * Every column the type can export, in the default file order. A request may pick and order a
+   * subset by key (`columns`); the data source is then asked for exactly those.
+   */
+  columns: readonly ExportColumn[];
+  /**
+   * The column that a request's explicit `ids` match (the type's record key). Without it the
+   * type takes no `ids`.
+   */
+  keyColumn?: string;
   /** Validated with class-validator (whitelist, no unknown properties); omitted = no filters accepted. */
   filters?: ExportFilterSchema;
   /**
@@ -38,6 +49,9 @@ export interface ExportTypeInfo {
   scope: ExportScope;
   retentionPeriodDays: number;
   formats: FileFormat[];
+  columns: Array<{ name: string; label: string }>;
+  /** The column explicit `ids` match; null when the type takes no ids. */
+  keyColumn: string | null;
   filters: ExportFilterField[];
   description: string | null;
 }
@@ -59,7 +73,15 @@ export class ExportTypeRegistry {
       throw new Error(`export type "${definition.type}": retentionPeriodDays must be a positive integer`);
     }
     if (!definition.formats.length) throw new Error(`export type "${definition.type}" must allow at least one format`);
-    this.definitions.set(definition.type, Object.freeze({ neutralizeFormulas: true, ...definition, formats: [...definition.formats] }));
+    const keys = definition.columns.map((c) => c.key);
+    if (!keys.length || new Set(keys).size !== keys.length) throw new Error(`export type "${definition.type}" must declare distinct columns`);
+    if (definition.keyColumn !== undefined && !keys.includes(definition.keyColumn)) {
+      throw new Error(`export type "${definition.type}": keyColumn "${definition.keyColumn}" is not one of its columns`);
+    }
+    this.definitions.set(
+      definition.type,
+      Object.freeze({ neutralizeFormulas: true, ...definition, formats: [...definition.formats], columns: Object.freeze([...definition.columns]) }),
+    );
   }
 
   get(type: string): Readonly<ExportTypeDefinition> | undefined {

@@ -4,7 +4,11 @@ import { ConflictError, newId, NotFoundError, Principal, UnsupportedMediaTypeErr
 import { SubmitJobCommand } from '@porter/job-queue';
 import type { AddImportBatchOptions, ImportUpload } from '../../public/actions/add-import-batch.command';
 import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
+import { ColumnMappingOverride, mappingProblems } from '../../domain/column-resolution';
+import { FileRejectedError } from '../../domain/file-rejected.error';
 import { sanitizeFileName } from '../../domain/file-name';
+import { validateHeader } from '../../domain/header-validation';
+import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
 import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
 import { batchInfoOf, scopeOf } from '../import-read-models';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
@@ -14,6 +18,7 @@ import { StoredUpload, UPLOAD_STORE, UploadStore } from '../ports/upload-store.p
 interface Received {
   batchId: string;
   fileName: string | null;
+  mapping: ColumnMappingOverride | null;
   stored: StoredUpload;
 }
 
@@ -48,14 +53,22 @@ export class ImportBatchIntake {
     const received: Received[] = [];
     try {
       for await (const file of files) {
+        const mapping = file.mapping === undefined || file.mapping === null ? null : (file.mapping as ColumnMappingOverride);
+        if (mapping) {
+          const problems = mappingProblems(definition, mapping);
+          if (problems.length) throw new ValidationError('The column mapping does not fit the import type', problems);
+        }
         const batchId = newId();
-        const stored = await this.uploads.store(file.stream, principal.tenant, record.id, batchId);
-        received.push({ batchId, fileName: file.fileName, stored });
+        const stored = await this.uploads.store(file.stream, principal.tenant, record.id, batchId, { fileName: file.fileName, contentType: file.contentType ?? null });
+        received.push({ batchId, fileName: file.fileName, mapping, stored });
         if (!definition.formats.includes(stored.format)) {
           throw new UnsupportedMediaTypeError(
             `The file is ${stored.format.toUpperCase()}, which import type "${record.type}" does not accept (it accepts ${definition.formats.join(', ')})`,
           );
         }
+        // A CSV header is in the upload's first bytes: its problems are answered now (422), before
+        // a batch exists. XLSX and JSONL headers are checked by the structural pass (the batch fails).
+        if (stored.csvHeader) checkHeaderNow(stored.csvHeader, definition, mapping);
       }
       if (!received.length) throw new ValidationError('No file was uploaded', [{ path: 'file', message: 'is required' }]);
       const batches = await this.repository.inTransaction(async () => {
@@ -63,7 +76,7 @@ export class ImportBatchIntake {
         if (!locked) throw new NotFoundError('Import record', importRecordId);
         if (locked.finalizedAt) throw new ConflictError(`Import record ${importRecordId} is finalized; it takes no more batches`);
         const created = [];
-        for (const { batchId, fileName, stored } of received) {
+        for (const { batchId, fileName, mapping, stored } of received) {
           if (!options.force) {
             const same = await this.repository.findBatchBySha(record.id, stored.sha256);
             if (same) {
@@ -79,6 +92,7 @@ export class ImportBatchIntake {
             fileName: sanitizeFileName(fileName),
             format: stored.format,
             sheet: options.sheet ?? null,
+            mapping,
             storageKey: stored.storageKey,
             sizeBytes: stored.sizeBytes,
             sha256: stored.sha256,
@@ -105,5 +119,15 @@ export class ImportBatchIntake {
       }
       throw error;
     }
+  }
+}
+
+/** The header's problems as a 422 listing each (the structural pass reports the same ones on the batch). */
+function checkHeaderNow(header: string[], definition: ImportTypeDefinition, mapping: ColumnMappingOverride | null): void {
+  try {
+    validateHeader(header, definition, mapping);
+  } catch (error) {
+    if (!(error instanceof FileRejectedError)) throw error;
+    throw new ValidationError(`The file's header does not fit import type "${definition.type}": ${error.message}`, [{ path: 'file', message: error.message }]);
   }
 }

@@ -23,6 +23,10 @@ export class CreateImportRecordHandler implements ICommandHandler<CreateImportRe
       throw new ValidationError('Invalid expectedReferenceCount', [{ path: 'expectedReferenceCount', message: 'must be an integer >= -1 (-1 when unknown)' }]);
     }
     if (!input.sourceName?.trim()) throw new ValidationError('Invalid sourceName', [{ path: 'sourceName', message: 'must not be empty' }]);
+    const searchedAt = input.searchedAt ?? null;
+    if (searchedAt && (Number.isNaN(searchedAt.getTime()) || searchedAt.getTime() > Date.now() + 5 * 60_000)) {
+      throw new ValidationError('Invalid searchedAt', [{ path: 'searchedAt', message: 'must be a valid time, not in the future' }]);
+    }
     const onError = input.options?.onError ?? 'continue';
     if (onError !== 'continue' && onError !== 'abort') {
       throw new ValidationError('Invalid options.onError', [{ path: 'options.onError', message: 'must be "continue" or "abort"' }]);
@@ -37,6 +41,7 @@ export class CreateImportRecordHandler implements ICommandHandler<CreateImportRe
       processorVersion: input.processorVersion ?? null,
       notes: input.notes ?? null,
       searchString: input.searchString ?? null,
+      searchedAt,
       expectedReferenceCount: input.expectedReferenceCount,
       dryRun: input.options?.dryRun === true,
       onError,

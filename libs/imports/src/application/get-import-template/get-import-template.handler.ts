@@ -9,7 +9,7 @@ import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-cat
 const CONTENT_TYPES: Record<ImportFormat, string> = {
   [ImportFormat.Csv]: 'text/csv; charset=utf-8',
   [ImportFormat.Xlsx]: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  [ImportFormat.Jsonl]: 'application/jsonl; charset=utf-8',
+  [ImportFormat.Jsonl]: 'application/x-ndjson; charset=utf-8',
 };
 
 @QueryHandler(GetImportTemplateQuery)

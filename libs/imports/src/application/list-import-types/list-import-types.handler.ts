@@ -13,7 +13,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
       type: t.type,
       description: t.description ?? null,
       formats: [...t.formats],
-      columns: t.columns.map((c) => ({ name: c.name, type: c.type, required: c.required === true, description: c.description ?? null })),
+      columns: t.columns.map((c) => ({ name: c.name, type: c.type, required: c.required === true, aliases: [...(c.aliases ?? [])], description: c.description ?? null })),
       uniqueKey: [...t.uniqueKey],
       chunkSize: t.chunkSize,
     }));

@@ -11,6 +11,7 @@ export interface ImportRecordRow {
   processorVersion: string | null;
   notes: string | null;
   searchString: string | null;
+  searchedAt: Date | null;
   expectedReferenceCount: number;
   dryRun: boolean;
   onError: 'continue' | 'abort';
@@ -28,6 +29,10 @@ export interface ImportBatchRow {
   fileName: string | null;
   format: ImportFormat;
   sheet: string | null;
+  /** The upload's `mapping` (file header → column, null = ignored), as asked. */
+  mapping: Record<string, string | null> | null;
+  /** File header → column the scanned header resolved to (null = ignored); null before the scan. */
+  columnMapping: Record<string, string | null> | null;
   storageKey: string;
   sizeBytes: number;
   sha256: string;
@@ -54,7 +59,7 @@ export interface ImportBatchRow {
 }
 
 export type NewImportRecord = Omit<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt' | 'createdAt'>;
-export type NewImportBatch = Pick<ImportBatchRow, 'id' | 'importRecordId' | 'tenant' | 'fileName' | 'format' | 'sheet' | 'storageKey' | 'sizeBytes' | 'sha256' | 'forced'>;
+export type NewImportBatch = Pick<ImportBatchRow, 'id' | 'importRecordId' | 'tenant' | 'fileName' | 'format' | 'sheet' | 'mapping' | 'storageKey' | 'sizeBytes' | 'sha256' | 'forced'>;
 
 export interface RecordScope {
   tenant: string;

@@ -1,11 +1,14 @@
 import type { Readable } from 'stream';
 import type { ImportFormat } from '../../public/enums/import-format';
+import type { DeclaredFileType } from '../../domain/declared-file-type';
 
 export interface StoredUpload {
   storageKey: string;
   sizeBytes: number;
   sha256: string;
   format: ImportFormat;
+  /** CSV: the header record, when it is complete within the sniffed beginning of the file; else null. */
+  csvHeader: string[] | null;
 }
 
 /**
@@ -14,7 +17,8 @@ export interface StoredUpload {
  * XLSX or JSONL; 422 when empty). Never holds the file in memory.
  */
 export interface UploadStore {
-  store(stream: Readable, tenant: string, recordId: string, batchId: string): Promise<StoredUpload>;
+  /** `declared`: what the upload says it is; a claim the content contradicts is refused (415) before anything is kept. */
+  store(stream: Readable, tenant: string, recordId: string, batchId: string, declared?: DeclaredFileType): Promise<StoredUpload>;
   discard(storageKey: string): Promise<void>;
 }
 

@@ -85,11 +85,20 @@ export async function scanJsonl(file: SourceFile, limits: ImportLimits): Promise
  * - a column the line does not carry is left `undefined`: an optional one is simply absent (the
  *   host leaves it unchanged on an update), a required one fails the row's validation.
  * Every line is parsed defensively (depth, forbidden keys, big integers); a bad line fails alone.
+ * `keyPosition` places a key (names, aliases and the upload's mapping; null = a key to skip); by
+ * default keys match the column names case-insensitively.
  */
-export async function openJsonl(file: SourceFile, limits: ImportLimits, columns: readonly string[], skipRows = 0): Promise<RowReader> {
+export async function openJsonl(
+  file: SourceFile,
+  limits: ImportLimits,
+  columns: readonly string[],
+  skipRows = 0,
+  keyPosition?: (key: string) => number | null | undefined,
+): Promise<RowReader> {
   const iterator = lines(file, limits.maxRecordBytes, false)[Symbol.asyncIterator]();
   const header = [...columns];
-  const position = new Map(header.map((k, i) => [k.toLowerCase(), i]));
+  const byName = new Map(header.map((k, i) => [k.toLowerCase(), i]));
+  const position = keyPosition ?? ((key: string) => byName.get(key.toLowerCase()));
 
   function toRow(rowNumber: number, text: string): SourceRow {
     const parsed = parseJsonLine(text, limits.maxJsonDepth, limits.maxColumns);
@@ -99,7 +108,8 @@ export async function openJsonl(file: SourceFile, limits: ImportLimits, columns:
     const unknown: string[] = [];
     const twice: string[] = [];
     for (const [key, value] of Object.entries(parsed.object)) {
-      const at = position.get(key.toLowerCase());
+      const at = position(key);
+      if (at === null) continue;
       if (at === undefined) {
         unknown.push(key);
         continue;

@@ -23,7 +23,9 @@ export class ImportBatchEntity {
     | 'startedAt'
     | 'completedAt'
     | 'forced'
-    | 'sheet';
+    | 'sheet'
+    | 'mapping'
+    | 'columnMapping';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -45,6 +47,12 @@ export class ImportBatchEntity {
 
   @Property({ type: 'text', nullable: true })
   sheet: string | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  mapping: Record<string, string | null> | null = null;
+
+  @Property({ type: 'json', nullable: true, fieldName: 'column_mapping' })
+  columnMapping: Record<string, string | null> | null = null;
 
   @Property({ type: 'text' })
   storageKey!: string;

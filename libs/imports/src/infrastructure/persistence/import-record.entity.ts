@@ -31,6 +31,9 @@ export class ImportRecordEntity {
   @Property({ type: 'text', nullable: true })
   searchString: string | null = null;
 
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true, fieldName: 'searched_at' })
+  searchedAt: Date | null = null;
+
   @Property({ type: 'integer' })
   expectedReferenceCount: number = -1;
 

@@ -6,6 +6,7 @@ import { deriveBatchStatus } from '../../domain/batch-status';
 import { ImportBatchStatus } from '../../public/enums/import-batch-status';
 import { ImportBatchCompleted, ImportRecordCompleted } from '../../public/events/import-events';
 import { StaleRunError } from './chunk-writer';
+import type { ColumnMapping } from '../../domain/header-validation';
 
 export interface ClaimedBatch {
   id: string;
@@ -14,6 +15,7 @@ export interface ClaimedBatch {
   type: string;
   format: 'csv' | 'xlsx' | 'jsonl';
   sheet: string | null;
+  mapping: Record<string, string | null> | null;
   storageKey: string;
   sizeBytes: number;
   status: string;
@@ -47,7 +49,7 @@ export class BatchState {
               started_at = COALESCE(b.started_at, now())
          FROM imports.import_record r
         WHERE b.id = $1 AND b.tenant = $2 AND r.id = b.import_record_id
-        RETURNING b.id, b.import_record_id, b.tenant, r.type, b.format, b.sheet, b.storage_key, b.size_bytes, b.status,
+        RETURNING b.id, b.import_record_id, b.tenant, r.type, b.format, b.sheet, b.mapping, b.storage_key, b.size_bytes, b.status,
                   b.header, b.rows_in_file, b.last_row, b.count_pending, r.dry_run, r.on_error`,
       [batchId, tenant, runToken],
     );
@@ -63,6 +65,7 @@ export class BatchState {
       type: r.type,
       format: r.format,
       sheet: r.sheet,
+      mapping: r.mapping,
       storageKey: r.storage_key,
       sizeBytes: Number(r.size_bytes),
       status: r.status,
@@ -76,10 +79,11 @@ export class BatchState {
   }
 
   /** Records the validated header and the row count of the structural pass. */
-  async saveScan(batchId: string, runToken: string, header: string[], rowsInFile: number): Promise<void> {
+  async saveScan(batchId: string, runToken: string, mapping: ColumnMapping, rowsInFile: number): Promise<void> {
+    const used = Object.fromEntries(mapping.header.map((name, i) => [name, mapping.columns[i]?.name ?? null]));
     const res = await this.pool.query(
-      `UPDATE imports.import_batch SET header = $3::jsonb, rows_in_file = $4 WHERE id = $1 AND run_token = $2`,
-      [batchId, runToken, JSON.stringify(header), rowsInFile],
+      `UPDATE imports.import_batch SET header = $3::jsonb, rows_in_file = $4, column_mapping = $5::jsonb WHERE id = $1 AND run_token = $2`,
+      [batchId, runToken, JSON.stringify(mapping.header), rowsInFile, JSON.stringify(used)],
     );
     if (res.rowCount !== 1) throw new StaleRunError(batchId);
   }

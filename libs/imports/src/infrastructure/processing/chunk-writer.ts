@@ -23,6 +23,11 @@ export interface ChunkTarget {
   dryRun: boolean;
   abortOnError: boolean;
   processor: ImportProcessor;
+  /**
+   * Writes the job's progress (rows of the file committed) inside the chunk's transaction, so
+   * progress equals committed work at every checkpoint (JobContext.progressWith).
+   */
+  reportProgress?: (execute: (sql: string, params: unknown[]) => Promise<number>, committedRows: number) => Promise<void>;
   /** Accumulates where the time goes, when given. */
   timings?: RunTimings;
 }
@@ -199,6 +204,7 @@ export async function writeChunk(
       [target.batchId, target.runToken, lastRow, tally.completed, tally.failed, tally.partiallyFailed, expectedLastRow],
     );
     if (fenced.rowCount !== 1) throw new StaleRunError(target.batchId);
+    await target.reportProgress?.((sql, params) => client.query(sql, params).then((r) => r.rowCount ?? 0), lastRow);
     await client.query('COMMIT');
     if (timings) {
       timings.transactionMs += performance.now() - t;

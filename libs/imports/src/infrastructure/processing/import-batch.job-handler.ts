@@ -5,6 +5,7 @@ import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '@po
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../../application/ports/import-type-catalog.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ColumnMapping, validateHeader } from '../../domain/header-validation';
+import { jsonlKeyPosition } from '../../domain/column-resolution';
 import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
 import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import { validateRow } from '../../domain/row-validator';
@@ -58,8 +59,9 @@ export class ImportBatchJobHandler implements JobHandler {
     const definition = this.catalog.find(batch.type);
     const processor = this.catalog.processor(batch.type);
     if (!definition || !processor) {
-      await this.state.fail(batch, context.runToken, `import type "${batch.type}" is not registered in this worker`);
-      return;
+      const reason = `import type "${batch.type}" is not registered in this worker`;
+      await this.state.fail(batch, context.runToken, reason);
+      throw new NonRetryableJobError(reason);
     }
     const target: ChunkTarget = {
       recordId: batch.importRecordId,
@@ -80,9 +82,12 @@ export class ImportBatchJobHandler implements JobHandler {
       } else await this.processFile(context, batch, definition, target);
     } catch (error) {
       if (error instanceof FileRejectedError) {
+        // The file cannot be read at all: the batch fails with the reason, and so does its job
+        // (a job that "succeeded" at importing nothing would hide it from job lists and alerts).
+        // Running again would read the same bytes: no retry.
         await this.state.fail(batch, context.runToken, error.message);
         context.setOutputInformation({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
-        return;
+        throw new NonRetryableJobError(`the file was refused: ${error.message}`);
       }
       if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
       throw error;
@@ -99,7 +104,7 @@ export class ImportBatchJobHandler implements JobHandler {
       case 'csv':
         return openCsv(file, { dataRows: batch.rowsInFile ?? 0, delimiter: delimiter ?? (await scanCsv(file, this.limits)).delimiter }, this.limits, skipRows);
       case 'jsonl':
-        return openJsonl(file, this.limits, definition.columns.map((c) => c.name), skipRows);
+        return openJsonl(file, this.limits, definition.columns.map((c) => c.name), skipRows, jsonlKeyPosition(definition, batch.mapping));
       case 'xlsx':
         return openXlsx(file, this.limits, batch.sheet, skipRows);
     }
@@ -124,7 +129,7 @@ export class ImportBatchJobHandler implements JobHandler {
     timings.scanMs = performance.now() - scanStarted;
     const reader = await this.open(batch, definition, batch.lastRow, delimiter);
     try {
-      const mapping = validateHeader(reader.header, definition);
+      const mapping = validateHeader(reader.header, definition, headerOverride(batch));
       if (batch.header === null) {
         if (!rowsInFile) throw new FileRejectedError('the file has a header row but no data rows');
         if (target.abortOnError) {
@@ -135,9 +140,12 @@ export class ImportBatchJobHandler implements JobHandler {
             return;
           }
         }
-        await this.state.saveScan(batch.id, context.runToken, mapping.header, rowsInFile);
+        await this.state.saveScan(batch.id, context.runToken, mapping, rowsInFile);
       }
       const total = rowsInFile ?? 0;
+      // Progress is written in each chunk's transaction: it is exactly the committed rows.
+      target = { ...target, reportProgress: (execute, committed) => context.progressWith(execute, committed, total) };
+      await context.progress(batch.lastRow, total);
       const chunkSize = definition.chunkSize;
       const excelSerialDates = batch.format === 'xlsx';
       // Two chunk transactions overlap on two connections (ADR 036): while chunk N copies its
@@ -164,7 +172,6 @@ export class ImportBatchJobHandler implements JobHandler {
           return;
         }
         lastRow = oldest.last;
-        await context.progress(lastRow, total);
       };
       try {
         let chunk: PreparedRow[] = [];
@@ -267,7 +274,7 @@ export class ImportBatchJobHandler implements JobHandler {
    */
   private async retryRows(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget, finish = true): Promise<void> {
     if (!batch.header) throw new FileRejectedError('the batch has no header to retry rows against');
-    const mapping = validateHeader(batch.header, definition);
+    const mapping = validateHeader(batch.header, definition, headerOverride(batch));
     const retryTarget = { ...target, abortOnError: false };
     const total = batch.countPending;
     let done = 0;
@@ -333,3 +340,9 @@ function prepare(row: SourceRow, mapping: ColumnMapping, excelSerialDates: boole
 }
 
 export { DEFAULT_IMPORT_LIMITS };
+
+/**
+ * The upload's mapping applies to a file's header. A JSONL reader's header is already the type's
+ * columns (its keys were placed by jsonlKeyPosition, mapping included), so nothing more applies.
+ */
+const headerOverride = (batch: ClaimedBatch) => (batch.format === 'jsonl' ? null : batch.mapping);

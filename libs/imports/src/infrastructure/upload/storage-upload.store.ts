@@ -6,6 +6,8 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from
 import type { StoredUpload, UploadStore } from '../../application/ports/upload-store.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
+import { CsvTokenizer } from '../../domain/csv-tokenizer';
+import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-file-type';
 import { ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
 import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-reader';
@@ -32,10 +34,11 @@ export class StorageUploadStore implements UploadStore {
     @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
   ) {}
 
-  async store(stream: Readable, tenant: string, recordId: string, batchId: string): Promise<StoredUpload> {
+  async store(stream: Readable, tenant: string, recordId: string, batchId: string, declared: DeclaredFileType = { fileName: null, contentType: null }): Promise<StoredUpload> {
     const key = storageKey('imports', safeSegment(tenant), recordId, `${batchId}.upload`);
     const limit = this.config.uploadMaxBytes;
     let format: ImportFormat | null = null;
+    let csvHeader: string[] | null = null;
     let head: Buffer[] = [];
     let headBytes = 0;
     let total = 0;
@@ -44,7 +47,10 @@ export class StorageUploadStore implements UploadStore {
       if (complete && sample.length === 0) throw new ValidationError('The file is empty', [{ path: 'file', message: 'contains no bytes' }]);
       const result = sniffFormat(sample, complete);
       if ('rejected' in result) throw new UnsupportedMediaTypeError(`Unsupported file: ${result.rejected}`);
+      const mismatch = declaredTypeMismatch(declared, result.format);
+      if (mismatch) throw new UnsupportedMediaTypeError(`The file's declared type disagrees with its content: ${mismatch}`);
       format = result.format;
+      if (format === 'csv') csvHeader = firstRecord(sample, complete, this.limits);
     };
     const gate = new Transform({
       transform(chunk: Buffer, _enc, callback: TransformCallback) {
@@ -92,11 +98,27 @@ export class StorageUploadStore implements UploadStore {
         throw refusal(error);
       }
     }
-    return { storageKey: key, sizeBytes: stored.sizeBytes, sha256: stored.sha256, format: format! };
+    return { storageKey: key, sizeBytes: stored.sizeBytes, sha256: stored.sha256, format: format!, csvHeader };
   }
 
   async discard(key: string): Promise<void> {
     await this.storage.delete(key);
+  }
+}
+
+/**
+ * The first CSV record of the sniffed sample, if the sample holds all of it. Anything the
+ * tokenizer refuses is left to the structural pass, which reports it with the file's offsets.
+ */
+function firstRecord(sample: Buffer, complete: boolean, limits: ImportLimits): string[] | null {
+  try {
+    const tokenizer = new CsvTokenizer(limits, { materialize: true });
+    const records = tokenizer.push(sample);
+    if (!records.length && complete) records.push(...tokenizer.end());
+    return records[0] ?? null;
+  } catch (error) {
+    if (error instanceof FileRejectedError) return null;
+    throw error;
   }
 }
 

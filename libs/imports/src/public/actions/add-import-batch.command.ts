@@ -6,8 +6,15 @@ import type { ImportBatchInfo } from '../entities/import-batch-info';
 export interface ImportUpload {
   /** The file's bytes; consumed into storage (never held in memory). */
   stream: Readable;
-  /** The caller's file name: kept, sanitised, as metadata only. */
+  /** The caller's file name: kept, sanitised, as metadata; its extension must agree with the content (415). */
   fileName: string | null;
+  /** The multipart part's Content-Type, when sent: it must agree with the content too (415). */
+  contentType?: string | null;
+  /**
+   * The `mapping` form field sent before this file (file header → column name, or null to
+   * ignore that column); overrides the type's names and aliases. Checked against the type (422).
+   */
+  mapping?: unknown;
 }
 
 export interface AddImportBatchOptions {

@@ -9,6 +9,8 @@ export interface CreateImportRecordInput {
   processorVersion?: string | null;
   notes?: string | null;
   searchString?: string | null;
+  /** When the search that produced the references ran (Destiny); not in the future. */
+  searchedAt?: Date | null;
   /** -1 when unknown. */
   expectedReferenceCount: number;
   options?: { dryRun?: boolean; onError?: 'continue' | 'abort' };

@@ -14,6 +14,11 @@ export type ImportColumnType = 'string' | 'email' | 'decimal' | 'integer' | 'dat
 
 export interface ImportColumn {
   name: string;
+  /**
+   * Other headers people give this column (`E-mail`, `Email address`). Matched like names:
+   * without case, spaces, `_` and `-`. An upload's `mapping` overrides them.
+   */
+  aliases?: string[];
   type: ImportColumnType;
   required?: boolean;
   /** Longest accepted value, in characters (strings). */

@@ -26,6 +26,14 @@ export interface ImportBatchInfo {
   rowsInFile: number | null;
   /** Last data row committed (resume point). */
   lastCommittedRow: number;
+  /** The upload's `mapping` (file header → column; null ignores that file column), as sent. */
+  mapping: Record<string, string | null> | null;
+  /**
+   * The mapping used: each header of the file → the column it fed (through the mapping, the
+   * type's names and aliases), null for an ignored column. Null until the file is scanned; for
+   * JSONL (no header) each line's keys are matched the same way, and this lists the type's columns.
+   */
+  columnMapping: Record<string, string | null> | null;
   dryRun: boolean;
   onError: 'continue' | 'abort';
   /** A file-level failure (the file was refused) or the reason of an abort. */

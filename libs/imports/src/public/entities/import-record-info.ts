@@ -16,6 +16,8 @@ export interface ImportRecordInfo {
   processorVersion: string | null;
   notes: string | null;
   searchString: string | null;
+  /** When the search that produced the references ran (Destiny's `searchedAt`). */
+  searchedAt: string | null;
   /** -1 when unknown. */
   expectedReferenceCount: number;
   status: ImportRecordStatus;

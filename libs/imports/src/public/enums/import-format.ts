@@ -1,4 +1,4 @@
-/** File formats an import reads. The format of an upload is decided by its content, never its name. */
+/** File formats an import reads. An upload's format is decided by its content; its name and media type must agree with it. */
 export enum ImportFormat {
   Csv = 'csv',
   Xlsx = 'xlsx',

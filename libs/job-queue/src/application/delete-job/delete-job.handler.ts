@@ -5,6 +5,7 @@ import { JobStatus } from '../../public/enums/job-status';
 import { JobDeleted } from '../../public/events/job-events';
 import { assertTransition } from '../../domain/job-state-machine';
 import { changeJob } from '../job-guard';
+import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../ports/job-attachment.store.port';
 import { JOB_FILE_CLEANER, JOB_REPOSITORY, JobFileCleaner, JobRepository } from '../ports/job.repository.port';
 
 /** Soft delete of a terminal job: gone from lists at once, files removed now, row purged later. */
@@ -13,6 +14,7 @@ export class DeleteJobHandler implements ICommandHandler<DeleteJobCommand, void>
   constructor(
     @Inject(JOB_REPOSITORY) private readonly jobs: JobRepository,
     @Inject(JOB_FILE_CLEANER) private readonly files: JobFileCleaner,
+    @Inject(JOB_ATTACHMENT_STORE) private readonly attachments: JobAttachmentStore,
     private readonly eventBus: EventBus,
   ) {}
 
@@ -24,6 +26,8 @@ export class DeleteJobHandler implements ICommandHandler<DeleteJobCommand, void>
     // The stored id, not the caller's spelling: storage keys are case-sensitive, UUIDs are not
     // (an upper-case id in the URL left the files behind).
     await this.files.removeAll(after.id);
+    // Their bytes went with the job's prefix just above.
+    await this.attachments.removeAll(after.id);
     this.eventBus.publish(new JobDeleted(after.id, after.type, after.tenant));
   }
 }

@@ -8,12 +8,14 @@ import { GetJobFileQuery } from '../../public/queries/get-job-file.query';
 import type { JobRecord, JobRepository } from '../ports/job.repository.port';
 import { GetJobFileHandler } from './get-job-file.handler';
 import { JobFileAccessPolicies } from './job-file-access-policies';
+import type { JobAttachmentStore } from '../ports/job-attachment.store.port';
 
 const JOB_ID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const admin = new Principal('ada', 'acme', ['admin']);
 
 const file = (name: string): JobFile => ({
   name,
+  kind: 'output',
   sizeBytes: 3,
   contentType: 'text/csv',
   sha256: 'f'.repeat(64),
@@ -29,6 +31,9 @@ function jobsOfType(type: string): JobRepository {
     files: async () => [file('a.csv'), file('b.csv')],
   } as unknown as JobRepository;
 }
+
+/** One attachment, notes.txt, on every job. */
+const attachments = (): JobAttachmentStore => ({ list: async () => [{ ...file('notes.txt'), kind: 'attachment' as const }] }) as unknown as JobAttachmentStore;
 
 /** Records what it was asked; refuses b.csv as gone. */
 @Injectable()
@@ -58,7 +63,7 @@ describe('GetJobFileHandler with job file access policies', () => {
   it("asks the job type's policy before handing out a named file, and passes on its refusal", async () => {
     const moduleRef = await policiesWith(GuardedFilesPolicy);
     const policy = moduleRef.get(GuardedFilesPolicy);
-    const handler = new GetJobFileHandler(jobsOfType('guarded'), moduleRef.get(JobFileAccessPolicies));
+    const handler = new GetJobFileHandler(jobsOfType('guarded'), attachments(), moduleRef.get(JobFileAccessPolicies));
 
     expect(await handler.execute(new GetJobFileQuery(admin, JOB_ID, 'a.csv'))).toEqual([file('a.csv')]);
     expect(policy.asked).toEqual([{ principal: admin, jobId: JOB_ID, jobType: 'guarded', file: file('a.csv') }]);
@@ -68,15 +73,19 @@ describe('GetJobFileHandler with job file access policies', () => {
 
   it('lists file metadata without asking the policy (no bytes are read)', async () => {
     const moduleRef = await policiesWith(GuardedFilesPolicy);
-    const handler = new GetJobFileHandler(jobsOfType('guarded'), moduleRef.get(JobFileAccessPolicies));
-    expect((await handler.execute(new GetJobFileQuery(admin, JOB_ID))).map((f) => f.name)).toEqual(['a.csv', 'b.csv']);
+    const handler = new GetJobFileHandler(jobsOfType('guarded'), attachments(), moduleRef.get(JobFileAccessPolicies));
+    expect((await handler.execute(new GetJobFileQuery(admin, JOB_ID))).map((f) => [f.name, f.kind])).toEqual([
+      ['a.csv', 'output'],
+      ['b.csv', 'output'],
+      ['notes.txt', 'attachment'],
+    ]);
     expect(moduleRef.get(GuardedFilesPolicy).asked).toEqual([]);
     await moduleRef.close();
   });
 
   it("serves the files of a job type without a policy to whoever sees the job, and never another type's policy", async () => {
     const moduleRef = await policiesWith(GuardedFilesPolicy);
-    const handler = new GetJobFileHandler(jobsOfType('plain'), moduleRef.get(JobFileAccessPolicies));
+    const handler = new GetJobFileHandler(jobsOfType('plain'), attachments(), moduleRef.get(JobFileAccessPolicies));
     expect(await handler.execute(new GetJobFileQuery(admin, JOB_ID, 'b.csv'))).toEqual([file('b.csv')]);
     expect(moduleRef.get(GuardedFilesPolicy).asked).toEqual([]);
     await moduleRef.close();
@@ -84,9 +93,17 @@ describe('GetJobFileHandler with job file access policies', () => {
 
   it('answers 404 before any policy for a job the caller may not see or a file the job does not have', async () => {
     const moduleRef = await policiesWith(GuardedFilesPolicy);
-    const handler = new GetJobFileHandler(jobsOfType('guarded'), moduleRef.get(JobFileAccessPolicies));
+    const handler = new GetJobFileHandler(jobsOfType('guarded'), attachments(), moduleRef.get(JobFileAccessPolicies));
     await expect(handler.execute(new GetJobFileQuery(new Principal('ada', 'other', ['admin']), JOB_ID, 'a.csv'))).rejects.toThrow(NotFoundError);
     await expect(handler.execute(new GetJobFileQuery(admin, JOB_ID, 'c.csv'))).rejects.toThrow('Job file c.csv was not found');
+    expect(moduleRef.get(GuardedFilesPolicy).asked).toEqual([]);
+    await moduleRef.close();
+  });
+
+  it("serves an attachment to whoever sees the job, without the type's policy (it came with the request)", async () => {
+    const moduleRef = await policiesWith(GuardedFilesPolicy);
+    const handler = new GetJobFileHandler(jobsOfType('guarded'), attachments(), moduleRef.get(JobFileAccessPolicies));
+    expect((await handler.execute(new GetJobFileQuery(admin, JOB_ID, 'notes.txt')))[0]).toMatchObject({ name: 'notes.txt', kind: 'attachment' });
     expect(moduleRef.get(GuardedFilesPolicy).asked).toEqual([]);
     await moduleRef.close();
   });

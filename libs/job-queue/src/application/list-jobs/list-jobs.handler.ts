@@ -1,11 +1,21 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Page, pageRequest, ValidationError } from '@porter/shared-kernel';
+import { BadRequestError, Page, pageRequest, ValidationError } from '@porter/shared-kernel';
+import { JobQuery, JobQuerySyntaxError, parseJobQuery } from '../../domain/job-query';
 import { ListJobsQuery } from '../../public/queries/list-jobs.query';
 import type { JobInfo } from '../../public/entities/job-info';
 import { JobStatus } from '../../public/enums/job-status';
 import { toJobInfo } from '../job-info.mapper';
 import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
+
+function parseQuery(text: string): JobQuery {
+  try {
+    return parseJobQuery(text, Object.values(JobStatus));
+  } catch (error) {
+    if (!(error instanceof JobQuerySyntaxError)) throw error;
+    throw new BadRequestError(`The query cannot be parsed: ${error.message}`, [{ path: 'query', message: error.message }]);
+  }
+}
 
 /** Newest first unless `sort` is 'oldest'; a non-admin sees only the jobs it submitted, an admin the whole tenant. */
 @QueryHandler(ListJobsQuery)
@@ -16,7 +26,9 @@ export class ListJobsHandler implements IQueryHandler<ListJobsQuery, Page<JobInf
     if (filters.status && !Object.values(JobStatus).includes(filters.status)) {
       throw new ValidationError('Unknown job status', [{ path: 'status', message: `must be one of ${Object.values(JobStatus).join(', ')}` }]);
     }
-    const page = await this.jobs.list(principal, filters, pageRequest(offset, limit, sort));
+    const { query: text, ...simple } = filters;
+    const query = text === undefined ? undefined : parseQuery(text);
+    const page = await this.jobs.list(principal, { ...simple, query }, pageRequest(offset, limit, sort));
     return { items: page.items.map(toJobInfo), totalRecords: page.totalRecords };
   }
 }

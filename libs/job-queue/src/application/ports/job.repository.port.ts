@@ -2,6 +2,7 @@ import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared
 import type { JobEvent } from '../../public/entities/job-event';
 import type { JobFile } from '../../public/entities/job-file';
 import type { JobStatus } from '../../public/enums/job-status';
+import type { JobQuery } from '../../domain/job-query';
 
 /** A job as stored, with its computed queue position and output file names. */
 export interface JobRecord {
@@ -17,6 +18,7 @@ export interface JobRecord {
   principal: PrincipalData;
   submittedBy: string;
   submittedAt: Date;
+  updatedAt: Date;
   scheduledFor: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
@@ -78,6 +80,8 @@ export interface JobListFilters {
   status?: JobStatus;
   type?: string;
   submittedBy?: string;
+  /** Parsed `query=` of the jobs list; its sort, when given, wins over the page's order. */
+  query?: JobQuery;
 }
 
 export interface JobRepository {

@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, ICommandHandler } from '@nestjs/cqrs';
 import { ConflictError, FieldError, ValidationError } from '@porter/shared-kernel';
 import { UpdateJobCommand } from '../../public/actions/update-job.command';
 import type { JobInfo } from '../../public/entities/job-info';
 import { JobStatus } from '../../public/enums/job-status';
+import { JobRescheduled } from '../../public/events/job-events';
 import { assertTransition } from '../../domain/job-state-machine';
 import { changeJob } from '../job-guard';
 import { toJobInfo } from '../job-info.mapper';
@@ -16,7 +17,10 @@ import { JobChange, JOB_REPOSITORY, JobRepository } from '../ports/job.repositor
  */
 @CommandHandler(UpdateJobCommand)
 export class UpdateJobHandler implements ICommandHandler<UpdateJobCommand, JobInfo> {
-  constructor(@Inject(JOB_REPOSITORY) private readonly jobs: JobRepository) {}
+  constructor(
+    @Inject(JOB_REPOSITORY) private readonly jobs: JobRepository,
+    private readonly eventBus: EventBus,
+  ) {}
 
   async execute({ principal, jobId, changes }: UpdateJobCommand): Promise<JobInfo> {
     const errors: FieldError[] = [];
@@ -26,7 +30,7 @@ export class UpdateJobHandler implements ICommandHandler<UpdateJobCommand, JobIn
     }
     if (errors.length) throw new ValidationError('The job cannot be updated', errors);
 
-    const { after } = await changeJob(this.jobs, principal, jobId, (job) => {
+    const { after, changed } = await changeJob(this.jobs, principal, jobId, (job) => {
       if (job.status === JobStatus.Deleted) throw new ConflictError('A deleted job cannot be changed');
       const change: JobChange = { event: { type: 'updated', actor: principal.userId, data: {} } };
       const data = change.event.data as Record<string, unknown>;
@@ -52,6 +56,9 @@ export class UpdateJobHandler implements ICommandHandler<UpdateJobCommand, JobIn
       }
       return change;
     });
+    if (changed && changes.scheduledFor !== undefined) {
+      this.eventBus.publish(new JobRescheduled(after.id, after.type, after.tenant, after.scheduledFor));
+    }
     return toJobInfo(after);
   }
 }

@@ -2,9 +2,11 @@ import type { PorterMigration } from '@porter/platform';
 import { Migration20261122100000JobQueueSchema } from './20261122100000-job-queue-schema.migration';
 import { Migration20261122110000JobQueueLeaseIndex } from './20261122110000-job-queue-lease-index.migration';
 import { Migration20261122120000JobQueueOutboxCoalesce } from './20261122120000-job-queue-outbox-coalesce.migration';
+import { Migration20261204130000JobQueueAttachments } from './20261204130000-job-queue-attachments.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
   { name: 'Migration20261122110000JobQueueLeaseIndex', class: Migration20261122110000JobQueueLeaseIndex },
   { name: 'Migration20261122120000JobQueueOutboxCoalesce', class: Migration20261122120000JobQueueOutboxCoalesce },
+  { name: 'Migration20261204130000JobQueueAttachments', class: Migration20261204130000JobQueueAttachments },
 ];

@@ -39,6 +39,12 @@ export interface JobContext {
   readonly logger: JobLogger;
   /** Records progress (throttled); `total` may be null when unknown. */
   progress(processed: number, total?: number | null): Promise<void>;
+  /**
+   * Records progress inside the handler's OWN transaction (same `execute` as checkpointWith), so
+   * the job's progress commits with the work it counts: readers never see more, or less, than what
+   * is committed. Not throttled: call it once per commit. Throws when this run no longer owns the job.
+   */
+  progressWith(execute: (sql: string, params: unknown[]) => Promise<number>, processed: number, total?: number | null): Promise<void>;
   /** Durably stores resume state for a later run of the same job. */
   checkpoint(state: Record<string, unknown>): Promise<void>;
   lastCheckpoint<T extends Record<string, unknown> = Record<string, unknown>>(): T | null;

@@ -18,8 +18,14 @@ export interface JobInfo {
   priority: number;
   progress: JobProgress;
   submittedBy: string;
+  /** `app` when a service account submitted it (token claim `kind: "app"`). */
+  submitterKind: 'user' | 'app';
+  /** The roles the submitter held when it submitted (Granta). */
+  submitterRoles: string[];
   tenant: string;
   submittedAt: string;
+  /** Last change of any kind: status, progress, name... */
+  updatedAt: string;
   scheduledFor: string | null;
   startedAt: string | null;
   completedAt: string | null;

@@ -37,3 +37,16 @@ export class JobCancelled {
     readonly tenant: string,
   ) {}
 }
+
+/**
+ * A pending or scheduled job got a new due time (`scheduledFor`, null = now). Published after
+ * commit by the process that changed it, so the module owning the job type can show it.
+ */
+export class JobRescheduled {
+  constructor(
+    readonly jobId: string,
+    readonly type: string,
+    readonly tenant: string,
+    readonly scheduledFor: Date | null,
+  ) {}
+}

@@ -6,7 +6,8 @@ import type { JobStatus } from '../enums/job-status';
 export class ListJobsQuery extends Query<Page<JobInfo>> {
   constructor(
     readonly principal: Principal,
-    readonly filters: { status?: JobStatus; type?: string; submittedBy?: string },
+    /** `query`: the list's query language (docs/job-queue.md), e.g. `status==failed and type==export* sortBy submittedAt/desc`. */
+    readonly filters: { status?: JobStatus; type?: string; submittedBy?: string; query?: string },
     readonly offset = 0,
     readonly limit = 20,
     /** By submission time: newest first unless 'oldest'. */

@@ -1,14 +1,14 @@
-import type { ImportUpload } from '@porter/imports';
+import type { Readable } from 'stream';
 
 /**
- * The file parts of a multipart body as the AsyncIterable that AddImportBatchesCommand consumes:
+ * The file parts of a multipart body as the AsyncIterable that a command consumes (AddImportBatchesCommand, AttachJobFilesCommand):
  * the parser pushes a part when it starts, ends the iterable when the body is complete, or fails
  * it when the request is refused while being read (too many files or parts, a malformed body, a
  * client abort). The consumer then stops, deletes what it stored and commits nothing.
  */
-export class FileParts implements AsyncIterable<ImportUpload> {
-  private readonly queue: ImportUpload[] = [];
-  private waiting: { resolve: (r: IteratorResult<ImportUpload>) => void; reject: (e: unknown) => void } | null = null;
+export class FileParts<T extends { stream: Readable } = { stream: Readable; fileName: string | null }> implements AsyncIterable<T> {
+  private readonly queue: T[] = [];
+  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
   private failure: { error: unknown } | null = null;
   private ended = false;
   /** The consumer stopped reading (it failed on its own): later parts are not taken. */
@@ -21,7 +21,7 @@ export class FileParts implements AsyncIterable<ImportUpload> {
     return this.ended || this.stopped || this.failure !== null;
   }
 
-  push(part: ImportUpload): void {
+  push(part: T): void {
     if (this.closed) return;
     this.count++;
     if (this.waiting) {
@@ -57,7 +57,7 @@ export class FileParts implements AsyncIterable<ImportUpload> {
     else resolve({ value: undefined, done: true });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<ImportUpload> {
+  [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {
         // A refusal wins over parts still queued: nothing more is stored once the request is refused.

@@ -1,8 +1,7 @@
 import { Readable } from 'stream';
-import type { ImportUpload } from '@porter/imports';
 import { FileParts } from './file-parts';
 
-const part = (name: string): ImportUpload => ({ stream: Readable.from([]), fileName: name });
+const part = (name: string) => ({ stream: Readable.from([]), fileName: name });
 
 async function drain(parts: FileParts): Promise<string[]> {
   const names: string[] = [];

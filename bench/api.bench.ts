@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:api` — the API process under load, measured from outside with autocannon.
+ *
+ * Starts one API process (production mode, no worker, so the jobs it reads stay pending and every
+ * read computes queue positions) on its own database, then:
+ *   1. submit burst: BENCH_SUBMITTERS (200) connections POST /api/v1/exports, BENCH_SUBMISSIONS
+ *      (2,000) requests in all; afterwards every 202 must have its export and job in Postgres
+ *      (nothing lost) and nothing beyond them (nothing invented);
+ *   2. GET /api/v1/jobs/{id} and 3. GET /api/v1/jobs?limit=20, each with 100 connections for
+ *      BENCH_DURATION seconds (20; `--duration N`).
+ * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
+ * submit burst, p99 ≤ 50 ms for the reads.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import { Client } from 'pg';
+import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
+import { porterMigrations } from '../apps/api/src/porter-migrations';
+import { benchCount } from './bench-args';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
+const DURATION = benchCount('duration', Number(process.env.BENCH_DURATION ?? 20));
+const SUBMITTERS = benchCount('submitters', Number(process.env.BENCH_SUBMITTERS ?? 200));
+const SUBMISSIONS = benchCount('submissions', Number(process.env.BENCH_SUBMISSIONS ?? 2000));
+const SERVER_URL = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = `porter_bench_api_${process.pid}`;
+const PORT = Number(process.env.BENCH_PORT ?? 3992);
+const TENANT = 'bench';
+
+interface Row {
+  scenario: string;
+  connections: number;
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  goalMs: number;
+}
+
+async function admin(sql: string): Promise<void> {
+  const db = new Client({ connectionString: SERVER_URL });
+  await db.connect();
+  try {
+    await db.query(sql);
+  } finally {
+    await db.end();
+  }
+}
+
+function startApi(databaseUrl: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, porterArgs('api'), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: `porter_bench_api_${process.pid}`,
+      STORAGE_DIR: path.join(os.tmpdir(), `porter-bench-api-${process.pid}`),
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
+      LOG_LEVEL: 'warn',
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  return { child, output: () => out };
+}
+
+async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function row(scenario: string, connections: number, result: autocannon.Result, goalMs: number): Row {
+  return {
+    scenario,
+    connections,
+    requests: result.requests.total,
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    goalMs,
+  };
+}
+
+async function main(): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${DATABASE}`;
+  const databaseUrl = url.toString();
+  await runMigrations(databaseUrl, porterMigrations);
+  const api = startApi(databaseUrl);
+  const base = `http://127.0.0.1:${PORT}`;
+  const token = signToken({ sub: 'bench-admin', tenant: TENANT, roles: ['admin'], scopes: [] }, loadConfig({ ...process.env, AUTH_JWT_SECRET: 'porter-bench-secret-0123456789' }).authJwtSecret, 3600);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const rows: Row[] = [];
+  let lost = 'not checked';
+  try {
+    await until(async () => (await fetch(`${base}/api/health/ready`)).status === 200, 'the API').catch((e) => {
+      throw new Error(`${(e as Error).message}\n${api.output()}`);
+    });
+    process.stderr.write(`bench:api — ${SUBMISSIONS} submissions over ${SUBMITTERS} connections, then ${DURATION} s of each read with 100 connections\n`);
+
+    const burst = await load({
+      url: `${base}/api/v1/exports`,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'employees', format: 'csv' }),
+      connections: SUBMITTERS,
+      amount: SUBMISSIONS,
+    });
+    rows.push(row('POST /exports burst', SUBMITTERS, burst, 300));
+    const accepted = burst['2xx'];
+    const pool = createPgPool(databaseUrl, 1);
+    const { rows: counts } = await pool.query(
+      `SELECT (SELECT count(*)::int FROM exports.export_request WHERE tenant = $1) AS exports, (SELECT count(*)::int FROM job_queue.job WHERE tenant = $1) AS jobs`,
+      [TENANT],
+    );
+    await pool.end();
+    lost = counts[0].exports === accepted && counts[0].jobs === accepted ? `none (${accepted} accepted, ${accepted} exports and jobs stored)` : `MISMATCH: ${accepted} accepted, ${counts[0].exports} exports, ${counts[0].jobs} jobs`;
+
+    const page = (await (await fetch(`${base}/api/v1/jobs?limit=1`, { headers })).json()) as { items: Array<{ id: string }> };
+    const jobId = page.items[0].id;
+    rows.push(row(`GET /jobs/{id}`, 100, await load({ url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
+    rows.push(row('GET /jobs?limit=20', 100, await load({ url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
+  } finally {
+    api.child.kill('SIGTERM');
+    await new Promise((r) => api.child.once('exit', r));
+    await admin(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+  }
+  const lines = [
+    `cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; node ${process.version}`,
+    '| scenario | connections | requests | req/s | p50 ms | p99 ms | non-2xx/errors | goal |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.connections} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | p99 ≤ ${r.goalMs} ms: ${r.p99 <= r.goalMs && r.non2xx === 0 ? 'met' : 'MISSED'} |`,
+    ),
+    `submissions lost: ${lost}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:api failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

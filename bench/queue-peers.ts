@@ -1,0 +1,171 @@
+/**
+ * The Postgres-backed peers `bench:queue` runs beside Porter and raw BullMQ, on the same Postgres
+ * server (a throwaway database of their own), with the same job count, submitter count and
+ * concurrency, each at its documented best settings:
+ *
+ * - graphile-worker 0.17.3 (the newest that runs on Node 20): jobs added in batches with
+ *   `addJobs` (one statement per 1,000), a worker pool of `concurrency`, LISTEN/NOTIFY pickup with
+ *   the default 2 s poll as a fallback only.
+ * - pg-boss 10.4.2 (11.x needs Node 22): jobs added with `insert` (one statement per 1,000); one
+ *   worker fetching batches of BENCH_PGBOSS_BATCH (default 100) every 0.5 s, pg-boss's minimum
+ *   polling interval (a worker waits out the interval after every fetch, full or not, and there is
+ *   no push pickup, so the batch size is pg-boss's documented throughput lever), running each
+ *   batch's handlers `concurrency` at a time like the others.
+ *
+ * Both measure exactly what the Porter and raw figures measure: submit (concurrent single adds
+ * for the idle sample, batches for the load), complete, and submit→start latency.
+ */
+import { Client } from 'pg';
+import { Logger, makeWorkerUtils, run as runGraphileWorker } from 'graphile-worker';
+import PgBoss from 'pg-boss';
+
+export interface Figures {
+  submittedPerSec: number;
+  completedPerSec: number;
+  p50: number;
+  p99: number;
+  idleP50: number;
+  idleP99: number;
+}
+
+export interface PeerRun {
+  jobs: number;
+  idleJobs: number;
+  concurrency: number;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+export async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const BATCH = 1000;
+
+/** A fresh database for one peer on the server of `serverUrl`; dropped by the returned function. */
+async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const run = async (sql: string) => {
+    const db = new Client({ connectionString: admin.toString() });
+    await db.connect();
+    try {
+      await db.query(sql);
+    } finally {
+      await db.end();
+    }
+  };
+  await run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await run(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** Idle sample, then the loaded run; `add` submits one batch of timestamps. */
+async function measure(
+  run: PeerRun,
+  state: { completed: number; latencies: number[] },
+  addOne: (t: number) => Promise<void>,
+  addMany: (ts: number[]) => Promise<void>,
+): Promise<Figures> {
+  state.latencies.length = 0;
+  for (let i = 0; i < run.idleJobs; i++) {
+    const target = state.completed + 1;
+    await addOne(Date.now());
+    await waitUntil(() => state.completed >= target, 10_000, 'an idle peer job');
+  }
+  const idle = [...state.latencies];
+  state.latencies.length = 0;
+  const base = state.completed;
+  const start = Date.now();
+  for (let sent = 0; sent < run.jobs; sent += BATCH) {
+    const now = Date.now();
+    await addMany(Array.from({ length: Math.min(BATCH, run.jobs - sent) }, () => now));
+  }
+  const submitted = Date.now();
+  await waitUntil(() => state.completed - base >= run.jobs, 600_000, 'all peer jobs');
+  const done = Date.now();
+  return {
+    submittedPerSec: run.jobs / ((submitted - start) / 1000),
+    completedPerSec: run.jobs / ((done - start) / 1000),
+    p50: percentile(state.latencies, 50),
+    p99: percentile(state.latencies, 99),
+    idleP50: percentile(idle, 50),
+    idleP99: percentile(idle, 99),
+  };
+}
+
+export async function benchGraphileWorker(serverUrl: string, runId: string, run: PeerRun): Promise<Figures> {
+  const db = await scratchDatabase(serverUrl, `porter_bench_graphile_${runId}`);
+  const state = { completed: 0, latencies: [] as number[] };
+  // Its per-job info lines would drown the bench's own output.
+  const logger = new Logger(() => () => undefined);
+  const utils = await makeWorkerUtils({ connectionString: db.url, logger });
+  await utils.migrate();
+  const runner = await runGraphileWorker({
+    connectionString: db.url,
+    concurrency: run.concurrency,
+    noHandleSignals: true,
+    logger,
+    taskList: {
+      noop: async (payload) => {
+        state.latencies.push(Date.now() - (payload as { t: number }).t);
+        state.completed++;
+      },
+    },
+  });
+  try {
+    return await measure(
+      run,
+      state,
+      async (t) => void (await utils.addJob('noop', { t })),
+      async (ts) => void (await utils.addJobs(ts.map((t) => ({ identifier: 'noop', payload: { t } })))),
+    );
+  } finally {
+    await runner.stop();
+    await utils.release();
+    await db.drop();
+  }
+}
+
+export async function benchPgBoss(serverUrl: string, runId: string, run: PeerRun): Promise<Figures> {
+  const db = await scratchDatabase(serverUrl, `porter_bench_pgboss_${runId}`);
+  const state = { completed: 0, latencies: [] as number[] };
+  const boss = new PgBoss({ connectionString: db.url, max: run.concurrency + 2, supervise: false, schedule: false });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.createQueue('noop');
+  const batchSize = Number(process.env.BENCH_PGBOSS_BATCH ?? 100);
+  await boss.work<{ t: number }>('noop', { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: run.concurrency }, async () => {
+        while (next < jobs.length) {
+          const job = jobs[next++];
+          state.latencies.push(Date.now() - job.data.t);
+          state.completed++;
+          await Promise.resolve();
+        }
+      }),
+    );
+  });
+  try {
+    return await measure(
+      run,
+      state,
+      async (t) => void (await boss.send('noop', { t })),
+      async (ts) => boss.insert(ts.map((t) => ({ name: 'noop', data: { t } }))),
+    );
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+    await db.drop();
+  }
+}

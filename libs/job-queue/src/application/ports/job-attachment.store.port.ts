@@ -1,0 +1,27 @@
+import type { Readable } from 'stream';
+import type { JobFile } from '../../public/entities/job-file';
+
+export interface NewJobAttachment {
+  name: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+  createdBy: string;
+}
+
+/** The attachments of jobs: their bytes under the job's storage prefix, their rows in job_queue.job_attachment. */
+export interface JobAttachmentStore {
+  /** Streams one file into storage under the job's prefix; refuses (PayloadTooLargeError) past `maxBytes`, keeping nothing. */
+  write(jobId: string, stream: Readable, maxBytes: number): Promise<{ storageKey: string; sizeBytes: number; sha256: string }>;
+  discard(storageKeys: string[]): Promise<void>;
+  list(jobId: string): Promise<JobFile[]>;
+  /**
+   * Adds the attachments in one transaction, unless the job would then hold more than `max` or a
+   * name is taken: answers which rule refused, or null when added.
+   */
+  add(jobId: string, attachments: NewJobAttachment[], max: number): Promise<'too_many' | { taken: string } | null>;
+  removeAll(jobId: string): Promise<void>;
+}
+
+export const JOB_ATTACHMENT_STORE = Symbol('JOB_ATTACHMENT_STORE');

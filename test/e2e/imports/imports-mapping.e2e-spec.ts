@@ -1,0 +1,94 @@
+import { randomUUID } from 'crypto';
+import { bearer } from '../../support/int-app';
+import { buildXlsx, sheetXml } from '../../fixtures/imports/hostile-files';
+import { employeeCount, importProcesses, importsClient } from './import-support';
+
+/** Header aliases of the type and the upload's `mapping` field, through the real api and worker. */
+describe('imports: column mapping (e2e)', () => {
+  const api = importProcesses();
+
+  async function upload(content: string | Buffer, fileName: string, fields: Array<[string, string]> = [], fieldsAfterFile: Array<[string, string]> = []) {
+    const tenant = `t-${randomUUID()}`;
+    const authorization = bearer('alice', tenant, { admin: true });
+    const c = importsClient(api.baseUrl, authorization);
+    const recordId = await c.createRecord();
+    const form = new FormData();
+    for (const [name, value] of fields) form.append(name, value);
+    form.append('file', new Blob([typeof content === 'string' ? Buffer.from(content) : content]), fileName);
+    for (const [name, value] of fieldsAfterFile) form.append(name, value);
+    const res = await fetch(`${api.baseUrl}/api/v1/imports/${recordId}/batches`, { method: 'POST', headers: { authorization }, body: form });
+    return { status: res.status, json: (await res.json()) as any, c, recordId, tenant };
+  }
+
+  it('lists each column\'s aliases and imports a file whose headers are aliases, in any case and spacing', async () => {
+    const types = (await importsClient(api.baseUrl, bearer('alice', 't')).call('GET', '/api/v1/imports/types')).json;
+    const email = types.find((t: any) => t.type === 'employees').columns.find((c: any) => c.name === 'email');
+    expect(email.aliases).toEqual(['E-mail', 'Email address', 'Mail']);
+
+    const up = await upload('Given Name,SURNAME,e mail,Hire date\nAda,Lovelace,ada@example.com,2024-01-02\n', 'people.csv');
+    expect(up.status).toBe(202);
+    const batch = await up.c.waitForBatch(up.recordId, up.json.id);
+    expect(batch).toMatchObject({
+      status: 'completed',
+      mapping: null,
+      columnMapping: { 'Given Name': 'first_name', SURNAME: 'last_name', 'e mail': 'email', 'Hire date': 'hired_at' },
+    });
+    expect(await employeeCount(up.tenant)).toBe(1);
+  });
+
+  it('applies the mapping field over names and aliases, ignores columns mapped to null, and shows both', async () => {
+    const mapping = { Courriel: 'email', Prénom: 'first_name', Nom: 'last_name', Remarques: null, Mail: 'notes' };
+    const up = await upload('Prénom,Nom,Courriel,Remarques,Mail\nAda,Lovelace,ada@example.com,ignored,kept as notes\n', 'people.csv', [['mapping', JSON.stringify(mapping)]]);
+    expect(up.status).toBe(202);
+    expect(up.json.mapping).toEqual(mapping);
+    const batch = await up.c.waitForBatch(up.recordId, up.json.id);
+    expect(batch).toMatchObject({ status: 'completed', columnMapping: { Prénom: 'first_name', Nom: 'last_name', Courriel: 'email', Remarques: null, Mail: 'notes' } });
+    const results = await up.c.results(up.recordId, up.json.id);
+    expect(results.items).toEqual([expect.objectContaining({ status: 'completed' })]);
+  });
+
+  it('answers 422 at upload listing every required column still missing after mapping (CSV), with no batch', async () => {
+    const up = await upload('Courriel,Remarks\nada@example.com,x\n', 'people.csv', [['mapping', JSON.stringify({ Courriel: 'email' })]]);
+    expect(up.status).toBe(422);
+    expect(up.json.errors).toEqual([{ path: 'file', message: 'invalid header: missing required columns "first_name", "last_name"' }]);
+    expect((await up.c.call('GET', `/api/v1/imports/${up.recordId}`)).json.batches).toEqual([]);
+  });
+
+  it('maps XLSX headers and JSONL keys the same way; an XLSX still missing a required column fails before any row is written', async () => {
+    const xlsx = await buildXlsx({ Staff: sheetXml([['Forename', 'Family name', 'Work mail'], ['Ada', 'Lovelace', 'ada@example.com']]) });
+    const ok = await upload(xlsx, 'staff.xlsx', [['mapping', JSON.stringify({ 'Work mail': 'email' })]]);
+    expect(ok.status).toBe(202);
+    expect(await ok.c.waitForBatch(ok.recordId, ok.json.id)).toMatchObject({ status: 'completed', columnMapping: { Forename: 'first_name', 'Family name': 'last_name', 'Work mail': 'email' } });
+
+    const missing = await upload(xlsx, 'staff.xlsx');
+    expect(missing.status).toBe(202);
+    const failed = await missing.c.waitForBatch(missing.recordId, missing.json.id);
+    expect(failed).toMatchObject({ status: 'failed', errorDetails: 'invalid header: unknown column "Work mail"; missing required column "email"', counts: { total: 0 } });
+    expect(await employeeCount(missing.tenant)).toBe(0);
+
+    const jsonl = `${JSON.stringify({ 'Given name': 'Ada', Surname: 'Lovelace', Courriel: 'ada@example.com', junk: 1 })}\n`;
+    const lines = await upload(jsonl, 'people.jsonl', [['mapping', JSON.stringify({ Courriel: 'email', junk: null })]]);
+    expect(lines.status).toBe(202);
+    expect(await lines.c.waitForBatch(lines.recordId, lines.json.id)).toMatchObject({ status: 'completed', counts: { completed: 1 } });
+  });
+
+  it.each([
+    ['not JSON', [['mapping', '{email']], 400, 'mapping'],
+    ['an array', [['mapping', '["email"]']], 400, 'mapping'],
+    ['a nested value', [['mapping', '{"E":{"x":1}}']], 400, 'mapping'],
+    ['an unknown column', [['mapping', '{"Mail":"emial"}']], 422, 'mapping.Mail'],
+    ['two headers for one column', [['mapping', '{"A":"email","B":"email"}']], 422, 'mapping.B'],
+    ['a number as column', [['mapping', '{"A":5}']], 422, 'mapping.A'],
+  ] as Array<[string, Array<[string, string]>, number, string]>)('refuses a mapping that is %s', async (_what, fields, status, path) => {
+    const up = await upload('email,first_name,last_name\na@example.com,A,B\n', 'people.csv', fields);
+    expect(up.status).toBe(status);
+    expect(up.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+  });
+
+  it('refuses a mapping sent after the file (400), leaving no batch', async () => {
+    const up = await upload('email,first_name,last_name\na@example.com,A,B\n', 'people.csv', [], [['mapping', '{"A":"email"}']]);
+    expect(up.status).toBe(400);
+    expect(up.json.detail).toContain('must come before the "file" part');
+    expect((await up.c.call('GET', `/api/v1/imports/${up.recordId}`)).json.batches).toEqual([]);
+  });
+});
