@@ -92,6 +92,17 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(exported.code).toBe(0);
   });
 
+  it('export --columns sends the columns as given: the file has those, in that order; an unknown one is the server\'s 400', async () => {
+    const file = path.join(dir, 'two-columns.csv');
+    const run = await runCli(['export', 'employees', '--format', 'csv', '--columns', 'email,last_name', '-o', file], env);
+    expect(run.code).toBe(0);
+    const [header] = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+    expect(header).toBe('email,last_name');
+    const unknown = await runCli(['export', 'employees', '--format', 'csv', '--columns', 'email,shoe_size'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('shoe_size');
+  });
+
   it('jobs ls, show, watch (exit 1 for a failed job), cancel and retry, with --json', async () => {
     const carol = client(api.baseUrl, `Bearer ${token}`);
     const failing = await carol.submit('porter-test.steps', { steps: 2, stepMs: 10, failAttempts: 1, nonRetryable: true }, { name: 'fails once' });

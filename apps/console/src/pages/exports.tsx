@@ -3,7 +3,7 @@ import { api, download, get, Page, query } from '../api';
 import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
-import { hasEndpoint } from '../features';
+import { hasBodyProperty, hasEndpoint } from '../features';
 
 type FieldKind = 'boolean' | 'date' | 'number' | 'text';
 
@@ -118,7 +118,10 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
   const [scopeIds, setScopeIds] = useState('');
   const [name, setName] = useState('');
   const [later, setLater] = useState('');
+  const [gzip, setGzip] = useState(false);
+  const [gzipAvailable, setGzipAvailable] = useState(false);
   const { busy, error, run } = useAction();
+  useEffect(() => void hasBodyProperty('/api/v1/exports', 'post', 'compression').then(setGzipAvailable), []);
 
   useEffect(() => {
     if (type && !type.formats.includes(format)) setFormat(type.formats[0]);
@@ -143,6 +146,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
       if (name.trim()) body.name = name.trim();
       if (later) body.scheduledFor = new Date(later).toISOString();
       if (type.columns && columns.length !== type.columns.length) body.columns = columns;
+      if (gzipAvailable && gzip) body.compression = 'gzip';
       onCreated(await api<ExportInfo>('POST', '/exports', body));
     });
 
@@ -236,6 +240,11 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
         <label>
           Run later (optional) <input type="datetime-local" name="scheduledFor" value={later} onInput={(e) => setLater(e.currentTarget.value)} />
         </label>
+        {gzipAvailable && (
+          <label class="check">
+            <input type="checkbox" name="gzip" checked={gzip} onChange={(e) => setGzip(e.currentTarget.checked)} /> Compress (gzip)
+          </label>
+        )}
       </div>
       <button type="submit" disabled={busy}>
         Create export
