@@ -27,6 +27,7 @@ export interface Page<T> {
 
 const TOKEN_KEY = 'porter.token';
 const signOutListeners = new Set<() => void>();
+let signOutReason: string | null = null;
 
 /** The token lives in sessionStorage: it is gone when the tab closes, and never sent to other sites. */
 export const session = {
@@ -34,9 +35,16 @@ export const session = {
   signIn(token: string): void {
     sessionStorage.setItem(TOKEN_KEY, token.trim());
   },
-  signOut(): void {
+  /** `reason`: why the user was signed out without asking (shown on the sign-in page). */
+  signOut(reason: string | null = null): void {
+    signOutReason = reason;
     sessionStorage.removeItem(TOKEN_KEY);
     signOutListeners.forEach((listener) => listener());
+  },
+  takeSignOutReason(): string | null {
+    const reason = signOutReason;
+    signOutReason = null;
+    return reason;
   },
   onSignOut(listener: () => void): () => void {
     signOutListeners.add(listener);
@@ -91,7 +99,7 @@ async function send(method: string, path: string, body?: unknown, extraHeaders: 
   }
   if (!res.ok) {
     const problem = await problemOf(res);
-    if (res.status === 401 && token) session.signOut();
+    if (res.status === 401 && token) session.signOut(`The API refused the token: ${problem.detail ?? problem.title}. Sign in again.`);
     throw new ApiError(problem);
   }
   return res;
@@ -158,7 +166,7 @@ export function upload<T>(path: string, file: File, onProgress: (sent: number, t
         body = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
-      if (xhr.status === 401 && token) session.signOut();
+      if (xhr.status === 401 && token) session.signOut('The API refused the token. Sign in again.');
       reject(new ApiError(body && typeof body.title === 'string' ? body : { title: xhr.statusText || `HTTP ${xhr.status}`, status: xhr.status, detail: xhr.responseText.slice(0, 300) }));
     };
     const form = new FormData();

@@ -63,6 +63,12 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.goto(`${api.baseUrl}/console/exports`);
     await page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor();
     await shot(page, 'signed-in');
+
+    // A token the API stops accepting mid-session: back to sign-in, saying why.
+    await page.evaluate(() => (globalThis as any).sessionStorage.setItem('porter.token', 'expired.token.value'));
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Porter' }).waitFor();
+    expect(await page.getByRole('status').innerText()).toMatch(/The API refused the token: Invalid token.*Sign in again\./);
   });
 
   it('creates an export from the form, watches it reach 100 %, downloads it and the file has every row', async () => {

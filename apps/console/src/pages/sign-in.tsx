@@ -13,6 +13,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
   const [tenant, setTenant] = useState('demo');
   const [admin, setAdmin] = useState(true);
   const { busy, error, run } = useAction();
+  const [ended] = useState(() => session.takeSignOutReason());
 
   useEffect(() => {
     get<{ available: boolean }>('/api/dev/sign-in')
@@ -27,6 +28,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
         await get('/jobs?limit=1');
       } catch (e) {
         sessionStorage.clear();
+        session.takeSignOutReason(); // this attempt's refusal shows below, not on a later visit
         throw e;
       }
       onSignedIn(candidate);
@@ -35,6 +37,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
   return (
     <div class="signin">
       <h1 tabIndex={-1}>Sign in to Porter</h1>
+      {ended && !error && (
+        <p class="problem" role="status">
+          {ended}
+        </p>
+      )}
       <form
         class="panel"
         onSubmit={(e) => {
