@@ -169,7 +169,14 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.getByRole('link', { name: 'long steps' }).click();
     await page.getByRole('heading', { name: 'long steps' }).waitFor();
     await page.waitForFunction(() => ((globalThis as any).document.querySelector('progress')?.value ?? 0) > 0);
-    await page.getByRole('button', { name: 'Cancel job' }).click();
+    // By keyboard: Tab from the page's heading reaches the action, Enter runs it.
+    let focused = '';
+    for (let i = 0; i < 15 && focused !== 'Cancel job'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim() ?? '');
+    }
+    expect(focused).toBe('Cancel job');
+    await page.keyboard.press('Enter');
     await page.locator('.title-row .status-cancelled').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Retry' }).waitFor();
     await page.locator('.timeline').getByText('cancelled').first().waitFor();
