@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { readFileSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { gunzipSync } from 'zlib';
 import { parse } from 'csv-parse/sync';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
@@ -107,6 +108,19 @@ describe('web console in a real browser against the real API and worker', () => 
     expect(new Set(rows.map((r) => r.department))).toEqual(new Set(['Sales']));
     expect('email' in rows[0]).toBe(true);
     expect('notes' in rows[0]).toBe(false);
+
+    // gzip, offered because the server declares `compression`: the file arrives compressed.
+    await page.getByLabel('Format').selectOption('jsonl');
+    await page.getByLabel('Compress (gzip)').check();
+    await page.getByRole('button', { name: 'Create export' }).click();
+    const gz = page.locator('tr[data-export-id]').first();
+    await gz.getByText('jsonl').waitFor();
+    await gz.getByRole('button', { name: /Download/ }).waitFor({ timeout: 60_000 });
+    const [gzDownload] = await Promise.all([page.waitForEvent('download'), gz.getByRole('button', { name: /Download/ }).click()]);
+    expect(gzDownload.suggestedFilename()).toMatch(/\.jsonl\.gz$/);
+    const gzFile = path.join(os.tmpdir(), `console-export-${randomUUID()}.jsonl.gz`);
+    await gzDownload.saveAs(gzFile);
+    expect(gunzipSync(readFileSync(gzFile)).toString('utf8').trim().split('\n')).toHaveLength(ROWS / 2);
   });
 
   it('uploads a CSV by drag and drop, shows upload progress and the size limit, and each failed row with its reason', async () => {
