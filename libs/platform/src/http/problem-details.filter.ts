@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PorterError } from '@porter/shared-kernel';
+import { PorterError, TooManyRequestsError } from '@porter/shared-kernel';
 import { Problem, problem, sendProblem } from './problem';
 import { isUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
@@ -13,9 +13,13 @@ const STATUS_BY_KIND: Record<PorterError['kind'], number> = {
   too_large: 413,
   unsupported_media_type: 415,
   validation: 422,
+  too_many_requests: 429,
 };
 
 export function toProblem(error: unknown): Problem | null {
+  if (error instanceof TooManyRequestsError) {
+    return { ...problem(429, error.message), retryAfterSeconds: error.retryAfterSeconds };
+  }
   if (error instanceof PorterError) {
     return problem(STATUS_BY_KIND[error.kind], error.message, error.errors);
   }
