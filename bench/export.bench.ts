@@ -40,6 +40,8 @@ const ENV: Record<string, string> = {
   // info: the worker's start line is an info log, and the bench waits for it.
   LOG_LEVEL: 'info',
   NODE_ENV: 'production',
+  // The bench polls and loads from one address: its own figures, not the limiter's, are measured.
+  RATE_LIMIT_ENABLED: 'false',
   AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
   WORKER_CONCURRENCY: '1',
   PORT: String(PORT),

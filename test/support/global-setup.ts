@@ -31,6 +31,9 @@ export default async function globalSetup(): Promise<void> {
     STORAGE_DIR: storageDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORTER_TEST_RUN_ID: runId,
+    // Every e2e process of a run shares one client address (127.0.0.1) and polls fast: the rate
+    // limits are tested on their own (rate-limits.e2e-spec.ts), off elsewhere.
+    RATE_LIMIT_ENABLED: 'false',
     PORTER_TEST_SERVER_DATABASE_URL: services.serverDatabaseUrl,
   });
   (globalThis as Record<string, unknown>).__porterTestServices = services;

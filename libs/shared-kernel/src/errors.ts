@@ -16,6 +16,7 @@ export abstract class PorterError extends Error {
     | 'gone'
     | 'too_large'
     | 'unsupported_media_type'
+    | 'too_many_requests'
     | 'bad_request';
 
   constructor(message: string, readonly errors?: FieldError[]) {
@@ -66,4 +67,12 @@ export class PayloadTooLargeError extends PorterError {
 
 export class UnsupportedMediaTypeError extends PorterError {
   readonly kind = 'unsupported_media_type' as const;
+}
+
+/** The caller went past a rate limit or quota: 429, retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends PorterError {
+  readonly kind = 'too_many_requests' as const;
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
 }

@@ -120,6 +120,21 @@ describe('imports of hostile and unusual files', () => {
     }
   });
 
+  it('mixed line endings: a header with LF and rows with CRLF import whole, a quoted last field included, and no value keeps a CR', async () => {
+    const csv =
+      `${EMPLOYEE_HEADER}\n` +
+      `${employeeRow(1, { notes: '"ends quoted"' })}\r\n` +
+      `${employeeRow(2, { notes: 'plain' })}\r\n` +
+      `${employeeRow(3, { notes: '"kept\r\ninside quotes"' })}\n` +
+      `${employeeRow(4, { notes: 'last' })}\r`;
+    const done = await importInto(csv);
+    expect(done.batch).toMatchObject({ status: 'completed', counts: { total: 4, completed: 4 } });
+    const notes = await withDb(async (db) =>
+      (await db.query(`SELECT notes FROM directory.employee WHERE tenant = $1 ORDER BY email`, [done.tenant])).rows.map((r) => r.notes),
+    );
+    expect(notes).toEqual(['ends quoted', 'plain', 'kept\r\ninside quotes', 'last']);
+  });
+
   it('UTF-16 and invalid UTF-8 are refused at upload with the byte offset (415)', async () => {
     const c = scoped(`t-${randomUUID()}`);
     const recordId = await c.createRecord();

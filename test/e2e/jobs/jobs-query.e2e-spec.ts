@@ -76,6 +76,15 @@ describe('GET /api/v1/jobs?query=', () => {
     }
   });
 
+  it('names one clear rule per bad field (offset=abc is "must be an integer number", not also its bounds)', async () => {
+    const res = await admin().call('GET', '/api/v1/jobs?offset=abc&limit=0');
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([
+      { path: 'offset', message: 'offset must be an integer number' },
+      { path: 'limit', message: 'limit must not be less than 1' },
+    ]);
+  });
+
   it('refuses a query longer than 1000 characters (400)', async () => {
     expect((await admin().call('GET', `/api/v1/jobs?query=${'x'.repeat(1001)}`)).status).toBe(400);
   });

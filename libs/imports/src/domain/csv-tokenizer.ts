@@ -30,10 +30,10 @@ const NONE: string[][] = [];
  * UTF-8 validity (native `isUtf8` per chunk; the byte offset is located only on failure),
  * quoting (unterminated quote, a quote inside an unquoted field, text after a closing quote),
  * the record size in bytes (terminator excluded) and the number of fields. Quoted fields may
- * hold commas, doubled quotes and line breaks. The record delimiter is CRLF, LF or CR, decided
- * by the first one met outside quotes; a lone CR or LF that is not the file's delimiter is data
- * of an unquoted field (and an error right after a closing quote). A UTF-8 BOM is stripped;
- * empty lines are skipped.
+ * hold commas, doubled quotes and line breaks. Outside quotes every line break ends a record,
+ * whatever its kind: CRLF, LF or a lone CR, mixed freely (files edited or joined by different
+ * tools), so a CR or LF ends up in a value only when it was inside quotes. `delimiter` reports
+ * the first kind met. A UTF-8 BOM is stripped; empty lines are skipped.
  *
  * Each chunk's bytes are validated, decoded into one string and scanned with `charCodeAt`
  * (quoted text with native `indexOf`); fields are slices of that string. A chunk boundary may
@@ -113,7 +113,7 @@ export class CsvTokenizer {
     const start = this.bytesDecoded;
     this.bytesDecoded += body.length;
     const text = body.toString('utf8');
-    return this.scan(text, start, body.length, false);
+    return this.scan(text, start, body.length);
   }
 
   /** At end of input: checks what may not dangle and returns the last record, if any. */
@@ -126,7 +126,7 @@ export class CsvTokenizer {
     if (carry && carry[0] === CR) {
       const start = this.bytesDecoded;
       this.bytesDecoded += 1;
-      out.push(...this.scan('\r', start, 1, true));
+      out.push(...this.scan('\r', start, 1));
     }
     if (carry && (carry[0] !== CR || carry.length > 1)) {
       const at = this.bytesDecoded;
@@ -150,7 +150,7 @@ export class CsvTokenizer {
     return out;
   }
 
-  private scan(s: string, byteStart: number, byteLength: number, final: boolean): string[][] {
+  private scan(s: string, byteStart: number, byteLength: number): string[][] {
     this.text = s;
     this.textByteStart = byteStart;
     this.textAscii = s.length === byteLength;
@@ -172,25 +172,27 @@ export class CsvTokenizer {
     let fieldStart = this.state === S.Unquoted ? 0 : -1;
     let length = 0;
 
-    // The fast path needs the delimiter (decided by the header) and where the next quote is.
-    const delimiter = this.delimiter;
-    let nextQuote = delimiter === null ? -1 : s.indexOf('"', i);
-    if (nextQuote === -1) nextQuote = n;
+    // The fast path needs where the next quote and the next line breaks are (found natively,
+    // each search resumed only once passed: a file without CRs pays for one search of them).
+    let nextQuote = -1;
+    let nextLf = -1;
+    let nextCr = -1;
 
     while (i < n) {
-      if (this.state === S.FieldStart && !this.hasContent && delimiter !== null && i === recordStart) {
-        // Fast path for a whole record without quotes: find its terminator natively; its fields
-        // are what lies between commas (a lone CR or LF that is not the delimiter is data, as in
-        // the state machine below). Anything else (a quote in it, no terminator in this chunk)
+      if (this.state === S.FieldStart && !this.hasContent && i === recordStart) {
+        // Fast path for a whole record without quotes: its fields are what lies between commas
+        // up to the first line break. Anything else (a quote in it, no line break in this chunk)
         // is left to the state machine.
-        if (nextQuote < i) {
-          nextQuote = s.indexOf('"', i);
-          if (nextQuote === -1) nextQuote = n;
-        }
-        const end = s.indexOf(delimiter, i);
-        if (end !== -1 && end < nextQuote) {
+        if (nextQuote < i) nextQuote = indexOr(s, '"', i, n);
+        if (nextLf < i) nextLf = indexOr(s, '\n', i, n);
+        if (nextCr < i) nextCr = indexOr(s, '\r', i, n);
+        const end = nextCr < nextLf ? nextCr : nextLf;
+        if (end < n && end < nextQuote) {
+          // A CR is never a chunk's last character (it waits for the next byte), so s[end + 1] is known.
+          const length = end === nextCr && nextLf === end + 1 ? 2 : 1;
+          if (this.delimiter === null) this.delimiter = length === 2 ? '\r\n' : end === nextCr ? '\r' : '\n';
           if (end > i) this.plainRecord(s, i, end);
-          i = end + delimiter.length;
+          i = end + length;
           recordStart = i;
           continue;
         }
@@ -207,13 +209,14 @@ export class CsvTokenizer {
             this.hasContent = true;
             this.endField('', i);
             i++;
-          } else if ((c === LF || c === CR) && (length = this.terminatorLength(s, i, c, final)) > 0) {
+          } else if (c === LF || c === CR) {
+            length = this.terminatorLength(s, i, c);
             if (this.hasContent) this.pushField(''); // the record ends right after a comma
             this.endRecord(i, recordStart);
             i += length;
             recordStart = i;
           } else {
-            // Any other character (a CR or LF that is data included) starts an unquoted field.
+            // Any other character starts an unquoted field.
             this.state = S.Unquoted;
             this.hasContent = true;
             fieldStart = i;
@@ -238,16 +241,12 @@ export class CsvTokenizer {
             const at = this.byteAt(i);
             throw this.reject(`a quote inside an unquoted field at byte offset ${at} (${this.where()}); quote the whole field and double inner quotes ("")`, at);
           } else {
-            length = this.terminatorLength(s, i, c, final);
-            if (length === 0) {
-              i++; // a CR or LF that is data here
-            } else {
-              this.pushField(materialize ? this.fieldText(s, fieldStart, i) : '');
-              fieldStart = -1;
-              this.endRecord(i, recordStart);
-              i += length;
-              recordStart = i;
-            }
+            length = this.terminatorLength(s, i, c);
+            this.pushField(materialize ? this.fieldText(s, fieldStart, i) : '');
+            fieldStart = -1;
+            this.endRecord(i, recordStart);
+            i += length;
+            recordStart = i;
           }
           break;
         }
@@ -273,11 +272,7 @@ export class CsvTokenizer {
             this.endField(this.takeAcc(), i);
             i++;
           } else if (c === LF || c === CR) {
-            length = this.terminatorLength(s, i, c, final);
-            if (length === 0) {
-              const at = this.byteAt(i);
-              throw this.reject(`unexpected ${c === LF ? 'line feed' : 'carriage return'} after a closing quote at byte offset ${at} (${this.where()})`, at);
-            }
+            length = this.terminatorLength(s, i, c);
             this.pushField(this.takeAcc());
             this.endRecord(i, recordStart);
             i += length;
@@ -332,28 +327,15 @@ export class CsvTokenizer {
   }
 
   /**
-   * How many characters the CR or LF at s[i] (outside quotes) takes as a record terminator:
-   * 0 when it is data, 1, or 2 for CRLF. The first one met decides the file's delimiter.
-   * A CR is never the last character of a chunk unless the input ended (`final`).
+   * How many characters the CR or LF at s[i] (outside quotes) takes as a record terminator: 2
+   * for CRLF, else 1 (every line break outside quotes ends a record). The first one met is
+   * reported as the file's `delimiter`. A CR is never the last character of a chunk unless the
+   * input ended, so the character after it is known.
    */
-  private terminatorLength(s: string, i: number, c: number, final: boolean): number {
-    const d = this.delimiter;
-    if (c === LF) {
-      if (d === null) this.delimiter = '\n';
-      return d === null || d === '\n' ? 1 : 0;
-    }
-    if (d === '\n') return 0;
-    if (d === '\r') return 1;
-    if (s.charCodeAt(i + 1) === LF) {
-      if (d === null) this.delimiter = '\r\n';
-      return 2;
-    }
-    if (d === null) {
-      this.delimiter = '\r';
-      return 1;
-    }
-    // A lone CR in a CRLF file is data, except at the very end of the file.
-    return final && i + 1 >= s.length ? 1 : 0;
+  private terminatorLength(s: string, i: number, c: number): number {
+    const length = c === CR && s.charCodeAt(i + 1) === LF ? 2 : 1;
+    if (this.delimiter === null) this.delimiter = length === 2 ? '\r\n' : c === CR ? '\r' : '\n';
+    return length;
   }
 
   /** The current unquoted field's text: what earlier chunks carried plus s[from, to). */
@@ -446,3 +428,9 @@ export class CsvTokenizer {
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** s.indexOf(search, from), or `none` when absent. */
+function indexOr(s: string, search: string, from: number, none: number): number {
+  const at = s.indexOf(search, from);
+  return at === -1 ? none : at;
+}

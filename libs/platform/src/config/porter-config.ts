@@ -32,6 +32,10 @@ export interface PorterConfig {
   exportBatchSize: number;
   exportMaxRowsPerSecond: number;
   enableTestJobTypes: boolean;
+  rateLimitEnabled: boolean;
+  rateLimitWindowMs: number;
+  rateLimitPerTenant: number;
+  rateLimitPerAddress: number;
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +115,10 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
   { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
   { key: 'enableTestJobTypes', env: 'PORTER_ENABLE_TEST_JOB_TYPES', default: 'false', parse: boolean },
+  { key: 'rateLimitEnabled', env: 'RATE_LIMIT_ENABLED', default: 'true', parse: boolean },
+  { key: 'rateLimitWindowMs', env: 'RATE_LIMIT_WINDOW_MS', default: '60000', parse: integer(1000, 3_600_000) },
+  { key: 'rateLimitPerTenant', env: 'RATE_LIMIT_PER_TENANT', default: '6000', parse: integer(1, 10_000_000) },
+  { key: 'rateLimitPerAddress', env: 'RATE_LIMIT_PER_ADDRESS', default: '3000', parse: integer(1, 10_000_000) },
 ];
 
 export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));

@@ -1,7 +1,10 @@
 import { BadRequestException, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import { json, NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
+import { REDIS_CLIENT } from '../queue/queue.module';
+import { RateLimiter } from './rate-limit';
 
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
@@ -12,12 +15,18 @@ const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
  * throws goes through the problem+json filter:
  * 1. authentication of the whole API surface before routing: an unknown /api/v1 path without a
  *    token is 401, not 404, so unauthenticated callers learn nothing about what exists;
- * 2. a body must be JSON (or multipart on upload routes; see ContentTypeInterceptor), else 415;
- * 3. JSON parsing with a size limit: malformed → 400, too large → 413.
+ * 2. rate limits per client address and per tenant (Redis-backed, shared by every API process;
+ *    RATE_LIMIT_*), before the body is read: a flood costs a counter, not a parse;
+ * 3. a body must be JSON (or multipart on upload routes; see ContentTypeInterceptor), else 415;
+ * 4. JSON parsing with a size limit: malformed → 400, too large → 413.
+ * Health, metrics, the API docs and the console's static files are outside /api/v1: not limited.
  */
 @Module({})
 export class HttpPipelineModule implements NestModule {
-  constructor(@Inject(PORTER_CONFIG) private readonly config: PorterConfig) {}
+  constructor(
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+  ) {}
 
   configure(consumer: MiddlewareConsumer): void {
     const secret = this.config.authJwtSecret;
@@ -38,6 +47,19 @@ export class HttpPipelineModule implements NestModule {
         },
       )
       .forRoutes(...API_ROUTES, ...ADMIN_ROUTES);
+    if (this.config.rateLimitEnabled) {
+      const limiter = new RateLimiter(this.redis, this.config.queuePrefix, {
+        windowMs: this.config.rateLimitWindowMs,
+        perTenant: this.config.rateLimitPerTenant,
+        perAddress: this.config.rateLimitPerAddress,
+      });
+      consumer
+        .apply(async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
+          await limiter.check(req.socket.remoteAddress ?? 'unknown', req.principal?.tenant ?? null);
+          next();
+        })
+        .forRoutes(...API_ROUTES);
+    }
     consumer
       .apply(
         (req: Request, _res: Response, next: NextFunction) => {

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PorterError } from '@porter/shared-kernel';
+import { PorterError, TooManyRequestsError } from '@porter/shared-kernel';
 import { Problem, problem, sendProblem } from './problem';
+import { isUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
 const STATUS_BY_KIND: Record<PorterError['kind'], number> = {
   bad_request: 400,
@@ -12,9 +13,13 @@ const STATUS_BY_KIND: Record<PorterError['kind'], number> = {
   too_large: 413,
   unsupported_media_type: 415,
   validation: 422,
+  too_many_requests: 429,
 };
 
 export function toProblem(error: unknown): Problem | null {
+  if (error instanceof TooManyRequestsError) {
+    return { ...problem(429, error.message), retryAfterSeconds: error.retryAfterSeconds };
+  }
   if (error instanceof PorterError) {
     return problem(STATUS_BY_KIND[error.kind], error.message, error.errors);
   }
@@ -33,6 +38,11 @@ export function toProblem(error: unknown): Problem | null {
   const sqlState = (error as { code?: unknown })?.code;
   if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState) && (error as { severity?: unknown }).severity) {
     return problem(400, 'A value in the request is not valid for its field');
+  }
+  // A dependency that could not be reached: transient, retry later (the handler's transaction,
+  // if any, rolled back, so nothing was half-created).
+  if (isUnavailable(error)) {
+    return { ...problem(503, 'A service Porter depends on is unavailable right now; nothing was changed. Retry later.'), retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
   }
   // Errors from body-parser and other http-errors style libraries carry a 4xx status.
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;

@@ -10,6 +10,8 @@ export interface Problem {
   instance?: string;
   errors?: FieldError[];
   requestId?: string;
+  /** Sent as the Retry-After header (not in the body). */
+  retryAfterSeconds?: number;
 }
 
 const TITLES: Record<number, string> = {
@@ -44,5 +46,7 @@ export function sendProblem(res: Response, body: Problem): void {
     res.destroy();
     return;
   }
-  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  const { retryAfterSeconds, ...rest } = body;
+  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(rest));
 }

@@ -1,17 +1,31 @@
 import { BadRequestException, ValidationError as ClassValidationError, ValidationPipe } from '@nestjs/common';
 import type { FieldError } from '@porter/shared-kernel';
 
+/**
+ * Constraints that say what a value IS come before those that bound it: `offset=abc` is "must be
+ * an integer number", not also "must not be less than 0" and "must not be greater than ...".
+ */
+const RANGE_CONSTRAINTS = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'isNotEmpty', 'arrayNotEmpty', 'minDate', 'maxDate']);
+
+/** The one message a field gets: its first failing type or shape rule, else its first range rule. */
+function firstMessage(constraints: Record<string, string>): string | null {
+  const names = Object.keys(constraints);
+  const chosen = names.find((n) => !RANGE_CONSTRAINTS.has(n)) ?? names[0];
+  return chosen === undefined ? null : constraints[chosen];
+}
+
 function flatten(errors: ClassValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) out.push({ path, message });
+    const message = firstMessage(error.constraints ?? {});
+    if (message !== null) out.push({ path, message });
     if (error.children?.length) out.push(...flatten(error.children, path));
   }
   return out;
 }
 
-/** Whitelists, refuses unknown properties and transforms; failures list every path at once. */
+/** Whitelists, refuses unknown properties and transforms; failures list every path at once, one clear message each. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
