@@ -26,6 +26,10 @@ export async function shot(page: Page, name: string): Promise<void> {
 export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // The API sends a Content-Security-Policy (helmet): anything it blocks is a bug of the console.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   return errors;
 }
 

@@ -50,6 +50,8 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('signs in with a pasted token (keyboard only); a refused token shows the problem title and detail', async () => {
+    const html = await fetch(`${api.baseUrl}/console/`);
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
     await page.goto(`${api.baseUrl}/console/`);
     await page.getByLabel('Bearer token').fill('not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
