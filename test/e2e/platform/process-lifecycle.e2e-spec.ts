@@ -1,6 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as path from 'path';
-import { verifyToken, loadConfig } from '@porter/platform';
+import { loadConfig, TokenVerifier } from '@porter/platform';
+
+const verifyToken = (token: string) => new TokenVerifier(loadConfig()).verify(token);
 import { freePort, spawnPorter, startApi } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { startTcpProxy } from '../../support/tcp-proxy';
@@ -191,14 +193,14 @@ describe('Porter processes', () => {
     expect(quick.output().match(/^signal /gm)).toHaveLength(1);
   });
 
-  it('prints a working token with npm run token', () => {
+  it('prints a working token with npm run token', async () => {
     const out = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
     });
     expect(out.status).toBe(0);
-    const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
+    const principal = await verifyToken(out.stdout.trim());
     expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'], kind: 'user' });
     const app = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--app', 'billing-sync', '--tenant', 'acme'], {
       cwd: ROOT,
@@ -206,14 +208,14 @@ describe('Porter processes', () => {
       env: process.env,
     });
     expect(app.status).toBe(0);
-    expect(verifyToken(app.stdout.trim(), loadConfig().authJwtSecret).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
+    expect((await verifyToken(app.stdout.trim())).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
     const ops = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js', '--user', 'ops', '--tenant', 'acme', '--operator'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
     });
     expect(ops.status).toBe(0);
-    const operator = verifyToken(ops.stdout.trim(), loadConfig().authJwtSecret);
+    const operator = await verifyToken(ops.stdout.trim());
     expect({ roles: operator.roles, isOperator: operator.isOperator, isAdmin: operator.isAdmin }).toEqual({ roles: ['operator'], isOperator: true, isAdmin: false });
     const usage = spawnSync(process.execPath, ['-r', './tools/register-aliases.js', 'dist/apps/api/src/token.js'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);
