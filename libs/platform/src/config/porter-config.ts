@@ -37,6 +37,8 @@ export interface PorterConfig {
   authIssuer: string | null;
   authAudience: string | null;
   authClockSkewSeconds: number;
+  storageTmpMaxAgeMs: number;
+  storageTmpSweepIntervalMs: number;
   rateLimitEnabled: boolean;
   rateLimitWindowMs: number;
   rateLimitPerTenant: number;
@@ -127,6 +129,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'authIssuer', env: 'AUTH_ISSUER', default: '', parse: optional((raw) => raw.trim()) },
   { key: 'authAudience', env: 'AUTH_AUDIENCE', default: '', parse: optional((raw) => raw.trim()) },
   { key: 'authClockSkewSeconds', env: 'AUTH_CLOCK_SKEW_S', default: '5', parse: integer(0, 300) },
+  { key: 'storageTmpMaxAgeMs', env: 'STORAGE_TMP_MAX_AGE_MS', default: String(15 * 60_000), parse: integer(1000) },
+  { key: 'storageTmpSweepIntervalMs', env: 'STORAGE_TMP_SWEEP_INTERVAL_MS', default: String(5 * 60_000), parse: integer(500) },
   { key: 'rateLimitEnabled', env: 'RATE_LIMIT_ENABLED', default: 'true', parse: boolean },
   { key: 'rateLimitWindowMs', env: 'RATE_LIMIT_WINDOW_MS', default: '60000', parse: integer(1000, 3_600_000) },
   { key: 'rateLimitPerTenant', env: 'RATE_LIMIT_PER_TENANT', default: '6000', parse: integer(1, 10_000_000) },
