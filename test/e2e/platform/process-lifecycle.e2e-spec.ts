@@ -5,7 +5,7 @@ import { loadConfig, TokenVerifier } from '@porter/platform';
 const verifyToken = (token: string) => new TokenVerifier(loadConfig()).verify(token);
 import { freePort, spawnPorter, startApi } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
-import { startTcpProxy } from '../../support/tcp-proxy';
+import { proxyFor } from '../../support/tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -97,12 +97,8 @@ describe('Porter processes', () => {
   });
 
   it('reports Postgres down within seconds once it goes away, and recovers without a restart', async () => {
-    const database = new URL(process.env.DATABASE_URL as string);
-    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
-    const throughProxy = new URL(database.toString());
-    throughProxy.hostname = '127.0.0.1';
-    throughProxy.port = String(proxy.port);
-    const { process: api, baseUrl } = await startApi({ DATABASE_URL: throughProxy.toString() });
+    const { proxy, url } = await proxyFor(process.env.DATABASE_URL as string, 5432);
+    const { process: api, baseUrl } = await startApi({ DATABASE_URL: url });
     const ready = () => fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5000) });
     try {
       await proxy.cut();
