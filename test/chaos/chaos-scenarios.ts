@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { seedEmployees } from '@porter/directory';
 import { bearer } from '../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../support/processes';
-import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
+import { proxyFor } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait-for';
 import { employeeCount, employeesCsv, importsClient, withDb } from '../e2e/imports/import-support';
 import { exportsClient, ExportsClient, waitForExport } from '../e2e/exports/export-support';
@@ -46,14 +46,6 @@ function csvRows(bytes: Buffer): number {
     else if (c === 10 && !quoted) rows++;
   }
   return rows;
-}
-
-/** A URL of the run's service with its host and port replaced by a proxy's. */
-function throughProxy(url: string, proxy: TcpProxy): string {
-  const u = new URL(url);
-  u.hostname = '127.0.0.1';
-  u.port = String(proxy.port);
-  return u.toString();
 }
 
 async function stopAll(...processes: Array<PorterProcess | undefined>): Promise<void> {
@@ -194,9 +186,8 @@ export async function redisOutageWithSubmissions(size: ChaosSize): Promise<Chaos
   const submissions = size === 'full' ? 30 : 8;
   const outageMs = size === 'full' ? 20_000 : 3_000;
   const started = Date.now();
-  const redis = new URL(process.env.REDIS_URL!);
-  const proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379));
-  const env = { ...CHAOS_ENV, REDIS_URL: throughProxy(process.env.REDIS_URL!, proxy) };
+  const { proxy, url } = await proxyFor(process.env.REDIS_URL!, 6379);
+  const env = { ...CHAOS_ENV, REDIS_URL: url };
   const tenant = await seededTenant(50);
   const api = await startApi(env);
   const worker = await startWorker(env);
@@ -235,9 +226,8 @@ export async function postgresOutageMidExport(size: ChaosSize): Promise<ChaosFin
   const outageMs = size === 'full' ? 16_000 : 3_000;
   const started = Date.now();
   const tenant = await seededTenant(rows);
-  const db = new URL(process.env.DATABASE_URL!);
-  const proxy = await startTcpProxy(db.hostname, Number(db.port || 5432));
-  const env = { ...CHAOS_ENV, DATABASE_URL: throughProxy(process.env.DATABASE_URL!, proxy) };
+  const { proxy, url } = await proxyFor(process.env.DATABASE_URL!, 5432);
+  const env = { ...CHAOS_ENV, DATABASE_URL: url };
   const api = await startApi(env);
   const worker = await startWorker({ ...env, EXPORT_BATCH_SIZE: '1000', EXPORT_MAX_ROWS_PER_SECOND: String(rows / 4) });
   try {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@porter/platform';
+import { PlatformModule, TempFileSweeper } from '@porter/platform';
 import { JobQueueModule, JobQueueWorkerModule } from '@porter/job-queue';
 import { ExportsModule, ExportsWorkerModule } from '@porter/exports';
 import { ImportsModule, ImportsWorkerModule } from '@porter/imports';
@@ -16,5 +16,7 @@ import { DirectoryModule } from '@porter/directory';
     ImportsWorkerModule,
     DirectoryModule,
   ],
+  // Worker maintenance of the shared storage: files of writers that died (SIGKILL, OOM).
+  providers: [TempFileSweeper],
 })
 export class WorkerModule {}

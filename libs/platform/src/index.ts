@@ -12,6 +12,8 @@ export * from './storage/storage.module';
 export * from './logging/logging.module';
 export * from './auth/jwt';
 export * from './auth/auth.guard';
+export * from './auth/token-verifier';
+export * from './storage/temp-file-sweeper';
 export * from './http/problem';
 export * from './http/problem-details.filter';
 export * from './http/content-type';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
-import { loadConfig, verifyToken } from '@porter/platform';
+import { loadConfig, TokenVerifier } from '@porter/platform';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { seedEmployees } from '../console/console-support';
@@ -197,7 +197,7 @@ describe('porter CLI as a child process against the real API and worker', () => 
 
     const minted = await runCli(['token', '--user', 'dave', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {});
     expect(minted.code).toBe(0);
-    expect(verifyToken(minted.stdout.trim(), loadConfig().authJwtSecret)).toMatchObject({ userId: 'dave', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
+    expect(await new TokenVerifier(loadConfig()).verify(minted.stdout.trim())).toMatchObject({ userId: 'dave', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] });
     const alias = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const { spawn } = require('child_process') as typeof import('child_process');
       const child = spawn('npm', ['run', '--silent', 'token', '--', '--user', 'erin', '--tenant', 'acme'], { cwd: path.resolve(__dirname, '../../..') });
@@ -206,6 +206,6 @@ describe('porter CLI as a child process against the real API and worker', () => 
       child.on('close', (code: number | null) => resolve({ code, out }));
     });
     expect(alias.code).toBe(0);
-    expect(verifyToken(alias.out.trim(), loadConfig().authJwtSecret)).toMatchObject({ userId: 'erin', tenant: 'acme', roles: [] });
+    expect(await new TokenVerifier(loadConfig()).verify(alias.out.trim())).toMatchObject({ userId: 'erin', tenant: 'acme', roles: [] });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { bearer } from '../../support/int-app';
 import { startApi } from '../../support/processes';
-import { startTcpProxy } from '../../support/tcp-proxy';
+import { proxyFor } from '../../support/tcp-proxy';
 import { withDb } from '../imports/import-support';
 
 /**
@@ -11,12 +11,8 @@ import { withDb } from '../imports/import-support';
  */
 describe('answers during a database outage (e2e)', () => {
   it('answers 503 with Retry-After for reads and writes, creates nothing, and heals without a restart', async () => {
-    const database = new URL(process.env.DATABASE_URL as string);
-    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
-    const through = new URL(database.toString());
-    through.hostname = '127.0.0.1';
-    through.port = String(proxy.port);
-    const { process: api, baseUrl } = await startApi({ DATABASE_URL: through.toString() });
+    const { proxy, url } = await proxyFor(process.env.DATABASE_URL as string, 5432);
+    const { process: api, baseUrl } = await startApi({ DATABASE_URL: url });
     const tenant = `t-${randomUUID()}`;
     const headers = { authorization: bearer('ada', tenant, { admin: true }), 'content-type': 'application/json' };
     try {

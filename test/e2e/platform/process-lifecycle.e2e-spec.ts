@@ -1,9 +1,11 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as path from 'path';
-import { verifyToken, loadConfig } from '@porter/platform';
+import { loadConfig, TokenVerifier } from '@porter/platform';
+
+const verifyToken = (token: string) => new TokenVerifier(loadConfig()).verify(token);
 import { freePort, spawnPorter, startApi } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
-import { startTcpProxy } from '../../support/tcp-proxy';
+import { proxyFor } from '../../support/tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -95,12 +97,8 @@ describe('Porter processes', () => {
   });
 
   it('reports Postgres down within seconds once it goes away, and recovers without a restart', async () => {
-    const database = new URL(process.env.DATABASE_URL as string);
-    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
-    const throughProxy = new URL(database.toString());
-    throughProxy.hostname = '127.0.0.1';
-    throughProxy.port = String(proxy.port);
-    const { process: api, baseUrl } = await startApi({ DATABASE_URL: throughProxy.toString() });
+    const { proxy, url } = await proxyFor(process.env.DATABASE_URL as string, 5432);
+    const { process: api, baseUrl } = await startApi({ DATABASE_URL: url });
     const ready = () => fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5000) });
     try {
       await proxy.cut();
@@ -192,14 +190,14 @@ describe('Porter processes', () => {
   });
 
   // `npm run token` is `porter token` (tools/porter-cli.js, apps/cli).
-  it('prints a working token with npm run token', () => {
+  it('prints a working token with npm run token', async () => {
     const out = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--user', 'alice', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
     });
     expect(out.status).toBe(0);
-    const principal = verifyToken(out.stdout.trim(), loadConfig().authJwtSecret);
+    const principal = await verifyToken(out.stdout.trim());
     expect(principal.toJSON()).toEqual({ userId: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'], kind: 'user' });
     const app = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--app', 'billing-sync', '--tenant', 'acme'], {
       cwd: ROOT,
@@ -207,14 +205,14 @@ describe('Porter processes', () => {
       env: process.env,
     });
     expect(app.status).toBe(0);
-    expect(verifyToken(app.stdout.trim(), loadConfig().authJwtSecret).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
+    expect((await verifyToken(app.stdout.trim())).toJSON()).toMatchObject({ userId: 'billing-sync', kind: 'app' });
     const ops = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token', '--user', 'ops', '--tenant', 'acme', '--operator'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: process.env,
     });
     expect(ops.status).toBe(0);
-    const operator = verifyToken(ops.stdout.trim(), loadConfig().authJwtSecret);
+    const operator = await verifyToken(ops.stdout.trim());
     expect({ roles: operator.roles, isOperator: operator.isOperator, isAdmin: operator.isAdmin }).toEqual({ roles: ['operator'], isOperator: true, isAdmin: false });
     const usage = spawnSync(process.execPath, ['./tools/porter-cli.js', 'token'], { cwd: ROOT, encoding: 'utf8' });
     expect(usage.status).toBe(2);

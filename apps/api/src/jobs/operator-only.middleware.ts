@@ -1,5 +1,5 @@
 import type { NextFunction, Response } from 'express';
-import { authenticate, AuthenticatedRequest, loadConfig } from '@porter/platform';
+import { authenticate, AuthenticatedRequest, loadConfig, TokenVerifier } from '@porter/platform';
 import { ForbiddenError } from '@porter/shared-kernel';
 
 /**
@@ -9,10 +9,15 @@ import { ForbiddenError } from '@porter/shared-kernel';
  * bearer-token middleware normally ran already; authenticate here too so the check never
  * depends on middleware order.
  */
-export function operatorOnly(secret = loadConfig().authJwtSecret) {
+export function operatorOnly(verifier = new TokenVerifier(loadConfig())) {
   return (req: AuthenticatedRequest, _res: Response, next: NextFunction): void => {
-    req.principal ??= authenticate(req.headers.authorization, secret);
-    if (!req.principal.isOperator) throw new ForbiddenError('The queue dashboard is for platform operators only (role "operator")');
-    next();
+    (req.principal ? Promise.resolve(req.principal) : authenticate(req.headers.authorization, verifier)).then(
+      (principal) => {
+        req.principal = principal;
+        if (!principal.isOperator) return next(new ForbiddenError('The queue dashboard is for platform operators only (role "operator")'));
+        next();
+      },
+      (error: unknown) => next(error),
+    );
   };
 }

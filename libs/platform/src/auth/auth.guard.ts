@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, Unautho
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Principal } from '@porter/shared-kernel';
-import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
-import { verifyToken } from './jwt';
+import { InvalidTokenError } from './jwt';
+import { TokenVerifier } from './token-verifier';
 
 const IS_PUBLIC = 'porter:isPublic';
 
@@ -19,27 +19,29 @@ export interface AuthenticatedRequest extends Request {
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (request.principal) return true; // authenticated by the /api/v1 middleware
-    request.principal = authenticate(request.headers.authorization, this.config.authJwtSecret);
+    request.principal = await authenticate(request.headers.authorization, this.verifier);
     return true;
   }
 }
 
-export function authenticate(header: string | undefined, secret: string): Principal {
+export async function authenticate(header: string | undefined, verifier: TokenVerifier): Promise<Principal> {
   const match = /^Bearer ([^\s]+)$/i.exec(header ?? '');
   if (!match) throw new UnauthorizedException('A bearer token is required (Authorization: Bearer <token>)');
   try {
-    return verifyToken(match[1], secret);
+    return await verifier.verify(match[1]);
   } catch (error) {
-    throw new UnauthorizedException(`Invalid token: ${(error as Error).message}`);
+    // An identity provider that cannot be reached is an outage (503), not a bad token.
+    if (!(error instanceof InvalidTokenError)) throw error;
+    throw new UnauthorizedException(`Invalid token: ${error.message}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'crypto';
-import { signToken, verifyToken } from './jwt';
+import { signToken } from './jwt';
+import { TokenVerifier } from './token-verifier';
 
 const SECRET = 'a-test-secret-of-some-length';
 
@@ -9,10 +10,13 @@ function forge(header: object, payload: object, secret = SECRET): string {
   return `${h}.${p}.${createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url')}`;
 }
 
-describe('JWT verification', () => {
-  it('turns a valid token into a principal', () => {
+const verify = (token: string, secret = SECRET) =>
+  new TokenVerifier({ authJwtSecret: secret, authJwksUrl: null, authIssuer: null, authAudience: null, authClockSkewSeconds: 0 }).verify(token);
+
+describe('JWT verification (HS256 with jose)', () => {
+  it('turns a valid token into a principal', async () => {
     const token = signToken({ sub: 'alice', tenant: 'acme', roles: ['admin'], scopes: ['s1', 's2'] }, SECRET);
-    const principal = verifyToken(token, SECRET);
+    const principal = await verify(token);
     expect(principal.userId).toBe('alice');
     expect(principal.tenant).toBe('acme');
     expect(principal.isAdmin).toBe(true);
@@ -20,60 +24,60 @@ describe('JWT verification', () => {
     expect(principal.holdsAllScopes(['s3'])).toBe(false);
   });
 
-  it('reads the kind claim: app for a service account, user otherwise; another value is refused', () => {
-    expect(verifyToken(signToken({ sub: 'billing-sync', tenant: 'acme', kind: 'app' }, SECRET), SECRET).kind).toBe('app');
-    expect(verifyToken(signToken({ sub: 'alice', tenant: 'acme' }, SECRET), SECRET).kind).toBe('user');
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }), SECRET)).toThrow('token kind');
+  it('reads the kind claim: app for a service account, user otherwise; another value is refused', async () => {
+    expect((await verify(signToken({ sub: 'billing-sync', tenant: 'acme', kind: 'app' }, SECRET))).kind).toBe('app');
+    expect((await verify(signToken({ sub: 'alice', tenant: 'acme' }, SECRET))).kind).toBe('user');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }))).rejects.toThrow('token kind');
   });
 
-  it('refuses a token signed with another secret', () => {
+  it('refuses a token signed with another secret', async () => {
     const token = signToken({ sub: 'alice', tenant: 'acme' }, 'another-secret-entirely');
-    expect(() => verifyToken(token, SECRET)).toThrow('bad token signature');
+    await expect(verify(token)).rejects.toThrow('bad token signature');
   });
 
-  it('refuses a tampered payload', () => {
+  it('refuses a tampered payload', async () => {
     const [h, , s] = signToken({ sub: 'alice', tenant: 'acme' }, SECRET).split('.');
     const p = Buffer.from(JSON.stringify({ sub: 'alice', tenant: 'other', roles: ['admin'] })).toString('base64url');
-    expect(() => verifyToken(`${h}.${p}.${s}`, SECRET)).toThrow('bad token signature');
+    await expect(verify(`${h}.${p}.${s}`)).rejects.toThrow('bad token signature');
   });
 
-  it('refuses alg none and other algorithms', () => {
-    expect(() => verifyToken(forge({ alg: 'none' }, { sub: 'a', tenant: 't' }), SECRET)).toThrow('HS256');
-    expect(() => verifyToken(forge({ alg: 'RS256' }, { sub: 'a', tenant: 't' }), SECRET)).toThrow('HS256');
+  it('refuses alg none and other algorithms', async () => {
+    await expect(verify(forge({ alg: 'none' }, { sub: 'a', tenant: 't' }))).rejects.toThrow('algorithm is not accepted');
+    await expect(verify(forge({ alg: 'RS256' }, { sub: 'a', tenant: 't' }))).rejects.toThrow('algorithm is not accepted');
   });
 
-  it('refuses expired and not-yet-valid tokens', () => {
+  it('refuses expired and not-yet-valid tokens', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: now - 1 }), SECRET)).toThrow('expired');
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: now + 60 }), SECRET)).toThrow('not yet valid');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: now - 1 }))).rejects.toThrow('expired');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: now + 60 }))).rejects.toThrow('nbf claim is not accepted');
   });
 
-  it('refuses time claims that are not numbers instead of ignoring them', () => {
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: '0' }), SECRET)).toThrow('exp must be a number');
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: null }), SECRET)).toThrow('nbf must be a number');
+  it('refuses time claims that are not numbers instead of ignoring them', async () => {
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: '0' }))).rejects.toThrow('exp claim is not accepted');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: null }))).rejects.toThrow('nbf claim is not accepted');
   });
 
-  it('refuses control characters (NUL included) in subject, tenant, roles and scopes', () => {
+  it('refuses control characters (NUL included) in subject, tenant, roles and scopes', async () => {
     for (const claims of [
       { sub: 'alice\u0000', tenant: 't' },
       { sub: 'alice', tenant: 't\n' },
       { sub: 'alice', tenant: 't', roles: ['admin\u0007'] },
       { sub: 'alice', tenant: 't', scopes: ['s\u007f'] },
     ]) {
-      expect(() => verifyToken(forge({ alg: 'HS256' }, claims), SECRET)).toThrow('control characters');
+      await expect(verify(forge({ alg: 'HS256' }, claims))).rejects.toThrow('control characters');
     }
-    expect(verifyToken(forge({ alg: 'HS256' }, { sub: 'ålice ü', tenant: 'acme-1' }), SECRET).userId).toBe('ålice ü');
+    expect((await verify(forge({ alg: 'HS256' }, { sub: 'ålice ü', tenant: 'acme-1' }))).userId).toBe('ålice ü');
   });
 
-  it('refuses tokens without subject or tenant, or with malformed claims', () => {
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { tenant: 't' }), SECRET)).toThrow('no subject');
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a' }), SECRET)).toThrow('no tenant');
-    expect(() => verifyToken(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', roles: 'admin' }), SECRET)).toThrow('string arrays');
+  it('refuses tokens without subject or tenant, or with malformed claims', async () => {
+    await expect(verify(forge({ alg: 'HS256' }, { tenant: 't' }))).rejects.toThrow('no subject');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a' }))).rejects.toThrow('no tenant');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', roles: 'admin' }))).rejects.toThrow('string arrays');
   });
 
-  it('refuses garbage', () => {
+  it('refuses garbage', async () => {
     for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!.??.**', 'e30.e30.']) {
-      expect(() => verifyToken(bad, SECRET)).toThrow();
+      await expect(verify(bad)).rejects.toThrow();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { loadConfig, PORTER_CONFIG, PorterConfig } from './porter-config';
+import { TokenVerifier } from '../auth/token-verifier';
 
 /**
  * Validates the environment once at start (through @nestjs/config's `validate` hook) and
@@ -21,7 +22,9 @@ import { loadConfig, PORTER_CONFIG, PorterConfig } from './porter-config';
       inject: [ConfigService],
       useFactory: (config: ConfigService): PorterConfig => config.getOrThrow<PorterConfig>('porter'),
     },
+    // One per process: it holds the identity provider's cached key set.
+    { provide: TokenVerifier, inject: [PORTER_CONFIG], useFactory: (config: PorterConfig) => new TokenVerifier(config) },
   ],
-  exports: [PORTER_CONFIG],
+  exports: [PORTER_CONFIG, TokenVerifier],
 })
 export class PorterConfigModule {}

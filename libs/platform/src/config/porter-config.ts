@@ -32,6 +32,13 @@ export interface PorterConfig {
   exportBatchSize: number;
   exportMaxRowsPerSecond: number;
   enableTestJobTypes: boolean;
+  /** RS256/ES256 tokens checked against this JWKS document (cached, refetched for an unknown `kid`); null: HS256 with AUTH_JWT_SECRET. */
+  authJwksUrl: string | null;
+  authIssuer: string | null;
+  authAudience: string | null;
+  authClockSkewSeconds: number;
+  storageTmpMaxAgeMs: number;
+  storageTmpSweepIntervalMs: number;
   rateLimitEnabled: boolean;
   rateLimitWindowMs: number;
   rateLimitPerTenant: number;
@@ -86,6 +93,9 @@ const nonEmpty = (pattern?: RegExp, hint?: string) => (raw: string, env: string)
   return raw;
 };
 
+/** An optional setting: empty (the default) is null. */
+const optional = <T>(parse: (raw: string, env: string) => T) => (raw: string, env: string): T | null => (raw.trim() === '' ? null : parse(raw, env));
+
 // Declared once; README's configuration table mirrors this list.
 const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'nodeEnv', env: 'NODE_ENV', default: 'development', parse: oneOf(['development', 'production', 'test'] as const) },
@@ -115,6 +125,12 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
   { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
   { key: 'enableTestJobTypes', env: 'PORTER_ENABLE_TEST_JOB_TYPES', default: 'false', parse: boolean },
+  { key: 'authJwksUrl', env: 'AUTH_JWKS_URL', default: '', parse: optional(url(['https', 'http'])) },
+  { key: 'authIssuer', env: 'AUTH_ISSUER', default: '', parse: optional((raw) => raw.trim()) },
+  { key: 'authAudience', env: 'AUTH_AUDIENCE', default: '', parse: optional((raw) => raw.trim()) },
+  { key: 'authClockSkewSeconds', env: 'AUTH_CLOCK_SKEW_S', default: '5', parse: integer(0, 300) },
+  { key: 'storageTmpMaxAgeMs', env: 'STORAGE_TMP_MAX_AGE_MS', default: String(15 * 60_000), parse: integer(1000) },
+  { key: 'storageTmpSweepIntervalMs', env: 'STORAGE_TMP_SWEEP_INTERVAL_MS', default: String(5 * 60_000), parse: integer(500) },
   { key: 'rateLimitEnabled', env: 'RATE_LIMIT_ENABLED', default: 'true', parse: boolean },
   { key: 'rateLimitWindowMs', env: 'RATE_LIMIT_WINDOW_MS', default: '60000', parse: integer(1000, 3_600_000) },
   { key: 'rateLimitPerTenant', env: 'RATE_LIMIT_PER_TENANT', default: '6000', parse: integer(1, 10_000_000) },
@@ -130,6 +146,10 @@ export function loadConfig(env: Env = process.env): PorterConfig {
     config[setting.key] = setting.parse(raw === undefined || raw === '' ? setting.default : raw, setting.env);
   }
   const result = config as unknown as PorterConfig;
+  // Tokens from an identity provider are only as good as the checks that they were issued for us.
+  if (result.authJwksUrl && (!result.authIssuer || !result.authAudience)) {
+    throw new ConfigError('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE (tokens must name who issued them and for whom)');
+  }
   if (result.nodeEnv === 'production' && result.authJwtSecret === DEVELOPMENT_JWT_SECRET) {
     throw new ConfigError('AUTH_JWT_SECRET must be set to a real secret when NODE_ENV=production (the development secret is refused)');
   }

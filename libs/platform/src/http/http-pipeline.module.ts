@@ -5,6 +5,7 @@ import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
 import { REDIS_CLIENT } from '../queue/queue.module';
 import { RateLimiter } from './rate-limit';
+import { TokenVerifier } from '../auth/token-verifier';
 
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
@@ -26,10 +27,10 @@ export class HttpPipelineModule implements NestModule {
   constructor(
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    const secret = this.config.authJwtSecret;
     // NUL cannot be stored in Postgres text and has no business in a path or query: refuse it
     // at the edge (400) rather than let it reach SQL.
     consumer
@@ -41,8 +42,8 @@ export class HttpPipelineModule implements NestModule {
     const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
     consumer
       .apply(
-        (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
-          req.principal = authenticate(req.headers.authorization, secret);
+        async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
+          req.principal = await authenticate(req.headers.authorization, this.verifier);
           next();
         },
       )

@@ -17,7 +17,7 @@ const MESSAGES = [
   /getaddrinfo/i,
 ];
 
-const NAMES = new Set(['ConnectionException', 'MaxRetriesPerRequestError', 'StorageUnavailableError']);
+const NAMES = new Set(['ConnectionException', 'MaxRetriesPerRequestError', 'StorageUnavailableError', 'IdentityProviderUnavailableError']);
 
 export function isUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {

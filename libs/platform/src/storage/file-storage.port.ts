@@ -37,6 +37,11 @@ export interface FileStorage {
   delete(key: string): Promise<void>;
   list(prefix: string): AsyncIterable<ObjectStat>;
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Removes what writers left behind when their process died (temporary files; on an object
+   * store, incomplete multipart uploads) not touched since `olderThan`. Returns how many.
+   */
+  sweepStaleTemporary(olderThan: Date): Promise<number>;
 }
 
 export const FILE_STORAGE = Symbol('FILE_STORAGE');

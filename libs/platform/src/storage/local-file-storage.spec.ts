@@ -99,3 +99,21 @@ describe('LocalFileStorage', () => {
     expect(await storage.stat('p/2/c')).not.toBeNull();
   });
 });
+
+describe('LocalFileStorage.sweepStaleTemporary', () => {
+  it('removes temporary files untouched since the cut-off, keeps fresher ones and finished objects', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'porter-sweep-'));
+    const storage = new LocalFileStorage(root);
+    await storage.init();
+    await storage.put('kept/object', Readable.from([Buffer.from('done')]));
+    const tmp = path.join(root, '.tmp');
+    await fs.writeFile(path.join(tmp, 'dead-writer'), 'half a file');
+    await fs.writeFile(path.join(tmp, 'live-writer'), 'still coming');
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(path.join(tmp, 'dead-writer'), old, old);
+    expect(await storage.sweepStaleTemporary(new Date(Date.now() - 30_000))).toBe(1);
+    expect(await fs.readdir(tmp)).toEqual(['live-writer']);
+    expect((await storage.stat('kept/object'))?.sizeBytes).toBe(4);
+    await fs.rm(root, { recursive: true, force: true });
+  });
+});

@@ -13,8 +13,9 @@ export const STRAY_TEMP_FILE_AGE_MS = 24 * 3600 * 1000;
  * Local-disk storage. Writes go to `<root>/.tmp/<uuid>`, are fsynced, then renamed under the
  * final key, and the key's directory is fsynced so the rename itself survives a power cut:
  * rename is atomic on one filesystem, so a crash leaves a stray temp file and never a half file
- * under a real key. Stray temp files older than a day are removed at start; younger ones are
- * left alone, since other processes (api, workers) share the root and may be writing them.
+ * under a real key. Stray temp files older than a day are removed at start, and workers sweep
+ * those untouched for STORAGE_TMP_MAX_AGE_MS periodically (TempFileSweeper): a live writer
+ * touches its file as bytes arrive, so only dead writers' files get that old.
  */
 export class LocalFileStorage implements FileStorage {
   private readonly root: string;
@@ -27,12 +28,21 @@ export class LocalFileStorage implements FileStorage {
 
   async init(): Promise<void> {
     await fs.mkdir(this.tmp, { recursive: true });
-    const cutoff = Date.now() - STRAY_TEMP_FILE_AGE_MS;
-    for (const name of await fs.readdir(this.tmp)) {
+    await this.sweepStaleTemporary(new Date(Date.now() - STRAY_TEMP_FILE_AGE_MS));
+  }
+
+  /** A temp file is written to as its bytes come: one not modified since `olderThan` has no live writer. */
+  async sweepStaleTemporary(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await fs.readdir(this.tmp).catch(() => [] as string[])) {
       const full = path.join(this.tmp, name);
       const stat = await fs.stat(full).catch(() => null);
-      if (stat && stat.mtimeMs < cutoff) await fs.rm(full, { force: true });
+      if (stat && stat.mtimeMs < olderThan.getTime()) {
+        await fs.rm(full, { force: true });
+        removed++;
+      }
     }
+    return removed;
   }
 
   private pathOf(key: string): string {
