@@ -135,3 +135,18 @@ export class ErrorBoundary extends Component<{ children: ComponentChildren }, { 
     return this.props.children;
   }
 }
+
+/** Previous / Next over a list of `limit` items a page; `empty` is what the count says with no item. */
+export function Pager({ offset, limit, total, onOffset, empty = '' }: { offset: number; limit: number; total: number; onOffset: (offset: number) => void; empty?: string }) {
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - limit))}>
+        Previous
+      </button>
+      <span>{total ? `${offset + 1}–${Math.min(offset + limit, total)} of ${total}` : empty}</span>
+      <button type="button" disabled={offset + limit >= total} onClick={() => onOffset(offset + limit)}>
+        Next
+      </button>
+    </nav>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, Link, Pager, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
 import { hasBodyProperty, hasEndpoint } from '../features';
@@ -298,15 +298,7 @@ export function ExportsPage() {
               </tbody>
             </table>
           </div>
-          <nav class="pager" aria-label="Pages">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 20))}>
-              Previous
-            </button>
-            <span>{list.data.totalRecords ? `${offset + 1}–${Math.min(offset + 20, list.data.totalRecords)} of ${list.data.totalRecords}` : ''}</span>
-            <button type="button" disabled={offset + 20 >= list.data.totalRecords} onClick={() => setOffset(offset + 20)}>
-              Next
-            </button>
-          </nav>
+          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, get, Page, query, upload } from '../api';
-import { bytes, Link, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, Link, Pager, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
 import { ImportBatch, ImportRecord, ImportType } from '../model';
 import { navigate } from '../router';
 
@@ -182,15 +182,7 @@ export function ImportsPage() {
               </tbody>
             </table>
           </div>
-          <nav class="pager" aria-label="Pages">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 20))}>
-              Previous
-            </button>
-            <span>{list.data.totalRecords ? `${offset + 1}–${Math.min(offset + 20, list.data.totalRecords)} of ${list.data.totalRecords}` : ''}</span>
-            <button type="button" disabled={offset + 20 >= list.data.totalRecords} onClick={() => setOffset(offset + 20)}>
-              Next
-            </button>
-          </nav>
+          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, Page, query } from '../api';
-import { Link, ProblemBox, ProgressBar, Status, useLoad, when } from '../components/ui';
+import { Link, Pager, ProblemBox, ProgressBar, Status, useLoad, when } from '../components/ui';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
@@ -121,17 +121,7 @@ export function JobsPage() {
               </tbody>
             </table>
           </div>
-          <nav class="pager" aria-label="Pages">
-            <button type="button" disabled={offset === 0} onClick={() => go({ offset: Math.max(0, offset - LIMIT) })}>
-              Previous
-            </button>
-            <span>
-              {data.totalRecords ? `${offset + 1}–${Math.min(offset + LIMIT, data.totalRecords)} of ${data.totalRecords}` : '0 jobs'}
-            </span>
-            <button type="button" disabled={offset + LIMIT >= data.totalRecords} onClick={() => go({ offset: offset + LIMIT })}>
-              Next
-            </button>
-          </nav>
+          <Pager offset={offset} limit={LIMIT} total={data.totalRecords} onOffset={(next) => go({ offset: next })} empty="0 jobs" />
         </>
       )}
     </section>
