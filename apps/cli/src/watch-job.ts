@@ -50,7 +50,11 @@ export async function waitForJob(client: ApiClient, out: Output, id: string, lab
   const interrupted = new Promise<never>((_, reject) => (stopWaiting = reject));
   interrupted.catch(() => undefined);
   const onSigint = async () => {
-    if (asking || !process.stdin.isTTY) {
+    // While the question is open the terminal is raw: a Ctrl-C there answers "no" (readline).
+    // A signal that still arrives then (a second ^C racing the switch to raw mode) is the same key
+    // press, not a request to stop waiting.
+    if (asking) return;
+    if (!process.stdin.isTTY) {
       bar.stop();
       stopWaiting?.(new CliError(`Stopped waiting; job ${id} goes on (follow it with: porter jobs watch ${id})`, EXIT.interrupted));
       return;

@@ -137,7 +137,8 @@ describe('porter CLI as a child process against the real API and worker', () => 
     run.write('\u0003');
     await run.waitForOutput(new RegExp(`Cancel job ${id}\\? \\[y/N\\]`));
     run.write('y\r');
-    expect(await run.exited).toBe(1);
+    const code = await run.exited;
+    expect({ code, output: run.output() }).toEqual({ code: 1, output: expect.stringContaining(`Job ${id} cancelled.`) });
     expect(run.output()).toContain(`Job ${id} cancelled.`);
     expect((await carol.job(id)).status).toBe('cancelled');
   });
