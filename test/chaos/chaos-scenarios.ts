@@ -172,7 +172,7 @@ export async function workerKillDuringExport(size: ChaosSize): Promise<ChaosFind
       scenario: 'worker SIGKILL during an export (2 kills)',
       size: `${rows} rows`,
       checked: 'export succeeded; file byte-identical to an undisturbed export; header + one line per row',
-      found: `${info.status} after ${(await job()).attempts} attempts; ${lines - 1} rows; ${same ? 'byte-identical' : 'DIFFERENT bytes'}`,
+      found: `${info.status} after ${(await job()).stalls} stall(s), attempt ${(await job()).attempts}; ${lines - 1} rows; ${same ? 'byte-identical' : 'DIFFERENT bytes'}`,
       ok: info.status === 'succeeded' && same && lines === rows + 1,
       seconds: (Date.now() - started) / 1000,
     };

@@ -5,6 +5,7 @@ import { JobHandlerRegistry } from './infrastructure/job-handler.registry';
 import { JobRunner } from './infrastructure/job-runner.service';
 import { JobReconciler } from './infrastructure/job-reconciler.service';
 import { JobPurgeService } from './infrastructure/job-purge.service';
+import { WorkerLiveness } from './infrastructure/worker-liveness';
 import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing/test-job-handlers';
 
 /**
@@ -14,6 +15,6 @@ import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing
  */
 @Module({
   imports: [JobQueueModule, DiscoveryModule],
-  providers: [JobHandlerRegistry, JobRunner, JobReconciler, JobPurgeService, ...(testJobTypesEnabled() ? TEST_JOB_HANDLERS : [])],
+  providers: [JobHandlerRegistry, JobRunner, WorkerLiveness, JobReconciler, JobPurgeService, ...(testJobTypesEnabled() ? TEST_JOB_HANDLERS : [])],
 })
 export class JobQueueWorkerModule {}

@@ -16,6 +16,7 @@ export interface JobJson {
   status: string;
   position: number | null;
   attempts: number;
+  stalls: number;
   progress: { processed: number; total: number | null; percent: number | null };
   outputFiles: string[];
   outputInformation: Record<string, unknown> | null;
@@ -51,7 +52,7 @@ export function client(baseUrl: string, authorization: string) {
       if (res.status !== 200) throw new Error(`GET job ${id}: ${res.status} ${res.text}`);
       return res.json as JobJson;
     },
-    events: async (id: string): Promise<Array<{ type: string; actor: string; data: Record<string, unknown> }>> =>
+    events: async (id: string): Promise<Array<{ type: string; at: string; actor: string; data: Record<string, unknown> }>> =>
       (await call('GET', `/api/v1/jobs/${id}/events`)).json,
   };
 }

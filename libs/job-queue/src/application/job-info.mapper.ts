@@ -24,6 +24,7 @@ export function toJobInfo(job: JobRecord): JobInfo {
     completedAt: job.completedAt?.toISOString() ?? null,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    stalls: job.stalls,
     outputInformation: job.outputInformation,
     outputFiles: job.outputFiles,
     errorDetails: job.errorDetails,

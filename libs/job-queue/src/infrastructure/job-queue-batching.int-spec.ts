@@ -189,7 +189,8 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(single.claimed.map((c) => c.id)).toEqual([ids[0]]);
     expect((await getJob(api, alice, ids[1])).position).toBe(1);
     // two attempts: a lost first attempt leaves one, so they may wait for a slot
-    const two = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 2 }, short);
+    // (two tokens: an older test's job, refunded after a stall, may wait behind these two)
+    const two = await store.round([], [randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 2 }, short);
     expect(two.claimed.map((c) => c.id)).toEqual([ids[1], ids[2]]);
 
     const ended = await store.round(

@@ -23,7 +23,7 @@ import { OutboxRelay } from './outbox-relay.service';
 import { JobReconciler } from './job-reconciler.service';
 import { JobPurgeService } from './job-purge.service';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
-import { getJob, jobQueueContext, principal, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
+import { getJob, holdWorkerLiveness, jobQueueContext, principal, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 
 const ADMIN_TOP = { priority: 1000 };
 
@@ -196,7 +196,8 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     expect(recovered.find((r) => r.id === jobId)).toMatchObject({ outcome: JobStatus.Pending });
     await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, jobId));
     const second = await store.claim(randomUUID(), 'worker-b', 60_000, {});
-    expect(second).toMatchObject({ id: jobId, attempts: 2 });
+    // a stall gives its attempt back: the rerun is attempt 1 again
+    expect(second).toMatchObject({ id: jobId, attempts: 1 });
 
     // worker-a wakes up: every write it tries is refused
     expect(await store.heartbeat(jobId, first!.runToken, 60_000)).toBeNull();
@@ -209,25 +210,67 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     const done = await store.finish(jobId, second!.runToken, { kind: 'succeeded', outputInformation: { by: 'worker-b' } });
     expect(done?.status).toBe(JobStatus.Succeeded);
     const job = await getJob(api, alice, jobId);
-    expect(job).toMatchObject({ status: JobStatus.Succeeded, attempts: 2, outputInformation: { by: 'worker-b' } });
+    expect(job).toMatchObject({ status: JobStatus.Succeeded, attempts: 1, stalls: 1, outputInformation: { by: 'worker-b' } });
     const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
     expect(events.map((e) => e.type)).toEqual(['submitted', 'moved_to_top', 'started', 'stalled', 'moved_to_top', 'started', 'succeeded']);
   });
 
-  it('fails a job whose runs keep dying once the attempt limit is reached, with a clear reason', async () => {
+  it('stalls do not use up attempts; a job that stalls more than JOB_MAX_STALLS times fails with a clear reason', async () => {
     const { alice, admin } = users();
     const store = api.get(JobRunStore);
     const jobId = await submit(api, alice, TEST_JOB_TYPES.noop, {}, ADMIN_TOP);
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let stall = 1; stall <= 3; stall++) {
       await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, jobId));
-      const run = await store.claim(randomUUID(), `worker-${attempt}`, 60_000, { [TEST_JOB_TYPES.noop]: 3 });
-      expect(run).toMatchObject({ id: jobId, attempts: attempt });
+      const run = await store.claim(randomUUID(), `worker-${stall}`, 60_000, { [TEST_JOB_TYPES.noop]: 1 });
+      // one attempt allowed, yet every rerun after a stall is attempt 1 again
+      expect(run).toMatchObject({ id: jobId, attempts: 1 });
       await pool.query(`UPDATE job_queue.job SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1`, [jobId]);
-      await store.recoverStalled();
+      expect((await store.recoverStalled(100, 2)).find((r) => r.id === jobId)).toMatchObject({ outcome: stall <= 2 ? JobStatus.Pending : JobStatus.Failed });
     }
     const job = await getJob(api, alice, jobId);
-    expect(job.status).toBe(JobStatus.Failed);
-    expect(job.errorDetails).toMatch(/attempt 3 of 3 stopped responding .*no attempts left/);
+    expect(job).toMatchObject({ status: JobStatus.Failed, attempts: 1, stalls: 3 });
+    expect(job.errorDetails).toBe(
+      'The job stalled 3 times: each time the worker running it stopped responding (lease expired); ' +
+        'more than the 2 stalls allowed (JOB_MAX_STALLS), so it is not run again',
+    );
+    const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
+    expect(events.filter((e) => e.type === 'stalled').map((e) => e.data)).toEqual([
+      { attempt: 1, stall: 1, reason: 'the worker stopped responding (lease expired); resuming from the last checkpoint' },
+      { attempt: 1, stall: 2, reason: 'the worker stopped responding (lease expired); resuming from the last checkpoint' },
+    ]);
+  });
+
+  it('a worker whose process is gone is known dead at once, before its lease runs out; a live one (lock held) is left alone', async () => {
+    const { alice, admin } = users();
+    const store = api.get(JobRunStore);
+    const live = await holdWorkerLiveness(api, 'worker-live');
+    const doomed = await holdWorkerLiveness(api, 'worker-doomed');
+    try {
+      const ids: string[] = [];
+      const tokens: string[] = [];
+      for (const worker of ['worker-live', 'worker-doomed']) {
+        const id = await submit(api, alice, TEST_JOB_TYPES.noop, {}, ADMIN_TOP);
+        await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+        const run = await store.claim(randomUUID(), worker, 600_000, {});
+        expect(run).toMatchObject({ id });
+        ids.push(id);
+        tokens.push(run!.runToken);
+      }
+      expect((await store.recoverStalled()).filter((r) => ids.includes(r.id))).toEqual([]);
+      await doomed.end(); // the process dies: its session and its lock go with it
+      const recovered = await store.recoverStalled();
+      expect(recovered.filter((r) => ids.includes(r.id))).toEqual([expect.objectContaining({ id: ids[1], outcome: JobStatus.Pending })]);
+      const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, ids[1]));
+      expect(events.at(-1)).toMatchObject({ type: 'stalled', data: { reason: 'the worker process is gone (its liveness lock was released); resuming from the last checkpoint' } });
+      expect((await getJob(api, alice, ids[0])).status).toBe(JobStatus.Running);
+      // the dead worker is deregistered; the live one stays
+      const { rows } = await pool.query(`SELECT id FROM job_queue.worker WHERE id IN ('worker-live', 'worker-doomed') ORDER BY id`);
+      expect(rows).toEqual([{ id: 'worker-live' }]);
+      expect(await store.finish(ids[0], tokens[0], { kind: 'succeeded', outputInformation: null })).toMatchObject({ status: JobStatus.Succeeded });
+    } finally {
+      await live.end();
+      await doomed.end().catch(() => undefined);
+    }
   });
 
   it('reconciles: when Redis lacks the message of a pending job, a wake-up is enqueued again', async () => {

@@ -16,7 +16,8 @@ const REDIS_TIMEOUT_MS = 3000;
 /**
  * Makes Redis agree with Postgres, every JOB_POLLING_INTERVAL_MS:
  * 1. scheduled jobs whose time has come become pending (in case their delayed message was lost);
- * 2. runs whose lease expired (worker killed) go back to the queue, or fail after the attempt limit;
+ * 2. runs whose worker died (liveness lock free, ADR 041) or whose lease expired go back to the
+ *    queue without using an attempt, or fail once they stalled more than JOB_MAX_STALLS times;
  * 3. when Redis holds fewer waiting messages than Postgres has ready pending jobs (Redis was
  *    down, flushed, or evicted keys), wake-up messages are added for the difference, unless
  *    this worker is draining the queue anyway (ADR 018).
@@ -61,18 +62,18 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
 
   async reconcile(): Promise<{ promoted: number; recovered: number; wakeups: number }> {
     const promoted = await this.store.promoteDue();
-    const recovered = await this.store.recoverStalled();
+    const recovered = await this.store.recoverStalled(100, this.config.jobMaxStalls, this.runner?.workerId ?? null);
     for (const job of recovered) {
       jobMetrics.transitions.inc({ type: job.type, status: job.outcome });
       if (job.outcome === JobStatus.Failed) {
-        this.logger.warn(`job ${job.id} failed: its worker stopped responding on the last allowed attempt (${job.attempts}/${job.maxAttempts})`);
+        this.logger.warn(`job ${job.id} failed: it stalled more than JOB_MAX_STALLS=${this.config.jobMaxStalls} times`);
         jobMetrics.failures.inc({ type: job.type, final: 'true' });
-        this.eventBus.publish(new JobFailed(job.id, job.type, job.tenant, 'worker stopped responding; no attempts left', job.attempts));
+        this.eventBus.publish(new JobFailed(job.id, job.type, job.tenant, 'the job stalled too often (its workers died or stopped responding)', job.attempts));
       } else if (job.outcome === JobStatus.Cancelled) {
         await this.cleaner.removeAll(job.id);
         this.eventBus.publish(new JobCancelled(job.id, job.type, job.tenant));
       } else {
-        this.logger.warn(`job ${job.id} stalled on attempt ${job.attempts}; back in the queue`);
+        this.logger.warn(`job ${job.id} stalled on attempt ${job.attempts} (its worker died or stopped responding); back in the queue`);
       }
     }
     let wakeups = 0;

@@ -82,6 +82,7 @@ export interface JobRow {
   completed_at: Date | null;
   attempts: number;
   max_attempts: number;
+  stalls: number;
   progress_processed: string | number;
   progress_total: string | number | null;
   output_information: Record<string, unknown> | null;
@@ -111,6 +112,7 @@ export function toJobRecord(row: JobRow): JobRecord {
     completedAt: row.completed_at,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
+    stalls: row.stalls ?? 0,
     progressProcessed: Number(row.progress_processed),
     progressTotal: row.progress_total === null ? null : Number(row.progress_total),
     outputInformation: row.output_information,
@@ -144,3 +146,16 @@ export function toJobFile(row: {
 
 /** Storage keys of a job's files share this prefix, so purge removes strays of dead runs too. */
 export const jobFilesPrefix = (jobId: string): string => `job-queue/${jobId}`;
+
+/**
+ * Worker liveness (ADR 041). Each worker process holds the session advisory lock
+ * (WORKER_LOCK_CLASS, hashtext(worker id)) on a connection of its own for as long as it lives;
+ * Postgres releases it the moment that session ends (process killed: at once; host cut off: when
+ * TCP keepalives give up, about 10 s). DEAD_WORKERS_SQL lists registered workers whose lock is
+ * free: taking it with an xact lock proves nobody holds it, and the lock is let go at commit.
+ * `lockClass` and `self` name the parameters holding WORKER_LOCK_CLASS and the asking process's own
+ * worker id (never dead: it is asking; null in a process that runs no jobs).
+ */
+export const WORKER_LOCK_CLASS = 0x504f5254; // 'PORT'
+export const deadWorkersSql = (lockClass: string, self: string) =>
+  `SELECT w.id FROM job_queue.worker w WHERE w.id IS DISTINCT FROM ${self}::text AND pg_try_advisory_xact_lock(${lockClass}::int, hashtext(w.id))`;

@@ -1,6 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
+import { Client } from 'pg';
 import { Principal } from '@porter/shared-kernel';
 import { Test } from '@nestjs/testing';
 import { loadConfig, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
@@ -11,6 +12,7 @@ import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetJobQuery } from '../public/queries/get-job.query';
 import type { JobInfo } from '../public/entities/job-info';
 import { JobStatus } from '../public/enums/job-status';
+import { WORKER_LOCK_CLASS } from '../infrastructure/job-sql';
 
 // test/support is off limits to libs (boundary rule), so the two small helpers live here too.
 export function principal(userId: string, tenant: string, opts: { admin?: boolean } = {}): Principal {
@@ -96,4 +98,16 @@ export async function waitForStatus(
     },
     { timeoutMs, what: `job ${jobId} to reach ${typeof status === 'function' ? 'the expected state' : status}` },
   );
+}
+
+/**
+ * Plays a worker process's liveness (WorkerLiveness) for `workerId`: registers it and holds its
+ * lock on a session of its own. `end()` is the process dying.
+ */
+export async function holdWorkerLiveness(ctx: TestingModule, workerId: string): Promise<Client> {
+  const client = new Client({ connectionString: ctx.get<PorterConfig>(PORTER_CONFIG).databaseUrl });
+  await client.connect();
+  await client.query(`SELECT pg_advisory_lock($1::int, hashtext($2))`, [WORKER_LOCK_CLASS, workerId]);
+  await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, 'test', 0) ON CONFLICT (id) DO NOTHING`, [workerId]);
+  return client;
 }

@@ -27,6 +27,7 @@ export interface PorterConfig {
   jobMaxAttempts: number;
   jobBackoffMs: number;
   jobLockDurationMs: number;
+  jobMaxStalls: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
@@ -120,6 +121,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobMaxAttempts', env: 'JOB_MAX_ATTEMPTS', default: '3', parse: integer(1, 100) },
   { key: 'jobBackoffMs', env: 'JOB_BACKOFF_MS', default: '1000', parse: integer(0) },
   { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
+  { key: 'jobMaxStalls', env: 'JOB_MAX_STALLS', default: '3', parse: integer(0, 100) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },

@@ -27,6 +27,7 @@ export class JobResponseDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
   @ApiProperty() attempts: number;
   @ApiProperty() maxAttempts: number;
+  @ApiProperty({ description: 'times a run was lost to a dead or unresponsive worker; these use up no attempt (JOB_MAX_STALLS)' }) stalls: number;
   @ApiPropertyOptional({ nullable: true, type: Object }) outputInformation: Record<string, unknown> | null;
   @ApiProperty({ type: [String] }) outputFiles: string[];
   @ApiProperty({ nullable: true, type: String }) errorDetails: string | null;

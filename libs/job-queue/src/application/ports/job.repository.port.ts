@@ -24,6 +24,7 @@ export interface JobRecord {
   completedAt: Date | null;
   attempts: number;
   maxAttempts: number;
+  stalls: number;
   progressProcessed: number;
   progressTotal: number | null;
   outputInformation: Record<string, unknown> | null;

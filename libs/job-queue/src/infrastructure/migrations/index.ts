@@ -3,10 +3,12 @@ import { Migration20261122100000JobQueueSchema } from './20261122100000-job-queu
 import { Migration20261122110000JobQueueLeaseIndex } from './20261122110000-job-queue-lease-index.migration';
 import { Migration20261122120000JobQueueOutboxCoalesce } from './20261122120000-job-queue-outbox-coalesce.migration';
 import { Migration20261204130000JobQueueAttachments } from './20261204130000-job-queue-attachments.migration';
+import { Migration20261204140000JobQueueWorkerLiveness } from './20261204140000-job-queue-worker-liveness.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
   { name: 'Migration20261122110000JobQueueLeaseIndex', class: Migration20261122110000JobQueueLeaseIndex },
   { name: 'Migration20261122120000JobQueueOutboxCoalesce', class: Migration20261122120000JobQueueOutboxCoalesce },
   { name: 'Migration20261204130000JobQueueAttachments', class: Migration20261204130000JobQueueAttachments },
+  { name: 'Migration20261204140000JobQueueWorkerLiveness', class: Migration20261204140000JobQueueWorkerLiveness },
 ];

@@ -31,6 +31,8 @@ export interface JobInfo {
   completedAt: string | null;
   attempts: number;
   maxAttempts: number;
+  /** Times a run of this job was lost to a dead or unresponsive worker (these use up no attempt). */
+  stalls: number;
   outputInformation: Record<string, unknown> | null;
   outputFiles: string[];
   errorDetails: string | null;
