@@ -26,6 +26,8 @@ export interface StorageContractOptions {
    * Off only for a test server that cannot abort multipart uploads.
    */
   abortAfterLargeWrite?: boolean;
+  /** Off only for s3rver 3.7.1, which answers `Range: bytes=0-0` with the whole object. */
+  firstByteRange?: boolean;
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {
@@ -95,7 +97,8 @@ export function describeFileStorageContract(
     it('reads inclusive byte ranges, open-ended ones too', async () => {
       await storage.put('t/range.txt', Readable.from(['0123456789']));
       expect(await text(await storage.get('t/range.txt', { start: 4, end: 6 }))).toBe('456');
-      expect(await text(await storage.get('t/range.txt', { start: 0, end: 0 }))).toBe('0');
+      if (options.firstByteRange !== false) expect(await text(await storage.get('t/range.txt', { start: 0, end: 0 }))).toBe('0');
+      expect(await text(await storage.get('t/range.txt', { start: 0, end: 1 }))).toBe('01');
       expect(await text(await storage.get('t/range.txt', { start: 7 }))).toBe('789');
       expect(await text(await storage.get('t/range.txt', { start: 9, end: 9 }))).toBe('9');
     });
