@@ -11,7 +11,12 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { loadConfig } from '../config/porter-config';
+import { DependencyHealthIndicators } from '../health/health-indicators';
+import { LocalFileStorage } from './local-file-storage';
 import { S3FileStorage, S3FileStorageOptions } from './s3-file-storage';
+import { createFileStorage } from './storage.module';
 import { describeFileStorageContract, generated, readAll } from './storage-contract';
 
 /**
@@ -223,6 +228,43 @@ describe('S3FileStorage on s3rver', () => {
     await storage.deletePrefix('');
     storage.client.destroy();
     other.client.destroy();
+  });
+
+  it('is what FILE_STORAGE holds when STORAGE_DRIVER=s3 (credentials from the environment), and readiness then checks the bucket', async () => {
+    const prefix = runPrefix();
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    const s3Env = { STORAGE_DRIVER: 's3', S3_BUCKET: BUCKET, S3_ENDPOINT: server.endpoint, S3_FORCE_PATH_STYLE: 'true', S3_KEY_PREFIX: prefix };
+    const indicatorsFor = (storage: unknown, env: Record<string, string>) =>
+      new DependencyHealthIndicators(new HealthIndicatorService(), null as never, null as never, storage as never, loadConfig(env));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'porter-local-'));
+    try {
+      const storage = await createFileStorage(loadConfig(s3Env));
+      expect(storage).toBeInstanceOf(S3FileStorage);
+      await storage.put('via/module.txt', Readable.from(['hello']));
+      const raw = await (storage as S3FileStorage).client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix + '/' }));
+      expect((raw.Contents ?? []).map((o) => o.Key)).toEqual([`${prefix}/via/module.txt`]);
+
+      const ready = indicatorsFor(storage, s3Env);
+      expect(ready.readinessChecks()).toHaveLength(3);
+      expect(await ready.s3()).toEqual({ s3: { status: 'up' } });
+      const missingEnv = { ...s3Env, S3_BUCKET: 'porter-missing' };
+      const down = await indicatorsFor(await createFileStorage(loadConfig(missingEnv)), missingEnv).s3();
+      expect(down.s3.status).toBe('down');
+      expect(down.s3.message).toMatch(/404/);
+
+      const localEnv = { STORAGE_DIR: dir };
+      const local = await createFileStorage(loadConfig(localEnv));
+      expect(local).toBeInstanceOf(LocalFileStorage);
+      expect(indicatorsFor(local, localEnv).readinessChecks()).toHaveLength(2);
+      await storage.deletePrefix('');
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers ping while the bucket is there and fails it otherwise', async () => {
