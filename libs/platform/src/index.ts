@@ -8,6 +8,7 @@ export * from './queue/redis';
 export * from './queue/queue.module';
 export * from './storage/file-storage.port';
 export * from './storage/local-file-storage';
+export * from './storage/s3-file-storage';
 export * from './storage/storage.module';
 export * from './logging/logging.module';
 export * from './auth/jwt';

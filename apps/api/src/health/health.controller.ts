@@ -21,10 +21,10 @@ export class HealthController {
 
   @Get('api/health/ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: Postgres and Redis answer (503 otherwise)' })
+  @ApiOperation({ summary: 'Readiness: Postgres, Redis and (STORAGE_DRIVER=s3) the bucket answer (503 otherwise)' })
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
-      return await this.health.check([() => this.dependencies.postgres(), () => this.dependencies.redis()]);
+      return await this.health.check(this.dependencies.readinessChecks());
     } catch (error) {
       // Keep terminus' per-dependency report (not a generic problem) so operators see what is down.
       if (error instanceof ServiceUnavailableException) {

@@ -55,4 +55,50 @@ describe('loadConfig', () => {
       'PORTER_ENABLE_TEST_JOB_TYPES must not be set when NODE_ENV=production',
     );
   });
+
+  it('keeps files on local disk unless STORAGE_DRIVER=s3, which needs a bucket', () => {
+    expect(loadConfig({})).toMatchObject({
+      storageDriver: 'local',
+      s3Bucket: null,
+      s3Endpoint: null,
+      s3Region: 'us-east-1',
+      s3ForcePathStyle: false,
+      s3KeyPrefix: '',
+    });
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow('STORAGE_DRIVER=s3 needs S3_BUCKET');
+    expect(
+      loadConfig({
+        STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'porter-files',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+        S3_REGION: 'eu-west-3',
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_KEY_PREFIX: 'porter/prod/',
+      }),
+    ).toMatchObject({
+      storageDriver: 's3',
+      s3Bucket: 'porter-files',
+      s3Endpoint: 'http://127.0.0.1:9000',
+      s3Region: 'eu-west-3',
+      s3ForcePathStyle: true,
+      s3KeyPrefix: 'porter/prod',
+    });
+  });
+
+  it.each([
+    [{ STORAGE_DRIVER: 'gcs' }, 'STORAGE_DRIVER must be one of local, s3, got "gcs"'],
+    [{ S3_BUCKET: 'Not_A_Bucket' }, 'S3_BUCKET must be a bucket name'],
+    [{ S3_ENDPOINT: 'ftp://minio' }, 'S3_ENDPOINT must use https or http://'],
+    [{ S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT must use https or http://'],
+    [{ S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT must be a URL'],
+    [{ S3_REGION: 'EU West' }, 'S3_REGION must be a region name'],
+    [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false'],
+    [{ S3_KEY_PREFIX: '../escape' }, 'S3_KEY_PREFIX must be "/"-separated segments'],
+    [{ S3_KEY_PREFIX: '/absolute' }, 'S3_KEY_PREFIX must be "/"-separated segments'],
+    [{ S3_KEY_PREFIX: 'a//b' }, 'S3_KEY_PREFIX must be "/"-separated segments'],
+    [{ S3_KEY_PREFIX: '.tmp' }, 'S3_KEY_PREFIX must be "/"-separated segments'],
+  ])('refuses the storage setting %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
 });

@@ -1,3 +1,5 @@
+import { assertValidKey } from '../storage/file-storage.port';
+
 /**
  * Every setting Porter reads, from the environment, with a local default and a validator.
  * `loadConfig` fails with ONE line naming the variable, so an operator sees at once what to fix.
@@ -13,6 +15,16 @@ export interface PorterConfig {
   redisUrl: string;
   queuePrefix: string;
   storageDir: string;
+  /** Where files live: `local` (STORAGE_DIR) or `s3` (an S3-compatible bucket; see ADR 040). */
+  storageDriver: 'local' | 's3';
+  /** Required when STORAGE_DRIVER=s3. */
+  s3Bucket: string | null;
+  /** An S3-compatible service's URL; null: AWS itself. */
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3ForcePathStyle: boolean;
+  /** Safe key segments without a trailing slash (`porter/prod`), or empty. */
+  s3KeyPrefix: string;
   authJwtSecret: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   jsonBodyLimitBytes: number;
@@ -94,6 +106,18 @@ const nonEmpty = (pattern?: RegExp, hint?: string) => (raw: string, env: string)
   return raw;
 };
 
+/** Empty, or `/`-separated segments a storage key may hold (no `..`, no leading dot); a trailing `/` is dropped. */
+const keyPrefix = (raw: string, env: string): string => {
+  const trimmed = raw.trim().replace(/\/+$/, '');
+  if (!trimmed) return '';
+  try {
+    assertValidKey(trimmed);
+  } catch {
+    throw new ConfigError(`${env} must be "/"-separated segments of letters, digits, ".", "_" and "-" (none starting with "." or holding ".."), got "${raw}"`);
+  }
+  return trimmed;
+};
+
 /** An optional setting: empty (the default) is null. */
 const optional = <T>(parse: (raw: string, env: string) => T) => (raw: string, env: string): T | null => (raw.trim() === '' ? null : parse(raw, env));
 
@@ -107,6 +131,17 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'redisUrl', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', parse: url(['redis', 'rediss']) },
   { key: 'queuePrefix', env: 'QUEUE_PREFIX', default: 'porter', parse: nonEmpty(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"') },
   { key: 'storageDir', env: 'STORAGE_DIR', default: './var/storage', parse: nonEmpty() },
+  { key: 'storageDriver', env: 'STORAGE_DRIVER', default: 'local', parse: oneOf(['local', 's3'] as const) },
+  {
+    key: 's3Bucket',
+    env: 'S3_BUCKET',
+    default: '',
+    parse: optional(nonEmpty(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3-63 lowercase letters, digits, "." and "-")')),
+  },
+  { key: 's3Endpoint', env: 'S3_ENDPOINT', default: '', parse: optional(url(['https', 'http'])) },
+  { key: 's3Region', env: 'S3_REGION', default: 'us-east-1', parse: nonEmpty(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1') },
+  { key: 's3ForcePathStyle', env: 'S3_FORCE_PATH_STYLE', default: 'false', parse: boolean },
+  { key: 's3KeyPrefix', env: 'S3_KEY_PREFIX', default: '', parse: keyPrefix },
   { key: 'authJwtSecret', env: 'AUTH_JWT_SECRET', default: DEVELOPMENT_JWT_SECRET, parse: nonEmpty(/^.{16,}$/s, 'must be at least 16 characters') },
   { key: 'logLevel', env: 'LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
   { key: 'jsonBodyLimitBytes', env: 'JSON_BODY_LIMIT_BYTES', default: String(1024 * 1024), parse: integer(1024) },
@@ -151,6 +186,9 @@ export function loadConfig(env: Env = process.env): PorterConfig {
   // Tokens from an identity provider are only as good as the checks that they were issued for us.
   if (result.authJwksUrl && (!result.authIssuer || !result.authAudience)) {
     throw new ConfigError('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE (tokens must name who issued them and for whom)');
+  }
+  if (result.storageDriver === 's3' && !result.s3Bucket) {
+    throw new ConfigError('STORAGE_DRIVER=s3 needs S3_BUCKET (the bucket Porter keeps its files in)');
   }
   if (result.nodeEnv === 'production' && result.authJwtSecret === DEVELOPMENT_JWT_SECRET) {
     throw new ConfigError('AUTH_JWT_SECRET must be set to a real secret when NODE_ENV=production (the development secret is refused)');

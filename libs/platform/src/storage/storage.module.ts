@@ -1,21 +1,30 @@
 import { Global, Module } from '@nestjs/common';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
-import { FILE_STORAGE } from './file-storage.port';
+import { FILE_STORAGE, FileStorage } from './file-storage.port';
 import { LocalFileStorage } from './local-file-storage';
+import { S3FileStorage } from './s3-file-storage';
+
+/** STORAGE_DRIVER picks the adapter: `local` (STORAGE_DIR) or `s3` (ADR 040). */
+export async function createFileStorage(config: PorterConfig): Promise<FileStorage> {
+  if (config.storageDriver === 's3') {
+    // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, role).
+    // No call at start: readiness reports an unreachable bucket instead of the process dying.
+    return new S3FileStorage({
+      bucket: config.s3Bucket as string, // loadConfig refuses s3 without a bucket
+      endpoint: config.s3Endpoint,
+      region: config.s3Region,
+      forcePathStyle: config.s3ForcePathStyle,
+      keyPrefix: config.s3KeyPrefix,
+    });
+  }
+  const storage = new LocalFileStorage(config.storageDir);
+  await storage.init();
+  return storage;
+}
 
 @Global()
 @Module({
-  providers: [
-    {
-      provide: FILE_STORAGE,
-      inject: [PORTER_CONFIG],
-      useFactory: async (config: PorterConfig) => {
-        const storage = new LocalFileStorage(config.storageDir);
-        await storage.init();
-        return storage;
-      },
-    },
-  ],
+  providers: [{ provide: FILE_STORAGE, inject: [PORTER_CONFIG], useFactory: createFileStorage }],
   exports: [FILE_STORAGE],
 })
 export class StorageModule {}

@@ -1,0 +1,319 @@
+import { createHash } from 'crypto';
+import { PassThrough, Readable, Transform } from 'stream';
+import { finished, pipeline } from 'stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  S3Client,
+  S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NotFoundError } from '@porter/shared-kernel';
+import { assertValidKey, FileStorage, ObjectStat, StorageWriter, StoredObject } from './file-storage.port';
+
+export interface S3FileStorageOptions {
+  bucket: string;
+  /** An S3-compatible service's URL (MinIO, Ceph, a test server); absent: AWS itself. */
+  endpoint?: string | null;
+  region: string;
+  forcePathStyle: boolean;
+  /** Safe segments (see `assertValidKey`) put before every key; empty: the bucket's root. */
+  keyPrefix: string;
+  /** Explicit credentials (tests); absent: the SDK's default chain (AWS_ACCESS_KEY_ID, profiles, roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Bytes per multipart part (at least 5 MiB, S3's minimum). One writer buffers `partSize * (queueSize + 1)` at most. */
+  partSize?: number;
+  /** Parts of one writer uploaded at once. */
+  queueSize?: number;
+}
+
+export const S3_DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+/**
+ * S3-compatible storage on the AWS SDK v3.
+ *
+ * Writes: a writer streams into a lib-storage `Upload` aimed straight at the FINAL key. The
+ * upload's body is fed through a pipe that the caller's `end()` does not close: the body is ended
+ * only by `commit()`. lib-storage uploads full parts as they fill (a multipart upload, created with
+ * the first full part) but cannot send the last part nor CompleteMultipartUpload before the body
+ * ends, so nothing exists under the key until `commit()`; an object smaller than one part is sent
+ * as a single PutObject, also only at `commit()`. S3 makes either visible atomically, and a retried
+ * job writing the same key replaces the object whole. `abort()` destroys the body, which makes
+ * lib-storage send AbortMultipartUpload before the writer's upload settles: no object, no parts.
+ * Chosen over a temporary key plus CopyObject because a copy rewrites every byte server-side (and
+ * needs UploadPartCopy past 5 GB), while a pending multipart upload is already invisible. So this
+ * adapter has no temporary objects at all: what a dead writer leaves is an incomplete multipart
+ * upload, which `sweepStaleTemporary` aborts.
+ *
+ * Memory: a writer holds at most `partSize * (queueSize + 1)` bytes (8 MiB parts, 2 at once by
+ * default), whatever the file's size. The sha256 and size are computed as bytes pass.
+ *
+ * Checksums: the SDK's default request checksums (CRC32 trailers, aws-chunked bodies) are only
+ * sent where S3 requires them, for the sake of S3-compatible services that do not speak them.
+ */
+export class S3FileStorage implements FileStorage {
+  readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+
+  constructor(options: S3FileStorageOptions) {
+    this.bucket = options.bucket;
+    this.prefix = normalizeKeyPrefix(options.keyPrefix);
+    this.partSize = options.partSize ?? S3_DEFAULT_PART_SIZE;
+    this.queueSize = options.queueSize ?? 2;
+    const config: S3ClientConfig = {
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    };
+    if (options.endpoint) config.endpoint = options.endpoint;
+    if (options.credentials) config.credentials = options.credentials;
+    this.client = new S3Client(config);
+  }
+
+  /** Readiness: the bucket exists and these credentials may use it. */
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  private objectKey(key: string): string {
+    assertValidKey(key);
+    return this.prefix + key;
+  }
+
+  /** `a/b` and `a/b/` both list what is under the "directory" a/b (never a/bc), like the local adapter. */
+  private listPrefix(prefix: string): string {
+    const base = prefix.replace(/\/+$/, '');
+    return base ? this.objectKey(base) + '/' : this.prefix;
+  }
+
+  openWriter(key: string): StorageWriter {
+    const objectKey = this.objectKey(key);
+    const hash = createHash('sha256');
+    let size = 0;
+    const stream = new Transform({
+      highWaterMark: 1 << 16,
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const body = new PassThrough({ highWaterMark: 1 << 16 });
+    // The caller ending `stream` must not end the upload's body: only commit() does.
+    stream.pipe(body, { end: false });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: objectKey, Body: body },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    const done = upload.done();
+    let settled = false;
+    // A failed part stops lib-storage reading the body: fail the caller's writes rather than let
+    // them wait forever on a full pipe. Otherwise the outcome is observed by commit/abort.
+    done.catch((error: Error) => {
+      if (!settled && !stream.destroyed) stream.destroy(error);
+    });
+
+    const discard = async (reason: Error): Promise<void> => {
+      stream.unpipe(body);
+      if (!stream.destroyed) stream.destroy();
+      // An errored body ends lib-storage's part readers; it then aborts the multipart upload (when
+      // one was created) before `done` rejects, so awaiting `done` awaits the abort.
+      if (!body.destroyed) body.destroy(reason);
+      await done.catch(() => undefined);
+    };
+
+    return {
+      stream,
+      commit: async () => {
+        if (settled) throw new Error('storage writer already settled');
+        settled = true;
+        try {
+          if (stream.destroyed && !stream.readableEnded) throw new Error('storage writer stream was destroyed before commit');
+          if (!stream.writableEnded) stream.end();
+          await finished(stream); // every byte has passed into the body
+          body.end();
+          await done;
+        } catch (error) {
+          await discard(error as Error);
+          throw error;
+        }
+        return { key, sizeBytes: size, sha256: hash.digest('hex') };
+      },
+      abort: async () => {
+        if (settled) return;
+        settled = true;
+        await discard(new Error('storage write aborted'));
+      },
+    };
+  }
+
+  async put(key: string, source: Readable): Promise<StoredObject> {
+    const writer = this.openWriter(key);
+    try {
+      await pipeline(source, writer.stream);
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    return writer.commit();
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const objectKey = this.objectKey(key);
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+        }),
+      );
+      if (!(response.Body instanceof Readable)) throw new Error(`GetObject ${objectKey} returned no stream`);
+      return response.Body;
+    } catch (error) {
+      if (isNotFound(error)) throw new NotFoundError('File', key);
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return { key, sizeBytes: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for a missing key too: idempotent as the port requires.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectStat> {
+    const s3Prefix = this.listPrefix(prefix);
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: s3Prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key?.startsWith(this.prefix)) continue;
+        yield { key: object.Key.slice(this.prefix.length), sizeBytes: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** DeleteObjects takes 1000 keys at most per request. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let count = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      if (!batch.length) return;
+      const result = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((k) => ({ Key: this.prefix + k })), Quiet: true },
+        }),
+      );
+      const failed = result.Errors ?? [];
+      if (failed.length) {
+        throw new Error(`could not delete ${failed.length} object(s) under "${prefix}": ${failed[0].Key} ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
+      }
+      count += batch.length;
+      batch = [];
+    };
+    // Listing is paginated lazily, so deleting while listing never holds more than one batch of keys.
+    for await (const object of this.list(prefix)) {
+      batch.push(object.key);
+      if (batch.length === 1000) await flush();
+    }
+    await flush();
+    return count;
+  }
+
+  /**
+   * Aborts the incomplete multipart uploads of dead writers. S3 keeps no "last touched" time on
+   * an upload, only when it was initiated and when each part arrived: an upload is stale when it
+   * was initiated before `olderThan` AND its newest part (if any) is older too. A live writer sends
+   * a part every `partSize` bytes, so keep STORAGE_TMP_MAX_AGE_MS above the time the slowest
+   * writer takes to produce one part. Another worker sweeping the same upload first is not an error.
+   */
+  async sweepStaleTemporary(olderThan: Date): Promise<number> {
+    let removed = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId) continue;
+        if (upload.Initiated && upload.Initiated >= olderThan) continue;
+        if (await this.hasPartSince(upload.Key, upload.UploadId, olderThan)) continue;
+        try {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+          removed++;
+        } catch (error) {
+          if (!isNoSuchUpload(error)) throw error;
+        }
+      }
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    } while (keyMarker || uploadIdMarker);
+    return removed;
+  }
+
+  private async hasPartSince(key: string, uploadId: string, since: Date): Promise<boolean> {
+    let marker: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+        if ((page.Parts ?? []).some((part) => part.LastModified && part.LastModified >= since)) return true;
+        marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+      } while (marker);
+    } catch (error) {
+      if (isNoSuchUpload(error)) return true; // completed or aborted meanwhile: nothing to sweep
+      throw error;
+    }
+    return false;
+  }
+}
+
+/** `""` stays empty; `a/b` and `a/b/` become `a/b/`. Throws on anything but safe segments. */
+export function normalizeKeyPrefix(raw: string): string {
+  const trimmed = raw.replace(/\/+$/, '');
+  if (!trimmed) return '';
+  assertValidKey(trimmed);
+  return trimmed + '/';
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as Error)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound' || statusOf(error) === 404;
+}
+
+function isNoSuchUpload(error: unknown): boolean {
+  return (error as Error)?.name === 'NoSuchUpload' || statusOf(error) === 404;
+}
