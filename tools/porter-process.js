@@ -8,7 +8,7 @@ const ROOT = path.resolve(__dirname, '..');
 // lets garbage accumulate far past it before collecting. A fixed old-space cap keeps the RSS
 // bounded and predictable (see docs/adr/006-worker-heap.md).
 const NODE_ARGS = {
-  api: [],
+  api: process.env.PORTER_API_NODE_ARGS ? process.env.PORTER_API_NODE_ARGS.split(' ') : [],
   worker: ['--max-old-space-size=192'],
   migrate: [],
 };

@@ -23,6 +23,7 @@ import { PgJobRepository } from './infrastructure/job.repository';
 import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner';
 import { JobRunStore } from './infrastructure/job-run.store';
 import { OutboxRelay } from './infrastructure/outbox-relay.service';
+import { OutboxKickOnCommit } from './infrastructure/outbox-kick-on-commit';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE } from './infrastructure/job-queue.constants';
 import { useJobStatePool } from './infrastructure/job-metrics';
 
@@ -38,6 +39,7 @@ import { useJobStatePool } from './infrastructure/job-metrics';
     AttachJobFilesHandler,
     JobRunStore,
     OutboxRelay,
+    OutboxKickOnCommit,
     SubmitJobHandler,
     CancelJobHandler,
     RetryJobHandler,

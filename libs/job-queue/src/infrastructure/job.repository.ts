@@ -10,6 +10,7 @@ import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from
 import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
 import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from './outbox-relay.service';
+import { OutboxKickOnCommit } from './outbox-kick-on-commit';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
 
 const SUBMIT_BATCH_MAX = 200;
@@ -47,14 +48,26 @@ export class PgJobRepository implements JobRepository {
     private readonly em: EntityManager,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly relay: OutboxRelay,
+    private readonly kickOnCommit: OutboxKickOnCommit,
   ) {}
 
   async submit(job: NewJob): Promise<{ jobId: string; created: boolean }> {
     // Inside a caller's em.transactional(), the injected EntityManager resolves to that
     // transaction (MikroORM's TransactionContext), so the job commits with the caller's record.
     const run = (sql: string, params: unknown[]) => this.em.execute<Array<{ id: string }>>(sql, params);
-    // The caller's commit is unknown to us: NOTIFY (delivered on commit) wakes the relays.
-    if (this.em.isInTransaction()) return this.insert(run, job, true);
+    if (this.em.isInTransaction()) {
+      // The caller's transaction commits later. When it is a root transaction, this process's
+      // relay is kicked right after that commit (OutboxKickOnCommit): no NOTIFY, whose
+      // database-wide lock from pre-commit to the flushed commit serialised every submitting
+      // request (a burst of 200 POST /exports queued behind it). Inside a savepoint the commit
+      // that matters is not observable here, so NOTIFY (delivered on commit) wakes the relays.
+      const trx = this.em.getTransactionContext<object>();
+      if (trx && !('savepointName' in trx)) {
+        this.kickOnCommit.add(trx);
+        return this.insert(run, job, false);
+      }
+      return this.insert(run, job, true);
+    }
     // No caller transaction: concurrent submits are written together (ADR 017): one statement
     // per batch inserts every job with its event and outbox row (data-modifying CTEs, atomic on
     // its own, a prepared statement on the plain pool), and each caller's promise resolves once
