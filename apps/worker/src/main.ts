@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
 

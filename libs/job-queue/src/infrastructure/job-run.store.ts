@@ -20,6 +20,8 @@ export interface ClaimedJob {
   /** When the claim stamped the run as started (millisecond resolution). */
   startedAt: Date;
   firstRun: boolean;
+  /** The W3C trace context of the request that submitted the job (ADR 049), when traced. */
+  traceContext: Record<string, string> | null;
 }
 
 /** What a run decided once its handler settled; the store applies it only if the run still owns the job. */
@@ -134,28 +136,30 @@ ${claimSteps}  ), tokens AS (
     FROM ranked JOIN tokens ON tokens.n = ranked.n CROSS JOIN instant
     WHERE j.id = ranked.id
     RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
-              j.started_at, j.run_token, ranked.n
+              j.started_at, j.run_token, j.stalls, j.trace_context, ranked.n
   ), claimed_ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'started', '${SYSTEM}', jsonb_build_object('attempt', attempts, 'maxAttempts', max_attempts, 'worker', $2::text)
     FROM claimed ORDER BY n
   )
-  SELECT 'claimed' AS part, id, tenant, type, payload, principal, attempts, max_attempts, checkpoint, submitted_at, started_at, run_token, n
+  SELECT 'claimed' AS part, id, tenant, type, payload, principal, attempts, max_attempts, checkpoint, submitted_at, started_at, run_token,
+         stalls, trace_context, n
   FROM claimed
   UNION ALL
-  SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid, ord
+  SELECT 'succeeded', id, tenant, type, NULL::jsonb, NULL::jsonb, attempts, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid,
+         NULL::int, NULL::jsonb, ord
   FROM done
   UNION ALL
   SELECT 'next', NULL::uuid, NULL, NULL, NULL::jsonb, NULL::jsonb, NULL::int, NULL::int, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::uuid,
-         ${seen}
+         NULL::int, NULL::jsonb, ${seen}
   ORDER BY part, n`;
 }
 
 const ROUND_SQL = roundSql(true);
 const PLAIN_ROUND_SQL = roundSql(false);
 
-const ROUND_STATEMENT = 'job-queue.round.v3';
-const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v1';
+const ROUND_STATEMENT = 'job-queue.round.v4';
+const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v2';
 
 export interface SuccessInput {
   jobId: string;
@@ -346,7 +350,9 @@ export class JobRunStore implements OnApplicationShutdown {
         runToken: row.run_token,
         submittedAt: row.submitted_at,
         startedAt: row.started_at,
-        firstRun: row.attempts === 1,
+        // (a rerun after a stall is attempt 1 again, but not the first run)
+        firstRun: row.attempts === 1 && !row.stalls,
+        traceContext: row.trace_context ?? null,
       });
     }
     return result;

@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { Job as BullJob, Worker } from 'bullmq';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
-import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
+import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, inStoredTraceContext, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
 import { NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../public/enums/job-status';
 import { JobCancelled, JobFailed, JobSucceeded } from '../public/events/job-events';
@@ -412,7 +412,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       } else {
         startedAt = active.handlerStartedAt = Date.now();
         try {
-          await registered.handler.run(context);
+          // The run continues the trace of the request that submitted the job (ADR 049).
+          await inStoredTraceContext(
+            claimed.traceContext,
+            `job.run ${claimed.type}`,
+            { 'porter.job.id': claimed.id, 'porter.job.type': claimed.type, 'porter.job.attempt': claimed.attempts, 'porter.tenant': claimed.tenant },
+            () => registered.handler.run(context),
+          );
         } catch (error) {
           threw = true;
           failure = error;

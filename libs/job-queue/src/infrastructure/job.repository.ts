@@ -23,13 +23,14 @@ const SUBMIT_BATCH_SQL = `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
       ord int, id uuid, tenant text, type text, name text, description text, status text, priority int, payload jsonb,
-      principal jsonb, submitted_by text, scheduled_for timestamptz, max_attempts int, idempotency_key text, event jsonb)
+      principal jsonb, submitted_by text, scheduled_for timestamptz, max_attempts int, idempotency_key text, event jsonb,
+      trace_context jsonb)
   ), ins AS (
     INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
-                               submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq)
+                               submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq, trace_context)
     SELECT id, tenant, type, name, description, status, priority,
            CASE WHEN status = 'pending' THEN nextval('job_queue.queue_seq') END, payload, principal,
-           submitted_by, scheduled_for, max_attempts, idempotency_key, 1
+           submitted_by, scheduled_for, max_attempts, idempotency_key, 1, trace_context
     FROM input ORDER BY ord
     ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, scheduled_for
@@ -119,11 +120,12 @@ export class PgJobRepository implements JobRepository {
       scheduled_for: job.scheduledFor?.toISOString() ?? null,
       max_attempts: job.maxAttempts,
       idempotency_key: job.idempotencyKey,
+      trace_context: job.traceContext,
       event: { status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority },
     }));
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
-    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v1', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v2', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
     const inserted = new Set(rows.map((r) => r.id));
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {
@@ -151,8 +153,8 @@ export class PgJobRepository implements JobRepository {
     const rows = await run(
       `WITH ins AS (
          INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
-                                    submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN nextval('job_queue.queue_seq') END, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 1)
+                                    submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq, trace_context)
+         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN nextval('job_queue.queue_seq') END, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 1, ?::jsonb)
          ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id, scheduled_for
        ), ev AS (
@@ -177,6 +179,7 @@ export class PgJobRepository implements JobRepository {
         job.scheduledFor,
         job.maxAttempts,
         job.idempotencyKey,
+        job.traceContext ? JSON.stringify(job.traceContext) : null,
         job.principal.userId,
         JSON.stringify({ status: job.status, scheduledFor: job.scheduledFor?.toISOString() ?? null, priority: job.priority }),
       ],

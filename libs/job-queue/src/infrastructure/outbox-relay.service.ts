@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client, Pool } from 'pg';
-import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { inBatchSpan, PG_POOL, PORTER_CONFIG, PorterConfig, StoredTraceContext, tracingActive } from '@porter/platform';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { OUTBOX_CHANNEL } from './job-sql';
 
@@ -31,6 +31,9 @@ const RELAY_TAKE_SQL = `
   RETURNING o.id, o.job_id, o.message_id, o.coalesce,
             greatest(0, ceil(extract(epoch FROM o.available_at - clock_timestamp()) * 1000))::float8 AS delay_ms,
             (SELECT j.type FROM job_queue.job j WHERE j.id = o.job_id) AS type`;
+/** The same, with each job's stored trace context (only when this process traces, ADR 049). */
+const RELAY_TAKE_TRACED_SQL = `${RELAY_TAKE_SQL},
+            (SELECT j.trace_context FROM job_queue.job j WHERE j.id = o.job_id) AS trace_context`;
 
 /**
  * Immediate wake-ups of one batch that may be merged (ADR 018) become one message per this
@@ -152,10 +155,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const results = (await client.query(`BEGIN; ${RELAY_TAKE_SQL}`)) as unknown as Array<{ rows: OutboxRow[] }>;
+      const traced = tracingActive();
+      const results = (await client.query(`BEGIN; ${traced ? RELAY_TAKE_TRACED_SQL : RELAY_TAKE_SQL}`)) as unknown as Array<{
+        rows: Array<OutboxRow & { trace_context?: StoredTraceContext | null }>;
+      }>;
       const rows = results[1].rows;
       if (rows.length) {
-        const add = this.queue.addBulk(toWakeupMessages(rows));
+        const add = inBatchSpan('outbox.relay', rows.map((r) => r.trace_context), { 'porter.outbox.rows': rows.length }, () =>
+          this.queue.addBulk(toWakeupMessages(rows)),
+        );
         let timeout: NodeJS.Timeout | undefined;
         try {
           await Promise.race([

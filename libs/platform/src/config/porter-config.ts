@@ -47,6 +47,8 @@ export interface PorterConfig {
   enableTestJobTypes: boolean;
   /** RS256/ES256 tokens checked against this JWKS document (cached, refetched for an unknown `kid`); null: HS256 with AUTH_JWT_SECRET. */
   authJwksUrl: string | null;
+  /** OTLP/HTTP endpoint; set = traces exported (ADR 049). Read by the tracing bootstrap itself; validated here. */
+  otelExporterOtlpEndpoint: string | null;
   authIssuer: string | null;
   authAudience: string | null;
   authClockSkewSeconds: number;
@@ -163,6 +165,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
   { key: 'enableTestJobTypes', env: 'PORTER_ENABLE_TEST_JOB_TYPES', default: 'false', parse: boolean },
   { key: 'authJwksUrl', env: 'AUTH_JWKS_URL', default: '', parse: optional(url(['https', 'http'])) },
+  { key: 'otelExporterOtlpEndpoint', env: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '', parse: optional(url(['https', 'http'])) },
   { key: 'authIssuer', env: 'AUTH_ISSUER', default: '', parse: optional((raw) => raw.trim()) },
   { key: 'authAudience', env: 'AUTH_AUDIENCE', default: '', parse: optional((raw) => raw.trim()) },
   { key: 'authClockSkewSeconds', env: 'AUTH_CLOCK_SKEW_S', default: '5', parse: integer(0, 300) },

@@ -3,6 +3,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
+import { traceLogFields } from '../tracing/trace-context';
+import { tracingActive } from '../tracing/tracing-state';
 
 /**
  * The id of an HTTP request: the one already given to it, else X-Request-Id when sane, else a new
@@ -25,6 +27,8 @@ export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
         pinoHttp: {
           level: config.logLevel,
           base: { service: 'porter', pid: process.pid },
+          // Each line written inside a traced span carries its traceId and spanId (ADR 049).
+          ...(tracingActive() ? { mixin: traceLogFields } : {}),
           genReqId: requestIdOf,
           redact: ['req.headers.authorization', 'req.headers.cookie'],
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') },

@@ -1,3 +1,4 @@
+import { shutdownTracing } from '../tracing/tracing-state';
 import { ConfigError, loadConfig, PorterConfig } from '../config/porter-config';
 
 /**
@@ -43,8 +44,8 @@ export function exitOnSignals(close: () => Promise<void>, graceMs: number, onSig
       process.exit(1);
     }, graceMs).unref();
     close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => shutdownTracing().then(() => process.exit(0)),
+      () => shutdownTracing().then(() => process.exit(1)),
     );
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, shutDown);

@@ -3,9 +3,16 @@ import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { FILE_STORAGE, FileStorage } from './file-storage.port';
 import { LocalFileStorage } from './local-file-storage';
 import { S3FileStorage } from './s3-file-storage';
+import { TracedFileStorage } from './traced-file-storage';
+import { tracingActive } from '../tracing/tracing-state';
 
 /** STORAGE_DRIVER picks the adapter: `local` (STORAGE_DIR) or `s3` (ADR 040). */
 export async function createFileStorage(config: PorterConfig): Promise<FileStorage> {
+  const storage = await createAdapter(config);
+  return tracingActive() ? new TracedFileStorage(storage, config.storageDriver) : storage;
+}
+
+async function createAdapter(config: PorterConfig): Promise<FileStorage> {
   if (config.storageDriver === 's3') {
     // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, role).
     // No call at start: readiness reports an unreachable bucket instead of the process dying.

@@ -159,6 +159,7 @@ export class GenerateExportJobHandler implements JobHandler {
       context.logger.warn('export was cancelled or deleted while it finished; file discarded', { exportId: record.id });
       throw new ExportSupersededError(record.id);
     }
+    context.logger.log('export written', { exportId: record.id, format: record.format, rows: processed, sizeBytes: stored.sizeBytes });
     context.setOutputInformation({
       exportId: record.id,
       resultId,

@@ -44,6 +44,8 @@ export interface NewJob {
   priority: number;
   maxAttempts: number;
   idempotencyKey: string | null;
+  /** W3C trace context of the submitting request (ADR 049), null when not traced. */
+  traceContext: Record<string, string> | null;
 }
 
 export interface JobEventDraft {

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { currentTraceContext, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { FieldError, newId, ValidationError } from '@porter/shared-kernel';
 import { SubmitJobCommand, SubmitJobResult } from '../../public/actions/submit-job.command';
 import { JobStatus } from '../../public/enums/job-status';
@@ -47,6 +47,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
       // The per-type limit is known where the handler lives (the worker) and set when a run starts.
       maxAttempts: this.config.jobMaxAttempts,
       idempotencyKey: options.idempotencyKey ?? null,
+      traceContext: currentTraceContext(),
     });
   }
 }
