@@ -8,6 +8,7 @@ import { ListExportSchedulesHandler } from './application/list-export-schedules/
 import { EXPORT_SCHEDULE_REPOSITORY } from './application/ports/export-schedule.repository.port';
 import { RevokeExportScheduleOwnerHandler } from './application/revoke-export-schedule-owner/revoke-export-schedule-owner.handler';
 import { RunExportScheduleNowHandler } from './application/run-export-schedule-now/run-export-schedule-now.handler';
+import { RunDueExportSchedulesHandler } from './application/run-due-schedules/run-due-export-schedules.handler';
 import { ScheduleRunner } from './application/run-due-schedules/schedule-runner.service';
 import { UpdateExportScheduleHandler } from './application/update-export-schedule/update-export-schedule.handler';
 import { PgExportScheduleRepository } from './infrastructure/persistence/pg-export-schedule.repository';
@@ -22,6 +23,7 @@ import { PgExportScheduleRepository } from './infrastructure/persistence/pg-expo
     { provide: CLOCK, useValue: systemClock },
     { provide: EXPORT_SCHEDULE_REPOSITORY, useClass: PgExportScheduleRepository },
     ScheduleRunner,
+    RunDueExportSchedulesHandler,
     CreateExportScheduleHandler,
     UpdateExportScheduleHandler,
     DeleteExportScheduleHandler,
