@@ -51,6 +51,22 @@ module.exports = {
       to: { path: '^libs/directory/' },
     },
     {
+      name: 'modules-do-not-use-scheduling',
+      comment: 'scheduling is a client of exports (recurring exports); job-queue, exports and imports never depend on it.',
+      severity: 'error',
+      from: { path: '^libs/(job-queue|exports|imports)/' },
+      to: { path: '^libs/scheduling/' },
+    },
+    {
+      name: 'scheduling-reaches-only-exports',
+      comment:
+        "scheduling uses no product module but exports, and exports only through its index.ts (its commands and queries on the buses): " +
+        'not job-queue (an export request submits its own job), not imports, not the host.',
+      severity: 'error',
+      from: { path: '^libs/scheduling/' },
+      to: { path: '^libs/', pathNot: ['^libs/(scheduling|platform|shared-kernel)/', '^libs/exports/src/index\\.ts$'] },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'domain/ imports nothing from application/ or infrastructure/.',
       severity: 'error',

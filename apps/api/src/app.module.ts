@@ -13,11 +13,13 @@ import { JobQueueModule } from '@porter/job-queue';
 import { ExportsModule } from '@porter/exports';
 import { ImportsModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
+import { SchedulingModule } from '@porter/scheduling';
 import { HealthController } from './health/health.controller';
 import { DevSignInController } from './console/dev-sign-in.controller';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { ExportsHttpModule } from './exports/exports-http.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
+import { SchedulesHttpModule } from './schedules/schedules-http.module';
 
 @Module({
   imports: [
@@ -28,9 +30,11 @@ import { ImportsHttpModule } from './imports/imports-http.module';
     ExportsModule,
     ImportsModule,
     DirectoryModule,
+    SchedulingModule,
     JobsHttpModule,
     ExportsHttpModule,
     ImportsHttpModule,
+    SchedulesHttpModule,
   ],
   controllers: [HealthController, DevSignInController],
   providers: [

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CLOCK, systemClock } from '@porter/shared-kernel';
+import { CheckExportRequestHandler } from './application/check-export-request/check-export-request.handler';
 import { DeleteExportHandler } from './application/delete-export/delete-export.handler';
 import { GetExportInfoHandler } from './application/get-export-info/get-export-info.handler';
 import { GetExportResultsForDownloadHandler } from './application/get-export-results-for-download/get-export-results-for-download.handler';
@@ -42,6 +43,7 @@ import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from './public/enums/export-
     ListExportsHandler,
     GetExportResultsForDownloadHandler,
     ListExportTypesHandler,
+    CheckExportRequestHandler,
     ExportJobEventsHandler,
   ],
   exports: [EXPORT_TYPE_REGISTRY, EXPORT_DATA_SOURCES, EXPORT_REPOSITORY, CLOCK],

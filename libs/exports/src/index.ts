@@ -16,5 +16,6 @@ export * from './public/queries/get-export-info.query';
 export * from './public/queries/list-exports.query';
 export * from './public/queries/get-export-results-for-download.query';
 export * from './public/queries/list-export-types.query';
+export * from './public/queries/check-export-request.query';
 export * from './public/events/export-completed.event';
 export * from './public/events/export-failed.event';

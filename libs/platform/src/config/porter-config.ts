@@ -58,6 +58,8 @@ export interface PorterConfig {
   rateLimitWindowMs: number;
   rateLimitPerTenant: number;
   rateLimitPerAddress: number;
+  /** How often each worker looks for due export schedules; 0: never in this process (ADR 047). */
+  scheduleTickIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -175,6 +177,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'rateLimitWindowMs', env: 'RATE_LIMIT_WINDOW_MS', default: '60000', parse: integer(1000, 3_600_000) },
   { key: 'rateLimitPerTenant', env: 'RATE_LIMIT_PER_TENANT', default: '6000', parse: integer(1, 10_000_000) },
   { key: 'rateLimitPerAddress', env: 'RATE_LIMIT_PER_ADDRESS', default: '3000', parse: integer(1, 10_000_000) },
+  { key: 'scheduleTickIntervalMs', env: 'SCHEDULE_TICK_INTERVAL_MS', default: '5000', parse: integer(0, 3_600_000) },
 ];
 
 export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));

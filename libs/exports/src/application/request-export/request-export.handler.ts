@@ -2,21 +2,17 @@ import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SubmitJobCommand } from '@porter/job-queue';
-import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, ValidationError } from '@porter/shared-kernel';
+import { ConflictError, ForbiddenError, newId, NotFoundError, ValidationError } from '@porter/shared-kernel';
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
 import { EXPORT_DATA_SOURCES, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
 import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
-import { FileFormat, isFileFormat } from '../../public/enums/file-format';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
-import { validateExportFilters } from './export-filters.validator';
-import { validateExportShape } from './export-shape.validator';
+import { validateExportRequest } from './export-request.validator';
 
 /** The job type exports submits; its handler lives in ExportsWorkerModule. */
 export const EXPORT_JOB_TYPE = 'export';
-
-const MAX_SCOPE_IDS = 100;
 
 @CommandHandler(RequestExportCommand)
 export class RequestExportHandler implements ICommandHandler<RequestExportCommand, RequestExportResult> {
@@ -29,40 +25,11 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
   ) {}
 
   async execute({ principal, request, options }: RequestExportCommand): Promise<RequestExportResult> {
-    const definition = this.types.get(request.type);
-    if (!definition || !this.sources.has(request.type)) {
-      throw new ValidationError(`Unknown export type "${request.type}"`, [
-        { path: 'type', message: `must be one of: ${this.types.list().map((t) => t.type).join(', ') || '(none registered)'}` },
-      ]);
-    }
-    const errors: FieldError[] = [];
-    if (!isFileFormat(request.format) || !definition.formats.includes(request.format)) {
-      errors.push({ path: 'format', message: `must be one of: ${definition.formats.join(', ')}` });
-    }
-    const scopeIds = [...new Set(request.scopeIds ?? [])].sort();
-    if (definition.scope === 'local') {
-      if (!scopeIds.length) errors.push({ path: 'scopeIds', message: `is required for the local export type "${definition.type}"` });
-      if (scopeIds.length > MAX_SCOPE_IDS) errors.push({ path: 'scopeIds', message: `must hold at most ${MAX_SCOPE_IDS} scope ids` });
-      scopeIds.forEach((id, i) => {
-        if (typeof id !== 'string' || !id.trim() || id.length > 200) errors.push({ path: `scopeIds.${i}`, message: 'must be a non-empty string of at most 200 characters' });
-      });
-    } else if (scopeIds.length) {
-      errors.push({ path: 'scopeIds', message: `must be empty: "${definition.type}" is a global export type` });
-    }
-    const filters = request.filters ?? {};
-    if (typeof filters !== 'object' || Array.isArray(filters)) errors.push({ path: 'filters', message: 'must be an object' });
-    else errors.push(...(await validateExportFilters(definition.filters, filters)));
-    const name = request.name?.trim() || null;
-    if (name && name.length > 200) errors.push({ path: 'name', message: 'must be at most 200 characters' });
-    const scheduledFor = request.scheduledFor ?? null;
-    if (scheduledFor && Number.isNaN(scheduledFor.getTime())) errors.push({ path: 'scheduledFor', message: 'must be a valid date' });
-    if (errors.length) throw new ValidationError('The export request is invalid', errors);
-    const { columns, ids, compression } = validateExportShape(definition, request);
+    const { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression } = await validateExportRequest(this.types, this.sources, request);
 
     const refusal = whyMayNotRequest(principal, definition.scope, scopeIds);
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);
 
-    const format = request.format as FileFormat;
     const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression });
     const key = options.idempotencyKey?.trim() || null;
     if (key) {

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  CreateExportScheduleCommand,
+  DeleteExportScheduleCommand,
+  ExportSchedule,
+  ExportScheduleRunExport,
+  GetExportScheduleQuery,
+  ListExportScheduleRunsQuery,
+  ListExportSchedulesQuery,
+  RunExportScheduleNowCommand,
+  UpdateExportScheduleCommand,
+} from '@porter/scheduling';
+import { CurrentPrincipal } from '@porter/platform';
+import { Page, Principal } from '@porter/shared-kernel';
+import { PageParams } from '../common/page-params.dto';
+import {
+  CreateExportScheduleBody,
+  ExportScheduleDto,
+  ExportSchedulePageDto,
+  ExportScheduleRunExportDto,
+  ExportScheduleRunPageDto,
+  UpdateExportScheduleBody,
+} from './schedules.dto';
+
+/** Recurring exports (docs/exports.md, "Recurring exports"). */
+@ApiTags('export-schedules')
+@Controller('api/v1/export-schedules')
+export class SchedulesController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a recurring export (cron in an IANA time zone); 400 names each bad field' })
+  @ApiCreatedResponse({ type: ExportScheduleDto })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateExportScheduleBody): Promise<ExportSchedule> {
+    return this.commandBus.execute(new CreateExportScheduleCommand(principal, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Schedules the caller manages (its own; a tenant admin: all of the tenant), newest first' })
+  @ApiOkResponse({ type: ExportSchedulePageDto })
+  list(@CurrentPrincipal() principal: Principal, @Query() params: PageParams): Promise<Page<ExportSchedule>> {
+    return this.queryBus.execute(new ListExportSchedulesQuery(principal, params.offset ?? 0, params.limit ?? 20));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One schedule, with its next five ticks (nextRuns)' })
+  @ApiOkResponse({ type: ExportScheduleDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportSchedule> {
+    return this.queryBus.execute(new GetExportScheduleQuery(principal, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change cron, timezone or name, pause (enabled: false) or resume' })
+  @ApiOkResponse({ type: ExportScheduleDto })
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateExportScheduleBody): Promise<ExportSchedule> {
+    return this.commandBus.execute(new UpdateExportScheduleCommand(principal, id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule and its run history (its exports stay)' })
+  @ApiNoContentResponse()
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteExportScheduleCommand(principal, id));
+  }
+
+  @Get(':id/runs')
+  @ApiOperation({ summary: "The schedule's runs, latest first: the ExportInfo of each export, failed runs with their reason" })
+  @ApiOkResponse({ type: ExportScheduleRunPageDto })
+  runs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: PageParams): Promise<Page<ExportScheduleRunExport>> {
+    return this.queryBus.execute(new ListExportScheduleRunsQuery(principal, id, params.offset ?? 0, params.limit ?? 20));
+  }
+
+  @Post(':id/run-now')
+  @HttpCode(202)
+  @ApiOperation({ summary: "Run the schedule once now (also while paused), as its owner; the cron ticks don't move" })
+  @ApiAcceptedResponse({ type: ExportScheduleRunExportDto })
+  runNow(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportScheduleRunExport> {
+    return this.commandBus.execute(new RunExportScheduleNowCommand(principal, id));
+  }
+}

@@ -1,0 +1,13 @@
+export * from './scheduling.module';
+export * from './scheduling.worker-module';
+export { schedulingMigrations } from './infrastructure/migrations';
+export * from './public/entities/export-schedule';
+export * from './public/actions/create-export-schedule.command';
+export * from './public/actions/update-export-schedule.command';
+export * from './public/actions/delete-export-schedule.command';
+export * from './public/actions/run-export-schedule-now.command';
+export * from './public/actions/revoke-export-schedule-owner.command';
+export * from './public/actions/run-due-export-schedules.command';
+export * from './public/queries/get-export-schedule.query';
+export * from './public/queries/list-export-schedules.query';
+export * from './public/queries/list-export-schedule-runs.query';
