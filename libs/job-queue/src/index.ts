@@ -21,4 +21,7 @@ export * from './public/queries/list-jobs.query';
 export * from './public/queries/get-job-events.query';
 export * from './public/queries/get-job-file.query';
 export * from './public/queries/get-queue-configuration.query';
+export * from './public/queries/get-tenant-limits.query';
+export * from './public/actions/set-tenant-limits.command';
+export * from './public/entities/tenant-limits';
 export * from './public/events/job-events';

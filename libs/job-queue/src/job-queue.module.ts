@@ -24,6 +24,10 @@ import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner
 import { JobRunStore } from './infrastructure/job-run.store';
 import { OutboxRelay } from './infrastructure/outbox-relay.service';
 import { OutboxKickOnCommit } from './infrastructure/outbox-kick-on-commit';
+import { PgTenantLimitsStore } from './infrastructure/pg-tenant-limits.store';
+import { TENANT_LIMITS_STORE } from './application/ports/tenant-limits.store.port';
+import { TenantLimitsCache } from './application/tenant-limits/tenant-limits.cache';
+import { GetTenantLimitsHandler, SetTenantLimitsHandler } from './application/tenant-limits/tenant-limits.handlers';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE } from './infrastructure/job-queue.constants';
 import { useJobStatePool } from './infrastructure/job-metrics';
 
@@ -52,6 +56,10 @@ import { useJobStatePool } from './infrastructure/job-metrics';
     GetJobFileHandler,
     JobFileAccessPolicies,
     GetQueueConfigurationHandler,
+    { provide: TENANT_LIMITS_STORE, useClass: PgTenantLimitsStore },
+    TenantLimitsCache,
+    GetTenantLimitsHandler,
+    SetTenantLimitsHandler,
   ],
   exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
 })

@@ -6,6 +6,7 @@ import { JobQueueName } from '@porter/job-queue';
 import { loadConfig } from '@porter/platform';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
+import { TenantLimitsController } from './tenant-limits.controller';
 import { TestJobsController } from './test-jobs.controller';
 import { operatorOnly } from './operator-only.middleware';
 
@@ -24,6 +25,6 @@ const testJobTypesEnabled = loadConfig().enableTestJobTypes;
       { name: JobQueueName.Maintenance, adapter: BullMQAdapter },
     ),
   ],
-  controllers: [JobsController, JobQueueConfigurationController, ...(testJobTypesEnabled ? [TestJobsController] : [])],
+  controllers: [JobsController, JobQueueConfigurationController, TenantLimitsController, ...(testJobTypesEnabled ? [TestJobsController] : [])],
 })
 export class JobsHttpModule {}

@@ -4,7 +4,7 @@ import { createPgPool, PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction }
 import type { PrincipalData } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { assertTransition } from '../domain/job-state-machine';
-import { CLAIM_ORDER, deadWorkersSql, OUTBOX_CHANNEL, WORKER_LOCK_CLASS } from './job-sql';
+import { CLAIM_ORDER, deadWorkersSql, OUTBOX_CHANNEL, TENANT_CLAIM_LOCK_CLASS, WORKER_LOCK_CLASS } from './job-sql';
 
 export interface ClaimedJob {
   id: string;
@@ -76,11 +76,16 @@ const SYSTEM = 'system';
  * candidate, peek and lock-the-prefix steps and `$8`: they cost every round even when they claim
  * nothing (one-attempt types went from ~2,200 to ~1,900 completed jobs/s with them).
  */
+/** A job whose tenant has no concurrency limit, or whose limited tenant this round holds with room left. */
+const TENANT_ADMITTED = `(tenant NOT IN (SELECT tenant FROM limits) OR tenant IN (SELECT tenant FROM gated WHERE room > 0))`;
+/** Of a limited tenant, a round claims at most its room (k: the job's rank among its tenant's in this round). */
+const WITHIN_ROOM = `c.k <= COALESCE((SELECT g.room FROM gated g WHERE g.tenant = c.tenant), c.k)`;
+
 function roundSql(withClaimAhead: boolean): string {
   const claimSteps = withClaimAhead
     ? `  ), peek AS (
-    SELECT id, type, attempts, max_attempts, moved_to_top_at, priority, queue_seq FROM job_queue.job
-    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+    SELECT id, type, tenant, attempts, max_attempts, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp()) AND ${TENANT_ADMITTED}
     ORDER BY ${CLAIM_ORDER} LIMIT CASE WHEN cardinality($1::uuid[]) > $7 THEN cardinality($1::uuid[]) ELSE 0 END
   ), candidates AS (
     SELECT id, sure, bool_and(ok) OVER w AS ok, row_number() OVER w AS k FROM (
@@ -92,21 +97,27 @@ function roundSql(withClaimAhead: boolean): string {
     ) u WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
   ), ahead AS (
     -- By key (= ANY of an array): an IN (subquery) let the planner walk every pending row.
-    SELECT j.id, j.moved_to_top_at, j.priority, j.queue_seq FROM job_queue.job j
+    SELECT j.id, j.tenant, j.moved_to_top_at, j.priority, j.queue_seq FROM job_queue.job j
     WHERE j.id = ANY (ARRAY(
       SELECT id FROM candidates WHERE NOT sure AND ok ORDER BY k LIMIT cardinality($1::uuid[]) - (SELECT count(*) FROM next)
     )) AND j.status = 'pending' AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
     FOR UPDATE OF j SKIP LOCKED
   ), ranked AS (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM (
-      SELECT id, moved_to_top_at, priority, queue_seq FROM next
-      UNION ALL
-      SELECT id, moved_to_top_at, priority, queue_seq FROM ahead
-    ) u
+      SELECT u.*, row_number() OVER (PARTITION BY tenant ORDER BY ${CLAIM_ORDER}) AS k FROM (
+        SELECT id, tenant, moved_to_top_at, priority, queue_seq FROM next
+        UNION ALL
+        SELECT id, tenant, moved_to_top_at, priority, queue_seq FROM ahead
+      ) u
+    ) c WHERE ${WITHIN_ROOM}
 `
     : `  ), ranked AS (
-    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM next
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM (
+      SELECT next.*, row_number() OVER (PARTITION BY tenant ORDER BY ${CLAIM_ORDER}) AS k FROM next
+    ) c WHERE ${WITHIN_ROOM}
 `;
+  // The configured default of maxConcurrentJobs: the parameter after the variant's last one.
+  const defaultLimit = withClaimAhead ? '$9' : '$8';
   const seen = withClaimAhead ? 'least(cardinality($1::uuid[]), (SELECT count(*) FROM candidates))' : '(SELECT count(*) FROM next)';
   return `
   WITH input AS (
@@ -119,9 +130,19 @@ function roundSql(withClaimAhead: boolean): string {
   ), done_ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
+  ), limits AS MATERIALIZED (
+    -- Tenants with a concurrency limit (their own, else the default) and work waiting (ADR 052).
+    SELECT t.tenant, COALESCE(t.max_concurrent_jobs, ${defaultLimit}::int) AS lim FROM job_queue.tenant_queue t
+    WHERE (t.max_concurrent_jobs > 0 OR (t.max_concurrent_jobs IS NULL AND ${defaultLimit}::int > 0))
+      AND EXISTS (SELECT 1 FROM job_queue.job w WHERE w.tenant = t.tenant AND w.status = 'pending')
+  ), gated AS MATERIALIZED (
+    -- One round at a time claims for a limited tenant (others skip it until this one commits), so
+    -- its running count plus this round's claims never pass the limit, however many workers race.
+    SELECT l.tenant, l.lim - (SELECT count(*) FROM job_queue.job r WHERE r.tenant = l.tenant AND r.status IN ('running', 'cancelling')) AS room
+    FROM limits l WHERE pg_try_advisory_xact_lock(${TENANT_CLAIM_LOCK_CLASS}, hashtext(l.tenant))
   ), next AS (
-    SELECT id, type, moved_to_top_at, priority, queue_seq FROM job_queue.job
-    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp())
+    SELECT id, type, tenant, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp()) AND ${TENANT_ADMITTED}
     ORDER BY ${CLAIM_ORDER} LIMIT $7 FOR UPDATE SKIP LOCKED
 ${claimSteps}  ), tokens AS (
     SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
@@ -158,8 +179,8 @@ ${claimSteps}  ), tokens AS (
 const ROUND_SQL = roundSql(true);
 const PLAIN_ROUND_SQL = roundSql(false);
 
-const ROUND_STATEMENT = 'job-queue.round.v4';
-const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v2';
+const ROUND_STATEMENT = 'job-queue.round.v5';
+const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v3';
 
 export interface SuccessInput {
   jobId: string;
@@ -253,8 +274,8 @@ export class JobRunStore implements OnApplicationShutdown {
          SELECT id FROM job_queue.job WHERE status = 'scheduled' AND scheduled_for <= clock_timestamp()
          ORDER BY scheduled_for LIMIT $1 FOR UPDATE SKIP LOCKED
        ), promoted AS (
-         UPDATE job_queue.job j SET status = 'pending', queue_seq = nextval('job_queue.queue_seq'), moved_to_top_at = NULL,
-                updated_at = clock_timestamp()
+         UPDATE job_queue.job j SET status = 'pending', queue_seq = job_queue.fair_seq(job_queue.take_rounds(j.tenant, 1)),
+                moved_to_top_at = NULL, updated_at = clock_timestamp()
          FROM due WHERE j.id = due.id RETURNING j.id, j.scheduled_for
        ), ev AS (
          INSERT INTO job_queue.job_event (job_id, type, actor, data)
@@ -291,8 +312,8 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   async warmUp(workerId: string): Promise<void> {
     await this.round([], [], workerId, 1000, {});
-    await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, []] });
-    await this.roundPool(true).query({ name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0] });
+    await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, [], 0] });
+    await this.roundPool(true).query({ name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, 0] });
   }
 
   /**
@@ -317,8 +338,8 @@ export class JobRunStore implements OnApplicationShutdown {
     const plain = ahead.sure >= runTokens.length;
     const { rows } = await this.roundPool(successes.length > 0).query(
       plain
-        ? { name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values }
-        : { name: ROUND_STATEMENT, text: ROUND_SQL, values: [...values, ahead.shortTypes] },
+        ? { name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [...values, this.config.jobTenantMaxConcurrentJobs] }
+        : { name: ROUND_STATEMENT, text: ROUND_SQL, values: [...values, ahead.shortTypes, this.config.jobTenantMaxConcurrentJobs] },
     );
     const result: RoundResult = { succeeded: new Map(), claimed: [], seen: 0 };
     const infoById = new Map(successes.map((s) => [s.jobId, s.outputInformation]));
@@ -547,7 +568,7 @@ export class JobRunStore implements OnApplicationShutdown {
     // is exactly the earliest time the next run may start (a claim checks run_after).
     const { rows } = await client.query<{ enqueue_seq: number; run_after: Date | null; at: string }>(
       `UPDATE job_queue.job j SET status = 'pending', run_token = NULL, lease_expires_at = NULL, worker_id = NULL,
-              queue_seq = nextval('job_queue.queue_seq'), moved_to_top_at = NULL,
+              queue_seq = job_queue.fair_seq(job_queue.take_rounds(j.tenant, 1)), moved_to_top_at = NULL,
               run_after = CASE WHEN $2::int > 0 THEN instant.at + make_interval(secs => $2::double precision / 1000) END,
               attempts = GREATEST(0, j.attempts + $3), error_details = COALESCE($4, j.error_details),
               enqueue_seq = j.enqueue_seq + 1, updated_at = instant.at

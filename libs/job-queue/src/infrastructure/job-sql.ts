@@ -159,3 +159,6 @@ export const jobFilesPrefix = (jobId: string): string => `job-queue/${jobId}`;
 export const WORKER_LOCK_CLASS = 0x504f5254; // 'PORT'
 export const deadWorkersSql = (lockClass: string, self: string) =>
   `SELECT w.id FROM job_queue.worker w WHERE w.id IS DISTINCT FROM ${self}::text AND pg_try_advisory_xact_lock(${lockClass}::int, hashtext(w.id))`;
+
+/** Advisory lock class of "a claim round is taking jobs of this limited tenant" (ADR 052), keyed by hashtext(tenant). */
+export const TENANT_CLAIM_LOCK_CLASS = 0x504f5255;

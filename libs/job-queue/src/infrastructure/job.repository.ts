@@ -17,7 +17,8 @@ const SUBMIT_BATCH_MAX = 200;
 
 /**
  * Direct (no caller transaction) submits, many per statement: `$1` is a JSON array of jobs.
- * `ORDER BY ord` makes queue_seq (nextval, evaluated after the sort) follow the callers' order.
+ * Each tenant's pending jobs take that tenant's next rounds, in the callers' order (ADR 052);
+ * `ORDER BY ord` makes the sequence part of queue_seq (evaluated after the sort) follow it too.
  */
 const SUBMIT_BATCH_SQL = `
   WITH input AS (
@@ -25,13 +26,18 @@ const SUBMIT_BATCH_SQL = `
       ord int, id uuid, tenant text, type text, name text, description text, status text, priority int, payload jsonb,
       principal jsonb, submitted_by text, scheduled_for timestamptz, max_attempts int, idempotency_key text, event jsonb,
       trace_context jsonb)
+  ), rounds AS MATERIALIZED (
+    SELECT tenant, job_queue.take_rounds(tenant, count(*)::int) AS base FROM input WHERE status = 'pending' GROUP BY tenant
+  ), placed AS (
+    SELECT input.*, rounds.base + row_number() OVER (PARTITION BY input.tenant, input.status ORDER BY input.ord) - 1 AS round
+    FROM input LEFT JOIN rounds ON rounds.tenant = input.tenant AND input.status = 'pending'
   ), ins AS (
     INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
                                submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq, trace_context)
     SELECT id, tenant, type, name, description, status, priority,
-           CASE WHEN status = 'pending' THEN nextval('job_queue.queue_seq') END, payload, principal,
+           CASE WHEN status = 'pending' THEN job_queue.fair_seq(round) END, payload, principal,
            submitted_by, scheduled_for, max_attempts, idempotency_key, 1, trace_context
-    FROM input ORDER BY ord
+    FROM placed ORDER BY ord
     ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, scheduled_for
   ), ev AS (
@@ -125,7 +131,7 @@ export class PgJobRepository implements JobRepository {
     }));
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
-    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v2', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v3', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
     const inserted = new Set(rows.map((r) => r.id));
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {
@@ -150,11 +156,12 @@ export class PgJobRepository implements JobRepository {
     job: NewJob,
     notify: boolean,
   ): Promise<{ jobId: string; created: boolean }> {
+    const round = job.status === JobStatus.Pending ? await this.reserveRound(job.principal.tenant) : null;
     const rows = await run(
       `WITH ins AS (
          INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
                                     submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq, trace_context)
-         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN nextval('job_queue.queue_seq') END, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 1, ?::jsonb)
+         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN job_queue.fair_seq(?) END, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 1, ?::jsonb)
          ON CONFLICT (tenant, type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id, scheduled_for
        ), ev AS (
@@ -173,6 +180,7 @@ export class PgJobRepository implements JobRepository {
         job.status,
         job.priority,
         job.status === JobStatus.Pending,
+        round,
         JSON.stringify(job.payload ?? {}),
         JSON.stringify(job.principal.toJSON()),
         job.principal.userId,
@@ -190,6 +198,28 @@ export class PgJobRepository implements JobRepository {
       [job.principal.tenant, job.type, job.idempotencyKey],
     );
     return { jobId: existing[0].id, created: false };
+  }
+
+  /**
+   * The tenant's next round for a job submitted inside a caller's transaction (ADR 052), taken in
+   * a short transaction of its own: the tenant's row is not held until the caller commits (which
+   * would queue every concurrent submit of that tenant), and a round the caller then rolls back
+   * is only a gap. Losing it in a crash is harmless, so the commit does not wait for the disk.
+   */
+  private async reserveRound(tenant: string): Promise<string> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const results = (await client.query(
+        `BEGIN; SET LOCAL synchronous_commit = off; SELECT job_queue.take_rounds(${client.escapeLiteral(tenant)}, 1) AS round; COMMIT`,
+      )) as unknown as Array<{ rows: Array<{ round: string }> }>;
+      return results[2].rows[0].round;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async findVisible(principal: Principal, jobId: string): Promise<JobRecord | null> {
@@ -260,7 +290,7 @@ export class PgJobRepository implements JobRepository {
     if (change.name !== undefined) set('name', change.name);
     if (change.description !== undefined) set('description', change.description);
     if (change.scheduledFor !== undefined) set('scheduled_for', change.scheduledFor);
-    if (change.enterQueue) sets.push(`queue_seq = nextval('job_queue.queue_seq')`, 'moved_to_top_at = NULL', 'run_after = NULL');
+    if (change.enterQueue) sets.push(`queue_seq = job_queue.fair_seq(job_queue.take_rounds(tenant, 1))`, 'moved_to_top_at = NULL', 'run_after = NULL');
     if (change.moveToTop) sets.push('moved_to_top_at = clock_timestamp()');
     if (change.resetRuns) {
       sets.push(

@@ -40,6 +40,8 @@ export interface PorterConfig {
   jobBackoffMs: number;
   jobLockDurationMs: number;
   jobMaxStalls: number;
+  jobTenantMaxConcurrentJobs: number;
+  jobTenantMaxPendingJobs: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
@@ -161,6 +163,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobBackoffMs', env: 'JOB_BACKOFF_MS', default: '1000', parse: integer(0) },
   { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
   { key: 'jobMaxStalls', env: 'JOB_MAX_STALLS', default: '3', parse: integer(0, 100) },
+  { key: 'jobTenantMaxConcurrentJobs', env: 'JOB_TENANT_MAX_CONCURRENT_JOBS', default: '0', parse: integer(0, 100_000) },
+  { key: 'jobTenantMaxPendingJobs', env: 'JOB_TENANT_MAX_PENDING_JOBS', default: '0', parse: integer(0, 100_000_000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },

@@ -5,6 +5,7 @@ import { FieldError, newId, ValidationError } from '@porter/shared-kernel';
 import { SubmitJobCommand, SubmitJobResult } from '../../public/actions/submit-job.command';
 import { JobStatus } from '../../public/enums/job-status';
 import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
+import { TenantLimitsCache } from '../tenant-limits/tenant-limits.cache';
 
 export const MAX_PRIORITY = 1000;
 
@@ -13,6 +14,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
   constructor(
     @Inject(JOB_REPOSITORY) private readonly jobs: JobRepository,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    private readonly limits: TenantLimitsCache,
   ) {}
 
   async execute(command: SubmitJobCommand): Promise<SubmitJobResult> {
@@ -33,6 +35,9 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
     }
     if (errors.length) throw new ValidationError('The job cannot be submitted', errors);
 
+    // maxPendingJobs (ADR 052): 429 with Retry-After past it. An idempotent replay is refused too
+    // while the tenant is full; it succeeds as a replay once there is room.
+    await this.limits.admitSubmission(principal.tenant);
     const future = scheduledFor !== null && scheduledFor.getTime() > Date.now();
     return this.jobs.submit({
       id: newId(),

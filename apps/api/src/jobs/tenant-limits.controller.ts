@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { GetTenantLimitsQuery, SetTenantLimitsCommand, TenantLimits } from '@porter/job-queue';
+import { CurrentPrincipal } from '@porter/platform';
+import type { Principal } from '@porter/shared-kernel';
+import { SetTenantLimitsRequestDto, TenantLimitsDto } from './dto/tenant-limits.dto';
+
+/** Per-tenant job limits (platform operators only; ADR 052). */
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('api/v1/job-queue/tenants/:tenant/limits')
+export class TenantLimitsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: TenantLimitsDto })
+  @ApiForbiddenResponse({ description: 'the caller is not a platform operator' })
+  get(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string): Promise<TenantLimits> {
+    return this.queries.execute(new GetTenantLimitsQuery(principal, tenant));
+  }
+
+  @Put()
+  @ApiOkResponse({ type: TenantLimitsDto })
+  @ApiForbiddenResponse({ description: 'the caller is not a platform operator' })
+  set(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() body: SetTenantLimitsRequestDto): Promise<TenantLimits> {
+    return this.commands.execute(new SetTenantLimitsCommand(principal, tenant, { ...body }));
+  }
+}

@@ -1,0 +1,51 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Fair sharing between tenants and per-tenant limits (ADR 052).
+ *
+ * A pending job's `queue_seq` is `round << 32 | sequence`: each job a tenant submits takes the
+ * tenant's next ROUND, never earlier than the round at the head of the queue. Claiming in
+ * `queue_seq` order (within a priority, as before) then takes one job of every tenant with work
+ * per round instead of one tenant's whole backlog first: a tenant that submits 200 jobs fills
+ * rounds r..r+199, and another tenant's job submitted after them lands in the head round.
+ * `take_rounds` reserves rounds; `fair_seq` makes the sortable value. `tenant_queue` keeps each
+ * tenant's next round and its limits (NULL: the configured defaults).
+ */
+export class Migration20261204160000JobQueueTenantFairness extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      CREATE TABLE job_queue.tenant_queue (
+        tenant text PRIMARY KEY,
+        next_round bigint NOT NULL DEFAULT 0,
+        max_concurrent_jobs integer NULL CHECK (max_concurrent_jobs >= 0),
+        max_pending_jobs integer NULL CHECK (max_pending_jobs >= 0),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      )`);
+    this.addSql(`CREATE INDEX job_pending_seq_idx ON job_queue.job (queue_seq) WHERE status = 'pending'`);
+    this.addSql(`CREATE INDEX job_waiting_tenant_idx ON job_queue.job (tenant) WHERE status IN ('pending', 'scheduled')`);
+    this.addSql(`CREATE INDEX job_running_tenant_idx ON job_queue.job (tenant) WHERE status IN ('running', 'cancelling')`);
+    this.addSql(`
+      CREATE FUNCTION job_queue.take_rounds(p_tenant text, p_count integer) RETURNS bigint LANGUAGE sql VOLATILE AS $$
+        WITH head AS (
+          SELECT COALESCE((SELECT queue_seq FROM job_queue.job WHERE status = 'pending' ORDER BY queue_seq LIMIT 1) >> 32, 0) AS round
+        )
+        INSERT INTO job_queue.tenant_queue AS t (tenant, next_round)
+        SELECT p_tenant, head.round + p_count FROM head
+        ON CONFLICT (tenant) DO UPDATE SET next_round = greatest(t.next_round, EXCLUDED.next_round - p_count) + p_count
+        RETURNING next_round - p_count
+      $$`);
+    this.addSql(`
+      CREATE FUNCTION job_queue.fair_seq(p_round bigint) RETURNS bigint LANGUAGE sql VOLATILE AS $$
+        SELECT (p_round << 32) | (nextval('job_queue.queue_seq') & 4294967295)
+      $$`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`DROP FUNCTION job_queue.fair_seq(bigint)`);
+    this.addSql(`DROP FUNCTION job_queue.take_rounds(text, integer)`);
+    this.addSql(`DROP INDEX job_queue.job_running_tenant_idx`);
+    this.addSql(`DROP INDEX job_queue.job_waiting_tenant_idx`);
+    this.addSql(`DROP INDEX job_queue.job_pending_seq_idx`);
+    this.addSql(`DROP TABLE job_queue.tenant_queue`);
+  }
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { PG_POOL } from '@porter/platform';
+import type { StoredTenantLimits, TenantLimitsStore } from '../application/ports/tenant-limits.store.port';
+
+/** Tenant limits in job_queue.tenant_queue (the row that also keeps the tenant's next round). */
+@Injectable()
+export class PgTenantLimitsStore implements TenantLimitsStore {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async get(tenant: string): Promise<StoredTenantLimits> {
+    const { rows } = await this.pool.query<{ max_concurrent_jobs: number | null; max_pending_jobs: number | null }>(
+      `SELECT max_concurrent_jobs, max_pending_jobs FROM job_queue.tenant_queue WHERE tenant = $1`,
+      [tenant],
+    );
+    return { maxConcurrentJobs: rows[0]?.max_concurrent_jobs ?? null, maxPendingJobs: rows[0]?.max_pending_jobs ?? null };
+  }
+
+  async set(tenant: string, limits: StoredTenantLimits): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO job_queue.tenant_queue (tenant, max_concurrent_jobs, max_pending_jobs) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant) DO UPDATE SET max_concurrent_jobs = $2, max_pending_jobs = $3, updated_at = clock_timestamp()`,
+      [tenant, limits.maxConcurrentJobs, limits.maxPendingJobs],
+    );
+  }
+
+  async countWaiting(tenant: string, atMost: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM job_queue.job WHERE tenant = $1 AND status IN ('pending', 'scheduled') LIMIT $2) w`,
+      [tenant, atMost],
+    );
+    return rows[0].n;
+  }
+}
