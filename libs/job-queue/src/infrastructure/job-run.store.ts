@@ -138,7 +138,8 @@ function roundSql(withClaimAhead: boolean): string {
   ), gated AS MATERIALIZED (
     -- One round at a time claims for a limited tenant (others skip it until this one commits), so
     -- its running count plus this round's claims never pass the limit, however many workers race.
-    SELECT l.tenant, l.lim - (SELECT count(*) FROM job_queue.job r WHERE r.tenant = l.tenant AND r.status IN ('running', 'cancelling')) AS room
+    -- (running_count reads with a fresh snapshot: the runs a round that held the lock just committed count)
+    SELECT l.tenant, l.lim - job_queue.running_count(l.tenant) AS room
     FROM limits l WHERE pg_try_advisory_xact_lock(${TENANT_CLAIM_LOCK_CLASS}, hashtext(l.tenant))
   ), next AS (
     SELECT id, type, tenant, moved_to_top_at, priority, queue_seq FROM job_queue.job

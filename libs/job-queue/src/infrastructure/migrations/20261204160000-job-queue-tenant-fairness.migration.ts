@@ -34,6 +34,15 @@ export class Migration20261204160000JobQueueTenantFairness extends Migration {
         ON CONFLICT (tenant) DO UPDATE SET next_round = greatest(t.next_round, EXCLUDED.next_round - p_count) + p_count
         RETURNING next_round - p_count
       $$`);
+    // plpgsql and VOLATILE on purpose: its query takes a fresh snapshot when called, so a round
+    // that has just taken the tenant's claim lock counts the runs of the round that held it
+    // before, which committed after the round's own statement began.
+    this.addSql(`
+      CREATE FUNCTION job_queue.running_count(p_tenant text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        RETURN (SELECT count(*) FROM job_queue.job WHERE tenant = p_tenant AND status IN ('running', 'cancelling'));
+      END
+      $$`);
     this.addSql(`
       CREATE FUNCTION job_queue.fair_seq(p_round bigint) RETURNS bigint LANGUAGE sql VOLATILE AS $$
         SELECT (p_round << 32) | (nextval('job_queue.queue_seq') & 4294967295)
@@ -43,6 +52,7 @@ export class Migration20261204160000JobQueueTenantFairness extends Migration {
   override async down(): Promise<void> {
     this.addSql(`DROP FUNCTION job_queue.fair_seq(bigint)`);
     this.addSql(`DROP FUNCTION job_queue.take_rounds(text, integer)`);
+    this.addSql(`DROP FUNCTION job_queue.running_count(text)`);
     this.addSql(`DROP INDEX job_queue.job_running_tenant_idx`);
     this.addSql(`DROP INDEX job_queue.job_waiting_tenant_idx`);
     this.addSql(`DROP INDEX job_queue.job_pending_seq_idx`);
