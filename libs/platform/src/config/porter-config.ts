@@ -40,6 +40,10 @@ export interface PorterConfig {
   jobBackoffMs: number;
   jobLockDurationMs: number;
   jobMaxStalls: number;
+  /** How often the API reads the jobs its live streams follow (one query per process for every stream, ADR 042). */
+  jobStreamPollIntervalMs: number;
+  /** Interval of the comment lines that keep an idle live stream open through proxies. */
+  jobStreamHeartbeatMs: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
@@ -157,6 +161,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobBackoffMs', env: 'JOB_BACKOFF_MS', default: '1000', parse: integer(0) },
   { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
   { key: 'jobMaxStalls', env: 'JOB_MAX_STALLS', default: '3', parse: integer(0, 100) },
+  { key: 'jobStreamPollIntervalMs', env: 'JOB_STREAM_POLL_INTERVAL_MS', default: '250', parse: integer(10, 60_000) },
+  { key: 'jobStreamHeartbeatMs', env: 'JOB_STREAM_HEARTBEAT_MS', default: '15000', parse: integer(100, 300_000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
