@@ -18,12 +18,14 @@ export function sseRetry(ms: number): string {
   return `retry: ${Math.max(0, Math.floor(ms))}\n\n`;
 }
 
-/** Starts a `text/event-stream` answer that nothing between the API and the client buffers. */
+/** Starts a `text/event-stream` answer that nothing between the API and the client buffers or caches. */
 export function startEventStream(res: Response): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
-  res.setHeader('Connection', 'keep-alive');
+  // The connection closes with the stream: a client reconnects with a new request anyway, and a
+  // connection left open after a stream ended at shutdown would hold up the server's close.
+  res.shouldKeepAlive = false;
   // nginx buffers proxied answers unless told not to.
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool } from 'pg';
-import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { metric, PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import type { JobStatus } from '../public/enums/job-status';
 import type { JobSnapshot } from '../domain/job-stream-cursor';
 import type { JobChangeFeed, JobWatcher } from '../application/ports/job-change-feed.port';
@@ -21,6 +21,8 @@ export class PgJobChangeFeed implements JobChangeFeed, BeforeApplicationShutdown
   private reading = false;
   private closed = false;
   private failing = false;
+  private readonly streams = metric('gauge', { name: 'porter_job_streams', help: 'Live job streams (GET /jobs/{id}/stream) this process is serving' });
+  private readonly followed = metric('gauge', { name: 'porter_job_stream_followed_jobs', help: 'Distinct jobs the live streams of this process follow' });
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -38,13 +40,21 @@ export class PgJobChangeFeed implements JobChangeFeed, BeforeApplicationShutdown
       return () => undefined;
     }
     let set = this.watchers.get(jobId);
-    if (!set) this.watchers.set(jobId, (set = new Set()));
+    if (!set) {
+      this.watchers.set(jobId, (set = new Set()));
+      this.followed.inc();
+    }
     set.add(watcher);
+    this.streams.inc();
     this.schedule();
     return () => {
       const current = this.watchers.get(jobId);
       if (!current?.delete(watcher)) return;
-      if (current.size === 0) this.watchers.delete(jobId);
+      this.streams.dec();
+      if (current.size === 0) {
+        this.watchers.delete(jobId);
+        this.followed.dec();
+      }
       if (this.watchers.size === 0 && this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
@@ -58,6 +68,8 @@ export class PgJobChangeFeed implements JobChangeFeed, BeforeApplicationShutdown
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const all = [...this.watchers.values()].flatMap((set) => [...set]);
+    this.streams.dec(all.length);
+    this.followed.dec(this.watchers.size);
     this.watchers.clear();
     for (const watcher of all) this.notify(() => watcher.onClose());
   }
