@@ -117,7 +117,17 @@ describe('live job stream (GET /jobs/{id}/stream) with real api and worker proce
     expect(stream.messages.at(-1)).toMatchObject({ event: 'status', data: { status: 'cancelled' } });
   });
 
-  it('serves 200 concurrent streams from one API process: all end, its memory growth stays bounded, and nothing is left followed', async () => {
+  /** Mean run time (startedAt → completedAt) of the jobs, once all succeeded. */
+  async function meanRunMs(ids: string[]): Promise<number> {
+    const jobs = await Promise.all(ids.map((id) => waitForJob(alice(), id, (j) => j.status === 'succeeded', 'the job to succeed', 60_000)));
+    const runs = await Promise.all(jobs.map(async (j) => (await alice().call('GET', `/api/v1/jobs/${j.id}`)).json));
+    return runs.reduce((sum, j) => sum + (Date.parse(j.completedAt) - Date.parse(j.startedAt)), 0) / runs.length;
+  }
+  const twentyJobs = () => Promise.all(Array.from({ length: 20 }, () => alice().submit('porter-test.steps', { steps: 10, stepMs: 200 })));
+
+  it('serves 200 concurrent streams from one API process: all end, its memory growth stays bounded, the jobs run no slower, and nothing is left followed', async () => {
+    // The same jobs without anyone watching: the run time to compare with.
+    const unwatchedMs = await meanRunMs(await twentyJobs());
     const pid = api.process.child.pid!;
     const before = residentBytes(pid);
     let peak = before;
@@ -125,12 +135,16 @@ describe('live job stream (GET /jobs/{id}/stream) with real api and worker proce
       peak = Math.max(peak, residentBytes(pid));
     }, 50);
     try {
-      const jobs = await Promise.all(Array.from({ length: 20 }, () => alice().submit('porter-test.steps', { steps: 10, stepMs: 200 })));
+      const jobs = await twentyJobs();
       const streams: OpenedStream[] = await Promise.all(jobs.flatMap((id) => Array.from({ length: 10 }, () => open(id))));
       expect(streams.map((s) => s.status)).toEqual(Array(200).fill(200));
       const ended = await Promise.all(streams.map((s) => s.ended));
       expect(ended).toEqual(Array(200).fill(true));
       for (const s of streams) expect(s.messages.at(-1)).toMatchObject({ event: 'status', data: { status: 'succeeded' } });
+      // Watching adds nothing to the job's own writes (ADR 042): 10 streams each do not slow it.
+      const watchedMs = await meanRunMs(jobs);
+      process.stdout.write(`mean run of a 2 s job: ${unwatchedMs.toFixed(0)} ms unwatched, ${watchedMs.toFixed(0)} ms with 10 streams each\n`);
+      expect(watchedMs).toBeLessThan(unwatchedMs * 1.2 + 100);
 
       // 200 clients that go away while nothing happens: everything they held is released.
       const idle = await alice().submit('porter-test.noop', {}, { scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
