@@ -86,14 +86,14 @@ async function problemOf(res: Response): Promise<Problem> {
 const unreachable = (error: unknown): ApiError =>
   new ApiError({ title: 'The API could not be reached', status: 0, detail: error instanceof Error ? error.message : String(error) });
 
-async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
   const token = session.token();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path.startsWith('/api/') ? path : `/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path.startsWith('/api/') ? path : `/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   } catch (error) {
     throw unreachable(error);
   }
@@ -112,6 +112,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
+
+/**
+ * Opens a long-lived GET (a server-sent event stream) with the user's token, which an
+ * EventSource could not send; problems and a refused token are handled as for any call.
+ */
+export const openStream = (path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> =>
+  send('GET', path, undefined, headers, signal);
 
 /** A query string from the set values only. */
 export function query(params: Record<string, string | number | undefined | null>): string {

@@ -1,36 +1,105 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get } from './api';
+import { hasEndpoint } from './features';
+import { readJobStream, JobStreamOutcome } from './job-stream';
 import { isTerminal, Job } from './model';
 
-/** How often a running job is read again while no live stream exists. */
+/** How often a job is read again when it cannot be streamed (no free stream, or a server without streams). */
 export const POLL_MS = 1000;
 
 /**
+ * Streams one tab keeps open at once. A browser opens at most 6 HTTP/1.1 connections to one
+ * server and a stream holds one for as long as its job runs: a jobs page of 20 running jobs
+ * would otherwise leave no connection for anything else. Jobs beyond this poll, and take a
+ * stream when one frees up.
+ */
+export const MAX_STREAMS = 3;
+
+let streamsOpen = 0;
+let streamsDeclared: Promise<boolean> | null = null;
+let streamsUnavailable = false;
+const canStream = async () => !streamsUnavailable && streamsOpen < MAX_STREAMS && (await (streamsDeclared ??= hasEndpoint('/api/v1/jobs/{id}/stream')));
+
+/**
  * Follows one job until it ends: calls `onJob` with each new state and stops by itself after a
- * terminal one. The one place that knows HOW updates arrive: it polls GET /jobs/{id} now; the
- * job stream (GET /jobs/{id}/stream, server-sent events) replaces the loop here, and every
- * progress bar of the console follows.
+ * terminal one. The one place that knows HOW updates arrive, for every progress bar of the
+ * console: the job is read once (GET /jobs/{id}), then followed on its server-sent event stream
+ * (GET /jobs/{id}/stream, read with fetch: docs/adr/043), which sends status and progress as they
+ * change; a status change reads the whole job again (position, attempts, output files…). A cut
+ * stream resumes with Last-Event-ID. Without a free stream (MAX_STREAMS) or on a server that has
+ * none, it polls GET /jobs/{id} every POLL_MS instead.
  */
 export function watchJob(id: string, onJob: (job: Job) => void, onError: (error: ApiError) => void = () => undefined): () => void {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const tick = async () => {
+  let controller: AbortController | null = null;
+  let current: Job | null = null;
+  const lastEventId = { value: null as string | null };
+
+  /** Reads the whole job; false once it is final (nothing more to follow). */
+  const refresh = async (): Promise<boolean> => {
+    const job = await get<Job>(`/jobs/${encodeURIComponent(id)}`);
+    if (stopped) return false;
+    current = job;
+    onJob(job);
+    return !isTerminal(job.status);
+  };
+
+  const stream = async (): Promise<JobStreamOutcome> => {
+    streamsOpen++;
+    controller = new AbortController();
     try {
-      const job = await get<Job>(`/jobs/${encodeURIComponent(id)}`);
+      return await readJobStream(
+        id,
+        lastEventId,
+        {
+          onStatus: (status) => {
+            if (stopped || !current || status === current.status) return;
+            current = { ...current, status: status as Job['status'] };
+            onJob(current);
+            if (!isTerminal(status)) void refresh().catch(() => undefined);
+          },
+          onProgress: (progress) => {
+            if (stopped || !current) return;
+            current = { ...current, progress };
+            onJob(current);
+          },
+        },
+        controller.signal,
+      );
+    } finally {
+      streamsOpen--;
+      controller = null;
+    }
+  };
+
+  const step = async () => {
+    try {
+      if (!current && !(await refresh())) return;
       if (stopped) return;
-      onJob(job);
-      if (isTerminal(job.status)) return;
+      if (await canStream()) {
+        const outcome = await stream();
+        if (stopped) return;
+        if (outcome === 'ended') {
+          await refresh();
+          return;
+        }
+        if (outcome === 'unavailable') streamsUnavailable = true;
+      } else if (!(await refresh())) {
+        return;
+      }
     } catch (error) {
       if (stopped) return;
       onError(error as ApiError);
       if ((error as ApiError).problem?.status === 404) return;
     }
-    timer = setTimeout(tick, POLL_MS);
+    if (!stopped) timer = setTimeout(step, POLL_MS);
   };
-  void tick();
+  void step();
   return () => {
     stopped = true;
     clearTimeout(timer);
+    controller?.abort();
   };
 }
 

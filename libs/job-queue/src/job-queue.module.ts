@@ -18,6 +18,9 @@ import { AttachJobFilesHandler } from './application/attach-job-files/attach-job
 import { JOB_ATTACHMENT_STORE } from './application/ports/job-attachment.store.port';
 import { PgJobAttachmentStore } from './infrastructure/pg-job-attachment.store';
 import { JobFileAccessPolicies } from './application/get-job-file/job-file-access-policies';
+import { WatchJobHandler } from './application/watch-job/watch-job.handler';
+import { JOB_CHANGE_FEED } from './application/ports/job-change-feed.port';
+import { PgJobChangeFeed } from './infrastructure/pg-job-change-feed';
 import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
 import { PgJobRepository } from './infrastructure/job.repository';
 import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner';
@@ -60,6 +63,9 @@ import { useJobStatePool } from './infrastructure/job-metrics';
     TenantLimitsCache,
     GetTenantLimitsHandler,
     SetTenantLimitsHandler,
+    PgJobChangeFeed,
+    { provide: JOB_CHANGE_FEED, useExisting: PgJobChangeFeed },
+    WatchJobHandler,
   ],
   exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
 })

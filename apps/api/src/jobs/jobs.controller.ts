@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'stream/promises';
 import {
@@ -18,16 +18,22 @@ import {
   MoveJobToTopCommand,
   RetryJobCommand,
   UpdateJobCommand,
+  WatchJobQuery,
 } from '@porter/job-queue';
-import { AcceptsMultipart, CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import type { JobStream } from '@porter/job-queue';
+import { AcceptsMultipart, CurrentPrincipal, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { NotFoundError } from '@porter/shared-kernel';
 import type { Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { receiveFileParts } from '../common/multipart-intake';
+import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
 import { UpdateJobRequestDto } from './dto/update-job.request.dto';
 import { JobEventDto, JobFileDto, JobPageDto, JobResponseDto } from './dto/job.response.dto';
 
+
+/** Beyond this many bytes a stream's client has not read, the stream is dropped (its EventSource reconnects and resumes). */
+const MAX_UNREAD_STREAM_BYTES = 1024 * 1024;
 
 @ApiTags('jobs')
 @Controller('api/v1/jobs')
@@ -36,6 +42,7 @@ export class JobsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
   @Get()
@@ -51,6 +58,66 @@ export class JobsController {
   @ApiOkResponse({ type: JobResponseDto })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
     return this.queries.execute(new GetJobQuery(principal, id));
+  }
+
+  @Get(':id/stream')
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary: 'Live status and progress (Server-Sent Events) until the job ends',
+    description:
+      'text/event-stream. Events `status` (data `{ status }`) and `progress` (data `{ processed, total, percent }`), each with an ' +
+      '`id:` naming the state the client then has; the stream starts with the current state, sends changes (progress at most 4 times ' +
+      'a second), a `: keep-alive` comment every JOB_STREAM_HEARTBEAT_MS (15 s), and the server closes it after a final status ' +
+      '(succeeded, failed, cancelled, deleted). `Last-Event-ID` resumes: only what differs from that id is sent; 204 when the job ' +
+      'is final and the client already has its state (an EventSource then stops reconnecting). Same permission rules as GET /jobs/{id}.',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received (EventSource sends it when it reconnects)' })
+  @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: running.-.-\nevent: status\ndata: {"status":"running"}\n\nid: running.40.100\nevent: progress\ndata: {"processed":40,"total":100,"percent":40}\n\n' } } } })
+  @ApiNoContentResponse({ description: 'The job is final and the Last-Event-ID already names its final state: nothing to send' })
+  @ApiNotFoundResponse({ description: 'No such job, or not visible to the caller (problem+json, before any stream starts)' })
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    // Permission check and first state first: a refusal is an ordinary problem+json answer.
+    const stream: JobStream = await this.queries.execute(new WatchJobQuery(principal, id, lastEventId ?? null));
+    if (stream.ended && stream.initial.length === 0) {
+      res.status(204).end();
+      return;
+    }
+    startEventStream(res);
+    res.write(sseRetry(3000) + stream.initial.map(sseMessage).join(''));
+    if (stream.ended) {
+      res.end();
+      return;
+    }
+    let heartbeat: NodeJS.Timeout | undefined;
+    let stop: () => void = () => undefined;
+    const release = () => {
+      clearInterval(heartbeat);
+      stop();
+    };
+    const send = (chunk: string) => {
+      // A client that stopped reading: drop it rather than buffer for it without bound.
+      if (res.writableLength > MAX_UNREAD_STREAM_BYTES) {
+        release();
+        res.destroy();
+        return;
+      }
+      res.write(chunk);
+    };
+    // Client gone, or the answer ended (the request's own 'close' fires once a GET is read: not a disconnect).
+    res.once('close', release);
+    heartbeat = setInterval(() => send(sseComment('keep-alive')), this.config.jobStreamHeartbeatMs);
+    stop = stream.follow(
+      (event) => send(sseMessage(event)),
+      () => {
+        release();
+        res.end();
+      },
+    );
   }
 
   @Patch(':id')

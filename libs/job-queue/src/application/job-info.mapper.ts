@@ -1,9 +1,10 @@
 import type { JobInfo } from '../public/entities/job-info';
 import type { JobRecord } from './ports/job.repository.port';
+import { progressPercent } from '../domain/job-stream-cursor';
 
 export function toJobInfo(job: JobRecord): JobInfo {
   const total = job.progressTotal;
-  const percent = total && total > 0 ? Math.min(100, Math.round((job.progressProcessed / total) * 10000) / 100) : null;
+  const percent = progressPercent(job.progressProcessed, total);
   return {
     id: job.id,
     type: job.type,

@@ -42,6 +42,10 @@ export interface PorterConfig {
   jobMaxStalls: number;
   jobTenantMaxConcurrentJobs: number;
   jobTenantMaxPendingJobs: number;
+  /** How often the API reads the jobs its live streams follow (one query per process for every stream, ADR 042). */
+  jobStreamPollIntervalMs: number;
+  /** Interval of the comment lines that keep an idle live stream open through proxies. */
+  jobStreamHeartbeatMs: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
@@ -165,6 +169,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobMaxStalls', env: 'JOB_MAX_STALLS', default: '3', parse: integer(0, 100) },
   { key: 'jobTenantMaxConcurrentJobs', env: 'JOB_TENANT_MAX_CONCURRENT_JOBS', default: '0', parse: integer(0, 100_000) },
   { key: 'jobTenantMaxPendingJobs', env: 'JOB_TENANT_MAX_PENDING_JOBS', default: '0', parse: integer(0, 100_000_000) },
+  { key: 'jobStreamPollIntervalMs', env: 'JOB_STREAM_POLL_INTERVAL_MS', default: '250', parse: integer(10, 60_000) },
+  { key: 'jobStreamHeartbeatMs', env: 'JOB_STREAM_HEARTBEAT_MS', default: '15000', parse: integer(100, 300_000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
