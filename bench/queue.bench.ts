@@ -60,7 +60,8 @@ async function runConcurrently(total: number, workers: number, task: (i: number)
   );
 }
 
-async function benchPorter(): Promise<Figures> {
+/** Porter's figures with `tenants` tenants submitting round-robin (fair sharing rotates across them, ADR 052). */
+async function benchPorter(tenants = 1): Promise<Figures> {
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
   await app.init();
   const commands = app.get(CommandBus);
@@ -69,10 +70,11 @@ async function benchPorter(): Promise<Figures> {
     if (event instanceof JobSucceeded) completed++;
   });
   const who = new Principal('bench', 'bench-tenant');
+  const many = Array.from({ length: tenants }, (_, i) => new Principal('bench', `bench-tenant-${tenants}-${i}`));
   try {
     // Idle queue: one job at a time, each submitted once the previous one finished.
     latencies.length = 0;
-    for (let i = 0; i < IDLE_JOBS; i++) {
+    for (let i = 0; i < (tenants === 1 ? IDLE_JOBS : 0); i++) {
       const target = completed + 1;
       await commands.execute(new SubmitJobCommand(who, BENCH_TYPE, { t: Date.now() }));
       await waitUntil(() => completed >= target, 10_000, 'an idle-queue job');
@@ -82,8 +84,8 @@ async function benchPorter(): Promise<Figures> {
     latencies.length = 0;
     const base = completed;
     const start = Date.now();
-    await runConcurrently(JOBS, SUBMITTERS, async () => {
-      await commands.execute(new SubmitJobCommand(who, BENCH_TYPE, { t: Date.now() }));
+    await runConcurrently(JOBS, SUBMITTERS, async (i) => {
+      await commands.execute(new SubmitJobCommand(tenants === 1 ? who : many[i % tenants], BENCH_TYPE, { t: Date.now() }));
     });
     const submitted = Date.now();
     await waitUntil(() => completed - base >= JOBS, 600_000, 'all Porter jobs');
@@ -93,8 +95,8 @@ async function benchPorter(): Promise<Figures> {
       completedPerSec: JOBS / ((done - start) / 1000),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
-      idleP50: percentile(idle, 50),
-      idleP99: percentile(idle, 99),
+      idleP50: idle.length ? percentile(idle, 50) : NaN,
+      idleP99: idle.length ? percentile(idle, 99) : NaN,
     };
   } finally {
     await app.close();
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS}\n`);
     const porter = await benchPorter();
+    const porterTenants = await benchPorter(50);
     if (process.env.BENCH_SKIP_RAW === '1') {
       // Profiling aid only: the comparison (and the goal check) needs both systems in one run.
       process.stdout.write(`porter only: submitted ${porter.submittedPerSec.toFixed(0)}/s, completed ${porter.completedPerSec.toFixed(0)}/s, p50 ${porter.p50} ms, p99 ${porter.p99} ms, idle p99 ${porter.idleP99} ms\n`);
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     const systems: Array<[string, Figures]> = [
       ['raw bullmq', raw],
       ['porter', porter],
+      ['porter, 50 tenants', porterTenants],
     ];
     if (process.env.BENCH_PEERS !== '0') {
       systems.push(['graphile-worker', await benchGraphileWorker(config.databaseUrl, runId, peerRun)]);
@@ -183,7 +187,12 @@ async function main(): Promise<void> {
         goal('completed/s >= 45% of raw BullMQ', completedRatio >= 0.45, `${(completedRatio * 100).toFixed(0)}%`) +
         goal('completed/s >= 5x graphile-worker', graphile === null ? null : graphile >= 5, graphile === null ? '-' : `${graphile.toFixed(1)}x`) +
         goal('completed/s >= 15x pg-boss', pgBoss === null ? null : pgBoss >= 15, pgBoss === null ? '-' : `${pgBoss.toFixed(1)}x`) +
-        goal('idle p99 submit→start <= 10 ms', porter.idleP99 <= 10, `${porter.idleP99.toFixed(1)} ms`),
+        goal('idle p99 submit→start <= 10 ms', porter.idleP99 <= 10, `${porter.idleP99.toFixed(1)} ms`) +
+        goal(
+          'fairness costs <= 10% (50 tenants vs 1)',
+          porterTenants.completedPerSec >= 0.9 * porter.completedPerSec,
+          `${((porterTenants.completedPerSec / porter.completedPerSec) * 100).toFixed(0)}% of the single-tenant figure`,
+        ),
     );
   } finally {
     const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -213,7 +222,7 @@ function queueTable(systems: Array<[string, Figures]>): string {
     ...systems.map(
       ([name, f]) =>
         `| ${name} | ${f.submittedPerSec.toFixed(0)} | ${f.completedPerSec.toFixed(0)} | ${((f.completedPerSec / raw.completedPerSec) * 100).toFixed(0)}% | ` +
-        `${f.p50.toFixed(0)} | ${f.p99.toFixed(0)} | ${f.idleP50.toFixed(1)} | ${f.idleP99.toFixed(1)} |`,
+        `${f.p50.toFixed(0)} | ${f.p99.toFixed(0)} | ${Number.isNaN(f.idleP50) ? "-" : f.idleP50.toFixed(1)} | ${Number.isNaN(f.idleP99) ? "-" : f.idleP99.toFixed(1)} |`,
     ),
   ];
   return lines.join('\n') + '\n';

@@ -26,8 +26,12 @@ const SUBMIT_BATCH_SQL = `
       ord int, id uuid, tenant text, type text, name text, description text, status text, priority int, payload jsonb,
       principal jsonb, submitted_by text, scheduled_for timestamptz, max_attempts int, idempotency_key text, event jsonb,
       trace_context jsonb)
+  ), head AS MATERIALIZED (
+    SELECT job_queue.head_round() AS round
   ), rounds AS MATERIALIZED (
-    SELECT tenant, job_queue.take_rounds(tenant, count(*)::int) AS base FROM input WHERE status = 'pending' GROUP BY tenant
+    -- In tenant order: two batches that share tenants lock their rows in the same order (no deadlock).
+    SELECT tenant, job_queue.take_rounds(tenant, n, (SELECT round FROM head)) AS base
+    FROM (SELECT tenant, count(*)::int AS n FROM input WHERE status = 'pending' GROUP BY tenant) g ORDER BY tenant
   ), placed AS (
     SELECT input.*, rounds.base + row_number() OVER (PARTITION BY input.tenant, input.status ORDER BY input.ord) - 1 AS round
     FROM input LEFT JOIN rounds ON rounds.tenant = input.tenant AND input.status = 'pending'

@@ -25,12 +25,15 @@ export class Migration20261204160000JobQueueTenantFairness extends Migration {
     this.addSql(`CREATE INDEX job_waiting_tenant_idx ON job_queue.job (tenant) WHERE status IN ('pending', 'scheduled')`);
     this.addSql(`CREATE INDEX job_running_tenant_idx ON job_queue.job (tenant) WHERE status IN ('running', 'cancelling')`);
     this.addSql(`
-      CREATE FUNCTION job_queue.take_rounds(p_tenant text, p_count integer) RETURNS bigint LANGUAGE sql VOLATILE AS $$
-        WITH head AS (
-          SELECT COALESCE((SELECT queue_seq FROM job_queue.job WHERE status = 'pending' ORDER BY queue_seq LIMIT 1) >> 32, 0) AS round
-        )
+      CREATE FUNCTION job_queue.head_round() RETURNS bigint LANGUAGE sql STABLE AS $$
+        SELECT COALESCE((SELECT queue_seq FROM job_queue.job WHERE status = 'pending' ORDER BY queue_seq LIMIT 1) >> 32, 0)
+      $$`);
+    // p_head: the head round when the caller has it already (a batch reads it once for every tenant).
+    this.addSql(`
+      CREATE FUNCTION job_queue.take_rounds(p_tenant text, p_count integer, p_head bigint DEFAULT NULL) RETURNS bigint
+      LANGUAGE sql VOLATILE AS $$
         INSERT INTO job_queue.tenant_queue AS t (tenant, next_round)
-        SELECT p_tenant, head.round + p_count FROM head
+        VALUES (p_tenant, COALESCE(p_head, job_queue.head_round()) + p_count)
         ON CONFLICT (tenant) DO UPDATE SET next_round = greatest(t.next_round, EXCLUDED.next_round - p_count) + p_count
         RETURNING next_round - p_count
       $$`);
@@ -51,7 +54,8 @@ export class Migration20261204160000JobQueueTenantFairness extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`DROP FUNCTION job_queue.fair_seq(bigint)`);
-    this.addSql(`DROP FUNCTION job_queue.take_rounds(text, integer)`);
+    this.addSql(`DROP FUNCTION job_queue.take_rounds(text, integer, bigint)`);
+    this.addSql(`DROP FUNCTION job_queue.head_round()`);
     this.addSql(`DROP FUNCTION job_queue.running_count(text)`);
     this.addSql(`DROP INDEX job_queue.job_running_tenant_idx`);
     this.addSql(`DROP INDEX job_queue.job_waiting_tenant_idx`);
