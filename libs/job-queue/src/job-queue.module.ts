@@ -16,23 +16,23 @@ import { GetJobEventsHandler } from './application/get-job-events/get-job-events
 import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
 import { AttachJobFilesHandler } from './application/attach-job-files/attach-job-files.handler';
 import { JOB_ATTACHMENT_STORE } from './application/ports/job-attachment.store.port';
-import { PgJobAttachmentStore } from './infrastructure/pg-job-attachment.store';
+import { PgJobAttachmentStore } from './infrastructure/persistence/pg-job-attachment.store';
 import { JobFileAccessPolicies } from './application/get-job-file/job-file-access-policies';
 import { WatchJobHandler } from './application/watch-job/watch-job.handler';
 import { JOB_CHANGE_FEED } from './application/ports/job-change-feed.port';
-import { PgJobChangeFeed } from './infrastructure/pg-job-change-feed';
+import { PgJobChangeFeed } from './infrastructure/persistence/pg-job-change-feed';
 import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
-import { PgJobRepository } from './infrastructure/job.repository';
-import { StorageJobFileCleaner } from './infrastructure/storage-job-file-cleaner';
-import { JobRunStore } from './infrastructure/job-run.store';
-import { OutboxRelay } from './infrastructure/outbox-relay.service';
-import { OutboxKickOnCommit } from './infrastructure/outbox-kick-on-commit';
-import { PgTenantLimitsStore } from './infrastructure/pg-tenant-limits.store';
+import { PgJobRepository } from './infrastructure/persistence/job.repository';
+import { StorageJobFileCleaner } from './infrastructure/persistence/storage-job-file-cleaner';
+import { JobRunStore } from './infrastructure/store/job-run.store';
+import { OutboxRelay } from './infrastructure/outbox/outbox-relay.service';
+import { OutboxKickOnCommit } from './infrastructure/outbox/outbox-kick-on-commit';
+import { PgTenantLimitsStore } from './infrastructure/persistence/pg-tenant-limits.store';
 import { TENANT_LIMITS_STORE } from './application/ports/tenant-limits.store.port';
 import { TenantLimitsCache } from './application/tenant-limits/tenant-limits.cache';
 import { GetTenantLimitsHandler, SetTenantLimitsHandler } from './application/tenant-limits/tenant-limits.handlers';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE } from './infrastructure/job-queue.constants';
-import { useJobStatePool } from './infrastructure/job-metrics';
+import { useJobStatePool } from './infrastructure/runner/job-metrics';
 
 /** Job-queue commands, queries and the outbox relay (API and worker processes). */
 @Module({

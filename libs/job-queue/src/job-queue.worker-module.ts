@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobQueueModule } from './job-queue.module';
-import { JobHandlerRegistry } from './infrastructure/job-handler.registry';
-import { JobRunner } from './infrastructure/job-runner.service';
-import { JobReconciler } from './infrastructure/job-reconciler.service';
-import { JobPurgeService } from './infrastructure/job-purge.service';
-import { WorkerLiveness } from './infrastructure/worker-liveness';
+import { JobHandlerRegistry } from './infrastructure/runner/job-handler.registry';
+import { JobRunner } from './infrastructure/runner/job-runner.service';
+import { JobReconciler } from './infrastructure/maintenance/job-reconciler.service';
+import { JobPurgeService } from './infrastructure/maintenance/job-purge.service';
+import { WorkerLiveness } from './infrastructure/runner/worker-liveness';
 import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing/test-job-handlers';
 
 /**

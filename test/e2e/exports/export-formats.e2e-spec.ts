@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { createHash, randomUUID } from 'crypto';
 import { Pool } from 'pg';
 import { parse } from 'csv-parse/sync';
@@ -103,6 +104,11 @@ describe('export formats (e2e)', () => {
   it('writes an XLSX workbook exceljs reads back with typed cells, a frozen bold header and text-only formulas', async () => {
     const { info, file } = await exportAndDownload('xlsx');
     checkDownloadHeaders(info, file, /^application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet$/, 'xlsx');
+    // An independent zip reader checks every entry's CRC-32 (computed by zlib.crc32 in the writer)
+    const checked = execFileSync('python3', ['-c', 'import io,sys,zipfile; z=zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())); print(z.testzip(), len(z.namelist()))'], {
+      input: file.bytes,
+    }).toString();
+    expect(checked).toMatch(/^None \d+\n$/);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(file.bytes as unknown as ArrayBuffer);
     expect(workbook.worksheets).toHaveLength(1);

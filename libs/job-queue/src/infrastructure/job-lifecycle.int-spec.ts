@@ -109,7 +109,8 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
     const cancelled = await waitForStatus(ctx, alice, jobId, JobStatus.Cancelled);
     expect(cancelled.outputFiles).toEqual([]);
     expect(cancelled.progress.processed).toBeLessThan(200);
-    expect(await ctx.get<FileStorage>(FILE_STORAGE).stat(partial.storageKey)).toBeNull();
+    // the files go right after the cancelled status commits (the worker removes them then)
+    await waitFor(async () => (await ctx.get<FileStorage>(FILE_STORAGE).stat(partial.storageKey)) === null, { timeoutMs: 5000, what: 'the partial file to be removed' });
     const events = await ctx.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
     expect(events.map((e) => e.type)).toEqual(['submitted', 'started', 'cancelling', 'cancelled']);
     expect(published.some((e) => e instanceof JobCancelled && e.jobId === jobId)).toBe(true);

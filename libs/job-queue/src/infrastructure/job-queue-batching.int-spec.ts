@@ -14,9 +14,9 @@ import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { JobSucceeded } from '../public/events/job-events';
 import { NoopTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
-import { JobRunStore } from './job-run.store';
-import { OutboxRelay } from './outbox-relay.service';
-import { JobRunner } from './job-runner.service';
+import { JobRunStore } from './store/job-run.store';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
 

@@ -17,11 +17,11 @@ import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { GetJobFileQuery } from '../public/queries/get-job-file.query';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { StepsTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
-import { JobRunStore } from './job-run.store';
-import { selectJobPage } from './job-sql';
-import { OutboxRelay } from './outbox-relay.service';
-import { JobReconciler } from './job-reconciler.service';
-import { JobPurgeService } from './job-purge.service';
+import { JobRunStore } from './store/job-run.store';
+import { selectJobPage } from './persistence/job-sql';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { JobReconciler } from './maintenance/job-reconciler.service';
+import { JobPurgeService } from './maintenance/job-purge.service';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
 import { getJob, holdWorkerLiveness, jobQueueContext, principal, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 

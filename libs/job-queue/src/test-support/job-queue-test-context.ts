@@ -12,7 +12,7 @@ import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetJobQuery } from '../public/queries/get-job.query';
 import type { JobInfo } from '../public/entities/job-info';
 import { JobStatus } from '../public/enums/job-status';
-import { WORKER_LOCK_CLASS } from '../infrastructure/job-sql';
+import { WORKER_LOCK_CLASS } from '../infrastructure/persistence/job-sql';
 
 // test/support is off limits to libs (boundary rule), so the two small helpers live here too.
 export function principal(userId: string, tenant: string, opts: { admin?: boolean } = {}): Principal {

@@ -5,6 +5,9 @@ import { excelSerial, rowValues } from './cell-values';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
+import { useNativeCrc32ForYazl } from './native-crc32';
+
+useNativeCrc32ForYazl();
 
 /** Excel's hard limit of rows per sheet (the header row included). */
 export const XLSX_MAX_ROWS = 1_048_576;

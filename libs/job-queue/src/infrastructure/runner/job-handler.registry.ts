@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { JOB_HANDLER_METADATA, JobHandler, JobHandlerMetadata } from '../public/dependencies/job-handler.dependency';
+import { JOB_HANDLER_METADATA, JobHandler, JobHandlerMetadata } from '../../public/dependencies/job-handler.dependency';
 
 export interface RegisteredJobType {
   type: string;

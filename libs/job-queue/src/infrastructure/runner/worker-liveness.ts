@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import * as os from 'os';
 import { Client } from 'pg';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { WORKER_LOCK_CLASS } from './job-sql';
+import { WORKER_LOCK_CLASS } from '../persistence/job-sql';
 import { JobRunner } from './job-runner.service';
 
 const RECONNECT_MS = 1000;

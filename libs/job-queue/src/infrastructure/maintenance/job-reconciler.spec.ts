@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { EventBus } from '@nestjs/cqrs';
 import type { PorterConfig } from '@porter/platform';
-import type { JobFileCleaner } from '../application/ports/job.repository.port';
+import type { JobFileCleaner } from '../../application/ports/job.repository.port';
 import { JobReconciler } from './job-reconciler.service';
-import type { JobRunStore } from './job-run.store';
-import type { JobRunner } from './job-runner.service';
+import type { JobRunStore } from '../store/job-run.store';
+import type { JobRunner } from '../runner/job-runner.service';
 
 /** The reconciler's wake-up top-up decision, with the store, queue and runner faked (no Postgres/Redis). */
 function reconcilerWith(opts: { ready: number; waiting: number; runner?: Partial<JobRunner> }) {

@@ -3,8 +3,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client, Pool } from 'pg';
 import { inBatchSpan, PG_POOL, PORTER_CONFIG, PorterConfig, StoredTraceContext, tracingActive } from '@porter/platform';
-import { JOBS_QUEUE } from './job-queue.constants';
-import { OUTBOX_CHANNEL } from './job-sql';
+import { JOBS_QUEUE } from '../job-queue.constants';
+import { OUTBOX_CHANNEL } from '../persistence/job-sql';
 
 const BATCH = 500;
 const REDIS_TIMEOUT_MS = 5000;

@@ -2,12 +2,12 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { FileStorage, storageKey } from '@porter/platform';
 import { Principal, ValidationError } from '@porter/shared-kernel';
-import type { JobAbortReason, JobContext, JobFileWriter, JobLogger } from '../public/dependencies/job-handler.dependency';
-import type { JobFile } from '../public/entities/job-file';
-import { JobStatus } from '../public/enums/job-status';
-import { validateJobFileName } from '../domain/job-file-name';
-import { JobOwnershipLostError } from '../domain/job-errors';
-import { ClaimedJob, JobRunStore } from './job-run.store';
+import type { JobAbortReason, JobContext, JobFileWriter, JobLogger } from '../../public/dependencies/job-handler.dependency';
+import type { JobFile } from '../../public/entities/job-file';
+import { JobStatus } from '../../public/enums/job-status';
+import { validateJobFileName } from '../../domain/job-file-name';
+import { JobOwnershipLostError } from '../../domain/job-errors';
+import { ClaimedJob, JobRunStore } from '../store/job-run.store';
 
 export interface RunContextOptions {
   leaseMs: number;

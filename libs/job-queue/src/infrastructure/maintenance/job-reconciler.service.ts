@@ -3,13 +3,13 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { EventBus } from '@nestjs/cqrs';
 import type { Queue } from 'bullmq';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { JobStatus } from '../public/enums/job-status';
-import { JobCancelled, JobFailed } from '../public/events/job-events';
-import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
-import { jobMetrics } from './job-metrics';
-import { JOBS_QUEUE } from './job-queue.constants';
-import { JobRunStore } from './job-run.store';
-import { JobRunner } from './job-runner.service';
+import { JobStatus } from '../../public/enums/job-status';
+import { JobCancelled, JobFailed } from '../../public/events/job-events';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
+import { jobMetrics } from '../runner/job-metrics';
+import { JOBS_QUEUE } from '../job-queue.constants';
+import { JobRunStore } from '../store/job-run.store';
+import { JobRunner } from '../runner/job-runner.service';
 
 const REDIS_TIMEOUT_MS = 3000;
 

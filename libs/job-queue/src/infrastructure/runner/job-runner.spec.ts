@@ -1,9 +1,9 @@
 import type { Job as BullJob } from 'bullmq';
 import type { EventBus } from '@nestjs/cqrs';
 import type { FileStorage, PorterConfig } from '@porter/platform';
-import type { JobFileCleaner } from '../application/ports/job.repository.port';
+import type { JobFileCleaner } from '../../application/ports/job.repository.port';
 import type { JobHandlerRegistry } from './job-handler.registry';
-import type { JobRunStore, RoundResult } from './job-run.store';
+import type { JobRunStore, RoundResult } from '../store/job-run.store';
 import { JobRunner } from './job-runner.service';
 
 /** The dispatcher's handling of wake-up messages, with the store faked (no Postgres/Redis). */

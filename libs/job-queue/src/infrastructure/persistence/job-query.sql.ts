@@ -1,4 +1,4 @@
-import type { JobQuery, JobQueryField, JobQuerySortField } from '../domain/job-query';
+import type { JobQuery, JobQueryField, JobQuerySortField } from '../../domain/job-query';
 
 /**
  * Each field and sort key maps to one fixed SQL expression; values only ever travel as

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FILE_STORAGE, FileStorage } from '@porter/platform';
-import type { JobFileCleaner } from '../application/ports/job.repository.port';
+import type { JobFileCleaner } from '../../application/ports/job.repository.port';
 import { jobFilesPrefix } from './job-sql';
 
 @Injectable()

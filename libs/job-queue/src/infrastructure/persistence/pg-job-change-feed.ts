@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { metric, PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import type { JobStatus } from '../public/enums/job-status';
-import type { JobSnapshot } from '../domain/job-stream-cursor';
-import type { JobChangeFeed, JobWatcher } from '../application/ports/job-change-feed.port';
+import type { JobStatus } from '../../public/enums/job-status';
+import type { JobSnapshot } from '../../domain/job-stream-cursor';
+import type { JobChangeFeed, JobWatcher } from '../../application/ports/job-change-feed.port';
 
 /**
  * The change feed of one API process (ADR 042): while at least one stream follows a job, ONE

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
-import type { StoredTenantLimits, TenantLimitsStore } from '../application/ports/tenant-limits.store.port';
+import type { StoredTenantLimits, TenantLimitsStore } from '../../application/ports/tenant-limits.store.port';
 
 /** Tenant limits in job_queue.tenant_queue (the row that also keeps the tenant's next round). */
 @Injectable()

@@ -4,15 +4,15 @@ import { Job as BullJob, Worker } from 'bullmq';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
 import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, inStoredTraceContext, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
-import { NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
-import { JobStatus } from '../public/enums/job-status';
-import { JobCancelled, JobFailed, JobSucceeded } from '../public/events/job-events';
-import { decideAfterFailure } from '../domain/retry-policy';
-import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
+import { NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
+import { JobStatus } from '../../public/enums/job-status';
+import { JobCancelled, JobFailed, JobSucceeded } from '../../public/events/job-events';
+import { decideAfterFailure } from '../../domain/retry-policy';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { jobMetrics } from './job-metrics';
-import { JOBS_QUEUE } from './job-queue.constants';
-import { ClaimedJob, FinishResult, JobRunStore, RoundResult, RunOutcome, SuccessInput } from './job-run.store';
+import { JOBS_QUEUE } from '../job-queue.constants';
+import { ClaimedJob, FinishResult, JobRunStore, RoundResult, RunOutcome, SuccessInput } from '../store/job-run.store';
 import { RunContext } from './run-context';
 
 interface ActiveRun {

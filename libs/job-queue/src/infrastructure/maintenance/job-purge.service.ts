@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, Worker } from 'bullmq';
 import { bullConnectionFromUrl, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
-import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
-import { JobRunStore } from './job-run.store';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
+import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from '../job-queue.constants';
+import { JobRunStore } from '../store/job-run.store';
 
 /**
  * The repeatable purge: a BullMQ job scheduler on the maintenance queue fires every

@@ -1,8 +1,8 @@
 import type { PrincipalData } from '@porter/shared-kernel';
-import type { JobStatus } from '../public/enums/job-status';
-import type { JobEvent } from '../public/entities/job-event';
-import type { JobFile } from '../public/entities/job-file';
-import type { JobRecord } from '../application/ports/job.repository.port';
+import type { JobStatus } from '../../public/enums/job-status';
+import type { JobEvent } from '../../public/entities/job-event';
+import type { JobFile } from '../../public/entities/job-file';
+import type { JobRecord } from '../../application/ports/job.repository.port';
 
 /** Channel the relays LISTEN on; notified (on commit) by every transaction that writes the outbox. */
 export const OUTBOX_CHANNEL = 'porter_job_queue_outbox';

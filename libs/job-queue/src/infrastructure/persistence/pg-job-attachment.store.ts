@@ -5,8 +5,8 @@ import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { FILE_STORAGE, FileStorage, PG_POOL, withPgTransaction } from '@porter/platform';
 import { PayloadTooLargeError } from '@porter/shared-kernel';
-import type { JobAttachmentStore, NewJobAttachment } from '../application/ports/job-attachment.store.port';
-import type { JobFile } from '../public/entities/job-file';
+import type { JobAttachmentStore, NewJobAttachment } from '../../application/ports/job-attachment.store.port';
+import type { JobFile } from '../../public/entities/job-file';
 import { jobFilesPrefix } from './job-sql';
 
 @Injectable()
