@@ -16,6 +16,10 @@ describe('rate limits and security headers (e2e)', () => {
 
   it("limits a tenant across API processes: 429 problem+json with Retry-After; another tenant is not held up", async () => {
     const noisy = bearer('ada', `t-${randomUUID()}`);
+    // Windows are fixed (aligned to multiples of RATE_LIMIT_WINDOW_MS): start well inside one so
+    // that the 14 requests cannot straddle a boundary, even on a slow machine.
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 45_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 100));
     const statuses: number[] = [];
     let limited: Response | null = null;
     for (let i = 0; i < 14; i++) {

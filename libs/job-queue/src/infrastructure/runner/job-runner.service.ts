@@ -14,18 +14,13 @@ import { jobMetrics } from './job-metrics';
 import { JOBS_QUEUE } from '../job-queue.constants';
 import { ClaimedJob, FinishResult, JobRunStore, RoundResult, RunOutcome, SuccessInput } from '../store/job-run.store';
 import { RunContext } from './run-context';
+import { RunSlots, SlotWaiter } from './run-slots';
 
 interface ActiveRun {
   context: RunContext;
   done: Promise<void>;
   /** When its handler started (0 while it waits for a slot). */
   handlerStartedAt: number;
-}
-
-/** A run claimed ahead waiting for a slot; `grant` hands it the slot of a handler that settled. */
-interface SlotWaiter {
-  grant: () => void;
-  granted: boolean;
 }
 
 const PROGRESS_THROTTLE_MS = 500;
@@ -82,7 +77,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
-  ) {}
+  ) {
+    this.slots = new RunSlots(config.workerConcurrency, () => {
+      if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.worker = new Worker(JOBS_QUEUE, (message) => this.process(message), {
@@ -142,10 +141,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return { woke: true };
   }
 
-  /** Slots held: by running handlers (a run whose outcome is being written does not hold one, bar a backlog). */
-  private slotsTaken = 0;
-  /** Runs claimed ahead that wait for a slot, oldest first. */
-  private readonly slotWaiters: SlotWaiter[] = [];
+  /** The handler slots (runner/run-slots.ts); a freed slot lets the dispatcher claim again. */
+  private readonly slots: RunSlots;
   /** Per job type: handlers that settled within SHORT_RUN_MS in a row (a longer one resets it). */
   private readonly shortRuns = new Map<string, number>();
   /** The last claim filled every free slot: more jobs may be ready, so a freed slot claims again. */
@@ -191,9 +188,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
    */
   private async dispatchRound(): Promise<void> {
     if (this.shuttingDown) this.releaseWaiters();
-    const free = this.freeSlots();
+    const free = this.slots.free;
     const shortTypes = this.claimAheadTypes();
-    const room = free + (shortTypes.length ? AHEAD_PER_SLOT * this.config.workerConcurrency - this.slotWaiters.length : 0);
+    const room = free + (shortTypes.length ? AHEAD_PER_SLOT * this.config.workerConcurrency - this.slots.waitingCount : 0);
     const claiming = !this.shuttingDown && room > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
     // alone, at once); rounds that follow a full claim take every free slot (and claim ahead
@@ -240,7 +237,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       // fewer slots than are free now) goes on at once: nothing else would start the next
       // round, since one merged message stands for up to 16 jobs and the reconciler stays out
       // of the way of a worker that will claim again.
-      if (this.mayHaveMore && !this.shuttingDown && this.freeSlots() > 0) this.dispatchAgain = true;
+      if (this.mayHaveMore && !this.shuttingDown && this.slots.free > 0) this.dispatchAgain = true;
     } catch (error) {
       // Postgres unreachable or similar: nothing was written. The messages are answered (the
       // reconciler adds wake-ups for jobs still pending once Postgres answers again).
@@ -277,11 +274,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
-  /** Slots neither held by a handler nor promised to a job claimed ahead. */
-  private freeSlots(): number {
-    return Math.max(0, this.config.workerConcurrency - this.slotsTaken - this.slotWaiters.length);
-  }
-
   /**
    * The job types a round may claim ahead for (claim-ahead, ADR 018): none unless every handler
    * running now is of a short type and younger than SHORT_RUN_MS, so that the slots will have
@@ -303,50 +295,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return types;
   }
 
-  /** A free slot at once (null), or a ticket for the next slot a settling handler frees. */
-  private takeSlot(): SlotWaiter | null {
-    if (this.slotsTaken < this.config.workerConcurrency) {
-      this.slotsTaken++;
-      return null;
-    }
-    const waiter: SlotWaiter = { granted: false, grant: () => undefined };
-    this.slotWaiters.push(waiter);
-    return waiter;
-  }
-
-  /** A handler settled: its slot goes to the oldest run waiting for one, or becomes free. */
-  private freeSlot(): void {
-    const next = this.slotWaiters.shift();
-    if (next) {
-      next.granted = true;
-      next.grant();
-    } else this.slotsTaken--;
-    if (this.mayHaveMore || this.waiters.length) this.scheduleDispatch();
-  }
-
-  /** Waits for a slot, at most `maxWaitMs`; false (and no slot held) when the run was aborted or the wait timed out first. */
-  private async waitForSlot(waiter: SlotWaiter, signal: AbortSignal, maxWaitMs: number): Promise<boolean> {
-    if (!signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => finish(), maxWaitMs);
-        const finish = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', finish);
-          resolve();
-        };
-        waiter.grant = finish;
-        signal.addEventListener('abort', finish, { once: true });
-      });
-    }
-    if (waiter.granted) return true;
-    const index = this.slotWaiters.indexOf(waiter);
-    if (index >= 0) this.slotWaiters.splice(index, 1);
-    return false;
-  }
-
   /** Runs a claimed job: in a free slot, or (claimed ahead) in the next slot that frees. */
   private start(claimed: ClaimedJob): void {
-    const waiter = this.takeSlot();
+    const waiter = this.slots.take();
     let holdsSlot = waiter === null;
     const run = this.run(claimed, waiter, () => (holdsSlot = true));
     void run.settled.then(() => {
@@ -354,8 +305,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       // Its outcome is written in the background, batched with others; shutdown waits for
       // that write. Too many outcomes still being written: keep the slot until ours is, so a
       // slow database slows the worker down instead of piling up writes.
-      if (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency) void run.done.then(() => this.freeSlot());
-      else this.freeSlot();
+      if (this.finishing > FINISH_BACKLOG_PER_SLOT * this.config.workerConcurrency) void run.done.then(() => this.slots.release());
+      else this.slots.release();
     });
   }
 
@@ -393,7 +344,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       // heartbeat, as for any run). A wait that timed out releases the job.
       let slotWaitExpired = false;
       if (waiter) {
-        if (await this.waitForSlot(waiter, context.signal, Math.min(AHEAD_WAIT_MS, heartbeatMs))) gotSlot();
+        if (await this.slots.waitFor(waiter, context.signal, Math.min(AHEAD_WAIT_MS, heartbeatMs))) gotSlot();
         else slotWaitExpired = !context.signal.aborted;
       }
       // Submit → first start: measured when the run gets its slot (a job claimed ahead has been
