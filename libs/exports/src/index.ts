@@ -12,6 +12,8 @@ export * from './public/actions/request-export.command';
 export * from './public/actions/delete-export.command';
 export * from './public/actions/increment-export-download-counts.command';
 export * from './public/actions/start-export-download.command';
+export * from './public/actions/create-export-download-link.command';
+export * from './public/actions/start-linked-export-download.command';
 export * from './public/queries/get-export-info.query';
 export * from './public/queries/list-exports.query';
 export * from './public/queries/get-export-results-for-download.query';

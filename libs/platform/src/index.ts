@@ -27,3 +27,4 @@ export * from './metrics/ops-server';
 export * from './platform.module';
 export * from './http/http-pipeline.module';
 export * from './process/process-lifecycle';
+export * from './http/content-disposition';
