@@ -13,11 +13,13 @@ import { JobQueueModule } from '@porter/job-queue';
 import { ExportsModule } from '@porter/exports';
 import { ImportsModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
+import { WebhooksModule } from '@porter/webhooks';
 import { HealthController } from './health/health.controller';
 import { DevSignInController } from './console/dev-sign-in.controller';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { ExportsHttpModule } from './exports/exports-http.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 
 @Module({
   imports: [
@@ -28,9 +30,11 @@ import { ImportsHttpModule } from './imports/imports-http.module';
     ExportsModule,
     ImportsModule,
     DirectoryModule,
+    WebhooksModule,
     JobsHttpModule,
     ExportsHttpModule,
     ImportsHttpModule,
+    WebhooksHttpModule,
   ],
   controllers: [HealthController, DevSignInController],
   providers: [

@@ -3,6 +3,7 @@ import { jobQueueMigrations } from '@porter/job-queue';
 import { exportsMigrations } from '@porter/exports';
 import { importsMigrations } from '@porter/imports';
 import { directoryMigrations } from '@porter/directory';
+import { webhooksMigrations } from '@porter/webhooks';
 
 /** Every module's migrations, in dependency order (each module owns its own schema). */
 export const porterMigrations: PorterMigration[] = [
@@ -10,4 +11,5 @@ export const porterMigrations: PorterMigration[] = [
   ...exportsMigrations,
   ...importsMigrations,
   ...directoryMigrations,
+  ...webhooksMigrations,
 ];

@@ -4,6 +4,7 @@ import { JobQueueModule, JobQueueWorkerModule } from '@porter/job-queue';
 import { ExportsModule, ExportsWorkerModule } from '@porter/exports';
 import { ImportsModule, ImportsWorkerModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
+import { WebhooksModule, WebhooksWorkerModule } from '@porter/webhooks';
 
 @Module({
   imports: [
@@ -15,6 +16,8 @@ import { DirectoryModule } from '@porter/directory';
     ImportsModule,
     ImportsWorkerModule,
     DirectoryModule,
+    WebhooksModule,
+    WebhooksWorkerModule,
   ],
   // Worker maintenance of the shared storage: files of writers that died (SIGKILL, OOM).
   providers: [TempFileSweeper],

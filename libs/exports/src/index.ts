@@ -15,6 +15,7 @@ export * from './public/actions/start-export-download.command';
 export * from './public/actions/create-export-download-link.command';
 export * from './public/actions/start-linked-export-download.command';
 export * from './public/queries/get-export-info.query';
+export * from './public/queries/find-export-of-job.query';
 export * from './public/queries/list-exports.query';
 export * from './public/queries/get-export-results-for-download.query';
 export * from './public/queries/list-export-types.query';

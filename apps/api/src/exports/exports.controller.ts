@@ -18,6 +18,7 @@ import {
   StartLinkedExportDownloadCommand,
 } from '@porter/exports';
 import { CurrentPrincipal, FILE_STORAGE, FileStorage, Public } from '@porter/platform';
+import { ResendExportReadyCommand } from '@porter/webhooks';
 import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
@@ -107,6 +108,13 @@ export class ExportsController {
   @ApiOperation({ summary: 'A link that downloads the file without a token until it expires (local: signed API URL; S3: presigned URL)' })
   async downloadLink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateDownloadLinkBody): Promise<ExportDownloadLink> {
     return this.commandBus.execute(new CreateExportDownloadLinkCommand(principal, id, body?.expiresInSeconds ?? 900));
+  }
+
+  @Post(':id/resend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired' })
+  resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveries: number }> {
+    return this.commandBus.execute(new ResendExportReadyCommand(principal, id));
   }
 
   @Get(':id/file')

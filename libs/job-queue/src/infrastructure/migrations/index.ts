@@ -4,6 +4,7 @@ import { Migration20261122110000JobQueueLeaseIndex } from './20261122110000-job-
 import { Migration20261122120000JobQueueOutboxCoalesce } from './20261122120000-job-queue-outbox-coalesce.migration';
 import { Migration20261204130000JobQueueAttachments } from './20261204130000-job-queue-attachments.migration';
 import { Migration20261204140000JobQueueWorkerLiveness } from './20261204140000-job-queue-worker-liveness.migration';
+import { Migration20261204150000JobQueueEventFeed } from './20261204150000-job-queue-event-feed.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
@@ -11,4 +12,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122120000JobQueueOutboxCoalesce', class: Migration20261122120000JobQueueOutboxCoalesce },
   { name: 'Migration20261204130000JobQueueAttachments', class: Migration20261204130000JobQueueAttachments },
   { name: 'Migration20261204140000JobQueueWorkerLiveness', class: Migration20261204140000JobQueueWorkerLiveness },
+  { name: 'Migration20261204150000JobQueueEventFeed', class: Migration20261204150000JobQueueEventFeed },
 ];

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import {
+  DeleteWebhookHandler,
+  GetWebhookHandler,
+  ListWebhookDeliveriesHandler,
+  ListWebhooksHandler,
+  PingWebhookHandler,
+  RedeliverWebhookHandler,
+  RegisterWebhookHandler,
+  ResendExportReadyHandler,
+  RotateWebhookSecretHandler,
+  UpdateWebhookHandler,
+} from './application/webhook.handlers';
+import { SECRET_SEALER, WEBHOOK_REPOSITORY, WEBHOOK_URL_GUARD } from './application/ports/webhook.ports';
+import { WebhookDispatch } from './application/webhook-dispatch';
+import { AesSecretSealer, ResolvingWebhookUrlGuard } from './infrastructure/delivery/webhook-url.guard';
+import { PgWebhookRepository } from './infrastructure/persistence/pg-webhook.repository';
+
+/**
+ * Webhooks (ADR 045): tenant admins register endpoints; Porter signs and delivers events derived
+ * from the other modules' durable state. Reaches job-queue, exports and imports only through
+ * their public commands and queries; none of them knows this module.
+ */
+@Module({
+  providers: [
+    { provide: WEBHOOK_REPOSITORY, useClass: PgWebhookRepository },
+    { provide: WEBHOOK_URL_GUARD, useClass: ResolvingWebhookUrlGuard },
+    { provide: SECRET_SEALER, useClass: AesSecretSealer },
+    WebhookDispatch,
+    RegisterWebhookHandler,
+    UpdateWebhookHandler,
+    DeleteWebhookHandler,
+    RotateWebhookSecretHandler,
+    PingWebhookHandler,
+    RedeliverWebhookHandler,
+    ResendExportReadyHandler,
+    ListWebhooksHandler,
+    GetWebhookHandler,
+    ListWebhookDeliveriesHandler,
+  ],
+  exports: [WEBHOOK_REPOSITORY, SECRET_SEALER, WebhookDispatch],
+})
+export class WebhooksModule {}
