@@ -14,16 +14,16 @@ export class ListCompletedImportRecordsHandler implements IQueryHandler<ListComp
       return { items: [], next: { txId: String(rows[0].xmin), recordId: '00000000-0000-0000-0000-000000000000' } };
     }
     const { rows } = await this.pool.query(
-      `SELECT id, tenant, completed_tx_id::text AS tx_id, completed_at FROM imports.import_record
+      `SELECT id, tenant, completed_tx_id::text AS tx_id, completed_at, completed_tx_id < pg_snapshot_xmin(pg_current_snapshot()) AS final
+         FROM imports.import_record
         WHERE completed_tx_id IS NOT NULL AND (completed_tx_id, id) > ($1::xid8, $2::uuid)
-          AND completed_tx_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY completed_tx_id, id LIMIT $3`,
       [after.txId, after.recordId, Math.max(1, Math.min(limit, 1000))],
     );
-    const last = rows[rows.length - 1];
+    const lastFinal = [...rows].reverse().find((r) => r.final);
     return {
-      items: rows.map((r) => ({ importRecordId: r.id, tenant: r.tenant, completionTxId: r.tx_id, completedAt: new Date(r.completed_at).toISOString() })),
-      next: last ? { txId: last.tx_id, recordId: last.id } : after,
+      items: rows.map((r) => ({ importRecordId: r.id, tenant: r.tenant, completionTxId: r.tx_id, completedAt: new Date(r.completed_at).toISOString(), final: r.final })),
+      next: lastFinal ? { txId: lastFinal.tx_id, recordId: lastFinal.id } : after,
     };
   }
 }

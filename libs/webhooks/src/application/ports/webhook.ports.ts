@@ -61,6 +61,11 @@ export interface WebhookRepository {
   recordAttempt(deliveryId: string, outcome: AttemptOutcome, disableAfterMs: number): Promise<{ recorded: boolean; disabled: boolean }>;
   /** Joins. Locks a feed's cursor row (SKIP LOCKED: null when another process holds it). */
   lockCursor(name: string): Promise<{ position: Record<string, string> | null } | null>;
+  /**
+   * Joins. Whether a fact read from a feed is new: `final` facts are new unless they were seen
+   * (and forgotten now: the cursor passes them); others are new once, then remembered.
+   */
+  firstSight(feed: string, key: string, final: boolean): Promise<boolean>;
   /** Joins. */
   saveCursor(name: string, position: Record<string, string>): Promise<void>;
 }

@@ -5,7 +5,8 @@ import { Migration } from '@mikro-orm/migrations';
  * WEBHOOK_SECRET_KEY). An event is created once per source fact (`source_key` unique: the job
  * event, the import completion, the ping), a delivery once per endpoint and event
  * (`UNIQUE (endpoint_id, event_id)`), so re-reading a feed after a crash creates nothing twice.
- * `feed_cursor` holds how far each durable feed has been read. `endpoint_log` keeps what
+ * `feed_cursor` holds how far each durable feed has been read for certain, `feed_seen` what was
+ * acted on beyond that point. `endpoint_log` keeps what
  * happened to an endpoint on its own (`webhook.disabled`).
  */
 export class Migration20261204160000WebhooksSchema extends Migration {
@@ -55,6 +56,8 @@ export class Migration20261204160000WebhooksSchema extends Migration {
       )`);
     this.addSql(`CREATE INDEX delivery_endpoint_idx ON webhooks.delivery (endpoint_id, created_at DESC)`);
     this.addSql(`CREATE TABLE webhooks.feed_cursor (name text PRIMARY KEY, position jsonb NULL)`);
+    // Facts acted on before they were final (ListJobTransitionsQuery): skipped when read again.
+    this.addSql(`CREATE TABLE webhooks.feed_seen (feed text NOT NULL, key text NOT NULL, PRIMARY KEY (feed, key))`);
     this.addSql(`INSERT INTO webhooks.feed_cursor (name, position) VALUES ('job-transitions', NULL), ('import-completions', NULL)`);
     this.addSql(`
       CREATE TABLE webhooks.endpoint_log (

@@ -234,6 +234,18 @@ export class PgWebhookRepository implements WebhookRepository {
     return rows[0] ? { position: rows[0].position } : null;
   }
 
+  async firstSight(feed: string, key: string, final: boolean): Promise<boolean> {
+    if (final) {
+      const forgotten = await this.em.execute<Array<{ key: string }>>(`DELETE FROM webhooks.feed_seen WHERE feed = ? AND key = ? RETURNING key`, [feed, key]);
+      return forgotten.length === 0;
+    }
+    const remembered = await this.em.execute<Array<{ key: string }>>(
+      `INSERT INTO webhooks.feed_seen (feed, key) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING key`,
+      [feed, key],
+    );
+    return remembered.length > 0;
+  }
+
   async saveCursor(name: string, position: Record<string, string>): Promise<void> {
     await this.em.execute(`UPDATE webhooks.feed_cursor SET position = ?::jsonb WHERE name = ?`, [JSON.stringify(position), name]);
   }

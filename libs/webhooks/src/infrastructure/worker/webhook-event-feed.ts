@@ -17,6 +17,8 @@ const EXPORT_JOB_TYPE = 'export';
  * events, deliveries, their jobs and the cursor's new position commit in ONE transaction, under
  * the cursor row's lock (SKIP LOCKED: one worker reads a feed at a time, the others move on). A
  * crash before the commit rereads the same page; the unique source keys make that harmless.
+ * Facts past the feed's horizon (a long transaction elsewhere still running) are acted on at
+ * once and remembered in webhooks.feed_seen, so they are not repeated when the cursor reaches them.
  * Nothing depends on an in-memory event surviving a crash.
  */
 @Injectable()
@@ -63,6 +65,7 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
       for (const t of page.items) {
         // Deliveries are jobs too: announcing them would feed the feed with itself.
         if (t.jobType === WEBHOOK_DELIVER_JOB_TYPE) continue;
+        if (!(await this.webhooks.firstSight('job-transitions', t.eventId, t.final))) continue;
         const events: WebhookEventToEmit[] = [
           { tenant: t.tenant, type: `job.${t.status}`, sourceKey: `job-event:${t.eventId}`, data: { jobId: t.jobId, type: t.jobType, status: t.status, at: t.at } },
         ];
@@ -73,7 +76,7 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
         for (const event of events) await this.dispatch.emit(event);
       }
       await this.webhooks.saveCursor('job-transitions', page.next as unknown as Record<string, string>);
-      return page.items.length === 200;
+      return page.items.length === 200 && page.items[page.items.length - 1].final;
     });
   }
 
@@ -83,6 +86,7 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
       if (!cursor) return false;
       const page: ImportCompletionPage = await this.queryBus.execute(new ListCompletedImportRecordsQuery(cursor.position as ImportCompletionCursor | null, 200));
       for (const c of page.items) {
+        if (!(await this.webhooks.firstSight('import-completions', `${c.importRecordId}:${c.completionTxId}`, c.final))) continue;
         await this.dispatch.emit({
           tenant: c.tenant,
           type: 'import.completed',
@@ -91,7 +95,7 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
         });
       }
       await this.webhooks.saveCursor('import-completions', page.next as unknown as Record<string, string>);
-      return page.items.length === 200;
+      return page.items.length === 200 && page.items[page.items.length - 1].final;
     });
   }
 }
