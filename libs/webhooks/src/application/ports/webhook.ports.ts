@@ -59,6 +59,8 @@ export interface WebhookRepository {
    * endpoint was disabled.
    */
   recordAttempt(deliveryId: string, outcome: AttemptOutcome, disableAfterMs: number): Promise<{ recorded: boolean; disabled: boolean }>;
+  /** Deletes events created before `before` whose deliveries have all ended (deliveries go with them). Returns how many. */
+  purgeEvents(before: Date, limit: number): Promise<number>;
   /** Joins. Locks a feed's cursor row (SKIP LOCKED: null when another process holds it). */
   lockCursor(name: string): Promise<{ position: Record<string, string> | null } | null>;
   /**

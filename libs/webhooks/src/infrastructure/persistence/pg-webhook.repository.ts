@@ -226,6 +226,17 @@ export class PgWebhookRepository implements WebhookRepository {
     return { recorded: true, disabled: !!disabled[0] };
   }
 
+  async purgeEvents(before: Date, limit: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM webhooks.event WHERE id IN (
+         SELECT e.id FROM webhooks.event e
+          WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhooks.delivery d WHERE d.event_id = e.id AND d.status = 'pending')
+          LIMIT $2)`,
+      [before, limit],
+    );
+    return rowCount ?? 0;
+  }
+
   async lockCursor(name: string): Promise<{ position: Record<string, string> | null } | null> {
     const rows = await this.em.execute<Array<{ position: Record<string, string> | null }>>(
       `SELECT position FROM webhooks.feed_cursor WHERE name = ? FOR UPDATE SKIP LOCKED`,

@@ -25,7 +25,9 @@ const EXPORT_JOB_TYPE = 'export';
 export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEventFeed.name);
   private timer: NodeJS.Timeout | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  private purging: Promise<unknown> | null = null;
 
   constructor(
     private readonly queryBus: QueryBus,
@@ -37,11 +39,25 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.tick(), this.config.jobPollingIntervalMs);
     this.timer.unref();
+    // Events (and their deliveries) live as long as jobs do: JOB_PURGE_AGE_MS, once all ended.
+    this.purgeTimer = setInterval(() => this.purge(), this.config.jobPurgeIntervalMs);
+    this.purgeTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await Promise.all([this.running, this.purging]);
+  }
+
+  private purge(): void {
+    if (this.purging) return;
+    const before = new Date(Date.now() - this.config.jobPurgeAgeMs);
+    this.purging = (async () => {
+      while ((await this.webhooks.purgeEvents(before, 1000)) === 1000);
+    })()
+      .catch((error: Error) => this.logger.error(`webhook purge failed: ${error.message}`))
+      .finally(() => (this.purging = null));
   }
 
   private tick(): void {
