@@ -63,6 +63,12 @@ describe('export download links (e2e, local storage)', () => {
     expect(after.json.result.downloadCount).toBe(exportInfo.result.downloadCount + 3);
   });
 
+  it('needs no body at all (default lifetime)', async () => {
+    const res = await admin.call('POST', `/api/v1/exports/${exportInfo.id}/download-link`);
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.json.expiresAt) - Date.now()).toBeGreaterThan(890_000);
+  });
+
   it('takes expiresInSeconds between 60 and 86400 (400 outside)', async () => {
     const ok = await admin.call('POST', `/api/v1/exports/${exportInfo.id}/download-link`, { expiresInSeconds: 60 });
     expect(ok.status).toBe(200);
