@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
-import {
-  DeleteWebhookHandler,
-  GetWebhookHandler,
-  ListWebhookDeliveriesHandler,
-  ListWebhooksHandler,
-  PingWebhookHandler,
-  RedeliverWebhookHandler,
-  RegisterWebhookHandler,
-  ResendExportReadyHandler,
-  RotateWebhookSecretHandler,
-  UpdateWebhookHandler,
-} from './application/webhook.handlers';
+import { DeleteWebhookHandler } from './application/delete-webhook/delete-webhook.handler';
+import { GetWebhookHandler } from './application/get-webhook/get-webhook.handler';
+import { ListWebhookDeliveriesHandler } from './application/list-webhook-deliveries/list-webhook-deliveries.handler';
+import { ListWebhooksHandler } from './application/list-webhooks/list-webhooks.handler';
+import { PingWebhookHandler } from './application/ping-webhook/ping-webhook.handler';
+import { RedeliverWebhookHandler } from './application/redeliver-webhook/redeliver-webhook.handler';
+import { RegisterWebhookHandler } from './application/register-webhook/register-webhook.handler';
+import { ResendExportReadyHandler } from './application/resend-export-ready/resend-export-ready.handler';
+import { RotateWebhookSecretHandler } from './application/rotate-webhook-secret/rotate-webhook-secret.handler';
+import { UpdateWebhookHandler } from './application/update-webhook/update-webhook.handler';
 import { SECRET_SEALER, WEBHOOK_REPOSITORY, WEBHOOK_URL_GUARD } from './application/ports/webhook.ports';
 import { WebhookDispatch } from './application/webhook-dispatch';
 import { AesSecretSealer, ResolvingWebhookUrlGuard } from './infrastructure/delivery/webhook-url.guard';
