@@ -67,6 +67,20 @@ module.exports = {
       to: { path: '^libs/', pathNot: ['^libs/(scheduling|platform|shared-kernel)/', '^libs/exports/src/index\\.ts$'] },
     },
     {
+      name: 'modules-do-not-use-webhooks',
+      comment: 'Webhooks follow job-queue, exports and imports from their durable state; none of them may know webhooks (ADR 045).',
+      severity: 'error',
+      from: { path: '^libs/(job-queue|exports|imports)/' },
+      to: { path: '^libs/webhooks/' },
+    },
+    {
+      name: 'webhooks-use-public-surfaces',
+      comment: 'Webhooks reach the other modules only through their index.ts (public commands, queries, entities).',
+      severity: 'error',
+      from: { path: '^libs/webhooks/' },
+      to: { path: '^libs/(job-queue|exports|imports|directory)/', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'domain/ imports nothing from application/ or infrastructure/.',
       severity: 'error',

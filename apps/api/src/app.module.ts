@@ -14,12 +14,14 @@ import { ExportsModule } from '@porter/exports';
 import { ImportsModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
 import { SchedulingModule } from '@porter/scheduling';
+import { WebhooksModule } from '@porter/webhooks';
 import { HealthController } from './health/health.controller';
 import { DevSignInController } from './console/dev-sign-in.controller';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { ExportsHttpModule } from './exports/exports-http.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
 import { SchedulesHttpModule } from './schedules/schedules-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 
 @Module({
   imports: [
@@ -31,10 +33,12 @@ import { SchedulesHttpModule } from './schedules/schedules-http.module';
     ImportsModule,
     DirectoryModule,
     SchedulingModule,
+    WebhooksModule,
     JobsHttpModule,
     ExportsHttpModule,
     ImportsHttpModule,
     SchedulesHttpModule,
+    WebhooksHttpModule,
   ],
   controllers: [HealthController, DevSignInController],
   providers: [

@@ -4,6 +4,7 @@ import { exportsMigrations } from '@porter/exports';
 import { importsMigrations } from '@porter/imports';
 import { directoryMigrations } from '@porter/directory';
 import { schedulingMigrations } from '@porter/scheduling';
+import { webhooksMigrations } from '@porter/webhooks';
 
 /** Every module's migrations, in dependency order (each module owns its own schema). */
 export const porterMigrations: PorterMigration[] = [
@@ -12,4 +13,5 @@ export const porterMigrations: PorterMigration[] = [
   ...importsMigrations,
   ...directoryMigrations,
   ...schedulingMigrations,
+  ...webhooksMigrations,
 ];

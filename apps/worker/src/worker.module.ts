@@ -5,6 +5,7 @@ import { ExportsModule, ExportsWorkerModule } from '@porter/exports';
 import { ImportsModule, ImportsWorkerModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
 import { SchedulingModule, SchedulingWorkerModule } from '@porter/scheduling';
+import { WebhooksModule, WebhooksWorkerModule } from '@porter/webhooks';
 
 @Module({
   imports: [
@@ -18,6 +19,8 @@ import { SchedulingModule, SchedulingWorkerModule } from '@porter/scheduling';
     DirectoryModule,
     SchedulingModule,
     SchedulingWorkerModule,
+    WebhooksModule,
+    WebhooksWorkerModule,
   ],
   // Worker maintenance of the shared storage: files of writers that died (SIGKILL, OOM).
   providers: [TempFileSweeper],

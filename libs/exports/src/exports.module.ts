@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CLOCK, systemClock } from '@porter/shared-kernel';
 import { CheckExportRequestHandler } from './application/check-export-request/check-export-request.handler';
+import { CreateExportDownloadLinkHandler, StartLinkedExportDownloadHandler } from './application/download-link/download-link.handlers';
+import { FindExportOfJobHandler } from './application/find-export-by-job/find-export-of-job.handler';
 import { DeleteExportHandler } from './application/delete-export/delete-export.handler';
 import { GetExportInfoHandler } from './application/get-export-info/get-export-info.handler';
 import { GetExportResultsForDownloadHandler } from './application/get-export-results-for-download/get-export-results-for-download.handler';
@@ -37,9 +39,12 @@ import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from './public/enums/export-
     IncrementExportDownloadCountsHandler,
     ExportDownloadGate,
     StartExportDownloadHandler,
+    CreateExportDownloadLinkHandler,
+    StartLinkedExportDownloadHandler,
     // The export checks for an export job's file read through the jobs API (found by JobQueueModule).
     ExportJobFileAccessPolicy,
     GetExportInfoHandler,
+    FindExportOfJobHandler,
     ListExportsHandler,
     GetExportResultsForDownloadHandler,
     ListExportTypesHandler,

@@ -5,6 +5,7 @@ import { AddImportBatchesHandler, AddImportBatchHandler } from './application/ad
 import { ImportBatchIntake } from './application/add-import-batch/import-batch-intake';
 import { CreateImportRecordHandler } from './application/create-import-record/create-import-record.handler';
 import { FinalizeImportRecordHandler } from './application/finalize-import-record/finalize-import-record.handler';
+import { ListCompletedImportRecordsHandler } from './application/list-completed-import-records/list-completed-import-records.handler';
 import { GetFailedRowsFileHandler } from './application/get-failed-rows-file/get-failed-rows-file.handler';
 import { GetImportBatchHandler } from './application/get-import-batch/get-import-batch.handler';
 import { GetImportRecordHandler } from './application/get-import-record/get-import-record.handler';
@@ -50,6 +51,7 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     FinalizeImportRecordHandler,
     RetryFailedRowsHandler,
     GetImportRecordHandler,
+    ListCompletedImportRecordsHandler,
     ListImportRecordsHandler,
     GetImportBatchHandler,
     ListImportResultsHandler,

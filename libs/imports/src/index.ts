@@ -16,6 +16,7 @@ export * from './public/actions/add-import-batch.command';
 export * from './public/actions/finalize-import-record.command';
 export * from './public/actions/retry-failed-rows.command';
 export * from './public/queries/get-import-record.query';
+export * from './public/queries/list-completed-import-records.query';
 export * from './public/queries/list-import-records.query';
 export * from './public/queries/get-import-batch.query';
 export * from './public/queries/list-import-results.query';

@@ -20,6 +20,7 @@ export * from './public/actions/attach-job-files.command';
 export * from './public/queries/get-job.query';
 export * from './public/queries/list-jobs.query';
 export * from './public/queries/get-job-events.query';
+export * from './public/queries/list-job-transitions.query';
 export * from './public/queries/get-job-file.query';
 export * from './public/queries/get-queue-configuration.query';
 export * from './public/queries/get-tenant-limits.query';

@@ -12,6 +12,7 @@ import { MoveJobToTopHandler } from './application/move-job-to-top/move-job-to-t
 import { DeleteJobHandler } from './application/delete-job/delete-job.handler';
 import { GetJobHandler } from './application/get-job/get-job.handler';
 import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
+import { ListJobTransitionsHandler } from './application/list-job-transitions/list-job-transitions.handler';
 import { GetJobEventsHandler } from './application/get-job-events/get-job-events.handler';
 import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
 import { AttachJobFilesHandler } from './application/attach-job-files/attach-job-files.handler';
@@ -56,6 +57,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     GetJobHandler,
     ListJobsHandler,
     GetJobEventsHandler,
+    ListJobTransitionsHandler,
     GetJobFileHandler,
     JobFileAccessPolicies,
     GetQueueConfigurationHandler,

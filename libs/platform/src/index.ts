@@ -28,3 +28,4 @@ export * from './platform.module';
 export * from './http/http-pipeline.module';
 export * from './process/process-lifecycle';
 export * from './tracing/trace-context';
+export * from './http/content-disposition';

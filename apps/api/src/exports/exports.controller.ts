@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'stream/promises';
 import {
@@ -10,13 +10,18 @@ import {
   GetExportInfoQuery,
   ListExportsQuery,
   ListExportTypesQuery,
+  CreateExportDownloadLinkCommand,
+  ExportDownloadLink,
+  ExportResultData,
   RequestExportCommand,
   StartExportDownloadCommand,
+  StartLinkedExportDownloadCommand,
 } from '@porter/exports';
-import { CurrentPrincipal, FILE_STORAGE, FileStorage } from '@porter/platform';
+import { CurrentPrincipal, FILE_STORAGE, FileStorage, Public } from '@porter/platform';
+import { ResendExportReadyCommand } from '@porter/webhooks';
 import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
-import { ListExportsParams, RequestExportBody } from './exports.dto';
+import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
 
 type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
 
@@ -95,6 +100,41 @@ export class ExportsController {
   async download(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
     // Every check (404/409/410) and the count: the same command the jobs API's file route relies on.
     const result = await this.commandBus.execute(new StartExportDownloadCommand(principal, id));
+    await this.send(id, result, res);
+  }
+
+  @Post(':id/download-link')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A link that downloads the file without a token until it expires (local: signed API URL; S3: presigned URL)' })
+  async downloadLink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateDownloadLinkBody): Promise<ExportDownloadLink> {
+    return this.commandBus.execute(new CreateExportDownloadLinkCommand(principal, id, body?.expiresInSeconds ?? 900));
+  }
+
+  @Post(':id/resend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired' })
+  resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveries: number }> {
+    return this.commandBus.execute(new ResendExportReadyCommand(principal, id));
+  }
+
+  @Get(':id/file')
+  @Public()
+  @ApiOperation({ summary: 'The export file through a signed link (no bearer token); 403 when tampered or expired; counted' })
+  @ApiQuery({ name: 'expires', required: true })
+  @ApiQuery({ name: 'sig', required: true })
+  async linkedDownload(
+    @Param('id') id: string,
+    @Query('expires') expires: string | undefined,
+    @Query('sig') sig: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const result = await this.commandBus.execute(
+      new StartLinkedExportDownloadCommand(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
+    );
+    await this.send(id, result, res);
+  }
+
+  private async send(id: string, result: ExportResultData, res: Response): Promise<void> {
     const stream = await this.storage.get(result.storageKey).catch((error) => {
       // Purged between the check and here.
       if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);

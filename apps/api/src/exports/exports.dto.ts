@@ -76,3 +76,12 @@ export class ListExportsParams extends SortedPageParams {
   status?: ExportStatus;
 
 }
+
+export class CreateDownloadLinkBody {
+  @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 900, description: 'Seconds the link works' })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  expiresInSeconds?: number;
+}

@@ -1,5 +1,11 @@
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './porter-config';
 
+const PRODUCTION_SECRETS = {
+  AUTH_JWT_SECRET: 'a-real-production-secret-123',
+  DOWNLOAD_LINK_SECRET: 'a-real-download-link-secret-of-32-characters',
+  WEBHOOK_SECRET_KEY: 'cd'.repeat(32),
+};
+
 describe('loadConfig', () => {
   it('fills every setting with its local default', () => {
     const config = loadConfig({});
@@ -38,7 +44,21 @@ describe('loadConfig', () => {
 
   it('refuses to run in production with the development secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('AUTH_JWT_SECRET must be set to a real secret');
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-production-secret-123' }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', ...PRODUCTION_SECRETS }).nodeEnv).toBe('production');
+  });
+
+  it('derives the link and webhook keys outside production only, and validates them when set', () => {
+    const dev = loadConfig({});
+    expect(dev.downloadLinkSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(dev.webhookSecretKey).toHaveLength(32);
+    const base = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-production-secret-123' };
+    expect(() => loadConfig(base)).toThrow('DOWNLOAD_LINK_SECRET must be set when NODE_ENV=production');
+    expect(() => loadConfig({ ...base, DOWNLOAD_LINK_SECRET: PRODUCTION_SECRETS.DOWNLOAD_LINK_SECRET })).toThrow('WEBHOOK_SECRET_KEY must be set when NODE_ENV=production');
+    expect(() => loadConfig({ DOWNLOAD_LINK_SECRET: 'short' })).toThrow('DOWNLOAD_LINK_SECRET must be at least 32 characters');
+    expect(() => loadConfig({ WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY must be 32 bytes');
+    expect(loadConfig({ WEBHOOK_SECRET_KEY: 'ab'.repeat(32) }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1:*, *.internal ,[::1]:8080' }).webhookAllowedHosts).toEqual(['127.0.0.1:*', '*.internal', '[::1]:8080']);
+    expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: 'http://x' })).toThrow('WEBHOOK_ALLOWED_HOSTS must be comma-separated host[:port] patterns');
   });
 
   it('reads the worker metrics port, where 0 turns the listener off', () => {
@@ -49,7 +69,7 @@ describe('loadConfig', () => {
   it('enables the test job types only when asked, and never in production', () => {
     expect(loadConfig({ PORTER_ENABLE_TEST_JOB_TYPES: '1' }).enableTestJobTypes).toBe(true);
     expect(loadConfig({ PORTER_ENABLE_TEST_JOB_TYPES: 'true', NODE_ENV: 'test' }).enableTestJobTypes).toBe(true);
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-production-secret-123' };
+    const production = { NODE_ENV: 'production', ...PRODUCTION_SECRETS };
     expect(loadConfig({ ...production, PORTER_ENABLE_TEST_JOB_TYPES: 'false' }).enableTestJobTypes).toBe(false);
     expect(() => loadConfig({ ...production, PORTER_ENABLE_TEST_JOB_TYPES: '1' })).toThrow(
       'PORTER_ENABLE_TEST_JOB_TYPES must not be set when NODE_ENV=production',

@@ -1,3 +1,4 @@
+import { createHmac } from 'crypto';
 import { assertValidKey } from '../storage/file-storage.port';
 
 /**
@@ -66,6 +67,19 @@ export interface PorterConfig {
   rateLimitPerAddress: number;
   /** How often each worker looks for due export schedules; 0: never in this process (ADR 047). */
   scheduleTickIntervalMs: number;
+  /** HMAC key of signed download links (ADR 044); derived from AUTH_JWT_SECRET outside production when unset. */
+  downloadLinkSecret: string;
+  /** Absolute origin put before links handed to the outside (webhooks); null: links are paths of this API. */
+  publicBaseUrl: string | null;
+  /** AES-256-GCM key (32 bytes) that encrypts webhook signing secrets at rest (ADR 045); derived outside production when unset. */
+  webhookSecretKey: Buffer;
+  /** host[:port] patterns (`*` wildcards) whose webhooks may resolve to private addresses. */
+  webhookAllowedHosts: string[];
+  webhookTimeoutMs: number;
+  /** First retry delay of a failed delivery; each later one doubles (with jitter), capped (ADR 046). */
+  webhookBackoffBaseMs: number;
+  /** An endpoint failing every delivery for this long is disabled. */
+  webhookDisableAfterMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -132,6 +146,23 @@ const keyPrefix = (raw: string, env: string): string => {
 const optional = <T>(parse: (raw: string, env: string) => T) => (raw: string, env: string): T | null => (raw.trim() === '' ? null : parse(raw, env));
 
 // Declared once; README's configuration table mirrors this list.
+/** 32 bytes as 64 hex digits or base64; empty: null (a development key is derived later). */
+const aesKey = (raw: string, env: string): Buffer => {
+  const trimmed = raw.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new ConfigError(`${env} must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32), got ${key.length} bytes`);
+  return key;
+};
+
+/** Comma-separated host[:port] patterns; `*` matches within a label run (e.g. `127.0.0.1:*`, `*.internal`). */
+const hostPatterns = (raw: string, env: string): string[] => {
+  const items = raw.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+  for (const item of items) {
+    if (!/^(\[[0-9a-f:.*]+\]|[a-z0-9.*-]+)(:(\d{1,5}|\*))?$/.test(item)) throw new ConfigError(`${env} must be comma-separated host[:port] patterns, got "${item}"`);
+  }
+  return items;
+};
+
 const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'nodeEnv', env: 'NODE_ENV', default: 'development', parse: oneOf(['development', 'production', 'test'] as const) },
   { key: 'host', env: 'HOST', default: '0.0.0.0', parse: nonEmpty() },
@@ -188,6 +219,13 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'rateLimitPerTenant', env: 'RATE_LIMIT_PER_TENANT', default: '6000', parse: integer(1, 10_000_000) },
   { key: 'rateLimitPerAddress', env: 'RATE_LIMIT_PER_ADDRESS', default: '3000', parse: integer(1, 10_000_000) },
   { key: 'scheduleTickIntervalMs', env: 'SCHEDULE_TICK_INTERVAL_MS', default: '5000', parse: integer(0, 3_600_000) },
+  { key: 'downloadLinkSecret', env: 'DOWNLOAD_LINK_SECRET', default: '', parse: (raw, env) => (raw === '' ? '' : nonEmpty(/^.{32,}$/s, 'must be at least 32 characters')(raw, env)) },
+  { key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', default: '', parse: optional((raw, env) => url(['https', 'http'])(raw, env).replace(/\/+$/, '')) },
+  { key: 'webhookSecretKey', env: 'WEBHOOK_SECRET_KEY', default: '', parse: (raw, env) => (raw === '' ? Buffer.alloc(0) : aesKey(raw, env)) },
+  { key: 'webhookAllowedHosts', env: 'WEBHOOK_ALLOWED_HOSTS', default: '', parse: hostPatterns },
+  { key: 'webhookTimeoutMs', env: 'WEBHOOK_TIMEOUT_MS', default: '10000', parse: integer(100, 60_000) },
+  { key: 'webhookBackoffBaseMs', env: 'WEBHOOK_BACKOFF_BASE_MS', default: '30000', parse: integer(10, 3_600_000) },
+  { key: 'webhookDisableAfterMs', env: 'WEBHOOK_DISABLE_AFTER_MS', default: String(24 * 3600 * 1000), parse: integer(1000) },
 ];
 
 export const CONFIG_SETTINGS: ReadonlyArray<{ env: string; default: string }> = SETTINGS.map((s) => ({ env: s.env, default: s.default }));
@@ -213,6 +251,16 @@ export function loadConfig(env: Env = process.env): PorterConfig {
   // write files: a switch for tests and demos that production refuses outright.
   if (result.nodeEnv === 'production' && result.enableTestJobTypes) {
     throw new ConfigError('PORTER_ENABLE_TEST_JOB_TYPES must not be set when NODE_ENV=production (test job types are for tests and demos)');
+  }
+  // Development conveniences, refused in production like the development JWT secret: keys
+  // derived from AUTH_JWT_SECRET, so a local setup works without setting three secrets.
+  if (!result.downloadLinkSecret) {
+    if (result.nodeEnv === 'production') throw new ConfigError('DOWNLOAD_LINK_SECRET must be set when NODE_ENV=production (at least 32 characters; it signs download links)');
+    result.downloadLinkSecret = createHmac('sha256', result.authJwtSecret).update('porter:download-link').digest('hex');
+  }
+  if (!result.webhookSecretKey.length) {
+    if (result.nodeEnv === 'production') throw new ConfigError('WEBHOOK_SECRET_KEY must be set when NODE_ENV=production (32 bytes, e.g. openssl rand -base64 32; it encrypts webhook secrets)');
+    result.webhookSecretKey = createHmac('sha256', result.authJwtSecret).update('porter:webhook-secret-key').digest();
   }
   return result;
 }

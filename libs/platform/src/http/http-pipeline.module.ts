@@ -9,6 +9,7 @@ import { TokenVerifier } from '../auth/token-verifier';
 
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
+const SIGNED_LINK_ROUTES = [{ path: 'api/v1/exports/:id/file', method: RequestMethod.GET }];
 
 /**
  * The request pipeline before controllers, as Nest middleware so that it runs after the request
@@ -47,6 +48,9 @@ export class HttpPipelineModule implements NestModule {
           next();
         },
       )
+      // A signed download link carries its own proof (HMAC signature and expiry, checked by the
+      // exports module; ADR 044) instead of a bearer token.
+      .exclude(...SIGNED_LINK_ROUTES)
       .forRoutes(...API_ROUTES, ...ADMIN_ROUTES);
     if (this.config.rateLimitEnabled) {
       const limiter = new RateLimiter(this.redis, this.config.queuePrefix, {

@@ -42,6 +42,18 @@ export interface FileStorage {
    * store, incomplete multipart uploads) not touched since `olderThan`. Returns how many.
    */
   sweepStaleTemporary(olderThan: Date): Promise<number>;
+  /**
+   * A URL that fetches the object without Porter in the way, valid `expiresInSeconds` (an object
+   * store's presigned GET), answered with the given Content-Disposition and Content-Type. Absent
+   * on stores that have no such URL (local disk): the API then signs its own link (ADR 044).
+   */
+  presignedGetUrl?(key: string, options: PresignedGetOptions): Promise<string>;
+}
+
+export interface PresignedGetOptions {
+  expiresInSeconds: number;
+  contentDisposition: string;
+  contentType: string;
 }
 
 export const FILE_STORAGE = Symbol('FILE_STORAGE');

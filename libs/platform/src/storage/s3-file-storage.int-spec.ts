@@ -17,6 +17,7 @@ import { DependencyHealthIndicators } from '../health/health-indicators';
 import { LocalFileStorage } from './local-file-storage';
 import { S3FileStorage, S3FileStorageOptions } from './s3-file-storage';
 import { createFileStorage } from './storage.module';
+import { attachmentDisposition } from '../http/content-disposition';
 import { describeFileStorageContract, generated, readAll } from './storage-contract';
 
 /**
@@ -183,6 +184,33 @@ describe('S3FileStorage on s3rver', () => {
     },
     { abortAfterLargeWrite: false, firstByteRange: false },
   );
+
+  it('presigns a GET that downloads the object without credentials, named by Content-Disposition, until it expires', async () => {
+    const prefix = runPrefix();
+    const storage = storageOn(server.endpoint, prefix);
+    const body = 'id,name\n1,Zoë\n';
+    await storage.put('exports/file.csv', Readable.from([Buffer.from(body)]));
+    const disposition = attachmentDisposition('employees 2026-12-04 Zoë.csv');
+    const url = await storage.presignedGetUrl('exports/file.csv', { expiresInSeconds: 2, contentDisposition: disposition, contentType: 'text/csv; charset=utf-8' });
+    expect(url).toContain('X-Amz-Signature=');
+    expect(url).toContain('X-Amz-Expires=2');
+    // A plain fetch: no SDK, no credentials, as a browser or a webhook receiver would.
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).toString('utf8')).toBe(body);
+    expect(res.headers.get('content-disposition')).toBe(disposition);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    // s3rver enforces the expiry (not the signature: see DEPENDENCIES notes); the link stops working.
+    const deadline = Date.now() + 10_000;
+    let status = 200;
+    while (status !== 403 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await fetch(url)).status;
+    }
+    expect(status).toBe(403);
+    await storage.deletePrefix('');
+    storage.client.destroy();
+  });
 
   it('streams a 20 MB write as a multipart upload of 5 MiB parts, completed only by commit', async () => {
     const prefix = runPrefix();

@@ -15,8 +15,9 @@ import {
   S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError } from '@porter/shared-kernel';
-import { assertValidKey, FileStorage, ObjectStat, StorageWriter, StoredObject } from './file-storage.port';
+import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, StorageWriter, StoredObject } from './file-storage.port';
 
 export interface S3FileStorageOptions {
   bucket: string;
@@ -188,6 +189,24 @@ export class S3FileStorage implements FileStorage {
       if (isNotFound(error)) throw new NotFoundError('File', key);
       throw error;
     }
+  }
+
+  /**
+   * A presigned GetObject (SigV4 query parameters): the bucket itself enforces the expiry and
+   * answers with the export's file name, so the caller's browser or receiver downloads straight
+   * from storage. Porter never sees that download (ADR 044).
+   */
+  async presignedGetUrl(key: string, options: PresignedGetOptions): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ResponseContentDisposition: options.contentDisposition,
+        ResponseContentType: options.contentType,
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
   }
 
   async stat(key: string): Promise<ObjectStat | null> {

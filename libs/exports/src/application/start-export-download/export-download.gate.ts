@@ -26,6 +26,24 @@ export class ExportDownloadGate {
    * between is a 404, never an uncounted download. Returns the result to stream.
    */
   async admit(principal: Principal, exportId: string, isFile?: (result: ExportResultData) => boolean): Promise<ExportResultData> {
+    const result = await this.check(principal, exportId, isFile);
+    const now = this.clock.now();
+    const counted = await this.exports.incrementDownloadCounts(principal, [result.id], now);
+    if (!counted) {
+      // Something changed since the checks above: deleted or no longer permitted (404), or expired
+      // or purged in between (410). The count refuses all of them, so nothing was counted.
+      const [still] = await this.exports.resultsForDownload(principal, [result.id]);
+      if (!still) throw new NotFoundError('Export', exportId);
+      throw new GoneError(`Export ${exportId} expired at ${still.expiresAt}`);
+    }
+    return result;
+  }
+
+  /**
+   * Every check of `admit` without counting: what making a download link requires (the link
+   * is a download to come, counted when it is used where Porter can see it; ADR 044).
+   */
+  async check(principal: Principal, exportId: string, isFile?: (result: ExportResultData) => boolean): Promise<ExportResultData> {
     const info = isUuid(exportId) ? await this.exports.getVisible(principal, exportId) : null;
     if (!info) throw new NotFoundError('Export', exportId);
     if (!info.result) throw new ConflictError(`Export ${exportId} has no file yet (status ${info.status})`);
@@ -35,14 +53,6 @@ export class ExportDownloadGate {
     if (result.expiredAt || Date.parse(result.expiresAt) <= now.getTime()) throw new GoneError(`Export ${exportId} expired at ${result.expiresAt}`);
     // Checked before counting: a download that cannot be served is not counted.
     if (!(await this.storage.stat(result.storageKey))) throw new GoneError(`The file of export ${exportId} is no longer available`);
-    const counted = await this.exports.incrementDownloadCounts(principal, [result.id], now);
-    if (!counted) {
-      // Something changed since the checks above: deleted or no longer permitted (404), or expired
-      // or purged in between (410). The count refuses all of them, so nothing was counted.
-      const [still] = await this.exports.resultsForDownload(principal, [result.id]);
-      if (!still) throw new NotFoundError('Export', exportId);
-      throw new GoneError(`Export ${exportId} expired at ${still.expiresAt}`);
-    }
     return result;
   }
 }

@@ -66,6 +66,8 @@ export class MikroImportsRepository implements ImportsRepository {
 
   async updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void> {
     await this.em.nativeUpdate(ImportRecordEntity, { id }, { ...changes, updatedAt: new Date() });
+    // The completing transaction, for ListCompletedImportRecordsQuery (same transaction as the status).
+    if (changes.status === 'completed') await this.em.execute(`UPDATE imports.import_record SET completed_tx_id = pg_current_xact_id() WHERE id = ?`, [id]);
   }
 
   async insertBatch(batch: NewImportBatch): Promise<ImportBatchRow> {

@@ -177,7 +177,7 @@ export class BatchState {
       [recordId],
     );
     if (open.rowCount) return false;
-    await c.query(`UPDATE imports.import_record SET status = 'completed', completed_at = now(), updated_at = now() WHERE id = $1`, [recordId]);
+    await c.query(`UPDATE imports.import_record SET status = 'completed', completed_at = now(), updated_at = now(), completed_tx_id = pg_current_xact_id() WHERE id = $1`, [recordId]);
     return true;
   }
 

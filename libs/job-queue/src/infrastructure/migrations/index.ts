@@ -6,6 +6,7 @@ import { Migration20261204130000JobQueueAttachments } from './20261204130000-job
 import { Migration20261204140000JobQueueWorkerLiveness } from './20261204140000-job-queue-worker-liveness.migration';
 import { Migration20261204150000JobQueueTraceContext } from './20261204150000-job-queue-trace-context.migration';
 import { Migration20261204160000JobQueueTenantFairness } from './20261204160000-job-queue-tenant-fairness.migration';
+import { Migration20261204150000JobQueueEventFeed } from './20261204150000-job-queue-event-feed.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
@@ -15,4 +16,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261204140000JobQueueWorkerLiveness', class: Migration20261204140000JobQueueWorkerLiveness },
   { name: 'Migration20261204150000JobQueueTraceContext', class: Migration20261204150000JobQueueTraceContext },
   { name: 'Migration20261204160000JobQueueTenantFairness', class: Migration20261204160000JobQueueTenantFairness },
+  { name: 'Migration20261204150000JobQueueEventFeed', class: Migration20261204150000JobQueueEventFeed },
 ];

@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '@porter/platform';
+import { Page, Principal } from '@porter/shared-kernel';
+import {
+  DeleteWebhookCommand,
+  GetWebhookQuery,
+  ListWebhookDeliveriesQuery,
+  ListWebhooksQuery,
+  PingWebhookCommand,
+  RedeliverWebhookCommand,
+  RegisterWebhookCommand,
+  RotateWebhookSecretCommand,
+  UpdateWebhookCommand,
+  WebhookDeliveryInfo,
+  WebhookEndpointInfo,
+  WebhookEndpointWithSecret,
+} from '@porter/webhooks';
+import { PageParams } from '../common/page-params.dto';
+import { ListDeliveriesParams, RegisterWebhookBody, UpdateWebhookBody } from './webhooks.dto';
+
+/** Webhook endpoints of the caller's tenant (tenant admins only: 403 otherwise). See docs/notifications.md. */
+@ApiTags('webhooks')
+@Controller('api/v1/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register an endpoint; the answer holds its signing secret, shown only here (and by rotate-secret)' })
+  register(@CurrentPrincipal() principal: Principal, @Body() body: RegisterWebhookBody): Promise<WebhookEndpointWithSecret> {
+    return this.commandBus.execute(new RegisterWebhookCommand(principal, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's endpoints, newest first" })
+  list(@CurrentPrincipal() principal: Principal, @Query() params: PageParams): Promise<Page<WebhookEndpointInfo>> {
+    return this.queryBus.execute(new ListWebhooksQuery(principal, params.offset ?? 0, params.limit ?? 20));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One endpoint (never its secret)' })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WebhookEndpointInfo> {
+    return this.queryBus.execute(new GetWebhookQuery(principal, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change url, events, description or enabled (enabling again clears an automatic disable)' })
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateWebhookBody): Promise<WebhookEndpointInfo> {
+    return this.commandBus.execute(new UpdateWebhookCommand(principal, id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an endpoint and its deliveries' })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteWebhookCommand(principal, id));
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new signing secret (the old one stops at once)' })
+  rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ secret: string }> {
+    return this.commandBus.execute(new RotateWebhookSecretCommand(principal, id));
+  }
+
+  @Post(':id/ping')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a ping event to this endpoint' })
+  ping(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveryId: string }> {
+    return this.commandBus.execute(new PingWebhookCommand(principal, id));
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: "The endpoint's deliveries, newest first" })
+  deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: ListDeliveriesParams): Promise<Page<WebhookDeliveryInfo>> {
+    return this.queryBus.execute(new ListWebhookDeliveriesQuery(principal, id, params.status, params.offset ?? 0, params.limit ?? 20));
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a succeeded or failed delivery again, with the same webhook-id (409 while pending)' })
+  redeliver(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<{ deliveryId: string }> {
+    return this.commandBus.execute(new RedeliverWebhookCommand(principal, id, deliveryId));
+  }
+}

@@ -1,0 +1,17 @@
+import { Query } from '@nestjs/cqrs';
+
+export interface ExportOfJob {
+  exportId: string;
+  tenant: string;
+}
+
+/**
+ * The export an `export` job runs, or null (another job type, or none). No permission filter:
+ * for modules reacting to job transitions on the platform's behalf (webhooks), which then read
+ * the export itself with a principal.
+ */
+export class FindExportOfJobQuery extends Query<ExportOfJob | null> {
+  constructor(readonly jobId: string) {
+    super();
+  }
+}

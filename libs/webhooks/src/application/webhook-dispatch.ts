@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { SubmitJobCommand } from '@porter/job-queue';
+import { Principal } from '@porter/shared-kernel';
+import { WEBHOOK_REPOSITORY, WebhookRepository } from './ports/webhook.ports';
+
+/** The job type that sends one attempt of one delivery (ADR 045). */
+export const WEBHOOK_DELIVER_JOB_TYPE = 'webhook.deliver';
+
+export interface WebhookEventToEmit {
+  tenant: string;
+  type: string;
+  /** What the event stands for, unique: the same source never makes a second event. */
+  sourceKey: string;
+  data: Record<string, unknown>;
+  onlyEndpointId?: string;
+}
+
+/**
+ * Creates events and deliveries, and submits the `webhook.deliver` job of each attempt, in ONE
+ * transaction: a delivery row never exists without the job that sends it, and no job without its
+ * row. Delivery jobs belong to the tenant and run as its system principal.
+ */
+@Injectable()
+export class WebhookDispatch {
+  constructor(
+    @Inject(WEBHOOK_REPOSITORY) private readonly webhooks: WebhookRepository,
+    private readonly commandBus: CommandBus,
+    private readonly em: EntityManager,
+  ) {}
+
+  /** Runs `work` in a transaction that emit/scheduleAttempt calls inside it join. */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(work);
+  }
+
+  /** Joins the caller's transaction (see `transaction`). */
+  async emit(event: WebhookEventToEmit): Promise<{ eventId: string; deliveryIds: string[] } | null> {
+    const created = await this.webhooks.createEvent(event);
+    for (const deliveryId of created?.deliveryIds ?? []) await this.scheduleAttempt(event.tenant, deliveryId, 1, null, event.type);
+    return created;
+  }
+
+  /** Joins. The job of attempt `attempt`; the idempotency key makes a second submit of the same attempt a no-op. */
+  async scheduleAttempt(tenant: string, deliveryId: string, attempt: number, at: Date | null, eventType: string): Promise<void> {
+    await this.commandBus.execute(
+      new SubmitJobCommand(Principal.system(tenant), WEBHOOK_DELIVER_JOB_TYPE, { deliveryId, attempt }, {
+        name: `Webhook ${eventType} (attempt ${attempt})`,
+        description: `Delivery ${deliveryId}`,
+        scheduledFor: at,
+        idempotencyKey: `${deliveryId}:${attempt}`,
+      }),
+    );
+  }
+}
