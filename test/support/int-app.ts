@@ -23,6 +23,8 @@ interface RoleOptions {
   scopes?: string[];
   /** A service account's token (claim `kind: "app"`). */
   app?: boolean;
+  /** The token's `email` claim. */
+  email?: string;
 }
 
 const rolesOf = (opts: RoleOptions): string[] => [...(opts.admin ? ['admin'] : []), ...(opts.operator ? ['operator'] : [])];
@@ -34,7 +36,7 @@ export function principal(userId: string, tenant: string, opts: RoleOptions = {}
 /** A bearer token for the run's configured secret. */
 export function bearer(userId: string, tenant: string, opts: RoleOptions = {}): string {
   const token = signToken(
-    { sub: userId, tenant, roles: rolesOf(opts), scopes: opts.scopes ?? [], ...(opts.app ? { kind: 'app' as const } : {}) },
+    { sub: userId, tenant, roles: rolesOf(opts), scopes: opts.scopes ?? [], ...(opts.app ? { kind: 'app' as const } : {}), ...(opts.email ? { email: opts.email } : {}) },
     loadConfig().authJwtSecret,
   );
   return `Bearer ${token}`;

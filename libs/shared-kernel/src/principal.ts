@@ -10,6 +10,8 @@ export class Principal {
     readonly scopes: readonly string[] = [],
     /** `app`: a service account (token claim `kind: "app"`), shown as the submitter kind. */
     readonly kind: PrincipalKind = 'user',
+    /** The token's `email` claim, when it carries one (where "email me when it is ready" goes). */
+    readonly email: string | null = null,
   ) {}
 
   /** Administers its own tenant (every job of the tenant, move-to-top...). */
@@ -33,11 +35,18 @@ export class Principal {
   }
 
   toJSON(): PrincipalData {
-    return { userId: this.userId, tenant: this.tenant, roles: [...this.roles], scopes: [...this.scopes], kind: this.kind };
+    return {
+      userId: this.userId,
+      tenant: this.tenant,
+      roles: [...this.roles],
+      scopes: [...this.scopes],
+      kind: this.kind,
+      ...(this.email ? { email: this.email } : {}),
+    };
   }
 
   static fromJSON(data: PrincipalData): Principal {
-    return new Principal(data.userId, data.tenant, data.roles ?? [], data.scopes ?? [], data.kind === 'app' ? 'app' : 'user');
+    return new Principal(data.userId, data.tenant, data.roles ?? [], data.scopes ?? [], data.kind === 'app' ? 'app' : 'user', data.email ?? null);
   }
 }
 
@@ -50,4 +59,5 @@ export interface PrincipalData {
   scopes: string[];
   /** Absent in records written before submitter kinds existed: read as `user`. */
   kind?: PrincipalKind;
+  email?: string;
 }

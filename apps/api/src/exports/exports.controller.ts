@@ -71,6 +71,7 @@ export class ExportsController {
           columns: body.columns ?? null,
           ids: body.ids ?? null,
           compression: body.compression ?? null,
+          notify: body.notify ? { ...(body.notify.email !== undefined ? { email: body.notify.email } : {}) } : null,
         },
         { idempotencyKey: idempotencyKey ?? null },
       ),

@@ -1,8 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ExportStatus } from '@porter/exports';
 import { SortedPageParams } from '../common/page-params.dto';
+
+/** Notification channels of an export request. */
+export class ExportNotifyBody {
+  @ApiPropertyOptional({ description: 'mail the requester (their token’s email claim) a download link when the file is ready; needs SMTP_URL' })
+  @IsOptional()
+  @IsBoolean()
+  email?: boolean;
+}
 
 /**
  * The shape of a request. Whether the type exists, the format is allowed for it and the filters
@@ -62,6 +70,12 @@ export class RequestExportBody {
   @IsOptional()
   @IsIn(['none', 'gzip'])
   compression?: 'none' | 'gzip';
+
+  @ApiPropertyOptional({ type: ExportNotifyBody })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ExportNotifyBody)
+  notify?: ExportNotifyBody;
 }
 
 export class ListExportsParams extends SortedPageParams {

@@ -30,6 +30,16 @@ describe('JWT verification (HS256 with jose)', () => {
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }))).rejects.toThrow('token kind');
   });
 
+  it('reads the optional email claim; anything but one plain address is refused', async () => {
+    const withEmail = await verify(signToken({ sub: 'alice', tenant: 'acme', email: 'alice@acme.example' }, SECRET));
+    expect(withEmail.email).toBe('alice@acme.example');
+    expect(withEmail.toJSON()).toMatchObject({ email: 'alice@acme.example' });
+    expect((await verify(signToken({ sub: 'alice', tenant: 'acme' }, SECRET))).email).toBeNull();
+    for (const bad of ['alice', 'Alice <alice@acme.example>', 'a@b', 'a b@acme.example', 'x@acme.example\r\nBcc: all@acme.example', 42]) {
+      await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', email: bad }))).rejects.toThrow('token email');
+    }
+  });
+
   it('refuses a token signed with another secret', async () => {
     const token = signToken({ sub: 'alice', tenant: 'acme' }, 'another-secret-entirely');
     await expect(verify(token)).rejects.toThrow('bad token signature');

@@ -14,6 +14,8 @@ export interface PorterClaims {
   scopes?: string[];
   /** `app` for a service account; absent or `user` for a person. */
   kind?: 'user' | 'app';
+  /** Where "email me when it is ready" goes (OIDC's `email` claim). */
+  email?: string;
   iat?: number;
   exp?: number;
   nbf?: number;
@@ -33,6 +35,9 @@ export function signToken(claims: PorterClaims, secret: string, expiresInSeconds
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/** One address, no display name, no spaces or control characters (RFC 5321 sizes). */
+const EMAIL = /^[^\s@<>()",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**
@@ -51,5 +56,8 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   }
   const kind = claims.kind ?? 'user';
   if (kind !== 'user' && kind !== 'app') throw new InvalidTokenError('token kind must be "user" or "app"');
-  return new Principal(claims.sub, claims.tenant, roles, scopes, kind);
+  // `email` (OIDC's claim) is optional; when present it must look like one address.
+  const email = claims.email ?? null;
+  if (email !== null && (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email))) throw new InvalidTokenError('token email must be one email address');
+  return new Principal(claims.sub, claims.tenant, roles, scopes, kind, email);
 }

@@ -80,6 +80,10 @@ export interface PorterConfig {
   webhookBackoffBaseMs: number;
   /** An endpoint failing every delivery for this long is disabled. */
   webhookDisableAfterMs: number;
+  /** SMTP server for email notifications (`smtp://user:pass@host:587`, `smtps://...`); null: email off. */
+  smtpUrl: string | null;
+  /** From address of Porter's emails. */
+  smtpFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -225,6 +229,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'webhookAllowedHosts', env: 'WEBHOOK_ALLOWED_HOSTS', default: '', parse: hostPatterns },
   { key: 'webhookTimeoutMs', env: 'WEBHOOK_TIMEOUT_MS', default: '10000', parse: integer(100, 60_000) },
   { key: 'webhookBackoffBaseMs', env: 'WEBHOOK_BACKOFF_BASE_MS', default: '30000', parse: integer(10, 3_600_000) },
+  { key: 'smtpUrl', env: 'SMTP_URL', default: '', parse: optional(url(['smtp', 'smtps'])) },
+  { key: 'smtpFrom', env: 'SMTP_FROM', default: 'Porter <porter@localhost>', parse: nonEmpty() },
   { key: 'webhookDisableAfterMs', env: 'WEBHOOK_DISABLE_AFTER_MS', default: String(24 * 3600 * 1000), parse: integer(1000) },
 ];
 

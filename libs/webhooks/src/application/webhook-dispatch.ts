@@ -7,6 +7,8 @@ import { WEBHOOK_REPOSITORY, WebhookRepository } from './ports/webhook.ports';
 
 /** The job type that sends one attempt of one delivery (ADR 045). */
 export const WEBHOOK_DELIVER_JOB_TYPE = 'webhook.deliver';
+/** The job type that mails a requester the download link of their ready export (`notify.email`). */
+export const EXPORT_READY_EMAIL_JOB_TYPE = 'notification.export-ready-email';
 
 export interface WebhookEventToEmit {
   tenant: string;
@@ -40,6 +42,17 @@ export class WebhookDispatch {
     const created = await this.webhooks.createEvent(event);
     for (const deliveryId of created?.deliveryIds ?? []) await this.scheduleAttempt(event.tenant, deliveryId, 1, null, event.type);
     return created;
+  }
+
+  /** Joins. The email of a ready export to the address its requester gave; once per export and transition. */
+  async scheduleExportReadyEmail(tenant: string, exportId: string, to: string, sourceKey: string): Promise<void> {
+    await this.commandBus.execute(
+      new SubmitJobCommand(Principal.system(tenant), EXPORT_READY_EMAIL_JOB_TYPE, { exportId, to }, {
+        name: 'Email: export ready',
+        description: `Export ${exportId}`,
+        idempotencyKey: `email:${sourceKey}`,
+      }),
+    );
   }
 
   /** Joins. The job of attempt `attempt`; the idempotency key makes a second submit of the same attempt a no-op. */

@@ -9,6 +9,6 @@ export class FindExportOfJobHandler implements IQueryHandler<FindExportOfJobQuer
 
   async execute({ jobId }: FindExportOfJobQuery): Promise<ExportOfJob | null> {
     const record = await this.exports.findByJobId(jobId);
-    return record && !record.deletedAt ? { exportId: record.id, tenant: record.tenant } : null;
+    return record && !record.deletedAt ? { exportId: record.id, tenant: record.tenant, notifyEmail: record.notifyEmail } : null;
   }
 }

@@ -23,6 +23,7 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
     tenant: 'acme',
     requestedBy: 'ada',
     requestedByKind: 'user',
+    notifyEmail: null,
     type: 'people',
     scope: 'global',
     format: FileFormat.Csv,

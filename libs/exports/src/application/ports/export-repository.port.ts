@@ -23,6 +23,8 @@ export interface ExportRecord {
   /** Explicit record keys; null = no id restriction. */
   ids: string[] | null;
   compression: ExportCompression;
+  /** The requester's address when they asked to be mailed the link (`notify.email`). */
+  notifyEmail: string | null;
   status: ExportStatus;
   outcome: ExportOutcome | null;
   jobId: string;

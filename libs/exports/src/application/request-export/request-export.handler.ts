@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SubmitJobCommand } from '@porter/job-queue';
-import { ConflictError, ForbiddenError, newId, NotFoundError, ValidationError } from '@porter/shared-kernel';
+import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, Principal, ValidationError } from '@porter/shared-kernel';
+import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
@@ -22,6 +23,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
     @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
     @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
   async execute({ principal, request, options }: RequestExportCommand): Promise<RequestExportResult> {
@@ -29,6 +31,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
 
     const refusal = whyMayNotRequest(principal, definition.scope, scopeIds);
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);
+    const notifyEmail = this.notifyEmailOf(principal, request.notify);
 
     const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression });
     const key = options.idempotencyKey?.trim() || null;
@@ -69,6 +72,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
           columns,
           ids,
           compression,
+          notifyEmail,
           createdAt: new Date(),
         });
         return submitted.jobId;
@@ -84,6 +88,21 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     const info = await this.exports.getVisible(principal, exportId);
     if (!info) throw new NotFoundError('Export', exportId);
     return { exportId, jobId, created: true, export: info };
+  }
+
+  /** `notify.email: true` → the requester's address (400 when the token has none or mail is not set up). */
+  private notifyEmailOf(principal: Principal, notify: RequestExportCommand['request']['notify']): string | null {
+    if (notify === undefined || notify === null) return null;
+    const errors: FieldError[] = [];
+    if (typeof notify !== 'object' || Array.isArray(notify)) errors.push({ path: 'notify', message: 'must be an object like { "email": true }' });
+    else {
+      for (const key of Object.keys(notify)) if (key !== 'email') errors.push({ path: `notify.${key}`, message: 'is not a notification channel (email)' });
+      if (notify.email !== undefined && typeof notify.email !== 'boolean') errors.push({ path: 'notify.email', message: 'must be true or false' });
+      else if (notify.email === true && !this.config.smtpUrl) errors.push({ path: 'notify.email', message: 'email notifications are not set up on this Porter (SMTP_URL)' });
+      else if (notify.email === true && !principal.email) errors.push({ path: 'notify.email', message: 'your token carries no email address (claim "email")' });
+    }
+    if (errors.length) throw new ValidationError('The export request is invalid', errors);
+    return notify.email === true ? principal.email : null;
   }
 
   private async replay(principal: RequestExportCommand['principal'], earlier: ExportRecord, fingerprint: string): Promise<RequestExportResult> {

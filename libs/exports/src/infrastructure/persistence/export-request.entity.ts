@@ -7,7 +7,7 @@ import { ArrayType, Entity, JsonType, OptionalProps, PrimaryKey, Property } from
  */
 @Entity({ schema: 'exports', tableName: 'export_request' })
 export class ExportRequestEntity {
-  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey' | 'scheduledFor' | 'requestedByKind' | 'columns' | 'ids' | 'compression';
+  [OptionalProps]?: 'status' | 'outcome' | 'itemsCount' | 'errorMessage' | 'attempts' | 'createdAt' | 'updatedAt' | 'processedAt' | 'deletedAt' | 'name' | 'idempotencyKey' | 'scheduledFor' | 'requestedByKind' | 'columns' | 'ids' | 'compression' | 'notifyEmail';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -50,6 +50,9 @@ export class ExportRequestEntity {
 
   @Property({ type: 'text' })
   compression: 'none' | 'gzip' = 'none';
+
+  @Property({ type: 'text', nullable: true, fieldName: 'notify_email' })
+  notifyEmail: string | null = null;
 
   @Property({ type: 'text' })
   status: string = 'pending';

@@ -24,6 +24,7 @@ export function toRecord(row: Row): ExportRecord {
     columns: (row.columns as string[] | null) ?? null,
     ids: (row.ids as string[] | null) ?? null,
     compression: row.compression === 'gzip' ? 'gzip' : 'none',
+    notifyEmail: (row.notify_email as string | null) ?? null,
     status: row.status as ExportStatus,
     outcome: (row.outcome as ExportOutcome | null) ?? null,
     jobId: row.job_id as string,

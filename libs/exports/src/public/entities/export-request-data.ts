@@ -16,6 +16,8 @@ export interface ExportRequestData {
   ids?: string[] | null;
   /** `gzip` for CSV and JSONL (the file becomes `<name>.<format>.gz`); XLSX is already compressed. */
   compression?: ExportCompression | null;
+  /** `email: true`: mail the requester (their token's `email`) a download link when the file is ready (needs SMTP_URL). */
+  notify?: { email?: boolean } | null;
 }
 
 export type ExportCompression = 'none' | 'gzip';

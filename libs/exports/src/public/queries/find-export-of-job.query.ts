@@ -3,6 +3,8 @@ import { Query } from '@nestjs/cqrs';
 export interface ExportOfJob {
   exportId: string;
   tenant: string;
+  /** Where to mail the download link, when the requester asked (`notify.email`). */
+  notifyEmail: string | null;
 }
 
 /**

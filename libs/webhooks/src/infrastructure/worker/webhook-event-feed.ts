@@ -88,6 +88,8 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
         if (t.jobType === EXPORT_JOB_TYPE && t.status === 'succeeded') {
           const found: ExportOfJob | null = await this.queryBus.execute(new FindExportOfJobQuery(t.jobId));
           if (found) events.push({ tenant: t.tenant, type: 'export.ready', sourceKey: `export.ready:job-event:${t.eventId}`, data: { exportId: found.exportId } });
+          // The requester asked to be mailed the link: a durable job, in this same transaction.
+          if (found?.notifyEmail) await this.dispatch.scheduleExportReadyEmail(t.tenant, found.exportId, found.notifyEmail, `export.ready:job-event:${t.eventId}`);
         }
         for (const event of events) await this.dispatch.emit(event);
       }

@@ -1,0 +1,101 @@
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { AddressInfo } from 'net';
+import { bearer } from '../../support/int-app';
+import { freePort, PorterProcess, startApi, startWorker } from '../../support/processes';
+import { waitFor } from '../../support/wait-for';
+import { EXPORT_ENV, exportsClient, insertEmployees, TRICKY_EMPLOYEES, waitForExport } from '../exports/export-support';
+
+interface Mail {
+  from: string;
+  to: string[];
+  data: string;
+}
+
+/** A real SMTP server on 127.0.0.1 (the smtp-server package) that keeps what it receives. */
+async function smtpReceiver(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.server.address() as AddressInfo).port, mails };
+}
+
+/** The optional email channel: `notify: { email: true }` mails the requester a download link when the export is ready. */
+describe('export-ready email (e2e, real SMTP server)', () => {
+  const tenant = `t-${randomUUID()}`;
+  let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
+  let api: PorterProcess;
+  let worker: PorterProcess;
+  let pool: Pool;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    smtp = await smtpReceiver();
+    pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+    await insertEmployees(pool, tenant, TRICKY_EMPLOYEES);
+    const port = String(await freePort());
+    baseUrl = `http://127.0.0.1:${port}`;
+    const env = { ...EXPORT_ENV, PORT: port, PUBLIC_BASE_URL: baseUrl, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: 'Porter <porter@example.test>' };
+    api = (await startApi(env)).process;
+    worker = await startWorker(env);
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await new Promise((resolve) => smtp?.server.close(() => resolve(undefined)));
+    await pool?.end();
+  });
+
+  it('mails the requester, once, a link that downloads the file without a token', async () => {
+    const ada = exportsClient(baseUrl, bearer('ada', tenant, { admin: true, email: 'ada@acme.example' }));
+    const requested = await ada.request({ type: 'employees', format: 'csv', name: 'Payroll', notify: { email: true } });
+    expect(requested.status).toBe(202);
+    const info = await waitForExport(ada, requested.json.id);
+    const mail = await waitFor(() => smtp.mails.find((m) => m.data.includes(info.id)), { timeoutMs: 30_000, what: 'the export-ready email' });
+    expect(mail.from).toBe('porter@example.test');
+    expect(mail.to).toEqual(['ada@acme.example']);
+    expect(mail.data).toMatch(/^Subject: Your export "Payroll" is ready$/m);
+    const unfolded = mail.data.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const link = unfolded.match(/https?:\/\/\S+\/file\?\S+/)?.[0];
+    expect(link).toBeDefined();
+    const download = await fetch(link!);
+    expect(download.status).toBe(200);
+    expect((await download.text()).split('\n').filter(Boolean)).toHaveLength(TRICKY_EMPLOYEES.length + 1);
+    // once: a later export without notify sends nothing more for this one
+    const plain = await ada.request({ type: 'employees', format: 'csv' });
+    await waitForExport(ada, plain.json.id);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.mails.filter((m) => m.data.includes(info.id))).toHaveLength(1);
+    expect(smtp.mails.some((m) => m.data.includes(plain.json.id))).toBe(false);
+  });
+
+  it('refuses notify.email for a token without an email claim, and unknown channels, naming the field', async () => {
+    const bob = exportsClient(baseUrl, bearer('bob', tenant, { admin: true }));
+    const noAddress = await bob.request({ type: 'employees', format: 'csv', notify: { email: true } });
+    expect(noAddress.status).toBe(400);
+    expect(noAddress.json.errors).toEqual([expect.objectContaining({ path: 'notify.email', message: expect.stringContaining('no email address') })]);
+    const badValue = await bob.request({ type: 'employees', format: 'csv', notify: { email: 'yes' } });
+    expect(badValue.status).toBe(400);
+    expect(JSON.stringify(badValue.json.errors)).toContain('notify.email');
+    const unknown = await bob.request({ type: 'employees', format: 'csv', notify: { sms: true } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.json.errors)).toContain('sms');
+  });
+});
