@@ -7,9 +7,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { FileStorage, LocalFileStorage } from '@porter/platform';
 import { systemClock } from '@porter/shared-kernel';
-import { PgExportRepository } from '../../infrastructure/persistence/export.repository';
+import { PgExportRepository } from '../persistence/export.repository';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
-import { PurgeExpiredExportsService } from './purge-expired-exports.service';
+import { PurgeExpiredExportsService } from '../../application/purge-expired-exports/purge-expired-exports.service';
 
 /**
  * The retention purge runs in every worker. Three purges at once (each with its own pool, as
