@@ -150,8 +150,16 @@ if (unavailable) process.stderr.write(`\n[multi-host e2e] skipped: ${unavailable
         return by.succeeded === EXPORTS + IMPORTS && rows.length === 1 ? true : null;
       },
       { timeoutMs: 120_000, intervalMs: 500, what: 'every job to succeed' },
-    ).catch((error) => {
-      throw new Error(`${(error as Error).message}\n${dump()}`);
+    ).catch(async (error) => {
+      const jobs = await pool.query(
+        `SELECT id, type, status, attempts, stalls, worker_id, progress_processed FROM job_queue.job WHERE tenant = ANY($1) AND status <> 'succeeded'`,
+        [[exportTenant, ...imports.map((i) => i.tenant)]],
+      );
+      const waiting = await pool.query(
+        `SELECT pid, application_name, client_addr, state, wait_event_type, wait_event, left(query, 120) AS query, pg_blocking_pids(pid) AS blocked_by
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      throw new Error(`${(error as Error).message}\nunfinished jobs: ${JSON.stringify(jobs.rows)}\nsessions: ${JSON.stringify(waiting.rows)}\n${dump()}`);
     });
 
     for (const { tenant, c, recordId, batchId } of imports) {

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { promises as fs } from 'fs';
 import { connect } from 'net';
 import * as os from 'os';
@@ -10,9 +10,10 @@ import { freePort } from '../../support/processes';
  * Test "hosts" made of Linux network namespaces (ADR 051): a bridge in the root namespace is the
  * hub (`<subnet>.1`), each host is a namespace with a veth pair into it and an address of its
  * own. The shared services listen on 127.0.0.1 only, so the hub runs `socat` forwarders for them
- * on its address; they set the same TCP keepalives Porter asks Postgres for (idle 3 s, 3 probes
- * 2 s apart), so a host whose link is cut loses its connections, and its worker its liveness lock,
- * in about 9 s, as it would against a real Postgres on the network.
+ * on its address; they apply to the hosts' connections what Porter asks Postgres to apply to its
+ * sessions (keepalives idle 3 s, probes 2 s apart; TCP_USER_TIMEOUT 10 s), so a host whose link
+ * is cut loses its connections, idle or with a reply in flight, and its worker its liveness lock,
+ * about 10 s later, as against a real Postgres on the network.
  */
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
@@ -120,9 +121,13 @@ export async function createNetwork(names: string[]): Promise<Network> {
       const port = await freePort();
       const child = spawn(
         'socat',
-        [`TCP-LISTEN:${port},bind=${hub},fork,reuseaddr,keepalive,keepidle=3,keepintvl=2,keepcnt=3`, `TCP:127.0.0.1:${targetPort},keepalive`],
-        // Its own process group: the per-connection children it forks are killed with it.
-        { stdio: 'ignore', detached: true },
+        [
+          // The settings Porter asks Postgres to apply to its sessions (DEAD_CLIENT_SESSION_OPTIONS):
+          // keepalives idle 3 s, probes 2 s apart; TCP_USER_TIMEOUT (level 6, option 18) 10 s.
+          `TCP-LISTEN:${port},bind=${hub},fork,reuseaddr,keepalive,keepidle=3,keepintvl=2,keepcnt=3,setsockopt-int=6:18:10000`,
+          `TCP:127.0.0.1:${targetPort},keepalive`,
+        ],
+        { stdio: 'ignore' },
       );
       forwarders.push(child);
       const deadline = Date.now() + 10_000;
@@ -155,12 +160,25 @@ export async function createNetwork(names: string[]): Promise<Network> {
       } catch {
         // not created
       }
+      // socat forks a child per connection: kill those first so that socat itself reaps them
+      // (killed together, they would be left as zombies), then socat, which this process reaps.
       for (const child of forwarders) {
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
+        if (!child.pid || child.exitCode !== null) continue;
+        const forked = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)]).stdout?.toString() ?? '';
+        for (const pid of forked.split(/\s+/).filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // gone
+          }
         }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      for (const child of forwarders) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
       }
       for (const host of hosts) await fs.rm(host.dir, { recursive: true, force: true });
     },
