@@ -26,8 +26,6 @@ const ENV = {
   EXPORT_RETENTION_PURGE_INTERVAL_MS: '1000',
   UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
   UPLOAD_MAX_FILES: '1',
-  // The worker's sweep of dead writers' multipart uploads: often, but older than any live test upload.
-  STORAGE_TMP_SWEEP_INTERVAL_MS: '1000',
   STORAGE_TMP_MAX_AGE_MS: '10000',
 };
 
@@ -263,7 +261,8 @@ const ENV = {
         { timeoutMs: 30_000, what: 'the export job to fail an attempt on the store and retry' },
       );
       const job = await jobs.job(jobId);
-      expect(['queued', 'retrying', 'running', 'delayed', 'scheduled']).toContain(job.status);
+      // Back in the queue for its next attempt (or already retrying it): not failed, nothing lost.
+      expect(['pending', 'running']).toContain(job.status);
     } finally {
       await s3Up();
     }
@@ -275,25 +274,33 @@ const ENV = {
   });
 
   it("the worker's temp sweep aborts a dead writer's multipart upload under the prefix, and leaves other prefixes alone", async () => {
-    // moto reports every upload's Initiated as a fixed 2010 date, so the part's age is what the
-    // sweep can go by here: a writer that sent one part and died.
-    const deadKey = `${prefix}/exports/dead-writer.csv`;
-    const dead = await moto.admin.send(new CreateMultipartUploadCommand({ Bucket: S3_BUCKET, Key: deadKey }));
-    await moto.admin.send(new UploadPartCommand({ Bucket: S3_BUCKET, Key: deadKey, UploadId: dead.UploadId, PartNumber: 1, Body: Buffer.from('a,b\n') }));
-    const foreign = await moto.admin.send(new CreateMultipartUploadCommand({ Bucket: S3_BUCKET, Key: `not-porter/${prefix}/x` }));
-    const sentAt = Date.now();
-    // Its part is fresh (STORAGE_TMP_MAX_AGE_MS is 10 s): sweeps every second leave it.
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(await moto.pendingUploads(`${prefix}/`)).toEqual([`${deadKey} ${dead.UploadId}`]);
-    await waitFor(async () => ((await moto.pendingUploads(`${prefix}/`)).length === 0 ? true : null), {
-      timeoutMs: 25_000,
-      intervalMs: 250,
-      what: 'the sweep to abort the stale upload',
-    });
-    // Part times have one-second resolution in S3 listings.
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(9_000);
-    expect(await moto.pendingUploads('not-porter/')).toEqual([`not-porter/${prefix}/x ${foreign.UploadId}`]);
-  }, 40_000);
+    // A worker that sweeps every second, started for this test only: moto dates every upload's
+    // Initiated in 2010, so on moto a sweep also takes a LIVE upload whose first part has not
+    // landed yet for stale (ADR 050); the other tests' writers must not meet such a sweep.
+    const sweeper = await startWorker({ ...ENV, ...s3Env(`http://127.0.0.1:${s3.port}`, prefix), STORAGE_DIR: await emptyDir('sweeper'), STORAGE_TMP_SWEEP_INTERVAL_MS: '1000' });
+    try {
+      // moto reports every upload's Initiated as a fixed 2010 date, so the part's age is what the
+      // sweep can go by here: a writer that sent one part and died.
+      const deadKey = `${prefix}/exports/dead-writer.csv`;
+      const dead = await moto.admin.send(new CreateMultipartUploadCommand({ Bucket: S3_BUCKET, Key: deadKey }));
+      await moto.admin.send(new UploadPartCommand({ Bucket: S3_BUCKET, Key: deadKey, UploadId: dead.UploadId, PartNumber: 1, Body: Buffer.from('a,b\n') }));
+      const foreign = await moto.admin.send(new CreateMultipartUploadCommand({ Bucket: S3_BUCKET, Key: `not-porter/${prefix}/x` }));
+      const sentAt = Date.now();
+      // Its part is fresh (STORAGE_TMP_MAX_AGE_MS is 10 s): sweeps every second leave it.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await moto.pendingUploads(`${prefix}/`)).toEqual([`${deadKey} ${dead.UploadId}`]);
+      await waitFor(async () => ((await moto.pendingUploads(`${prefix}/`)).length === 0 ? true : null), {
+        timeoutMs: 25_000,
+        intervalMs: 250,
+        what: 'the sweep to abort the stale upload',
+      });
+      // Part times have one-second resolution in S3 listings.
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(9_000);
+      expect(await moto.pendingUploads('not-porter/')).toEqual([`not-porter/${prefix}/x ${foreign.UploadId}`]);
+    } finally {
+      await sweeper.stop();
+    }
+  }, 60_000);
 
   it('wrote nothing to any local STORAGE_DIR', async () => {
     for (const dir of localDirs) {
