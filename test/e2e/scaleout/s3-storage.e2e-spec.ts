@@ -213,6 +213,14 @@ const ENV = {
       const down = await fetch(`${api.baseUrl}/api/health/ready`);
       expect(down.status).toBe(503);
       expect(JSON.stringify(await down.json())).toContain('s3');
+      // An upload meanwhile is refused as an outage (retry later), not a bug, and leaves no batch.
+      const t = `t-${randomUUID()}`;
+      const c = importsClient(api.baseUrl, bearer('alice', t, { scopes: ['north'] }));
+      const recordId = await c.createRecord();
+      const refused = await c.upload(recordId, employeesCsv(10));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
     } finally {
       await s3Up();
     }
