@@ -9,6 +9,10 @@
  * within 2x of the floor, XLSX within 5x, worker peak RSS < 200 MB. Each format runs twice: with
  * every column and with the three of BENCH_NARROW_COLUMNS (default id,email,salary) — a narrow
  * export reads and writes less, so it must be faster (the table's last column says whether it was).
+ *
+ * `--storage s3` runs every measurement twice in the same run, first on local storage, then on
+ * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver),
+ * and prints the S3/local time ratio of each format (download through the API included).
  */
 import { ChildProcess, spawn } from 'child_process';
 import { closeSync, openSync, promises as fs, readFileSync, statSync } from 'fs';
@@ -18,6 +22,7 @@ import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/plat
 import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchCount } from './bench-args';
+import { benchStorage, startBenchS3 } from './bench-s3';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
@@ -131,6 +136,43 @@ async function main(): Promise<void> {
   const floor = await copyFloor();
   process.stderr.write(`  COPY floor: ${floor.seconds.toFixed(2)} s (${(floor.bytes / 1e6).toFixed(1)} MB)\n`);
 
+  const storage = benchStorage();
+  const local = await measure('local', floor);
+  printTable(local, floor, 'local storage');
+  if (storage === 's3') {
+    const s3 = await startBenchS3();
+    let remote: Measurement[];
+    try {
+      Object.assign(ENV, s3.env);
+      remote = await measure('s3', floor);
+    } finally {
+      await s3.stop();
+    }
+    printTable(remote, floor, `STORAGE_DRIVER=s3 (${s3.server} on 127.0.0.1)`);
+    const lines = ['', `S3 / local, same run (submit → downloadable, then the download through the API):`, '| format | columns | local | s3 | s3/local |', '|---|---|---|---|---|'];
+    for (const r of remote) {
+      const l = local.find((x) => x.format === r.format && x.columns === r.columns)!;
+      lines.push(`| ${r.format} | ${r.columns} | ${l.seconds.toFixed(2)} s + ${l.downloadSeconds.toFixed(2)} s | ${r.seconds.toFixed(2)} s + ${r.downloadSeconds.toFixed(2)} s | ${(r.seconds / l.seconds).toFixed(2)}x (download ${(r.downloadSeconds / l.downloadSeconds).toFixed(2)}x) |`);
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}
+
+interface Measurement {
+  format: string;
+  columns: string;
+  seconds: number;
+  downloadSeconds: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+  sampledPeakMb: number;
+  idleRssMb: number;
+  sizeMb: number;
+  ratio: number;
+}
+
+async function measure(storageLabel: string, floor: { seconds: number }): Promise<Measurement[]> {
+  process.stderr.write(`  storage: ${storageLabel}\n`);
   const api = spawnProcess('api');
   const base = `http://127.0.0.1:${PORT}`;
   await until(async () => (await fetch(`${base}/api/health/ready`)).status === 200, 'the API', 60_000, 100).catch((e) => {
@@ -140,7 +182,7 @@ async function main(): Promise<void> {
   const token = signToken({ sub: 'bench-admin', tenant: TENANT, roles: ['admin'], scopes: [] }, config.authJwtSecret, 3600);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-  const results: Array<{ format: string; columns: string; seconds: number; rowsPerSecond: number; peakRssMb: number; sampledPeakMb: number; idleRssMb: number; sizeMb: number; ratio: number }> = [];
+  const results: Measurement[] = [];
   try {
     for (const format of FORMATS) for (const variant of VARIANTS) {
       const worker = spawnProcess('worker');
@@ -173,14 +215,19 @@ async function main(): Promise<void> {
       const { hwmKb } = memory(pid);
       if (info.itemsCount !== ROWS) throw new Error(`${format}: expected ${ROWS} items, got ${info.itemsCount}`);
       // The file is really downloadable, with the announced length.
+      const downloadStarted = process.hrtime.bigint();
       const download = await fetch(`${base}/api/v1/exports/${id}/download`, { headers });
       let downloaded = 0;
       for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>) downloaded += chunk.length;
+      const downloadSeconds = Number(process.hrtime.bigint() - downloadStarted) / 1e9;
       if (download.status !== 200 || downloaded !== info.result!.sizeBytes) throw new Error(`${format}: download ${download.status}, ${downloaded} bytes`);
+      // Deleted once measured: an in-memory S3 server would otherwise hold every file of the run.
+      await fetch(`${base}/api/v1/exports/${id}`, { method: 'DELETE', headers });
       results.push({
         format,
         columns: variant.label,
         seconds,
+        downloadSeconds,
         rowsPerSecond: ROWS / seconds,
         peakRssMb: hwmKb / 1024,
         sampledPeakMb: sampledPeak / 1024,
@@ -196,9 +243,13 @@ async function main(): Promise<void> {
   } finally {
     await stop(api.child);
   }
+  return results;
+}
 
+function printTable(results: Measurement[], floor: { seconds: number; bytes: number }, storageLabel: string): void {
   const goals: Record<string, number> = { csv: 2, jsonl: 2, xlsx: 5 };
   const lines = [
+    `storage: ${storageLabel}`,
     `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
     '| format | columns | submit → downloadable | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY (all columns) | goal | narrow vs all |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -16,6 +16,10 @@
  * last log line gives where its time went (`worker timings`). Profiling hooks, off by default:
  * BENCH_WORKER_NODE_ARGS (extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  * and BENCH_WORKER_LOG (a file that receives the worker's stdout).
+ *
+ * `--storage s3` measures twice in the same run, on local storage and then on STORAGE_DRIVER=s3
+ * against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver): the upload is
+ * streamed into the bucket and the worker reads it back from there. It prints the S3/local ratio.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createWriteStream, openAsBlob, promises as fs, readFileSync, statSync } from 'fs';
@@ -28,6 +32,7 @@ import { runMigrations, signToken } from '@porter/platform';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import type { porterArgs as PorterArgs } from '../tools/porter-process';
 import { benchCount } from './bench-args';
+import { benchStorage, startBenchS3 } from './bench-s3';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // tools/porter-process.js is plain JS that tsc does not copy into dist/: a static import would
@@ -154,7 +159,37 @@ async function main(): Promise<void> {
   await writeCsv(file);
   const sizeMb = statSync(file).size / 1024 / 1024;
   console.log(`file: ${file} (${sizeMb.toFixed(1)} MB)`);
+  const storage = benchStorage();
+  try {
+    const floor = copyFloor(file);
+    const local = await measure(file, floor, 'local storage');
+    if (storage === 's3') {
+      const s3 = await startBenchS3();
+      let remote: Timing;
+      try {
+        Object.assign(ENV, s3.env);
+        remote = await measure(file, floor, `STORAGE_DRIVER=s3 (${s3.server} on 127.0.0.1)`);
+      } finally {
+        await s3.stop();
+      }
+      console.log('');
+      console.log(`S3 / local, same run: ${remote.seconds.toFixed(2)} s / ${local.seconds.toFixed(2)} s = ${(remote.seconds / local.seconds).toFixed(2)}x` +
+        ` (upload ${remote.uploaded.toFixed(2)} s / ${local.uploaded.toFixed(2)} s = ${(remote.uploaded / local.uploaded).toFixed(2)}x)`);
+    }
+  } finally {
+    await fs.rm(file, { force: true });
+    await fs.rm(ENV.STORAGE_DIR, { recursive: true, force: true });
+  }
+}
 
+interface Timing {
+  seconds: number;
+  uploaded: number;
+}
+
+async function measure(file: string, floor: number, storageLabel: string): Promise<Timing> {
+  console.log('');
+  console.log(`storage: ${storageLabel}`);
   const api = spawnProcess('api');
   const worker = spawnProcess('worker');
   try {
@@ -210,7 +245,6 @@ async function main(): Promise<void> {
     await db.end();
     await vacuum();
 
-    const floor = copyFloor(file);
     const ratio = seconds / floor;
     const peakMb = Math.max(peakRssKb, 0) / 1024;
     console.log('');
@@ -223,10 +257,9 @@ async function main(): Promise<void> {
     // The job's last log line (its JSON is itself inside the log record's message, quotes escaped).
     const timings = /timings\\?":(\{[^}]*\})/.exec(worker.output())?.[1]?.replace(/\\"/g, '"');
     if (timings) console.log(`worker timings (ms; host, results and transaction run while the next chunk is parsed): ${timings}`);
+    return { seconds, uploaded };
   } finally {
     await Promise.all([stop(api.child), stop(worker.child)]);
-    await fs.rm(file, { force: true });
-    await fs.rm(ENV.STORAGE_DIR, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { pipeline } from 'stream/promises';
+import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
   ExportInfo,
@@ -20,6 +19,7 @@ import {
 import { CurrentPrincipal, FILE_STORAGE, FileStorage, Public } from '@porter/platform';
 import { ResendExportReadyCommand } from '@porter/webhooks';
 import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
+import { sendStoredFile } from '../common/byte-range';
 import { attachmentDisposition } from '../common/content-disposition';
 import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
 
@@ -97,11 +97,16 @@ export class ExportsController {
   }
 
   @Get(':id/download')
-  @ApiOperation({ summary: 'The export file (permission re-checked, download counted); 410 once expired' })
-  async download(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
+  @ApiOperation({ summary: 'The export file (permission re-checked, download counted); 410 once expired. One `Range: bytes=…` is answered 206 with Content-Range (416 past the end)' })
+  async download(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     // Every check (404/409/410) and the count: the same command the jobs API's file route relies on.
     const result = await this.commandBus.execute(new StartExportDownloadCommand(principal, id));
-    await this.send(id, result, res);
+    await this.send(id, result, req, res);
   }
 
   @Post(':id/download-link')
@@ -127,31 +132,33 @@ export class ExportsController {
     @Param('id') id: string,
     @Query('expires') expires: string | undefined,
     @Query('sig') sig: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const result = await this.commandBus.execute(
       new StartLinkedExportDownloadCommand(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
     );
-    await this.send(id, result, res);
+    await this.send(id, result, req, res);
   }
 
-  private async send(id: string, result: ExportResultData, res: Response): Promise<void> {
-    const stream = await this.storage.get(result.storageKey).catch((error) => {
-      // Purged between the check and here.
-      if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);
-      throw error;
-    });
-    res.status(200);
-    res.setHeader('Content-Type', result.contentType);
-    res.setHeader('Content-Length', String(result.sizeBytes));
-    res.setHeader('Content-Disposition', attachmentDisposition(result.fileName));
-    res.setHeader('ETag', `"${result.sha256}"`);
-    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(result.sha256, 'hex').toString('base64')}:`);
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    await pipeline(stream, res).catch(() => {
-      // The client went away mid-download; nothing to answer.
-      stream.destroy();
+  /** The file, whole or one `Range` (206), streamed from storage (ADR 050). */
+  private async send(id: string, result: ExportResultData, req: Request, res: Response): Promise<void> {
+    await sendStoredFile(req, res, {
+      sizeBytes: result.sizeBytes,
+      contentType: result.contentType,
+      etag: result.sha256,
+      headers: {
+        'Content-Disposition': attachmentDisposition(result.fileName),
+        'Repr-Digest': `sha-256=:${Buffer.from(result.sha256, 'hex').toString('base64')}:`,
+        'Cache-Control': 'private, no-store',
+        'X-Content-Type-Options': 'nosniff',
+      },
+      open: (range) =>
+        this.storage.get(result.storageKey, range).catch((error) => {
+          // Purged between the check and here.
+          if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);
+          throw error;
+        }),
     });
   }
 

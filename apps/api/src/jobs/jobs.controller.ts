@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch,
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { pipeline } from 'stream/promises';
 import {
   AttachJobFilesCommand,
   CancelJobCommand,
@@ -24,6 +23,7 @@ import type { JobStream } from '@porter/job-queue';
 import { AcceptsMultipart, CurrentPrincipal, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { NotFoundError } from '@porter/shared-kernel';
 import type { Page, Principal } from '@porter/shared-kernel';
+import { sendStoredFile } from '../common/byte-range';
 import { attachmentDisposition } from '../common/content-disposition';
 import { receiveFileParts } from '../common/multipart-intake';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
@@ -212,24 +212,26 @@ export class JobsController {
 
   @Get(':id/files/:name')
   @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download)' })
+  @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download); one `Range: bytes=…` is answered 206 with Content-Range' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('name') name: string,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const [file] = await this.queries.execute(new GetJobFileQuery(principal, id, name));
-    const stream = await this.storage.get(file.storageKey).catch((error) => {
-      // Storage names the missing object by its key, which is internal: answer in the API's terms.
-      if (error instanceof NotFoundError) throw new NotFoundError('Job file', name);
-      throw error;
+    await sendStoredFile(req, res, {
+      sizeBytes: file.sizeBytes,
+      contentType: file.contentType,
+      etag: file.sha256 ?? undefined,
+      headers: { 'Content-Disposition': attachmentDisposition(file.name), 'X-Content-Type-Options': 'nosniff' },
+      open: (range) =>
+        this.storage.get(file.storageKey, range).catch((error) => {
+          // Storage names the missing object by its key, which is internal: answer in the API's terms.
+          if (error instanceof NotFoundError) throw new NotFoundError('Job file', name);
+          throw error;
+        }),
     });
-    res.status(200);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Length', String(file.sizeBytes));
-    res.setHeader('Content-Disposition', attachmentDisposition(file.name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    await pipeline(stream, res);
   }
 }

@@ -1,5 +1,5 @@
 import { PostgreSqlDriver, Options } from '@mikro-orm/postgresql';
-import { SERVER_KEEPALIVE_OPTIONS } from './pg-pool';
+import { DEAD_CLIENT_SESSION_OPTIONS } from './pg-pool';
 
 export function ormBaseOptions(clientUrl: string, poolMax = 10): Options {
   return {
@@ -9,8 +9,8 @@ export function ormBaseOptions(clientUrl: string, poolMax = 10): Options {
     // and built (dist) and swc-compiled code discover them the same way.
     discovery: { warnWhenNoEntities: false, requireEntitiesArray: false },
     pool: { min: 0, max: poolMax },
-    // The same server-side keepalives as the plain pools (pg-pool.ts: a cut-off host's sessions end in ~10 s).
-    driverOptions: { connection: { keepAlive: true, options: SERVER_KEEPALIVE_OPTIONS } },
+    // Merged into the pg connection config: the same server-side dead-client settings as the raw pool.
+    driverOptions: { connection: { keepAlive: true, options: DEAD_CLIENT_SESSION_OPTIONS } },
     forceUtcTimezone: true,
     debug: false,
     allowGlobalContext: false,

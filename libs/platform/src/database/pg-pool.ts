@@ -8,13 +8,18 @@ import { Pool, PoolClient, PoolConfig } from 'pg';
 export const PG_POOL = Symbol('PG_POOL');
 
 /**
- * Server-side TCP keepalives for every Porter connection: when a host drops off the network, the
- * server ends its sessions in about 10 s (idle 4 s, 3 probes 2 s apart) instead of the kernel's
- * default two hours, releasing the row locks and the snapshot an open transaction of that host
- * held (a cut-off worker's chunk transaction would otherwise block its batch's rows and hold back
- * every reader that waits for older transactions). Unix-socket connections ignore them.
+ * Server-side TCP settings of every pooled Porter session (ADR 051). When a host drops off the
+ * network nothing closes its sockets: Postgres keeps its sessions, their open transactions and
+ * their row locks until its own TCP gives up — two hours for an idle socket by the kernel's
+ * keepalive defaults, about 15 minutes for one with a reply in flight. A worker that took over
+ * the dead host's import then waits on those locks. Keepalives (idle 3 s, probes 2 s apart, as
+ * the liveness session, ADR 041) and `tcp_user_timeout` (10 s) end such a session about 10 s
+ * after the host went, whether it was idle or had a reply in flight (with a user timeout set,
+ * Linux ends a probed connection when the timeout passes, whatever the probe count). The kernel
+ * of a live client acknowledges data and answers probes even when its process is stopped or
+ * starved of CPU, so a slow worker keeps its sessions.
  */
-export const SERVER_KEEPALIVE_OPTIONS = '-c tcp_keepalives_idle=4 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
+export const DEAD_CLIENT_SESSION_OPTIONS = '-c tcp_keepalives_idle=3 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000';
 
 export function createPgPool(databaseUrl: string, max = 10, settings: Pick<PoolConfig, 'application_name' | 'options'> = {}): Pool {
   const pool = new Pool({
@@ -24,7 +29,7 @@ export function createPgPool(databaseUrl: string, max = 10, settings: Pick<PoolC
     application_name: 'porter',
     keepAlive: true,
     ...settings,
-    options: [SERVER_KEEPALIVE_OPTIONS, settings.options].filter(Boolean).join(' '),
+    options: [DEAD_CLIENT_SESSION_OPTIONS, settings.options].filter(Boolean).join(' '),
   });
   pool.on('error', () => undefined); // an idle client lost its connection; the pool replaces it
   // pg-pool listens for errors only on IDLE clients. A checked-out client whose connection drops

@@ -15,6 +15,8 @@ describe('isUnavailable', () => {
     ['ioredis: closed', new Error('Connection is closed.')],
     ['an ORM wrapper with the cause inside', Object.assign(new Error('wrapped'), { name: 'DriverException', cause: withCode('ECONNREFUSED') })],
     ['an AggregateError of refusals', Object.assign(new AggregateError([withCode('ECONNREFUSED')], 'all failed'))],
+    ['S3 answering 503 SlowDown', Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })],
+    ['S3 answering 500 InternalError', Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } })],
   ])('is true for %s', (_what, error) => {
     expect(isUnavailable(error)).toBe(true);
   });
@@ -23,6 +25,7 @@ describe('isUnavailable', () => {
     ['a bug', new TypeError('x is not a function')],
     ['a unique violation', withCode('23505')],
     ['a data exception', withCode('22P02')],
+    ['S3 answering 403 AccessDenied (a configuration error)', Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })],
     ['nothing', null],
   ])('is false for %s', (_what, error) => {
     expect(isUnavailable(error)).toBe(false);

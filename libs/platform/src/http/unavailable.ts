@@ -24,6 +24,9 @@ export function isUnavailable(error: unknown): boolean {
     const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     if (typeof name === 'string' && NAMES.has(name)) return true;
+    // The S3 client's errors: the store answered 5xx (ServiceUnavailable, SlowDown, InternalError).
+    const status = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+    if (typeof status === 'number' && status >= 500 && status <= 599) return true;
     if (typeof message === 'string' && MESSAGES.some((m) => m.test(message))) return true;
     // AggregateError (node's net when every address refused): look at its parts.
     const errors = (e as { errors?: unknown }).errors;

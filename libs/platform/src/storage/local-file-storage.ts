@@ -38,8 +38,16 @@ export class LocalFileStorage implements FileStorage {
       const full = path.join(this.tmp, name);
       const stat = await fs.stat(full).catch(() => null);
       if (stat && stat.mtimeMs < olderThan.getTime()) {
-        await fs.rm(full, { force: true });
-        removed++;
+        // Several workers may sweep one directory at once: only the one whose unlink succeeds counts
+        // it (unlink, not rm: concurrent fs.rm calls on one file all resolve).
+        const gone = await fs.unlink(full).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return false;
+            throw error;
+          },
+        );
+        if (gone) removed++;
       }
     }
     return removed;
