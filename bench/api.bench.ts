@@ -64,6 +64,9 @@ function startApi(databaseUrl: string): { child: ChildProcess; output: () => str
       // The bench polls and loads from one address: its own figures, not the limiter's, are measured.
       RATE_LIMIT_ENABLED: 'false',
       AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
+      // Production mode requires these (ADR 044, 045); the bench uses no link or webhook.
+      DOWNLOAD_LINK_SECRET: 'porter-bench-download-link-secret-0123456789',
+      WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
       LOG_LEVEL: 'warn',
       PORT: String(PORT),
       HOST: '127.0.0.1',

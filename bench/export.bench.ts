@@ -48,6 +48,9 @@ const ENV: Record<string, string> = {
   // The bench polls and loads from one address: its own figures, not the limiter's, are measured.
   RATE_LIMIT_ENABLED: 'false',
   AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
+  // Production mode requires these (ADR 044, 045); the bench uses no link or webhook.
+  DOWNLOAD_LINK_SECRET: 'porter-bench-download-link-secret-0123456789',
+  WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   WORKER_CONCURRENCY: '1',
   PORT: String(PORT),
   HOST: '127.0.0.1',
