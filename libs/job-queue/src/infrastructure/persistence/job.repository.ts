@@ -28,10 +28,18 @@ const SUBMIT_BATCH_SQL = `
       trace_context jsonb)
   ), head AS MATERIALIZED (
     SELECT job_queue.head_round() AS round
-  ), rounds AS MATERIALIZED (
-    -- In tenant order: two batches that share tenants lock their rows in the same order (no deadlock).
-    SELECT tenant, job_queue.take_rounds(tenant, n, (SELECT round FROM head)) AS base
-    FROM (SELECT tenant, count(*)::int AS n FROM input WHERE status = 'pending' GROUP BY tenant) g ORDER BY tenant
+  ), counts AS MATERIALIZED (
+    SELECT tenant, count(*)::int AS n FROM input WHERE status = 'pending' GROUP BY tenant
+  ), taken AS (
+    -- job_queue.take_rounds for every tenant of the batch in ONE upsert (a function call per tenant
+    -- re-planned its INSERT each time), in tenant order: batches sharing tenants lock their rows in
+    -- the same order (no deadlock).
+    INSERT INTO job_queue.tenant_queue AS t (tenant, next_round)
+    SELECT c.tenant, h.round + c.n FROM counts c CROSS JOIN head h ORDER BY c.tenant
+    ON CONFLICT (tenant) DO UPDATE SET next_round = greatest(t.next_round, (SELECT round FROM head)) + (EXCLUDED.next_round - (SELECT round FROM head))
+    RETURNING t.tenant, t.next_round
+  ), rounds AS (
+    SELECT taken.tenant, taken.next_round - counts.n AS base FROM taken JOIN counts ON counts.tenant = taken.tenant
   ), placed AS (
     SELECT input.*, rounds.base + row_number() OVER (PARTITION BY input.tenant, input.status ORDER BY input.ord) - 1 AS round
     FROM input LEFT JOIN rounds ON rounds.tenant = input.tenant AND input.status = 'pending'
@@ -135,7 +143,7 @@ export class PgJobRepository implements JobRepository {
     }));
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
-    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v3', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v4', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
     const inserted = new Set(rows.map((r) => r.id));
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {
