@@ -12,6 +12,7 @@ import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobF
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { OutboxKickOnCommit } from '../outbox/outbox-kick-on-commit';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
+import { reserveTenantRound } from './tenant-rounds';
 
 const SUBMIT_BATCH_MAX = 200;
 
@@ -168,7 +169,7 @@ export class PgJobRepository implements JobRepository {
     job: NewJob,
     notify: boolean,
   ): Promise<{ jobId: string; created: boolean }> {
-    const round = job.status === JobStatus.Pending ? await this.reserveRound(job.principal.tenant) : null;
+    const round = job.status === JobStatus.Pending ? await reserveTenantRound(this.pool, job.principal.tenant) : null;
     const rows = await run(
       `WITH ins AS (
          INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
@@ -210,28 +211,6 @@ export class PgJobRepository implements JobRepository {
       [job.principal.tenant, job.type, job.idempotencyKey],
     );
     return { jobId: existing[0].id, created: false };
-  }
-
-  /**
-   * The tenant's next round for a job submitted inside a caller's transaction (ADR 052), taken in
-   * a short transaction of its own: the tenant's row is not held until the caller commits (which
-   * would queue every concurrent submit of that tenant), and a round the caller then rolls back
-   * is only a gap. Losing it in a crash is harmless, so the commit does not wait for the disk.
-   */
-  private async reserveRound(tenant: string): Promise<string> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      const results = (await client.query(
-        `BEGIN; SET LOCAL synchronous_commit = off; SELECT job_queue.take_rounds(${client.escapeLiteral(tenant)}, 1) AS round; COMMIT`,
-      )) as unknown as Array<{ rows: Array<{ round: string }> }>;
-      return results[2].rows[0].round;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 
   async findVisible(principal: Principal, jobId: string): Promise<JobRecord | null> {
