@@ -119,14 +119,17 @@ if (unavailable) process.stderr.write(`\n[multi-host e2e] skipped: ${unavailable
     const cutAt = Date.now();
     network!.cut(victimHost);
 
-    // Reclaimed by the surviving worker through the liveness lock, not the 30 s lease.
+    // Reclaimed by the surviving worker through the liveness lock, not the 30 s lease. A run that
+    // finished in the instant between the query above and the cut taking effect has nothing to
+    // recover: what must hold is that no run is left on the cut host, and that some were recovered.
     await waitFor(
       async () => {
         const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM job_queue.job_event WHERE type = 'stalled' AND job_id = ANY($1::uuid[]) AND at >= to_timestamp($2 / 1000.0)`,
-          [orphaned, cutAt],
+          `SELECT (SELECT count(*)::int FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status IN ('running', 'cancelling') AND worker_id LIKE $3) AS left_on_host,
+                  (SELECT count(*)::int FROM job_queue.job_event WHERE type = 'stalled' AND job_id = ANY($1::uuid[]) AND at >= to_timestamp($2 / 1000.0)) AS stalled`,
+          [orphaned, cutAt, `%:${victim.child.pid}:%`],
         );
-        return rows[0].n >= orphaned.length ? true : null;
+        return rows[0].left_on_host === 0 && rows[0].stalled >= 1 ? true : null;
       },
       { timeoutMs: 25_000, intervalMs: 100, what: "the cut host's runs to be recovered" },
     ).catch((error) => {
