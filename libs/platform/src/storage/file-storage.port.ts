@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
 
 export interface StoredObject {
   key: string;
@@ -74,4 +75,18 @@ export function assertValidKey(key: string): void {
   if (!key.split('/').every((s) => SEGMENT.test(s) && !s.includes('..'))) {
     throw new Error(`invalid storage key "${key}"`);
   }
+}
+
+/**
+ * `put` for any adapter: streams `source` through a writer and publishes it only once every byte
+ * arrived; a failing source aborts the writer, so no half object is ever visible.
+ */
+export async function putThroughWriter(writer: StorageWriter, source: Readable): Promise<StoredObject> {
+  try {
+    await pipeline(source, writer.stream);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return writer.commit();
 }

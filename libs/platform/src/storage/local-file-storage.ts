@@ -4,7 +4,7 @@ import * as path from 'path';
 import { PassThrough, Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { NotFoundError } from '@porter/shared-kernel';
-import { assertValidKey, FileStorage, ObjectStat, StorageWriter, StoredObject } from './file-storage.port';
+import { assertValidKey, FileStorage, ObjectStat, putThroughWriter, StorageWriter, StoredObject } from './file-storage.port';
 
 /** Temp files younger than this may belong to a live writer in another process sharing the root. */
 export const STRAY_TEMP_FILE_AGE_MS = 24 * 3600 * 1000;
@@ -112,14 +112,7 @@ export class LocalFileStorage implements FileStorage {
   }
 
   async put(key: string, source: Readable): Promise<StoredObject> {
-    const writer = this.openWriter(key);
-    try {
-      await pipeline(source, writer.stream);
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer.commit();
+    return putThroughWriter(this.openWriter(key), source);
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {

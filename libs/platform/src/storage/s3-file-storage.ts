@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { PassThrough, Readable, Transform } from 'stream';
-import { finished, pipeline } from 'stream/promises';
+import { finished } from 'stream/promises';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -17,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError } from '@porter/shared-kernel';
-import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, StorageWriter, StoredObject } from './file-storage.port';
+import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, putThroughWriter, StorageWriter, StoredObject } from './file-storage.port';
 
 export interface S3FileStorageOptions {
   bucket: string;
@@ -163,14 +163,7 @@ export class S3FileStorage implements FileStorage {
   }
 
   async put(key: string, source: Readable): Promise<StoredObject> {
-    const writer = this.openWriter(key);
-    try {
-      await pipeline(source, writer.stream);
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer.commit();
+    return putThroughWriter(this.openWriter(key), source);
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
