@@ -48,8 +48,15 @@ export interface PtyRun {
  * command's exit code.
  */
 export function runCliInPty(args: string[], env: Record<string, string>, cwd = ROOT): PtyRun {
-  const command = [process.execPath, PORTER_BIN, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cleanEnv({ COLUMNS: '120', LINES: '40', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
+  // `script` runs the command through $SHELL -c; `exec` replaces that shell with the CLI, so the
+  // terminal's SIGINT reaches the CLI alone (a shell left waiting in between may kill itself with
+  // SIGINT after the CLI exits, and `script -e` then reports 130 whatever the CLI returned).
+  const command = `exec ${[process.execPath, PORTER_BIN, ...args].map(quote).join(' ')}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: cleanEnv({ COLUMNS: '120', LINES: '40', ...env, SHELL: '/bin/sh' }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
