@@ -10,10 +10,9 @@ import {
   ImportProcessorFor,
   ImportRow,
   ImportRowOutcome,
-  ImportRowValue,
 } from '@porter/imports';
+import { CopyBuffer, copyValue } from '@porter/platform';
 import { EMPLOYEES_IMPORT_TYPE } from './employee-import.type';
-import { CopyBuffer } from './copy-buffer';
 import { UUID_TEXT_LENGTH, writeTimeOrderedId } from './time-ordered-id';
 
 const TAB = 0x09;
@@ -169,9 +168,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
   private newEmployees(tenant: string, rows: ImportRow[]): { payload: Buffer; ids: Map<string, string> } {
     const ids = new Map<string, string>();
     const out = new CopyBuffer(rows.length * 192);
-    const tenantValue = new CopyBuffer(tenant.length * 3 + 8);
-    tenantValue.value(tenant);
-    const prefix = tenantValue.view().toString('utf8');
+    const prefix = copyValue(tenant);
     for (let k = 0; k < rows.length; k++) {
       const v = rows[k].values;
       out.reserve(UUID_TEXT_LENGTH);
@@ -303,14 +300,17 @@ export class EmployeesImportProcessor implements ImportProcessor {
     );
     // Empty at the start of a chunk (ON COMMIT DELETE ROWS); not between column groups or rows of the fallback.
     await client.query('DELETE FROM porter_employee_import_stage');
-    let text = '';
+    const out = new CopyBuffer(rows.length * 192);
     rows.forEach((row, ord) => {
-      text += String(ord);
-      for (const column of DATA_COLUMNS) text += `\t${copyValue(row.values[column])}`;
-      text += '\n';
+      out.uint(ord);
+      for (const column of DATA_COLUMNS) {
+        out.byte(TAB);
+        out.value(row.values[column]);
+      }
+      out.byte(LF);
     });
     await pipeline(
-      Readable.from([text]),
+      Readable.from([out.view()]),
       client.query(copyFrom(`COPY porter_employee_import_stage (ord, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)),
     );
     // A non-admin cannot take an employee out of every scope: an empty scope keeps the current one.
@@ -334,13 +334,3 @@ export class EmployeesImportProcessor implements ImportProcessor {
 
 const NEW_WITHOUT_SCOPE = 'column "scope_id": a new employee needs one of your operational scopes (rule: scope held by the importer)';
 const EXISTING_OUT_OF_SCOPE = 'the employee with this email is in a scope you do not hold (rule: scope held by the importer)';
-
-function copyValue(value: ImportRowValue | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  const s = typeof value === 'boolean' ? (value ? 't' : 'f') : String(value);
-  return SPECIAL.test(s) ? s.replace(SPECIAL_G, escape) : s;
-}
-
-const SPECIAL = /[\\\n\r\t]/;
-const SPECIAL_G = /[\\\n\r\t]/g;
-const escape = (c: string) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t');

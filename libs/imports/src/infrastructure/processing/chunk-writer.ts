@@ -4,7 +4,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Principal } from '@porter/shared-kernel';
 import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
-import { CopyBuffer, copyValue, jsonbText } from './copy-text';
+import { CopyBuffer, copyValue } from '@porter/platform';
+import { jsonbText } from './copy-text';
 import { encodeStoredCell } from '../../domain/stored-cell';
 
 /** A row ready for a chunk: validated values, or the reason it failed validation. */
