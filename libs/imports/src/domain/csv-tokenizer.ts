@@ -1,7 +1,6 @@
-import { isUtf8 } from 'buffer';
-import { FileRejectedError } from './file-rejected.error';
+import { CsvChunkDecoder } from './csv-chunk-decoder';
+import { CsvPosition } from './csv-position';
 import { ImportLimits } from './import-limits';
-import { completePrefixLength, firstInvalidOffset } from './utf8-check';
 
 export type RecordDelimiter = '\n' | '\r\n' | '\r';
 
@@ -27,36 +26,31 @@ const NONE: string[][] = [];
 
 /**
  * A streaming RFC 4180 tokenizer that checks as it reads, in ONE pass and with bounded memory:
- * UTF-8 validity (native `isUtf8` per chunk; the byte offset is located only on failure),
- * quoting (unterminated quote, a quote inside an unquoted field, text after a closing quote),
- * the record size in bytes (terminator excluded) and the number of fields. Quoted fields may
- * hold commas, doubled quotes and line breaks. Outside quotes every line break ends a record,
- * whatever its kind: CRLF, LF or a lone CR, mixed freely (files edited or joined by different
- * tools), so a CR or LF ends up in a value only when it was inside quotes. `delimiter` reports
- * the first kind met. A UTF-8 BOM is stripped; empty lines are skipped.
+ * UTF-8 validity (CsvChunkDecoder), quoting (unterminated quote, a quote inside an unquoted
+ * field, text after a closing quote), the record size in bytes (terminator excluded) and the
+ * number of fields (CsvPosition: the limits and the refusals, with exact byte offsets). Quoted
+ * fields may hold commas, doubled quotes and line breaks. Outside quotes every line break ends a
+ * record, whatever its kind: CRLF, LF or a lone CR, mixed freely (files edited or joined by
+ * different tools), so a CR or LF ends up in a value only when it was inside quotes. `delimiter`
+ * reports the first kind met. A UTF-8 BOM is stripped; empty lines are skipped.
  *
  * Each chunk's bytes are validated, decoded into one string and scanned with `charCodeAt`
  * (quoted text with native `indexOf`); fields are slices of that string. A chunk boundary may
- * fall anywhere: inside a multi-byte character (its bytes wait for the next chunk), between two
- * quotes, inside CRLF (a trailing CR waits for the next chunk), deep inside a field. Byte offsets
- * in errors are exact: they are derived from the decoded text only when needed (errors, and
- * records long enough to approach the limit), so the common path pays nothing for them. An
- * over-long record is refused as soon as the bytes read for it pass the limit: nothing larger
- * than the limit plus one chunk is ever held.
+ * fall anywhere: inside a multi-byte character, between two quotes, inside CRLF, deep inside a
+ * field.
  *
  * `push` returns the records completed by that chunk (each an array of fields, the header first);
  * `end` returns the last one. With `materialize: false` no field text is built (the structural
  * pass over the whole file before anything is written, ADR 030).
  */
 export class CsvTokenizer {
-  /** Non-empty records completed so far (the header included). */
-  records = 0;
   delimiter: RecordDelimiter | null = null;
   hasBom = false;
 
   private readonly materialize: boolean;
-  private readonly maxRecordBytes: number;
   private readonly maxColumns: number;
+  private readonly decoder = new CsvChunkDecoder();
+  private readonly position: CsvPosition;
 
   private state = S.FieldStart;
   /** Completed fields of the current record (materialize) and their count. */
@@ -65,27 +59,19 @@ export class CsvTokenizer {
   /** Text of the current field carried over from earlier chunks, or a quoted field's text. */
   private acc = '';
   private hasContent = false;
-  /** File byte offsets of the current record's start and of the open quote (kept across chunks). */
-  private recordStartByte = 0;
-  private quoteStartByte = -1;
-
-  /** Input bytes consumed into decoded text so far. */
-  private bytesDecoded = 0;
-  /** Bytes held for the next chunk: an incomplete character, or a CR whose meaning needs the next byte. */
-  private carry: Buffer | null = null;
   private seenFirstChar = false;
   private ended = false;
-
-  /** The chunk being scanned (valid during `scan`). */
-  private text = '';
-  private textByteStart = 0;
-  private textAscii = true;
   private out: string[][] = NONE;
 
   constructor(limits: Pick<ImportLimits, 'maxRecordBytes' | 'maxColumns'>, options: CsvTokenizerOptions) {
     this.materialize = options.materialize;
-    this.maxRecordBytes = limits.maxRecordBytes;
     this.maxColumns = limits.maxColumns;
+    this.position = new CsvPosition(limits.maxRecordBytes, limits.maxColumns);
+  }
+
+  /** Non-empty records completed so far (the header included). */
+  get records(): number {
+    return this.position.records;
   }
 
   /** Data rows seen: records after the header. */
@@ -95,25 +81,8 @@ export class CsvTokenizer {
 
   /** Feeds the next bytes; returns the records they complete. Throws FileRejectedError. */
   push(chunk: Buffer): string[][] {
-    let data = chunk;
-    if (this.carry) {
-      data = Buffer.concat([this.carry, chunk]);
-      this.carry = null;
-    }
-    let cut = completePrefixLength(data);
-    // A CR at the very end waits: CRLF or a lone CR is decided by the byte after it.
-    if (cut > 0 && data[cut - 1] === CR) cut--;
-    const body = cut === data.length ? data : data.subarray(0, cut);
-    if (!isUtf8(body)) {
-      const at = this.bytesDecoded + firstInvalidOffset(body);
-      throw new FileRejectedError(`the file is not valid UTF-8 (invalid byte at byte offset ${at})`, at);
-    }
-    if (cut < data.length) this.carry = Buffer.from(data.subarray(cut));
-    if (!body.length) return NONE;
-    const start = this.bytesDecoded;
-    this.bytesDecoded += body.length;
-    const text = body.toString('utf8');
-    return this.scan(text, start, body.length);
+    const decoded = this.decoder.decode(chunk);
+    return decoded ? this.scan(decoded.text, decoded.byteStart, decoded.byteLength) : NONE;
   }
 
   /** At end of input: checks what may not dangle and returns the last record, if any. */
@@ -121,27 +90,12 @@ export class CsvTokenizer {
     if (this.ended) return NONE;
     this.ended = true;
     const out: string[][] = [];
-    const carry = this.carry;
-    this.carry = null;
-    if (carry && carry[0] === CR) {
-      const start = this.bytesDecoded;
-      this.bytesDecoded += 1;
-      out.push(...this.scan('\r', start, 1));
-    }
-    if (carry && (carry[0] !== CR || carry.length > 1)) {
-      const at = this.bytesDecoded;
-      throw new FileRejectedError(`the file is not valid UTF-8 (truncated character at byte offset ${at})`, at);
-    }
-    this.text = '';
-    this.textByteStart = this.bytesDecoded;
-    this.textAscii = true;
+    const cr = this.decoder.heldCr();
+    if (cr) out.push(...this.scan(cr.text, cr.byteStart, cr.byteLength));
+    this.decoder.end();
+    this.position.startText('', this.decoder.bytesDecoded, 0);
     this.out = this.materialize ? out : NONE;
-    if (this.state === S.Quoted) {
-      throw this.reject(
-        `unterminated quoted field: the quote opened at byte offset ${this.quoteStartByte} (${this.where()}) is never closed`,
-        this.quoteStartByte,
-      );
-    }
+    if (this.state === S.Quoted) throw this.position.unterminatedQuote();
     if (this.state === S.Unquoted) this.pushField(this.materialize ? this.takeAcc() : '');
     else if (this.state === S.QuoteInQuoted) this.pushField(this.takeAcc());
     else if (this.hasContent) this.pushField(''); // the file ends right after a comma
@@ -151,9 +105,8 @@ export class CsvTokenizer {
   }
 
   private scan(s: string, byteStart: number, byteLength: number): string[][] {
-    this.text = s;
-    this.textByteStart = byteStart;
-    this.textAscii = s.length === byteLength;
+    const position = this.position;
+    position.startText(s, byteStart, byteLength);
     const out: string[][] = this.materialize ? [] : NONE;
     this.out = out;
     const materialize = this.materialize;
@@ -164,7 +117,7 @@ export class CsvTokenizer {
       if (s.charCodeAt(0) === BOM) {
         this.hasBom = true;
         i = 1;
-        this.recordStartByte = 3;
+        position.recordStartByte = 3;
       }
     }
     // Where the current record / unquoted field began in `s`; -1: in an earlier chunk.
@@ -203,7 +156,7 @@ export class CsvTokenizer {
           if (c === QUOTE) {
             this.state = S.Quoted;
             this.hasContent = true;
-            this.quoteStartByte = this.byteAt(i);
+            position.quoteStartByte = position.byteAt(i);
             i++;
           } else if (c === COMMA) {
             this.hasContent = true;
@@ -238,8 +191,7 @@ export class CsvTokenizer {
             fieldStart = -1;
             i++;
           } else if (c === QUOTE) {
-            const at = this.byteAt(i);
-            throw this.reject(`a quote inside an unquoted field at byte offset ${at} (${this.where()}); quote the whole field and double inner quotes ("")`, at);
+            throw position.quoteInUnquoted(position.byteAt(i));
           } else {
             length = this.terminatorLength(s, i, c);
             this.pushField(materialize ? this.fieldText(s, fieldStart, i) : '');
@@ -278,11 +230,7 @@ export class CsvTokenizer {
             i += length;
             recordStart = i;
           } else {
-            const at = this.byteAt(i);
-            throw this.reject(
-              `unexpected character after the closing quote of a field at byte offset ${at} (${this.where()}); a quote inside a quoted field must be doubled ("")`,
-              at,
-            );
+            throw position.textAfterClosingQuote(position.byteAt(i));
           }
           break;
         }
@@ -290,15 +238,9 @@ export class CsvTokenizer {
     }
     // End of the chunk: carry the open unquoted field's text; refuse an open record already too long.
     if (this.state === S.Unquoted && materialize) this.acc = this.fieldText(s, fieldStart, n);
-    const chunkEnd = byteStart + byteLength;
-    if (this.state !== S.FieldStart || this.hasContent) {
-      if (recordStart >= 0) this.recordStartByte = this.byteAt(recordStart);
-      if (chunkEnd - this.recordStartByte > this.maxRecordBytes) throw this.tooLong();
-    } else {
-      this.recordStartByte = chunkEnd;
-    }
+    position.endChunk(this.state !== S.FieldStart || this.hasContent, recordStart, byteStart, byteLength, this.state === S.Quoted);
     this.out = NONE;
-    this.text = '';
+    position.endText();
     return out;
   }
 
@@ -318,7 +260,7 @@ export class CsvTokenizer {
       // Where the state machine stops: the comma that starts one field too many.
       let comma = start - 1;
       for (let k = 0; k < this.maxColumns; k++) comma = s.indexOf(',', comma + 1);
-      throw this.reject(`${capital(this.where())} has more than ${this.maxColumns} fields (the column limit)`, this.byteAt(comma));
+      throw this.position.tooManyFields(this.position.byteAt(comma));
     }
     this.hasContent = true;
     this.fieldCount = count;
@@ -355,9 +297,7 @@ export class CsvTokenizer {
   private endField(value: string, i: number): void {
     this.pushField(value);
     this.state = S.FieldStart;
-    if (this.fieldCount >= this.maxColumns) {
-      throw this.reject(`${capital(this.where())} has more than ${this.maxColumns} fields (the column limit)`, this.byteAt(i));
-    }
+    if (this.fieldCount >= this.maxColumns) throw this.position.tooManyFields(this.position.byteAt(i));
   }
 
   private pushField(value: string): void {
@@ -372,8 +312,8 @@ export class CsvTokenizer {
   private endRecord(end: number, recordStart: number): void {
     this.state = S.FieldStart;
     if (this.hasContent) {
-      this.checkSize(end, recordStart);
-      this.records++;
+      this.position.checkSize(end, recordStart);
+      this.position.records++;
       if (this.materialize) {
         this.out.push(this.fields);
         this.fields = [];
@@ -382,52 +322,7 @@ export class CsvTokenizer {
     this.fieldCount = 0;
     this.hasContent = false;
   }
-
-  /** The record that started at s[recordStart] (or in an earlier chunk when -1) ends before s[end]. */
-  private checkSize(end: number, recordStart: number): void {
-    const max = this.maxRecordBytes;
-    if (recordStart >= 0) {
-      const chars = end - recordStart;
-      if (chars * 3 <= max) return; // a UTF-16 unit is at most 3 UTF-8 bytes
-      if (chars > max || this.byteLengthOf(recordStart, end) > max) {
-        this.recordStartByte = this.byteAt(recordStart);
-        throw this.tooLong();
-      }
-      return;
-    }
-    const before = this.textByteStart - this.recordStartByte;
-    if (before + end * 3 <= max) return;
-    if (before + this.byteLengthOf(0, end) > max) throw this.tooLong();
-  }
-
-  private tooLong(): FileRejectedError {
-    const quoted = this.state === S.Quoted ? ` inside a quoted field opened at byte offset ${this.quoteStartByte} (an unterminated quote?)` : '';
-    return this.reject(
-      `${capital(this.where())} starting at byte offset ${this.recordStartByte} is longer than the limit of ${this.maxRecordBytes} bytes${quoted}`,
-      this.recordStartByte,
-    );
-  }
-
-  /** Byte offset in the file of s[i] of the chunk being scanned. */
-  private byteAt(i: number): number {
-    return this.textByteStart + this.byteLengthOf(0, i);
-  }
-
-  private byteLengthOf(from: number, to: number): number {
-    if (this.textAscii) return to - from;
-    return Buffer.byteLength(this.text.slice(from, to), 'utf8');
-  }
-
-  private where(): string {
-    return this.records === 0 ? 'the header row' : `row ${this.records}`;
-  }
-
-  private reject(message: string, offset: number): FileRejectedError {
-    return new FileRejectedError(message, offset);
-  }
 }
-
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** s.indexOf(search, from), or `none` when absent. */
 function indexOr(s: string, search: string, from: number, none: number): number {
