@@ -3,7 +3,8 @@ import * as yazl from 'yazl';
 import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SourceFile, SourceRow } from './source-file';
-import { inspectXlsx, NotAnXlsxWorkbookError, openXlsx, scanXlsx } from './xlsx-reader';
+import { openXlsx, scanXlsx } from './xlsx-reader';
+import { inspectXlsx, NotAnXlsxWorkbookError } from './xlsx-workbook';
 
 /** An in-memory stored file; counts the ranged reads made of it. */
 function memoryFile(bytes: Buffer): SourceFile & { reads: number } {

@@ -10,7 +10,7 @@ import { CsvTokenizer } from '../../domain/csv-tokenizer';
 import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-file-type';
 import { ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
-import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-reader';
+import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-workbook';
 import { IMPORT_LIMITS } from '../processing/import-batch.job-handler';
 
 class UploadRejected extends Error {

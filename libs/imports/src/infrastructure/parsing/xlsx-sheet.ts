@@ -1,0 +1,175 @@
+import { FileRejectedError } from '../../domain/file-rejected.error';
+import { ImportLimits } from '../../domain/import-limits';
+import { streamXml, Workbook } from './xlsx-workbook';
+
+/*
+ * What a workbook's XML parts say: which part holds the chosen sheet, the shared strings table,
+ * and the sheet's rows as cell text (parts read through streamXml, see xlsx-workbook.ts).
+ */
+
+const local = (name: string) => name.slice(name.indexOf(':') + 1);
+
+async function drain(gen: AsyncGenerator<void>): Promise<void> {
+  for await (const _ of gen) void _;
+}
+
+export async function chooseSheet(book: Workbook, limits: ImportLimits, sheetName: string | null): Promise<string> {
+  const sheets: Array<{ name: string; rid: string }> = [];
+  await drain(
+    streamXml(book, 'xl/workbook.xml', limits, {
+      open: (tag) => {
+        if (local(tag.name) === 'sheet') {
+          const rid = Object.entries(tag.attributes).find(([k]) => local(k) === 'id' && k.includes(':'))?.[1] ?? tag.attributes['r:id'];
+          sheets.push({ name: String(tag.attributes.name ?? ''), rid: String(rid ?? '') });
+        }
+      },
+    }),
+  );
+  if (!sheets.length) throw new FileRejectedError('the XLSX workbook has no sheet');
+  const sheet = sheetName === null ? sheets[0] : sheets.find((s) => s.name === sheetName);
+  if (!sheet) throw new FileRejectedError(`the XLSX has no sheet named "${sheetName}" (sheets: ${sheets.map((s) => `"${s.name}"`).join(', ')})`);
+  const targets = new Map<string, string>();
+  if (book.entries.has('xl/_rels/workbook.xml.rels')) {
+    await drain(
+      streamXml(book, 'xl/_rels/workbook.xml.rels', limits, {
+        open: (tag) => {
+          if (local(tag.name) === 'Relationship') targets.set(String(tag.attributes.Id), String(tag.attributes.Target));
+        },
+      }),
+    );
+  }
+  const target = targets.get(sheet.rid);
+  if (target) {
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`.replace(/\/\.\//g, '/');
+    if (book.entries.has(path)) return path;
+  }
+  const index = sheets.indexOf(sheet) + 1;
+  if (book.entries.has(`xl/worksheets/sheet${index}.xml`)) return `xl/worksheets/sheet${index}.xml`;
+  throw new FileRejectedError(`the XLSX sheet "${sheet.name}" has no worksheet part`);
+}
+
+export async function readSharedStrings(book: Workbook, limits: ImportLimits): Promise<string[]> {
+  const strings: string[] = [];
+  let estimatedBytes = 0;
+  let characters = 0;
+  if (!book.entries.has('xl/sharedStrings.xml')) return strings;
+  let current: string | null = null;
+  let inT = false;
+  let skip = 0;
+  await drain(
+    streamXml(book, 'xl/sharedStrings.xml', limits, {
+      open: (tag) => {
+        const n = local(tag.name);
+        if (n === 'si') current = '';
+        else if (n === 'rPh' || n === 'phoneticPr') skip++;
+        else if (n === 't' && !skip) inT = true;
+      },
+      text: (text) => {
+        if (inT && current !== null) {
+          current += text;
+          if (current.length > limits.maxCellChars) throw new FileRejectedError(`an XLSX shared string is longer than ${limits.maxCellChars} characters`);
+        }
+      },
+      close: (tag) => {
+        const n = local(tag.name);
+        if (n === 't') inT = false;
+        else if (n === 'rPh' || n === 'phoneticPr') skip--;
+        else if (n === 'si') {
+          const text = current ?? '';
+          current = null;
+          characters += text.length;
+          estimatedBytes += 32 + 2 * text.length;
+          if (estimatedBytes > limits.maxSharedStringBytes) {
+            throw new FileRejectedError(
+              `the XLSX shared strings need more than ${limits.maxSharedStringBytes} bytes of memory (${strings.length + 1} strings, ${characters} characters; counted as 2 bytes per character + 32 per string)`,
+            );
+          }
+          // A copy, not the parser's text: V8 makes a substring of 13 characters or more a slice
+          // that keeps the whole decoded chunk it came from alive, so the table would cost the
+          // XML's size rather than its text's (shorter substrings are copies already).
+          strings.push(text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8'));
+          if (strings.length > limits.maxSharedStrings) throw new FileRejectedError(`the XLSX has more than ${limits.maxSharedStrings} shared strings`);
+        }
+      },
+    }),
+  );
+  return strings;
+}
+
+/** "BC12" → 54 (0-based column index). */
+function columnIndex(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c < 65 || c > 90) break;
+    n = n * 26 + (c - 64);
+  }
+  return n - 1;
+}
+
+/**
+ * Rows of one sheet as arrays of cell text: shared and inline strings, cached values of formula
+ * cells (formulas are never evaluated), booleans as true/false, numbers as their exact text.
+ */
+export async function* sheetRows(book: Workbook, sheetPath: string, strings: string[], limits: ImportLimits): AsyncGenerator<string[]> {
+  const ready: string[][] = [];
+  let row: string[] | null = null;
+  let cellType = 'n';
+  let cellCol = -1;
+  let value: string | null = null;
+  let inValue = false;
+  let inInline = false;
+  let cells = 0;
+  const gen = streamXml(book, sheetPath, limits, {
+    open: (tag) => {
+      const n = local(tag.name);
+      if (n === 'row') row = [];
+      else if (n === 'c' && row) {
+        cellType = String(tag.attributes.t ?? 'n');
+        const ref = tag.attributes.r;
+        cellCol = ref ? columnIndex(String(ref)) : row.length;
+        value = null;
+        if (++cells > limits.maxCells) throw new FileRejectedError(`the XLSX sheet has more than ${limits.maxCells} cells`);
+        if (cellCol >= limits.maxColumns) throw new FileRejectedError(`an XLSX row has a cell beyond column ${limits.maxColumns} (the column limit)`);
+      } else if (n === 'v') {
+        inValue = true;
+        value = '';
+      } else if (n === 'is') inInline = true;
+      else if (n === 't' && inInline) {
+        inValue = true;
+        value ??= '';
+      }
+    },
+    text: (text) => {
+      if (inValue) {
+        value += text;
+        if (value!.length > limits.maxCellChars) throw new FileRejectedError(`an XLSX cell is longer than ${limits.maxCellChars} characters`);
+      }
+    },
+    close: (tag) => {
+      const n = local(tag.name);
+      if (n === 'v' || n === 't') inValue = false;
+      else if (n === 'is') inInline = false;
+      else if (n === 'c' && row) {
+        let text = '';
+        if (value !== null) {
+          if (cellType === 's') {
+            const s = strings[Number(value)];
+            if (s === undefined) throw new FileRejectedError(`an XLSX cell refers to shared string ${value}, which does not exist`);
+            text = s;
+          } else if (cellType === 'b') text = value === '1' ? 'true' : value === '0' ? 'false' : value;
+          else text = value;
+        }
+        while (row.length < cellCol) row.push('');
+        row[cellCol] = text;
+      } else if (n === 'row' && row) {
+        ready.push(row);
+        row = null;
+      }
+    },
+  });
+  for await (const _ of gen) {
+    while (ready.length) yield ready.shift()!;
+  }
+  while (ready.length) yield ready.shift()!;
+}
