@@ -1,37 +1,39 @@
-import { CsvStructureScanner, RecordDelimiter } from '../../domain/csv-structure-scanner';
+import type { FileScan, ImportFileReader, ReadOptions, RowReader, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
+import { CsvStructureScanner } from '../../domain/csv-structure-scanner';
 import { CsvTokenizer } from '../../domain/csv-tokenizer';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { unneutraliseFormula } from '../../domain/formula';
 import { ImportLimits } from '../../domain/import-limits';
-import { RowReader, SourceFile, SourceRow } from './source-file';
 
-export interface CsvScan {
-  dataRows: number;
-  delimiter: RecordDelimiter;
-}
+/** CSV files, read with Porter's own tokenizer (ADR 035) in both passes. */
+export class CsvFileReader implements ImportFileReader {
+  constructor(private readonly limits: ImportLimits) {}
 
-/** The structural pass (see CsvStructureScanner): nothing is written before it succeeds. */
-export async function scanCsv(file: SourceFile, limits: ImportLimits): Promise<CsvScan> {
-  const scanner = new CsvStructureScanner(limits);
-  const stream = await file.open();
-  try {
-    for await (const chunk of stream) scanner.push(chunk as Buffer);
-  } finally {
-    stream.destroy();
+  /** The structural pass (see CsvStructureScanner): nothing is written before it succeeds. */
+  async scan(file: SourceFile): Promise<FileScan> {
+    const scanner = new CsvStructureScanner(this.limits);
+    const stream = await file.open();
+    try {
+      for await (const chunk of stream) scanner.push(chunk as Buffer);
+    } finally {
+      stream.destroy();
+    }
+    const dataRows = scanner.end();
+    if (scanner.records === 0) throw new FileRejectedError('the file is empty (no header row)');
+    return { dataRows };
   }
-  const dataRows = scanner.end();
-  if (scanner.records === 0) throw new FileRejectedError('the file is empty (no header row)');
-  return { dataRows, delimiter: scanner.delimiter ?? '\n' };
+
+  /**
+   * Streams the records (RFC 4180: quoted fields with commas, quotes and line breaks; CRLF, LF or
+   * CR; the BOM stripped; the same checks as the structural pass, so a file that passed it reads the
+   * same here), one chunk of the file at a time.
+   */
+  open(file: SourceFile, _options: ReadOptions, skipRows: number): Promise<RowReader> {
+    return openCsv(file, this.limits, skipRows);
+  }
 }
 
-/**
- * Streams a CSV's records with Porter's own tokenizer (RFC 4180: quoted fields with commas,
- * quotes and line breaks; CRLF, LF or CR; the BOM stripped; the same checks as the structural
- * pass, so a file that passed it reads the same here), one chunk of the file at a time. The scan
- * is not needed to read (the tokenizer decides the delimiter the same way); it is taken so that
- * callers cannot skip the structural pass by accident.
- */
-export async function openCsv(file: SourceFile, _scan: CsvScan, limits: ImportLimits, skipRows = 0): Promise<RowReader> {
+async function openCsv(file: SourceFile, limits: ImportLimits, skipRows: number): Promise<RowReader> {
   const stream = await file.open();
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const tokenizer = new CsvTokenizer(limits, { materialize: true });

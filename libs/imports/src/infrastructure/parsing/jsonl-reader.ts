@@ -1,9 +1,37 @@
+import type { FileScan, ImportFileReader, ReadOptions, RowReader, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
+import { jsonlKeyPosition } from '../../domain/column-resolution';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ImportLimits } from '../../domain/import-limits';
 import { unneutraliseFormula } from '../../domain/formula';
 import { parseJsonLine } from '../../domain/json-line';
 import { Utf8Checker } from '../../domain/utf8-check';
-import { RowReader, SourceFile, SourceRow } from './source-file';
+
+/** JSONL files: one JSON object per line, its keys naming the type's columns. */
+export class JsonlFileReader implements ImportFileReader {
+  constructor(private readonly limits: ImportLimits) {}
+
+  /** The structural pass: UTF-8 and line lengths over the whole file, and its row count. */
+  async scan(file: SourceFile): Promise<FileScan> {
+    let count = 0;
+    for await (const line of lines(file, this.limits.maxRecordBytes, true)) {
+      void line;
+      count++;
+    }
+    if (count === 0) throw new FileRejectedError('the file is empty (no JSON lines)');
+    return { dataRows: count };
+  }
+
+  /** The rows, each line's keys placed by the type's column names and aliases and the upload's mapping (see openJsonl). */
+  open(file: SourceFile, { definition, mapping }: ReadOptions, skipRows: number): Promise<RowReader> {
+    return openJsonl(
+      file,
+      this.limits,
+      definition.columns.map((c) => c.name),
+      skipRows,
+      jsonlKeyPosition(definition, mapping),
+    );
+  }
+}
 
 /**
  * Splits a byte stream into lines (LF, an optional CR before it dropped) without ever holding
@@ -65,40 +93,26 @@ async function* lines(file: SourceFile, maxBytes: number, checkUtf8: boolean): A
   }
 }
 
-/** The structural pass: UTF-8 and line lengths over the whole file, and its row count. */
-export async function scanJsonl(file: SourceFile, limits: ImportLimits): Promise<{ dataRows: number }> {
-  let count = 0;
-  for await (const line of lines(file, limits.maxRecordBytes, true)) {
-    void line;
-    count++;
-  }
-  if (count === 0) throw new FileRejectedError('the file is empty (no JSON lines)');
-  return { dataRows: count };
-}
-
 /**
  * JSONL rows. A JSONL file has no header: every line names its own columns. The reader's header is
- * the type's columns (in the type's order) and each line's keys are placed by name
- * (case-insensitively), so lines may differ in the keys they carry:
+ * the type's columns (in the type's order) and each line's keys are placed by name, so lines may
+ * differ in the keys they carry:
  * - a key that is not one of the type's columns, or a column given twice (keys differing only in
  *   case), fails that line alone (like a ragged CSV row: a line's keys are that line's structure);
  * - a column the line does not carry is left `undefined`: an optional one is simply absent (the
  *   host leaves it unchanged on an update), a required one fails the row's validation.
  * Every line is parsed defensively (depth, forbidden keys, big integers); a bad line fails alone.
- * `keyPosition` places a key (names, aliases and the upload's mapping; null = a key to skip); by
- * default keys match the column names case-insensitively.
+ * `position` places a key (names, aliases and the upload's mapping; null = a key to skip).
  */
-export async function openJsonl(
+async function openJsonl(
   file: SourceFile,
   limits: ImportLimits,
   columns: readonly string[],
-  skipRows = 0,
-  keyPosition?: (key: string) => number | null | undefined,
+  skipRows: number,
+  position: (key: string) => number | null | undefined,
 ): Promise<RowReader> {
   const iterator = lines(file, limits.maxRecordBytes, false)[Symbol.asyncIterator]();
   const header = [...columns];
-  const byName = new Map(header.map((k, i) => [k.toLowerCase(), i]));
-  const position = keyPosition ?? ((key: string) => byName.get(key.toLowerCase()));
 
   function toRow(rowNumber: number, text: string): SourceRow {
     const parsed = parseJsonLine(text, limits.maxJsonDepth, limits.maxColumns);

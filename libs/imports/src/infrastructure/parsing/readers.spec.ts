@@ -1,9 +1,20 @@
 import { Readable } from 'stream';
+import type { ReadOptions, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
 import { DEFAULT_IMPORT_LIMITS } from '../../domain/import-limits';
 import { FileRejectedError } from '../../domain/file-rejected.error';
-import { openCsv, scanCsv } from './csv-reader';
-import { openJsonl, scanJsonl } from './jsonl-reader';
-import { SourceFile, SourceRow } from './source-file';
+import { ImportFormat } from '../../public/enums/import-format';
+import { CsvFileReader } from './csv-reader';
+import { JsonlFileReader } from './jsonl-reader';
+
+const csv = new CsvFileReader(DEFAULT_IMPORT_LIMITS);
+const jsonl = new JsonlFileReader(DEFAULT_IMPORT_LIMITS);
+/** A type of these text columns, an upload without a mapping. */
+const typeOf = (...names: string[]): ReadOptions => ({
+  sheet: null,
+  mapping: null,
+  definition: { type: 't', formats: [ImportFormat.Csv, ImportFormat.Jsonl], columns: names.map((name) => ({ name, type: 'string' })), uniqueKey: [], chunkSize: 100 },
+});
+const AB = typeOf('a', 'b');
 
 /** An in-memory stored file served in small chunks, like ranged storage reads. */
 function memoryFile(content: string | Buffer, chunk = 5): SourceFile {
@@ -28,26 +39,24 @@ async function all(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
 describe('CSV reader', () => {
   it('reads RFC 4180 records (BOM, quotes, multi-line fields), un-neutralises exported formulas, resumes after a row', async () => {
     const file = memoryFile('\uFEFFa,b\r\n"x, ""y""","line1\r\nline2"\r\n\'=1+2,\'plain\r\n3,4\r\n');
-    const scan = await scanCsv(file, DEFAULT_IMPORT_LIMITS);
-    expect(scan).toEqual({ dataRows: 3, delimiter: '\r\n' });
-    const reader = await openCsv(file, scan, DEFAULT_IMPORT_LIMITS);
+    expect(await csv.scan(file)).toEqual({ dataRows: 3 });
+    const reader = await csv.open(file, AB, 0);
     expect(reader.header).toEqual(['a', 'b']);
     expect(await all(reader.rows)).toEqual([
       { rowNumber: 1, cells: ['x, "y"', 'line1\r\nline2'] },
       { rowNumber: 2, cells: ['=1+2', "'plain"] },
       { rowNumber: 3, cells: ['3', '4'] },
     ]);
-    const resumed = await openCsv(file, scan, DEFAULT_IMPORT_LIMITS, 2);
+    const resumed = await csv.open(file, AB, 2);
     expect((await all(resumed.rows)).map((r) => r.rowNumber)).toEqual([3]);
   });
 
   it('offers the same rows in batches (the job reads those), resuming after a row too', async () => {
-    const csv = `a,b\n${Array.from({ length: 500 }, (_, i) => `${i + 1},"x\n${i + 1}"`).join('\n')}\n`;
-    const file = memoryFile(csv, 97);
-    const scan = await scanCsv(file, DEFAULT_IMPORT_LIMITS);
-    const one = await all((await openCsv(file, scan, DEFAULT_IMPORT_LIMITS)).rows);
+    const text = `a,b\n${Array.from({ length: 500 }, (_, i) => `${i + 1},"x\n${i + 1}"`).join('\n')}\n`;
+    const file = memoryFile(text, 97);
+    const one = await all((await csv.open(file, AB, 0)).rows);
     const batched: SourceRow[] = [];
-    for await (const batch of (await openCsv(file, scan, DEFAULT_IMPORT_LIMITS)).batches!) {
+    for await (const batch of (await csv.open(file, AB, 0)).batches!) {
       expect(batch.length).toBeGreaterThan(0);
       batched.push(...batch);
     }
@@ -55,20 +64,20 @@ describe('CSV reader', () => {
     expect(one).toHaveLength(500);
     expect(one[499]).toEqual({ rowNumber: 500, cells: ['500', 'x\n500'] });
     const resumed: SourceRow[] = [];
-    for await (const batch of (await openCsv(file, scan, DEFAULT_IMPORT_LIMITS, 498)).batches!) resumed.push(...batch);
+    for await (const batch of (await csv.open(file, AB, 498)).batches!) resumed.push(...batch);
     expect(resumed.map((r) => r.rowNumber)).toEqual([499, 500]);
   });
 
   it('an empty file is refused', async () => {
-    await expect(scanCsv(memoryFile(''), DEFAULT_IMPORT_LIMITS)).rejects.toThrow(new FileRejectedError('the file is empty (no header row)'));
+    await expect(csv.scan(memoryFile(''))).rejects.toThrow(new FileRejectedError('the file is empty (no header row)'));
   });
 });
 
 describe('JSONL reader', () => {
   it("places each line's keys by name (any order or case), skips blank lines, fails bad lines alone", async () => {
     const file = memoryFile('{"a":1,"b":"x"}\r\n\n{"B":"y","a":2}\n{"a":3,"c":1}\nnot json\n{"a":"\'=cmd"}');
-    expect(await scanJsonl(file, DEFAULT_IMPORT_LIMITS)).toEqual({ dataRows: 5 });
-    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a', 'b']);
+    expect(await jsonl.scan(file)).toEqual({ dataRows: 5 });
+    const reader = await jsonl.open(file, AB, 0);
     expect(reader.header).toEqual(['a', 'b']);
     const rows = await all(reader.rows);
     expect(rows.slice(0, 2)).toEqual([
@@ -83,7 +92,7 @@ describe('JSONL reader', () => {
 
   it('the columns come from the type, not the first line: a later line may carry a key the first one omits', async () => {
     const file = memoryFile('{"a":1}\n{"a":2,"b":"late"}\n{"b":"only b"}\n');
-    const reader = await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a', 'b']);
+    const reader = await jsonl.open(file, AB, 0);
     expect(reader.header).toEqual(['a', 'b']);
     expect(await all(reader.rows)).toEqual([
       { rowNumber: 1, cells: [1, undefined] },
@@ -94,7 +103,7 @@ describe('JSONL reader', () => {
 
   it('a first line with an unknown key or that is not JSON fails that row only, not the file', async () => {
     const file = memoryFile('{"a":1,"shoe":44}\n{"a":"x",\n{"a":3}\n');
-    const rows = await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'])).rows);
+    const rows = await all((await jsonl.open(file, typeOf('a'), 0)).rows);
     expect(rows.map((r) => [r.rowNumber, r.failure ?? null])).toEqual([
       [1, 'unknown key "shoe" (rule: only the type\'s columns)'],
       [2, expect.stringMatching(/^the line is not valid JSON/)],
@@ -103,7 +112,7 @@ describe('JSONL reader', () => {
   });
 
   it('a column given twice (keys differing only in case) fails the row', async () => {
-    const rows = await all((await openJsonl(memoryFile('{"Email":"a@x.org","email":"b@x.org"}\n'), DEFAULT_IMPORT_LIMITS, ['email'])).rows);
+    const rows = await all((await jsonl.open(memoryFile('{"Email":"a@x.org","email":"b@x.org"}\n'), typeOf('email'), 0)).rows);
     expect(rows[0].failure).toBe('keys "Email" and "email" name the same column (rule: each column once)');
   });
 
@@ -111,8 +120,8 @@ describe('JSONL reader', () => {
     const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"a":2}\n')]);
     for (const chunk of [1, 2, 3, 4, 64]) {
       const file = memoryFile(content, chunk);
-      expect(await scanJsonl(file, DEFAULT_IMPORT_LIMITS)).toEqual({ dataRows: 2 });
-      expect(await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'])).rows)).toEqual([
+      expect(await jsonl.scan(file)).toEqual({ dataRows: 2 });
+      expect(await all((await jsonl.open(file, typeOf('a'), 0)).rows)).toEqual([
         { rowNumber: 1, cells: [1] },
         { rowNumber: 2, cells: [2] },
       ]);
@@ -121,11 +130,11 @@ describe('JSONL reader', () => {
 
   it('resumes after a row', async () => {
     const file = memoryFile('{"a":1}\n\n{"a":2}\n{"a":3}\n');
-    expect((await all((await openJsonl(file, DEFAULT_IMPORT_LIMITS, ['a'], 2)).rows)).map((r) => r.rowNumber)).toEqual([3]);
+    expect((await all((await jsonl.open(file, typeOf('a'), 2)).rows)).map((r) => r.rowNumber)).toEqual([3]);
   });
 
   it('refuses a line over the limit while streaming', async () => {
     const limits = { ...DEFAULT_IMPORT_LIMITS, maxRecordBytes: 20 };
-    await expect(scanJsonl(memoryFile(`{"a":1}\n{"a":"${'x'.repeat(100)}"}\n`), limits)).rejects.toThrow('the line starting at byte offset 8 is longer than the limit of 20 bytes');
+    await expect(new JsonlFileReader(limits).scan(memoryFile(`{"a":1}\n{"a":"${'x'.repeat(100)}"}\n`))).rejects.toThrow('the line starting at byte offset 8 is longer than the limit of 20 bytes');
   });
 });

@@ -2,8 +2,9 @@ import { Readable } from 'stream';
 import * as yazl from 'yazl';
 import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import { FileRejectedError } from '../../domain/file-rejected.error';
-import { SourceFile, SourceRow } from './source-file';
-import { openXlsx, scanXlsx } from './xlsx-reader';
+import type { ReadOptions, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
+import { ImportFormat } from '../../public/enums/import-format';
+import { XlsxFileReader } from './xlsx-reader';
 import { inspectXlsx, NotAnXlsxWorkbookError } from './xlsx-workbook';
 
 /** An in-memory stored file; counts the ranged reads made of it. */
@@ -48,7 +49,7 @@ function workbook(rows: string[][], sharedStrings?: string[], extra: Record<stri
 }
 
 async function rowsOf(file: SourceFile, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<{ header: string[]; rows: SourceRow[] }> {
-  const reader = await openXlsx(file, limits, null);
+  const reader = await new XlsxFileReader(limits).open(file, FIRST_SHEET, 0);
   const rows: SourceRow[] = [];
   try {
     for await (const row of reader.rows) rows.push(row);
@@ -59,6 +60,7 @@ async function rowsOf(file: SourceFile, limits: ImportLimits = DEFAULT_IMPORT_LI
 }
 
 const limited = (changes: Partial<ImportLimits>): ImportLimits => ({ ...DEFAULT_IMPORT_LIMITS, ...changes });
+const FIRST_SHEET: ReadOptions = { sheet: null, mapping: null, definition: { type: 't', formats: [ImportFormat.Xlsx], columns: [], uniqueKey: [], chunkSize: 1 } };
 
 describe('XLSX reader: hostile and unusual workbooks', () => {
   it('reads a workbook with shared strings; opening it reads the stored file once (the central directory comes from one tail read)', async () => {
@@ -92,8 +94,8 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
 
   it('more cells than the limit refuse the sheet', async () => {
     const file = memoryFile(await workbook([['a', 'b'], ['1', '2'], ['3', '4']]));
-    await expect(scanXlsx(file, limited({ maxCells: 5 }), null)).rejects.toThrow(new FileRejectedError('the XLSX sheet has more than 5 cells'));
-    await expect(scanXlsx(file, limited({ maxCells: 6 }), null)).resolves.toEqual({ dataRows: 2 });
+    await expect(new XlsxFileReader(limited({ maxCells: 5 })).scan(file, FIRST_SHEET)).rejects.toThrow(new FileRejectedError('the XLSX sheet has more than 5 cells'));
+    await expect(new XlsxFileReader(limited({ maxCells: 6 })).scan(file, FIRST_SHEET)).resolves.toEqual({ dataRows: 2 });
   });
 
   it('more shared strings than the limit are refused', async () => {
@@ -121,7 +123,7 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     underDeclare(bytes, 'xl/worksheets/sheet1.xml', declared);
     const file = memoryFile(bytes);
     await expect(inspectXlsx(file, DEFAULT_IMPORT_LIMITS)).resolves.toBeUndefined();
-    await expect(scanXlsx(file, DEFAULT_IMPORT_LIMITS, null)).rejects.toThrow(
+    await expect(new XlsxFileReader(DEFAULT_IMPORT_LIMITS).scan(file, FIRST_SHEET)).rejects.toThrow(
       new FileRejectedError(`the XLSX part "xl/worksheets/sheet1.xml" inflates to more than the ${declared} bytes its zip directory declares (a malformed or hostile archive)`),
     );
   });

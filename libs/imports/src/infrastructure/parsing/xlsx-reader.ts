@@ -1,14 +1,35 @@
+import type { FileScan, ImportFileReader, ReadOptions, RowReader, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { unneutraliseFormula } from '../../domain/formula';
 import { ImportLimits } from '../../domain/import-limits';
-import { RowReader, SourceFile, SourceRow } from './source-file';
 import { chooseSheet, readSharedStrings, sheetRows } from './xlsx-sheet';
 import { openWorkbook } from './xlsx-workbook';
+
+/** XLSX workbooks: one sheet (the upload's `sheet`, else the first) read as rows of cell text. */
+export class XlsxFileReader implements ImportFileReader {
+  constructor(private readonly limits: ImportLimits) {}
+
+  /** The structural pass for XLSX: the whole sheet is read once (limits, XML, row count). */
+  async scan(file: SourceFile, options: ReadOptions): Promise<FileScan> {
+    const reader = await this.open(file, options, 0);
+    let count = 0;
+    try {
+      for await (const _ of reader.rows) count++;
+    } finally {
+      await reader.close();
+    }
+    return { dataRows: count };
+  }
+
+  open(file: SourceFile, { sheet }: ReadOptions, skipRows: number): Promise<RowReader> {
+    return openXlsx(file, this.limits, sheet, skipRows);
+  }
+}
 
 const isBlank = (row: string[]) => row.every((c) => c === '');
 
 /** Opens the chosen (or first) sheet; the first non-blank row is the header. */
-export async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: string | null, skipRows = 0): Promise<RowReader> {
+async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: string | null, skipRows: number): Promise<RowReader> {
   const book = await openWorkbook(file, limits);
   try {
     const sheetPath = await chooseSheet(book, limits, sheetName);
@@ -54,16 +75,4 @@ export async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName
     book.zip.close();
     throw error;
   }
-}
-
-/** The structural pass for XLSX: the whole sheet is read once (limits, XML, row count). */
-export async function scanXlsx(file: SourceFile, limits: ImportLimits, sheetName: string | null): Promise<{ dataRows: number }> {
-  const reader = await openXlsx(file, limits, sheetName);
-  let count = 0;
-  try {
-    for await (const _ of reader.rows) count++;
-  } finally {
-    await reader.close();
-  }
-  return { dataRows: count };
 }

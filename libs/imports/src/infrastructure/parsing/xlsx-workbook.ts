@@ -4,7 +4,7 @@ import { SaxesParser, SaxesTagPlain } from 'saxes';
 import * as yauzl from 'yauzl';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ImportLimits } from '../../domain/import-limits';
-import { SourceFile } from './source-file';
+import type { SourceFile } from '../../application/ports/import-file-reader.port';
 
 /*
  * The XLSX package: the zip archive read by ranges from storage, its central directory checked

@@ -7,13 +7,14 @@ import { ImportBatchStatus } from '../../public/enums/import-batch-status';
 import { ImportBatchCompleted, ImportRecordCompleted } from '../../public/events/import-events';
 import { StaleRunError } from './chunk-writer';
 import type { ColumnMapping } from '../../domain/header-validation';
+import type { ImportFormat } from '../../public/enums/import-format';
 
 export interface ClaimedBatch {
   id: string;
   importRecordId: string;
   tenant: string;
   type: string;
-  format: 'csv' | 'xlsx' | 'jsonl';
+  format: ImportFormat;
   sheet: string | null;
   mapping: Record<string, string | null> | null;
   storageKey: string;

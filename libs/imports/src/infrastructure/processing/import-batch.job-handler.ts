@@ -2,19 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { FILE_STORAGE, FileStorage, PG_POOL } from '@porter/platform';
 import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
+import { IMPORT_FILE_READERS, ImportFileReaders, ReadOptions, RowReader, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../../application/ports/import-type-catalog.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ColumnMapping, validateHeader } from '../../domain/header-validation';
-import { jsonlKeyPosition } from '../../domain/column-resolution';
 import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
-import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
+import { DEFAULT_IMPORT_LIMITS } from '../../domain/import-limits';
 import { validateRow } from '../../domain/row-validator';
 import { decodeStoredCell } from '../../domain/stored-cell';
 import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
-import { openCsv, scanCsv } from '../parsing/csv-reader';
-import { openJsonl, scanJsonl } from '../parsing/jsonl-reader';
-import { RowReader, SourceFile, SourceRow } from '../parsing/source-file';
-import { openXlsx, scanXlsx } from '../parsing/xlsx-reader';
 import { BatchState, ClaimedBatch } from './batch-state';
 import {
   ChunkOutcome,
@@ -44,7 +40,7 @@ export class ImportBatchJobHandler implements JobHandler {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
-    @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
+    @Inject(IMPORT_FILE_READERS) private readonly readers: ImportFileReaders,
     private readonly state: BatchState,
   ) {}
 
@@ -98,42 +94,25 @@ export class ImportBatchJobHandler implements JobHandler {
     return { sizeBytes: batch.sizeBytes, open: (range) => this.storage.get(batch.storageKey, range) };
   }
 
-  private async open(batch: ClaimedBatch, definition: ImportTypeDefinition, skipRows: number, delimiter: '\n' | '\r\n' | '\r' | null): Promise<RowReader> {
-    const file = this.source(batch);
-    switch (batch.format) {
-      case 'csv':
-        return openCsv(file, { dataRows: batch.rowsInFile ?? 0, delimiter: delimiter ?? (await scanCsv(file, this.limits)).delimiter }, this.limits, skipRows);
-      case 'jsonl':
-        return openJsonl(file, this.limits, definition.columns.map((c) => c.name), skipRows, jsonlKeyPosition(definition, batch.mapping));
-      case 'xlsx':
-        return openXlsx(file, this.limits, batch.sheet, skipRows);
-    }
+  private open(batch: ClaimedBatch, definition: ImportTypeDefinition, skipRows: number): Promise<RowReader> {
+    return this.readers[batch.format].open(this.source(batch), readOptions(batch, definition), skipRows);
   }
 
   private async processFile(context: JobContext, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget): Promise<void> {
-    const file = this.source(batch);
-    let delimiter: '\n' | '\r\n' | '\r' | null = null;
     let rowsInFile = batch.rowsInFile;
     const timings = new RunTimings();
     target.timings = timings;
     const scanStarted = performance.now();
-    if (batch.header === null) {
-      // Structural pass over the WHOLE file before any write.
-      if (batch.format === 'csv') {
-        const scan = await scanCsv(file, this.limits);
-        delimiter = scan.delimiter;
-        rowsInFile = scan.dataRows;
-      } else if (batch.format === 'jsonl') rowsInFile = (await scanJsonl(file, this.limits)).dataRows;
-      else rowsInFile = (await scanXlsx(file, this.limits, batch.sheet)).dataRows;
-    }
+    // Structural pass over the WHOLE file before any write (not again when a run resumes).
+    if (batch.header === null) rowsInFile = (await this.readers[batch.format].scan(this.source(batch), readOptions(batch, definition))).dataRows;
     timings.scanMs = performance.now() - scanStarted;
-    const reader = await this.open(batch, definition, batch.lastRow, delimiter);
+    const reader = await this.open(batch, definition, batch.lastRow);
     try {
       const mapping = validateHeader(reader.header, definition, headerOverride(batch));
       if (batch.header === null) {
         if (!rowsInFile) throw new FileRejectedError('the file has a header row but no data rows');
         if (target.abortOnError) {
-          const bad = await this.firstInvalidRow(batch, definition, mapping, delimiter);
+          const bad = await this.firstInvalidRow(batch, definition, mapping);
           if (bad) {
             await this.abort(batch, target, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile);
             context.setOutputInformation({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
@@ -233,8 +212,8 @@ export class ImportBatchJobHandler implements JobHandler {
   }
 
   /** onError "abort", validation pass: the first row that fails validation, if any. */
-  private async firstInvalidRow(batch: ClaimedBatch, definition: ImportTypeDefinition, mapping: ColumnMapping, delimiter: '\n' | '\r\n' | '\r' | null) {
-    const reader = await this.open(batch, definition, 0, delimiter);
+  private async firstInvalidRow(batch: ClaimedBatch, definition: ImportTypeDefinition, mapping: ColumnMapping) {
+    const reader = await this.open(batch, definition, 0);
     try {
       for await (const row of reader.rows) {
         const prepared = prepare(row, mapping, batch.format === 'xlsx');
@@ -341,8 +320,10 @@ function prepare(row: SourceRow, mapping: ColumnMapping, excelSerialDates: boole
 
 export { DEFAULT_IMPORT_LIMITS };
 
+const readOptions = (batch: ClaimedBatch, definition: ImportTypeDefinition): ReadOptions => ({ sheet: batch.sheet, definition, mapping: batch.mapping });
+
 /**
  * The upload's mapping applies to a file's header. A JSONL reader's header is already the type's
- * columns (its keys were placed by jsonlKeyPosition, mapping included), so nothing more applies.
+ * columns (its keys were placed by the mapping), so nothing more applies.
  */
 const headerOverride = (batch: ClaimedBatch) => (batch.format === 'jsonl' ? null : batch.mapping);
