@@ -1,8 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Readable } from 'stream';
-import { pipeline } from 'stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import {
   ImportPreparationContext,
   ImportProcessingContext,
@@ -10,6 +6,7 @@ import {
   ImportProcessorFor,
   ImportRow,
   ImportRowOutcome,
+  ImportUnitOfWork,
 } from '@porter/imports';
 import { CopyBuffer, copyValue } from '@porter/platform';
 import { EMPLOYEES_IMPORT_TYPE } from './employee-import.type';
@@ -88,7 +85,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
     const plan = prepared && prepared.rows === rows ? prepared : this.prepare(rows, context);
     const { outcomes, lastByEmail, unique } = plan;
     if (!unique.length) return outcomes as ImportRowOutcome[];
-    const { client } = context;
+    const { unitOfWork } = context;
     const tenant = context.principal.tenant;
     const scopes = context.principal.isAdmin ? null : context.principal.scopes;
     const refused = new Map<string, string>();
@@ -98,10 +95,10 @@ export class EmployeesImportProcessor implements ImportProcessor {
     // leaves nothing (savepoint), and this batch probes before copying from then on.
     let ids: Map<string, string>;
     let upserts: ImportRow[] = [];
-    if (plan.copy && (await this.copyNew(client, plan.copy.payload))) ids = plan.copy.ids;
+    if (plan.copy && (await this.copyNew(unitOfWork, plan.copy.payload))) ids = plan.copy.ids;
     else {
       if (plan.copy) this.rememberBatchWithExisting(context.importBatchId);
-      ids = await this.existingIds(client, tenant, [...lastByEmail.keys()]);
+      ids = await this.existingIds(unitOfWork, tenant, [...lastByEmail.keys()]);
       let fresh = unique.filter((row) => !ids.has(row.values.email as string));
       if (scopes) {
         for (const row of fresh) if (row.values.scope_id === null || row.values.scope_id === undefined) refused.set(row.values.email as string, NEW_WITHOUT_SCOPE);
@@ -110,12 +107,12 @@ export class EmployeesImportProcessor implements ImportProcessor {
       upserts = ids.size ? unique.filter((row) => ids.has(row.values.email as string)) : [];
       if (fresh.length) {
         const made = this.newEmployees(tenant, fresh);
-        if (await this.copyNew(client, made.payload)) for (const [email, id] of made.ids) ids.set(email, id);
+        if (await this.copyNew(unitOfWork, made.payload)) for (const [email, id] of made.ids) ids.set(email, id);
         else upserts = unique.filter((row) => !refused.has(row.values.email as string)); // a racing import wrote some of these emails first: upsert them all
       }
     }
     const failures = new Map<string, string>();
-    if (upserts.length) await this.upsertAll(client, tenant, scopes, upserts, ids, failures, refused);
+    if (upserts.length) await this.upsertAll(unitOfWork, tenant, scopes, upserts, ids, failures, refused);
 
     for (let i = 0; i < rows.length; i++) {
       if (outcomes[i] !== null) continue;
@@ -152,8 +149,8 @@ export class EmployeesImportProcessor implements ImportProcessor {
    * per email: the lateral subquery (kept as such by OFFSET 0) gives the planner no join to
    * choose, so the plan stays an index probe per email whatever the table's statistics say.
    */
-  private async existingIds(client: PoolClient, tenant: string, emails: string[]): Promise<Map<string, string>> {
-    const { rows } = await client.query<{ email: string; id: string }>(
+  private async existingIds(unitOfWork: ImportUnitOfWork, tenant: string, emails: string[]): Promise<Map<string, string>> {
+    const { rows } = await unitOfWork.query<{ email: string; id: string }>(
       `SELECT u.email, e.id::text AS id
          FROM unnest($2::text[]) AS u(email)
          CROSS JOIN LATERAL (SELECT id FROM directory.employee WHERE tenant = $1 AND email = u.email OFFSET 0) e`,
@@ -207,14 +204,14 @@ export class EmployeesImportProcessor implements ImportProcessor {
    * (an email written meanwhile by a racing import, or any value Postgres refuses): nothing of it
    * is left, and the caller takes the probe and upsert path instead.
    */
-  private async copyNew(client: PoolClient, payload: Buffer): Promise<boolean> {
-    await client.query('SAVEPOINT employees_copy');
+  private async copyNew(unitOfWork: ImportUnitOfWork, payload: Buffer): Promise<boolean> {
+    await unitOfWork.query('SAVEPOINT employees_copy');
     try {
-      await pipeline(Readable.from([payload]), client.query(copyFrom(`COPY directory.employee (id, tenant, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)));
-      await client.query('RELEASE SAVEPOINT employees_copy');
+      await unitOfWork.copyFrom(`COPY directory.employee (id, tenant, ${DATA_COLUMNS.join(', ')}) FROM STDIN`, payload);
+      await unitOfWork.query('RELEASE SAVEPOINT employees_copy');
       return true;
     } catch {
-      await client.query('ROLLBACK TO SAVEPOINT employees_copy');
+      await unitOfWork.query('ROLLBACK TO SAVEPOINT employees_copy');
       return false;
     }
   }
@@ -226,7 +223,7 @@ export class EmployeesImportProcessor implements ImportProcessor {
    * columns (one group, one statement, for a CSV or XLSX chunk).
    */
   private async upsertAll(
-    client: PoolClient,
+    unitOfWork: ImportUnitOfWork,
     tenant: string,
     scopes: readonly string[] | null,
     rows: ImportRow[],
@@ -242,11 +239,11 @@ export class EmployeesImportProcessor implements ImportProcessor {
       if (group) group.rows.push(row);
       else groups.set(key, { present, rows: [row] });
     }
-    for (const group of groups.values()) await this.upsertGroup(client, tenant, scopes, group.rows, group.present, ids, failures, refused);
+    for (const group of groups.values()) await this.upsertGroup(unitOfWork, tenant, scopes, group.rows, group.present, ids, failures, refused);
   }
 
   private async upsertGroup(
-    client: PoolClient,
+    unitOfWork: ImportUnitOfWork,
     tenant: string,
     scopes: readonly string[] | null,
     rows: ImportRow[],
@@ -269,37 +266,37 @@ export class EmployeesImportProcessor implements ImportProcessor {
         ids.delete(email);
       }
     };
-    await client.query('SAVEPOINT employees_bulk');
+    await unitOfWork.query('SAVEPOINT employees_bulk');
     try {
-      settle(await this.upsert(client, tenant, scopes, rows, present), rows);
-      await client.query('RELEASE SAVEPOINT employees_bulk');
+      settle(await this.upsert(unitOfWork, tenant, scopes, rows, present), rows);
+      await unitOfWork.query('RELEASE SAVEPOINT employees_bulk');
       return;
     } catch {
-      await client.query('ROLLBACK TO SAVEPOINT employees_bulk');
+      await unitOfWork.query('ROLLBACK TO SAVEPOINT employees_bulk');
     }
     for (const row of rows) {
       const email = row.values.email as string;
-      await client.query('SAVEPOINT employees_row');
+      await unitOfWork.query('SAVEPOINT employees_row');
       try {
-        settle(await this.upsert(client, tenant, scopes, [row], present), [row]);
-        await client.query('RELEASE SAVEPOINT employees_row');
+        settle(await this.upsert(unitOfWork, tenant, scopes, [row], present), [row]);
+        await unitOfWork.query('RELEASE SAVEPOINT employees_row');
       } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT employees_row');
+        await unitOfWork.query('ROLLBACK TO SAVEPOINT employees_row');
         ids.delete(email);
         failures.set(email, (error as Error).message);
       }
     }
   }
 
-  private async upsert(client: PoolClient, tenant: string, scopes: readonly string[] | null, rows: ImportRow[], present: readonly DataColumn[]): Promise<Map<string, string>> {
-    await client.query(
+  private async upsert(unitOfWork: ImportUnitOfWork, tenant: string, scopes: readonly string[] | null, rows: ImportRow[], present: readonly DataColumn[]): Promise<Map<string, string>> {
+    await unitOfWork.query(
       `CREATE TEMP TABLE IF NOT EXISTS porter_employee_import_stage (
          ord integer, first_name text, last_name text, email text, department text, salary numeric(14, 2),
          hired_at date, active boolean, scope_id text, notes text
        ) ON COMMIT DELETE ROWS`,
     );
     // Empty at the start of a chunk (ON COMMIT DELETE ROWS); not between column groups or rows of the fallback.
-    await client.query('DELETE FROM porter_employee_import_stage');
+    await unitOfWork.query('DELETE FROM porter_employee_import_stage');
     const out = new CopyBuffer(rows.length * 192);
     rows.forEach((row, ord) => {
       out.uint(ord);
@@ -309,15 +306,12 @@ export class EmployeesImportProcessor implements ImportProcessor {
       }
       out.byte(LF);
     });
-    await pipeline(
-      Readable.from([out.view()]),
-      client.query(copyFrom(`COPY porter_employee_import_stage (ord, ${DATA_COLUMNS.join(', ')}) FROM STDIN`)),
-    );
+    await unitOfWork.copyFrom(`COPY porter_employee_import_stage (ord, ${DATA_COLUMNS.join(', ')}) FROM STDIN`, out.view());
     // A non-admin cannot take an employee out of every scope: an empty scope keeps the current one.
     const updates = UPDATABLE.filter((c) => present.includes(c)).map((c) =>
       scopes && c === 'scope_id' ? 'scope_id = COALESCE(EXCLUDED.scope_id, e.scope_id)' : `${c} = EXCLUDED.${c}`,
     );
-    const { rows: written } = await client.query<{ id: string; email: string }>(
+    const { rows: written } = await unitOfWork.query<{ id: string; email: string }>(
       `INSERT INTO directory.employee AS e (tenant, first_name, last_name, email, department, salary, hired_at, active, scope_id, notes)
        SELECT $1, first_name, last_name, email, department, salary, hired_at, COALESCE(active, true), scope_id, notes
          FROM porter_employee_import_stage s

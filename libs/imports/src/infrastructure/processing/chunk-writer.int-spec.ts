@@ -13,13 +13,13 @@ describe('chunk transaction and fencing', () => {
   const tenant = `t-${randomUUID()}`;
   let client: PoolClient;
 
-  /** A host that writes one scratch row per input row through the chunk's client. */
+  /** A host that writes one scratch row per input row through the chunk's unit of work. */
   const scratchHost = (behaviour: { failRow?: number; throwAt?: number } = {}): ImportProcessor => ({
     async process(rows: ImportRow[], ctx): Promise<ImportRowOutcome[]> {
       const out: ImportRowOutcome[] = [];
       for (const row of rows) {
         if (row.rowNumber === behaviour.throwAt) throw new Error('host exploded');
-        await ctx.client.query('INSERT INTO imports_it_scratch (batch_id, row_number) VALUES ($1, $2)', [ctx.importBatchId, row.rowNumber]);
+        await ctx.unitOfWork.query('INSERT INTO imports_it_scratch (batch_id, row_number) VALUES ($1, $2)', [ctx.importBatchId, row.rowNumber]);
         out.push(row.rowNumber === behaviour.failRow ? { status: 'failed', failureDetails: 'host said no' } : { status: 'completed', referenceId: `ref-${row.rowNumber}` });
       }
       return out;

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Principal } from '@porter/shared-kernel';
 import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
 import { CopyBuffer, copyValue } from '@porter/platform';
+import { PgImportUnitOfWork } from '../persistence/pg-import-unit-of-work';
 import { jsonbText } from './copy-text';
 import { encodeStoredCell } from '../../domain/stored-cell';
 
@@ -337,7 +338,7 @@ async function processRows(client: PoolClient, target: ChunkTarget, rows: Prepar
     if (target.dryRun) await client.query('SAVEPOINT porter_dry_run');
     outcomes = await target.processor.process(valid, {
       principal: target.principal,
-      client,
+      unitOfWork: new PgImportUnitOfWork(client),
       importRecordId: target.recordId,
       importBatchId: target.batchId,
       dryRun: target.dryRun,

@@ -1,5 +1,4 @@
 import { SetMetadata } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import type { Principal } from '@porter/shared-kernel';
 import type { ImportFormat } from '../enums/import-format';
 
@@ -57,13 +56,26 @@ export type ImportRowOutcome =
   | { status: 'partially_failed'; referenceId: string | null; failureDetails: string }
   | { status: 'failed'; failureDetails: string };
 
+/**
+ * The chunk's transaction, as a host writes through it: what it runs here commits or rolls back
+ * together with the row results and the batch checkpoint. SQL is PostgreSQL's, placeholders
+ * `$1..$n`. A statement may set and release savepoints (`SAVEPOINT x`, `ROLLBACK TO SAVEPOINT x`)
+ * but never ends the transaction.
+ */
+export interface ImportUnitOfWork {
+  /** One statement; its rows and how many rows it affected. */
+  query<R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** `COPY ... FROM STDIN` (text format) of `payload`, e.g. a CopyBuffer's view (@porter/platform). */
+  copyFrom(copySql: string, payload: Buffer): Promise<void>;
+}
+
 export interface ImportProcessingContext {
   principal: Principal;
   /**
-   * The chunk's transaction. The host writes through this client ONLY (never its own
-   * connection): its writes, the row results and the batch checkpoint commit or roll back together.
+   * The chunk's transaction. The host writes through it ONLY (never its own connection): its
+   * writes, the row results and the batch checkpoint commit or roll back together.
    */
-  client: PoolClient;
+  unitOfWork: ImportUnitOfWork;
   importRecordId: string;
   importBatchId: string;
   /** The writes will be rolled back (dry run); reference ids of new rows are not kept. */
@@ -72,8 +84,8 @@ export interface ImportProcessingContext {
   prepared?: unknown;
 }
 
-/** What `prepare` may know: everything but a database connection. */
-export type ImportPreparationContext = Omit<ImportProcessingContext, 'client' | 'prepared'>;
+/** What `prepare` may know: everything but the chunk's transaction. */
+export type ImportPreparationContext = Omit<ImportProcessingContext, 'unitOfWork' | 'prepared'>;
 
 /**
  * Implemented by a host, once per import type: write a chunk of validated rows to the host's own
