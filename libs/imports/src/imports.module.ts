@@ -15,18 +15,18 @@ import { ListImportResultsHandler } from './application/list-import-results/list
 import { ListImportTypesHandler } from './application/list-import-types/list-import-types.handler';
 import { IMPORT_RESULTS_READER } from './application/ports/failed-rows.port';
 import { IMPORT_TEMPLATE_WRITER } from './application/ports/import-template.port';
+import { IMPORT_BATCH_STORE } from './application/ports/import-batch-store.port';
 import { IMPORT_TYPE_CATALOG } from './application/ports/import-type-catalog.port';
 import { IMPORTS_REPOSITORY } from './application/ports/imports-repository.port';
 import { UPLOAD_STORE } from './application/ports/upload-store.port';
 import { RetryFailedRowsHandler } from './application/retry-failed-rows/retry-failed-rows.handler';
-import { DEFAULT_IMPORT_LIMITS } from './domain/import-limits';
+import { DEFAULT_IMPORT_LIMITS, IMPORT_LIMITS } from './domain/import-limits';
 import { ImportTypeRegistry } from './infrastructure/import-type.registry';
 import { ImportBatchEntity } from './infrastructure/persistence/import-batch.entity';
 import { ImportRecordEntity } from './infrastructure/persistence/import-record.entity';
 import { MikroImportsRepository } from './infrastructure/persistence/mikro-imports.repository';
+import { PgImportBatchStore } from './infrastructure/persistence/pg-import-batch.store';
 import { PgImportResultsReader } from './infrastructure/persistence/pg-import-results.reader';
-import { BatchState } from './infrastructure/processing/batch-state';
-import { IMPORT_LIMITS } from './infrastructure/processing/import-batch.job-handler';
 import { ImportJobEndedHandler } from './infrastructure/processing/import-job-ended.handler';
 import { FileImportTemplateWriter } from './infrastructure/templates/import-template.writer';
 import { StorageUploadStore } from './infrastructure/upload/storage-upload.store';
@@ -42,7 +42,7 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     { provide: UPLOAD_STORE, useClass: StorageUploadStore },
     { provide: IMPORT_TEMPLATE_WRITER, useClass: FileImportTemplateWriter },
     { provide: IMPORT_LIMITS, useValue: DEFAULT_IMPORT_LIMITS },
-    BatchState,
+    { provide: IMPORT_BATCH_STORE, useClass: PgImportBatchStore },
     ImportJobEndedHandler,
     CreateImportRecordHandler,
     ImportBatchIntake,
@@ -59,6 +59,6 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     ListImportTypesHandler,
     GetImportTemplateHandler,
   ],
-  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, BatchState],
+  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, IMPORT_BATCH_STORE],
 })
 export class ImportsModule {}

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IMPORT_FILE_READERS } from './application/ports/import-file-reader.port';
+import { ProcessImportBatch } from './application/process-import-batch/process-import-batch';
+import { IMPORT_LIMITS } from './domain/import-limits';
 import { ImportsModule } from './imports.module';
 import { importFileReaders } from './infrastructure/parsing/import-file-readers';
-import { IMPORT_LIMITS, ImportBatchJobHandler } from './infrastructure/processing/import-batch.job-handler';
+import { ImportBatchJobHandler } from './infrastructure/processing/import-batch.job-handler';
 
-/** The worker side of imports: the `import-batch` job handler and the file readers. */
+/** The worker side of imports: the `import-batch` job, its use case and the file readers. */
 @Module({
   imports: [ImportsModule],
-  providers: [{ provide: IMPORT_FILE_READERS, useFactory: importFileReaders, inject: [IMPORT_LIMITS] }, ImportBatchJobHandler],
+  providers: [{ provide: IMPORT_FILE_READERS, useFactory: importFileReaders, inject: [IMPORT_LIMITS] }, ProcessImportBatch, ImportBatchJobHandler],
 })
 export class ImportsWorkerModule {}

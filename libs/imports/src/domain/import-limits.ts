@@ -42,3 +42,6 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxSharedStringBytes: 64 * 1024 * 1024,
   maxCellChars: 32_767,
 };
+
+/** The limits in force (DEFAULT_IMPORT_LIMITS), as the imports module provides them. */
+export const IMPORT_LIMITS = Symbol('IMPORT_LIMITS');

@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { JobCancelled, JobFailed } from '@porter/job-queue';
+import { IMPORT_BATCH_STORE, ImportBatchStore } from '../../application/ports/import-batch-store.port';
 import { IMPORT_BATCH_JOB_TYPE } from '../../domain/import-batch-job';
-import { BatchState } from './batch-state';
 
 /**
  * A batch job that fails for good (attempts exhausted, a stalled worker with no attempt left)
@@ -19,7 +19,7 @@ export class ImportJobEndedHandler implements IEventHandler<JobFailed | JobCance
   /** Attempts in all, and the delay before the second one (doubling after each failure). */
   retry = { attempts: 6, firstDelayMs: 250 };
 
-  constructor(private readonly state: BatchState) {}
+  constructor(@Inject(IMPORT_BATCH_STORE) private readonly batches: ImportBatchStore) {}
 
   async handle(event: JobFailed | JobCancelled): Promise<void> {
     if (event.type !== IMPORT_BATCH_JOB_TYPE) return;
@@ -29,7 +29,7 @@ export class ImportJobEndedHandler implements IEventHandler<JobFailed | JobCance
         : 'the processing job was cancelled';
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.state.failByJob(event.jobId, reason);
+        await this.batches.failByJob(event.jobId, reason);
         return;
       } catch (error) {
         const message = (error as Error).message;

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import type { EventBus } from '@nestjs/cqrs';
 import { Pool, PoolClient } from 'pg';
 import { JobCancelled, JobFailed } from '@porter/job-queue';
-import { BatchState } from './batch-state';
+import { PgImportBatchStore } from '../persistence/pg-import-batch.store';
 import { ImportJobEndedHandler } from './import-job-ended.handler';
 
 /**
@@ -35,12 +35,12 @@ describe('marking a batch failed when its job ends (ImportJobEndedHandler)', () 
 
   const batch = async (id: string) => (await pool.query('SELECT status, error_details FROM imports.import_batch WHERE id = $1', [id])).rows[0];
 
-  /** The handler over the real BatchState, counting the attempts that failed (and running `onFailure` after each). */
+  /** The handler over the real batch store, counting the attempts that failed (and running `onFailure` after each). */
   function handlerWith(onFailure: (failures: number) => Promise<void>) {
-    const state = new BatchState(pool, eventBus);
-    const real = state.failByJob.bind(state);
+    const store = new PgImportBatchStore(pool, eventBus);
+    const real = store.failByJob.bind(store);
     let failures = 0;
-    state.failByJob = async (jobId, reason) => {
+    store.failByJob = async (jobId, reason) => {
       try {
         return await real(jobId, reason);
       } catch (error) {
@@ -49,7 +49,7 @@ describe('marking a batch failed when its job ends (ImportJobEndedHandler)', () 
         throw error;
       }
     };
-    const handler = new ImportJobEndedHandler(state);
+    const handler = new ImportJobEndedHandler(store);
     handler.retry = { attempts: 4, firstDelayMs: 5 };
     return { handler, failures: () => failures };
   }

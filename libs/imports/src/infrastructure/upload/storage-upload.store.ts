@@ -8,10 +8,9 @@ import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
 import { CsvTokenizer } from '../../domain/csv-tokenizer';
 import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-file-type';
-import { ImportLimits } from '../../domain/import-limits';
+import { IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
 import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-workbook';
-import { IMPORT_LIMITS } from '../processing/import-batch.job-handler';
 
 class UploadRejected extends Error {
   constructor(readonly reason: Error) {

@@ -2,45 +2,27 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Pool, PoolClient } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
+import type { ChunkConnection, RowResult } from '../../application/ports/chunk-connection.port';
+import type { ClaimedBatch, ImportBatchStore } from '../../application/ports/import-batch-store.port';
 import { deriveBatchStatus } from '../../domain/batch-status';
+import type { ColumnMapping } from '../../domain/header-validation';
+import { StaleRunError } from '../../domain/stale-run.error';
 import { ImportBatchStatus } from '../../public/enums/import-batch-status';
 import { ImportBatchCompleted, ImportRecordCompleted } from '../../public/events/import-events';
-import { StaleRunError } from './chunk-writer';
-import type { ColumnMapping } from '../../domain/header-validation';
-import type { ImportFormat } from '../../public/enums/import-format';
+import { copyResults } from './import-results-copy';
+import { PgChunkConnection } from './pg-chunk-connection';
 
-export interface ClaimedBatch {
-  id: string;
-  importRecordId: string;
-  tenant: string;
-  type: string;
-  format: ImportFormat;
-  sheet: string | null;
-  mapping: Record<string, string | null> | null;
-  storageKey: string;
-  sizeBytes: number;
-  status: string;
-  header: string[] | null;
-  rowsInFile: number | null;
-  lastRow: number;
-  countPending: number;
-  dryRun: boolean;
-  onError: 'continue' | 'abort';
-}
-
-/** Batch state changes of the processing job, on the raw pool, each fenced by the run token. */
+/** The batch's state as the processing job changes it (ImportBatchStore), on the raw pool. */
 @Injectable()
-export class BatchState {
+export class PgImportBatchStore implements ImportBatchStore {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly eventBus: EventBus,
   ) {}
 
   /**
-   * Takes the batch for this run: stores the run token (from now on every older run's chunk
-   * transaction fails its fence) and moves `created` to `started`; the record too, on its first
-   * batch's first run (a record is `started` once processing has started, not at upload: a
-   * batch may be scheduled for later).
+   * A record is `started` once processing has started, not at upload: a batch may be scheduled
+   * for later.
    */
   async claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null> {
     const { rows } = await this.pool.query(
@@ -79,7 +61,6 @@ export class BatchState {
     };
   }
 
-  /** Records the validated header and the row count of the structural pass. */
   async saveScan(batchId: string, runToken: string, mapping: ColumnMapping, rowsInFile: number): Promise<void> {
     const used = Object.fromEntries(mapping.header.map((name, i) => [name, mapping.columns[i]?.name ?? null]));
     const res = await this.pool.query(
@@ -89,12 +70,42 @@ export class BatchState {
     if (res.rowCount !== 1) throw new StaleRunError(batchId);
   }
 
+  fail(batch: ClaimedBatch, runToken: string, reason: string): Promise<void> {
+    return this.failRun(batch, runToken, reason, false);
+  }
+
+  abort(batch: ClaimedBatch, runToken: string, reason: string, bad: { header: string[]; rowsInFile: number | null; result: RowResult }): Promise<void> {
+    return this.failRun(batch, runToken, reason, true, async (c) => {
+      await c.query(
+        `UPDATE imports.import_batch SET header = COALESCE(header, $2::jsonb), rows_in_file = COALESCE(rows_in_file, $3), count_failed = count_failed + 1 WHERE id = $1`,
+        [batch.id, JSON.stringify(bad.header), bad.rowsInFile],
+      );
+      await copyResults(c, batch.id, [bad.result]);
+    });
+  }
+
+  /**
+   * Connections for a batch's chunk transactions: two, so that chunks overlap, unless the pool
+   * is already at its limit (then one: a worker running many imports never waits on itself).
+   */
+  async connections(upTo: 1 | 2): Promise<ChunkConnection[]> {
+    const first = await this.pool.connect();
+    const max = (this.pool as Pool & { options: { max?: number } }).options.max ?? 10;
+    if (upTo === 1 || (this.pool.idleCount === 0 && this.pool.totalCount >= max)) return [new PgChunkConnection(first)];
+    try {
+      return [new PgChunkConnection(first), new PgChunkConnection(await this.pool.connect())];
+    } catch (error) {
+      first.release();
+      throw error;
+    }
+  }
+
   /**
    * The file as a whole is refused (or the batch aborted): failed, with the reason. Should that
    * happen during a retry or resume, the rows still `retrying` go back to `failed` and the counts
    * are recounted from the results, as when the job ends (failByJob): nothing is left waiting.
    */
-  async fail(batch: ClaimedBatch, runToken: string, reason: string, aborted = false, alsoInTransaction?: (c: PoolClient) => Promise<void>): Promise<void> {
+  private async failRun(batch: ClaimedBatch, runToken: string, reason: string, aborted: boolean, alsoInTransaction?: (c: PoolClient) => Promise<void>): Promise<void> {
     const recordDone = await withPgTransaction(this.pool, async (c) => {
       const res = await c.query(
         `UPDATE imports.import_batch SET status = 'failed', error_details = $3, aborted = $4, completed_at = now()
@@ -110,7 +121,7 @@ export class BatchState {
     await this.publish(batch.id, recordDone);
   }
 
-  /** Every row has its result: the status is derived from the counts (the seed's rule). */
+  /** The status is derived from the counts (the seed's rule). */
   async finish(batch: ClaimedBatch, runToken: string): Promise<ImportBatchStatus> {
     const { status, recordDone } = await withPgTransaction(this.pool, async (c) => {
       const { rows } = await c.query(
@@ -132,10 +143,6 @@ export class BatchState {
     return status;
   }
 
-  /**
-   * The job failed for good or was cancelled while the batch was not finished: the batch fails
-   * with the reason; rows left `retrying` go back to `failed`; counts are recounted from results.
-   */
   async failByJob(jobId: string, reason: string): Promise<void> {
     const done = await withPgTransaction(this.pool, async (c) => {
       const { rows } = await c.query(

@@ -1,13 +1,14 @@
 import { randomUUID } from 'crypto';
 import type { EventBus } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { BatchState, ClaimedBatch } from './batch-state';
+import type { ClaimedBatch } from '../../application/ports/import-batch-store.port';
+import { PgImportBatchStore } from './pg-import-batch.store';
 
-/** BatchState.fail against real Postgres: a file refused during a retry or resume. */
-describe('BatchState.fail during a retry', () => {
+/** The batch store's fail against real Postgres: a file refused during a retry or resume. */
+describe('PgImportBatchStore.fail during a retry', () => {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   const published: unknown[] = [];
-  const state = new BatchState(pool, { publish: (event: unknown) => void published.push(event) } as unknown as EventBus);
+  const state = new PgImportBatchStore(pool, { publish: (event: unknown) => void published.push(event) } as unknown as EventBus);
   afterAll(() => pool.end());
 
   it('puts the rows left `retrying` back to `failed` and recounts, so the batch can be retried again', async () => {

@@ -1,4 +1,4 @@
-import { jsonbText } from './copy-text';
+import { jsonbText } from './import-results-copy';
 
 describe('jsonb text of stored cells', () => {
   it('keeps what Postgres cannot store out', () => {

@@ -1,17 +1,29 @@
 import { randomUUID } from 'crypto';
 import { Pool, PoolClient } from 'pg';
 import { Principal } from '@porter/shared-kernel';
+import {
+  ChunkOrder,
+  ChunkOutcome,
+  ChunkTarget,
+  PreviousChunkNotCommittedError,
+  rewriteChunk,
+  writeChunk,
+} from '../../application/process-import-batch/chunk-transaction';
+import type { PreparedRow } from '../../domain/prepared-row';
+import { StaleRunError } from '../../domain/stale-run.error';
 import type { ImportProcessor, ImportRow, ImportRowOutcome } from '../../public/dependencies/import-processor.dependency';
-import { ChunkOrder, ChunkOutcome, ChunkTarget, PreparedRow, PreviousChunkNotCommittedError, StaleRunError, writeChunk, rewriteChunk } from './chunk-writer';
+import { PgChunkConnection } from './pg-chunk-connection';
 
 /**
- * The chunk transaction against real Postgres: host writes, results and checkpoint commit
- * together or not at all, and the run token fences stale runs.
+ * The chunk transaction (application/process-import-batch) on its Postgres connection, against
+ * real Postgres: host writes, results and checkpoint commit together or not at all, and the run
+ * token fences stale runs.
  */
 describe('chunk transaction and fencing', () => {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   const tenant = `t-${randomUUID()}`;
   let client: PoolClient;
+  let connection: PgChunkConnection;
 
   /** A host that writes one scratch row per input row through the chunk's unit of work. */
   const scratchHost = (behaviour: { failRow?: number; throwAt?: number } = {}): ImportProcessor => ({
@@ -64,6 +76,7 @@ describe('chunk transaction and fencing', () => {
   beforeAll(async () => {
     await pool.query('CREATE TABLE IF NOT EXISTS imports_it_scratch (batch_id uuid, row_number int)');
     client = await pool.connect();
+    connection = new PgChunkConnection(client);
   });
   afterAll(async () => {
     client.release();
@@ -72,7 +85,7 @@ describe('chunk transaction and fencing', () => {
 
   it('commits host writes, results and the checkpoint together; counts validation failures', async () => {
     const batchId = await newBatch('run-a');
-    const outcome = await writeChunk(client, target(batchId, 'run-a', scratchHost({ failRow: 2 })), rows(1, 4, [3]), 0);
+    const outcome = await writeChunk(connection, target(batchId, 'run-a', scratchHost({ failRow: 2 })), rows(1, 4, [3]), 0);
     expect(outcome).toEqual({ completed: 2, failed: 2, partiallyFailed: 0, abortedAt: null });
     const s = await state(batchId);
     expect(s).toMatchObject({ last_row: 4, count_completed: 2, count_failed: 2, scratch: 3 });
@@ -86,12 +99,12 @@ describe('chunk transaction and fencing', () => {
 
   it('a stale run (token replaced) or a moved checkpoint writes nothing', async () => {
     const batchId = await newBatch('run-a');
-    await writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 2), 0);
+    await writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 2), 0);
     await pool.query(`UPDATE imports.import_batch SET run_token = 'run-b' WHERE id = $1`, [batchId]);
-    await expect(writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(3, 4), 2)).rejects.toBeInstanceOf(StaleRunError);
-    await expect(writeChunk(client, target(batchId, 'run-b', scratchHost()), rows(1, 2), 0)).rejects.toBeInstanceOf(StaleRunError);
+    await expect(writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(3, 4), 2)).rejects.toBeInstanceOf(StaleRunError);
+    await expect(writeChunk(connection, target(batchId, 'run-b', scratchHost()), rows(1, 2), 0)).rejects.toBeInstanceOf(StaleRunError);
     expect(await state(batchId)).toMatchObject({ last_row: 2, scratch: 2, results: [expect.anything(), expect.anything()] });
-    await writeChunk(client, target(batchId, 'run-b', scratchHost()), rows(3, 4), 2);
+    await writeChunk(connection, target(batchId, 'run-b', scratchHost()), rows(3, 4), 2);
     expect(await state(batchId)).toMatchObject({ last_row: 4, scratch: 4 });
   });
 
@@ -100,8 +113,8 @@ describe('chunk transaction and fencing', () => {
     const other = await pool.connect();
     try {
       const settled = await Promise.allSettled([
-        writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 50), 0),
-        writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(1, 50), 0),
+        writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 50), 0),
+        writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(1, 50), 0),
       ]);
       expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(await state(batchId)).toMatchObject({ last_row: 50, scratch: 50, count_completed: 50 });
@@ -112,13 +125,13 @@ describe('chunk transaction and fencing', () => {
 
   it('a host error rolls the whole chunk back', async () => {
     const batchId = await newBatch('run-a');
-    await expect(writeChunk(client, target(batchId, 'run-a', scratchHost({ throwAt: 3 })), rows(1, 5), 0)).rejects.toThrow('host exploded');
+    await expect(writeChunk(connection, target(batchId, 'run-a', scratchHost({ throwAt: 3 })), rows(1, 5), 0)).rejects.toThrow('host exploded');
     expect(await state(batchId)).toMatchObject({ last_row: 0, count_completed: 0, results: [], scratch: 0 });
   });
 
   it('dry run: the host writes are rolled back, results are kept without reference ids', async () => {
     const batchId = await newBatch('run-a');
-    await writeChunk(client, target(batchId, 'run-a', scratchHost(), { dryRun: true }), rows(1, 3), 0);
+    await writeChunk(connection, target(batchId, 'run-a', scratchHost(), { dryRun: true }), rows(1, 3), 0);
     const s = await state(batchId);
     expect(s).toMatchObject({ last_row: 3, count_completed: 3, scratch: 0 });
     expect(s.results.map((r: { reference_id: string | null }) => r.reference_id)).toEqual([null, null, null]);
@@ -126,19 +139,19 @@ describe('chunk transaction and fencing', () => {
 
   it('onError abort: a failing row rolls the chunk back and is reported', async () => {
     const batchId = await newBatch('run-a');
-    const outcome = await writeChunk(client, target(batchId, 'run-a', scratchHost({ failRow: 2 }), { abortOnError: true }), rows(1, 3), 0);
+    const outcome = await writeChunk(connection, target(batchId, 'run-a', scratchHost({ failRow: 2 }), { abortOnError: true }), rows(1, 3), 0);
     expect(outcome.abortedAt).toEqual({ rowNumber: 2, reason: 'host said no', cells: ['x'] });
     expect(await state(batchId)).toMatchObject({ last_row: 0, results: [], scratch: 0 });
   });
 
   it('retry: only rows still `retrying` are rewritten, once', async () => {
     const batchId = await newBatch('run-a');
-    await writeChunk(client, target(batchId, 'run-a', scratchHost({ failRow: 2 })), rows(1, 3), 0);
+    await writeChunk(connection, target(batchId, 'run-a', scratchHost({ failRow: 2 })), rows(1, 3), 0);
     await pool.query(`UPDATE imports.import_result SET status = 'retrying' WHERE import_batch_id = $1 AND status = 'failed'`, [batchId]);
     await pool.query(`UPDATE imports.import_batch SET count_failed = 0, count_pending = 1, run_token = 'run-r' WHERE id = $1`, [batchId]);
-    await rewriteChunk(client, target(batchId, 'run-r', scratchHost()), rows(2, 2));
+    await rewriteChunk(connection, target(batchId, 'run-r', scratchHost()), rows(2, 2));
     expect((await state(batchId)).results[1]).toEqual({ row_number: 2, status: 'completed', reference_id: 'ref-2' });
-    await expect(rewriteChunk(client, target(batchId, 'run-r', scratchHost()), rows(2, 2))).rejects.toBeInstanceOf(StaleRunError);
+    await expect(rewriteChunk(connection, target(batchId, 'run-r', scratchHost()), rows(2, 2))).rejects.toBeInstanceOf(StaleRunError);
     expect(await state(batchId)).toMatchObject({ count_completed: 3, count_failed: 0 });
   });
 
@@ -169,12 +182,12 @@ describe('chunk transaction and fencing', () => {
       const other = await pool.connect();
       try {
         const aHost = deferred();
-        const a = writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 20), 0, {
+        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 20), 0, {
           previousHostDone: Promise.resolve(),
           previousCommitted: Promise.resolve(),
           hostDone: aHost.resolve,
         });
-        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(21, 40), 20, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(21, 40), 20, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(Promise.all([a, b])).resolves.toEqual([
           { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
           { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
@@ -192,13 +205,13 @@ describe('chunk transaction and fencing', () => {
       const other = await pool.connect();
       try {
         const aHost = deferred();
-        const a = writeChunk(client, target(batchId, 'run-a', scratchHost({ throwAt: 5 })), rows(1, 10), 0, {
+        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost({ throwAt: 5 })), rows(1, 10), 0, {
           previousHostDone: Promise.resolve(),
           previousCommitted: Promise.resolve(),
           hostDone: aHost.resolve,
         });
         a.catch(() => undefined);
-        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(11, 20), 10, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(11, 20), 10, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(a).rejects.toThrow('host exploded');
         await expect(b).rejects.toBeInstanceOf(PreviousChunkNotCommittedError);
         expect(await state(batchId)).toMatchObject({ last_row: 0, count_completed: 0, results: [], scratch: 0 });
@@ -223,7 +236,7 @@ describe('chunk transaction and fencing', () => {
             return out;
           },
         };
-        const a = writeChunk(client, target(batchId, 'run-a', aProcessor, { abortOnError: true }), rows(1, 5), 0, {
+        const a = writeChunk(connection, target(batchId, 'run-a', aProcessor, { abortOnError: true }), rows(1, 5), 0, {
           previousHostDone: Promise.resolve(),
           previousCommitted: Promise.resolve(),
           hostDone: aHost.resolve,
@@ -243,7 +256,7 @@ describe('chunk transaction and fencing', () => {
             return previousHostDone.then(onFulfilled, onRejected);
           },
         };
-        const b = writeChunk(other, target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, {
+        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, {
           previousHostDone: observed as Promise<void>,
           previousCommitted,
           hostDone: () => undefined,
@@ -268,14 +281,14 @@ describe('chunk transaction and fencing', () => {
       const other = await pool.connect();
       try {
         const aHost = deferred();
-        const a = writeChunk(client, target(batchId, 'run-a', scratchHost()), rows(1, 5), 0, {
+        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 5), 0, {
           previousHostDone: Promise.resolve(),
           previousCommitted: Promise.resolve(),
           hostDone: aHost.resolve,
         });
         await a;
         await pool.query(`UPDATE imports.import_batch SET run_token = 'run-b' WHERE id = $1`, [batchId]);
-        const b = writeChunk(other, target(batchId, 'run-a', scratchHost()), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(b).rejects.toBeInstanceOf(StaleRunError);
         expect(await state(batchId)).toMatchObject({ last_row: 5, scratch: 5 });
       } finally {

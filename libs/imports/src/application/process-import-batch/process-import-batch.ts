@@ -1,0 +1,232 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NonRetryableJobError } from '@porter/job-queue';
+import { FILE_STORAGE, FileStorage } from '@porter/platform';
+import { FileRejectedError } from '../../domain/file-rejected.error';
+import { ColumnMapping, validateHeader } from '../../domain/header-validation';
+import { prepareRow } from '../../domain/prepared-row';
+import { StaleRunError } from '../../domain/stale-run.error';
+import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
+import { ImportBatchStatus, TERMINAL_IMPORT_BATCH_STATUSES } from '../../public/enums/import-batch-status';
+import type { ImportBatchRun } from '../ports/import-batch-run.port';
+import { ClaimedBatch, IMPORT_BATCH_STORE, ImportBatchStore } from '../ports/import-batch-store.port';
+import { IMPORT_FILE_READERS, ImportFileReaders, ReadOptions, SourceFile, SourceRow } from '../ports/import-file-reader.port';
+import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
+import { ChunkPipeline } from './chunk-pipeline';
+import { ChunkTarget, rewriteChunk } from './chunk-transaction';
+import { RunTimings } from './run-timings';
+
+/** A row that fails its batch (onError "abort"). */
+interface BadRow {
+  rowNumber: number;
+  cells: unknown[];
+  failure: string;
+}
+
+/**
+ * Processes one batch (the `import-batch` job): structural pass over the whole file (nothing is
+ * written before it and the header check succeed), then rows in chunks, each chunk ONE
+ * transaction with the host's writes, the results and the fenced checkpoint. Parsing of the next
+ * chunk overlaps the current chunk's transaction. A resumed run (retry, stall recovery, a second
+ * worker after a crash) skips the rows up to the committed checkpoint: every row exactly once.
+ */
+@Injectable()
+export class ProcessImportBatch {
+  constructor(
+    @Inject(IMPORT_BATCH_STORE) private readonly store: ImportBatchStore,
+    @Inject(IMPORT_FILE_READERS) private readonly readers: ImportFileReaders,
+    @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+  ) {}
+
+  async run(run: ImportBatchRun): Promise<void> {
+    const batch = await this.store.claim(run.batchId, run.principal.tenant, run.runToken);
+    if (!batch) throw new NonRetryableJobError(`import batch ${run.batchId} does not exist`);
+    if (TERMINAL_IMPORT_BATCH_STATUSES.includes(batch.status as ImportBatchStatus)) {
+      run.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
+      return;
+    }
+    const definition = this.catalog.find(batch.type);
+    const processor = this.catalog.processor(batch.type);
+    if (!definition || !processor) {
+      const reason = `import type "${batch.type}" is not registered in this worker`;
+      await this.store.fail(batch, run.runToken, reason);
+      throw new NonRetryableJobError(reason);
+    }
+    const target: ChunkTarget = {
+      recordId: batch.importRecordId,
+      batchId: batch.id,
+      runToken: run.runToken,
+      principal: run.principal,
+      dryRun: batch.dryRun,
+      abortOnError: batch.onError === 'abort',
+      processor,
+    };
+    try {
+      if (run.mode === 'retry') await this.retryRows(run, batch, definition, target);
+      else if (run.mode === 'resume') {
+        // A batch that ended before the end of its file: its failed rows, then the rest of the
+        // file from the checkpoint, going on past failures (see RetryFailedRowsHandler).
+        await this.retryRows(run, batch, definition, target, false);
+        await this.processFile(run, batch, definition, { ...target, abortOnError: false });
+      } else await this.processFile(run, batch, definition, target);
+    } catch (error) {
+      if (error instanceof FileRejectedError) {
+        // The file cannot be read at all: the batch fails with the reason, and so does its job
+        // (a job that "succeeded" at importing nothing would hide it from job lists and alerts).
+        // Running again would read the same bytes: no retry.
+        await this.store.fail(batch, run.runToken, error.message);
+        run.output({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
+        throw new NonRetryableJobError(`the file was refused: ${error.message}`);
+      }
+      if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
+      throw error;
+    }
+  }
+
+  private async processFile(run: ImportBatchRun, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget): Promise<void> {
+    const reader = this.readers[batch.format];
+    const file = this.source(batch);
+    const options = readOptions(batch, definition);
+    let rowsInFile = batch.rowsInFile;
+    const timings = new RunTimings();
+    const scanStarted = performance.now();
+    // Structural pass over the WHOLE file before any write (not again when a run resumes).
+    if (batch.header === null) rowsInFile = (await reader.scan(file, options)).dataRows;
+    timings.scanMs = performance.now() - scanStarted;
+    const rows = await reader.open(file, options, batch.lastRow);
+    try {
+      const mapping = validateHeader(rows.header, definition, headerOverride(batch));
+      if (batch.header === null) {
+        if (!rowsInFile) throw new FileRejectedError('the file has a header row but no data rows');
+        if (target.abortOnError) {
+          const bad = await this.firstInvalidRow(batch, file, options, mapping);
+          if (bad) {
+            await this.abort(run, batch, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile);
+            run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
+            return;
+          }
+        }
+        await this.store.saveScan(batch.id, run.runToken, mapping, rowsInFile);
+      }
+      const total = rowsInFile ?? 0;
+      // Progress is written in each chunk's transaction: it is exactly the committed rows.
+      const chunks: ChunkTarget = { ...target, timings, reportProgress: (unitOfWork, committed) => run.progressWithin(unitOfWork, committed, total) };
+      await run.progress(batch.lastRow, total);
+      const excelSerialDates = batch.format === 'xlsx';
+      // Two chunk transactions overlap on two connections (ADR 036), or one when the pool has none to spare.
+      const pipeline = new ChunkPipeline(await this.store.connections(2), chunks, definition.chunkSize, batch.lastRow, () => checkSignal(run), timings);
+      try {
+        const loopStarted = performance.now();
+        for await (const some of rows.batches ?? singles(rows.rows)) {
+          for (const row of some) {
+            if (pipeline.push(prepareRow(row, mapping, excelSerialDates))) {
+              await pipeline.flush();
+              if (pipeline.aborted) break;
+            }
+          }
+          if (pipeline.aborted) break;
+        }
+        await pipeline.finish();
+        timings.parseMs = performance.now() - loopStarted - timings.waitMs;
+      } finally {
+        await pipeline.close();
+      }
+      const aborted = pipeline.aborted;
+      if (aborted) {
+        const bad = { rowNumber: aborted.rowNumber, cells: aborted.cells, failure: aborted.reason };
+        await this.abort(run, batch, mapping.header, bad, `row ${aborted.rowNumber} failed: ${aborted.reason}`, null);
+        run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: aborted.rowNumber });
+        return;
+      }
+      const status = await this.store.finish(batch, run.runToken);
+      run.log('import batch processed', { batchId: batch.id, status, rows: pipeline.lastRow, timings: timings.toJSON() });
+      run.output({ importBatchId: batch.id, status, rows: pipeline.lastRow });
+    } finally {
+      await rows.close();
+    }
+  }
+
+  /** onError "abort", validation pass: the first row that fails validation, if any. */
+  private async firstInvalidRow(batch: ClaimedBatch, file: SourceFile, options: ReadOptions, mapping: ColumnMapping): Promise<BadRow | null> {
+    const rows = await this.readers[batch.format].open(file, options, 0);
+    try {
+      for await (const row of rows.rows) {
+        const prepared = prepareRow(row, mapping, batch.format === 'xlsx');
+        if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure };
+      }
+      return null;
+    } finally {
+      await rows.close();
+    }
+  }
+
+  /**
+   * onError "abort": the batch fails at the bad row. Its result is recorded (failed, with the
+   * reason); no row after it is processed and the chunk holding it wrote nothing. Chunks
+   * committed before it stay: they were valid, and their results say so.
+   */
+  private abort(run: ImportBatchRun, batch: ClaimedBatch, header: string[], bad: BadRow, reason: string, rowsInFile: number | null): Promise<void> {
+    return this.store.abort(batch, run.runToken, `aborted (onError "abort"): ${reason}`, {
+      header,
+      rowsInFile,
+      result: { rowNumber: bad.rowNumber, status: 'failed', referenceId: null, failureDetails: bad.failure, cells: bad.cells },
+    });
+  }
+
+  /**
+   * RetryFailedRowsCommand: the `retrying` results, re-validated from their stored cells, in
+   * chunks; then the batch finishes, unless `finish` is false (a resume reads the file next).
+   */
+  private async retryRows(run: ImportBatchRun, batch: ClaimedBatch, definition: ImportTypeDefinition, target: ChunkTarget, finish = true): Promise<void> {
+    if (!batch.header) throw new FileRejectedError('the batch has no header to retry rows against');
+    const mapping = validateHeader(batch.header, definition, headerOverride(batch));
+    const retryTarget = { ...target, abortOnError: false };
+    const total = batch.countPending;
+    let done = 0;
+    const [connection] = await this.store.connections(1);
+    try {
+      let after = 0;
+      while (true) {
+        checkSignal(run);
+        const rows = await connection.retryingRows(batch.id, after, definition.chunkSize);
+        if (!rows.length) break;
+        await rewriteChunk(
+          connection,
+          retryTarget,
+          rows.map((row) => prepareRow(row, mapping, batch.format === 'xlsx')),
+        );
+        after = rows[rows.length - 1].rowNumber;
+        done += rows.length;
+        await run.progress(done, total);
+      }
+    } finally {
+      connection.release();
+    }
+    if (!finish) return;
+    const status = await this.store.finish(batch, run.runToken);
+    run.output({ importBatchId: batch.id, status, retried: done });
+  }
+
+  private source(batch: ClaimedBatch): SourceFile {
+    return { sizeBytes: batch.sizeBytes, open: (range) => this.storage.get(batch.storageKey, range) };
+  }
+}
+
+function checkSignal(run: ImportBatchRun): void {
+  if (run.signal.aborted) {
+    // Stop between chunks: everything committed so far stays, a later run resumes after it.
+    throw new Error(`import batch run interrupted (${String(run.signal.reason ?? 'aborted')}) after a committed chunk`);
+  }
+}
+
+async function* singles(rows: AsyncIterable<SourceRow>): AsyncGenerator<SourceRow[]> {
+  for await (const row of rows) yield [row];
+}
+
+const readOptions = (batch: ClaimedBatch, definition: ImportTypeDefinition): ReadOptions => ({ sheet: batch.sheet, definition, mapping: batch.mapping });
+
+/**
+ * The upload's mapping applies to a file's header. A JSONL reader's header is already the type's
+ * columns (its keys were placed by the mapping), so nothing more applies.
+ */
+const headerOverride = (batch: ClaimedBatch) => (batch.format === 'jsonl' ? null : batch.mapping);

@@ -1,0 +1,46 @@
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CopyBuffer, copyValue } from '@porter/platform';
+import type { RowResult } from '../../application/ports/chunk-connection.port';
+import { encodeStoredCell } from '../../domain/stored-cell';
+
+/**
+ * Row results in bulk through COPY, in the transaction open on `client`; each gets a random id
+ * made here (see CopyBuffer.uuid); the source cells are kept only for rows that did not complete.
+ */
+export async function copyResults(client: PoolClient, batchId: string, results: readonly RowResult[]): Promise<void> {
+  if (!results.length) return;
+  const out = new CopyBuffer(results.length * 96);
+  const batch = `${copyValue(batchId)}\t`;
+  for (const r of results) {
+    out.raw(batch);
+    out.uint(r.rowNumber);
+    out.byte(TAB);
+    out.uuid();
+    out.byte(TAB);
+    out.raw(r.status);
+    out.byte(TAB);
+    out.value(r.referenceId);
+    out.byte(TAB);
+    out.value(r.failureDetails);
+    out.byte(TAB);
+    if (r.status === 'completed') out.raw('\\N');
+    else out.value(jsonbText(r.cells.map(encodeStoredCell)));
+    out.byte(LF);
+  }
+  const copy = client.query(
+    copyFrom(`COPY imports.import_result (import_batch_id, row_number, id, status, reference_id, failure_details, source) FROM STDIN`),
+  );
+  await pipeline(Readable.from([out.view()]), copy);
+}
+
+/** JSON for a jsonb column: NUL and lone surrogates, which jsonb refuses, are replaced. */
+export function jsonbText(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(UNSTORABLE, '\uFFFD') : v));
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const TAB = 0x09;
+const LF = 0x0a;
