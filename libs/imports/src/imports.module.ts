@@ -27,7 +27,7 @@ import { ImportRecordEntity } from './infrastructure/persistence/import-record.e
 import { MikroImportsRepository } from './infrastructure/persistence/mikro-imports.repository';
 import { PgImportBatchStore } from './infrastructure/persistence/pg-import-batch.store';
 import { PgImportResultsReader } from './infrastructure/persistence/pg-import-results.reader';
-import { ImportJobEndedHandler } from './infrastructure/processing/import-job-ended.handler';
+import { ImportJobEndedHandler } from './infrastructure/jobs/import-job-ended.handler';
 import { FileImportTemplateWriter } from './infrastructure/templates/import-template.writer';
 import { StorageUploadStore } from './infrastructure/upload/storage-upload.store';
 

@@ -4,7 +4,7 @@ import { ProcessImportBatch } from './application/process-import-batch/process-i
 import { IMPORT_LIMITS } from './domain/import-limits';
 import { ImportsModule } from './imports.module';
 import { importFileReaders } from './infrastructure/parsing/import-file-readers';
-import { ImportBatchJobHandler } from './infrastructure/processing/import-batch.job-handler';
+import { ImportBatchJobHandler } from './infrastructure/jobs/import-batch.job-handler';
 
 /** The worker side of imports: the `import-batch` job, its use case and the file readers. */
 @Module({
