@@ -5,7 +5,6 @@ export * from './public/enums/import-record-status';
 export * from './public/enums/import-batch-status';
 export * from './public/enums/import-result-status';
 export * from './public/enums/import-format';
-export * from './public/enums/import-on-error';
 export * from './public/entities/import-record-info';
 export * from './public/entities/import-batch-info';
 export * from './public/entities/import-result-info';

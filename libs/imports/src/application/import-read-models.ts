@@ -10,7 +10,7 @@ export function scopeOf(principal: Principal): RecordScope {
   return { tenant: principal.tenant, createdBy: principal.isAdmin ? null : principal.userId };
 }
 
-export function toBatchInfo(b: ImportBatchRow): ImportBatchInfo {
+function toBatchInfo(b: ImportBatchRow): ImportBatchInfo {
   return {
     id: b.id,
     importRecordId: b.importRecordId,

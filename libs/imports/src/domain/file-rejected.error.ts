@@ -8,11 +8,3 @@ export class FileRejectedError extends Error {
     this.name = 'FileRejectedError';
   }
 }
-
-/** A bad row that aborts its batch (onError "abort"). */
-export class BatchAbortedError extends Error {
-  constructor(readonly rowNumber: number, readonly reason: string) {
-    super(`aborted at row ${rowNumber}: ${reason}`);
-    this.name = 'BatchAbortedError';
-  }
-}
