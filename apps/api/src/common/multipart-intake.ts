@@ -19,20 +19,44 @@ export interface FilePartInfo {
   contentType: string | null;
 }
 
+/** Reads a form field's value (`truncated`: longer than the 64 KiB the parser keeps); throws to refuse the request. */
+export type FormFieldReader = (value: string, truncated: boolean) => unknown;
+
+export interface UploadChecks {
+  /**
+   * Runs before a byte of the body is read (e.g. the record the files go to exists and the caller
+   * may see it): when it throws, the body is drained and its error is the answer.
+   */
+  checkFirst?: () => Promise<unknown>;
+  /**
+   * Form fields that apply to the file parts sent after them, by name, each with its reader; the
+   * file parts get what they read. One sent after a file part is refused (400).
+   */
+  fieldsBeforeFiles?: Readonly<Record<string, FormFieldReader>>;
+}
+
 /**
  * Reads a multipart body for a command that consumes its file parts as they arrive (streamed
  * straight into storage, never buffered whole). The command runs while the body is read: a
- * request refused on the way (too many files or parts, a malformed body, a client gone) fails
- * the parts iterable, the command cleans up what it stored, and the caller answers only after
- * that. `onField` sees the form fields (in body order) and may refuse the request.
+ * request refused on the way (too many files or parts, a malformed body, a refused form field, a
+ * client gone) fails the parts iterable, the command cleans up what it stored, and the caller
+ * answers only after that.
  */
 export async function receiveFileParts<P extends { stream: Readable }, R>(
   req: Request,
   limits: MultipartLimits,
-  toPart: (file: FilePartInfo) => P,
+  toPart: (file: FilePartInfo, fields: Readonly<Record<string, unknown>>) => P,
   consume: (parts: FileParts<P>) => Promise<R>,
-  onField?: (name: string, value: string, info: { valueTruncated: boolean }, context: { refuse: (error: unknown) => void; filesSeen: number }) => void,
+  checks: UploadChecks = {},
 ): Promise<R> {
+  if (checks.checkFirst) {
+    try {
+      await checks.checkFirst();
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+  }
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -61,8 +85,16 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
     parts.fail(error);
     stopReading(error);
   };
+  const readers = checks.fieldsBeforeFiles ?? {};
+  const fields: Record<string, unknown> = {};
   parser.on('field', (name, value, info) => {
-    if (!parts.closed) onField?.(name, value, info, { refuse, filesSeen: parts.count });
+    if (parts.closed || !Object.hasOwn(readers, name)) return;
+    if (parts.count) return refuse(new BadRequestError(`The "${name}" field must come before the "${field}" part`, [{ path: name, message: `send it before the ${field}` }]));
+    try {
+      fields[name] = readers[name](value, info.valueTruncated);
+    } catch (error) {
+      refuse(error);
+    }
   });
   parser.on('file', (name, file, info) => {
     if (parts.closed || name !== field) {
@@ -73,7 +105,7 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
     // started reading it: an unheard 'error' would crash the process. The cause is reported
     // elsewhere: busboy raises the same error on the parser (400 below).
     file.on('error', () => undefined);
-    parts.push(toPart({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null }));
+    parts.push(toPart({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null }, { ...fields }));
   });
   parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${limits.maxFiles} file(s) per upload`)));
   parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));

@@ -22,10 +22,10 @@ import {
   RetryFailedRowsCommand,
 } from '@porter/imports';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { BadRequestError, Page, Principal } from '@porter/shared-kernel';
+import { Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { receiveFileParts } from '../common/multipart-intake';
-import { CreateImportBody, ListImportsParams, ListResultsParams, TemplateParams, UploadBatchParams } from './imports.dto';
+import { CreateImportBody, ListImportsParams, ListResultsParams, readMappingField, TemplateParams, UploadBatchParams } from './imports.dto';
 
 @ApiTags('imports')
 @Controller('api/v1/imports')
@@ -136,31 +136,18 @@ export class ImportsController {
     @Query() params: UploadBatchParams,
     @Req() req: Request,
   ): Promise<ImportBatchInfo | ImportBatchInfo[]> {
-    try {
-      await this.queryBus.execute(new GetImportRecordQuery(principal, id));
-    } catch (error) {
-      req.resume();
-      throw error;
-    }
     const options = {
       force: params.force === 'true',
       sheet: params.sheet ?? null,
       scheduledFor: params.scheduledFor ? new Date(params.scheduledFor) : null,
     };
-    // The `mapping` field applies to the file parts after it (it must come before `file`).
-    let mapping: unknown = null;
     const batches: ImportBatchInfo[] = await receiveFileParts(
       req,
       // One byte past the limit lets the upload store see the overflow and answer 413.
       { maxFiles: this.config.uploadMaxFiles, maxFileBytes: this.config.uploadMaxBytes + 1 },
-      (file) => ({ ...file, mapping }),
+      (file, fields) => ({ ...file, mapping: fields.mapping ?? null }),
       (parts) => this.commandBus.execute(new AddImportBatchesCommand(principal, id, parts, options)),
-      (name, value, info, { refuse, filesSeen }) => {
-        if (name !== 'mapping') return;
-        const refusal = mappingFieldRefusal(value, info.valueTruncated, filesSeen);
-        if (refusal) return refuse(refusal);
-        mapping = JSON.parse(value);
-      },
+      { checkFirst: () => this.queryBus.execute(new GetImportRecordQuery(principal, id)), fieldsBeforeFiles: { mapping: readMappingField } },
     );
     return batches.length === 1 ? batches[0] : batches;
   }
@@ -212,23 +199,4 @@ export class ImportsController {
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }
-}
-
-/** Why the `mapping` form field is refused (400), or null: it must come first and be one flat JSON object. */
-function mappingFieldRefusal(value: string, truncated: boolean, filesSeen: number): BadRequestError | null {
-  if (filesSeen) return new BadRequestError('The "mapping" field must come before the "file" part', [{ path: 'mapping', message: 'send it before the file' }]);
-  if (truncated) return new BadRequestError('The "mapping" field is too long', [{ path: 'mapping', message: 'must be at most 64 KiB of JSON' }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (error) {
-    return new BadRequestError(`The "mapping" field is not JSON: ${(error as Error).message}`, [{ path: 'mapping', message: 'must be a JSON object' }]);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return new BadRequestError('The "mapping" field must be a JSON object', [{ path: 'mapping', message: 'must be a JSON object of file header → column (or null)' }]);
-  }
-  if (Object.values(parsed).some((v) => v !== null && typeof v === 'object')) {
-    return new BadRequestError('The "mapping" field must be a flat object', [{ path: 'mapping', message: 'values must be column names or null' }]);
-  }
-  return null;
 }

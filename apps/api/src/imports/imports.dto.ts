@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ImportFormat, ImportResultStatus } from '@porter/imports';
+import { BadRequestError } from '@porter/shared-kernel';
 import { PageParams, SortedPageParams } from '../common/page-params.dto';
 
 export class ImportOptionsBody {
@@ -113,6 +114,28 @@ export class UploadBatchParams {
   @IsOptional()
   @IsISO8601({ strict: true })
   scheduledFor?: string;
+}
+
+/**
+ * The upload's `mapping` form field (sent before the file parts it applies to): one flat JSON
+ * object of file header → column name or null, else 400. Whether it fits the import type is the
+ * command's to say (422).
+ */
+export function readMappingField(value: string, truncated: boolean): Record<string, unknown> {
+  if (truncated) throw new BadRequestError('The "mapping" field is too long', [{ path: 'mapping', message: 'must be at most 64 KiB of JSON' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new BadRequestError(`The "mapping" field is not JSON: ${(error as Error).message}`, [{ path: 'mapping', message: 'must be a JSON object' }]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BadRequestError('The "mapping" field must be a JSON object', [{ path: 'mapping', message: 'must be a JSON object of file header → column (or null)' }]);
+  }
+  if (Object.values(parsed).some((v) => v !== null && typeof v === 'object')) {
+    throw new BadRequestError('The "mapping" field must be a flat object', [{ path: 'mapping', message: 'values must be column names or null' }]);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 export class TemplateParams {
