@@ -40,9 +40,6 @@ export class ImportBatchIntake {
   async add(principal: Principal, importRecordId: string, files: AsyncIterable<ImportUpload>, options: AddImportBatchOptions): Promise<ImportBatchInfo[]> {
     const scope = scopeOf(principal);
     const scheduledFor = options.scheduledFor ?? null;
-    if (scheduledFor !== null && (!(scheduledFor instanceof Date) || Number.isNaN(scheduledFor.getTime()))) {
-      throw new ValidationError('Invalid scheduledFor', [{ path: 'scheduledFor', message: 'must be a valid date-time' }]);
-    }
     // Checked before a byte is stored: another tenant's record is a 404 like a missing one.
     const record = await this.repository.findRecord(scope, importRecordId);
     if (!record) throw new NotFoundError('Import record', importRecordId);

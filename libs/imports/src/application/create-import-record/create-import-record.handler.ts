@@ -7,6 +7,11 @@ import { toRecordInfo } from '../import-read-models';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
 import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
 
+/**
+ * The request's shape (an integer count from -1, onError "continue" or "abort", an ISO 8601 time)
+ * is the caller's edge to check (the API's DTO); the record's own rules are checked here: a
+ * registered type, a source name, a search not in the future.
+ */
 @CommandHandler(CreateImportRecordCommand)
 export class CreateImportRecordHandler implements ICommandHandler<CreateImportRecordCommand, ImportRecordInfo> {
   constructor(
@@ -19,17 +24,10 @@ export class CreateImportRecordHandler implements ICommandHandler<CreateImportRe
       const known = this.catalog.list().map((t) => t.type);
       throw new ValidationError(`Unknown import type "${input.type}"`, [{ path: 'type', message: `must be one of: ${known.join(', ') || '(none registered)'}` }]);
     }
-    if (!Number.isInteger(input.expectedReferenceCount) || input.expectedReferenceCount < -1) {
-      throw new ValidationError('Invalid expectedReferenceCount', [{ path: 'expectedReferenceCount', message: 'must be an integer >= -1 (-1 when unknown)' }]);
-    }
     if (!input.sourceName?.trim()) throw new ValidationError('Invalid sourceName', [{ path: 'sourceName', message: 'must not be empty' }]);
     const searchedAt = input.searchedAt ?? null;
     if (searchedAt && (Number.isNaN(searchedAt.getTime()) || searchedAt.getTime() > Date.now() + 5 * 60_000)) {
       throw new ValidationError('Invalid searchedAt', [{ path: 'searchedAt', message: 'must be a valid time, not in the future' }]);
-    }
-    const onError = input.options?.onError ?? 'continue';
-    if (onError !== 'continue' && onError !== 'abort') {
-      throw new ValidationError('Invalid options.onError', [{ path: 'options.onError', message: 'must be "continue" or "abort"' }]);
     }
     const record = await this.repository.insertRecord({
       id: newId(),
@@ -44,7 +42,7 @@ export class CreateImportRecordHandler implements ICommandHandler<CreateImportRe
       searchedAt,
       expectedReferenceCount: input.expectedReferenceCount,
       dryRun: input.options?.dryRun === true,
-      onError,
+      onError: input.options?.onError ?? 'continue',
     });
     return toRecordInfo(record, []);
   }
