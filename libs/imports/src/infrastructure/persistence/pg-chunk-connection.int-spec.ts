@@ -169,6 +169,25 @@ describe('chunk transaction and fencing', () => {
       const promise = new Promise<void>((r) => (resolve = r));
       return { promise, resolve };
     };
+    /** Starts the first chunk of a pair on `connection` the way the pipeline does (nothing before it). */
+    function startFirst(batchId: string, processor: ImportProcessor, chunk: PreparedRow[], extra: Partial<ChunkTarget> = {}) {
+      const host = deferred();
+      const outcome = writeChunk(connection, target(batchId, 'run-a', processor, extra), chunk, 0, {
+        previousHostDone: Promise.resolve(),
+        previousCommitted: Promise.resolve(),
+        hostDone: host.resolve,
+      });
+      return { a: outcome, aHost: host };
+    }
+    /** Runs `test` with a second connection (for the second chunk), released after it. */
+    async function withSecond(test: (second: PgChunkConnection) => Promise<void>): Promise<void> {
+      const other = await pool.connect();
+      try {
+        await test(new PgChunkConnection(other));
+      } finally {
+        other.release();
+      }
+    }
     /** A host that holds its chunk's host phase open until `gate` resolves. */
     const gatedHost = (gate: Promise<void>, inner = scratchHost()): ImportProcessor => ({
       async process(rows, ctx) {
@@ -179,15 +198,9 @@ describe('chunk transaction and fencing', () => {
 
     it('the second writes while the first finishes, and commits after it, in file order', async () => {
       const batchId = await newBatch('run-a');
-      const other = await pool.connect();
-      try {
-        const aHost = deferred();
-        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 20), 0, {
-          previousHostDone: Promise.resolve(),
-          previousCommitted: Promise.resolve(),
-          hostDone: aHost.resolve,
-        });
-        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(21, 40), 20, { ...pair(a, aHost.promise), hostDone: () => undefined });
+      await withSecond(async (second) => {
+        const { a, aHost } = startFirst(batchId, scratchHost(), rows(1, 20));
+        const b = writeChunk(second, target(batchId, 'run-a', scratchHost()), rows(21, 40), 20, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(Promise.all([a, b])).resolves.toEqual([
           { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
           { completed: 20, failed: 0, partiallyFailed: 0, abortedAt: null },
@@ -195,36 +208,24 @@ describe('chunk transaction and fencing', () => {
         const s = await state(batchId);
         expect(s).toMatchObject({ last_row: 40, count_completed: 40, scratch: 40 });
         expect(s.results.map((r: { row_number: number }) => r.row_number)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      } finally {
-        other.release();
-      }
+      });
     });
 
     it('if the first does not commit, the second rolls back too: nothing of either is written', async () => {
       const batchId = await newBatch('run-a');
-      const other = await pool.connect();
-      try {
-        const aHost = deferred();
-        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost({ throwAt: 5 })), rows(1, 10), 0, {
-          previousHostDone: Promise.resolve(),
-          previousCommitted: Promise.resolve(),
-          hostDone: aHost.resolve,
-        });
+      await withSecond(async (second) => {
+        const { a, aHost } = startFirst(batchId, scratchHost({ throwAt: 5 }), rows(1, 10));
         a.catch(() => undefined);
-        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(11, 20), 10, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        const b = writeChunk(second, target(batchId, 'run-a', scratchHost()), rows(11, 20), 10, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(a).rejects.toThrow('host exploded');
         await expect(b).rejects.toBeInstanceOf(PreviousChunkNotCommittedError);
         expect(await state(batchId)).toMatchObject({ last_row: 0, count_completed: 0, results: [], scratch: 0 });
-      } finally {
-        other.release();
-      }
+      });
     });
 
     it('an aborted first chunk (onError abort) stops the second; its host waits for the first host to finish', async () => {
       const batchId = await newBatch('run-a');
-      const other = await pool.connect();
-      try {
-        const aHost = deferred();
+      await withSecond(async (second) => {
         const gate = deferred();
         const events: string[] = [];
         const aInner = scratchHost({ failRow: 3 });
@@ -236,11 +237,7 @@ describe('chunk transaction and fencing', () => {
             return out;
           },
         };
-        const a = writeChunk(connection, target(batchId, 'run-a', aProcessor, { abortOnError: true }), rows(1, 5), 0, {
-          previousHostDone: Promise.resolve(),
-          previousCommitted: Promise.resolve(),
-          hostDone: aHost.resolve,
-        });
+        const { a, aHost } = startFirst(batchId, aProcessor, rows(1, 5), { abortOnError: true });
         const bHost: ImportProcessor = {
           async process(r, ctx) {
             events.push('b: host started');
@@ -256,7 +253,7 @@ describe('chunk transaction and fencing', () => {
             return previousHostDone.then(onFulfilled, onRejected);
           },
         };
-        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, {
+        const b = writeChunk(second, target(batchId, 'run-a', bHost, { abortOnError: true }), rows(6, 10), 5, {
           previousHostDone: observed as Promise<void>,
           previousCommitted,
           hostDone: () => undefined,
@@ -271,29 +268,19 @@ describe('chunk transaction and fencing', () => {
         // Its host ran only after the first chunk's host had finished.
         expect(events).toEqual(['a: host done', 'b: host started']);
         expect(await state(batchId)).toMatchObject({ last_row: 0, results: [], scratch: 0 });
-      } finally {
-        other.release();
-      }
+      });
     });
 
     it('a run whose token is replaced between the two chunks commits the first only', async () => {
       const batchId = await newBatch('run-a');
-      const other = await pool.connect();
-      try {
-        const aHost = deferred();
-        const a = writeChunk(connection, target(batchId, 'run-a', scratchHost()), rows(1, 5), 0, {
-          previousHostDone: Promise.resolve(),
-          previousCommitted: Promise.resolve(),
-          hostDone: aHost.resolve,
-        });
+      await withSecond(async (second) => {
+        const { a, aHost } = startFirst(batchId, scratchHost(), rows(1, 5));
         await a;
         await pool.query(`UPDATE imports.import_batch SET run_token = 'run-b' WHERE id = $1`, [batchId]);
-        const b = writeChunk(new PgChunkConnection(other), target(batchId, 'run-a', scratchHost()), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
+        const b = writeChunk(second, target(batchId, 'run-a', scratchHost()), rows(6, 10), 5, { ...pair(a, aHost.promise), hostDone: () => undefined });
         await expect(b).rejects.toBeInstanceOf(StaleRunError);
         expect(await state(batchId)).toMatchObject({ last_row: 5, scratch: 5 });
-      } finally {
-        other.release();
-      }
+      });
     });
   });
 });
