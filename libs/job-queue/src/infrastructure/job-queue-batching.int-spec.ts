@@ -12,7 +12,7 @@ import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { JobSucceeded } from '../public/events/job-events';
-import { NoopTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
 import { OutboxRelay } from './outbox/outbox-relay.service';

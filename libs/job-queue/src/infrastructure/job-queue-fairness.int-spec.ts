@@ -7,7 +7,7 @@ import { Principal, TooManyRequestsError } from '@porter/shared-kernel';
 import { SetTenantLimitsCommand } from '../public/actions/set-tenant-limits.command';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetTenantLimitsQuery } from '../public/queries/get-tenant-limits.query';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
 
 const operator = new Principal('ops', 'platform', ['operator']);

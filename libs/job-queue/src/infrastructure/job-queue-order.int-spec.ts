@@ -16,7 +16,7 @@ import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { GetJobFileQuery } from '../public/queries/get-job-file.query';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
-import { StepsTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { StepsTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { JobRunStore } from './store/job-run.store';
 import { selectJobPage } from './persistence/job-sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
