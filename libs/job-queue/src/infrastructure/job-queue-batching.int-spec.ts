@@ -4,8 +4,7 @@ import type { Queue } from 'bullmq';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -368,12 +367,11 @@ describe('job queue batching with a worker: claim-ahead while handlers are short
       // Postgres, where another worker could take them).
       const followers: string[] = [];
       long = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
+        .get(TransactionRunner)
+        .run(async (transaction) => {
           const out: string[] = [];
-          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
-          for (let i = 0; i < slots; i++) followers.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }, { transaction }));
+          for (let i = 0; i < slots; i++) followers.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { transaction }));
           return out;
         });
       await waitFor(
@@ -428,11 +426,10 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
       );
       hold = true;
       ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
+        .get(TransactionRunner)
+        .run(async (transaction) => {
           const out: string[] = [];
-          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { transaction }));
           return out;
         });
       // the first job starts alone (slow start); the round right after it, while its handler is
@@ -489,11 +486,10 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
       );
       hold = true;
       ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
+        .get(TransactionRunner)
+        .run(async (transaction) => {
           const out: string[] = [];
-          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { transaction }));
           return out;
         });
       // Every slot holds a hanging handler; the jobs claimed ahead behind them are released.
@@ -551,11 +547,10 @@ describe('job queue batching with a worker: every free slot is filled after an i
       // Submitted in one transaction: committed together, relayed in one drain, so they come
       // with a single merged wake-up message (ADR 018).
       ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
+        .get(TransactionRunner)
+        .run(async (transaction) => {
           const out: string[] = [];
-          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
+          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }, { transaction }));
           return out;
         });
       await worker.get(OutboxRelay).flush();
