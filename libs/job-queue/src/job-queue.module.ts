@@ -67,7 +67,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     { provide: JOB_CHANGE_FEED, useExisting: PgJobChangeFeed },
     WatchJobHandler,
   ],
-  exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
+  exports: [BullModule, JOB_FILE_CLEANER, JobRunStore],
 })
 export class JobQueueModule implements OnModuleInit {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
