@@ -44,7 +44,7 @@ const testJobTypesEnabled = loadConfig().enableTestJobTypes;
     SchedulesHttpModule,
     WebhooksHttpModule,
     // PORTER_ENABLE_TEST_JOB_TYPES=1 (tests and demos): POST /api/v1/job-queue/testing/jobs.
-    ...(testJobTypesEnabled ? [JobQueueTestSupportModule] : []),
+    ...(testJobTypesEnabled ? [JobQueueTestSupportModule.forApi()] : []),
   ],
   controllers: [HealthController, DevSignInController],
   providers: [

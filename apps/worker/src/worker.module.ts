@@ -25,7 +25,7 @@ const testJobTypesEnabled = loadConfig().enableTestJobTypes;
     WebhooksModule,
     WebhooksWorkerModule,
     // PORTER_ENABLE_TEST_JOB_TYPES=1 (tests and demos): the porter-test.* job types.
-    ...(testJobTypesEnabled ? [JobQueueTestSupportModule] : []),
+    ...(testJobTypesEnabled ? [JobQueueTestSupportModule.forWorker()] : []),
   ],
   // Worker maintenance of the shared storage: files of writers that died (SIGKILL, OOM).
   providers: [TempFileSweeper],

@@ -45,7 +45,7 @@ export async function waitFor<T>(
  */
 export async function jobQueueContext(opts: { worker: boolean; config?: Partial<PorterConfig> }): Promise<TestingModule> {
   let builder = Test.createTestingModule({
-    imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule, JobQueueTestSupportModule] : [])],
+    imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule, JobQueueTestSupportModule.forWorker()] : [])],
   });
   if (opts.config) builder = builder.overrideProvider(PORTER_CONFIG).useValue({ ...loadConfig(process.env), ...opts.config });
   const moduleRef = await builder.compile();

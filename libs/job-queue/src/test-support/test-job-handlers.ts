@@ -4,8 +4,9 @@ import { PG_POOL, withPgTransaction } from '@porter/platform';
 import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
 
 /**
- * Job types for tests and demos only. Registered by JobQueueTestSupportModule, which the apps add
- * when PORTER_ENABLE_TEST_JOB_TYPES=1 (never by default) and integration test contexts import.
+ * Job types for tests and demos only, registered by JobQueueTestSupportModule.forWorker(): the
+ * worker app module adds it when PORTER_ENABLE_TEST_JOB_TYPES=1 (never by default), integration
+ * test contexts always.
  */
 export const TEST_JOB_TYPES = {
   noop: 'porter-test.noop',

@@ -8,7 +8,7 @@ import { SubmitTestJobRequestDto } from './submit-test-job.request.dto';
 
 /**
  * Submits porter-test.* jobs over HTTP, for end-to-end tests and demos of the queue itself.
- * Part of JobQueueTestSupportModule (mounted only when PORTER_ENABLE_TEST_JOB_TYPES=1); hidden from OpenAPI.
+ * Mounted by JobQueueTestSupportModule.forApi() (only when PORTER_ENABLE_TEST_JOB_TYPES=1); hidden from OpenAPI.
  */
 @ApiExcludeController()
 @Controller('api/v1/job-queue/testing')
