@@ -1,5 +1,6 @@
 export * from './job-queue.module';
 export * from './job-queue.worker-module';
+export * from './test-support/job-queue-test-support.module';
 export { jobQueueMigrations } from './infrastructure/migrations';
 export * from './public/enums/job-status';
 export * from './public/enums/job-queue-name';

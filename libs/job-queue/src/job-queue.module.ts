@@ -27,7 +27,6 @@ import { PgJobRepository } from './infrastructure/persistence/job.repository';
 import { StorageJobFileCleaner } from './infrastructure/persistence/storage-job-file-cleaner';
 import { JobRunStore } from './infrastructure/store/job-run.store';
 import { OutboxRelay } from './infrastructure/outbox/outbox-relay.service';
-import { OutboxKickOnCommit } from './infrastructure/outbox/outbox-kick-on-commit';
 import { PgTenantLimitsStore } from './infrastructure/persistence/pg-tenant-limits.store';
 import { TENANT_LIMITS_STORE } from './application/ports/tenant-limits.store.port';
 import { TenantLimitsCache } from './application/tenant-limits/tenant-limits.cache';
@@ -47,7 +46,6 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     AttachJobFilesHandler,
     JobRunStore,
     OutboxRelay,
-    OutboxKickOnCommit,
     SubmitJobHandler,
     CancelJobHandler,
     RetryJobHandler,
@@ -69,7 +67,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     { provide: JOB_CHANGE_FEED, useExisting: PgJobChangeFeed },
     WatchJobHandler,
   ],
-  exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
+  exports: [BullModule, JOB_FILE_CLEANER, JobRunStore],
 })
 export class JobQueueModule implements OnModuleInit {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

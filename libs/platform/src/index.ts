@@ -4,6 +4,7 @@ export * from './database/database.module';
 export * from './database/migrations';
 export * from './database/orm-options';
 export * from './database/pg-pool';
+export * from './database/transaction-runner';
 export * from './queue/redis';
 export * from './queue/queue.module';
 export * from './storage/file-storage.port';

@@ -8,7 +8,7 @@ import { GetJobFileQuery } from '../public/queries/get-job-file.query';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { RetryJobCommand } from '../public/actions/retry-job.command';
 import { JobSucceeded, JobFailed, JobCancelled } from '../public/events/job-events';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

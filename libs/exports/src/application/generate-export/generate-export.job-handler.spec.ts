@@ -150,7 +150,6 @@ function fakeContext(attempt = 1) {
     setOutputInformation: (info) => {
       output = info;
     },
-    assertStillOwner: async () => undefined,
   };
   return { context, controller, progress, files, output: () => output };
 }

@@ -1,3 +1,4 @@
+import type { Transaction } from '@porter/platform';
 import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
 import type { JobEvent } from '../../public/entities/job-event';
 import type { JobFile } from '../../public/entities/job-file';
@@ -88,8 +89,8 @@ export interface JobListFilters {
 }
 
 export interface JobRepository {
-  /** Joins the ambient MikroORM transaction when there is one. */
-  submit(job: NewJob): Promise<{ jobId: string; created: boolean }>;
+  /** Writes the job in `transaction` when given (a caller's), else in a transaction of its own. */
+  submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }>;
   /** The job if the principal may see it: same tenant, and own job unless admin. */
   findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
   list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;

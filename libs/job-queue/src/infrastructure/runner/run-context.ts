@@ -152,16 +152,6 @@ export class RunContext implements JobContext {
     this.outputInformation = info;
   }
 
-  async assertStillOwner(): Promise<void> {
-    const status = await this.store.ownerStatus(this.jobId, this.runToken);
-    if (status === JobStatus.Running) return;
-    if (status === JobStatus.Cancelling) {
-      this.abort('cancelled');
-      throw new JobOwnershipLostError(this.jobId, 'it is being cancelled');
-    }
-    this.lost(status ? `it is ${status}` : 'another run replaced this one');
-  }
-
   private lost(detail: string): never {
     this.abort('lost-lock');
     throw new JobOwnershipLostError(this.jobId, detail);

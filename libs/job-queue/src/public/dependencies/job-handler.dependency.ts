@@ -59,8 +59,6 @@ export interface JobContext {
   /** Opens an output file of this job (listed in the job's output files once committed). */
   writeFile(name: string, contentType: string): JobFileWriter;
   setOutputInformation(info: Record<string, unknown>): void;
-  /** Throws if this run no longer owns the job (it was cancelled, or another run replaced it). */
-  assertStillOwner(): Promise<void>;
 }
 
 export interface JobHandler {
