@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CLOCK, systemClock } from '@porter/shared-kernel';
 import { CheckExportRequestHandler } from './application/check-export-request/check-export-request.handler';
@@ -12,28 +13,28 @@ import { ExportJobEventsHandler } from './application/job-events/export-job-even
 import { ListExportTypesHandler } from './application/list-export-types/list-export-types.handler';
 import { ListExportsHandler } from './application/list-exports/list-exports.handler';
 import { EXPORT_REPOSITORY } from './application/ports/export-repository.port';
+import { EXPORT_TYPE_CATALOG } from './application/ports/export-type-catalog.port';
 import { RequestExportHandler } from './application/request-export/request-export.handler';
 import { ExportDownloadGate } from './application/start-export-download/export-download.gate';
 import { ExportJobFileAccessPolicy } from './application/start-export-download/export-job-file-access.policy';
 import { StartExportDownloadHandler } from './application/start-export-download/start-export-download.handler';
 import { ExportRequestEntity } from './infrastructure/persistence/export-request.entity';
 import { PgExportRepository } from './infrastructure/persistence/export.repository';
-import { EXPORT_DATA_SOURCES, ExportDataSourceRegistry } from './public/dependencies/export-data-source.dependency';
-import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from './public/enums/export-type';
+import { ExportTypeRegistry } from './infrastructure/export-type.registry';
 
 /**
- * Exports: commands and queries (API and worker processes). Hosts import this module and, at
- * init, `define` their export types on EXPORT_TYPE_REGISTRY and `set` their data sources on
- * EXPORT_DATA_SOURCES. The job handler that generates files is in ExportsWorkerModule.
+ * Exports: commands and queries (API and worker processes). Hosts declare their export types with
+ * @ExportDataSourceFor on a provider of their own modules; ExportTypeRegistry discovers them at
+ * start. The job handler that generates files is in ExportsWorkerModule.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([ExportRequestEntity])],
+  imports: [DiscoveryModule, MikroOrmModule.forFeature([ExportRequestEntity])],
   providers: [
     { provide: CLOCK, useValue: systemClock },
     { provide: EXPORT_REPOSITORY, useClass: PgExportRepository },
-    // One registry of each per application (Nest shares the module instance with every importer).
-    { provide: EXPORT_TYPE_REGISTRY, useFactory: () => new ExportTypeRegistry() },
-    { provide: EXPORT_DATA_SOURCES, useFactory: () => new ExportDataSourceRegistry() },
+    // One registry per application (Nest shares the module instance with every importer).
+    ExportTypeRegistry,
+    { provide: EXPORT_TYPE_CATALOG, useExisting: ExportTypeRegistry },
     RequestExportHandler,
     DeleteExportHandler,
     IncrementExportDownloadCountsHandler,
@@ -51,6 +52,6 @@ import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from './public/enums/export-
     CheckExportRequestHandler,
     ExportJobEventsHandler,
   ],
-  exports: [EXPORT_TYPE_REGISTRY, EXPORT_DATA_SOURCES, EXPORT_REPOSITORY, CLOCK],
+  exports: [EXPORT_TYPE_CATALOG, EXPORT_REPOSITORY, CLOCK],
 })
 export class ExportsModule {}

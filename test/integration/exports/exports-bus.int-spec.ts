@@ -1,19 +1,17 @@
 import { randomUUID } from 'crypto';
-import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { CommandBus, EventsHandler, IEventHandler, QueryBus } from '@nestjs/cqrs';
 import { TestingModule } from '@nestjs/testing';
 import { Pool } from 'pg';
 import { CancelJobCommand, JobQueueModule, JobQueueWorkerModule, NonRetryableJobError } from '@porter/job-queue';
 import {
-  EXPORT_DATA_SOURCES,
-  EXPORT_TYPE_REGISTRY,
   ExportCompleted,
   ExportDataRequest,
-  ExportDataSourceRegistry,
+  ExportDataSource,
+  ExportDataSourceFor,
   ExportFailed,
   ExportsModule,
   ExportsWorkerModule,
-  ExportTypeRegistry,
   FileFormat,
   GetExportInfoQuery,
   GetExportResultsForDownloadQuery,
@@ -34,41 +32,43 @@ class PeopleFilters {
 
 const PEOPLE = ['Ada', 'Bob', 'Cid', 'Dan', 'Eve'];
 
-/** A minimal host: three export types backed by in-memory rows, registered like a real host does. */
-@Module({ imports: [ExportsModule] })
-class TestHostModule implements OnModuleInit {
-  constructor(
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
-  ) {}
+const COLUMNS = [
+  { key: 'name', header: 'name', type: 'string' as const },
+  { key: 'n', header: 'n', type: 'number' as const },
+];
 
-  onModuleInit(): void {
-    const columns = [
-      { key: 'name', header: 'name', type: 'string' as const },
-      { key: 'n', header: 'n', type: 'number' as const },
-    ];
-    this.types.define({ columns, type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters });
-    this.sources.set<PeopleFilters>('int-people', {
-      count: async (r) => PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length,
-      rows: async function* (r: ExportDataRequest<PeopleFilters>) {
-        yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
-      },
-    });
-    this.types.define({ columns, type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
-    this.sources.set('int-scoped', {
-      rows: async function* (r: ExportDataRequest) {
-        yield r.scopeIds.map((s, i) => [s, i]);
-      },
-    });
-    this.types.define({ columns, type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
-    this.sources.set('int-broken', {
-      rows: async function* () {
-        yield [['first', 1]];
-        throw new NonRetryableJobError('the host database refused the query');
-      },
-    });
+/** A minimal host: three export types backed by in-memory rows, declared like a real host does. */
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters })
+class PeopleSource implements ExportDataSource<PeopleFilters> {
+  async count(r: ExportDataRequest<PeopleFilters>) {
+    return PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length;
+  }
+
+  async *rows(r: ExportDataRequest<PeopleFilters>) {
+    yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
   }
 }
+
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] })
+class ScopedSource implements ExportDataSource {
+  async *rows(r: ExportDataRequest) {
+    yield r.scopeIds.map((s, i) => [s, i]);
+  }
+}
+
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] })
+class BrokenSource implements ExportDataSource {
+  async *rows() {
+    yield [['first', 1]];
+    throw new NonRetryableJobError('the host database refused the query');
+  }
+}
+
+@Module({ providers: [PeopleSource, ScopedSource, BrokenSource] })
+class TestHostModule {}
 
 /** Another module: it asks for an export through the command bus and reacts to ExportCompleted / ExportFailed. */
 const completed: ExportCompleted[] = [];

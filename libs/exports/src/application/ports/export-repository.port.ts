@@ -3,7 +3,7 @@ import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
 import type { ExportResultData } from '../../public/entities/export-result-data';
 import type { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
-import type { ExportScope } from '../../public/enums/export-type';
+import type { ExportScope } from '../../public/dependencies/export-data-source.dependency';
 import type { FileFormat } from '../../public/enums/file-format';
 
 /** An export request as the worker and the command handlers need it (no permission filter). */
