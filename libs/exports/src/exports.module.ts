@@ -7,8 +7,6 @@ import { CreateExportDownloadLinkHandler, StartLinkedExportDownloadHandler } fro
 import { FindExportOfJobHandler } from './application/find-export-by-job/find-export-of-job.handler';
 import { DeleteExportHandler } from './application/delete-export/delete-export.handler';
 import { GetExportInfoHandler } from './application/get-export-info/get-export-info.handler';
-import { GetExportResultsForDownloadHandler } from './application/get-export-results-for-download/get-export-results-for-download.handler';
-import { IncrementExportDownloadCountsHandler } from './application/increment-export-download-counts/increment-export-download-counts.handler';
 import { ExportJobEventsHandler } from './application/job-events/export-job-events.handler';
 import { ListExportTypesHandler } from './application/list-export-types/list-export-types.handler';
 import { ListExportsHandler } from './application/list-exports/list-exports.handler';
@@ -37,7 +35,6 @@ import { ExportTypeRegistry } from './infrastructure/export-type.registry';
     { provide: EXPORT_TYPE_CATALOG, useExisting: ExportTypeRegistry },
     RequestExportHandler,
     DeleteExportHandler,
-    IncrementExportDownloadCountsHandler,
     ExportDownloadGate,
     StartExportDownloadHandler,
     CreateExportDownloadLinkHandler,
@@ -47,7 +44,6 @@ import { ExportTypeRegistry } from './infrastructure/export-type.registry';
     GetExportInfoHandler,
     FindExportOfJobHandler,
     ListExportsHandler,
-    GetExportResultsForDownloadHandler,
     ListExportTypesHandler,
     CheckExportRequestHandler,
     ExportJobEventsHandler,
