@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CLOCK, systemClock } from '@porter/shared-kernel';
 import { CheckExportRequestHandler } from './application/check-export-request/check-export-request.handler';
-import { CreateExportDownloadLinkHandler, StartLinkedExportDownloadHandler } from './application/download-link/download-link.handlers';
+import { CreateExportDownloadLinkHandler, DownloadLinkedExportFileHandler } from './application/download-link/download-link.handlers';
 import { FindExportOfJobHandler } from './application/find-export-by-job/find-export-of-job.handler';
 import { DeleteExportHandler } from './application/delete-export/delete-export.handler';
 import { GetExportInfoHandler } from './application/get-export-info/get-export-info.handler';
@@ -13,9 +13,9 @@ import { ListExportsHandler } from './application/list-exports/list-exports.hand
 import { EXPORT_REPOSITORY } from './application/ports/export-repository.port';
 import { EXPORT_TYPE_CATALOG } from './application/ports/export-type-catalog.port';
 import { RequestExportHandler } from './application/request-export/request-export.handler';
-import { ExportDownloadGate } from './application/start-export-download/export-download.gate';
-import { ExportJobFileAccessPolicy } from './application/start-export-download/export-job-file-access.policy';
-import { StartExportDownloadHandler } from './application/start-export-download/start-export-download.handler';
+import { DownloadExportFileHandler } from './application/download-export-file/download-export-file.handler';
+import { ExportDownloadGate } from './application/download-export-file/export-download.gate';
+import { ExportJobFileAccessPolicy } from './application/download-export-file/export-job-file-access.policy';
 import { ExportRequestEntity } from './infrastructure/persistence/export-request.entity';
 import { PgExportRepository } from './infrastructure/persistence/export.repository';
 import { ExportTypeRegistry } from './infrastructure/export-type.registry';
@@ -36,9 +36,9 @@ import { ExportTypeRegistry } from './infrastructure/export-type.registry';
     RequestExportHandler,
     DeleteExportHandler,
     ExportDownloadGate,
-    StartExportDownloadHandler,
+    DownloadExportFileHandler,
     CreateExportDownloadLinkHandler,
-    StartLinkedExportDownloadHandler,
+    DownloadLinkedExportFileHandler,
     // The export checks for an export job's file read through the jobs API (found by JobQueueModule).
     ExportJobFileAccessPolicy,
     GetExportInfoHandler,

@@ -5,6 +5,7 @@ import { TestingModule } from '@nestjs/testing';
 import { Pool } from 'pg';
 import { CancelJobCommand, JobQueueModule, JobQueueWorkerModule, NonRetryableJobError } from '@porter/job-queue';
 import {
+  DownloadExportFileQuery,
   ExportCompleted,
   ExportDataRequest,
   ExportDataSource,
@@ -16,9 +17,8 @@ import {
   GetExportInfoQuery,
   ListExportsQuery,
   RequestExportCommand,
-  StartExportDownloadCommand,
 } from '@porter/exports';
-import { NotFoundError, Principal } from '@porter/shared-kernel';
+import { FileDownload, NotFoundError, Principal } from '@porter/shared-kernel';
 import { IsOptional, IsString } from 'class-validator';
 import { createIntegrationContext, principal } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
@@ -160,16 +160,19 @@ describe('exports through the buses (integration)', () => {
   it('admits downloads only to permitted callers and counts them atomically', async () => {
     const r = await commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv }));
     const done = await settled(admin, r.exportId);
-    const resultId = done.result!.id;
-    const download = (by: Principal) => commandBus.execute(new StartExportDownloadCommand(by, r.exportId));
+    const download = (by: Principal): Promise<FileDownload> => queryBus.execute(new DownloadExportFileQuery(by, r.exportId));
     await expect(download(principal('bob', tenant))).rejects.toThrow(NotFoundError);
     const otherTenant = principal('ada', `t-${randomUUID()}`, { admin: true });
     await expect(download(otherTenant)).rejects.toThrow(NotFoundError);
     expect((await info(admin, r.exportId)).result).toMatchObject({ downloadCount: 0, firstDownloadedAt: null });
 
-    const data = await download(admin);
-    expect(data).toMatchObject({ id: resultId, exportRequestId: r.exportId, exportType: 'int-people', fileFormat: 'csv', outcome: 'success', itemsCount: 5, tenant });
-    expect(data.storageKey).toMatch(/^job-queue\//);
+    const file = await download(admin);
+    const { fileName, sizeBytes, sha256 } = done.result!;
+    expect(file).toMatchObject({ fileName, sizeBytes, sha256, contentType: 'text/csv; charset=utf-8' });
+    expect(file).not.toHaveProperty('storageKey');
+    const bytes = Buffer.concat(await (await file.open()).toArray());
+    expect(bytes.length).toBe(sizeBytes);
+    expect(bytes.toString().trim().split('\r\n')).toEqual(['name,n', 'Ada,0', 'Bob,1', 'Cid,2', 'Dan,3', 'Eve,4']);
     await Promise.all(Array.from({ length: 19 }, () => download(admin)));
     const after = await info(admin, r.exportId);
     expect(after.result).toMatchObject({ downloadCount: 20 });

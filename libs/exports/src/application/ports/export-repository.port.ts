@@ -1,7 +1,6 @@
 import type { ExportCompression } from '../../public/entities/export-request-data';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
-import type { ExportResultData } from '../../public/entities/export-result-data';
 import type { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import type { ExportScope } from '../../public/dependencies/export-data-source.dependency';
 import type { FileFormat } from '../../public/enums/file-format';
@@ -56,6 +55,32 @@ export interface NewExportResult {
   expiresAt: Date;
 }
 
+/** A generated export file, as download needs it (returned only for results the caller may see). */
+export interface ExportResultRecord {
+  id: string;
+  exportRequestId: string;
+  exportType: string;
+  scope: ExportScope;
+  fileFormat: FileFormat;
+  outcome: ExportOutcome;
+  fileName: string;
+  contentType: string;
+  /** Where the file is in FileStorage (a job output file's key). */
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+  itemsCount: number;
+  tenant: string;
+  scopeIds: string[];
+  createdAt: string;
+  expiresAt: string;
+  /** Set when retention purge deleted the file (the record is kept for audit). */
+  expiredAt: string | null;
+  downloadCount: number;
+  firstDownloadedAt: string | null;
+  lastDownloadedAt: string | null;
+}
+
 export interface ExpiredResult {
   id: string;
   storageKey: string;
@@ -100,7 +125,7 @@ export interface ExportRepository {
   softDelete(id: string, at: Date): Promise<{ deleted: boolean; storageKey: string | null }>;
   /** The job's files were deleted with the job (jobs API): its export's result is expired (410), the record kept. */
   expireResultsByJob(jobId: string, at: Date): Promise<number>;
-  resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]>;
+  resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultRecord[]>;
   incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number>;
   /** Expired results whose file is still stored, locked for this purge run (SKIP LOCKED). */
   purgeExpired(now: Date, limit: number, deleteFile: (result: ExpiredResult) => Promise<void>): Promise<number>;
