@@ -76,14 +76,14 @@ function setup(
   return { gate, policy: new ExportJobFileAccessPolicy(repo, gate), counted };
 }
 
-const jobFile = (storageKey = KEY): JobFile => ({
+const jobFile = (file: Partial<JobFile> = {}): JobFile => ({
   name: 'scope-employees-2026-03-01-0b7f3c1e.csv',
   kind: 'output',
   sizeBytes: 10,
   contentType: 'text/csv; charset=utf-8',
   sha256: 'a'.repeat(64),
-  storageKey,
   createdAt: '2026-03-01T00:00:00.000Z',
+  ...file,
 });
 
 describe('ExportDownloadGate', () => {
@@ -168,7 +168,8 @@ describe('ExportJobFileAccessPolicy', () => {
 
   it("refuses, uncounted, a job file that is not the export's result file", async () => {
     const { policy, counted } = setup();
-    await expect(policy.authorizeRead(read(jobFile(`job-queue/${JOB_ID}/stale`)))).rejects.toThrow(NotFoundError);
+    await expect(policy.authorizeRead(read(jobFile({ sha256: 'b'.repeat(64) })))).rejects.toThrow(NotFoundError);
+    await expect(policy.authorizeRead(read(jobFile({ name: 'notes.txt' })))).rejects.toThrow(NotFoundError);
     expect(counted).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { PassThrough } from 'stream';
 import type { EventBus } from '@nestjs/cqrs';
-import type { JobContext, JobFile } from '@porter/job-queue';
+import type { JobContext, StoredJobFile } from '@porter/job-queue';
 import type { FileStorage, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import type { ExportDataSource, ExportRow, ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
@@ -126,7 +126,7 @@ function fakeContext(attempt = 1) {
       files.push(file);
       return {
         stream,
-        commit: async (): Promise<JobFile> => {
+        commit: async (): Promise<StoredJobFile> => {
           stream.end();
           await new Promise((r) => stream.once('end', r));
           file.bytes = Buffer.concat(chunks);
