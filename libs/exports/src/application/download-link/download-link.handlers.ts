@@ -8,8 +8,8 @@ import { DownloadLinkedExportFileQuery } from '../../public/queries/download-lin
 import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
 import { ExportDownloadGate } from '../download-export-file/export-download.gate';
 
-export const DOWNLOAD_LINK_MIN_SECONDS = 60;
-export const DOWNLOAD_LINK_MAX_SECONDS = 86_400;
+const DOWNLOAD_LINK_MIN_SECONDS = 60;
+const DOWNLOAD_LINK_MAX_SECONDS = 86_400;
 
 @CommandHandler(CreateExportDownloadLinkCommand)
 export class CreateExportDownloadLinkHandler implements ICommandHandler<CreateExportDownloadLinkCommand, ExportDownloadLink> {

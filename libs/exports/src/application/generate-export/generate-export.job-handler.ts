@@ -15,7 +15,7 @@ import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-cat
 import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
 
 /** Thrown when the run's signal fires; the job-queue decides what the job becomes (cancelled, retried). */
-export class ExportInterruptedError extends Error {
+class ExportInterruptedError extends Error {
   constructor(readonly reason: string) {
     super(`export interrupted (${reason})`);
     this.name = 'ExportInterruptedError';
