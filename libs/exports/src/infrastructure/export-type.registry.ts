@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, Reflector } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
+import { findDecoratedProviders } from '@porter/platform';
 import type { CatalogedExportType, ExportTypeCatalog } from '../application/ports/export-type-catalog.port';
 import {
   EXPORT_DATA_SOURCE_METADATA,
@@ -15,25 +16,17 @@ import {
 export class ExportTypeRegistry implements ExportTypeCatalog, OnModuleInit {
   private readonly types = new Map<string, CatalogedExportType>();
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const { instance, metatype } = wrapper;
-      if (!instance || !metatype || typeof metatype !== 'function') continue;
-      const definition = this.reflector.get<ExportTypeDefinition | undefined>(EXPORT_DATA_SOURCE_METADATA, metatype);
-      if (!definition) continue;
+    for (const { metadata: definition, instance, className } of findDecoratedProviders<ExportTypeDefinition>(this.discovery, EXPORT_DATA_SOURCE_METADATA)) {
       if (this.types.has(definition.type)) throw new Error(`export type "${definition.type}" is already defined`);
-      if (typeof (instance as ExportDataSource).rows !== 'function') {
-        throw new Error(`@ExportDataSourceFor("${definition.type}") is on ${metatype.name}, which has no rows() method`);
-      }
+      const source = instance as ExportDataSource<object>;
+      if (typeof source.rows !== 'function') throw new Error(`@ExportDataSourceFor("${definition.type}") is on ${className}, which has no rows() method`);
       validateDefinition(definition);
       this.types.set(definition.type, {
         definition: Object.freeze({ neutralizeFormulas: true, ...definition, formats: [...definition.formats], columns: Object.freeze([...definition.columns]) }),
-        source: instance as ExportDataSource<object>,
+        source,
       });
     }
   }
