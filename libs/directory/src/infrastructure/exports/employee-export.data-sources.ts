@@ -20,7 +20,13 @@ const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
   { key: 'notes', header: 'notes', label: 'Notes', type: 'string' },
 ];
 
-const ALL_FORMATS = [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl];
+/** What both employee export types share: every format, the same columns keyed by id, formulas neutralised. */
+const EMPLOYEE_EXPORT_SHAPE = {
+  formats: [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl],
+  columns: EMPLOYEE_EXPORT_COLUMNS,
+  keyColumn: 'id',
+  neutralizeFormulas: true,
+};
 
 const shapeOf = (request: ExportDataRequest<object>) => ({ columns: request.columns.map((c) => c.key), ids: request.ids });
 
@@ -47,11 +53,8 @@ abstract class EmployeeExportDataSource<F extends object> implements ExportDataS
   type: 'employees',
   scope: 'global',
   retentionPeriodDays: 30,
-  formats: ALL_FORMATS,
-  columns: EMPLOYEE_EXPORT_COLUMNS,
-  keyColumn: 'id',
+  ...EMPLOYEE_EXPORT_SHAPE,
   filters: EmployeesExportFilters,
-  neutralizeFormulas: true,
   description: 'Every employee of the tenant (admins only). Filters: department, active, hiredAfter (YYYY-MM-DD, exclusive).',
 })
 export class EmployeesExportDataSource extends EmployeeExportDataSource<EmployeesExportFilters> {
@@ -70,11 +73,8 @@ export class EmployeesExportDataSource extends EmployeeExportDataSource<Employee
   type: 'scope-employees',
   scope: 'local',
   retentionPeriodDays: 7,
-  formats: ALL_FORMATS,
-  columns: EMPLOYEE_EXPORT_COLUMNS,
-  keyColumn: 'id',
+  ...EMPLOYEE_EXPORT_SHAPE,
   filters: ScopeEmployeesExportFilters,
-  neutralizeFormulas: true,
   description: 'Employees of the requested operational scopes (the caller must hold every one). Filters: department, active.',
 })
 export class ScopeEmployeesExportDataSource extends EmployeeExportDataSource<ScopeEmployeesExportFilters> {

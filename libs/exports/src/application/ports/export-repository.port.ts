@@ -5,20 +5,14 @@ import type { ExportOutcome, ExportStatus } from '../../public/enums/export-stat
 import type { ExportScope } from '../../public/dependencies/export-data-source.dependency';
 import type { FileFormat } from '../../public/enums/file-format';
 
-/** An export request as the worker and the command handlers need it (no permission filter). */
-export interface ExportRecord {
-  id: string;
+/**
+ * An export request as the worker and the command handlers need it (no permission filter). Its
+ * `columns`: the chosen column keys in file order; null = every declared column.
+ */
+export interface ExportRecord extends Pick<ExportInfo, 'id' | 'type' | 'scope' | 'format' | 'name' | 'filters' | 'scopeIds' | 'columns'> {
   tenant: string;
   requestedBy: string;
   requestedByKind: 'user' | 'app';
-  type: string;
-  scope: ExportScope;
-  format: FileFormat;
-  name: string | null;
-  filters: Record<string, unknown>;
-  scopeIds: string[];
-  /** Chosen column keys in file order; null = every declared column. */
-  columns: string[] | null;
   /** Explicit record keys; null = no id restriction. */
   ids: string[] | null;
   compression: ExportCompression;
@@ -55,21 +49,16 @@ export interface NewExportResult {
   expiresAt: Date;
 }
 
-/** A generated export file, as download needs it (returned only for results the caller may see). */
-export interface ExportResultRecord {
-  id: string;
+/**
+ * A generated export file, as download needs it (returned only for results the caller may see).
+ * `storageKey`: where the file is in FileStorage (a job output file's key).
+ */
+export interface ExportResultRecord extends Pick<NewExportResult, 'id' | 'fileName' | 'contentType' | 'storageKey' | 'sizeBytes' | 'sha256' | 'itemsCount'> {
   exportRequestId: string;
   exportType: string;
   scope: ExportScope;
   fileFormat: FileFormat;
   outcome: ExportOutcome;
-  fileName: string;
-  contentType: string;
-  /** Where the file is in FileStorage (a job output file's key). */
-  storageKey: string;
-  sizeBytes: number;
-  sha256: string;
-  itemsCount: number;
   tenant: string;
   scopeIds: string[];
   createdAt: string;
