@@ -30,3 +30,4 @@ export * from './http/http-pipeline.module';
 export * from './process/process-lifecycle';
 export * from './tracing/trace-context';
 export * from './http/content-disposition';
+export * from './discovery/decorated-providers';

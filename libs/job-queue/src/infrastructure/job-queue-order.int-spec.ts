@@ -13,8 +13,8 @@ import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { DeleteJobCommand } from '../public/actions/delete-job.command';
 import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
-import { GetJobFileQuery } from '../public/queries/get-job-file.query';
-import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
+import { ListJobFilesQuery } from '../public/queries/list-job-files.query';
+import { JOB_FILE_CLEANER, JOB_REPOSITORY, JobFileCleaner, JobRepository } from '../application/ports/job.repository.port';
 import { StepsTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { JobRunStore } from './store/job-run.store';
 import { OUTBOX_CHANNEL, selectJobPage } from './persistence/job-sql';
@@ -199,7 +199,7 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     await expect(getJob(api, stranger, aliceJob)).rejects.toMatchObject({ kind: 'not_found' });
     await expect(api.get(CommandBus).execute(new CancelJobCommand(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
     await expect(api.get(QueryBus).execute(new GetJobEventsQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(api.get(QueryBus).execute(new GetJobFileQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(api.get(QueryBus).execute(new ListJobFilesQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
     const mine = await api.get(QueryBus).execute(new ListJobsQuery(alice, {}));
     expect(mine.items.map((j) => j.id)).toEqual([aliceJob]);
     const all = await api.get(QueryBus).execute(new ListJobsQuery(admin, {}));
@@ -448,8 +448,9 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
       const pending = await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
       for (const id of [kept, deleted]) await waitForStatus(worker, alice, id, JobStatus.Succeeded);
       const storage = worker.get<FileStorage>(FILE_STORAGE);
-      const [deletedFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, deleted, 'b.csv'));
-      const [oldFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, old, 'c.csv'));
+      // Their storage keys, which no query shows: to see the bytes go with the jobs.
+      const [deletedFile] = await worker.get<JobRepository>(JOB_REPOSITORY).files(deleted);
+      const [oldFile] = await worker.get<JobRepository>(JOB_REPOSITORY).files(old);
 
       await expect(worker.get(CommandBus).execute(new DeleteJobCommand(alice, pending))).rejects.toMatchObject({ kind: 'conflict' });
       await worker.get(CommandBus).execute(new DeleteJobCommand(alice, deleted));

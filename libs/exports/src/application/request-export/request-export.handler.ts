@@ -7,9 +7,8 @@ import { PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
-import { EXPORT_DATA_SOURCES, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
-import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { validateExportRequest } from './export-request.validator';
 
 /** The job type exports submits; its handler lives in ExportsWorkerModule. */
@@ -21,13 +20,12 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     private readonly transactions: TransactionRunner,
     private readonly commandBus: CommandBus,
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+    @Inject(EXPORT_TYPE_CATALOG) private readonly types: ExportTypeCatalog,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
   async execute({ principal, request, options }: RequestExportCommand): Promise<RequestExportResult> {
-    const { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression } = await validateExportRequest(this.types, this.sources, request);
+    const { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression } = await validateExportRequest(this.types, request);
 
     const refusal = whyMayNotRequest(principal, definition.scope, scopeIds);
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);

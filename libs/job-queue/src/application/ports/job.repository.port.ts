@@ -1,7 +1,7 @@
 import type { Transaction } from '@porter/platform';
 import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
 import type { JobEvent } from '../../public/entities/job-event';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobStatus } from '../../public/enums/job-status';
 import type { JobQuery } from '../../domain/job-query';
 
@@ -95,7 +95,7 @@ export interface JobRepository {
   findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
   list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;
   events(jobId: string): Promise<JobEvent[]>;
-  files(jobId: string): Promise<JobFile[]>;
+  files(jobId: string): Promise<StoredJobFile[]>;
   /**
    * Applies the change if the job is still `expected`; returns the job as the change left it
    * (read in the same transaction, so never a later state a worker made), or null if it moved on.

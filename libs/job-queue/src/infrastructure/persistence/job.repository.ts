@@ -4,7 +4,7 @@ import { PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
 import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
 import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
 import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
@@ -245,7 +245,7 @@ export class PgJobRepository implements JobRepository {
     return rows.map(toJobEvent);
   }
 
-  async files(jobId: string): Promise<JobFile[]> {
+  async files(jobId: string): Promise<StoredJobFile[]> {
     const { rows } = await this.pool.query(
       `SELECT name, size_bytes, content_type, sha256, storage_key, created_at FROM job_queue.job_file WHERE job_id = $1 ORDER BY created_at, name`,
       [jobId],

@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { FileStorage, storageKey } from '@porter/platform';
 import { Principal, ValidationError } from '@porter/shared-kernel';
-import type { JobAbortReason, JobContext, JobFileWriter, JobLogger } from '../../public/dependencies/job-handler.dependency';
-import type { JobFile } from '../../public/entities/job-file';
+import type { JobAbortReason, JobContext, JobFileWriter, JobLogger, StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../../public/enums/job-status';
 import { validateJobFileName } from '../../domain/job-file-name';
 import { JobOwnershipLostError } from '../../domain/job-errors';
@@ -126,7 +125,7 @@ export class RunContext implements JobContext {
     const writer = this.storage.openWriter(key);
     return {
       stream: writer.stream,
-      commit: async (): Promise<JobFile> => {
+      commit: async (): Promise<StoredJobFile> => {
         const stored = await writer.commit();
         const recorded = await this.store.addFile(this.jobId, this.runToken, {
           name,
