@@ -1,5 +1,5 @@
 /**
- * Module and layer rules of Porter (see ../shared/design/ARCHITECTURE.md). `npm test` runs this
+ * Module and layer rules of Porter (docs/architecture.md). `npm test` runs this
  * over apps, libs, test and bench; test/architecture/boundaries.spec.ts runs it over a fixture
  * (test/fixtures/boundary-violation) that breaks every rule listed here, and asserts that each
  * one fires by name: a new rule without a fixture file that breaks it fails that test.
@@ -49,6 +49,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/(job-queue|exports|imports)/' },
       to: { path: '^libs/directory/' },
+    },
+    {
+      name: 'job-queue-knows-no-product-module',
+      comment:
+        'job-queue is the engine the others run on: it never depends on exports, imports or the host. What it needs from ' +
+        'them (handlers, file access policies) it declares as dependency interfaces they implement.',
+      severity: 'error',
+      from: { path: '^libs/job-queue/' },
+      to: { path: '^libs/(exports|imports|directory)/' },
+    },
+    {
+      name: 'exports-and-imports-are-strangers',
+      comment: 'exports and imports never depend on each other, not even through their index.ts.',
+      severity: 'error',
+      from: { path: '^libs/(exports|imports)/' },
+      to: { path: '^libs/(exports|imports)/', pathNot: '^libs/$1/' },
     },
     {
       name: 'modules-do-not-use-scheduling',

@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '..');
 // bounded and predictable (see docs/adr/006-worker-heap.md).
 const NODE_ARGS = {
   api: process.env.PORTER_API_NODE_ARGS ? process.env.PORTER_API_NODE_ARGS.split(' ') : [],
-  worker: ['--max-old-space-size=192'],
+  worker: ['--max-old-space-size=192', ...(process.env.PORTER_WORKER_NODE_ARGS ? process.env.PORTER_WORKER_NODE_ARGS.split(' ') : [])],
   migrate: [],
 };
 

@@ -8,8 +8,9 @@ import {
   PlatformModule,
   ProblemDetailsFilter,
   createValidationPipe,
+  loadConfig,
 } from '@porter/platform';
-import { JobQueueModule } from '@porter/job-queue';
+import { JobQueueModule, JobQueueTestSupportModule } from '@porter/job-queue';
 import { ExportsModule } from '@porter/exports';
 import { ImportsModule } from '@porter/imports';
 import { DirectoryModule } from '@porter/directory';
@@ -22,6 +23,9 @@ import { ExportsHttpModule } from './exports/exports-http.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
 import { SchedulesHttpModule } from './schedules/schedules-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
+
+// Read when the module is declared (imports are static metadata); main.ts validated the config first.
+const testJobTypesEnabled = loadConfig().enableTestJobTypes;
 
 @Module({
   imports: [
@@ -39,6 +43,8 @@ import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
     ImportsHttpModule,
     SchedulesHttpModule,
     WebhooksHttpModule,
+    // PORTER_ENABLE_TEST_JOB_TYPES=1 (tests and demos): POST /api/v1/job-queue/testing/jobs.
+    ...(testJobTypesEnabled ? [JobQueueTestSupportModule.forApi()] : []),
   ],
   controllers: [HealthController, DevSignInController],
   providers: [

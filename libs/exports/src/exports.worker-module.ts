@@ -15,6 +15,5 @@ import { ExportRetentionScheduler } from './infrastructure/worker/export-retenti
     PurgeExpiredExportsService,
     ExportRetentionScheduler,
   ],
-  exports: [PurgeExpiredExportsService],
 })
 export class ExportsWorkerModule {}

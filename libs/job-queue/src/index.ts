@@ -1,5 +1,6 @@
 export * from './job-queue.module';
 export * from './job-queue.worker-module';
+export * from './test-support/job-queue-test-support.module';
 export { jobQueueMigrations } from './infrastructure/migrations';
 export * from './public/enums/job-status';
 export * from './public/enums/job-queue-name';
@@ -21,7 +22,8 @@ export * from './public/queries/get-job.query';
 export * from './public/queries/list-jobs.query';
 export * from './public/queries/get-job-events.query';
 export * from './public/queries/list-job-transitions.query';
-export * from './public/queries/get-job-file.query';
+export * from './public/queries/list-job-files.query';
+export * from './public/queries/download-job-file.query';
 export * from './public/queries/get-queue-configuration.query';
 export * from './public/queries/get-tenant-limits.query';
 export * from './public/actions/set-tenant-limits.command';

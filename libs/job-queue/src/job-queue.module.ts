@@ -14,11 +14,12 @@ import { GetJobHandler } from './application/get-job/get-job.handler';
 import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
 import { ListJobTransitionsHandler } from './application/list-job-transitions/list-job-transitions.handler';
 import { GetJobEventsHandler } from './application/get-job-events/get-job-events.handler';
-import { GetJobFileHandler } from './application/get-job-file/get-job-file.handler';
+import { DownloadJobFileHandler } from './application/job-files/download-job-file.handler';
+import { ListJobFilesHandler } from './application/job-files/list-job-files.handler';
 import { AttachJobFilesHandler } from './application/attach-job-files/attach-job-files.handler';
 import { JOB_ATTACHMENT_STORE } from './application/ports/job-attachment.store.port';
 import { PgJobAttachmentStore } from './infrastructure/persistence/pg-job-attachment.store';
-import { JobFileAccessPolicies } from './application/get-job-file/job-file-access-policies';
+import { JobFileAccessPolicies } from './application/job-files/job-file-access-policies';
 import { WatchJobHandler } from './application/watch-job/watch-job.handler';
 import { JOB_CHANGE_FEED } from './application/ports/job-change-feed.port';
 import { PgJobChangeFeed } from './infrastructure/persistence/pg-job-change-feed';
@@ -27,7 +28,6 @@ import { PgJobRepository } from './infrastructure/persistence/job.repository';
 import { StorageJobFileCleaner } from './infrastructure/persistence/storage-job-file-cleaner';
 import { JobRunStore } from './infrastructure/store/job-run.store';
 import { OutboxRelay } from './infrastructure/outbox/outbox-relay.service';
-import { OutboxKickOnCommit } from './infrastructure/outbox/outbox-kick-on-commit';
 import { PgTenantLimitsStore } from './infrastructure/persistence/pg-tenant-limits.store';
 import { TENANT_LIMITS_STORE } from './application/ports/tenant-limits.store.port';
 import { TenantLimitsCache } from './application/tenant-limits/tenant-limits.cache';
@@ -37,7 +37,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
 
 /** Job-queue commands, queries and the outbox relay (API and worker processes). */
 @Module({
-  // DiscoveryModule: GetJobFileHandler consults the @JobFileAccessPolicyFor providers of other modules.
+  // DiscoveryModule: DownloadJobFileHandler consults the @JobFileAccessPolicyFor providers of other modules.
   imports: [BullModule.registerQueue({ name: JOBS_QUEUE }, { name: MAINTENANCE_QUEUE }), DiscoveryModule],
   providers: [
     PgJobRepository,
@@ -47,7 +47,6 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     AttachJobFilesHandler,
     JobRunStore,
     OutboxRelay,
-    OutboxKickOnCommit,
     SubmitJobHandler,
     CancelJobHandler,
     RetryJobHandler,
@@ -58,7 +57,8 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     ListJobsHandler,
     GetJobEventsHandler,
     ListJobTransitionsHandler,
-    GetJobFileHandler,
+    ListJobFilesHandler,
+    DownloadJobFileHandler,
     JobFileAccessPolicies,
     GetQueueConfigurationHandler,
     { provide: TENANT_LIMITS_STORE, useClass: PgTenantLimitsStore },
@@ -69,7 +69,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     { provide: JOB_CHANGE_FEED, useExisting: PgJobChangeFeed },
     WatchJobHandler,
   ],
-  exports: [BullModule, JOB_REPOSITORY, JOB_FILE_CLEANER, JobRunStore, OutboxRelay],
+  exports: [BullModule, JOB_FILE_CLEANER, JobRunStore],
 })
 export class JobQueueModule implements OnModuleInit {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

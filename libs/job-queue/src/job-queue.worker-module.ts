@@ -6,15 +6,13 @@ import { JobRunner } from './infrastructure/runner/job-runner.service';
 import { JobReconciler } from './infrastructure/maintenance/job-reconciler.service';
 import { JobPurgeService } from './infrastructure/maintenance/job-purge.service';
 import { WorkerLiveness } from './infrastructure/runner/worker-liveness';
-import { TEST_JOB_HANDLERS, testJobTypesEnabled } from './infrastructure/testing/test-job-handlers';
 
 /**
  * The BullMQ consumer that runs registered job handlers (worker process only): discovers
  * @JobHandlerFor providers, runs jobs, reconciles Redis with Postgres, purges old jobs.
- * PORTER_ENABLE_TEST_JOB_TYPES=1 adds the porter-test.* job types (tests and demos only).
  */
 @Module({
   imports: [JobQueueModule, DiscoveryModule],
-  providers: [JobHandlerRegistry, JobRunner, WorkerLiveness, JobReconciler, JobPurgeService, ...(testJobTypesEnabled() ? TEST_JOB_HANDLERS : [])],
+  providers: [JobHandlerRegistry, JobRunner, WorkerLiveness, JobReconciler, JobPurgeService],
 })
 export class JobQueueWorkerModule {}

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './paging';
 export * from './clock';
 export * from './ids';
+export * from './file-download';

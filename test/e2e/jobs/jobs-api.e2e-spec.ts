@@ -15,6 +15,14 @@ describe('jobs REST API against real api and worker processes', () => {
     await Promise.all([api?.process.stop(), worker?.stop()]);
   });
 
+  it('serves the porter-test.* submit endpoint (PORTER_ENABLE_TEST_JOB_TYPES=1) but leaves it out of the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${api.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(doc.paths['/api/v1/jobs/{id}']).toBeDefined();
+    expect(Object.keys(doc.paths).filter((path) => path.includes('/testing'))).toEqual([]);
+    const refused = await client(api.baseUrl, bearer('alice', tenant)).call('POST', '/api/v1/job-queue/testing/jobs', { type: 'export' });
+    expect(refused.status).toBe(400); // mounted: the request reached its validation
+  });
+
   it('submit → run → succeeded with progress, events and an output file readable through the API', async () => {
     const alice = client(api.baseUrl, bearer('alice', tenant));
     const id = await alice.submit('porter-test.steps', { steps: 5, stepMs: 20, fileName: 'résumé report.csv' }, { name: 'five steps' });

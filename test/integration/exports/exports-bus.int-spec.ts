@@ -1,27 +1,24 @@
 import { randomUUID } from 'crypto';
-import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { CommandBus, EventsHandler, IEventHandler, QueryBus } from '@nestjs/cqrs';
 import { TestingModule } from '@nestjs/testing';
 import { Pool } from 'pg';
 import { CancelJobCommand, JobQueueModule, JobQueueWorkerModule, NonRetryableJobError } from '@porter/job-queue';
 import {
-  EXPORT_DATA_SOURCES,
-  EXPORT_TYPE_REGISTRY,
+  DownloadExportFileQuery,
   ExportCompleted,
   ExportDataRequest,
-  ExportDataSourceRegistry,
+  ExportDataSource,
+  ExportDataSourceFor,
   ExportFailed,
   ExportsModule,
   ExportsWorkerModule,
-  ExportTypeRegistry,
   FileFormat,
   GetExportInfoQuery,
-  GetExportResultsForDownloadQuery,
-  IncrementExportDownloadCountsCommand,
   ListExportsQuery,
   RequestExportCommand,
 } from '@porter/exports';
-import { Principal } from '@porter/shared-kernel';
+import { FileDownload, NotFoundError, Principal } from '@porter/shared-kernel';
 import { IsOptional, IsString } from 'class-validator';
 import { createIntegrationContext, principal } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
@@ -34,41 +31,43 @@ class PeopleFilters {
 
 const PEOPLE = ['Ada', 'Bob', 'Cid', 'Dan', 'Eve'];
 
-/** A minimal host: three export types backed by in-memory rows, registered like a real host does. */
-@Module({ imports: [ExportsModule] })
-class TestHostModule implements OnModuleInit {
-  constructor(
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
-  ) {}
+const COLUMNS = [
+  { key: 'name', header: 'name', type: 'string' as const },
+  { key: 'n', header: 'n', type: 'number' as const },
+];
 
-  onModuleInit(): void {
-    const columns = [
-      { key: 'name', header: 'name', type: 'string' as const },
-      { key: 'n', header: 'n', type: 'number' as const },
-    ];
-    this.types.define({ columns, type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters });
-    this.sources.set<PeopleFilters>('int-people', {
-      count: async (r) => PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length,
-      rows: async function* (r: ExportDataRequest<PeopleFilters>) {
-        yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
-      },
-    });
-    this.types.define({ columns, type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
-    this.sources.set('int-scoped', {
-      rows: async function* (r: ExportDataRequest) {
-        yield r.scopeIds.map((s, i) => [s, i]);
-      },
-    });
-    this.types.define({ columns, type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] });
-    this.sources.set('int-broken', {
-      rows: async function* () {
-        yield [['first', 1]];
-        throw new NonRetryableJobError('the host database refused the query');
-      },
-    });
+/** A minimal host: three export types backed by in-memory rows, declared like a real host does. */
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-people', scope: 'global', retentionPeriodDays: 3, formats: [FileFormat.Csv, FileFormat.Jsonl], filters: PeopleFilters })
+class PeopleSource implements ExportDataSource<PeopleFilters> {
+  async count(r: ExportDataRequest<PeopleFilters>) {
+    return PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).length;
+  }
+
+  async *rows(r: ExportDataRequest<PeopleFilters>) {
+    yield PEOPLE.filter((p) => p.startsWith(r.filters.startsWith ?? '')).map((name, i) => ({ name, n: i }));
   }
 }
+
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-scoped', scope: 'local', retentionPeriodDays: 1, formats: [FileFormat.Csv] })
+class ScopedSource implements ExportDataSource {
+  async *rows(r: ExportDataRequest) {
+    yield r.scopeIds.map((s, i) => [s, i]);
+  }
+}
+
+@Injectable()
+@ExportDataSourceFor({ columns: COLUMNS, type: 'int-broken', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv] })
+class BrokenSource implements ExportDataSource {
+  async *rows() {
+    yield [['first', 1]];
+    throw new NonRetryableJobError('the host database refused the query');
+  }
+}
+
+@Module({ providers: [PeopleSource, ScopedSource, BrokenSource] })
+class TestHostModule {}
 
 /** Another module: it asks for an export through the command bus and reacts to ExportCompleted / ExportFailed. */
 const completed: ExportCompleted[] = [];
@@ -158,21 +157,23 @@ describe('exports through the buses (integration)', () => {
     await expect(info(admin, 'not-a-uuid')).rejects.toThrow(/not found/);
   });
 
-  it('returns only permitted results for download and counts downloads atomically', async () => {
+  it('admits downloads only to permitted callers and counts them atomically', async () => {
     const r = await commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv }));
     const done = await settled(admin, r.exportId);
-    const resultId = done.result!.id;
-    const forUser = await queryBus.execute(new GetExportResultsForDownloadQuery(principal('bob', tenant), [resultId]));
-    expect(forUser).toEqual([]);
+    const download = (by: Principal): Promise<FileDownload> => queryBus.execute(new DownloadExportFileQuery(by, r.exportId));
+    await expect(download(principal('bob', tenant))).rejects.toThrow(NotFoundError);
     const otherTenant = principal('ada', `t-${randomUUID()}`, { admin: true });
-    expect(await queryBus.execute(new GetExportResultsForDownloadQuery(otherTenant, [resultId]))).toEqual([]);
-    const [data] = await queryBus.execute(new GetExportResultsForDownloadQuery(admin, [resultId, randomUUID(), 'junk']));
-    expect(data).toMatchObject({ id: resultId, exportRequestId: r.exportId, exportType: 'int-people', fileFormat: 'csv', outcome: 'success', itemsCount: 5, tenant });
-    expect(data.storageKey).toMatch(/^job-queue\//);
+    await expect(download(otherTenant)).rejects.toThrow(NotFoundError);
+    expect((await info(admin, r.exportId)).result).toMatchObject({ downloadCount: 0, firstDownloadedAt: null });
 
-    expect(await commandBus.execute(new IncrementExportDownloadCountsCommand(otherTenant, [resultId]))).toBe(0);
-    const counted = await Promise.all(Array.from({ length: 20 }, () => commandBus.execute(new IncrementExportDownloadCountsCommand(admin, [resultId]))));
-    expect(counted.every((n) => n === 1)).toBe(true);
+    const file = await download(admin);
+    const { fileName, sizeBytes, sha256 } = done.result!;
+    expect(file).toMatchObject({ fileName, sizeBytes, sha256, contentType: 'text/csv; charset=utf-8' });
+    expect(file).not.toHaveProperty('storageKey');
+    const bytes = Buffer.concat(await (await file.open()).toArray());
+    expect(bytes.length).toBe(sizeBytes);
+    expect(bytes.toString().trim().split('\r\n')).toEqual(['name,n', 'Ada,0', 'Bob,1', 'Cid,2', 'Dan,3', 'Eve,4']);
+    await Promise.all(Array.from({ length: 19 }, () => download(admin)));
     const after = await info(admin, r.exportId);
     expect(after.result).toMatchObject({ downloadCount: 20 });
     expect(Date.parse(after.result!.lastDownloadedAt!)).toBeGreaterThanOrEqual(Date.parse(after.result!.firstDownloadedAt!));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { TestingModule } from '@nestjs/testing';
 import { Pool } from 'pg';
 import { JobQueueModule } from '@porter/job-queue';
-import { EXPORT_DATA_SOURCES, EXPORT_TYPE_REGISTRY, ExportDataSourceRegistry, ExportsModule, ExportTypeRegistry, FileFormat, RequestExportCommand } from '@porter/exports';
+import { ExportDataSource, ExportDataSourceFor, ExportsModule, FileFormat, RequestExportCommand } from '@porter/exports';
 import {
   CreateExportScheduleCommand,
   ExportSchedule,
@@ -18,24 +18,17 @@ import {
 import { BadRequestError, Principal } from '@porter/shared-kernel';
 import { createIntegrationContext, principal } from '../../support/int-app';
 
-/** A host with one global export type, registered like a real host does. */
-@Module({ imports: [ExportsModule] })
-class TickerHostModule implements OnModuleInit {
-  constructor(
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
-  ) {}
-
-  onModuleInit(): void {
-    const columns = [{ key: 'name', header: 'name', type: 'string' as const }];
-    this.types.define({ columns, type: 'sched-people', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv, FileFormat.Jsonl] });
-    this.sources.set('sched-people', {
-      rows: async function* () {
-        yield [['Ada']];
-      },
-    });
+/** A host with one global export type, declared like a real host does. */
+@Injectable()
+@ExportDataSourceFor({ columns: [{ key: 'name', header: 'name', type: 'string' }], type: 'sched-people', scope: 'global', retentionPeriodDays: 1, formats: [FileFormat.Csv, FileFormat.Jsonl] })
+class SchedPeopleSource implements ExportDataSource {
+  async *rows() {
+    yield [['Ada']];
   }
 }
+
+@Module({ providers: [SchedPeopleSource] })
+class TickerHostModule {}
 
 const MINUTE = 60_000;
 const startOfMinute = (t: number) => new Date(Math.floor(t / MINUTE) * MINUTE);

@@ -1,13 +1,4 @@
-import { HttpException } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { Readable } from 'stream';
-import { pipeline } from 'stream/promises';
-
-/** An inclusive byte range of a file of known size. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import type { ByteRange } from '@porter/shared-kernel';
 
 /**
  * Reads a `Range` header for a file of `size` bytes (RFC 9110 section 14): `bytes=a-b`, `bytes=a-`
@@ -36,56 +27,4 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   if (last !== '' && end < start) return null; // invalid range-spec: ignore the header
   if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(end, size - 1) };
-}
-
-export interface StoredFileToSend {
-  sizeBytes: number;
-  contentType: string;
-  /** A strong ETag value without quotes (the sha256), when known: `If-Range` is compared with it. */
-  etag?: string;
-  /** Headers set on every answer (200, 206 and 416). */
-  headers: Record<string, string>;
-  /** Opens the bytes: the whole file, or the inclusive range (a ranged read of the store). */
-  open(range?: ByteRange): Promise<Readable>;
-}
-
-/**
- * Sends a stored file as 200, or 206 with `Content-Range` for one satisfiable `Range`, or 416
- * (`Content-Range: bytes * /size`, problem+json) for an unsatisfiable one. Ranges are read from
- * the store as ranges (a ranged GetObject on S3, a positioned read on disk): the API never reads
- * the bytes before the range. `If-Range` with a different ETag (or a date: Porter's files have no
- * Last-Modified) sends the whole file, as RFC 9110 asks.
- */
-export async function sendStoredFile(req: Request, res: Response, file: StoredFileToSend): Promise<void> {
-  for (const [name, value] of Object.entries(file.headers)) res.setHeader(name, value);
-  res.setHeader('Accept-Ranges', 'bytes');
-  if (file.etag) res.setHeader('ETag', `"${file.etag}"`);
-  const ifRange = req.get('if-range');
-  const rangeAllowed = ifRange === undefined || (file.etag !== undefined && ifRange.trim() === `"${file.etag}"`);
-  const range = rangeAllowed ? parseByteRange(req.get('range'), file.sizeBytes) : null;
-  if (range === 'unsatisfiable') {
-    res.setHeader('Content-Range', `bytes */${file.sizeBytes}`);
-    throw new HttpException(`The requested range is not within the file's ${file.sizeBytes} bytes`, 416);
-  }
-  // Open before the status goes out: a missing object still becomes the caller's 404/410.
-  const stream = await file.open(range ?? undefined);
-  res.setHeader('Content-Type', file.contentType);
-  if (range) {
-    res.status(206);
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.sizeBytes}`);
-    res.setHeader('Content-Length', String(range.end - range.start + 1));
-  } else {
-    res.status(200);
-    res.setHeader('Content-Length', String(file.sizeBytes));
-  }
-  if (req.method === 'HEAD') {
-    stream.destroy();
-    res.end();
-    return;
-  }
-  await pipeline(stream, res).catch(() => {
-    // The client went away mid-download (or the store failed mid-stream: the response is cut
-    // short of its Content-Length, which the client sees); nothing more to answer.
-    stream.destroy();
-  });
 }

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
+  DownloadExportFileQuery,
+  DownloadLinkedExportFileQuery,
   ExportInfo,
   ExportTypeInfo,
   GetExportInfoQuery,
@@ -11,16 +13,12 @@ import {
   ListExportTypesQuery,
   CreateExportDownloadLinkCommand,
   ExportDownloadLink,
-  ExportResultData,
   RequestExportCommand,
-  StartExportDownloadCommand,
-  StartLinkedExportDownloadCommand,
 } from '@porter/exports';
-import { CurrentPrincipal, FILE_STORAGE, FileStorage, Public } from '@porter/platform';
+import { CurrentPrincipal, Public } from '@porter/platform';
 import { ResendExportReadyCommand } from '@porter/webhooks';
-import { GoneError, NotFoundError, Page, Principal } from '@porter/shared-kernel';
-import { sendStoredFile } from '../common/byte-range';
-import { attachmentDisposition } from '../common/content-disposition';
+import { FileDownload, Page, Principal } from '@porter/shared-kernel';
+import { sendFileDownload } from '../common/send-file-download';
 import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
 
 type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
@@ -39,7 +37,6 @@ export class ExportsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
   @Get('types')
@@ -104,9 +101,9 @@ export class ExportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    // Every check (404/409/410) and the count: the same command the jobs API's file route relies on.
-    const result = await this.commandBus.execute(new StartExportDownloadCommand(principal, id));
-    await this.send(id, result, req, res);
+    // Every check (404/409/410) and the count: the same gate the jobs API's file route relies on.
+    const download: FileDownload = await this.queryBus.execute(new DownloadExportFileQuery(principal, id));
+    await sendFileDownload(req, res, download);
   }
 
   @Post(':id/download-link')
@@ -135,31 +132,10 @@ export class ExportsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const result = await this.commandBus.execute(
-      new StartLinkedExportDownloadCommand(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
+    const download: FileDownload = await this.queryBus.execute(
+      new DownloadLinkedExportFileQuery(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
     );
-    await this.send(id, result, req, res);
-  }
-
-  /** The file, whole or one `Range` (206), streamed from storage (ADR 050). */
-  private async send(id: string, result: ExportResultData, req: Request, res: Response): Promise<void> {
-    await sendStoredFile(req, res, {
-      sizeBytes: result.sizeBytes,
-      contentType: result.contentType,
-      etag: result.sha256,
-      headers: {
-        'Content-Disposition': attachmentDisposition(result.fileName),
-        'Repr-Digest': `sha-256=:${Buffer.from(result.sha256, 'hex').toString('base64')}:`,
-        'Cache-Control': 'private, no-store',
-        'X-Content-Type-Options': 'nosniff',
-      },
-      open: (range) =>
-        this.storage.get(result.storageKey, range).catch((error) => {
-          // Purged between the check and here.
-          if (error instanceof NotFoundError) throw new GoneError(`The file of export ${id} is no longer available`);
-          throw error;
-        }),
-    });
+    await sendFileDownload(req, res, download);
   }
 
   @Delete(':id')

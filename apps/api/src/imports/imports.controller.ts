@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { pipeline } from 'stream/promises';
 import {
   AddImportBatchesCommand,
   CreateImportRecordCommand,
@@ -22,9 +21,10 @@ import {
   RetryFailedRowsCommand,
 } from '@porter/imports';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { Page, Principal } from '@porter/shared-kernel';
+import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { receiveFileParts } from '../common/multipart-intake';
+import { sendFileDownload } from '../common/send-file-download';
 import { CreateImportBody, ListImportsParams, ListResultsParams, readMappingField, TemplateParams, UploadBatchParams } from './imports.dto';
 
 @ApiTags('imports')
@@ -178,14 +178,15 @@ export class ImportsController {
 
   @Get(':id/batches/:batchId/failed-rows')
   @ApiOperation({ summary: 'CSV of the failed rows in the original columns plus an `error` column, ready to fix and re-upload' })
-  async failedRows(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string, @Res() res: Response): Promise<void> {
-    const file = await this.queryBus.execute(new GetFailedRowsFileQuery(principal, id, batchId));
-    res.status(200);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    await pipeline(file.stream, res).catch(() => file.stream.destroy());
+  async failedRows(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('batchId') batchId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const download: FileDownload = await this.queryBus.execute(new GetFailedRowsFileQuery(principal, id, batchId));
+    await sendFileDownload(req, res, download);
   }
 
   @Post(':id/batches/:batchId/retry-failed-rows')

@@ -3,15 +3,10 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { JobQueueName } from '@porter/job-queue';
-import { loadConfig } from '@porter/platform';
 import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TenantLimitsController } from './tenant-limits.controller';
-import { TestJobsController } from './test-jobs.controller';
 import { operatorOnly } from './operator-only.middleware';
-
-// Read when the module is declared (controllers are static metadata); main.ts validated the config first.
-const testJobTypesEnabled = loadConfig().enableTestJobTypes;
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
@@ -25,6 +20,6 @@ const testJobTypesEnabled = loadConfig().enableTestJobTypes;
       { name: JobQueueName.Maintenance, adapter: BullMQAdapter },
     ),
   ],
-  controllers: [JobsController, JobQueueConfigurationController, TenantLimitsController, ...(testJobTypesEnabled ? [TestJobsController] : [])],
+  controllers: [JobsController, JobQueueConfigurationController, TenantLimitsController],
 })
 export class JobsHttpModule {}

@@ -8,11 +8,13 @@ import {
   MAX_JOB_ATTACHMENT_BYTES,
   MAX_JOB_ATTACHMENTS,
   DeleteJobCommand,
+  DownloadJobFileQuery,
   GetJobEventsQuery,
-  GetJobFileQuery,
   GetJobQuery,
   JobEvent,
+  JobFile,
   JobInfo,
+  ListJobFilesQuery,
   ListJobsQuery,
   MoveJobToTopCommand,
   RetryJobCommand,
@@ -20,12 +22,10 @@ import {
   WatchJobQuery,
 } from '@porter/job-queue';
 import type { JobStream } from '@porter/job-queue';
-import { AcceptsMultipart, CurrentPrincipal, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { NotFoundError } from '@porter/shared-kernel';
-import type { Page, Principal } from '@porter/shared-kernel';
-import { sendStoredFile } from '../common/byte-range';
-import { attachmentDisposition } from '../common/content-disposition';
+import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import type { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { receiveFileParts } from '../common/multipart-intake';
+import { sendFileDownload } from '../common/send-file-download';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
 import { UpdateJobRequestDto } from './dto/update-job.request.dto';
@@ -41,7 +41,6 @@ export class JobsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
@@ -174,10 +173,8 @@ export class JobsController {
 
   @Get(':id/files')
   @ApiOkResponse({ type: [JobFileDto] })
-  async files(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobFileDto[]> {
-    const files = await this.queries.execute(new GetJobFileQuery(principal, id));
-    // The storage key is internal: it is not part of the API.
-    return files.map(({ name, kind, sizeBytes, contentType, sha256, createdAt }) => ({ name, kind, sizeBytes, contentType, sha256, createdAt }));
+  files(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobFile[]> {
+    return this.queries.execute(new ListJobFilesQuery(principal, id));
   }
 
   @Post(':id/attachments')
@@ -192,7 +189,7 @@ export class JobsController {
       'GET /jobs/{id}/files/{name} by whoever may see the job, and removed with the job. 413 past the count or size, 409 for a name taken.',
   })
   @ApiOkResponse({ type: [JobFileDto] })
-  async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFileDto[]> {
+  async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFile[]> {
     try {
       // Checked before a byte is stored: another tenant's job is a 404 like a missing one.
       await this.queries.execute(new GetJobQuery(principal, id));
@@ -200,14 +197,13 @@ export class JobsController {
       req.resume();
       throw error;
     }
-    const added = await receiveFileParts(
+    return receiveFileParts(
       req,
       // One part past the limit and one byte past the size let the command answer 413 with its own words.
       { maxFiles: MAX_JOB_ATTACHMENTS + 1, maxFileBytes: MAX_JOB_ATTACHMENT_BYTES + 1 },
       (file) => file,
       (parts) => this.commands.execute(new AttachJobFilesCommand(principal, id, parts)),
     );
-    return added.map(({ name, kind, sizeBytes, contentType, sha256, createdAt }) => ({ name, kind, sizeBytes, contentType, sha256, createdAt }));
   }
 
   @Get(':id/files/:name')
@@ -220,18 +216,7 @@ export class JobsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const [file] = await this.queries.execute(new GetJobFileQuery(principal, id, name));
-    await sendStoredFile(req, res, {
-      sizeBytes: file.sizeBytes,
-      contentType: file.contentType,
-      etag: file.sha256 ?? undefined,
-      headers: { 'Content-Disposition': attachmentDisposition(file.name), 'X-Content-Type-Options': 'nosniff' },
-      open: (range) =>
-        this.storage.get(file.storageKey, range).catch((error) => {
-          // Storage names the missing object by its key, which is internal: answer in the API's terms.
-          if (error instanceof NotFoundError) throw new NotFoundError('Job file', name);
-          throw error;
-        }),
-    });
+    const download: FileDownload = await this.queries.execute(new DownloadJobFileQuery(principal, id, name));
+    await sendFileDownload(req, res, download);
   }
 }

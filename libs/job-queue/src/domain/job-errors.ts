@@ -5,3 +5,9 @@ export class JobOwnershipLostError extends Error {
     this.name = 'JobOwnershipLostError';
   }
 }
+
+/** What a thrown value says, for a job's error details and the worker's logs. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

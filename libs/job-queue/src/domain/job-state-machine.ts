@@ -1,5 +1,5 @@
 import { ConflictError } from '@porter/shared-kernel';
-import { JobStatus, TERMINAL_JOB_STATUSES } from '../public/enums/job-status';
+import { JobStatus } from '../public/enums/job-status';
 
 const S = JobStatus;
 
@@ -41,6 +41,8 @@ export function assertTransition(from: JobStatus, to: JobStatus): void {
 export function statusesLeadingTo(to: JobStatus): JobStatus[] {
   return (Object.keys(TRANSITIONS) as JobStatus[]).filter((from) => TRANSITIONS[from].includes(to));
 }
+
+const TERMINAL_JOB_STATUSES: readonly JobStatus[] = [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled];
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_JOB_STATUSES.includes(status);

@@ -4,11 +4,12 @@ import { Pool } from 'pg';
 import { FILE_STORAGE, FileStorage, PG_POOL } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
-import { GetJobFileQuery } from '../public/queries/get-job-file.query';
+import { DownloadJobFileQuery } from '../public/queries/download-job-file.query';
+import { JOB_REPOSITORY, JobRepository } from '../application/ports/job.repository.port';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { RetryJobCommand } from '../public/actions/retry-job.command';
 import { JobSucceeded, JobFailed, JobCancelled } from '../public/events/job-events';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -44,9 +45,9 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
     });
     expect(job.startedAt).not.toBeNull();
     expect(job.completedAt).not.toBeNull();
-    const [file] = await ctx.get(QueryBus).execute(new GetJobFileQuery(alice, jobId, 'report.csv'));
-    expect(file).toMatchObject({ name: 'report.csv', contentType: 'text/csv' });
-    const content = await readAll(await ctx.get<FileStorage>(FILE_STORAGE).get(file.storageKey));
+    const file = await ctx.get(QueryBus).execute(new DownloadJobFileQuery(alice, jobId, 'report.csv'));
+    expect(file).toMatchObject({ fileName: 'report.csv', contentType: 'text/csv' });
+    const content = await readAll(await file.open());
     expect(content).toBe('step,1\nstep,2\nstep,3\nstep,4\n');
     expect(file.sizeBytes).toBe(Buffer.byteLength(content));
     const events = await ctx.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
@@ -102,7 +103,7 @@ describe('job lifecycle on a real worker (Postgres + Redis)', () => {
     const { alice } = users();
     const jobId = await submit(ctx, alice, TEST_JOB_TYPES.steps, { steps: 200, stepMs: 50, partialFileName: 'partial.txt' });
     const running = await waitForStatus(ctx, alice, jobId, (j) => j.status === JobStatus.Running && j.outputFiles.includes('partial.txt'));
-    const [partial] = await ctx.get(QueryBus).execute(new GetJobFileQuery(alice, jobId, 'partial.txt'));
+    const partial = (await ctx.get<JobRepository>(JOB_REPOSITORY).files(jobId)).find((f) => f.name === 'partial.txt')!;
     expect(running.status).toBe(JobStatus.Running);
     const cancelling = await ctx.get(CommandBus).execute(new CancelJobCommand(alice, jobId));
     expect(cancelling.status).toBe(JobStatus.Cancelling);

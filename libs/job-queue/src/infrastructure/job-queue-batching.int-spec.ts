@@ -4,21 +4,21 @@ import type { Queue } from 'bullmq';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
 import { JobSucceeded } from '../public/events/job-events';
-import { NoopTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
+import type { Principal } from '@porter/shared-kernel';
 
 /**
  * The batched paths of ADR 017/018: submits written many per statement, a worker round that
@@ -368,12 +368,11 @@ describe('job queue batching with a worker: claim-ahead while handlers are short
       // Postgres, where another worker could take them).
       const followers: string[] = [];
       long = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
+        .get(TransactionRunner)
+        .run(async (transaction) => {
           const out: string[] = [];
-          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
-          for (let i = 0; i < slots; i++) followers.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
+          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }, { transaction }));
+          for (let i = 0; i < slots; i++) followers.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { transaction }));
           return out;
         });
       await waitFor(
@@ -408,33 +407,13 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
     const pool = worker.get<Pool>(PG_POOL);
     // The worker's pool ends with it: the outcome is read on a pool of our own.
     const check = new Pool({ connectionString: config.databaseUrl });
-    let hold = false;
-    const called: string[] = [];
-    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
-      called.push(context.jobId);
-      if (!hold) return;
-      // Held until the run is aborted (shutdown), as a handler should.
-      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
-    });
+    const noop = holdNoopRuns(worker);
     const { alice } = users();
     let ids: string[] = [];
     try {
-      const bus = worker.get(CommandBus);
-      // short runs first: the type becomes short, so rounds may claim ahead
-      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
-      await waitFor(
-        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
-        { what: 'the short runs' },
-      );
-      hold = true;
-      ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
-          const out: string[] = [];
-          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
-          return out;
-        });
+      await makeNoopShort(worker, alice);
+      noop.hold();
+      ids = await submitTogether(worker, alice, 4 * slots, TEST_JOB_TYPES.noop);
       // the first job starts alone (slow start); the round right after it, while its handler is
       // young, takes the free slots and claims ahead
       const running = await waitFor(
@@ -444,7 +423,7 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
         },
         { timeoutMs: 10_000, what: 'jobs claimed ahead' },
       );
-      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots);
+      expect(noop.called.filter((id) => ids.includes(id))).toHaveLength(slots);
 
       await worker.close();
       const { rows } = await check.query(
@@ -452,7 +431,7 @@ describe('job queue batching with a worker: jobs claimed ahead at shutdown', () 
          FROM job_queue.job j JOIN job_queue.job_event e ON e.job_id = j.id WHERE j.id = ANY($1::uuid[]) GROUP BY j.id, j.status`,
         [ids],
       );
-      expect(called.filter((id) => ids.includes(id))).toHaveLength(slots); // the waiting ones never ran
+      expect(noop.called.filter((id) => ids.includes(id))).toHaveLength(slots); // the waiting ones never ran
       expect(rows.every((r) => r.status === 'pending')).toBe(true);
       expect(rows.filter((r) => r.events.join() === 'submitted,started,released')).toHaveLength(running);
       expect(rows.filter((r) => r.events.join() === 'submitted')).toHaveLength(ids.length - running);
@@ -470,32 +449,13 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
     const worker = await jobQueueContext({ worker: true });
     const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
     const pool = worker.get<Pool>(PG_POOL);
-    let hold = false;
-    const called: string[] = [];
-    jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
-      called.push(context.jobId);
-      if (!hold) return;
-      // Hangs until aborted (a cancel at the end of the test, or shutdown).
-      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
-    });
+    const noop = holdNoopRuns(worker);
     const { alice } = users();
     let ids: string[] = [];
     try {
-      const bus = worker.get(CommandBus);
-      const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
-      await waitFor(
-        async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
-        { what: 'the short runs' },
-      );
-      hold = true;
-      ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
-          const out: string[] = [];
-          for (let i = 0; i < 4 * slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.noop, {}));
-          return out;
-        });
+      await makeNoopShort(worker, alice);
+      noop.hold();
+      ids = await submitTogether(worker, alice, 4 * slots, TEST_JOB_TYPES.noop);
       // Every slot holds a hanging handler; the jobs claimed ahead behind them are released.
       const released = await waitFor(
         async () => {
@@ -504,12 +464,12 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
              WHERE j.id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM job_queue.job_event e WHERE e.job_id = j.id AND e.type = 'released')`,
             [ids],
           );
-          return rows.length > 0 && called.filter((id) => ids.includes(id)).length === slots ? rows : false;
+          return rows.length > 0 && noop.called.filter((id) => ids.includes(id)).length === slots ? rows : false;
         },
         { timeoutMs: 10_000, what: 'jobs claimed ahead released' },
       );
       for (const row of released) {
-        expect(called).not.toContain(row.id);
+        expect(noop.called).not.toContain(row.id);
         expect(row.status).toBe('pending');
         expect(row.attempts).toBe(0);
       }
@@ -518,7 +478,7 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
       await waitFor(
         async () => {
           const { rows } = await pool.query(`SELECT id FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'running'`, [ids]);
-          return rows.every((r) => called.includes(r.id));
+          return rows.every((r) => noop.called.includes(r.id));
         },
         { timeoutMs: 5_000, what: `only the ${slots} hanging jobs running (was ${running.length})` },
       );
@@ -550,14 +510,7 @@ describe('job queue batching with a worker: every free slot is filled after an i
       const slots = worker.get<PorterConfig>(PORTER_CONFIG).workerConcurrency;
       // Submitted in one transaction: committed together, relayed in one drain, so they come
       // with a single merged wake-up message (ADR 018).
-      ids = await worker
-        .get(EntityManager)
-        .fork()
-        .transactional(async () => {
-          const out: string[] = [];
-          for (let i = 0; i < slots; i++) out.push(await submit(worker, alice, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 }));
-          return out;
-        });
+      ids = await submitTogether(worker, alice, slots, TEST_JOB_TYPES.steps, { steps: 1, stepMs: 60_000 });
       await worker.get(OutboxRelay).flush();
       const queue = worker.get<Queue>(getQueueToken(JOBS_QUEUE));
       const messages = (await Promise.all(ids.map((id) => queue.getJob(`${id}.1`)))).filter(Boolean);
@@ -585,3 +538,38 @@ describe('job queue batching with a worker: every free slot is filled after an i
     }
   });
 });
+
+/** `count` jobs submitted in ONE transaction: committed together, so relayed in one drain (ADR 018). */
+function submitTogether(worker: TestingModule, who: Principal, count: number, type: string, payload: Record<string, unknown> = {}): Promise<string[]> {
+  return worker.get(TransactionRunner).run(async (transaction) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await submit(worker, who, type, payload, { transaction }));
+    return ids;
+  });
+}
+
+/** Runs 20 noop jobs to success: the type becomes short, so rounds may claim ahead (ADR 018). */
+async function makeNoopShort(worker: TestingModule, who: Principal): Promise<void> {
+  const bus = worker.get(CommandBus);
+  const pool = worker.get<Pool>(PG_POOL);
+  const warm = (await Promise.all(Array.from({ length: 20 }, () => bus.execute(new SubmitJobCommand(who, TEST_JOB_TYPES.noop, {}))))).map((r) => r.jobId);
+  await waitFor(
+    async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [warm])).rows[0].n === warm.length,
+    { what: 'the short runs' },
+  );
+}
+
+/**
+ * The noop handler, recording the jobs it is called for. After `hold()` each run hangs until it
+ * is aborted (a cancel at the end of a test, or shutdown), as a handler should.
+ */
+function holdNoopRuns(worker: TestingModule): { called: string[]; hold: () => void } {
+  let holding = false;
+  const called: string[] = [];
+  jest.spyOn(worker.get(NoopTestJobHandler) as JobHandler, 'run').mockImplementation(async (context: JobContext) => {
+    called.push(context.jobId);
+    if (!holding) return;
+    await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error(`aborted: ${context.signal.reason}`)), { once: true }));
+  });
+  return { called, hold: () => (holding = true) };
+}

@@ -1,13 +1,12 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
-import { PG_POOL } from '@porter/platform';
+import { PG_POOL, TransactionRunner } from '@porter/platform';
 import { Principal, TooManyRequestsError } from '@porter/shared-kernel';
 import { SetTenantLimitsCommand } from '../public/actions/set-tenant-limits.command';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetTenantLimitsQuery } from '../public/queries/get-tenant-limits.query';
-import { TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
 
 const operator = new Principal('ops', 'platform', ['operator']);
@@ -47,14 +46,14 @@ describe('job queue: fair sharing between tenants and tenant limits (real Postgr
     // A: 100 jobs submitted at once (the batched path)
     await Promise.all(Array.from({ length: 100 }, () => submit(api, a.alice, TEST_JOB_TYPES.noop)));
     // C: 60 jobs, each inside its caller's transaction (an export request's path), all at once
-    const em = api.get(EntityManager);
+    const transactions = api.get(TransactionRunner);
     await Promise.all(
       Array.from({ length: 60 }, () =>
-        em.fork().transactional(() => api.get(CommandBus).execute(new SubmitJobCommand(c.alice, TEST_JOB_TYPES.noop, {}, {}))),
+        transactions.run((transaction) => api.get(CommandBus).execute(new SubmitJobCommand(c.alice, TEST_JOB_TYPES.noop, {}, { transaction }))),
       ),
     );
     const bJob = await submit(api, b.alice, TEST_JOB_TYPES.noop);
-    const cJob = await em.fork().transactional(() => api.get(CommandBus).execute(new SubmitJobCommand(c.alice, TEST_JOB_TYPES.noop, {}, {})));
+    const cJob = await transactions.run((transaction) => api.get(CommandBus).execute(new SubmitJobCommand(c.alice, TEST_JOB_TYPES.noop, {}, { transaction })));
     // B's one job waits behind at most one job of each tenant with work (A, C) and older jobs of
     // other tests, not behind A's 100 and C's 60.
     const { rows } = await pool.query<{ ahead: number }>(

@@ -1,11 +1,10 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { getQueueToken } from '@nestjs/bullmq';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'crypto';
-import { Pool } from 'pg';
-import { FILE_STORAGE, FileStorage, PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { Client, Pool } from 'pg';
+import { FILE_STORAGE, FileStorage, PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -14,11 +13,11 @@ import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { DeleteJobCommand } from '../public/actions/delete-job.command';
 import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import { GetJobEventsQuery } from '../public/queries/get-job-events.query';
-import { GetJobFileQuery } from '../public/queries/get-job-file.query';
-import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
-import { StepsTestJobHandler, TEST_JOB_TYPES } from './testing/test-job-handlers';
+import { ListJobFilesQuery } from '../public/queries/list-job-files.query';
+import { JOB_FILE_CLEANER, JOB_REPOSITORY, JobFileCleaner, JobRepository } from '../application/ports/job.repository.port';
+import { StepsTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { JobRunStore } from './store/job-run.store';
-import { selectJobPage } from './persistence/job-sql';
+import { OUTBOX_CHANNEL, selectJobPage } from './persistence/job-sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobReconciler } from './maintenance/job-reconciler.service';
 import { JobPurgeService } from './maintenance/job-purge.service';
@@ -39,26 +38,68 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     await api?.close();
   });
 
-  it('joins the caller\'s transaction: rolled back with it, committed with it', async () => {
+  it('is written in the caller\'s transaction when given one: rolled back with it, committed with it', async () => {
     const { alice } = users();
-    const em = api.get(EntityManager);
+    const transactions = api.get(TransactionRunner);
     let rolledBackId = '';
     await expect(
-      em.fork().transactional(async () => {
-        rolledBackId = (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))).jobId;
+      transactions.run(async (transaction) => {
+        rolledBackId = (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { transaction }))).jobId;
         throw new Error('the caller fails after submitting');
       }),
     ).rejects.toThrow('the caller fails');
     const gone = await pool.query(`SELECT (SELECT count(*) FROM job_queue.job WHERE id = $1) AS jobs, (SELECT count(*) FROM job_queue.outbox WHERE job_id = $1) AS outbox`, [rolledBackId]);
     expect(gone.rows[0]).toEqual({ jobs: '0', outbox: '0' });
 
-    const committed = await em.fork().transactional(async (tx) => {
-      await tx.execute(`SELECT 1`);
-      return (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))).jobId;
+    const committed = await transactions.run(async (transaction) => {
+      await transaction.execute(`SELECT 1`, []);
+      return (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { transaction }))).jobId;
     });
     expect((await getJob(api, alice, committed)).status).toBe(JobStatus.Pending);
     const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, committed));
     expect(events.map((e) => e.type)).toEqual(['submitted']);
+  });
+
+  it('kicks this process\'s relay once after the caller\'s transaction commits, without a NOTIFY, and not when it rolls back', async () => {
+    const { alice } = users();
+    const transactions = api.get(TransactionRunner);
+    const kick = jest.spyOn(api.get(OutboxRelay), 'kick');
+    const listener = new Client({ connectionString: api.get<PorterConfig>(PORTER_CONFIG).databaseUrl });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on('notification', (n) => notified.push(n.channel));
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    let ids: string[] = [];
+    try {
+      kick.mockClear();
+      await expect(
+        transactions.run(async (transaction) => {
+          await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { transaction }));
+          throw new Error('the caller fails after submitting');
+        }),
+      ).rejects.toThrow('the caller fails');
+      expect(kick).not.toHaveBeenCalled();
+
+      let kicksBeforeCommit = -1;
+      ids = await transactions.run(async (transaction) => {
+        const first = await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { transaction }));
+        const second = await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { transaction }));
+        kicksBeforeCommit = kick.mock.calls.length;
+        return [first.jobId, second.jobId];
+      });
+      expect(kicksBeforeCommit).toBe(0);
+      expect(kick).toHaveBeenCalledTimes(1);
+      await waitFor(async () => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.outbox WHERE job_id = ANY($1::uuid[])`, [ids])).rows[0].n === 0, {
+        what: 'the relay to drain the committed jobs\' outbox rows',
+      });
+      await listener.query('SELECT 1'); // a round trip: a notification sent by then has arrived
+      expect(notified).toEqual([]);
+    } finally {
+      kick.mockRestore();
+      await listener.end();
+      // pending jobs of one tenant in two rounds would sit between the jobs of the tests that follow
+      for (const id of ids) await api.get(CommandBus).execute(new CancelJobCommand(alice, id));
+    }
   });
 
   it('returns the existing job for a repeated idempotency key', async () => {
@@ -158,7 +199,7 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     await expect(getJob(api, stranger, aliceJob)).rejects.toMatchObject({ kind: 'not_found' });
     await expect(api.get(CommandBus).execute(new CancelJobCommand(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
     await expect(api.get(QueryBus).execute(new GetJobEventsQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(api.get(QueryBus).execute(new GetJobFileQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(api.get(QueryBus).execute(new ListJobFilesQuery(stranger, aliceJob))).rejects.toMatchObject({ kind: 'not_found' });
     const mine = await api.get(QueryBus).execute(new ListJobsQuery(alice, {}));
     expect(mine.items.map((j) => j.id)).toEqual([aliceJob]);
     const all = await api.get(QueryBus).execute(new ListJobsQuery(admin, {}));
@@ -407,8 +448,9 @@ describe('job queue with a worker: scheduling, move-to-top order, purge', () => 
       const pending = await submit(worker, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) });
       for (const id of [kept, deleted]) await waitForStatus(worker, alice, id, JobStatus.Succeeded);
       const storage = worker.get<FileStorage>(FILE_STORAGE);
-      const [deletedFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, deleted, 'b.csv'));
-      const [oldFile] = await worker.get(QueryBus).execute(new GetJobFileQuery(alice, old, 'c.csv'));
+      // Their storage keys, which no query shows: to see the bytes go with the jobs.
+      const [deletedFile] = await worker.get<JobRepository>(JOB_REPOSITORY).files(deleted);
+      const [oldFile] = await worker.get<JobRepository>(JOB_REPOSITORY).files(old);
 
       await expect(worker.get(CommandBus).execute(new DeleteJobCommand(alice, pending))).rejects.toMatchObject({ kind: 'conflict' });
       await worker.get(CommandBus).execute(new DeleteJobCommand(alice, deleted));

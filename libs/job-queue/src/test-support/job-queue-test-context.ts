@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { loadConfig, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JobQueueModule } from '../job-queue.module';
 import { JobQueueWorkerModule } from '../job-queue.worker-module';
-import { TEST_JOB_HANDLERS } from '../infrastructure/testing/test-job-handlers';
+import { JobQueueTestSupportModule } from './job-queue-test-support.module';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetJobQuery } from '../public/queries/get-job.query';
 import type { JobInfo } from '../public/entities/job-info';
@@ -45,8 +45,7 @@ export async function waitFor<T>(
  */
 export async function jobQueueContext(opts: { worker: boolean; config?: Partial<PorterConfig> }): Promise<TestingModule> {
   let builder = Test.createTestingModule({
-    imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule] : [])],
-    providers: opts.worker ? TEST_JOB_HANDLERS : [],
+    imports: [PlatformModule, JobQueueModule, ...(opts.worker ? [JobQueueWorkerModule, JobQueueTestSupportModule.forWorker()] : [])],
   });
   if (opts.config) builder = builder.overrideProvider(PORTER_CONFIG).useValue({ ...loadConfig(process.env), ...opts.config });
   const moduleRef = await builder.compile();

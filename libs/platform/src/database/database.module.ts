@@ -5,11 +5,12 @@ import { Pool } from 'pg';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { ormBaseOptions } from './orm-options';
 import { createPgPool, PG_POOL } from './pg-pool';
+import { TransactionRunner } from './transaction-runner';
 
 /**
  * One MikroORM connection for the process (modules register their entities with
- * `MikroOrmModule.forFeature([...])`; `autoLoadEntities` collects them), plus a raw `pg` pool
- * for streaming and bulk paths.
+ * `MikroOrmModule.forFeature([...])`; `autoLoadEntities` collects them), a raw `pg` pool for
+ * streaming and bulk paths, and the TransactionRunner whose transactions cross modules.
  */
 @Global()
 @Module({
@@ -30,8 +31,9 @@ import { createPgPool, PG_POOL } from './pg-pool';
       inject: [PORTER_CONFIG],
       useFactory: (config: PorterConfig) => createPgPool(config.databaseUrl, config.databasePoolMax),
     },
+    TransactionRunner,
   ],
-  exports: [PG_POOL],
+  exports: [PG_POOL, TransactionRunner],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -30,6 +29,10 @@ export function configureHttpApp(app: NestExpressApplication): void {
   });
   app.use(httpMetricsMiddleware());
 
+  // Loaded here, not at the top: only the API serves the document, and workers import this module
+  // through @porter/platform without needing @nestjs/swagger (about 7 MB of resident memory).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DocumentBuilder, SwaggerModule } = require('@nestjs/swagger') as typeof import('@nestjs/swagger');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -35,7 +35,7 @@ export interface S3FileStorageOptions {
   queueSize?: number;
 }
 
-export const S3_DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+export const S3_DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 
 /**
  * S3-compatible storage on the AWS SDK v3.
@@ -53,7 +53,7 @@ export const S3_DEFAULT_PART_SIZE = 8 * 1024 * 1024;
  * adapter has no temporary objects at all: what a dead writer leaves is an incomplete multipart
  * upload, which `sweepStaleTemporary` aborts.
  *
- * Memory: a writer holds at most `partSize * (queueSize + 1)` bytes (8 MiB parts, 2 at once by
+ * Memory: a writer holds at most `partSize * (queueSize + 1)` bytes (5 MiB parts, the minimum S3 allows, 2 at once by
  * default), whatever the file's size. The sha256 and size are computed as bytes pass.
  *
  * Checksums: the SDK's default request checksums (CRC32 trailers, aws-chunked bodies) are only

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { SubmitJobCommand } from '@porter/job-queue';
+import { Transaction, TransactionRunner } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import { WEBHOOK_REPOSITORY, WebhookRepository } from './ports/webhook.ports';
 
@@ -29,40 +29,45 @@ export class WebhookDispatch {
   constructor(
     @Inject(WEBHOOK_REPOSITORY) private readonly webhooks: WebhookRepository,
     private readonly commandBus: CommandBus,
-    private readonly em: EntityManager,
+    private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Runs `work` in a transaction that emit/scheduleAttempt calls inside it join. */
-  transaction<T>(work: () => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(work);
+  /**
+   * Runs `work` in a transaction: the repository's writes inside it join it, and emit and the
+   * schedule methods are given it for the jobs they submit.
+   */
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.transactions.run(work);
   }
 
-  /** Joins the caller's transaction (see `transaction`). */
-  async emit(event: WebhookEventToEmit): Promise<{ eventId: string; deliveryIds: string[] } | null> {
+  /** In `transaction` (see `transaction()`): the event, its deliveries and their first attempts' jobs. */
+  async emit(transaction: Transaction, event: WebhookEventToEmit): Promise<{ eventId: string; deliveryIds: string[] } | null> {
     const created = await this.webhooks.createEvent(event);
-    for (const deliveryId of created?.deliveryIds ?? []) await this.scheduleAttempt(event.tenant, deliveryId, 1, null, event.type);
+    for (const deliveryId of created?.deliveryIds ?? []) await this.scheduleAttempt(transaction, event.tenant, deliveryId, 1, null, event.type);
     return created;
   }
 
-  /** Joins. The email of a ready export to the address its requester gave; once per export and transition. */
-  async scheduleExportReadyEmail(tenant: string, exportId: string, to: string, sourceKey: string): Promise<void> {
+  /** In `transaction`. The email of a ready export to the address its requester gave; once per export and transition. */
+  async scheduleExportReadyEmail(transaction: Transaction, tenant: string, exportId: string, to: string, sourceKey: string): Promise<void> {
     await this.commandBus.execute(
       new SubmitJobCommand(Principal.system(tenant), EXPORT_READY_EMAIL_JOB_TYPE, { exportId, to }, {
         name: 'Email: export ready',
         description: `Export ${exportId}`,
         idempotencyKey: `email:${sourceKey}`,
+        transaction,
       }),
     );
   }
 
-  /** Joins. The job of attempt `attempt`; the idempotency key makes a second submit of the same attempt a no-op. */
-  async scheduleAttempt(tenant: string, deliveryId: string, attempt: number, at: Date | null, eventType: string): Promise<void> {
+  /** In `transaction`. The job of attempt `attempt`; the idempotency key makes a second submit of the same attempt a no-op. */
+  async scheduleAttempt(transaction: Transaction, tenant: string, deliveryId: string, attempt: number, at: Date | null, eventType: string): Promise<void> {
     await this.commandBus.execute(
       new SubmitJobCommand(Principal.system(tenant), WEBHOOK_DELIVER_JOB_TYPE, { deliveryId, attempt }, {
         name: `Webhook ${eventType} (attempt ${attempt})`,
         description: `Delivery ${deliveryId}`,
         scheduledFor: at,
         idempotencyKey: `${deliveryId}:${attempt}`,
+        transaction,
       }),
     );
   }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { ExportColumn, ExportDataRequest, ExportDataSource } from '@porter/exports';
+import { ExportColumn, ExportDataRequest, ExportDataSource, ExportDataSourceFor, FileFormat } from '@porter/exports';
 import { PG_POOL } from '@porter/platform';
-import type { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
+import { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
 import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
 import { employeeExportQuery } from '../../public/exports/employee-export-query';
 
 /** Column order and header names are a contract: the employees import reads the same headers back. */
-export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
+const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
   { key: 'id', header: 'id', label: 'Employee id', type: 'string' },
   { key: 'first_name', header: 'first_name', label: 'First name', type: 'string' },
   { key: 'last_name', header: 'last_name', label: 'Last name', type: 'string' },
@@ -19,6 +19,14 @@ export const EMPLOYEE_EXPORT_COLUMNS: readonly ExportColumn[] = [
   { key: 'scope_id', header: 'scope_id', label: 'Operational scope', type: 'string' },
   { key: 'notes', header: 'notes', label: 'Notes', type: 'string' },
 ];
+
+/** What both employee export types share: every format, the same columns keyed by id, formulas neutralised. */
+const EMPLOYEE_EXPORT_SHAPE = {
+  formats: [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl],
+  columns: EMPLOYEE_EXPORT_COLUMNS,
+  keyColumn: 'id',
+  neutralizeFormulas: true,
+};
 
 const shapeOf = (request: ExportDataRequest<object>) => ({ columns: request.columns.map((c) => c.key), ids: request.ids });
 
@@ -41,6 +49,14 @@ abstract class EmployeeExportDataSource<F extends object> implements ExportDataS
 
 /** `employees` (global): every employee of the tenant. */
 @Injectable()
+@ExportDataSourceFor({
+  type: 'employees',
+  scope: 'global',
+  retentionPeriodDays: 30,
+  ...EMPLOYEE_EXPORT_SHAPE,
+  filters: EmployeesExportFilters,
+  description: 'Every employee of the tenant (admins only). Filters: department, active, hiredAfter (YYYY-MM-DD, exclusive).',
+})
 export class EmployeesExportDataSource extends EmployeeExportDataSource<EmployeesExportFilters> {
   constructor(@Inject(PG_POOL) pool: Pool) {
     super(pool);
@@ -53,6 +69,14 @@ export class EmployeesExportDataSource extends EmployeeExportDataSource<Employee
 
 /** `scope-employees` (local): only employees of the requested operational scopes. */
 @Injectable()
+@ExportDataSourceFor({
+  type: 'scope-employees',
+  scope: 'local',
+  retentionPeriodDays: 7,
+  ...EMPLOYEE_EXPORT_SHAPE,
+  filters: ScopeEmployeesExportFilters,
+  description: 'Employees of the requested operational scopes (the caller must hold every one). Filters: department, active.',
+})
 export class ScopeEmployeesExportDataSource extends EmployeeExportDataSource<ScopeEmployeesExportFilters> {
   constructor(@Inject(PG_POOL) pool: Pool) {
     super(pool);

@@ -13,7 +13,7 @@ const COLUMN_SQL: Readonly<Record<string, string>> = {
 };
 
 /** Every employee column an export can write, in the default file order. */
-export const EMPLOYEE_COLUMN_KEYS: readonly string[] = Object.keys(COLUMN_SQL);
+const EMPLOYEE_COLUMN_KEYS: readonly string[] = Object.keys(COLUMN_SQL);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,16 +1,15 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { attachmentDisposition, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { CLOCK, Clock, ForbiddenError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
+import { CLOCK, Clock, FileDownload, ForbiddenError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
 import { DownloadLinkSigner } from '../../domain/download-link-signature';
 import { CreateExportDownloadLinkCommand, ExportDownloadLink } from '../../public/actions/create-export-download-link.command';
-import { StartLinkedExportDownloadCommand } from '../../public/actions/start-linked-export-download.command';
-import type { ExportResultData } from '../../public/entities/export-result-data';
+import { DownloadLinkedExportFileQuery } from '../../public/queries/download-linked-export-file.query';
 import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
-import { ExportDownloadGate } from '../start-export-download/export-download.gate';
+import { ExportDownloadGate } from '../download-export-file/export-download.gate';
 
-export const DOWNLOAD_LINK_MIN_SECONDS = 60;
-export const DOWNLOAD_LINK_MAX_SECONDS = 86_400;
+const DOWNLOAD_LINK_MIN_SECONDS = 60;
+const DOWNLOAD_LINK_MAX_SECONDS = 86_400;
 
 @CommandHandler(CreateExportDownloadLinkCommand)
 export class CreateExportDownloadLinkHandler implements ICommandHandler<CreateExportDownloadLinkCommand, ExportDownloadLink> {
@@ -43,8 +42,8 @@ export class CreateExportDownloadLinkHandler implements ICommandHandler<CreateEx
   }
 }
 
-@CommandHandler(StartLinkedExportDownloadCommand)
-export class StartLinkedExportDownloadHandler implements ICommandHandler<StartLinkedExportDownloadCommand, ExportResultData> {
+@QueryHandler(DownloadLinkedExportFileQuery)
+export class DownloadLinkedExportFileHandler implements IQueryHandler<DownloadLinkedExportFileQuery, FileDownload> {
   private readonly signer: DownloadLinkSigner;
 
   constructor(
@@ -56,7 +55,7 @@ export class StartLinkedExportDownloadHandler implements ICommandHandler<StartLi
     this.signer = new DownloadLinkSigner(config.downloadLinkSecret);
   }
 
-  async execute({ exportId, expires, signature }: StartLinkedExportDownloadCommand): Promise<ExportResultData> {
+  async execute({ exportId, expires, signature }: DownloadLinkedExportFileQuery): Promise<FileDownload> {
     // The signature first: without a valid one nothing about the export is revealed (not even 404).
     const verdict = this.signer.verify(exportId, expires, signature, this.clock.now());
     if (verdict === 'invalid') throw new ForbiddenError('The download link is invalid (tampered or incomplete)');
@@ -67,6 +66,6 @@ export class StartLinkedExportDownloadHandler implements ICommandHandler<StartLi
     // exactly this export (its tenant, every scope it covers), so the gate's own checks — still
     // there, unexpired, stored — and its counting apply unchanged.
     const linkHolder = new Principal('download-link', record.tenant, ['admin'], record.scopeIds);
-    return this.gate.admit(linkHolder, exportId);
+    return this.gate.download(linkHolder, exportId);
   }
 }

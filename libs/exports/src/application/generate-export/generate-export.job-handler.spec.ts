@@ -1,18 +1,18 @@
 import { createHash } from 'crypto';
 import { PassThrough } from 'stream';
 import type { EventBus } from '@nestjs/cqrs';
-import type { JobContext, JobFile } from '@porter/job-queue';
+import type { JobContext, StoredJobFile } from '@porter/job-queue';
 import type { FileStorage, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
-import { ExportDataSource, ExportDataSourceRegistry, ExportRow } from '../../public/dependencies/export-data-source.dependency';
+import type { ExportDataSource, ExportRow, ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
-import { ExportTypeRegistry } from '../../public/enums/export-type';
 import { FileFormat } from '../../public/enums/file-format';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
 import { neutralizeFormula } from '../../domain/formula-neutralizer';
 import type { ExportFileWriterFactory, ExportFileWriterOptions } from '../ports/export-file-writer.port';
 import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import type { ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { ExportSupersededError, GenerateExportJobHandler } from './generate-export.job-handler';
 
 const EXPORT_ID = '0b7f3c1e-2d4a-4e5f-8a9b-0c1d2e3f4a5b';
@@ -126,7 +126,7 @@ function fakeContext(attempt = 1) {
       files.push(file);
       return {
         stream,
-        commit: async (): Promise<JobFile> => {
+        commit: async (): Promise<StoredJobFile> => {
           stream.end();
           await new Promise((r) => stream.once('end', r));
           file.bytes = Buffer.concat(chunks);
@@ -150,7 +150,6 @@ function fakeContext(attempt = 1) {
     setOutputInformation: (info) => {
       output = info;
     },
-    assertStillOwner: async () => undefined,
   };
   return { context, controller, progress, files, output: () => output };
 }
@@ -176,10 +175,8 @@ const plainWriters: ExportFileWriterFactory = {
 };
 
 function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters) {
-  const types = new ExportTypeRegistry();
-  types.define({ type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], columns, ...definition });
-  const sources = new ExportDataSourceRegistry();
-  sources.set('people', source);
+  const people: ExportTypeDefinition = { type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], columns, ...definition };
+  const types: ExportTypeCatalog = { list: () => [people], find: (type) => (type === 'people' ? { definition: people, source } : null) };
   const { repo, state } = fakeRepository(initial);
   const events: unknown[] = [];
   const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
@@ -187,7 +184,7 @@ function setup(source: ExportDataSource, initial = record(), definition: { neutr
   const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
   const deleted: string[] = [];
   const storage = { delete: async (key: string) => void deleted.push(key) } as unknown as FileStorage;
-  const handler = new GenerateExportJobHandler(repo, types, sources, writers, config, clock, eventBus, storage);
+  const handler = new GenerateExportJobHandler(repo, types, writers, config, clock, eventBus, storage);
   return { handler, state, events, deleted };
 }
 

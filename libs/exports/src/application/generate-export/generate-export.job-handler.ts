@@ -5,17 +5,17 @@ import { JobContext, JobFileWriter, JobHandler, JobHandlerFor, NonRetryableJobEr
 import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { CLOCK, Clock, newId } from '@porter/shared-kernel';
 import { compressedOutput, exportFileDetails, selectColumns } from './export-file-shape';
-import { EXPORT_DATA_SOURCES, ExportDataRequest, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
+import type { ExportDataRequest } from '../../public/dependencies/export-data-source.dependency';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
-import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
 import { ExportCompleted } from '../../public/events/export-completed.event';
 import { ExportFailed } from '../../public/events/export-failed.event';
 import { EXPORT_FILE_WRITER_FACTORY, ExportFileWriter, ExportFileWriterFactory } from '../ports/export-file-writer.port';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { EXPORT_JOB_TYPE } from '../request-export/request-export.handler';
 
 /** Thrown when the run's signal fires; the job-queue decides what the job becomes (cancelled, retried). */
-export class ExportInterruptedError extends Error {
+class ExportInterruptedError extends Error {
   constructor(readonly reason: string) {
     super(`export interrupted (${reason})`);
     this.name = 'ExportInterruptedError';
@@ -45,8 +45,7 @@ export class ExportSupersededError extends NonRetryableJobError {
 export class GenerateExportJobHandler implements JobHandler {
   constructor(
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+    @Inject(EXPORT_TYPE_CATALOG) private readonly types: ExportTypeCatalog,
     @Inject(EXPORT_FILE_WRITER_FACTORY) private readonly writers: ExportFileWriterFactory,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -77,9 +76,9 @@ export class GenerateExportJobHandler implements JobHandler {
   }
 
   private async generate(context: JobContext, record: ExportRecord): Promise<void> {
-    const definition = this.types.get(record.type);
-    const source = this.sources.get(record.type);
-    if (!definition || !source) throw new NonRetryableJobError(`export type "${record.type}" has no definition or data source in this worker`);
+    const type = this.types.find(record.type);
+    if (!type) throw new NonRetryableJobError(`export type "${record.type}" has no definition or data source in this worker`);
+    const { definition, source } = type;
     if (!(await this.exports.markRunning(record.id))) {
       context.logger.warn('export is no longer runnable', { exportId: record.id });
       return;

@@ -1,25 +1,18 @@
 import type { ExportCompression } from '../../public/entities/export-request-data';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
-import type { ExportResultData } from '../../public/entities/export-result-data';
 import type { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
-import type { ExportScope } from '../../public/enums/export-type';
+import type { ExportScope } from '../../public/dependencies/export-data-source.dependency';
 import type { FileFormat } from '../../public/enums/file-format';
 
-/** An export request as the worker and the command handlers need it (no permission filter). */
-export interface ExportRecord {
-  id: string;
+/**
+ * An export request as the worker and the command handlers need it (no permission filter). Its
+ * `columns`: the chosen column keys in file order; null = every declared column.
+ */
+export interface ExportRecord extends Pick<ExportInfo, 'id' | 'type' | 'scope' | 'format' | 'name' | 'filters' | 'scopeIds' | 'columns'> {
   tenant: string;
   requestedBy: string;
   requestedByKind: 'user' | 'app';
-  type: string;
-  scope: ExportScope;
-  format: FileFormat;
-  name: string | null;
-  filters: Record<string, unknown>;
-  scopeIds: string[];
-  /** Chosen column keys in file order; null = every declared column. */
-  columns: string[] | null;
   /** Explicit record keys; null = no id restriction. */
   ids: string[] | null;
   compression: ExportCompression;
@@ -54,6 +47,27 @@ export interface NewExportResult {
   sha256: string;
   itemsCount: number;
   expiresAt: Date;
+}
+
+/**
+ * A generated export file, as download needs it (returned only for results the caller may see).
+ * `storageKey`: where the file is in FileStorage (a job output file's key).
+ */
+export interface ExportResultRecord extends Pick<NewExportResult, 'id' | 'fileName' | 'contentType' | 'storageKey' | 'sizeBytes' | 'sha256' | 'itemsCount'> {
+  exportRequestId: string;
+  exportType: string;
+  scope: ExportScope;
+  fileFormat: FileFormat;
+  outcome: ExportOutcome;
+  tenant: string;
+  scopeIds: string[];
+  createdAt: string;
+  expiresAt: string;
+  /** Set when retention purge deleted the file (the record is kept for audit). */
+  expiredAt: string | null;
+  downloadCount: number;
+  firstDownloadedAt: string | null;
+  lastDownloadedAt: string | null;
 }
 
 export interface ExpiredResult {
@@ -100,7 +114,7 @@ export interface ExportRepository {
   softDelete(id: string, at: Date): Promise<{ deleted: boolean; storageKey: string | null }>;
   /** The job's files were deleted with the job (jobs API): its export's result is expired (410), the record kept. */
   expireResultsByJob(jobId: string, at: Date): Promise<number>;
-  resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]>;
+  resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultRecord[]>;
   incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number>;
   /** Expired results whose file is still stored, locked for this purge run (SKIP LOCKED). */
   purgeExpired(now: Date, limit: number, deleteFile: (result: ExpiredResult) => Promise<void>): Promise<number>;

@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, ValidationError as ClassValidationError } from 'class-validator';
 import type { FieldError } from '@porter/shared-kernel';
-import type { ExportFilterField, ExportFilterSchema } from '../../public/enums/export-type';
+import type { ExportFilterSchema } from '../../public/dependencies/export-data-source.dependency';
+import type { ExportFilterField } from '../../public/entities/export-type-info';
 
 function flatten(errors: ClassValidationError[], parent: string): FieldError[] {
   const out: FieldError[] = [];

@@ -1,8 +1,8 @@
 import { FieldError, ValidationError } from '@porter/shared-kernel';
-import type { ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
+import type { ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
 import type { ExportRequestData } from '../../public/entities/export-request-data';
-import type { ExportTypeDefinition, ExportTypeRegistry } from '../../public/enums/export-type';
 import { FileFormat, isFileFormat } from '../../public/enums/file-format';
+import type { ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { ExportShape, validateExportShape } from './export-shape.validator';
 import { validateExportFilters } from './export-filters.validator';
 
@@ -19,18 +19,14 @@ export interface ValidExportRequest extends ExportShape {
 }
 
 /**
- * Every check of an export request but permission: the type (registered with a data source),
+ * Every check of an export request but permission: the type (declared by a host),
  * format, scope ids, filters, name and due time (ValidationError, 422, every failing path at once),
  * then the file's shape (BadRequestError, 400). Shared by RequestExportHandler and
  * CheckExportRequestHandler so that a request checked in advance is checked the same way.
  */
-export async function validateExportRequest(
-  types: ExportTypeRegistry,
-  sources: ExportDataSourceRegistry,
-  request: ExportRequestData,
-): Promise<ValidExportRequest> {
-  const definition = types.get(request.type);
-  if (!definition || !sources.has(request.type)) {
+export async function validateExportRequest(types: ExportTypeCatalog, request: ExportRequestData): Promise<ValidExportRequest> {
+  const definition = types.find(request.type)?.definition;
+  if (!definition) {
     throw new ValidationError(`Unknown export type "${request.type}"`, [
       { path: 'type', message: `must be one of: ${types.list().map((t) => t.type).join(', ') || '(none registered)'}` },
     ]);

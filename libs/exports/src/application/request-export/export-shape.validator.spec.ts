@@ -1,5 +1,5 @@
 import { BadRequestError } from '@porter/shared-kernel';
-import type { ExportTypeDefinition } from '../../public/enums/export-type';
+import type { ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
 import { FileFormat } from '../../public/enums/file-format';
 import { validateExportShape } from './export-shape.validator';
 

@@ -1,6 +1,6 @@
 import { BadRequestError, FieldError } from '@porter/shared-kernel';
 import type { ExportCompression, ExportRequestData } from '../../public/entities/export-request-data';
-import type { ExportTypeDefinition } from '../../public/enums/export-type';
+import type { ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
 import { FileFormat } from '../../public/enums/file-format';
 
 export const MAX_EXPORT_IDS = 10_000;

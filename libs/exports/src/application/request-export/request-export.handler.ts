@@ -1,15 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SubmitJobCommand } from '@porter/job-queue';
 import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, Principal, ValidationError } from '@porter/shared-kernel';
-import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
-import { EXPORT_DATA_SOURCES, ExportDataSourceRegistry } from '../../public/dependencies/export-data-source.dependency';
-import { EXPORT_TYPE_REGISTRY, ExportTypeRegistry } from '../../public/enums/export-type';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { validateExportRequest } from './export-request.validator';
 
 /** The job type exports submits; its handler lives in ExportsWorkerModule. */
@@ -18,16 +17,15 @@ export const EXPORT_JOB_TYPE = 'export';
 @CommandHandler(RequestExportCommand)
 export class RequestExportHandler implements ICommandHandler<RequestExportCommand, RequestExportResult> {
   constructor(
-    private readonly em: EntityManager,
+    private readonly transactions: TransactionRunner,
     private readonly commandBus: CommandBus,
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
-    @Inject(EXPORT_TYPE_REGISTRY) private readonly types: ExportTypeRegistry,
-    @Inject(EXPORT_DATA_SOURCES) private readonly sources: ExportDataSourceRegistry,
+    @Inject(EXPORT_TYPE_CATALOG) private readonly types: ExportTypeCatalog,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
   async execute({ principal, request, options }: RequestExportCommand): Promise<RequestExportResult> {
-    const { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression } = await validateExportRequest(this.types, this.sources, request);
+    const { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression } = await validateExportRequest(this.types, request);
 
     const refusal = whyMayNotRequest(principal, definition.scope, scopeIds);
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);
@@ -44,14 +42,15 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     const exportId = newId();
     let jobId: string;
     try {
-      jobId = await this.em.fork().transactional(async () => {
-        // Job and request commit together: the job-queue handler's EntityManager resolves to this
-        // transaction, and the request is written through the same one.
+      jobId = await this.transactions.run(async (transaction) => {
+        // Job and request commit together: the job is written in this transaction, and the
+        // request through the same one (the repository's EntityManager resolves to it).
         const submitted = await this.commandBus.execute(
           new SubmitJobCommand(principal, EXPORT_JOB_TYPE, { exportId }, {
             name: name ?? `${definition.type} export (${format})`,
             description: `Export ${exportId}`,
             scheduledFor,
+            transaction,
           }),
         );
         await this.exports.insertRequest({

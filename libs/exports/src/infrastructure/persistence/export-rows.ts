@@ -1,6 +1,5 @@
-import type { ExportRecord } from '../../application/ports/export-repository.port';
+import type { ExportRecord, ExportResultRecord } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
-import type { ExportResultData } from '../../public/entities/export-result-data';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import type { FileFormat } from '../../public/enums/file-format';
 
@@ -80,12 +79,12 @@ export function toInfo(row: Row): ExportInfo {
   };
 }
 
-export function toResultData(row: Row): ExportResultData {
+export function toResultRecord(row: Row): ExportResultRecord {
   return {
     id: row.id as string,
     exportRequestId: row.export_request_id as string,
     exportType: row.type as string,
-    scope: row.scope as ExportResultData['scope'],
+    scope: row.scope as ExportResultRecord['scope'],
     fileFormat: row.format as FileFormat,
     outcome: row.outcome as ExportOutcome,
     fileName: row.file_name as string,

@@ -4,12 +4,11 @@ import type { Pool } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
 import { isUuid, sqlDirection } from '@porter/shared-kernel';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
-import type { ExpiredResult, ExportRecord, ExportRepository, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
+import type { ExpiredResult, ExportRecord, ExportRepository, ExportResultRecord, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
-import type { ExportResultData } from '../../public/entities/export-result-data';
 import { ExportStatus } from '../../public/enums/export-status';
 import { ExportRequestEntity } from './export-request.entity';
-import { toInfo, toRecord, toResultData } from './export-rows';
+import { toInfo, toRecord, toResultRecord } from './export-rows';
 
 
 /**
@@ -216,14 +215,14 @@ export class PgExportRepository implements ExportRepository {
     });
   }
 
-  async resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultData[]> {
+  async resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultRecord[]> {
     if (!resultIds.length) return [];
     const { rows } = await this.pool.query(
       `SELECT x.*, r.deleted_at FROM exports.export_result x JOIN exports.export_request r ON r.id = x.export_request_id
        WHERE ${VISIBLE('x')} AND r.deleted_at IS NULL AND x.id = ANY($4::uuid[])`,
       [...permissionParams(principal), [...resultIds]],
     );
-    return rows.map(toResultData);
+    return rows.map(toResultRecord);
   }
 
   async incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number> {

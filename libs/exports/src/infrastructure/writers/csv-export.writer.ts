@@ -1,9 +1,9 @@
 import type { Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { rowValues } from './cell-values';
-import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
-import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
-import { writeWithBackpressure } from './stream-write';
+import type { CellFormat } from './column-formatters';
+import type { ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
+import { CHUNK_CHARS, LineExportWriter } from './line-export.writer';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -26,16 +26,13 @@ export function csvField(value: string): string {
  * RFC 4180 CSV in UTF-8: CRLF line ends, a header row of the column headers, an optional BOM.
  * A null is an empty field and an empty string is `""`, so readers that care can tell them apart.
  */
-export class CsvExportWriter implements ExportFileWriter {
-  private aborted = false;
-  private readonly formatters: ValueFormatter[];
-
+export class CsvExportWriter extends LineExportWriter {
   constructor(
-    private readonly output: Writable,
-    private readonly columns: readonly ExportColumn[],
+    output: Writable,
+    columns: readonly ExportColumn[],
     private readonly options: ExportFileWriterOptions,
   ) {
-    this.formatters = compileFormatters(columns, options.neutralizeFormulas, CSV_CELLS);
+    super(output, columns, CSV_CELLS, options.neutralizeFormulas);
   }
 
   async writeHeader(): Promise<void> {
@@ -53,24 +50,11 @@ export class CsvExportWriter implements ExportFileWriter {
       let line = formatters[0](values[0]);
       for (let i = 1; i < n; i++) line += ',' + formatters[i](values[i]);
       chunk += line + '\r\n';
-      if (chunk.length >= 1 << 16) {
+      if (chunk.length >= CHUNK_CHARS) {
         await this.write(chunk);
         chunk = '';
       }
     }
     if (chunk) await this.write(chunk);
-  }
-
-  async finish(): Promise<void> {
-    // Nothing trails a CSV file; the storage writer's commit ends the stream.
-  }
-
-  abort(): void {
-    this.aborted = true;
-  }
-
-  private write(chunk: string): Promise<void> {
-    if (this.aborted) return Promise.reject(new Error('the export writer was aborted'));
-    return writeWithBackpressure(this.output, chunk);
   }
 }

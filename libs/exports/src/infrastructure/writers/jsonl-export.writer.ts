@@ -1,9 +1,9 @@
 import type { Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { rowValues } from './cell-values';
-import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
-import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
-import { writeWithBackpressure } from './stream-write';
+import type { CellFormat } from './column-formatters';
+import type { ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
+import { CHUNK_CHARS, LineExportWriter } from './line-export.writer';
 
 // Characters JSON.stringify would escape (and lone surrogates); most values have none.
 const JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
@@ -24,18 +24,12 @@ const JSON_CELLS: CellFormat = {
  * written as exact JSON numbers (a `numeric` "1234.50" stays 1234.50 in the text), dates as
  * "YYYY-MM-DD" strings, nulls as null.
  */
-export class JsonlExportWriter implements ExportFileWriter {
-  private aborted = false;
+export class JsonlExportWriter extends LineExportWriter {
   private readonly keys: string[];
-  private readonly formatters: ValueFormatter[];
 
-  constructor(
-    private readonly output: Writable,
-    private readonly columns: readonly ExportColumn[],
-    options: ExportFileWriterOptions,
-  ) {
+  constructor(output: Writable, columns: readonly ExportColumn[], options: ExportFileWriterOptions) {
+    super(output, columns, JSON_CELLS, options.neutralizeFormulas);
     this.keys = columns.map((c, i) => (i ? ',' : '{') + JSON.stringify(c.key) + ':');
-    this.formatters = compileFormatters(columns, options.neutralizeFormulas, JSON_CELLS);
   }
 
   async writeHeader(): Promise<void> {
@@ -53,24 +47,11 @@ export class JsonlExportWriter implements ExportFileWriter {
       let line = '';
       for (let i = 0; i < n; i++) line += keys[i] + formatters[i](values[i]);
       chunk += (n ? line : '{') + '}\n';
-      if (chunk.length >= 1 << 16) {
+      if (chunk.length >= CHUNK_CHARS) {
         await this.write(chunk);
         chunk = '';
       }
     }
     if (chunk) await this.write(chunk);
-  }
-
-  async finish(): Promise<void> {
-    // Nothing trails a JSONL file.
-  }
-
-  abort(): void {
-    this.aborted = true;
-  }
-
-  private write(chunk: string): Promise<void> {
-    if (this.aborted) return Promise.reject(new Error('the export writer was aborted'));
-    return writeWithBackpressure(this.output, chunk);
   }
 }

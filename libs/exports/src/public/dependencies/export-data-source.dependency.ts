@@ -1,4 +1,6 @@
+import { SetMetadata } from '@nestjs/common';
 import type { Principal } from '@porter/shared-kernel';
+import type { FileFormat } from '../enums/file-format';
 
 /**
  * How a column's values are written. `string` cells are text (and neutralised against formula
@@ -62,24 +64,49 @@ export interface ExportDataSource<F extends object = Record<string, unknown>> {
 }
 
 /**
- * The registration mechanism hosts use: `set(type, source)` at module init, `get(type)` when an
- * export runs. Provided and exported by `ExportsModule` under `EXPORT_DATA_SOURCES`.
+ * `global`: the export covers the whole tenant and needs an admin. `local`: it covers the
+ * operational scopes it is requested for, and only a caller holding every one of them may
+ * request, read or download it.
  */
-export class ExportDataSourceRegistry {
-  private readonly sources = new Map<string, ExportDataSource<object>>();
+export type ExportScope = 'global' | 'local';
 
-  set<F extends object>(type: string, source: ExportDataSource<F>): void {
-    if (this.sources.has(type)) throw new Error(`a data source for export type "${type}" is already set`);
-    this.sources.set(type, source as unknown as ExportDataSource<object>);
-  }
+/** A class whose properties carry class-validator decorators: the schema of a type's filters. */
+export type ExportFilterSchema = new () => object;
 
-  get(type: string): ExportDataSource<object> | undefined {
-    return this.sources.get(type);
-  }
-
-  has(type: string): boolean {
-    return this.sources.has(type);
-  }
+/** Everything Porter knows about one export type, declared by the host that owns the data. */
+export interface ExportTypeDefinition {
+  /** kebab-case (a-z, 0-9, -), at most 63 characters: it appears in file names. */
+  type: string;
+  scope: ExportScope;
+  retentionPeriodDays: number;
+  formats: readonly FileFormat[];
+  /**
+   * Every column the type can export, in the default file order. A request may pick and order a
+   * subset by key (`columns`); the data source is then asked for exactly those.
+   */
+  columns: readonly ExportColumn[];
+  /**
+   * The column that a request's explicit `ids` match (the type's record key). Without it the
+   * type takes no `ids`.
+   */
+  keyColumn?: string;
+  /** Validated with class-validator (whitelist, no unknown properties); omitted = no filters accepted. */
+  filters?: ExportFilterSchema;
+  /**
+   * Prefix text cells starting with = + - @ tab CR LF with `'` so spreadsheet tools do not run
+   * them as formulas. Default true; turn off only for types consumed by machines, never by people.
+   */
+  neutralizeFormulas?: boolean;
+  description?: string;
 }
 
-export const EXPORT_DATA_SOURCES = Symbol('EXPORT_DATA_SOURCES');
+export const EXPORT_DATA_SOURCE_METADATA = 'porter:export-data-source';
+
+/**
+ * Declares an export type on the provider that reads its rows (DI registration by type, like
+ * `@ImportProcessorFor` and `@JobHandlerFor`). Put the class in a host module's providers; the
+ * exports module discovers it at start in the API (request checks, the type list) and in the
+ * worker (to generate files). A type declared twice, an invalid definition, or a decorated class
+ * without `rows()` stops the start.
+ */
+export const ExportDataSourceFor = (definition: ExportTypeDefinition): ClassDecorator => SetMetadata(EXPORT_DATA_SOURCE_METADATA, definition);

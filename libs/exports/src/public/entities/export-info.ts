@@ -1,5 +1,5 @@
 import type { ExportOutcome, ExportStatus } from '../enums/export-status';
-import type { ExportScope } from '../enums/export-type';
+import type { ExportScope } from '../dependencies/export-data-source.dependency';
 import type { FileFormat } from '../enums/file-format';
 
 export interface ExportResultSummary {

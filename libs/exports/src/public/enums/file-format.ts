@@ -5,7 +5,7 @@ export enum FileFormat {
   Jsonl = 'jsonl',
 }
 
-export const FILE_FORMATS: readonly FileFormat[] = [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl];
+const FILE_FORMATS: readonly FileFormat[] = [FileFormat.Csv, FileFormat.Xlsx, FileFormat.Jsonl];
 
 /** Media type and extension of each format (the download's Content-Type and the file name's suffix). */
 export const FILE_FORMAT_DETAILS: Readonly<Record<FileFormat, { contentType: string; extension: string }>> = {

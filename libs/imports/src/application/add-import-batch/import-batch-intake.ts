@@ -68,7 +68,7 @@ export class ImportBatchIntake {
         if (stored.csvHeader) checkHeaderNow(stored.csvHeader, definition, mapping);
       }
       if (!received.length) throw new ValidationError('No file was uploaded', [{ path: 'file', message: 'is required' }]);
-      const batches = await this.repository.inTransaction(async () => {
+      const batches = await this.repository.inTransaction(async (transaction) => {
         const locked = await this.repository.findRecord(scope, importRecordId, true);
         if (!locked) throw new NotFoundError('Import record', importRecordId);
         if (locked.finalizedAt) throw new ConflictError(`Import record ${importRecordId} is finalized; it takes no more batches`);
@@ -101,6 +101,7 @@ export class ImportBatchIntake {
               name: `Import ${record.type}${batch.fileName ? `: ${batch.fileName}` : ''}`,
               description: `Batch ${batchId} of import record ${record.id}`,
               scheduledFor,
+              transaction,
             }),
           );
           await this.repository.setBatchJob(batchId, jobId);

@@ -1,19 +1,19 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { ConflictError, NotFoundError } from '@porter/shared-kernel';
-import { FailedRowsFile, GetFailedRowsFileQuery } from '../../public/queries/get-failed-rows-file.query';
+import { ConflictError, FileDownload, NotFoundError } from '@porter/shared-kernel';
+import { GetFailedRowsFileQuery } from '../../public/queries/get-failed-rows-file.query';
 import { scopeOf } from '../import-read-models';
 import { IMPORT_RESULTS_READER, ImportResultsReader } from '../ports/failed-rows.port';
 import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
 
 @QueryHandler(GetFailedRowsFileQuery)
-export class GetFailedRowsFileHandler implements IQueryHandler<GetFailedRowsFileQuery, FailedRowsFile> {
+export class GetFailedRowsFileHandler implements IQueryHandler<GetFailedRowsFileQuery, FileDownload> {
   constructor(
     @Inject(IMPORTS_REPOSITORY) private readonly repository: ImportsRepository,
     @Inject(IMPORT_RESULTS_READER) private readonly results: ImportResultsReader,
   ) {}
 
-  async execute({ principal, importRecordId, importBatchId }: GetFailedRowsFileQuery): Promise<FailedRowsFile> {
+  async execute({ principal, importRecordId, importBatchId }: GetFailedRowsFileQuery): Promise<FileDownload> {
     const record = await this.repository.findRecord(scopeOf(principal), importRecordId);
     if (!record) throw new NotFoundError('Import record', importRecordId);
     const batch = await this.repository.findBatch(record.id, importBatchId);
@@ -21,7 +21,14 @@ export class GetFailedRowsFileHandler implements IQueryHandler<GetFailedRowsFile
     if (!batch.header) {
       throw new ConflictError(`Import batch ${importBatchId} has no row results${batch.errorDetails ? `: the file was refused (${batch.errorDetails})` : ' yet'}`);
     }
+    const { header } = batch;
     const base = (batch.fileName ?? `batch-${batch.id}`).replace(/\.[A-Za-z0-9]{1,5}$/, '');
-    return { fileName: `${base}-failed-rows.csv`, contentType: 'text/csv; charset=utf-8', stream: this.results.failedRowsCsv(batch.id, batch.header) };
+    return {
+      fileName: `${base}-failed-rows.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      sizeBytes: null,
+      sha256: null,
+      open: async () => this.results.failedRowsCsv(batch.id, header),
+    };
   }
 }

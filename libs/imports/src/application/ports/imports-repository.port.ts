@@ -1,3 +1,4 @@
+import type { Transaction } from '@porter/platform';
 import type { SortOrder } from '@porter/shared-kernel';
 import type { ImportFormat } from '../../public/enums/import-format';
 
@@ -70,10 +71,10 @@ export interface RecordScope {
 /** Persistence of records and batches for the command and query handlers. */
 export interface ImportsRepository {
   /**
-   * Runs `work` in ONE database transaction; a SubmitJobCommand executed inside joins it
-   * (MikroORM transaction context), so the rows written and the job commit together.
+   * Runs `work` in ONE database transaction; a SubmitJobCommand given `transaction` is written
+   * in it, so the rows written and the job commit together.
    */
-  inTransaction<T>(work: () => Promise<T>): Promise<T>;
+  inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
   insertRecord(record: NewImportRecord): Promise<ImportRecordRow>;
   /** `lock` takes a row lock (inside inTransaction) to serialise batch additions and finalisation. */
   findRecord(scope: RecordScope, id: string, lock?: boolean): Promise<ImportRecordRow | null>;

@@ -32,7 +32,7 @@ export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCo
 
   async execute({ principal, importRecordId, importBatchId }: RetryFailedRowsCommand): Promise<ImportBatchInfo> {
     const scope = scopeOf(principal);
-    const result = await this.repository.inTransaction(async () => {
+    const result = await this.repository.inTransaction(async (transaction) => {
       const record = await this.repository.findRecord(scope, importRecordId, true);
       if (!record) throw new NotFoundError('Import record', importRecordId);
       const batch = await this.repository.findBatch(record.id, importBatchId);
@@ -63,7 +63,7 @@ export class RetryFailedRowsHandler implements ICommandHandler<RetryFailedRowsCo
       }
       const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batch.id, mode };
       const { jobId } = await this.commandBus.execute(
-        new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, { name, description: `Batch ${batch.id} of import record ${record.id}` }),
+        new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, { name, description: `Batch ${batch.id} of import record ${record.id}`, transaction }),
       );
       await this.repository.setBatchJob(batch.id, jobId);
       if (record.status === 'completed') await this.repository.updateRecord(record.id, { status: 'started', completedAt: null });

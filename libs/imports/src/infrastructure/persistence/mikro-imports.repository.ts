@@ -1,6 +1,7 @@
 import type { SortOrder } from '@porter/shared-kernel';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Transaction, TransactionRunner } from '@porter/platform';
 import type {
   ImportBatchRow,
   ImportRecordRow,
@@ -15,12 +16,15 @@ import { ImportRecordEntity } from './import-record.entity';
 
 /**
  * Records and batches through MikroORM. Every method uses the injected EntityManager, which
- * resolves to the current transaction inside `inTransaction` (MikroORM's TransactionContext):
- * that is how the job submitted in the same callback joins the same transaction.
+ * resolves to the current transaction inside `inTransaction` (MikroORM's TransactionContext);
+ * the job submitted in the same callback is written in that transaction, handed to it.
  */
 @Injectable()
 export class MikroImportsRepository implements ImportsRepository {
-  constructor(private readonly globalEm: EntityManager) {}
+  constructor(
+    private readonly globalEm: EntityManager,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
   /**
    * The current transaction's or HTTP request's EntityManager; outside both (a command sent by
@@ -32,8 +36,8 @@ export class MikroImportsRepository implements ImportsRepository {
     return context === this.globalEm ? this.globalEm.fork() : context;
   }
 
-  async inTransaction<T>(work: () => Promise<T>): Promise<T> {
-    return this.globalEm.fork().transactional(async () => work());
+  async inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.transactions.run(work);
   }
 
   async insertRecord(record: NewImportRecord): Promise<ImportRecordRow> {

@@ -1,15 +1,11 @@
 import { Query } from '@nestjs/cqrs';
-import type { Readable } from 'stream';
-import type { Principal } from '@porter/shared-kernel';
+import type { FileDownload, Principal } from '@porter/shared-kernel';
 
-export interface FailedRowsFile {
-  fileName: string;
-  contentType: string;
-  /** CSV: the file's original columns plus `error`, one line per failed or partially failed row. */
-  stream: Readable;
-}
-
-export class GetFailedRowsFileQuery extends Query<FailedRowsFile> {
+/**
+ * The failed rows of a batch as a CSV download: the file's original columns plus `error`, one line
+ * per failed or partially failed row. Made as it is read, so its size is unknown (`sizeBytes` null).
+ */
+export class GetFailedRowsFileQuery extends Query<FileDownload> {
   constructor(readonly principal: Principal, readonly importRecordId: string, readonly importBatchId: string) {
     super();
   }

@@ -5,6 +5,7 @@ import { AttachJobFilesCommand, MAX_JOB_ATTACHMENT_BYTES, MAX_JOB_ATTACHMENTS } 
 import type { JobFile } from '../../public/entities/job-file';
 import { JobStatus } from '../../public/enums/job-status';
 import { validateJobFileName } from '../../domain/job-file-name';
+import { toJobFile } from '../job-files/job-file.mapper';
 import { loadVisibleJob } from '../job-guard';
 import { JOB_ATTACHMENT_STORE, JobAttachmentStore, NewJobAttachment } from '../ports/job-attachment.store.port';
 import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
@@ -50,6 +51,6 @@ export class AttachJobFilesHandler implements ICommandHandler<AttachJobFilesComm
       throw error;
     }
     const all = await this.attachments.list(job.id);
-    return all.filter((f) => added.some((a) => a.name === f.name));
+    return all.filter((f) => added.some((a) => a.name === f.name)).map(toJobFile);
   }
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'stream';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 
 export interface NewJobAttachment {
   name: string;
@@ -15,7 +15,7 @@ export interface JobAttachmentStore {
   /** Streams one file into storage under the job's prefix; refuses (PayloadTooLargeError) past `maxBytes`, keeping nothing. */
   write(jobId: string, stream: Readable, maxBytes: number): Promise<{ storageKey: string; sizeBytes: number; sha256: string }>;
   discard(storageKeys: string[]): Promise<void>;
-  list(jobId: string): Promise<JobFile[]>;
+  list(jobId: string): Promise<StoredJobFile[]>;
   /**
    * Adds the attachments in one transaction, unless the job would then hold more than `max` or a
    * name is taken: answers which rule refused, or null when added.

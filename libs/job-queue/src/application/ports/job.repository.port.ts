@@ -1,6 +1,7 @@
+import type { Transaction } from '@porter/platform';
 import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
 import type { JobEvent } from '../../public/entities/job-event';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobStatus } from '../../public/enums/job-status';
 import type { JobQuery } from '../../domain/job-query';
 
@@ -88,13 +89,13 @@ export interface JobListFilters {
 }
 
 export interface JobRepository {
-  /** Joins the ambient MikroORM transaction when there is one. */
-  submit(job: NewJob): Promise<{ jobId: string; created: boolean }>;
+  /** Writes the job in `transaction` when given (a caller's), else in a transaction of its own. */
+  submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }>;
   /** The job if the principal may see it: same tenant, and own job unless admin. */
   findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
   list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;
   events(jobId: string): Promise<JobEvent[]>;
-  files(jobId: string): Promise<JobFile[]>;
+  files(jobId: string): Promise<StoredJobFile[]>;
   /**
    * Applies the change if the job is still `expected`; returns the job as the change left it
    * (read in the same transaction, so never a later state a worker made), or null if it moved on.

@@ -39,20 +39,23 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
     // while the tenant is full; it succeeds as a replay once there is room.
     await this.limits.admitSubmission(principal.tenant);
     const future = scheduledFor !== null && scheduledFor.getTime() > Date.now();
-    return this.jobs.submit({
-      id: newId(),
-      principal,
-      type,
-      payload: payload ?? {},
-      name: options.name ?? null,
-      description: options.description ?? null,
-      status: future ? JobStatus.Scheduled : JobStatus.Pending,
-      scheduledFor: future ? scheduledFor : null,
-      priority,
-      // The per-type limit is known where the handler lives (the worker) and set when a run starts.
-      maxAttempts: this.config.jobMaxAttempts,
-      idempotencyKey: options.idempotencyKey ?? null,
-      traceContext: currentTraceContext(),
-    });
+    return this.jobs.submit(
+      {
+        id: newId(),
+        principal,
+        type,
+        payload: payload ?? {},
+        name: options.name ?? null,
+        description: options.description ?? null,
+        status: future ? JobStatus.Scheduled : JobStatus.Pending,
+        scheduledFor: future ? scheduledFor : null,
+        priority,
+        // The per-type limit is known where the handler lives (the worker) and set when a run starts.
+        maxAttempts: this.config.jobMaxAttempts,
+        idempotencyKey: options.idempotencyKey ?? null,
+        traceContext: currentTraceContext(),
+      },
+      options.transaction ?? null,
+    );
   }
 }

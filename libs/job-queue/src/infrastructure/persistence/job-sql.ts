@@ -1,7 +1,7 @@
 import type { PrincipalData } from '@porter/shared-kernel';
 import type { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobRecord } from '../../application/ports/job.repository.port';
 
 /** Channel the relays LISTEN on; notified (on commit) by every transaction that writes the outbox. */
@@ -132,7 +132,7 @@ export function toJobFile(row: {
   sha256: string;
   storage_key: string;
   created_at: Date;
-}): JobFile {
+}): StoredJobFile {
   return {
     name: row.name,
     kind: 'output',

@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
-import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
 import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
 import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
 import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { OutboxKickOnCommit } from '../outbox/outbox-kick-on-commit';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
 import { reserveTenantRound } from './tenant-rounds';
 
@@ -65,28 +63,20 @@ const SUBMIT_BATCH_SQL = `
 @Injectable()
 export class PgJobRepository implements JobRepository {
   constructor(
-    private readonly em: EntityManager,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly relay: OutboxRelay,
-    private readonly kickOnCommit: OutboxKickOnCommit,
   ) {}
 
-  async submit(job: NewJob): Promise<{ jobId: string; created: boolean }> {
-    // Inside a caller's em.transactional(), the injected EntityManager resolves to that
-    // transaction (MikroORM's TransactionContext), so the job commits with the caller's record.
-    const run = (sql: string, params: unknown[]) => this.em.execute<Array<{ id: string }>>(sql, params);
-    if (this.em.isInTransaction()) {
-      // The caller's transaction commits later. When it is a root transaction, this process's
-      // relay is kicked right after that commit (OutboxKickOnCommit): no NOTIFY, whose
-      // database-wide lock from pre-commit to the flushed commit serialised every submitting
-      // request (a burst of 200 POST /exports queued behind it). Inside a savepoint the commit
-      // that matters is not observable here, so NOTIFY (delivered on commit) wakes the relays.
-      const trx = this.em.getTransactionContext<object>();
-      if (trx && !('savepointName' in trx)) {
-        this.kickOnCommit.add(trx);
-        return this.insert(run, job, false);
-      }
-      return this.insert(run, job, true);
+  /** One function, so that a transaction holding many submits kicks the relay once. */
+  private readonly kickRelay = () => this.relay.kick();
+
+  async submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }> {
+    if (transaction) {
+      // The caller's transaction commits later; this process's relay is kicked right after that
+      // commit: no NOTIFY, whose database-wide lock from pre-commit to the flushed commit
+      // serialised every submitting request (a burst of 200 POST /exports queued behind it).
+      transaction.afterCommit(this.kickRelay);
+      return this.insert(transaction, job);
     }
     // No caller transaction: concurrent submits are written together (ADR 017): one statement
     // per batch inserts every job with its event and outbox row (data-modifying CTEs, atomic on
@@ -163,14 +153,10 @@ export class PgJobRepository implements JobRepository {
     return results;
   }
 
-  /** `run` executes SQL with `?` placeholders (knex style) on the chosen connection. */
-  private async insert(
-    run: (sql: string, params: unknown[]) => Promise<Array<{ id: string }>>,
-    job: NewJob,
-    notify: boolean,
-  ): Promise<{ jobId: string; created: boolean }> {
+  /** One job with its `submitted` event and outbox row, in the caller's transaction. */
+  private async insert(transaction: Transaction, job: NewJob): Promise<{ jobId: string; created: boolean }> {
     const round = job.status === JobStatus.Pending ? await reserveTenantRound(this.pool, job.principal.tenant) : null;
-    const rows = await run(
+    const rows = await transaction.execute<Array<{ id: string }>>(
       `WITH ins AS (
          INSERT INTO job_queue.job (id, tenant, type, name, description, status, priority, queue_seq, payload, principal,
                                     submitted_by, scheduled_for, max_attempts, idempotency_key, enqueue_seq, trace_context)
@@ -183,7 +169,7 @@ export class PgJobRepository implements JobRepository {
          INSERT INTO job_queue.outbox (job_id, message_id, available_at)
          SELECT id, id || '.1', COALESCE(scheduled_for, clock_timestamp()) FROM ins
        )
-       SELECT id${notify ? `, pg_notify('${OUTBOX_CHANNEL}', '')` : ''} FROM ins`,
+       SELECT id FROM ins`,
       [
         job.id,
         job.principal.tenant,
@@ -206,7 +192,7 @@ export class PgJobRepository implements JobRepository {
       ],
     );
     if (rows.length) return { jobId: rows[0].id, created: true };
-    const existing = await run(
+    const existing = await transaction.execute<Array<{ id: string }>>(
       `SELECT id FROM job_queue.job WHERE tenant = ? AND type = ? AND idempotency_key = ?`,
       [job.principal.tenant, job.type, job.idempotencyKey],
     );
@@ -259,7 +245,7 @@ export class PgJobRepository implements JobRepository {
     return rows.map(toJobEvent);
   }
 
-  async files(jobId: string): Promise<JobFile[]> {
+  async files(jobId: string): Promise<StoredJobFile[]> {
     const { rows } = await this.pool.query(
       `SELECT name, size_bytes, content_type, sha256, storage_key, created_at FROM job_queue.job_file WHERE job_id = $1 ORDER BY created_at, name`,
       [jobId],

@@ -6,7 +6,7 @@ import { pipeline } from 'stream/promises';
 import { FILE_STORAGE, FileStorage, PG_POOL, withPgTransaction } from '@porter/platform';
 import { PayloadTooLargeError } from '@porter/shared-kernel';
 import type { JobAttachmentStore, NewJobAttachment } from '../../application/ports/job-attachment.store.port';
-import type { JobFile } from '../../public/entities/job-file';
+import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import { jobFilesPrefix } from './job-sql';
 
 @Injectable()
@@ -43,7 +43,7 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
     await Promise.all(storageKeys.map((key) => this.storage.delete(key).catch(() => undefined)));
   }
 
-  async list(jobId: string): Promise<JobFile[]> {
+  async list(jobId: string): Promise<StoredJobFile[]> {
     const { rows } = await this.pool.query(
       `SELECT name, content_type, size_bytes, sha256, storage_key, created_at FROM job_queue.job_attachment WHERE job_id = $1 ORDER BY created_at, name`,
       [jobId],

@@ -5,7 +5,7 @@ import { PG_POOL } from '@porter/platform';
 import { NotFoundError } from '@porter/shared-kernel';
 import { WatchJobQuery } from '../../public/queries/watch-job.query';
 import type { JobStream, JobStreamEndReason, JobStreamEvent } from '../../public/entities/job-stream';
-import { TEST_JOB_TYPES } from '../testing/test-job-handlers';
+import { TEST_JOB_TYPES } from '../../test-support/test-job-handlers';
 import { PgJobChangeFeed } from './pg-job-change-feed';
 import { jobQueueContext, submit, users, waitFor } from '../../test-support/job-queue-test-context';
 

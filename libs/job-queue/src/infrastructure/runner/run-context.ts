@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { FileStorage, storageKey } from '@porter/platform';
 import { Principal, ValidationError } from '@porter/shared-kernel';
-import type { JobAbortReason, JobContext, JobFileWriter, JobLogger } from '../../public/dependencies/job-handler.dependency';
-import type { JobFile } from '../../public/entities/job-file';
+import type { JobAbortReason, JobContext, JobFileWriter, JobLogger, StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../../public/enums/job-status';
 import { validateJobFileName } from '../../domain/job-file-name';
 import { JobOwnershipLostError } from '../../domain/job-errors';
@@ -126,7 +125,7 @@ export class RunContext implements JobContext {
     const writer = this.storage.openWriter(key);
     return {
       stream: writer.stream,
-      commit: async (): Promise<JobFile> => {
+      commit: async (): Promise<StoredJobFile> => {
         const stored = await writer.commit();
         const recorded = await this.store.addFile(this.jobId, this.runToken, {
           name,
@@ -150,16 +149,6 @@ export class RunContext implements JobContext {
 
   setOutputInformation(info: Record<string, unknown>): void {
     this.outputInformation = info;
-  }
-
-  async assertStillOwner(): Promise<void> {
-    const status = await this.store.ownerStatus(this.jobId, this.runToken);
-    if (status === JobStatus.Running) return;
-    if (status === JobStatus.Cancelling) {
-      this.abort('cancelled');
-      throw new JobOwnershipLostError(this.jobId, 'it is being cancelled');
-    }
-    this.lost(status ? `it is ${status}` : 'another run replaced this one');
   }
 
   private lost(detail: string): never {

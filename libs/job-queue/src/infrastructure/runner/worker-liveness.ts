@@ -37,11 +37,6 @@ export class WorkerLiveness implements OnModuleInit, OnApplicationShutdown {
     return this.runner.workerId;
   }
 
-  /** True while this process holds its liveness lock. */
-  get held(): boolean {
-    return this.client !== null;
-  }
-
   async onModuleInit(): Promise<void> {
     await this.connect().catch((error) => {
       this.logger.warn(`could not take the liveness lock yet (${(error as Error).message}); retrying`);

@@ -203,14 +203,6 @@ export class JobRunStore implements OnApplicationShutdown {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async ownerStatus(jobId: string, runToken: string): Promise<JobStatus | null> {
-    const { rows } = await this.pool.query<{ status: JobStatus }>(
-      `SELECT status FROM job_queue.job WHERE id = $1 AND run_token = $2`,
-      [jobId, runToken],
-    );
-    return rows[0]?.status ?? null;
-  }
-
   /**
    * Records a committed output file if the run still owns the job. Returns the storage key the
    * file replaced (same name written by an earlier run), or false when the run lost the job.

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { Transaction } from '@porter/platform';
 import type { Principal } from '@porter/shared-kernel';
 
 export interface SubmitJobResult {
@@ -8,9 +9,10 @@ export interface SubmitJobResult {
 }
 
 /**
- * Submits a job. Inside a caller's MikroORM transaction (`em.transactional`) the job row, its
- * first event and its outbox row join that transaction: the caller's record and the job commit
- * together or not at all.
+ * Submits a job. With `transaction` (a caller's, opened by the platform's TransactionRunner) the
+ * job row, its first event and its outbox row are written in exactly that transaction: the
+ * caller's record and the job commit together or not at all, and the job reaches the queue once
+ * it has committed. Without one the submit is a transaction of its own.
  */
 export class SubmitJobCommand extends Command<SubmitJobResult> {
   constructor(
@@ -23,6 +25,8 @@ export class SubmitJobCommand extends Command<SubmitJobResult> {
       scheduledFor?: Date | null;
       priority?: number;
       idempotencyKey?: string | null;
+      /** The caller's open transaction the job is written in (see above). */
+      transaction?: Transaction | null;
     } = {},
   ) {
     super();

@@ -12,7 +12,7 @@ export interface JobFileReadRequest {
 
 /**
  * What the owner of a job type adds to "may see the job" before a caller reads one of that job's
- * output files (`GetJobFileQuery` with a name, i.e. `GET /api/v1/jobs/{id}/files/{name}`).
+ * output files (`DownloadJobFileQuery`, i.e. `GET /api/v1/jobs/{id}/files/{name}`).
  *
  * Seeing a job is the job-queue's rule (own jobs; the whole tenant for admins). The files of a job
  * may be governed by stricter rules of the module that ran it (exports: scopes, expiry, download

@@ -9,10 +9,19 @@ export interface JobLogger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
+/**
+ * A job's file with its key in FILE_STORAGE. Callers of the job-queue never see the key (JobFile);
+ * the handler that wrote a file gets it back from `commit()`, for a module that keeps its own
+ * record of the file (exports serves, links and purges its results by this key).
+ */
+export interface StoredJobFile extends JobFile {
+  readonly storageKey: string;
+}
+
 /** A file being written as a job output. Invisible until `commit()`; `abort()` discards it. */
 export interface JobFileWriter {
   readonly stream: Writable;
-  commit(): Promise<JobFile>;
+  commit(): Promise<StoredJobFile>;
   abort(): Promise<void>;
 }
 
@@ -59,8 +68,6 @@ export interface JobContext {
   /** Opens an output file of this job (listed in the job's output files once committed). */
   writeFile(name: string, contentType: string): JobFileWriter;
   setOutputInformation(info: Record<string, unknown>): void;
-  /** Throws if this run no longer owns the job (it was cancelled, or another run replaced it). */
-  assertStillOwner(): Promise<void>;
 }
 
 export interface JobHandler {

@@ -5,7 +5,5 @@ export interface JobFile {
   sizeBytes: number;
   contentType: string;
   sha256: string;
-  /** Server-generated key in FileStorage. */
-  storageKey: string;
   createdAt: string;
 }

@@ -8,5 +8,3 @@ export enum JobStatus {
   Cancelled = 'cancelled',
   Deleted = 'deleted',
 }
-
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled];

@@ -18,8 +18,8 @@ export class PingWebhookHandler implements ICommandHandler<PingWebhookCommand, {
     const endpoint = await this.webhooks.getEndpoint(principal.tenant, webhookId);
     if (!endpoint) throw new NotFoundError('Webhook', webhookId);
     if (!endpoint.enabled) throw new ConflictError(`Webhook ${webhookId} is disabled; enable it first`);
-    const created = await this.dispatch.transaction(() =>
-      this.dispatch.emit({ tenant: principal.tenant, type: 'ping', sourceKey: `ping:${newId()}`, data: { webhookId }, onlyEndpointId: webhookId }),
+    const created = await this.dispatch.transaction((transaction) =>
+      this.dispatch.emit(transaction, { tenant: principal.tenant, type: 'ping', sourceKey: `ping:${newId()}`, data: { webhookId }, onlyEndpointId: webhookId }),
     );
     if (!created) throw new ConflictError(`Webhook ${webhookId} is disabled; enable it first`);
     return { eventId: created.eventId, deliveryId: created.deliveryIds[0] };

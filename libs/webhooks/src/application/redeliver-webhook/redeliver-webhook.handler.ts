@@ -20,10 +20,10 @@ export class RedeliverWebhookHandler implements ICommandHandler<RedeliverWebhook
     const status = await this.webhooks.deliveryStatus(principal.tenant, webhookId, deliveryId);
     if (!status) throw new NotFoundError('Delivery', deliveryId);
     if (status === 'pending') throw new ConflictError(`Delivery ${deliveryId} is still pending (its next attempt is scheduled)`);
-    await this.dispatch.transaction(async () => {
+    await this.dispatch.transaction(async (transaction) => {
       const attempt = await this.webhooks.reopenDelivery(principal.tenant, webhookId, deliveryId);
       if (attempt === null) throw new ConflictError(`Delivery ${deliveryId} is still pending`);
-      await this.dispatch.scheduleAttempt(principal.tenant, deliveryId, attempt, null, 'redelivery');
+      await this.dispatch.scheduleAttempt(transaction, principal.tenant, deliveryId, attempt, null, 'redelivery');
     });
     return { deliveryId };
   }

@@ -16,8 +16,8 @@ export class ResendExportReadyHandler implements ICommandHandler<ResendExportRea
     const exportInfo: ExportInfo = await this.queryBus.execute(new GetExportInfoQuery(principal, exportId));
     if (exportInfo.status !== 'succeeded' || !exportInfo.result) throw new ConflictError(`Export ${exportId} is ${exportInfo.status}: only a succeeded export can be resent`);
     if (exportInfo.result.expired) throw new ConflictError(`Export ${exportId} expired at ${exportInfo.result.expiresAt}: its file is gone`);
-    const created = await this.dispatch.transaction(() =>
-      this.dispatch.emit({ tenant: principal.tenant, type: 'export.ready', sourceKey: `export.ready:resend:${newId()}`, data: { exportId, resentBy: principal.userId } }),
+    const created = await this.dispatch.transaction((transaction) =>
+      this.dispatch.emit(transaction, { tenant: principal.tenant, type: 'export.ready', sourceKey: `export.ready:resend:${newId()}`, data: { exportId, resentBy: principal.userId } }),
     );
     return { eventId: created?.eventId ?? '', deliveries: created?.deliveryIds.length ?? 0 };
   }

@@ -44,8 +44,8 @@ function toDelivery(r: Row): WebhookDeliveryInfo {
 
 /**
  * Reads and plain writes go through the pg pool; what must commit with the jobs that send a
- * delivery goes through the injected EntityManager, which resolves to the caller's
- * `em.transactional` (knex `?` placeholders; arrays travel as JSON so knex does not expand them).
+ * delivery goes through the injected EntityManager, which resolves to the caller's transaction
+ * (WebhookDispatch.transaction; knex `?` placeholders, arrays travel as JSON so knex does not expand them).
  */
 @Injectable()
 export class PgWebhookRepository implements WebhookRepository {

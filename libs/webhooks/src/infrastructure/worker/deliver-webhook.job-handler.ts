@@ -81,14 +81,14 @@ export class DeliverWebhookJobHandler implements JobHandler {
     const at = new Date();
     const delay = o.succeeded || o.final ? null : retryDelayMs(attempt, this.config.webhookBackoffBaseMs);
     const nextAttemptAt = delay === null ? null : new Date(at.getTime() + delay);
-    await this.dispatch.transaction(async () => {
+    await this.dispatch.transaction(async (transaction) => {
       // When this attempt disabled the endpoint, the next attempt still runs and fails at once as disabled.
       const { recorded } = await this.webhooks.recordAttempt(
         delivery.id,
         { attempt, at, succeeded: o.succeeded, statusCode: o.statusCode, error: o.error, responseBody: o.responseBody, nextAttemptAt, countsForEndpoint: o.countsForEndpoint },
         this.config.webhookDisableAfterMs,
       );
-      if (recorded && nextAttemptAt) await this.dispatch.scheduleAttempt(delivery.tenant, delivery.id, attempt + 1, nextAttemptAt, delivery.eventType);
+      if (recorded && nextAttemptAt) await this.dispatch.scheduleAttempt(transaction, delivery.tenant, delivery.id, attempt + 1, nextAttemptAt, delivery.eventType);
     });
   }
 

@@ -74,7 +74,7 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
 
   /** One page of job transitions; true when the page was full. */
   async readJobTransitions(): Promise<boolean> {
-    return this.dispatch.transaction(async () => {
+    return this.dispatch.transaction(async (transaction) => {
       const cursor = await this.webhooks.lockCursor('job-transitions');
       if (!cursor) return false;
       const page: JobTransitionPage = await this.queryBus.execute(new ListJobTransitionsQuery(cursor.position as JobTransitionCursor | null, 200));
@@ -89,9 +89,9 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
           const found: ExportOfJob | null = await this.queryBus.execute(new FindExportOfJobQuery(t.jobId));
           if (found) events.push({ tenant: t.tenant, type: 'export.ready', sourceKey: `export.ready:job-event:${t.eventId}`, data: { exportId: found.exportId } });
           // The requester asked to be mailed the link: a durable job, in this same transaction.
-          if (found?.notifyEmail) await this.dispatch.scheduleExportReadyEmail(t.tenant, found.exportId, found.notifyEmail, `export.ready:job-event:${t.eventId}`);
+          if (found?.notifyEmail) await this.dispatch.scheduleExportReadyEmail(transaction, t.tenant, found.exportId, found.notifyEmail, `export.ready:job-event:${t.eventId}`);
         }
-        for (const event of events) await this.dispatch.emit(event);
+        for (const event of events) await this.dispatch.emit(transaction, event);
       }
       await this.webhooks.saveCursor('job-transitions', page.next as unknown as Record<string, string>);
       return page.items.length === 200 && page.items[page.items.length - 1].final;
@@ -99,13 +99,13 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async readImportCompletions(): Promise<boolean> {
-    return this.dispatch.transaction(async () => {
+    return this.dispatch.transaction(async (transaction) => {
       const cursor = await this.webhooks.lockCursor('import-completions');
       if (!cursor) return false;
       const page: ImportCompletionPage = await this.queryBus.execute(new ListCompletedImportRecordsQuery(cursor.position as ImportCompletionCursor | null, 200));
       for (const c of page.items) {
         if (!(await this.webhooks.firstSight('import-completions', `${c.importRecordId}:${c.completionTxId}`, c.final))) continue;
-        await this.dispatch.emit({
+        await this.dispatch.emit(transaction, {
           tenant: c.tenant,
           type: 'import.completed',
           sourceKey: `import.completed:${c.importRecordId}:${c.completionTxId}`,

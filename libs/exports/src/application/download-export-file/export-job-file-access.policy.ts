@@ -23,8 +23,9 @@ export class ExportJobFileAccessPolicy implements JobFileAccessPolicy {
     const record = await this.exports.findByJobId(jobId);
     try {
       if (!record) throw new NotFoundError('Export of job', jobId);
-      // The job lists the export's one file; anything else under the job is not a download.
-      await this.gate.admit(principal, record.id, (result) => result.storageKey === file.storageKey);
+      // The job lists the export's one file (names are unique among a job's outputs, and the digest
+      // tells a stale file apart); anything else under the job is not a download.
+      await this.gate.admit(principal, record.id, (result) => result.fileName === file.name && result.sha256 === file.sha256);
     } catch (error) {
       // Told as the jobs API names things: the caller asked for a job file.
       if (error instanceof NotFoundError) throw new NotFoundError('Job file', file.name);

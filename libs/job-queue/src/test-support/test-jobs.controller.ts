@@ -1,14 +1,14 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SubmitJobCommand, SubmitJobResult } from '@porter/job-queue';
 import { CurrentPrincipal } from '@porter/platform';
 import type { Principal } from '@porter/shared-kernel';
-import { SubmitTestJobRequestDto } from './dto/submit-test-job.request.dto';
+import { SubmitJobCommand, SubmitJobResult } from '../public/actions/submit-job.command';
+import { SubmitTestJobRequestDto } from './submit-test-job.request.dto';
 
 /**
  * Submits porter-test.* jobs over HTTP, for end-to-end tests and demos of the queue itself.
- * Mounted only when PORTER_ENABLE_TEST_JOB_TYPES=1 (see jobs-http.module.ts); hidden from OpenAPI.
+ * Mounted by JobQueueTestSupportModule.forApi() (only when PORTER_ENABLE_TEST_JOB_TYPES=1); hidden from OpenAPI.
  */
 @ApiExcludeController()
 @Controller('api/v1/job-queue/testing')

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { loadConfig, PG_POOL, withPgTransaction } from '@porter/platform';
-import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
+import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { JobContext, JobHandler, JobHandlerFor, NonRetryableJobError } from '../public/dependencies/job-handler.dependency';
 
 /**
- * Job types for tests and demos only. Registered by JobQueueWorkerModule when
- * PORTER_ENABLE_TEST_JOB_TYPES=1 (never by default); integration tests add them as providers.
+ * Job types for tests and demos only, registered by JobQueueTestSupportModule.forWorker(): the
+ * worker app module adds it when PORTER_ENABLE_TEST_JOB_TYPES=1 (never by default), integration
+ * test contexts always.
  */
 export const TEST_JOB_TYPES = {
   noop: 'porter-test.noop',
@@ -121,8 +122,3 @@ export class CountingTestJobHandler implements JobHandler {
     });
   }
 }
-
-export const TEST_JOB_HANDLERS = [NoopTestJobHandler, StepsTestJobHandler, CountingTestJobHandler];
-
-/** Opt-in switch for the job types above (tests, demos): off by default, refused in production. */
-export const testJobTypesEnabled = (): boolean => loadConfig().enableTestJobTypes;

@@ -1,11 +1,11 @@
+import { Readable } from 'stream';
 import type { FileStorage } from '@porter/platform';
 import { ConflictError, GoneError, NotFoundError, Principal } from '@porter/shared-kernel';
 import type { JobFile } from '@porter/job-queue';
 import type { ExportInfo } from '../../public/entities/export-info';
-import type { ExportResultData } from '../../public/entities/export-result-data';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import { FileFormat } from '../../public/enums/file-format';
-import type { ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import type { ExportRecord, ExportRepository, ExportResultRecord } from '../ports/export-repository.port';
 import { ExportDownloadGate } from './export-download.gate';
 import { ExportJobFileAccessPolicy } from './export-job-file-access.policy';
 
@@ -16,7 +16,7 @@ const NOW = new Date('2026-03-01T12:00:00Z');
 const KEY = `job-queue/${JOB_ID}/run-1`;
 const bob = new Principal('bob', 'acme', [], ['s1', 's2']);
 
-function resultData(overrides: Partial<ExportResultData> = {}): ExportResultData {
+function resultData(overrides: Partial<ExportResultRecord> = {}): ExportResultRecord {
   return {
     id: RESULT_ID,
     exportRequestId: EXPORT_ID,
@@ -47,7 +47,7 @@ function resultData(overrides: Partial<ExportResultData> = {}): ExportResultData
  * "visible" and "permitted" are switches, to check what the gate does with each answer.
  */
 function setup(
-  opts: { visible?: boolean; hasResult?: boolean; permitted?: boolean; result?: Partial<ExportResultData>; stored?: boolean; countable?: boolean; jobHasExport?: boolean; deletedWhenCounted?: boolean } = {},
+  opts: { visible?: boolean; hasResult?: boolean; permitted?: boolean; result?: Partial<ExportResultRecord>; stored?: boolean; countable?: boolean; jobHasExport?: boolean; deletedWhenCounted?: boolean; purgedBeforeOpen?: boolean } = {},
 ) {
   const { visible = true, hasResult = true, stored = true, countable = true, jobHasExport = true } = opts;
   let permitted = opts.permitted ?? true;
@@ -64,19 +64,26 @@ function setup(
     },
     findByJobId: async (jobId: string) => (jobHasExport && jobId === JOB_ID ? ({ id: EXPORT_ID, jobId } as ExportRecord) : null),
   } as unknown as ExportRepository;
-  const storage = { stat: async (key: string) => (stored && key === KEY ? { key, sizeBytes: 10, modifiedAt: NOW } : null) } as unknown as FileStorage;
+  const storage = {
+    stat: async (key: string) => (stored && key === KEY ? { key, sizeBytes: 10, modifiedAt: NOW } : null),
+    get: async (key: string, range?: { start: number; end: number }) => {
+      if (opts.purgedBeforeOpen || key !== KEY) throw new NotFoundError('Stored object', key);
+      const bytes = Buffer.from('0123456789');
+      return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
+    },
+  } as unknown as FileStorage;
   const gate = new ExportDownloadGate(repo, storage, { now: () => NOW });
   return { gate, policy: new ExportJobFileAccessPolicy(repo, gate), counted };
 }
 
-const jobFile = (storageKey = KEY): JobFile => ({
+const jobFile = (file: Partial<JobFile> = {}): JobFile => ({
   name: 'scope-employees-2026-03-01-0b7f3c1e.csv',
   kind: 'output',
   sizeBytes: 10,
   contentType: 'text/csv; charset=utf-8',
   sha256: 'a'.repeat(64),
-  storageKey,
   createdAt: '2026-03-01T00:00:00.000Z',
+  ...file,
 });
 
 describe('ExportDownloadGate', () => {
@@ -118,6 +125,32 @@ describe('ExportDownloadGate', () => {
   });
 });
 
+describe('ExportDownloadGate.download', () => {
+  const text = async (stream: Readable) => Buffer.concat(await stream.toArray()).toString();
+
+  it('hands out an admitted, counted file by name, type, size and digest, and reads it whole or by range', async () => {
+    const { gate, counted } = setup();
+    const download = await gate.download(bob, EXPORT_ID);
+    expect(download).toMatchObject({ fileName: 'scope-employees-2026-03-01-0b7f3c1e.csv', contentType: 'text/csv; charset=utf-8', sizeBytes: 10, sha256: 'a'.repeat(64) });
+    expect(download).not.toHaveProperty('storageKey');
+    expect(counted).toEqual([RESULT_ID]);
+    expect(await text(await download.open())).toBe('0123456789');
+    expect(await text(await download.open({ start: 2, end: 4 }))).toBe('234');
+  });
+
+  it('answers 410 when the file was purged between the checks and the read', async () => {
+    const download = await setup({ purgedBeforeOpen: true }).gate.download(bob, EXPORT_ID);
+    await expect(download.open()).rejects.toThrow(`The file of export ${EXPORT_ID} is no longer available`);
+    await expect(download.open()).rejects.toThrow(GoneError);
+  });
+
+  it('refuses, uncounted, what admit refuses', async () => {
+    const { gate, counted } = setup({ permitted: false });
+    await expect(gate.download(bob, EXPORT_ID)).rejects.toThrow(NotFoundError);
+    expect(counted).toEqual([]);
+  });
+});
+
 describe('ExportJobFileAccessPolicy', () => {
   const read = (file = jobFile()) => ({ principal: bob, jobId: JOB_ID, jobType: 'export', file });
 
@@ -135,7 +168,8 @@ describe('ExportJobFileAccessPolicy', () => {
 
   it("refuses, uncounted, a job file that is not the export's result file", async () => {
     const { policy, counted } = setup();
-    await expect(policy.authorizeRead(read(jobFile(`job-queue/${JOB_ID}/stale`)))).rejects.toThrow(NotFoundError);
+    await expect(policy.authorizeRead(read(jobFile({ sha256: 'b'.repeat(64) })))).rejects.toThrow(NotFoundError);
+    await expect(policy.authorizeRead(read(jobFile({ name: 'notes.txt' })))).rejects.toThrow(NotFoundError);
     expect(counted).toEqual([]);
   });
 });

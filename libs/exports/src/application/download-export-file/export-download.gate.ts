@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FILE_STORAGE, FileStorage } from '@porter/platform';
-import { CLOCK, Clock, ConflictError, GoneError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
-import type { ExportResultData } from '../../public/entities/export-result-data';
-import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
+import { CLOCK, Clock, ConflictError, FileDownload, GoneError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
+import { EXPORT_REPOSITORY, ExportRepository, ExportResultRecord } from '../ports/export-repository.port';
 
 /**
  * The one place that decides whether a caller may download an export's file now, and counts the
- * download. Both ways to the bytes go through it: `GET /exports/{id}/download`
- * (StartExportDownloadCommand) and `GET /jobs/{jobId}/files/{name}` for an export job
- * (ExportJobFileAccessPolicy), so neither can skip a check the other makes.
+ * download. Every way to the bytes goes through it: `GET /exports/{id}/download`
+ * (DownloadExportFileQuery), a signed link (DownloadLinkedExportFileQuery) and
+ * `GET /jobs/{jobId}/files/{name}` for an export job (ExportJobFileAccessPolicy), so none can skip
+ * a check another makes.
  */
 @Injectable()
 export class ExportDownloadGate {
@@ -18,14 +18,31 @@ export class ExportDownloadGate {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** `admit`, then the admitted file as a download, read from storage. */
+  async download(principal: Principal, exportId: string): Promise<FileDownload> {
+    const result = await this.admit(principal, exportId);
+    return {
+      fileName: result.fileName,
+      contentType: result.contentType,
+      sizeBytes: result.sizeBytes,
+      sha256: result.sha256,
+      open: (range) =>
+        this.storage.get(result.storageKey, range).catch((error) => {
+          // Purged between the checks and here.
+          if (error instanceof NotFoundError) throw new GoneError(`The file of export ${exportId} is no longer available`);
+          throw error;
+        }),
+    };
+  }
+
   /**
    * Checks, in order: visible to the caller (404), has a file (409), the result is still
    * permitted (re-checked: roles and scopes change; 404) and is the file asked for when `isFile`
    * is given (404), not expired by date or purge (410), still in storage (410). Then counts the
    * download — its UPDATE carries the permission filter too, so a delete or a lost scope in
-   * between is a 404, never an uncounted download. Returns the result to stream.
+   * between is a 404, never an uncounted download. Returns the admitted result.
    */
-  async admit(principal: Principal, exportId: string, isFile?: (result: ExportResultData) => boolean): Promise<ExportResultData> {
+  async admit(principal: Principal, exportId: string, isFile?: (result: ExportResultRecord) => boolean): Promise<ExportResultRecord> {
     const result = await this.check(principal, exportId, isFile);
     const now = this.clock.now();
     const counted = await this.exports.incrementDownloadCounts(principal, [result.id], now);
@@ -43,7 +60,7 @@ export class ExportDownloadGate {
    * Every check of `admit` without counting: what making a download link requires (the link
    * is a download to come, counted when it is used where Porter can see it; ADR 044).
    */
-  async check(principal: Principal, exportId: string, isFile?: (result: ExportResultData) => boolean): Promise<ExportResultData> {
+  async check(principal: Principal, exportId: string, isFile?: (result: ExportResultRecord) => boolean): Promise<ExportResultRecord> {
     const info = isUuid(exportId) ? await this.exports.getVisible(principal, exportId) : null;
     if (!info) throw new NotFoundError('Export', exportId);
     if (!info.result) throw new ConflictError(`Export ${exportId} has no file yet (status ${info.status})`);

@@ -1,0 +1,93 @@
+import { HttpException } from '@nestjs/common';
+import express from 'express';
+import { Readable } from 'stream';
+import request from 'supertest';
+import { ByteRange, FileDownload, GoneError } from '@porter/shared-kernel';
+import { sendFileDownload } from './send-file-download';
+
+const BYTES = Buffer.from('0123456789');
+const SHA = 'ab'.repeat(32);
+
+/** An express app that sends `download` for GET /file and records the ranges it was opened with. */
+function serving(download: Partial<FileDownload>) {
+  const opened: Array<ByteRange | undefined> = [];
+  const file: FileDownload = {
+    fileName: 'Zoë.csv',
+    contentType: 'text/csv; charset=utf-8',
+    sizeBytes: BYTES.length,
+    sha256: SHA,
+    open: async (range) => {
+      opened.push(range);
+      return Readable.from([range ? BYTES.subarray(range.start, range.end + 1) : BYTES]);
+    },
+    ...download,
+  };
+  const app = express();
+  app.get('/file', (req, res, next) => {
+    sendFileDownload(req, res, file).catch((error: Error) => {
+      if (error instanceof HttpException) res.status(error.getStatus()).json({ status: error.getStatus() });
+      else if (error instanceof GoneError) res.status(410).json({ status: 410 });
+      else next(error);
+    });
+  });
+  return { app, opened };
+}
+
+describe('sendFileDownload', () => {
+  it('sends the whole file with its length, name, digest and no caching', async () => {
+    const { app, opened } = serving({});
+    const res = await request(app).get('/file');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('0123456789');
+    expect(res.headers).toMatchObject({
+      'content-type': 'text/csv; charset=utf-8',
+      'content-length': '10',
+      'content-disposition': `attachment; filename="Zo_.csv"; filename*=UTF-8''Zo%C3%AB.csv`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+      'accept-ranges': 'bytes',
+      etag: `"${SHA}"`,
+      'repr-digest': `sha-256=:${Buffer.from(SHA, 'hex').toString('base64')}:`,
+    });
+    expect(opened).toEqual([undefined]);
+  });
+
+  it('answers one range 206 from a ranged read, and an unsatisfiable one 416 without opening the file', async () => {
+    const { app, opened } = serving({});
+    const part = await request(app).get('/file').set('Range', 'bytes=2-4');
+    expect(part.status).toBe(206);
+    expect(part.text).toBe('234');
+    expect(part.headers).toMatchObject({ 'content-range': 'bytes 2-4/10', 'content-length': '3' });
+    const past = await request(app).get('/file').set('Range', 'bytes=10-');
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe('bytes */10');
+    expect(past.headers['content-disposition']).toContain('attachment');
+    expect(opened).toEqual([{ start: 2, end: 4 }]);
+  });
+
+  it('sends the whole file when If-Range names another version', async () => {
+    const { app } = serving({});
+    const same = await request(app).get('/file').set('Range', 'bytes=0-0').set('If-Range', `"${SHA}"`);
+    expect(same.status).toBe(206);
+    const other = await request(app).get('/file').set('Range', 'bytes=0-0').set('If-Range', '"other"');
+    expect(other.status).toBe(200);
+    expect(other.text).toBe('0123456789');
+  });
+
+  it('streams a file of unknown size whole, without length, ranges or validators', async () => {
+    const { app, opened } = serving({ sizeBytes: null, sha256: null });
+    const res = await request(app).get('/file').set('Range', 'bytes=0-1');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('0123456789');
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.headers['accept-ranges']).toBeUndefined();
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(opened).toEqual([undefined]);
+  });
+
+  it("answers the module's refusal from open before any status is sent", async () => {
+    const { app } = serving({ open: () => Promise.reject(new GoneError('purged since the checks')) });
+    expect((await request(app).get('/file')).status).toBe(410);
+  });
+});
