@@ -190,19 +190,14 @@ export class JobsController {
   })
   @ApiOkResponse({ type: [JobFileDto] })
   async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFile[]> {
-    try {
-      // Checked before a byte is stored: another tenant's job is a 404 like a missing one.
-      await this.queries.execute(new GetJobQuery(principal, id));
-    } catch (error) {
-      req.resume();
-      throw error;
-    }
     return receiveFileParts(
       req,
       // One part past the limit and one byte past the size let the command answer 413 with its own words.
       { maxFiles: MAX_JOB_ATTACHMENTS + 1, maxFileBytes: MAX_JOB_ATTACHMENT_BYTES + 1 },
       (file) => file,
       (parts) => this.commands.execute(new AttachJobFilesCommand(principal, id, parts)),
+      // Checked before a byte is stored: another tenant's job is a 404 like a missing one.
+      { checkFirst: () => this.queries.execute(new GetJobQuery(principal, id)) },
     );
   }
 
