@@ -13,7 +13,7 @@ import { GetImportTemplateHandler } from './application/get-import-template/get-
 import { ListImportRecordsHandler } from './application/list-import-records/list-import-records.handler';
 import { ListImportResultsHandler } from './application/list-import-results/list-import-results.handler';
 import { ListImportTypesHandler } from './application/list-import-types/list-import-types.handler';
-import { IMPORT_RESULTS_READER } from './application/ports/failed-rows.port';
+import { IMPORT_RESULTS_READER } from './application/ports/import-results-reader.port';
 import { IMPORT_TEMPLATE_WRITER } from './application/ports/import-template.port';
 import { IMPORT_BATCH_STORE } from './application/ports/import-batch-store.port';
 import { IMPORT_TYPE_CATALOG } from './application/ports/import-type-catalog.port';

@@ -3,7 +3,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ConflictError, FileDownload, NotFoundError } from '@porter/shared-kernel';
 import { GetFailedRowsFileQuery } from '../../public/queries/get-failed-rows-file.query';
 import { scopeOf } from '../import-read-models';
-import { IMPORT_RESULTS_READER, ImportResultsReader } from '../ports/failed-rows.port';
+import { IMPORT_RESULTS_READER, ImportResultsReader } from '../ports/import-results-reader.port';
 import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
 
 @QueryHandler(GetFailedRowsFileQuery)

@@ -5,7 +5,7 @@ import { ListImportResultsQuery } from '../../public/queries/list-import-results
 import type { ImportResultInfo } from '../../public/entities/import-result-info';
 import { ImportResultStatus } from '../../public/enums/import-result-status';
 import { scopeOf } from '../import-read-models';
-import { IMPORT_RESULTS_READER, ImportResultsReader } from '../ports/failed-rows.port';
+import { IMPORT_RESULTS_READER, ImportResultsReader } from '../ports/import-results-reader.port';
 import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
 
 @QueryHandler(ListImportResultsQuery)

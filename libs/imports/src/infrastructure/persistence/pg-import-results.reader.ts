@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'stream';
 import { stringify } from 'csv-stringify';
 import { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
-import type { ImportResultsReader } from '../../application/ports/failed-rows.port';
+import type { ImportResultsReader } from '../../application/ports/import-results-reader.port';
 import type { ImportResultInfo } from '../../public/entities/import-result-info';
 import type { ImportResultStatus } from '../../public/enums/import-result-status';
 import { decodeStoredCell } from '../../domain/stored-cell';
