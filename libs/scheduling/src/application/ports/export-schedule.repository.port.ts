@@ -1,27 +1,22 @@
 import type { ExportRequestData } from '@porter/exports';
 import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
-import type { ExportScheduleRunStatus } from '../../public/entities/export-schedule';
+import type { ExportSchedule, ExportScheduleRunStatus } from '../../public/entities/export-schedule';
 
 export const EXPORT_SCHEDULE_REPOSITORY = Symbol('EXPORT_SCHEDULE_REPOSITORY');
 
-export interface ExportScheduleRecord {
-  id: string;
+/** What a schedule exports and when: stored as the public entity shows it. */
+type ScheduleDefinition = Pick<
+  ExportSchedule,
+  'id' | 'name' | 'type' | 'format' | 'filters' | 'scopeIds' | 'columns' | 'compression' | 'cron' | 'timezone' | 'enabled'
+>;
+
+export interface ExportScheduleRecord extends ScheduleDefinition {
   tenant: string;
   ownerId: string;
   ownerKind: 'user' | 'app';
   ownerPrincipal: PrincipalData;
   ownerRevokedAt: Date | null;
   ownerRevokedReason: string | null;
-  name: string | null;
-  type: string;
-  format: string;
-  filters: Record<string, unknown>;
-  scopeIds: string[];
-  columns: string[] | null;
-  compression: 'none' | 'gzip';
-  cron: string;
-  timezone: string;
-  enabled: boolean;
   nextRunAt: Date | null;
   lastRunAt: Date | null;
   lastExportId: string | null;
