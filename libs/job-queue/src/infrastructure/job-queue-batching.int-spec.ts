@@ -386,14 +386,7 @@ describe('job queue batching with a worker: claim-ahead while handlers are short
       const { rows: pending } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [followers]);
       expect(pending[0].n).toBe(slots);
     } finally {
-      for (const id of long) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
-      await waitFor(
-        async () => {
-          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [long]);
-          return rows[0].n === long.length;
-        },
-        { what: 'the long runs to stop' },
-      ).catch(() => undefined);
+      await cancelAndAwaitEnd(worker, pool, alice, long, 'the long runs to stop');
       await worker.close();
     }
   });
@@ -483,14 +476,7 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
         { timeoutMs: 5_000, what: `only the ${slots} hanging jobs running (was ${running.length})` },
       );
     } finally {
-      for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
-      await waitFor(
-        async () => {
-          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status IN ('running', 'cancelling')`, [ids]);
-          return rows[0].n === 0;
-        },
-        { what: 'the hanging runs to stop' },
-      ).catch(() => undefined);
+      await cancelAndAwaitEnd(worker, pool, alice, ids, 'the hanging runs to stop');
       await worker.close();
     }
   });
@@ -526,18 +512,23 @@ describe('job queue batching with a worker: every free slot is filled after an i
       );
     } finally {
       // Stop the long runs (a cancel reaches a run on its next heartbeat).
-      for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(alice, id)).catch(() => undefined);
-      await waitFor(
-        async () => {
-          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [ids]);
-          return rows[0].n === ids.length;
-        },
-        { what: 'the long runs to stop' },
-      ).catch(() => undefined);
+      await cancelAndAwaitEnd(worker, pool, alice, ids, 'the long runs to stop');
       await worker.close();
     }
   });
 });
+
+/** Cleanup: cancels `ids` and waits (best effort) until none of them still runs or is being cancelled. */
+async function cancelAndAwaitEnd(worker: TestingModule, pool: Pool, who: Principal, ids: string[], what: string): Promise<void> {
+  for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(who, id)).catch(() => undefined);
+  await waitFor(
+    async () => {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status IN ('running', 'cancelling')`, [ids]);
+      return rows[0].n === 0;
+    },
+    { what },
+  ).catch(() => undefined);
+}
 
 /** `count` jobs submitted in ONE transaction: committed together, so relayed in one drain (ADR 018). */
 function submitTogether(worker: TestingModule, who: Principal, count: number, type: string, payload: Record<string, unknown> = {}): Promise<string[]> {

@@ -7,7 +7,7 @@ import { SetTenantLimitsCommand } from '../public/actions/set-tenant-limits.comm
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { GetTenantLimitsQuery } from '../public/queries/get-tenant-limits.query';
 import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
-import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
+import { getJob, jobQueueContext, submit, users, waitFor, apiContextWithPool } from '../test-support/job-queue-test-context';
 
 const operator = new Principal('ops', 'platform', ['operator']);
 
@@ -30,14 +30,8 @@ function peakConcurrency(rows: Array<{ job_id: string; type: string }>): number 
 describe('job queue: fair sharing between tenants and tenant limits (real Postgres and Redis)', () => {
   let api: TestingModule;
   let pool: Pool;
-
-  beforeAll(async () => {
-    api = await jobQueueContext({ worker: false });
-    pool = api.get(PG_POOL);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  beforeAll(async () => ({ api, pool } = await apiContextWithPool()));
+  afterAll(async () => api?.close());
 
   it('a tenant that submits after another tenant’s backlog lands near the head, whether jobs come in batches or inside callers’ transactions', async () => {
     const a = users();

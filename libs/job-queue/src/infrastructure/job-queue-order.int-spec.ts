@@ -22,21 +22,15 @@ import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobReconciler } from './maintenance/job-reconciler.service';
 import { JobPurgeService } from './maintenance/job-purge.service';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from './job-queue.constants';
-import { getJob, holdWorkerLiveness, jobQueueContext, principal, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
+import { getJob, holdWorkerLiveness, jobQueueContext, principal, submit, users, waitFor, waitForStatus, apiContextWithPool } from '../test-support/job-queue-test-context';
 
 const ADMIN_TOP = { priority: 1000 };
 
 describe('job queue without a worker: submit, transactions, position, move-to-top, permissions, fencing', () => {
   let api: TestingModule;
   let pool: Pool;
-
-  beforeAll(async () => {
-    api = await jobQueueContext({ worker: false });
-    pool = api.get(PG_POOL);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  beforeAll(async () => ({ api, pool } = await apiContextWithPool()));
+  afterAll(async () => api?.close());
 
   it('is written in the caller\'s transaction when given one: rolled back with it, committed with it', async () => {
     const { alice } = users();

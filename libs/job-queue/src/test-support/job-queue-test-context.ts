@@ -1,10 +1,10 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { Principal } from '@porter/shared-kernel';
 import { Test } from '@nestjs/testing';
-import { loadConfig, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { loadConfig, PG_POOL, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JobQueueModule } from '../job-queue.module';
 import { JobQueueWorkerModule } from '../job-queue.worker-module';
 import { JobQueueTestSupportModule } from './job-queue-test-support.module';
@@ -52,6 +52,12 @@ export async function jobQueueContext(opts: { worker: boolean; config?: Partial<
   moduleRef.enableShutdownHooks();
   await moduleRef.init();
   return moduleRef;
+}
+
+/** A context without a worker and its raw pool: what the API-side specs open in their beforeAll. */
+export async function apiContextWithPool(): Promise<{ api: TestingModule; pool: Pool }> {
+  const api = await jobQueueContext({ worker: false });
+  return { api, pool: api.get<Pool>(PG_POOL) };
 }
 
 export function tenantName(): string {

@@ -1,6 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { promises as fs } from 'fs';
-import { createServer } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
@@ -19,6 +17,7 @@ import { S3FileStorage, S3FileStorageOptions } from './s3-file-storage';
 import { createFileStorage } from './storage.module';
 import { attachmentDisposition } from '../http/content-disposition';
 import { describeFileStorageContract, generated, readAll } from './storage-contract';
+import { motoAvailable, startMoto } from './moto-test-server';
 
 /**
  * S3FileStorage against REAL S3 servers on 127.0.0.1, started here (no mock of the SDK):
@@ -64,51 +63,7 @@ async function startS3rver(directory: string): Promise<Server> {
   };
 }
 
-function motoAvailable(): boolean {
-  try {
-    execFileSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto(): Promise<Server> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.send(new (await import('@aws-sdk/client-s3')).CreateBucketCommand({ Bucket: BUCKET }));
-      break;
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`moto_server did not start: ${(error as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  client.destroy();
-  return {
-    endpoint,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const startMotoServer = (): Promise<Server> => startMoto(BUCKET, CREDENTIALS);
 
 function storageOn(endpoint: string, keyPrefix: string, extra: Partial<S3FileStorageOptions> = {}): S3FileStorage {
   return new S3FileStorage({
@@ -317,7 +272,7 @@ if (!withMoto) {
   let admin: S3Client;
 
   beforeAll(async () => {
-    server = await startMoto();
+    server = await startMotoServer();
     admin = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS });
   }, 60_000);
 

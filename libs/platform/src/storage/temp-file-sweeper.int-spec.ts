@@ -1,13 +1,24 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { promises as fs } from 'fs';
-import { createServer } from 'net';
-import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../config/porter-config';
 import { LocalFileStorage } from './local-file-storage';
 import { S3FileStorage } from './s3-file-storage';
 import { TempFileSweeper } from './temp-file-sweeper';
+import { MotoServer, startMoto, motoAvailable } from './moto-test-server';
+import type { FileStorage } from './file-storage.port';
+import type { PorterConfig } from '../config/porter-config';
+
+/** One sweeper per store, each adding what its sweep removed to `removed`. */
+function countingSweepers(stores: FileStorage[], config: PorterConfig, removed: number[]): TempFileSweeper[] {
+  return stores.map((store) => {
+    const counting = Object.create(store, {
+      sweepStaleTemporary: { value: async (olderThan: Date) => store.sweepStaleTemporary(olderThan).then((n) => (removed.push(n), n)) },
+    });
+    return new TempFileSweeper(counting, config);
+  });
+}
 
 /**
  * Every worker sweeps the temporary files of dead writers. Several hosts sharing one store (the
@@ -38,12 +49,7 @@ describe('temp file sweep with three sweepers at once', () => {
 
     const config = loadConfig({ STORAGE_DIR: dir, STORAGE_TMP_MAX_AGE_MS: '60000' });
     const removed: number[] = [];
-    const sweepers = stores.map((store) => {
-      const counting = Object.create(store, {
-        sweepStaleTemporary: { value: async (olderThan: Date) => store.sweepStaleTemporary(olderThan).then((n) => (removed.push(n), n)) },
-      });
-      return new TempFileSweeper(counting, config);
-    });
+    const sweepers = countingSweepers(stores, config, removed);
     await Promise.all(sweepers.map((s) => s.sweep()));
 
     expect(removed.reduce((a, b) => a + b, 0)).toBe(300);
@@ -53,55 +59,24 @@ describe('temp file sweep with three sweepers at once', () => {
   });
 });
 
-function motoAvailable(): boolean {
-  try {
-    execFileSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const withMoto = motoAvailable();
 if (!withMoto) process.stderr.write('\n[temp sweep] moto_server is not on PATH: the S3 sweep with three sweepers is skipped\n');
 
 (withMoto ? describe : describe.skip)('S3 multipart sweep with three sweepers at once (moto_server)', () => {
   const credentials = { accessKeyId: 'sweep', secretAccessKey: 'sweep-secret' };
-  let child: ChildProcess;
+  let moto: MotoServer;
   let endpoint: string;
   let admin: S3Client;
 
   beforeAll(async () => {
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', () => {
-        const { port: p } = probe.address() as { port: number };
-        probe.close(() => resolve(p));
-      });
-    });
-    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    endpoint = `http://127.0.0.1:${port}`;
+    moto = await startMoto('sweep', credentials);
+    endpoint = moto.endpoint;
     admin = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await admin.send(new CreateBucketCommand({ Bucket: 'sweep' }));
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
   }, 60_000);
 
   afterAll(async () => {
     admin?.destroy();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await moto?.stop();
   });
 
   it('aborts each of 40 dead uploads once in all (an upload another sweeper aborted first is not counted)', async () => {
@@ -111,12 +86,7 @@ if (!withMoto) process.stderr.write('\n[temp sweep] moto_server is not on PATH: 
       () => new S3FileStorage({ bucket: 'sweep', endpoint, region: 'us-east-1', forcePathStyle: true, keyPrefix: 'porter', credentials }),
     );
     const removed: number[] = [];
-    const sweepers = stores.map((store) => {
-      const counting = Object.create(store, {
-        sweepStaleTemporary: { value: async (olderThan: Date) => store.sweepStaleTemporary(olderThan).then((n) => (removed.push(n), n)) },
-      });
-      return new TempFileSweeper(counting, config);
-    });
+    const sweepers = countingSweepers(stores, config, removed);
     // moto dates every upload's Initiated in 2010 and these have no parts: all 40 are stale.
     await Promise.all(sweepers.map((s) => s.sweep()));
 
