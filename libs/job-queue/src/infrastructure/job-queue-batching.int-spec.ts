@@ -386,8 +386,7 @@ describe('job queue batching with a worker: claim-ahead while handlers are short
       const { rows: pending } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [followers]);
       expect(pending[0].n).toBe(slots);
     } finally {
-      await cancelAndAwaitEnd(worker, pool, alice, long, 'the long runs to stop');
-      await worker.close();
+      await stopRunsAndClose(worker, pool, alice, long, 'the long runs to stop');
     }
   });
 });
@@ -476,8 +475,7 @@ describe('job queue batching with a worker: jobs claimed ahead behind handlers t
         { timeoutMs: 5_000, what: `only the ${slots} hanging jobs running (was ${running.length})` },
       );
     } finally {
-      await cancelAndAwaitEnd(worker, pool, alice, ids, 'the hanging runs to stop');
-      await worker.close();
+      await stopRunsAndClose(worker, pool, alice, ids, 'the hanging runs to stop');
     }
   });
 });
@@ -512,14 +510,13 @@ describe('job queue batching with a worker: every free slot is filled after an i
       );
     } finally {
       // Stop the long runs (a cancel reaches a run on its next heartbeat).
-      await cancelAndAwaitEnd(worker, pool, alice, ids, 'the long runs to stop');
-      await worker.close();
+      await stopRunsAndClose(worker, pool, alice, ids, 'the long runs to stop');
     }
   });
 });
 
-/** Cleanup: cancels `ids` and waits (best effort) until none of them still runs or is being cancelled. */
-async function cancelAndAwaitEnd(worker: TestingModule, pool: Pool, who: Principal, ids: string[], what: string): Promise<void> {
+/** Cleanup: cancels `ids`, waits (best effort) until none of them still runs or is being cancelled, closes the worker. */
+async function stopRunsAndClose(worker: TestingModule, pool: Pool, who: Principal, ids: string[], what: string): Promise<void> {
   for (const id of ids) await worker.get(CommandBus).execute(new CancelJobCommand(who, id)).catch(() => undefined);
   await waitFor(
     async () => {
@@ -528,6 +525,7 @@ async function cancelAndAwaitEnd(worker: TestingModule, pool: Pool, who: Princip
     },
     { what },
   ).catch(() => undefined);
+  await worker.close();
 }
 
 /** `count` jobs submitted in ONE transaction: committed together, so relayed in one drain (ADR 018). */
