@@ -1,21 +1,17 @@
 import type { Transaction } from '@porter/platform';
 import type { SortOrder } from '@porter/shared-kernel';
 import type { ImportFormat } from '../../public/enums/import-format';
+import type { ImportOptions, ImportRecordInfo } from '../../public/entities/import-record-info';
 
-export interface ImportRecordRow {
-  id: string;
+/** A stored import record: the read model's own fields, with dates as dates and the options flat. */
+export interface ImportRecordRow
+  extends Pick<
+      ImportRecordInfo,
+      'id' | 'createdBy' | 'type' | 'sourceName' | 'processorName' | 'processorVersion' | 'notes' | 'searchString' | 'expectedReferenceCount'
+    >,
+    ImportOptions {
   tenant: string;
-  createdBy: string;
-  type: string;
-  sourceName: string;
-  processorName: string | null;
-  processorVersion: string | null;
-  notes: string | null;
-  searchString: string | null;
   searchedAt: Date | null;
-  expectedReferenceCount: number;
-  dryRun: boolean;
-  onError: 'continue' | 'abort';
   status: string;
   finalizedAt: Date | null;
   completedAt: Date | null;

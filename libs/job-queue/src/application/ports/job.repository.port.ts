@@ -1,31 +1,21 @@
 import type { Transaction } from '@porter/platform';
 import type { Page, PageRequest, Principal, PrincipalData } from '@porter/shared-kernel';
 import type { JobEvent } from '../../public/entities/job-event';
+import type { JobInfo } from '../../public/entities/job-info';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobStatus } from '../../public/enums/job-status';
 import type { JobQuery } from '../../domain/job-query';
 
 /** A job as stored, with its computed queue position and output file names. */
-export interface JobRecord {
-  id: string;
-  tenant: string;
-  type: string;
-  name: string | null;
-  description: string | null;
-  status: JobStatus;
-  position: number | null;
-  priority: number;
+export interface JobRecord
+  extends Pick<JobInfo, 'id' | 'tenant' | 'type' | 'name' | 'description' | 'status' | 'position' | 'priority' | 'submittedBy' | 'attempts' | 'maxAttempts' | 'stalls'> {
   payload: Record<string, unknown>;
   principal: PrincipalData;
-  submittedBy: string;
   submittedAt: Date;
   updatedAt: Date;
   scheduledFor: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
-  attempts: number;
-  maxAttempts: number;
-  stalls: number;
   progressProcessed: number;
   progressTotal: number | null;
   outputInformation: Record<string, unknown> | null;
