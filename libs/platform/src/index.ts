@@ -31,4 +31,6 @@ export * from './http/http-pipeline.module';
 export * from './process/process-lifecycle';
 export * from './tracing/trace-context';
 export * from './http/content-disposition';
+export * from './http/multipart-intake';
+export * from './http/file-parts';
 export * from './discovery/decorated-providers';

@@ -23,7 +23,7 @@ import {
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
-import { receiveFileParts } from '../common/multipart-intake';
+import { receiveFileParts } from '@porter/platform';
 import { sendFileDownload } from '../common/send-file-download';
 import { CreateImportBody, ListImportsParams, ListResultsParams, readMappingField, TemplateParams, UploadBatchParams } from './imports.dto';
 

@@ -24,7 +24,7 @@ import {
 import type { JobStream } from '@porter/job-queue';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import type { FileDownload, Page, Principal } from '@porter/shared-kernel';
-import { receiveFileParts } from '../common/multipart-intake';
+import { receiveFileParts } from '@porter/platform';
 import { sendFileDownload } from '../common/send-file-download';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
