@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CLOCK, systemClock } from '@porter/shared-kernel';
 import { CheckExportRequestHandler } from './application/check-export-request/check-export-request.handler';
 import { CreateExportDownloadLinkHandler, DownloadLinkedExportFileHandler } from './application/download-link/download-link.handlers';
@@ -16,7 +15,6 @@ import { RequestExportHandler } from './application/request-export/request-expor
 import { DownloadExportFileHandler } from './application/download-export-file/download-export-file.handler';
 import { ExportDownloadGate } from './application/download-export-file/export-download.gate';
 import { ExportJobFileAccessPolicy } from './application/download-export-file/export-job-file-access.policy';
-import { ExportRequestEntity } from './infrastructure/persistence/export-request.entity';
 import { PgExportRepository } from './infrastructure/persistence/export.repository';
 import { ExportTypeRegistry } from './infrastructure/export-type.registry';
 
@@ -26,7 +24,7 @@ import { ExportTypeRegistry } from './infrastructure/export-type.registry';
  * start. The job handler that generates files is in ExportsWorkerModule.
  */
 @Module({
-  imports: [DiscoveryModule, MikroOrmModule.forFeature([ExportRequestEntity])],
+  imports: [DiscoveryModule],
   providers: [
     { provide: CLOCK, useValue: systemClock },
     { provide: EXPORT_REPOSITORY, useClass: PgExportRepository },

@@ -1,3 +1,4 @@
+import type { Transaction } from '@porter/platform';
 import type { ExportCompression } from '../../public/entities/export-request-data';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExportInfo } from '../../public/entities/export-info';
@@ -83,8 +84,8 @@ export interface ExpiredResult {
 export interface ExportRepository {
   /** The job of a pending export got a new due time (null = now). */
   rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void>;
-  /** Joins the caller's MikroORM transaction when there is one. */
-  insertRequest(record: NewExportRecord): Promise<void>;
+  /** Writes the request in `transaction` (the one its job is submitted in) and returns it as its requester sees it. */
+  insertRequest(record: NewExportRecord, transaction: Transaction): Promise<ExportInfo>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;
   findById(id: string): Promise<ExportRecord | null>;
   /** The request an `export` job runs (deleted ones too). */

@@ -8,6 +8,7 @@ import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
 import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import type { ExportInfo } from '../../public/entities/export-info';
 import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { validateExportRequest } from './export-request.validator';
 
@@ -40,11 +41,11 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     }
 
     const exportId = newId();
-    let jobId: string;
+    let created: { jobId: string; info: ExportInfo };
     try {
-      jobId = await this.transactions.run(async (transaction) => {
-        // Job and request commit together: the job is written in this transaction, and the
-        // request through the same one (the repository's EntityManager resolves to it).
+      created = await this.transactions.run(async (transaction) => {
+        // Job and request commit together: both are written in this transaction, and the request
+        // comes back as its requester sees it (no read after commit).
         const submitted = await this.commandBus.execute(
           new SubmitJobCommand(principal, EXPORT_JOB_TYPE, { exportId }, {
             name: name ?? `${definition.type} export (${format})`,
@@ -53,28 +54,31 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
             transaction,
           }),
         );
-        await this.exports.insertRequest({
-          id: exportId,
-          tenant: principal.tenant,
-          requestedBy: principal.userId,
-          requestedByKind: principal.kind,
-          type: definition.type,
-          scope: definition.scope,
-          format,
-          name,
-          filters,
-          scopeIds,
-          jobId: submitted.jobId,
-          idempotencyKey: key,
-          requestFingerprint: fingerprint,
-          scheduledFor: scheduledFor ?? null,
-          columns,
-          ids,
-          compression,
-          notifyEmail,
-          createdAt: new Date(),
-        });
-        return submitted.jobId;
+        const info = await this.exports.insertRequest(
+          {
+            id: exportId,
+            tenant: principal.tenant,
+            requestedBy: principal.userId,
+            requestedByKind: principal.kind,
+            type: definition.type,
+            scope: definition.scope,
+            format,
+            name,
+            filters,
+            scopeIds,
+            jobId: submitted.jobId,
+            idempotencyKey: key,
+            requestFingerprint: fingerprint,
+            scheduledFor: scheduledFor ?? null,
+            columns,
+            ids,
+            compression,
+            notifyEmail,
+            createdAt: new Date(),
+          },
+          transaction,
+        );
+        return { jobId: submitted.jobId, info };
       });
     } catch (error) {
       // Two requests with the same key raced: the loser answers like a replay.
@@ -84,9 +88,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
       }
       throw error;
     }
-    const info = await this.exports.getVisible(principal, exportId);
-    if (!info) throw new NotFoundError('Export', exportId);
-    return { exportId, jobId, created: true, export: info };
+    return { exportId, jobId: created.jobId, created: true, export: created.info };
   }
 
   /** `notify.email: true` → the requester's address (400 when the token has none or mail is not set up). */

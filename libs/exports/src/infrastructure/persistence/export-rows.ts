@@ -40,7 +40,11 @@ export function toRecord(row: Row): ExportRecord {
 }
 
 export function toInfo(row: Row): ExportInfo {
-  const record = toRecord(row);
+  return recordToInfo(toRecord(row), row.not_due === true, row.result_id ? resultSummary(row) : null);
+}
+
+/** A request as its requester sees it: `notDue` (pending, due later) shows as scheduled. */
+export function recordToInfo(record: ExportRecord, notDue: boolean, result: ExportInfo['result']): ExportInfo {
   return {
     id: record.id,
     jobId: record.jobId,
@@ -53,7 +57,7 @@ export function toInfo(row: Row): ExportInfo {
     columns: record.columns,
     idsCount: record.ids?.length ?? null,
     compression: record.compression,
-    status: row.not_due === true ? ExportStatus.Scheduled : record.status,
+    status: notDue ? ExportStatus.Scheduled : record.status,
     outcome: record.outcome,
     itemsCount: record.itemsCount,
     requestedBy: record.requestedBy,
@@ -63,19 +67,21 @@ export function toInfo(row: Row): ExportInfo {
     scheduledFor: iso(record.scheduledFor),
     processedAt: iso(record.processedAt),
     errorMessage: record.errorMessage,
-    result: row.result_id
-      ? {
-          id: row.result_id as string,
-          fileName: row.file_name as string,
-          sizeBytes: Number(row.size_bytes),
-          sha256: row.sha256 as string,
-          expiresAt: iso(row.expires_at) as string,
-          expired: row.result_expired === true,
-          downloadCount: row.download_count as number,
-          firstDownloadedAt: iso(row.first_downloaded_at),
-          lastDownloadedAt: iso(row.last_downloaded_at),
-        }
-      : null,
+    result,
+  };
+}
+
+function resultSummary(row: Row): NonNullable<ExportInfo['result']> {
+  return {
+    id: row.result_id as string,
+    fileName: row.file_name as string,
+    sizeBytes: Number(row.size_bytes),
+    sha256: row.sha256 as string,
+    expiresAt: iso(row.expires_at) as string,
+    expired: row.result_expired === true,
+    downloadCount: row.download_count as number,
+    firstDownloadedAt: iso(row.first_downloaded_at),
+    lastDownloadedAt: iso(row.last_downloaded_at),
   };
 }
 

@@ -15,8 +15,7 @@ describe('PgExportRepository (Postgres)', () => {
 
   beforeAll(() => {
     pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 3 });
-    // The EntityManager is only used by insertRequest (to join a MikroORM transaction); not here.
-    repository = new PgExportRepository(pool, undefined as unknown as EntityManager);
+    repository = new PgExportRepository(pool);
   });
 
   afterAll(() => pool.end());

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
-import { PG_POOL, withPgTransaction } from '@porter/platform';
+import { PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
 import { isUuid, sqlDirection } from '@porter/shared-kernel';
 import type { Page, PageRequest, Principal } from '@porter/shared-kernel';
 import type { ExpiredResult, ExportRecord, ExportRepository, ExportResultRecord, NewExportRecord, NewExportResult } from '../../application/ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
 import { ExportStatus } from '../../public/enums/export-status';
-import { ExportRequestEntity } from './export-request.entity';
-import { toInfo, toRecord, toResultRecord } from './export-rows';
+import { recordToInfo, toInfo, toRecord, toResultRecord } from './export-rows';
 
 
 /**
@@ -27,24 +25,58 @@ const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha25
   (r.status = 'pending' AND r.scheduled_for > now()) AS not_due,
   x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
 
+// Text arrays travel as JSON (MikroORM inlines parameters into the statement text, and a JS array
+// would not become a Postgres array there): null stays null, [] stays an empty array, order is kept.
+const TEXT_ARRAY = `(SELECT CASE WHEN j IS NULL OR j = 'null'::jsonb THEN NULL
+  ELSE ARRAY(SELECT e FROM jsonb_array_elements_text(j) WITH ORDINALITY AS t(e, n) ORDER BY n) END FROM (SELECT ?::jsonb AS j) AS input)`;
+
+const INSERT_REQUEST_SQL = `INSERT INTO exports.export_request
+  (id, tenant, requested_by, requested_by_kind, type, scope, format, name, filters, scope_ids, columns, ids, compression,
+   notify_email, job_id, idempotency_key, request_fingerprint, scheduled_for, status, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ${TEXT_ARRAY}, ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+`;
+
 @Injectable()
 export class PgExportRepository implements ExportRepository {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly em: EntityManager,
   ) {}
 
-  async insertRequest(record: NewExportRecord): Promise<void> {
-    // The injected EntityManager resolves to the caller's transaction (TransactionContext), so the
-    // request commits together with the job the same transaction submits.
-    const entity = this.em.create(ExportRequestEntity, {
+  async insertRequest(record: NewExportRecord, transaction: Transaction): Promise<ExportInfo> {
+    // The request answers with what it wrote, not with a read after commit.
+    await transaction.execute(INSERT_REQUEST_SQL, [
+      record.id,
+      record.tenant,
+      record.requestedBy,
+      record.requestedByKind,
+      record.type,
+      record.scope,
+      record.format,
+      record.name,
+      JSON.stringify(record.filters),
+      JSON.stringify(record.scopeIds),
+      JSON.stringify(record.columns),
+      JSON.stringify(record.ids),
+      record.compression,
+      record.notifyEmail,
+      record.jobId,
+      record.idempotencyKey,
+      record.requestFingerprint,
+      record.scheduledFor,
+      record.createdAt,
+      record.createdAt,
+    ]);
+    const stored: ExportRecord = {
       ...record,
       status: ExportStatus.Pending,
-      createdAt: record.createdAt,
+      outcome: null,
+      itemsCount: null,
+      errorMessage: null,
+      processedAt: null,
+      deletedAt: null,
       updatedAt: record.createdAt,
-    });
-    this.em.persist(entity);
-    await this.em.flush();
+    };
+    return recordToInfo(stored, record.scheduledFor !== null && record.scheduledFor.getTime() > Date.now(), null);
   }
 
   async rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void> {

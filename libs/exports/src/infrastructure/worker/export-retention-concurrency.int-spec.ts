@@ -44,7 +44,7 @@ describe('export retention purge with three instances at once (Postgres)', () =>
     const key = `exports/${tenant}/${id}.csv`;
     await storage.put(key, Readable.from(['id\n1\n']));
     const resultId = randomUUID();
-    const repository = new PgExportRepository(pools[0], undefined as unknown as EntityManager);
+    const repository = new PgExportRepository(pools[0]);
     const completed = await repository.complete(
       id,
       { id: resultId, outcome: ExportOutcome.Success, fileName: 'e.csv', contentType: 'text/csv', storageKey: key, sizeBytes: 5, sha256: 'a'.repeat(64), itemsCount: 1, expiresAt },
@@ -64,7 +64,7 @@ describe('export retention purge with three instances at once (Postgres)', () =>
     const counting: FileStorage = Object.create(storage, {
       delete: { value: async (key: string) => (deleted.push(key), storage.delete(key)) },
     });
-    const purges = pools.map((pool) => new PurgeExpiredExportsService(new PgExportRepository(pool, undefined as unknown as EntityManager), counting, systemClock));
+    const purges = pools.map((pool) => new PurgeExpiredExportsService(new PgExportRepository(pool), counting, systemClock));
     const counts = await Promise.all(purges.map((p) => p.purge()));
     await Promise.all(purges.map((p) => p.purge()));
 
