@@ -15,7 +15,7 @@
  * Both measure exactly what the Porter and raw figures measure: submit (concurrent single adds
  * for the idle sample, batches for the load), complete, and submit→start latency.
  */
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphileWorker } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 
@@ -108,10 +108,15 @@ export async function benchGraphileWorker(serverUrl: string, runId: string, run:
   const state = { completed: 0, latencies: [] as number[] };
   // Its per-job info lines would drown the bench's own output.
   const logger = new Logger(() => () => undefined);
-  const utils = await makeWorkerUtils({ connectionString: db.url, logger });
+  // One pool of ours for graphile-worker, ended before the database is dropped: a pool it made
+  // itself could still hold idle connections that the DROP ... WITH (FORCE) terminates, and an
+  // idle client's error would end the bench.
+  const pgPool = new Pool({ connectionString: db.url, max: run.concurrency + 4 });
+  pgPool.on('error', () => undefined);
+  const utils = await makeWorkerUtils({ pgPool, logger });
   await utils.migrate();
   const runner = await runGraphileWorker({
-    connectionString: db.url,
+    pgPool,
     concurrency: run.concurrency,
     noHandleSignals: true,
     logger,
@@ -132,6 +137,7 @@ export async function benchGraphileWorker(serverUrl: string, runId: string, run:
   } finally {
     await runner.stop();
     await utils.release();
+    await pgPool.end();
     await db.drop();
   }
 }
