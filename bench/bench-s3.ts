@@ -1,9 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { createServer } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promises as fs } from 'fs';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { freeTcpPort, motoAvailable, startMoto } from '@porter/platform';
 import { benchArg } from './bench-args';
 
 /** `--storage local` (default) or `--storage s3`; anything else stops the bench with one clear line. */
@@ -27,26 +25,6 @@ export interface BenchS3 {
 const BUCKET = 'porter-bench';
 const CREDENTIALS = { accessKeyId: 'porter-bench', secretAccessKey: 'porter-bench-secret' };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function hasMoto(): boolean {
-  try {
-    execFileSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * An S3 server on 127.0.0.1 for the bench's s3 run: moto's `moto_server` (a child process) when it
  * is on PATH, else s3rver (npm devDependency) in this process, storing in a temporary directory.
@@ -54,46 +32,28 @@ function hasMoto(): boolean {
  * above (a production S3 or MinIO answers faster than either), it does not measure AWS.
  */
 export async function startBenchS3(): Promise<BenchS3> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
+  let endpoint: string;
   let stopServer: () => Promise<void>;
   let server: string;
-  if (hasMoto()) {
+  if (motoAvailable()) {
     server = 'moto_server';
-    const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    stopServer = async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    };
+    const moto = await startMoto(BUCKET, CREDENTIALS);
+    endpoint = moto.endpoint;
+    stopServer = () => moto.stop();
   } else {
     server = 's3rver';
+    const port = await freeTcpPort();
+    endpoint = `http://127.0.0.1:${port}`;
     const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'porter-bench-s3rver-'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<unknown>; close(): Promise<void> };
-    const s3rver = new S3rver({ address: '127.0.0.1', port, silent: true, directory });
+    const s3rver = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: BUCKET }] });
     await s3rver.run();
     stopServer = async () => {
       await s3rver.close();
       await fs.rm(directory, { recursive: true, force: true });
     };
   }
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        await stopServer();
-        throw new Error(`${server} did not start: ${(error as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  client.destroy();
   return {
     server,
     env: {

@@ -1,24 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
-import {
-  CreateBucketCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { freePort } from '../../support/processes';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { motoAvailable, startMoto as startMotoServer } from '@porter/platform';
 
 /** Keys the AWS SDK in Porter's processes reads from the environment (moto accepts any). */
 export const S3_CREDENTIALS = { accessKeyId: 'porter-e2e', secretAccessKey: 'porter-e2e-secret' };
 export const S3_BUCKET = 'porter-e2e';
 
-export function motoAvailable(): boolean {
-  try {
-    execFileSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { motoAvailable };
 
 export interface MotoServer {
   readonly host: string;
@@ -39,23 +26,9 @@ export interface MotoServer {
  * than by stopping it.
  */
 export async function startMoto(host = '127.0.0.1'): Promise<MotoServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', host, '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://${host}:${port}`;
+  const server = await startMotoServer(S3_BUCKET, S3_CREDENTIALS, host);
+  const { port, endpoint } = server;
   const admin = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3_CREDENTIALS });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await admin.send(new CreateBucketCommand({ Bucket: S3_BUCKET }));
-      break;
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill('SIGKILL');
-        throw new Error(`moto_server did not start: ${(error as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   return {
     host,
     port,
@@ -77,12 +50,7 @@ export async function startMoto(host = '127.0.0.1'): Promise<MotoServer> {
     },
     async stop() {
       admin.destroy();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+      await server.stop();
     },
   };
 }

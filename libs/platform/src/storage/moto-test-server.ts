@@ -3,9 +3,10 @@ import { createServer } from 'net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
- * Test support for the storage integration specs: Python moto's `moto_server`, a real S3 server
- * run as a child process on 127.0.0.1 (present on this project's machines; where it is missing the
- * specs that need it are skipped with one line saying so). Not used by Porter itself.
+ * Test and benchmark support (exported by @porter/platform for tests, e2e and benches; Porter
+ * itself never calls it): Python moto's `moto_server`, a real S3 server run as a child process
+ * (present on this project's machines; where it is missing, what needs it is skipped with one
+ * line saying so).
  */
 export function motoAvailable(): boolean {
   try {
@@ -17,26 +18,33 @@ export function motoAvailable(): boolean {
 }
 
 export interface MotoServer {
+  host: string;
+  port: number;
   endpoint: string;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on `host` right now. */
+export async function freeTcpPort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.listen(0, host, () => {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
     });
   });
 }
 
-/** Starts moto_server on a free port and creates `bucket`; resolves once the bucket exists. */
-export async function startMoto(bucket: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<MotoServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
+/** Starts moto_server on a free port of `host` and creates `bucket`; resolves once the bucket exists. */
+export async function startMoto(
+  bucket: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  host = '127.0.0.1',
+): Promise<MotoServer> {
+  const port = await freeTcpPort(host);
+  const child: ChildProcess = spawn('moto_server', ['-H', host, '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://${host}:${port}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
   const deadline = Date.now() + 30_000;
   try {
@@ -45,7 +53,10 @@ export async function startMoto(bucket: string, credentials: { accessKeyId: stri
         await client.send(new CreateBucketCommand({ Bucket: bucket }));
         break;
       } catch (error) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`moto_server did not start: ${(error as Error).message}`);
+        if (Date.now() > deadline || child.exitCode !== null) {
+          child.kill('SIGKILL');
+          throw new Error(`moto_server did not start: ${(error as Error).message}`);
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -53,12 +64,16 @@ export async function startMoto(bucket: string, credentials: { accessKeyId: stri
     client.destroy();
   }
   return {
+    host,
+    port,
     endpoint,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
