@@ -14,6 +14,8 @@ interface CollectedSpan {
   parentSpanId: string;
   name: string;
   links: number;
+  /** `porter.job.id` of a job run span. */
+  jobId?: string;
 }
 
 /**
@@ -34,7 +36,8 @@ async function otlpReceiver(): Promise<{ server: Server; url: string; spans: Col
           const service = rs.resource?.attributes?.find((a: { key: string }) => a.key === 'service.name')?.value?.stringValue ?? '?';
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
-              spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, links: (s.links ?? []).length });
+              const jobId = s.attributes?.find((a: { key: string }) => a.key === 'porter.job.id')?.value?.stringValue;
+              spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, links: (s.links ?? []).length, jobId });
             }
           }
         }
@@ -81,7 +84,8 @@ describe('OpenTelemetry tracing (e2e): one export request is one trace from the 
       () => receiver.spans.find((s) => s.service === 'porter-api' && /^POST/.test(s.name) && s.parentSpanId === ''),
       { timeoutMs: 15_000, what: 'the API server span of POST /api/v1/exports' },
     );
-    const run = await waitFor(() => receiver.spans.find((s) => s.service === 'porter-worker' && s.name === 'job.run export'), {
+    // This export's run: the worker may also run a job another spec left in the shared database.
+    const run = await waitFor(() => receiver.spans.find((s) => s.service === 'porter-worker' && s.name === 'job.run export' && s.jobId === info.jobId), {
       timeoutMs: 15_000,
       what: 'the worker span of the export job run',
     });
