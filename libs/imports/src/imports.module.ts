@@ -13,6 +13,7 @@ import { GetImportTemplateHandler } from './application/get-import-template/get-
 import { ListImportRecordsHandler } from './application/list-import-records/list-import-records.handler';
 import { ListImportResultsHandler } from './application/list-import-results/list-import-results.handler';
 import { ListImportTypesHandler } from './application/list-import-types/list-import-types.handler';
+import { IMPORT_FILE_READERS } from './application/ports/import-file-reader.port';
 import { IMPORT_RESULTS_READER } from './application/ports/import-results-reader.port';
 import { IMPORT_TEMPLATE_WRITER } from './application/ports/import-template.port';
 import { IMPORT_BATCH_STORE } from './application/ports/import-batch-store.port';
@@ -29,6 +30,7 @@ import { PgImportBatchStore } from './infrastructure/persistence/pg-import-batch
 import { PgImportResultsReader } from './infrastructure/persistence/pg-import-results.reader';
 import { ImportJobEndedHandler } from './infrastructure/jobs/import-job-ended.handler';
 import { FileImportTemplateWriter } from './infrastructure/templates/import-template.writer';
+import { importFileReaders } from './infrastructure/parsing/import-file-readers';
 import { StorageUploadStore } from './infrastructure/upload/storage-upload.store';
 
 /** Imports: records → batches → per-row results (API and worker processes). */
@@ -42,6 +44,8 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     { provide: UPLOAD_STORE, useClass: StorageUploadStore },
     { provide: IMPORT_TEMPLATE_WRITER, useClass: FileImportTemplateWriter },
     { provide: IMPORT_LIMITS, useValue: DEFAULT_IMPORT_LIMITS },
+    // The API reads an XLSX upload's header row at upload; the worker reads every format.
+    { provide: IMPORT_FILE_READERS, useFactory: importFileReaders, inject: [IMPORT_LIMITS] },
     { provide: IMPORT_BATCH_STORE, useClass: PgImportBatchStore },
     ImportJobEndedHandler,
     CreateImportRecordHandler,
@@ -59,6 +63,6 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     ListImportTypesHandler,
     GetImportTemplateHandler,
   ],
-  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, IMPORT_BATCH_STORE],
+  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, IMPORT_BATCH_STORE, IMPORT_FILE_READERS],
 })
 export class ImportsModule {}

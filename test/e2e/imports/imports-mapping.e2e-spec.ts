@@ -1,13 +1,15 @@
 import { randomUUID } from 'crypto';
+import { promises as fs } from 'fs';
+import path from 'path';
 import { bearer } from '../../support/int-app';
 import { buildXlsx, sheetXml } from '../../fixtures/imports/hostile-files';
-import { employeeCount, importProcesses, importsClient } from './import-support';
+import { employeeCount, importProcesses, importsClient, withDb } from './import-support';
 
 /** Header aliases of the type and the upload's `mapping` field, through the real api and worker. */
 describe('imports: column mapping (e2e)', () => {
   const api = importProcesses();
 
-  async function upload(content: string | Buffer, fileName: string, fields: Array<[string, string]> = [], fieldsAfterFile: Array<[string, string]> = []) {
+  async function upload(content: string | Buffer, fileName: string, fields: Array<[string, string]> = [], fieldsAfterFile: Array<[string, string]> = [], query = '') {
     const tenant = `t-${randomUUID()}`;
     const authorization = bearer('alice', tenant, { admin: true });
     const c = importsClient(api.baseUrl, authorization);
@@ -16,7 +18,7 @@ describe('imports: column mapping (e2e)', () => {
     for (const [name, value] of fields) form.append(name, value);
     form.append('file', new Blob([typeof content === 'string' ? Buffer.from(content) : content]), fileName);
     for (const [name, value] of fieldsAfterFile) form.append(name, value);
-    const res = await fetch(`${api.baseUrl}/api/v1/imports/${recordId}/batches`, { method: 'POST', headers: { authorization }, body: form });
+    const res = await fetch(`${api.baseUrl}/api/v1/imports/${recordId}/batches${query}`, { method: 'POST', headers: { authorization }, body: form });
     return { status: res.status, json: (await res.json()) as any, c, recordId, tenant };
   }
 
@@ -54,22 +56,51 @@ describe('imports: column mapping (e2e)', () => {
     expect((await up.c.call('GET', `/api/v1/imports/${up.recordId}`)).json.batches).toEqual([]);
   });
 
-  it('maps XLSX headers and JSONL keys the same way; an XLSX still missing a required column fails before any row is written', async () => {
+  it('maps XLSX headers and JSONL keys the same way', async () => {
     const xlsx = await buildXlsx({ Staff: sheetXml([['Forename', 'Family name', 'Work mail'], ['Ada', 'Lovelace', 'ada@example.com']]) });
     const ok = await upload(xlsx, 'staff.xlsx', [['mapping', JSON.stringify({ 'Work mail': 'email' })]]);
     expect(ok.status).toBe(202);
     expect(await ok.c.waitForBatch(ok.recordId, ok.json.id)).toMatchObject({ status: 'completed', columnMapping: { Forename: 'first_name', 'Family name': 'last_name', 'Work mail': 'email' } });
 
-    const missing = await upload(xlsx, 'staff.xlsx');
-    expect(missing.status).toBe(202);
-    const failed = await missing.c.waitForBatch(missing.recordId, missing.json.id);
-    expect(failed).toMatchObject({ status: 'failed', errorDetails: 'invalid header: unknown column "Work mail"; missing required column "email"', counts: { total: 0 } });
-    expect(await employeeCount(missing.tenant)).toBe(0);
-
     const jsonl = `${JSON.stringify({ 'Given name': 'Ada', Surname: 'Lovelace', Courriel: 'ada@example.com', junk: 1 })}\n`;
     const lines = await upload(jsonl, 'people.jsonl', [['mapping', JSON.stringify({ Courriel: 'email', junk: null })]]);
     expect(lines.status).toBe(202);
     expect(await lines.c.waitForBatch(lines.recordId, lines.json.id)).toMatchObject({ status: 'completed', counts: { completed: 1 } });
+  });
+
+  it('answers 422 at upload listing each required column an XLSX header still lacks after mapping: no batch, no job, no row, no stored file', async () => {
+    // The header is the chosen sheet's first non-blank row, read from the stored workbook.
+    const xlsx = await buildXlsx({
+      Cover: sheetXml([['first_name', 'last_name', 'email'], ['Not', 'This', 'sheet@example.com']]),
+      Staff: sheetXml([[], ['Forename', 'Work mail', 'Remarks'], ['Ada', 'ada@example.com', 'x']]),
+    });
+    const up = await upload(xlsx, 'staff.xlsx', [['mapping', JSON.stringify({ 'Work mail': 'email', Remarks: 'notes' })]], [], '?sheet=Staff');
+    expect(up.status).toBe(422);
+    expect(up.json.errors).toEqual([{ path: 'file', message: 'invalid header: missing required column "last_name"' }]);
+    expect(up.json.detail).toBe('The file\'s header does not fit import type "employees": invalid header: missing required column "last_name"');
+
+    const both = await upload(await buildXlsx({ Staff: sheetXml([['Forename', 'Remarks'], ['Ada', 'x']]) }), 'staff.xlsx', [['mapping', JSON.stringify({ Remarks: 'notes' })]]);
+    expect(both.status).toBe(422);
+    expect(both.json.errors).toEqual([{ path: 'file', message: 'invalid header: missing required columns "last_name", "email"' }]);
+
+    for (const refused of [up, both]) {
+      expect((await refused.c.call('GET', `/api/v1/imports/${refused.recordId}`)).json.batches).toEqual([]);
+      await withDb(async (db) => {
+        const batches = await db.query('SELECT count(*)::int AS n FROM imports.import_batch WHERE import_record_id = $1', [refused.recordId]);
+        const jobs = await db.query('SELECT count(*)::int AS n FROM job_queue.job WHERE tenant = $1', [refused.tenant]);
+        expect([batches.rows[0].n, jobs.rows[0].n]).toEqual([0, 0]);
+      });
+      expect(await employeeCount(refused.tenant)).toBe(0);
+      const dir = path.join(process.env.STORAGE_DIR!, 'imports', `t-${refused.tenant}`, refused.recordId);
+      expect(await fs.readdir(dir).catch(() => [] as string[])).toEqual([]);
+    }
+
+    // The same workbook with the missing column mapped in is accepted and imported.
+    const fixed = await upload(xlsx, 'staff.xlsx', [['mapping', JSON.stringify({ 'Work mail': 'email', Remarks: 'last_name' })]], [], '?sheet=Staff');
+    expect(fixed.status).toBe(202);
+    expect(await fixed.c.waitForBatch(fixed.recordId, fixed.json.id)).toMatchObject({ status: 'completed', counts: { completed: 1 } });
+    // (where an accepted upload is kept: the directory checked empty above)
+    expect(await fs.readdir(path.join(process.env.STORAGE_DIR!, 'imports', `t-${fixed.tenant}`, fixed.recordId))).toEqual([`${fixed.json.id}.upload`]);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConflictError, newId, NotFoundError, Principal, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
 import { SubmitJobCommand } from '@porter/job-queue';
+import { FILE_STORAGE, FileStorage } from '@porter/platform';
 import type { AddImportBatchOptions, ImportUpload } from '../../public/actions/add-import-batch.command';
 import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
 import { ColumnMappingOverride, mappingProblems } from '../../domain/column-resolution';
@@ -11,6 +12,7 @@ import { validateHeader } from '../../domain/header-validation';
 import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
 import { IMPORT_BATCH_JOB_TYPE, ImportBatchJobPayload } from '../../domain/import-batch-job';
 import { batchInfoOf, scopeOf } from '../import-read-models';
+import { IMPORT_FILE_READERS, ImportFileReaders } from '../ports/import-file-reader.port';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
 import { IMPORTS_REPOSITORY, ImportsRepository } from '../ports/imports-repository.port';
 import { StoredUpload, UPLOAD_STORE, UploadStore } from '../ports/upload-store.port';
@@ -34,6 +36,8 @@ export class ImportBatchIntake {
     @Inject(IMPORTS_REPOSITORY) private readonly repository: ImportsRepository,
     @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
     @Inject(UPLOAD_STORE) private readonly uploads: UploadStore,
+    @Inject(IMPORT_FILE_READERS) private readonly readers: ImportFileReaders,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly commandBus: CommandBus,
   ) {}
 
@@ -63,9 +67,11 @@ export class ImportBatchIntake {
             `The file is ${stored.format.toUpperCase()}, which import type "${record.type}" does not accept (it accepts ${definition.formats.join(', ')})`,
           );
         }
-        // A CSV header is in the upload's first bytes: its problems are answered now (422), before
-        // a batch exists. XLSX and JSONL headers are checked by the structural pass (the batch fails).
-        if (stored.csvHeader) checkHeaderNow(stored.csvHeader, definition, mapping);
+        // A CSV header is in the upload's first bytes; an XLSX header is read from the stored file
+        // (its zip directory is at the end). Their problems are answered now (422), before a batch
+        // exists. JSONL lines carry their own keys: each line is checked by the structural pass.
+        const header = stored.csvHeader ?? (stored.format === 'xlsx' ? await this.xlsxHeader(stored, definition, mapping, options.sheet ?? null) : null);
+        if (header) checkHeaderNow(header, definition, mapping);
       }
       if (!received.length) throw new ValidationError('No file was uploaded', [{ path: 'file', message: 'is required' }]);
       const batches = await this.repository.inTransaction(async (transaction) => {
@@ -116,6 +122,27 @@ export class ImportBatchIntake {
         throw new ConflictError(`This file was already uploaded to import record ${record.id} (or twice in this request); add ?force=true to import it again`);
       }
       throw error;
+    }
+  }
+
+  /**
+   * The header row of a stored XLSX upload, read through the XLSX reader (the chosen sheet's first
+   * non-blank row). A workbook the reader refuses (no such sheet, an empty sheet, hostile XML) gives
+   * null: the structural pass fails the batch with the reader's own message, as for CSV.
+   */
+  private async xlsxHeader(stored: StoredUpload, definition: ImportTypeDefinition, mapping: ColumnMappingOverride | null, sheet: string | null): Promise<string[] | null> {
+    const file = { sizeBytes: stored.sizeBytes, open: (range?: { start: number; end?: number }) => this.storage.get(stored.storageKey, range) };
+    let reader;
+    try {
+      reader = await this.readers.xlsx.open(file, { sheet, definition, mapping }, 0);
+    } catch (error) {
+      if (error instanceof FileRejectedError) return null;
+      throw error;
+    }
+    try {
+      return reader.header;
+    } finally {
+      await reader.close();
     }
   }
 }
