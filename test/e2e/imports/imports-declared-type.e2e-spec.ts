@@ -42,6 +42,9 @@ describe('imports: declared file types must be honest (e2e)', () => {
     ['XLSX content sent as text/csv', 'xlsx', 'people', 'text/csv', 'Content-Type "text/csv" declares CSV, but the content is XLSX'],
     ['CSV content sent as the XLSX media type', 'csv', 'people', XLSX_TYPE, 'declares XLSX, but the content is CSV'],
     ['CSV content sent as application/x-ndjson', 'csv', 'people', 'application/x-ndjson', 'declares JSONL, but the content is CSV'],
+    ['JSONL content sent as text/csv', 'jsonl', 'people', 'text/csv', `the part's Content-Type "text/csv" declares CSV, but the content is JSONL`],
+    ['XLSX content sent as application/x-ndjson', 'xlsx', 'people', 'application/x-ndjson', `the part's Content-Type "application/x-ndjson" declares JSONL, but the content is XLSX`],
+    ['JSONL content sent as the XLSX media type', 'jsonl', 'people', XLSX_TYPE, `the part's Content-Type "${XLSX_TYPE}" declares XLSX, but the content is JSONL`],
     ['CSV content named .pdf', 'csv', 'invoice.pdf', 'application/pdf', 'extension ".pdf" declares a type Porter does not import, but the content is CSV'],
     ['CSV named .csv but sent as image/png', 'csv', 'people.csv', 'image/png', 'Content-Type "image/png" declares a type Porter does not import'],
   ];

@@ -36,4 +36,34 @@ describe('declaredTypeMismatch', () => {
   ])('refuses %j sent as %j holding %s', (fileName, contentType, detected, reason) => {
     expect(declaredTypeMismatch({ fileName, contentType }, detected)).toContain(reason);
   });
+
+  // The whole matrix: each format's content under each format's declared extension and media
+  // type, one claim at a time. The same format is accepted; every other pair is refused naming both.
+  const NAME = { [Csv]: 'CSV', [Xlsx]: 'XLSX', [Jsonl]: 'JSONL' } as const;
+  const EXTENSION = { [Csv]: 'people.csv', [Xlsx]: 'people.xlsx', [Jsonl]: 'people.jsonl' } as const;
+  const MEDIA_TYPE = {
+    [Csv]: 'text/csv',
+    [Xlsx]: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    [Jsonl]: 'application/x-ndjson',
+  } as const;
+  const formats = [Csv, Xlsx, Jsonl];
+  const matrix = formats.flatMap((declared) => formats.map((content) => [declared, content] as const));
+
+  it.each(matrix)('by extension: declared %s, content %s', (declared, content) => {
+    const verdict = declaredTypeMismatch({ fileName: EXTENSION[declared], contentType: null }, content);
+    if (declared === content) expect(verdict).toBeNull();
+    else expect(verdict).toBe(`the file name extension ".${declared}" declares ${NAME[declared]}, but the content is ${NAME[content]}`);
+  });
+
+  it.each(matrix)('by media type: declared %s, content %s', (declared, content) => {
+    const verdict = declaredTypeMismatch({ fileName: null, contentType: MEDIA_TYPE[declared] }, content);
+    if (declared === content) expect(verdict).toBeNull();
+    else expect(verdict).toBe(`the part's Content-Type "${MEDIA_TYPE[declared]}" declares ${NAME[declared]}, but the content is ${NAME[content]}`);
+  });
+
+  it.each(matrix)('an honest extension does not excuse a dishonest media type: declared %s, content %s', (declared, content) => {
+    const verdict = declaredTypeMismatch({ fileName: EXTENSION[content], contentType: MEDIA_TYPE[declared] }, content);
+    if (declared === content) expect(verdict).toBeNull();
+    else expect(verdict).toContain(`declares ${NAME[declared]}, but the content is ${NAME[content]}`);
+  });
 });
