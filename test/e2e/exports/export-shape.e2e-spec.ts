@@ -122,9 +122,45 @@ describe('export shape: columns, ids, gzip (e2e)', () => {
     ['a numeric id', { format: 'csv', ids: [123] }, ['ids']],
     ['a 201-character id', { format: 'csv', ids: ['x'.repeat(201)] }, ['ids']],
     ['ids as an object', { format: 'csv', ids: { 0: 'a' } }, ['ids']],
+    // Bad input per new field: wrong types, empty, huge and hostile values; never a 500.
+    ['201 columns', { format: 'csv', columns: Array.from({ length: 201 }, (_, i) => `c${i}`) }, ['columns']],
+    ['a 101-character column name', { format: 'csv', columns: ['email', 'x'.repeat(101)] }, ['columns']],
+    ['a hostile column name', { format: 'csv', columns: ['email', 'a;DROP TABLE directory.employee;--'] }, ['columns.1']],
+    ['a numeric column', { format: 'csv', columns: ['email', 7] }, ['columns']],
+    ['columns as an object', { format: 'csv', columns: { 0: 'email' } }, ['columns']],
+    ['an empty ids array', { format: 'csv', ids: [] }, ['ids']],
+    ['an empty-string id', { format: 'csv', ids: ['a', ''] }, ['ids.1']],
+    ['ids as a string', { format: 'csv', ids: 'a,b' }, ['ids']],
+    ['a numeric compression', { format: 'csv', compression: 1 }, ['compression']],
+    ['an empty compression', { format: 'jsonl', compression: '' }, ['compression']],
+    ['compression as an object', { format: 'csv', compression: { gzip: true } }, ['compression']],
   ])('refuses %s with a 400 naming the field', async (_what, body, paths) => {
     const res = await admin.request({ type: 'employees', ...body });
     expect(res.status).toBe(400);
     expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(paths));
+  });
+
+  it('names an unknown or hostile column in the 400 and lists the columns it could be', async () => {
+    const res = await admin.request({ type: 'employees', format: 'csv', columns: ['a;DROP TABLE directory.employee;--'] });
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'columns.0', message: expect.stringContaining('id, first_name, last_name') }]);
+  });
+
+  it('treats SQL-looking ids as data: nothing matches, they are counted as not exported, and no employee is touched', async () => {
+    const hostile = ["1' OR '1'='1", "'; DROP TABLE directory.employee; --", '00000000-0000-0000-0000-000000000000) OR (1=1'];
+    const { info, file, job } = await run(admin, { format: 'csv', ids: hostile, columns: ['id'] });
+    expect(info.idsCount).toBe(3);
+    expect(parse(file.bytes, { bom: true })).toEqual([['id']]);
+    expect(job.outputInformation).toMatchObject({ idsRequested: 3, idsNotExported: 3 });
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM directory.employee WHERE tenant = $1', [tenant]);
+    expect(rows[0].n).toBe(ROWS);
+  });
+
+  it('accepts exactly 10,000 ids (the limit) and exports the ones that exist', async () => {
+    const { rows } = await pool.query(`SELECT id::text FROM directory.employee WHERE tenant = $1 ORDER BY id LIMIT 5`, [tenant]);
+    const ids = [...rows.map((r) => r.id), ...Array.from({ length: 10_000 - rows.length }, () => randomUUID())];
+    const { file, job } = await run(admin, { format: 'jsonl', ids, columns: ['id'] });
+    expect(file.text.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(rows.map((r) => r.id));
+    expect(job.outputInformation).toMatchObject({ idsRequested: 10_000, idsNotExported: 10_000 - rows.length });
   });
 });
