@@ -110,10 +110,36 @@ describe('imports: column mapping (e2e)', () => {
     ['an unknown column', [['mapping', '{"Mail":"emial"}']], 422, 'mapping.Mail'],
     ['two headers for one column', [['mapping', '{"A":"email","B":"email"}']], 422, 'mapping.B'],
     ['a number as column', [['mapping', '{"A":5}']], 422, 'mapping.A'],
+    ['empty', [['mapping', '']], 400, 'mapping'],
+    ['a JSON string', [['mapping', '"email"']], 400, 'mapping'],
+    ['JSON null', [['mapping', 'null']], 400, 'mapping'],
+    ['over 64 KiB', [['mapping', JSON.stringify({ Mail: 'email', pad: 'x'.repeat(65 * 1024) })]], 400, 'mapping'],
+    ['257 entries', [['mapping', JSON.stringify(Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`h${i}`, null])))]], 422, 'mapping'],
+    ['an empty header', [['mapping', '{"":"email"}']], 422, 'mapping.'],
+    ['a 201-character header', [['mapping', JSON.stringify({ ['h'.repeat(201)]: 'email' })]], 422, `mapping.${'h'.repeat(80)}`],
+    ['a hostile column name', [['mapping', '{"Mail":"email; DROP TABLE directory.employee"}']], 422, 'mapping.Mail'],
+    ['a __proto__ object value', [['mapping', '{"__proto__":{"polluted":"yes"}}']], 400, 'mapping'],
   ] as Array<[string, Array<[string, string]>, number, string]>)('refuses a mapping that is %s', async (_what, fields, status, path) => {
     const up = await upload('email,first_name,last_name\na@example.com,A,B\n', 'people.csv', fields);
     expect(up.status).toBe(status);
     expect(up.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+  });
+
+  it('takes a "__proto__" header as a plain header (no prototype is touched) and {} as no mapping', async () => {
+    const proto = await upload('__proto__,first_name,last_name\nada@example.com,Ada,Lovelace\n', 'people.csv', [['mapping', '{"__proto__":"email"}']]);
+    expect(proto.status).toBe(202);
+    expect(Object.keys(proto.json.mapping)).toEqual(['__proto__']);
+    expect(proto.json.mapping.__proto__).toBe('email');
+    const batch = await proto.c.waitForBatch(proto.recordId, proto.json.id);
+    expect(batch).toMatchObject({ status: 'completed', counts: { completed: 1 } });
+    expect(Object.entries(batch.columnMapping).sort()).toEqual([['__proto__', 'email'], ['first_name', 'first_name'], ['last_name', 'last_name']]);
+    const stored = await withDb(async (db) => (await db.query('SELECT email, first_name FROM directory.employee WHERE tenant = $1', [proto.tenant])).rows);
+    expect(stored).toEqual([{ email: 'ada@example.com', first_name: 'Ada' }]);
+
+    const empty = await upload('email,first_name,last_name\na@example.com,A,B\n', 'people.csv', [['mapping', '{}']]);
+    expect(empty.status).toBe(202);
+    expect(empty.json.mapping).toEqual({});
+    expect(await empty.c.waitForBatch(empty.recordId, empty.json.id)).toMatchObject({ status: 'completed', counts: { completed: 1 } });
   });
 
   it('refuses a mapping sent after the file (400), leaving no batch', async () => {
