@@ -19,12 +19,14 @@ describe('export formats (e2e)', () => {
   let admin: ExportsClient;
   let pool: Pool;
   let employees: EmployeeFixture[];
+  let baseUrl: string;
 
   beforeAll(async () => {
     pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
     employees = await insertEmployees(pool, tenant, TRICKY_EMPLOYEES);
     const started = await startApi(EXPORT_ENV);
     api = started.process;
+    baseUrl = started.baseUrl;
     worker = await startWorker(EXPORT_ENV);
     admin = exportsClient(started.baseUrl, bearer('alice', tenant, { admin: true }));
   });
@@ -32,6 +34,16 @@ describe('export formats (e2e)', () => {
   afterAll(async () => {
     await Promise.all([api?.stop(), worker?.stop()]);
     await pool?.end();
+  });
+
+  it('documents the download\'s media types in the OpenAPI document (JSONL as application/x-ndjson, compressed as application/gzip)', async () => {
+    const doc = (await (await fetch(`${baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const types = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson', 'application/gzip'];
+    for (const path of ['/api/v1/exports/{id}/download', '/api/v1/exports/{id}/file']) {
+      expect(Object.keys(doc.paths[path].get.responses['200'].content ?? {})).toEqual(types);
+    }
+    expect(Object.keys(doc.paths['/api/v1/exports/{id}/download'].get.responses['206'].content ?? {})).toEqual(types);
+    expect(JSON.stringify(doc)).not.toContain('application/jsonl');
   });
 
   async function exportAndDownload(format: string, filters: Record<string, unknown> = {}) {

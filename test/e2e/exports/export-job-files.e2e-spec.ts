@@ -26,8 +26,8 @@ describe('export files through the jobs API (e2e)', () => {
   const downloads = async (exportId: string) => (await as.bob.get(exportId)).json.result.downloadCount as number;
 
   /** A local (s1+s2) export requested by bob, finished. */
-  async function localExport(): Promise<any> {
-    const res = await as.bob.request({ type: 'scope-employees', format: 'csv', scopeIds: ['s1', 's2'] });
+  async function localExport(shape: Record<string, unknown> = { format: 'csv' }): Promise<any> {
+    const res = await as.bob.request({ type: 'scope-employees', scopeIds: ['s1', 's2'], ...shape });
     expect(res.status).toBe(202);
     return waitForExport(as.bob, res.json.id);
   }
@@ -67,6 +67,28 @@ describe('export files through the jobs API (e2e)', () => {
     expect((await as.adminWithoutScopes.download(info.id)).status).toBe(404); // the same answer as the exports API
     expect((await as.otherTenantAdmin.call('GET', fileUrl(info.jobId, name))).status).toBe(404);
     expect(await downloads(info.id)).toBe(0);
+  });
+
+  it('names JSONL application/x-ndjson and gzip application/gzip in the files list and on both downloads', async () => {
+    for (const [shape, type, extension] of [
+      [{ format: 'jsonl' }, 'application/x-ndjson', '.jsonl'],
+      [{ format: 'jsonl', compression: 'gzip' }, 'application/gzip', '.jsonl.gz'],
+      [{ format: 'csv', compression: 'gzip' }, 'application/gzip', '.csv.gz'],
+    ] as const) {
+      const info = await localExport(shape);
+      const name = info.result.fileName as string;
+      expect(name.endsWith(extension)).toBe(true);
+      const listed = await as.bob.call('GET', `/api/v1/jobs/${info.jobId}/files`);
+      expect(listed.status).toBe(200);
+      expect(listed.json).toEqual([expect.objectContaining({ name, contentType: expect.any(String) })]);
+      // The media type exactly (JSONL's text carries `; charset=utf-8`), never application/jsonl.
+      expect(listed.json[0].contentType).toMatch(new RegExp(`^${type.replace('/', '\\/')}(; charset=utf-8)?$`));
+      const viaJobs = await as.bob.call('GET', fileUrl(info.jobId, name));
+      expect(viaJobs.status).toBe(200);
+      expect(viaJobs.headers.get('content-type')?.split(';')[0]).toBe(type);
+      const viaExports = await as.bob.download(info.id);
+      expect(viaExports.headers.get('content-type')?.split(';')[0]).toBe(type);
+    }
   });
 
   it('serves the requester holding the scopes (200) and counts it as a download, like /exports/{id}/download', async () => {

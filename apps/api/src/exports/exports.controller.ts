@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
@@ -22,6 +22,13 @@ import { sendFileDownload } from '../common/send-file-download';
 import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
 
 type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
+
+/**
+ * What an export file is served as: its format's media type (CSV and JSONL with `; charset=utf-8`),
+ * or application/gzip for a compressed CSV or JSONL (`….csv.gz`, `….jsonl.gz`).
+ */
+const EXPORT_FILE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson', 'application/gzip'];
+const EXPORT_FILE_CONTENT = Object.fromEntries(EXPORT_FILE_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]));
 
 /**
  * Like the export-file seed's `url`: where the file can be downloaded, null until there is a file
@@ -95,6 +102,9 @@ export class ExportsController {
 
   @Get(':id/download')
   @ApiOperation({ summary: 'The export file (permission re-checked, download counted); 410 once expired. One `Range: bytes=…` is answered 206 with Content-Range (416 past the end)' })
+  @ApiProduces(...EXPORT_FILE_TYPES)
+  @ApiOkResponse({ description: 'The whole file, as its format\'s media type (application/gzip when compressed)', content: EXPORT_FILE_CONTENT })
+  @ApiResponse({ status: 206, description: 'The requested byte range', content: EXPORT_FILE_CONTENT })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -123,6 +133,8 @@ export class ExportsController {
   @Get(':id/file')
   @Public()
   @ApiOperation({ summary: 'The export file through a signed link (no bearer token); 403 when tampered or expired; counted' })
+  @ApiProduces(...EXPORT_FILE_TYPES)
+  @ApiOkResponse({ description: 'The whole file, as its format\'s media type (application/gzip when compressed)', content: EXPORT_FILE_CONTENT })
   @ApiQuery({ name: 'expires', required: true })
   @ApiQuery({ name: 'sig', required: true })
   async linkedDownload(
