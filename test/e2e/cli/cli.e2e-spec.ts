@@ -209,4 +209,40 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(alias.code).toBe(0);
     expect(await new TokenVerifier(loadConfig()).verify(alias.out.trim())).toMatchObject({ userId: 'erin', tenant: 'acme', roles: [] });
   });
+
+  it('token --app mints a service-account token (kind "app"); its export and jobs show submitterKind "app"; the npm alias takes --app too', async () => {
+    const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+    const minted = await runCli(['token', '--app', 'nightly-report', '--tenant', tenant, '--admin'], {});
+    expect(minted.code).toBe(0);
+    const appToken = minted.stdout.trim();
+    expect(decode(appToken)).toMatchObject({ sub: 'nightly-report', tenant, kind: 'app', roles: ['admin'] });
+    expect(await new TokenVerifier(loadConfig()).verify(appToken)).toMatchObject({ userId: 'nightly-report', tenant, kind: 'app' });
+    // A user token says nothing of its kind (a user is the default).
+    expect(decode((await runCli(['token', '--user', 'dave', '--tenant', tenant], {})).stdout.trim()).kind).toBeUndefined();
+
+    // The CLI's own export with the app token: the export and its job record the app as submitter.
+    const file = path.join(dir, 'by-app.csv');
+    const run = await runCli(['export', 'employees', '--format', 'csv', '--columns', 'email', '-o', file, '--json'], { ...env, PORTER_TOKEN: appToken });
+    expect(run.code).toBe(0);
+    const exported = JSON.parse(run.stdout).export;
+    expect(exported).toMatchObject({ status: 'succeeded', requestedBy: 'nightly-report', submitterKind: 'app' });
+    const job = await client(api.baseUrl, `Bearer ${appToken}`).job(exported.jobId);
+    expect(job).toMatchObject({ submittedBy: 'nightly-report', submitterKind: 'app', submitterRoles: ['admin'] });
+    // The same job seen by a user of the tenant still names the app as its submitter.
+    expect(await client(api.baseUrl, `Bearer ${token}`).job(exported.jobId)).toMatchObject({ submitterKind: 'app' });
+
+    const alias = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const { spawn } = require('child_process') as typeof import('child_process');
+      const child = spawn('npm', ['run', '--silent', 'token', '--', '--app', 'sync-bot', '--tenant', 'acme'], { cwd: path.resolve(__dirname, '../../..') });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c));
+      child.on('close', (code: number | null) => resolve({ code, out }));
+    });
+    expect(alias.code).toBe(0);
+    expect(decode(alias.out.trim())).toMatchObject({ sub: 'sync-bot', tenant: 'acme', kind: 'app', roles: [] });
+
+    const both = await runCli(['token', '--app', 'x', '--user', 'y', '--tenant', 'acme'], {});
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('(--user <id> | --app <name>)');
+  });
 });
