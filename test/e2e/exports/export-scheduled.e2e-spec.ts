@@ -38,6 +38,10 @@ describe('scheduled exports and submitter kinds (e2e)', () => {
     const done = await waitForExport(admin, id, ['succeeded'], 30_000);
     expect(Date.parse(done.processedAt)).toBeGreaterThanOrEqual(dueAt.getTime());
     expect(Date.parse(done.updatedAt)).toBeGreaterThanOrEqual(Date.parse(done.createdAt));
+    // It changed (scheduled → pending → running → succeeded): updatedAt moved past the request's.
+    expect(Date.parse(done.updatedAt)).toBeGreaterThan(Date.parse(created.json.updatedAt));
+    const doneJob = (await admin.call('GET', `/api/v1/jobs/${done.jobId}`)).json;
+    expect(Date.parse(doneJob.updatedAt)).toBeGreaterThan(Date.parse(doneJob.submittedAt));
     expect(await ids('scheduled')).toEqual([]);
   });
 

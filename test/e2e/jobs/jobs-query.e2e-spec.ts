@@ -37,6 +37,22 @@ describe('GET /api/v1/jobs?query=', () => {
     expect((await admin().call('GET', `/api/v1/jobs/${ids.report}`)).json).toMatchObject({ submitterKind: 'user', submitterRoles: [] });
   });
 
+  it('advances updatedAt when the job changes (a rename), and not when it is only read', async () => {
+    // A tenant of its own: the other tests count this tenant's jobs.
+    const owner = client(api.baseUrl, bearer('zoe', `t-${randomUUID()}`, { admin: true }));
+    const id = await owner.submit('porter-test.noop', {}, { name: 'to rename' });
+    const before = (await owner.call('GET', `/api/v1/jobs/${id}`)).json;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await owner.call('GET', `/api/v1/jobs/${id}`)).json.updatedAt).toBe(before.updatedAt);
+    const renamed = await owner.call('PATCH', `/api/v1/jobs/${id}`, { name: 'renamed' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json.name).toBe('renamed');
+    expect(Date.parse(renamed.json.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
+    const after = (await owner.call('GET', `/api/v1/jobs/${id}`)).json;
+    expect(after.updatedAt).toBe(renamed.json.updatedAt);
+    expect(after.submittedAt).toBe(before.submittedAt);
+  });
+
   it('filters by equality, difference, prefix and submitter kind, within the caller tenant only', async () => {
     expect((await names('name==Monthly* sortBy name')).names).toEqual(['Monthly report', 'Monthly sync']);
     expect((await names('name=="Monthly report"')).names).toEqual(['Monthly report']);
