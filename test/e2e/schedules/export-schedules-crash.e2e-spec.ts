@@ -21,7 +21,9 @@ interface TickRow {
  * "Each tick creates exactly one export job, however many worker processes run and however they
  * crash" (ADR 047), on real processes: three workers race for the same due ticks, one of them is
  * SIGKILLed while the ticks are being claimed and settled, and every tick still has exactly one
- * run and one export (one job). Then every process is down across ten ticks: on recovery each
+ * run and one export (one job). Workers killed for sure between claiming a tick and requesting
+ * its export leave claimed runs that the next workers settle, still one export each. Then every
+ * process is down across ten ticks: on recovery each
  * schedule runs once, not ten times. Ticks are made due by writing next_run_at (as in
  * export-schedules.e2e-spec.ts) instead of waiting for the minute to turn.
  */
@@ -130,6 +132,43 @@ describe('recurring exports: one export per tick across crashing workers (e2e)',
     expect(failed).toEqual([]);
     await expectOneExportPerRun();
   }, 80_000);
+
+  it('workers SIGKILLed while requesting the exports of claimed ticks: the runs they left claimed are settled once by the next workers', async () => {
+    // Hold the exports table: a worker that has claimed the tick then waits, inside its settle
+    // transaction, on the export insert — a worker caught between claim and request, for sure.
+    const holder = await pool.connect();
+    let holding = true;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE exports.export_request IN EXCLUSIVE MODE');
+      const now = Date.now();
+      const due = new Date(Math.max(now - 2_000, Math.floor(now / 60_000) * 60_000 + 1) + 7);
+      await pool.query(`UPDATE scheduling.export_schedule SET next_run_at = $2 WHERE id = ANY($1)`, [scheduleIds, due]);
+      await waitFor(
+        async () => {
+          const claimed = await pool.query(`SELECT count(*)::int AS n FROM scheduling.export_schedule_run WHERE schedule_id = ANY($1) AND tick_at = $2`, [scheduleIds, due]);
+          const waiting = await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'exports.export_request'::regclass AND NOT granted`);
+          return claimed.rows[0].n === SCHEDULE_COUNT && waiting.rows[0].n >= 1;
+        },
+        { timeoutMs: 20_000, intervalMs: 50, what: 'every tick claimed and a worker blocked requesting its export' },
+      );
+      await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+      await holder.query('COMMIT');
+      holding = false;
+      const { rows: left } = await pool.query(`SELECT count(*)::int AS n FROM scheduling.export_schedule_run WHERE schedule_id = ANY($1) AND tick_at = $2 AND status = 'claimed'`, [scheduleIds, due]);
+      expect(left[0].n).toBeGreaterThan(0);
+      workers = await Promise.all([startWorker(WORKER_ENV), startWorker(WORKER_ENV)]);
+      await ranOnce(due, 'the claimed runs settled by the new workers');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { rows } = await pool.query(`SELECT status, count(*)::int AS n FROM scheduling.export_schedule_run WHERE schedule_id = ANY($1) AND tick_at = $2 GROUP BY status`, [scheduleIds, due]);
+      expect(rows).toEqual([{ status: 'requested', n: SCHEDULE_COUNT }]);
+      for (const tick of await ticks()) expect(tick).toMatchObject({ runs: 1, exports: 1 });
+      await expectOneExportPerRun();
+    } finally {
+      if (holding) await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  }, 60_000);
 
   it('everything down across ten ticks: on recovery each schedule runs once, with the missed ticks counted', async () => {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));
