@@ -13,6 +13,12 @@
  * `--storage s3` runs every measurement twice in the same run, first on local storage, then on
  * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver),
  * and prints the S3/local time ratio of each format (download through the API included).
+ *
+ * `--streams N` measures every format and variant four times in the same run, without, with, with
+ * and again without N live progress streams (`GET /api/v1/jobs/{id}/stream`, SSE) open on the
+ * export's job while it runs (ABBA: neither side always runs on a warmer cache), keeps the best of
+ * each side, and prints the with/without ratio of time and of worker CPU (ADR 042: streams must
+ * not slow the job).
  */
 import { ChildProcess, spawn } from 'child_process';
 import { closeSync, openSync, promises as fs, readFileSync, statSync } from 'fs';
@@ -21,7 +27,7 @@ import * as path from 'path';
 import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
 import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
-import { benchCount } from './bench-args';
+import { benchArg, benchCount } from './bench-args';
 import { benchStorage, startBenchS3 } from './bench-s3';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -30,6 +36,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
 const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const TENANT = 'bench';
+/** Live streams attached to each export's job in the second measurement of each variant (0: none, one measurement). */
+const STREAMS = benchArg('streams') === undefined ? 0 : benchCount('streams', 0);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
 const NARROW_COLUMNS = (process.env.BENCH_NARROW_COLUMNS ?? 'id,email,salary').split(',');
 const VARIANTS: Array<{ label: string; columns: string[] | null }> = [
@@ -160,17 +168,52 @@ async function main(): Promise<void> {
     }
     printTable(remote, floor, `STORAGE_DRIVER=s3 (${s3.server} on 127.0.0.1)`);
     const lines = ['', `S3 / local, same run (submit → downloadable, then the download through the API):`, '| format | columns | local | s3 | s3/local |', '|---|---|---|---|---|'];
-    for (const r of remote) {
-      const l = local.find((x) => x.format === r.format && x.columns === r.columns)!;
+    for (const r of remote.filter((x) => x.streams === 0 && x === best(remote, x.format, x.columns, 0))) {
+      const l = best(local, r.format, r.columns, 0)!;
       lines.push(`| ${r.format} | ${r.columns} | ${l.seconds.toFixed(2)} s + ${l.downloadSeconds.toFixed(2)} s | ${r.seconds.toFixed(2)} s + ${r.downloadSeconds.toFixed(2)} s | ${(r.seconds / l.seconds).toFixed(2)}x (download ${(r.downloadSeconds / l.downloadSeconds).toFixed(2)}x) |`);
     }
     process.stdout.write(lines.join('\n') + '\n');
   }
+  if (STREAMS) printStreams(local);
+}
+
+/** Without and with STREAMS live streams on the job, same run, same worker settings. */
+function printStreams(results: Measurement[]): void {
+  const lines = ['', `Live streams (${STREAMS} SSE clients on the job while it runs vs none, same run):`, '| format | columns | no stream (best of 2) | with streams (best of 2) | events per stream | worker CPU, best (none → streams) | time with/without |', '|---|---|---|---|---|---|---|'];
+  for (const r of results.filter((x) => x.streams === 0 && x === best(results, x.format, x.columns, 0))) {
+    const on = best(results, r.format, r.columns, STREAMS)!;
+    const cpu = (streams: number) => Math.min(...results.filter((x) => x.format === r.format && x.columns === r.columns && x.streams === streams).map((x) => x.workerCpuSeconds));
+    lines.push(`| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${on.seconds.toFixed(2)} s | ${on.streamEvents.toFixed(1)} | ${cpu(0).toFixed(2)} s → ${cpu(STREAMS).toFixed(2)} s (${(cpu(STREAMS) / cpu(0)).toFixed(3)}x) | ${(on.seconds / r.seconds).toFixed(3)}x |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The fastest measurement of a format, variant and stream count (several when --streams repeats them). */
+function best(results: Measurement[], format: string, columns: string, streams: number): Measurement | undefined {
+  return results.filter((x) => x.format === format && x.columns === columns && x.streams === streams).sort((a, b) => a.seconds - b.seconds)[0];
+}
+
+/** Opens `count` SSE streams on the job; resolves with the events each received once all have ended (after the terminal status). */
+function attachStreams(base: string, headers: Record<string, string>, jobId: string, count: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const res = await fetch(`${base}/api/v1/jobs/${jobId}/stream`, { headers: { authorization: headers.authorization, accept: 'text/event-stream' } });
+      if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`);
+      let events = 0;
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) events += (decoder.decode(chunk, { stream: true }).match(/^event: /gm) ?? []).length;
+      return events;
+    }),
+  );
 }
 
 interface Measurement {
   format: string;
   columns: string;
+  /** Live streams open on the job while it ran. */
+  streams: number;
+  /** Events each stream received, on average. */
+  streamEvents: number;
   seconds: number;
   workerCpuSeconds: number;
   downloadSeconds: number;
@@ -195,7 +238,7 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
 
   const results: Measurement[] = [];
   try {
-    for (const format of FORMATS) for (const variant of VARIANTS) {
+    for (const format of FORMATS) for (const variant of VARIANTS) for (const streams of STREAMS ? [0, STREAMS, STREAMS, 0] : [0]) {
       const worker = spawnProcess('worker');
       try {
       await until(async () => worker.output().includes('Porter worker started'), 'the worker', 60_000, 50).catch((e) => {
@@ -215,7 +258,8 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
       const started = process.hrtime.bigint();
       const created = await fetch(`${base}/api/v1/exports`, { method: 'POST', headers, body: JSON.stringify({ type: 'employees', format, ...(variant.columns ? { columns: variant.columns } : {}) }) });
       if (created.status !== 202) throw new Error(`request failed: ${created.status} ${await created.text()}`);
-      const { id } = (await created.json()) as { id: string };
+      const { id, jobId } = (await created.json()) as { id: string; jobId: string };
+      const streamed = streams ? attachStreams(base, headers, jobId, streams) : Promise.resolve([]);
       const info = await until(async () => {
         const res = await fetch(`${base}/api/v1/exports/${id}`, { headers });
         const body = (await res.json()) as { status: string; itemsCount: number; errorMessage: string | null; result: { sizeBytes: number } | null };
@@ -224,6 +268,8 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
       }, `the ${format} export`);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const workerCpuSeconds = cpuSeconds(pid) - cpuBefore;
+      const events = await streamed;
+      if (events.some((n) => n === 0)) throw new Error(`${format}: a live stream ended without an event`);
       clearInterval(sampler);
       const { hwmKb } = memory(pid);
       if (info.itemsCount !== ROWS) throw new Error(`${format}: expected ${ROWS} items, got ${info.itemsCount}`);
@@ -239,6 +285,8 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
       results.push({
         format,
         columns: variant.label,
+        streams,
+        streamEvents: events.length ? events.reduce((a, b) => a + b, 0) / events.length : 0,
         seconds,
         workerCpuSeconds,
         downloadSeconds,
@@ -249,7 +297,7 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
         sizeMb: info.result!.sizeBytes / 1e6,
         ratio: seconds / floor.seconds,
       });
-      process.stderr.write(`  ${format} (${variant.label}): ${seconds.toFixed(2)} s (worker CPU ${workerCpuSeconds.toFixed(2)} s), peak RSS ${(hwmKb / 1024).toFixed(0)} MB\n`);
+      process.stderr.write(`  ${format} (${variant.label}${streams ? `, ${streams} streams` : ''}): ${seconds.toFixed(2)} s (worker CPU ${workerCpuSeconds.toFixed(2)} s), peak RSS ${(hwmKb / 1024).toFixed(0)} MB\n`);
       } finally {
         await stop(worker.child);
       }
@@ -267,10 +315,10 @@ function printTable(results: Measurement[], floor: { seconds: number; bytes: num
     `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
     '| format | columns | submit → downloadable | worker CPU | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY (all columns) | goal | narrow vs all |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => {
+    ...results.filter((r) => r.streams === 0 && r === best(results, r.format, r.columns, 0)).map((r) => {
       const goal = goals[r.format] ?? 2;
       const ok = r.ratio <= goal && r.peakRssMb < 200;
-      const all = results.find((x) => x.format === r.format && x.columns === 'all');
+      const all = best(results, r.format, 'all', 0);
       const narrow = r.columns === 'all' || !all ? '' : `${(r.seconds / all.seconds).toFixed(2)}x: ${r.seconds < all.seconds ? 'faster' : 'NOT FASTER'}`;
       return `| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${r.workerCpuSeconds.toFixed(2)} s | ${Math.round(r.rowsPerSecond)} | ${r.sizeMb.toFixed(1)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.sampledPeakMb.toFixed(0)} MB | ${r.idleRssMb.toFixed(0)} MB | ${r.ratio.toFixed(2)}x | ≤ ${goal}x, < 200 MB: ${ok ? 'met' : 'MISSED'} | ${narrow} |`;
     }),

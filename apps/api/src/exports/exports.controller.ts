@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
@@ -19,7 +19,8 @@ import { CurrentPrincipal, Public } from '@porter/platform';
 import { ResendExportReadyCommand } from '@porter/webhooks';
 import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { sendFileDownload } from '../common/send-file-download';
-import { CreateDownloadLinkBody, ListExportsParams, RequestExportBody } from './exports.dto';
+import { ApiProblems } from '../common/problem-responses';
+import { CreateDownloadLinkBody, ExportResendDto, ListExportsParams, RequestExportBody } from './exports.dto';
 
 type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
 
@@ -126,6 +127,8 @@ export class ExportsController {
   @Post(':id/resend')
   @HttpCode(202)
   @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired' })
+  @ApiAcceptedResponse({ type: ExportResendDto, description: 'a new export.ready event (new webhook-id, a fresh download link in each delivery)' })
+  @ApiProblems({ 404: 'no such export, or not visible to the caller', 409: 'the export has not succeeded, or its file has expired (detail says which)' })
   resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveries: number }> {
     return this.commandBus.execute(new ResendExportReadyCommand(principal, id));
   }

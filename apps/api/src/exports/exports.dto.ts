@@ -99,3 +99,8 @@ export class CreateDownloadLinkBody {
   @Max(86400)
   expiresInSeconds?: number;
 }
+
+export class ExportResendDto {
+  @ApiProperty({ description: 'the new export.ready event: the webhook-id of its deliveries' }) eventId!: string;
+  @ApiProperty({ description: 'how many enabled endpoints subscribed to export.ready get it (0: none)' }) deliveries!: number;
+}
