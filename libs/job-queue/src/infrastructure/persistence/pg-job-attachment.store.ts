@@ -7,7 +7,7 @@ import { FILE_STORAGE, FileStorage, PG_POOL, withPgTransaction } from '@porter/p
 import { PayloadTooLargeError } from '@porter/shared-kernel';
 import type { JobAttachmentStore, NewJobAttachment } from '../../application/ports/job-attachment.store.port';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
-import { jobFilesPrefix } from './job-sql';
+import { jobAttachmentsPrefix } from './job-sql';
 
 @Injectable()
 export class PgJobAttachmentStore implements JobAttachmentStore {
@@ -18,7 +18,7 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
 
   async write(jobId: string, stream: Readable, maxBytes: number): Promise<{ storageKey: string; sizeBytes: number; sha256: string }> {
     // Under the job's prefix: deleting or purging the job removes its attachments' bytes too.
-    const storageKey = `${jobFilesPrefix(jobId)}/attachments/${randomUUID()}`;
+    const storageKey = `${jobAttachmentsPrefix(jobId)}/${randomUUID()}`;
     const writer = this.storage.openWriter(storageKey);
     let total = 0;
     const limit = new Transform({
