@@ -4,19 +4,21 @@ import { TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { FILE_STORAGE, FileStorage, PG_POOL, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { FILE_STORAGE, FileStorage, motoAvailable, MotoServer, PG_POOL, PORTER_CONFIG, PorterConfig, S3FileStorage, startMoto } from '@porter/platform';
 import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../application/ports/job-attachment.store.port';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { jobQueueContext } from '../test-support/job-queue-test-context';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE } from './job-queue.constants';
 import { JobPurgeService } from './maintenance/job-purge.service';
 import { JobRunStore } from './store/job-run.store';
+import { PgJobAttachmentStore } from './persistence/pg-job-attachment.store';
+import { StorageJobFileCleaner } from './persistence/storage-job-file-cleaner';
 
 /**
  * A job's attachments live under its storage prefix next to its runs' outputs: cleaning a run's
  * outputs (after a cancel) keeps them; the age-based purge removes them, rows and bytes.
  */
-describe('job attachments: kept by output cleanup, removed by the purge (Postgres, local storage)', () => {
+describe('job attachments: kept by output cleanup, removed by the purge (Postgres; local storage, and S3 on moto_server)', () => {
   let ctx: TestingModule;
   let pool: Pool;
   let storage: FileStorage;
@@ -46,19 +48,19 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
     return id;
   }
 
-  async function attach(jobId: string, names: string[]): Promise<string[]> {
+  async function attach(jobId: string, names: string[], store: JobAttachmentStore = attachments): Promise<string[]> {
     const added = [];
     for (const name of names) {
-      const stored = await attachments.write(jobId, Readable.from([Buffer.from(`bytes of ${name}`)]), 1024);
+      const stored = await store.write(jobId, Readable.from([Buffer.from(`bytes of ${name}`)]), 1024);
       added.push({ name, contentType: 'text/plain', createdBy: 'ada', ...stored });
     }
-    expect(await attachments.add(jobId, added, 5)).toBeNull();
+    expect(await store.add(jobId, added, 5)).toBeNull();
     return added.map((a) => a.storageKey);
   }
 
-  async function keysUnder(jobId: string): Promise<string[]> {
+  async function keysUnder(jobId: string, where: FileStorage = storage): Promise<string[]> {
     const keys: string[] = [];
-    for await (const object of storage.list(`job-queue/${jobId}/`)) keys.push(object.key);
+    for await (const object of where.list(`job-queue/${jobId}/`)) keys.push(object.key);
     return keys.sort();
   }
 
@@ -80,21 +82,22 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
     expect((await attachments.list(jobId)).map((a) => a.name)).toEqual(['template.csv']);
   });
 
-  it('the age-based purge removes an expired job\'s attachments: rows and stored files', async () => {
-    const config = ctx.get<PorterConfig>(PORTER_CONFIG);
+  /** Runs the age-based purge for an expired and a recent job with attachments, on `where`. */
+  async function purgeExpiredWithAttachments(where: FileStorage): Promise<void> {
+    const store = where === storage ? attachments : new PgJobAttachmentStore(pool, where);
     const expired = await insertJob('succeeded', 3 * 86_400_000);
     const recent = await insertJob('succeeded', 0);
-    const expiredKeys = await attach(expired, ['notes.txt', 'template.xlsx']);
-    const recentKeys = await attach(recent, ['notes.txt']);
-    await storage.put(`job-queue/${expired}/run-1-${randomUUID()}`, Readable.from([Buffer.from('output')]));
-    for (const key of [...expiredKeys, ...recentKeys]) expect(await storage.stat(key)).not.toBeNull();
+    const expiredKeys = await attach(expired, ['notes.txt', 'template.xlsx'], store);
+    const recentKeys = await attach(recent, ['notes.txt'], store);
+    await where.put(`job-queue/${expired}/run-1-${randomUUID()}`, Readable.from([Buffer.from('output')]));
+    for (const key of [...expiredKeys, ...recentKeys]) expect(await where.stat(key)).not.toBeNull();
 
     const purge = new JobPurgeService(
       ctx.get(JobRunStore),
       ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)),
       ctx.get<Queue>(getQueueToken(JOBS_QUEUE)),
-      cleaner,
-      config,
+      where === storage ? cleaner : new StorageJobFileCleaner(where),
+      ctx.get<PorterConfig>(PORTER_CONFIG),
     );
     // Older than two days: this test's expired job (the run's other jobs are younger).
     const { purged } = await purge.purge(2 * 86_400_000);
@@ -103,8 +106,39 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
     const rows = await pool.query(`SELECT job_id FROM job_queue.job_attachment WHERE job_id = ANY($1::uuid[])`, [[expired, recent]]);
     expect(rows.rows.map((r) => r.job_id)).toEqual([recent]);
     expect((await pool.query(`SELECT 1 FROM job_queue.job WHERE id = $1`, [expired])).rowCount).toBe(0);
-    for (const key of expiredKeys) expect(await storage.stat(key)).toBeNull();
-    expect(await keysUnder(expired)).toEqual([]);
-    for (const key of recentKeys) expect(await storage.stat(key)).not.toBeNull();
+    for (const key of expiredKeys) expect(await where.stat(key)).toBeNull();
+    expect(await keysUnder(expired, where)).toEqual([]);
+    for (const key of recentKeys) expect(await where.stat(key)).not.toBeNull();
+  }
+
+  it("the age-based purge removes an expired job's attachments: rows and stored files (local storage)", async () => {
+    await purgeExpiredWithAttachments(storage);
+  });
+
+  const withMoto = motoAvailable();
+  if (!withMoto) process.stderr.write('\n[job attachments] moto_server is not on PATH: the S3 purge case is skipped\n');
+  (withMoto ? describe : describe.skip)('on S3 (moto_server)', () => {
+    const credentials = { accessKeyId: 'attachments', secretAccessKey: 'attachments-secret' };
+    let moto: MotoServer;
+    let s3: S3FileStorage;
+    beforeAll(async () => {
+      moto = await startMoto('attachments', credentials);
+      s3 = new S3FileStorage({ bucket: 'attachments', endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, keyPrefix: 'porter', credentials });
+    }, 60_000);
+    afterAll(async () => {
+      await moto?.stop();
+    });
+
+    it("the age-based purge removes an expired job's attachments: rows and stored objects", async () => {
+      await purgeExpiredWithAttachments(s3);
+    });
+
+    it("removing a cancelled run's outputs keeps the attachments", async () => {
+      const jobId = await insertJob('cancelled', 0);
+      const keys = await attach(jobId, ['template.csv'], new PgJobAttachmentStore(pool, s3));
+      await s3.put(`job-queue/${jobId}/run-1-${randomUUID()}`, Readable.from([Buffer.from('partial')]));
+      await new StorageJobFileCleaner(s3).removeOutputs(jobId);
+      expect(await keysUnder(jobId, s3)).toEqual(keys);
+    });
   });
 });
