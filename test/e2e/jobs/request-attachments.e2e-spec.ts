@@ -219,6 +219,27 @@ describe('request-time attachments of exports and imports (e2e)', () => {
     expect((await download(ada, traversal.json.jobId, 'x.txt')).bytes.toString()).toBe('escape');
   });
 
+  it('an idempotent replay answers with the first export and keeps none of its own files', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const ada = bearer('ada', tenant, { admin: true });
+    const send = async (file: string) => {
+      const form = new FormData();
+      form.append('request', JSON.stringify({ type: 'employees', format: 'csv' }));
+      form.append('attachment', new Blob([file]), `${file}.txt`);
+      const res = await fetch(`${api.baseUrl}/api/v1/exports`, { method: 'POST', headers: { authorization: ada, 'idempotency-key': 'same-key' }, body: form });
+      return { status: res.status, replayed: res.headers.get('idempotent-replayed'), json: (await res.json()) as any };
+    };
+    const first = await send('first');
+    expect(first.status).toBe(202);
+    const afterFirst = await storedAttachmentObjects();
+    const again = await send('second');
+    expect([again.status, again.replayed, again.json.id]).toEqual([202, 'true', first.json.id]);
+    const files = await exportsClient(api.baseUrl, ada).call('GET', `/api/v1/jobs/${first.json.jobId}/files`);
+    expect(files.json.filter((f: { kind: string }) => f.kind === 'attachment').map((f: { name: string }) => f.name)).toEqual(['first.txt']);
+    expect(await jobsOf(tenant)).toBe(1);
+    expect(await storedAttachmentObjects()).toEqual(afterFirst);
+  });
+
   it('OpenAPI: POST /exports takes JSON or multipart (request + attachment); the batch upload lists its attachment parts', async () => {
     const doc = (await (await fetch(`${api.baseUrl}/api/docs-json`)).json()) as any;
     const content = doc.paths['/api/v1/exports'].post.requestBody.content;
@@ -267,5 +288,29 @@ describe('request-time attachments of exports and imports (e2e)', () => {
     expect((await imports.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE tenant = $1 AND payload->>'importRecordId' = $2`, [tenant, recordId])).rows[0].n).toBe(0);
     expect(await storedAttachmentObjects()).toEqual(before);
+  });
+
+  it('with UPLOAD_MAX_FILES=2, attachments sent with two files are refused (422): no batch, no job, nothing stored', async () => {
+    const two = await startApi({ ...EXPORT_ENV, UPLOAD_MAX_FILES: '2' });
+    try {
+      const tenant = `t-${randomUUID()}`;
+      const alice = bearer('alice', tenant, { scopes: ['north'] });
+      const imports = importsClient(two.baseUrl, alice);
+      const recordId = await imports.createRecord();
+      const before = await storedAttachmentObjects();
+      const form = new FormData();
+      form.append('file', new Blob([employeesCsv(2, 700)], { type: 'text/csv' }), 'one.csv');
+      form.append('attachment', new Blob(['notes']), 'notes.txt');
+      form.append('file', new Blob([employeesCsv(2, 800)], { type: 'text/csv' }), 'two.csv');
+      const res = await fetch(`${two.baseUrl}/api/v1/imports/${recordId}/batches`, { method: 'POST', headers: { authorization: alice }, body: form });
+      const json = (await res.json()) as any;
+      expect(res.status).toBe(422);
+      expect(json.errors).toEqual([{ path: 'attachment', message: 'sent with 2 files; send them with one' }]);
+      expect((await imports.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
+      expect(await jobsOf(tenant)).toBe(0);
+      expect(await storedAttachmentObjects()).toEqual(before);
+    } finally {
+      await two.process.stop();
+    }
   });
 });
