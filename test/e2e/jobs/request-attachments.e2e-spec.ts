@@ -180,6 +180,10 @@ describe('request-time attachments of exports and imports (e2e)', () => {
     expect(notObject.status).toBe(400);
     expect(notObject.json.detail).toBe('The "request" field must be a JSON object');
 
+    // Neither JSON nor multipart: 415 as before.
+    const text = await fetch(`${api.baseUrl}/api/v1/exports`, { method: 'POST', headers: { authorization: ada, 'content-type': 'text/plain' }, body: '{}' });
+    expect(text.status).toBe(415);
+
     expect(await exportsOf(tenant)).toBe(0);
     expect(await jobsOf(tenant)).toBe(0);
     expect(await storedAttachmentObjects()).toEqual(before);
