@@ -17,6 +17,7 @@ import { GetJobEventsHandler } from './application/get-job-events/get-job-events
 import { DownloadJobFileHandler } from './application/job-files/download-job-file.handler';
 import { ListJobFilesHandler } from './application/job-files/list-job-files.handler';
 import { AttachJobFilesHandler } from './application/attach-job-files/attach-job-files.handler';
+import { DiscardJobAttachmentsHandler, StageJobAttachmentsHandler } from './application/attach-job-files/stage-job-attachments.handler';
 import { JOB_ATTACHMENT_STORE } from './application/ports/job-attachment.store.port';
 import { PgJobAttachmentStore } from './infrastructure/persistence/pg-job-attachment.store';
 import { JobFileAccessPolicies } from './application/job-files/job-file-access-policies';
@@ -45,6 +46,8 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     { provide: JOB_FILE_CLEANER, useClass: StorageJobFileCleaner },
     { provide: JOB_ATTACHMENT_STORE, useClass: PgJobAttachmentStore },
     AttachJobFilesHandler,
+    StageJobAttachmentsHandler,
+    DiscardJobAttachmentsHandler,
     JobRunStore,
     OutboxRelay,
     SubmitJobHandler,

@@ -37,7 +37,7 @@ describe('imports: uploads and templates', () => {
         ['two.csv', employeesCsv(5, 100)],
       ]);
       expect(res.status).toBe(413);
-      expect(res.json.detail).toBe('At most 1 file(s) per upload');
+      expect(res.json.detail).toBe('At most 1 "file" file part(s) per upload');
       expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
       expect(await storedFiles(tenant, recordId)).toEqual([]);
       const jobs = await c.call('GET', '/api/v1/jobs?type=import-batch');

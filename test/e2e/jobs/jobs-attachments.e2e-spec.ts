@@ -75,6 +75,32 @@ describe('job attachments (e2e)', () => {
     expect(await storedAttachments(jobId)).toHaveLength(2);
   });
 
+  it("keeps a running job's attachments when it is cancelled (only the run's outputs go)", async () => {
+    const tenant = `t-${randomUUID()}`;
+    const alice = client(api.baseUrl, bearer('alice', tenant));
+    const jobId = await alice.submit(
+      'porter-test.steps',
+      { steps: 600, stepMs: 50, partialFileName: 'partial.csv' },
+      { scheduledFor: new Date(Date.now() + 1500).toISOString() },
+    );
+    const template = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    expect((await attach(bearer('alice', tenant), jobId, [['template.bin', template]])).status).toBe(201);
+    await waitForJob(alice, jobId, (j) => j.status === 'running' && j.outputFiles.includes('partial.csv'), 'the run to write its partial file');
+    expect((await alice.call('POST', `/api/v1/jobs/${jobId}/cancel`)).status).toBe(200);
+    await waitForJob(alice, jobId, (j) => j.status === 'cancelled', 'the job to be cancelled');
+    // The reconciler also cleans after a cancel: give both a moment, then the attachment must still be whole.
+    await new Promise((r) => setTimeout(r, 1500));
+    const files = (await alice.call('GET', `/api/v1/jobs/${jobId}/files`)).json;
+    expect(files.map((f: { name: string; kind: string }) => [f.name, f.kind])).toEqual([['template.bin', 'attachment']]);
+    const res = await fetch(`${api.baseUrl}/api/v1/jobs/${jobId}/files/template.bin`, { headers: { authorization: bearer('alice', tenant) } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(template)).toBe(true);
+    // The cancelled run's output is gone from storage; the attachment is all that is left under the job.
+    const left = await fs.readdir(path.join(process.env.STORAGE_DIR!, 'job-queue', jobId));
+    expect(left).toEqual(['attachments']);
+    expect(await storedAttachments(jobId)).toHaveLength(1);
+  });
+
   it('removes attachments with the job', async () => {
     const tenant = `t-${randomUUID()}`;
     const alice = client(api.baseUrl, bearer('alice', tenant));

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtension, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
@@ -14,8 +14,20 @@ import {
   CreateExportDownloadLinkCommand,
   ExportDownloadLink,
   RequestExportCommand,
+  RequestExportResult,
 } from '@porter/exports';
-import { CurrentPrincipal, Public } from '@porter/platform';
+import { JobAttachmentUpload, MAX_JOB_ATTACHMENT_BYTES, MAX_JOB_ATTACHMENTS } from '@porter/job-queue';
+import {
+  AcceptsMultipart,
+  CurrentPrincipal,
+  jsonObjectField,
+  MULTIPART_BODY_EXTENSION,
+  PORTER_CONFIG,
+  PorterConfig,
+  Public,
+  receiveFileParts,
+  validateRequestBody,
+} from '@porter/platform';
 import { ResendExportReadyCommand } from '@porter/webhooks';
 import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { sendFileDownload } from '../common/send-file-download';
@@ -39,12 +51,28 @@ function withDownloadUrl(info: ExportInfo): ExportInfoResponse {
   return { ...info, downloadUrl: info.result && !info.result.expired ? `/api/v1/exports/${info.id}/download` : null };
 }
 
+function requestOf(body: RequestExportBody): RequestExportCommand['request'] {
+  return {
+    type: body.type,
+    format: body.format,
+    filters: body.filters ?? {},
+    scopeIds: body.scopeIds ?? [],
+    name: body.name ?? null,
+    scheduledFor: body.scheduledFor ? new Date(body.scheduledFor) : null,
+    columns: body.columns ?? null,
+    ids: body.ids ?? null,
+    compression: body.compression ?? null,
+    notify: body.notify ? { ...(body.notify.email !== undefined ? { email: body.notify.email } : {}) } : null,
+  };
+}
+
 @ApiTags('exports')
 @Controller('api/v1/exports')
 export class ExportsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
   @Get('types')
@@ -53,34 +81,67 @@ export class ExportsController {
     return this.queryBus.execute(new ListExportTypesQuery());
   }
 
+  /**
+   * JSON, or multipart/form-data when files go with the request (ADR 060): a `request` field with
+   * the same JSON object, validated the same way (same 400 problems), then up to 5 `attachment`
+   * file parts, streamed into storage and recorded with the job in its submit transaction.
+   */
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Request an export (runs in the background)' })
+  @AcceptsMultipart({ orJson: true })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({ type: RequestExportBody })
+  @ApiExtension(MULTIPART_BODY_EXTENSION, {
+    schema: {
+      type: 'object',
+      required: ['request'],
+      properties: {
+        request: { $ref: getSchemaPath(RequestExportBody), description: 'FIRST: the JSON request (the application/json body) as a form field' },
+        attachment: {
+          type: 'array',
+          maxItems: MAX_JOB_ATTACHMENTS,
+          items: { type: 'string', format: 'binary' },
+          description: `optional, after "request": up to ${MAX_JOB_ATTACHMENTS} files of at most ${MAX_JOB_ATTACHMENT_BYTES} bytes each, stored with the export's job (GET /api/v1/jobs/{jobId}/files)`,
+        },
+      },
+    },
+    encoding: { request: { contentType: 'application/json' } },
+  })
+  @ApiOperation({
+    summary: 'Request an export (runs in the background)',
+    description:
+      'application/json: the request. multipart/form-data: a `request` field holding the same JSON (validated the same way), then up to ' +
+      `${MAX_JOB_ATTACHMENTS} \`attachment\` file parts (each at most ${MAX_JOB_ATTACHMENT_BYTES} bytes; 413 beyond), stored and recorded with ` +
+      "the export's job before it can run; a refused request stores nothing and creates no job.",
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same export; same key, other body → 422' })
   async request(
     @CurrentPrincipal() principal: Principal,
-    @Body() body: RequestExportBody,
+    @Body() json: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ExportInfoResponse> {
-    const result = await this.commandBus.execute(
-      new RequestExportCommand(
-        principal,
-        {
-          type: body.type,
-          format: body.format,
-          filters: body.filters ?? {},
-          scopeIds: body.scopeIds ?? [],
-          name: body.name ?? null,
-          scheduledFor: body.scheduledFor ? new Date(body.scheduledFor) : null,
-          columns: body.columns ?? null,
-          ids: body.ids ?? null,
-          compression: body.compression ?? null,
-          notify: body.notify ? { ...(body.notify.email !== undefined ? { email: body.notify.email } : {}) } : null,
-        },
-        { idempotencyKey: idempotencyKey ?? null },
-      ),
-    );
+    const options = { idempotencyKey: idempotencyKey ?? null };
+    const result: RequestExportResult = /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')
+      ? await receiveFileParts(
+          req,
+          {
+            maxFiles: MAX_JOB_ATTACHMENTS,
+            // One byte past the limit lets the attachment store see the overflow and answer 413.
+            maxFileBytes: MAX_JOB_ATTACHMENT_BYTES + 1,
+            fileFields: { attachment: MAX_JOB_ATTACHMENTS },
+            filesOptional: true,
+            maxFieldBytes: this.config.jsonBodyLimitBytes,
+          },
+          (file): JobAttachmentUpload => file,
+          async (parts, fields) => {
+            const body = await validateRequestBody((await fields).request, RequestExportBody);
+            return this.commandBus.execute(new RequestExportCommand(principal, requestOf(body), { ...options, attachments: parts }));
+          },
+          { fieldsBeforeFiles: { request: jsonObjectField('request', this.config.jsonBodyLimitBytes) }, requiredFields: ['request'] },
+        )
+      : await this.commandBus.execute(new RequestExportCommand(principal, requestOf(await validateRequestBody(json, RequestExportBody)), options));
     res.setHeader('Location', `/api/v1/exports/${result.exportId}`);
     if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
     return withDownloadUrl(result.export);

@@ -20,6 +20,7 @@ import {
   ListImportTypesQuery,
   RetryFailedRowsCommand,
 } from '@porter/imports';
+import { MAX_JOB_ATTACHMENT_BYTES, MAX_JOB_ATTACHMENTS } from '@porter/job-queue';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
@@ -103,7 +104,8 @@ export class ImportsController {
    * record is checked first, so another tenant's id is a 404 before a byte is stored. The batches
    * commit only once the whole body has been read and accepted (AddImportBatchesCommand): a
    * request refused at any point (413 for one file too many, 415, 400...) leaves no batch, job
-   * or stored file, and is answered only after that cleanup.
+   * or stored file, and is answered only after that cleanup. `attachment` parts (ADR 060) are
+   * stored as they arrive and recorded with the batch's job in the same transaction.
    */
   @Post(':id/batches')
   @HttpCode(202)
@@ -121,6 +123,14 @@ export class ImportsController {
           example: '{"Courriel":"email","Remarques":null}',
         },
         file: { type: 'string', format: 'binary' },
+        attachment: {
+          type: 'array',
+          maxItems: MAX_JOB_ATTACHMENTS,
+          items: { type: 'string', format: 'binary' },
+          description:
+            `optional, before or after the file part (after "mapping"): up to ${MAX_JOB_ATTACHMENTS} files of at most ${MAX_JOB_ATTACHMENT_BYTES} bytes ` +
+            "each that go with the batch's job (a template, notes), listed at GET /api/v1/jobs/{jobId}/files; only with a single file",
+        },
       },
     },
   })
@@ -144,8 +154,12 @@ export class ImportsController {
     const batches: ImportBatchInfo[] = await receiveFileParts(
       req,
       // One byte past the limit lets the upload store see the overflow and answer 413.
-      { maxFiles: this.config.uploadMaxFiles, maxFileBytes: this.config.uploadMaxBytes + 1 },
-      (file, fields) => ({ ...file, mapping: fields.mapping ?? null }),
+      {
+        maxFiles: this.config.uploadMaxFiles + MAX_JOB_ATTACHMENTS,
+        maxFileBytes: Math.max(this.config.uploadMaxBytes, MAX_JOB_ATTACHMENT_BYTES) + 1,
+        fileFields: { file: this.config.uploadMaxFiles, attachment: MAX_JOB_ATTACHMENTS },
+      },
+      ({ field, ...file }, fields) => ({ ...file, part: field === 'attachment' ? ('attachment' as const) : ('file' as const), mapping: fields.mapping ?? null }),
       (parts) => this.commandBus.execute(new AddImportBatchesCommand(principal, id, parts, options)),
       { checkFirst: () => this.queryBus.execute(new GetImportRecordQuery(principal, id)), fieldsBeforeFiles: { mapping: readMappingField } },
     );

@@ -43,7 +43,28 @@ export function configureHttpApp(app: NestExpressApplication): void {
       .addSecurityRequirements('bearer')
       .build(),
   );
+  useMultipartVariants(document);
   SwaggerModule.setup('api/docs', app as INestApplication, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/**
+ * An operation that takes JSON or, to add files, multipart (`@ApiExtension(MULTIPART_BODY_EXTENSION,
+ * { schema, encoding })`): the decorators can give one body schema for every media type, so the
+ * multipart one is put in place here.
+ */
+export const MULTIPART_BODY_EXTENSION = 'x-porter-multipart-body';
+
+type Operation = { [MULTIPART_BODY_EXTENSION]?: unknown; requestBody?: { content: Record<string, unknown> } };
+
+function useMultipartVariants(document: { paths: object }): void {
+  for (const item of Object.values(document.paths) as Array<Record<string, Operation | undefined>>) {
+    for (const operation of Object.values(item)) {
+      const variant = operation?.[MULTIPART_BODY_EXTENSION];
+      if (!operation || !variant) continue;
+      delete operation[MULTIPART_BODY_EXTENSION];
+      (operation.requestBody ??= { content: {} }).content['multipart/form-data'] = variant;
+    }
+  }
 }
 
 /**

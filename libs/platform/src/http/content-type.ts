@@ -5,8 +5,11 @@ import { Observable } from 'rxjs';
 
 const ACCEPTS_MULTIPART = 'porter:acceptsMultipart';
 
-/** Marks an upload route: it takes multipart/form-data instead of JSON. */
-export const AcceptsMultipart = () => SetMetadata(ACCEPTS_MULTIPART, true);
+/**
+ * Marks an upload route: it takes multipart/form-data instead of JSON, or, with `orJson`, as
+ * well as JSON (a JSON request whose multipart variant adds files, like POST /exports).
+ */
+export const AcceptsMultipart = (options: { orJson?: boolean } = {}) => SetMetadata(ACCEPTS_MULTIPART, options.orJson ? 'or-json' : true);
 
 const isJson = (type: string) => /^application\/([a-z0-9.+-]+\+)?json\b/i.test(type);
 
@@ -24,12 +27,12 @@ export class ContentTypeInterceptor implements NestInterceptor {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (hasBody) {
         const type = req.headers['content-type'] ?? '';
-        const multipart = this.reflector.getAllAndOverride<boolean>(ACCEPTS_MULTIPART, [context.getHandler(), context.getClass()]);
-        const ok = multipart ? /^multipart\/form-data\b/i.test(type) : isJson(type);
+        const multipart = this.reflector.getAllAndOverride<boolean | 'or-json'>(ACCEPTS_MULTIPART, [context.getHandler(), context.getClass()]);
+        const isMultipart = /^multipart\/form-data\b/i.test(type);
+        const ok = multipart === 'or-json' ? isMultipart || isJson(type) : multipart ? isMultipart : isJson(type);
         if (!ok) {
-          throw new UnsupportedMediaTypeException(
-            `Content-Type must be ${multipart ? 'multipart/form-data' : 'application/json'}, got "${type || 'none'}"`,
-          );
+          const expected = multipart === 'or-json' ? 'application/json or multipart/form-data' : multipart ? 'multipart/form-data' : 'application/json';
+          throw new UnsupportedMediaTypeException(`Content-Type must be ${expected}, got "${type || 'none'}"`);
         }
       }
     }

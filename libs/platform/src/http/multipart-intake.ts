@@ -3,17 +3,29 @@ import type { Request } from 'express';
 import type { Readable } from 'stream';
 import { BadRequestError, PayloadTooLargeError } from '@porter/shared-kernel';
 import { FileParts } from './file-parts';
+import { inspectJson, MAX_JSON_DEPTH } from './http-pipeline.module';
 
 export interface MultipartLimits {
   /** File parts accepted in one body (413 beyond). */
   maxFiles: number;
   /** Bytes per file the parser lets through: one past the consumer's limit, so the consumer sees the overflow and answers 413. */
   maxFileBytes: number;
-  /** The form field that carries files. */
+  /** The form field that carries files (default "file"); see `fileFields` for several. */
   fileField?: string;
+  /**
+   * Several form fields that carry files, each with the most parts of it one body may hold (413
+   * past it); a part's `field` says which it came in. Replaces `fileField` when given.
+   */
+  fileFields?: Readonly<Record<string, number>>;
+  /** A body without any file part is accepted (by default it is a 400). */
+  filesOptional?: boolean;
+  /** Bytes a form field's value may have (default 64 KiB); a longer one reaches its reader truncated. */
+  maxFieldBytes?: number;
 }
 
 export interface FilePartInfo {
+  /** The form field the part came in. */
+  field: string;
   stream: Readable;
   fileName: string | null;
   contentType: string | null;
@@ -33,6 +45,11 @@ export interface UploadChecks {
    * file parts get what they read. One sent after a file part is refused (400).
    */
   fieldsBeforeFiles?: Readonly<Record<string, FormFieldReader>>;
+  /**
+   * Of `fieldsBeforeFiles`, those the body must carry (before its first file part): a file part
+   * before them, or a body without them, is refused (400). The command gets what they read.
+   */
+  requiredFields?: readonly string[];
 }
 
 /**
@@ -46,7 +63,7 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
   req: Request,
   limits: MultipartLimits,
   toPart: (file: FilePartInfo, fields: Readonly<Record<string, unknown>>) => P,
-  consume: (parts: FileParts<P>) => Promise<R>,
+  consume: (parts: FileParts<P>, fields: Promise<Readonly<Record<string, unknown>>>) => Promise<R>,
   checks: UploadChecks = {},
 ): Promise<R> {
   if (checks.checkFirst) {
@@ -61,14 +78,25 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
   try {
     parser = busboy({
       headers: req.headers,
-      limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 65_536, parts: 40 },
+      limits: { files: limits.fileFields ? limits.maxFiles + 1 : limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: limits.maxFieldBytes ?? 65_536, parts: 40 },
     });
   } catch (error) {
     req.resume();
     throw new BadRequestError(`Malformed multipart request: ${(error as Error).message}`);
   }
-  const field = limits.fileField ?? 'file';
+  const perField: Readonly<Record<string, number>> = limits.fileFields ?? { [limits.fileField ?? 'file']: limits.maxFiles };
+  const fileFields = Object.keys(perField);
+  const field = fileFields.map((f) => `"${f}"`).join(' or ');
+  const received: Record<string, number> = {};
+  /** The field of the first file part taken: form fields read after it are refused. */
+  let firstFileField: string | null = null;
   const parts = new FileParts<P>();
+  const required = checks.requiredFields ?? [];
+  let fieldsRead!: { resolve: (fields: Readonly<Record<string, unknown>>) => void; reject: (error: unknown) => void };
+  const requiredRead = new Promise<Readonly<Record<string, unknown>>>((resolve, reject) => (fieldsRead = { resolve, reject }));
+  // The command may not wait for them (no required fields): an unheard rejection must not crash.
+  requiredRead.catch(() => undefined);
+  const missing = () => required.filter((name) => !Object.hasOwn(fields, name));
   let reading = true;
   const stopReading = (error?: unknown) => {
     if (!reading) return;
@@ -83,41 +111,63 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
   };
   const refuse = (error: unknown) => {
     parts.fail(error);
+    fieldsRead.reject(error);
     stopReading(error);
   };
   const readers = checks.fieldsBeforeFiles ?? {};
   const fields: Record<string, unknown> = {};
+  if (!required.length) fieldsRead.resolve(fields);
   parser.on('field', (name, value, info) => {
     if (parts.closed || !Object.hasOwn(readers, name)) return;
-    if (parts.count) return refuse(new BadRequestError(`The "${name}" field must come before the "${field}" part`, [{ path: name, message: `send it before the ${field}` }]));
+    if (firstFileField !== null) {
+      return refuse(new BadRequestError(`The "${name}" field must come before the "${firstFileField}" part`, [{ path: name, message: `send it before the ${firstFileField}` }]));
+    }
     try {
       fields[name] = readers[name](value, info.valueTruncated);
     } catch (error) {
-      refuse(error);
+      return refuse(error);
     }
+    if (required.length && required.includes(name) && !missing().length) fieldsRead.resolve({ ...fields });
   });
   parser.on('file', (name, file, info) => {
-    if (parts.closed || name !== field) {
+    // A truncated body, or a refusal (which destroys the parser and so the stream it is feeding),
+    // makes busboy error the file stream, possibly before the command has started reading it: an
+    // unheard 'error' would crash the process. The cause is reported elsewhere: busboy raises the
+    // same error on the parser (400 below), a refusal is the answer itself.
+    file.on('error', () => undefined);
+    if (parts.closed || !Object.hasOwn(perField, name)) {
       file.resume();
       return;
     }
-    // A truncated body makes busboy error the file stream, possibly before the command has
-    // started reading it: an unheard 'error' would crash the process. The cause is reported
-    // elsewhere: busboy raises the same error on the parser (400 below).
-    file.on('error', () => undefined);
-    parts.push(toPart({ stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null }, { ...fields }));
+    const absent = missing();
+    if (absent.length) {
+      file.resume();
+      return refuse(new BadRequestError(`The "${absent[0]}" field must come before the first file part`, [{ path: absent[0], message: `send it before the ${field} parts` }]));
+    }
+    firstFileField ??= name;
+    received[name] = (received[name] ?? 0) + 1;
+    if (received[name] > perField[name]) {
+      file.resume();
+      return refuse(new PayloadTooLargeError(`At most ${perField[name]} "${name}" file part(s) per upload`));
+    }
+    parts.push(toPart({ field: name, stream: file, fileName: info.filename ?? null, contentType: info.mimeType ?? null }, { ...fields }));
   });
   parser.on('filesLimit', () => refuse(new PayloadTooLargeError(`At most ${limits.maxFiles} file(s) per upload`)));
   parser.on('partsLimit', () => refuse(new PayloadTooLargeError('Too many parts in the multipart body')));
   parser.on('error', (error: Error) => refuse(new BadRequestError(`Malformed multipart request: ${error.message}`)));
-  parser.on('close', () => (parts.count ? parts.end() : refuse(new BadRequestError(`The multipart body has no "${field}" part`))));
+  parser.on('close', () => {
+    const absent = missing();
+    if (absent.length) refuse(new BadRequestError(`The multipart body has no "${absent[0]}" field`, [{ path: absent[0], message: 'is required' }]));
+    else if (parts.count || limits.filesOptional) parts.end();
+    else refuse(new BadRequestError(`The multipart body has no ${field} part`));
+  });
   const aborted = () => refuse(new BadRequestError('The upload was aborted by the client'));
   req.on('aborted', aborted);
   // Newer Node versions may only emit 'close' when the client goes away mid-body.
   req.on('close', () => {
     if (!req.complete) aborted();
   });
-  const done = consume(parts);
+  const done = consume(parts, requiredRead);
   req.pipe(parser);
   try {
     return await done;
@@ -127,4 +177,28 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
     // (a file stream cut short by a malformed body, for instance).
     throw parts.refusal ?? error;
   }
+}
+
+/**
+ * A reader for a form field that carries a JSON object (the `request` of a multipart POST
+ * /exports): the same refusals as a JSON body (400 malformed, NUL characters or nesting past
+ * MAX_JSON_DEPTH; 413 past the size limit), naming the field.
+ */
+export function jsonObjectField(name: string, maxBytes: number): FormFieldReader {
+  return (value, truncated) => {
+    if (truncated) throw new PayloadTooLargeError(`The "${name}" field is larger than ${maxBytes} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      throw new BadRequestError(`The "${name}" field is not valid JSON: ${(error as Error).message}`, [{ path: name, message: 'must be a JSON object' }]);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new BadRequestError(`The "${name}" field must be a JSON object`, [{ path: name, message: 'must be a JSON object' }]);
+    }
+    const problem = inspectJson(parsed);
+    if (problem === 'nul') throw new BadRequestError(`The "${name}" field's strings must not contain NUL characters`, [{ path: name, message: 'contains NUL' }]);
+    if (problem === 'deep') throw new BadRequestError(`The "${name}" field nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: name, message: 'nests too deep' }]);
+    return parsed;
+  };
 }

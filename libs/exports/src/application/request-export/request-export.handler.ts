@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { SubmitJobCommand } from '@porter/job-queue';
+import { DiscardJobAttachmentsCommand, StagedJobAttachments, StageJobAttachmentsCommand, SubmitJobCommand } from '@porter/job-queue';
 import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, Principal, ValidationError } from '@porter/shared-kernel';
 import { PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { whyMayNotRequest } from '../../domain/export-access';
@@ -11,6 +11,8 @@ import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/expo
 import type { ExportInfo } from '../../public/entities/export-info';
 import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { validateExportRequest } from './export-request.validator';
+
+type Validated = Awaited<ReturnType<typeof validateExportRequest>>;
 
 /** The job type exports submits; its handler lives in ExportsWorkerModule. */
 export const EXPORT_JOB_TYPE = 'export';
@@ -32,12 +34,31 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     if (refusal) throw new ForbiddenError(`You may not request a "${definition.type}" export: ${refusal}`);
     const notifyEmail = this.notifyEmailOf(principal, request.notify);
 
+    // The request's files are stored once it is known to be valid and allowed (ADR 060); from
+    // here on every way out but a committed submit discards them.
+    const staged: StagedJobAttachments | null = options.attachments
+      ? await this.commandBus.execute(new StageJobAttachmentsCommand(principal, options.attachments))
+      : null;
+    try {
+      return await this.submit(principal, options, staged, { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression, notifyEmail });
+    } catch (error) {
+      await this.commandBus.execute(new DiscardJobAttachmentsCommand(staged));
+      throw error;
+    }
+  }
+
+  private async submit(
+    principal: Principal,
+    options: RequestExportCommand['options'],
+    staged: StagedJobAttachments | null,
+    { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression, notifyEmail }: Validated & { notifyEmail: string | null },
+  ): Promise<RequestExportResult> {
     const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression });
     const key = options.idempotencyKey?.trim() || null;
     if (key) {
       if (key.length > 200) throw new ValidationError('The Idempotency-Key is too long', [{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
       const earlier = await this.exports.findByIdempotencyKey(principal.tenant, principal.userId, key);
-      if (earlier) return this.replay(principal, earlier, fingerprint);
+      if (earlier) return this.discardingOnReplay(staged, this.replay(principal, earlier, fingerprint));
     }
 
     const exportId = newId();
@@ -52,6 +73,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
             description: `Export ${exportId}`,
             scheduledFor,
             transaction,
+            attachments: staged,
           }),
         );
         const info = await this.exports.insertRequest(
@@ -84,11 +106,17 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
       // Two requests with the same key raced: the loser answers like a replay.
       if (key && error instanceof UniqueConstraintViolationException) {
         const earlier = await this.exports.findByIdempotencyKey(principal.tenant, principal.userId, key);
-        if (earlier) return this.replay(principal, earlier, fingerprint);
+        if (earlier) return this.discardingOnReplay(staged, this.replay(principal, earlier, fingerprint));
       }
       throw error;
     }
     return { exportId, jobId: created.jobId, created: true, export: created.info };
+  }
+
+  /** A replay answers with the earlier export: the files sent with this request belong to no job. */
+  private async discardingOnReplay(staged: StagedJobAttachments | null, replay: Promise<RequestExportResult>): Promise<RequestExportResult> {
+    await this.commandBus.execute(new DiscardJobAttachmentsCommand(staged));
+    return replay;
   }
 
   /** `notify.email: true` → the requester's address (400 when the token has none or mail is not set up). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConflictError, newId, NotFoundError, Principal, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
-import { SubmitJobCommand } from '@porter/job-queue';
+import { DiscardJobAttachmentsCommand, StagedJobAttachments, StageJobAttachmentsCommand, SubmitJobCommand } from '@porter/job-queue';
 import { FILE_STORAGE, FileStorage } from '@porter/platform';
 import type { AddImportBatchOptions, ImportUpload } from '../../public/actions/add-import-batch.command';
 import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
@@ -52,8 +52,14 @@ export class ImportBatchIntake {
     if (!definition) throw new ConflictError(`Import type "${record.type}" is no longer registered`);
 
     const received: Received[] = [];
+    // The request's attachments, stored as they arrive under the id the batch's job will get.
+    let staged: StagedJobAttachments | null = null;
     try {
       for await (const file of files) {
+        if (file.part === 'attachment') {
+          staged = await this.commandBus.execute(new StageJobAttachmentsCommand(principal, one({ stream: file.stream, fileName: file.fileName, contentType: file.contentType ?? null }), staged));
+          continue;
+        }
         const mapping = file.mapping === undefined || file.mapping === null ? null : (file.mapping as ColumnMappingOverride);
         if (mapping) {
           const problems = mappingProblems(definition, mapping);
@@ -74,6 +80,9 @@ export class ImportBatchIntake {
         if (header) checkHeaderNow(header, definition, mapping);
       }
       if (!received.length) throw new ValidationError('No file was uploaded', [{ path: 'file', message: 'is required' }]);
+      if (staged?.files.length && received.length > 1) {
+        throw new ValidationError('Attachments go with an upload of one file', [{ path: 'attachment', message: `sent with ${received.length} files; send them with one` }]);
+      }
       const batches = await this.repository.inTransaction(async (transaction) => {
         const locked = await this.repository.findRecord(scope, importRecordId, true);
         if (!locked) throw new NotFoundError('Import record', importRecordId);
@@ -108,6 +117,7 @@ export class ImportBatchIntake {
               description: `Batch ${batchId} of import record ${record.id}`,
               scheduledFor,
               transaction,
+              attachments: staged,
             }),
           );
           await this.repository.setBatchJob(batchId, jobId);
@@ -118,6 +128,7 @@ export class ImportBatchIntake {
       return batches.map((batch) => batchInfoOf(record, batch));
     } catch (error) {
       await Promise.all(received.map((r) => this.uploads.discard(r.stored.storageKey).catch(() => undefined)));
+      await this.commandBus.execute(new DiscardJobAttachmentsCommand(staged)).catch(() => undefined);
       if ((error as { code?: string }).code === '23505') {
         throw new ConflictError(`This file was already uploaded to import record ${record.id} (or twice in this request); add ?force=true to import it again`);
       }
@@ -155,4 +166,8 @@ function checkHeaderNow(header: string[], definition: ImportTypeDefinition, mapp
     if (!(error instanceof FileRejectedError)) throw error;
     throw new ValidationError(`The file's header does not fit import type "${definition.type}": ${error.message}`, [{ path: 'file', message: error.message }]);
   }
+}
+
+async function* one<T>(item: T): AsyncGenerator<T> {
+  yield item;
 }

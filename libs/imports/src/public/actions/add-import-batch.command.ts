@@ -15,6 +15,12 @@ export interface ImportUpload {
    * ignore that column); overrides the type's names and aliases. Checked against the type (422).
    */
   mapping?: unknown;
+  /**
+   * `attachment`: not a file to import but a file that goes with the batch's job (a template,
+   * notes; at most 5 of at most 10 MiB each), stored and recorded with the job in the batch's
+   * transaction (ADR 060). Only with a single `file` in the request. Default `file`.
+   */
+  part?: 'file' | 'attachment';
 }
 
 export interface AddImportBatchOptions {

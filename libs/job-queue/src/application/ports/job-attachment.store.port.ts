@@ -1,4 +1,6 @@
 import type { Readable } from 'stream';
+import type { Transaction } from '@porter/platform';
+import type { StagedJobAttachments } from '../../public/actions/stage-job-attachments.command';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 
 export interface NewJobAttachment {
@@ -21,6 +23,8 @@ export interface JobAttachmentStore {
    * name is taken: answers which rule refused, or null when added.
    */
   add(jobId: string, attachments: NewJobAttachment[], max: number): Promise<'too_many' | { taken: string } | null>;
+  /** Writes the rows of staged attachments in the caller's transaction (the submit of their job). */
+  record(staged: StagedJobAttachments, transaction: Transaction): Promise<void>;
   removeAll(jobId: string): Promise<void>;
 }
 

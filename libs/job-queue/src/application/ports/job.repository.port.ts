@@ -97,8 +97,13 @@ export const JOB_REPOSITORY = Symbol('JOB_REPOSITORY');
 
 /** Where job output files live; removal after a cancel, delete or purge. */
 export interface JobFileCleaner {
-  /** Every stored object of the job (terminal jobs only: no run can be writing). */
+  /** Every stored object of the job, attachments included (delete and purge only; terminal jobs: no run can be writing). */
   removeAll(jobId: string): Promise<void>;
+  /**
+   * The objects its runs wrote (recorded outputs and any a cancelled run left half-written), never
+   * its attachments: after a cancel the job keeps its request files (ADR 060).
+   */
+  removeOutputs(jobId: string): Promise<void>;
   removeKeys(keys: string[]): Promise<void>;
 }
 

@@ -70,7 +70,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
         jobMetrics.failures.inc({ type: job.type, final: 'true' });
         this.eventBus.publish(new JobFailed(job.id, job.type, job.tenant, 'the job stalled too often (its workers died or stopped responding)', job.attempts));
       } else if (job.outcome === JobStatus.Cancelled) {
-        await this.cleaner.removeAll(job.id);
+        await this.cleaner.removeOutputs(job.id);
         this.eventBus.publish(new JobCancelled(job.id, job.type, job.tenant));
       } else {
         this.logger.warn(`job ${job.id} stalled on attempt ${job.attempts} (its worker died or stopped responding); back in the queue`);

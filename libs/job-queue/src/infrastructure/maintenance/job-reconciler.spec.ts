@@ -26,7 +26,7 @@ function reconcilerWith(opts: { ready: number; waiting: number; runner?: Partial
     store,
     queue,
     { publish: () => undefined } as unknown as EventBus,
-    { removeAll: async () => undefined, removeKeys: async () => undefined } as JobFileCleaner,
+    { removeAll: async () => undefined, removeOutputs: async () => undefined, removeKeys: async () => undefined } as JobFileCleaner,
     { jobPollingIntervalMs: 1000 } as PorterConfig,
     opts.runner as JobRunner | undefined,
   );

@@ -146,6 +146,8 @@ export function toJobFile(row: {
 
 /** Storage keys of a job's files share this prefix, so purge removes strays of dead runs too. */
 export const jobFilesPrefix = (jobId: string): string => `job-queue/${jobId}`;
+/** Where a job's attachments live, inside its prefix: purge and delete remove them, cleaning a run's outputs never does. */
+export const jobAttachmentsPrefix = (jobId: string): string => `${jobFilesPrefix(jobId)}/attachments`;
 
 /**
  * Worker liveness (ADR 041). Each worker process holds the session advisory lock

@@ -3,11 +3,12 @@ import { randomUUID } from 'crypto';
 import type { Pool } from 'pg';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
-import { FILE_STORAGE, FileStorage, PG_POOL, withPgTransaction } from '@porter/platform';
+import { FILE_STORAGE, FileStorage, PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
+import type { StagedJobAttachments } from '../../public/actions/stage-job-attachments.command';
 import { PayloadTooLargeError } from '@porter/shared-kernel';
 import type { JobAttachmentStore, NewJobAttachment } from '../../application/ports/job-attachment.store.port';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
-import { jobFilesPrefix } from './job-sql';
+import { jobAttachmentsPrefix } from './job-sql';
 
 @Injectable()
 export class PgJobAttachmentStore implements JobAttachmentStore {
@@ -18,7 +19,7 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
 
   async write(jobId: string, stream: Readable, maxBytes: number): Promise<{ storageKey: string; sizeBytes: number; sha256: string }> {
     // Under the job's prefix: deleting or purging the job removes its attachments' bytes too.
-    const storageKey = `${jobFilesPrefix(jobId)}/attachments/${randomUUID()}`;
+    const storageKey = `${jobAttachmentsPrefix(jobId)}/${randomUUID()}`;
     const writer = this.storage.openWriter(storageKey);
     let total = 0;
     const limit = new Transform({
@@ -82,6 +83,21 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
       );
       return null;
     });
+  }
+
+  async record(staged: StagedJobAttachments, transaction: Transaction): Promise<void> {
+    if (!staged.files.length) return;
+    // One JSON parameter: the transaction's placeholders (knex) would spread JS arrays.
+    await transaction.execute(
+      `INSERT INTO job_queue.job_attachment (job_id, name, content_type, size_bytes, sha256, storage_key, created_by)
+       SELECT ?::uuid, a.name, a.content_type, a.size_bytes, a.sha256, a.storage_key, ?
+       FROM jsonb_to_recordset(?::jsonb) AS a(name text, content_type text, size_bytes bigint, sha256 text, storage_key text)`,
+      [
+        staged.jobId,
+        staged.createdBy,
+        JSON.stringify(staged.files.map((f) => ({ name: f.name, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey }))),
+      ],
+    );
   }
 
   async removeAll(jobId: string): Promise<void> {

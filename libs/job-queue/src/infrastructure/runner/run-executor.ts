@@ -227,7 +227,7 @@ export class RunExecutor {
         this.deps.eventBus.publish(new JobFailed(jobId, result.type, result.tenant, result.errorDetails ?? 'failed', result.attempts));
         break;
       case JobStatus.Cancelled:
-        await this.deps.cleaner.removeAll(jobId);
+        await this.deps.cleaner.removeOutputs(jobId);
         this.deps.eventBus.publish(new JobCancelled(jobId, result.type, result.tenant));
         break;
       default:

@@ -1,6 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { Transaction } from '@porter/platform';
 import type { Principal } from '@porter/shared-kernel';
+import type { StagedJobAttachments } from './stage-job-attachments.command';
 
 export interface SubmitJobResult {
   jobId: string;
@@ -13,6 +14,12 @@ export interface SubmitJobResult {
  * job row, its first event and its outbox row are written in exactly that transaction: the
  * caller's record and the job commit together or not at all, and the job reaches the queue once
  * it has committed. Without one the submit is a transaction of its own.
+ *
+ * With `attachments` (StageJobAttachmentsCommand) the job gets the staged id and the attachments'
+ * rows are written in the same transaction as the job row: the job is never visible, and never
+ * runs, without its request files. When the submit is an idempotent replay (created: false) the
+ * staged files are discarded; when it fails, discarding them is the caller's (it alone knows
+ * whether its own transaction committed).
  */
 export class SubmitJobCommand extends Command<SubmitJobResult> {
   constructor(
@@ -27,6 +34,8 @@ export class SubmitJobCommand extends Command<SubmitJobResult> {
       idempotencyKey?: string | null;
       /** The caller's open transaction the job is written in (see above). */
       transaction?: Transaction | null;
+      /** Files stored for this job before its submission (ADR 060). */
+      attachments?: StagedJobAttachments | null;
     } = {},
   ) {
     super();
