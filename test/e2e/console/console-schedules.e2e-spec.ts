@@ -222,6 +222,9 @@ describe('web console: recurring export schedules', () => {
     );
     expect(await page.locator('tbody tr').count()).toBe(7);
     expect(await page.getByLabel('Query').isVisible()).toBe(true);
+    // No focus ring or hover on the screenshot.
+    await page.evaluate(() => (globalThis as any).document.activeElement?.blur());
+    await page.mouse.move(640, 760);
     await page.screenshot({ path: path.join(ARTIFACTS, 'readme-console.png') });
   });
 });

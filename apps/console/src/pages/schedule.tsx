@@ -65,7 +65,7 @@ function Runs({ id, generation }: { id: string; generation: number }) {
               <tbody>
                 {runs.data.items.map((r) => (
                   <tr key={r.run.id} data-run-id={r.run.id}>
-                    <td class="nowrap">
+                    <td>
                       {when(r.run.tickAt)}
                       <div class="sub">
                         {r.run.trigger === 'manual' ? 'run now' : 'cron'}

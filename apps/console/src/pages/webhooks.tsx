@@ -63,12 +63,14 @@ export function WebhooksPage() {
         </>
       )}
       {!forbidden && <RegisterForm onRegistered={(w) => (setSecret({ id: w.id, secret: w.secret ?? '' }), setOffset(0), list.reload())} />}
-      <div class="title-row">
-        <h2>Endpoints</h2>
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
-      </div>
+      {!forbidden && (
+        <div class="title-row">
+          <h2>Endpoints</h2>
+          <button type="button" onClick={list.reload}>
+            Refresh
+          </button>
+        </div>
+      )}
       <ProblemBox error={list.error} />
       {list.data && (
         <>
