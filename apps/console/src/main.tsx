@@ -9,12 +9,20 @@ import { JobPage } from './pages/job';
 import { ExportsPage } from './pages/exports';
 import { ImportsPage } from './pages/imports';
 import { ImportPage } from './pages/import';
+import { SchedulesPage } from './pages/schedules';
+import { SchedulePage } from './pages/schedule';
+import { WebhooksPage } from './pages/webhooks';
+import { WebhookPage } from './pages/webhook';
+import { hasEndpoint } from './features';
 import './styles.css';
 
 const NAV = [
   { href: '/console/', label: 'Jobs', match: (p: string) => p === '/' || p.startsWith('/jobs') },
   { href: '/console/exports', label: 'Exports', match: (p: string) => p.startsWith('/exports') },
   { href: '/console/imports', label: 'Imports', match: (p: string) => p.startsWith('/imports') },
+  // Offered where the server declares them (features.ts).
+  { href: '/console/schedules', label: 'Schedules', match: (p: string) => p.startsWith('/schedules'), endpoint: '/api/v1/export-schedules' },
+  { href: '/console/webhooks', label: 'Webhooks', match: (p: string) => p.startsWith('/webhooks'), endpoint: '/api/v1/webhooks' },
 ];
 
 function Routes({ path }: { path: string }) {
@@ -24,6 +32,10 @@ function Routes({ path }: { path: string }) {
   if (path === '/exports') return <ExportsPage />;
   if (path === '/imports') return <ImportsPage />;
   if ((m = /^\/imports\/([^/]+)$/.exec(path))) return <ImportPage id={decodeURIComponent(m[1])} />;
+  if (path === '/schedules') return <SchedulesPage />;
+  if ((m = /^\/schedules\/([^/]+)$/.exec(path))) return <SchedulePage id={decodeURIComponent(m[1])} />;
+  if (path === '/webhooks') return <WebhooksPage />;
+  if ((m = /^\/webhooks\/([^/]+)$/.exec(path))) return <WebhookPage id={decodeURIComponent(m[1])} />;
   return (
     <div class="panel">
       <h1 tabIndex={-1}>Not found</h1>
@@ -38,6 +50,11 @@ function App() {
   const { path } = useLocation();
   const [token, setToken] = useState(session.token());
   const main = useRef<HTMLElement>(null);
+  const [nav, setNav] = useState(NAV.filter((item) => !item.endpoint));
+  useEffect(() => {
+    if (!token) return;
+    void Promise.all(NAV.map((item) => (item.endpoint ? hasEndpoint(item.endpoint) : true))).then((has) => setNav(NAV.filter((_, i) => has[i])));
+  }, [token]);
   useEffect(() => session.onSignOut(() => setToken(null)), []);
   // A new page moves the focus to its heading, so keyboard and screen reader users start there.
   useEffect(() => {
@@ -66,7 +83,7 @@ function App() {
       <header class="top">
         <span class="brand">Porter</span>
         <nav aria-label="Sections">
-          {NAV.map((item) => (
+          {nav.map((item) => (
             <Link key={item.href} href={item.href} aria-current={item.match(path) ? 'page' : undefined}>
               {item.label}
             </Link>

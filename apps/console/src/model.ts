@@ -113,3 +113,68 @@ export interface ImportResult {
 }
 
 export const TERMINAL_BATCH = ['completed', 'failed', 'partially_failed'];
+
+export interface ExportSchedule {
+  id: string;
+  name: string | null;
+  type: string;
+  format: string;
+  filters: Record<string, unknown>;
+  scopeIds: string[];
+  columns: string[] | null;
+  compression: string;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastExportId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  ownerRevokedAt: string | null;
+  ownerRevokedReason: string | null;
+  /** The next five ticks (GET of one schedule only). */
+  nextRuns?: string[];
+}
+
+/** A schedule's run: the export it made (ExportInfo's main fields) and the run itself. */
+export interface ScheduleRun {
+  id: string | null;
+  jobId: string | null;
+  type: string;
+  format: string;
+  status: string;
+  errorMessage: string | null;
+  run: { id: string; tickAt: string; trigger: 'cron' | 'manual'; status: string; error: string | null; missedTicks: number };
+}
+
+/** The events an endpoint can subscribe to (or `*`: all). */
+export const WEBHOOK_EVENTS = ['job.succeeded', 'job.failed', 'job.cancelled', 'export.ready', 'import.completed', 'ping'];
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** Only in the answer to a registration. */
+  secret?: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}

@@ -3,24 +3,8 @@ import { api, download, get, Page, query } from '../api';
 import { bytes, Link, Pager, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
-import { hasBodyProperty, hasEndpoint } from '../features';
-
-type FieldKind = 'boolean' | 'date' | 'number' | 'text';
-
-/** The input a filter gets, from the validation rules the type declares for it. */
-function kindOf(rules: string[]): FieldKind {
-  const r = rules.map((x) => x.toLowerCase());
-  if (r.includes('isboolean')) return 'boolean';
-  if (r.some((x) => x.includes('day') || x.includes('date') || x.includes('iso8601'))) return 'date';
-  if (r.some((x) => x === 'isint' || x === 'isnumber' || x === 'min' || x === 'max')) return 'number';
-  return 'text';
-}
-
-/** `hiredAfter` → `Hired after`. */
-const humanize = (name: string) => {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
+import { hasEndpoint } from '../features';
+import { ExportFields, useExportFields } from '../components/export-fields';
 
 /** "Copy link": a time-limited download URL, offered when the server has download links. */
 function CopyLink({ id }: { id: string }) {
@@ -110,43 +94,17 @@ function ExportRow({ initial }: { initial: ExportInfo }) {
 }
 
 function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: ExportInfo) => void }) {
-  const [typeName, setTypeName] = useState(types[0]?.type ?? '');
-  const type = types.find((t) => t.type === typeName) ?? types[0];
-  const [format, setFormat] = useState(type?.formats[0] ?? 'csv');
-  const [filters, setFilters] = useState<Record<string, string>>({});
-  const [columns, setColumns] = useState<string[]>([]);
-  const [scopeIds, setScopeIds] = useState('');
+  const fields = useExportFields(types, '/exports');
   const [name, setName] = useState('');
   const [later, setLater] = useState('');
-  const [gzip, setGzip] = useState(false);
-  const [gzipAvailable, setGzipAvailable] = useState(false);
   const { busy, error, run } = useAction();
-  useEffect(() => void hasBodyProperty('/api/v1/exports', 'post', 'compression').then(setGzipAvailable), []);
-
-  useEffect(() => {
-    if (type && !type.formats.includes(format)) setFormat(type.formats[0]);
-    setFilters({});
-    setColumns(type?.columns?.map((c) => c.name) ?? []);
-  }, [typeName]);
-  if (!type) return <p class="empty">No export types are registered.</p>;
+  if (!fields.type) return <p class="empty">No export types are registered.</p>;
 
   const submit = () =>
     run(async () => {
-      const body: Record<string, unknown> = { type: type.type, format };
-      const f: Record<string, unknown> = {};
-      for (const field of type.filters) {
-        const raw = filters[field.name];
-        if (raw === undefined || raw === '') continue;
-        const kind = kindOf(field.rules);
-        f[field.name] = kind === 'boolean' ? raw === 'true' : kind === 'number' ? Number(raw) : raw;
-      }
-      if (Object.keys(f).length) body.filters = f;
-      const scopes = scopeIds.split(',').map((s) => s.trim()).filter(Boolean);
-      if (scopes.length) body.scopeIds = scopes;
+      const body = fields.body();
       if (name.trim()) body.name = name.trim();
       if (later) body.scheduledFor = new Date(later).toISOString();
-      if (type.columns && columns.length !== type.columns.length) body.columns = columns;
-      if (gzipAvailable && gzip) body.compression = 'gzip';
       onCreated(await api<ExportInfo>('POST', '/exports', body));
     });
 
@@ -160,92 +118,19 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
       }}
     >
       <h2 id="new-export">New export</h2>
-      <div class="row">
-        <label>
-          Type
-          <select name="type" value={type.type} onChange={(e) => setTypeName(e.currentTarget.value)}>
-            {types.map((t) => (
-              <option key={t.type} value={t.type}>
-                {t.type} ({t.scope})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Format
-          <select name="format" value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
-            {type.formats.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-      </div>
-      {type.description && <p class="hint">{type.description}</p>}
-      {type.filters.length > 0 && (
-        <fieldset>
-          <legend>Filters</legend>
-          <div class="row">
-            {type.filters.map((field) => {
-              const kind = kindOf(field.rules);
-              const value = filters[field.name] ?? '';
-              const set = (v: string) => setFilters({ ...filters, [field.name]: v });
-              return (
-                <label key={field.name}>
-                  {humanize(field.name)}
-                  {kind === 'boolean' ? (
-                    <select name={`filter-${field.name}`} value={value} onChange={(e) => set(e.currentTarget.value)}>
-                      <option value="">any</option>
-                      <option value="true">yes</option>
-                      <option value="false">no</option>
-                    </select>
-                  ) : (
-                    <input name={`filter-${field.name}`} type={kind} value={value} onInput={(e) => set(e.currentTarget.value)} />
-                  )}
-                </label>
-              );
-            })}
-          </div>
-        </fieldset>
-      )}
-      {type.columns && (
-        <fieldset>
-          <legend>Columns</legend>
-          <div class="row">
-            {type.columns.map((c) => (
-              <label key={c.name} class="check">
-                <input
-                  type="checkbox"
-                  name="columns"
-                  value={c.name}
-                  checked={columns.includes(c.name)}
-                  onChange={(e) => setColumns(e.currentTarget.checked ? type.columns!.map((x) => x.name).filter((n) => n === c.name || columns.includes(n)) : columns.filter((n) => n !== c.name))}
-                />{' '}
-                {c.label ?? c.name}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-      )}
-      <div class="row">
-        {type.scope === 'local' && (
+      <ExportFields
+        state={fields}
+        head={
           <label>
-            Scope ids (comma-separated) <input name="scopeIds" required value={scopeIds} onInput={(e) => setScopeIds(e.currentTarget.value)} />
+            Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
-        )}
-        <label>
-          Run later (optional) <input type="datetime-local" name="scheduledFor" value={later} onInput={(e) => setLater(e.currentTarget.value)} />
-        </label>
-        {gzipAvailable && (
-          <label class="check">
-            <input type="checkbox" name="gzip" checked={gzip} onChange={(e) => setGzip(e.currentTarget.checked)} /> Compress (gzip)
+        }
+        tail={
+          <label>
+            Run later (optional) <input type="datetime-local" name="scheduledFor" value={later} onInput={(e) => setLater(e.currentTarget.value)} />
           </label>
-        )}
-      </div>
+        }
+      />
       <button type="submit" disabled={busy}>
         Create export
       </button>
@@ -258,9 +143,16 @@ export function ExportsPage() {
   const [offset, setOffset] = useState(0);
   const types = useLoad(() => get<ExportType[]>('/exports/types'), []);
   const list = useLoad(() => get<Page<ExportInfo>>(`/exports${query({ offset, limit: 20 })}`), [offset]);
+  const [recurring, setRecurring] = useState(false);
+  useEffect(() => void hasEndpoint('/api/v1/export-schedules').then(setRecurring), []);
   return (
     <section>
       <h1 tabIndex={-1}>Exports</h1>
+      {recurring && (
+        <p class="hint">
+          To run an export again and again, <Link href="/console/schedules">make it a schedule</Link>.
+        </p>
+      )}
       <ProblemBox error={types.error} />
       {types.data && <ExportForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
       <div class="title-row">

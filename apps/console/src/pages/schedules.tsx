@@ -1,0 +1,155 @@
+import { useState } from 'preact/hooks';
+import { api, get, Page, query } from '../api';
+import { ExportFields, useExportFields } from '../components/export-fields';
+import { browserZone, CronFields } from '../components/schedule-fields';
+import { Link, Pager, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { ExportSchedule, ExportType } from '../model';
+
+export const scheduleLabel = (s: ExportSchedule) => s.name || `${s.type} ${s.format}`;
+
+function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s: ExportSchedule) => void }) {
+  const fields = useExportFields(types, '/export-schedules');
+  const [name, setName] = useState('');
+  const [cron, setCron] = useState('0 6 * * 1-5');
+  const [timezone, setTimezone] = useState(browserZone);
+  const { busy, error, run } = useAction();
+  if (!fields.type) return <p class="empty">No export types are registered.</p>;
+  return (
+    <form
+      class="panel"
+      aria-labelledby="new-schedule"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          const body = { ...fields.body(), cron: cron.trim(), timezone: timezone.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
+          onCreated(await api<ExportSchedule>('POST', '/export-schedules', body));
+          setName('');
+        });
+      }}
+    >
+      <h2 id="new-schedule">New schedule</h2>
+      <ExportFields
+        state={fields}
+        head={
+          <label>
+            Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+        }
+      />
+      <div class="row">
+        <CronFields idPrefix="new" cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} />
+      </div>
+      <button type="submit" disabled={busy}>
+        Create schedule
+      </button>
+      <ProblemBox error={error} />
+    </form>
+  );
+}
+
+/** Pause or resume from the list: a checkbox named after the schedule. */
+export function EnabledToggle({ schedule, onChange }: { schedule: ExportSchedule; onChange: (s: ExportSchedule) => void }) {
+  const { busy, error, run } = useAction();
+  // What the user asked for shows at once; the schedule's own state returns if the API refuses.
+  const [wanted, setWanted] = useState<boolean | null>(null);
+  const enabled = wanted ?? schedule.enabled;
+  return (
+    <>
+      <label class="check">
+        <input
+          type="checkbox"
+          name="enabled"
+          checked={enabled}
+          disabled={busy}
+          aria-label={`Enabled: ${scheduleLabel(schedule)}`}
+          onChange={(e) => {
+            const next = e.currentTarget.checked;
+            setWanted(next);
+            void run(async () => onChange(await api<ExportSchedule>('PATCH', `/export-schedules/${schedule.id}`, { enabled: next }))).finally(() => setWanted(null));
+          }}
+        />{' '}
+        {enabled ? 'on' : 'paused'}
+      </label>
+      <ProblemBox error={error} />
+    </>
+  );
+}
+
+function ScheduleRow({ initial }: { initial: ExportSchedule }) {
+  const [s, setS] = useState(initial);
+  return (
+    <tr data-schedule-id={s.id}>
+      <td>
+        <Link href={`/console/schedules/${s.id}`}>{scheduleLabel(s)}</Link>
+        <div class="sub">
+          {s.type} · {s.format}
+          {s.compression === 'gzip' ? ' · gzip' : ''}
+        </div>
+        <div class="sub show-phone">
+          <code>{s.cron}</code> {s.timezone}
+        </div>
+        {s.ownerRevokedAt && <div class="sub error-text">owner revoked: {s.ownerRevokedReason}</div>}
+      </td>
+      <td class="hide-phone">
+        <code>{s.cron}</code>
+        <div class="sub">{s.timezone}</div>
+      </td>
+      <td>{s.enabled ? when(s.nextRunAt) : <span class="sub">paused</span>}</td>
+      <td class="nowrap hide-phone">{s.lastRunAt ? <Link href={`/console/schedules/${s.id}#runs`}>{when(s.lastRunAt)}</Link> : '—'}</td>
+      <td>
+        <EnabledToggle schedule={s} onChange={setS} />
+      </td>
+    </tr>
+  );
+}
+
+export function SchedulesPage() {
+  const [offset, setOffset] = useState(0);
+  const types = useLoad(() => get<ExportType[]>('/exports/types'), []);
+  const list = useLoad(() => get<Page<ExportSchedule>>(`/export-schedules${query({ offset, limit: 20 })}`), [offset]);
+  return (
+    <section>
+      <h1 tabIndex={-1}>Schedules</h1>
+      <p class="hint">Recurring exports: each tick creates an export (listed on the Exports page) as the schedule's owner.</p>
+      <ProblemBox error={types.error} />
+      {types.data && <ScheduleForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
+      <div class="title-row">
+        <h2>Your schedules</h2>
+        <button type="button" onClick={list.reload}>
+          Refresh
+        </button>
+      </div>
+      <ProblemBox error={list.error} />
+      {list.data && (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Schedule</th>
+                  <th scope="col" class="hide-phone">When</th>
+                  <th scope="col">Next run</th>
+                  <th scope="col" class="hide-phone">Last run</th>
+                  <th scope="col">Enabled</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((s) => (
+                  <ScheduleRow key={`${s.id}-${s.updatedAt}`} initial={s} />
+                ))}
+                {!list.data.items.length && (
+                  <tr>
+                    <td colSpan={5} class="empty">
+                      No schedules yet.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
+        </>
+      )}
+    </section>
+  );
+}

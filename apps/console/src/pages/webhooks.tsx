@@ -1,0 +1,117 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, get, Page, query } from '../api';
+import { SecretOnce } from '../components/secret';
+import { EventsField } from '../components/webhook-events';
+import { Link, Pager, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { Webhook } from '../model';
+
+export const eventsText = (events: string[]) => (events.includes('*') ? 'all events' : events.join(', '));
+
+function RegisterForm({ onRegistered }: { onRegistered: (w: Webhook) => void }) {
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<string[]>(['*']);
+  const [description, setDescription] = useState('');
+  const { busy, error, run } = useAction();
+  return (
+    <form
+      class="panel"
+      aria-labelledby="new-webhook"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          const body = { url: url.trim(), events, ...(description.trim() ? { description: description.trim() } : {}) };
+          onRegistered(await api<Webhook>('POST', '/webhooks', body));
+          setUrl('');
+          setDescription('');
+        });
+      }}
+    >
+      <h2 id="new-webhook">Register an endpoint</h2>
+      <div class="row">
+        <label class="grow">
+          URL <input name="url" type="url" required maxLength={2000} placeholder="https://hooks.example.com/porter" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
+        </label>
+        <label class="grow">
+          Description (optional) <input name="description" maxLength={500} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+        </label>
+      </div>
+      <EventsField events={events} onChange={setEvents} />
+      <button type="submit" disabled={busy}>
+        Register
+      </button>
+      <ProblemBox error={error} />
+    </form>
+  );
+}
+
+export function WebhooksPage() {
+  const [offset, setOffset] = useState(0);
+  const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
+  const list = useLoad(() => get<Page<Webhook>>(`/webhooks${query({ offset, limit: 20 })}`), [offset]);
+  // Tenant admins only: a 403 is the API's answer, shown as such, and there is nothing to register.
+  const forbidden = list.error instanceof ApiError && list.error.problem.status === 403;
+  return (
+    <section>
+      <h1 tabIndex={-1}>Webhooks</h1>
+      <p class="hint">Porter POSTs signed events (Standard Webhooks) to these endpoints of your tenant. Tenant admins only.</p>
+      {secret && (
+        <>
+          <SecretOnce secret={secret.secret} onDone={() => setSecret(null)} />
+          <p>
+            <Link href={`/console/webhooks/${secret.id}`}>Open the new endpoint</Link> to ping it and see its deliveries.
+          </p>
+        </>
+      )}
+      {!forbidden && <RegisterForm onRegistered={(w) => (setSecret({ id: w.id, secret: w.secret ?? '' }), setOffset(0), list.reload())} />}
+      {!forbidden && (
+        <div class="title-row">
+          <h2>Endpoints</h2>
+          <button type="button" onClick={list.reload}>
+            Refresh
+          </button>
+        </div>
+      )}
+      <ProblemBox error={list.error} />
+      {list.data && (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">State</th>
+                  <th scope="col" class="hide-phone">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((w) => (
+                  <tr key={w.id} data-webhook-id={w.id}>
+                    <td class="url">
+                      <Link href={`/console/webhooks/${w.id}`}>{w.url}</Link>
+                      {w.description && <div class="sub">{w.description}</div>}
+                    </td>
+                    <td>{eventsText(w.events)}</td>
+                    <td>
+                      {w.enabled ? 'enabled' : 'disabled'}
+                      {w.disabledReason && <div class="sub error-text">{w.disabledReason}</div>}
+                    </td>
+                    <td class="nowrap hide-phone">{when(w.createdAt)}</td>
+                  </tr>
+                ))}
+                {!list.data.items.length && (
+                  <tr>
+                    <td colSpan={4} class="empty">
+                      No endpoints yet.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
+        </>
+      )}
+    </section>
+  );
+}
