@@ -25,8 +25,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Follows a job until it ends, calling `onJob` with each state. The one place that knows how
- * updates arrive: it polls GET /jobs/{id} every second now; the job stream (server-sent events at
- * GET /jobs/{id}/stream) replaces the loop here.
+ * updates arrive: it polls GET /jobs/{id} every second, by choice (ADR 057): one job at a time
+ * needs no reconnecting stream. Moving to the job stream (server-sent events at
+ * GET /jobs/{id}/stream) would change this function only.
  */
 export async function watchJob(client: ApiClient, id: string, onJob: (job: Job) => void, signal?: AbortSignal): Promise<Job> {
   for (;;) {
