@@ -167,12 +167,19 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const carol = client(api.baseUrl, `Bearer ${token}`);
     const id = await carol.submit('porter-test.steps', { steps: 60, stepMs: 100 });
     await waitForJob(carol, id, (j) => j.status === 'running', 'the job to run');
+    const logFrom = api.process.output().length;
     const run = runCliInPty(['jobs', 'watch', id], env);
     await run.waitForOutput(/\[█*░+\] \d+%/);
     run.write('\u0003');
     await run.waitForOutput(new RegExp(`Cancel job ${id}\\? \\[y/N\\]`));
     run.write('n\r');
     const code = await run.exited;
+    // The ~6 s wait followed the job's stream: the job itself read once at the start and once to
+    // confirm its end (the API's request log), not every second.
+    const requests = api.process.output().slice(logFrom);
+    const count = (url: string) => requests.split(`"url":"${url}"`).length - 1;
+    expect(count(`/api/v1/jobs/${id}/stream`)).toBeGreaterThanOrEqual(1);
+    expect(count(`/api/v1/jobs/${id}`)).toBeLessThanOrEqual(3);
     expect({ code, output: run.output() }).toEqual({ code: 0, output: expect.stringContaining(`Job ${id} succeeded.`) });
     expect(run.output()).not.toContain('Cancelling job');
     expect(run.output()).toMatch(/\[█{30}\] 100% 60\/60 items succeeded/);
