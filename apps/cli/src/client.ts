@@ -17,7 +17,7 @@ export class ApiClient {
     private readonly token: string | null,
   ) {}
 
-  async request(method: string, apiPath: string, init: { body?: unknown; headers?: Record<string, string>; stream?: Readable } = {}): Promise<Response> {
+  async request(method: string, apiPath: string, init: { body?: unknown; headers?: Record<string, string>; stream?: Readable; signal?: AbortSignal } = {}): Promise<Response> {
     if (!this.token) throw new CliError('No token: set PORTER_TOKEN, pass --token, or run `porter login`', EXIT.unreachable);
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.token}`, ...init.headers };
     let body: RequestInit['body'];
@@ -28,8 +28,9 @@ export class ApiClient {
     }
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${apiPath}`, { method, headers, body, ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+      res = await fetch(`${this.baseUrl}${apiPath}`, { method, headers, body, signal: init.signal, ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
     } catch (error) {
+      if (init.signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(`The API at ${this.baseUrl} could not be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`, EXIT.unreachable, {
         title: 'API unreachable',

@@ -1,5 +1,6 @@
 import { ApiClient } from './client';
 import { CliError, EXIT } from './errors';
+import { readJobStream, StreamOutcome } from './job-stream';
 import { confirm, Output } from './terminal';
 
 export interface Job {
@@ -20,22 +21,58 @@ export interface Job {
 }
 
 export const TERMINAL = ['succeeded', 'failed', 'cancelled', 'deleted'];
+/** The least time between two reads of a job when the stream is not there to say more. */
 export const POLL_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Follows a job until it ends, calling `onJob` with each state. The one place that knows how
- * updates arrive: it polls GET /jobs/{id} every second now; the job stream (server-sent events at
- * GET /jobs/{id}/stream) replaces the loop here.
+ * updates arrive (ADR 057): the job is read once (GET /jobs/{id}), then its stream
+ * (GET /jobs/{id}/stream, server-sent `status` and `progress` events) carries the updates. When
+ * the stream ends or is cut before the job's end, the job is read again and the stream reopened
+ * with Last-Event-ID, no sooner than a second later; a server answering without an event stream
+ * is polled every second instead. A final status is always confirmed by reading the job (its
+ * end time, files and error come with it).
  */
 export async function watchJob(client: ApiClient, id: string, onJob: (job: Job) => void, signal?: AbortSignal): Promise<Job> {
-  for (;;) {
+  const read = async () => {
     const job = await client.get<Job>(`/api/v1/jobs/${encodeURIComponent(id)}`);
     onJob(job);
+    return job;
+  };
+  let job = await read();
+  const lastEventId: { value: string | null } = { value: null };
+  let streaming = true;
+  while (!TERMINAL.includes(job.status)) {
+    let outcome: StreamOutcome | 'polled' = 'polled';
+    if (streaming) {
+      try {
+        outcome = await readJobStream(
+          client,
+          id,
+          lastEventId,
+          (update) => {
+            job = { ...job, ...(update.status ? { status: update.status } : {}), ...(update.progress ? { progress: update.progress } : {}) };
+            if (!TERMINAL.includes(job.status)) onJob(job);
+          },
+          signal,
+        );
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        // Refused or unreachable: the read below says which (and throws for a real refusal).
+        outcome = 'broken';
+      }
+      if (outcome === 'unavailable') streaming = false;
+    }
+    if (signal?.aborted) throw signal.reason;
+    job = await read();
     if (TERMINAL.includes(job.status)) return job;
+    // Closed while the job goes on (a retry after a final status): start afresh, not from there.
+    if (outcome === 'ended') lastEventId.value = null;
     await sleep(POLL_MS);
     if (signal?.aborted) throw signal.reason;
   }
+  return job;
 }
 
 /**
@@ -75,14 +112,17 @@ export async function waitForJob(client: ApiClient, out: Output, id: string, lab
     bar.resume();
   };
   process.on('SIGINT', onSigint);
+  const watching = new AbortController();
   try {
     const job = await Promise.race([
-      watchJob(client, id, (j) => bar.update(j.progress.percent ?? (j.status === 'succeeded' ? 100 : null), j.progress.processed, j.progress.total, j.status)),
+      watchJob(client, id, (j) => bar.update(j.progress.percent ?? (j.status === 'succeeded' ? 100 : null), j.progress.processed, j.progress.total, j.status), watching.signal),
       interrupted,
     ]);
     bar.stop();
     return job;
   } finally {
+    // Stopped waiting (or done): close the stream rather than leave it open behind us.
+    watching.abort(new CliError('stopped watching', EXIT.interrupted));
     bar.stop();
     process.off('SIGINT', onSigint);
   }

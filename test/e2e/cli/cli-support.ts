@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { waitFor } from '../../support/wait-for';
 
@@ -21,16 +21,30 @@ function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** `porter ARGS` as a child process with pipes (not a terminal: no bars). */
 export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PORTER_BIN, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
+  return startCli(args, env, options).done;
+}
+
+/**
+ * The same, started: `done` settles when it exits; `child` is there to signal it (a Ctrl-C with
+ * no terminal is SIGINT sent to the process); `stderr()` is what it wrote so far.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; input?: string; command?: string[] } = {},
+): { child: ChildProcess; done: Promise<CliRun>; stderr: () => string } {
+  const [file, ...rest] = options.command ?? [process.execPath, PORTER_BIN];
+  const child = spawn(file, [...rest, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
   });
+  child.stdin!.end(options.input ?? '');
+  return { child, done, stderr: () => stderr };
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -8,7 +8,8 @@ import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { seedEmployees } from '../console/console-support';
 import { client, waitForJob } from '../jobs/job-support';
-import { ANSI, runCli, runCliInPty } from './cli-support';
+import { waitFor } from '../../support/wait-for';
+import { ANSI, runCli, runCliInPty, startCli } from './cli-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -46,6 +47,25 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(output).toMatch(/export employees \[█+░*\] \d+%/);
     expect(output).toMatch(/\[█{30}\] 100% 3,000\/3,000 rows succeeded/);
     expect(output).toContain(`Saved ${file} (3000 rows`);
+    expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);
+  });
+
+  it('export --wait piped without --json: plain progress lines on stderr, no ANSI codes and no bars, the saved line on stdout', async () => {
+    const file = path.join(dir, 'piped.csv');
+    const run = await runCli(['export', 'employees', '--format', 'csv', '--wait', '-o', file], env);
+    expect(run.code).toBe(0);
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toMatch(ANSI);
+      expect(text).not.toMatch(/[█░\r]/);
+    }
+    expect(run.stdout).toMatch(new RegExp(`^Saved ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(3000 rows, [\\d.]+ KiB\\)\\.\\n$`));
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Export \S+ requested \(job \S+\)\.$/);
+    const progress = lines.slice(1);
+    // One line per change of state or whole ten percent, never a repeat; the last one is the end.
+    for (const line of progress) expect(line).toMatch(/^export employees: (queued|running|succeeded) (\d+%|\d+)( \(\d+\/\d+\))?$/);
+    expect(new Set(progress).size).toBe(progress.length);
+    expect(progress[progress.length - 1]).toBe(`export employees: succeeded 100% (${ROWS}/${ROWS})`);
     expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);
   });
 
@@ -143,6 +163,54 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect((await carol.job(id)).status).toBe('cancelled');
   });
 
+  it('Ctrl-C while waiting answered "n" goes on waiting: the job ends on its own and the CLI exits 0', async () => {
+    const carol = client(api.baseUrl, `Bearer ${token}`);
+    const id = await carol.submit('porter-test.steps', { steps: 60, stepMs: 100 });
+    await waitForJob(carol, id, (j) => j.status === 'running', 'the job to run');
+    const logFrom = api.process.output().length;
+    const run = runCliInPty(['jobs', 'watch', id], env);
+    await run.waitForOutput(/\[█*░+\] \d+%/);
+    run.write('\u0003');
+    await run.waitForOutput(new RegExp(`Cancel job ${id}\\? \\[y/N\\]`));
+    run.write('n\r');
+    const code = await run.exited;
+    // The ~6 s wait followed the job's stream: the job itself read once at the start and once to
+    // confirm its end (the API's request log), not every second.
+    const requests = api.process.output().slice(logFrom);
+    const count = (url: string) => requests.split(`"url":"${url}"`).length - 1;
+    expect(count(`/api/v1/jobs/${id}/stream`)).toBeGreaterThanOrEqual(1);
+    expect(count(`/api/v1/jobs/${id}`)).toBeLessThanOrEqual(3);
+    expect({ code, output: run.output() }).toEqual({ code: 0, output: expect.stringContaining(`Job ${id} succeeded.`) });
+    expect(run.output()).not.toContain('Cancelling job');
+    expect(run.output()).toMatch(/\[█{30}\] 100% 60\/60 items succeeded/);
+    expect((await carol.job(id)).status).toBe('succeeded');
+  });
+
+  it('Ctrl-C (SIGINT) with no terminal on stdin stops waiting with exit 130 and leaves the job running', async () => {
+    const carol = client(api.baseUrl, `Bearer ${token}`);
+    const id = await carol.submit('porter-test.steps', { steps: 600, stepMs: 100 });
+    await waitForJob(carol, id, (j) => j.status === 'running', 'the long job to run');
+    const cli = startCli(['jobs', 'watch', id], env);
+    await waitFor(() => /: running \d+%/.test(cli.stderr()), { timeoutMs: 20_000, what: 'a progress line from the CLI' });
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain(`porter: Stopped waiting; job ${id} goes on (follow it with: porter jobs watch ${id})`);
+    expect(run.stderr).not.toContain('Cancel job');
+    const after = await carol.job(id);
+    expect(after.status).toBe('running');
+    // Still running: its progress moves on after the CLI has gone.
+    await waitForJob(carol, id, (j) => j.status === 'running' && j.progress.processed > after.progress.processed, 'the job to go on after the CLI stopped');
+    expect((await runCli(['jobs', 'cancel', id], env)).code).toBe(0);
+  });
+
+  it('`npx porter --help` from the repository root works (the package bin)', async () => {
+    const run = await startCli(['porter', '--help'], env, { command: ['npx', '--no-install'] }).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: porter [options] [command]');
+    for (const command of ['export', 'import', 'jobs', 'login', 'logout', 'token']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
   it('exit codes: 2 for usage errors and invalid requests, 3 for an unreachable API or a refused token', async () => {
     const missingFormat = await runCli(['export', 'employees'], env);
     expect(missingFormat.code).toBe(2);
@@ -195,6 +263,20 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const ls = await runCli(['jobs', 'ls', '--json'], config);
     expect(ls.code).toBe(0);
     expect(JSON.parse(ls.stdout).totalRecords).toBeGreaterThan(0);
+
+    const logout = await runCli(['logout', '--json'], config);
+    expect(logout.code).toBe(0);
+    expect(JSON.parse(logout.stdout)).toEqual({ configFile: file, removed: true });
+    expect(existsSync(file)).toBe(false);
+    const afterLogout = await runCli(['jobs', 'ls', '--json'], config);
+    expect(afterLogout.code).toBe(3);
+    expect(afterLogout.stderr).toContain('No token');
+
+    const asJson = await runCli(['token', '--user', 'dave', '--tenant', 'acme', '--json'], {});
+    expect(asJson.code).toBe(0);
+    const document = JSON.parse(asJson.stdout);
+    expect(Object.keys(document)).toEqual(['token']);
+    expect(await new TokenVerifier(loadConfig()).verify(document.token)).toMatchObject({ userId: 'dave', tenant: 'acme', roles: [] });
 
     const minted = await runCli(['token', '--user', 'dave', '--tenant', 'acme', '--admin', '--scopes', 's1,s2'], {});
     expect(minted.code).toBe(0);

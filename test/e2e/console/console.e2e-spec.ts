@@ -7,7 +7,8 @@ import { parse } from 'csv-parse/sync';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { client } from '../jobs/job-support';
+import { waitFor } from '../../support/wait-for';
+import { client, waitForJob } from '../jobs/job-support';
 import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
 
 const ENV = {
@@ -18,6 +19,8 @@ const ENV = {
   // Slow enough to watch an export's bar move (3,000 matching rows at 1,000 rows/s in batches of 100).
   EXPORT_BATCH_SIZE: '100',
   EXPORT_MAX_ROWS_PER_SECOND: '1000',
+  // Small enough for the import page to refuse a larger file before sending it.
+  UPLOAD_MAX_BYTES: '2000000',
   LOG_LEVEL: 'info',
 };
 const ROWS = 6000;
@@ -30,7 +33,15 @@ describe('web console in a real browser against the real API and worker', () => 
   let page: Page;
   let errors: string[];
   const tenant = `t-${randomUUID()}`;
-  const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
+  /** A datetime-local value `hours` from now, and the instant the browser reads it as. */
+  const localInput = async (hours: number): Promise<{ value: string; iso: string }> =>
+    page.evaluate((h) => {
+      const d = new Date(Date.now() + h * 3600_000);
+      d.setSeconds(0, 0);
+      const value = new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      return { value, iso: new Date(value).toISOString() };
+    }, hours);
+  const token = bearer('alice', tenant, { admin: true, scopes: ['north', 'south'] }).replace(/^Bearer /, '');
 
   beforeAll(async () => {
     [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, ROWS)]);
@@ -111,6 +122,35 @@ describe('web console in a real browser against the real API and worker', () => 
     expect('email' in rows[0]).toBe(true);
     expect('notes' in rows[0]).toBe(false);
 
+    // Copy link: the URL lands on the clipboard and is shown; it downloads the file with no token.
+    expect(hasLinks).toBe(true);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.baseUrl });
+    await row.getByRole('button', { name: 'Copy download link' }).click();
+    const copied = row.getByRole('status').filter({ hasText: 'Copied:' });
+    await copied.waitFor();
+    const shown = await copied.locator('code').innerText();
+    const url = shown.replace(/ \(until .*\)$/, '');
+    expect(url).toMatch(new RegExp(`^${api.baseUrl}/`));
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(url);
+    const viaLink = await fetch(url);
+    expect(viaLink.status).toBe(200);
+    expect(parse(await viaLink.text(), { bom: true, columns: true })).toHaveLength(ROWS / 2);
+    await shot(page, 'export-link-copied');
+
+    // The export's job page lists its output file; downloading it there gives the same rows.
+    await row.getByRole('link', { name: 'employees' }).click();
+    await page.getByRole('heading', { name: 'Output files' }).waitFor();
+    const fileButton = page.locator('ul.files').getByRole('button', { name: /^Download / });
+    await fileButton.waitFor();
+    const [jobDownload] = await Promise.all([page.waitForEvent('download'), fileButton.click()]);
+    const jobFile = path.join(os.tmpdir(), `console-job-file-${randomUUID()}.csv`);
+    await jobDownload.saveAs(jobFile);
+    expect(parse(readFileSync(jobFile, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS / 2);
+    await shot(page, 'job-output-files');
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
+    await page.getByLabel('Type').selectOption('employees');
+    await page.getByRole('textbox', { name: 'Department' }).fill('Sales');
+
     // gzip, offered because the server declares `compression`: the file arrives compressed.
     await page.getByLabel('Format').selectOption('jsonl');
     await page.getByLabel('Compress (gzip)').check();
@@ -123,12 +163,28 @@ describe('web console in a real browser against the real API and worker', () => 
     const gzFile = path.join(os.tmpdir(), `console-export-${randomUUID()}.jsonl.gz`);
     await gzDownload.saveAs(gzFile);
     expect(gunzipSync(readFileSync(gzFile)).toString('utf8').trim().split('\n')).toHaveLength(ROWS / 2);
+
+    // A local type asks for scope ids; "Run later" schedules it: the export waits, its job `scheduled`.
+    await page.getByLabel('Type').selectOption('scope-employees');
+    await page.getByLabel('Scope ids (comma-separated)').fill('north, south');
+    const later = await localInput(24);
+    await page.getByLabel('Run later (optional)').fill(later.value);
+    await page.getByRole('button', { name: 'Create export' }).click();
+    const scheduled = page.locator('tr[data-export-id]').first();
+    await scheduled.getByText('scopes north, south').waitFor();
+    await scheduled.getByText('scheduled').waitFor();
+    const exportId = await scheduled.getAttribute('data-export-id');
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const created = (await alice.call('GET', `/api/v1/exports/${exportId}`)).json;
+    expect(created).toMatchObject({ type: 'scope-employees', scopeIds: ['north', 'south'] });
+    expect(await alice.job(created.jobId)).toMatchObject({ status: 'scheduled', scheduledFor: later.iso });
+    await shot(page, 'export-scheduled');
   });
 
   it('uploads a CSV by drag and drop, shows upload progress and the size limit, and each failed row with its reason', async () => {
     await signIn(page, api.baseUrl, token);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
-    await page.getByTestId('upload-limit').getByText('Largest file: 1.0 GiB').waitFor();
+    await page.getByTestId('upload-limit').getByText('Largest file: 1.9 MiB').waitFor();
     const csv = 'email,first_name,last_name\nnew1@example.com,Ada,Lovelace\nnot-an-email,Bad,Email\nnew2@example.com,,Nameless\nnew3@example.com,Grace,Hopper\n';
     const drop = await page.evaluateHandle((text) => {
       const transfer = new (globalThis as any).DataTransfer();
@@ -155,6 +211,36 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.getByLabel('Show rows').selectOption('completed');
     await page.locator('table.results tbody tr[data-row="4"]').waitFor();
     expect(await page.locator('table.results tbody tr').count()).toBe(2);
+
+    // Retry failed rows: a new job on the same batch re-runs the two failed rows (they fail again,
+    // their data unchanged); the page follows that job to the batch's end.
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const recordId = page.url().split('/').pop()!;
+    const before = (await alice.call('GET', `/api/v1/imports/${recordId}`)).json.batches[0];
+    await page.getByRole('button', { name: 'Retry failed rows' }).click();
+    const jobLink = page.getByTestId('batch-counts').getByRole('link', { name: 'Job' });
+    await waitFor(async () => (await jobLink.getAttribute('href')) !== `/console/jobs/${before.jobId}`, { timeoutMs: 30_000, what: 'the batch to show its retry job' });
+    const after = (await alice.call('GET', `/api/v1/imports/${recordId}`)).json.batches[0];
+    expect(after.jobId).not.toBe(before.jobId);
+    expect(await jobLink.getAttribute('href')).toBe(`/console/jobs/${after.jobId}`);
+    await waitForJob(alice, after.jobId, (j) => j.status === 'succeeded', 'the retry job to run');
+    await page.getByTestId('batch-counts').getByText('4 rows: 2 imported, 2 failed').waitFor({ timeout: 30_000 });
+    await page.locator('.title-row .status-partially_failed').first().waitFor({ timeout: 30_000 });
+    await page.getByLabel('Show rows').selectOption('failed');
+    await page.locator('table.results tbody tr[data-row="3"]').waitFor();
+    expect(await page.locator('table.results tbody tr').count()).toBe(2);
+    await shot(page, 'import-retried');
+
+    // A file over the server's limit is refused before sending: the size shown, the button disabled.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
+    const huge = path.join(os.tmpdir(), `console-huge-${randomUUID()}.csv`);
+    writeFileSync(huge, 'email,first_name,last_name\n' + 'x'.repeat(2_000_000));
+    const importsBefore = (await alice.call('GET', '/api/v1/imports')).json.totalRecords;
+    await page.locator('input[type=file]').setInputFiles(huge);
+    await page.locator('.drop').getByText('1.9 MiB — larger than the limit, it would be refused').waitFor();
+    expect(await page.getByRole('button', { name: 'Upload and import' }).isDisabled()).toBe(true);
+    expect((await alice.call('GET', '/api/v1/imports')).json.totalRecords).toBe(importsBefore);
+    await shot(page, 'import-too-large');
 
     // The upload's own progress bar, on a file sent slowly enough (throttled) to be seen moving.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
@@ -229,5 +315,123 @@ describe('web console in a real browser against the real API and worker', () => 
       expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await shot(page, `${route}-phone`);
     }
+    // The job page, an import's page and the export form at 390 px: nothing to scroll sideways,
+    // their key controls on screen.
+    const width = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+    await page.goto(`${api.baseUrl}/console/jobs/${id}`);
+    await page.getByRole('heading', { name: 'long steps' }).waitFor();
+    await page.locator('.timeline li').first().waitFor();
+    expect(await width()).toBeLessThanOrEqual(390);
+    for (const name of ['Retry', 'Delete', 'Save']) expect(await page.getByRole('button', { name, exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('progressbar').first().isVisible()).toBe(true);
+    await shot(page, 'job-phone');
+
+    const imports = (await alice.call('GET', '/api/v1/imports?limit=50')).json.items as Array<{ id: string; sourceName: string }>;
+    const withFailures = imports.find((r) => r.sourceName === 'people.csv')!;
+    await page.goto(`${api.baseUrl}/console/imports/${withFailures.id}`);
+    await page.getByRole('heading', { name: 'Import of people.csv' }).waitFor();
+    await page.locator('table.results tbody tr').first().waitFor();
+    expect(await width()).toBeLessThanOrEqual(390);
+    for (const name of ['Download failed rows', 'Retry failed rows']) expect(await page.getByRole('button', { name }).isVisible()).toBe(true);
+    expect(await page.getByLabel('Show rows').isVisible()).toBe(true);
+    await shot(page, 'import-phone');
+
+    await page.goto(`${api.baseUrl}/console/exports`);
+    await page.getByRole('button', { name: 'Create export' }).waitFor();
+    expect(await width()).toBeLessThanOrEqual(390);
+    for (const label of ['Type', 'Format', 'Run later (optional)']) expect(await page.getByLabel(label).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Create export' }).isVisible()).toBe(true);
+    await shot(page, 'export-form-phone');
+  });
+
+  it('job page: retry a failed job, delete it, edit name, description and schedule, move a job to the top (admin); the list filters by type and query', async () => {
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const failing = await alice.submit('porter-test.steps', { steps: 3, stepMs: 10, failAttempts: 1, nonRetryable: true }, { name: 'fails once' });
+    await waitForJob(alice, failing, (j) => j.status === 'failed', 'the job to fail');
+    await signIn(page, api.baseUrl, token);
+    await page.goto(`${api.baseUrl}/console/jobs/${failing}`);
+    await page.locator('.title-row .status-failed').waitFor();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    // It runs again (a retry starts its attempts afresh, so it fails the same way) and the page
+    // follows it: back in the queue, run, failed a second time, all in the timeline.
+    const failedEvents = page.locator('.timeline li strong', { hasText: /^failed$/ });
+    await waitFor(async () => ((await failedEvents.count()) === 2 ? true : undefined), { timeoutMs: 30_000, what: 'a second failure in the timeline' });
+    await page.locator('.title-row .status-failed').waitFor();
+    const types = (await alice.events(failing)).map((e) => e.type);
+    expect(types.filter((t) => t === 'failed')).toHaveLength(2);
+    expect(types.indexOf('retried')).toBeGreaterThan(types.indexOf('failed'));
+    expect(types.lastIndexOf('failed')).toBeGreaterThan(types.indexOf('retried'));
+    expect(await page.locator('.timeline li strong', { hasText: /^retried$/ }).count()).toBe(1);
+    await shot(page, 'job-retried');
+
+    // Delete asks first; accepted, the job is gone and the page is back on the list.
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    expect(asked).toBe('Delete job fails once and its files?');
+    expect((await alice.job(failing)).status).toBe('deleted');
+
+    // Edit a scheduled job: name, description and a later time.
+    const nightly = await alice.submit('porter-test.steps', { steps: 2, stepMs: 10 }, { name: 'nightly', scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
+    await page.goto(`${api.baseUrl}/console/jobs/${nightly}`);
+    await page.getByRole('heading', { name: 'nightly' }).waitFor();
+    const later = await localInput(26);
+    await page.getByLabel('Name').fill('nightly report');
+    await page.getByLabel('Description').fill('moved to tomorrow');
+    await page.getByLabel('Scheduled for (empty: run now)').fill(later.value);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'nightly report' }).waitFor();
+    await page.locator('.facts').getByText('moved to tomorrow').waitFor();
+    expect(await alice.job(nightly)).toMatchObject({ name: 'nightly report', description: 'moved to tomorrow', scheduledFor: later.iso, status: 'scheduled' });
+    await shot(page, 'job-edited');
+
+    // Move to top: with the worker busy, two jobs wait; the later one moves ahead of the earlier.
+    const blockers = await Promise.all(Array.from({ length: 4 }, () => alice.submit('porter-test.steps', { steps: 600, stepMs: 100 }, { name: 'blocker' })));
+    const first = await alice.submit('porter-test.steps', { steps: 2, stepMs: 10 }, { name: 'waiting first' });
+    const second = await alice.submit('porter-test.steps', { steps: 2, stepMs: 10 }, { name: 'waiting second' });
+    const positions = async () => [(await alice.job(first)).position, (await alice.job(second)).position];
+    await waitFor(async () => ((await positions()).every((p) => p !== null) ? true : undefined), { what: 'both jobs to wait in the queue' });
+    const [firstBefore, secondBefore] = await positions();
+    expect(secondBefore!).toBeGreaterThan(firstBefore!);
+    await page.goto(`${api.baseUrl}/console/jobs/${second}`);
+    await page.getByRole('heading', { name: 'waiting second' }).waitFor();
+    await page.getByRole('button', { name: 'Move to top' }).click();
+    // The page shows the place the API gives it: where the earlier job was.
+    const shownPosition = page.locator('.facts dt:text-is("Queue position") + dd');
+    await waitFor(async () => ((await shownPosition.innerText().catch(() => '')) === String(firstBefore) ? true : undefined), { what: 'the page to show the new queue position' });
+    const [firstAfter, secondAfter] = await positions();
+    expect(secondAfter).toBe(firstBefore);
+    expect(firstAfter!).toBeGreaterThan(secondAfter!);
+    expect((await alice.events(second)).map((e) => e.type)).toContain('moved_to_top');
+    await shot(page, 'job-moved-to-top');
+
+    // The list: a type filter and a query, both kept in the URL; the page counts what the API counts.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
+    const total = async (q: string) => (await alice.call('GET', `/api/v1/jobs?${q}`)).json.totalRecords as number;
+    await page.getByLabel('Type').fill('porter-test.steps');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/type=porter-test.steps/);
+    const steps = await total('type=porter-test.steps');
+    await page.getByText(`1–${steps} of ${steps}`).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(steps);
+    expect(await page.getByRole('link', { name: 'waiting second' }).isVisible()).toBe(true);
+    expect(await page.locator('tbody').getByText('scope-employees').count()).toBe(0);
+
+    await page.getByLabel('Type').fill('');
+    await page.getByLabel('Query').fill('status==scheduled');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/query=status/);
+    const scheduledCount = await total(`query=${encodeURIComponent('status==scheduled')}`);
+    expect(scheduledCount).toBeGreaterThanOrEqual(1);
+    await page.getByText(`1–${scheduledCount} of ${scheduledCount}`).waitFor();
+    expect(await page.getByRole('link', { name: 'nightly report' }).isVisible()).toBe(true);
+    expect(await page.locator('tbody .status').allInnerTexts()).toEqual(Array(scheduledCount).fill('scheduled'));
+    await shot(page, 'jobs-filtered');
+
+    await Promise.all([...blockers, first, second, nightly].map((job) => alice.call('POST', `/api/v1/jobs/${job}/cancel`)));
   });
 });

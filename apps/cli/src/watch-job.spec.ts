@@ -1,0 +1,93 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import { ApiClient } from './client';
+import { Job, watchJob } from './watch-job';
+
+/** A stand-in API on a local port: only the two routes watchJob reads, scripted per test. */
+function job(status: string, processed: number): Job {
+  return {
+    id: 'j1', type: 't', name: null, status, position: null, progress: { processed, total: 100, percent: processed },
+    attempts: 1, submittedBy: 'u', submittedAt: '', scheduledFor: null, startedAt: null, completedAt: null, outputFiles: [], errorDetails: null,
+  };
+}
+const sse = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; client: ApiClient }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, client: new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'token') };
+}
+
+describe('watchJob', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('follows the stream, reopens a cut one with Last-Event-ID, and confirms the end by reading the job', async () => {
+    const streams: Array<string | undefined> = [];
+    let reads = 0;
+    let state = job('running', 10);
+    let client: ApiClient;
+    ({ server, client } = await serve((req, res) => {
+      if (req.url === '/api/v1/jobs/j1') {
+        reads++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state));
+        return;
+      }
+      streams.push(req.headers['last-event-id'] as string | undefined);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (streams.length === 1) {
+        res.write(sse('running.-.-', 'status', { status: 'running' }) + sse('running.50.100', 'progress', { processed: 50, total: 100, percent: 50 }));
+        state = job('running', 50);
+        setTimeout(() => res.destroy(), 50); // cut before the job's end
+      } else {
+        state = job('succeeded', 100);
+        res.end(sse('running.100.100', 'progress', { processed: 100, total: 100, percent: 100 }) + sse('succeeded.100.100', 'status', { status: 'succeeded' }));
+      }
+    }));
+    const seen: string[] = [];
+    const end = await watchJob(client, 'j1', (j) => seen.push(`${j.status} ${j.progress.processed}`));
+    expect(end.status).toBe('succeeded');
+    expect(streams).toEqual([undefined, 'running.50.100']);
+    expect(reads).toBe(3); // the first read, one after the cut, one to confirm the end
+    expect(seen).toEqual(['running 10', 'running 10', 'running 50', 'running 50', 'running 100', 'succeeded 100']);
+  });
+
+  it('polls every second when the server answers the stream with something else', async () => {
+    let streams = 0;
+    let reads = 0;
+    let client: ApiClient;
+    ({ server, client } = await serve((req, res) => {
+      if (req.url === '/api/v1/jobs/j1') {
+        reads++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(job(reads < 3 ? 'running' : 'succeeded', reads * 30)));
+        return;
+      }
+      streams++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    }));
+    const started = Date.now();
+    const end = await watchJob(client, 'j1', () => undefined);
+    expect(end.status).toBe('succeeded');
+    expect({ streams, reads }).toEqual({ streams: 1, reads: 3 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // one poll interval between the reads
+  });
+
+  it('stops when its signal aborts', async () => {
+    let client: ApiClient;
+    ({ server, client } = await serve((req, res) => {
+      if (req.url === '/api/v1/jobs/j1') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(job('running', 1)));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': open\n\n'); // and never more
+    }));
+    const controller = new AbortController();
+    const watching = watchJob(client, 'j1', () => undefined, controller.signal);
+    setTimeout(() => controller.abort(new Error('stop')), 100);
+    await expect(watching).rejects.toThrow('stop');
+  });
+});
