@@ -11,18 +11,24 @@ export const PENDING_LIMIT_RETRY_AFTER_S = 10;
  * Each process's view of tenants' maxPendingJobs, read again after TTL_MS (a change made on
  * another API process applies within it; on this process at once). A tenant without a limit
  * costs no query per submission.
+ *
+ * The view is ONE read of every tenant's own limit (operators set few), shared by concurrent
+ * submissions: a read per tenant made 50 tenants cost 50 reads per TTL on the submit path where
+ * one tenant cost one, and concurrent submissions of a tenant not yet known each made their own
+ * (ADR 066).
  */
 @Injectable()
 export class TenantLimitsCache {
-  private readonly known = new Map<string, { maxPendingJobs: number; at: number }>();
+  private view?: { overrides: Promise<Map<string, number>>; at: number };
 
   constructor(
     @Inject(TENANT_LIMITS_STORE) private readonly store: TenantLimitsStore,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
-  forget(tenant: string): void {
-    this.known.delete(tenant);
+  /** A limit changed on this process: the next submission reads the limits again. */
+  forget(_tenant: string): void {
+    this.view = undefined;
   }
 
   /**
@@ -42,12 +48,15 @@ export class TenantLimitsCache {
   }
 
   private async maxPendingJobs(tenant: string): Promise<number> {
-    const hit = this.known.get(tenant);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.maxPendingJobs;
-    const own = await this.store.get(tenant);
-    const maxPendingJobs = own.maxPendingJobs ?? this.config.jobTenantMaxPendingJobs;
-    if (this.known.size > 10_000) this.known.clear();
-    this.known.set(tenant, { maxPendingJobs, at: Date.now() });
-    return maxPendingJobs;
+    let view = this.view;
+    if (!view || Date.now() - view.at >= TTL_MS) {
+      const read: { overrides: Promise<Map<string, number>>; at: number } = { overrides: this.store.pendingOverrides(), at: Date.now() };
+      this.view = view = read;
+      // A failed read is not kept: the next submission tries again.
+      read.overrides.catch(() => {
+        if (this.view === read) this.view = undefined;
+      });
+    }
+    return (await view.overrides).get(tenant) ?? this.config.jobTenantMaxPendingJobs;
   }
 }

@@ -16,6 +16,13 @@ export class PgTenantLimitsStore implements TenantLimitsStore {
     return { maxConcurrentJobs: rows[0]?.max_concurrent_jobs ?? null, maxPendingJobs: rows[0]?.max_pending_jobs ?? null };
   }
 
+  async pendingOverrides(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ tenant: string; max_pending_jobs: number }>(
+      `SELECT tenant, max_pending_jobs FROM job_queue.tenant_queue WHERE max_pending_jobs IS NOT NULL`,
+    );
+    return new Map(rows.map((r) => [r.tenant, r.max_pending_jobs]));
+  }
+
   async set(tenant: string, limits: StoredTenantLimits): Promise<void> {
     await this.pool.query(
       `INSERT INTO job_queue.tenant_queue (tenant, max_concurrent_jobs, max_pending_jobs) VALUES ($1, $2, $3)
