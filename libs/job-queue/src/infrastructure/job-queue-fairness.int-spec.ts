@@ -113,6 +113,17 @@ describe('job queue: fair sharing between tenants and tenant limits (real Postgr
     const refused = await submit(api, alice, TEST_JOB_TYPES.noop, {}, later).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TooManyRequestsError);
     expect(refused).toMatchObject({ retryAfterSeconds: 10, message: expect.stringContaining('maxPendingJobs') });
+    // Follow-up work Porter schedules itself (a webhook attempt, an email; ADR 062) is not refused
+    // at the limit, alone or inside a caller's transaction; the caller's own submissions still are.
+    const bus = api.get(CommandBus);
+    const followUp = await bus.execute(new SubmitJobCommand(Principal.system(tenant), TEST_JOB_TYPES.noop, {}, { ...later, followUp: true }));
+    expect(followUp.created).toBe(true);
+    const inTransaction = await api.get(TransactionRunner).run((transaction) =>
+      bus.execute(new SubmitJobCommand(Principal.system(tenant), TEST_JOB_TYPES.noop, {}, { ...later, followUp: true, transaction })),
+    );
+    expect(inTransaction.created).toBe(true);
+    await expect(submit(api, alice, TEST_JOB_TYPES.noop, {}, later)).rejects.toBeInstanceOf(TooManyRequestsError);
+    await pool.query(`UPDATE job_queue.job SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [[followUp.jobId, inTransaction.jobId]]);
     await pool.query(`UPDATE job_queue.job SET status = 'cancelled' WHERE id = $1`, [ids[0]]);
     await expect(submit(api, alice, TEST_JOB_TYPES.noop, {}, later)).resolves.toEqual(expect.any(String));
     // back to the default (0: no limit)

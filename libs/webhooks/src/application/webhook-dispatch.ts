@@ -55,6 +55,8 @@ export class WebhookDispatch {
         description: `Export ${exportId}`,
         idempotencyKey: `email:${sourceKey}`,
         transaction,
+        // Not refused at the tenant's maxPendingJobs (ADR 062): the export it follows was admitted.
+        followUp: true,
       }),
     );
   }
@@ -68,6 +70,9 @@ export class WebhookDispatch {
         scheduledFor: at,
         idempotencyKey: `${deliveryId}:${attempt}`,
         transaction,
+        // Not refused at the tenant's maxPendingJobs (ADR 062): a refusal would roll back the
+        // event feed's page for every tenant, or leave a delivery pending with no job to send it.
+        followUp: true,
       }),
     );
   }

@@ -43,7 +43,8 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
 
     // maxPendingJobs (ADR 052): 429 with Retry-After past it. An idempotent replay is refused too
     // while the tenant is full; it succeeds as a replay once there is room.
-    await this.limits.admitSubmission(principal.tenant);
+    // Follow-up work (webhook attempts, emails) was admitted with the work it follows.
+    if (!options.followUp) await this.limits.admitSubmission(principal.tenant);
     const future = scheduledFor !== null && scheduledFor.getTime() > Date.now();
     const job: NewJob = {
       id: options.attachments?.jobId ?? newId(),

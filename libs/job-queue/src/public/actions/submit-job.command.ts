@@ -36,6 +36,14 @@ export class SubmitJobCommand extends Command<SubmitJobResult> {
       transaction?: Transaction | null;
       /** Files stored for this job before its submission (ADR 060). */
       attachments?: StagedJobAttachments | null;
+      /**
+       * Work Porter schedules by itself as the consequence of work already admitted (a webhook
+       * delivery attempt, a notification email): it is not refused by the tenant's maxPendingJobs
+       * (ADR 062). A tenant at its limit must still hear that its jobs finished, and a refusal
+       * here would roll back the caller's transaction (the event feed's page, for every tenant).
+       * Never set from a request a caller makes: their submissions are what the limit is for.
+       */
+      followUp?: boolean;
     } = {},
   ) {
     super();
