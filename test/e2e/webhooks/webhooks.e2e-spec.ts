@@ -249,6 +249,24 @@ describe('webhooks (e2e)', () => {
       expect(b.headers['webhook-id']).not.toBe(a.headers['webhook-id']);
       expect(verifySignature(hook.secret, b)).toBe(true);
       expect(JSON.parse(b.body).data.id).toBe(info.id);
+      // A link made for this delivery (its 24 h start now; signed to the second, so one made in the
+      // same second as the first is the same URL), and it works without a token.
+      const [first, second] = [JSON.parse(a.body).data, JSON.parse(b.body).data];
+      expect(second.downloadUrl).toEqual(expect.any(String));
+      expect(Date.parse(second.downloadUrlExpiresAt)).toBeGreaterThanOrEqual(Date.parse(first.downloadUrlExpiresAt));
+      expect(Date.parse(second.downloadUrlExpiresAt)).toBeGreaterThan(Date.parse(JSON.parse(b.body).timestamp) + 23 * 3600_000);
+      const download = await fetch(second.downloadUrl);
+      expect(download.status).toBe(200);
+      expect((await download.text()).trim().split('\n').length).toBe(info.itemsCount);
+    });
+
+    it('answers 409 naming the expiry for an export whose file has expired', async () => {
+      const r = await admin.request({ type: 'employees', format: 'csv' });
+      const info = await waitForExport(admin, r.json.id);
+      await pool.query(`UPDATE exports.export_result SET expires_at = now() - interval '1 minute' WHERE export_request_id = $1`, [info.id]);
+      const conflict = await admin.call('POST', `/api/v1/exports/${info.id}/resend`);
+      expect(conflict.status).toBe(409);
+      expect(conflict.json.detail).toMatch(/expired at .*: its file is gone/);
     });
 
     it('answers 409 for an export that has not succeeded, 404 for one the caller cannot see', async () => {
@@ -271,6 +289,33 @@ describe('webhooks (e2e)', () => {
     const [req] = ofThisJob();
     expect(verifySignature(hook.secret, req)).toBe(true);
     expect(JSON.parse(req.body)).toMatchObject({ type: 'job.cancelled', data: { id: later.json.jobId, status: 'cancelled' } });
+  });
+
+  it('sends job.succeeded and job.failed, signed, with the job as GET /jobs/{id} shows it', async () => {
+    const hook = await register(admin, '/outcomes', ['job.succeeded', 'job.failed']);
+    const ofJob = (jobId: string) => receiver.at('/outcomes').filter((r) => JSON.parse(r.body).data?.id === jobId);
+    // Succeeds: an export's job.
+    const r = await admin.request({ type: 'employees', format: 'csv' });
+    await waitForExport(admin, r.json.id);
+    await waitFor(() => ofJob(r.json.jobId).length === 1, { timeoutMs: 20_000, what: 'job.succeeded' });
+    const [succeeded] = ofJob(r.json.jobId);
+    expect(verifySignature(hook.secret, succeeded)).toBe(true);
+    const job = (await admin.call('GET', `/api/v1/jobs/${r.json.jobId}`)).json;
+    expect(JSON.parse(succeeded.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, type: job.type, status: 'succeeded', progress: job.progress } });
+    // Fails: an import batch whose file cannot be read fails its job (once, no retry).
+    const imports = importsClient(baseUrl, bearer('ada', tenant, { admin: true }));
+    const { batch } = await imports.importFile(`first_name,last_name,email\nAda,Lovelace,ada@example.com\n"Grace,Hopper,grace@example.com\n`, 'broken.csv');
+    expect(batch.status).toBe('failed');
+    await waitFor(() => ofJob(batch.jobId).length === 1, { timeoutMs: 20_000, what: 'job.failed' });
+    const [failed] = ofJob(batch.jobId);
+    expect(verifySignature(hook.secret, failed)).toBe(true);
+    expect(failed.headers['webhook-id']).not.toBe(succeeded.headers['webhook-id']);
+    expect(JSON.parse(failed.body)).toMatchObject({
+      type: 'job.failed',
+      data: { id: batch.jobId, status: 'failed', errorDetails: expect.stringContaining('unterminated quoted field') },
+    });
+    // Only the subscribed types: no job.cancelled, export.ready or other event reached this path.
+    expect(receiver.at('/outcomes').every((req) => ['job.succeeded', 'job.failed'].includes(JSON.parse(req.body).type))).toBe(true);
   });
 
   it('sends import.completed when a record completes on finalize, with its batch counts', async () => {
