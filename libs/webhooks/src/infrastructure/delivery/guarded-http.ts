@@ -23,21 +23,43 @@ export function parseWebhookUrl(raw: string): URL {
   return url;
 }
 
+/** Every address of a host name (the system resolver by default; tests give their own). */
+export type HostResolver = (host: string) => Promise<LookupAddress[]>;
+
+export const resolveHost: HostResolver = (host) =>
+  new Promise<LookupAddress[]>((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (error, found) => (error ? reject(error) : resolve(found))));
+
 /**
  * Resolves the URL's host ONCE and judges every address: a host with any blocked address is
  * refused (a DNS answer mixing public and private addresses is a known rebinding trick), unless
  * WEBHOOK_ALLOWED_HOSTS allows the host and port. Returns the address to connect to.
  */
-export async function resolveAllowed(url: URL, allowedHosts: readonly string[]): Promise<{ address: string; family: number }> {
+export async function resolveAllowed(
+  url: URL,
+  allowedHosts: readonly string[],
+  resolver: HostResolver = resolveHost,
+  timeoutMs = 10_000,
+): Promise<{ address: string; family: number }> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const allowed = hostAllowed(allowedHosts, host, defaultPort(url));
   let addresses: LookupAddress[];
   if (isIP(host)) {
     addresses = [{ address: host, family: isIP(host) }];
   } else {
-    addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
-      dnsLookup(host, { all: true, verbatim: true }, (error, found) => (error ? reject(new WebhookUrlRefused(`${host} cannot be resolved (${error.code ?? error.message})`)) : resolve(found))),
-    );
+    // A resolver that never answers must not hold the delivery past its timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new WebhookUrlRefused(`${host} could not be resolved within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      addresses = await Promise.race([resolver(host), timedOut]);
+    } catch (error) {
+      if (error instanceof WebhookUrlRefused) throw error;
+      const e = error as NodeJS.ErrnoException;
+      throw new WebhookUrlRefused(`${host} cannot be resolved (${e.code ?? e.message})`);
+    } finally {
+      clearTimeout(timer);
+    }
     if (!addresses.length) throw new WebhookUrlRefused(`${host} resolves to no address`);
   }
   if (!allowed) {
@@ -65,10 +87,10 @@ export async function postWebhook(
   url: URL,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowedHosts: readonly string[] },
+  options: { timeoutMs: number; allowedHosts: readonly string[]; resolver?: HostResolver },
 ): Promise<WebhookResponse> {
   const started = Date.now();
-  const target = await resolveAllowed(url, options.allowedHosts);
+  const target = await resolveAllowed(url, options.allowedHosts, options.resolver, options.timeoutMs);
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     const cb = callback as unknown as (error: Error | null, address: string | LookupAddress[], family?: number) => void;
     if ((lookupOptions as { all?: boolean }).all) cb(null, [target]);
