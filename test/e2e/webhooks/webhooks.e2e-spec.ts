@@ -137,8 +137,11 @@ describe('webhooks (e2e)', () => {
     expect((await deliveries(hook.id)).items[0]).toMatchObject({ eventType: 'ping', attempts: 1, lastStatusCode: 204 });
   });
 
-  it(`delivers exactly ${EXPORTS} export.ready events for ${EXPORTS} exports, distinct ids, with working download links`, async () => {
+  it(`delivers exactly ${EXPORTS} export.ready events for ${EXPORTS} exports, distinct ids, with working download links (two workers' event feeds racing)`, async () => {
     const hook = await register(admin, '/exports', ['export.ready']);
+    // A second worker process: both read the event feeds and send deliveries at once (ADR 045).
+    const second = await startWorker(env);
+    try {
     const requested = await Promise.all(Array.from({ length: EXPORTS }, () => admin.request({ type: 'employees', format: 'csv' })));
     expect(requested.map((r) => r.status)).toEqual(Array(EXPORTS).fill(202));
     await Promise.all(requested.map((r) => waitForExport(admin, r.json.id, ['succeeded'], 120_000)));
@@ -159,7 +162,15 @@ describe('webhooks (e2e)', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-disposition')).toContain(sample.result.fileName);
     expect((await deliveries(hook.id)).totalRecords).toBe(EXPORTS);
+    // Delivery log paging: two pages of 60 hold every delivery once.
+    const page1 = (await admin.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=60&offset=0`)).json;
+    const page2 = (await admin.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=60&offset=60`)).json;
+    expect([page1.items.length, page2.items.length, page1.totalRecords]).toEqual([60, EXPORTS - 60, EXPORTS]);
+    expect(new Set([...page1.items, ...page2.items].map((d: { id: string }) => d.id)).size).toBe(EXPORTS);
     expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
+    } finally {
+      await second.stop();
+    }
   }, 180_000);
 
   it('retries a failing receiver with backoff and delivers on the 4th attempt, same webhook-id', async () => {
