@@ -72,7 +72,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     { provide: JOB_CHANGE_FEED, useExisting: PgJobChangeFeed },
     WatchJobHandler,
   ],
-  exports: [BullModule, JOB_FILE_CLEANER, JobRunStore],
+  exports: [BullModule, JOB_FILE_CLEANER, JOB_ATTACHMENT_STORE, JobRunStore],
 })
 export class JobQueueModule implements OnModuleInit {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

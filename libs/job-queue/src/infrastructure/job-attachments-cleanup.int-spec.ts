@@ -97,6 +97,7 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
       ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)),
       ctx.get<Queue>(getQueueToken(JOBS_QUEUE)),
       where === storage ? cleaner : new StorageJobFileCleaner(where),
+      store,
       ctx.get<PorterConfig>(PORTER_CONFIG),
     );
     // Older than two days: this test's expired job (the run's other jobs are younger).
@@ -110,6 +111,46 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
     expect(await keysUnder(expired, where)).toEqual([]);
     for (const key of recentKeys) expect(await where.stat(key)).not.toBeNull();
   }
+
+  /**
+   * A request's files stored, then the process "dies" before its job is submitted (no job row, no
+   * attachment row): the sweep deletes them once old enough; a submitted request's files stay.
+   */
+  async function sweepOrphanedStagedAttachments(where: FileStorage): Promise<void> {
+    const store = where === storage ? attachments : new PgJobAttachmentStore(pool, where);
+    const neverSubmitted = randomUUID();
+    const orphanKeys = [];
+    for (const name of ['template.xlsx', 'notes.txt']) orphanKeys.push((await store.write(neverSubmitted, Readable.from([Buffer.from(name)]), 1024)).storageKey);
+    const owned = await insertJob('succeeded', 0);
+    const ownedKeys = await attach(owned, ['kept.txt'], store);
+    const staged = async (keys: string[]) =>
+      (await pool.query(`SELECT count(*)::int AS n FROM job_queue.staged_attachment WHERE storage_key = ANY($1::text[])`, [keys])).rows[0].n;
+    expect(await staged(orphanKeys)).toBe(2);
+    expect(await staged(ownedKeys)).toBe(0);
+
+    // Too young: a request may still be on its way to its submit.
+    expect(await store.sweepStaged(new Date(Date.now() - 60_000))).toBe(0);
+    for (const key of orphanKeys) expect(await where.stat(key)).not.toBeNull();
+
+    // Old enough, two sweepers at once: each orphan deleted, no error, nothing else touched.
+    const other = new PgJobAttachmentStore(pool, where);
+    const swept = await Promise.all([store.sweepStaged(new Date(Date.now() + 1000)), other.sweepStaged(new Date(Date.now() + 1000))]);
+    expect(swept[0] + swept[1]).toBeGreaterThanOrEqual(2);
+    for (const key of orphanKeys) expect(await where.stat(key)).toBeNull();
+    expect(await staged(orphanKeys)).toBe(0);
+    for (const key of ownedKeys) expect(await where.stat(key)).not.toBeNull();
+    expect((await store.list(owned)).map((a) => a.name)).toEqual(['kept.txt']);
+
+    // Discarded files leave no note behind either.
+    const discarded = (await store.write(randomUUID(), Readable.from([Buffer.from('x')]), 1024)).storageKey;
+    await store.discard([discarded]);
+    expect(await staged([discarded])).toBe(0);
+    expect(await where.stat(discarded)).toBeNull();
+  }
+
+  it('files of a request whose job was never submitted (a crash in between) are swept once old enough; owned ones stay (local storage)', async () => {
+    await sweepOrphanedStagedAttachments(storage);
+  });
 
   it("the age-based purge removes an expired job's attachments: rows and stored files (local storage)", async () => {
     await purgeExpiredWithAttachments(storage);
@@ -131,6 +172,10 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
 
     it("the age-based purge removes an expired job's attachments: rows and stored objects", async () => {
       await purgeExpiredWithAttachments(s3);
+    });
+
+    it('objects of a request whose job was never submitted are swept once old enough; owned ones stay', async () => {
+      await sweepOrphanedStagedAttachments(s3);
     });
 
     it("removing a cancelled run's outputs keeps the attachments", async () => {

@@ -1,3 +1,4 @@
+import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../application/ports/job-attachment.store.port';
 import { randomUUID } from 'crypto';
 import { TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
@@ -119,7 +120,7 @@ describe('maintenance loops with several instances at once (Postgres + Redis)', 
       const counting: JobFileCleaner = Object.create(cleaner, {
         removeAll: { value: async (jobId: string) => (cleaned.push(jobId), cleaner.removeAll(jobId)) },
       });
-      return new JobPurgeService(ctx.get(JobRunStore), ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)), jobsQueue(ctx), counting, config);
+      return new JobPurgeService(ctx.get(JobRunStore), ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)), jobsQueue(ctx), counting, ctx.get<JobAttachmentStore>(JOB_ATTACHMENT_STORE), config);
     });
     // Older than a day: only this test's jobs (the run's other jobs are younger).
     await Promise.all(purges.map((p) => p.purge(86_400_000)));

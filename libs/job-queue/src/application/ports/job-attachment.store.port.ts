@@ -26,6 +26,8 @@ export interface JobAttachmentStore {
   /** Writes the rows of staged attachments in the caller's transaction (the submit of their job). */
   record(staged: StagedJobAttachments, transaction: Transaction): Promise<void>;
   removeAll(jobId: string): Promise<void>;
+  /** Deletes stored attachments older than `olderThan` that no job owns (a crash between storing and submitting); how many went. */
+  sweepStaged(olderThan: Date): Promise<number>;
 }
 
 export const JOB_ATTACHMENT_STORE = Symbol('JOB_ATTACHMENT_STORE');

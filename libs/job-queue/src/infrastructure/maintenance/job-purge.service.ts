@@ -3,13 +3,15 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, Worker } from 'bullmq';
 import { bullConnectionFromUrl, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
+import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../../application/ports/job-attachment.store.port';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from '../job-queue.constants';
 import { JobRunStore } from '../store/job-run.store';
 
 /**
  * The repeatable purge: a BullMQ job scheduler on the maintenance queue fires every
  * JOB_PURGE_INTERVAL_MS (one run at a time across all workers); each run hard-deletes terminal
- * jobs older than JOB_PURGE_AGE_MS and soft-deleted jobs, with their files and queue messages.
+ * jobs older than JOB_PURGE_AGE_MS and soft-deleted jobs, with their files and queue messages, and
+ * the stored files of request attachments whose job was never submitted (STORAGE_TMP_MAX_AGE_MS old).
  */
 @Injectable()
 export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +25,7 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
     @InjectQueue(JOBS_QUEUE) private readonly jobs: Queue,
     @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
+    @Inject(JOB_ATTACHMENT_STORE) private readonly attachments: JobAttachmentStore,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
   ) {}
 
@@ -44,7 +47,7 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Deletes what is due; returns how many jobs went. */
-  async purge(olderThanMs: number): Promise<{ purged: number }> {
+  async purge(olderThanMs: number): Promise<{ purged: number; orphanAttachments: number }> {
     let purged = 0;
     for (;;) {
       const batch = await this.store.purge(olderThanMs);
@@ -57,7 +60,10 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
       if (batch.length < 500) break;
     }
     if (purged) this.logger.log(`purged ${purged} job(s)`);
-    return { purged };
+    // Request attachments stored by a process that died before their job was submitted (ADR 060).
+    const orphans = await this.attachments.sweepStaged(new Date(Date.now() - this.config.storageTmpMaxAgeMs));
+    if (orphans) this.logger.log(`removed ${orphans} attachment(s) of request(s) that never became jobs`);
+    return { purged, orphanAttachments: orphans };
   }
 
   private async schedule(): Promise<void> {

@@ -7,6 +7,7 @@ import { Migration20261204140000JobQueueWorkerLiveness } from './20261204140000-
 import { Migration20261204150000JobQueueTraceContext } from './20261204150000-job-queue-trace-context.migration';
 import { Migration20261204160000JobQueueTenantFairness } from './20261204160000-job-queue-tenant-fairness.migration';
 import { Migration20261204150000JobQueueEventFeed } from './20261204150000-job-queue-event-feed.migration';
+import { Migration20261204180000JobQueueStagedAttachments } from './20261204180000-job-queue-staged-attachments.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
@@ -17,4 +18,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261204150000JobQueueTraceContext', class: Migration20261204150000JobQueueTraceContext },
   { name: 'Migration20261204160000JobQueueTenantFairness', class: Migration20261204160000JobQueueTenantFairness },
   { name: 'Migration20261204150000JobQueueEventFeed', class: Migration20261204150000JobQueueEventFeed },
+  { name: 'Migration20261204180000JobQueueStagedAttachments', class: Migration20261204180000JobQueueStagedAttachments },
 ];

@@ -20,6 +20,9 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
   async write(jobId: string, stream: Readable, maxBytes: number): Promise<{ storageKey: string; sizeBytes: number; sha256: string }> {
     // Under the job's prefix: deleting or purging the job removes its attachments' bytes too.
     const storageKey = `${jobAttachmentsPrefix(jobId)}/${randomUUID()}`;
+    // Noted before a byte is stored: if this process dies before the attachment's row is written
+    // (or the object discarded), the purge finds the object by this note (sweepStaged).
+    await this.pool.query(`INSERT INTO job_queue.staged_attachment (storage_key, job_id) VALUES ($1, $2)`, [storageKey, jobId]);
     const writer = this.storage.openWriter(storageKey);
     let total = 0;
     const limit = new Transform({
@@ -34,6 +37,7 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
     } catch (error) {
       await writer.abort();
       stream.resume();
+      await this.unstage([storageKey]).catch(() => undefined);
       throw error;
     }
     const stored = await writer.commit();
@@ -42,6 +46,40 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
 
   async discard(storageKeys: string[]): Promise<void> {
     await Promise.all(storageKeys.map((key) => this.storage.delete(key).catch(() => undefined)));
+    // A note left behind (the database unreachable now) makes the purge delete them again: harmless.
+    await this.unstage(storageKeys).catch(() => undefined);
+  }
+
+  /**
+   * Deletes the objects of attachments staged before `olderThan` that no job owns (their process
+   * died before the job's submit committed), with their notes; returns how many objects went.
+   * Several workers at once skip each other's rows (SKIP LOCKED).
+   */
+  async sweepStaged(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const batch = await withPgTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<{ storage_key: string; owned: boolean }>(
+          `SELECT s.storage_key, EXISTS (SELECT 1 FROM job_queue.job_attachment a WHERE a.storage_key = s.storage_key) AS owned
+             FROM job_queue.staged_attachment s
+            WHERE s.staged_at < $1
+            ORDER BY s.staged_at
+            LIMIT 200
+              FOR UPDATE OF s SKIP LOCKED`,
+          [olderThan],
+        );
+        const orphans = rows.filter((r) => !r.owned).map((r) => r.storage_key);
+        await Promise.all(orphans.map((key) => this.storage.delete(key)));
+        await client.query(`DELETE FROM job_queue.staged_attachment WHERE storage_key = ANY($1::text[])`, [rows.map((r) => r.storage_key)]);
+        return { seen: rows.length, orphans: orphans.length };
+      });
+      removed += batch.orphans;
+      if (batch.seen < 200) return removed;
+    }
+  }
+
+  private async unstage(storageKeys: string[]): Promise<void> {
+    if (storageKeys.length) await this.pool.query(`DELETE FROM job_queue.staged_attachment WHERE storage_key = ANY($1::text[])`, [storageKeys]);
   }
 
   async list(jobId: string): Promise<StoredJobFile[]> {
@@ -81,6 +119,7 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
           attachments.map((a) => a.createdBy),
         ],
       );
+      await client.query(`DELETE FROM job_queue.staged_attachment WHERE storage_key = ANY($1::text[])`, [attachments.map((a) => a.storageKey)]);
       return null;
     });
   }
@@ -98,6 +137,10 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
         JSON.stringify(staged.files.map((f) => ({ name: f.name, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey }))),
       ],
     );
+    // Owned now, with the job: no longer the purge's to delete (same transaction).
+    await transaction.execute(`DELETE FROM job_queue.staged_attachment WHERE storage_key IN (SELECT jsonb_array_elements_text(?::jsonb))`, [
+      JSON.stringify(staged.files.map((f) => f.storageKey)),
+    ]);
   }
 
   async removeAll(jobId: string): Promise<void> {
