@@ -1,53 +1,8 @@
+import { eventStreamParser } from '../../console/src/event-stream';
 import { ApiClient } from './client';
 
-/** One server-sent event. */
-export interface StreamMessage {
-  id: string | null;
-  event: string;
-  data: string;
-}
-
-/**
- * Parses a `text/event-stream` body as it arrives (`field: value` lines, a blank line dispatches,
- * `:` starts a comment, a message without `data` is dropped; the last id persists). The same
- * rules as the console's parser (apps/console/src/event-stream.ts); each app builds on its own.
- */
-export function streamParser(onMessage: (message: StreamMessage) => void): { push(text: string): void } {
-  let buffer = '';
-  let event = '';
-  let data: string[] = [];
-  let lastId: string | null = null;
-  const line = (text: string) => {
-    if (text === '') {
-      if (data.length) onMessage({ id: lastId, event: event || 'message', data: data.join('\n') });
-      event = '';
-      data = [];
-      return;
-    }
-    if (text.startsWith(':')) return;
-    const colon = text.indexOf(':');
-    const field = colon < 0 ? text : text.slice(0, colon);
-    let value = colon < 0 ? '' : text.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id' && !value.includes('\0')) lastId = value;
-  };
-  return {
-    push(text: string) {
-      buffer += text;
-      let end: number;
-      while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
-        // A lone \r at the very end may be the first half of \r\n: wait for the next chunk.
-        if (buffer[end] === '\r' && end === buffer.length - 1) break;
-        const next = end + (buffer.startsWith('\r\n', end) ? 2 : 1);
-        line(buffer.slice(0, end));
-        buffer = buffer.slice(next);
-      }
-    },
-  };
-}
-
+// The console's parser (the HTML standard's rules, tested in test/console/event-stream.spec.ts):
+// one implementation for both clients; it is plain TypeScript with no browser API.
 export interface StreamUpdate {
   status?: string;
   progress?: { processed: number; total: number | null; percent: number | null };
@@ -81,7 +36,7 @@ export async function readJobStream(
     await res.body?.cancel().catch(() => undefined);
     return 'unavailable';
   }
-  const parser = streamParser((message) => {
+  const parser = eventStreamParser((message) => {
     let data: any;
     try {
       data = JSON.parse(message.data);
