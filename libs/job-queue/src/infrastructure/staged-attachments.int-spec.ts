@@ -53,6 +53,28 @@ describe('staged job attachments and SubmitJobCommand (Postgres, local storage)'
     ]);
   });
 
+  it('the submit leaves no staging note behind; a request the purge already swept (it outlived the staging age) is refused (409): no job, no attachment without its file', async () => {
+    const { alice } = users();
+    const kept = await stage(alice, [['notes.txt', 'n']]);
+    await commands.execute(new SubmitJobCommand(alice, 'porter-test.noop', {}, { attachments: kept }));
+    const notes = async (staged: StagedJobAttachments) =>
+      (await pool.query(`SELECT count(*)::int AS n FROM job_queue.staged_attachment WHERE storage_key = ANY($1::text[])`, [staged.files.map((f) => f.storageKey)])).rows[0].n;
+    expect(await notes(kept)).toBe(0);
+
+    const slow = await stage(alice, [['a.txt', 'a'], ['b.txt', 'b']]);
+    // The purge judged one of its files dead meanwhile: its note and bytes are gone.
+    await pool.query(`DELETE FROM job_queue.staged_attachment WHERE storage_key = $1`, [slow.files[1].storageKey]);
+    await storage.delete(slow.files[1].storageKey);
+    await expect(commands.execute(new SubmitJobCommand(alice, 'porter-test.noop', {}, { attachments: slow }))).rejects.toMatchObject({
+      kind: 'conflict',
+      message: expect.stringContaining('send it again'),
+    });
+    expect((await pool.query(`SELECT 1 FROM job_queue.job WHERE id = $1`, [slow.jobId])).rowCount).toBe(0);
+    expect(await rows(slow.jobId)).toEqual([]);
+    // Its other file is still noted (the rollback kept the note): the caller's discard, or the purge, removes it.
+    expect(await notes(slow)).toBe(1);
+  });
+
   it("a caller's transaction that rolls back leaves no job and no attachment row; discarding removes the bytes", async () => {
     const { alice } = users();
     const staged = await stage(alice, [['notes.txt', 'n']]);

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { FILE_STORAGE, FileStorage, PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
 import type { StagedJobAttachments } from '../../public/actions/stage-job-attachments.command';
-import { PayloadTooLargeError } from '@porter/shared-kernel';
+import { ConflictError, PayloadTooLargeError } from '@porter/shared-kernel';
 import type { JobAttachmentStore, NewJobAttachment } from '../../application/ports/job-attachment.store.port';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import { jobAttachmentsPrefix } from './job-sql';
@@ -126,21 +126,31 @@ export class PgJobAttachmentStore implements JobAttachmentStore {
 
   async record(staged: StagedJobAttachments, transaction: Transaction): Promise<void> {
     if (!staged.files.length) return;
-    // One JSON parameter: the transaction's placeholders (knex) would spread JS arrays.
-    await transaction.execute(
-      `INSERT INTO job_queue.job_attachment (job_id, name, content_type, size_bytes, sha256, storage_key, created_by)
-       SELECT ?::uuid, a.name, a.content_type, a.size_bytes, a.sha256, a.storage_key, ?
-       FROM jsonb_to_recordset(?::jsonb) AS a(name text, content_type text, size_bytes bigint, sha256 text, storage_key text)`,
+    // One statement: each file's staging note is taken (no longer the purge's to delete) and its
+    // row written, in the submit's transaction. A note already gone means the purge judged the
+    // request dead (it outlived STORAGE_TMP_MAX_AGE_MS) and deleted the bytes: the submit fails
+    // rather than record an attachment without its file. One JSON parameter: the transaction's
+    // placeholders (knex) would spread JS arrays.
+    const rows = await transaction.execute<Array<{ storage_key: string }>>(
+      `WITH a AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb) AS a(name text, content_type text, size_bytes bigint, sha256 text, storage_key text)
+       ), taken AS (
+         DELETE FROM job_queue.staged_attachment s USING a WHERE s.storage_key = a.storage_key RETURNING s.storage_key
+       )
+       INSERT INTO job_queue.job_attachment (job_id, name, content_type, size_bytes, sha256, storage_key, created_by)
+       SELECT ?::uuid, a.name, a.content_type, a.size_bytes, a.sha256, a.storage_key, ? FROM a JOIN taken USING (storage_key)
+       RETURNING storage_key`,
       [
+        JSON.stringify(staged.files.map((f) => ({ name: f.name, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey }))),
         staged.jobId,
         staged.createdBy,
-        JSON.stringify(staged.files.map((f) => ({ name: f.name, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey }))),
       ],
     );
-    // Owned now, with the job: no longer the purge's to delete (same transaction).
-    await transaction.execute(`DELETE FROM job_queue.staged_attachment WHERE storage_key IN (SELECT jsonb_array_elements_text(?::jsonb))`, [
-      JSON.stringify(staged.files.map((f) => f.storageKey)),
-    ]);
+    if (rows.length !== staged.files.length) {
+      throw new ConflictError(
+        `The request's attachments were removed before its job was created (the request took longer than the storage's staging age); send it again`,
+      );
+    }
   }
 
   async removeAll(jobId: string): Promise<void> {
