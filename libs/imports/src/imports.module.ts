@@ -63,6 +63,6 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     ListImportTypesHandler,
     GetImportTemplateHandler,
   ],
-  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, IMPORT_BATCH_STORE, IMPORT_FILE_READERS],
+  exports: [IMPORT_TYPE_CATALOG, IMPORT_LIMITS, IMPORT_BATCH_STORE, IMPORT_FILE_READERS, UPLOAD_STORE],
 })
 export class ImportsModule {}

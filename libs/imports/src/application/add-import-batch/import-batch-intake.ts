@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConflictError, newId, NotFoundError, Principal, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
 import { DiscardJobAttachmentsCommand, StagedJobAttachments, StageJobAttachmentsCommand, SubmitJobCommand } from '@porter/job-queue';
-import { FILE_STORAGE, FileStorage } from '@porter/platform';
 import type { AddImportBatchOptions, ImportUpload } from '../../public/actions/add-import-batch.command';
 import type { ImportBatchInfo } from '../../public/entities/import-batch-info';
 import { ColumnMappingOverride, mappingProblems } from '../../domain/column-resolution';
@@ -37,7 +36,6 @@ export class ImportBatchIntake {
     @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
     @Inject(UPLOAD_STORE) private readonly uploads: UploadStore,
     @Inject(IMPORT_FILE_READERS) private readonly readers: ImportFileReaders,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly commandBus: CommandBus,
   ) {}
 
@@ -142,7 +140,7 @@ export class ImportBatchIntake {
    * null: the structural pass fails the batch with the reader's own message, as for CSV.
    */
   private async xlsxHeader(stored: StoredUpload, definition: ImportTypeDefinition, mapping: ColumnMappingOverride | null, sheet: string | null): Promise<string[] | null> {
-    const file = { sizeBytes: stored.sizeBytes, open: (range?: { start: number; end?: number }) => this.storage.get(stored.storageKey, range) };
+    const file = this.uploads.source(stored);
     let reader;
     try {
       reader = await this.readers.xlsx.open(file, { sheet, definition, mapping }, 0);

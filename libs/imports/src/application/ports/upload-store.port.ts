@@ -1,6 +1,7 @@
 import type { Readable } from 'stream';
 import type { ImportFormat } from '../../public/enums/import-format';
 import type { DeclaredFileType } from '../../domain/declared-file-type';
+import type { SourceFile } from './import-file-reader.port';
 
 export interface StoredUpload {
   storageKey: string;
@@ -20,6 +21,8 @@ export interface UploadStore {
   /** `declared`: what the upload says it is; a claim the content contradicts is refused (415) before anything is kept. */
   store(stream: Readable, tenant: string, recordId: string, batchId: string, declared?: DeclaredFileType): Promise<StoredUpload>;
   discard(storageKey: string): Promise<void>;
+  /** A stored upload as the file readers read it (size and ranged reads), on any storage driver. */
+  source(upload: { storageKey: string; sizeBytes: number }): SourceFile;
 }
 
 export const UPLOAD_STORE = Symbol('UPLOAD_STORE');

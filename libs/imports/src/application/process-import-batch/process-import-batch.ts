@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NonRetryableJobError } from '@porter/job-queue';
-import { FILE_STORAGE, FileStorage } from '@porter/platform';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ColumnMapping, validateHeader } from '../../domain/header-validation';
 import { prepareRow } from '../../domain/prepared-row';
@@ -10,6 +9,7 @@ import { ImportBatchStatus, TERMINAL_IMPORT_BATCH_STATUSES } from '../../public/
 import type { ImportBatchRun } from '../ports/import-batch-run.port';
 import { ClaimedBatch, IMPORT_BATCH_STORE, ImportBatchStore } from '../ports/import-batch-store.port';
 import { IMPORT_FILE_READERS, ImportFileReaders, ReadOptions, SourceFile, SourceRow } from '../ports/import-file-reader.port';
+import { UPLOAD_STORE, UploadStore } from '../ports/upload-store.port';
 import { IMPORT_TYPE_CATALOG, ImportTypeCatalog } from '../ports/import-type-catalog.port';
 import { ChunkPipeline } from './chunk-pipeline';
 import { ChunkTarget, rewriteChunk } from './chunk-transaction';
@@ -35,7 +35,7 @@ export class ProcessImportBatch {
     @Inject(IMPORT_BATCH_STORE) private readonly store: ImportBatchStore,
     @Inject(IMPORT_FILE_READERS) private readonly readers: ImportFileReaders,
     @Inject(IMPORT_TYPE_CATALOG) private readonly catalog: ImportTypeCatalog,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(UPLOAD_STORE) private readonly uploads: UploadStore,
   ) {}
 
   async run(run: ImportBatchRun): Promise<void> {
@@ -208,7 +208,7 @@ export class ProcessImportBatch {
   }
 
   private source(batch: ClaimedBatch): SourceFile {
-    return { sizeBytes: batch.sizeBytes, open: (range) => this.storage.get(batch.storageKey, range) };
+    return this.uploads.source(batch);
   }
 }
 

@@ -3,6 +3,7 @@ import { Readable, Transform, TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, storageKey } from '@porter/platform';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
+import type { SourceFile } from '../../application/ports/import-file-reader.port';
 import type { StoredUpload, UploadStore } from '../../application/ports/upload-store.port';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { SNIFF_BYTES, sniffFormat } from '../../domain/format-sniffer';
@@ -32,6 +33,10 @@ export class StorageUploadStore implements UploadStore {
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
     @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
   ) {}
+
+  source(upload: { storageKey: string; sizeBytes: number }): SourceFile {
+    return { sizeBytes: upload.sizeBytes, open: (range) => this.storage.get(upload.storageKey, range) };
+  }
 
   async store(stream: Readable, tenant: string, recordId: string, batchId: string, declared: DeclaredFileType = { fileName: null, contentType: null }): Promise<StoredUpload> {
     const key = storageKey('imports', safeSegment(tenant), recordId, `${batchId}.upload`);
