@@ -33,7 +33,7 @@ import { benchStorage, startBenchS3 } from './bench-s3';
 const ROOT = path.resolve(__dirname, '..', '..');
 // The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
+const { porterArgs, porterEnv } = require(path.join(ROOT, 'tools', 'porter-process.js')) as typeof import('../tools/porter-process');
 const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const TENANT = 'bench';
 /** Live streams attached to each export's job in the second measurement of each variant (0: none, one measurement). */
@@ -69,7 +69,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, porterArgs(kind), {
     cwd: ROOT,
-    env: { ...process.env, ...ENV },
+    env: porterEnv(kind, { ...process.env, ...ENV }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

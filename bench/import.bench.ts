@@ -30,7 +30,7 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { runMigrations, signToken } from '@porter/platform';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
-import type { porterArgs as PorterArgs } from '../tools/porter-process';
+import type { porterArgs as PorterArgs, porterEnv as PorterEnv } from '../tools/porter-process';
 import { benchCount } from './bench-args';
 import { benchStorage, startBenchS3 } from './bench-s3';
 
@@ -38,7 +38,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // tools/porter-process.js is plain JS that tsc does not copy into dist/: a static import would
 // resolve to dist/tools/ at run time, so the built bench loads the repository's copy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs: typeof PorterArgs };
+const { porterArgs, porterEnv } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs: typeof PorterArgs; porterEnv: typeof PorterEnv };
 const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_import';
 const PORT = Number(process.env.BENCH_PORT ?? 3991);
@@ -68,7 +68,7 @@ function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: ()
   const extra = kind === 'worker' && process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...extra, ...porterArgs(kind)], {
     cwd: ROOT,
-    env: { ...process.env, ...ENV },
+    env: porterEnv(kind, { ...process.env, ...ENV }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,7 +5,7 @@
 // API must not turn into a clean `npm start` exit because the worker then stopped cleanly.
 const { spawn } = require('child_process');
 const os = require('os');
-const { porterArgs } = require('./porter-process');
+const { porterArgs, porterEnv } = require('./porter-process');
 
 let stopping = false;
 let exitCode = 0;
@@ -15,7 +15,7 @@ function record(code) {
 }
 
 const children = ['api', 'worker'].map((name) => {
-  const child = spawn(process.execPath, porterArgs(name), { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, porterArgs(name), { stdio: 'inherit', env: porterEnv(name, process.env) });
   child.on('exit', (code, signal) => {
     const status = code ?? 128 + (os.constants.signals[signal] ?? 0);
     if (!stopping) process.stderr.write(`porter: ${name} exited (${signal ?? code}); stopping\n`);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { StopWaiting, waitFor } from './wait-for';
 
-import { porterArgs } from '../../tools/porter-process';
+import { porterArgs, porterEnv } from '../../tools/porter-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,7 +18,7 @@ export interface PorterProcess {
 export function spawnPorter(kind: 'api' | 'worker', env: Record<string, string> = {}): PorterProcess {
   const child = spawn(process.execPath, porterArgs(kind), {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: porterEnv(kind, { ...process.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

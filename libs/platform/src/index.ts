@@ -10,7 +10,9 @@ export * from './queue/redis';
 export * from './queue/queue.module';
 export * from './storage/file-storage.port';
 export * from './storage/local-file-storage';
-export * from './storage/s3-file-storage';
+// Types only: the S3 adapter (and the AWS SDK behind it) is loaded when a process is configured for
+// it (`createS3FileStorage`), never by a process on local storage (ADR 006).
+export type { S3FileStorage, S3FileStorageOptions } from './storage/s3-file-storage';
 export * from './storage/storage.module';
 export * from './logging/logging.module';
 export * from './auth/jwt';

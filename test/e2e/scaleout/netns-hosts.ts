@@ -3,7 +3,7 @@ import { promises as fs } from 'fs';
 import { connect } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { porterArgs } from '../../../tools/porter-process';
+import { porterArgs, porterEnv } from '../../../tools/porter-process';
 import { freePort } from '../../support/processes';
 
 /**
@@ -220,7 +220,7 @@ export interface HostProcess {
 export function spawnOnHost(host: Host, kind: 'api' | 'worker', env: Record<string, string>): HostProcess {
   const child = spawn('ip', ['netns', 'exec', host.netns, process.execPath, ...porterArgs(kind)], {
     cwd: host.dir,
-    env: { ...process.env, ...env, STORAGE_DIR: path.join(host.dir, 'storage') },
+    env: porterEnv(kind, { ...process.env, ...env, STORAGE_DIR: path.join(host.dir, 'storage') }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

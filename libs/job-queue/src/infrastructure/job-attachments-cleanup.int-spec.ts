@@ -4,7 +4,7 @@ import { TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { FILE_STORAGE, FileStorage, motoAvailable, MotoServer, PG_POOL, PORTER_CONFIG, PorterConfig, S3FileStorage, startMoto } from '@porter/platform';
+import { FILE_STORAGE, FileStorage, motoAvailable, MotoServer, PG_POOL, PORTER_CONFIG, PorterConfig, S3FileStorage, createS3FileStorage, startMoto } from '@porter/platform';
 import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../application/ports/job-attachment.store.port';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { jobQueueContext } from '../test-support/job-queue-test-context';
@@ -164,7 +164,7 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
     let s3: S3FileStorage;
     beforeAll(async () => {
       moto = await startMoto('attachments', credentials);
-      s3 = new S3FileStorage({ bucket: 'attachments', endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, keyPrefix: 'porter', credentials });
+      s3 = createS3FileStorage({ bucket: 'attachments', endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, keyPrefix: 'porter', credentials });
     }, 60_000);
     afterAll(async () => {
       await moto?.stop();

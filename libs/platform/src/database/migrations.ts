@@ -1,10 +1,25 @@
 import { Client } from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import type { MigrationObject } from '@mikro-orm/core';
 import { ormBaseOptions } from './orm-options';
 
 export type PorterMigration = MigrationObject;
+
+/**
+ * A migration whose module is loaded only when the migrator asks for its class. Every module's
+ * index exports its migrations list, so API and worker processes import the lists; with the classes
+ * loaded eagerly, each of them also loaded MikroORM's migrator (umzug and its CLI libraries, about
+ * 6 MB of resident memory) without ever migrating (ADR 006).
+ */
+export function lazyMigration(name: string, load: () => MigrationObject['class']): PorterMigration {
+  let loaded: MigrationObject['class'] | undefined;
+  return {
+    name,
+    get class() {
+      return (loaded ??= load());
+    },
+  };
+}
 
 /** Creates the database named in `databaseUrl` when it does not exist yet (local use, tests). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
@@ -47,6 +62,10 @@ export async function runMigrations(databaseUrl: string, migrations: PorterMigra
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Loaded here, not at the top: the migrator (umzug and its CLI libraries) is only needed by the
+    // process that migrates, and loading it in every API and worker cost them memory (ADR 006).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Migrator } = require('@mikro-orm/migrations') as typeof import('@mikro-orm/migrations');
     const orm = await MikroORM.init({
       ...ormBaseOptions(databaseUrl, 2),
       entities: [],

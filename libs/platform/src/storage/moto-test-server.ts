@@ -1,6 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createServer } from 'net';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
  * Test and benchmark support (exported by @porter/platform for tests, e2e and benches; Porter
@@ -45,6 +44,10 @@ export async function startMoto(
   const port = await freeTcpPort(host);
   const child: ChildProcess = spawn('moto_server', ['-H', host, '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://${host}:${port}`;
+  // Loaded here: this module is exported with the platform, and a process on local storage never
+  // needs the S3 SDK (ADR 006).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CreateBucketCommand, S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
   const deadline = Date.now() + 30_000;
   try {

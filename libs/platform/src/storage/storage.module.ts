@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { FILE_STORAGE, FileStorage } from './file-storage.port';
 import { LocalFileStorage } from './local-file-storage';
-import { S3FileStorage } from './s3-file-storage';
+import type { S3FileStorage, S3FileStorageOptions } from './s3-file-storage';
 import { TracedFileStorage } from './traced-file-storage';
 import { tracingActive } from '../tracing/tracing-state';
 
@@ -16,7 +16,7 @@ async function createAdapter(config: PorterConfig): Promise<FileStorage> {
   if (config.storageDriver === 's3') {
     // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, role).
     // No call at start: readiness reports an unreachable bucket instead of the process dying.
-    return new S3FileStorage({
+    return createS3FileStorage({
       bucket: config.s3Bucket as string, // loadConfig refuses s3 without a bucket
       endpoint: config.s3Endpoint,
       region: config.s3Region,
@@ -27,6 +27,16 @@ async function createAdapter(config: PorterConfig): Promise<FileStorage> {
   const storage = new LocalFileStorage(config.storageDir);
   await storage.init();
   return storage;
+}
+
+/**
+ * The S3 adapter, loaded on first use: the AWS SDK is several megabytes of code that a process on
+ * local storage never runs, and every worker's resident memory counts (ADR 006).
+ */
+export function createS3FileStorage(options: S3FileStorageOptions): S3FileStorage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3FileStorage: Adapter } = require('./s3-file-storage') as typeof import('./s3-file-storage');
+  return new Adapter(options);
 }
 
 @Global()

@@ -1,6 +1,7 @@
-import type { PorterMigration } from '@porter/platform';
-import { Migration20261122400000DirectoryEmployees } from './20261122400000-directory-employees.migration';
+import { lazyMigration, PorterMigration } from '@porter/platform';
 
+// Each class is loaded when the migrator runs it, not by every process importing this list.
+/* eslint-disable @typescript-eslint/no-require-imports */
 export const directoryMigrations: PorterMigration[] = [
-  { name: 'Migration20261122400000DirectoryEmployees', class: Migration20261122400000DirectoryEmployees },
+  lazyMigration('Migration20261122400000DirectoryEmployees', () => (require('./20261122400000-directory-employees.migration') as typeof import('./20261122400000-directory-employees.migration')).Migration20261122400000DirectoryEmployees),
 ];

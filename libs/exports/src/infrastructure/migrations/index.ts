@@ -1,10 +1,9 @@
-import type { PorterMigration } from '@porter/platform';
-import { Migration20261122200000ExportsSchema } from './20261122200000-exports-schema.migration';
-import { Migration20261204100000ExportsRequestOptions } from './20261204100000-exports-request-options.migration';
-import { Migration20261204170000ExportsNotifyEmail } from './20261204170000-exports-notify-email.migration';
+import { lazyMigration, PorterMigration } from '@porter/platform';
 
+// Each class is loaded when the migrator runs it, not by every process importing this list.
+/* eslint-disable @typescript-eslint/no-require-imports */
 export const exportsMigrations: PorterMigration[] = [
-  { name: 'Migration20261122200000ExportsSchema', class: Migration20261122200000ExportsSchema },
-  { name: 'Migration20261204100000ExportsRequestOptions', class: Migration20261204100000ExportsRequestOptions },
-  { name: 'Migration20261204170000ExportsNotifyEmail', class: Migration20261204170000ExportsNotifyEmail },
+  lazyMigration('Migration20261122200000ExportsSchema', () => (require('./20261122200000-exports-schema.migration') as typeof import('./20261122200000-exports-schema.migration')).Migration20261122200000ExportsSchema),
+  lazyMigration('Migration20261204100000ExportsRequestOptions', () => (require('./20261204100000-exports-request-options.migration') as typeof import('./20261204100000-exports-request-options.migration')).Migration20261204100000ExportsRequestOptions),
+  lazyMigration('Migration20261204170000ExportsNotifyEmail', () => (require('./20261204170000-exports-notify-email.migration') as typeof import('./20261204170000-exports-notify-email.migration')).Migration20261204170000ExportsNotifyEmail),
 ];

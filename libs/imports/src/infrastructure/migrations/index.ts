@@ -1,12 +1,10 @@
-import type { PorterMigration } from '@porter/platform';
-import { Migration20261122300000ImportsSchema } from './20261122300000-imports-schema.migration';
-import { Migration20261204110000ImportsSearchedAt } from './20261204110000-imports-searched-at.migration';
-import { Migration20261204120000ImportsColumnMapping } from './20261204120000-imports-column-mapping.migration';
-import { Migration20261204150000ImportsCompletionFeed } from './20261204150000-imports-completion-feed.migration';
+import { lazyMigration, PorterMigration } from '@porter/platform';
 
+// Each class is loaded when the migrator runs it, not by every process importing this list.
+/* eslint-disable @typescript-eslint/no-require-imports */
 export const importsMigrations: PorterMigration[] = [
-  { name: 'Migration20261122300000ImportsSchema', class: Migration20261122300000ImportsSchema },
-  { name: 'Migration20261204110000ImportsSearchedAt', class: Migration20261204110000ImportsSearchedAt },
-  { name: 'Migration20261204120000ImportsColumnMapping', class: Migration20261204120000ImportsColumnMapping },
-  { name: 'Migration20261204150000ImportsCompletionFeed', class: Migration20261204150000ImportsCompletionFeed },
+  lazyMigration('Migration20261122300000ImportsSchema', () => (require('./20261122300000-imports-schema.migration') as typeof import('./20261122300000-imports-schema.migration')).Migration20261122300000ImportsSchema),
+  lazyMigration('Migration20261204110000ImportsSearchedAt', () => (require('./20261204110000-imports-searched-at.migration') as typeof import('./20261204110000-imports-searched-at.migration')).Migration20261204110000ImportsSearchedAt),
+  lazyMigration('Migration20261204120000ImportsColumnMapping', () => (require('./20261204120000-imports-column-mapping.migration') as typeof import('./20261204120000-imports-column-mapping.migration')).Migration20261204120000ImportsColumnMapping),
+  lazyMigration('Migration20261204150000ImportsCompletionFeed', () => (require('./20261204150000-imports-completion-feed.migration') as typeof import('./20261204150000-imports-completion-feed.migration')).Migration20261204150000ImportsCompletionFeed),
 ];

@@ -1,4 +1,7 @@
-import type { PorterMigration } from '@porter/platform';
-import { Migration20261204160000WebhooksSchema } from './20261204160000-webhooks-schema.migration';
+import { lazyMigration, PorterMigration } from '@porter/platform';
 
-export const webhooksMigrations: PorterMigration[] = [{ name: 'Migration20261204160000WebhooksSchema', class: Migration20261204160000WebhooksSchema }];
+// Each class is loaded when the migrator runs it, not by every process importing this list.
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const webhooksMigrations: PorterMigration[] = [
+  lazyMigration('Migration20261204160000WebhooksSchema', () => (require('./20261204160000-webhooks-schema.migration') as typeof import('./20261204160000-webhooks-schema.migration')).Migration20261204160000WebhooksSchema),
+];
