@@ -150,3 +150,79 @@ export function Pager({ offset, limit, total, onOffset, empty = '' }: { offset: 
     </nav>
   );
 }
+
+/** A column of a `PagedList`: its header, and whether phones hide it (narrow screens keep the essentials). */
+export type ListColumn = string | { label: string; hidePhone: true };
+
+/**
+ * The "Your …" part of a list page: a heading with Refresh, the load's problem, a table of the
+ * current page (one row per item, a line saying so when there is none) and Previous / Next.
+ * Exports, imports, schedules and webhooks share it, so they look and behave alike.
+ */
+export function PagedList<T>({
+  title,
+  list,
+  columns,
+  row,
+  empty,
+  offset,
+  limit,
+  onOffset,
+  showTitle = true,
+}: {
+  title: string;
+  list: { data: { items: T[]; totalRecords: number } | null; error: Error | null; reload: () => void };
+  columns: ListColumn[];
+  row: (item: T) => ComponentChildren;
+  empty: string;
+  offset: number;
+  limit: number;
+  onOffset: (offset: number) => void;
+  showTitle?: boolean;
+}) {
+  return (
+    <>
+      {showTitle && (
+        <div class="title-row">
+          <h2>{title}</h2>
+          <button type="button" onClick={list.reload}>
+            Refresh
+          </button>
+        </div>
+      )}
+      <ProblemBox error={list.error} />
+      {list.data && (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  {columns.map((c) =>
+                    typeof c === 'string' ? (
+                      <th scope="col">{c}</th>
+                    ) : (
+                      <th scope="col" class="hide-phone">
+                        {c.label}
+                      </th>
+                    ),
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map(row)}
+                {!list.data.items.length && (
+                  <tr>
+                    <td colSpan={columns.length} class="empty">
+                      {empty}
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager offset={offset} limit={limit} total={list.data.totalRecords} onOffset={onOffset} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { bytes, Link, Pager, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, Link, PagedList, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
 import { hasEndpoint } from '../features';
@@ -155,44 +155,16 @@ export function ExportsPage() {
       )}
       <ProblemBox error={types.error} />
       {types.data && <ExportForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
-      <div class="title-row">
-        <h2>Your exports</h2>
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
-      </div>
-      <ProblemBox error={list.error} />
-      {list.data && (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Export</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col" class="hide-phone">Rows</th>
-                  <th scope="col">File</th>
-                  <th scope="col" class="hide-phone">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((e) => (
-                  <ExportRow key={`${e.id}-${e.status}`} initial={e} />
-                ))}
-                {!list.data.items.length && (
-                  <tr>
-                    <td colSpan={6} class="empty">
-                      No exports yet.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
-        </>
-      )}
+      <PagedList
+        title="Your exports"
+        list={list}
+        columns={['Export', 'Status', 'Progress', { label: 'Rows', hidePhone: true }, 'File', { label: 'Created', hidePhone: true }]}
+        row={(e) => <ExportRow key={`${e.id}-${e.status}`} initial={e} />}
+        empty="No exports yet."
+        offset={offset}
+        limit={20}
+        onOffset={setOffset}
+      />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, get, Page, query, upload } from '../api';
-import { bytes, Link, Pager, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, Link, PagedList, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
 import { ImportBatch, ImportRecord, ImportType } from '../model';
 import { navigate } from '../router';
 
@@ -130,61 +130,36 @@ export function ImportsPage() {
       <h1 tabIndex={-1}>Imports</h1>
       <ProblemBox error={types.error} />
       {types.data && <UploadForm types={types.data} limits={limits.data} />}
-      <div class="title-row">
-        <h2>Your imports</h2>
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
-      </div>
-      <ProblemBox error={list.error} />
-      {list.data && (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col" class="hide-phone">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Rows done / failed</th>
-                  <th scope="col" class="hide-phone">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((r) => {
-                  const total = r.batches.reduce((n, b) => n + b.counts.total, 0);
-                  const failed = r.batches.reduce((n, b) => n + b.counts.failed, 0);
-                  const done = r.batches.reduce((n, b) => n + b.counts.completed, 0);
-                  return (
-                    <tr key={r.id}>
-                      <td>
-                        <Link href={`/console/imports/${r.id}`}>{r.sourceName}</Link>
-                        {r.options?.dryRun ? <div class="sub">dry run</div> : null}
-                      </td>
-                      <td class="hide-phone">{r.type}</td>
-                      <td>
-                        <Status status={r.status} />
-                      </td>
-                      <td class="nowrap">
-                        {done} / {failed} of {total}
-                      </td>
-                      <td class="nowrap hide-phone">{when(r.createdAt)}</td>
-                    </tr>
-                  );
-                })}
-                {!list.data.items.length && (
-                  <tr>
-                    <td colSpan={5} class="empty">
-                      No imports yet.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
-        </>
-      )}
+      <PagedList
+        title="Your imports"
+        list={list}
+        columns={['Source', { label: 'Type', hidePhone: true }, 'Status', 'Rows done / failed', { label: 'Created', hidePhone: true }]}
+        row={(r) => {
+          const total = r.batches.reduce((n, b) => n + b.counts.total, 0);
+          const failed = r.batches.reduce((n, b) => n + b.counts.failed, 0);
+          const done = r.batches.reduce((n, b) => n + b.counts.completed, 0);
+          return (
+            <tr key={r.id}>
+              <td>
+                <Link href={`/console/imports/${r.id}`}>{r.sourceName}</Link>
+                {r.options?.dryRun ? <div class="sub">dry run</div> : null}
+              </td>
+              <td class="hide-phone">{r.type}</td>
+              <td>
+                <Status status={r.status} />
+              </td>
+              <td class="nowrap">
+                {done} / {failed} of {total}
+              </td>
+              <td class="nowrap hide-phone">{when(r.createdAt)}</td>
+            </tr>
+          );
+        }}
+        empty="No imports yet."
+        offset={offset}
+        limit={20}
+        onOffset={setOffset}
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { ExportFields, useExportFields } from '../components/export-fields';
 import { browserZone, CronFields } from '../components/schedule-fields';
-import { Link, Pager, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
 import { ExportSchedule, ExportType } from '../model';
 
 export const scheduleLabel = (s: ExportSchedule) => s.name || `${s.type} ${s.format}`;
@@ -113,43 +113,16 @@ export function SchedulesPage() {
       <p class="hint">Recurring exports: each tick creates an export (listed on the Exports page) as the schedule's owner.</p>
       <ProblemBox error={types.error} />
       {types.data && <ScheduleForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
-      <div class="title-row">
-        <h2>Your schedules</h2>
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
-      </div>
-      <ProblemBox error={list.error} />
-      {list.data && (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Schedule</th>
-                  <th scope="col" class="hide-phone">When</th>
-                  <th scope="col">Next run</th>
-                  <th scope="col" class="hide-phone">Last run</th>
-                  <th scope="col">Enabled</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((s) => (
-                  <ScheduleRow key={`${s.id}-${s.updatedAt}`} initial={s} />
-                ))}
-                {!list.data.items.length && (
-                  <tr>
-                    <td colSpan={5} class="empty">
-                      No schedules yet.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
-        </>
-      )}
+      <PagedList
+        title="Your schedules"
+        list={list}
+        columns={['Schedule', { label: 'When', hidePhone: true }, 'Next run', { label: 'Last run', hidePhone: true }, 'Enabled']}
+        row={(s) => <ScheduleRow key={`${s.id}-${s.updatedAt}`} initial={s} />}
+        empty="No schedules yet."
+        offset={offset}
+        limit={20}
+        onOffset={setOffset}
+      />
     </section>
   );
 }

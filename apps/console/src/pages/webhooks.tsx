@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, get, Page, query } from '../api';
 import { SecretOnce } from '../components/secret';
 import { EventsField } from '../components/webhook-events';
-import { Link, Pager, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
 import { Webhook } from '../model';
 
 export const eventsText = (events: string[]) => (events.includes('*') ? 'all events' : events.join(', '));
@@ -63,55 +63,30 @@ export function WebhooksPage() {
         </>
       )}
       {!forbidden && <RegisterForm onRegistered={(w) => (setSecret({ id: w.id, secret: w.secret ?? '' }), setOffset(0), list.reload())} />}
-      {!forbidden && (
-        <div class="title-row">
-          <h2>Endpoints</h2>
-          <button type="button" onClick={list.reload}>
-            Refresh
-          </button>
-        </div>
-      )}
-      <ProblemBox error={list.error} />
-      {list.data && (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">State</th>
-                  <th scope="col" class="hide-phone">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((w) => (
-                  <tr key={w.id} data-webhook-id={w.id}>
-                    <td class="url">
-                      <Link href={`/console/webhooks/${w.id}`}>{w.url}</Link>
-                      {w.description && <div class="sub">{w.description}</div>}
-                    </td>
-                    <td>{eventsText(w.events)}</td>
-                    <td>
-                      {w.enabled ? 'enabled' : 'disabled'}
-                      {w.disabledReason && <div class="sub error-text">{w.disabledReason}</div>}
-                    </td>
-                    <td class="nowrap hide-phone">{when(w.createdAt)}</td>
-                  </tr>
-                ))}
-                {!list.data.items.length && (
-                  <tr>
-                    <td colSpan={4} class="empty">
-                      No endpoints yet.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager offset={offset} limit={20} total={list.data.totalRecords} onOffset={setOffset} />
-        </>
-      )}
+      <PagedList
+        title="Endpoints"
+        showTitle={!forbidden}
+        list={list}
+        columns={['Endpoint', 'Events', 'State', { label: 'Created', hidePhone: true }]}
+        row={(w) => (
+          <tr key={w.id} data-webhook-id={w.id}>
+            <td class="url">
+              <Link href={`/console/webhooks/${w.id}`}>{w.url}</Link>
+              {w.description && <div class="sub">{w.description}</div>}
+            </td>
+            <td>{eventsText(w.events)}</td>
+            <td>
+              {w.enabled ? 'enabled' : 'disabled'}
+              {w.disabledReason && <div class="sub error-text">{w.disabledReason}</div>}
+            </td>
+            <td class="nowrap hide-phone">{when(w.createdAt)}</td>
+          </tr>
+        )}
+        empty="No endpoints yet."
+        offset={offset}
+        limit={20}
+        onOffset={setOffset}
+      />
     </section>
   );
 }
