@@ -195,6 +195,55 @@ describe('S3FileStorage on s3rver', () => {
     storage.client.destroy();
   });
 
+  it('sends every part from a fixed pool of queueSize + 1 buffers, reused part after part (no buffer per part)', async () => {
+    const prefix = runPrefix();
+    const storage = storageOn(server.endpoint, prefix, { queueSize: 2 });
+    const bodies = new Set<ArrayBufferLike>();
+    let parts = 0;
+    storage.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') {
+          parts++;
+          bodies.add(((args.input as { Body: Buffer }).Body).buffer);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'porterRecordPartBodies' },
+    );
+    const source = generated(12 * PART + 12345);
+    const writer = storage.openWriter('pool/file.bin');
+    await new Promise<void>((resolve, reject) => source.stream().on('error', reject).pipe(writer.stream).on('finish', resolve));
+    expect(await writer.commit()).toEqual({ key: 'pool/file.bin', sizeBytes: 12 * PART + 12345, sha256: source.sha256 });
+    expect(parts).toBe(13);
+    expect(bodies.size).toBeLessThanOrEqual(3);
+    expect((await readAll(await storage.get('pool/file.bin'))).length).toBe(12 * PART + 12345);
+    await storage.deletePrefix('');
+    storage.client.destroy();
+  });
+
+  it('sends a file of exactly one part as one PutObject at commit, and one of exactly two parts as two parts', async () => {
+    const prefix = runPrefix();
+    const storage = storageOn(server.endpoint, prefix);
+    const sent = recordCommands(storage);
+    for (const [name, bytes] of [['one.bin', PART], ['two.bin', 2 * PART], ['empty.bin', 0]] as const) {
+      const source = generated(bytes);
+      const writer = storage.openWriter(name);
+      await new Promise<void>((resolve, reject) => source.stream().on('error', reject).pipe(writer.stream).on('finish', resolve));
+      expect(await writer.commit()).toEqual({ key: name, sizeBytes: bytes, sha256: source.sha256 });
+      expect((await storage.stat(name))?.sizeBytes).toBe(bytes);
+    }
+    expect(sent.filter((c) => c !== 'HeadObjectCommand')).toEqual([
+      'PutObjectCommand',
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+      'PutObjectCommand',
+    ]);
+    await storage.deletePrefix('');
+    storage.client.destroy();
+  });
+
   it('puts every key under S3_KEY_PREFIX and lists keys without it', async () => {
     const prefix = runPrefix();
     const storage = storageOn(server.endpoint, prefix + '/');
@@ -310,6 +359,29 @@ if (!withMoto) {
     expect(await storage.deletePrefix('many')).toBe(1005);
     expect(sent.filter((c) => c === 'DeleteObjectsCommand')).toHaveLength(2);
     for await (const o of storage.list('many')) throw new Error(`left ${o.key}`);
+    storage.client.destroy();
+  });
+
+  it('a part the store refuses fails the caller\'s writes, and nothing is left under the key', async () => {
+    const prefix = runPrefix();
+    const storage = storageOn(server.endpoint, prefix);
+    let parts = 0;
+    storage.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && ++parts === 2) throw new Error('store refused part 2');
+        return next(args);
+      },
+      { step: 'initialize', name: 'porterRefusePart' },
+    );
+    const writer = storage.openWriter('refused/file.bin');
+    const error = await new Promise<Error>((resolve) => {
+      generated(10 * PART).stream().pipe(writer.stream).on('error', resolve).on('finish', () => resolve(new Error('finished without error')));
+    });
+    expect(error.message).toBe('store refused part 2');
+    await expect(writer.commit()).rejects.toThrow('store refused part 2');
+    expect(await storage.stat('refused/file.bin')).toBeNull();
+    // The multipart upload begun with part 1 was aborted: no parts are left behind either.
+    expect(await pendingUploads(admin, prefix + '/')).toEqual([]);
     storage.client.destroy();
   });
 

@@ -1,6 +1,4 @@
-import { createHash } from 'crypto';
-import { PassThrough, Readable, Transform } from 'stream';
-import { finished } from 'stream/promises';
+import { Readable } from 'stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -14,9 +12,9 @@ import {
   S3Client,
   S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError } from '@porter/shared-kernel';
+import { openS3MultipartWriter } from './s3-multipart-writer';
 import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, putThroughWriter, StorageWriter, StoredObject } from './file-storage.port';
 
 export interface S3FileStorageOptions {
@@ -40,21 +38,20 @@ export const S3_DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 /**
  * S3-compatible storage on the AWS SDK v3.
  *
- * Writes: a writer streams into a lib-storage `Upload` aimed straight at the FINAL key. The
- * upload's body is fed through a pipe that the caller's `end()` does not close: the body is ended
- * only by `commit()`. lib-storage uploads full parts as they fill (a multipart upload, created with
- * the first full part) but cannot send the last part nor CompleteMultipartUpload before the body
- * ends, so nothing exists under the key until `commit()`; an object smaller than one part is sent
- * as a single PutObject, also only at `commit()`. S3 makes either visible atomically, and a retried
- * job writing the same key replaces the object whole. `abort()` destroys the body, which makes
- * lib-storage send AbortMultipartUpload before the writer's upload settles: no object, no parts.
- * Chosen over a temporary key plus CopyObject because a copy rewrites every byte server-side (and
- * needs UploadPartCopy past 5 GB), while a pending multipart upload is already invisible. So this
- * adapter has no temporary objects at all: what a dead writer leaves is an incomplete multipart
- * upload, which `sweepStaleTemporary` aborts.
+ * Writes: a writer (`openS3MultipartWriter`) streams straight to the FINAL key through a fixed
+ * pool of part buffers: full parts are sent as they fill (a multipart upload, created with the
+ * first), but the last part and CompleteMultipartUpload only at `commit()`, so nothing exists under
+ * the key before; an object smaller than one part is a single PutObject, also only at `commit()`.
+ * S3 makes either visible atomically, and a retried job writing the same key replaces the object
+ * whole. `abort()` aborts the multipart upload: no object, no parts. Chosen over a temporary key
+ * plus CopyObject because a copy rewrites every byte server-side (and needs UploadPartCopy past
+ * 5 GB), while a pending multipart upload is already invisible. So this adapter has no temporary
+ * objects at all: what a dead writer leaves is an incomplete multipart upload, which
+ * `sweepStaleTemporary` aborts.
  *
- * Memory: a writer holds at most `partSize * (queueSize + 1)` bytes (5 MiB parts, the minimum S3 allows, 2 at once by
- * default), whatever the file's size. The sha256 and size are computed as bytes pass.
+ * Memory: a writer holds `partSize * (queueSize + 1)` bytes at most (5 MiB parts, the minimum S3
+ * allows, 2 in flight by default), reused part after part, whatever the file's size (ADR 071).
+ * The sha256 and size are computed as bytes pass.
  *
  * Checksums: the SDK's default request checksums (CRC32 trailers, aws-chunked bodies) are only
  * sent where S3 requires them, for the sake of S3-compatible services that do not speak them.
@@ -99,67 +96,15 @@ export class S3FileStorage implements FileStorage {
   }
 
   openWriter(key: string): StorageWriter {
-    const objectKey = this.objectKey(key);
-    const hash = createHash('sha256');
-    let size = 0;
-    const stream = new Transform({
-      highWaterMark: 1 << 16,
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    const body = new PassThrough({ highWaterMark: 1 << 16 });
-    // The caller ending `stream` must not end the upload's body: only commit() does.
-    stream.pipe(body, { end: false });
-    const upload = new Upload({
+    return openS3MultipartWriter({
       client: this.client,
-      params: { Bucket: this.bucket, Key: objectKey, Body: body },
+      bucket: this.bucket,
+      objectKey: this.objectKey(key),
+      key,
       partSize: this.partSize,
       queueSize: this.queueSize,
-      leavePartsOnError: false,
+      isNoSuchUpload,
     });
-    const done = upload.done();
-    let settled = false;
-    // A failed part stops lib-storage reading the body: fail the caller's writes rather than let
-    // them wait forever on a full pipe. Otherwise the outcome is observed by commit/abort.
-    done.catch((error: Error) => {
-      if (!settled && !stream.destroyed) stream.destroy(error);
-    });
-
-    const discard = async (reason: Error): Promise<void> => {
-      stream.unpipe(body);
-      if (!stream.destroyed) stream.destroy();
-      // An errored body ends lib-storage's part readers; it then aborts the multipart upload (when
-      // one was created) before `done` rejects, so awaiting `done` awaits the abort.
-      if (!body.destroyed) body.destroy(reason);
-      await done.catch(() => undefined);
-    };
-
-    return {
-      stream,
-      commit: async () => {
-        if (settled) throw new Error('storage writer already settled');
-        settled = true;
-        try {
-          if (stream.destroyed && !stream.readableEnded) throw new Error('storage writer stream was destroyed before commit');
-          if (!stream.writableEnded) stream.end();
-          await finished(stream); // every byte has passed into the body
-          body.end();
-          await done;
-        } catch (error) {
-          await discard(error as Error);
-          throw error;
-        }
-        return { key, sizeBytes: size, sha256: hash.digest('hex') };
-      },
-      abort: async () => {
-        if (settled) return;
-        settled = true;
-        await discard(new Error('storage write aborted'));
-      },
-    };
   }
 
   async put(key: string, source: Readable): Promise<StoredObject> {
