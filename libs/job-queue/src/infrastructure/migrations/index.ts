@@ -8,6 +8,7 @@ import { Migration20261204150000JobQueueTraceContext } from './20261204150000-jo
 import { Migration20261204160000JobQueueTenantFairness } from './20261204160000-job-queue-tenant-fairness.migration';
 import { Migration20261204150000JobQueueEventFeed } from './20261204150000-job-queue-event-feed.migration';
 import { Migration20261204180000JobQueueStagedAttachments } from './20261204180000-job-queue-staged-attachments.migration';
+import { Migration20261204190000JobQueuePendingPositionIndexes } from './20261204190000-job-queue-pending-position-indexes.migration';
 
 export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261122100000JobQueueSchema', class: Migration20261122100000JobQueueSchema },
@@ -19,4 +20,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   { name: 'Migration20261204160000JobQueueTenantFairness', class: Migration20261204160000JobQueueTenantFairness },
   { name: 'Migration20261204150000JobQueueEventFeed', class: Migration20261204150000JobQueueEventFeed },
   { name: 'Migration20261204180000JobQueueStagedAttachments', class: Migration20261204180000JobQueueStagedAttachments },
+  { name: 'Migration20261204190000JobQueuePendingPositionIndexes', class: Migration20261204190000JobQueuePendingPositionIndexes },
 ];
