@@ -9,10 +9,13 @@
  *   2. GET /api/v1/jobs/{id} and 3. GET /api/v1/jobs?limit=20, each with 100 connections for
  *      BENCH_DURATION seconds (20; `--duration N`).
  * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
- * submit burst, p99 ≤ 50 ms for the reads.
+ * submit burst, p99 ≤ 50 ms for the reads. Then, for each scenario, the CPU time per request of
+ * the API process and of the database's backends (Linux /proc): on a shared machine wall times
+ * move with the neighbours' load, CPU per request much less (ADR 068).
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'child_process';
+import { readFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
@@ -40,6 +43,13 @@ interface Row {
   p99: number;
   non2xx: number;
   goalMs: number;
+  cpu: CpuPerRequest | null;
+}
+
+/** CPU time (user + system) per request of the API process and of the database's backends. */
+interface CpuPerRequest {
+  apiMicros: number;
+  postgresMicros: number;
 }
 
 async function admin(sql: string): Promise<void> {
@@ -95,7 +105,51 @@ function load(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-function row(scenario: string, connections: number, result: autocannon.Result, goalMs: number): Row {
+/**
+ * CPU seconds a process has used (utime + stime from /proc, in clock ticks of 1/100 s as Linux
+ * reports them to user space); null where /proc is not there. On a shared machine wall times move
+ * with the neighbours' load, CPU time per request much less: the bench reports both.
+ */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples the CPU used so far by the API process and by every backend serving the bench's database. */
+async function cpuSample(apiPid: number): Promise<{ api: number | null; backends: Map<number, number> }> {
+  const db = new Client({ connectionString: SERVER_URL });
+  await db.connect();
+  const backends = new Map<number, number>();
+  try {
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [DATABASE]);
+    for (const { pid } of rows) {
+      const used = cpuSeconds(pid);
+      if (used !== null) backends.set(pid, used);
+    }
+  } finally {
+    await db.end();
+  }
+  return { api: cpuSeconds(apiPid), backends };
+}
+
+/** Runs one load and measures the CPU it cost per request (a backend that ended meanwhile is not counted). */
+async function measured(apiPid: number, options: autocannon.Options): Promise<{ result: autocannon.Result; cpu: CpuPerRequest | null }> {
+  const before = await cpuSample(apiPid);
+  const result = await load(options);
+  const after = await cpuSample(apiPid);
+  const requests = result.requests.total;
+  if (before.api === null || after.api === null || requests === 0) return { result, cpu: null };
+  let postgres = 0;
+  for (const [pid, used] of after.backends) postgres += used - (before.backends.get(pid) ?? 0);
+  return { result, cpu: { apiMicros: ((after.api - before.api) * 1e6) / requests, postgresMicros: (postgres * 1e6) / requests } };
+}
+
+function row(scenario: string, connections: number, { result, cpu }: { result: autocannon.Result; cpu: CpuPerRequest | null }, goalMs: number): Row {
   return {
     scenario,
     connections,
@@ -105,6 +159,7 @@ function row(scenario: string, connections: number, result: autocannon.Result, g
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
     goalMs,
+    cpu,
   };
 }
 
@@ -126,7 +181,8 @@ async function main(): Promise<void> {
     });
     process.stderr.write(`bench:api — ${SUBMISSIONS} submissions over ${SUBMITTERS} connections, then ${DURATION} s of each read with 100 connections\n`);
 
-    const burst = await load({
+    const apiPid = api.child.pid!;
+    const burst = await measured(apiPid, {
       url: `${base}/api/v1/exports`,
       method: 'POST',
       headers,
@@ -135,7 +191,7 @@ async function main(): Promise<void> {
       amount: SUBMISSIONS,
     });
     rows.push(row('POST /exports burst', SUBMITTERS, burst, 300));
-    const accepted = burst['2xx'];
+    const accepted = burst.result['2xx'];
     const pool = createPgPool(databaseUrl, 1);
     const { rows: counts } = await pool.query(
       `SELECT (SELECT count(*)::int FROM exports.export_request WHERE tenant = $1) AS exports, (SELECT count(*)::int FROM job_queue.job WHERE tenant = $1) AS jobs`,
@@ -146,8 +202,8 @@ async function main(): Promise<void> {
 
     const page = (await (await fetch(`${base}/api/v1/jobs?limit=1`, { headers })).json()) as { items: Array<{ id: string }> };
     const jobId = page.items[0].id;
-    rows.push(row(`GET /jobs/{id}`, 100, await load({ url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
-    rows.push(row('GET /jobs?limit=20', 100, await load({ url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
+    rows.push(row(`GET /jobs/{id}`, 100, await measured(apiPid, { url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
+    rows.push(row('GET /jobs?limit=20', 100, await measured(apiPid, { url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
   } finally {
     api.child.kill('SIGTERM');
     await new Promise((r) => api.child.once('exit', r));
@@ -162,6 +218,12 @@ async function main(): Promise<void> {
         `| ${r.scenario} | ${r.connections} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | p99 ≤ ${r.goalMs} ms: ${r.p99 <= r.goalMs && r.non2xx === 0 ? 'met' : 'MISSED'} |`,
     ),
     `submissions lost: ${lost}`,
+    `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    ...rows.map((r) =>
+      r.cpu
+        ? `CPU per request, ${r.scenario}: API ${r.cpu.apiMicros.toFixed(0)} µs, Postgres ${r.cpu.postgresMicros.toFixed(0)} µs`
+        : `CPU per request, ${r.scenario}: not measured (no /proc)`,
+    ),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -26,6 +26,8 @@ import { JOB_CHANGE_FEED } from './application/ports/job-change-feed.port';
 import { PgJobChangeFeed } from './infrastructure/persistence/pg-job-change-feed';
 import { GetQueueConfigurationHandler } from './application/get-queue-configuration/get-queue-configuration.handler';
 import { PgJobRepository } from './infrastructure/persistence/job.repository';
+import { PgJobReadModel } from './infrastructure/persistence/pg-job-read-model';
+import { JOB_READ_MODEL } from './application/ports/job-read-model.port';
 import { StorageJobFileCleaner } from './infrastructure/persistence/storage-job-file-cleaner';
 import { JobRunStore } from './infrastructure/store/job-run.store';
 import { OutboxRelay } from './infrastructure/outbox/outbox-relay.service';
@@ -43,6 +45,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
   providers: [
     PgJobRepository,
     { provide: JOB_REPOSITORY, useExisting: PgJobRepository },
+    { provide: JOB_READ_MODEL, useClass: PgJobReadModel },
     { provide: JOB_FILE_CLEANER, useClass: StorageJobFileCleaner },
     { provide: JOB_ATTACHMENT_STORE, useClass: PgJobAttachmentStore },
     AttachJobFilesHandler,

@@ -1,16 +1,18 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { NotFoundError } from '@porter/shared-kernel';
 import { GetJobQuery } from '../../public/queries/get-job.query';
 import type { JobInfo } from '../../public/entities/job-info';
-import { loadVisibleJob } from '../job-guard';
-import { toJobInfo } from '../job-info.mapper';
-import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
+import { JOB_READ_MODEL, JobReadModel } from '../ports/job-read-model.port';
 
+/** Another tenant's job, or (non-admin) another user's, is NotFound like a missing one. */
 @QueryHandler(GetJobQuery)
 export class GetJobHandler implements IQueryHandler<GetJobQuery, JobInfo> {
-  constructor(@Inject(JOB_REPOSITORY) private readonly jobs: JobRepository) {}
+  constructor(@Inject(JOB_READ_MODEL) private readonly jobs: JobReadModel) {}
 
   async execute({ principal, jobId }: GetJobQuery): Promise<JobInfo> {
-    return toJobInfo(await loadVisibleJob(this.jobs, principal, jobId));
+    const job = await this.jobs.get(principal, jobId);
+    if (!job) throw new NotFoundError('Job', jobId);
+    return job;
   }
 }

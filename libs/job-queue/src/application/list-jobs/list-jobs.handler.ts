@@ -5,8 +5,7 @@ import { JobQuery, JobQuerySyntaxError, parseJobQuery } from '../../domain/job-q
 import { ListJobsQuery } from '../../public/queries/list-jobs.query';
 import type { JobInfo } from '../../public/entities/job-info';
 import { JobStatus } from '../../public/enums/job-status';
-import { toJobInfo } from '../job-info.mapper';
-import { JOB_REPOSITORY, JobRepository } from '../ports/job.repository.port';
+import { JOB_READ_MODEL, JobReadModel } from '../ports/job-read-model.port';
 
 function parseQuery(text: string): JobQuery {
   try {
@@ -20,7 +19,7 @@ function parseQuery(text: string): JobQuery {
 /** Newest first unless `sort` is 'oldest'; a non-admin sees only the jobs it submitted, an admin the whole tenant. */
 @QueryHandler(ListJobsQuery)
 export class ListJobsHandler implements IQueryHandler<ListJobsQuery, Page<JobInfo>> {
-  constructor(@Inject(JOB_REPOSITORY) private readonly jobs: JobRepository) {}
+  constructor(@Inject(JOB_READ_MODEL) private readonly jobs: JobReadModel) {}
 
   async execute({ principal, filters, offset, limit, sort }: ListJobsQuery): Promise<Page<JobInfo>> {
     if (filters.status && !Object.values(JobStatus).includes(filters.status)) {
@@ -28,7 +27,6 @@ export class ListJobsHandler implements IQueryHandler<ListJobsQuery, Page<JobInf
     }
     const { query: text, ...simple } = filters;
     const query = text === undefined ? undefined : parseQuery(text);
-    const page = await this.jobs.list(principal, { ...simple, query }, pageRequest(offset, limit, sort));
-    return { items: page.items.map(toJobInfo), totalRecords: page.totalRecords };
+    return this.jobs.list(principal, { ...simple, query }, pageRequest(offset, limit, sort));
   }
 }

@@ -83,7 +83,6 @@ export interface JobRepository {
   submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }>;
   /** The job if the principal may see it: same tenant, and own job unless admin. */
   findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
-  list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>>;
   events(jobId: string): Promise<JobEvent[]>;
   files(jobId: string): Promise<StoredJobFile[]>;
   /**

@@ -12,4 +12,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   lazyMigration('Migration20261204160000JobQueueTenantFairness', () => (require('./20261204160000-job-queue-tenant-fairness.migration') as typeof import('./20261204160000-job-queue-tenant-fairness.migration')).Migration20261204160000JobQueueTenantFairness),
   lazyMigration('Migration20261204150000JobQueueEventFeed', () => (require('./20261204150000-job-queue-event-feed.migration') as typeof import('./20261204150000-job-queue-event-feed.migration')).Migration20261204150000JobQueueEventFeed),
   lazyMigration('Migration20261204180000JobQueueStagedAttachments', () => (require('./20261204180000-job-queue-staged-attachments.migration') as typeof import('./20261204180000-job-queue-staged-attachments.migration')).Migration20261204180000JobQueueStagedAttachments),
+  lazyMigration('Migration20261204190000JobQueuePendingPositionIndexes', () => (require('./20261204190000-job-queue-pending-position-indexes.migration') as typeof import('./20261204190000-job-queue-pending-position-indexes.migration')).Migration20261204190000JobQueuePendingPositionIndexes),
 ];

@@ -15,43 +15,76 @@ export const OUTBOX_CHANNEL = 'porter_job_queue_outbox';
  */
 export const CLAIM_ORDER = `(moved_to_top_at IS NULL), moved_to_top_at DESC, priority DESC, queue_seq`;
 
-/** CLAIM_ORDER as one ascending row value of job `x`, for "jobs ahead of this one" comparisons. */
-const claimKey = (x: string): string =>
-  `(CASE WHEN ${x}.moved_to_top_at IS NULL THEN 1 ELSE 0 END, -COALESCE(extract(epoch FROM ${x}.moved_to_top_at), 0), -${x}.priority, ${x}.queue_seq)`;
-
 const OUTPUT_FILES = (x: string): string =>
   `COALESCE((SELECT array_agg(f.name ORDER BY f.created_at, f.name) FROM job_queue.job_file f WHERE f.job_id = ${x}.id), '{}') AS output_files`;
 
 /**
  * `position` (pending jobs only) is 1 + the number of pending jobs a worker takes before this
  * one (CLAIM_ORDER), counting every pending job, including those waiting out a retry backoff.
- * Each query below walks the pending jobs once.
+ *
+ * One job's position is counted through indexes instead of evaluating the order for every
+ * pending job (ADR 068). Almost every pending job was never moved to the top: for those, "ahead
+ * of j" is every moved job plus two ranges of `job_pending_unmoved_idx` (priority DESC,
+ * queue_seq): a higher priority, and the same priority with a smaller queue_seq. The few moved
+ * jobs are counted in `job_pending_order_idx`, whose first key `(moved_to_top_at IS NULL)`
+ * puts them first; `(...) IS FALSE` is written so that it stays that key (a NOT would be
+ * rewritten to `moved_to_top_at IS NOT NULL`, which bounds no scan of the index).
  */
+const MOVED = (x: string): string => `${x}.status = 'pending' AND (${x}.moved_to_top_at IS NULL) IS FALSE`;
+const UNMOVED = (x: string): string => `${x}.status = 'pending' AND ${x}.moved_to_top_at IS NULL`;
 
-/** One job (`where` filters `job_queue.job j` and names it by id): a count of the pending jobs ahead of it. */
-export function selectOneJob(where: string): string {
+/** The position of pending job `j` (null for any other status). */
+const pendingPosition = (j: string): string => `
+    CASE WHEN ${j}.status <> 'pending' THEN NULL
+    WHEN ${j}.moved_to_top_at IS NULL THEN 1
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')})
+      + (SELECT count(*) FROM job_queue.job o WHERE ${UNMOVED('o')} AND o.priority > ${j}.priority)
+      + (SELECT count(*) FROM job_queue.job o WHERE ${UNMOVED('o')} AND o.priority = ${j}.priority AND o.queue_seq < ${j}.queue_seq)
+    ELSE 1
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at > ${j}.moved_to_top_at)
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at = ${j}.moved_to_top_at
+           AND (o.priority > ${j}.priority OR (o.priority = ${j}.priority AND o.queue_seq < ${j}.queue_seq)))
+    END`;
+
+/**
+ * The columns a job's read (GET /jobs/{id}, GET /jobs) shows: not its payload, checkpoint or
+ * trace context, which only commands and runs need (and which can be large to parse).
+ */
+export const JOB_INFO_COLUMNS = [
+  'id', 'tenant', 'type', 'name', 'description', 'status', 'priority', 'principal', 'submitted_by', 'submitted_at', 'updated_at',
+  'scheduled_for', 'started_at', 'completed_at', 'attempts', 'max_attempts', 'stalls', 'progress_processed', 'progress_total',
+  'output_information', 'error_details', 'moved_to_top_at',
+].map((c) => `j.${c}`).join(', ');
+
+/** One job (`where` filters `job_queue.job j` and names it by id), with its position. */
+export function selectOneJob(where: string, columns = 'j.*'): string {
   return `
-  SELECT j.*,
-    CASE WHEN j.status = 'pending' THEN (
-      SELECT count(*) + 1 FROM job_queue.job o WHERE o.status = 'pending' AND ${claimKey('o')} < ${claimKey('j')}
-    ) END AS position,
+  SELECT ${columns}, ${pendingPosition('j')} AS position,
     ${OUTPUT_FILES('j')}
   FROM job_queue.job j WHERE ${where}`;
 }
 
 /**
  * A page of jobs (`where` filters `job_queue.job j`), newest first (`direction` DESC) or oldest
- * first (ASC) by submission. ONE window over the pending
- * jobs ranks them all, and the page's rows pick their rank up by id. MATERIALIZED computes the
- * window once whatever join the planner picks (without statistics it picks a nested loop, which
- * would rescan a plain subquery once per row); it only runs when the page holds a pending job.
- * A per-row count cost O(pending × rows): ~2 s for a page of 1,000 with 10,000 jobs waiting
- * (~50 ms this way).
+ * first (ASC) by submission. ONE window over the pending jobs ranks them all, and the page's rows
+ * pick their rank up by id. `job_pending_order_idx` is keyed on CLAIM_ORDER and includes id, so
+ * the window reads that index in its order: no sort and no table row (ADR 068). MATERIALIZED
+ * computes the window once whatever join the planner picks (without statistics it picks a nested
+ * loop, which would rescan a plain subquery once per row); it only runs when the page holds a
+ * pending job. A per-row count cost O(pending × rows): ~2 s for a page of 1,000 with 10,000 jobs
+ * waiting (~50 ms this way).
  */
-export function selectJobPage(where: string, offset: string, limit: string, direction: 'ASC' | 'DESC' = 'DESC', orderColumn = 'submitted_at'): string {
+export function selectJobPage(
+  where: string,
+  offset: string,
+  limit: string,
+  direction: 'ASC' | 'DESC' = 'DESC',
+  orderColumn = 'submitted_at',
+  columns = 'j.*',
+): string {
   return `
   WITH selected AS (
-    SELECT j.* FROM job_queue.job j WHERE ${where}
+    SELECT ${columns} FROM job_queue.job j WHERE ${where}
     ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
   ), queue AS MATERIALIZED (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
-import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
+import { isUuid, Principal } from '@porter/shared-kernel';
 import { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
-import type { JobChange, JobListFilters, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
-import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
-import { JobRow, selectJobPage, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
+import type { JobChange, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
+import { JobRow, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
 import { reserveTenantRound } from './tenant-rounds';
@@ -206,38 +205,6 @@ export class PgJobRepository implements JobRepository {
       [jobId, principal.tenant, principal.isAdmin, principal.userId],
     );
     return rows[0] ? toJobRecord(rows[0]) : null;
-  }
-
-  async list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobRecord>> {
-    const where = ['j.tenant = $1', '($2 OR j.submitted_by = $3)'];
-    const params: unknown[] = [principal.tenant, principal.isAdmin, principal.userId];
-    if (filters.status) {
-      params.push(filters.status);
-      where.push(`j.status = $${params.length}`);
-    } else if (!queryAsksForDeleted(filters.query)) {
-      // Soft-deleted jobs leave lists at once; they remain readable by id until purged.
-      where.push(`j.status <> 'deleted'`);
-    }
-    if (filters.type) {
-      params.push(filters.type);
-      where.push(`j.type = $${params.length}`);
-    }
-    if (filters.submittedBy) {
-      params.push(filters.submittedBy);
-      where.push(`j.submitted_by = $${params.length}`);
-    }
-    if (filters.query) compileJobQuery(filters.query, where, params);
-    const clause = where.join(' AND ');
-    const sort = filters.query?.sort;
-    const direction = sort ? (sort.direction === 'asc' ? 'ASC' : 'DESC') : sqlDirection(page.order);
-    const [items, count] = await Promise.all([
-      this.pool.query<JobRow>(
-        selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`, direction, sort ? SORT_COLUMNS[sort.field] : undefined),
-        [...params, page.offset, page.limit],
-      ),
-      this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`, params),
-    ]);
-    return { items: items.rows.map(toJobRecord), totalRecords: Number(count.rows[0].n) };
   }
 
   async events(jobId: string): Promise<JobEvent[]> {
