@@ -72,6 +72,33 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(relayed.filter((m) => m && m.opts.delay && m.opts.delay > 3000_000)).toHaveLength(30);
   });
 
+  it('relays a batch of runnable jobs by the outbox rows it committed (ADR 069): wake-up sent, rows deleted; a scheduled job in the batch is left to a drain, with its delay', async () => {
+    const { alice } = users();
+    const bus = api.get(CommandBus);
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const relay = api.get(OutboxRelay);
+    await relay.flush();
+    const outboxRows = async (ids: string[]) => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.outbox WHERE job_id = ANY($1::uuid[])`, [ids])).rows[0].n;
+
+    // A lone job on a quiet relay: its wake-up goes to Redis, then its row is deleted.
+    const lone = await bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}));
+    await waitFor(async () => (await outboxRows([lone.jobId])) === 0, { what: 'the lone job\'s outbox row to be deleted' });
+    const message = await queue.getJob(`${lone.jobId}.1`);
+    expect(message?.opts.delay ?? 0).toBe(0);
+    expect(message?.data).toEqual({ jobId: lone.jobId });
+
+    // Runnable and scheduled jobs together: every row is relayed, the scheduled one keeps its delay.
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) })),
+    ]);
+    const ids = results.map((r) => r.jobId);
+    await waitFor(async () => (await outboxRows(ids)) === 0, { what: 'every outbox row of the batch to be relayed' });
+    await relay.flush();
+    const scheduled = await queue.getJob(`${ids[5]}.1`);
+    expect(scheduled?.opts.delay).toBeGreaterThan(3000_000);
+  });
+
   it('fails only the submit Postgres refuses when it was written together with others', async () => {
     const { alice } = users();
     const bus = api.get(CommandBus);
