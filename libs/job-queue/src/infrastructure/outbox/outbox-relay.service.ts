@@ -66,7 +66,7 @@ export interface CommittedOutboxRow {
   traceContext: StoredTraceContext | null;
 }
 
-/** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below). */
+/** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below); prepared (a key lookup, its plan cannot go stale). */
 const RELAY_DELETE_SQL = `DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`;
 
 /**
@@ -203,7 +203,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const rows: OutboxRow[] = committed.map((r) => ({ id: r.id, job_id: r.jobId, message_id: r.messageId, delay_ms: 0, coalesce: true, type: r.type }));
     await this.addWakeups(rows, committed.map((r) => r.traceContext));
     const deleting = this.pool
-      .query(RELAY_DELETE_SQL, [rows.map((r) => r.id)])
+      .query({ name: 'job-queue.relay-delete.v1', text: RELAY_DELETE_SQL, values: [rows.map((r) => r.id)] })
       .then(
         () => undefined,
         (error: Error) => this.logThrottled(`deleting relayed outbox rows failed (a later drain re-sends them): ${error.message}`),

@@ -68,8 +68,8 @@ describe('OutboxRelay kicks (ADR 069)', () => {
     };
     const pool = {
       connect: jest.fn(async () => client),
-      query: jest.fn(async (sql: string, params: unknown[]) => {
-        calls.push(`${sql.split(' WHERE')[0]} ${JSON.stringify(params)}`);
+      query: jest.fn(async (statement: { text: string; values: unknown[] }) => {
+        calls.push(`${statement.text.split(' WHERE')[0]} ${JSON.stringify(statement.values)}`);
         return { rows: [] };
       }),
     };
