@@ -14,6 +14,7 @@ import { JobSucceeded } from '../public/events/job-events';
 import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
+import { PLAIN_ROUND_SQL } from './store/round.sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
@@ -314,6 +315,44 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     // tidy up the runs this test left behind
     await store.finish(kept.id, kept.runToken, { kind: 'succeeded', outputInformation: null });
     await store.finish(next, round.claimed[0].runToken, { kind: 'succeeded', outputInformation: null });
+  });
+
+  it('claims walk the claim-order index even when the statistics were taken while no job was pending (ADR 069)', async () => {
+    // A quiet job table (finished jobs only) analysed, then a backlog: the round's cached plan
+    // must take the first pending jobs from job_pending_order_idx, not read every pending job
+    // through another index and sort them (which made each claim cost the whole backlog).
+    const tenant = `plan-${randomUUID()}`;
+    const insert = (status: string, n: number) =>
+      pool.query(
+        `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
+         SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
+                CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
+         FROM generate_series(1, $3::int)`,
+        [tenant, status, n],
+      );
+    const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
+    try {
+      await insert('succeeded', 2000);
+      await pool.query('ANALYZE job_queue.job');
+      await insert('pending', 2000);
+      await client.query(`SET plan_cache_mode = force_generic_plan`);
+      await client.query(`PREPARE plan_probe AS ${PLAIN_ROUND_SQL}`);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) EXECUTE plan_probe('{}', 'w', 1000, '{}', '[]', 0, 1, 0)`);
+      const nodes: Array<Record<string, unknown>> = [];
+      const walk = (node: Record<string, unknown>) => {
+        nodes.push(node);
+        for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+      };
+      const next = (rows[0]['QUERY PLAN'][0].Plan.Plans as Array<Record<string, unknown>>).find((p) => p['Subplan Name'] === 'CTE next');
+      expect(next).toBeDefined();
+      walk(next as Record<string, unknown>);
+      expect(nodes.map((n) => n['Index Name']).filter(Boolean)).toEqual(['job_pending_order_idx']);
+      expect(nodes.some((n) => n['Node Type'] === 'Sort')).toBe(false);
+    } finally {
+      await client.query(`DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
+      client.release();
+      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+    }
   });
 });
 
