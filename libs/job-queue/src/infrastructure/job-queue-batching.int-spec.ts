@@ -14,6 +14,7 @@ import { JobSucceeded } from '../public/events/job-events';
 import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
+import { PLAIN_ROUND_SQL } from './store/round.sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
@@ -70,6 +71,33 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
     const relayed = await Promise.all(ids.map((id) => queue.getJob(`${id}.1`)));
     expect(relayed.filter((m) => m && m.opts.delay && m.opts.delay > 3000_000)).toHaveLength(30);
+  });
+
+  it('relays a batch of runnable jobs by the outbox rows it committed (ADR 069): wake-up sent, rows deleted; a scheduled job in the batch is left to a drain, with its delay', async () => {
+    const { alice } = users();
+    const bus = api.get(CommandBus);
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const relay = api.get(OutboxRelay);
+    await relay.flush();
+    const outboxRows = async (ids: string[]) => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.outbox WHERE job_id = ANY($1::uuid[])`, [ids])).rows[0].n;
+
+    // A lone job on a quiet relay: its wake-up goes to Redis, then its row is deleted.
+    const lone = await bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}));
+    await waitFor(async () => (await outboxRows([lone.jobId])) === 0, { what: 'the lone job\'s outbox row to be deleted' });
+    const message = await queue.getJob(`${lone.jobId}.1`);
+    expect(message?.opts.delay ?? 0).toBe(0);
+    expect(message?.data).toEqual({ jobId: lone.jobId });
+
+    // Runnable and scheduled jobs together: every row is relayed, the scheduled one keeps its delay.
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))),
+      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) })),
+    ]);
+    const ids = results.map((r) => r.jobId);
+    await waitFor(async () => (await outboxRows(ids)) === 0, { what: 'every outbox row of the batch to be relayed' });
+    await relay.flush();
+    const scheduled = await queue.getJob(`${ids[5]}.1`);
+    expect(scheduled?.opts.delay).toBeGreaterThan(3000_000);
   });
 
   it('fails only the submit Postgres refuses when it was written together with others', async () => {
@@ -287,6 +315,44 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     // tidy up the runs this test left behind
     await store.finish(kept.id, kept.runToken, { kind: 'succeeded', outputInformation: null });
     await store.finish(next, round.claimed[0].runToken, { kind: 'succeeded', outputInformation: null });
+  });
+
+  it('claims walk the claim-order index even when the statistics were taken while no job was pending (ADR 069)', async () => {
+    // A quiet job table (finished jobs only) analysed, then a backlog: the round's cached plan
+    // must take the first pending jobs from job_pending_order_idx, not read every pending job
+    // through another index and sort them (which made each claim cost the whole backlog).
+    const tenant = `plan-${randomUUID()}`;
+    const insert = (status: string, n: number) =>
+      pool.query(
+        `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
+         SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
+                CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
+         FROM generate_series(1, $3::int)`,
+        [tenant, status, n],
+      );
+    const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
+    try {
+      await insert('succeeded', 2000);
+      await pool.query('ANALYZE job_queue.job');
+      await insert('pending', 2000);
+      await client.query(`SET plan_cache_mode = force_generic_plan`);
+      await client.query(`PREPARE plan_probe AS ${PLAIN_ROUND_SQL}`);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) EXECUTE plan_probe('{}', 'w', 1000, '{}', '[]', 0, 1, 0)`);
+      const nodes: Array<Record<string, unknown>> = [];
+      const walk = (node: Record<string, unknown>) => {
+        nodes.push(node);
+        for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+      };
+      const next = (rows[0]['QUERY PLAN'][0].Plan.Plans as Array<Record<string, unknown>>).find((p) => p['Subplan Name'] === 'CTE next');
+      expect(next).toBeDefined();
+      walk(next as Record<string, unknown>);
+      expect(nodes.map((n) => n['Index Name']).filter(Boolean)).toEqual(['job_pending_order_idx']);
+      expect(nodes.some((n) => n['Node Type'] === 'Sort')).toBe(false);
+    } finally {
+      await client.query(`DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
+      client.release();
+      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+    }
   });
 });
 

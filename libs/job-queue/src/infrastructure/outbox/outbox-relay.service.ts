@@ -12,7 +12,9 @@ const REDIS_TIMEOUT_MS = 5000;
  * A relay kicked again while it drains (its process keeps submitting) starts the follow-up drain
  * this long after the last one, so that drains take more rows each: every drain is two Postgres
  * statements and a Redis call, and one after every submit batch cost the benchmark ~9% of its
- * completed/s. The first drain after a quiet spell (a lone submit) still starts at once.
+ * completed/s. The first drain after a quiet spell (a lone submit) still starts at once, and so
+ * does one kicked during a drain that moved nothing (the 1 s poll finding an empty outbox: waiting
+ * 10 ms after it put a lone job's wake-up 10 ms late, ADR 069).
  */
 const FOLLOW_UP_DRAIN_MS = 10;
 
@@ -51,6 +53,21 @@ export interface OutboxRow {
   coalesce: boolean;
   type: string | null;
 }
+
+/**
+ * An outbox row of an immediately runnable job that this process has just committed (a direct
+ * submit batch): the relay may send its wake-up without reading the row back first.
+ */
+export interface CommittedOutboxRow {
+  id: string;
+  jobId: string;
+  messageId: string;
+  type: string;
+  traceContext: StoredTraceContext | null;
+}
+
+/** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below); prepared (a key lookup, its plan cannot go stale). */
+const RELAY_DELETE_SQL = `DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`;
 
 /**
  * The BullMQ messages for a batch of outbox rows, oldest row first. A delayed wake-up (schedule,
@@ -92,6 +109,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Deletes of directly relayed rows still being written (flush and shutdown wait for them). */
+  private readonly deleting = new Set<Promise<void>>();
   private lastErrorLogAt = 0;
 
   constructor(
@@ -116,24 +135,46 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.listener = null;
     await listener?.end().catch(() => undefined);
     await this.running?.catch(() => undefined);
+    await Promise.all(this.deleting);
   }
 
-  /** Drains now (or right after the drain in progress). */
-  kick(): void {
+  /**
+   * Drains now (or, when a drain is in progress, after it: FOLLOW_UP_DRAIN_MS after it ends).
+   * `committed`: outbox rows of immediately runnable jobs this process has just committed. When
+   * no drain is in progress (a quiet spell), their wake-ups go to Redis at once, without first
+   * reading the rows back (`relayCommitted`); while one is, they are left to the next drain.
+   */
+  kick(committed: CommittedOutboxRow[] = []): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
+    let direct = committed.length ? committed : null;
     this.running = (async () => {
       do {
         this.again = false;
+        let moved = 0;
         try {
-          while (!this.stopped && (await this.drainBatch()) === BATCH);
+          if (direct) {
+            const rows = direct;
+            direct = null;
+            await this.relayCommitted(rows);
+            moved = rows.length;
+          } else {
+            let taken: number;
+            do {
+              taken = await this.drainBatch();
+              moved += taken;
+            } while (!this.stopped && taken === BATCH);
+          }
         } catch (error) {
           this.logThrottled(`outbox drain failed (will retry): ${(error as Error).message}`);
         }
-        if (this.again && !this.stopped) await new Promise((resolve) => setTimeout(resolve, FOLLOW_UP_DRAIN_MS));
+        // Spaced only after a drain that moved rows (a process that keeps submitting): a kick that
+        // arrived during a drain that found nothing (the poll, a NOTIFY for rows another relay
+        // took) is a lone job on a quiet queue, drained at once.
+        if (this.again && !this.stopped && moved > 0) await new Promise((resolve) => setTimeout(resolve, FOLLOW_UP_DRAIN_MS));
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
@@ -145,6 +186,47 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running?.catch(() => undefined);
     this.kick();
     await this.running?.catch(() => undefined);
+    await Promise.all(this.deleting);
+  }
+
+  /**
+   * The relay of rows this process has just committed (ADR 069): their wake-ups are added to
+   * Redis first, and the rows deleted once Redis has accepted them, so a quiet queue's job is
+   * woken one Postgres round trip sooner than by a drain (which reads the rows back, then adds).
+   * The guarantee is the drain's: a row goes only after Redis took its message. Redis down →
+   * the add fails, the rows stay for a later drain. A crash (or a drain of another relay taking
+   * the rows meanwhile) sends a message twice under the same id, which BullMQ ignores (and a
+   * wake-up is harmless anyway, ADR 010). The delete runs in the background, off the next job's
+   * path; its failure only leaves rows a later drain re-sends.
+   */
+  private async relayCommitted(committed: CommittedOutboxRow[]): Promise<void> {
+    const rows: OutboxRow[] = committed.map((r) => ({ id: r.id, job_id: r.jobId, message_id: r.messageId, delay_ms: 0, coalesce: true, type: r.type }));
+    await this.addWakeups(rows, committed.map((r) => r.traceContext));
+    const deleting = this.pool
+      .query({ name: 'job-queue.relay-delete.v1', text: RELAY_DELETE_SQL, values: [rows.map((r) => r.id)] })
+      .then(
+        () => undefined,
+        (error: Error) => this.logThrottled(`deleting relayed outbox rows failed (a later drain re-sends them): ${error.message}`),
+      )
+      .finally(() => this.deleting.delete(deleting));
+    this.deleting.add(deleting);
+  }
+
+  /** Adds the wake-ups of `rows` to BullMQ; throws when Redis did not accept them within REDIS_TIMEOUT_MS. */
+  private async addWakeups(rows: OutboxRow[], traceContexts: Array<StoredTraceContext | null | undefined>): Promise<void> {
+    const add = inBatchSpan('outbox.relay', traceContexts, { 'porter.outbox.rows': rows.length }, () => this.queue.addBulk(toWakeupMessages(rows)));
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        add,
+        new Promise((_, reject) => {
+          timeout = setTimeout(() => reject(new Error(`Redis did not accept the messages within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timeout);
+      add.catch(() => undefined);
+    }
   }
 
   private async drainBatch(): Promise<number> {
@@ -160,23 +242,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         rows: Array<OutboxRow & { trace_context?: StoredTraceContext | null }>;
       }>;
       const rows = results[1].rows;
-      if (rows.length) {
-        const add = inBatchSpan('outbox.relay', rows.map((r) => r.trace_context), { 'porter.outbox.rows': rows.length }, () =>
-          this.queue.addBulk(toWakeupMessages(rows)),
-        );
-        let timeout: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            add,
-            new Promise((_, reject) => {
-              timeout = setTimeout(() => reject(new Error(`Redis did not accept the messages within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-            }),
-          ]);
-        } finally {
-          clearTimeout(timeout);
-          add.catch(() => undefined);
-        }
-      }
+      if (rows.length) await this.addWakeups(rows, rows.map((r) => r.trace_context));
       await client.query('COMMIT');
       return rows.length;
     } catch (error) {

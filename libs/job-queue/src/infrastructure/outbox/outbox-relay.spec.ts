@@ -1,4 +1,7 @@
-import { OutboxRow, toWakeupMessages, WAKEUP_SPAN } from './outbox-relay.service';
+import type { Queue } from 'bullmq';
+import type { Pool } from 'pg';
+import type { PorterConfig } from '@porter/platform';
+import { CommittedOutboxRow, OutboxRelay, OutboxRow, toWakeupMessages, WAKEUP_SPAN } from './outbox-relay.service';
 
 function row(n: number, opts: Partial<OutboxRow> = {}): OutboxRow {
   return { id: String(n), job_id: `job-${n}`, message_id: `job-${n}.1`, delay_ms: 0, coalesce: true, type: 'porter-test.noop', ...opts };
@@ -31,5 +34,93 @@ describe('toWakeupMessages (relay, ADR 018)', () => {
   it('never merges rows written with coalesce = false (reconciler wake-ups replace lost messages one for one)', () => {
     const rows = Array.from({ length: 20 }, (_, i) => row(i + 1, { coalesce: false }));
     expect(toWakeupMessages(rows)).toHaveLength(20);
+  });
+});
+
+describe('OutboxRelay kicks (ADR 069)', () => {
+  const config = { jobPollingIntervalMs: 1000, databaseUrl: 'postgres://unused' } as unknown as PorterConfig;
+  const committed = (n: number): CommittedOutboxRow[] =>
+    Array.from({ length: n }, (_, i) => ({ id: String(i + 1), jobId: `job-${i + 1}`, messageId: `job-${i + 1}.1`, type: 'porter-test.noop', traceContext: null }));
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+
+  function fakes(options: { addBulk?: () => Promise<unknown>; drains?: Array<() => Promise<unknown>> } = {}) {
+    const calls: string[] = [];
+    const queue = {
+      addBulk: jest.fn(async (messages: Array<{ opts: { jobId: string } }>) => {
+        calls.push(`add ${messages.map((m) => m.opts.jobId).join(',')}`);
+        return options.addBulk ? options.addBulk() : [];
+      }),
+    };
+    const drains = [...(options.drains ?? [])];
+    const client = {
+      query: jest.fn(async (sql: string) => {
+        if (sql.startsWith('BEGIN')) {
+          calls.push('drain');
+          const next = drains.shift();
+          return [{}, { rows: next ? await next() : [] }];
+        }
+        calls.push(sql);
+        return { rows: [] };
+      }),
+      release: jest.fn(),
+    };
+    const pool = {
+      connect: jest.fn(async () => client),
+      query: jest.fn(async (statement: { text: string; values: unknown[] }) => {
+        calls.push(`${statement.text.split(' WHERE')[0]} ${JSON.stringify(statement.values)}`);
+        return { rows: [] };
+      }),
+    };
+    const relay = new OutboxRelay(queue as unknown as Queue, pool as unknown as Pool, config);
+    return { relay, queue, pool, calls };
+  }
+
+  it('sends the wake-ups of rows its process just committed first, and deletes those rows only once Redis took them', async () => {
+    const { relay, pool, calls } = fakes();
+    relay.kick(committed(2));
+    await settle();
+    // no drain (which would read the rows back before adding): add, then delete those rows
+    expect(pool.connect).not.toHaveBeenCalled();
+    expect(calls).toEqual(['add job-1.1', 'DELETE FROM job_queue.outbox [["1","2"]]']);
+  });
+
+  it('keeps the rows when Redis refuses the wake-ups (a later drain sends them)', async () => {
+    const { relay, pool, calls } = fakes({ addBulk: () => Promise.reject(new Error('Redis is down')) });
+    relay.kick(committed(1));
+    await settle();
+    expect(calls).toEqual(['add job-1.1']);
+    expect(pool.query).not.toHaveBeenCalled();
+  });
+
+  it('drains at once after a drain that found nothing (the poll), but spaces drains that follow one that moved rows', async () => {
+    jest.useFakeTimers();
+    try {
+      let release!: (rows: unknown[]) => void;
+      const blocked = () => new Promise<unknown[]>((resolve) => (release = resolve));
+      const row = { id: '9', job_id: 'job-9', message_id: 'job-9.1', delay_ms: 0, coalesce: true, type: 'porter-test.noop' };
+
+      const empty = fakes({ drains: [blocked] });
+      empty.relay.kick();
+      await settle();
+      empty.relay.kick(); // a lone submit while the poll's drain runs
+      release([]);
+      await settle();
+      expect(empty.calls.filter((c) => c === 'drain')).toHaveLength(2);
+
+      const busy = fakes({ drains: [blocked] });
+      busy.relay.kick();
+      await settle();
+      busy.relay.kick(); // a submitter that keeps submitting
+      release([row]);
+      await settle();
+      expect(busy.calls.filter((c) => c === 'drain')).toHaveLength(1);
+      jest.advanceTimersByTime(10);
+      await settle();
+      expect(busy.calls.filter((c) => c === 'drain')).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { JobEvent } from '../../public/entities/job-event';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobChange, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
 import { JobRow, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { CommittedOutboxRow, OutboxRelay } from '../outbox/outbox-relay.service';
 import { BatchItemResult, MicroBatcher } from './micro-batcher';
 import { reserveTenantRound } from './tenant-rounds';
 
@@ -56,8 +56,9 @@ const SUBMIT_BATCH_SQL = `
   ), ob AS (
     INSERT INTO job_queue.outbox (job_id, message_id, available_at)
     SELECT ins.id, ins.id || '.1', COALESCE(ins.scheduled_for, clock_timestamp()) FROM ins JOIN input ON input.id = ins.id ORDER BY input.ord
+    RETURNING id, job_id
   )
-  SELECT id FROM ins`;
+  SELECT ins.id, ob.id AS outbox_id FROM ins JOIN ob ON ob.job_id = ins.id`;
 
 @Injectable()
 export class PgJobRepository implements JobRepository {
@@ -94,7 +95,14 @@ export class PgJobRepository implements JobRepository {
   private async insertBatch(jobs: NewJob[]): Promise<Array<BatchItemResult<{ jobId: string; created: boolean }>>> {
     let results: Array<BatchItemResult<{ jobId: string; created: boolean }>>;
     try {
-      results = (await this.insertMany(jobs)).map((value) => ({ value }));
+      const outbox: CommittedOutboxRow[] = [];
+      results = (await this.insertMany(jobs, outbox)).map((value) => ({ value }));
+      // The batch committed: when every job it created may run now, the relay can send their
+      // wake-ups without reading the rows back (ADR 069); scheduled ones wait for a drain.
+      if (outbox.length) {
+        this.relay.kick(outbox);
+        return results;
+      }
     } catch (error) {
       if (jobs.length === 1) throw error;
       // One job Postgres refuses (say a payload jsonb cannot hold) must not fail the others.
@@ -111,8 +119,12 @@ export class PgJobRepository implements JobRepository {
     return results;
   }
 
-  /** Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given order. */
-  private async insertMany(jobs: NewJob[]): Promise<Array<{ jobId: string; created: boolean }>> {
+  /**
+   * Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given
+   * order. `outbox` receives the outbox rows of the created jobs when all of them are
+   * pending (immediately runnable); it stays empty otherwise.
+   */
+  private async insertMany(jobs: NewJob[], outbox: CommittedOutboxRow[] = []): Promise<Array<{ jobId: string; created: boolean }>> {
     const input = jobs.map((job, ord) => ({
       ord,
       id: job.id,
@@ -133,8 +145,15 @@ export class PgJobRepository implements JobRepository {
     }));
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
-    const { rows } = await this.pool.query<{ id: string }>({ name: 'job-queue.submit-batch.v4', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const { rows } = await this.pool.query<{ id: string; outbox_id: string }>({ name: 'job-queue.submit-batch.v5', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
     const inserted = new Set(rows.map((r) => r.id));
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    if (rows.every((r) => byId.get(r.id)?.status === JobStatus.Pending)) {
+      for (const row of rows) {
+        const job = byId.get(row.id) as NewJob;
+        outbox.push({ id: row.outbox_id, jobId: row.id, messageId: `${row.id}.1`, type: job.type, traceContext: job.traceContext ?? null });
+      }
+    }
     const results: Array<{ jobId: string; created: boolean }> = [];
     for (const job of jobs) {
       if (inserted.has(job.id)) {

@@ -48,6 +48,14 @@ export class JobRunStore implements OnApplicationShutdown {
    * none, and a plan made then would keep a seq scan or hash join for good), so these pools steer
    * the planner to index paths and nested loops, which is what the round's key lookups and its
    * walk down the pending index need whatever the table's size.
+   * `enable_sort=off` (ADR 069): the claim's "first n pending jobs in claim order" must come from a
+   * walk down `job_pending_order_idx`, never from reading every pending job through another
+   * index that covers them (`job_waiting_tenant_idx`) and sorting: with statistics taken while
+   * few jobs were pending, which is the usual state of a job table, the cached plan did exactly
+   * that, and each claim then read and sorted the whole backlog. The statement's other sorts
+   * (window functions, the result order) have no alternative and stay; the penalty their cost
+   * then carries would make Postgres JIT-compile the statement on every execution, hence
+   * `jit=off`.
    * A round that ends runs commits durably. A round that only claims may commit without waiting
    * for the WAL flush, like the claims of ADR 012 always could: a claim lost in a Postgres crash
    * only means the job is taken again and the old run's fenced writes are refused. (The next
@@ -60,7 +68,7 @@ export class JobRunStore implements OnApplicationShutdown {
       pool = createPgPool(this.config.databaseUrl, 2, {
         application_name: 'porter-job-rounds',
         options:
-          '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off' +
+          '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_hashjoin=off -c enable_mergejoin=off -c enable_sort=off -c jit=off' +
           (durable ? '' : ' -c synchronous_commit=off'),
       });
       this.roundPools[key] = pool;
