@@ -21,7 +21,7 @@
  * not slow the job).
  */
 import { ChildProcess, spawn } from 'child_process';
-import { closeSync, openSync, promises as fs, readFileSync, statSync } from 'fs';
+import { closeSync, openSync, promises as fs, readFileSync, statSync, writeSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
@@ -46,10 +46,13 @@ const VARIANTS: Array<{ label: string; columns: string[] | null }> = [
 ];
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/porter_bench_export';
 const PORT = Number(process.env.BENCH_PORT ?? 3990);
+// Queue prefix and storage directory follow the database, so two runs on different databases
+// (BENCH_DATABASE_URL, BENCH_PORT) share nothing.
+const DATABASE_NAME = new URL(DATABASE_URL).pathname.slice(1);
 const ENV: Record<string, string> = {
   DATABASE_URL,
-  QUEUE_PREFIX: 'porter_bench_export',
-  STORAGE_DIR: path.join(os.tmpdir(), 'porter-bench-export'),
+  QUEUE_PREFIX: DATABASE_NAME.replace(/[^A-Za-z0-9_-]/g, '_'),
+  STORAGE_DIR: path.join(os.tmpdir(), DATABASE_NAME === 'porter_bench_export' ? 'porter-bench-export' : `porter-bench-export-${DATABASE_NAME}`),
   // info: the worker's start line is an info log, and the bench waits for it.
   LOG_LEVEL: 'info',
   NODE_ENV: 'production',
@@ -73,6 +76,13 @@ function spawnProcess(kind: 'api' | 'worker'): { child: ChildProcess; output: ()
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // BENCH_WORKER_LOG=<file>: every worker's whole output is appended there too (--trace-gc, profiles).
+  const log = kind === 'worker' && process.env.BENCH_WORKER_LOG ? openSync(process.env.BENCH_WORKER_LOG, 'a') : null;
+  if (log !== null) {
+    child.stdout?.on('data', (c: Buffer) => writeSync(log, c));
+    child.stderr?.on('data', (c: Buffer) => writeSync(log, c));
+    child.once('exit', () => closeSync(log));
+  }
   child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   return { child, output: () => out };
@@ -113,7 +123,7 @@ async function stop(child: ChildProcess): Promise<void> {
 async function copyFloor(): Promise<{ seconds: number; bytes: number }> {
   const { select } = employeeExportQuery(TENANT, {});
   const sql = `COPY (${select.replace('$1', `'${TENANT}'`)}) TO STDOUT WITH CSV HEADER`;
-  const file = path.join(os.tmpdir(), 'porter-bench-copy-floor.csv');
+  const file = path.join(os.tmpdir(), `porter-bench-copy-floor-${DATABASE_NAME}-${process.pid}.csv`);
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
     const fd = openSync(file, 'w');

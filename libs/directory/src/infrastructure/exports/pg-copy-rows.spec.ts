@@ -1,6 +1,6 @@
 import { Readable } from 'stream';
 import type { PoolClient } from 'pg';
-import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
+import { DECODE_BYTES, inlineParameters, streamCopyInBatches } from './pg-copy-rows';
 
 function fakeClient(chunks: Buffer[]) {
   const released: Array<boolean | undefined> = [];
@@ -34,6 +34,23 @@ describe('streamCopyInBatches', () => {
       [['c', '日本', 'x']],
     ]);
     expect(released).toEqual([false]);
+  });
+
+  it('reads chunks larger than DECODE_BYTES the same: rows, UTF-8 and a row longer than a piece across piece boundaries', async () => {
+    const rows: string[][] = [];
+    for (let i = 0; rows.length < 3000; i++) rows.push([String(i), i % 7 ? 'Zoë 日本 🎓' : 'x'.repeat(i % 5), i % 3 ? '\\N' : `v${i}\\tw`]);
+    rows.splice(1500, 0, ['long', 'é'.repeat(3 * DECODE_BYTES), 'end']);
+    const text = Buffer.from(rows.map((r) => r.join('\t') + '\n').join(''), 'utf8');
+    expect(text.length).toBeGreaterThan(8 * DECODE_BYTES);
+    const expected = rows.map((r) => r.map((f) => (f === '\\N' ? null : f.replace('\\t', '\t'))));
+    // One large chunk, and chunks of odd sizes that cut pieces and characters anywhere.
+    for (const size of [text.length, DECODE_BYTES * 2 + 3, DECODE_BYTES - 1, 1001]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(text.subarray(at, at + size));
+      const { batches } = await collect(chunks, 1000);
+      expect(batches.map((b) => b.length)).toEqual([1000, 1000, 1000, 1]);
+      expect(batches.flat()).toEqual(expected);
+    }
   });
 
   it('does not return a connection that stopped mid-COPY to the pool', async () => {

@@ -2,10 +2,9 @@ import type { Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter } from '../../application/ports/export-file-writer.port';
-import { writeWithBackpressure } from './stream-write';
+import { CHUNK_CHARS, writeWithBackpressure } from './stream-write';
 
-/** Lines are gathered into chunks of about this many characters before they are written. */
-export const CHUNK_CHARS = 1 << 16;
+export { CHUNK_CHARS };
 
 /**
  * A text format with one line per row (CSV, JSON Lines): the format's compiled cell formatters,

@@ -4,7 +4,7 @@ import type { ExportColumn, ExportRow } from '../../public/dependencies/export-d
 import { excelSerial, rowValues } from './cell-values';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
-import { writeWithBackpressure } from './stream-write';
+import { CHUNK_CHARS, writeWithBackpressure } from './stream-write';
 import { useNativeCrc32ForYazl } from './native-crc32';
 
 useNativeCrc32ForYazl();
@@ -161,7 +161,7 @@ export class XlsxExportWriter implements ExportFileWriter {
         if (cell) xml += letters[i] + r + cell;
       }
       chunk += xml + '</row>';
-      if (chunk.length >= 1 << 16) {
+      if (chunk.length >= CHUNK_CHARS) {
         await this.write(chunk);
         chunk = '';
       }
