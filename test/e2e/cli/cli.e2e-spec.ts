@@ -63,7 +63,7 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(lines[0]).toMatch(/^Export \S+ requested \(job \S+\)\.$/);
     const progress = lines.slice(1);
     // One line per change of state or whole ten percent, never a repeat; the last one is the end.
-    for (const line of progress) expect(line).toMatch(/^export employees: (queued|running|succeeded) (\d+%|\d+)( \(\d+\/\d+\))?$/);
+    for (const line of progress) expect(line).toMatch(/^export employees: (pending|running|succeeded) (\d+%|\d+)( \(\d+\/\d+\))?$/);
     expect(new Set(progress).size).toBe(progress.length);
     expect(progress[progress.length - 1]).toBe(`export employees: succeeded 100% (${ROWS}/${ROWS})`);
     expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);

@@ -64,7 +64,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     const exportId = newId();
     let created: { jobId: string; info: ExportInfo };
     try {
-      created = await this.transactions.runSql(async (transaction) => {
+      created = await this.transactions.run(async (transaction) => {
         // Job and request commit together: both are written in this transaction, and the request
         // comes back as its requester sees it (no read after commit).
         const submitted = await this.commandBus.execute(

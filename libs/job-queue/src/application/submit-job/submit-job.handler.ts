@@ -67,7 +67,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
       if (result.created) await this.attachments.record(staged, transaction);
       return result;
     };
-    const result = options.transaction ? await withAttachments(options.transaction) : await this.transactions.runSql(withAttachments);
+    const result = options.transaction ? await withAttachments(options.transaction) : await this.transactions.run(withAttachments);
     // A replay answers with the earlier job: these files belong to no job.
     if (!result.created) await this.attachments.discard(staged.files.map((f) => f.storageKey));
     return result;
