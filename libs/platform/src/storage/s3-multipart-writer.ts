@@ -129,6 +129,8 @@ export function openS3MultipartWriter(options: S3MultipartWriterOptions): Storag
   };
 
   const discard = async (): Promise<void> => {
+    // A write still in progress must not start a part (or a new multipart upload) after this.
+    failure ??= new Error('storage write aborted');
     if (!stream.destroyed) stream.destroy();
     await drain();
     if (!uploadId) return;
