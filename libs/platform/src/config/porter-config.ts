@@ -208,7 +208,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobStreamHeartbeatMs', env: 'JOB_STREAM_HEARTBEAT_MS', default: '15000', parse: integer(100, 300_000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
-  { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '5000', parse: integer(1, 100_000) },
+  { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '1000', parse: integer(1, 100_000) },
   { key: 'exportMaxRowsPerSecond', env: 'EXPORT_MAX_ROWS_PER_SECOND', default: '0', parse: integer(0) },
   { key: 'enableTestJobTypes', env: 'PORTER_ENABLE_TEST_JOB_TYPES', default: 'false', parse: boolean },
   { key: 'authJwksUrl', env: 'AUTH_JWKS_URL', default: '', parse: optional(url(['https', 'http'])) },
