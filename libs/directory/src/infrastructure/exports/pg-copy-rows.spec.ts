@@ -53,6 +53,20 @@ describe('streamCopyInBatches', () => {
     }
   });
 
+  it('cuts fields at every tab: empty first, middle and last fields, a lone \\N, and rows of one column', async () => {
+    const { batches } = await collect([Buffer.from('\ta\t\tb\t\n\\N\t\\\\N\t\\N\n')], 10);
+    expect(batches).toEqual([
+      [
+        ['', 'a', '', 'b', ''],
+        [null, '\\N', null],
+      ],
+    ]);
+    // One column: no tab anywhere in the text (the search for the next tab must not restart per row).
+    const ids = Array.from({ length: 5000 }, (_, i) => `id-${i}`);
+    const single = await collect([Buffer.from(ids.join('\n') + '\n' + '\\N\n' + '\n')], 10_000);
+    expect(single.batches).toEqual([[...ids.map((id) => [id]), [null], ['']]]);
+  });
+
   it('does not return a connection that stopped mid-COPY to the pool', async () => {
     const { client, released } = fakeClient([Buffer.from('a\n'), Buffer.from('b\n'), Buffer.from('c\n')]);
     for await (const batch of streamCopyInBatches(async () => client, () => 'SELECT 1', 1)) {

@@ -13,6 +13,13 @@ export const DECODE_BYTES = 1 << 14;
 
 const unescapeField = (s: string) => s.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
 
+/** The field text[from, to) of a COPY text row: `\N` is NULL, backslash escapes are undone. */
+function copyField(text: string, from: number, to: number): string | null {
+  if (to - from === 2 && text.charCodeAt(from) === 92 /* \ */ && text.charCodeAt(from + 1) === 78 /* N */) return null;
+  const field = text.slice(from, to);
+  return field.indexOf('\\') === -1 ? field : unescapeField(field);
+}
+
 /**
  * Streams a SELECT's rows (value arrays of text, `null` for NULL) in batches through
  * `COPY (...) TO STDOUT`: Postgres sends the rows as one continuous text stream, which is cheaper
@@ -52,14 +59,21 @@ export async function* streamCopyInBatches(
         const text = rest + piece;
         let start = 0;
         let nl: number;
+        // Fields are cut straight out of the text, tab to tab: measured about twice as fast as
+        // slicing each line and splitting it (one string and one runtime call fewer per row).
+        // The next tab is found once and kept across rows, so a row without tabs (one column)
+        // does not search the rest of the text again.
+        let tab = text.indexOf('\t');
         while ((nl = text.indexOf('\n', start)) !== -1) {
-          const fields: (string | null)[] = text.slice(start, nl).split('\t');
-          start = nl + 1;
-          for (let i = 0; i < fields.length; i++) {
-            const f = fields[i] as string;
-            if (f.length < 3 && f === '\\N') fields[i] = null;
-            else if (f.indexOf('\\') !== -1) fields[i] = unescapeField(f);
+          const fields: (string | null)[] = [];
+          let from = start;
+          while (tab !== -1 && tab < nl) {
+            fields.push(copyField(text, from, tab));
+            from = tab + 1;
+            tab = text.indexOf('\t', from);
           }
+          fields.push(copyField(text, from, nl));
+          start = nl + 1;
           batch.push(fields);
           if (batch.length >= batchSize) {
             yield batch;
