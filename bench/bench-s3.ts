@@ -35,6 +35,7 @@ export async function startBenchS3(): Promise<BenchS3> {
   let endpoint: string;
   let stopServer: () => Promise<void>;
   let server: string;
+  let credentials = CREDENTIALS;
   if (motoAvailable()) {
     server = 'moto_server';
     const moto = await startMoto(BUCKET, CREDENTIALS);
@@ -42,6 +43,8 @@ export async function startBenchS3(): Promise<BenchS3> {
     stopServer = () => moto.stop();
   } else {
     server = 's3rver';
+    // s3rver checks signatures against its one fixed key pair; any other answers 403.
+    credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     const port = await freeTcpPort();
     endpoint = `http://127.0.0.1:${port}`;
     const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'porter-bench-s3rver-'));
@@ -62,8 +65,8 @@ export async function startBenchS3(): Promise<BenchS3> {
       S3_ENDPOINT: endpoint,
       S3_REGION: 'us-east-1',
       S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     },
     stop: stopServer,
   };
