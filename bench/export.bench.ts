@@ -30,6 +30,7 @@ import { employeeExportQuery, seedEmployees } from '@porter/directory';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchArg, benchCount } from './bench-args';
 import { benchStorage, startBenchS3 } from './bench-s3';
+import { eventStreamParser } from '../apps/console/src/event-stream';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // The one definition of how a Porter process starts (node flags included: the worker's heap cap, ADR 006).
@@ -211,8 +212,9 @@ function attachStreams(base: string, headers: Record<string, string>, jobId: str
       const res = await fetch(`${base}/api/v1/jobs/${jobId}/stream`, { headers: { authorization: headers.authorization, accept: 'text/event-stream' } });
       if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`);
       let events = 0;
+      const parser = eventStreamParser(() => events++);
       const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) events += (decoder.decode(chunk, { stream: true }).match(/^event: /gm) ?? []).length;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.push(decoder.decode(chunk, { stream: true }));
       return events;
     }),
   );
@@ -225,27 +227,24 @@ function attachStreams(base: string, headers: Record<string, string>, jobId: str
  */
 async function jobEnded(base: string, headers: Record<string, string>, jobId: string): Promise<void> {
   const FINAL = ['succeeded', 'failed', 'cancelled', 'deleted'];
-  let lastEventId: string | null = null;
+  const last: { eventId: string | null } = { eventId: null };
   for (let attempt = 0; attempt < 20; attempt++) {
     const res = await fetch(`${base}/api/v1/jobs/${jobId}/stream`, {
-      headers: { authorization: headers.authorization, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      headers: { authorization: headers.authorization, accept: 'text/event-stream', ...(last.eventId ? { 'last-event-id': last.eventId } : {}) },
     });
     if (res.status === 204) return;
     if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
+    let ended = false;
+    // The clients' own parser (the console's and the CLI's).
+    const parser = eventStreamParser((message) => {
+      last.eventId = message.id;
+      if (message.event === 'status' && FINAL.includes((JSON.parse(message.data) as { status: string }).status)) ended = true;
+    });
     const decoder = new TextDecoder();
-    let text = '';
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = text.indexOf('\n\n')) !== -1) {
-          const message = text.slice(0, end);
-          text = text.slice(end + 2);
-          const id = /^id: (.*)$/m.exec(message);
-          if (id) lastEventId = id[1];
-          const status = /^event: status\ndata: (.*)$/m.exec(message);
-          if (status && FINAL.includes(JSON.parse(status[1]).status)) return;
-        }
+        parser.push(decoder.decode(chunk, { stream: true }));
+        if (ended) return;
       }
       return; // closed by the server: the job has ended
     } catch {

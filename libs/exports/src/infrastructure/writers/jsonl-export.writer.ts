@@ -3,7 +3,8 @@ import type { ExportColumn, ExportRow } from '../../public/dependencies/export-d
 import { rowValues } from './cell-values';
 import type { CellFormat } from './column-formatters';
 import type { ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
-import { CHUNK_CHARS, LineExportWriter } from './line-export.writer';
+import { LineExportWriter } from './line-export.writer';
+import { CHUNK_CHARS } from './stream-write';
 
 // Characters JSON.stringify would escape (and lone surrogates); most values have none.
 const JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;

@@ -2,9 +2,7 @@ import type { Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter } from '../../application/ports/export-file-writer.port';
-import { CHUNK_CHARS, writeWithBackpressure } from './stream-write';
-
-export { CHUNK_CHARS };
+import { writeWithBackpressure } from './stream-write';
 
 /**
  * A text format with one line per row (CSV, JSON Lines): the format's compiled cell formatters,
