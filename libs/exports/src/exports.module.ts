@@ -12,6 +12,7 @@ import { ListExportsHandler } from './application/list-exports/list-exports.hand
 import { EXPORT_REPOSITORY } from './application/ports/export-repository.port';
 import { EXPORT_TYPE_CATALOG } from './application/ports/export-type-catalog.port';
 import { RequestExportHandler } from './application/request-export/request-export.handler';
+import { ExportRequestGroupCommit } from './application/request-export/export-request.group-commit';
 import { DownloadExportFileHandler } from './application/download-export-file/download-export-file.handler';
 import { ExportDownloadGate } from './application/download-export-file/export-download.gate';
 import { ExportJobFileAccessPolicy } from './application/download-export-file/export-job-file-access.policy';
@@ -32,6 +33,7 @@ import { ExportTypeRegistry } from './infrastructure/export-type.registry';
     ExportTypeRegistry,
     { provide: EXPORT_TYPE_CATALOG, useExisting: ExportTypeRegistry },
     RequestExportHandler,
+    ExportRequestGroupCommit,
     DeleteExportHandler,
     ExportDownloadGate,
     DownloadExportFileHandler,

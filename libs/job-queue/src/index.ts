@@ -12,6 +12,7 @@ export * from './public/entities/job-stream';
 export * from './public/dependencies/job-handler.dependency';
 export * from './public/dependencies/job-file-access-policy.dependency';
 export * from './public/actions/submit-job.command';
+export * from './public/actions/submit-jobs.command';
 export * from './public/actions/cancel-job.command';
 export * from './public/actions/retry-job.command';
 export * from './public/actions/update-job.command';

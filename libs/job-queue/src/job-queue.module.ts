@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
 import { JOB_FILE_CLEANER, JOB_REPOSITORY } from './application/ports/job.repository.port';
 import { SubmitJobHandler } from './application/submit-job/submit-job.handler';
+import { SubmitJobsHandler } from './application/submit-job/submit-jobs.handler';
 import { CancelJobHandler } from './application/cancel-job/cancel-job.handler';
 import { RetryJobHandler } from './application/retry-job/retry-job.handler';
 import { UpdateJobHandler } from './application/update-job/update-job.handler';
@@ -54,6 +55,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     JobRunStore,
     OutboxRelay,
     SubmitJobHandler,
+    SubmitJobsHandler,
     CancelJobHandler,
     RetryJobHandler,
     UpdateJobHandler,

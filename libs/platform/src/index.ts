@@ -6,6 +6,7 @@ export * from './database/orm-options';
 export * from './database/pg-pool';
 export * from './database/copy-buffer';
 export * from './database/transaction-runner';
+export * from './database/micro-batcher';
 export * from './queue/redis';
 export * from './queue/queue.module';
 export * from './storage/file-storage.port';

@@ -144,6 +144,55 @@ describe('exports through the buses (integration)', () => {
     expect(orphans.rows[0].n).toBe(0);
   });
 
+  it('writes concurrent requests in shared transactions (group commit), each export with its job', async () => {
+    // Due in an hour, so no worker touches the rows: their xmin is still the transaction that wrote them.
+    const scheduledFor = new Date(Date.now() + 3_600_000);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, name: `group ${i}`, scheduledFor }))),
+    );
+    results.forEach((r, i) => expect(r).toMatchObject({ created: true, export: { id: r.exportId, name: `group ${i}`, format: 'csv' } }));
+    const { rows } = await pool.query<{ export_tx: string; job_tx: string; job_status: string; export_id: string }>(
+      `SELECT r.xmin::text AS export_tx, j.xmin::text AS job_tx, j.status AS job_status, r.id AS export_id
+         FROM exports.export_request r JOIN job_queue.job j ON j.id = r.job_id WHERE r.id = ANY($1::uuid[])`,
+      [results.map((r) => r.exportId)],
+    );
+    expect(rows).toHaveLength(40);
+    expect(rows.every((row) => row.export_tx === row.job_tx && row.job_status === 'scheduled')).toBe(true);
+    // 40 requests at once cannot have needed 40 commits: the ones that queued went together.
+    expect(new Set(rows.map((row) => row.export_tx)).size).toBeLessThan(40);
+  });
+
+  it('writes the others of a group that Postgres refuses, and answers the one at fault as if it came alone', async () => {
+    const key = randomUUID();
+    const scheduledFor = new Date(Date.now() + 3_600_000);
+    // Two requests with one key race past the replay lookup into the same group: its commit fails
+    // on the unique key, each request is written again alone, and the loser becomes a replay.
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, () => commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, scheduledFor }))),
+      commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, scheduledFor }, { idempotencyKey: key })),
+      commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, scheduledFor }, { idempotencyKey: key })),
+      ...Array.from({ length: 10 }, () => commandBus.execute(new RequestExportCommand(admin, { type: 'int-people', format: FileFormat.Csv, scheduledFor }))),
+    ]);
+    const keyed = results.slice(10, 12);
+    expect(keyed[0].exportId).toBe(keyed[1].exportId);
+    expect(keyed.map((r) => r.created).sort()).toEqual([false, true]);
+    const others = [...results.slice(0, 10), ...results.slice(12)];
+    expect(others.every((r) => r.created)).toBe(true);
+    const ids = [...new Set(results.map((r) => r.exportId))];
+    expect(ids).toHaveLength(21);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS exports, count(j.id)::int AS jobs FROM exports.export_request r LEFT JOIN job_queue.job j ON j.id = r.job_id WHERE r.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows[0]).toEqual({ exports: 21, jobs: 21 });
+    const orphans = await pool.query(
+      `SELECT count(*)::int AS n FROM job_queue.job j WHERE j.tenant = $1 AND j.type = 'export'
+         AND NOT EXISTS (SELECT 1 FROM exports.export_request r WHERE r.job_id = j.id)`,
+      [tenant],
+    );
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it('filters queries by tenant and scope in SQL', async () => {
     const scoped = principal('sue', tenant, { scopes: ['s1', 's2'] });
     const local = await commandBus.execute(new RequestExportCommand(scoped, { type: 'int-scoped', format: FileFormat.Csv, scopeIds: ['s1', 's2'] }));

@@ -84,8 +84,11 @@ export interface ExpiredResult {
 export interface ExportRepository {
   /** The job of a pending export got a new due time (null = now). */
   rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void>;
-  /** Writes the request in `transaction` (the one its job is submitted in) and returns it as its requester sees it. */
-  insertRequest(record: NewExportRecord, transaction: Transaction): Promise<ExportInfo>;
+  /**
+   * Writes the requests in `transaction` (the one their jobs are submitted in), one statement for
+   * all, and returns them as their requesters see them, in order.
+   */
+  insertRequests(records: NewExportRecord[], transaction: Transaction): Promise<ExportInfo[]>;
   findByIdempotencyKey(tenant: string, requestedBy: string, key: string): Promise<ExportRecord | null>;
   findById(id: string): Promise<ExportRecord | null>;
   /** The request an `export` job runs (deleted ones too). */

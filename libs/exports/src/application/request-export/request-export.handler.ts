@@ -1,16 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { DiscardJobAttachmentsCommand, StagedJobAttachments, StageJobAttachmentsCommand, SubmitJobCommand } from '@porter/job-queue';
+import { DiscardJobAttachmentsCommand, JobToSubmit, StagedJobAttachments, StageJobAttachmentsCommand, SubmitJobCommand } from '@porter/job-queue';
 import { ConflictError, FieldError, ForbiddenError, newId, NotFoundError, Principal, ValidationError } from '@porter/shared-kernel';
-import { PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
+import { currentTraceContext, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { whyMayNotRequest } from '../../domain/export-access';
 import { exportRequestFingerprint } from '../../domain/export-request-fingerprint';
 import { RequestExportCommand, RequestExportResult } from '../../public/actions/request-export.command';
-import { EXPORT_REPOSITORY, ExportRecord, ExportRepository } from '../ports/export-repository.port';
+import { EXPORT_REPOSITORY, ExportRecord, ExportRepository, NewExportRecord } from '../ports/export-repository.port';
 import type { ExportInfo } from '../../public/entities/export-info';
 import { EXPORT_TYPE_CATALOG, ExportTypeCatalog } from '../ports/export-type-catalog.port';
 import { validateExportRequest } from './export-request.validator';
+import { ExportRequestGroupCommit } from './export-request.group-commit';
 
 type Validated = Awaited<ReturnType<typeof validateExportRequest>>;
 
@@ -25,6 +26,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     @Inject(EXPORT_REPOSITORY) private readonly exports: ExportRepository,
     @Inject(EXPORT_TYPE_CATALOG) private readonly types: ExportTypeCatalog,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    private readonly groupCommit: ExportRequestGroupCommit,
   ) {}
 
   async execute({ principal, request, options }: RequestExportCommand): Promise<RequestExportResult> {
@@ -62,46 +64,41 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     }
 
     const exportId = newId();
+    const job: JobToSubmit = {
+      principal,
+      type: EXPORT_JOB_TYPE,
+      payload: { exportId },
+      name: name ?? `${definition.type} export (${format})`,
+      description: `Export ${exportId}`,
+      scheduledFor,
+      traceContext: currentTraceContext(),
+    };
+    const record: Omit<NewExportRecord, 'jobId'> = {
+      id: exportId,
+      tenant: principal.tenant,
+      requestedBy: principal.userId,
+      requestedByKind: principal.kind,
+      type: definition.type,
+      scope: definition.scope,
+      format,
+      name,
+      filters,
+      scopeIds,
+      idempotencyKey: key,
+      requestFingerprint: fingerprint,
+      scheduledFor: scheduledFor ?? null,
+      columns,
+      ids,
+      compression,
+      notifyEmail,
+      createdAt: new Date(),
+    };
     let created: { jobId: string; info: ExportInfo };
     try {
-      created = await this.transactions.run(async (transaction) => {
-        // Job and request commit together: both are written in this transaction, and the request
-        // comes back as its requester sees it (no read after commit).
-        const submitted = await this.commandBus.execute(
-          new SubmitJobCommand(principal, EXPORT_JOB_TYPE, { exportId }, {
-            name: name ?? `${definition.type} export (${format})`,
-            description: `Export ${exportId}`,
-            scheduledFor,
-            transaction,
-            attachments: staged,
-          }),
-        );
-        const info = await this.exports.insertRequest(
-          {
-            id: exportId,
-            tenant: principal.tenant,
-            requestedBy: principal.userId,
-            requestedByKind: principal.kind,
-            type: definition.type,
-            scope: definition.scope,
-            format,
-            name,
-            filters,
-            scopeIds,
-            jobId: submitted.jobId,
-            idempotencyKey: key,
-            requestFingerprint: fingerprint,
-            scheduledFor: scheduledFor ?? null,
-            columns,
-            ids,
-            compression,
-            notifyEmail,
-            createdAt: new Date(),
-          },
-          transaction,
-        );
-        return { jobId: submitted.jobId, info };
-      });
+      // Job and request commit together, or not at all; the request comes back as its requester
+      // sees it (no read after commit). Without files, concurrent requests share one transaction
+      // (ADR 073); with files, the job is submitted with its staged attachments in one of its own.
+      created = staged ? await this.writeWithAttachments(job, record, staged) : await this.groupCommit.write({ job, record });
     } catch (error) {
       // Two requests with the same key raced: the loser answers like a replay.
       if (key && error instanceof UniqueConstraintViolationException) {
@@ -111,6 +108,17 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
       throw error;
     }
     return { exportId, jobId: created.jobId, created: true, export: created.info };
+  }
+
+  private writeWithAttachments(job: JobToSubmit, record: Omit<NewExportRecord, 'jobId'>, staged: StagedJobAttachments): Promise<{ jobId: string; info: ExportInfo }> {
+    return this.transactions.run(async (transaction) => {
+      // SubmitJobCommand takes the trace context from the request it runs in (this one).
+      const { principal, type, payload, name, description, scheduledFor } = job;
+      const options = { name, description, scheduledFor };
+      const submitted = await this.commandBus.execute(new SubmitJobCommand(principal, type, payload, { ...options, transaction, attachments: staged }));
+      const [info] = await this.exports.insertRequests([{ ...record, jobId: submitted.jobId }], transaction);
+      return { jobId: submitted.jobId, info };
+    });
   }
 
   /** A replay answers with the earlier export: the files sent with this request belong to no job. */

@@ -25,15 +25,23 @@ const INFO_COLUMNS = `r.*, x.id AS result_id, x.file_name, x.size_bytes, x.sha25
   (r.status = 'pending' AND r.scheduled_for > now()) AS not_due,
   x.download_count, x.first_downloaded_at, x.last_downloaded_at`;
 
-// Text arrays travel as JSON (MikroORM inlines parameters into the statement text, and a JS array
-// would not become a Postgres array there): null stays null, [] stays an empty array, order is kept.
-const TEXT_ARRAY = `(SELECT CASE WHEN j IS NULL OR j = 'null'::jsonb THEN NULL
-  ELSE ARRAY(SELECT e FROM jsonb_array_elements_text(j) WITH ORDINALITY AS t(e, n) ORDER BY n) END FROM (SELECT ?::jsonb AS j) AS input)`;
+// Requests travel as one JSON array (MikroORM inlines parameters into the statement text, and a JS
+// array would not become a Postgres array there): one statement writes a whole group commit
+// (ADR 073). Text arrays: null stays null, [] stays an empty array, order is kept.
+const TEXT_ARRAY = (field: string) => `CASE WHEN i.${field} IS NULL OR i.${field} = 'null'::jsonb THEN NULL
+    ELSE ARRAY(SELECT e FROM jsonb_array_elements_text(i.${field}) WITH ORDINALITY AS t(e, n) ORDER BY n) END`;
 
-const INSERT_REQUEST_SQL = `INSERT INTO exports.export_request
+const INSERT_REQUESTS_SQL = `INSERT INTO exports.export_request
   (id, tenant, requested_by, requested_by_kind, type, scope, format, name, filters, scope_ids, columns, ids, compression,
    notify_email, job_id, idempotency_key, request_fingerprint, scheduled_for, status, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ${TEXT_ARRAY}, ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+  SELECT i.id, i.tenant, i.requested_by, i.requested_by_kind, i.type, i.scope, i.format, i.name, i.filters,
+    ${TEXT_ARRAY('scope_ids')}, ${TEXT_ARRAY('columns')}, ${TEXT_ARRAY('ids')}, i.compression, i.notify_email, i.job_id,
+    i.idempotency_key, i.request_fingerprint, i.scheduled_for, 'pending', i.created_at, i.created_at
+  FROM jsonb_to_recordset(?::jsonb) AS i(
+    id uuid, tenant text, requested_by text, requested_by_kind text, type text, scope text, format text, name text,
+    filters jsonb, scope_ids jsonb, columns jsonb, ids jsonb, compression text, notify_email text, job_id uuid,
+    idempotency_key text, request_fingerprint text, scheduled_for timestamptz, created_at timestamptz, ord int)
+  ORDER BY i.ord
 `;
 
 @Injectable()
@@ -42,41 +50,49 @@ export class PgExportRepository implements ExportRepository {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  async insertRequest(record: NewExportRecord, transaction: Transaction): Promise<ExportInfo> {
-    // The request answers with what it wrote, not with a read after commit.
-    await transaction.execute(INSERT_REQUEST_SQL, [
-      record.id,
-      record.tenant,
-      record.requestedBy,
-      record.requestedByKind,
-      record.type,
-      record.scope,
-      record.format,
-      record.name,
-      JSON.stringify(record.filters),
-      JSON.stringify(record.scopeIds),
-      JSON.stringify(record.columns),
-      JSON.stringify(record.ids),
-      record.compression,
-      record.notifyEmail,
-      record.jobId,
-      record.idempotencyKey,
-      record.requestFingerprint,
-      record.scheduledFor,
-      record.createdAt,
-      record.createdAt,
-    ]);
-    const stored: ExportRecord = {
-      ...record,
-      status: ExportStatus.Pending,
-      outcome: null,
-      itemsCount: null,
-      errorMessage: null,
-      processedAt: null,
-      deletedAt: null,
-      updatedAt: record.createdAt,
-    };
-    return recordToInfo(stored, record.scheduledFor !== null && record.scheduledFor.getTime() > Date.now(), null);
+  async insertRequests(records: NewExportRecord[], transaction: Transaction): Promise<ExportInfo[]> {
+    if (!records.length) return [];
+    const input = records.map((record, ord) => ({
+      ord,
+      id: record.id,
+      tenant: record.tenant,
+      requested_by: record.requestedBy,
+      requested_by_kind: record.requestedByKind,
+      type: record.type,
+      scope: record.scope,
+      format: record.format,
+      name: record.name,
+      filters: record.filters,
+      scope_ids: record.scopeIds,
+      columns: record.columns,
+      ids: record.ids,
+      compression: record.compression,
+      notify_email: record.notifyEmail,
+      job_id: record.jobId,
+      idempotency_key: record.idempotencyKey,
+      request_fingerprint: record.requestFingerprint,
+      scheduled_for: record.scheduledFor?.toISOString() ?? null,
+      created_at: record.createdAt.toISOString(),
+    }));
+    await transaction.execute(INSERT_REQUESTS_SQL, [JSON.stringify(input)]);
+    // The requests answer with what was written, not with a read after commit.
+    const now = Date.now();
+    return records.map((record) =>
+      recordToInfo(
+        {
+          ...record,
+          status: ExportStatus.Pending,
+          outcome: null,
+          itemsCount: null,
+          errorMessage: null,
+          processedAt: null,
+          deletedAt: null,
+          updatedAt: record.createdAt,
+        },
+        record.scheduledFor !== null && record.scheduledFor.getTime() > now,
+        null,
+      ),
+    );
   }
 
   async rescheduleByJob(jobId: string, scheduledFor: Date | null): Promise<void> {

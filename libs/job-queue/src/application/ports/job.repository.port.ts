@@ -81,6 +81,8 @@ export interface JobListFilters {
 export interface JobRepository {
   /** Writes the job in `transaction` when given (a caller's), else in a transaction of its own. */
   submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }>;
+  /** Writes jobs without idempotency keys in `transaction`, one statement for all; results in their order. */
+  submitMany(jobs: NewJob[], transaction: Transaction): Promise<Array<{ jobId: string; created: boolean }>>;
   /** The job if the principal may see it: same tenant, and own job unless admin. */
   findVisible(principal: Principal, jobId: string): Promise<JobRecord | null>;
   events(jobId: string): Promise<JobEvent[]>;

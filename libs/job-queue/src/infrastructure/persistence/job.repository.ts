@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
+import { BatchItemResult, MicroBatcher, PG_POOL, Transaction, withPgTransaction } from '@porter/platform';
 import { isUuid, Principal } from '@porter/shared-kernel';
 import { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
@@ -8,7 +8,6 @@ import type { StoredJobFile } from '../../public/dependencies/job-handler.depend
 import type { JobChange, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
 import { JobRow, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { CommittedOutboxRow, OutboxRelay } from '../outbox/outbox-relay.service';
-import { BatchItemResult, MicroBatcher } from './micro-batcher';
 import { reserveTenantRound } from './tenant-rounds';
 
 const SUBMIT_BATCH_MAX = 200;
@@ -59,6 +58,9 @@ const SUBMIT_BATCH_SQL = `
     RETURNING id, job_id
   )
   SELECT ins.id, ob.id AS outbox_id FROM ins JOIN ob ON ob.job_id = ins.id`;
+
+/** The same statement in a caller's transaction (knex placeholders; see SubmitJobsCommand). */
+const SUBMIT_BATCH_SQL_IN_TRANSACTION = SUBMIT_BATCH_SQL.replace('$1::jsonb', '?::jsonb');
 
 @Injectable()
 export class PgJobRepository implements JobRepository {
@@ -119,12 +121,27 @@ export class PgJobRepository implements JobRepository {
     return results;
   }
 
+  async submitMany(jobs: NewJob[], transaction: Transaction): Promise<Array<{ jobId: string; created: boolean }>> {
+    if (jobs.some((job) => job.idempotencyKey !== null)) throw new Error('submitMany takes no idempotency keys: submit such jobs one by one');
+    const outbox: CommittedOutboxRow[] = [];
+    const results = await this.insertMany(jobs, outbox, transaction);
+    // Like a single submit in a caller's transaction: this process's relay is kicked after the
+    // commit, with the rows it may send at once when every job is runnable now (ADR 069).
+    transaction.afterCommit(outbox.length ? () => this.relay.kick(outbox) : this.kickRelay);
+    return results;
+  }
+
   /**
-   * Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given
-   * order. `outbox` receives the outbox rows of the created jobs when all of them are
-   * pending (immediately runnable); it stays empty otherwise.
+   * Inserts jobs (with their \`submitted\` event and outbox row) in one statement, in the given
+   * order: on the pool, a transaction of its own, or in \`transaction\` (a caller's). \`outbox\`
+   * receives the outbox rows of the created jobs when all of them are pending (immediately
+   * runnable); it stays empty otherwise.
    */
-  private async insertMany(jobs: NewJob[], outbox: CommittedOutboxRow[] = []): Promise<Array<{ jobId: string; created: boolean }>> {
+  private async insertMany(
+    jobs: NewJob[],
+    outbox: CommittedOutboxRow[] = [],
+    transaction: Transaction | null = null,
+  ): Promise<Array<{ jobId: string; created: boolean }>> {
     const input = jobs.map((job, ord) => ({
       ord,
       id: job.id,
@@ -145,7 +162,9 @@ export class PgJobRepository implements JobRepository {
     }));
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
-    const { rows } = await this.pool.query<{ id: string; outbox_id: string }>({ name: 'job-queue.submit-batch.v5', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] });
+    const rows = transaction
+      ? await transaction.execute<Array<{ id: string; outbox_id: string }>>(SUBMIT_BATCH_SQL_IN_TRANSACTION, [JSON.stringify(input)])
+      : (await this.pool.query<{ id: string; outbox_id: string }>({ name: 'job-queue.submit-batch.v5', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] })).rows;
     const inserted = new Set(rows.map((r) => r.id));
     const byId = new Map(jobs.map((job) => [job.id, job]));
     if (rows.every((r) => byId.get(r.id)?.status === JobStatus.Pending)) {
