@@ -22,6 +22,7 @@ export * from './auth/token-verifier';
 export * from './storage/temp-file-sweeper';
 export * from './http/problem';
 export * from './http/problem-details.filter';
+export * from './http/unavailable';
 export * from './http/content-type';
 export * from './http/validation';
 export * from './http/configure-http-app';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { JobToSubmit, SubmitJobsCommand } from '@porter/job-queue';
-import { BatchItemResult, MicroBatcher, TransactionRunner } from '@porter/platform';
+import { BatchItemResult, isUnavailable, MicroBatcher, TransactionRunner } from '@porter/platform';
 import type { ExportInfo } from '../../public/entities/export-info';
 import { EXPORT_REPOSITORY, ExportRepository, NewExportRecord } from '../ports/export-repository.port';
 
@@ -25,6 +25,8 @@ const GROUP_MAX = 200;
  * When a group fails (a request Postgres refuses, a tenant past maxPendingJobs, two requests
  * racing for one idempotency key) nothing of it was written, and each of its requests is written
  * again alone: the others succeed, and the one at fault gets its own error, as if it had come alone.
+ * A group that failed because Postgres could not be reached is not written again: every request
+ * of it gets that error (503 with Retry-After).
  */
 @Injectable()
 export class ExportRequestGroupCommit {
@@ -48,7 +50,8 @@ export class ExportRequestGroupCommit {
     try {
       return (await this.writeTogether(items)).map((value) => ({ value }));
     } catch (error) {
-      if (items.length === 1) throw error;
+      // An outage fails every request alike (503): writing each again alone would only wait longer.
+      if (items.length === 1 || isUnavailable(error)) throw error;
       return Promise.all(
         items.map((item) =>
           this.writeTogether([item]).then(
