@@ -1,20 +1,12 @@
-import { FieldError, newId, Principal, ValidationError } from '@porter/shared-kernel';
+import { FieldError, newId, ValidationError } from '@porter/shared-kernel';
+import type { JobToSubmit } from '../../public/actions/submit-jobs.command';
 import { JobStatus } from '../../public/enums/job-status';
 import type { NewJob } from '../ports/job.repository.port';
 
 export const MAX_PRIORITY = 1000;
 
 /** What a submission asks for, from `SubmitJobCommand` or one job of `SubmitJobsCommand`. */
-export interface JobRequest {
-  principal: Principal;
-  type: string;
-  payload: Record<string, unknown>;
-  name?: string | null;
-  description?: string | null;
-  scheduledFor?: Date | null;
-  priority?: number;
-  idempotencyKey?: string | null;
-}
+export type JobRequest = Omit<JobToSubmit, 'traceContext'> & { idempotencyKey?: string | null };
 
 /** The field errors of a submission (empty when it is valid). */
 export function jobRequestErrors(request: JobRequest): FieldError[] {
