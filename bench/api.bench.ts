@@ -103,9 +103,17 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function load(options: autocannon.Options): Promise<autocannon.Result> {
+/**
+ * Runs one load; `seconds` is from its start to its last answer. autocannon notices the end of a
+ * fixed amount of requests on its once-a-second tick, so its own duration overstates a short burst
+ * by up to a second.
+ */
+function load(options: autocannon.Options): Promise<{ result: autocannon.Result; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    const started = performance.now();
+    let last = started;
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve({ result, seconds: (last - started) / 1000 })));
+    instance.on('response', () => (last = performance.now()));
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
   });
 }
@@ -143,23 +151,25 @@ async function cpuSample(apiPid: number): Promise<{ api: number | null; backends
 }
 
 /** Runs one load and measures the CPU it cost per request (a backend that ended meanwhile is not counted). */
-async function measured(apiPid: number, options: autocannon.Options): Promise<{ result: autocannon.Result; cpu: CpuPerRequest | null }> {
+async function measured(apiPid: number, options: autocannon.Options): Promise<{ result: autocannon.Result; seconds: number; cpu: CpuPerRequest | null }> {
   const before = await cpuSample(apiPid);
-  const result = await load(options);
+  const { result, seconds } = await load(options);
   const after = await cpuSample(apiPid);
   const requests = result.requests.total;
-  if (before.api === null || after.api === null || requests === 0) return { result, cpu: null };
+  if (before.api === null || after.api === null || requests === 0) return { result, seconds, cpu: null };
   let postgres = 0;
   for (const [pid, used] of after.backends) postgres += used - (before.backends.get(pid) ?? 0);
-  return { result, cpu: { apiMicros: ((after.api - before.api) * 1e6) / requests, postgresMicros: (postgres * 1e6) / requests } };
+  return { result, seconds, cpu: { apiMicros: ((after.api - before.api) * 1e6) / requests, postgresMicros: (postgres * 1e6) / requests } };
 }
 
-function row(scenario: string, connections: number, { result, cpu }: { result: autocannon.Result; cpu: CpuPerRequest | null }, goalMs: number): Row {
+function row(scenario: string, connections: number, { result, seconds, cpu }: { result: autocannon.Result; seconds: number; cpu: CpuPerRequest | null }, goalMs: number): Row {
   return {
     scenario,
     connections,
     requests: result.requests.total,
-    perSecond: result.requests.average,
+    // Requests over the load's time to its last answer: autocannon's own average is over
+    // whole-second samples, for a burst of two or three seconds a rounded-up count of seconds.
+    perSecond: result.requests.total / Math.max(0.001, seconds),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
@@ -190,7 +200,7 @@ async function main(): Promise<void> {
 
     const apiPid = api.child.pid!;
     const exportRequest = { url: `${base}/api/v1/exports`, method: 'POST' as const, headers, body: JSON.stringify({ type: 'employees', format: 'csv' }) };
-    const warmup = WARMUP > 0 ? await load({ ...exportRequest, connections: Math.min(50, WARMUP), amount: WARMUP }) : null;
+    const warmup = WARMUP > 0 ? (await load({ ...exportRequest, connections: Math.min(50, WARMUP), amount: WARMUP })).result : null;
     const burst = await measured(apiPid, { ...exportRequest, connections: SUBMITTERS, amount: SUBMISSIONS });
     rows.push(row('POST /exports burst', SUBMITTERS, burst, 300));
     const accepted = burst.result['2xx'] + (warmup?.['2xx'] ?? 0);
