@@ -12,7 +12,7 @@
  * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
  * submit burst, p99 ≤ 50 ms for the reads. For the burst also the API's own view of it (its
  * `http_request_duration_seconds` histogram, from the request read to the answer sent): a busy
- * Node.js process accepts new connections about one per turn of its event loop, so the first
+ * Node.js process accepts new connections one per turn of its event loop (libuv), so the first
  * requests of 200 fresh connections wait to be accepted, and only the client's latency shows it. Then, for each scenario, the CPU time per request of
  * the API process and of the database's backends (Linux /proc): on a shared machine wall times
  * move with the neighbours' load, CPU per request much less (ADR 068).
