@@ -4,11 +4,14 @@
  * same Redis, and against graphile-worker and pg-boss on the same Postgres server (queue-peers.ts),
  * in the same run. Prints one table — completed/s, ratio to raw BullMQ, submit→start p50/p99 under
  * load and on an idle queue — and the goals (≥ 45% of raw completed/s, ≥ 5x graphile-worker,
- * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms).
+ * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms), and what fair sharing between tenants costs:
+ * Porter with 50 tenants against 1, as the median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs,
+ * in alternating order (the table shows the first pair; one pair alone moves by ±12 % here).
  *
  *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200;
  *                                       BENCH_MAX_ATTEMPTS=1 for a one-attempt job type;
- *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss)
+ *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss;
+ *                                       BENCH_FAIRNESS_PAIRS=3 or --pairs N)
  *
  * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
  * REDIS_URL; both are removed at the end.
@@ -31,6 +34,8 @@ import { benchGraphileWorker, benchPgBoss, Figures, percentile, waitUntil } from
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
+/** Pairs of Porter runs (1 tenant, then 50) the fairness goal takes the median of (`--pairs N`). */
+const FAIRNESS_PAIRS = benchCount('pairs', Number(process.env.BENCH_FAIRNESS_PAIRS ?? 3));
 const BENCH_TYPE = 'bench.noop';
 
 const latencies: number[] = [];
@@ -159,6 +164,19 @@ async function main(): Promise<void> {
     process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS}\n`);
     const porter = await benchPorter();
     const porterTenants = await benchPorter(50);
+    // Fairness is a ratio of two runs a few seconds apart, and one pair moves by ±12 % on this
+    // machine: more pairs, and the goal judged on the median of their ratios. Every run leaves
+    // 10,000 more finished jobs in the table, so the order within a pair alternates (the second
+    // run of a pair would otherwise always be the 50-tenant one, on the larger table).
+    const fairness = [porterTenants.completedPerSec / porter.completedPerSec];
+    for (let pair = 1; pair < FAIRNESS_PAIRS; pair++) {
+      const manyFirst = pair % 2 === 1;
+      const first = await benchPorter(manyFirst ? 50 : 1);
+      const second = await benchPorter(manyFirst ? 1 : 50);
+      const [single, many] = manyFirst ? [second, first] : [first, second];
+      fairness.push(many.completedPerSec / single.completedPerSec);
+    }
+    const fairnessMedian = percentile(fairness, 50);
     if (process.env.BENCH_SKIP_RAW === '1') {
       // Profiling aid only: the comparison (and the goal check) needs both systems in one run.
       process.stdout.write(`porter only: submitted ${porter.submittedPerSec.toFixed(0)}/s, completed ${porter.completedPerSec.toFixed(0)}/s, p50 ${porter.p50} ms, p99 ${porter.p99} ms, idle p99 ${porter.idleP99} ms\n`);
@@ -193,8 +211,8 @@ async function main(): Promise<void> {
         goal('idle p99 submit→start <= 10 ms', porter.idleP99 <= 10, `${porter.idleP99.toFixed(1)} ms`) +
         goal(
           'fairness costs <= 10% (50 tenants vs 1)',
-          porterTenants.completedPerSec >= 0.9 * porter.completedPerSec,
-          `${((porterTenants.completedPerSec / porter.completedPerSec) * 100).toFixed(0)}% of the single-tenant figure`,
+          fairnessMedian >= 0.9,
+          `median ${(fairnessMedian * 100).toFixed(0)}% of the single-tenant figure over ${fairness.length} alternating pairs: ${fairness.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}`,
         ),
     );
   } finally {
