@@ -132,8 +132,8 @@ export class PgJobRepository implements JobRepository {
   }
 
   /**
-   * Inserts jobs (with their \`submitted\` event and outbox row) in one statement, in the given
-   * order: on the pool, a transaction of its own, or in \`transaction\` (a caller's). \`outbox\`
+   * Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given
+   * order: on the pool, a transaction of its own, or in `transaction` (a caller's). `outbox`
    * receives the outbox rows of the created jobs when all of them are pending (immediately
    * runnable); it stays empty otherwise.
    */
