@@ -5,7 +5,7 @@ import { BatchItemResult, isUnavailable, MicroBatcher, TransactionRunner } from 
 import type { ExportInfo } from '../../public/entities/export-info';
 import { EXPORT_REPOSITORY, ExportRepository, NewExportRecord } from '../ports/export-repository.port';
 
-/** One export request to write: its job (the job id is filled in) and its record. */
+/** One export request to write: its job, and its record (whose job id is the job's, filled in when written). */
 export interface ExportRequestToWrite {
   job: JobToSubmit;
   record: Omit<NewExportRecord, 'jobId'>;
