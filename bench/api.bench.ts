@@ -15,9 +15,10 @@
  * submit burst, p99 ≤ 50 ms for the reads. For the burst also the API's own view of it (its
  * `http_request_duration_seconds` histogram, from the request read to the answer sent): a busy
  * Node.js process accepts new connections one per turn of its event loop (libuv), so the first
- * requests of 200 fresh connections wait to be accepted, and only the client's latency shows it. Then, for each scenario, the CPU time per request of
- * the API process and of the database's backends (Linux /proc): on a shared machine wall times
- * move with the neighbours' load, CPU per request much less (ADR 068).
+ * requests of 200 fresh connections wait to be accepted, and only the client's latency shows it.
+ * Then, for each scenario, the CPU time per request of the API process and of the database's
+ * backends (Linux /proc): on a shared machine wall times move with the neighbours' load, CPU per
+ * request much less (ADR 068).
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'child_process';
@@ -29,6 +30,7 @@ import { Client } from 'pg';
 import { createPgPool, loadConfig, runMigrations, signToken } from '@porter/platform';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchCount } from './bench-args';
+import { percentile } from './percentile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -140,7 +142,9 @@ function cpuSeconds(pid: number): number | null {
 }
 
 /** Samples the CPU used so far by the API process and by every backend serving the bench's database. */
-async function cpuSample(apiPid: number): Promise<{ api: number | null; backends: Map<number, number> }> {
+type CpuSample = { api: number | null; backends: Map<number, number> };
+
+async function cpuSample(apiPid: number): Promise<CpuSample> {
   const db = new Client({ connectionString: SERVER_URL });
   await db.connect();
   const backends = new Map<number, number>();
@@ -186,12 +190,15 @@ function serverSideShare(before: Map<string, number>, after: Map<string, number>
 async function measured(apiPid: number, options: autocannon.Options): Promise<{ result: autocannon.Result; seconds: number; cpu: CpuPerRequest | null }> {
   const before = await cpuSample(apiPid);
   const { result, seconds } = await load(options);
-  const after = await cpuSample(apiPid);
-  const requests = result.requests.total;
-  if (before.api === null || after.api === null || requests === 0) return { result, seconds, cpu: null };
+  return { result, seconds, cpu: cpuPerRequest(before, await cpuSample(apiPid), result.requests.total) };
+}
+
+/** CPU per request between two samples; null without /proc or without requests. */
+function cpuPerRequest(before: CpuSample, after: CpuSample, requests: number): CpuPerRequest | null {
+  if (before.api === null || after.api === null || requests === 0) return null;
   let postgres = 0;
   for (const [pid, used] of after.backends) postgres += used - (before.backends.get(pid) ?? 0);
-  return { result, seconds, cpu: { apiMicros: ((after.api - before.api) * 1e6) / requests, postgresMicros: (postgres * 1e6) / requests } };
+  return { apiMicros: ((after.api - before.api) * 1e6) / requests, postgresMicros: (postgres * 1e6) / requests };
 }
 
 function row(scenario: string, connections: number, { result, seconds, cpu }: { result: autocannon.Result; seconds: number; cpu: CpuPerRequest | null }, goalMs: number): Row {
@@ -260,10 +267,6 @@ async function preconnectedBurst(
     );
     const seconds = (performance.now() - started) / 1000;
     const after = await cpuSample(apiPid);
-    let postgres = 0;
-    for (const [pid, used] of after.backends) postgres += used - (before.backends.get(pid) ?? 0);
-    const sorted = latencies.sort((a, b) => a - b);
-    const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
     return {
       accepted,
       row: {
@@ -271,14 +274,11 @@ async function preconnectedBurst(
         connections: submitters,
         requests: latencies.length,
         perSecond: latencies.length / seconds,
-        p50: at(50),
-        p99: at(99),
+        p50: Math.round(percentile(latencies, 50)),
+        p99: Math.round(percentile(latencies, 99)),
         non2xx: refused,
         goalMs: 300,
-        cpu:
-          before.api === null || after.api === null
-            ? null
-            : { apiMicros: ((after.api - before.api) * 1e6) / latencies.length, postgresMicros: (postgres * 1e6) / latencies.length },
+        cpu: cpuPerRequest(before, after, latencies.length),
       },
     };
   } finally {

@@ -18,6 +18,7 @@
 import { Client, Pool } from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphileWorker } from 'graphile-worker';
 import PgBoss from 'pg-boss';
+import { percentile } from './percentile';
 
 export interface Figures {
   submittedPerSec: number;
@@ -34,10 +35,6 @@ export interface PeerRun {
   concurrency: number;
 }
 
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 export async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -29,7 +29,8 @@ import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations } from
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchCount } from './bench-args';
-import { benchGraphileWorker, benchPgBoss, Figures, percentile, waitUntil } from './queue-peers';
+import { benchGraphileWorker, benchPgBoss, Figures, waitUntil } from './queue-peers';
+import { percentile } from './percentile';
 
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
