@@ -5,6 +5,7 @@ export * from './database/migrations';
 export * from './database/orm-options';
 export * from './database/pg-pool';
 export * from './database/copy-buffer';
+export * from './database/copy-text';
 export * from './database/transaction-runner';
 export * from './database/micro-batcher';
 export * from './queue/redis';

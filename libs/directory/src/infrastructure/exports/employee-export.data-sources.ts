@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ExportColumn, ExportDataRequest, ExportDataSource, ExportDataSourceFor, FileFormat } from '@porter/exports';
 import { PG_POOL } from '@porter/platform';
 import { EmployeesExportFilters, ScopeEmployeesExportFilters } from './employee-export-filters';
-import { inlineParameters, streamCopyInBatches } from './pg-copy-rows';
+import { inlineParameters, streamCopyInBatches, streamCopyText } from './pg-copy-rows';
 import { employeeExportQuery } from '../../public/exports/employee-export-query';
 
 /** Column order and header names are a contract: the employees import reads the same headers back. */
@@ -44,6 +44,11 @@ abstract class EmployeeExportDataSource<F extends object> implements ExportDataS
   rows(request: ExportDataRequest<F>): AsyncIterable<unknown[][]> {
     const { select, values } = this.query(request);
     return streamCopyInBatches(() => this.pool.connect(), (client) => inlineParameters(client, select, values), request.batchSize, request.signal);
+  }
+
+  copyText(request: ExportDataRequest<F>): AsyncIterable<Buffer> {
+    const { select, values } = this.query(request);
+    return streamCopyText(() => this.pool.connect(), (client) => inlineParameters(client, select, values), request.signal);
   }
 }
 

@@ -1,8 +1,8 @@
 import { StringDecoder } from 'string_decoder';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { unescapeCopyText } from '@porter/platform';
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
 /**
  * Bytes decoded and split at a time. Measured on 100k employee rows (one CPU, best of 7): the
  * parse took ~80 ms when each socket chunk was decoded in pieces of 8–32 KB, ~130 ms at 64 KB and
@@ -11,22 +11,45 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f:
  */
 export const DECODE_BYTES = 1 << 14;
 
-const unescapeField = (s: string) => s.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
-
 /** The field text[from, to) of a COPY text row: `\N` is NULL, backslash escapes are undone. */
 function copyField(text: string, from: number, to: number): string | null {
   if (to - from === 2 && text.charCodeAt(from) === 92 /* \ */ && text.charCodeAt(from + 1) === 78 /* N */) return null;
-  const field = text.slice(from, to);
-  return field.indexOf('\\') === -1 ? field : unescapeField(field);
+  return unescapeCopyText(text.slice(from, to));
 }
 
 /**
- * Streams a SELECT's rows (value arrays of text, `null` for NULL) in batches through
- * `COPY (...) TO STDOUT`: Postgres sends the rows as one continuous text stream, which is cheaper
- * to produce and to parse than row-by-row protocol messages (about 30% faster than a cursor
- * here), while backpressure keeps at most a few chunks in memory whatever the result size.
- * COPY takes no bind parameters, so `sql` must contain only literals escaped by the caller
- * (`client.escapeLiteral`) — see `render`.
+ * Streams a SELECT's result as the raw bytes of `COPY (...) TO STDOUT` in text format (see
+ * `@porter/platform` copy-text), chunked wherever the socket reads fell. Postgres sends the rows as
+ * one continuous text stream, which is cheaper to produce and to parse than row-by-row protocol
+ * messages (about 30% faster than a cursor here), while backpressure keeps at most a few chunks in
+ * memory whatever the result size. COPY takes no bind parameters, so `sql` must contain only
+ * literals escaped by the caller (`client.escapeLiteral`) — see `render`. The connection is
+ * released when the stream ends, and destroyed when the consumer stops early (it is mid-COPY).
+ */
+export async function* streamCopyText(
+  connect: () => Promise<PoolClient>,
+  render: (client: PoolClient) => string,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  const client = await connect();
+  let finished = false;
+  const stream = client.query(copyTo(`COPY (${render(client)}) TO STDOUT`));
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (signal?.aborted) return;
+      yield chunk;
+      if (signal?.aborted) return;
+    }
+    finished = true;
+  } finally {
+    // Stopped early (cancel, error): the connection is mid-COPY and cannot be reused.
+    if (!finished) stream.destroy();
+    client.release(!finished);
+  }
+}
+
+/**
+ * The rows of `streamCopyText` in batches of value arrays (text, `null` for NULL).
  *
  * Text format: columns separated by tabs, rows by LF, NULL as `\N`, and backslash escapes for
  * backslash, tab, LF, CR (and \b \f \v).
@@ -37,66 +60,48 @@ export async function* streamCopyInBatches(
   batchSize: number,
   signal?: AbortSignal,
 ): AsyncGenerator<(string | null)[][]> {
-  const client = await connect();
-  let broken = false;
-  let finished = false;
-  const stream = client.query(copyTo(`COPY (${render(client)}) TO STDOUT`));
-  try {
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    let batch: (string | null)[][] = [];
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (signal?.aborted) return;
-      // pg-copy-streams hands over what one socket read brought (often ~128 KB); it is decoded
-      // and split in pieces of DECODE_BYTES (see there).
-      for (let offset = 0; offset < chunk.length; offset += DECODE_BYTES) {
-        const piece = decoder.write(chunk.length <= DECODE_BYTES ? chunk : chunk.subarray(offset, offset + DECODE_BYTES));
-        if (piece.indexOf('\n') === -1) {
-          // Part of a long row: kept as is until its end arrives (no copy per piece).
-          rest += piece;
-          continue;
-        }
-        const text = rest + piece;
-        let start = 0;
-        let nl: number;
-        // Fields are cut straight out of the text, tab to tab: measured about twice as fast as
-        // slicing each line and splitting it (one string and one runtime call fewer per row).
-        // The next tab is found once and kept across rows, so a row without tabs (one column)
-        // does not search the rest of the text again.
-        let tab = text.indexOf('\t');
-        while ((nl = text.indexOf('\n', start)) !== -1) {
-          const fields: (string | null)[] = [];
-          let from = start;
-          while (tab !== -1 && tab < nl) {
-            fields.push(copyField(text, from, tab));
-            from = tab + 1;
-            tab = text.indexOf('\t', from);
-          }
-          fields.push(copyField(text, from, nl));
-          start = nl + 1;
-          batch.push(fields);
-          if (batch.length >= batchSize) {
-            yield batch;
-            batch = [];
-            if (signal?.aborted) return;
-          }
-        }
-        rest = text.slice(start);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let batch: (string | null)[][] = [];
+  for await (const chunk of streamCopyText(connect, render, signal)) {
+    // pg-copy-streams hands over what one socket read brought (often ~128 KB); it is decoded
+    // and split in pieces of DECODE_BYTES (see there).
+    for (let offset = 0; offset < chunk.length; offset += DECODE_BYTES) {
+      const piece = decoder.write(chunk.length <= DECODE_BYTES ? chunk : chunk.subarray(offset, offset + DECODE_BYTES));
+      if (piece.indexOf('\n') === -1) {
+        // Part of a long row: kept as is until its end arrives (no copy per piece).
+        rest += piece;
+        continue;
       }
+      const text = rest + piece;
+      let start = 0;
+      let nl: number;
+      // Fields are cut straight out of the text, tab to tab: measured about twice as fast as
+      // slicing each line and splitting it (one string and one runtime call fewer per row).
+      // The next tab is found once and kept across rows, so a row without tabs (one column)
+      // does not search the rest of the text again.
+      let tab = text.indexOf('\t');
+      while ((nl = text.indexOf('\n', start)) !== -1) {
+        const fields: (string | null)[] = [];
+        let from = start;
+        while (tab !== -1 && tab < nl) {
+          fields.push(copyField(text, from, tab));
+          from = tab + 1;
+          tab = text.indexOf('\t', from);
+        }
+        fields.push(copyField(text, from, nl));
+        start = nl + 1;
+        batch.push(fields);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+          if (signal?.aborted) return;
+        }
+      }
+      rest = text.slice(start);
     }
-    if (batch.length) yield batch;
-    finished = true;
-  } catch (error) {
-    broken = true;
-    throw error;
-  } finally {
-    if (!finished) {
-      // Stopped early (cancel, error): the connection is mid-COPY and cannot be reused.
-      broken = true;
-      stream.destroy();
-    }
-    client.release(broken);
   }
+  if (batch.length) yield batch;
 }
 
 /**

@@ -211,6 +211,74 @@ function batchesSource(batches: ExportRow[][], hooks: { afterBatch?: (i: number)
 }
 
 describe('GenerateExportJobHandler', () => {
+  describe('a source that offers COPY text', () => {
+    /** The plain writer, plus a byte path that writes complete lines and counts them (tabs become commas). */
+    const bytesWriters = (formatsWithBytes: FileFormat[]): ExportFileWriterFactory => ({
+      create: (format, output, columns, options) => {
+        const plain = plainWriters.create(format, output, columns, options);
+        if (!formatsWithBytes.includes(format)) return plain;
+        let rest = '';
+        return {
+          ...plain,
+          writeCopyText: async (chunk: Buffer) => {
+            const text = rest + chunk.toString();
+            const end = text.lastIndexOf('\n') + 1;
+            rest = text.slice(end);
+            output.write(text.slice(0, end).replace(/\t/g, ','));
+            return text.slice(0, end).split('\n').length - 1;
+          },
+        };
+      },
+    });
+    const copySource = (count: () => Promise<number>): ExportDataSource => ({
+      ...batchesSource([[['from', 'rows']]]),
+      count,
+      copyText: async function* () {
+        yield Buffer.from('a\t1\nb\t');
+        yield Buffer.from('2\nc\t3.50\n');
+      },
+    });
+
+    it('writes the file from the bytes when the format can, counting rows from them', async () => {
+      const { handler, state } = setup(copySource(async () => 3), record(), {}, bytesWriters([FileFormat.Csv]));
+      const { context, progress, files } = fakeContext();
+      await handler.run(context);
+      expect(files[0].bytes.toString()).toBe('id,n\na,1\nb,2\nc,3.50\n');
+      expect(state.completed?.result).toMatchObject({ itemsCount: 3 });
+      expect(progress.at(-1)).toEqual([3, 3]);
+    });
+
+    it('reads rows instead for a format without a byte path (XLSX)', async () => {
+      const { handler, state } = setup(copySource(async () => 1), record({ format: FileFormat.Xlsx }), {}, bytesWriters([FileFormat.Csv]));
+      const { context, files } = fakeContext();
+      await handler.run(context);
+      expect(files[0].bytes.toString()).toBe('id,n\nfrom,rows\n');
+      expect(state.completed?.result).toMatchObject({ itemsCount: 1 });
+    });
+
+    it('gives the progress its total when the count comes in after the last row, and finishes without one when the count fails', async () => {
+      let answer!: (n: number) => void;
+      const late = setup(copySource(() => new Promise<number>((r) => (answer = r))), record(), {}, bytesWriters([FileFormat.Csv]));
+      const first = fakeContext();
+      const run = late.handler.run(first.context);
+      await new Promise((r) => setTimeout(r, 20));
+      answer(3);
+      await run;
+      expect(first.progress).toEqual([
+        [0, null],
+        [1, null],
+        [3, null],
+        [3, 3],
+      ]);
+
+      const failing = setup(copySource(() => Promise.reject(new Error('count timed out'))), record(), {}, bytesWriters([FileFormat.Csv]));
+      const second = fakeContext();
+      await failing.handler.run(second.context);
+      expect(failing.state.completed?.result).toMatchObject({ itemsCount: 3 });
+      expect(second.progress.at(-1)).toEqual([3, null]);
+    });
+  });
+
   it('streams every batch into one committed file, reports progress per batch and records the result', async () => {
     const { handler, state, events } = setup(batchesSource([[['a', 1], ['b', 2]], [{ id: 'c', n: '3.50' }]]));
     const { context, progress, files, output } = fakeContext();
@@ -220,8 +288,9 @@ describe('GenerateExportJobHandler', () => {
     expect(files[0].name).toBe('people-2026-01-02-0b7f3c1e.csv');
     expect(files[0].committed).toBe(true);
     expect(files[0].bytes.toString()).toBe('id,n\na,1\nb,2\nc,3.50\n');
+    // The count runs beside the rows: the first report has no total yet.
     expect(progress).toEqual([
-      [0, 3],
+      [0, null],
       [2, 3],
       [3, 3],
     ]);

@@ -21,6 +21,12 @@ export interface ExportFileWriterOptions {
 export interface ExportFileWriter {
   writeHeader(): Promise<void>;
   writeRows(rows: readonly ExportRow[]): Promise<void>;
+  /**
+   * Formats that can write rows straight from COPY text bytes (see `ExportDataSource.copyText`):
+   * writes every complete row of what has arrived, keeps a row cut by the chunk's end for the next
+   * call, and resolves to the number of rows written. `finish` fails if a row was left unended.
+   */
+  writeCopyText?(chunk: Buffer): Promise<number>;
   finish(): Promise<void>;
   abort(): void;
 }

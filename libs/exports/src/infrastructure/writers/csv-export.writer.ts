@@ -5,6 +5,7 @@ import type { CellFormat } from './column-formatters';
 import type { ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { LineExportWriter } from './line-export.writer';
 import { CHUNK_CHARS } from './stream-write';
+import { CopyTextTranscoder, CsvCopyTextTranscoder } from './copy-text-transcoder';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -39,6 +40,10 @@ export class CsvExportWriter extends LineExportWriter {
   async writeHeader(): Promise<void> {
     const header = this.columns.map((c) => csvField(c.header)).join(',') + '\r\n';
     await this.write((this.options.csvBom ? '\uFEFF' : '') + header);
+  }
+
+  protected copyTextTranscoder(): CopyTextTranscoder {
+    return new CsvCopyTextTranscoder(this.formatters, this.columns, this.neutralizeFormulas);
   }
 
   async writeRows(rows: readonly ExportRow[]): Promise<void> {

@@ -5,6 +5,7 @@ import type { CellFormat } from './column-formatters';
 import type { ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { LineExportWriter } from './line-export.writer';
 import { CHUNK_CHARS } from './stream-write';
+import { CopyTextTranscoder, JsonlCopyTextTranscoder } from './copy-text-transcoder';
 
 // Characters JSON.stringify would escape (and lone surrogates); most values have none.
 const JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
@@ -35,6 +36,10 @@ export class JsonlExportWriter extends LineExportWriter {
 
   async writeHeader(): Promise<void> {
     // JSONL carries its keys in every line.
+  }
+
+  protected copyTextTranscoder(): CopyTextTranscoder {
+    return new JsonlCopyTextTranscoder(this.formatters, this.columns, this.neutralizeFormulas);
   }
 
   async writeRows(rows: readonly ExportRow[]): Promise<void> {

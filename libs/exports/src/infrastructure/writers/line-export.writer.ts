@@ -3,6 +3,7 @@ import type { ExportColumn, ExportRow } from '../../public/dependencies/export-d
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter } from '../../application/ports/export-file-writer.port';
 import { writeWithBackpressure } from './stream-write';
+import type { CopyTextTranscoder } from './copy-text-transcoder';
 
 /**
  * A text format with one line per row (CSV, JSON Lines): the format's compiled cell formatters,
@@ -11,12 +12,13 @@ import { writeWithBackpressure } from './stream-write';
 export abstract class LineExportWriter implements ExportFileWriter {
   private aborted = false;
   protected readonly formatters: ValueFormatter[];
+  private transcoder: CopyTextTranscoder | null = null;
 
   protected constructor(
     private readonly output: Writable,
     protected readonly columns: readonly ExportColumn[],
     cells: CellFormat,
-    neutralizeFormulas: boolean,
+    protected readonly neutralizeFormulas: boolean,
   ) {
     this.formatters = compileFormatters(columns, neutralizeFormulas, cells);
   }
@@ -30,15 +32,26 @@ export abstract class LineExportWriter implements ExportFileWriter {
    */
   abstract writeRows(rows: readonly ExportRow[]): Promise<void>;
 
+  /** The format's byte path from COPY text (see CopyTextTranscoder). */
+  protected abstract copyTextTranscoder(): CopyTextTranscoder;
+
+  async writeCopyText(chunk: Buffer): Promise<number> {
+    this.transcoder ??= this.copyTextTranscoder();
+    const { rows, output } = this.transcoder.push(chunk);
+    for (const bytes of output) await this.write(bytes);
+    return rows;
+  }
+
   async finish(): Promise<void> {
     // Nothing trails the last line; the storage writer's commit ends the stream.
+    if (this.transcoder) for (const bytes of this.transcoder.end()) await this.write(bytes);
   }
 
   abort(): void {
     this.aborted = true;
   }
 
-  protected write(chunk: string): Promise<void> {
+  protected write(chunk: string | Buffer): Promise<void> {
     if (this.aborted) return Promise.reject(new Error('the export writer was aborted'));
     return writeWithBackpressure(this.output, chunk);
   }

@@ -61,6 +61,15 @@ export interface ExportDataSource<F extends object = Record<string, unknown>> {
   count?(request: ExportDataRequest<F>): Promise<number | null>;
   /** Batches of rows. Must release its connection/cursor when the consumer stops early. */
   rows(request: ExportDataRequest<F>): AsyncIterable<readonly ExportRow[]>;
+  /**
+   * Optional, for sources that read with PostgreSQL `COPY (...) TO STDOUT`: the same rows as the
+   * raw bytes of COPY's text format (fields of `request.columns`, in that order, separated by
+   * tabs; each row ended by LF; NULL as `\N`; backslash escapes; UTF-8), chunked anywhere. CSV and
+   * JSON Lines files are then written from the bytes without building a value per field; the
+   * values mean exactly what `rows` would yield. Must release its connection when the consumer
+   * stops early.
+   */
+  copyText?(request: ExportDataRequest<F>): AsyncIterable<Buffer>;
 }
 
 /**

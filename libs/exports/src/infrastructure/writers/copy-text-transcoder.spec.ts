@@ -1,0 +1,147 @@
+import { PassThrough } from 'stream';
+import { unescapeCopyText } from '@porter/platform';
+import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
+import type { ExportFileWriter, ExportFileWriterConstructor } from '../../application/ports/export-file-writer.port';
+import { CsvExportWriter } from './csv-export.writer';
+import { JsonlExportWriter } from './jsonl-export.writer';
+
+/** PostgreSQL's COPY TO text encoding of one value (what the byte path reads). */
+const copyValue = (v: string | null) =>
+  v === null
+    ? '\\N'
+    : v.replace(/[\\\t\n\r\b\f\v]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v' })[c]!);
+
+const columns: ExportColumn[] = [
+  { key: 'name', header: 'name', type: 'string' },
+  { key: 'salary', header: 'salary', type: 'number' },
+  { key: 'hired', header: 'hired', type: 'date' },
+  { key: 'active', header: 'active', type: 'boolean' },
+  { key: 'seen', header: 'seen', type: 'datetime' },
+  { key: 'note "q"', header: 'note', type: 'string' },
+];
+
+const VALUES: Record<ExportColumn['type'], string[]> = {
+  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300)],
+  number: ['0', '-12', '123.45', '1e5', ' 7 ', '012', 'abc', '', '-0', '1.', '.5', '1234567890123456789012.5', 'NaN', 'Infinity', '-', '3.'],
+  date: ['2024-02-29', '2024-02-29T10:00:00Z', '24-1-1', 'nope', '', '2024/02/29', '2024-02-2x', '١٢٣٤-٥٦-٧٨'],
+  boolean: ['t', 'f', 'true', 'false', 'yes', '', '1', 'T'],
+  datetime: ['2024-05-06T07:08:09.000Z', '2024-05-06 07:08:09+02', 'garbage', '', '2024-05-06'],
+};
+
+/** A seeded generator, so a failure names a case that can be run again. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomRows(seed: number, count: number): (string | null)[][] {
+  const next = random(seed);
+  const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)];
+  return Array.from({ length: count }, () =>
+    columns.map((c) => {
+      if (next() < 0.15) return null;
+      if (c.type !== 'string') return pick(VALUES[c.type]);
+      const parts = Math.floor(next() * 3) + 1;
+      return Array.from({ length: parts }, () => pick(VALUES.string)).join('');
+    }),
+  );
+}
+
+const copyText = (rows: (string | null)[][]) => Buffer.from(rows.map((r) => r.map(copyValue).join('\t') + '\n').join(''));
+
+async function collect(Writer: ExportFileWriterConstructor, neutralizeFormulas: boolean, write: (w: ExportFileWriter) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const writer = new Writer(out, columns, { neutralizeFormulas });
+  await writer.writeHeader();
+  await write(writer);
+  await writer.finish();
+  out.end();
+  await new Promise((r) => out.once('end', r));
+  return Buffer.concat(chunks);
+}
+
+const byRows = (Writer: ExportFileWriterConstructor, neutralize: boolean, rows: ExportRow[]) => collect(Writer, neutralize, (w) => w.writeRows(rows));
+
+function byCopyText(Writer: ExportFileWriterConstructor, neutralize: boolean, chunks: Buffer[]): Promise<Buffer> {
+  return collect(Writer, neutralize, async (w) => {
+    for (const chunk of chunks) await w.writeCopyText!(chunk);
+  });
+}
+
+/** `bytes` cut at `count` random places (through multibyte characters and rows alike). */
+function split(bytes: Buffer, seed: number, count: number): Buffer[] {
+  const next = random(seed);
+  const cuts = [...new Set(Array.from({ length: count }, () => Math.floor(next() * bytes.length)))].sort((a, b) => a - b);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    parts.push(bytes.subarray(at, cut));
+    at = cut;
+  }
+  return parts;
+}
+
+describe.each([
+  ['CSV', CsvExportWriter as ExportFileWriterConstructor],
+  ['JSON Lines', JsonlExportWriter as ExportFileWriterConstructor],
+])('%s from COPY text bytes', (_name, Writer) => {
+  it.each([true, false])('writes the same bytes as writeRows for 2,000 random rows of every kind of value (neutralize %s), whatever the chunking', async (neutralize) => {
+    for (const seed of [1, 2, 3]) {
+      const rows = randomRows(seed, 2000);
+      const expected = await byRows(Writer, neutralize, rows);
+      const bytes = copyText(rows);
+      for (const cuts of [0, 7, 300, 5000]) {
+        const actual = await byCopyText(Writer, neutralize, split(bytes, seed * 31 + cuts, cuts));
+        if (!actual.equals(expected)) {
+          const at = [...actual].findIndex((b, i) => b !== expected[i]);
+          throw new Error(`seed ${seed}, ${cuts} cuts: first difference at byte ${at}: ${JSON.stringify(actual.subarray(Math.max(0, at - 40), at + 40).toString())} vs ${JSON.stringify(expected.subarray(Math.max(0, at - 40), at + 40).toString())}`);
+        }
+      }
+    }
+  });
+
+  it('counts the rows it wrote, one chunk at a time, and keeps a cut row for the next chunk', async () => {
+    const rows = randomRows(9, 10);
+    const bytes = copyText(rows);
+    const out = new PassThrough();
+    out.resume();
+    const writer = new Writer(out, columns, { neutralizeFormulas: true });
+    const firstEnd = bytes.indexOf(10) + 1;
+    expect(await writer.writeCopyText!(bytes.subarray(0, firstEnd + 3))).toBe(1);
+    expect(await writer.writeCopyText!(bytes.subarray(firstEnd + 3))).toBe(9);
+    await expect(writer.finish()).resolves.toBeUndefined();
+  });
+
+  it('fails at finish when the stream ended inside a row, rather than dropping it', async () => {
+    const out = new PassThrough();
+    out.resume();
+    const writer = new Writer(out, columns, { neutralizeFormulas: true });
+    expect(await writer.writeCopyText!(Buffer.from('a\t1\t2024-01-01\tt\t\\N\tb\nhalf a row'))).toBe(1);
+    await expect(writer.finish()).rejects.toThrow('the COPY text ended inside a row');
+  });
+
+  it('refuses a row whose field count is not the column count', async () => {
+    const writer = new Writer(new PassThrough(), columns, { neutralizeFormulas: true });
+    await expect(writer.writeCopyText!(Buffer.from('a\t1\n'))).rejects.toThrow('a COPY text row has 2 fields where the export has 6 columns');
+    const again = new Writer(new PassThrough(), columns, { neutralizeFormulas: true });
+    await expect(again.writeCopyText!(Buffer.from('a\t1\t2\t3\t4\t5\t6\n'))).rejects.toThrow('a COPY text row has 7 fields');
+  });
+
+  it('reads bytes that are not UTF-8 as the row path decodes them: with replacement characters', async () => {
+    const raw = Buffer.concat([Buffer.from('ok\t1\t2024-01-01\tt\t\\N\tbad '), Buffer.from([0xff, 0xc3]), Buffer.from(' end\n')]);
+    const decoded = new TextDecoder().decode(raw);
+    const rows = decoded
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => line.split('\t').map((f) => (f === '\\N' ? null : unescapeCopyText(f))));
+    expect(await byCopyText(Writer, true, [raw.subarray(0, 30), raw.subarray(30)])).toEqual(await byRows(Writer, true, rows));
+  });
+});
