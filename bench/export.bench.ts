@@ -10,6 +10,9 @@
  * within 2x of the floor, XLSX within 5x, worker peak RSS < 200 MB. Each format runs twice: with
  * every column and with the three of BENCH_NARROW_COLUMNS (default id,email,salary) — a narrow
  * export reads and writes less, so it must be faster (the table's last column says whether it was).
+ * Before its measured export, each fresh worker runs one export of the same format over the
+ * WARMUP_ROWS employees of another tenant, unmeasured: the figures are those of a running worker
+ * (its pools connected, its code compiled), not of a worker's first job after start.
  *
  * `--storage s3` runs every measurement twice in the same run, first on local storage, then on
  * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver),
@@ -38,6 +41,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const { porterArgs, porterEnv } = require(path.join(ROOT, 'tools', 'porter-process.js')) as typeof import('../tools/porter-process');
 const ROWS = benchCount('rows', Number(process.env.BENCH_ROWS ?? 1_000_000));
 const TENANT = 'bench';
+/** The tenant of the unmeasured warm-up export each fresh worker runs first, and its size. */
+const WARMUP_TENANT = 'bench-warmup';
+const WARMUP_ROWS = 1000;
 /** Live streams attached to each export's job in the second measurement of each variant (0: none, one measurement). */
 const STREAMS = benchArg('streams') === undefined ? 0 : benchCount('streams', 0);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
@@ -161,6 +167,8 @@ async function main(): Promise<void> {
     await pool.query('VACUUM ANALYZE directory.employee');
     process.stderr.write(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  const warmup = await pool.query('SELECT count(*)::int AS n FROM directory.employee WHERE tenant = $1', [WARMUP_TENANT]);
+  if (warmup.rows[0].n !== WARMUP_ROWS) await seedEmployees(pool, { tenant: WARMUP_TENANT, count: WARMUP_ROWS, seed: 11 });
   await pool.end();
 
   const floor = await copyFloor();
@@ -291,6 +299,8 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
   const config = loadConfig({ ...process.env, ...ENV });
   const token = signToken({ sub: 'bench-admin', tenant: TENANT, roles: ['admin'], scopes: [] }, config.authJwtSecret, 3600);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const warmupToken = signToken({ sub: 'bench-admin', tenant: WARMUP_TENANT, roles: ['admin'], scopes: [] }, config.authJwtSecret, 3600);
+  const warmupHeaders = { authorization: `Bearer ${warmupToken}`, 'content-type': 'application/json' };
 
   const results: Measurement[] = [];
   try {
@@ -301,6 +311,7 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
         throw new Error(`${(e as Error).message}\n${worker.output()}`);
       });
       const pid = worker.child.pid!;
+      await warmUp(base, warmupHeaders, format);
       const idle = memory(pid);
       let sampledPeak = idle.rssKb;
       const sampler = setInterval(() => {
@@ -366,6 +377,15 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
     await stop(api.child);
   }
   return results;
+}
+
+/** One small export of `format`, run to its end and deleted: the worker's first job, not measured. */
+async function warmUp(base: string, headers: Record<string, string>, format: string): Promise<void> {
+  const created = await fetch(`${base}/api/v1/exports`, { method: 'POST', headers, body: JSON.stringify({ type: 'employees', format }) });
+  if (created.status !== 202) throw new Error(`warm-up request failed: ${created.status} ${await created.text()}`);
+  const { id, jobId } = (await created.json()) as { id: string; jobId: string };
+  await jobEnded(base, headers, jobId);
+  await fetch(`${base}/api/v1/exports/${id}`, { method: 'DELETE', headers });
 }
 
 function printTable(results: Measurement[], floor: { seconds: number; bytes: number }, storageLabel: string): void {
