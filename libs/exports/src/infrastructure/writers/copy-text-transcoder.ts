@@ -32,8 +32,8 @@ for (let b = 0; b < 0x20; b++) JSON_SPECIAL[b] = 1;
 JSON_SPECIAL[BACKSLASH] = JSON_SPECIAL[QUOTE] = 1;
 
 /** Output is built in buffers of this size, and handed to the stream once this much is ready. */
-const OUT_BYTES = 1 << 18;
-const WRITE_BYTES = 1 << 16;
+const OUT_BYTES = 1 << 19;
+const WRITE_BYTES = 1 << 17;
 
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
