@@ -62,6 +62,12 @@ function isDay(d: Buffer, from: number, to: number): boolean {
   return true;
 }
 
+/** `\N`: NULL. */
+const isNull = (d: Buffer, from: number, to: number) => to - from === 2 && d[from] === BACKSLASH && d[from + 1] === N;
+
+/** The bytes a boolean column writes for `t` or `f`; null for any other field. */
+const booleanBytes = (d: Buffer, from: number, to: number): Buffer | null => (to - from !== 1 ? null : d[from] === 0x74 ? TRUE : d[from] === 0x66 ? FALSE : null);
+
 /**
  * Writes CSV or JSON Lines straight from the bytes of PostgreSQL's COPY text format (ADR 074),
  * with no string per field or per row: the common values (plain text, decimals, YYYY-MM-DD days,
@@ -74,19 +80,38 @@ function isDay(d: Buffer, from: number, to: number): boolean {
  * replacement characters first, as the row path's decoder does.
  */
 export abstract class CopyTextTranscoder {
-  protected readonly kinds: Uint8Array;
-  protected out = Buffer.allocUnsafe(OUT_BYTES);
-  protected pos = 0;
+  private readonly kinds: Uint8Array;
+  /** Columns whose values are JSON strings (text and days in JSON Lines): quoted around the bytes. */
+  private readonly quoted: Uint8Array;
+  /** What goes before each column's value: `,` in CSV; `{"key":` / `,"key":` in JSON Lines. */
+  private readonly prefixes: Buffer[];
+  /** Worst case bytes a row adds to its input: prefixes, per field `""`, quotes, `null` or `false`; the line end. */
+  private readonly slack: number;
+  private out = Buffer.allocUnsafe(OUT_BYTES);
+  private pos = 0;
   private readonly done: Buffer[] = [];
   private pending: Buffer[] = [];
 
   protected constructor(
-    protected readonly formatters: readonly ValueFormatter[],
+    private readonly formatters: readonly ValueFormatter[],
     columns: readonly ExportColumn[],
-    protected readonly neutralize: boolean,
+    private readonly neutralize: boolean,
+    private readonly format: {
+      prefixes: string[];
+      quoted: (kind: number) => boolean;
+      /** Bytes after which a field is not copied as it is (see CSV_SPECIAL, JSON_SPECIAL). */
+      special: Uint8Array;
+      /** What NULL writes. */
+      null: Buffer;
+      /** The byte before the LF that ends a line: CR in CSV, `}` in JSON Lines. */
+      lineEnd: number;
+    },
   ) {
     if (!columns.length) throw new Error('a COPY text export needs at least one column');
     this.kinds = Uint8Array.from(columns.map((c) => KIND[c.type] ?? OTHER));
+    this.quoted = this.kinds.map((kind) => (format.quoted(kind) ? 1 : 0));
+    this.prefixes = format.prefixes.map((p) => Buffer.from(p));
+    this.slack = this.prefixes.reduce((sum, p) => sum + p.length, 0) + 5 * columns.length + 2;
   }
 
   /** Transcodes every complete row that has arrived; returns the buffers to write and the row count. */
@@ -121,29 +146,94 @@ export abstract class CopyTextTranscoder {
   }
 
   /** `data` holds whole rows (it ends with LF); returns how many. */
-  protected abstract transcode(data: Buffer): number;
+  private transcode(data: Buffer): number {
+    const { kinds, quoted, prefixes, slack } = this;
+    const special = this.format.special;
+    const nullBytes = this.format.null;
+    const n = kinds.length;
+    let rows = 0;
+    let p = 0;
+    while (p < data.length) {
+      const lineEnd = data.indexOf(LF, p);
+      this.reserve(lineEnd - p + slack);
+      let out = this.out;
+      let pos = this.pos;
+      for (let col = 0; ; col++) {
+        if (col >= n) this.badRow(col + 1);
+        const prefix = prefixes[col];
+        for (let k = 0; k < prefix.length; k++) out[pos++] = prefix[k];
+        const kind = kinds[col];
+        const start = pos;
+        if (quoted[col]) out[pos++] = QUOTE;
+        const from = p;
+        let marked = 0;
+        let b = data[p];
+        while (b !== TAB && b !== LF) {
+          marked |= special[b];
+          out[pos++] = b;
+          b = data[++p];
+        }
+        const bool = kind === BOOLEAN && !marked ? booleanBytes(data, from, p) : null;
+        if (marked ? isNull(data, from, p) : bool || this.asIs(data, from, p, kind)) {
+          // NULL (`\N`) is nothing in CSV and `null` in JSON; an empty CSV text is `""`.
+          if (marked) pos = start + nullBytes.copy(out, start);
+          else if (bool) pos = start + bool.copy(out, start);
+          else if (quoted[col]) out[pos++] = QUOTE;
+          else if (p === from && kind === TEXT) {
+            out[pos++] = QUOTE;
+            out[pos++] = QUOTE;
+          }
+        } else {
+          // An escape, a quote, a comma, a formula, an unusual value: the formatter's.
+          pos = this.formatted(data, from, p, col, start, lineEnd - p + slack);
+          out = this.out;
+        }
+        if (b === LF) {
+          if (col !== n - 1) this.badRow(col + 1);
+          break;
+        }
+        p++;
+      }
+      out[pos++] = this.format.lineEnd;
+      out[pos++] = LF;
+      this.pos = pos;
+      p = lineEnd + 1;
+      rows++;
+    }
+    return rows;
+  }
 
   /** Room for `bytes` more bytes in `out` (the filled part is set aside to be written). */
-  protected reserve(bytes: number): void {
+  private reserve(bytes: number): void {
     if (this.pos + bytes <= this.out.length) return;
     if (this.pos) this.done.push(this.out.subarray(0, this.pos));
     this.out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
     this.pos = 0;
   }
 
+  /** Whether a field without special bytes, data[from, to) of `kind`, is written as it is. */
+  private asIs(data: Buffer, from: number, to: number, kind: number): boolean {
+    if (kind === TEXT) return !(this.neutralize && FORMULA_START[data[from]]);
+    if (kind === NUMBER) return isDecimal(data, from, to);
+    if (kind === DATE) return isDay(data, from, to);
+    return false;
+  }
+
   /**
-   * The field data[from, to) of column `col` through its formatter, written at `pos` with room
-   * for `more` bytes after it (the rest of the row).
+   * The field data[from, to) of column `col` through its formatter, written at `start` (dropping
+   * what the scan copied after it) with room for `more` bytes after it (the rest of the row).
+   * `out` may change: the caller reads `this.out` and the returned position again.
    */
-  protected formatted(data: Buffer, from: number, to: number, col: number, more: number): void {
+  private formatted(data: Buffer, from: number, to: number, col: number, start: number, more: number): number {
+    this.pos = start;
     const raw = data.toString('utf8', from, to);
     const value = raw === '\\N' ? null : unescapeCopyText(raw);
     const text = this.formatters[col](value);
     this.reserve(text.length * 3 + more);
-    this.pos += this.out.write(text, this.pos);
+    return (this.pos += this.out.write(text, this.pos));
   }
 
-  protected badRow(fields: number): never {
+  private badRow(fields: number): never {
     throw new Error(`a COPY text row has ${fields} fields where the export has ${this.kinds.length} columns`);
   }
 
@@ -162,146 +252,25 @@ export abstract class CopyTextTranscoder {
 /** RFC 4180 CSV rows (CRLF), as `CsvExportWriter.writeRows` writes them. */
 export class CsvCopyTextTranscoder extends CopyTextTranscoder {
   constructor(formatters: readonly ValueFormatter[], columns: readonly ExportColumn[], neutralize: boolean) {
-    super(formatters, columns, neutralize);
-  }
-
-  protected transcode(data: Buffer): number {
-    const kinds = this.kinds;
-    const n = kinds.length;
-    // Worst case beyond the input per field: `""` for an empty text, `false` for `f`; and CR.
-    const slack = 5 * n + 2;
-    let rows = 0;
-    let p = 0;
-    while (p < data.length) {
-      const lineEnd = data.indexOf(LF, p);
-      this.reserve(lineEnd - p + slack);
-      let out = this.out;
-      let pos = this.pos;
-      for (let col = 0; ; col++) {
-        if (col >= n) this.badRow(col + 1);
-        if (col) out[pos++] = COMMA;
-        const from = p;
-        const start = pos;
-        let special = 0;
-        let b = data[p];
-        while (b !== TAB && b !== LF) {
-          special |= CSV_SPECIAL[b];
-          out[pos++] = b;
-          b = data[++p];
-        }
-        const kind = kinds[col];
-        let fast: boolean;
-        if (special) {
-          // NULL (`\N`) is an empty field; every other escape, quote or comma is the formatter's.
-          fast = p - from === 2 && data[from] === BACKSLASH && data[from + 1] === N;
-          if (fast) pos = start;
-        } else if (kind === TEXT) {
-          fast = !(this.neutralize && FORMULA_START[data[from]]);
-          if (p === from) {
-            out[pos++] = QUOTE;
-            out[pos++] = QUOTE;
-          }
-        } else if (kind === NUMBER) fast = isDecimal(data, from, p);
-        else if (kind === DATE) fast = isDay(data, from, p);
-        else if (kind === BOOLEAN && p - from === 1 && (data[from] === 0x74 || data[from] === 0x66)) {
-          pos = start + (data[from] === 0x74 ? TRUE : FALSE).copy(out, start);
-          fast = true;
-        } else fast = false;
-        if (!fast) {
-          this.pos = start;
-          this.formatted(data, from, p, col, lineEnd - p + slack);
-          out = this.out;
-          pos = this.pos;
-        }
-        if (b === LF) {
-          if (col !== n - 1) this.badRow(col + 1);
-          break;
-        }
-        p++;
-      }
-      out[pos++] = CR;
-      out[pos++] = LF;
-      this.pos = pos;
-      p = lineEnd + 1;
-      rows++;
-    }
-    return rows;
+    super(formatters, columns, neutralize, {
+      prefixes: columns.map((_, i) => (i ? ',' : '')),
+      quoted: () => false,
+      special: CSV_SPECIAL,
+      null: Buffer.alloc(0),
+      lineEnd: CR,
+    });
   }
 }
 
 /** JSON Lines rows, as `JsonlExportWriter.writeRows` writes them. */
 export class JsonlCopyTextTranscoder extends CopyTextTranscoder {
-  /** `{"key":` for the first column, `,"key":` for the others. */
-  private readonly keys: Buffer[];
-  private readonly keyBytes: number;
-
   constructor(formatters: readonly ValueFormatter[], columns: readonly ExportColumn[], neutralize: boolean) {
-    super(formatters, columns, neutralize);
-    this.keys = columns.map((c, i) => Buffer.from((i ? ',' : '{') + JSON.stringify(c.key) + ':'));
-    this.keyBytes = this.keys.reduce((sum, k) => sum + k.length, 0);
-  }
-
-  protected transcode(data: Buffer): number {
-    const kinds = this.kinds;
-    const keys = this.keys;
-    const n = kinds.length;
-    // Worst case beyond the input: the keys, and per field two quotes or `null` for `\N` or `false` for `f`; `}` LF.
-    const slack = this.keyBytes + 5 * n + 2;
-    let rows = 0;
-    let p = 0;
-    while (p < data.length) {
-      const lineEnd = data.indexOf(LF, p);
-      this.reserve(lineEnd - p + slack);
-      let out = this.out;
-      let pos = this.pos;
-      for (let col = 0; ; col++) {
-        if (col >= n) this.badRow(col + 1);
-        const key = keys[col];
-        for (let k = 0; k < key.length; k++) out[pos++] = key[k];
-        const kind = kinds[col];
-        const start = pos;
-        // Text and days are JSON strings: the opening quote goes first, the bytes after it.
-        const quoted = kind === TEXT || kind === DATE;
-        if (quoted) out[pos++] = QUOTE;
-        const from = p;
-        let special = 0;
-        let b = data[p];
-        while (b !== TAB && b !== LF) {
-          special |= JSON_SPECIAL[b];
-          out[pos++] = b;
-          b = data[++p];
-        }
-        let fast: boolean;
-        if (special) {
-          fast = p - from === 2 && data[from] === BACKSLASH && data[from + 1] === N;
-          if (fast) pos = start + NULL.copy(out, start);
-        } else if (kind === TEXT) fast = !(this.neutralize && FORMULA_START[data[from]]);
-        else if (kind === NUMBER) fast = isDecimal(data, from, p);
-        else if (kind === DATE) fast = isDay(data, from, p);
-        else if (kind === BOOLEAN && p - from === 1 && (data[from] === 0x74 || data[from] === 0x66)) {
-          pos = start + (data[from] === 0x74 ? TRUE : FALSE).copy(out, start);
-          fast = true;
-        } else fast = false;
-        if (fast) {
-          if (quoted && !special) out[pos++] = QUOTE;
-        } else {
-          this.pos = start;
-          this.formatted(data, from, p, col, lineEnd - p + slack);
-          out = this.out;
-          pos = this.pos;
-        }
-        if (b === LF) {
-          if (col !== n - 1) this.badRow(col + 1);
-          break;
-        }
-        p++;
-      }
-      out[pos++] = 0x7d; // }
-      out[pos++] = LF;
-      this.pos = pos;
-      p = lineEnd + 1;
-      rows++;
-    }
-    return rows;
+    super(formatters, columns, neutralize, {
+      prefixes: columns.map((c, i) => (i ? ',' : '{') + JSON.stringify(c.key) + ':'),
+      quoted: (kind) => kind === TEXT || kind === DATE,
+      special: JSON_SPECIAL,
+      null: NULL,
+      lineEnd: 0x7d, // }
+    });
   }
 }
