@@ -97,15 +97,15 @@ export class GenerateExportJobHandler implements JobHandler {
     };
     const { columns } = request;
     // The count (for progress) runs beside the rows rather than before them: it is a scan of its
-    // own (~0.1 s at 1M rows), and the file does not need it. A count that fails only leaves the
-    // progress without a total.
+    // own (~0.1 s at 1M rows), and the file does not need it. It is never waited for: a count that
+    // fails, or has not answered when the file is done, only leaves the progress without a total.
     let total: number | null = null;
-    const counted = source.count
-      ? source.count(request).then(
-          (n) => (total = n),
-          (error: Error) => context.logger.warn('export row count failed; progress has no total', { exportId: record.id, error: error.message }),
-        )
-      : Promise.resolve();
+    if (source.count) {
+      void source.count(request).then(
+        (n) => (total = n),
+        (error: Error) => context.logger.warn('export row count failed; progress has no total', { exportId: record.id, error: error.message }),
+      );
+    }
     await context.progress(0, null);
 
     const { contentType, fileName } = exportFileDetails(record);
@@ -113,6 +113,8 @@ export class GenerateExportJobHandler implements JobHandler {
     const output = compressedOutput(record.compression, file.stream);
     let writer: ExportFileWriter | null = null;
     let processed = 0;
+    /** The total the last progress report carried. */
+    let reported: number | null = null;
     try {
       writer = this.writers.create(record.format, output.stream, columns, {
         neutralizeFormulas: definition.neutralizeFormulas !== false,
@@ -127,7 +129,7 @@ export class GenerateExportJobHandler implements JobHandler {
         for await (const chunk of source.copyText(request)) {
           this.throwIfInterrupted(context);
           processed += await writer.writeCopyText(chunk);
-          await context.progress(processed, total);
+          await context.progress(processed, (reported = total));
           await this.throttle(context, processed, started);
         }
       } else {
@@ -135,7 +137,7 @@ export class GenerateExportJobHandler implements JobHandler {
           this.throwIfInterrupted(context);
           await writer.writeRows(batch);
           processed += batch.length;
-          await context.progress(processed, total);
+          await context.progress(processed, (reported = total));
           await this.throttle(context, processed, started);
         }
       }
@@ -148,14 +150,11 @@ export class GenerateExportJobHandler implements JobHandler {
       writer?.abort();
       output.abort();
       await file.abort();
-      await counted;
       throw error;
     }
     const stored = await file.commit();
     // A count that came in after the last batch still gives the progress its total.
-    const reported = total;
-    await counted;
-    if (total !== reported) await context.progress(processed, total);
+    if (total !== null && total !== reported) await context.progress(processed, total);
 
     const processedAt = this.clock.now();
     const expiresAt = new Date(processedAt.getTime() + definition.retentionPeriodDays * 86_400_000);
