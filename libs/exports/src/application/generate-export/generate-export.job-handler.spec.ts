@@ -174,13 +174,13 @@ const plainWriters: ExportFileWriterFactory = {
   },
 };
 
-function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters) {
+function setup(source: ExportDataSource, initial = record(), definition: { neutralizeFormulas?: boolean } = {}, writers = plainWriters, settings: Partial<PorterConfig> = {}) {
   const people: ExportTypeDefinition = { type: 'people', scope: 'global', retentionPeriodDays: 10, formats: [FileFormat.Csv, FileFormat.Jsonl, FileFormat.Xlsx], columns, ...definition };
   const types: ExportTypeCatalog = { list: () => [people], find: (type) => (type === 'people' ? { definition: people, source } : null) };
   const { repo, state } = fakeRepository(initial);
   const events: unknown[] = [];
   const eventBus = { publish: (e: unknown) => events.push(e) } as unknown as EventBus;
-  const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, } as PorterConfig;
+  const config = { exportBatchSize: 2, exportCsvBom: false, exportMaxRowsPerSecond: 0, ...settings } as PorterConfig;
   const clock = { now: () => new Date('2026-02-01T00:00:00Z') };
   const deleted: string[] = [];
   const storage = { delete: async (key: string) => void deleted.push(key) } as unknown as FileStorage;
@@ -246,6 +246,14 @@ describe('GenerateExportJobHandler', () => {
       expect(files[0].bytes.toString()).toBe('id,n\na,1\nb,2\nc,3.50\n');
       expect(state.completed?.result).toMatchObject({ itemsCount: 3 });
       expect(progress.at(-1)).toEqual([3, 3]);
+    });
+
+    it('reads rows in batches instead when the export is throttled (EXPORT_MAX_ROWS_PER_SECOND), so pace and progress stay smooth', async () => {
+      const { handler, state } = setup(copySource(async () => 1), record(), {}, bytesWriters([FileFormat.Csv]), { exportMaxRowsPerSecond: 1_000_000 });
+      const { context, files } = fakeContext();
+      await handler.run(context);
+      expect(files[0].bytes.toString()).toBe('id,n\nfrom,rows\n');
+      expect(state.completed?.result).toMatchObject({ itemsCount: 1 });
     });
 
     it('reads rows instead for a format without a byte path (XLSX)', async () => {

@@ -124,8 +124,11 @@ export class GenerateExportJobHandler implements JobHandler {
       this.throwIfInterrupted(context);
       await writer.writeHeader();
       const started = Date.now();
-      if (source.copyText && writer.writeCopyText) {
-        // CSV and JSONL from a COPY source: written from the bytes, no value per field (ADR 074).
+      // CSV and JSONL from a COPY source are written from its bytes, no value per field (ADR 074).
+      // A throttled export (EXPORT_MAX_ROWS_PER_SECOND) reads rows in batches instead: a chunk of
+      // bytes holds whatever the socket had buffered while the export waited (thousands of rows),
+      // so its pace and its progress would move in jumps.
+      if (source.copyText && writer.writeCopyText && !this.config.exportMaxRowsPerSecond) {
         for await (const chunk of source.copyText(request)) {
           this.throwIfInterrupted(context);
           processed += await writer.writeCopyText(chunk);
