@@ -98,7 +98,7 @@ export class GenerateExportJobHandler implements JobHandler {
     const { columns } = request;
     // The count (for progress) runs beside the rows rather than before them: it is a scan of its
     // own (~0.1 s at 1M rows), and the file does not need it. It is never waited for: a count that
-    // fails, or has not answered when the file is done, only leaves the progress without a total.
+    // fails, or has not answered when the file is done, is replaced by the rows written.
     let total: number | null = null;
     if (source.count) {
       void source.count(request).then(
@@ -156,8 +156,9 @@ export class GenerateExportJobHandler implements JobHandler {
       throw error;
     }
     const stored = await file.commit();
-    // A count that came in after the last batch still gives the progress its total.
-    if (total !== null && total !== reported) await context.progress(processed, total);
+    // The last report had no total (the count came in after it, failed, or is still running):
+    // the file is complete, so the total is known now: the count's if it answered, else the rows written.
+    if (reported === null) await context.progress(processed, total ?? processed);
 
     const processedAt = this.clock.now();
     const expiresAt = new Date(processedAt.getTime() + definition.retentionPeriodDays * 86_400_000);
