@@ -103,7 +103,7 @@ export class GenerateExportJobHandler implements JobHandler {
     if (source.count) {
       void source.count(request).then(
         (n) => (total = n),
-        (error: Error) => context.logger.warn('export row count failed; progress has no total', { exportId: record.id, error: error.message }),
+        (error: Error) => context.logger.warn('export row count failed; the progress total will be the rows written', { exportId: record.id, error: error.message }),
       );
     }
     await context.progress(0, null);
@@ -133,7 +133,6 @@ export class GenerateExportJobHandler implements JobHandler {
           this.throwIfInterrupted(context);
           processed += await writer.writeCopyText(chunk);
           await context.progress(processed, (reported = total));
-          await this.throttle(context, processed, started);
         }
       } else {
         for await (const batch of source.rows(request)) {
