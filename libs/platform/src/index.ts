@@ -41,3 +41,4 @@ export * from './http/file-parts';
 export * from './discovery/decorated-providers';
 // Test and benchmark support (a real S3 server for tests); Porter itself never calls it.
 export * from './storage/moto-test-server';
+export * from './random/seeded-random';

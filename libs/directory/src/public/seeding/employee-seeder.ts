@@ -2,6 +2,7 @@ import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { seededRandom } from '@porter/platform';
 
 export interface SeedEmployeesOptions {
   tenant: string;
@@ -38,18 +39,6 @@ const NOTES = [
   '',
 ];
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ascii = (s: string) =>
   s
     .normalize('NFKD')
@@ -75,7 +64,7 @@ const HIRE_SPAN_DAYS = Math.floor((Date.UTC(2025, 11, 31) - FIRST_HIRE) / DAY);
 export async function seedEmployees(pool: Pool, options: SeedEmployeesOptions): Promise<number> {
   const { tenant, count } = options;
   const scopes = Math.max(1, options.scopes ?? 10);
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const client = await pool.connect();
   try {

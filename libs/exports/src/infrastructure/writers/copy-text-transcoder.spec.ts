@@ -1,5 +1,5 @@
 import { PassThrough } from 'stream';
-import { unescapeCopyText } from '@porter/platform';
+import { seededRandom, unescapeCopyText } from '@porter/platform';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import type { ExportFileWriter, ExportFileWriterConstructor } from '../../application/ports/export-file-writer.port';
 import { CsvExportWriter } from './csv-export.writer';
@@ -28,20 +28,8 @@ const VALUES: Record<ExportColumn['type'], string[]> = {
   datetime: ['2024-05-06T07:08:09.000Z', '2024-05-06 07:08:09+02', 'garbage', '', '2024-05-06'],
 };
 
-/** A seeded generator, so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomRows(seed: number, count: number): (string | null)[][] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)];
   return Array.from({ length: count }, () =>
     columns.map((c) => {
@@ -78,7 +66,7 @@ function byCopyText(Writer: ExportFileWriterConstructor, neutralize: boolean, ch
 
 /** `bytes` cut at `count` random places (through multibyte characters and rows alike). */
 function split(bytes: Buffer, seed: number, count: number): Buffer[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const cuts = [...new Set(Array.from({ length: count }, () => Math.floor(next() * bytes.length)))].sort((a, b) => a - b);
   const parts: Buffer[] = [];
   let at = 0;
