@@ -226,9 +226,8 @@ export abstract class CopyTextTranscoder {
    */
   private formatted(data: Buffer, from: number, to: number, col: number, start: number, more: number): number {
     this.pos = start;
-    const raw = data.toString('utf8', from, to);
-    const value = raw === '\\N' ? null : unescapeCopyText(raw);
-    const text = this.formatters[col](value);
+    // Never NULL: the loop writes `\N` itself.
+    const text = this.formatters[col](unescapeCopyText(data.toString('utf8', from, to)));
     this.reserve(text.length * 3 + more);
     return (this.pos += this.out.write(text, this.pos));
   }
