@@ -9,8 +9,9 @@
  *      lost) and nothing beyond them (nothing invented);
  *   1b. the same burst from 200 submitters whose connections are already open (an HTTP client's
  *      keep-alive pool; node:http, since autocannon opens its connections as the load starts);
- *   2. GET /api/v1/jobs/{id} and 3. GET /api/v1/jobs?limit=20, each with 100 connections for
- *      BENCH_DURATION seconds (20; `--duration N`).
+ *   2. GET /api/v1/jobs/{id} of one job, 2b. of 100 jobs in turn (100 clients each polling its
+ *      own), and 3. GET /api/v1/jobs?limit=20, each with 100 connections for BENCH_DURATION
+ *      seconds (20; `--duration N`).
  * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
  * submit burst, p99 ≤ 50 ms for the reads. For the burst also the API's own view of it (its
  * `http_request_duration_seconds` histogram, from the request read to the answer sent): a busy
@@ -325,9 +326,15 @@ async function main(): Promise<void> {
     await pool.end();
     lost = counts[0].exports === accepted && counts[0].jobs === accepted ? `none (${accepted} accepted, ${accepted} exports and jobs stored)` : `MISMATCH: ${accepted} accepted, ${counts[0].exports} exports, ${counts[0].jobs} jobs`;
 
-    const page = (await (await fetch(`${base}/api/v1/jobs?limit=1`, { headers })).json()) as { items: Array<{ id: string }> };
+    const page = (await (await fetch(`${base}/api/v1/jobs?limit=100`, { headers })).json()) as { items: Array<{ id: string }> };
     const jobId = page.items[0].id;
     rows.push(row(`GET /jobs/{id}`, 100, await measured(apiPid, { url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
+    // 100 clients each polling a job of its own: the 100 newest, at the back of the queue, so
+    // every read counts the ~all pending jobs ahead of it; no two reads of a batch are the same.
+    let next = 0;
+    const ids = page.items.map((item) => item.id);
+    const rotating = { method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/jobs/${ids[next++ % ids.length]}` }) };
+    rows.push(row(`GET /jobs/{id}, ${ids.length} jobs`, 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [rotating] }), 50));
     rows.push(row('GET /jobs?limit=20', 100, await measured(apiPid, { url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
   } finally {
     api.child.kill('SIGTERM');

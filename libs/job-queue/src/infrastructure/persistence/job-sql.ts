@@ -56,12 +56,15 @@ export const JOB_INFO_COLUMNS = [
   'output_information', 'error_details', 'moved_to_top_at',
 ].map((c) => `j.${c}`).join(', ');
 
-/** One job (`where` filters `job_queue.job j` and names it by id), with its position. */
-export function selectOneJob(where: string, columns = 'j.*'): string {
+/**
+ * One job (`where` filters `job_queue.job j` and names it by id), with its position; `join`
+ * puts a relation before the job (`… JOIN `), whose columns `where` may use to name several.
+ */
+export function selectOneJob(where: string, columns = 'j.*', join = ''): string {
   return `
   SELECT ${columns}, ${pendingPosition('j')} AS position,
     ${OUTPUT_FILES('j')}
-  FROM job_queue.job j WHERE ${where}`;
+  FROM ${join}job_queue.job j ${join ? 'ON' : 'WHERE'} ${where}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, QueryConfig } from 'pg';
-import { PG_POOL } from '@porter/platform';
+import { BatchItemResult, MicroBatcher, PG_POOL } from '@porter/platform';
 import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import type { JobInfo } from '../../public/entities/job-info';
 import type { JobListFilters } from '../../application/ports/job.repository.port';
@@ -13,6 +13,27 @@ import { JOB_INFO_COLUMNS, JobRow, selectJobPage, selectOneJob, toJobRecord } fr
 const READ_ONE_SQL = selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)', JOB_INFO_COLUMNS);
 
 /**
+ * Several reads in one statement: each (job, principal) pair of the batch is one row of the
+ * unnest, joined to its job under the same rule as READ_ONE_SQL, and `r.ord` says which pair a
+ * row answers. A pair the principal may not see has no row.
+ */
+const READ_MANY_SQL = selectOneJob(
+  'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
+  `r.ord, ${JOB_INFO_COLUMNS}`,
+  'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
+);
+
+/** Most reads answered by one statement. */
+const READ_BATCH_MAX = 200;
+
+interface ReadKey {
+  jobId: string;
+  tenant: string;
+  isAdmin: boolean;
+  userId: string;
+}
+
+/**
  * Jobs as the queries show them, by plain SQL on the pg pool (ADR 068): only the columns a
  * JobInfo needs, and named (prepared) statements, so that each pooled connection parses and
  * plans a read once instead of on every request. A list's statement text depends on which
@@ -22,16 +43,58 @@ const READ_ONE_SQL = selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.subm
  */
 @Injectable()
 export class PgJobReadModel implements JobReadModel {
+  /**
+   * Reads of single jobs, "batch while busy" (the MicroBatcher of the submits): a read on an idle
+   * API is sent at once; reads that arrive while two are in flight wait for them and go together
+   * in one statement. Every read of a batch arrived before its statement started, so a client
+   * reads what it wrote before asking (no read joins one already under way). Identical reads of
+   * one batch (the same job for the same principal, e.g. many clients polling one job) are
+   * asked once; each caller still gets its own object.
+   */
+  private readonly reads = new MicroBatcher<ReadKey, JobInfo | null>((keys) => this.readBatch(keys), {
+    maxBatch: READ_BATCH_MAX,
+    maxInFlight: 2,
+  });
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async get(principal: Principal, jobId: string): Promise<JobInfo | null> {
     if (!isUuid(jobId)) return null;
-    const { rows } = await this.pool.query<JobRow>({
-      name: 'job-queue.read-job.v1',
-      text: READ_ONE_SQL,
-      values: [jobId, principal.tenant, principal.isAdmin, principal.userId],
+    return this.reads.submit({ jobId, tenant: principal.tenant, isAdmin: principal.isAdmin, userId: principal.userId });
+  }
+
+  private async readBatch(keys: ReadKey[]): Promise<Array<BatchItemResult<JobInfo | null>>> {
+    if (keys.length === 1) {
+      const [key] = keys;
+      const { rows } = await this.pool.query<JobRow>({
+        name: 'job-queue.read-job.v1',
+        text: READ_ONE_SQL,
+        values: [key.jobId, key.tenant, key.isAdmin, key.userId],
+      });
+      return [{ value: rows[0] ? toJobInfo(toJobRecord(rows[0])) : null }];
+    }
+    const distinct = new Map<string, number>();
+    const asked: ReadKey[] = [];
+    const slots = keys.map((key) => {
+      const id = `${key.jobId}\u0000${key.tenant}\u0000${key.isAdmin}\u0000${key.userId}`;
+      let slot = distinct.get(id);
+      if (slot === undefined) {
+        slot = asked.push(key) - 1;
+        distinct.set(id, slot);
+      }
+      return slot;
     });
-    return rows[0] ? toJobInfo(toJobRecord(rows[0])) : null;
+    const { rows } = await this.pool.query<JobRow & { ord: string }>({
+      name: 'job-queue.read-jobs.v1',
+      text: READ_MANY_SQL,
+      values: [asked.map((k) => k.jobId), asked.map((k) => k.tenant), asked.map((k) => k.isAdmin), asked.map((k) => k.userId)],
+    });
+    const found: Array<JobRow | undefined> = new Array(asked.length);
+    for (const row of rows) found[Number(row.ord) - 1] = row;
+    return slots.map((slot) => {
+      const row = found[slot];
+      return { value: row ? toJobInfo(toJobRecord(row)) : null };
+    });
   }
 
   async list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobInfo>> {

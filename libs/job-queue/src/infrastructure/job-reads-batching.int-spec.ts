@@ -1,0 +1,103 @@
+import { TestingModule } from '@nestjs/testing';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import { NotFoundError } from '@porter/shared-kernel';
+import { CancelJobCommand } from '../public/actions/cancel-job.command';
+import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
+import { GetJobQuery } from '../public/queries/get-job.query';
+import type { JobInfo } from '../public/entities/job-info';
+import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
+import { apiContextWithPool, getJob, submit, users } from '../test-support/job-queue-test-context';
+
+/**
+ * GET /jobs/{id} reads go "batch while busy" (PgJobReadModel): concurrent reads share one
+ * statement. A batched read must answer exactly what the same read alone answers: the job with
+ * its position, or NotFound for another tenant's job, another user's job (non-admin) or a job
+ * that does not exist; and a client must read what it wrote before asking.
+ */
+describe('job reads in batches (Postgres)', () => {
+  let api: TestingModule;
+  let pool: Pool;
+  beforeAll(async () => ({ api, pool } = await apiContextWithPool()));
+  afterAll(async () => api?.close());
+
+  const read = (who: Parameters<typeof getJob>[1], id: string): Promise<JobInfo | 'not found'> =>
+    api
+      .get(QueryBus)
+      .execute(new GetJobQuery(who, id))
+      .then(
+        (job: JobInfo) => job,
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return 'not found' as const;
+          throw error;
+        },
+      );
+
+  it('answers 300 concurrent reads of mixed jobs and principals as each read alone, in fewer statements', async () => {
+    const one = users();
+    const other = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await submit(api, i % 3 === 0 ? one.bob : one.alice, TEST_JOB_TYPES.noop, {}, { priority: [0, 4, -2][i % 3] }));
+    const foreign = await submit(api, other.alice, TEST_JOB_TYPES.noop);
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(one.admin, ids[7]));
+    await api.get(CommandBus).execute(new CancelJobCommand(one.alice, ids[4]));
+
+    const who = [one.alice, one.bob, one.admin, other.alice, other.admin];
+    const asks: Array<[(typeof who)[number], string]> = [];
+    const targets = [...ids, foreign, randomUUID(), 'not-a-uuid'];
+    // every principal asks for every job 4 times, interleaved
+    for (let i = 0; i < 300; i++) asks.push([who[Math.floor(i / targets.length) % who.length], targets[i % targets.length]]);
+
+    // Each read alone: one after the other, so no two share a batch.
+    const alone: Array<JobInfo | 'not found'> = [];
+    for (const [principal, id] of asks) alone.push(await read(principal, id));
+
+    const sent: string[] = [];
+    const query = pool.query.bind(pool);
+    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === 'object' && 'name' in config) sent.push(String((config as { name: string }).name));
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as typeof pool.query);
+    let together: Array<JobInfo | 'not found'>;
+    try {
+      together = await Promise.all(asks.map(([principal, id]) => read(principal, id)));
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(together).toEqual(alone);
+    // The rules still hold in the answers themselves (not only "the same as before").
+    expect(alone.filter((a) => a === 'not found').length).toBeGreaterThan(0);
+    asks.forEach(([principal, id], i) => {
+      const answer = together[i];
+      if (answer === 'not found') return;
+      expect(answer.id).toBe(id);
+      expect(answer.tenant).toBe(principal.tenant);
+      if (!principal.isAdmin) expect(answer.submittedBy).toBe(principal.userId);
+    });
+    const byId = new Map((together.filter((a) => a !== 'not found') as JobInfo[]).map((j) => [j.id, j]));
+    expect(byId.get(ids[7])?.position).toBe(1);
+    expect(byId.get(ids[4])?.position).toBeNull();
+    // Callers that asked the same thing got equal answers but not one shared object.
+    const first = asks.findIndex(([p, id]) => p === one.admin && id === ids[7]);
+    const again = asks.findIndex(([p, id], i) => i > first && p === one.admin && id === ids[7]);
+    expect(again).toBeGreaterThan(first);
+    expect(together[again]).toEqual(together[first]);
+    expect(together[again]).not.toBe(together[first]);
+
+    const reads = sent.filter((name) => name.startsWith('job-queue.read-job'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.length).toBeLessThan(asks.filter(([, id]) => id !== 'not-a-uuid').length / 4);
+  });
+
+  it('lets a client read its own change made just before (no read joins one already under way)', async () => {
+    const { alice } = users();
+    const id = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const background = Array.from({ length: 50 }, () => getJob(api, alice, id));
+    await api.get(CommandBus).execute(new CancelJobCommand(alice, id));
+    const after = await getJob(api, alice, id);
+    await Promise.all(background);
+    expect(after.status).toBe('cancelled');
+  });
+});
