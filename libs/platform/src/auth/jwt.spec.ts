@@ -90,4 +90,61 @@ describe('JWT verification (HS256 with jose)', () => {
       await expect(verify(bad)).rejects.toThrow();
     }
   });
+
+  describe('tokens verified once are remembered for a minute, never beyond their exp', () => {
+    afterEach(() => jest.useRealTimers());
+    const verifier = () => new TokenVerifier({ authJwtSecret: SECRET, authJwksUrl: null, authIssuer: null, authAudience: null, authClockSkewSeconds: 5 });
+
+    it('answers the same token again without verifying it, and a changed token is verified in full', async () => {
+      const v = verifier();
+      const spy = jest.spyOn(v as unknown as { verifyFully(t: string): Promise<unknown> }, 'verifyFully');
+      const token = signToken({ sub: 'alice', tenant: 'acme' }, SECRET);
+      const first = await v.verify(token);
+      expect(await v.verify(token)).toBe(first);
+      expect(spy).toHaveBeenCalledTimes(1);
+      // the same claims signed with another key: a different text, verified and refused
+      const [h, p] = token.split('.');
+      await expect(v.verify(`${h}.${p}.${createHmac('sha256', 'another-secret').update(`${h}.${p}`).digest('base64url')}`)).rejects.toThrow('signature');
+      await expect(v.verify(`${token}x`)).rejects.toThrow();
+      expect(spy).toHaveBeenCalledTimes(3);
+    });
+
+    it('refuses a remembered token once its exp (with the clock skew) has passed', async () => {
+      jest.useFakeTimers({ now: new Date('2026-12-05T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+      const v = verifier();
+      const exp = Math.floor(Date.now() / 1000) + 10;
+      const token = forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp });
+      expect((await v.verify(token)).userId).toBe('a');
+      jest.setSystemTime(exp * 1000 + 4_000); // within the 5 s skew: still accepted
+      expect((await v.verify(token)).userId).toBe('a');
+      jest.setSystemTime(exp * 1000 + 5_000);
+      await expect(v.verify(token)).rejects.toThrow('expired');
+    });
+
+    it('verifies a token again after a minute', async () => {
+      jest.useFakeTimers({ now: new Date('2026-12-05T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+      const v = verifier();
+      const spy = jest.spyOn(v as unknown as { verifyFully(t: string): Promise<unknown> }, 'verifyFully');
+      const token = signToken({ sub: 'alice', tenant: 'acme' }, SECRET);
+      await v.verify(token);
+      jest.setSystemTime(Date.now() + 59_000);
+      await v.verify(token);
+      expect(spy).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(Date.now() + 2_000);
+      await v.verify(token);
+      expect(spy).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps at most 10,000 tokens, forgetting the oldest first', async () => {
+      const v = verifier();
+      const spy = jest.spyOn(v as unknown as { verifyFully(t: string): Promise<unknown> }, 'verifyFully');
+      const tokens = Array.from({ length: 10_001 }, (_, i) => signToken({ sub: `u${i}`, tenant: 'acme' }, SECRET));
+      for (const token of tokens) await v.verify(token);
+      expect((v as unknown as { verified: Map<string, unknown> }).verified.size).toBe(10_000);
+      await v.verify(tokens[10_000]);
+      expect(spy).toHaveBeenCalledTimes(10_001);
+      await v.verify(tokens[0]);
+      expect(spy).toHaveBeenCalledTimes(10_002);
+    });
+  });
 });
