@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import {
-  ContentTypeInterceptor,
+  ContentTypeGuard,
   JwtAuthGuard,
   HttpPipelineModule,
   PlatformHealthModule,
@@ -49,9 +49,10 @@ const testJobTypesEnabled = loadConfig().enableTestJobTypes;
   controllers: [HealthController, DevSignInController],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    // After authentication (guards run in this order): 401 before 415.
+    { provide: APP_GUARD, useClass: ContentTypeGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
   ],
 })
 export class AppModule {}

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UnsupportedMediaTypeException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnsupportedMediaTypeException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
 
 const ACCEPTS_MULTIPART = 'porter:acceptsMultipart';
 
@@ -16,12 +15,16 @@ const isJson = (type: string) => /^application\/([a-z0-9.+-]+\+)?json\b/i.test(t
 /**
  * A request that carries a body must say it is JSON (or multipart on upload routes);
  * anything else is 415 rather than an empty body that fails later in confusing ways.
+ *
+ * A guard (after the authentication guard), not an interceptor: it only checks the request. With
+ * no interceptor at all, Nest calls each handler directly instead of through its RxJS interceptor
+ * chain, which binds two async resources per request (~8 % of the API's CPU on a job read).
  */
 @Injectable()
-export class ContentTypeInterceptor implements NestInterceptor {
+export class ContentTypeGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
       const req = context.switchToHttp().getRequest<Request>();
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -36,6 +39,6 @@ export class ContentTypeInterceptor implements NestInterceptor {
         }
       }
     }
-    return next.handle();
+    return true;
   }
 }

@@ -19,7 +19,7 @@ const SIGNED_LINK_ROUTES = [{ path: 'api/v1/exports/:id/file', method: RequestMe
  *    token is 401, not 404, so unauthenticated callers learn nothing about what exists;
  * 2. rate limits per client address and per tenant (Redis-backed, shared by every API process;
  *    RATE_LIMIT_*), before the body is read: a flood costs a counter, not a parse;
- * 3. a body must be JSON (or multipart on upload routes; see ContentTypeInterceptor), else 415;
+ * 3. a body must be JSON (or multipart on upload routes; see ContentTypeGuard), else 415;
  * 4. JSON parsing with a size limit: malformed → 400, too large → 413.
  * Health, metrics, the API docs and the console's static files are outside /api/v1: not limited.
  */
