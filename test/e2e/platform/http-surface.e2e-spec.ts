@@ -119,8 +119,10 @@ describe('API process: HTTP surface', () => {
     expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/health"/);
   });
 
-  it('logs structured JSON lines with request ids', async () => {
-    await call('/api/v1/anything', { headers: { 'x-request-id': 'req-e2e-123' } });
+  it('logs structured JSON lines with request ids, and never the credentials a request carries', async () => {
+    await call('/api/v1/anything', {
+      headers: { 'x-request-id': 'req-e2e-123', authorization: 'Bearer secret-token-marker', cookie: 'porter_session=secret-cookie-marker', 'user-agent': 'e2e-agent' },
+    });
     const line = await waitFor(
       () =>
         api
@@ -129,6 +131,7 @@ describe('API process: HTTP surface', () => {
           .find((l) => l.includes('req-e2e-123')),
       { what: 'the request log line' },
     );
-    expect(JSON.parse(line)).toMatchObject({ req: { id: 'req-e2e-123' } });
+    expect(JSON.parse(line)).toMatchObject({ req: { id: 'req-e2e-123', method: 'GET', url: '/api/v1/anything', 'user-agent': 'e2e-agent' }, res: { statusCode: 401 } });
+    expect(api.output()).not.toMatch(/secret-token-marker|secret-cookie-marker/);
   });
 });
