@@ -10,8 +10,8 @@
  *   1b. the same burst from 200 submitters whose connections are already open (an HTTP client's
  *      keep-alive pool; node:http, since autocannon opens its connections as the load starts);
  *   2. GET /api/v1/jobs/{id} of one job, 2b. of 100 jobs in turn (100 clients each polling its
- *      own), and 3. GET /api/v1/jobs?limit=20, each with 100 connections for BENCH_DURATION
- *      seconds (20; `--duration N`).
+ *      own), 3. GET /api/v1/jobs?limit=20 and 3b. 100 different pages of it in turn, each with
+ *      100 connections for BENCH_DURATION seconds (20; `--duration N`).
  * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
  * submit burst, p99 ≤ 50 ms for the reads. For the burst also the API's own view of it (its
  * `http_request_duration_seconds` histogram, from the request read to the answer sent): a busy
@@ -336,6 +336,10 @@ async function main(): Promise<void> {
     const rotating = { method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/jobs/${ids[next++ % ids.length]}` }) };
     rows.push(row(`GET /jobs/{id}, ${ids.length} jobs`, 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [rotating] }), 50));
     rows.push(row('GET /jobs?limit=20', 100, await measured(apiPid, { url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
+    // 100 clients each on a page of its own (offsets 0, 20, … 1,980): no two reads of a batch alike.
+    let nextPage = 0;
+    const paging = { method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/jobs?limit=20&offset=${20 * (nextPage++ % 100)}` }) };
+    rows.push(row('GET /jobs?limit=20, 100 pages', 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [paging] }), 50));
   } finally {
     api.child.kill('SIGTERM');
     await new Promise((r) => api.child.once('exit', r));

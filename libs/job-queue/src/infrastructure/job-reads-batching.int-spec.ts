@@ -6,6 +6,7 @@ import { NotFoundError } from '@porter/shared-kernel';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
 import { GetJobQuery } from '../public/queries/get-job.query';
+import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import type { JobInfo } from '../public/entities/job-info';
 import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { apiContextWithPool, getJob, submit, users } from '../test-support/job-queue-test-context';
@@ -99,5 +100,40 @@ describe('job reads in batches (Postgres)', () => {
     const after = await getJob(api, alice, id);
     await Promise.all(background);
     expect(after.status).toBe('cancelled');
+  });
+
+  it('answers concurrent page reads as each read alone; identical ones share their statements', async () => {
+    const one = users();
+    const other = users();
+    for (let i = 0; i < 6; i++) await submit(api, i % 2 ? one.alice : one.bob, TEST_JOB_TYPES.noop, {}, { priority: i % 3 });
+    await submit(api, other.alice, TEST_JOB_TYPES.noop);
+    const list = (who: Parameters<typeof getJob>[1], offset: number, limit: number) =>
+      api.get(QueryBus).execute(new ListJobsQuery(who, {}, offset, limit)) as Promise<{ items: JobInfo[]; totalRecords: number }>;
+    const asks: Array<[Parameters<typeof getJob>[1], number, number]> = [];
+    for (let i = 0; i < 120; i++) asks.push([[one.alice, one.bob, one.admin, other.alice][i % 4], [0, 2][Math.floor(i / 4) % 2], [3, 20][Math.floor(i / 8) % 2]]);
+
+    const alone = [];
+    for (const [who, offset, limit] of asks) alone.push(await list(who, offset, limit));
+
+    const sent: string[] = [];
+    const query = pool.query.bind(pool);
+    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === 'object' && 'name' in config) sent.push(String((config as { name: string }).name));
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as typeof pool.query);
+    let together: Array<{ items: JobInfo[]; totalRecords: number }>;
+    try {
+      together = await Promise.all(asks.map(([who, offset, limit]) => list(who, offset, limit)));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(together).toEqual(alone);
+    expect(alone[2].totalRecords).toBe(6); // the admin sees the tenant's six
+    expect(alone[0].totalRecords).toBe(3); // alice her three
+    expect(alone[3].items.every((job) => job.tenant === other.tenant)).toBe(true);
+    expect(together[0]).not.toBe(together[16]); // same ask (alice, 0, 3), own objects
+    expect(together[0]).toEqual(together[16]);
+    // 16 distinct asks (4 principals x 2 offsets x 2 limits), a page statement and a count each per batch
+    expect(sent.filter((name) => name.startsWith('job-queue.read-page')).length).toBeLessThan(asks.length / 2);
   });
 });

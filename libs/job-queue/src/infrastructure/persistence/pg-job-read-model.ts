@@ -26,6 +26,14 @@ const READ_MANY_SQL = selectOneJob(
 /** Most reads answered by one statement. */
 const READ_BATCH_MAX = 200;
 
+interface PageAsk {
+  principal: Principal;
+  filters: JobListFilters;
+  page: PageRequest;
+  /** Equal for asks that read the same thing. */
+  key: string;
+}
+
 interface ReadKey {
   jobId: string;
   tenant: string;
@@ -97,7 +105,40 @@ export class PgJobReadModel implements JobReadModel {
     });
   }
 
+  /**
+   * Pages of jobs, batched the same way: each distinct read of a batch (the same principal,
+   * filters and page) runs once, its statements beside the others', and every caller gets its own
+   * JobInfo objects. A dashboard open in many places asks Postgres once per batch, not once per viewer.
+   */
+  private readonly pages = new MicroBatcher<PageAsk, Page<JobInfo>>((asks) => this.listBatch(asks), {
+    maxBatch: READ_BATCH_MAX,
+    maxInFlight: 2,
+  });
+
   async list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobInfo>> {
+    const key = JSON.stringify([principal.tenant, principal.isAdmin, principal.userId, filters, page.offset, page.limit, page.order ?? null]);
+    return this.pages.submit({ principal, filters, page, key });
+  }
+
+  private async listBatch(asks: PageAsk[]): Promise<Array<BatchItemResult<Page<JobInfo>>>> {
+    const reads = new Map<string, Promise<{ rows: JobRow[]; total: number }>>();
+    const answers = asks.map((ask) => {
+      let read = reads.get(ask.key);
+      if (!read) {
+        read = this.readPage(ask.principal, ask.filters, ask.page);
+        reads.set(ask.key, read);
+      }
+      return read;
+    });
+    const settled = await Promise.allSettled(answers);
+    return settled.map((answer) =>
+      answer.status === 'rejected'
+        ? { error: answer.reason }
+        : { value: { items: answer.value.rows.map((row) => toJobInfo(toJobRecord(row))), totalRecords: answer.value.total } },
+    );
+  }
+
+  private async readPage(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<{ rows: JobRow[]; total: number }> {
     // Admin or not decides the text (not a parameter): each variant gets the plan that suits it
     // (the submitter index for a non-admin), also once its statement is prepared.
     const where = ['j.tenant = $1'];
@@ -132,7 +173,7 @@ export class PgJobReadModel implements JobReadModel {
       this.pool.query<JobRow>(statement(prepared, 'job-queue.read-page', pageSql, [...params, page.offset, page.limit])),
       this.pool.query<{ n: string }>(statement(prepared, 'job-queue.count-jobs', countSql, params)),
     ]);
-    return { items: items.rows.map((row) => toJobInfo(toJobRecord(row))), totalRecords: Number(count.rows[0].n) };
+    return { rows: items.rows, total: Number(count.rows[0].n) };
   }
 }
 
