@@ -125,6 +125,16 @@ describe('export download links (e2e, local storage)', () => {
 
   it('still needs a token for everything else under /api/v1', async () => {
     expect((await fetch(`${baseUrl}/api/v1/exports/${exportInfo.id}/download`)).status).toBe(401);
+    // only GET of exactly …/exports/{id}/file goes without a token
+    for (const [method, path] of [
+      ['GET', `/api/v1/exports/${exportInfo.id}/file/more`],
+      ['GET', `/api/v1/exports/${exportInfo.id}`],
+      ['POST', `/api/v1/exports/${exportInfo.id}/file`],
+      ['DELETE', `/api/v1/exports/${exportInfo.id}/file`],
+      ['GET', `/api/v1/jobs/${exportInfo.id}/file`],
+    ]) {
+      expect({ method, path, status: (await fetch(`${baseUrl}${path}`, { method })).status }).toEqual({ method, path, status: 401 });
+    }
   });
 });
 

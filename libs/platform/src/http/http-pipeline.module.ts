@@ -9,7 +9,6 @@ import { TokenVerifier } from '../auth/token-verifier';
 
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
-const SIGNED_LINK_ROUTES = [{ path: 'api/v1/exports/:id/file', method: RequestMethod.GET }];
 
 /**
  * The request pipeline before controllers, as Nest middleware so that it runs after the request
@@ -32,63 +31,61 @@ export class HttpPipelineModule implements NestModule {
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    // NUL cannot be stored in Postgres text and has no business in a path or query: refuse it
-    // at the edge (400) rather than let it reach SQL.
-    consumer
-      .apply((req: Request, _res: Response, next: NextFunction) => {
-        if (/%00|\u0000/i.test(req.originalUrl)) throw new BadRequestException('The URL must not contain NUL characters');
-        next();
-      })
-      .forRoutes(...API_ROUTES);
     const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
-    consumer
-      .apply(
-        async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
-          req.principal = await authenticate(req.headers.authorization, this.verifier);
-          next();
-        },
-      )
-      // A signed download link carries its own proof (HMAC signature and expiry, checked by the
-      // exports module; ADR 044) instead of a bearer token.
-      .exclude(...SIGNED_LINK_ROUTES)
-      .forRoutes(...API_ROUTES, ...ADMIN_ROUTES);
-    if (this.config.rateLimitEnabled) {
-      const limiter = new RateLimiter(this.redis, this.config.queuePrefix, {
-        windowMs: this.config.rateLimitWindowMs,
-        perTenant: this.config.rateLimitPerTenant,
-        perAddress: this.config.rateLimitPerAddress,
-      });
-      consumer
-        .apply(async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
-          await limiter.check(req.socket.remoteAddress ?? 'unknown', req.principal?.tenant ?? null);
-          next();
+    const limiter = this.config.rateLimitEnabled
+      ? new RateLimiter(this.redis, this.config.queuePrefix, {
+          windowMs: this.config.rateLimitWindowMs,
+          perTenant: this.config.rateLimitPerTenant,
+          perAddress: this.config.rateLimitPerAddress,
         })
-        .forRoutes(...API_ROUTES);
-    }
+      : null;
+    // The steps of /api/v1 run in ONE middleware, in order: each middleware of its own was a
+    // router layer and a Nest middleware proxy more per request (ADR 075).
     consumer
-      .apply(
-        (req: Request, _res: Response, next: NextFunction) => {
-          const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      .apply(async (req: AuthenticatedRequest, res: Response, next: NextFunction) => {
+        // NUL cannot be stored in Postgres text and has no business in a path or query: refuse it
+        // at the edge (400) rather than let it reach SQL.
+        if (/%00|\u0000/i.test(req.originalUrl)) throw new BadRequestException('The URL must not contain NUL characters');
+        // A signed download link carries its own proof (HMAC signature and expiry, checked by the
+        // exports module; ADR 044) instead of a bearer token.
+        if (!isSignedLinkRoute(req)) req.principal = await authenticate(req.headers.authorization, this.verifier);
+        if (limiter) await limiter.check(req.socket.remoteAddress ?? 'unknown', req.principal?.tenant ?? null);
+        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+        if (hasBody) {
           const type = req.headers['content-type'] ?? '';
-          if (hasBody && !/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type) && !/^multipart\/form-data\b/i.test(type)) {
+          if (!/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type) && !/^multipart\/form-data\b/i.test(type)) {
             throw new UnsupportedMediaTypeException(`Content-Type must be application/json (or multipart/form-data for uploads), got "${type || 'none'}"`);
           }
-          next();
-        },
-        // body-parser reports errors through next(err); turn them into a rejection so Nest's
-        // middleware proxy hands them to the exception filters.
-        async (req: Request, res: Response, next: NextFunction) => {
+          // body-parser reports errors through its callback; they become a rejection, which Nest's
+          // middleware proxy hands to the exception filters.
           await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
           if (req.body !== undefined) {
             const problem = inspectJson(req.body);
             if (problem === 'nul') throw new BadRequestException('Request body strings must not contain NUL characters');
             if (problem === 'deep') throw new BadRequestException(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
           }
-          next();
-        },
-      )
+        }
+        next();
+      })
       .forRoutes(...API_ROUTES);
+    consumer
+      .apply(async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
+        req.principal = await authenticate(req.headers.authorization, this.verifier);
+        next();
+      })
+      .forRoutes(...ADMIN_ROUTES);
   }
+}
+
+/**
+ * GET /api/v1/exports/{id}/file (a signed download link), matched on `req.path` as Express's router
+ * matches its routes (the same parsed path, any case, an optional trailing slash), so a path that
+ * skips authentication here is served by that route and no other.
+ */
+const SIGNED_LINK_PATH = /^\/api\/v1\/exports\/[^/]+\/file\/?$/i;
+
+function isSignedLinkRoute(req: Request): boolean {
+  return req.method === 'GET' && SIGNED_LINK_PATH.test(req.path);
 }
 
 /** No request body of the API needs more; validation and class-transformer recurse, so depth is checked first. */
