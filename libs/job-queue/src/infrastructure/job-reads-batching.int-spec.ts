@@ -23,6 +23,21 @@ describe('job reads in batches (Postgres)', () => {
   beforeAll(async () => ({ api, pool } = await apiContextWithPool()));
   afterAll(async () => api?.close());
 
+  /** Runs `work` and names the prepared statements it sent on the pool. */
+  async function namedStatements<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+    const sent: string[] = [];
+    const query = pool.query.bind(pool);
+    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === 'object' && 'name' in config) sent.push(String((config as { name: string }).name));
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as typeof pool.query);
+    try {
+      return { result: await work(), sent };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
   const read = (who: Parameters<typeof getJob>[1], id: string): Promise<JobInfo | 'not found'> =>
     api
       .get(QueryBus)
@@ -54,18 +69,7 @@ describe('job reads in batches (Postgres)', () => {
     const alone: Array<JobInfo | 'not found'> = [];
     for (const [principal, id] of asks) alone.push(await read(principal, id));
 
-    const sent: string[] = [];
-    const query = pool.query.bind(pool);
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
-      if (config && typeof config === 'object' && 'name' in config) sent.push(String((config as { name: string }).name));
-      return (query as (...args: unknown[]) => unknown)(config, ...rest);
-    }) as typeof pool.query);
-    let together: Array<JobInfo | 'not found'>;
-    try {
-      together = await Promise.all(asks.map(([principal, id]) => read(principal, id)));
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: together, sent } = await namedStatements(() => Promise.all(asks.map(([principal, id]) => read(principal, id))));
 
     expect(together).toEqual(alone);
     // The rules still hold in the answers themselves (not only "the same as before").
@@ -115,18 +119,7 @@ describe('job reads in batches (Postgres)', () => {
     const alone = [];
     for (const [who, offset, limit] of asks) alone.push(await list(who, offset, limit));
 
-    const sent: string[] = [];
-    const query = pool.query.bind(pool);
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
-      if (config && typeof config === 'object' && 'name' in config) sent.push(String((config as { name: string }).name));
-      return (query as (...args: unknown[]) => unknown)(config, ...rest);
-    }) as typeof pool.query);
-    let together: Array<{ items: JobInfo[]; totalRecords: number }>;
-    try {
-      together = await Promise.all(asks.map(([who, offset, limit]) => list(who, offset, limit)));
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: together, sent } = await namedStatements(() => Promise.all(asks.map(([who, offset, limit]) => list(who, offset, limit))));
     expect(together).toEqual(alone);
     expect(alone[2].totalRecords).toBe(6); // the admin sees the tenant's six
     expect(alone[0].totalRecords).toBe(3); // alice her three
