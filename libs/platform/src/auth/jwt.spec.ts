@@ -135,16 +135,23 @@ describe('JWT verification (HS256 with jose)', () => {
       expect(spy).toHaveBeenCalledTimes(2);
     });
 
-    it('keeps at most 10,000 tokens, forgetting the oldest first', async () => {
+    it('keeps at most 2,000 tokens, forgetting the oldest first, and never one longer than 4 KB', async () => {
       const v = verifier();
       const spy = jest.spyOn(v as unknown as { verifyFully(t: string): Promise<unknown> }, 'verifyFully');
-      const tokens = Array.from({ length: 10_001 }, (_, i) => signToken({ sub: `u${i}`, tenant: 'acme' }, SECRET));
+      const tokens = Array.from({ length: 2_001 }, (_, i) => signToken({ sub: `u${i}`, tenant: 'acme' }, SECRET));
       for (const token of tokens) await v.verify(token);
-      expect((v as unknown as { verified: Map<string, unknown> }).verified.size).toBe(10_000);
-      await v.verify(tokens[10_000]);
-      expect(spy).toHaveBeenCalledTimes(10_001);
+      const remembered = (v as unknown as { verified: Map<string, unknown> }).verified;
+      expect(remembered.size).toBe(2_000);
+      await v.verify(tokens[2_000]);
+      expect(spy).toHaveBeenCalledTimes(2_001);
       await v.verify(tokens[0]);
-      expect(spy).toHaveBeenCalledTimes(10_002);
+      expect(spy).toHaveBeenCalledTimes(2_002);
+      const long = signToken({ sub: 'long', tenant: 'acme', pad: 'x'.repeat(4_000) }, SECRET);
+      expect(long.length).toBeGreaterThan(4096);
+      await v.verify(long);
+      await v.verify(long);
+      expect(spy).toHaveBeenCalledTimes(2_004);
+      expect(remembered.has(long)).toBe(false);
     });
   });
 });

@@ -22,7 +22,8 @@ export class TokenVerifier {
    * claims) was ~7 % of the API's CPU on a job read. A hit is still refused once the token's `exp`
    * (with the clock skew) has passed; a token is verified again at least once a minute, so a key
    * withdrawn from the identity provider's key set stops working within a minute. Only successes
-   * are kept; any other text (one changed character) is verified in full.
+   * are kept, of at most 4 KB each and 2,000 in all (the oldest go first); any other text (one
+   * changed character) is verified in full.
    */
   private readonly verified = new Map<string, { principal: Principal; untilMs: number }>();
 
@@ -59,7 +60,7 @@ export class TokenVerifier {
   /** jose accepts a token while now < exp + skew; a hit is accepted under the same rule. */
   private remember(token: string, principal: Principal, exp: number | null, now: number): void {
     const untilMs = Math.min(now + VERIFIED_TOKEN_TTL_MS, exp === null ? Infinity : exp * 1000 + this.skewMs);
-    if (untilMs <= now) return;
+    if (untilMs <= now || token.length > VERIFIED_TOKEN_MAX_CHARS) return;
     if (this.verified.size >= VERIFIED_TOKENS_MAX) {
       // the oldest entry (a Map iterates in insertion order)
       this.verified.delete(this.verified.keys().next().value as string);
@@ -83,7 +84,9 @@ export class TokenVerifier {
 }
 
 const VERIFIED_TOKEN_TTL_MS = 60_000;
-const VERIFIED_TOKENS_MAX = 10_000;
+/** At most ~8 MB of remembered token text, whatever the callers send (a longer token is verified each time). */
+const VERIFIED_TOKENS_MAX = 2_000;
+const VERIFIED_TOKEN_MAX_CHARS = 4096;
 
 /** jose's reasons in the API's words (the detail of a 401). */
 function describe(error: unknown): string {
