@@ -24,7 +24,10 @@ export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
  * API's CPU on a job read, and an allowlist cannot leak a credential header it was not told of.
  */
 export function requestLogFields(req: IncomingMessage & { id?: unknown; originalUrl?: string }): Record<string, unknown> {
-  const fields: Record<string, unknown> = { id: req.id, method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress };
+  const url = req.originalUrl ?? req.url ?? '';
+  // A signed download link's signature is a credential too (ADR 044): the line keeps the rest.
+  const logged = url.includes('sig=') ? url.replace(SIGNATURE_PARAMETER, '$1[redacted]') : url;
+  const fields: Record<string, unknown> = { id: req.id, method: req.method, url: logged, remoteAddress: req.socket?.remoteAddress };
   for (const header of LOGGED_REQUEST_HEADERS) {
     const value = req.headers[header];
     if (value !== undefined) fields[header] = value;
@@ -32,6 +35,7 @@ export function requestLogFields(req: IncomingMessage & { id?: unknown; original
   return fields;
 }
 
+const SIGNATURE_PARAMETER = /([?&]sig=)[^&#]*/g;
 const LOGGED_REQUEST_HEADERS = ['user-agent', 'content-type', 'content-length'] as const;
 
 /** What a log line says of a response: its status and, when set, its length. */
