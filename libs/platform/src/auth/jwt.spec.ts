@@ -146,7 +146,7 @@ describe('JWT verification (HS256 with jose)', () => {
       expect(spy).toHaveBeenCalledTimes(2_001);
       await v.verify(tokens[0]);
       expect(spy).toHaveBeenCalledTimes(2_002);
-      const long = signToken({ sub: 'long', tenant: 'acme', pad: 'x'.repeat(4_000) }, SECRET);
+      const long = signToken({ sub: 'long', tenant: 'acme', scopes: ['x'.repeat(4_000)] }, SECRET);
       expect(long.length).toBeGreaterThan(4096);
       await v.verify(long);
       await v.verify(long);
