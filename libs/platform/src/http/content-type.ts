@@ -10,7 +10,13 @@ const ACCEPTS_MULTIPART = 'porter:acceptsMultipart';
  */
 export const AcceptsMultipart = (options: { orJson?: boolean } = {}) => SetMetadata(ACCEPTS_MULTIPART, options.orJson ? 'or-json' : true);
 
-const isJson = (type: string) => /^application\/([a-z0-9.+-]+\+)?json\b/i.test(type);
+/** `application/json` or any `application/…+json`, with or without parameters. */
+export const isJsonType = (type: string): boolean => /^application\/([a-z0-9.+-]+\+)?json\b/i.test(type);
+export const isMultipartType = (type: string): boolean => /^multipart\/form-data\b/i.test(type);
+
+/** Whether a request carries a body (a positive Content-Length, or a chunked one). */
+export const hasRequestBody = (req: Pick<Request, 'headers'>): boolean =>
+  Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 
 /**
  * A request that carries a body must say it is JSON (or multipart on upload routes);
@@ -27,12 +33,11 @@ export class ContentTypeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
       const req = context.switchToHttp().getRequest<Request>();
-      const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-      if (hasBody) {
+      if (hasRequestBody(req)) {
         const type = req.headers['content-type'] ?? '';
         const multipart = this.reflector.getAllAndOverride<boolean | 'or-json'>(ACCEPTS_MULTIPART, [context.getHandler(), context.getClass()]);
-        const isMultipart = /^multipart\/form-data\b/i.test(type);
-        const ok = multipart === 'or-json' ? isMultipart || isJson(type) : multipart ? isMultipart : isJson(type);
+        const isMultipart = isMultipartType(type);
+        const ok = multipart === 'or-json' ? isMultipart || isJsonType(type) : multipart ? isMultipart : isJsonType(type);
         if (!ok) {
           const expected = multipart === 'or-json' ? 'application/json or multipart/form-data' : multipart ? 'multipart/form-data' : 'application/json';
           throw new UnsupportedMediaTypeException(`Content-Type must be ${expected}, got "${type || 'none'}"`);

@@ -6,6 +6,7 @@ import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
 import { REDIS_CLIENT } from '../queue/queue.module';
 import { RateLimiter } from './rate-limit';
 import { TokenVerifier } from '../auth/token-verifier';
+import { hasRequestBody, isJsonType, isMultipartType } from './content-type';
 
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
@@ -50,10 +51,9 @@ export class HttpPipelineModule implements NestModule {
         // exports module; ADR 044) instead of a bearer token.
         if (!isSignedLinkRoute(req)) req.principal = await authenticate(req.headers.authorization, this.verifier);
         if (limiter) await limiter.check(req.socket.remoteAddress ?? 'unknown', req.principal?.tenant ?? null);
-        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-        if (hasBody) {
+        if (hasRequestBody(req)) {
           const type = req.headers['content-type'] ?? '';
-          if (!/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type) && !/^multipart\/form-data\b/i.test(type)) {
+          if (!isJsonType(type) && !isMultipartType(type)) {
             throw new UnsupportedMediaTypeException(`Content-Type must be application/json (or multipart/form-data for uploads), got "${type || 'none'}"`);
           }
           // body-parser reports errors through its callback; they become a rejection, which Nest's
