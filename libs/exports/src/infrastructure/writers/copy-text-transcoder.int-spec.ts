@@ -6,13 +6,15 @@ import type { ExportColumn } from '../../public/dependencies/export-data-source.
 import type { ExportFileWriter, ExportFileWriterConstructor } from '../../application/ports/export-file-writer.port';
 import { CsvExportWriter } from './csv-export.writer';
 import { JsonlExportWriter } from './jsonl-export.writer';
+import { XlsxExportWriter } from './xlsx-export.writer';
+import { readable } from './test-support/file-text';
 
 /**
  * What Postgres itself writes in COPY text (its escapes, its number, date and boolean text, NULLs,
  * multibyte characters), read by the byte path, gives the same file as the same rows read as
  * values: the contract `ExportDataSource.copyText` promises.
  */
-describe('CSV and JSONL from the COPY text of real Postgres', () => {
+describe('CSV, JSONL and XLSX from the COPY text of real Postgres', () => {
   let client: Client;
   const columns: ExportColumn[] = [
     { key: 'note', header: 'note', type: 'string' },
@@ -61,7 +63,8 @@ describe('CSV and JSONL from the COPY text of real Postgres', () => {
   it.each([
     ['CSV', CsvExportWriter as ExportFileWriterConstructor],
     ['JSON Lines', JsonlExportWriter as ExportFileWriterConstructor],
-  ])('%s: the byte path writes what the row path writes', async (_name, Writer) => {
+    ['XLSX', XlsxExportWriter as ExportFileWriterConstructor],
+  ])('%s: the byte path writes what the row path writes', async (name, Writer) => {
     const chunks = await copyChunks();
     const text = Buffer.concat(chunks).toString('utf8');
     const rows = text
@@ -75,8 +78,10 @@ describe('CSV and JSONL from the COPY text of real Postgres', () => {
     });
     const fromRows = await render(Writer, (w) => w.writeRows(rows));
     expect(counted).toBe(4000);
-    expect(fromBytes.toString()).toBe(fromRows.toString());
+    const written = await readable(fromBytes);
+    expect(written).toBe(await readable(fromRows));
     // The tricky row really went through escapes and neutralisation.
-    expect(fromBytes.toString()).toContain(Writer === CsvExportWriter ? `"'=HYPERLINK(""x"")"` : `"'=HYPERLINK(\\"x\\")"`);
+    const neutralized = { CSV: `"'=HYPERLINK(""x"")"`, 'JSON Lines': `"'=HYPERLINK(\\"x\\")"`, XLSX: `<t>'=HYPERLINK("x")</t>` }[name];
+    expect(written).toContain(neutralized);
   });
 });

@@ -1,9 +1,11 @@
 import { PassThrough } from 'stream';
 import { seededRandom, unescapeCopyText } from '@porter/platform';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
-import type { ExportFileWriter, ExportFileWriterConstructor } from '../../application/ports/export-file-writer.port';
+import type { ExportFileWriter, ExportFileWriterConstructor, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { CsvExportWriter } from './csv-export.writer';
 import { JsonlExportWriter } from './jsonl-export.writer';
+import { XlsxExportWriter } from './xlsx-export.writer';
+import { readable } from './test-support/file-text';
 
 /** PostgreSQL's COPY TO text encoding of one value (what the byte path reads). */
 const copyValue = (v: string | null) =>
@@ -21,9 +23,9 @@ const columns: ExportColumn[] = [
 ];
 
 const VALUES: Record<ExportColumn['type'], string[]> = {
-  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300)],
+  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300), '<tag> & amp', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', 'ends é', '\ufeffbom', 'bad\uffff', '\u3000ideo', 'x'.repeat(33000)],
   number: ['0', '-12', '123.45', '1e5', ' 7 ', '012', 'abc', '', '-0', '1.', '.5', '1234567890123456789012.5', 'NaN', 'Infinity', '-', '3.'],
-  date: ['2024-02-29', '2024-02-29T10:00:00Z', '24-1-1', 'nope', '', '2024/02/29', '2024-02-2x', '١٢٣٤-٥٦-٧٨'],
+  date: ['2024-02-29', '1900-02-28', '0001-01-01', '1600-03-01', '1899-12-30', '9999-12-31', '2023-02-29', '2024-13-01', '2024-04-31', '2024-02-29T10:00:00Z', '24-1-1', 'nope', '', '2024/02/29', '2024-02-2x', '١٢٣٤-٥٦-٧٨'],
   boolean: ['t', 'f', 'true', 'false', 'yes', '', '1', 'T'],
   datetime: ['2024-05-06T07:08:09.000Z', '2024-05-06 07:08:09+02', 'garbage', '', '2024-05-06'],
 };
@@ -43,17 +45,25 @@ function randomRows(seed: number, count: number): (string | null)[][] {
 
 const copyText = (rows: (string | null)[][]) => Buffer.from(rows.map((r) => r.map(copyValue).join('\t') + '\n').join(''));
 
-async function collect(Writer: ExportFileWriterConstructor, neutralizeFormulas: boolean, write: (w: ExportFileWriter) => Promise<void>): Promise<Buffer> {
+async function collect(Writer: ExportFileWriterConstructor, neutralizeFormulas: boolean, write: (w: ExportFileWriter) => Promise<void>, options: Partial<ExportFileWriterOptions> = {}): Promise<Buffer> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  const writer = new Writer(out, columns, { neutralizeFormulas });
+  const writer = new Writer(out, columns, { neutralizeFormulas, ...options });
   await writer.writeHeader();
   await write(writer);
   await writer.finish();
   out.end();
   await new Promise((r) => out.once('end', r));
   return Buffer.concat(chunks);
+}
+
+/** Fails with the first difference and its surroundings (whole files would drown the report). */
+function expectSame(actual: string, expected: string, label: string): void {
+  if (actual === expected) return;
+  let at = 0;
+  while (actual[at] === expected[at]) at++;
+  throw new Error(`${label}: first difference at character ${at}: ${JSON.stringify(actual.slice(Math.max(0, at - 60), at + 60))} vs ${JSON.stringify(expected.slice(Math.max(0, at - 60), at + 60))}`);
 }
 
 const byRows = (Writer: ExportFileWriterConstructor, neutralize: boolean, rows: ExportRow[]) => collect(Writer, neutralize, (w) => w.writeRows(rows));
@@ -80,18 +90,15 @@ function split(bytes: Buffer, seed: number, count: number): Buffer[] {
 describe.each([
   ['CSV', CsvExportWriter as ExportFileWriterConstructor],
   ['JSON Lines', JsonlExportWriter as ExportFileWriterConstructor],
+  ['XLSX', XlsxExportWriter as ExportFileWriterConstructor],
 ])('%s from COPY text bytes', (_name, Writer) => {
   it.each([true, false])('writes the same bytes as writeRows for 2,000 random rows of every kind of value (neutralize %s), whatever the chunking', async (neutralize) => {
     for (const seed of [1, 2, 3]) {
       const rows = randomRows(seed, 2000);
-      const expected = await byRows(Writer, neutralize, rows);
+      const expected = await readable(await byRows(Writer, neutralize, rows));
       const bytes = copyText(rows);
       for (const cuts of [0, 7, 300, 5000]) {
-        const actual = await byCopyText(Writer, neutralize, split(bytes, seed * 31 + cuts, cuts));
-        if (!actual.equals(expected)) {
-          const at = [...actual].findIndex((b, i) => b !== expected[i]);
-          throw new Error(`seed ${seed}, ${cuts} cuts: first difference at byte ${at}: ${JSON.stringify(actual.subarray(Math.max(0, at - 40), at + 40).toString())} vs ${JSON.stringify(expected.subarray(Math.max(0, at - 40), at + 40).toString())}`);
-        }
+        expectSame(await readable(await byCopyText(Writer, neutralize, split(bytes, seed * 31 + cuts, cuts))), expected, `seed ${seed}, ${cuts} cuts`);
       }
     }
   });
@@ -102,6 +109,7 @@ describe.each([
     const out = new PassThrough();
     out.resume();
     const writer = new Writer(out, columns, { neutralizeFormulas: true });
+    await writer.writeHeader();
     const firstEnd = bytes.indexOf(10) + 1;
     expect(await writer.writeCopyText!(bytes.subarray(0, firstEnd + 3))).toBe(1);
     expect(await writer.writeCopyText!(bytes.subarray(firstEnd + 3))).toBe(9);
@@ -112,6 +120,7 @@ describe.each([
     const out = new PassThrough();
     out.resume();
     const writer = new Writer(out, columns, { neutralizeFormulas: true });
+    await writer.writeHeader();
     expect(await writer.writeCopyText!(Buffer.from('a\t1\t2024-01-01\tt\t\\N\tb\nhalf a row'))).toBe(1);
     await expect(writer.finish()).rejects.toThrow('the COPY text ended inside a row');
   });
@@ -130,6 +139,29 @@ describe.each([
       .slice(0, -1)
       .split('\n')
       .map((line) => line.split('\t').map((f) => (f === '\\N' ? null : unescapeCopyText(f))));
-    expect(await byCopyText(Writer, true, [raw.subarray(0, 30), raw.subarray(30)])).toEqual(await byRows(Writer, true, rows));
+    expect(await readable(await byCopyText(Writer, true, [raw.subarray(0, 30), raw.subarray(30)]))).toEqual(await readable(await byRows(Writer, true, rows)));
+  });
+});
+
+describe('XLSX from COPY text bytes, sheet by sheet', () => {
+  it('ends a full sheet and goes on in the next one between rows, as writeRows does, whatever the chunking', async () => {
+    const rows = randomRows(5, 50);
+    const options = { maxRowsPerSheet: 7, sheetName: 'emp' };
+    const expected = await readable(await collect(XlsxExportWriter, true, (w) => w.writeRows(rows), options));
+    expect(expected).toContain('xl/worksheets/sheet8.xml');
+    const bytes = copyText(rows);
+    for (const cuts of [0, 3, 40, 400]) {
+      let counted = 0;
+      const actual = await collect(
+        XlsxExportWriter,
+        true,
+        async (w) => {
+          for (const chunk of split(bytes, 77 + cuts, cuts)) counted += await w.writeCopyText!(chunk);
+        },
+        options,
+      );
+      expect(counted).toBe(50);
+      expectSame(await readable(actual), expected, `${cuts} cuts`);
+    }
   });
 });

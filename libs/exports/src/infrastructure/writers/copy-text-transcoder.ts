@@ -3,24 +3,24 @@ import { unescapeCopyText } from '@porter/platform';
 import type { ExportColumn } from '../../public/dependencies/export-data-source.dependency';
 import type { ValueFormatter } from './column-formatters';
 
-const TAB = 0x09;
-const LF = 0x0a;
+export const TAB = 0x09;
+export const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const BACKSLASH = 0x5c;
+export const BACKSLASH = 0x5c;
 const N = 0x4e;
 
 /** Column kinds the byte path writes itself; every other value goes through the column's formatter. */
-const TEXT = 0;
-const NUMBER = 1;
-const DATE = 2;
-const BOOLEAN = 3;
-const OTHER = 4;
-const KIND: Readonly<Record<ExportColumn['type'], number>> = { string: TEXT, number: NUMBER, date: DATE, boolean: BOOLEAN, datetime: OTHER };
+export const TEXT = 0;
+export const NUMBER = 1;
+export const DATE = 2;
+export const BOOLEAN = 3;
+export const OTHER = 4;
+export const KIND: Readonly<Record<ExportColumn['type'], number>> = { string: TEXT, number: NUMBER, date: DATE, boolean: BOOLEAN, datetime: OTHER };
 
 /** First bytes that make a text cell a formula to neutralise (= + - @; tab, CR and LF only ever arrive escaped). */
-const FORMULA_START = new Uint8Array(256);
+export const FORMULA_START = new Uint8Array(256);
 for (const c of '=+-@') FORMULA_START[c.charCodeAt(0)] = 1;
 
 /** Bytes after which a CSV text field is not copied as it is: backslash (an escape), quote, comma. */
@@ -32,8 +32,8 @@ for (let b = 0; b < 0x20; b++) JSON_SPECIAL[b] = 1;
 JSON_SPECIAL[BACKSLASH] = JSON_SPECIAL[QUOTE] = 1;
 
 /** Output is built in buffers of this size, and handed to the stream once this much is ready. */
-const OUT_BYTES = 1 << 19;
-const WRITE_BYTES = 1 << 17;
+export const OUT_BYTES = 1 << 19;
+export const WRITE_BYTES = 1 << 17;
 
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
@@ -42,7 +42,7 @@ const NULL = Buffer.from('null');
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 
 /** `^-?(0|[1-9]\d*)(\.\d+)?$` on bytes: the decimals the formatters write as they are. */
-function isDecimal(d: Buffer, from: number, to: number): boolean {
+export function isDecimal(d: Buffer, from: number, to: number): boolean {
   let i = from;
   if (i < to && d[i] === 0x2d) i++;
   if (i >= to) return false;
@@ -56,14 +56,14 @@ function isDecimal(d: Buffer, from: number, to: number): boolean {
 }
 
 /** `^\d{4}-\d{2}-\d{2}$` on bytes. */
-function isDay(d: Buffer, from: number, to: number): boolean {
+export function isDay(d: Buffer, from: number, to: number): boolean {
   if (to - from !== 10 || d[from + 4] !== 0x2d || d[from + 7] !== 0x2d) return false;
   for (let i = from; i < to; i++) if (i !== from + 4 && i !== from + 7 && !isDigit(d[i])) return false;
   return true;
 }
 
 /** `\N`: NULL. */
-const isNull = (d: Buffer, from: number, to: number) => to - from === 2 && d[from] === BACKSLASH && d[from + 1] === N;
+export const isNull = (d: Buffer, from: number, to: number) => to - from === 2 && d[from] === BACKSLASH && d[from + 1] === N;
 
 /** The bytes a boolean column writes for `t` or `f`; null for any other field. */
 const booleanBytes = (d: Buffer, from: number, to: number): Buffer | null => (to - from !== 1 ? null : d[from] === 0x74 ? TRUE : d[from] === 0x66 ? FALSE : null);

@@ -6,6 +6,7 @@ import { CellFormat, compileFormatters, ValueFormatter } from './column-formatte
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { CHUNK_CHARS, writeWithBackpressure } from './stream-write';
 import { useNativeCrc32ForYazl } from './native-crc32';
+import { XlsxCopyTextTranscoder } from './xlsx-copy-text-transcoder';
 
 useNativeCrc32ForYazl();
 
@@ -44,14 +45,21 @@ export function xmlText(value: string): string {
 
 const EDGE_SPACE = /^\s|\s$/;
 
+const TEXT_OPEN = '" t="inlineStr"><is><t>';
+const TEXT_CLOSE = '</t></is></c>';
+const NUMBER_OPEN = '"><v>';
+const DATE_OPEN = `" s="${STYLE_DATE}"><v>`;
+const VALUE_CLOSE = '</v></c>';
+const booleanCell = (v: boolean) => `" t="b"><v>${v ? 1 : 0}</v></c>`;
+
 /** Cell XML without its reference: `<c r="B7"` + fragment. Strings are inline (no shared-strings table). */
 const XLSX_CELLS: CellFormat = {
   empty: '',
-  text: (v) => (EDGE_SPACE.test(v) ? `" t="inlineStr"><is><t xml:space="preserve">${xmlText(v)}</t></is></c>` : `" t="inlineStr"><is><t>${xmlText(v)}</t></is></c>`),
-  number: (v) => `"><v>${v}</v></c>`,
-  date: (v) => `" s="${STYLE_DATE}"><v>${excelSerial(v)}</v></c>`,
-  datetime: (v) => `" s="${STYLE_DATETIME}"><v>${excelSerial(v)}</v></c>`,
-  boolean: (v) => `" t="b"><v>${v ? 1 : 0}</v></c>`,
+  text: (v) => (EDGE_SPACE.test(v) ? `" t="inlineStr"><is><t xml:space="preserve">${xmlText(v)}${TEXT_CLOSE}` : `${TEXT_OPEN}${xmlText(v)}${TEXT_CLOSE}`),
+  number: (v) => `${NUMBER_OPEN}${v}${VALUE_CLOSE}`,
+  date: (v) => `${DATE_OPEN}${excelSerial(v)}${VALUE_CLOSE}`,
+  datetime: (v) => `" s="${STYLE_DATETIME}"><v>${excelSerial(v)}${VALUE_CLOSE}`,
+  boolean: booleanCell,
 };
 
 function xmlAttr(value: string): string {
@@ -96,6 +104,7 @@ export class XlsxExportWriter implements ExportFileWriter {
   private sheetCount = 0;
   private rowsInSheet = 0;
   private aborted = false;
+  private transcoder: XlsxCopyTextTranscoder | null = null;
 
   constructor(
     private readonly output: Writable,
@@ -140,6 +149,8 @@ export class XlsxExportWriter implements ExportFileWriter {
   private async endSheet(): Promise<void> {
     const sheet = this.sheet;
     if (!sheet) return;
+    // Rows the byte path still holds belong to this sheet.
+    if (this.transcoder) for (const bytes of this.transcoder.drain()) await this.writeBytes(bytes);
     await this.write('</sheetData></worksheet>');
     await this.flush();
     sheet.end();
@@ -175,7 +186,35 @@ export class XlsxExportWriter implements ExportFileWriter {
     if (chunk) await this.write(chunk);
   }
 
+  /**
+   * The byte path from COPY text (see XlsxCopyTextTranscoder): the same sheet XML as `writeRows`,
+   * written from the chunk's bytes; a full sheet is ended and the next one started between rows.
+   */
+  async writeCopyText(chunk: Buffer): Promise<number> {
+    this.transcoder ??= new XlsxCopyTextTranscoder(this.formatters, this.columns, this.options.neutralizeFormulas, {
+      cellStarts: this.letters,
+      textOpen: TEXT_OPEN,
+      textClose: TEXT_CLOSE,
+      numberOpen: NUMBER_OPEN,
+      dateOpen: DATE_OPEN,
+      valueClose: VALUE_CLOSE,
+      yes: booleanCell(true),
+      no: booleanCell(false),
+    });
+    let rows = 0;
+    for (let input: Buffer | null = chunk; input; ) {
+      if (this.rowsInSheet >= this.maxRowsPerSheet) await this.startSheet();
+      const written = this.transcoder.push(input, this.rowsInSheet, this.maxRowsPerSheet);
+      this.rowsInSheet += written.rows;
+      rows += written.rows;
+      for (const bytes of written.output) await this.writeBytes(bytes);
+      input = written.rest;
+    }
+    return rows;
+  }
+
   async finish(): Promise<void> {
+    if (this.transcoder) for (const bytes of this.transcoder.end()) await this.writeBytes(bytes);
     if (!this.sheet && this.sheetCount === 0) await this.startSheet();
     await this.endSheet();
     const base = this.options.sheetName ?? 'Export';
@@ -234,6 +273,13 @@ export class XlsxExportWriter implements ExportFileWriter {
     if (this.pos + chunk.length * 3 > this.buffer.length) await this.flush();
     if (chunk.length * 3 > this.buffer.length) return writeWithBackpressure(this.sheet, chunk);
     this.pos += this.buffer.write(chunk, this.pos);
+  }
+
+  /** Sheet XML that is already bytes: after what `write` gathered, straight to the zip. */
+  private async writeBytes(bytes: Buffer): Promise<void> {
+    await this.flush();
+    if (this.aborted || !this.sheet) throw new Error('the export writer was aborted');
+    await writeWithBackpressure(this.sheet, bytes);
   }
 
   private flush(): Promise<void> {
