@@ -2,11 +2,28 @@ import { spawnSync } from 'child_process';
 import { porterArgs, porterEnv } from '../../tools/porter-process';
 
 describe('how a Porter process is started (tools/porter-process.js)', () => {
-  it('gives workers two malloc arenas and a capped old space, and leaves the api and migrate alone', () => {
+  it('gives workers two malloc arenas, a capped old space and 8 MB semi-spaces, and leaves the api and migrate alone', () => {
     expect(porterEnv('worker', { PATH: '/bin' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: '2' });
     expect(porterEnv('api', { PATH: '/bin' })).toEqual({ PATH: '/bin' });
     expect(porterEnv('migrate', {})).toEqual({});
     expect(porterArgs('worker')).toContain('--max-old-space-size=192');
+    expect(porterArgs('worker')).toContain('--max-semi-space-size=8');
+    expect(porterArgs('api')).not.toContain('--max-semi-space-size=8');
+  });
+
+  it("puts an operator's PORTER_WORKER_NODE_ARGS after Porter's flags, so that theirs win", () => {
+    const saved = process.env.PORTER_WORKER_NODE_ARGS;
+    process.env.PORTER_WORKER_NODE_ARGS = '--max-semi-space-size=16';
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const args: string[] = require('../../tools/porter-process').porterArgs('worker');
+        expect(args.lastIndexOf('--max-semi-space-size=16')).toBeGreaterThan(args.indexOf('--max-semi-space-size=8'));
+      });
+    } finally {
+      if (saved === undefined) delete process.env.PORTER_WORKER_NODE_ARGS;
+      else process.env.PORTER_WORKER_NODE_ARGS = saved;
+    }
   });
 
   it("keeps an operator's own MALLOC_ARENA_MAX", () => {
