@@ -11,6 +11,8 @@ export function benchStorage(): 'local' | 's3' {
     process.stderr.write(`bench: --storage must be "local" or "s3", got "${raw}"\n`);
     process.exit(2);
   }
+  // The S3 server is checked now too, before the local run, not after it.
+  if (raw === 's3') benchS3Server();
   return raw;
 }
 
@@ -25,18 +27,36 @@ export interface BenchS3 {
 const BUCKET = 'porter-bench';
 const CREDENTIALS = { accessKeyId: 'porter-bench', secretAccessKey: 'porter-bench-secret' };
 
+/** `--s3-server s3rver` (default) or `--s3-server moto`; anything else, or moto missing, stops the bench with one clear line. */
+export function benchS3Server(): 's3rver' | 'moto' {
+  const raw = benchArg('s3-server') ?? 's3rver';
+  if (raw !== 's3rver' && raw !== 'moto') {
+    process.stderr.write(`bench: --s3-server must be "s3rver" or "moto", got "${raw}"\n`);
+    process.exit(2);
+  }
+  if (raw === 'moto' && !motoAvailable()) {
+    process.stderr.write('bench: --s3-server moto needs moto_server (Python moto) on PATH\n');
+    process.exit(2);
+  }
+  return raw;
+}
+
 /**
- * An S3 server on 127.0.0.1 for the bench's s3 run: moto's `moto_server` (a child process) when it
- * is on PATH, else s3rver (npm devDependency) in this process, storing in a temporary directory.
- * Both are test servers: the S3/local ratio they give bounds what Porter adds on an S3 path from
- * above (a production S3 or MinIO answers faster than either), it does not measure AWS.
+ * An S3 server on 127.0.0.1 for the bench's s3 run: s3rver (npm devDependency) in this process,
+ * storing in a temporary directory, or with `--s3-server moto` moto's `moto_server` as a child
+ * process. Both are test servers sharing the machine's cores with the worker and Postgres, so the
+ * S3/local ratio they give bounds what Porter adds on an S3 path from above (a production S3 or
+ * MinIO answers from other machines), it does not measure AWS. s3rver is the default: it stores
+ * objects on disk as a store does, and costs the shared cores less than moto, which keeps every
+ * object in Python's memory and hashes each part in its request thread (moto's ratios are written
+ * in docs/performance.md beside s3rver's).
  */
 export async function startBenchS3(): Promise<BenchS3> {
   let endpoint: string;
   let stopServer: () => Promise<void>;
   let server: string;
   let credentials = CREDENTIALS;
-  if (motoAvailable()) {
+  if (benchS3Server() === 'moto') {
     server = 'moto_server';
     const moto = await startMoto(BUCKET, CREDENTIALS);
     endpoint = moto.endpoint;

@@ -15,7 +15,7 @@
  * (its pools connected, its code compiled), not of a worker's first job after start.
  *
  * `--storage s3` runs every measurement twice in the same run, first on local storage, then on
- * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver),
+ * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (s3rver, or moto_server with --s3-server moto),
  * and prints the S3/local time ratio of each format (download through the API included).
  *
  * `--streams N` measures every format and variant four times in the same run, without, with, with

@@ -18,7 +18,7 @@
  * and BENCH_WORKER_LOG (a file that receives the worker's stdout).
  *
  * `--storage s3` measures twice in the same run, on local storage and then on STORAGE_DRIVER=s3
- * against an S3 server the bench starts on 127.0.0.1 (moto_server, else s3rver): the upload is
+ * against an S3 server the bench starts on 127.0.0.1 (s3rver, or moto_server with --s3-server moto): the upload is
  * streamed into the bucket and the worker reads it back from there. It prints the S3/local ratio.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
