@@ -69,6 +69,100 @@ export const isNull = (d: Buffer, from: number, to: number) => to - from === 2 &
 const booleanBytes = (d: Buffer, from: number, to: number): Buffer | null => (to - from !== 1 ? null : d[from] === 0x74 ? TRUE : d[from] === 0x66 ? FALSE : null);
 
 /**
+ * What every COPY text transcoder shares: output built in buffers of OUT_BYTES and handed out once
+ * WRITE_BYTES are ready, a row cut by a chunk's end kept until its rest arrives (joined with that
+ * rest alone, not with the whole next chunk), input that is not valid UTF-8 decoded with
+ * replacement characters first (as the row path's decoder does), and an optional bound on the
+ * rows one push may write (an XLSX sheet's room), with the input past it handed back.
+ */
+export abstract class CopyTextRows {
+  protected out = Buffer.allocUnsafe(OUT_BYTES);
+  protected pos = 0;
+  private readonly done: Buffer[] = [];
+  private pending: Buffer[] = [];
+
+  protected constructor(protected readonly columnCount: number) {
+    if (!columnCount) throw new Error('a COPY text export needs at least one column');
+  }
+
+  /**
+   * Transcodes the complete rows that have arrived, at most `room` of them. Returns the rows
+   * written, the buffers to write and, when `room` ran out first, the input not yet written (to
+   * be pushed again), else null.
+   */
+  push(chunk: Buffer, room = Infinity): { rows: number; output: Buffer[]; rest: Buffer | null } {
+    if (room <= 0) return { rows: 0, output: this.take(), rest: chunk };
+    let rows = 0;
+    let from = 0;
+    if (this.pending.length) {
+      const end = chunk.indexOf(LF);
+      if (end === -1) {
+        this.pending.push(Buffer.from(chunk));
+        return { rows: 0, output: [], rest: null };
+      }
+      rows += this.region(Buffer.concat([...this.pending, chunk.subarray(0, end + 1)]), room).rows;
+      this.pending = [];
+      from = end + 1;
+    }
+    const last = chunk.lastIndexOf(LF);
+    if (last >= from) {
+      const written = this.region(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1), room - rows);
+      rows += written.rows;
+      if (written.rest) {
+        // Out of room: what is left goes back, the cut row at its end included.
+        const rest = last + 1 < chunk.length ? Buffer.concat([written.rest, chunk.subarray(last + 1)]) : written.rest;
+        return { rows, output: this.take(), rest };
+      }
+    }
+    if (Math.max(last + 1, from) < chunk.length) this.pending.push(Buffer.from(chunk.subarray(Math.max(last + 1, from))));
+    return { rows, output: this.pos >= WRITE_BYTES || this.done.length ? this.take() : [], rest: null };
+  }
+
+  /** What is left to write once the input has ended; fails if the input ended inside a row. */
+  end(): Buffer[] {
+    if (this.pending.length) throw new Error('the COPY text ended inside a row');
+    return this.take();
+  }
+
+  /** The rows transcoded so far and not yet handed out. */
+  drain(): Buffer[] {
+    return this.take();
+  }
+
+  /** `data` holds whole rows (it ends with LF); writes at most `room` of them, from `at` on is not written. */
+  protected abstract transcode(data: Buffer, room: number): { rows: number; at: number };
+
+  private region(data: Buffer, room: number): { rows: number; rest: Buffer | null } {
+    const text = isUtf8(data) ? data : Buffer.from(data.toString('utf8'));
+    const written = this.transcode(text, room);
+    return { rows: written.rows, rest: written.at < text.length ? text.subarray(written.at) : null };
+  }
+
+  /** Room for `bytes` more bytes in `out` (the filled part is set aside to be written). */
+  protected reserve(bytes: number): void {
+    if (this.pos + bytes <= this.out.length) return;
+    if (this.pos) this.done.push(this.out.subarray(0, this.pos));
+    this.out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
+    this.pos = 0;
+  }
+
+  protected badRow(fields: number): never {
+    throw new Error(`a COPY text row has ${fields} fields where the export has ${this.columnCount} columns`);
+  }
+
+  private take(): Buffer[] {
+    const output = this.done.splice(0);
+    if (this.pos) {
+      output.push(this.out.subarray(0, this.pos));
+      // The rest of the buffer is still free: the next rows go there, after what is handed out.
+      this.out = this.out.length - this.pos >= 4096 ? this.out.subarray(this.pos) : Buffer.allocUnsafe(OUT_BYTES);
+      this.pos = 0;
+    }
+    return output;
+  }
+}
+
+/**
  * Writes CSV or JSON Lines straight from the bytes of PostgreSQL's COPY text format (ADR 074),
  * with no string per field or per row: the common values (plain text, decimals, YYYY-MM-DD days,
  * t/f, NULL) are copied or mapped byte by byte into output buffers. Anything else — an escape, a
@@ -79,7 +173,7 @@ const booleanBytes = (d: Buffer, from: number, to: number): Buffer | null => (to
  * Rows cut by a chunk's end wait for the rest; input that is not valid UTF-8 is decoded with
  * replacement characters first, as the row path's decoder does.
  */
-export abstract class CopyTextTranscoder {
+export abstract class CopyTextTranscoder extends CopyTextRows {
   private readonly kinds: Uint8Array;
   /** Columns whose values are JSON strings (text and days in JSON Lines): quoted around the bytes. */
   private readonly quoted: Uint8Array;
@@ -87,10 +181,6 @@ export abstract class CopyTextTranscoder {
   private readonly prefixes: Buffer[];
   /** Worst case bytes a row adds to its input: prefixes, per field `""`, quotes, `null` or `false`; the line end. */
   private readonly slack: number;
-  private out = Buffer.allocUnsafe(OUT_BYTES);
-  private pos = 0;
-  private readonly done: Buffer[] = [];
-  private pending: Buffer[] = [];
 
   protected constructor(
     private readonly formatters: readonly ValueFormatter[],
@@ -107,53 +197,21 @@ export abstract class CopyTextTranscoder {
       lineEnd: number;
     },
   ) {
-    if (!columns.length) throw new Error('a COPY text export needs at least one column');
+    super(columns.length);
     this.kinds = Uint8Array.from(columns.map((c) => KIND[c.type] ?? OTHER));
     this.quoted = this.kinds.map((kind) => (format.quoted(kind) ? 1 : 0));
     this.prefixes = format.prefixes.map((p) => Buffer.from(p));
     this.slack = this.prefixes.reduce((sum, p) => sum + p.length, 0) + 5 * columns.length + 2;
   }
 
-  /** Transcodes every complete row that has arrived; returns the buffers to write and the row count. */
-  push(chunk: Buffer): { rows: number; output: Buffer[] } {
-    let rows = 0;
-    let from = 0;
-    if (this.pending.length) {
-      // The row cut by the last chunk's end: joined with its rest alone, not with the whole chunk.
-      const end = chunk.indexOf(LF);
-      if (end === -1) {
-        this.pending.push(Buffer.from(chunk));
-        return { rows: 0, output: [] };
-      }
-      rows += this.region(Buffer.concat([...this.pending, chunk.subarray(0, end + 1)]));
-      this.pending = [];
-      from = end + 1;
-    }
-    const last = chunk.lastIndexOf(LF);
-    if (last >= from) rows += this.region(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
-    if (Math.max(last + 1, from) < chunk.length) this.pending.push(Buffer.from(chunk.subarray(Math.max(last + 1, from))));
-    return { rows, output: this.pos >= WRITE_BYTES || this.done.length ? this.take() : [] };
-  }
-
-  /** What is left to write once the input has ended; fails if the input ended inside a row. */
-  end(): Buffer[] {
-    if (this.pending.length) throw new Error('the COPY text ended inside a row');
-    return this.take();
-  }
-
-  private region(data: Buffer): number {
-    return this.transcode(isUtf8(data) ? data : Buffer.from(data.toString('utf8')));
-  }
-
-  /** `data` holds whole rows (it ends with LF); returns how many. */
-  private transcode(data: Buffer): number {
+  protected transcode(data: Buffer, room: number): { rows: number; at: number } {
     const { kinds, quoted, prefixes, slack } = this;
     const special = this.format.special;
     const nullBytes = this.format.null;
     const n = kinds.length;
     let rows = 0;
     let p = 0;
-    while (p < data.length) {
+    while (p < data.length && rows < room) {
       const lineEnd = data.indexOf(LF, p);
       this.reserve(lineEnd - p + slack);
       let out = this.out;
@@ -200,15 +258,7 @@ export abstract class CopyTextTranscoder {
       p = lineEnd + 1;
       rows++;
     }
-    return rows;
-  }
-
-  /** Room for `bytes` more bytes in `out` (the filled part is set aside to be written). */
-  private reserve(bytes: number): void {
-    if (this.pos + bytes <= this.out.length) return;
-    if (this.pos) this.done.push(this.out.subarray(0, this.pos));
-    this.out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
-    this.pos = 0;
+    return { rows, at: p };
   }
 
   /** Whether a field without special bytes, data[from, to) of `kind`, is written as it is. */
@@ -230,21 +280,6 @@ export abstract class CopyTextTranscoder {
     const text = this.formatters[col](unescapeCopyText(data.toString('utf8', from, to)));
     this.reserve(text.length * 3 + more);
     return (this.pos += this.out.write(text, this.pos));
-  }
-
-  private badRow(fields: number): never {
-    throw new Error(`a COPY text row has ${fields} fields where the export has ${this.kinds.length} columns`);
-  }
-
-  private take(): Buffer[] {
-    const output = this.done.splice(0);
-    if (this.pos) {
-      output.push(this.out.subarray(0, this.pos));
-      // The rest of the buffer is still free: the next rows go there, after what is handed out.
-      this.out = this.out.length - this.pos >= 4096 ? this.out.subarray(this.pos) : Buffer.allocUnsafe(OUT_BYTES);
-      this.pos = 0;
-    }
-    return output;
   }
 }
 

@@ -1,8 +1,7 @@
-import { isUtf8 } from 'buffer';
 import { unescapeCopyText } from '@porter/platform';
 import type { ExportColumn } from '../../public/dependencies/export-data-source.dependency';
 import type { ValueFormatter } from './column-formatters';
-import { BACKSLASH, BOOLEAN, DATE, FORMULA_START, isDay, isDecimal, isNull, KIND, LF, NUMBER, OTHER, OUT_BYTES, TAB, TEXT, WRITE_BYTES } from './copy-text-transcoder';
+import { BACKSLASH, BOOLEAN, CopyTextRows, DATE, FORMULA_START, isDay, isDecimal, isNull, KIND, LF, NUMBER, OTHER, TAB, TEXT } from './copy-text-transcoder';
 
 /** The pieces of cell XML the sheet writer uses, so that both of its paths write the same bytes. */
 export interface XlsxCellParts {
@@ -106,7 +105,7 @@ const ROW_CLOSE = Buffer.from('</row>');
  * A sheet holds a bounded number of rows: `push` stops at the limit and hands back the rest of
  * the input, to be pushed again once the writer has started the next sheet.
  */
-export class XlsxCopyTextTranscoder {
+export class XlsxCopyTextTranscoder extends CopyTextRows {
   private readonly kinds: Uint8Array;
   private readonly cellStarts: Buffer[];
   private readonly textOpen: Buffer;
@@ -118,10 +117,8 @@ export class XlsxCopyTextTranscoder {
   private readonly no: Buffer;
   /** Worst case bytes a row's markup adds to its input (row tags, every cell's start, number and tags). */
   private readonly slack: number;
-  private out = Buffer.allocUnsafe(OUT_BYTES);
-  private pos = 0;
-  private readonly done: Buffer[] = [];
-  private pending: Buffer[] = [];
+  /** Data rows already in the current sheet (its header is row 1). */
+  private sheetRows = 0;
   /** The row number's digits, written once per row and copied into each cell's reference. */
   private readonly rowDigits = Buffer.alloc(16);
   private rowDigitCount = 0;
@@ -132,7 +129,7 @@ export class XlsxCopyTextTranscoder {
     private readonly neutralize: boolean,
     parts: XlsxCellParts,
   ) {
-    if (!columns.length) throw new Error('a COPY text export needs at least one column');
+    super(columns.length);
     this.kinds = Uint8Array.from(columns.map((c) => KIND[c.type] ?? OTHER));
     this.cellStarts = parts.cellStarts.map((s) => Buffer.from(s));
     this.textOpen = Buffer.from(parts.textOpen);
@@ -147,68 +144,22 @@ export class XlsxCopyTextTranscoder {
     this.slack = ROW_OPEN.length + ROW_OPEN_END.length + ROW_CLOSE.length + 16 + starts + columns.length * (16 + widest);
   }
 
-  /**
-   * Transcodes the complete rows that have arrived, while the sheet has room: `sheetRows` data rows
-   * are in it already and it holds at most `maxRows`. Returns the rows written, the buffers to write
-   * and, when the sheet filled up, the input not yet written (null otherwise).
-   */
-  push(chunk: Buffer, sheetRows: number, maxRows: number): { rows: number; output: Buffer[]; rest: Buffer | null } {
-    if (sheetRows >= maxRows) return { rows: 0, output: this.take(), rest: chunk };
-    let rows = 0;
-    let from = 0;
-    if (this.pending.length) {
-      // The row cut by the last chunk's end: joined with its rest alone, not with the whole chunk.
-      const end = chunk.indexOf(LF);
-      if (end === -1) {
-        this.pending.push(Buffer.from(chunk));
-        return { rows: 0, output: [], rest: null };
-      }
-      rows += this.region(Buffer.concat([...this.pending, chunk.subarray(0, end + 1)]), sheetRows, maxRows).rows;
-      this.pending = [];
-      from = end + 1;
-    }
-    const last = chunk.lastIndexOf(LF);
-    if (last >= from) {
-      const written = this.region(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1), sheetRows + rows, maxRows);
-      rows += written.rows;
-      if (written.rest) {
-        // The sheet is full: what is left goes to the next one, the cut row at its end included.
-        const rest = last + 1 < chunk.length ? Buffer.concat([written.rest, chunk.subarray(last + 1)]) : written.rest;
-        return { rows, output: this.take(), rest };
-      }
-    }
-    if (Math.max(last + 1, from) < chunk.length) this.pending.push(Buffer.from(chunk.subarray(Math.max(last + 1, from))));
-    return { rows, output: this.pos >= WRITE_BYTES || this.done.length ? this.take() : [], rest: null };
+  /** The writer has started a new sheet: the next row is its row 2. */
+  newSheet(): void {
+    this.sheetRows = 0;
   }
 
-  /** What is left to write once the input has ended; fails if the input ended inside a row. */
-  end(): Buffer[] {
-    if (this.pending.length) throw new Error('the COPY text ended inside a row');
-    return this.take();
-  }
-
-  /** The rows transcoded so far and not yet handed out (a sheet is about to end). */
-  drain(): Buffer[] {
-    return this.take();
-  }
-
-  private region(data: Buffer, sheetRows: number, maxRows: number): { rows: number; rest: Buffer | null } {
-    const text = isUtf8(data) ? data : Buffer.from(data.toString('utf8'));
-    const consumed = this.transcode(text, sheetRows, maxRows);
-    return { rows: consumed.rows, rest: consumed.at < text.length ? text.subarray(consumed.at) : null };
-  }
-
-  /** `data` holds whole rows (it ends with LF); writes them until the sheet is full. */
-  private transcode(data: Buffer, sheetRows: number, maxRows: number): { rows: number; at: number } {
+  /** `data` holds whole rows (it ends with LF); writes at most `room` of them (the sheet's room). */
+  protected transcode(data: Buffer, room: number): { rows: number; at: number } {
     const { kinds, cellStarts, slack } = this;
     const n = kinds.length;
     let rows = 0;
     let p = 0;
-    while (p < data.length && sheetRows + rows < maxRows) {
+    while (p < data.length && rows < room) {
       const lineEnd = data.indexOf(LF, p);
       this.reserve(lineEnd - p + slack);
       // The header is row 1: the sheet's first data row is row 2.
-      this.setRowNumber(sheetRows + rows + 2);
+      this.setRowNumber(++this.sheetRows + 1);
       let out = this.out;
       let pos = this.copy(ROW_OPEN, out, this.pos);
       pos = this.copy(ROW_OPEN_END, out, this.copyDigits(out, pos));
@@ -274,14 +225,6 @@ export class XlsxCopyTextTranscoder {
     return pos;
   }
 
-  /** Room for `bytes` more bytes in `out` (the filled part is set aside to be written). */
-  private reserve(bytes: number): void {
-    if (this.pos + bytes <= this.out.length) return;
-    if (this.pos) this.done.push(this.out.subarray(0, this.pos));
-    this.out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
-    this.pos = 0;
-  }
-
   /**
    * The field data[from, to) of column `col` through its formatter, as a whole cell at `start`
    * (nothing when the formatter writes an empty cell), with room for `more` bytes after it.
@@ -295,20 +238,5 @@ export class XlsxCopyTextTranscoder {
     this.reserve(fragment.length * 3 + this.cellStarts[col].length + this.rowDigitCount + more);
     const pos = this.cellStart(col, this.out, this.pos);
     return (this.pos = pos + this.out.write(fragment, pos));
-  }
-
-  private badRow(fields: number): never {
-    throw new Error(`a COPY text row has ${fields} fields where the export has ${this.kinds.length} columns`);
-  }
-
-  private take(): Buffer[] {
-    const output = this.done.splice(0);
-    if (this.pos) {
-      output.push(this.out.subarray(0, this.pos));
-      // The rest of the buffer is still free: the next rows go there, after what is handed out.
-      this.out = this.out.length - this.pos >= 4096 ? this.out.subarray(this.pos) : Buffer.allocUnsafe(OUT_BYTES);
-      this.pos = 0;
-    }
-    return output;
   }
 }
