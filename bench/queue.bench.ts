@@ -66,6 +66,16 @@ async function runConcurrently(total: number, workers: number, task: (i: number)
   );
 }
 
+/** The five slowest of an idle sample, each with its place in the sample (#0 is the first job). */
+function slowest(sample: number[]): string {
+  return sample
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map(({ ms, i }) => `${ms} ms (#${i})`)
+    .join(', ');
+}
+
 /** Porter's figures with `tenants` tenants submitting round-robin (fair sharing rotates across them, ADR 052). */
 async function benchPorter(tenants = 1): Promise<Figures> {
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
@@ -89,6 +99,7 @@ async function benchPorter(tenants = 1): Promise<Figures> {
       await waitUntil(() => completed >= target, 10_000, 'an idle-queue job');
     }
     const idle = tenants === 1 ? [...latencies] : [];
+    if (tenants === 1) process.stdout.write(`porter idle, slowest: ${slowest(idle)}\n`);
 
     latencies.length = 0;
     const base = completed;
@@ -134,6 +145,7 @@ async function benchRawBullmq(redisUrl: string, prefix: string, concurrency: num
       await waitUntil(() => completed >= target, 10_000, 'an idle raw job');
     }
     const idle = [...raw];
+    process.stdout.write(`raw bullmq idle, slowest: ${slowest(idle)}\n`);
     raw.length = 0;
     const base = completed;
     const start = Date.now();
