@@ -28,7 +28,11 @@ const BUCKET = 'porter-bench';
 const CREDENTIALS = { accessKeyId: 'porter-bench', secretAccessKey: 'porter-bench-secret' };
 
 /** `--s3-server s3rver` (default) or `--s3-server moto`; anything else, or moto missing, stops the bench with one clear line. */
+let chosenServer: 's3rver' | 'moto' | null = null;
+
 export function benchS3Server(): 's3rver' | 'moto' {
+  // Checked once: finding moto runs `moto_server --help`, a Python start of about a second.
+  if (chosenServer) return chosenServer;
   const raw = benchArg('s3-server') ?? 's3rver';
   if (raw !== 's3rver' && raw !== 'moto') {
     process.stderr.write(`bench: --s3-server must be "s3rver" or "moto", got "${raw}"\n`);
@@ -38,7 +42,7 @@ export function benchS3Server(): 's3rver' | 'moto' {
     process.stderr.write('bench: --s3-server moto needs moto_server (Python moto) on PATH\n');
     process.exit(2);
   }
-  return raw;
+  return (chosenServer = raw);
 }
 
 /**

@@ -32,8 +32,8 @@ for (let b = 0; b < 0x20; b++) JSON_SPECIAL[b] = 1;
 JSON_SPECIAL[BACKSLASH] = JSON_SPECIAL[QUOTE] = 1;
 
 /** Output is built in buffers of this size, and handed to the stream once this much is ready. */
-export const OUT_BYTES = 1 << 19;
-export const WRITE_BYTES = 1 << 17;
+const OUT_BYTES = 1 << 19;
+const WRITE_BYTES = 1 << 17;
 
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
@@ -91,7 +91,7 @@ export abstract class CopyTextRows {
    * be pushed again), else null.
    */
   push(chunk: Buffer, room = Infinity): { rows: number; output: Buffer[]; rest: Buffer | null } {
-    if (room <= 0) return { rows: 0, output: this.take(), rest: chunk };
+    if (room <= 0) return { rows: 0, output: this.drain(), rest: chunk };
     let rows = 0;
     let from = 0;
     if (this.pending.length) {
@@ -111,22 +111,17 @@ export abstract class CopyTextRows {
       if (written.rest) {
         // Out of room: what is left goes back, the cut row at its end included.
         const rest = last + 1 < chunk.length ? Buffer.concat([written.rest, chunk.subarray(last + 1)]) : written.rest;
-        return { rows, output: this.take(), rest };
+        return { rows, output: this.drain(), rest };
       }
     }
     if (Math.max(last + 1, from) < chunk.length) this.pending.push(Buffer.from(chunk.subarray(Math.max(last + 1, from))));
-    return { rows, output: this.pos >= WRITE_BYTES || this.done.length ? this.take() : [], rest: null };
+    return { rows, output: this.pos >= WRITE_BYTES || this.done.length ? this.drain() : [], rest: null };
   }
 
   /** What is left to write once the input has ended; fails if the input ended inside a row. */
   end(): Buffer[] {
     if (this.pending.length) throw new Error('the COPY text ended inside a row');
-    return this.take();
-  }
-
-  /** The rows transcoded so far and not yet handed out. */
-  drain(): Buffer[] {
-    return this.take();
+    return this.drain();
   }
 
   /** `data` holds whole rows (it ends with LF); writes at most `room` of them, from `at` on is not written. */
@@ -150,7 +145,8 @@ export abstract class CopyTextRows {
     throw new Error(`a COPY text row has ${fields} fields where the export has ${this.columnCount} columns`);
   }
 
-  private take(): Buffer[] {
+  /** The rows transcoded so far and not yet handed out. */
+  drain(): Buffer[] {
     const output = this.done.splice(0);
     if (this.pos) {
       output.push(this.out.subarray(0, this.pos));

@@ -117,7 +117,7 @@ export class XlsxCopyTextTranscoder extends CopyTextRows {
   private readonly no: Buffer;
   /** Worst case bytes a row's markup adds to its input (row tags, every cell's start, number and tags). */
   private readonly slack: number;
-  /** Data rows already in the current sheet (its header is row 1). */
+  /** Data rows in the current sheet before the row being written (its header is row 1); set by each `pushRows`. */
   private sheetRows = 0;
   /** The row number's digits, written once per row and copied into each cell's reference. */
   private readonly rowDigits = Buffer.alloc(16);
@@ -144,9 +144,13 @@ export class XlsxCopyTextTranscoder extends CopyTextRows {
     this.slack = ROW_OPEN.length + ROW_OPEN_END.length + ROW_CLOSE.length + 16 + starts + columns.length * (16 + widest);
   }
 
-  /** The writer has started a new sheet: the next row is its row 2. */
-  newSheet(): void {
-    this.sheetRows = 0;
+  /**
+   * `push` for a sheet that already holds `sheetRows` data rows and may hold `maxRows`: the rows
+   * are numbered from the writer's own count, so the two cannot drift apart.
+   */
+  pushRows(chunk: Buffer, sheetRows: number, maxRows: number): ReturnType<CopyTextRows['push']> {
+    this.sheetRows = sheetRows;
+    return this.push(chunk, maxRows - sheetRows);
   }
 
   /** `data` holds whole rows (it ends with LF); writes at most `room` of them (the sheet's room). */

@@ -203,11 +203,8 @@ export class XlsxExportWriter implements ExportFileWriter {
     });
     let rows = 0;
     for (let input: Buffer | null = chunk; input; ) {
-      if (this.rowsInSheet >= this.maxRowsPerSheet) {
-        await this.startSheet();
-        this.transcoder.newSheet();
-      }
-      const written = this.transcoder.push(input, this.maxRowsPerSheet - this.rowsInSheet);
+      if (this.rowsInSheet >= this.maxRowsPerSheet) await this.startSheet();
+      const written = this.transcoder.pushRows(input, this.rowsInSheet, this.maxRowsPerSheet);
       this.rowsInSheet += written.rows;
       rows += written.rows;
       for (const bytes of written.output) await this.writeBytes(bytes);
