@@ -24,7 +24,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
-import { readFileSync } from 'fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
@@ -98,6 +98,13 @@ function startApi(databaseUrl: string): { child: ChildProcess; output: () => str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // BENCH_API_LOG=<file>: the API's whole output is appended there too (--trace-gc, profiles).
+  const log = process.env.BENCH_API_LOG ? openSync(process.env.BENCH_API_LOG, 'a') : null;
+  if (log !== null) {
+    child.stdout?.on('data', (c: Buffer) => writeSync(log, c));
+    child.stderr?.on('data', (c: Buffer) => writeSync(log, c));
+    child.once('exit', () => closeSync(log));
+  }
   child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   return { child, output: () => out };

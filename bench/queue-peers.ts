@@ -29,10 +29,56 @@ export interface Figures {
   idleP99: number;
 }
 
-export interface PeerRun {
+export interface PeerRun extends IdleRun {
   jobs: number;
-  idleJobs: number;
   concurrency: number;
+}
+
+/** The idle sample's size, and the unmeasured jobs before it. */
+export interface IdleRun {
+  idleJobs: number;
+  idleWarmup: number;
+}
+
+/** An idle sample: its latencies, and the very first job's after the system started. */
+export interface IdleSample {
+  sample: number[];
+  first: number;
+}
+
+/**
+ * The idle sample, the same for every system: `idleWarmup` unmeasured jobs, then `idleJobs`
+ * measured ones, each submitted once the previous one finished. A process that has just started
+ * pays on its first jobs for its connections, its prepared statements and V8 compiling its code,
+ * which a long-running worker has behind it; the first job's latency is kept apart and printed, so
+ * that the cold start stays visible. `submit(i)` sends job i; `latencies` is where handlers record.
+ */
+export async function idleSample(
+  run: IdleRun,
+  latencies: number[],
+  completed: () => number,
+  submit: (i: number) => Promise<void>,
+  what: string,
+): Promise<IdleSample> {
+  latencies.length = 0;
+  for (let i = 0; i < run.idleWarmup + run.idleJobs; i++) {
+    const target = completed() + 1;
+    await submit(i);
+    await waitUntil(() => completed() >= target, 10_000, what);
+  }
+  const all = latencies.splice(0);
+  return { first: all[0] ?? NaN, sample: all.slice(run.idleWarmup) };
+}
+
+/** "porter idle: first job after start 104 ms; slowest of the sample 13 ms (#57), …" (#0 is the sample's first job). */
+export function describeIdle(system: string, { first, sample }: IdleSample): string {
+  const slowest = sample
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map(({ ms, i }) => `${ms} ms (#${i})`)
+    .join(', ');
+  return `${system} idle: first job after start ${first} ms; slowest of the sample ${slowest}\n`;
 }
 
 
@@ -68,18 +114,14 @@ async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: 
 
 /** Idle sample, then the loaded run; `add` submits one batch of timestamps. */
 async function measure(
+  system: string,
   run: PeerRun,
   state: { completed: number; latencies: number[] },
   addOne: (t: number) => Promise<void>,
   addMany: (ts: number[]) => Promise<void>,
 ): Promise<Figures> {
-  state.latencies.length = 0;
-  for (let i = 0; i < run.idleJobs; i++) {
-    const target = state.completed + 1;
-    await addOne(Date.now());
-    await waitUntil(() => state.completed >= target, 10_000, 'an idle peer job');
-  }
-  const idle = [...state.latencies];
+  const idle = await idleSample(run, state.latencies, () => state.completed, () => addOne(Date.now()), `an idle ${system} job`);
+  process.stdout.write(describeIdle(system, idle));
   state.latencies.length = 0;
   const base = state.completed;
   const start = Date.now();
@@ -95,8 +137,8 @@ async function measure(
     completedPerSec: run.jobs / ((done - start) / 1000),
     p50: percentile(state.latencies, 50),
     p99: percentile(state.latencies, 99),
-    idleP50: percentile(idle, 50),
-    idleP99: percentile(idle, 99),
+    idleP50: percentile(idle.sample, 50),
+    idleP99: percentile(idle.sample, 99),
   };
 }
 
@@ -126,6 +168,7 @@ export async function benchGraphileWorker(serverUrl: string, runId: string, run:
   });
   try {
     return await measure(
+      'graphile-worker',
       run,
       state,
       async (t) => void (await utils.addJob('noop', { t })),
@@ -162,6 +205,7 @@ export async function benchPgBoss(serverUrl: string, runId: string, run: PeerRun
   });
   try {
     return await measure(
+      'pg-boss',
       run,
       state,
       async (t) => void (await boss.send('noop', { t })),

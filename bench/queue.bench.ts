@@ -8,7 +8,8 @@
  * Porter with 50 tenants against 1, as the median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs,
  * in alternating order (the table shows the first pair; one pair alone moves by ±12 % here).
  *
- *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200;
+ *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200
+ *                                       after BENCH_IDLE_WARMUP=20 unmeasured ones, for every system;
  *                                       BENCH_MAX_ATTEMPTS=1 for a one-attempt job type;
  *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss;
  *                                       BENCH_FAIRNESS_PAIRS=3 or --pairs N)
@@ -29,12 +30,14 @@ import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations } from
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchCount } from './bench-args';
-import { benchGraphileWorker, benchPgBoss, Figures, waitUntil } from './queue-peers';
+import { benchGraphileWorker, benchPgBoss, describeIdle, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
 import { percentile } from './percentile';
 
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
+/** Unmeasured idle jobs before every system's idle sample (see idleSample). */
+const IDLE: IdleRun = { idleJobs: IDLE_JOBS, idleWarmup: Number(process.env.BENCH_IDLE_WARMUP ?? 20) };
 /** Pairs of Porter runs (1 tenant, then 50) the fairness goal takes the median of (`--pairs N`). */
 const FAIRNESS_PAIRS = benchCount('pairs', Number(process.env.BENCH_FAIRNESS_PAIRS ?? 3));
 const BENCH_TYPE = 'bench.noop';
@@ -66,16 +69,6 @@ async function runConcurrently(total: number, workers: number, task: (i: number)
   );
 }
 
-/** The five slowest of an idle sample, each with its place in the sample (#0 is the first job). */
-function slowest(sample: number[]): string {
-  return sample
-    .map((ms, i) => ({ ms, i }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, 5)
-    .map(({ ms, i }) => `${ms} ms (#${i})`)
-    .join(', ');
-}
-
 /** Porter's figures with `tenants` tenants submitting round-robin (fair sharing rotates across them, ADR 052). */
 async function benchPorter(tenants = 1): Promise<Figures> {
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
@@ -92,14 +85,15 @@ async function benchPorter(tenants = 1): Promise<Figures> {
     // tenants it only warms up the app (pool connections, prepared statements, limits read) as the
     // idle sample does for one tenant, so that both loaded runs start alike; its latencies are not
     // reported.
-    latencies.length = 0;
-    for (let i = 0; i < IDLE_JOBS; i++) {
-      const target = completed + 1;
-      await commands.execute(new SubmitJobCommand(tenants === 1 ? who : many[i % tenants], BENCH_TYPE, { t: Date.now() }));
-      await waitUntil(() => completed >= target, 10_000, 'an idle-queue job');
-    }
-    const idle = tenants === 1 ? [...latencies] : [];
-    if (tenants === 1) process.stdout.write(`porter idle, slowest: ${slowest(idle)}\n`);
+    const sampled = await idleSample(
+      IDLE,
+      latencies,
+      () => completed,
+      async (i) => void (await commands.execute(new SubmitJobCommand(tenants === 1 ? who : many[i % tenants], BENCH_TYPE, { t: Date.now() }))),
+      'an idle-queue job',
+    );
+    const idle = tenants === 1 ? sampled.sample : [];
+    if (tenants === 1) process.stdout.write(describeIdle('porter', sampled));
 
     latencies.length = 0;
     const base = completed;
@@ -139,13 +133,9 @@ async function benchRawBullmq(redisUrl: string, prefix: string, concurrency: num
   await worker.waitUntilReady();
   const opts = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
   try {
-    for (let i = 0; i < IDLE_JOBS; i++) {
-      const target = completed + 1;
-      await queue.add('noop', { t: Date.now() }, opts);
-      await waitUntil(() => completed >= target, 10_000, 'an idle raw job');
-    }
-    const idle = [...raw];
-    process.stdout.write(`raw bullmq idle, slowest: ${slowest(idle)}\n`);
+    const sampled = await idleSample(IDLE, raw, () => completed, async () => void (await queue.add('noop', { t: Date.now() }, opts)), 'an idle raw job');
+    const idle = sampled.sample;
+    process.stdout.write(describeIdle('raw bullmq', sampled));
     raw.length = 0;
     const base = completed;
     const start = Date.now();
@@ -174,7 +164,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   await runMigrations(config.databaseUrl, porterMigrations);
   try {
-    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS}\n`);
+    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS} after ${IDLE.idleWarmup} unmeasured\n`);
     const porter = await benchPorter();
     const porterTenants = await benchPorter(50);
     // Fairness is a ratio of two runs a few seconds apart, and one pair moves by ±12 % on this
@@ -196,7 +186,7 @@ async function main(): Promise<void> {
       return;
     }
     const raw = await benchRawBullmq(config.redisUrl, `${config.queuePrefix}_raw`, config.workerConcurrency);
-    const peerRun = { jobs: JOBS, idleJobs: IDLE_JOBS, concurrency: config.workerConcurrency };
+    const peerRun = { ...IDLE, jobs: JOBS, concurrency: config.workerConcurrency };
     const systems: Array<[string, Figures]> = [
       ['raw bullmq', raw],
       ['porter', porter],
