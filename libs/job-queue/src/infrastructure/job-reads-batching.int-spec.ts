@@ -94,6 +94,17 @@ describe('job reads in batches (Postgres)', () => {
     const reads = sent.filter((name) => name.startsWith('job-queue.read-job'));
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.length).toBeLessThan(asks.filter(([, id]) => id !== 'not-a-uuid').length / 4);
+    // Batches of many distinct jobs rank them with one window over the pending jobs.
+    expect(sent).toContain('job-queue.read-jobs-ranked.v1');
+
+    // A batch of a few distinct jobs counts each one's position instead: the same answers.
+    const few = [ids[0], ids[7], ids[9], ids[4]];
+    const fewAlone: Array<JobInfo | 'not found'> = [];
+    for (const id of few) fewAlone.push(await read(one.admin, id));
+    const fewTogether = await namedStatements(() => Promise.all([...few, ...few].map((id) => read(one.admin, id))));
+    expect(fewTogether.result).toEqual([...fewAlone, ...fewAlone]);
+    expect(fewTogether.sent).toContain('job-queue.read-jobs.v1');
+    expect(fewTogether.sent).not.toContain('job-queue.read-jobs-ranked.v1');
   });
 
   it('lets a client read its own change made just before (no read joins one already under way)', async () => {
@@ -128,5 +139,66 @@ describe('job reads in batches (Postgres)', () => {
     expect(together[0]).toEqual(together[16]);
     // 16 distinct asks (4 principals x 2 offsets x 2 limits), a page statement and a count each per batch
     expect(sent.filter((name) => name.startsWith('job-queue.read-page')).length).toBeLessThan(asks.length / 2);
+  });
+
+  it('ranks the pending jobs of different pages read together with one window, counts equal counts once, and a failed batch is read page by page', async () => {
+    const { alice, admin } = users();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: [0, 3, -1][i % 3] }));
+    await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, ids[17]));
+    await api.get(CommandBus).execute(new CancelJobCommand(alice, ids[4]));
+    const list = (offset: number, query?: string) =>
+      api.get(QueryBus).execute(new ListJobsQuery(admin, query ? { query } : {}, offset, 5)) as Promise<{ items: JobInfo[]; totalRecords: number }>;
+    const asks: Array<[number, string | undefined]> = [];
+    for (let offset = 0; offset < 30; offset += 5) asks.push([offset, undefined], [offset, 'sortBy submittedAt/asc']);
+    const alone = [];
+    for (const [offset, query] of asks) alone.push(await list(offset, query));
+    expect(alone.flatMap((page) => page.items).find((job) => job.id === ids[17])?.position).toBe(1);
+
+    // Every statement sent on a connection taken from the pool (a batch of pages runs on one).
+    const texts: string[] = [];
+    let failNext = false;
+    // Only the promise form (the read model's batch of pages); pool.query's own callback form passes through.
+    const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+    const spy = jest.spyOn(pool, 'connect').mockImplementation(((...args: unknown[]) => {
+      if (args.length) return connect(...args);
+      return (connect() as Promise<import('pg').PoolClient>).then((client) => {
+        const query = client.query.bind(client) as (...rest: unknown[]) => Promise<unknown>;
+        const own = jest.spyOn(client, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+          const text = typeof config === 'string' ? config : String((config as { text: string }).text);
+          texts.push(text);
+          if (failNext && text.includes('row_number()')) {
+            failNext = false;
+            return Promise.reject(new Error('injected failure of the positions statement'));
+          }
+          return query(config, ...rest);
+        }) as typeof client.query);
+        const release = client.release.bind(client);
+        client.release = ((error?: Error | boolean) => {
+          own.mockRestore();
+          return release(error);
+        }) as typeof client.release;
+        return client;
+      });
+    }) as unknown as typeof pool.connect);
+    try {
+      const together = await Promise.all(asks.map(([offset, query]) => list(offset, query)));
+      expect(together).toEqual(alone);
+      const windows = texts.filter((t) => t.includes('row_number()')).length;
+      const transactions = texts.filter((t) => t.startsWith('BEGIN')).length;
+      expect(transactions).toBeGreaterThan(0);
+      // one window per batch of pages (not one per page), and the count of the same filter once per batch
+      expect(windows).toBe(transactions);
+      expect(texts.filter((t) => t.startsWith('SELECT count(*)')).length).toBeLessThanOrEqual(2 * transactions);
+
+      // A batch whose positions statement fails is read again page by page: every caller still gets its page.
+      texts.length = 0;
+      failNext = true;
+      const again = await Promise.all(asks.map(([offset, query]) => list(offset, query)));
+      expect(again).toEqual(alone);
+      expect(texts.some((t) => t === 'ROLLBACK')).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

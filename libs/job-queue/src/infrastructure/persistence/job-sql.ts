@@ -68,14 +68,24 @@ export function selectOneJob(where: string, columns = 'j.*', join = ''): string 
 }
 
 /**
+ * Every pending job's position, ranked by ONE window over `job_pending_order_idx` (keyed on
+ * CLAIM_ORDER and including id, so the window reads that index in its order: no sort and no
+ * table row; ADR 068). MATERIALIZED computes it once whatever join the planner picks (without
+ * statistics it picks a nested loop, which would rescan a plain subquery once per row); it only
+ * runs when `selected` holds a pending job.
+ */
+const pendingWindow = (selected: string): string => `queue AS MATERIALIZED (
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position
+    FROM job_queue.job
+    WHERE status = 'pending' AND EXISTS (SELECT 1 FROM ${selected} WHERE ${selected}.status = 'pending')
+  )`;
+
+/**
  * A page of jobs (`where` filters `job_queue.job j`), newest first (`direction` DESC) or oldest
- * first (ASC) by submission. ONE window over the pending jobs ranks them all, and the page's rows
- * pick their rank up by id. `job_pending_order_idx` is keyed on CLAIM_ORDER and includes id, so
- * the window reads that index in its order: no sort and no table row (ADR 068). MATERIALIZED
- * computes the window once whatever join the planner picks (without statistics it picks a nested
- * loop, which would rescan a plain subquery once per row); it only runs when the page holds a
- * pending job. A per-row count cost O(pending × rows): ~2 s for a page of 1,000 with 10,000 jobs
- * waiting (~50 ms this way).
+ * first (ASC) by submission, with their positions from one window over the pending jobs (see
+ * pendingWindow): a per-row count cost O(pending × rows), ~2 s for a page of 1,000 with 10,000
+ * jobs waiting (~50 ms this way). Without `positions`, the rows come with a null position, for a
+ * caller that ranks the pending jobs of several pages at once (PENDING_POSITIONS_SQL).
  */
 export function selectJobPage(
   where: string,
@@ -84,20 +94,47 @@ export function selectJobPage(
   direction: 'ASC' | 'DESC' = 'DESC',
   orderColumn = 'submitted_at',
   columns = 'j.*',
+  positions = true,
 ): string {
+  const selected = `SELECT ${columns} FROM job_queue.job j WHERE ${where}
+    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}`;
+  if (!positions) {
+    return `
+  WITH selected AS (
+    ${selected}
+  )
+  SELECT s.*, NULL::bigint AS position, ${OUTPUT_FILES('s')}
+  FROM selected s
+  ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
+  }
   return `
   WITH selected AS (
-    SELECT ${columns} FROM job_queue.job j WHERE ${where}
-    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
-  ), queue AS MATERIALIZED (
-    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position
-    FROM job_queue.job
-    WHERE status = 'pending' AND EXISTS (SELECT 1 FROM selected WHERE selected.status = 'pending')
-  )
+    ${selected}
+  ), ${pendingWindow('selected')}
   SELECT s.*, queue.position, ${OUTPUT_FILES('s')}
   FROM selected s LEFT JOIN queue ON queue.id = s.id
   ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
 }
+
+/**
+ * Several jobs named by a relation (`join`, as in selectOneJob), ranked by one window over the
+ * pending jobs instead of a count per row: a read batch of many pending jobs costs one pass over
+ * the pending index, not one per job.
+ */
+export function selectRankedJobs(where: string, columns: string, join: string): string {
+  return `
+  WITH selected AS (
+    SELECT ${columns} FROM ${join}job_queue.job j ON ${where}
+  ), ${pendingWindow('selected')}
+  SELECT s.*, queue.position, ${OUTPUT_FILES('s')}
+  FROM selected s LEFT JOIN queue ON queue.id = s.id`;
+}
+
+/** The positions of the pending jobs among `$1` (ids), from one window over every pending job. */
+export const PENDING_POSITIONS_SQL = `
+  SELECT q.id, q.position FROM (
+    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position FROM job_queue.job WHERE status = 'pending'
+  ) q WHERE q.id = ANY ($1::uuid[])`;
 
 export interface JobRow {
   id: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool, QueryConfig } from 'pg';
+import { Pool, PoolClient, QueryConfig } from 'pg';
 import { BatchItemResult, MicroBatcher, PG_POOL } from '@porter/platform';
 import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import type { JobInfo } from '../../public/entities/job-info';
@@ -8,20 +8,40 @@ import type { JobListFilters } from '../../application/ports/job.repository.port
 import type { JobReadModel } from '../../application/ports/job-read-model.port';
 import { toJobInfo } from '../../application/job-info.mapper';
 import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
-import { JOB_INFO_COLUMNS, JobRow, selectJobPage, selectOneJob, toJobRecord } from './job-sql';
+import { JOB_INFO_COLUMNS, JobRow, PENDING_POSITIONS_SQL, selectJobPage, selectOneJob, selectRankedJobs, toJobRecord } from './job-sql';
 
 const READ_ONE_SQL = selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)', JOB_INFO_COLUMNS);
 
 /**
  * Several reads in one statement: each (job, principal) pair of the batch is one row of the
  * unnest, joined to its job under the same rule as READ_ONE_SQL, and `r.ord` says which pair a
- * row answers. A pair the principal may not see has no row.
+ * row answers. A pair the principal may not see has no row. Positions are counted per job
+ * through the pending indexes (a job's count reads the jobs ahead of it).
  */
 const READ_MANY_SQL = selectOneJob(
   'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
   `r.ord, ${JOB_INFO_COLUMNS}`,
   'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
 );
+
+/**
+ * The same reads with the pending jobs ranked by one window over the pending index instead
+ * (selectRankedJobs): a pass over every pending job, about three times what counting the jobs
+ * ahead of the last one costs, paid once for the whole batch.
+ */
+const READ_MANY_RANKED_SQL = selectRankedJobs(
+  'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
+  `r.ord, ${JOB_INFO_COLUMNS}`,
+  'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
+);
+
+/**
+ * From this many distinct jobs in a batch, one window ranks them (READ_MANY_RANKED_SQL); below
+ * it, counts per job (READ_MANY_SQL) read less. Measured with bench:api's 4,400 pending jobs: one
+ * job polled by 100 clients cost Postgres 62 µs a request counted and 193 µs ranked; 100 jobs
+ * polled in turn, 626 µs counted and 142 µs ranked.
+ */
+const RANK_FROM = 6;
 
 /** Most reads answered by one statement. */
 const READ_BATCH_MAX = 200;
@@ -93,8 +113,9 @@ export class PgJobReadModel implements JobReadModel {
       return slot;
     });
     const { rows } = await this.pool.query<JobRow & { ord: string }>({
-      name: 'job-queue.read-jobs.v1',
-      text: READ_MANY_SQL,
+      ...(asked.length >= RANK_FROM
+        ? { name: 'job-queue.read-jobs-ranked.v1', text: READ_MANY_RANKED_SQL }
+        : { name: 'job-queue.read-jobs.v1', text: READ_MANY_SQL }),
       values: [asked.map((k) => k.jobId), asked.map((k) => k.tenant), asked.map((k) => k.isAdmin), asked.map((k) => k.userId)],
     });
     const found: Array<JobRow | undefined> = new Array(asked.length);
@@ -121,16 +142,18 @@ export class PgJobReadModel implements JobReadModel {
   }
 
   private async listBatch(asks: PageAsk[]): Promise<Array<BatchItemResult<Page<JobInfo>>>> {
-    const reads = new Map<string, Promise<{ rows: JobRow[]; total: number }>>();
-    const answers = asks.map((ask) => {
-      let read = reads.get(ask.key);
-      if (!read) {
-        read = this.readPage(ask.principal, ask.filters, ask.page);
-        reads.set(ask.key, read);
-      }
-      return read;
-    });
-    const settled = await Promise.allSettled(answers);
+    const distinct = new Map<string, PageAsk>();
+    for (const ask of asks) if (!distinct.has(ask.key)) distinct.set(ask.key, ask);
+    let reads: Map<string, Promise<{ rows: JobRow[]; total: number }>> | null = null;
+    if (distinct.size > 1) {
+      // Several pages: read together in one snapshot, the pending jobs of all of them ranked by
+      // one window and equal counts counted once. A batch that fails (one page's statement, the
+      // connection) is read again page by page, so that each caller gets its own page's answer.
+      const together = await this.readPages([...distinct.values()]).catch(() => null);
+      if (together) reads = new Map([...distinct.keys()].map((key, i) => [key, Promise.resolve(together[i])]));
+    }
+    if (!reads) reads = new Map([...distinct].map(([key, ask]) => [key, this.readPage(ask.principal, ask.filters, ask.page)]));
+    const settled = await Promise.allSettled(asks.map((ask) => reads.get(ask.key)!));
     return settled.map((answer) =>
       answer.status === 'rejected'
         ? { error: answer.reason }
@@ -138,7 +161,55 @@ export class PgJobReadModel implements JobReadModel {
     );
   }
 
+  /**
+   * Distinct pages read in one REPEATABLE READ snapshot on one connection: each page's rows
+   * without positions, each distinct count once, then the positions of every pending job among
+   * them from one window over the pending index (PENDING_POSITIONS_SQL). Pages read alone each
+   * ranked every pending job: with thousands waiting, a dashboard's worth of different pages
+   * cost one pass over the pending index per page.
+   */
+  private async readPages(asks: PageAsk[]): Promise<Array<{ rows: JobRow[]; total: number }>> {
+    const client = await this.pool.connect();
+    let healthy = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const counts = new Map<string, Promise<number>>();
+      const pages: Array<{ rows: JobRow[]; total: Promise<number> }> = [];
+      for (const ask of asks) {
+        const { page, count } = this.pageStatements(ask.principal, ask.filters, ask.page, false);
+        const rows = (await client.query<JobRow>(page)).rows;
+        const countKey = JSON.stringify([count.text, count.values]);
+        let total = counts.get(countKey);
+        if (!total) {
+          total = client.query<{ n: string }>(count).then((r) => Number(r.rows[0].n));
+          counts.set(countKey, total);
+          await total;
+        }
+        pages.push({ rows, total });
+      }
+      const pending = [...new Set(pages.flatMap((p) => p.rows.filter((row) => row.status === 'pending').map((row) => row.id)))];
+      if (pending.length) {
+        const { rows } = await client.query<{ id: string; position: string }>({ name: 'job-queue.pending-positions.v1', text: PENDING_POSITIONS_SQL, values: [pending] });
+        const positions = new Map(rows.map((r) => [r.id, r.position]));
+        for (const p of pages) for (const row of p.rows) if (row.status === 'pending') row.position = positions.get(row.id) ?? null;
+      }
+      await client.query('COMMIT');
+      healthy = true;
+      return Promise.all(pages.map(async (p) => ({ rows: p.rows, total: await p.total })));
+    } finally {
+      if (!healthy) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
   private async readPage(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<{ rows: JobRow[]; total: number }> {
+    const statements = this.pageStatements(principal, filters, page, true);
+    const [items, count] = await Promise.all([this.pool.query<JobRow>(statements.page), this.pool.query<{ n: string }>(statements.count)]);
+    return { rows: items.rows, total: Number(count.rows[0].n) };
+  }
+
+  /** A page's statement (its rows, with their positions when `positions`) and its count's. */
+  private pageStatements(principal: Principal, filters: JobListFilters, page: PageRequest, positions: boolean): { page: QueryConfig; count: QueryConfig } {
     // Admin or not decides the text (not a parameter): each variant gets the plan that suits it
     // (the submitter index for a non-admin), also once its statement is prepared.
     const where = ['j.tenant = $1'];
@@ -166,14 +237,21 @@ export class PgJobReadModel implements JobReadModel {
     const clause = where.join(' AND ');
     const sort = filters.query?.sort;
     const direction = sort ? (sort.direction === 'asc' ? 'ASC' : 'DESC') : sqlDirection(page.order);
-    const pageSql = selectJobPage(clause, `$${params.length + 1}`, `$${params.length + 2}`, direction, sort ? SORT_COLUMNS[sort.field] : undefined, JOB_INFO_COLUMNS);
+    const pageSql = selectJobPage(
+      clause,
+      `$${params.length + 1}`,
+      `$${params.length + 2}`,
+      direction,
+      sort ? SORT_COLUMNS[sort.field] : undefined,
+      JOB_INFO_COLUMNS,
+      positions,
+    );
     const countSql = `SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`;
     const prepared = filters.query === undefined;
-    const [items, count] = await Promise.all([
-      this.pool.query<JobRow>(statement(prepared, 'job-queue.read-page', pageSql, [...params, page.offset, page.limit])),
-      this.pool.query<{ n: string }>(statement(prepared, 'job-queue.count-jobs', countSql, params)),
-    ]);
-    return { rows: items.rows, total: Number(count.rows[0].n) };
+    return {
+      page: statement(prepared, 'job-queue.read-page', pageSql, [...params, page.offset, page.limit]),
+      count: statement(prepared, 'job-queue.count-jobs', countSql, params),
+    };
   }
 }
 
