@@ -2,13 +2,15 @@ import { spawnSync } from 'child_process';
 import { porterArgs, porterEnv } from '../../tools/porter-process';
 
 describe('how a Porter process is started (tools/porter-process.js)', () => {
-  it('gives workers two malloc arenas, a capped old space and 8 MB semi-spaces, and leaves the api and migrate alone', () => {
+  it('gives workers two malloc arenas, a capped old space, 8 MB semi-spaces and a fixed heap growing factor, and leaves the api and migrate alone', () => {
     expect(porterEnv('worker', { PATH: '/bin' })).toEqual({ PATH: '/bin', MALLOC_ARENA_MAX: '2' });
     expect(porterEnv('api', { PATH: '/bin' })).toEqual({ PATH: '/bin' });
     expect(porterEnv('migrate', {})).toEqual({});
     expect(porterArgs('worker')).toContain('--max-old-space-size=192');
     expect(porterArgs('worker')).toContain('--max-semi-space-size=8');
+    expect(porterArgs('worker')).toContain('--heap-growing-percent=75');
     expect(porterArgs('api')).not.toContain('--max-semi-space-size=8');
+    expect(porterArgs('api')).not.toContain('--heap-growing-percent=75');
   });
 
   it("puts an operator's PORTER_WORKER_NODE_ARGS after Porter's flags, so that theirs win", () => {
@@ -32,6 +34,13 @@ describe('how a Porter process is started (tools/porter-process.js)', () => {
 
   it('refuses an unknown kind', () => {
     expect(() => porterEnv('scheduler' as 'api', {})).toThrow('unknown Porter process kind "scheduler"');
+  });
+
+  it('starts a Node.js that accepts every worker flag (an unknown V8 flag would stop the worker at start)', () => {
+    const flags = porterArgs('worker').filter((arg) => arg.startsWith('--'));
+    const child = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('ok');
   });
 
   it('the environment reaches the started process (glibc reads it at start)', () => {
