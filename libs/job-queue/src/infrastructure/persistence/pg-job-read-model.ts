@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool, PoolClient, QueryConfig } from 'pg';
+import { Pool, QueryConfig } from 'pg';
 import { BatchItemResult, MicroBatcher, PG_POOL } from '@porter/platform';
 import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import type { JobInfo } from '../../public/entities/job-info';
@@ -170,20 +170,20 @@ export class PgJobReadModel implements JobReadModel {
    */
   private async readPages(asks: PageAsk[]): Promise<Array<{ rows: JobRow[]; total: number }>> {
     const client = await this.pool.connect();
-    let healthy = false;
+    let done = false;
+    let broken = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const counts = new Map<string, Promise<number>>();
-      const pages: Array<{ rows: JobRow[]; total: Promise<number> }> = [];
+      const counts = new Map<string, number>();
+      const pages: Array<{ rows: JobRow[]; total: number }> = [];
       for (const ask of asks) {
         const { page, count } = this.pageStatements(ask.principal, ask.filters, ask.page, false);
         const rows = (await client.query<JobRow>(page)).rows;
         const countKey = JSON.stringify([count.text, count.values]);
         let total = counts.get(countKey);
-        if (!total) {
-          total = client.query<{ n: string }>(count).then((r) => Number(r.rows[0].n));
+        if (total === undefined) {
+          total = Number((await client.query<{ n: string }>(count)).rows[0].n);
           counts.set(countKey, total);
-          await total;
         }
         pages.push({ rows, total });
       }
@@ -194,11 +194,12 @@ export class PgJobReadModel implements JobReadModel {
         for (const p of pages) for (const row of p.rows) if (row.status === 'pending') row.position = positions.get(row.id) ?? null;
       }
       await client.query('COMMIT');
-      healthy = true;
-      return Promise.all(pages.map(async (p) => ({ rows: p.rows, total: await p.total })));
+      done = true;
+      return pages;
     } finally {
-      if (!healthy) await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      // A connection whose transaction cannot be rolled back is not handed out again.
+      if (!done) await client.query('ROLLBACK').catch(() => (broken = true));
+      client.release(broken);
     }
   }
 
