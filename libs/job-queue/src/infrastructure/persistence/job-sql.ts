@@ -67,6 +67,9 @@ export function selectOneJob(where: string, columns = 'j.*', join = ''): string 
   FROM ${join}job_queue.job j ${join ? 'ON' : 'WHERE'} ${where}`;
 }
 
+/** Every pending job with its position. */
+const RANK_PENDING = `SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position FROM job_queue.job WHERE status = 'pending'`;
+
 /**
  * Every pending job's position, ranked by ONE window over `job_pending_order_idx` (keyed on
  * CLAIM_ORDER and including id, so the window reads that index in its order: no sort and no
@@ -75,9 +78,7 @@ export function selectOneJob(where: string, columns = 'j.*', join = ''): string 
  * runs when `selected` holds a pending job.
  */
 const pendingWindow = (selected: string): string => `queue AS MATERIALIZED (
-    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position
-    FROM job_queue.job
-    WHERE status = 'pending' AND EXISTS (SELECT 1 FROM ${selected} WHERE ${selected}.status = 'pending')
+    ${RANK_PENDING} AND EXISTS (SELECT 1 FROM ${selected} WHERE ${selected}.status = 'pending')
   )`;
 
 /**
@@ -131,10 +132,7 @@ export function selectRankedJobs(where: string, columns: string, join: string): 
 }
 
 /** The positions of the pending jobs among `$1` (ids), from one window over every pending job. */
-export const PENDING_POSITIONS_SQL = `
-  SELECT q.id, q.position FROM (
-    SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS position FROM job_queue.job WHERE status = 'pending'
-  ) q WHERE q.id = ANY ($1::uuid[])`;
+export const PENDING_POSITIONS_SQL = `SELECT q.id, q.position FROM (${RANK_PENDING}) q WHERE q.id = ANY ($1::uuid[])`;
 
 export interface JobRow {
   id: string;
