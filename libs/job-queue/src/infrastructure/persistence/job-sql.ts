@@ -97,23 +97,13 @@ export function selectJobPage(
   columns = 'j.*',
   positions = true,
 ): string {
-  const selected = `SELECT ${columns} FROM job_queue.job j WHERE ${where}
-    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}`;
-  if (!positions) {
-    return `
-  WITH selected AS (
-    ${selected}
-  )
-  SELECT s.*, NULL::bigint AS position, ${OUTPUT_FILES('s')}
-  FROM selected s
-  ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
-  }
   return `
   WITH selected AS (
-    ${selected}
-  ), ${pendingWindow('selected')}
-  SELECT s.*, queue.position, ${OUTPUT_FILES('s')}
-  FROM selected s LEFT JOIN queue ON queue.id = s.id
+    SELECT ${columns} FROM job_queue.job j WHERE ${where}
+    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
+  )${positions ? `, ${pendingWindow('selected')}` : ''}
+  SELECT s.*, ${positions ? 'queue.position' : 'NULL::bigint AS position'}, ${OUTPUT_FILES('s')}
+  FROM selected s${positions ? ' LEFT JOIN queue ON queue.id = s.id' : ''}
   ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
 }
 

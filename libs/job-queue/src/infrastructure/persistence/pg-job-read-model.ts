@@ -12,28 +12,27 @@ import { JOB_INFO_COLUMNS, JobRow, PENDING_POSITIONS_SQL, selectJobPage, selectO
 
 const READ_ONE_SQL = selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)', JOB_INFO_COLUMNS);
 
+/** Which job each (job, principal) pair of a batch names, under READ_ONE_SQL's rule: where, columns, relation. */
+const READ_MANY: [string, string, string] = [
+  'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
+  `r.ord, ${JOB_INFO_COLUMNS}`,
+  'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
+];
+
 /**
  * Several reads in one statement: each (job, principal) pair of the batch is one row of the
  * unnest, joined to its job under the same rule as READ_ONE_SQL, and `r.ord` says which pair a
  * row answers. A pair the principal may not see has no row. Positions are counted per job
  * through the pending indexes (a job's count reads the jobs ahead of it).
  */
-const READ_MANY_SQL = selectOneJob(
-  'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
-  `r.ord, ${JOB_INFO_COLUMNS}`,
-  'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
-);
+const READ_MANY_SQL = selectOneJob(...READ_MANY);
 
 /**
  * The same reads with the pending jobs ranked by one window over the pending index instead
  * (selectRankedJobs): a pass over every pending job, about three times what counting the jobs
  * ahead of the last one costs, paid once for the whole batch.
  */
-const READ_MANY_RANKED_SQL = selectRankedJobs(
-  'j.id = r.id AND j.tenant = r.tenant AND (r.is_admin OR j.submitted_by = r.user_id)',
-  `r.ord, ${JOB_INFO_COLUMNS}`,
-  'unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) WITH ORDINALITY AS r(id, tenant, is_admin, user_id, ord) JOIN ',
-);
+const READ_MANY_RANKED_SQL = selectRankedJobs(...READ_MANY);
 
 /**
  * From this many distinct jobs in a batch, one window ranks them (READ_MANY_RANKED_SQL); below
