@@ -1,14 +1,24 @@
 /**
- * Claim-ahead (ADR 018): a handler that settles within this many ms counts as short, and a job
- * type whose last SHORT_STREAK handlers here were short is a short type. While every running
- * handler is of a short type and younger than this, a round also claims up to AHEAD_PER_SLOT
- * jobs per slot for the slots that will have turned over by the time it returns, as long as the
- * jobs it takes, in claim order, are of short types. A job claimed ahead so waits for a slot
- * about AHEAD_PER_SLOT short handlers long (2 gave +11% completed/s over 1 in the benchmark).
+ * Claim-ahead (ADR 018, depth ADR 083): a handler that settles within this many ms counts as
+ * short, and a job type whose last SHORT_STREAK handlers here were short is a short type. While
+ * every running handler is of a short type and younger than this, a round also claims jobs
+ * ahead for the slots that will have turned over by the time it returns, as long as the jobs it
+ * takes, in claim order, are of short types: per slot, as many as short handlers fit in a round
+ * (`aheadPerSlot`), from 1 to MAX_AHEAD_PER_SLOT. A job claimed ahead so waits for a slot about
+ * one round long, the time it would otherwise have waited for the next round.
  */
 const SHORT_RUN_MS = 20;
 const SHORT_STREAK = 3;
-export const AHEAD_PER_SLOT = 2;
+/**
+ * Jobs claimed ahead per slot at most (ADR 083: 4 gave ~3,400 completed/s against ~2,950 for 2 on
+ * the benchmark's no-op jobs; 6 gave no more). With handlers up to SHORT_RUN_MS long, the last one
+ * waits at most 4 × 20 ms, under AHEAD_WAIT_MS.
+ */
+export const MAX_AHEAD_PER_SLOT = 4;
+/** Weight of the newest sample in the moving averages of handler and round durations. */
+const EWMA_WEIGHT = 0.2;
+/** Shortest handler duration the depth assumes (Date.now() counts a no-op handler as 0 ms). */
+const MIN_HANDLER_MS = 0.25;
 /**
  * A job claimed ahead waits for a slot at most this long (bounded by the heartbeat interval):
  * past it, the handlers it waits behind are not short after all (they may hang), so it is
@@ -26,11 +36,26 @@ export interface RunningHandler {
 export class ShortJobTypes {
   /** Per job type: handlers that settled within SHORT_RUN_MS in a row (a longer one resets it). */
   private readonly streaks = new Map<string, number>();
+  /** Moving average of how long short handlers took here (ms; every short type together). */
+  private shortHandlerMs = SHORT_RUN_MS;
 
   /** A handler of `type` that started at `startedAt` (ms) has settled now. */
   recordHandler(type: string, startedAt: number): void {
-    if (Date.now() - startedAt <= SHORT_RUN_MS) this.streaks.set(type, (this.streaks.get(type) ?? 0) + 1);
-    else this.streaks.set(type, 0);
+    const took = Date.now() - startedAt;
+    if (took <= SHORT_RUN_MS) {
+      this.streaks.set(type, (this.streaks.get(type) ?? 0) + 1);
+      this.shortHandlerMs += EWMA_WEIGHT * (took - this.shortHandlerMs);
+    } else this.streaks.set(type, 0);
+  }
+
+  /**
+   * Jobs to claim ahead per slot when a round takes `roundMs` (ADR 083): as many short handlers as
+   * a slot runs while the next round is in flight, so slots do not idle waiting for it, and no
+   * more, so a job claimed ahead waits about one round. At least 1, at most MAX_AHEAD_PER_SLOT.
+   */
+  aheadPerSlot(roundMs: number): number {
+    const perRound = Math.ceil(roundMs / Math.max(MIN_HANDLER_MS, this.shortHandlerMs));
+    return Math.min(MAX_AHEAD_PER_SLOT, Math.max(1, perRound));
   }
 
   /**

@@ -2,12 +2,14 @@ import { randomUUID } from 'crypto';
 import { PorterConfig } from '@porter/platform';
 import { errorMessage } from '../../domain/job-errors';
 import { ClaimedJob, FinishResult, JobRunStore, RoundResult, SuccessInput } from '../store/job-run.store';
-import { AHEAD_PER_SLOT, RunningHandler, ShortJobTypes } from './claim-ahead';
+import { RunningHandler, ShortJobTypes } from './claim-ahead';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { RunSlots } from './run-slots';
 
 /** Successful runs one round writes at most (the rest go with the next round). */
 const MAX_SUCCESSES_PER_ROUND = 500;
+/** Weight of the newest round in the moving average of round durations. */
+const ROUND_EWMA_WEIGHT = 0.2;
 
 /** What the dispatcher needs from the worker around it. */
 export interface RoundDispatcherDependencies {
@@ -44,6 +46,8 @@ export class RoundDispatcher {
   private stopping = false;
   /** Latest startedAt (ms) this worker's claims stamped. */
   private lastRoundMs = 0;
+  /** Moving average of how long a round statement takes (ms): the claim-ahead depth follows it (ADR 083). */
+  private roundMs = 1;
 
   constructor(private readonly deps: RoundDispatcherDependencies) {}
 
@@ -128,7 +132,9 @@ export class RoundDispatcher {
     if (this.stopping) this.releaseWaiters();
     const free = slots.free;
     const aheadTypes = shortTypes.claimAheadTypes(registry.maxAttemptsByType(), this.deps.running());
-    const room = free + (aheadTypes.length ? AHEAD_PER_SLOT * config.workerConcurrency - slots.waitingCount : 0);
+    // Claimed ahead and still waiting for a slot count against the depth (which may have shrunk since).
+    const ahead = aheadTypes.length ? Math.max(0, shortTypes.aheadPerSlot(this.roundMs) * config.workerConcurrency - slots.waitingCount) : 0;
+    const room = free + ahead;
     const claiming = !this.stopping && room > 0 && (this.waiters.length > 0 || this.mayHaveMore);
     // Slow start: after an idle spell the first round takes one job (the head of the queue,
     // alone, at once); rounds that follow a full claim take every free slot (and claim ahead
@@ -152,6 +158,7 @@ export class RoundDispatcher {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       }
       const tokens = Array.from({ length: want }, () => randomUUID());
+      const roundStarted = performance.now();
       result = await store.round(
         successes.map((s) => s.input),
         tokens,
@@ -160,6 +167,7 @@ export class RoundDispatcher {
         registry.maxAttemptsByType(),
         { sure: Math.min(free, want), shortTypes: aheadTypes },
       );
+      this.roundMs += ROUND_EWMA_WEIGHT * (performance.now() - roundStarted - this.roundMs);
       for (const job of result.claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
       // The claim saw as many ready jobs as it asked for: there may be more (jobs it left for
       // lack of a short type are taken when a slot frees).
