@@ -1,11 +1,24 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Global, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { MikroOrmMiddleware, MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { ormBaseOptions } from './orm-options';
 import { createPgPool, PG_POOL } from './pg-pool';
 import { TransactionRunner } from './transaction-runner';
+
+/**
+ * Routes served without a MikroORM request context: the job reads that clients poll, answered
+ * by plain SQL through the job read model (ADR 068), which never touches an EntityManager. The
+ * context forks an EntityManager and enters an async context for every request: 4.6% of the API's
+ * CPU on `GET /jobs/{id}` in a profile (ADR 084). Every other route keeps it, since MikroORM repositories (the
+ * imports module's) resolve the request's EntityManager and share its identity map within one
+ * request.
+ */
+export const REQUEST_CONTEXT_EXCLUDED = [
+  { path: 'api/v1/jobs', method: RequestMethod.GET },
+  { path: 'api/v1/jobs/:id', method: RequestMethod.GET },
+];
 
 /**
  * One MikroORM connection for the process (modules register their entities with
@@ -21,7 +34,8 @@ import { TransactionRunner } from './transaction-runner';
       useFactory: (config: PorterConfig) => ({
         ...ormBaseOptions(config.databaseUrl, config.databasePoolMax),
         autoLoadEntities: true,
-        registerRequestContext: true,
+        // Registered below, for every route but the job reads (REQUEST_CONTEXT_EXCLUDED).
+        registerRequestContext: false,
       }),
     }),
   ],
@@ -35,8 +49,15 @@ import { TransactionRunner } from './transaction-runner';
   ],
   exports: [PG_POOL, TransactionRunner],
 })
-export class DatabaseModule implements OnApplicationShutdown {
+export class DatabaseModule implements NestModule, OnApplicationShutdown {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(MikroOrmMiddleware)
+      .exclude(...REQUEST_CONTEXT_EXCLUDED)
+      .forRoutes({ path: '{*all}', method: RequestMethod.ALL });
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end().catch(() => undefined);
