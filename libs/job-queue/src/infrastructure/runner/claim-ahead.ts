@@ -17,6 +17,11 @@ const SHORT_STREAK = 3;
 export const MAX_AHEAD_PER_SLOT = 4;
 /** Weight of the newest sample in the moving averages of handler and round durations. */
 const EWMA_WEIGHT = 0.2;
+
+/** `average` moved toward `sample` (an exponentially weighted moving average, EWMA_WEIGHT). */
+export function movingAverage(average: number, sample: number): number {
+  return average + EWMA_WEIGHT * (sample - average);
+}
 /** Shortest handler duration the depth assumes (Date.now() counts a no-op handler as 0 ms). */
 const MIN_HANDLER_MS = 0.25;
 /**
@@ -44,7 +49,7 @@ export class ShortJobTypes {
     const took = Date.now() - startedAt;
     if (took <= SHORT_RUN_MS) {
       this.streaks.set(type, (this.streaks.get(type) ?? 0) + 1);
-      this.shortHandlerMs += EWMA_WEIGHT * (took - this.shortHandlerMs);
+      this.shortHandlerMs = movingAverage(this.shortHandlerMs, took);
     } else this.streaks.set(type, 0);
   }
 

@@ -2,14 +2,12 @@ import { randomUUID } from 'crypto';
 import { PorterConfig } from '@porter/platform';
 import { errorMessage } from '../../domain/job-errors';
 import { ClaimedJob, FinishResult, JobRunStore, RoundResult, SuccessInput } from '../store/job-run.store';
-import { RunningHandler, ShortJobTypes } from './claim-ahead';
+import { movingAverage, RunningHandler, ShortJobTypes } from './claim-ahead';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { RunSlots } from './run-slots';
 
 /** Successful runs one round writes at most (the rest go with the next round). */
 const MAX_SUCCESSES_PER_ROUND = 500;
-/** Weight of the newest round in the moving average of round durations. */
-const ROUND_EWMA_WEIGHT = 0.2;
 
 /** What the dispatcher needs from the worker around it. */
 export interface RoundDispatcherDependencies {
@@ -167,7 +165,7 @@ export class RoundDispatcher {
         registry.maxAttemptsByType(),
         { sure: Math.min(free, want), shortTypes: aheadTypes },
       );
-      this.roundMs += ROUND_EWMA_WEIGHT * (performance.now() - roundStarted - this.roundMs);
+      this.roundMs = movingAverage(this.roundMs, performance.now() - roundStarted);
       for (const job of result.claimed) this.lastRoundMs = Math.max(this.lastRoundMs, job.startedAt.getTime());
       // The claim saw as many ready jobs as it asked for: there may be more (jobs it left for
       // lack of a short type are taken when a slot frees).
