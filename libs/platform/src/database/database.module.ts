@@ -10,10 +10,10 @@ import { TransactionRunner } from './transaction-runner';
 /**
  * Routes served without a MikroORM request context: the job reads that clients poll, answered
  * by plain SQL through the job read model (ADR 068), which never touches an EntityManager. The
- * context forks an EntityManager and enters an async context for every request: 4.6% of the API's
- * CPU on `GET /jobs/{id}` in a profile (ADR 084). Every other route keeps it, since MikroORM repositories (the
- * imports module's) resolve the request's EntityManager and share its identity map within one
- * request.
+ * context forks an EntityManager and enters an async context for every request: 4.6% of the
+ * API's CPU on `GET /jobs/{id}` in a profile (ADR 084). Every other route keeps it, since
+ * MikroORM repositories (the imports module's) resolve the request's EntityManager and share its
+ * identity map within one request.
  */
 export const REQUEST_CONTEXT_EXCLUDED = [
   { path: 'api/v1/jobs', method: RequestMethod.GET },

@@ -5,29 +5,12 @@ import { PlatformModule } from '../platform.module';
 import { loadConfig } from '../config/porter-config';
 import { signToken } from '../auth/jwt';
 
-/** Reports whether the request runs in a MikroORM request context. */
+/** Reports whether the request runs in a MikroORM request context, on routes shaped like the API's. */
 @Controller('api/v1')
 class ContextProbeController {
-  private readonly answer = () => ({ context: RequestContext.getEntityManager() !== undefined });
-
-  @Get('jobs')
-  jobs() {
-    return this.answer();
-  }
-
-  @Get('jobs/:id')
-  job() {
-    return this.answer();
-  }
-
-  @Get('jobs/:id/events')
-  events() {
-    return this.answer();
-  }
-
-  @Get('imports/:id')
-  imports() {
-    return this.answer();
+  @Get(['jobs', 'jobs/:id', 'jobs/:id/events', 'imports/:id'])
+  probe() {
+    return { context: RequestContext.getEntityManager() !== undefined };
   }
 }
 

@@ -15,6 +15,8 @@ const SHORT_STREAK = 3;
  * waits at most 4 × 20 ms, under AHEAD_WAIT_MS.
  */
 export const MAX_AHEAD_PER_SLOT = 4;
+/** Shortest handler duration the depth assumes (Date.now() counts a no-op handler as 0 ms). */
+const MIN_HANDLER_MS = 0.25;
 /** Weight of the newest sample in the moving averages of handler and round durations. */
 const EWMA_WEIGHT = 0.2;
 
@@ -22,8 +24,7 @@ const EWMA_WEIGHT = 0.2;
 export function movingAverage(average: number, sample: number): number {
   return average + EWMA_WEIGHT * (sample - average);
 }
-/** Shortest handler duration the depth assumes (Date.now() counts a no-op handler as 0 ms). */
-const MIN_HANDLER_MS = 0.25;
+
 /**
  * A job claimed ahead waits for a slot at most this long (bounded by the heartbeat interval):
  * past it, the handlers it waits behind are not short after all (they may hang), so it is
