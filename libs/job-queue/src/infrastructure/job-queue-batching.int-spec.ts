@@ -14,7 +14,7 @@ import { JobSucceeded } from '../public/events/job-events';
 import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
-import { PLAIN_ROUND_SQL } from './store/round.sql';
+import { PLAIN_ROUND_SQL, ROUND_SQL } from './store/round.sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
@@ -352,6 +352,59 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
       await client.query(`DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
       client.release();
       await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+    }
+  });
+
+  it('a round probes a limited tenant for waiting work (one row at most) and reads no pending job for tenants without a limit (ADR 085)', async () => {
+    // The same quiet-then-backlog statistics. The tenant-limit step once became a semi-join that
+    // read every pending job, each round, whether or not any tenant had a limit.
+    const tenant = `limits-plan-${randomUUID()}`;
+    const insert = (status: string, n: number) =>
+      pool.query(
+        `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
+         SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
+                CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
+         FROM generate_series(1, $3::int)`,
+        [tenant, status, n],
+      );
+    const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
+    // [statement, its parameters up to the default limit (the last one)]
+    const variants: Array<[string, string]> = [
+      [PLAIN_ROUND_SQL, `'{}', 'w', 1000, '{}', '[]', 0, 1`],
+      [ROUND_SQL, `ARRAY[gen_random_uuid(), gen_random_uuid()], 'w', 1000, '{}', '[]', 0, 1, ARRAY['porter-test.noop']`],
+    ];
+    try {
+      await insert('succeeded', 2000);
+      await pool.query('ANALYZE job_queue.job');
+      await insert('pending', 2000);
+      await pool.query(`INSERT INTO job_queue.tenant_queue (tenant) VALUES ($1) ON CONFLICT DO NOTHING`, [tenant]);
+      await client.query(`SET plan_cache_mode = force_generic_plan`);
+      for (const [i, [sql, parameters]] of variants.entries()) {
+        await client.query(`PREPARE limits_probe_${i} AS ${sql}`);
+        for (const defaultLimit of [0, 2]) {
+          // ANALYZE runs the round (it claims); the transaction is rolled back.
+          await client.query('BEGIN');
+          const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE limits_probe_${i}(${parameters}, ${defaultLimit})`);
+          await client.query('ROLLBACK');
+          const limits = (rows[0]['QUERY PLAN'][0].Plan.Plans as Array<Record<string, unknown>>).find((p) => p['Subplan Name'] === 'CTE limits');
+          expect(limits).toBeDefined();
+          const reads: Array<{ rows: number; loops: number }> = [];
+          const walk = (node: Record<string, unknown>) => {
+            if (node['Relation Name'] === 'job') reads.push({ rows: node['Actual Rows'] as number, loops: node['Actual Loops'] as number });
+            for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+          };
+          walk(limits as Record<string, unknown>);
+          // No default limit: no tenant here is limited, so no job is read at all. A default of 2:
+          // every tenant is limited, and each is probed for one waiting job at most.
+          for (const read of reads) expect(read.rows).toBeLessThanOrEqual(defaultLimit === 0 ? 0 : 1);
+          if (defaultLimit > 0) expect(reads.length).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
+      client.release();
+      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+      await pool.query(`DELETE FROM job_queue.tenant_queue WHERE tenant = $1`, [tenant]);
     }
   });
 });

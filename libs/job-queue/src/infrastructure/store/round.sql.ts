@@ -81,9 +81,12 @@ function roundSql(withClaimAhead: boolean): string {
     SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
   ), limits AS MATERIALIZED (
     -- Tenants with a concurrency limit (their own, else the default) and work waiting (ADR 052).
+    -- The work is probed per limited tenant, one row at most (a scalar subquery with LIMIT 1): as
+    -- an EXISTS the planner could turn it into a semi-join that read every pending job, each
+    -- round, even when no tenant had a limit (ADR 085).
     SELECT t.tenant, COALESCE(t.max_concurrent_jobs, ${defaultLimit}::int) AS lim FROM job_queue.tenant_queue t
     WHERE (t.max_concurrent_jobs > 0 OR (t.max_concurrent_jobs IS NULL AND ${defaultLimit}::int > 0))
-      AND EXISTS (SELECT 1 FROM job_queue.job w WHERE w.tenant = t.tenant AND w.status = 'pending')
+      AND (SELECT true FROM job_queue.job w WHERE w.tenant = t.tenant AND w.status = 'pending' LIMIT 1)
   ), gated AS MATERIALIZED (
     -- One round at a time claims for a limited tenant (others skip it until this one commits), so
     -- its running count plus this round's claims never pass the limit, however many workers race.
@@ -129,5 +132,5 @@ ${claimSteps}  ), tokens AS (
 export const ROUND_SQL = roundSql(true);
 export const PLAIN_ROUND_SQL = roundSql(false);
 
-export const ROUND_STATEMENT = 'job-queue.round.v5';
-export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v3';
+export const ROUND_STATEMENT = 'job-queue.round.v6';
+export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v4';
