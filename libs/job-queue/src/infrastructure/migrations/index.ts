@@ -13,4 +13,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   lazyMigration('Migration20261204150000JobQueueEventFeed', () => (require('./20261204150000-job-queue-event-feed.migration') as typeof import('./20261204150000-job-queue-event-feed.migration')).Migration20261204150000JobQueueEventFeed),
   lazyMigration('Migration20261204180000JobQueueStagedAttachments', () => (require('./20261204180000-job-queue-staged-attachments.migration') as typeof import('./20261204180000-job-queue-staged-attachments.migration')).Migration20261204180000JobQueueStagedAttachments),
   lazyMigration('Migration20261204190000JobQueuePendingPositionIndexes', () => (require('./20261204190000-job-queue-pending-position-indexes.migration') as typeof import('./20261204190000-job-queue-pending-position-indexes.migration')).Migration20261204190000JobQueuePendingPositionIndexes),
+  lazyMigration('Migration20261205180000JobQueueLimitedTenantsIndex', () => (require('./20261205180000-job-queue-limited-tenants-index.migration') as typeof import('./20261205180000-job-queue-limited-tenants-index.migration')).Migration20261205180000JobQueueLimitedTenantsIndex),
 ];

@@ -69,7 +69,7 @@ function roundSql(withClaimAhead: boolean): string {
   const defaultLimit = withClaimAhead ? '$9' : '$8';
   const seen = withClaimAhead ? 'least(cardinality($1::uuid[]), (SELECT count(*) FROM candidates))' : '(SELECT count(*) FROM next)';
   return `
-  WITH input AS (
+  WITH RECURSIVE input AS (
     SELECT * FROM jsonb_to_recordset($5::jsonb) AS i(ord int, id uuid, token uuid, info jsonb) LIMIT $6
   ), done AS (
     UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
@@ -79,14 +79,27 @@ function roundSql(withClaimAhead: boolean): string {
   ), done_ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
     SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done ORDER BY ord
+  ), waiting_tenants AS (
+    -- With a default limit: the tenants with pending jobs, one index probe each (a loose scan of
+    -- job_pending_tenant_idx), instead of every tenant ever seen (ADR 085).
+    SELECT min(tenant) AS tenant FROM job_queue.job WHERE status = 'pending' AND ${defaultLimit}::int > 0
+    UNION ALL
+    SELECT (SELECT min(w.tenant) FROM job_queue.job w WHERE w.status = 'pending' AND w.tenant > p.tenant)
+    FROM waiting_tenants p WHERE p.tenant IS NOT NULL
   ), limits AS MATERIALIZED (
     -- Tenants with a concurrency limit (their own, else the default) and work waiting (ADR 052).
-    -- The work is probed per limited tenant, one row at most (a scalar subquery with LIMIT 1): as
-    -- an EXISTS the planner could turn it into a semi-join that read every pending job, each
-    -- round, even when no tenant had a limit (ADR 085).
-    SELECT t.tenant, COALESCE(t.max_concurrent_jobs, ${defaultLimit}::int) AS lim FROM job_queue.tenant_queue t
-    WHERE (t.max_concurrent_jobs > 0 OR (t.max_concurrent_jobs IS NULL AND ${defaultLimit}::int > 0))
+    -- What this reads follows the limited tenants with work, never the backlog or every tenant
+    -- (ADR 085): tenants with a limit of their own come from a partial index and are probed for
+    -- one pending job each (a scalar subquery with LIMIT 1; as an EXISTS the planner could turn
+    -- it into a join over every pending job); the default applies to the tenants with pending
+    -- jobs that have no setting of their own (0 of their own: unlimited).
+    SELECT t.tenant, t.max_concurrent_jobs AS lim FROM job_queue.tenant_queue t
+    WHERE t.max_concurrent_jobs > 0
       AND (SELECT true FROM job_queue.job w WHERE w.tenant = t.tenant AND w.status = 'pending' LIMIT 1)
+    UNION ALL
+    SELECT p.tenant, ${defaultLimit}::int FROM waiting_tenants p
+    WHERE ${defaultLimit}::int > 0 AND p.tenant IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM job_queue.tenant_queue o WHERE o.tenant = p.tenant AND o.max_concurrent_jobs IS NOT NULL)
   ), gated AS MATERIALIZED (
     -- One round at a time claims for a limited tenant (others skip it until this one commits), so
     -- its running count plus this round's claims never pass the limit, however many workers race.
@@ -132,5 +145,5 @@ ${claimSteps}  ), tokens AS (
 export const ROUND_SQL = roundSql(true);
 export const PLAIN_ROUND_SQL = roundSql(false);
 
-export const ROUND_STATEMENT = 'job-queue.round.v6';
-export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v4';
+export const ROUND_STATEMENT = 'job-queue.round.v7';
+export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v5';
