@@ -39,6 +39,16 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     await api?.close();
   });
 
+  /** `n` jobs of `tenant` in `status`, written directly (the plan tests need a table of a given shape). */
+  const insertPlanJobs = (tenant: string, status: string, n: number) =>
+    pool.query(
+      `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
+       SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
+              CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
+       FROM generate_series(1, $3::int)`,
+      [tenant, status, n],
+    );
+
   it('writes concurrent submits together: every job with its submitted event and outbox row, one job per idempotency key', async () => {
     const { alice } = users();
     const bus = api.get(CommandBus);
@@ -322,14 +332,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     // must take the first pending jobs from job_pending_order_idx, not read every pending job
     // through another index and sort them (which made each claim cost the whole backlog).
     const tenant = `plan-${randomUUID()}`;
-    const insert = (status: string, n: number) =>
-      pool.query(
-        `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
-         SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
-                CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
-         FROM generate_series(1, $3::int)`,
-        [tenant, status, n],
-      );
+    const insert = (status: string, n: number) => insertPlanJobs(tenant, status, n);
     const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
     try {
       await insert('succeeded', 2000);
@@ -361,14 +364,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     // not any tenant had a limit.
     const tenant = `limits-plan-${randomUUID()}`;
     const idle = `limits-idle-${randomUUID()}`;
-    const insert = (status: string, n: number) =>
-      pool.query(
-        `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, queue_seq)
-         SELECT gen_random_uuid(), $1, 'porter-test.noop', $2, '{}', '{}', 'u', 3,
-                CASE WHEN $2 = 'pending' THEN job_queue.fair_seq(job_queue.head_round() + 1000) END
-         FROM generate_series(1, $3::int)`,
-        [tenant, status, n],
-      );
+    const insert = (status: string, n: number) => insertPlanJobs(tenant, status, n);
     const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
     // [statement, its parameters up to the default limit (the last one)]
     const variants: Array<[string, string]> = [
