@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
@@ -16,6 +16,7 @@ import type { JobContext, JobHandler } from '../public/dependencies/job-handler.
 import { JobRunStore } from './store/job-run.store';
 import { PLAIN_ROUND_SQL, ROUND_SQL } from './store/round.sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
+import { guardedJobUpdateSql } from './persistence/job.repository';
 import { JobRunner } from './runner/job-runner.service';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
@@ -428,6 +429,79 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
       client.release();
       await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
       await pool.query(`DELETE FROM job_queue.tenant_queue WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${idle}-%`]);
+    }
+  });
+
+  it('statements that find jobs by key read only those jobs, whatever the statistics say about running and pending jobs (ADR 086)', async () => {
+    // Statistics of a table of finished jobs (its partial indexes on status look empty), then
+    // 2,000 running and 2,000 pending jobs. With a plain status test the planner found a job by
+    // scanning a partial index on status and reading every running (or pending) job: each
+    // heartbeat, finish and round then cost O(jobs in that status).
+    const tenant = `keyed-plan-${randomUUID()}`;
+    // Each statement on the kind of connection it runs on: rounds on the round pool (its planner
+    // steering, ADR 018/069), the others on plain connections.
+    const plain = await pool.connect();
+    const rounds = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
+    try {
+      await insertPlanJobs(tenant, 'succeeded', 2000);
+      await pool.query('ANALYZE job_queue.job');
+      await insertPlanJobs(tenant, 'pending', 2000);
+      await insertPlanJobs(tenant, 'running', 2000);
+      await pool.query(
+        `UPDATE job_queue.job SET run_token = gen_random_uuid(), attempts = 1, lease_expires_at = clock_timestamp() + interval '1 hour'
+         WHERE tenant = $1 AND status = 'running'`,
+        [tenant],
+      );
+      const { rows: runs } = await pool.query<{ id: string; run_token: string }>(
+        `SELECT id, run_token FROM job_queue.job WHERE tenant = $1 AND status = 'running' ORDER BY id LIMIT 20`,
+        [tenant],
+      );
+      const [run] = runs;
+      const successes = JSON.stringify(runs.map((r, ord) => ({ ord, id: r.id, token: r.run_token, info: null })));
+      const tokens = (n: number) => `ARRAY[${Array.from({ length: n }, () => 'gen_random_uuid()').join(', ')}]`;
+      // [what, statement, its parameters as SQL literals, at most how many job rows it may read, its connection]
+      const statements: Array<[string, string, string, number, PoolClient?]> = [
+        ['heartbeat', JobRunStore.HEARTBEAT_SQL, `'${run.id}', '${run.run_token}', 1000`, 2],
+        ['progress', JobRunStore.PROGRESS_LEASE_SQL, `'${run.id}', '${run.run_token}', 1, 2, 1000`, 2],
+        ['fenced progress', JobRunStore.PROGRESS_SQL, `'${run.id}', '${run.run_token}', 1, 2`, 2],
+        ['checkpoint', JobRunStore.CHECKPOINT_SQL, `'${run.id}', '${run.run_token}', '{}'`, 2],
+        ['file owner', JobRunStore.OWNER_SQL, `'${run.id}', '${run.run_token}'`, 2],
+        ['success', JobRunStore.SUCCEED_SQL, `'${run.id}', '${run.run_token}', NULL`, 2],
+        ['guarded change', guardedJobUpdateSql(['updated_at = clock_timestamp()']), `'${run.id}', 'running'`, 2],
+        // 20 successes, 4 claims: each success by key, each claim from the head of the claim order.
+        ['round', PLAIN_ROUND_SQL, `${tokens(4)}, 'w', 1000, '{}', '${successes}', 20, 4, 0`, 60, rounds],
+        // The same with 12 more claimed ahead, locked by key after a peek.
+        ['round with claim-ahead', ROUND_SQL, `${tokens(16)}, 'w', 1000, '{}', '${successes}', 20, 4, ARRAY['porter-test.noop'], 0`, 120, rounds],
+      ];
+      for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+        for (const client of [plain, rounds]) await client.query(`SET plan_cache_mode = ${mode}`);
+        for (const [i, [what, sql, parameters, most, client = plain]] of statements.entries()) {
+          await client.query(`PREPARE keyed_probe_${i} AS ${sql}`);
+          // ANALYZE runs the statement; the transaction is rolled back.
+          await client.query('BEGIN');
+          const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE keyed_probe_${i}(${parameters})`);
+          await client.query('ROLLBACK');
+          await client.query(`DEALLOCATE keyed_probe_${i}`);
+          let read = 0;
+          const scans: string[] = [];
+          const walk = (node: Record<string, unknown>) => {
+            if (node['Relation Name'] === 'job' && node['Node Type'] !== 'ModifyTable') {
+              // Rows a scan read and then dropped count as read too.
+              read += ((node['Actual Rows'] as number) + ((node['Rows Removed by Filter'] as number | undefined) ?? 0)) * (node['Actual Loops'] as number);
+              scans.push(String(node['Index Name'] ?? node['Node Type']));
+            }
+            for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+          };
+          walk(rows[0]['QUERY PLAN'][0].Plan);
+          expect({ what, mode, read: read <= most ? 'bounded' : `${read} rows via ${scans.join(', ')}` }).toEqual({ what, mode, read: 'bounded' });
+        }
+      }
+    } finally {
+      for (const client of [plain, rounds]) {
+        await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
+        client.release();
+      }
+      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
     }
   });
 });

@@ -15,6 +15,21 @@ export const OUTBOX_CHANNEL = 'porter_job_queue_outbox';
  */
 export const CLAIM_ORDER = `(moved_to_top_at IS NULL), moved_to_top_at DESC, priority DESC, queue_seq`;
 
+/**
+ * The status test of a statement that finds jobs by key (`id = $1`, `id = ANY(…)`, a join on
+ * id), ADR 086: `status COLLATE "C" IN (…)`. The job table has partial indexes on status
+ * (pending, running, scheduled, terminal), and their sizes in the planner's statistics are those
+ * of the last VACUUM or ANALYZE. On a table of mostly finished jobs that is close to 0 rows, so a
+ * plain `status = 'running'` let the planner pick the partial index over the primary key and read
+ * every running (or pending) job to find one: a heartbeat, finish or round then cost O(jobs in
+ * that status). Compared under "C" (the same answer for these ASCII words), the test no longer
+ * implies any partial index's predicate, and the primary key is the only index left.
+ */
+export function keyedStatusIs(column: string, statuses: readonly JobStatus[] | string): string {
+  if (typeof statuses === 'string') return `${column} COLLATE "C" = ${statuses}`;
+  return `${column} COLLATE "C" IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
+}
+
 const OUTPUT_FILES = (x: string): string =>
   `COALESCE((SELECT array_agg(f.name ORDER BY f.created_at, f.name) FROM job_queue.job_file f WHERE f.job_id = ${x}.id), '{}') AS output_files`;
 

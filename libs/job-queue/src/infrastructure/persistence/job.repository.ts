@@ -6,7 +6,7 @@ import { JobStatus } from '../../public/enums/job-status';
 import type { JobEvent } from '../../public/entities/job-event';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobChange, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
-import { JobRow, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
+import { JobRow, keyedStatusIs, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
 import { CommittedOutboxRow, OutboxRelay } from '../outbox/outbox-relay.service';
 import { reserveTenantRound } from './tenant-rounds';
 
@@ -61,6 +61,11 @@ const SUBMIT_BATCH_SQL = `
 
 /** The same statement in a caller's transaction (knex placeholders; see SubmitJobsCommand). */
 const SUBMIT_BATCH_SQL_IN_TRANSACTION = SUBMIT_BATCH_SQL.replace('$1::jsonb', '?::jsonb');
+
+/** The guarded change of one job (`$1` id, `$2` the status it must still have): found by key (ADR 086). */
+export function guardedJobUpdateSql(sets: string[]): string {
+  return `UPDATE job_queue.job SET ${sets.join(', ')} WHERE id = $1 AND ${keyedStatusIs('status', '$2')} RETURNING id, enqueue_seq`;
+}
 
 @Injectable()
 export class PgJobRepository implements JobRepository {
@@ -294,7 +299,7 @@ export class PgJobRepository implements JobRepository {
 
     return withPgTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ id: string; enqueue_seq: number }>(
-        `UPDATE job_queue.job SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING id, enqueue_seq`,
+        guardedJobUpdateSql(sets),
         params,
       );
       if (!rows.length) return null;

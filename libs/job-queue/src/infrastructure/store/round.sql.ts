@@ -1,4 +1,5 @@
-import { CLAIM_ORDER, TENANT_CLAIM_LOCK_CLASS } from '../persistence/job-sql';
+import { JobStatus } from '../../public/enums/job-status';
+import { CLAIM_ORDER, keyedStatusIs, TENANT_CLAIM_LOCK_CLASS } from '../persistence/job-sql';
 import { SYSTEM } from './run-transitions';
 
 /**
@@ -49,7 +50,7 @@ function roundSql(withClaimAhead: boolean): string {
     SELECT j.id, j.tenant, j.moved_to_top_at, j.priority, j.queue_seq FROM job_queue.job j
     WHERE j.id = ANY (ARRAY(
       SELECT id FROM candidates WHERE NOT sure AND ok ORDER BY k LIMIT cardinality($1::uuid[]) - (SELECT count(*) FROM next)
-    )) AND j.status = 'pending' AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
+    )) AND ${keyedStatusIs('j.status', [JobStatus.Pending])} AND (j.run_after IS NULL OR j.run_after <= clock_timestamp())
     FOR UPDATE OF j SKIP LOCKED
   ), ranked AS (
     SELECT id, row_number() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM (
@@ -74,7 +75,7 @@ function roundSql(withClaimAhead: boolean): string {
   ), done AS (
     UPDATE job_queue.job j SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
            output_information = input.info, error_details = NULL, updated_at = clock_timestamp()
-    FROM input WHERE j.id = input.id AND j.run_token = input.token AND j.status = 'running'
+    FROM input WHERE j.id = input.id AND j.run_token = input.token AND ${keyedStatusIs('j.status', [JobStatus.Running])}
     RETURNING j.id, j.type, j.tenant, j.attempts, input.ord
   ), done_ev AS (
     INSERT INTO job_queue.job_event (job_id, type, actor, data)
@@ -145,5 +146,5 @@ ${claimSteps}  ), tokens AS (
 export const ROUND_SQL = roundSql(true);
 export const PLAIN_ROUND_SQL = roundSql(false);
 
-export const ROUND_STATEMENT = 'job-queue.round.v7';
-export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v5';
+export const ROUND_STATEMENT = 'job-queue.round.v8';
+export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v6';
