@@ -8,6 +8,7 @@ import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
 import { GetJobQuery } from '../public/queries/get-job.query';
 import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import type { JobInfo } from '../public/entities/job-info';
+import type { JobStatus } from '../public/enums/job-status';
 import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
 import { apiContextWithPool, getJob, submit, users } from '../test-support/job-queue-test-context';
 
@@ -199,6 +200,63 @@ describe('job reads in batches (Postgres)', () => {
       expect(texts.some((t) => t === 'ROLLBACK')).toBe(true);
     } finally {
       spy.mockRestore();
+    }
+  });
+  it("a list's totalRecords is counted from the list index alone, without reading the jobs' table pages (ADR 087)", async () => {
+    const { tenant, alice, admin } = users();
+    // 3,000 finished jobs of one tenant (2,000 of them alice's) among 30,000 of other tenants,
+    // then a VACUUM (as autovacuum leaves finished jobs: their pages all-visible).
+    const others = `others-${randomUUID()}`;
+    await pool.query(
+      `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, completed_at)
+       SELECT gen_random_uuid(), $1 || (g % 10), 'porter-test.noop', 'succeeded', '{}', '{}', 'u', 3, clock_timestamp()
+       FROM generate_series(1, 30000) g`,
+      [others],
+    );
+    await pool.query(
+      `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, completed_at)
+       SELECT gen_random_uuid(), $1, CASE WHEN g % 2 = 0 THEN 'porter-test.noop' ELSE 'porter-test.other' END,
+              CASE WHEN g % 3 = 0 THEN 'failed' ELSE 'succeeded' END, '{}', '{}',
+              CASE WHEN g % 3 = 2 THEN 'bob' ELSE $2 END, 3, clock_timestamp()
+       FROM generate_series(1, 3000) g`,
+      [tenant, alice.userId],
+    );
+    await pool.query('VACUUM ANALYZE job_queue.job');
+    const lists: Array<[string, ListJobsQuery, number]> = [
+      ['every job (admin)', new ListJobsQuery(admin, {}), 3000],
+      ['by status', new ListJobsQuery(admin, { status: 'failed' as JobStatus }), 1000],
+      ['by type', new ListJobsQuery(admin, { type: 'porter-test.noop' }), 1500],
+      ["a user's own", new ListJobsQuery(alice, {}), 2000],
+      ["a user's own, by status and type", new ListJobsQuery(alice, { status: 'succeeded' as JobStatus, type: 'porter-test.noop' }), 500],
+    ];
+    try {
+      for (const [what, query, total] of lists) {
+        const counts: Array<{ text: string; values: unknown[] }> = [];
+        const send = pool.query.bind(pool);
+        const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+          const text = typeof config === 'string' ? config : (config as { text?: string })?.text;
+          if (text?.startsWith('SELECT count(*)')) counts.push({ text, values: (config as { values: unknown[] }).values });
+          return (send as (...args: unknown[]) => unknown)(config, ...rest);
+        }) as typeof pool.query);
+        let page: { totalRecords: number };
+        try {
+          page = await api.get(QueryBus).execute(query);
+        } finally {
+          spy.mockRestore();
+        }
+        expect({ what, total: page.totalRecords }).toEqual({ what, total });
+        expect(counts).toHaveLength(1);
+        const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${counts[0].text}`, counts[0].values);
+        const scans: Array<{ type: string; heapFetches: number }> = [];
+        const walk = (node: Record<string, unknown>) => {
+          if (node['Relation Name'] === 'job') scans.push({ type: node['Node Type'] as string, heapFetches: (node['Heap Fetches'] as number | undefined) ?? -1 });
+          for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+        };
+        walk(rows[0]['QUERY PLAN'][0].Plan);
+        expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
+      }
+    } finally {
+      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${others}%`]);
     }
   });
 });
