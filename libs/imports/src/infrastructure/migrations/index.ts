@@ -7,4 +7,5 @@ export const importsMigrations: PorterMigration[] = [
   lazyMigration('Migration20261204110000ImportsSearchedAt', () => (require('./20261204110000-imports-searched-at.migration') as typeof import('./20261204110000-imports-searched-at.migration')).Migration20261204110000ImportsSearchedAt),
   lazyMigration('Migration20261204120000ImportsColumnMapping', () => (require('./20261204120000-imports-column-mapping.migration') as typeof import('./20261204120000-imports-column-mapping.migration')).Migration20261204120000ImportsColumnMapping),
   lazyMigration('Migration20261204150000ImportsCompletionFeed', () => (require('./20261204150000-imports-completion-feed.migration') as typeof import('./20261204150000-imports-completion-feed.migration')).Migration20261204150000ImportsCompletionFeed),
+  lazyMigration('Migration20261205200000ImportsFailedResultsIndex', () => (require('./20261205200000-imports-failed-results-index.migration') as typeof import('./20261205200000-imports-failed-results-index.migration')).Migration20261205200000ImportsFailedResultsIndex),
 ];
