@@ -24,6 +24,7 @@ export const CLAIM_ORDER = `(moved_to_top_at IS NULL), moved_to_top_at DESC, pri
  * every running (or pending) job to find one: a heartbeat, finish or round then cost O(jobs in
  * that status). Compared under "C" (the same answer for these ASCII words), the test no longer
  * implies any partial index's predicate, and the primary key is the only index left.
+ * `statuses`: the statuses the job may have, or an SQL expression holding one (a parameter, `$2`).
  */
 export function keyedStatusIs(column: string, statuses: readonly JobStatus[] | string): string {
   if (typeof statuses === 'string') return `${column} COLLATE "C" = ${statuses}`;
