@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261205200000ImportsFailedResultsIndex extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `CREATE INDEX import_result_failed_idx ON imports.import_result (import_batch_id, row_number) WHERE status IN ('failed', 'partially_failed')`,
+      `CREATE INDEX IF NOT EXISTS import_result_failed_idx ON imports.import_result (import_batch_id, row_number) WHERE status IN ('failed', 'partially_failed')`,
     );
   }
 
