@@ -15,6 +15,7 @@ import { NoopTestJobHandler, TEST_JOB_TYPES } from '../test-support/test-job-han
 import type { JobContext, JobHandler } from '../public/dependencies/job-handler.dependency';
 import { JobRunStore } from './store/job-run.store';
 import { PLAIN_ROUND_SQL, ROUND_SQL } from './store/round.sql';
+import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, PROGRESS_SQL, SUCCEED_SQL } from './store/run.sql';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { guardedJobUpdateSql } from './persistence/job.repository';
 import { JobRunner } from './runner/job-runner.service';
@@ -461,12 +462,12 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
       const tokens = (n: number) => `ARRAY[${Array.from({ length: n }, () => 'gen_random_uuid()').join(', ')}]`;
       // [what, statement, its parameters as SQL literals, at most how many job rows it may read, its connection]
       const statements: Array<[string, string, string, number, PoolClient?]> = [
-        ['heartbeat', JobRunStore.HEARTBEAT_SQL, `'${run.id}', '${run.run_token}', 1000`, 2],
-        ['progress', JobRunStore.PROGRESS_LEASE_SQL, `'${run.id}', '${run.run_token}', 1, 2, 1000`, 2],
-        ['fenced progress', JobRunStore.PROGRESS_SQL, `'${run.id}', '${run.run_token}', 1, 2`, 2],
-        ['checkpoint', JobRunStore.CHECKPOINT_SQL, `'${run.id}', '${run.run_token}', '{}'`, 2],
-        ['file owner', JobRunStore.OWNER_SQL, `'${run.id}', '${run.run_token}'`, 2],
-        ['success', JobRunStore.SUCCEED_SQL, `'${run.id}', '${run.run_token}', NULL`, 2],
+        ['heartbeat', HEARTBEAT_SQL, `'${run.id}', '${run.run_token}', 1000`, 2],
+        ['progress', PROGRESS_LEASE_SQL, `'${run.id}', '${run.run_token}', 1, 2, 1000`, 2],
+        ['fenced progress', PROGRESS_SQL, `'${run.id}', '${run.run_token}', 1, 2`, 2],
+        ['checkpoint', CHECKPOINT_SQL, `'${run.id}', '${run.run_token}', '{}'`, 2],
+        ['file owner', OWNER_SQL, `'${run.id}', '${run.run_token}'`, 2],
+        ['success', SUCCEED_SQL, `'${run.id}', '${run.run_token}', NULL`, 2],
         ['guarded change', guardedJobUpdateSql(['updated_at = clock_timestamp()']), `'${run.id}', 'running'`, 2],
         // 20 successes, 4 claims: each success by key, each claim from the head of the claim order.
         ['round', PLAIN_ROUND_SQL, `${tokens(4)}, 'w', 1000, '{}', '${successes}', 20, 4, 0`, 60, rounds],

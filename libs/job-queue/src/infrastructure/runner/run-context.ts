@@ -7,6 +7,7 @@ import { JobStatus } from '../../public/enums/job-status';
 import { validateJobFileName } from '../../domain/job-file-name';
 import { JobOwnershipLostError } from '../../domain/job-errors';
 import { ClaimedJob, JobRunStore } from '../store/job-run.store';
+import { CHECKPOINT_SQL, PROGRESS_SQL } from '../store/run.sql';
 
 export interface RunContextOptions {
   leaseMs: number;
@@ -82,7 +83,7 @@ export class RunContext implements JobContext {
 
   async progressWith(execute: (sql: string, params: unknown[]) => Promise<number>, processed: number, total: number | null = null): Promise<void> {
     const state = { processed: Math.max(0, Math.floor(processed)), total: total ?? this.progressState?.total ?? null };
-    const affected = await execute(JobRunStore.PROGRESS_SQL, [this.jobId, this.runToken, state.processed, state.total === null ? null : Math.floor(state.total)]);
+    const affected = await execute(PROGRESS_SQL, [this.jobId, this.runToken, state.processed, state.total === null ? null : Math.floor(state.total)]);
     if (!affected) this.lost('its progress was refused');
     // What the transaction wrote is the latest: an end-of-run flush must not write older figures.
     this.progressState = state;
@@ -109,7 +110,7 @@ export class RunContext implements JobContext {
   }
 
   async checkpointWith(execute: (sql: string, params: unknown[]) => Promise<number>, state: Record<string, unknown>): Promise<void> {
-    const affected = await execute(JobRunStore.CHECKPOINT_SQL, [this.jobId, this.runToken, JSON.stringify(state)]);
+    const affected = await execute(CHECKPOINT_SQL, [this.jobId, this.runToken, JSON.stringify(state)]);
     if (!affected) this.lost('its checkpoint was refused');
     this.checkpointState = state;
   }

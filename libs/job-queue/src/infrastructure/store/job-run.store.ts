@@ -7,11 +7,8 @@ import { PLAIN_ROUND_SQL, PLAIN_ROUND_STATEMENT, ROUND_SQL, ROUND_STATEMENT } fr
 import { endRun, requeueRun, SYSTEM } from './run-transitions';
 import { recoverStalledRuns } from './stall-recovery';
 import { enqueueWakeups, promoteDue, purge, readyPendingCount } from './queue-maintenance';
-import { keyedStatusIs } from '../persistence/job-sql';
+import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, SUCCEED_SQL } from './run.sql';
 import type { ClaimAhead, ClaimedJob, FinishResult, RoundResult, RunOutcome, StalledJob, SuccessInput } from './run-store.types';
-
-/** A run still owns its job (by key, ADR 086): running, or cancelling while it stops. */
-const OWNED = keyedStatusIs('status', [JobStatus.Running, JobStatus.Cancelling]);
 
 export type { ClaimAhead, ClaimedJob, FinishResult, RoundResult, RunOutcome, StalledJob, SuccessInput } from './run-store.types';
 
@@ -185,12 +182,12 @@ export class JobRunStore implements OnApplicationShutdown {
 
   /** Extends the lease; null when the run lost the job, else the current status (cancelling = stop). */
   async heartbeat(jobId: string, runToken: string, leaseMs: number): Promise<JobStatus | null> {
-    const { rows } = await this.relaxed.query<{ status: JobStatus }>(JobRunStore.HEARTBEAT_SQL, [jobId, runToken, leaseMs]);
+    const { rows } = await this.relaxed.query<{ status: JobStatus }>(HEARTBEAT_SQL, [jobId, runToken, leaseMs]);
     return rows[0]?.status ?? null;
   }
 
   async progress(jobId: string, runToken: string, processed: number, total: number | null, leaseMs: number): Promise<JobStatus | null> {
-    const { rows } = await this.relaxed.query<{ status: JobStatus }>(JobRunStore.PROGRESS_LEASE_SQL, [
+    const { rows } = await this.relaxed.query<{ status: JobStatus }>(PROGRESS_LEASE_SQL, [
       jobId,
       runToken,
       Math.max(0, Math.floor(processed)),
@@ -200,39 +197,8 @@ export class JobRunStore implements OnApplicationShutdown {
     return rows[0]?.status ?? null;
   }
 
-  /** Extends the lease of run `$2` on job `$1` by `$3` ms; returns the status. */
-  static readonly HEARTBEAT_SQL = `UPDATE job_queue.job SET lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-     WHERE id = $1 AND run_token = $2 AND ${OWNED} RETURNING status`;
-
-  /** Progress `$3` of `$4` with a lease extension of `$5` ms; returns the status. */
-  static readonly PROGRESS_LEASE_SQL = `UPDATE job_queue.job SET progress_processed = $3, progress_total = $4,
-            lease_expires_at = clock_timestamp() + make_interval(secs => $5::double precision / 1000), updated_at = clock_timestamp()
-     WHERE id = $1 AND run_token = $2 AND ${OWNED} RETURNING status`;
-
-  /** Run `$2` still owns job `$1` (and keeps it so until the transaction ends). */
-  static readonly OWNER_SQL = `SELECT 1 FROM job_queue.job WHERE id = $1 AND run_token = $2 AND ${OWNED} FOR SHARE`;
-
-  /** running → succeeded for run `$2` of job `$1` with output `$3`, and its event; returns type, tenant, attempts. */
-  static readonly SUCCEED_SQL = `WITH done AS (
-       UPDATE job_queue.job SET status = 'succeeded', completed_at = clock_timestamp(), lease_expires_at = NULL,
-              output_information = $3::jsonb, error_details = NULL, updated_at = clock_timestamp()
-       WHERE id = $1 AND run_token = $2 AND ${keyedStatusIs('status', [JobStatus.Running])}
-       RETURNING id, type, tenant, attempts
-     ), ev AS (
-       INSERT INTO job_queue.job_event (job_id, type, actor, data)
-       SELECT id, 'succeeded', '${SYSTEM}', jsonb_build_object('attempt', attempts) FROM done
-     )
-     SELECT type, tenant, attempts FROM done`;
-
-  /** The fenced checkpoint write; `$1` job id, `$2` run token, `$3` state (json). */
-  static readonly PROGRESS_SQL = `UPDATE job_queue.job SET progress_processed = $3, progress_total = $4, updated_at = clock_timestamp()
-     WHERE id = $1 AND run_token = $2 AND ${OWNED}`;
-
-  static readonly CHECKPOINT_SQL = `UPDATE job_queue.job SET checkpoint = $3::jsonb, updated_at = clock_timestamp()
-     WHERE id = $1 AND run_token = $2 AND ${OWNED}`;
-
   async checkpoint(jobId: string, runToken: string, state: Record<string, unknown>): Promise<boolean> {
-    const result = await this.pool.query(JobRunStore.CHECKPOINT_SQL, [jobId, runToken, JSON.stringify(state)]);
+    const result = await this.pool.query(CHECKPOINT_SQL, [jobId, runToken, JSON.stringify(state)]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -246,7 +212,7 @@ export class JobRunStore implements OnApplicationShutdown {
     file: { name: string; contentType: string; sizeBytes: number; sha256: string; storageKey: string },
   ): Promise<{ replacedKey: string | null } | false> {
     return withPgTransaction(this.pool, async (client) => {
-      const owner = await client.query(JobRunStore.OWNER_SQL, [jobId, runToken]);
+      const owner = await client.query(OWNER_SQL, [jobId, runToken]);
       if (!owner.rowCount) return false;
       const previous = await client.query<{ storage_key: string }>(
         `SELECT storage_key FROM job_queue.job_file WHERE job_id = $1 AND name = $2`,
@@ -330,7 +296,7 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   private async succeedIfRunning(jobId: string, runToken: string, outputInformation: Record<string, unknown> | null): Promise<FinishResult | null> {
     assertTransition(JobStatus.Running, JobStatus.Succeeded);
-    const { rows } = await this.pool.query<{ type: string; tenant: string; attempts: number }>(JobRunStore.SUCCEED_SQL, [
+    const { rows } = await this.pool.query<{ type: string; tenant: string; attempts: number }>(SUCCEED_SQL, [
       jobId,
       runToken,
       outputInformation === null ? null : JSON.stringify(outputInformation),
