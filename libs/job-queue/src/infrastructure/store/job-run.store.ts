@@ -4,7 +4,7 @@ import { createPgPool, PG_POOL, PORTER_CONFIG, PorterConfig, withPgTransaction }
 import { JobStatus } from '../../public/enums/job-status';
 import { assertTransition } from '../../domain/job-state-machine';
 import { PLAIN_ROUND_SQL, PLAIN_ROUND_STATEMENT, ROUND_SQL, ROUND_STATEMENT } from './round.sql';
-import { endRun, requeueRun, SYSTEM } from './run-transitions';
+import { endRun, requeueRun } from './run-transitions';
 import { recoverStalledRuns } from './stall-recovery';
 import { enqueueWakeups, promoteDue, purge, readyPendingCount } from './queue-maintenance';
 import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, SUCCEED_SQL } from './run.sql';
