@@ -24,7 +24,8 @@ export class RunExportScheduleNowHandler implements ICommandHandler<RunExportSch
     // Claimed first, like a tick: if this process dies before the request, a ticker settles it.
     const claimed = await this.schedules.insertManualRun(schedule, now);
     if (!claimed) throw new ConflictError(`Export schedule ${scheduleId} already has a run at ${now.toISOString()}; try again`);
-    // Null when a ticker took the run first; it is then read as it stands.
+    // Null when a ticker took the run first: settle waited for that ticker, so the run is read
+    // as the ticker left it (requested, with its export).
     const run = (await this.runner.settle(claimed.id, now)) ?? (await this.schedules.findRun(claimed.id)) ?? claimed;
     const info = run.exportId ? await readExport(this.queryBus, principal, run.exportId) : null;
     return toRunExport(run, schedule, info);

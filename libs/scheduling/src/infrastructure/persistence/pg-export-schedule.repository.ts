@@ -205,9 +205,13 @@ export class PgExportScheduleRepository implements ExportScheduleRepository {
     work: (run: ScheduleRunRecord, schedule: ExportScheduleRecord) => Promise<RunOutcome>,
   ): Promise<ScheduleRunRecord | null> {
     return withPgTransaction(this.pool, async (client) => {
+      // A ticker takes the oldest run nobody holds (SKIP LOCKED). A named run (run-now's own) waits
+      // for whoever holds it instead: a ticker may have taken it between its claim and this
+      // settle, and the caller must then read the run as that ticker leaves it (requested, with
+      // its export), not as the claim it still was a moment ago.
       const locked = await client.query(
         `SELECT r.* FROM ${RUN} r WHERE r.status = 'claimed' ${runId ? 'AND r.id = $1' : ''}
-         ORDER BY r.tick_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+         ORDER BY r.tick_at LIMIT 1 FOR UPDATE${runId ? '' : ' SKIP LOCKED'}`,
         runId ? [runId] : [],
       );
       if (!locked.rows[0]) return null;
