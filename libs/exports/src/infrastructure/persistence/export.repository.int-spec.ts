@@ -152,4 +152,60 @@ describe('PgExportRepository (Postgres)', () => {
       expect([await count(past), await count(purged)]).toEqual([0, 0]);
     });
   });
+  it("counts a list's totalRecords from the list index alone, permission test and filters included (ADR 087)", async () => {
+    // 3,000 requests of a tenant of its own (global and local ones, two types, three statuses)
+    // among 30,000 of other tenants, then a VACUUM (as autovacuum leaves them).
+    const own = `t-${randomUUID()}`;
+    const others = `others-${randomUUID()}`;
+    await pool.query(
+      `INSERT INTO exports.export_request (id, tenant, requested_by, type, scope, scope_ids, format, status, job_id, request_fingerprint)
+       SELECT gen_random_uuid(), $1 || (g % 10), 'u', 'employees', 'global', '{}', 'csv', 'succeeded', gen_random_uuid(), 'fp'
+       FROM generate_series(1, 30000) g`,
+      [others],
+    );
+    await pool.query(
+      `INSERT INTO exports.export_request (id, tenant, requested_by, type, scope, scope_ids, format, status, job_id, request_fingerprint)
+       SELECT gen_random_uuid(), $1, 'ada', CASE WHEN g % 2 = 0 THEN 'employees' ELSE 'orders' END,
+              CASE WHEN g % 3 = 0 THEN 'local' ELSE 'global' END, CASE WHEN g % 3 = 0 THEN ARRAY['s-' || (g % 2)] ELSE '{}' END,
+              'csv', CASE WHEN g % 5 = 0 THEN 'failed' WHEN g % 5 = 1 THEN 'pending' ELSE 'succeeded' END, gen_random_uuid(), 'fp'
+       FROM generate_series(1, 3000) g`,
+      [own],
+    );
+    await pool.query('VACUUM ANALYZE exports.export_request');
+    const lists: Array<[string, Principal, { type?: string; status?: ExportStatus }, number]> = [
+      ['every request (admin)', new Principal('ada', own, ['admin']), {}, 2000],
+      ['by type', new Principal('ada', own, ['admin']), { type: 'orders' }, 1000],
+      ['by status', new Principal('ada', own, ['admin']), { status: ExportStatus.Failed }, 400],
+      ['pending (not scheduled)', new Principal('ada', own, ['admin']), { status: ExportStatus.Pending }, 400],
+      ['a user with one scope', new Principal('bob', own, [], ['s-1']), {}, 500],
+    ];
+    try {
+      for (const [what, who, filters, total] of lists) {
+        const counts: Array<{ text: string; values: unknown[] }> = [];
+        const send = pool.query.bind(pool);
+        const spy = jest.spyOn(pool, 'query').mockImplementation(((text: unknown, values?: unknown) => {
+          if (typeof text === 'string' && text.startsWith('SELECT count(*)')) counts.push({ text, values: values as unknown[] });
+          return (send as (...args: unknown[]) => unknown)(text, values);
+        }) as typeof pool.query);
+        let page: { totalRecords: number };
+        try {
+          page = await repository.listVisible(who, filters, { offset: 0, limit: 20, order: 'newest' });
+        } finally {
+          spy.mockRestore();
+        }
+        expect({ what, total: page.totalRecords }).toEqual({ what, total });
+        expect(counts).toHaveLength(1);
+        const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${counts[0].text}`, counts[0].values);
+        const scans: Array<{ type: string; heapFetches: number }> = [];
+        const walk = (node: Record<string, unknown>) => {
+          if (node['Relation Name'] === 'export_request') scans.push({ type: node['Node Type'] as string, heapFetches: (node['Heap Fetches'] as number | undefined) ?? -1 });
+          for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
+        };
+        walk(rows[0]['QUERY PLAN'][0].Plan);
+        expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
+      }
+    } finally {
+      await pool.query(`DELETE FROM exports.export_request WHERE tenant = $1 OR tenant LIKE $2`, [own, `${others}%`]);
+    }
+  });
 });
