@@ -39,6 +39,7 @@ export * from './http/content-disposition';
 export * from './http/multipart-intake';
 export * from './http/file-parts';
 export * from './discovery/decorated-providers';
-// Test and benchmark support (a real S3 server for tests); Porter itself never calls it.
+// Test and benchmark support (a real S3 server for tests; what a statement's plan read); Porter itself never calls it.
 export * from './storage/moto-test-server';
+export * from './database/plan-probe';
 export * from './random/seeded-random';

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Pool, PoolClient } from 'pg';
-import { PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
+import { PG_POOL, planScans, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -483,17 +483,9 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
           const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE keyed_probe_${i}(${parameters})`);
           await client.query('ROLLBACK');
           await client.query(`DEALLOCATE keyed_probe_${i}`);
-          let read = 0;
-          const scans: string[] = [];
-          const walk = (node: Record<string, unknown>) => {
-            if (node['Relation Name'] === 'job' && node['Node Type'] !== 'ModifyTable') {
-              // Rows a scan read and then dropped count as read too.
-              read += ((node['Actual Rows'] as number) + ((node['Rows Removed by Filter'] as number | undefined) ?? 0)) * (node['Actual Loops'] as number);
-              scans.push(String(node['Index Name'] ?? node['Node Type']));
-            }
-            for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
-          };
-          walk(rows[0]['QUERY PLAN'][0].Plan);
+          const scanned = planScans(rows[0]['QUERY PLAN'][0].Plan, 'job');
+          const read = scanned.reduce((n, scan) => n + scan.rowsRead, 0);
+          const scans = scanned.map((scan) => scan.index ?? scan.type);
           expect({ what, mode, read: read <= most ? 'bounded' : `${read} rows via ${scans.join(', ')}` }).toEqual({ what, mode, read: 'bounded' });
         }
       }

@@ -2,6 +2,7 @@ import { TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
+import { explainScans, statementsSent } from '@porter/platform';
 import { NotFoundError } from '@porter/shared-kernel';
 import { CancelJobCommand } from '../public/actions/cancel-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -231,28 +232,11 @@ describe('job reads in batches (Postgres)', () => {
     ];
     try {
       for (const [what, query, total] of lists) {
-        const counts: Array<{ text: string; values: unknown[] }> = [];
-        const send = pool.query.bind(pool);
-        const spy = jest.spyOn(pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
-          const text = typeof config === 'string' ? config : (config as { text?: string })?.text;
-          if (text?.startsWith('SELECT count(*)')) counts.push({ text, values: (config as { values: unknown[] }).values });
-          return (send as (...args: unknown[]) => unknown)(config, ...rest);
-        }) as typeof pool.query);
-        let page: { totalRecords: number };
-        try {
-          page = await api.get(QueryBus).execute(query);
-        } finally {
-          spy.mockRestore();
-        }
-        expect({ what, total: page.totalRecords }).toEqual({ what, total });
+        let page: { totalRecords: number } | undefined;
+        const counts = await statementsSent(pool, (text) => text.startsWith('SELECT count(*)'), async () => (page = await api.get(QueryBus).execute(query)));
+        expect({ what, total: page?.totalRecords }).toEqual({ what, total });
         expect(counts).toHaveLength(1);
-        const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${counts[0].text}`, counts[0].values);
-        const scans: Array<{ type: string; heapFetches: number }> = [];
-        const walk = (node: Record<string, unknown>) => {
-          if (node['Relation Name'] === 'job') scans.push({ type: node['Node Type'] as string, heapFetches: (node['Heap Fetches'] as number | undefined) ?? -1 });
-          for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
-        };
-        walk(rows[0]['QUERY PLAN'][0].Plan);
+        const scans = (await explainScans(pool, counts[0].text, counts[0].values, 'job')).map(({ type, heapFetches }) => ({ type, heapFetches }));
         expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
       }
     } finally {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
+import { explainScans, statementsSent } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import type { NewExportResult } from '../../application/ports/export-repository.port';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
@@ -181,27 +182,12 @@ describe('PgExportRepository (Postgres)', () => {
     ];
     try {
       for (const [what, who, filters, total] of lists) {
-        const counts: Array<{ text: string; values: unknown[] }> = [];
-        const send = pool.query.bind(pool);
-        const spy = jest.spyOn(pool, 'query').mockImplementation(((text: unknown, values?: unknown) => {
-          if (typeof text === 'string' && text.startsWith('SELECT count(*)')) counts.push({ text, values: values as unknown[] });
-          return (send as (...args: unknown[]) => unknown)(text, values);
-        }) as typeof pool.query);
-        let page: { totalRecords: number };
-        try {
-          page = await repository.listVisible(who, filters, { offset: 0, limit: 20, order: 'newest' });
-        } finally {
-          spy.mockRestore();
-        }
-        expect({ what, total: page.totalRecords }).toEqual({ what, total });
+        let page: { totalRecords: number } | undefined;
+        const list = async () => (page = await repository.listVisible(who, filters, { offset: 0, limit: 20, order: 'newest' }));
+        const counts = await statementsSent(pool, (text) => text.startsWith('SELECT count(*)'), list);
+        expect({ what, total: page?.totalRecords }).toEqual({ what, total });
         expect(counts).toHaveLength(1);
-        const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${counts[0].text}`, counts[0].values);
-        const scans: Array<{ type: string; heapFetches: number }> = [];
-        const walk = (node: Record<string, unknown>) => {
-          if (node['Relation Name'] === 'export_request') scans.push({ type: node['Node Type'] as string, heapFetches: (node['Heap Fetches'] as number | undefined) ?? -1 });
-          for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
-        };
-        walk(rows[0]['QUERY PLAN'][0].Plan);
+        const scans = (await explainScans(pool, counts[0].text, counts[0].values, 'export_request')).map(({ type, heapFetches }) => ({ type, heapFetches }));
         expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
       }
     } finally {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
+import { explainScans, statementsSent } from '@porter/platform';
 import { ImportResultStatus } from '../../public/enums/import-result-status';
 import { PgImportResultsReader } from './pg-import-results.reader';
 
@@ -36,30 +37,9 @@ describe('PgImportResultsReader on a large batch with few failed rows', () => {
 
   /** Runs `work`, then re-runs every statement it sent on the result table under EXPLAIN ANALYZE: the result rows each read. */
   async function rowsRead(work: () => Promise<unknown>): Promise<number[]> {
-    const sent: Array<{ text: string; values: unknown[] }> = [];
-    const send = pool.query.bind(pool);
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((text: unknown, values?: unknown) => {
-      if (typeof text === 'string' && text.includes('imports.import_result')) sent.push({ text, values: values as unknown[] });
-      return (send as (...args: unknown[]) => unknown)(text, values);
-    }) as typeof pool.query);
-    try {
-      await work();
-    } finally {
-      spy.mockRestore();
-    }
+    const sent = await statementsSent(pool, (text) => text.includes('imports.import_result'), work);
     const reads: number[] = [];
-    for (const { text, values } of sent) {
-      const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
-      let read = 0;
-      const walk = (node: Record<string, unknown>) => {
-        if (node['Relation Name'] === 'import_result') {
-          read += ((node['Actual Rows'] as number) + ((node['Rows Removed by Filter'] as number | undefined) ?? 0)) * (node['Actual Loops'] as number);
-        }
-        for (const child of (node.Plans as Array<Record<string, unknown>>) ?? []) walk(child);
-      };
-      walk(rows[0]['QUERY PLAN'][0].Plan);
-      reads.push(read);
-    }
+    for (const { text, values } of sent) reads.push((await explainScans(pool, text, values, 'import_result')).reduce((n, scan) => n + scan.rowsRead, 0));
     return reads;
   }
 
