@@ -22,6 +22,13 @@ describe('export filter validation', () => {
     expect(errors.map((e) => e.path).sort()).toEqual(['filters.active', 'filters.colour', 'filters.department']);
   });
 
+  it('refuses a filter set to null, naming it, although the schema marks it optional', async () => {
+    expect(await validateExportFilters(Filters, { department: null, active: true })).toEqual([
+      { path: 'filters.department', message: 'department must not be null: omit it for no filter' },
+    ]);
+    expect((await validateExportFilters(Filters, { colour: null })).map((e) => e.path)).toEqual(['filters.colour']);
+  });
+
   it('refuses any filter for a type without a schema', async () => {
     expect(await validateExportFilters(undefined, { a: 1 })).toEqual([{ path: 'filters.a', message: 'this export type takes no filters' }]);
   });

@@ -17,14 +17,23 @@ function flatten(errors: ClassValidationError[], parent: string): FieldError[] {
 /**
  * Validates filters against a type's class-validator schema: unknown properties are refused, every
  * failing property is reported with its path (`filters.hiredAfter`). Returns the errors (empty = valid).
+ *
+ * A filter is applied when present and not when absent; `null` is neither, and is refused here for
+ * every type, whatever its schema says: a schema's `@IsOptional()` lets `null` through, and a host's
+ * query then compared the column with NULL (`department = NULL`), so `{"department": null}` gave an
+ * empty export without a word.
  */
 export async function validateExportFilters(schema: ExportFilterSchema | undefined, filters: Record<string, unknown>): Promise<FieldError[]> {
   if (!schema) {
     return Object.keys(filters).map((key) => ({ path: `filters.${key}`, message: 'this export type takes no filters' }));
   }
+  const nulls = Object.keys(filters).filter((key) => filters[key] === null);
   const instance = plainToInstance(schema, filters, { enableImplicitConversion: false });
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
-  return flatten(errors, 'filters');
+  return [
+    ...nulls.map((key) => ({ path: `filters.${key}`, message: `${key} must not be null: omit it for no filter` })),
+    ...flatten(errors, 'filters').filter((error) => !nulls.some((key) => error.path === `filters.${key}`)),
+  ];
 }
 
 /** The filter fields of a schema and the rule names on each, for `GET /exports/types`. */
