@@ -1,6 +1,7 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOmittable } from '../common/is-omittable';
 import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
 
 export class DevSignInBody {
@@ -14,7 +15,7 @@ export class DevSignInBody {
   @Matches(/^[^\s]+$/, { message: 'tenant must not contain spaces' })
   tenant: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   admin?: boolean;
 }

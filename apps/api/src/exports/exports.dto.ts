@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../common/is-omittable';
 import { ExportStatus } from '@porter/exports';
 import { SortedPageParams } from '../common/page-params.dto';
 
 /** Notification channels of an export request. */
 export class ExportNotifyBody {
   @ApiPropertyOptional({ description: 'mail the requester (their token’s email claim) a download link when the file is ready; needs SMTP_URL' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   email?: boolean;
 }
@@ -29,29 +30,29 @@ export class RequestExportBody {
   format!: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { department: 'Sales', active: true } })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   filters?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], description: 'Required for local export types: the operational scopes covered' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsString({ each: true })
   scopeIds?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601; run later instead of as soon as a worker is free' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   scheduledFor?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['email', 'last_name'], description: "an ordered subset of the type's columns (GET /exports/types); omitted = all" })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(200)
   @IsString({ each: true })
@@ -59,7 +60,7 @@ export class RequestExportBody {
   columns?: string[];
 
   @ApiPropertyOptional({ type: [String], description: "values of the type's key column (at most 10,000): export exactly those records you may see" })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(10_000)
   @IsString({ each: true })
@@ -67,12 +68,14 @@ export class RequestExportBody {
   ids?: string[];
 
   @ApiPropertyOptional({ enum: ['none', 'gzip'], description: 'gzip: CSV and JSONL only; the file is <name>.<format>.gz, application/gzip' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['none', 'gzip'])
   compression?: 'none' | 'gzip';
 
   @ApiPropertyOptional({ type: ExportNotifyBody })
-  @IsOptional()
+  @IsOmittable()
+  // An array passed ValidateNested (each element validated) and was read as no notification.
+  @IsObject()
   @ValidateNested()
   @Type(() => ExportNotifyBody)
   notify?: ExportNotifyBody;
@@ -93,7 +96,7 @@ export class ListExportsParams extends SortedPageParams {
 
 export class CreateDownloadLinkBody {
   @ApiPropertyOptional({ minimum: 60, maximum: 86400, default: 900, description: 'Seconds the link works' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(60)
   @Max(86400)

@@ -1,18 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../common/is-omittable';
 import { ImportFormat, ImportResultStatus } from '@porter/imports';
 import { BadRequestError } from '@porter/shared-kernel';
 import { PageParams, SortedPageParams } from '../common/page-params.dto';
 
 export class ImportOptionsBody {
   @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   dryRun?: boolean;
 
   @ApiPropertyOptional({ enum: ['continue', 'abort'], default: 'continue' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['continue', 'abort'])
   onError?: 'continue' | 'abort';
 }
@@ -32,31 +33,31 @@ export class CreateImportBody {
   sourceName!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   processorName?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   processorVersion?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(4000)
   notes?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(4000)
   searchString?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-30T08:00:00Z', description: 'ISO 8601: when the search that produced the references ran; not in the future' })
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   searchedAt?: string;
 
@@ -67,7 +68,7 @@ export class CreateImportBody {
   expectedReferenceCount!: number;
 
   @ApiPropertyOptional({ type: ImportOptionsBody })
-  @IsOptional()
+  @IsOmittable()
   // An array passed ValidateNested and was dropped silently: a requested dry run became a real import.
   @IsObject()
   @ValidateNested()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOmittable } from '../common/is-omittable';
 
 /**
  * The shape of a schedule. Whether the cron and zone are valid, and whether the caller may run
@@ -19,19 +20,19 @@ export class CreateExportScheduleBody {
   format!: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { department: 'Sales' } })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   filters?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], description: 'Required for local export types' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   scopeIds?: string[];
 
   @ApiPropertyOptional({ type: [String], description: "an ordered subset of the type's columns; omitted = all" })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(200)
   @IsString({ each: true })
@@ -39,12 +40,12 @@ export class CreateExportScheduleBody {
   columns?: string[];
 
   @ApiPropertyOptional({ enum: ['none', 'gzip'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['none', 'gzip'])
   compression?: 'none' | 'gzip';
 
   @ApiPropertyOptional({ description: 'also the name of every export it creates' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   name?: string;
@@ -60,26 +61,26 @@ export class CreateExportScheduleBody {
   timezone!: string;
 
   @ApiPropertyOptional({ default: true, description: 'false: created paused' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class UpdateExportScheduleBody {
   @ApiPropertyOptional({ example: '30 2 * * *' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   cron?: string;
 
   @ApiPropertyOptional({ example: 'America/New_York' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(64)
   timezone?: string;
 
   @ApiPropertyOptional({ description: 'false pauses (no ticks); true resumes from the next tick after now' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 
