@@ -223,6 +223,29 @@ describe('request-time attachments of exports and imports (e2e)', () => {
     expect((await download(ada, traversal.json.jobId, 'x.txt')).bytes.toString()).toBe('escape');
   });
 
+  it('keeps UTF-8 file names as sent, and refuses a misnamed or unknown part and a request given twice (400 naming it): nothing stored, no job', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const ada = bearer('ada', tenant, { admin: true });
+    const request: Part = ['request', JSON.stringify({ type: 'employees', format: 'csv' })];
+    const accepted = await post('/api/v1/exports', ada, [request, ['attachment', 'M', 'Müller–Ærø 😀.txt']]);
+    expect(accepted.status).toBe(202);
+    const files = await exportsClient(api.baseUrl, ada).call('GET', `/api/v1/jobs/${accepted.json.jobId}/files`);
+    expect(files.json.map((f: { name: string }) => f.name)).toEqual(['Müller–Ærø 😀.txt']);
+    expect((await download(ada, accepted.json.jobId, 'Müller–Ærø 😀.txt')).bytes.toString()).toBe('M');
+
+    const before = await storedAttachmentObjects();
+    const form = new FormData();
+    form.append('request', request[1]);
+    form.append('attachments', new Blob(['lost']), 'notes.txt');
+    const misnamed = await fetch(`${api.baseUrl}/api/v1/exports`, { method: 'POST', headers: { authorization: ada }, body: form });
+    expect(misnamed.status).toBe(400);
+    expect(await misnamed.json()).toMatchObject({ detail: expect.stringContaining('Unexpected file part "attachments"'), errors: [{ path: 'attachments' }] });
+    const twice = await post('/api/v1/exports', ada, [request, ['request', JSON.stringify({ type: 'employees', format: 'xlsx' })]]);
+    expect([twice.status, twice.json.detail]).toEqual([400, 'The "request" field is given twice']);
+    expect(await jobsOf(tenant)).toBe(1);
+    expect(await storedAttachmentObjects()).toEqual(before);
+  });
+
   it('an idempotent replay answers with the first export and keeps none of its own files', async () => {
     const tenant = `t-${randomUUID()}`;
     const ada = bearer('ada', tenant, { admin: true });

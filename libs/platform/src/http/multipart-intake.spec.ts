@@ -51,13 +51,40 @@ describe('receiveFileParts: several file fields, required fields, optional files
       request([
         { field: 'request', value: '{"type":"employees"}' },
         { file: 'attachment', name: 'a.txt', content: 'A' },
-        { file: 'other', name: 'ignored.txt', content: 'X' },
         { file: 'attachment', name: 'b.txt', content: 'B' },
       ]),
       attachments,
       requestField,
     );
     expect(result).toEqual({ fields: { request: { type: 'employees' } }, files: ['attachment:a.txt:A', 'attachment:b.txt:B'] });
+  });
+
+  it('refuses a part the upload does not take (a misnamed file part was dropped silently), naming it (400)', async () => {
+    const misnamed = request([{ field: 'request', value: '{}' }, { file: 'attachment', name: 'a.txt', content: 'A' }, { file: 'attachments', name: 'b.txt', content: 'B' }]);
+    await expect(receive(misnamed, attachments, requestField)).rejects.toMatchObject({
+      kind: 'bad_request',
+      message: 'Unexpected file part "attachments": this upload takes a "request" field and "attachment" file parts',
+    });
+    await expect(receive(request([{ field: 'request', value: '{}' }, { field: 'note', value: 'x' }]), attachments, requestField)).rejects.toMatchObject({
+      kind: 'bad_request',
+      message: 'Unexpected form field "note": this upload takes a "request" field and "attachment" file parts',
+    });
+    await expect(receive(request([{ field: 'file', value: 'a,b' }]), { maxFiles: 1, maxFileBytes: 10 })).rejects.toMatchObject({
+      kind: 'bad_request',
+      message: 'Unexpected form field (not a file: no filename) "file": this upload takes "file" file parts',
+    });
+  });
+
+  it('refuses a field given twice (which one was meant?)', async () => {
+    await expect(receive(request([{ field: 'request', value: '{"a":1}' }, { field: 'request', value: '{"a":2}' }]), attachments, requestField)).rejects.toMatchObject({
+      kind: 'bad_request',
+      message: 'The "request" field is given twice',
+    });
+  });
+
+  it('reads file names as UTF-8, as browsers, curl and the CLI send them', async () => {
+    const result = await receive(request([{ field: 'request', value: '{}' }, { file: 'attachment', name: 'Müller–Ærø 😀.csv', content: 'A' }]), attachments, requestField);
+    expect(result.files).toEqual(['attachment:Müller–Ærø 😀.csv:A']);
   });
 
   it('accepts a body without file parts when files are optional', async () => {
@@ -90,7 +117,7 @@ describe('receiveFileParts: several file fields, required fields, optional files
   });
 
   it('without fileFields keeps its single-field behaviour: no file part is a 400', async () => {
-    await expect(receive(request([{ field: 'x', value: '1' }]), { maxFiles: 1, maxFileBytes: 10 })).rejects.toMatchObject({
+    await expect(receive(request([]), { maxFiles: 1, maxFileBytes: 10 })).rejects.toMatchObject({
       kind: 'bad_request',
       message: 'The multipart body has no "file" part',
     });

@@ -78,6 +78,9 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
   try {
     parser = busboy({
       headers: req.headers,
+      // File names as UTF-8: browsers, undici's FormData, curl and Porter's CLI send them as raw
+      // UTF-8 bytes (RFC 7578 4.2); busboy's default, latin1, turned "Müller.csv" into "MÃ¼ller.csv".
+      defParamCharset: 'utf8',
       limits: { files: limits.fileFields ? limits.maxFiles + 1 : limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: limits.maxFieldBytes ?? 65_536, parts: 40 },
     });
   } catch (error) {
@@ -117,8 +120,17 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
   const readers = checks.fieldsBeforeFiles ?? {};
   const fields: Record<string, unknown> = {};
   if (!required.length) fieldsRead.resolve(fields);
+  // A part this upload does not take is refused, as an unknown property of a JSON body is: ignored,
+  // a file sent as "attachments" instead of "attachment" was dropped while the upload succeeded.
+  const takes = [...Object.keys(readers).map((f) => `a "${f}" field`), ...fileFields.map((f) => `"${f}" file parts`)].join(' and ');
+  const unexpected = (name: string, what: string) =>
+    refuse(new BadRequestError(`Unexpected ${what} "${name}": this upload takes ${takes}`, [{ path: name, message: 'is not a part of this upload' }]));
   parser.on('field', (name, value, info) => {
-    if (parts.closed || !Object.hasOwn(readers, name)) return;
+    if (parts.closed) return;
+    if (!Object.hasOwn(readers, name)) return unexpected(name, Object.hasOwn(perField, name) ? 'form field (not a file: no filename)' : 'form field');
+    if (Object.hasOwn(fields, name)) {
+      return refuse(new BadRequestError(`The "${name}" field is given twice`, [{ path: name, message: 'must be given once' }]));
+    }
     if (firstFileField !== null) {
       return refuse(new BadRequestError(`The "${name}" field must come before the "${firstFileField}" part`, [{ path: name, message: `send it before the ${firstFileField}` }]));
     }
@@ -137,6 +149,7 @@ export async function receiveFileParts<P extends { stream: Readable }, R>(
     file.on('error', () => undefined);
     if (parts.closed || !Object.hasOwn(perField, name)) {
       file.resume();
+      if (!parts.closed) unexpected(name, 'file part');
       return;
     }
     const absent = missing();
