@@ -27,6 +27,9 @@ describe('CLI configuration', () => {
     env.PORTER_TOKEN = 'env';
     expect(resolveConnection({}, env)).toEqual({ url: 'http://env:2', token: 'env' });
     expect(resolveConnection({ url: 'http://flag:3', token: 'flag' }, env)).toEqual({ url: 'http://flag:3', token: 'flag' });
+    // Not an http(s) URL: a usage error (exit 2) naming where it came from.
+    expect(() => resolveConnection({ url: 'not-a-url' }, env)).toThrow('--url: "not-a-url" is not an http(s) URL (for example http://127.0.0.1:3000)');
+    expect(() => resolveConnection({}, { ...env, PORTER_URL: 'ftp://x' })).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^PORTER_URL: "ftp:\/\/x"/) }));
   });
 
   it('ignores a stored file it cannot read as JSON', () => {

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { homedir } from 'os';
 import * as path from 'path';
+import { CliError, EXIT } from './errors';
 
 export interface StoredConfig {
   url?: string;
@@ -38,10 +39,23 @@ export function removeStoredConfig(file = configFile()): void {
   rmSync(file, { force: true });
 }
 
-/** Flags first, then PORTER_URL / PORTER_TOKEN, then what `porter login` stored. */
+/**
+ * Flags first, then PORTER_URL / PORTER_TOKEN, then what `porter login` stored. A URL that is not
+ * http(s) is a usage error naming where it came from, not an "unreachable" API.
+ */
 export function resolveConnection(flags: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): { url: string; token: string | null } {
   const stored = readStoredConfig(configFile(env));
-  const url = (flags.url || env.PORTER_URL || stored.url || DEFAULT_URL).replace(/\/+$/, '');
+  const [raw, from] = flags.url ? [flags.url, '--url'] : env.PORTER_URL ? [env.PORTER_URL, 'PORTER_URL'] : stored.url ? [stored.url, 'the stored login'] : [DEFAULT_URL, 'the default'];
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
+    throw new CliError(`${from}: "${raw}" is not an http(s) URL (for example http://127.0.0.1:3000)`, EXIT.usage);
+  }
+  const url = raw.replace(/\/+$/, '');
   const token = flags.token || env.PORTER_TOKEN || stored.token || null;
   return { url, token };
 }

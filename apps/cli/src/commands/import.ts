@@ -40,7 +40,8 @@ export function importCommand(): Command {
     .option('--wait', 'wait until the rows are processed')
     .action(async (type: string, file: string, options, command: Command) => {
       const { client, out } = contextOf(command);
-      if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${file}: no such file`, EXIT.usage);
+      if (!existsSync(file)) throw new CliError(`${file}: no such file`, EXIT.usage);
+      if (!statSync(file).isFile()) throw new CliError(`${file}: not a file (a directory or a device); give the file to import`, EXIT.usage);
       const size = statSync(file).size;
       const limits = await client.get<{ maxUploadBytes: number }>('/api/v1/imports/configuration').catch((error) => {
         if (error instanceof ApiProblemError && error.problem?.status === 404) return null;
