@@ -62,7 +62,16 @@ describe('problem details for database data exceptions', () => {
     expect(toProblem(pgError)).toMatchObject({ status: 400, detail: 'A value in the request is not valid for its field' });
   });
 
+  it('answers 409 (retry: nothing was changed) for a request that lost a race in Postgres', () => {
+    for (const code of ['40P01', '40001']) {
+      expect(toProblem(Object.assign(new Error('deadlock detected'), { code, severity: 'ERROR' }))).toMatchObject({ status: 409, detail: expect.stringMatching(/concurrent change.*Retry it/) });
+    }
+    // Not a Postgres error (no severity): not mistaken for one.
+    expect(toProblem(Object.assign(new Error('x'), { code: '40P01' }))).toBeNull();
+  });
+
   it('leaves other database errors as 500s', () => {
-    expect(toProblem(Object.assign(new Error('deadlock'), { code: '40P01', severity: 'ERROR' }))).toBeNull();
+    expect(toProblem(Object.assign(new Error('relation does not exist'), { code: '42P01', severity: 'ERROR' }))).toBeNull();
+    expect(toProblem(Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' }))).toBeNull();
   });
 });

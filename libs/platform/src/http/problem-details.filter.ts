@@ -39,6 +39,11 @@ export function toProblem(error: unknown): Problem | null {
   if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState) && (error as { severity?: unknown }).severity) {
     return problem(400, 'A value in the request is not valid for its field');
   }
+  // Lost a race in Postgres (deadlock victim, serialization failure): the statement or its
+  // transaction rolled back, so nothing was changed; the same request again will go through.
+  if (isConcurrencyConflict(error)) {
+    return problem(409, 'The request conflicted with a concurrent change of the same data and was rolled back; nothing was changed. Retry it.');
+  }
   // A dependency that could not be reached: transient, retry later (the handler's transaction,
   // if any, rolled back, so nothing was half-created).
   if (isUnavailable(error)) {
@@ -51,6 +56,12 @@ export function toProblem(error: unknown): Problem | null {
     return problem(status, bodyParserDetail(error as { type?: string; message: string }));
   }
   return null;
+}
+
+/** Postgres' deadlock_detected (40P01) and serialization_failure (40001). */
+export function isConcurrencyConflict(error: unknown): boolean {
+  const sqlState = (error as { code?: unknown })?.code;
+  return (sqlState === '40P01' || sqlState === '40001') && Boolean((error as { severity?: unknown }).severity);
 }
 
 function bodyParserDetail(error: { type?: string; message: string }): string {
@@ -80,6 +91,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();
+    // A lost race is answered 409, but it names a lock order or a hot row worth fixing: logged.
+    if (isConcurrencyConflict(error)) this.logger.warn({ err: error, requestId: req.id, path: req.originalUrl }, 'Request lost a race in Postgres (answered 409)');
     const body = toProblem(error) ?? internalError(this.logger, error, req);
     sendProblem(res, { ...body, instance: req.originalUrl?.split('?')[0], requestId: req.id ? String(req.id) : undefined });
   }

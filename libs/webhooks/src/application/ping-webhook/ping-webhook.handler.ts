@@ -21,7 +21,12 @@ export class PingWebhookHandler implements ICommandHandler<PingWebhookCommand, {
     const created = await this.dispatch.transaction((transaction) =>
       this.dispatch.emit(transaction, { tenant: principal.tenant, type: 'ping', sourceKey: `ping:${newId()}`, data: { webhookId }, onlyEndpointId: webhookId }),
     );
-    if (!created) throw new ConflictError(`Webhook ${webhookId} is disabled; enable it first`);
+    if (!created) {
+      // Disabled or deleted since it was read above (deleted while the event was written: the
+      // repository's NotFoundError).
+      if (!(await this.webhooks.getEndpoint(principal.tenant, webhookId))) throw new NotFoundError('Webhook', webhookId);
+      throw new ConflictError(`Webhook ${webhookId} is disabled; enable it first`);
+    }
     return { eventId: created.eventId, deliveryId: created.deliveryIds[0] };
   }
 }

@@ -93,6 +93,33 @@ describe('PgWebhookRepository (Postgres)', () => {
     expect(page.items[0]).toMatchObject({ attempts: 3, status: 'pending', lastStatusCode: 500 });
   });
 
+  it('records an attempt in the lock order of an endpoint delete (endpoint, then deliveries): a delete mid-record never deadlocks', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const hook = await endpoint(tenant, ['*']);
+    const deliveryId = (await emit(tenant, 'job.failed', `test:${randomUUID()}`))!.deliveryIds[0];
+    // A delete in flight: it holds the endpoint's row, and will next delete its deliveries (the cascade).
+    const deleter = await pool.connect();
+    try {
+      await deleter.query('BEGIN');
+      await deleter.query(`SET LOCAL lock_timeout = '10s'`);
+      await deleter.query(`SELECT id FROM webhooks.endpoint WHERE id = $1 FOR UPDATE`, [hook.id]);
+      // The attempt is recorded meanwhile: it must wait for the endpoint before it touches the delivery.
+      const recording = dispatch.transaction(() =>
+        repo.recordAttempt(deliveryId, { attempt: 1, at: new Date(), succeeded: false, statusCode: 500, error: 'HTTP 500', responseBody: null, nextAttemptAt: new Date(), countsForEndpoint: true }, 3600_000),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      // Recording the delivery first, then the endpoint, made this wait on the recorder, which waited
+      // on the deleter: Postgres' deadlock detector then failed one of them (a 500 for DELETE /webhooks/{id}).
+      await deleter.query(`DELETE FROM webhooks.endpoint WHERE id = $1`, [hook.id]);
+      await deleter.query('COMMIT');
+      // The endpoint and its deliveries are gone: nothing to record, and no error.
+      expect(await recording).toEqual({ recorded: false, disabled: false });
+    } finally {
+      deleter.release();
+    }
+    expect(await repo.getEndpoint(tenant, hook.id)).toBeNull();
+  });
+
   it('purges old events whose deliveries have all ended, keeping pending ones', async () => {
     const tenant = `t-${randomUUID()}`;
     await endpoint(tenant, ['*']);

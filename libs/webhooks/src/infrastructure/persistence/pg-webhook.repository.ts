@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
-import { isUuid, newId, Page } from '@porter/shared-kernel';
+import { isUuid, newId, NotFoundError, Page } from '@porter/shared-kernel';
 import type { AttemptOutcome, DeliveryToSend, EndpointRecord, WebhookRepository } from '../../application/ports/webhook.ports';
 import type { WebhookDeliveryInfo, WebhookDeliveryStatus } from '../../public/entities/webhook-info';
 
@@ -134,17 +134,25 @@ export class PgWebhookRepository implements WebhookRepository {
     const eventId = newId();
     // One statement: the event is created only when some endpoint wants it (a tenant without
     // webhooks stores nothing), and only once per source; its deliveries in the same breath.
-    const rows = await this.em.execute<Array<{ id: string; event_id: string }>>(
-      `WITH ev AS (
-         INSERT INTO webhooks.event (id, tenant, type, source_key, data)
-         SELECT ?, ?, ?, ?, ?::jsonb WHERE EXISTS (SELECT 1 FROM webhooks.endpoint e WHERE ${matches})
-         ON CONFLICT (source_key) DO NOTHING RETURNING id)
-       INSERT INTO webhooks.delivery (id, endpoint_id, event_id, tenant, status, next_attempt_at)
-       SELECT gen_random_uuid(), e.id, ev.id, e.tenant, 'pending', clock_timestamp() FROM ev, webhooks.endpoint e WHERE ${matches}
-       ON CONFLICT (endpoint_id, event_id) DO NOTHING
-       RETURNING id, event_id`,
-      [eventId, event.tenant, event.type, event.sourceKey, JSON.stringify(event.data), ...match, ...match],
-    );
+    let rows: Array<{ id: string; event_id: string }>;
+    try {
+      rows = await this.em.execute<Array<{ id: string; event_id: string }>>(
+        `WITH ev AS (
+           INSERT INTO webhooks.event (id, tenant, type, source_key, data)
+           SELECT ?, ?, ?, ?, ?::jsonb WHERE EXISTS (SELECT 1 FROM webhooks.endpoint e WHERE ${matches})
+           ON CONFLICT (source_key) DO NOTHING RETURNING id)
+         INSERT INTO webhooks.delivery (id, endpoint_id, event_id, tenant, status, next_attempt_at)
+         SELECT gen_random_uuid(), e.id, ev.id, e.tenant, 'pending', clock_timestamp() FROM ev, webhooks.endpoint e WHERE ${matches}
+         ON CONFLICT (endpoint_id, event_id) DO NOTHING
+         RETURNING id, event_id`,
+        [eventId, event.tenant, event.type, event.sourceKey, JSON.stringify(event.data), ...match, ...match],
+        );
+    } catch (error) {
+      // An endpoint deleted while this statement waited for its row (the foreign key's check). The
+      // transaction is lost either way; a ping answers 404, the event feed retries its batch.
+      if ((error as { code?: string }).code === '23503') throw new NotFoundError('Webhook', event.onlyEndpointId ?? '(deleted while its event was created)');
+      throw error;
+    }
     return rows.length ? { eventId, deliveryIds: rows.map((r) => r.id) } : null;
   }
 
@@ -189,6 +197,15 @@ export class PgWebhookRepository implements WebhookRepository {
 
   async recordAttempt(deliveryId: string, o: AttemptOutcome, disableAfterMs: number): Promise<{ recorded: boolean; disabled: boolean }> {
     const status = o.succeeded ? 'succeeded' : o.nextAttemptAt ? 'pending' : 'failed';
+    // The endpoint's row first, then the delivery's: the order in which deleting an endpoint locks
+    // them (its row, then its deliveries by cascade). Delivery first, then endpoint (the health
+    // update below) deadlocked with a DELETE /webhooks/{id} made while an attempt was recorded.
+    // Gone (deleted since the attempt was sent): its deliveries went with it; nothing to record.
+    const endpoint = await this.em.execute<Array<{ id: string }>>(
+      `SELECT e.id FROM webhooks.endpoint e JOIN webhooks.delivery d ON d.endpoint_id = e.id WHERE d.id = ? FOR NO KEY UPDATE OF e`,
+      [deliveryId],
+    );
+    if (!endpoint[0]) return { recorded: false, disabled: false };
     const rows = await this.em.execute<Array<{ endpoint_id: string; tenant: string }>>(
       `UPDATE webhooks.delivery SET attempts = ?, status = ?, last_status_code = ?, last_error = ?, last_response_body = ?,
               next_attempt_at = ?, delivered_at = CASE WHEN ? THEN ?::timestamptz ELSE delivered_at END
