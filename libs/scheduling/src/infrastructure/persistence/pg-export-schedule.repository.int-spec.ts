@@ -3,15 +3,13 @@ import { Pool } from 'pg';
 import type { ExportScheduleRecord } from '../../application/ports/export-schedule.repository.port';
 import { PgExportScheduleRepository } from './pg-export-schedule.repository';
 
-/** Run-now against a ticker on real Postgres: the race the export-schedules e2e spec met once. */
+/** Runs settled against tickers and deletes on real Postgres: the races of run-now and of deleting a schedule. */
 describe('PgExportScheduleRepository: a named run held by a ticker', () => {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   const schedules = new PgExportScheduleRepository(pool);
   afterAll(() => pool.end());
-
-  it('settling a run that a ticker holds waits for the ticker, then reads the run as the ticker left it', async () => {
-    const now = new Date();
-    const schedule: ExportScheduleRecord = {
+  const newSchedule = (now: Date): ExportScheduleRecord =>
+    ({
       id: randomUUID(),
       tenant: `t-${randomUUID()}`,
       ownerId: 'ada',
@@ -34,7 +32,11 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
       lastExportId: null,
       createdAt: now,
       updatedAt: now,
-    } as ExportScheduleRecord;
+    }) as ExportScheduleRecord;
+
+  it('settling a run that a ticker holds waits for the ticker, then reads the run as the ticker left it', async () => {
+    const now = new Date();
+    const schedule = newSchedule(now);
     await schedules.insert(schedule);
     const run = await schedules.insertManualRun(schedule, now);
     expect(run?.status).toBe('claimed');
@@ -65,5 +67,28 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
       ticker.release();
       await pool.query(`DELETE FROM scheduling.export_schedule WHERE id = $1`, [schedule.id]);
     }
+  });
+
+  it('deleting a schedule while one of its runs is being settled waits for the settle instead of deadlocking with it', async () => {
+    const now = new Date();
+    const schedule = newSchedule(now);
+    await schedules.insert(schedule);
+    const run = await schedules.insertManualRun(schedule, now);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The settle: it holds the run and, once its work is done, updates the schedule's last run.
+    const settling = schedules.settleClaimedRun(run!.id, now, async () => {
+      await held;
+      return { status: 'requested', exportId: randomUUID() };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The delete meanwhile: locking the schedule first made it wait for the run, which the
+    // settle holds, while the settle then waited for the schedule ("deadlock detected").
+    const deleting = schedules.delete(schedule.id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    expect(await settling).toMatchObject({ status: 'requested' });
+    expect(await deleting).toBe(true);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM scheduling.export_schedule_run WHERE schedule_id = $1`, [schedule.id])).rows[0].n).toBe(0);
   });
 });

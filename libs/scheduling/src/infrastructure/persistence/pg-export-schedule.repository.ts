@@ -134,8 +134,14 @@ export class PgExportScheduleRepository implements ExportScheduleRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${SCHEDULE} WHERE id = $1`, [id]);
-    return (rowCount ?? 0) > 0;
+    // Its runs first, then the schedule (whose cascade deletes the runs): the order in which a
+    // settle locks them (its run, then the schedule's last_run_at). The schedule first deadlocked
+    // with a run being settled at that moment, and Postgres failed one of the two.
+    return withPgTransaction(this.pool, async (client) => {
+      await client.query(`SELECT id FROM ${RUN} WHERE schedule_id = $1 ORDER BY id FOR UPDATE`, [id]);
+      const { rowCount } = await client.query(`DELETE FROM ${SCHEDULE} WHERE id = $1`, [id]);
+      return (rowCount ?? 0) > 0;
+    });
   }
 
   async listRuns(scheduleId: string, page: PageRequest): Promise<Page<ScheduleRunRecord>> {
