@@ -1,4 +1,4 @@
-import { inspectJson, MAX_JSON_DEPTH } from './http-pipeline.module';
+import { inspectJson, MAX_JSON_DEPTH, MAX_JSON_KEYS } from './http-pipeline.module';
 
 describe('inspectJson (request bodies before validation)', () => {
   const nest = (levels: number): unknown => {
@@ -20,5 +20,13 @@ describe('inspectJson (request bodies before validation)', () => {
   it('finds NUL in strings and keys at any depth', () => {
     expect(inspectJson({ name: 'a\u0000b' })).toBe('nul');
     expect(inspectJson({ a: [{ ['k\u0000']: 1 }] })).toBe('nul');
+  });
+
+  it('refuses an object with more than MAX_JSON_KEYS properties at any depth; arrays are not counted', () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    expect(inspectJson(keys(MAX_JSON_KEYS))).toBeNull();
+    expect(inspectJson(keys(MAX_JSON_KEYS + 1))).toBe('wide');
+    expect(inspectJson({ filters: keys(MAX_JSON_KEYS + 1) })).toBe('wide');
+    expect(inspectJson({ ids: Array.from({ length: 10_000 }, (_, i) => String(i)) })).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Readable } from 'stream';
 import { BadRequestError, PayloadTooLargeError } from '@porter/shared-kernel';
 import { FileParts } from './file-parts';
-import { inspectJson, MAX_JSON_DEPTH } from './http-pipeline.module';
+import { inspectJson, MAX_JSON_DEPTH, MAX_JSON_KEYS } from './http-pipeline.module';
 
 export interface MultipartLimits {
   /** File parts accepted in one body (413 beyond). */
@@ -212,6 +212,7 @@ export function jsonObjectField(name: string, maxBytes: number): FormFieldReader
     const problem = inspectJson(parsed);
     if (problem === 'nul') throw new BadRequestError(`The "${name}" field's strings must not contain NUL characters`, [{ path: name, message: 'contains NUL' }]);
     if (problem === 'deep') throw new BadRequestError(`The "${name}" field nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: name, message: 'nests too deep' }]);
+    if (problem === 'wide') throw new BadRequestError(`The "${name}" field has an object with more than ${MAX_JSON_KEYS} properties`, [{ path: name, message: 'has too many properties' }]);
     return parsed;
   };
 }
