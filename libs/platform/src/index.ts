@@ -21,6 +21,7 @@ export * from './auth/jwt';
 export * from './auth/auth.guard';
 export * from './auth/token-verifier';
 export * from './storage/temp-file-sweeper';
+export * from './http/client-errors';
 export * from './http/problem';
 export * from './http/problem-details.filter';
 export * from './http/unavailable';

@@ -1,3 +1,4 @@
+import { connect } from 'net';
 import { bearer } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
 import { PorterProcess, startApi } from '../../support/processes';
@@ -92,6 +93,27 @@ describe('API process: HTTP surface', () => {
     );
     const deepObject = '{"a":'.repeat(300) + '1' + '}'.repeat(300);
     await expectProblem(await call('/api/v1/imports', { method: 'POST', headers, body: deepObject }), 400, /deeper than 32/);
+  });
+
+  it("answers what Node's HTTP parser refuses (headers too large, a malformed request) as problem+json too, then closes", async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port, hostname } = new URL(baseUrl);
+        const socket = connect(Number(port), hostname, () => socket.write(request));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const big = await raw(`GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(big).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    expect(JSON.parse(big.split('\r\n\r\n')[1])).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toMatchObject({ status: 400, detail: 'The request is not valid HTTP' });
+    // The server is unharmed.
+    expect((await call('/api/health')).status).toBe(200);
   });
 
   it('gives every error its request id, inside Nest and outside it (express routing errors)', async () => {
