@@ -18,7 +18,10 @@ export const MAX_STREAMS = 3;
 let streamsOpen = 0;
 let streamsDeclared: Promise<boolean> | null = null;
 let streamsUnavailable = false;
-const canStream = async () => !streamsUnavailable && streamsOpen < MAX_STREAMS && (await (streamsDeclared ??= hasEndpoint('/api/v1/jobs/{id}/stream')));
+/** Until when the server refuses more streams (429: the caller holds its JOB_STREAM_MAX_PER_USER): poll till then. */
+let streamsRefusedUntil = 0;
+const canStream = async () =>
+  !streamsUnavailable && streamsOpen < MAX_STREAMS && Date.now() >= streamsRefusedUntil && (await (streamsDeclared ??= hasEndpoint('/api/v1/jobs/{id}/stream')));
 
 /**
  * Follows one job until it ends: calls `onJob` with each new state and stops by itself after a
@@ -74,10 +77,12 @@ export function watchJob(id: string, onJob: (job: Job) => void, onError: (error:
   };
 
   const step = async () => {
+    let streaming = false;
     try {
       if (!current && !(await refresh())) return;
       if (stopped) return;
       if (await canStream()) {
+        streaming = true;
         const outcome = await stream();
         if (stopped) return;
         if (outcome === 'ended') {
@@ -90,7 +95,9 @@ export function watchJob(id: string, onJob: (job: Job) => void, onError: (error:
       }
     } catch (error) {
       if (stopped) return;
-      onError(error as ApiError);
+      // No free stream on the server: not an error the page shows; the job is polled meanwhile.
+      if (streaming && (error as ApiError).problem?.status === 429) streamsRefusedUntil = Date.now() + 30_000;
+      else onError(error as ApiError);
       if ((error as ApiError).problem?.status === 404) return;
     }
     if (!stopped) timer = setTimeout(step, POLL_MS);

@@ -24,7 +24,8 @@ describe('live job stream (GET /jobs/{id}/stream) with real api and worker proce
   beforeAll(async () => {
     [api, worker] = await Promise.all([
       // The poll interval stays at its default (250 ms); heartbeats are shortened so a test sees them.
-      startApi({ ...JOB_ENV, JOB_STREAM_HEARTBEAT_MS: '300' }),
+      // 200 streams of one user below: past the default per-user limit (50), which its own test checks.
+      startApi({ ...JOB_ENV, JOB_STREAM_HEARTBEAT_MS: '300', JOB_STREAM_MAX_PER_USER: '250' }),
       startWorker({ ...JOB_ENV, WORKER_CONCURRENCY: '10' }),
     ]);
   });
@@ -161,6 +162,34 @@ describe('live job stream (GET /jobs/{id}/stream) with real api and worker proce
     const growth = peak - before;
     process.stdout.write(`api RSS: ${(before / 1048576).toFixed(1)} MiB before, ${(peak / 1048576).toFixed(1)} MiB peak (+${(growth / 1048576).toFixed(1)} MiB) for 200 streams\n`);
     expect(growth).toBeLessThan(RSS_GROWTH_BOUND_BYTES);
+  });
+
+  it('refuses a stream past the per-user and per-process limits with 429 problem+json and Retry-After, and takes it once one closes', async () => {
+    const limited = await startApi({ ...JOB_ENV, JOB_STREAM_MAX_PER_USER: '2', JOB_STREAM_MAX: '3' });
+    try {
+      const id = await alice().submit('porter-test.noop', {}, { scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
+      const openOn = (who: string) => openJobStream(limited.baseUrl, who, id);
+      const aliceToken = bearer('alice', tenant);
+      const [a1, a2] = [await openOn(aliceToken), await openOn(aliceToken)];
+      expect([a1.status, a2.status]).toEqual([200, 200]);
+      const refused = await fetch(`${limited.baseUrl}/api/v1/jobs/${id}/stream`, { headers: { authorization: aliceToken } });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(((await refused.json()) as { detail: string }).detail).toContain('JOB_STREAM_MAX_PER_USER');
+      // Another user of the tenant (an admin, who may watch alice's job) takes the process's third.
+      const admin = bearer('root', tenant, { admin: true });
+      const b1 = await openOn(admin);
+      expect(b1.status).toBe(200);
+      const full = await fetch(`${limited.baseUrl}/api/v1/jobs/${id}/stream`, { headers: { authorization: bearer('root2', tenant, { admin: true }) } });
+      expect([full.status, ((await full.json()) as { detail: string }).detail]).toEqual([429, expect.stringContaining('JOB_STREAM_MAX')]);
+      // A stream given back is a stream to take.
+      a1.abort();
+      await waitFor(async () => (await openOn(aliceToken).then((s) => (s.status === 200 ? (s.abort(), true) : false))), { timeoutMs: 10_000, what: 'the freed stream' });
+      for (const s of [a2, b1]) s.abort();
+    } finally {
+      await limited.process.stop();
+    }
   });
 
   it('ends open streams on SIGTERM so the API exits 0 within its grace period', async () => {

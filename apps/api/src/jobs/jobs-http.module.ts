@@ -7,6 +7,7 @@ import { JobsController } from './jobs.controller';
 import { JobQueueConfigurationController } from './job-queue-configuration.controller';
 import { TenantLimitsController } from './tenant-limits.controller';
 import { operatorOnly } from './operator-only.middleware';
+import { LiveStreamLimits } from './live-stream-limits';
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
@@ -21,5 +22,6 @@ import { operatorOnly } from './operator-only.middleware';
     ),
   ],
   controllers: [JobsController, JobQueueConfigurationController, TenantLimitsController],
+  providers: [LiveStreamLimits],
 })
 export class JobsHttpModule {}

@@ -28,6 +28,7 @@ import { receiveFileParts } from '@porter/platform';
 import { sendFileDownload } from '../common/send-file-download';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
+import { LiveStreamLimits } from './live-stream-limits';
 import { UpdateJobRequestDto } from './dto/update-job.request.dto';
 import { JobEventDto, JobFileDto, JobPageDto, JobResponseDto } from './dto/job.response.dto';
 
@@ -42,6 +43,7 @@ export class JobsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    private readonly streamLimits: LiveStreamLimits,
   ) {}
 
   @Get()
@@ -68,7 +70,8 @@ export class JobsController {
       '`id:` naming the state the client then has; the stream starts with the current state, sends changes (progress at most 4 times ' +
       'a second), a `: keep-alive` comment every JOB_STREAM_HEARTBEAT_MS (15 s), and the server closes it after a final status ' +
       '(succeeded, failed, cancelled, deleted). `Last-Event-ID` resumes: only what differs from that id is sent; 204 when the job ' +
-      'is final and the client already has its state (an EventSource then stops reconnecting). Same permission rules as GET /jobs/{id}.',
+      'is final and the client already has its state (an EventSource then stops reconnecting). Same permission rules as GET /jobs/{id}. ' +
+      '429 (Retry-After) past JOB_STREAM_MAX_PER_USER streams open for the caller, or JOB_STREAM_MAX in all, on one API process: poll GET /jobs/{id} meanwhile.',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received (EventSource sends it when it reconnects)' })
   @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: running.-.-\nevent: status\ndata: {"status":"running"}\n\nid: running.40.100\nevent: progress\ndata: {"processed":40,"total":100,"percent":40}\n\n' } } } })
@@ -86,6 +89,8 @@ export class JobsController {
       res.status(204).end();
       return;
     }
+    // A stream that stays open takes one of the process's (and the caller's) streams: 429 past a limit.
+    const giveBack = stream.ended ? () => undefined : this.streamLimits.acquire(principal);
     startEventStream(res);
     res.write(sseRetry(3000) + stream.initial.map(sseMessage).join(''));
     if (stream.ended) {
@@ -97,6 +102,7 @@ export class JobsController {
     const release = () => {
       clearInterval(heartbeat);
       stop();
+      giveBack();
     };
     const send = (chunk: string) => {
       // A client that stopped reading: drop it rather than buffer for it without bound.

@@ -47,6 +47,10 @@ export interface PorterConfig {
   jobStreamPollIntervalMs: number;
   /** Interval of the comment lines that keep an idle live stream open through proxies. */
   jobStreamHeartbeatMs: number;
+  /** Live streams one user (tenant and subject) may hold open on one API process at once (0: no limit). */
+  jobStreamMaxPerUser: number;
+  /** Live streams one API process holds open at once, all users together (0: no limit). */
+  jobStreamMax: number;
   exportCsvBom: boolean;
   exportRetentionPurgeIntervalMs: number;
   exportBatchSize: number;
@@ -206,6 +210,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobTenantMaxPendingJobs', env: 'JOB_TENANT_MAX_PENDING_JOBS', default: '0', parse: integer(0, 100_000_000) },
   { key: 'jobStreamPollIntervalMs', env: 'JOB_STREAM_POLL_INTERVAL_MS', default: '250', parse: integer(10, 60_000) },
   { key: 'jobStreamHeartbeatMs', env: 'JOB_STREAM_HEARTBEAT_MS', default: '15000', parse: integer(100, 300_000) },
+  { key: 'jobStreamMaxPerUser', env: 'JOB_STREAM_MAX_PER_USER', default: '50', parse: integer(0, 1_000_000) },
+  { key: 'jobStreamMax', env: 'JOB_STREAM_MAX', default: '5000', parse: integer(0, 1_000_000) },
   { key: 'exportCsvBom', env: 'EXPORT_CSV_BOM', default: 'true', parse: boolean },
   { key: 'exportRetentionPurgeIntervalMs', env: 'EXPORT_RETENTION_PURGE_INTERVAL_MS', default: String(3600 * 1000), parse: integer(1000) },
   { key: 'exportBatchSize', env: 'EXPORT_BATCH_SIZE', default: '1000', parse: integer(1, 100_000) },
