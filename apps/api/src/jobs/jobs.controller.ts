@@ -123,6 +123,9 @@ export class JobsController {
         res.end();
       },
     );
+    // A client gone while the job was read: its 'close' came before the listener above. Without
+    // this, its follower and its place among the caller's streams stayed taken until the job ended.
+    if (res.closed || res.destroyed) release();
   }
 
   @Patch(':id')
