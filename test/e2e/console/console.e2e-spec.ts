@@ -344,6 +344,19 @@ describe('web console in a real browser against the real API and worker', () => 
     await shot(page, 'export-form-phone');
   });
 
+  it('wraps a name of one 200-character word: the jobs list keeps every column in view, the job page its width', async () => {
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const id = await alice.submit('porter-test.noop', {}, { name: `Quarterly${'X'.repeat(191)}` });
+    await signIn(page, api.baseUrl, token);
+    await page.locator('tbody tr', { hasText: 'QuarterlyXXXX' }).first().waitFor();
+    // Unwrapped, the word widened its column until status and progress were scrolled out of the table.
+    expect(await page.locator('.table-wrap').first().evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await shot(page, 'jobs-long-name');
+    await page.goto(`${api.baseUrl}/console/jobs/${id}`);
+    await page.getByRole('heading', { level: 1, name: /^QuarterlyX+$/ }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+  });
+
   it('job page: retry a failed job, delete it, edit name, description and schedule, move a job to the top (admin); the list filters by type and query', async () => {
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const failing = await alice.submit('porter-test.steps', { steps: 3, stepMs: 10, failAttempts: 1, nonRetryable: true }, { name: 'fails once' });
