@@ -355,6 +355,14 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.goto(`${api.baseUrl}/console/jobs/${id}`);
     await page.getByRole('heading', { level: 1, name: /^QuarterlyX+$/ }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    // A long name beside a long cron (one 80-character field): both wrap, the table keeps its columns.
+    const cron = `${Array.from({ length: 30 }, (_, i) => i).join(',')} * * * *`;
+    const created = await alice.call('POST', '/api/v1/export-schedules', { type: 'employees', format: 'csv', name: `Monthly${'Y'.repeat(150)}`, cron, timezone: 'UTC' });
+    expect(created.status).toBe(201);
+    await page.goto(`${api.baseUrl}/console/schedules`);
+    await page.locator('tbody tr', { hasText: 'MonthlyYYYY' }).first().waitFor();
+    expect(await page.locator('.table-wrap').first().evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await shot(page, 'schedules-long-name');
   });
 
   it('job page: retry a failed job, delete it, edit name, description and schedule, move a job to the top (admin); the list filters by type and query', async () => {
