@@ -354,7 +354,7 @@ describe('web console in a real browser against the real API and worker', () => 
     await shot(page, 'jobs-long-name');
     await page.goto(`${api.baseUrl}/console/jobs/${id}`);
     await page.getByRole('heading', { level: 1, name: /^QuarterlyX+$/ }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     // A long name beside a long cron (one 80-character field): both wrap, the table keeps its columns.
     const cron = `${Array.from({ length: 30 }, (_, i) => i).join(',')} * * * *`;
     const created = await alice.call('POST', '/api/v1/export-schedules', { type: 'employees', format: 'csv', name: `Monthly${'Y'.repeat(150)}`, cron, timezone: 'UTC' });
