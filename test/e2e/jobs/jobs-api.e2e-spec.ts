@@ -175,5 +175,8 @@ describe('jobs REST API against real api and worker processes', () => {
     expect(queues.status).toBe(200);
     expect(JSON.stringify(queues.json)).toContain('porter-jobs');
     expect((await alice.call('GET', '/admin/queues/api/queues')).status).toBe(403);
+    // Malformed percent-encoding: a 400 problem before the dashboard (it answered its own 500).
+    const malformed = await operator.call('GET', '/admin/queues/api/queues?activeQueue=%ZZ');
+    expect([malformed.status, malformed.headers.get('content-type')]).toEqual([400, expect.stringMatching(/^application\/problem\+json/)]);
   });
 });

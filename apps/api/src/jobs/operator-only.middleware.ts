@@ -1,6 +1,6 @@
 import type { NextFunction, Response } from 'express';
 import { authenticate, AuthenticatedRequest, loadConfig, TokenVerifier } from '@porter/platform';
-import { ForbiddenError } from '@porter/shared-kernel';
+import { BadRequestError, ForbiddenError } from '@porter/shared-kernel';
 
 /**
  * Guards the bull-board dashboard. It shows every tenant's queue messages and can retry, promote
@@ -15,9 +15,21 @@ export function operatorOnly(verifier = new TokenVerifier(loadConfig())) {
       (principal) => {
         req.principal = principal;
         if (!principal.isOperator) return next(new ForbiddenError('The queue dashboard is for platform operators only (role "operator")'));
+        // The dashboard decodes its query itself and answered malformed percent-encoding
+        // (`?activeQueue=%ZZ`) with a 500 of its own: refused here first.
+        if (!isWellEncoded(req.originalUrl)) return next(new BadRequestError('The URL is not valid percent-encoding'));
         next();
       },
       (error: unknown) => next(error),
     );
   };
+}
+
+function isWellEncoded(url: string): boolean {
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
