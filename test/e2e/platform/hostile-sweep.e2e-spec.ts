@@ -145,21 +145,23 @@ describe('API process: every operation meets hostile input with a 4xx problem, n
   let sent = 0;
 
   /** Sends one request; records it as a failure when the answer is a 5xx or a refusal that is not problem+json. */
-  async function probe(method: string, path: string, body?: string): Promise<{ status: number; text: string } | null> {
+  async function probe(method: string, path: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; text: string } | null> {
     sent++;
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, extraHeaders);
+    const label = `${method} ${path.slice(0, 200)}${Object.keys(extraHeaders).length ? ` ${JSON.stringify(extraHeaders).slice(0, 160)}` : ''}${body ? ` ${body.slice(0, 120)}` : ''}`;
     let res: Response;
     try {
       res = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
     } catch (error) {
-      failures.push(`${method} ${path.slice(0, 200)}${body ? ` ${body.slice(0, 120)}` : ''}: no answer (${(error as Error).message})`);
+      failures.push(`${label}: no answer (${(error as Error).message})`);
       return null;
     }
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text().catch(() => '');
     if (res.status >= 500 || (res.status >= 400 && !type.startsWith('application/problem+json'))) {
-      failures.push(`${method} ${path.slice(0, 200)}${body ? ` ${body.slice(0, 120)}` : ''}: ${res.status} ${type} ${text.slice(0, 200)}`);
+      failures.push(`${label}: ${res.status} ${type} ${text.slice(0, 200)}`);
     }
     return { status: res.status, text };
   }
@@ -281,16 +283,7 @@ describe('API process: every operation meets hostile input with a 4xx problem, n
     expect(submitted.status).toBe(202);
     const { jobId } = (await submitted.json()) as { jobId: string };
     const file = `/api/v1/jobs/${jobId}/files/notes.txt`;
-    const send = async (method: string, path: string, headers: Record<string, string>, body?: string) => {
-      sent++;
-      const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization, ...headers }, body, signal: AbortSignal.timeout(15_000) });
-      const type = res.headers.get('content-type') ?? '';
-      const text = await res.text();
-      if (res.status >= 500 || (res.status >= 400 && !type.startsWith('application/problem+json'))) {
-        failures.push(`${method} ${path} ${JSON.stringify(headers).slice(0, 160)}: ${res.status} ${type} ${text.slice(0, 200)}`);
-      }
-      return res.status;
-    };
+    const send = async (method: string, path: string, headers: Record<string, string>, body?: string) => (await probe(method, path, body, headers))?.status;
     expect(await send('GET', file, {})).toBe(200);
     expect(await send('GET', file, { range: 'bytes=0-9' })).toBe(206);
     const ranges = ['bytes=abc', 'bytes=5-1', 'bytes=-0', 'bytes=--1', 'bytes=0-0,' + '1-1,'.repeat(2000) + '2-2', 'bytes=99999999999999999999-', 'bytes=-99999999999999999999', 'items=0-1', 'bytes=1000-', 'bytes= 0 - 1 ', 'bytes=0x10-0x20', 'bytes=1e3-'];
