@@ -19,7 +19,8 @@
  * requests of 200 fresh connections wait to be accepted, and only the client's latency shows it.
  * Then, for each scenario, the CPU time per request of the API process and of the database's
  * backends (Linux /proc): on a shared machine wall times move with the neighbours' load, CPU per
- * request much less (ADR 068).
+ * request much less (ADR 068). Rate limits are off unless BENCH_RATE_LIMITS=on (then every
+ * request is counted in Redis, as in production).
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'child_process';
@@ -36,6 +37,7 @@ import { percentile } from './percentile';
 const ROOT = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { porterArgs } = require(path.join(ROOT, 'tools', 'porter-process.js')) as { porterArgs(kind: 'api' | 'worker'): string[] };
+const RATE_LIMITS = process.env.BENCH_RATE_LIMITS === 'on';
 const DURATION = benchCount('duration', Number(process.env.BENCH_DURATION ?? 20));
 const SUBMITTERS = benchCount('submitters', Number(process.env.BENCH_SUBMITTERS ?? 200));
 const SUBMISSIONS = benchCount('submissions', Number(process.env.BENCH_SUBMISSIONS ?? 2000));
@@ -85,8 +87,12 @@ function startApi(databaseUrl: string): { child: ChildProcess; output: () => str
       QUEUE_PREFIX: `porter_bench_api_${process.pid}`,
       STORAGE_DIR: path.join(os.tmpdir(), `porter-bench-api-${process.pid}`),
       NODE_ENV: 'production',
-      // The bench polls and loads from one address: its own figures, not the limiter's, are measured.
-      RATE_LIMIT_ENABLED: 'false',
+      // The bench polls and loads from one address: by default its own figures, not the limiter's,
+      // are measured; BENCH_RATE_LIMITS=on counts every request as production does, under limits
+      // no run reaches.
+      ...(RATE_LIMITS
+        ? { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_ADDRESS: '10000000', RATE_LIMIT_PER_TENANT: '10000000' }
+        : { RATE_LIMIT_ENABLED: 'false' }),
       AUTH_JWT_SECRET: 'porter-bench-secret-0123456789',
       // Production mode requires these (ADR 044, 045); the bench uses no link or webhook.
       DOWNLOAD_LINK_SECRET: 'porter-bench-download-link-secret-0123456789',
@@ -353,7 +359,7 @@ async function main(): Promise<void> {
     await admin(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
   }
   const lines = [
-    `cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; node ${process.version}`,
+    `cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; node ${process.version}; rate limits ${RATE_LIMITS ? 'on (BENCH_RATE_LIMITS=on)' : 'off'}`,
     '| scenario | connections | requests | req/s | p50 ms | p99 ms | non-2xx/errors | goal |',
     '|---|---|---|---|---|---|---|---|',
     ...rows.map(
