@@ -23,6 +23,10 @@ export interface ClaimedBatch {
   countPending: number;
   dryRun: boolean;
   onError: 'continue' | 'abort';
+  /** Why a failed batch failed. */
+  errorDetails: string | null;
+  /** A failed batch whose job ended it (cancelled, failed for good) rather than its own processing. */
+  endedByJob: boolean;
 }
 
 /**
@@ -35,7 +39,9 @@ export interface ImportBatchStore {
   /**
    * Takes the batch for this run: stores the run token (from then on every older run's chunk
    * fails its fence) and moves `created` to `started`, the record too on its first batch's first
-   * run. Null when there is no such batch.
+   * run. A batch that has ended is returned unchanged: a run of its old job (a job retried by
+   * hand, or run again after its worker died) must not fence or relabel what ended it. Null when
+   * there is no such batch.
    */
   claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null>;
   /** Records the validated header (and which column each file column fed) and the row count of the structural pass. */

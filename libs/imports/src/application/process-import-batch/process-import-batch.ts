@@ -42,8 +42,15 @@ export class ProcessImportBatch {
     const batch = await this.store.claim(run.batchId, run.principal.tenant, run.runToken);
     if (!batch) throw new NonRetryableJobError(`import batch ${run.batchId} does not exist`);
     if (TERMINAL_IMPORT_BATCH_STATUSES.includes(batch.status as ImportBatchStatus)) {
-      run.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
-      return;
+      // A run of a batch that has ended: its job run again after the batch's end was committed
+      // (a worker that died in between), or retried by hand. A batch that got through its file
+      // stays the success it was; a failed one fails this run too, with its reason and what to
+      // do instead: a job that "succeeded" here would import nothing and say it had.
+      if (batch.status !== ImportBatchStatus.Failed) {
+        run.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
+        return;
+      }
+      throw new NonRetryableJobError(endedBatchMessage(batch));
     }
     const definition = this.catalog.find(batch.type);
     const processor = this.catalog.processor(batch.type);
@@ -230,3 +237,13 @@ const readOptions = (batch: ClaimedBatch, definition: ImportTypeDefinition): Rea
  * columns (its keys were placed by the mapping), so nothing more applies.
  */
 const headerOverride = (batch: ClaimedBatch) => (batch.format === 'jsonl' ? null : batch.mapping);
+
+/** Why running a failed batch's job again imports nothing, and what does. */
+export function endedBatchMessage(batch: Pick<ClaimedBatch, 'id' | 'importRecordId' | 'errorDetails' | 'header' | 'endedByJob'>): string {
+  const reason = batch.errorDetails ? ` (${batch.errorDetails})` : '';
+  const refused = batch.header === null && !batch.endedByJob;
+  const instead = refused
+    ? 'the same file would be refused again: upload a corrected file instead'
+    : `to import its remaining or failed rows, retry its failed rows: POST /api/v1/imports/${batch.importRecordId}/batches/${batch.id}/retry-failed-rows`;
+  return `import batch ${batch.id} has already failed${reason}; running its job again imports nothing: ${instead}`;
+}

@@ -27,13 +27,13 @@ export class PgImportBatchStore implements ImportBatchStore {
   async claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null> {
     const { rows } = await this.pool.query(
       `UPDATE imports.import_batch b
-          SET run_token = $3,
+          SET run_token = CASE WHEN b.status IN ('failed', 'partially_failed', 'completed') THEN b.run_token ELSE $3 END,
               status = CASE WHEN b.status = 'created' THEN 'started' ELSE b.status END,
               started_at = COALESCE(b.started_at, now())
          FROM imports.import_record r
         WHERE b.id = $1 AND b.tenant = $2 AND r.id = b.import_record_id
         RETURNING b.id, b.import_record_id, b.tenant, r.type, b.format, b.sheet, b.mapping, b.storage_key, b.size_bytes, b.status,
-                  b.header, b.rows_in_file, b.last_row, b.count_pending, r.dry_run, r.on_error`,
+                  b.header, b.rows_in_file, b.last_row, b.count_pending, r.dry_run, r.on_error, b.error_details, b.run_token`,
       [batchId, tenant, runToken],
     );
     const r = rows[0];
@@ -58,6 +58,8 @@ export class PgImportBatchStore implements ImportBatchStore {
       countPending: r.count_pending,
       dryRun: r.dry_run,
       onError: r.on_error,
+      errorDetails: r.error_details,
+      endedByJob: r.status === 'failed' && r.run_token === null,
     };
   }
 
