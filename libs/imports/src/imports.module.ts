@@ -4,6 +4,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AddImportBatchesHandler, AddImportBatchHandler } from './application/add-import-batch/add-import-batch.handler';
 import { ImportBatchIntake } from './application/add-import-batch/import-batch-intake';
 import { CreateImportRecordHandler } from './application/create-import-record/create-import-record.handler';
+import { DeleteImportRecordHandler } from './application/delete-import-record/delete-import-record.handler';
 import { FinalizeImportRecordHandler } from './application/finalize-import-record/finalize-import-record.handler';
 import { ListCompletedImportRecordsHandler } from './application/list-completed-import-records/list-completed-import-records.handler';
 import { GetFailedRowsFileHandler } from './application/get-failed-rows-file/get-failed-rows-file.handler';
@@ -53,6 +54,7 @@ import { StorageUploadStore } from './infrastructure/upload/storage-upload.store
     AddImportBatchHandler,
     AddImportBatchesHandler,
     FinalizeImportRecordHandler,
+    DeleteImportRecordHandler,
     RetryFailedRowsHandler,
     GetImportRecordHandler,
     ListCompletedImportRecordsHandler,

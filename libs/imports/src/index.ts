@@ -13,6 +13,7 @@ export * from './public/dependencies/import-processor.dependency';
 export * from './public/actions/create-import-record.command';
 export * from './public/actions/add-import-batch.command';
 export * from './public/actions/finalize-import-record.command';
+export * from './public/actions/delete-import-record.command';
 export * from './public/actions/retry-failed-rows.command';
 export * from './public/queries/get-import-record.query';
 export * from './public/queries/list-completed-import-records.query';

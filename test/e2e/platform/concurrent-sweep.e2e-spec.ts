@@ -84,7 +84,7 @@ describe('API process: eight identical requests at once answer 2xx or 4xx, and l
     await race('DELETE /jobs/{id}', () => call('DELETE', `/api/v1/jobs/${pending.jobId}`));
   });
 
-  it('imports: batches of one record, finalize', async () => {
+  it('imports: batches of one record, finalize, delete', async () => {
     const record = await ok('POST', '/api/v1/imports', { type: 'employees', sourceName: 'race', expectedReferenceCount: -1 });
     const upload = (n: number) => () => {
       const form = new FormData();
@@ -94,6 +94,26 @@ describe('API process: eight identical requests at once answer 2xx or 4xx, and l
     let n = 0;
     await race('POST /imports/{id}/batches', () => upload(++n)());
     await race('POST /imports/{id}/finalize', () => call('POST', `/api/v1/imports/${record.id}/finalize`));
+
+    // Deletes of a record without batches, racing each other and an upload: the record is gone
+    // and no batch was stored for it, or the upload won and the record stays with its batch.
+    const empty = await ok('POST', '/api/v1/imports', { type: 'employees', sourceName: 'race-delete', expectedReferenceCount: -1 });
+    const uploadToEmpty = () => {
+      const form = new FormData();
+      form.append('file', new Blob(['id,first_name,last_name,email,department,salary,hired_at,active,scope_id,notes\n1,A,B,del@example.com,Sales,10,2020-01-01,true,,\n']), 'rows.csv');
+      return fetch(`${baseUrl}/api/v1/imports/${empty.id}/batches`, { method: 'POST', headers: { authorization: admin }, body: form }).then(async (res) => ({ status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() }));
+    };
+    let sent = 0;
+    const statuses = await race('DELETE /imports/{id}', () => (sent++ === 0 ? uploadToEmpty() : call('DELETE', `/api/v1/imports/${empty.id}`)));
+    const after = await call('GET', `/api/v1/imports/${empty.id}`);
+    if (statuses[0] === 202) {
+      expect(after.json.batches).toHaveLength(1);
+      expect(statuses.slice(1).every((s) => s === 409)).toBe(true);
+    } else {
+      expect(after.status).toBe(404);
+      expect(statuses.slice(1).filter((s) => s === 204)).toHaveLength(1);
+      expect(statuses.slice(1).every((s) => s === 204 || s === 404)).toBe(true);
+    }
   });
 
   it('schedules: run-now, PATCH, DELETE', async () => {

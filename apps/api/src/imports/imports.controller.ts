@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  DeleteImportRecordCommand,
   AddImportBatchesCommand,
   CreateImportRecordCommand,
   FinalizeImportRecordCommand,
@@ -171,6 +172,17 @@ export class ImportsController {
   @ApiOperation({ summary: 'No more batches: the record completes once every batch is terminal' })
   finalize(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ImportRecordInfo> {
     return this.commandBus.execute(new FinalizeImportRecordCommand(principal, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete an import record that has no batches',
+    description:
+      'For a record made for an upload that was refused, or never used. A record with batches keeps them and their per-row results: 409.',
+  })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteImportRecordCommand(principal, id));
   }
 
   @Get(':id/batches/:batchId')

@@ -75,6 +75,8 @@ export interface ImportsRepository {
   /** `lock` takes a row lock (inside inTransaction) to serialise batch additions and finalisation. */
   findRecord(scope: RecordScope, id: string, lock?: boolean): Promise<ImportRecordRow | null>;
   listRecords(scope: RecordScope, filter: { type?: string; status?: string }, offset: number, limit: number, order?: SortOrder): Promise<{ items: ImportRecordRow[]; total: number }>;
+  /** Deletes a record (its caller has checked it has no batches, under the record's lock). */
+  deleteRecord(id: string): Promise<void>;
   updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void>;
   insertBatch(batch: NewImportBatch): Promise<ImportBatchRow>;
   setBatchJob(batchId: string, jobId: string): Promise<void>;

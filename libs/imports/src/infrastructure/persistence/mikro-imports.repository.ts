@@ -68,6 +68,10 @@ export class MikroImportsRepository implements ImportsRepository {
     return { items: items.map(toRecord), total };
   }
 
+  async deleteRecord(id: string): Promise<void> {
+    await this.em.nativeDelete(ImportRecordEntity, { id });
+  }
+
   async updateRecord(id: string, changes: Partial<Pick<ImportRecordRow, 'status' | 'finalizedAt' | 'completedAt'>>): Promise<void> {
     await this.em.nativeUpdate(ImportRecordEntity, { id }, { ...changes, updatedAt: new Date() });
     // The completing transaction, for ListCompletedImportRecordsQuery (same transaction as the status).
