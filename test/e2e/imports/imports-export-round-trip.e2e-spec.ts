@@ -5,7 +5,7 @@ import { bearer } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
 import { importProcesses, importsClient, withDb } from './import-support';
 
-/** Employees whose values stress a round trip: quotes, commas, line breaks, formulas, unicode, nulls. */
+/** Employees whose values stress a round trip: quotes, commas, line breaks, formulas, unicode, nulls, empty texts. */
 async function seedTenant(tenant: string): Promise<void> {
   const rows: unknown[][] = [
     ['Ada', 'Lovelace', 'ada@example.com', 'Engineering', '1234.50', '2015-12-10', true, 'north', 'plain note'],
@@ -14,6 +14,8 @@ async function seedTenant(tenant: string): Promise<void> {
     ['Eve', 'Formula', 'eve@example.com', '=SUM(A1:A2)', '0.01', '1999-01-01', true, 'north', '+cmd|calc'],
     ['Mal', 'At', 'mal@example.com', '@import', '999999999999.99', '2024-06-30', false, 'east', '-minus first'],
     ['日本', '語', 'nihon@example.com', 'Tōkyō', '100', '2010-10-10', true, 'north', '\ttab first'],
+    // Empty texts, not nulls: JSON Lines tells them apart ("" and null) and must keep them.
+    ['Ed', 'Empty', 'ed@example.com', '', '5', '2020-01-01', true, 'north', ''],
   ];
   await withDb(async (db) => {
     for (const r of rows) {
@@ -75,10 +77,10 @@ describe('export → import → export round trip (ignoring ids)', () => {
       expect(up.status).toBe(202);
       expect(up.json.format).toBe(format);
       const batch = await into.waitForBatch(recordId, up.json.id);
-      expect(batch).toMatchObject({ status: 'completed', counts: { total: 6, completed: 6, failed: 0 } });
+      expect(batch).toMatchObject({ status: 'completed', counts: { total: 7, completed: 7, failed: 0 } });
 
       const second = await exportBinary(api.baseUrl, bearer('root', target, { admin: true }), format);
-      expect((await rowsOf(format, first)).length).toBe(format === 'jsonl' ? 6 : 7); // (+ header row for CSV and XLSX)
+      expect((await rowsOf(format, first)).length).toBe(format === 'jsonl' ? 7 : 8); // (+ header row for CSV and XLSX)
       expect(await rowsOf(format, second)).toEqual(await rowsOf(format, first));
     });
   }

@@ -10,7 +10,7 @@ import { unneutraliseFormula } from './formula';
 import { validateHeader } from './header-validation';
 import { DEFAULT_IMPORT_LIMITS } from './import-limits';
 import { measureDepth, parseJsonLine } from './json-line';
-import { validateRow } from './row-validator';
+import { validateCell, validateRow } from './row-validator';
 import { firstInvalidOffset, Utf8Checker } from './utf8-check';
 
 const TYPE: ImportTypeDefinition = {
@@ -150,6 +150,19 @@ describe('row validation', () => {
     expect(validateRow([undefined, undefined, 'a@b.co', undefined, undefined, undefined, undefined], m)).toEqual({
       ok: false,
       failure: 'column "name": a value is required (rule: required)',
+    });
+  });
+});
+
+describe('an empty string', () => {
+  it('is a value of an optional text column in JSONL, and no value in CSV and XLSX or in other columns', () => {
+    const notes = { name: 'notes', type: 'string' as const };
+    expect(validateCell('', notes, { emptyStringIsValue: true })).toBe('');
+    expect(validateCell(null, notes, { emptyStringIsValue: true })).toBeNull();
+    expect(validateCell('', notes)).toBeNull();
+    expect(validateCell('', { name: 'day', type: 'date' }, { emptyStringIsValue: true })).toBeNull();
+    expect(validateCell('', { name: 'name', type: 'string', required: true }, { emptyStringIsValue: true })).toEqual({
+      problem: 'column "name": a value is required (rule: required)',
     });
   });
 });

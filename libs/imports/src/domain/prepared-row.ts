@@ -1,6 +1,7 @@
 import type { ImportRow } from '../public/dependencies/import-processor.dependency';
+import type { ImportFormat } from '../public/enums/import-format';
 import type { ColumnMapping } from './header-validation';
-import { validateRow } from './row-validator';
+import { validateRow, ValidationOptions } from './row-validator';
 
 /** A row ready for a chunk: validated values, or the reason it failed validation. */
 export interface PreparedRow {
@@ -17,10 +18,15 @@ export interface ReadRow {
   failure?: string;
 }
 
-/** Validates a row against the header's column mapping (XLSX: numbers in date columns are Excel serial dates). */
-export function prepareRow(row: ReadRow, mapping: ColumnMapping, excelSerialDates: boolean): PreparedRow {
+/** How cells of a file of this format are read: XLSX numbers in date columns are Excel serial dates, a JSONL `""` is a value. */
+export function validationOptionsFor(format: ImportFormat): ValidationOptions {
+  return { excelSerialDates: format === 'xlsx', emptyStringIsValue: format === 'jsonl' };
+}
+
+/** Validates a row against the header's column mapping, with its file format's options (validationOptionsFor). */
+export function prepareRow(row: ReadRow, mapping: ColumnMapping, options: ValidationOptions): PreparedRow {
   if (row.failure !== undefined) return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: row.failure };
-  const v = validateRow(row.cells as never[], mapping, { excelSerialDates });
+  const v = validateRow(row.cells as never[], mapping, options);
   return v.ok
     ? { rowNumber: row.rowNumber, cells: row.cells, values: v.values, failure: null }
     : { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: v.failure };

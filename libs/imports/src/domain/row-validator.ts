@@ -8,6 +8,12 @@ export type RowValidation = { ok: true; values: Record<string, ImportRowValue> }
 export interface ValidationOptions {
   /** XLSX: a number in a date column is an Excel serial date (1900 system). */
   excelSerialDates?: boolean;
+  /**
+   * JSONL: `""` is a value of its own, distinct from `null`, so an optional text column keeps it
+   * (an export writes `"notes":""` for an empty text and `"notes":null` for none). In CSV and
+   * XLSX an empty cell cannot tell the two apart and means no value.
+   */
+  emptyStringIsValue?: boolean;
 }
 
 const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/;
@@ -47,6 +53,7 @@ export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, o
 type CellResult = ImportRowValue | { problem: string };
 
 export function validateCell(raw: RawCell, column: ImportColumn, options: ValidationOptions = {}): CellResult {
+  if (raw === '' && options.emptyStringIsValue && column.type === 'string' && !column.required) return '';
   if (raw === null || raw === undefined || raw === '') {
     return column.required ? { problem: `column "${column.name}": a value is required (rule: required)` } : null;
   }

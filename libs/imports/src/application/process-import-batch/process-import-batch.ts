@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NonRetryableJobError } from '@porter/job-queue';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ColumnMapping, validateHeader } from '../../domain/header-validation';
-import { prepareRow } from '../../domain/prepared-row';
+import { prepareRow, validationOptionsFor } from '../../domain/prepared-row';
 import { StaleRunError } from '../../domain/stale-run.error';
 import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
 import { ImportBatchStatus, TERMINAL_IMPORT_BATCH_STATUSES } from '../../public/enums/import-batch-status';
@@ -119,14 +119,14 @@ export class ProcessImportBatch {
       // Progress is written in each chunk's transaction: it is exactly the committed rows.
       const chunks: ChunkTarget = { ...target, timings, reportProgress: (unitOfWork, committed) => run.progressWithin(unitOfWork, committed, total) };
       await run.progress(batch.lastRow, total);
-      const excelSerialDates = batch.format === 'xlsx';
+      const validation = validationOptionsFor(batch.format);
       // Two chunk transactions overlap on two connections (ADR 036), or one when the pool has none to spare.
       const pipeline = new ChunkPipeline(await this.store.connections(2), chunks, definition.chunkSize, batch.lastRow, () => checkSignal(run), timings);
       try {
         const loopStarted = performance.now();
         for await (const some of rows.batches ?? singles(rows.rows)) {
           for (const row of some) {
-            if (pipeline.push(prepareRow(row, mapping, excelSerialDates))) {
+            if (pipeline.push(prepareRow(row, mapping, validation))) {
               await pipeline.flush();
               if (pipeline.aborted) break;
             }
@@ -158,7 +158,7 @@ export class ProcessImportBatch {
     const rows = await this.readers[batch.format].open(file, options, 0);
     try {
       for await (const row of rows.rows) {
-        const prepared = prepareRow(row, mapping, batch.format === 'xlsx');
+        const prepared = prepareRow(row, mapping, validationOptionsFor(batch.format));
         if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure };
       }
       return null;
@@ -200,7 +200,7 @@ export class ProcessImportBatch {
         await rewriteChunk(
           connection,
           retryTarget,
-          rows.map((row) => prepareRow(row, mapping, batch.format === 'xlsx')),
+          rows.map((row) => prepareRow(row, mapping, validationOptionsFor(batch.format))),
         );
         after = rows[rows.length - 1].rowNumber;
         done += rows.length;
