@@ -156,9 +156,10 @@ export class ProcessImportBatch {
   /** onError "abort", validation pass: the first row that fails validation, if any. */
   private async firstInvalidRow(batch: ClaimedBatch, file: SourceFile, options: ReadOptions, mapping: ColumnMapping): Promise<BadRow | null> {
     const rows = await this.readers[batch.format].open(file, options, 0);
+    const validation = validationOptionsFor(batch.format);
     try {
       for await (const row of rows.rows) {
-        const prepared = prepareRow(row, mapping, validationOptionsFor(batch.format));
+        const prepared = prepareRow(row, mapping, validation);
         if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure };
       }
       return null;
