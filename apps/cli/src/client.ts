@@ -65,7 +65,7 @@ export class ApiClient {
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw fileSystemError(error, file);
     }
     return { file, bytes: (await stat(file)).size };
   }
@@ -106,6 +106,20 @@ async function problemOf(res: Response): Promise<Problem> {
     // not a problem document: described from the status
   }
   return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined };
+}
+
+const FILE_CALLS = ['open', 'write', 'writev', 'close', 'fsync', 'rename', 'stat', 'unlink'];
+
+/**
+ * A failure to write `file` as one line (`Could not write x.csv: no space left on device
+ * (ENOSPC)`), exit 1; anything else (the connection cut mid-download) as it was.
+ */
+export function fileSystemError(error: unknown, file: string): unknown {
+  const { code, message, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || !FILE_CALLS.includes(syscall ?? '')) return error;
+  // "ENOSPC: no space left on device, write": the description, without the code and the call.
+  const reason = /^E[A-Z]+: ([^,]+)/.exec(message ?? '')?.[1] ?? message;
+  return new CliError(`Could not write ${file}: ${reason} (${code})`, EXIT.failed);
 }
 
 function fileNameOf(res: Response): string | null {

@@ -1,7 +1,8 @@
 import { mkdtempSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { configFile, DEFAULT_URL, readStoredConfig, resolveConnection, writeStoredConfig } from './config';
+import { existsSync } from 'fs';
+import { configFile, DEFAULT_URL, readStoredConfig, removeStoredConfig, resolveConnection, writeStoredConfig } from './config';
 import { ApiProblemError, EXIT } from './errors';
 import { failedRowsPath } from './commands/import';
 
@@ -30,6 +31,14 @@ describe('CLI configuration', () => {
     // Not an http(s) URL: a usage error (exit 2) naming where it came from.
     expect(() => resolveConnection({ url: 'not-a-url' }, env)).toThrow('--url: "not-a-url" is not an http(s) URL (for example http://127.0.0.1:3000)');
     expect(() => resolveConnection({}, { ...env, PORTER_URL: 'ftp://x' })).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^PORTER_URL: "ftp:\/\/x"/) }));
+  });
+
+  it('says whether logout removed a stored login (false the second time)', () => {
+    const file = configFile({ XDG_CONFIG_HOME: home() });
+    writeStoredConfig({ token: 'T1' }, file);
+    expect(removeStoredConfig(file)).toBe(true);
+    expect(existsSync(file)).toBe(false);
+    expect(removeStoredConfig(file)).toBe(false);
   });
 
   it('ignores a stored file it cannot read as JSON', () => {

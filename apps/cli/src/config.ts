@@ -35,8 +35,11 @@ export function writeStoredConfig(config: StoredConfig, file = configFile()): vo
   renameSync(temp, file);
 }
 
-export function removeStoredConfig(file = configFile()): void {
+/** Removes the stored login; false when there was none to remove. */
+export function removeStoredConfig(file = configFile()): boolean {
+  if (!existsSync(file)) return false;
   rmSync(file, { force: true });
+  return true;
 }
 
 /**

@@ -38,9 +38,9 @@ export async function run(argv: string[]): Promise<number> {
     await program().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
-    }
+    // Help or the version asked for: exit 0. Anything else commander stops on is a usage error,
+    // a command group given no subcommand (`porter jobs`: help on stderr) included.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const out = new Output(json);
     if (error instanceof CliError) {
       out.error(error.message, error.problem);

@@ -34,7 +34,7 @@ export class Output {
 
   /** A bar on a terminal; on anything else a line per change of what it shows. */
   progress(label: string, unit: string): Progress {
-    return this.bars ? new TerminalBar(label, unit) : new ProgressLines(label, this);
+    return this.bars ? new TerminalBar(label, unit) : new ProgressLines(label, unit, this);
   }
 }
 
@@ -87,18 +87,32 @@ class TerminalBar implements Progress {
   }
 }
 
+/**
+ * One progress line without a bar: `export employees: running 40% (1200/3000)`; with no total,
+ * the count with its unit (`running, 1200 rows so far`), or the status alone before the first.
+ * `key` says when the line is worth printing again: a change of status or of whole ten percent.
+ */
+export function progressLine(label: string, unit: string, percent: number | null, done: number, total: number | null, state = ''): { line: string; key: string } {
+  if (percent === null) {
+    const count = done > 0 ? `${done} ${unit} so far` : '';
+    const what = [state, count].filter(Boolean).join(', ') || 'started';
+    return { line: `${label}: ${what}`, key: `${state}|${done}` };
+  }
+  const step = `${Math.floor(percent / 10) * 10}%`;
+  return { line: `${label}: ${state ? `${state} ` : ''}${step}${total !== null ? ` (${done}/${total})` : ''}`, key: `${state}|${step}` };
+}
+
 class ProgressLines implements Progress {
   private shown = '';
   constructor(
     private readonly label: string,
+    private readonly unit: string,
     private readonly out: Output,
   ) {}
 
   update(percent: number | null, done: number, total: number | null, state = ''): void {
     // Whole tens of percent only: a log, not a stream of redraws.
-    const step = percent === null ? `${done}` : `${Math.floor(percent / 10) * 10}%`;
-    const line = `${this.label}: ${state ? `${state} ` : ''}${step}${total !== null ? ` (${done}/${total})` : ''}`;
-    const key = `${state}|${step}`;
+    const { line, key } = progressLine(this.label, this.unit, percent, done, total, state);
     if (key === this.shown) return;
     this.shown = key;
     this.out.note(line);

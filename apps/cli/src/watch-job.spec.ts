@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { ApiClient } from './client';
-import { Job, watchJob } from './watch-job';
+import { applyStreamUpdate, endedLine, Job, watchJob } from './watch-job';
 
 /** A stand-in API on a local port: only the two routes watchJob reads, scripted per test. */
 function job(status: string, processed: number): Job {
@@ -53,6 +53,42 @@ describe('watchJob', () => {
     expect(streams).toEqual([undefined, 'running.50.100']);
     expect(reads).toBe(3); // the first read, one after the cut, one to confirm the end
     expect(seen).toEqual(['running 10', 'running 10', 'running 50', 'running 50', 'running 100', 'succeeded 100']);
+  });
+
+  it('never shows a count that moved on under a status from before the job ran (the stream saw it pending, then finished)', async () => {
+    let reads = 0;
+    let client: ApiClient;
+    ({ server, client } = await serve((req, res) => {
+      if (req.url === '/api/v1/jobs/j1') {
+        reads++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reads === 1 ? job('pending', 0) : job('succeeded', 100)));
+        return;
+      }
+      // What the API sends for a job its change feed saw pending and next saw succeeded: the last
+      // progress (its id still says pending), then the final status.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sse('pending.-.-', 'status', { status: 'pending' }) + sse('pending.0.100', 'progress', { processed: 0, total: 100, percent: 0 }));
+      setTimeout(() => res.write(sse('pending.100.100', 'progress', { processed: 100, total: 100, percent: 100 })), 20);
+      setTimeout(() => res.end(sse('succeeded.100.100', 'status', { status: 'succeeded' })), 40);
+    }));
+    const seen: string[] = [];
+    await watchJob(client, 'j1', (j) => seen.push(`${j.status} ${j.progress.processed}`));
+    expect(seen).toEqual(['pending 0', 'pending 0', 'pending 0', 'running 100', 'succeeded 100']);
+  });
+
+  it('applies stream events: a status as sent; a count that moves on shows a job not yet started as running', () => {
+    const progress = (processed: number) => ({ processed, total: 100, percent: processed });
+    expect(applyStreamUpdate(job('pending', 0), { status: 'running' }).status).toBe('running');
+    expect(applyStreamUpdate(job('scheduled', 0), { progress: progress(100) })).toMatchObject({ status: 'running', progress: progress(100) });
+    // A retried job waits with its checkpoint: the same count is no sign of running.
+    expect(applyStreamUpdate(job('pending', 40), { progress: progress(40) }).status).toBe('pending');
+    expect(applyStreamUpdate(job('cancelling', 40), { progress: progress(50) }).status).toBe('cancelling');
+  });
+
+  it('ends with the reason only when it says more than the status', () => {
+    expect(endedLine('Export e1', 'cancelled', 'cancelled')).toBe('Export e1 cancelled.');
+    expect(endedLine('Export e1', 'cancelled', null)).toBe('Export e1 cancelled.');
+    expect(endedLine('Job j1', 'failed', 'the disk is full.')).toBe('Job j1 failed: the disk is full.');
   });
 
   it('polls every second when the server answers the stream with something else', async () => {

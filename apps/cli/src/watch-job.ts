@@ -1,6 +1,6 @@
 import { ApiClient } from './client';
 import { CliError, EXIT } from './errors';
-import { readJobStream, StreamOutcome } from './job-stream';
+import { readJobStream, StreamOutcome, StreamUpdate } from './job-stream';
 import { confirm, Output } from './terminal';
 
 export interface Job {
@@ -24,6 +24,30 @@ export const TERMINAL = ['succeeded', 'failed', 'cancelled', 'deleted'];
 /** The least time between two reads of a job when the stream is not there to say more. */
 export const POLL_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Statuses in which a job processes nothing: its count cannot move on while it is in one. */
+const NOT_STARTED = ['scheduled', 'pending'];
+
+/**
+ * A job with one stream event applied. The stream sends a status only when it sees one: a job it
+ * saw `pending` and next saw finished gets its last progress (under the old status) and then
+ * its final status. A count that moves on means the job has run: shown as `running`, not as
+ * `pending 100%`.
+ */
+export function applyStreamUpdate(job: Job, update: StreamUpdate): Job {
+  if (update.status) return { ...job, status: update.status, ...(update.progress ? { progress: update.progress } : {}) };
+  if (!update.progress) return job;
+  const moved = update.progress.processed > job.progress.processed;
+  return { ...job, progress: update.progress, ...(moved && NOT_STARTED.includes(job.status) ? { status: 'running' } : {}) };
+}
+
+/**
+ * `Export 1f… failed: the disk is full.`: the reason only when there is one that says more than
+ * the status (a cancelled job's reason is often just "cancelled").
+ */
+export function endedLine(subject: string, status: string, reason: string | null | undefined): string {
+  const said = reason?.trim().replace(/\.+$/, '') ?? '';
+  return `${subject} ${status}${said && said.toLowerCase() !== status.toLowerCase() ? `: ${said}` : ''}.`;
+}
 
 /**
  * Follows a job until it ends, calling `onJob` with each state. The one place that knows how
@@ -52,7 +76,7 @@ export async function watchJob(client: ApiClient, id: string, onJob: (job: Job) 
           id,
           lastEventId,
           (update) => {
-            job = { ...job, ...(update.status ? { status: update.status } : {}), ...(update.progress ? { progress: update.progress } : {}) };
+            job = applyStreamUpdate(job, update);
             if (!TERMINAL.includes(job.status)) onJob(job);
           },
           signal,

@@ -63,7 +63,9 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(lines[0]).toMatch(/^Export \S+ requested \(job \S+\)\.$/);
     const progress = lines.slice(1);
     // One line per change of state or whole ten percent, never a repeat; the last one is the end.
-    for (const line of progress) expect(line).toMatch(/^export employees: (pending|running|succeeded) (\d+%|\d+)( \(\d+\/\d+\))?$/);
+    for (const line of progress) expect(line).toMatch(/^export employees: (pending|running|succeeded)( \d+% \(\d+\/\d+\)|, \d+ rows so far)?$/);
+    // A count that moved on is never shown under a status from before the job ran.
+    expect(progress.filter((line) => /: (scheduled|pending) [1-9]/.test(line))).toEqual([]);
     expect(new Set(progress).size).toBe(progress.length);
     expect(progress[progress.length - 1]).toBe(`export employees: succeeded 100% (${ROWS}/${ROWS})`);
     expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);
@@ -112,6 +114,36 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(exported.code).toBe(0);
   });
 
+  it("import whose batch fails as a whole prints the batch's reason (header only; --on-error abort), and keeps it in --json", async () => {
+    // A tenant of its own: these failed jobs stay out of the `jobs ls --status failed` below.
+    const own = { ...env, PORTER_TOKEN: bearer('carol', `t-${randomUUID()}`, { admin: true }).replace(/^Bearer /, '') };
+    const header = path.join(dir, 'header.csv');
+    writeFileSync(header, 'email,first_name,last_name\n');
+    const headerOnly = await runCli(['import', 'employees', header, '--wait'], own);
+    expect(headerOnly.code).toBe(1);
+    expect(headerOnly.stdout).toBe('header.csv: 0 rows, 0 imported, 0 failed (batch failed: the file has a header row but no data rows).\n');
+
+    const abort = path.join(dir, 'abort.csv');
+    writeFileSync(abort, 'email,first_name,last_name\nabort1@example.com,Ann,One\nnot-an-email,Bad,Row\n');
+    const aborted = await runCli(['import', 'employees', abort, '--on-error', 'abort', '--wait', '--json'], own);
+    expect(aborted.code).toBe(1);
+    const result = JSON.parse(aborted.stdout);
+    expect(result.batch).toMatchObject({ status: 'failed', onError: 'abort', errorDetails: expect.stringMatching(/^aborted .*: row \d+ is invalid: .*email/) });
+    const text = await runCli(['import', 'employees', abort, '--on-error', 'abort', '--wait'], own);
+    expect(text.stdout).toContain(`(batch failed: ${result.batch.errorDetails}).`);
+  });
+
+  it('a refused upload leaves no empty import record behind (the CLI deletes the one it created)', async () => {
+    const own = bearer('carol', `t-${randomUUID()}`, { admin: true }).replace(/^Bearer /, '');
+    const utf16 = path.join(dir, 'utf16.csv');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email,first_name,last_name\n', 'utf16le')]));
+    const refused = await runCli(['import', 'employees', utf16, '--wait'], { ...env, PORTER_TOKEN: own });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('(415): Unsupported file: the file is UTF-16');
+    const list = await fetch(`${api.baseUrl}/api/v1/imports`, { headers: { authorization: `Bearer ${own}` } });
+    expect(await list.json()).toMatchObject({ totalRecords: 0, items: [] });
+  });
+
   it('export --columns sends the columns as given: the file has those, in that order; an unknown one is the server\'s 400', async () => {
     const file = path.join(dir, 'two-columns.csv');
     const run = await runCli(['export', 'employees', '--format', 'csv', '--columns', 'email,last_name', '-o', file], env);
@@ -121,6 +153,38 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const unknown = await runCli(['export', 'employees', '--format', 'csv', '--columns', 'email,shoe_size'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('shoe_size');
+  });
+
+  it('a bad -o is a usage error (exit 2, one line) before any export is requested', async () => {
+    const own = bearer('carol', `t-${randomUUID()}`, { admin: true }).replace(/^Bearer /, '');
+    const ownEnv = { ...env, PORTER_TOKEN: own };
+    const missingDir = await runCli(['export', 'employees', '-f', 'csv', '-o', '/nonexistent/dir/x.csv'], ownEnv);
+    // One line (a "porter: building" note from the bin, when the sources changed meanwhile, aside).
+    const messages = (run: { stderr: string }) => run.stderr.split('\n').filter((line) => line && !line.startsWith('porter: building'));
+    expect(missingDir).toMatchObject({ code: 2, stdout: '' });
+    expect(messages(missingDir)).toEqual(['porter: -o /nonexistent/dir/x.csv: the directory /nonexistent/dir does not exist']);
+    const newDir = await runCli(['export', 'employees', '-f', 'csv', '-o', 'newdir/'], ownEnv, { cwd: dir });
+    expect(newDir).toMatchObject({ code: 2, stdout: '' });
+    expect(messages(newDir)).toEqual(['porter: -o newdir/: no such directory (a path ending in "/" names an existing directory)']);
+    const exports = await fetch(`${api.baseUrl}/api/v1/exports`, { headers: { authorization: `Bearer ${own}` } });
+    expect(await exports.json()).toMatchObject({ totalRecords: 0 });
+    // An existing directory is fine: the file goes in under its own name.
+    const intoDir = await runCli(['export', 'employees', '-f', 'csv', '--columns', 'email', '-o', `${dir}/`, '--json'], env);
+    expect(intoDir.code).toBe(0);
+    expect(path.dirname(JSON.parse(intoDir.stdout).file)).toBe(dir);
+  });
+
+  it('export --wait cancelled meanwhile: "Export … cancelled." without the status repeated as its reason, exit 1', async () => {
+    const carol = client(api.baseUrl, `Bearer ${token}`);
+    const cli = startCli(['export', 'employees', '--format', 'csv', '--wait', '-o', path.join(dir, 'cancelled.csv')], env);
+    await waitFor(() => /requested \(job \S+\)/.test(cli.stderr()), { timeoutMs: 20_000, what: 'the export to be requested' });
+    const jobId = /requested \(job (\S+)\)/.exec(cli.stderr())![1];
+    const cancel = await fetch(`${api.baseUrl}/api/v1/jobs/${jobId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(cancel.status).toBe(200);
+    const run = await cli.done;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^Export \S+ cancelled\.\n$/);
+    expect((await carol.job(jobId)).status).toBe('cancelled');
   });
 
   it('jobs ls, show, watch (exit 1 for a failed job), cancel and retry, with --json', async () => {
@@ -218,6 +282,10 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect((await runCli(['export', 'employees', '--format', 'pdf'], env)).code).toBe(2);
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
     expect((await runCli(['--help'], env)).code).toBe(0);
+    // A command group without its subcommand: help on stderr, exit 2; its own --help exits 0.
+    const noSubcommand = await runCli(['jobs'], env);
+    expect(noSubcommand).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: porter jobs') });
+    expect(await runCli(['jobs', '--help'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: porter jobs') });
 
     const badFilter = await runCli(['export', 'employees', '--format', 'csv', '--filter', 'colour=red', '--json'], env);
     expect(badFilter.code).toBe(2);
@@ -268,6 +336,9 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(logout.code).toBe(0);
     expect(JSON.parse(logout.stdout)).toEqual({ configFile: file, removed: true });
     expect(existsSync(file)).toBe(false);
+    // Nothing left to remove: said so, still exit 0.
+    expect(await runCli(['logout', '--json'], config)).toMatchObject({ code: 0, stdout: JSON.stringify({ configFile: file, removed: false }, null, 2) + '\n' });
+    expect(await runCli(['logout'], config)).toMatchObject({ code: 0, stdout: `Nothing to remove: no login is stored (${file} does not exist).\n` });
     const afterLogout = await runCli(['jobs', 'ls', '--json'], config);
     expect(afterLogout.code).toBe(3);
     expect(afterLogout.stderr).toContain('No token');

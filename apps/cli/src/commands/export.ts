@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, statSync } from 'fs';
 import { CliError, EXIT } from '../errors';
+import { checkOutputTarget } from '../output-target';
 import { formatBytes } from '../terminal';
-import { TERMINAL, waitForJob } from '../watch-job';
+import { endedLine, TERMINAL, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 
 interface ExportInfo {
@@ -44,6 +44,8 @@ export function exportCommand(): Command {
     .action(async (type: string, options, command: Command) => {
       const { client, out } = contextOf(command);
       if (options.schedule && Number.isNaN(Date.parse(options.schedule))) throw new CliError(`--schedule must be an ISO 8601 time, got "${options.schedule}"`, EXIT.usage);
+      // Where the file goes is checked before the export is requested, not after it ran.
+      const destination = options.wait || options.output !== undefined ? checkOutputTarget(options.output) : null;
       const body: Record<string, unknown> = { type, format: options.format };
       if (Object.keys(options.filter).length) body.filters = options.filter;
       if (options.columns) body.columns = options.columns;
@@ -51,7 +53,7 @@ export function exportCommand(): Command {
       if (options.name) body.name = options.name;
       if (options.schedule) body.scheduledFor = new Date(options.schedule).toISOString();
       const created = await client.json<ExportInfo>('POST', '/api/v1/exports', body);
-      if (!options.wait && !options.output) {
+      if (!destination) {
         out.result(created, () => [`Export ${created.id} requested (job ${created.jobId}, ${created.status}).`, `Follow it: porter jobs watch ${created.jobId}`]);
         return;
       }
@@ -65,14 +67,12 @@ export function exportCommand(): Command {
         await sleep(200);
       }
       if (job.status !== 'succeeded' || info.status !== 'succeeded') {
-        const reason = info.errorMessage ?? job.errorDetails ?? job.status;
-        out.result({ export: info, job }, () => `Export ${info.id} ${info.status === 'succeeded' ? job.status : info.status}: ${reason}`);
+        const status = info.status === 'succeeded' ? job.status : info.status;
+        out.result({ export: info, job }, () => endedLine(`Export ${info.id}`, status, info.errorMessage ?? job.errorDetails));
         process.exitCode = EXIT.failed;
         return;
       }
-      const target: string = options.output ?? process.cwd();
-      const isDirectory = !options.output || (existsSync(target) && statSync(target).isDirectory());
-      const saved = await client.download(`/api/v1/exports/${info.id}/download`, target, isDirectory);
+      const saved = await client.download(`/api/v1/exports/${info.id}/download`, destination.target, destination.isDirectory);
       out.result({ export: info, file: saved.file, bytes: saved.bytes }, () => `Saved ${saved.file} (${info.itemsCount ?? 0} rows, ${formatBytes(saved.bytes)}).`);
     });
 }

@@ -5,15 +5,7 @@ import { ApiProblemError, CliError, EXIT } from '../errors';
 import { formatBytes } from '../terminal';
 import { waitForJob } from '../watch-job';
 import { contextOf } from './context';
-
-interface ImportBatch {
-  id: string;
-  importRecordId: string;
-  jobId: string;
-  fileName: string | null;
-  status: string;
-  counts: { total: number; completed: number; failed: number; partiallyFailed: number };
-}
+import { ImportBatch, importSummary } from './import-summary';
 
 interface ImportRecord {
   id: string;
@@ -64,8 +56,13 @@ export function importCommand(): Command {
         );
         batch = Array.isArray(answer) ? answer[0] : answer;
         upload.update(100, size, size, 'uploaded');
-      } finally {
         upload.stop();
+      } catch (error) {
+        upload.stop();
+        // The refused upload left the record without a batch: removed, so no empty record stays
+        // `created` for ever. Best effort: the refusal is what is reported either way.
+        await client.request('DELETE', `/api/v1/imports/${record.id}`).catch(() => undefined);
+        throw error;
       }
       await client.json('POST', `/api/v1/imports/${record.id}/finalize`);
       if (!options.wait) {
@@ -85,12 +82,8 @@ export function importCommand(): Command {
       if (failed > 0) {
         failedRowsFile = (await client.download(`/api/v1/imports/${record.id}/batches/${batch.id}/failed-rows`, failedRowsPath(file))).file;
       }
-      out.result({ record: { ...record, status: undefined }, batch, dryRun: options.dryRun === true, failedRowsFile }, () => [
-        `${options.dryRun ? 'Dry run of ' : ''}${path.basename(file)}: ${c.total} rows, ${c.completed} ${options.dryRun ? 'valid' : 'imported'}, ${c.failed} failed` +
-          (c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : '') +
-          ` (batch ${batch.status}).`,
-        ...(failedRowsFile ? [`Failed rows with their reasons: ${failedRowsFile}`] : []),
-      ]);
+      const dryRun = options.dryRun === true;
+      out.result({ record: { ...record, status: undefined }, batch, dryRun, failedRowsFile }, () => importSummary(path.basename(file), batch, dryRun, failedRowsFile));
       if (failed > 0 || batch.status === 'failed') process.exitCode = EXIT.failed;
     });
 }

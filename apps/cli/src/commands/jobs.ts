@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors';
-import { Job, waitForJob } from '../watch-job';
+import { endedLine, Job, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 
 interface Page<T> {
@@ -82,7 +82,7 @@ export function jobsCommand(): Command {
     .action(async (id: string, _options, command: Command) => {
       const { client, out } = contextOf(command);
       const job = await waitForJob(client, out, id, `job ${id.slice(0, 8)}`, 'items');
-      out.result(job, () => `Job ${job.id} ${job.status}${job.errorDetails ? `: ${job.errorDetails}` : ''}.`);
+      out.result(job, () => endedLine(`Job ${job.id}`, job.status, job.errorDetails));
       await endedWith(job);
     });
 

@@ -49,8 +49,9 @@ export function loginCommand(): Command {
 export function logoutCommand(): Command {
   return new Command('logout').description('forget the stored URL and token').action((_options, command: Command) => {
     const out = new Output(command.optsWithGlobals<GlobalOptions>().json === true);
-    removeStoredConfig();
-    out.result({ configFile: configFile(), removed: true }, () => `Removed ${configFile()}.`);
+    const file = configFile();
+    const removed = removeStoredConfig(file);
+    out.result({ configFile: file, removed }, () => (removed ? `Removed ${file}.` : `Nothing to remove: no login is stored (${file} does not exist).`));
   });
 }
 
