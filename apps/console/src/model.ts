@@ -59,8 +59,14 @@ export interface ExportInfo {
   jobId: string;
   type: string;
   format: string;
+  name: string | null;
   filters: Record<string, unknown>;
   scopeIds: string[];
+  /** Chosen columns in file order; null: every column of the type. */
+  columns: string[] | null;
+  /** How many explicit ids were asked for (the ids are not echoed); null: no id restriction. */
+  idsCount: number | null;
+  compression: 'none' | 'gzip';
   status: string;
   itemsCount: number | null;
   createdAt: string;
@@ -90,6 +96,10 @@ export interface ImportBatch {
   fileName: string | null;
   status: string;
   counts: ImportCounts;
+  /** Data rows in the file, once the file has been scanned. */
+  rowsInFile: number | null;
+  /** Why the batch failed: the file was refused, or the reason of an abort. */
+  errorDetails: string | null;
   createdAt: string;
   completedAt: string | null;
 }
@@ -100,6 +110,8 @@ export interface ImportRecord {
   sourceName: string;
   status: string;
   createdAt: string;
+  /** When the last batch was announced; the record completes once every batch has ended. */
+  finalizedAt: string | null;
   options?: { dryRun?: boolean };
   batches: ImportBatch[];
 }

@@ -138,7 +138,7 @@ describe('web console in a real browser against the real API and worker', () => 
     await shot(page, 'export-link-copied');
 
     // The export's job page lists its output file; downloading it there gives the same rows.
-    await row.getByRole('link', { name: 'employees' }).click();
+    await row.getByRole('link', { name: 'sales people' }).click();
     await page.getByRole('heading', { name: 'Output files' }).waitFor();
     const fileButton = page.locator('ul.files').getByRole('button', { name: /^Download / });
     await fileButton.waitFor();

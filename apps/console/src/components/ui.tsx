@@ -95,6 +95,17 @@ export function useAction() {
   return { busy, error, run, setError };
 }
 
+/**
+ * A form's error is about what was sent: it goes as soon as the form changes (a field typed in,
+ * a select changed) or is submitted again, even when the browser's own validation then stops the
+ * submit. Spread on the <form>.
+ */
+export const clearsError = (setError: (error: Error | null) => void) => ({
+  onInput: () => setError(null),
+  onChange: () => setError(null),
+  onInvalidCapture: () => setError(null),
+});
+
 /** Loads data for a page; `reload` fetches again. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: Error | null; loading: boolean; reload: () => void } {
   const [data, setData] = useState<T | null>(null);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { bytes, Link, PagedList, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, clearsError, Link, PagedList, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
 import { hasEndpoint } from '../features';
@@ -42,7 +42,27 @@ function CopyLink({ id }: { id: string }) {
   );
 }
 
-function ExportRow({ initial }: { initial: ExportInfo }) {
+const valueText = (v: unknown): string => (Array.isArray(v) ? v.map(valueText).join(',') : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/**
+ * What sets an export apart in the list, from what the list answer holds: its type (under its
+ * name, when it has one), format, filters, scopes, the columns it left out (or chose, when the
+ * type is not known here), how many ids it asked for, and gzip.
+ */
+function exportSummary(info: ExportInfo, type: ExportType | undefined): string[] {
+  const parts = [info.name ? `${info.type} · ${info.format}` : info.format];
+  for (const [key, value] of Object.entries(info.filters ?? {})) parts.push(`${key}=${valueText(value)}`);
+  if (info.scopeIds.length) parts.push(`scopes ${info.scopeIds.join(', ')}`);
+  if (info.columns && type?.columns?.length) {
+    const left = type.columns.filter((c) => !info.columns!.includes(c.name)).map((c) => c.name);
+    if (left.length) parts.push(`without ${left.join(', ')}`);
+  } else if (info.columns) parts.push(`columns ${info.columns.join(', ')}`);
+  if (info.idsCount !== null && info.idsCount !== undefined) parts.push(`${info.idsCount} ${info.idsCount === 1 ? 'id' : 'ids'}`);
+  if (info.compression === 'gzip') parts.push('gzip');
+  return parts;
+}
+
+function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | undefined }) {
   const [info, setInfo] = useState(initial);
   const { job } = useJob(isTerminal(initial.status) ? null : initial.jobId);
   const action = useAction();
@@ -62,17 +82,16 @@ function ExportRow({ initial }: { initial: ExportInfo }) {
   return (
     <tr data-export-id={info.id}>
       <td>
-        <Link href={`/console/jobs/${info.jobId}`}>{info.type}</Link>
-        <div class="sub">
-          {info.format}
-          {info.scopeIds.length ? ` · scopes ${info.scopeIds.join(', ')}` : ''}
+        <Link href={`/console/jobs/${info.jobId}`}>{info.name || info.type}</Link>
+        <div class="sub" data-testid="export-summary">
+          {exportSummary(info, type).join(' · ')}
         </div>
       </td>
       <td>
         <Status status={status} />
       </td>
       <td class="wide">
-        <ProgressBar progress={job?.progress} status={status} label={`Progress of export ${info.type} ${info.format}`} />
+        <ProgressBar progress={job?.progress} status={status} label={`Progress of export ${info.name || `${info.type} ${info.format}`}`} />
         {info.errorMessage && <div class="sub error-text">{info.errorMessage}</div>}
       </td>
       <td class="nowrap hide-phone">{info.itemsCount ?? '—'}</td>
@@ -97,7 +116,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
   const fields = useExportFields(types, '/exports');
   const [name, setName] = useState('');
   const [later, setLater] = useState('');
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
 
   const submit = () =>
@@ -112,6 +131,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
     <form
       class="panel"
       aria-labelledby="new-export"
+      {...clearsError(setError)}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -159,7 +179,7 @@ export function ExportsPage() {
         title="Your exports"
         list={list}
         columns={['Export', 'Status', 'Progress', { label: 'Rows', hidePhone: true }, 'File', { label: 'Created', hidePhone: true }]}
-        row={(e) => <ExportRow key={`${e.id}-${e.status}`} initial={e} />}
+        row={(e) => <ExportRow key={`${e.id}-${e.status}`} initial={e} type={types.data?.find((t) => t.type === e.type)} />}
         empty="No exports yet."
         offset={offset}
         limit={20}

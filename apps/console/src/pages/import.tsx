@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { Link, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { BatchBar, RecordStatus } from '../components/import-status';
 import { ImportBatch, ImportRecord, ImportResult, isTerminal, TERMINAL_BATCH } from '../model';
 import { useJob } from '../watch';
 
@@ -82,6 +83,22 @@ function Results({ recordId, batch }: { recordId: string; batch: ImportBatch }) 
   );
 }
 
+function failureTitle(batch: ImportBatch): string {
+  const c = batch.counts;
+  if (!c.total) return 'This batch failed: no row was imported';
+  if (batch.errorDetails) return 'This batch stopped before the end of its file';
+  return 'This batch failed';
+}
+
+/** "4 rows: 2 imported, 2 failed." — for a batch that stopped early, how far into the file it got. */
+function countsText(batch: ImportBatch): string {
+  const c = batch.counts;
+  if (batch.status === 'failed' && !c.total) return 'No rows imported.';
+  const early = batch.status === 'failed' && batch.rowsInFile !== null && c.total < batch.rowsInFile;
+  const rows = early ? `${c.total} of ${batch.rowsInFile} rows have a result` : `${c.total} rows`;
+  return `${rows}: ${c.completed} imported, ${c.failed} failed${c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}.`;
+}
+
 /** A batch: its job's live progress, then its counts, results, failed rows and retry. */
 function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial: ImportBatch; onEnded: () => void }) {
   const [batch, setBatch] = useState(initial);
@@ -106,15 +123,22 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
   }, [batch.id, batch.jobId, ended, job?.status]);
 
   const c = batch.counts;
+  const failed = batch.status === 'failed';
   return (
     <section class="panel" aria-labelledby={`batch-${batch.id}`}>
       <div class="title-row">
         <h2 id={`batch-${batch.id}`}>{batch.fileName ?? 'Batch'}</h2>
         <Status status={batch.status} />
       </div>
-      <ProgressBar progress={ended ? { processed: c.total, total: c.total, percent: 100 } : job?.progress} status={ended ? 'succeeded' : job?.status} label={`Processing of ${batch.fileName ?? 'the batch'}`} />
+      {failed && (
+        <div class="problem batch-failure" data-testid="batch-failure">
+          <strong>{failureTitle(batch)}</strong>
+          <p>{batch.errorDetails ?? (c.total && c.failed === c.total ? 'Every row failed: each one\'s reason is in the table below.' : 'See its job for why.')}</p>
+        </div>
+      )}
+      <BatchBar batch={batch} job={job} label={`Processing of ${batch.fileName ?? 'the batch'}`} />
       <p class="counts" data-testid="batch-counts">
-        {c.total} rows: {c.completed} imported, {c.failed} failed{c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}.{' '}
+        {countsText(batch)}{' '}
         <Link href={`/console/jobs/${batch.jobId}`}>Job</Link>
       </p>
       {ended && c.failed + c.partiallyFailed > 0 && (
@@ -128,7 +152,7 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
         </div>
       )}
       <ProblemBox error={action.error} />
-      {(ended || c.total > 0) && <Results recordId={recordId} batch={batch} />}
+      {c.total > 0 && <Results recordId={recordId} batch={batch} />}
     </section>
   );
 }
@@ -136,6 +160,13 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
 export function ImportPage({ id }: { id: string }) {
   const record = useLoad(() => get<ImportRecord>(`/imports/${id}`), [id]);
   const r = record.data;
+  // The record completes a moment after its last batch ends: read it until it says so.
+  const settling = !!r && r.status !== 'completed' && !!r.finalizedAt && r.batches.every((b) => TERMINAL_BATCH.includes(b.status));
+  useEffect(() => {
+    if (!settling) return undefined;
+    const timer = setTimeout(record.reload, 500);
+    return () => clearTimeout(timer);
+  }, [settling, r]);
   return (
     <section>
       <p class="crumbs">
@@ -146,7 +177,7 @@ export function ImportPage({ id }: { id: string }) {
       {r && (
         <>
           <p>
-            {r.type} · <Status status={r.status} /> · created {when(r.createdAt)}
+            {r.type} · <RecordStatus record={r} /> · created {when(r.createdAt)}
             {r.options?.dryRun ? ' · dry run: nothing is written' : ''}
           </p>
           {r.batches.map((b) => (

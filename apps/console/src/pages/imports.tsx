@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
-import { api, get, Page, query, upload } from '../api';
-import { bytes, Link, PagedList, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { api, ApiError, get, Page, query, upload } from '../api';
+import { bytes, clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { RecordStatus } from '../components/import-status';
 import { ImportBatch, ImportRecord, ImportType } from '../model';
 import { navigate } from '../router';
 
@@ -35,18 +36,27 @@ function UploadForm({ types, limits }: { types: ImportType[]; limits: UploadLimi
         expectedReferenceCount: -1,
         options: { dryRun },
       });
-      setSent({ loaded: 0, total: file.size });
-      await upload<ImportBatch>(`/imports/${record.id}/batches`, file, (loaded, total) => setSent({ loaded, total }));
+      setSent({ loaded: 0, total: 1 });
+      try {
+        await upload<ImportBatch>(`/imports/${record.id}/batches`, file, (loaded, total) => setSent({ loaded, total }));
+      } catch (refused) {
+        // The record was made for this upload only: without its file it is an empty import in
+        // the list. The API deletes a record with no batch (409 if one got in); best effort.
+        setSent(null);
+        if (!(refused instanceof ApiError && refused.problem.status === 401)) await api('DELETE', `/imports/${record.id}`).catch(() => undefined);
+        throw refused;
+      }
       // One file per import here: finalising lets the record complete as soon as its batch ends.
       await api('POST', `/imports/${record.id}/finalize`);
       navigate(`/console/imports/${record.id}`);
     });
 
-  const percent = sent ? Math.round((sent.loaded / Math.max(1, sent.total)) * 100) : 0;
+  const percent = sent ? Math.floor((sent.loaded / Math.max(1, sent.total)) * 100) : 0;
   return (
     <form
       class="panel"
       aria-labelledby="new-import"
+      {...clearsError(setError)}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -104,11 +114,13 @@ function UploadForm({ types, limits }: { types: ImportType[]; limits: UploadLimi
           </p>
         )}
       </div>
-      {sent && (
+      {sent && file && (
+        // The browser reports the bytes of the whole request (the file and its multipart
+        // envelope), so the bar shows a share, and the text the file's own size.
         <p class="progress">
           <progress max={100} value={percent} aria-label="Upload progress" />
-          <span class="progress-text">
-            {percent}% uploaded ({bytes(sent.loaded)} of {bytes(sent.total)})
+          <span class="progress-text" data-testid="upload-progress">
+            {percent < 100 ? `Uploading ${file.name} (${bytes(file.size)}): ${percent}%` : `${file.name} (${bytes(file.size)}) sent; waiting for the server…`}
           </span>
         </p>
       )}
@@ -146,7 +158,7 @@ export function ImportsPage() {
               </td>
               <td class="hide-phone">{r.type}</td>
               <td>
-                <Status status={r.status} />
+                <RecordStatus record={r} reason />
               </td>
               <td class="nowrap">
                 {done} / {failed} of {total}

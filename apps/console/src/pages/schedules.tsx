@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { ExportFields, useExportFields } from '../components/export-fields';
 import { browserZone, CronFields } from '../components/schedule-fields';
-import { Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
 import { ExportSchedule, ExportType } from '../model';
 
 export const scheduleLabel = (s: ExportSchedule) => s.name || `${s.type} ${s.format}`;
@@ -12,12 +12,13 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
   const [name, setName] = useState('');
   const [cron, setCron] = useState('0 6 * * 1-5');
   const [timezone, setTimezone] = useState(browserZone);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
   return (
     <form
       class="panel"
       aria-labelledby="new-schedule"
+      {...clearsError(setError)}
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {

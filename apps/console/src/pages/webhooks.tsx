@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, get, Page, query } from '../api';
 import { SecretOnce } from '../components/secret';
 import { EventsField } from '../components/webhook-events';
-import { Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
 import { Webhook } from '../model';
 
 export const eventsText = (events: string[]) => (events.includes('*') ? 'all events' : events.join(', '));
@@ -11,11 +11,12 @@ function RegisterForm({ onRegistered }: { onRegistered: (w: Webhook) => void }) 
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>(['*']);
   const [description, setDescription] = useState('');
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
   return (
     <form
       class="panel"
       aria-labelledby="new-webhook"
+      {...clearsError(setError)}
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
