@@ -62,6 +62,7 @@ function fakeRepository(initial: ExportRecord) {
   };
   const repo: Partial<ExportRepository> = {
     findById: async () => state.record,
+    latestResult: async () => null,
     markRunning: async () => {
       state.calls.push('running');
       state.record = { ...state.record, status: ExportStatus.Running };
@@ -185,7 +186,7 @@ function setup(source: ExportDataSource, initial = record(), definition: { neutr
   const deleted: string[] = [];
   const storage = { delete: async (key: string) => void deleted.push(key) } as unknown as FileStorage;
   const handler = new GenerateExportJobHandler(repo, types, writers, config, clock, eventBus, storage);
-  return { handler, state, events, deleted };
+  return { handler, state, events, deleted, repo };
 }
 
 const columns = [
@@ -448,5 +449,22 @@ describe('GenerateExportJobHandler', () => {
     await handler.run(context);
     expect(files).toEqual([]);
     expect(state.calls).toEqual([]);
+  });
+
+  it('reports the file of a run that succeeded as a shutdown began, when the released job runs again', async () => {
+    // The first run completes the export; the worker releases the job (aborted for shutdown).
+    const first = setup(batchesSource([[['a', 1], ['b', 2]]]), record({ ids: ['a', 'b', 'zz'] }));
+    const run1 = fakeContext();
+    await first.handler.run(run1.context);
+    const made = run1.output() as Record<string, unknown>;
+    // The next run finds it succeeded: no new file, the same outputInformation.
+    const stored = first.state.completed!.result as { id: string; outcome: ExportOutcome; fileName: string; contentType: string; storageKey: string; sizeBytes: number; sha256: string; itemsCount: number; expiresAt: Date };
+    first.repo.latestResult = async () => ({ ...stored, expiresAt: stored.expiresAt.toISOString() }) as never;
+    const run2 = fakeContext(2);
+    await first.handler.run(run2.context);
+    expect(run2.files).toEqual([]);
+    expect(first.state.calls).toEqual(['running', 'complete']);
+    expect(run2.output()).toEqual(made);
+    expect(made).toMatchObject({ itemsCount: 2, idsRequested: 3, idsNotExported: 1, sha256: expect.any(String) });
   });
 });

@@ -61,8 +61,12 @@ export class GenerateExportJobHandler implements JobHandler {
       throw new Error(`export ${exportId} was not found`);
     }
     // A failed or cancelled export runs again when its job is retried (POST /jobs/{id}/retry);
-    // a succeeded or deleted one has nothing left to do.
+    // a succeeded or deleted one has nothing left to do. A succeeded one is also run again when its
+    // run finished just as a shutdown began (a run aborted for shutdown is released, ADR 014):
+    // the job then reports the file that run made, as that run would have.
     if (record.deletedAt || record.status === ExportStatus.Succeeded) {
+      const result = record.deletedAt ? null : await this.exports.latestResult(record.id);
+      if (result) context.setOutputInformation(outputInformation(record, result));
       context.logger.warn('export is deleted or already done; nothing to do', { exportId, status: record.status });
       return;
     }
@@ -185,18 +189,9 @@ export class GenerateExportJobHandler implements JobHandler {
       throw new ExportSupersededError(record.id);
     }
     context.logger.log('export written', { exportId: record.id, format: record.format, rows: processed, sizeBytes: stored.sizeBytes });
-    context.setOutputInformation({
-      exportId: record.id,
-      resultId,
-      outcome,
-      itemsCount: processed,
-      // Requested keys that matched nothing the caller may see (absent, or outside its scopes).
-      ...(record.ids ? { idsRequested: record.ids.length, idsNotExported: Math.max(0, record.ids.length - processed) } : {}),
-      fileName,
-      sizeBytes: stored.sizeBytes,
-      sha256: stored.sha256,
-      expiresAt: expiresAt.toISOString(),
-    });
+    context.setOutputInformation(
+      outputInformation(record, { id: resultId, outcome, itemsCount: processed, fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, expiresAt: expiresAt.toISOString() }),
+    );
     this.eventBus.publish(
       new ExportCompleted(record.id, record.jobId, record.tenant, record.type, record.format, record.requestedBy, resultId, outcome, processed, fileName, expiresAt.toISOString()),
     );
@@ -232,4 +227,23 @@ export class GenerateExportJobHandler implements JobHandler {
     const failed = await this.exports.markFailed(record.id, error.message, now);
     if (failed) this.eventBus.publish(new ExportFailed(failed.id, failed.jobId, failed.tenant, failed.type, failed.requestedBy, error.message));
   }
+}
+
+/** What an export's job reports of the file it made (its `outputInformation`). */
+function outputInformation(
+  record: ExportRecord,
+  result: { id: string; outcome: ExportOutcome; itemsCount: number; fileName: string; sizeBytes: number; sha256: string; expiresAt: string },
+): Record<string, unknown> {
+  return {
+    exportId: record.id,
+    resultId: result.id,
+    outcome: result.outcome,
+    itemsCount: result.itemsCount,
+    // Requested keys that matched nothing the caller may see (absent, or outside its scopes).
+    ...(record.ids ? { idsRequested: record.ids.length, idsNotExported: Math.max(0, record.ids.length - result.itemsCount) } : {}),
+    fileName: result.fileName,
+    sizeBytes: result.sizeBytes,
+    sha256: result.sha256,
+    expiresAt: result.expiresAt,
+  };
 }

@@ -119,6 +119,8 @@ export interface ExportRepository {
   /** The job's files were deleted with the job (jobs API): its export's result is expired (410), the record kept. */
   expireResultsByJob(jobId: string, at: Date): Promise<number>;
   resultsForDownload(principal: Principal, resultIds: readonly string[]): Promise<ExportResultRecord[]>;
+  /** The newest result of an export, for its job's worker (no permission filter): null when it has none. */
+  latestResult(exportId: string): Promise<ExportResultRecord | null>;
   incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number>;
   /** Expired results whose file is still stored, locked for this purge run (SKIP LOCKED). */
   purgeExpired(now: Date, limit: number, deleteFile: (result: ExpiredResult) => Promise<void>): Promise<number>;

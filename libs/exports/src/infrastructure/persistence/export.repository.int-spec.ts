@@ -68,6 +68,23 @@ describe('PgExportRepository (Postgres)', () => {
       expect(await stored(id)).toEqual({ status, outcome: null, items_count: null, results: 0 });
     });
 
+    it("gives the export's newest result to a later run of its job (none before it completed)", async () => {
+      const id = await insertRequest(ExportStatus.Running);
+      expect(await repository.latestResult(id)).toBeNull();
+      const result = newResult();
+      await repository.complete(id, result, new Date());
+      expect(await repository.latestResult(id)).toMatchObject({
+        id: result.id,
+        exportRequestId: id,
+        outcome: result.outcome,
+        fileName: result.fileName,
+        sizeBytes: result.sizeBytes,
+        sha256: result.sha256,
+        itemsCount: result.itemsCount,
+        expiresAt: result.expiresAt.toISOString(),
+      });
+    });
+
     it('lets exactly one of two racing finishes win', async () => {
       const id = await insertRequest(ExportStatus.Running);
       const outcomes = await Promise.all([repository.complete(id, newResult(), new Date()), repository.complete(id, newResult(), new Date())]);

@@ -273,6 +273,14 @@ export class PgExportRepository implements ExportRepository {
     return rows.map(toResultRecord);
   }
 
+  async latestResult(exportId: string): Promise<ExportResultRecord | null> {
+    const { rows } = await this.pool.query(
+      `SELECT x.* FROM exports.export_result x WHERE x.export_request_id = $1 ORDER BY x.created_at DESC, x.id DESC LIMIT 1`,
+      [exportId],
+    );
+    return rows[0] ? toResultRecord(rows[0]) : null;
+  }
+
   async incrementDownloadCounts(principal: Principal, resultIds: readonly string[], at: Date): Promise<number> {
     if (!resultIds.length) return 0;
     // One statement: the permission filter, the counter and both timestamps change atomically, so

@@ -48,6 +48,9 @@ export class ProcessImportBatch {
       // do instead: a job that "succeeded" here would import nothing and say it had.
       if (batch.status !== ImportBatchStatus.Failed) {
         run.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
+        // What the run that finished it reported (a run aborted for shutdown is released even when
+        // it got to the end, and then run again: ADR 014).
+        run.output({ importBatchId: batch.id, status: batch.status, rows: batch.lastRow });
         return;
       }
       throw new NonRetryableJobError(endedBatchMessage(batch));
