@@ -44,6 +44,10 @@ describe('Porter processes', () => {
     const worker = spawnPorter('worker', { WORKER_CONCURRENCY: 'many' });
     expect(await new Promise((r) => worker.child.once('exit', r))).toBe(1);
     expect(worker.output().trim()).toBe('porter-worker: invalid configuration: WORKER_CONCURRENCY must be an integer, got "many"');
+    // `npm start` migrates first: the same line there (it said "migration failed: …").
+    const migrate = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run.js'), 'migrate'], { cwd: ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8' });
+    expect(migrate.status).toBe(1);
+    expect((migrate.stdout + migrate.stderr).trim()).toBe('porter: invalid configuration: PORT must be an integer, got "abc"');
   });
 
   it('fails a test at once when the process it starts dies at start (no 30 s wait)', async () => {
