@@ -45,7 +45,25 @@ export class ApiClient {
   async json<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
     const res = await this.request(method, apiPath, { body });
     if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+    return this.readJson<T>(res, method, apiPath);
+  }
+
+  /**
+   * A success's JSON body. Anything else (a proxy's or captive portal's page, another service at
+   * PORTER_URL) means this is not the Porter API: exit 3, as when nothing answers, in one line.
+   */
+  private async readJson<T>(res: Response, method: string, apiPath: string): Promise<T> {
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      const type = res.headers.get('content-type') ?? 'no content type';
+      throw new CliError(
+        `${method} ${this.baseUrl}${apiPath} answered ${res.status} with something that is not JSON (${type}: ${JSON.stringify(text.slice(0, 60))}); is ${this.baseUrl} the Porter API?`,
+        EXIT.unreachable,
+        { title: 'Not the Porter API', status: res.status },
+      );
+    }
   }
 
   get<T>(apiPath: string): Promise<T> {
@@ -93,7 +111,7 @@ export class ApiClient {
       stream: Readable.from(body()),
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
     });
-    return (await res.json()) as T;
+    return this.readJson<T>(res, 'POST', apiPath);
   }
 }
 
