@@ -113,8 +113,12 @@ describe('export lifecycle (e2e)', () => {
     await waitFor(async () => (await job(res.json.jobId)).progress.processed > 0, { timeoutMs: 20_000, what: 'the export to start' });
     expect((await admin.remove(res.json.id)).status).toBe(204);
     expect((await admin.get(res.json.id)).status).toBe(404);
-    await waitFor(async () => ['cancelled', 'deleted'].includes((await job(res.json.jobId)).status), { timeoutMs: 20_000, what: 'the job to stop' });
+    await waitFor(async () => (await job(res.json.jobId)).status === 'cancelled', { timeoutMs: 20_000, what: 'the job to stop' });
     expect(await storedFiles(res.json.jobId)).toEqual([]);
+    // Its job retried by hand fails, saying why (it "succeeded" having made nothing).
+    expect((await admin.call('POST', `/api/v1/jobs/${res.json.jobId}/retry`)).status).toBe(200);
+    await waitFor(async () => ['succeeded', 'failed'].includes((await job(res.json.jobId)).status), { timeoutMs: 20_000, what: 'the retried job to end' });
+    expect(await job(res.json.jobId)).toMatchObject({ status: 'failed', errorDetails: `export ${res.json.id} was deleted; there is nothing to run`, outputFiles: [] });
   });
 
   it('produces one complete file after the worker is SIGKILLed mid-export', async () => {

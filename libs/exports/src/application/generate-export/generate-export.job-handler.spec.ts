@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { PassThrough } from 'stream';
 import type { EventBus } from '@nestjs/cqrs';
+import { NonRetryableJobError } from '@porter/job-queue';
 import type { JobContext, StoredJobFile } from '@porter/job-queue';
 import type { FileStorage, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
@@ -443,10 +444,20 @@ describe('GenerateExportJobHandler', () => {
     expect(unguarded.files[0].bytes.toString()).toBe('id,n\n=SUM(A1),1\n@cmd,2\n');
   });
 
-  it('does nothing for an export that was deleted or already succeeded', async () => {
+  it('does nothing for an export that already succeeded', async () => {
     const { handler, state } = setup(batchesSource([[['a', 1]]]), record({ status: ExportStatus.Succeeded }));
     const { context, files } = fakeContext();
     await handler.run(context);
+    expect(files).toEqual([]);
+    expect(state.calls).toEqual([]);
+  });
+
+  it('fails, without retries and without touching anything, for an export that was deleted (its job retried by hand)', async () => {
+    const { handler, state } = setup(batchesSource([[['a', 1]]]), record({ status: ExportStatus.Cancelled, deletedAt: new Date() }));
+    const { context, files } = fakeContext();
+    const failure = await handler.run(context).catch((error) => error);
+    expect(failure).toBeInstanceOf(NonRetryableJobError);
+    expect(failure.message).toBe(`export ${EXPORT_ID} was deleted; there is nothing to run`);
     expect(files).toEqual([]);
     expect(state.calls).toEqual([]);
   });

@@ -60,14 +60,16 @@ export class GenerateExportJobHandler implements JobHandler {
       // The request commits with its job; not seeing it yet means a replica lag or a race: retry.
       throw new Error(`export ${exportId} was not found`);
     }
-    // A failed or cancelled export runs again when its job is retried (POST /jobs/{id}/retry);
-    // a succeeded or deleted one has nothing left to do. A succeeded one is also run again when its
-    // run finished just as a shutdown began (a run aborted for shutdown is released, ADR 014):
-    // the job then reports the file that run made, as that run would have.
-    if (record.deletedAt || record.status === ExportStatus.Succeeded) {
-      const result = record.deletedAt ? null : await this.exports.latestResult(record.id);
+    // A failed or cancelled export runs again when its job is retried (POST /jobs/{id}/retry).
+    // A deleted one cannot: its job fails saying so (it "succeeded" having made nothing).
+    if (record.deletedAt) throw new NonRetryableJobError(`export ${exportId} was deleted; there is nothing to run`);
+    // A succeeded one has nothing left to do. Its job runs again when the run that made the file
+    // finished just as a shutdown began (a run aborted for shutdown is released, ADR 014): the job
+    // then reports the file that run made, as that run would have.
+    if (record.status === ExportStatus.Succeeded) {
+      const result = await this.exports.latestResult(record.id);
       if (result) context.setOutputInformation(outputInformation(record, result));
-      context.logger.warn('export is deleted or already done; nothing to do', { exportId, status: record.status });
+      context.logger.warn('export is already done; nothing to do', { exportId });
       return;
     }
     try {
