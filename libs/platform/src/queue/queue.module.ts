@@ -1,8 +1,11 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
+import { QueueBase } from 'bullmq';
 import { Redis } from 'ioredis';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { bullConnectionFromUrl, checkEvictionPolicy, createRedis } from './redis';
+import { UnheardQueueErrors } from './unheard-queue-errors';
 
 /** A shared, non-blocking Redis client for health checks and light commands. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -10,6 +13,7 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [PORTER_CONFIG],
       useFactory: (config: PorterConfig) => ({
@@ -29,10 +33,14 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
   ],
   exports: [BullModule, REDIS_CLIENT],
 })
-export class QueueConnectionModule implements OnModuleInit, OnApplicationShutdown {
+export class QueueConnectionModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Queue');
+  private readonly unheardErrors = new UnheardQueueErrors((message) => this.logger.warn(message));
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly discovery: DiscoveryService,
+  ) {}
 
   onModuleInit(): void {
     this.redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
@@ -41,6 +49,18 @@ export class QueueConnectionModule implements OnModuleInit, OnApplicationShutdow
     // and a 'ready' listener added now would never fire: check at once in that case.
     if (this.redis.status === 'ready') check();
     else this.redis.once('ready', check);
+  }
+
+  /**
+   * Every BullMQ queue registered in this process (`BullModule.registerQueue`) gets the error
+   * listener of last resort: without one, BullMQ console.error's a raw Error dump per reconnect
+   * attempt while Redis is down (the API's maintenance queue did). It logs only for queues that
+   * no one else listens to (unheard-queue-errors.ts), so hook order does not matter.
+   */
+  onApplicationBootstrap(): void {
+    for (const { instance } of this.discovery.getProviders()) {
+      if (instance instanceof QueueBase) this.unheardErrors.watch(instance);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
