@@ -1,5 +1,6 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/problem-responses';
 import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
@@ -34,6 +35,8 @@ export class DevSignInController {
 
   @Get()
   @ApiOperation({ summary: 'Whether development sign-in is available (200) or not (403)' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['available'], properties: { available: { type: 'boolean', enum: [true] } } } })
+  @ApiProblems({ 403: 'NODE_ENV is not development' })
   available(): { available: true } {
     this.refuseOutsideDevelopment();
     return { available: true };
@@ -42,6 +45,8 @@ export class DevSignInController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Development only (NODE_ENV=development): a 12-hour token for any user of any tenant' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['token', 'expiresInSeconds'], properties: { token: { type: 'string' }, expiresInSeconds: { type: 'integer' } } } })
+  @ApiProblems({ 400: 'a bad field', 403: 'NODE_ENV is not development' })
   signIn(@Body() body: DevSignInBody): { token: string; expiresInSeconds: number } {
     this.refuseOutsideDevelopment();
     const expiresInSeconds = 12 * 3600;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtension, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtension, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteExportCommand,
@@ -33,6 +33,7 @@ import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { sendFileDownload } from '../common/send-file-download';
 import { ApiProblems } from '../common/problem-responses';
 import { CreateDownloadLinkBody, ExportResendDto, ListExportsParams, RequestExportBody } from './exports.dto';
+import { ExportDownloadLinkDto, ExportInfoDto, ExportPageDto, ExportTypeDto } from './export.response.dto';
 
 type ExportInfoResponse = ExportInfo & { downloadUrl: string | null };
 
@@ -77,6 +78,7 @@ export class ExportsController {
 
   @Get('types')
   @ApiOperation({ summary: 'Export types: scope, retention, formats and filters' })
+  @ApiOkResponse({ type: [ExportTypeDto] })
   types(): Promise<ExportTypeInfo[]> {
     return this.queryBus.execute(new ListExportTypesQuery());
   }
@@ -115,6 +117,13 @@ export class ExportsController {
       "the export's job before it can run; a refused request stores nothing and creates no job.",
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same export; same key, other body → 422' })
+  @ApiAcceptedResponse({ type: ExportInfoDto, description: 'the export (Location: /api/v1/exports/{id}; Idempotent-Replayed: true on a replay)' })
+  @ApiProblems({
+    400: 'malformed request, or a bad file shape (columns, ids, compression): every bad field at once',
+    413: 'an attachment too large, or too many',
+    422: 'unknown type, a format the type does not offer, bad filters or scopeIds, notify.email without an address or SMTP, an Idempotency-Key reused with another body',
+    429: "the tenant's pending jobs limit is reached",
+  })
   async request(
     @CurrentPrincipal() principal: Principal,
     @Body() json: unknown,
@@ -149,6 +158,8 @@ export class ExportsController {
 
   @Get()
   @ApiOperation({ summary: 'Exports the caller may see, newest first' })
+  @ApiOkResponse({ type: ExportPageDto })
+  @ApiProblems({ 400: 'a bad query parameter' })
   async list(@CurrentPrincipal() principal: Principal, @Query() params: ListExportsParams): Promise<Page<ExportInfoResponse>> {
     const page: Page<ExportInfo> = await this.queryBus.execute(
       new ListExportsQuery(principal, { type: params.type, status: params.status }, params.offset ?? 0, params.limit ?? 20, params.sort),
@@ -158,6 +169,8 @@ export class ExportsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One export with its result' })
+  @ApiOkResponse({ type: ExportInfoDto })
+  @ApiProblems({ 404: 'no such export, or not visible to the caller' })
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportInfoResponse> {
     return withDownloadUrl(await this.queryBus.execute(new GetExportInfoQuery(principal, id)));
   }
@@ -167,6 +180,7 @@ export class ExportsController {
   @ApiProduces(...EXPORT_FILE_TYPES)
   @ApiOkResponse({ description: 'The whole file, as its format\'s media type (application/gzip when compressed)', content: EXPORT_FILE_CONTENT })
   @ApiResponse({ status: 206, description: 'The requested byte range', content: EXPORT_FILE_CONTENT })
+  @ApiProblems({ 404: 'no such export, or not visible to the caller', 409: 'the file does not exist yet', 410: 'the file has expired', 416: 'the range is wholly past the end' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -181,6 +195,8 @@ export class ExportsController {
   @Post(':id/download-link')
   @HttpCode(200)
   @ApiOperation({ summary: 'A link that downloads the file without a token until it expires (local: signed API URL; S3: presigned URL)' })
+  @ApiOkResponse({ type: ExportDownloadLinkDto })
+  @ApiProblems({ 400: 'expiresInSeconds out of 60–86400', 404: 'no such export, or not visible to the caller', 409: 'the file does not exist yet', 410: 'the file has expired' })
   async downloadLink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateDownloadLinkBody): Promise<ExportDownloadLink> {
     return this.commandBus.execute(new CreateExportDownloadLinkCommand(principal, id, body?.expiresInSeconds ?? 900));
   }
@@ -217,6 +233,8 @@ export class ExportsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an export (cancels it if running, deletes its file)' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiProblems({ 404: 'no such export, or not visible to the caller' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.commandBus.execute(new DeleteExportCommand(principal, id));
   }

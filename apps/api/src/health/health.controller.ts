@@ -1,5 +1,9 @@
 import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+
+/** terminus' report: `status` and, per dependency, `{ status: 'up' | 'down', … }`. */
+const DEPENDENCIES = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true } };
+const READINESS = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok', 'error'] }, info: DEPENDENCIES, error: DEPENDENCIES, details: DEPENDENCIES } };
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DependencyHealthIndicators, Public, metricsRegistry } from '@porter/platform';
@@ -15,6 +19,7 @@ export class HealthController {
 
   @Get('api/health')
   @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live() {
     return { status: 'ok' };
   }
@@ -22,6 +27,8 @@ export class HealthController {
   @Get('api/health/ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: Postgres, Redis and (STORAGE_DRIVER=s3) the bucket answer (503 otherwise)' })
+  @ApiOkResponse({ description: 'every dependency is up', schema: READINESS })
+  @ApiServiceUnavailableResponse({ description: 'a dependency is down (the same report, status error)', content: { 'application/json': { schema: READINESS } } })
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
       return await this.health.check(this.dependencies.readinessChecks());

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   DeleteImportRecordCommand,
@@ -27,7 +27,11 @@ import { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { attachmentDisposition } from '../common/content-disposition';
 import { receiveFileParts } from '@porter/platform';
 import { sendFileDownload } from '../common/send-file-download';
+import { ApiProblems } from '../common/problem-responses';
+import { ImportBatchDto, ImportConfigurationDto, ImportRecordDto, ImportRecordPageDto, ImportResultPageDto, ImportTypeDto } from './import.response.dto';
 import { CreateImportBody, ListImportsParams, ListResultsParams, readMappingField, TemplateParams, UploadBatchParams } from './imports.dto';
+
+const TEMPLATE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson'];
 
 @ApiTags('imports')
 @Controller('api/v1/imports')
@@ -40,12 +44,14 @@ export class ImportsController {
 
   @Get('types')
   @ApiOperation({ summary: 'Import types: accepted formats and columns' })
+  @ApiOkResponse({ type: [ImportTypeDto] })
   types(): Promise<ImportTypeInfo[]> {
     return this.queryBus.execute(new ListImportTypesQuery());
   }
 
   @Get('configuration')
   @ApiOperation({ summary: 'Upload limits: largest file (bytes) and files per upload, so a client can check before sending' })
+  @ApiOkResponse({ type: ImportConfigurationDto })
   configuration(): { maxUploadBytes: number; maxFilesPerUpload: number } {
     return { maxUploadBytes: this.config.uploadMaxBytes, maxFilesPerUpload: this.config.uploadMaxFiles };
   }
@@ -54,7 +60,9 @@ export class ImportsController {
   @ApiOperation({
     summary: 'An empty file to fill in: CSV or XLSX with the header row only, or JSONL with one object naming every column (values null)',
   })
-  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/x-ndjson')
+  @ApiProduces(...TEMPLATE_TYPES)
+  @ApiOkResponse({ description: 'the empty file', content: Object.fromEntries(TEMPLATE_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) })
+  @ApiProblems({ 400: 'an unknown format', 404: 'no such import type', 422: 'a format the type does not accept' })
   async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() res: Response): Promise<void> {
     const file = await this.queryBus.execute(new GetImportTemplateQuery(type, params.format ?? ImportFormat.Csv));
     res.status(200);
@@ -67,6 +75,8 @@ export class ImportsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an import record (then add batches: uploaded files)' })
+  @ApiCreatedResponse({ type: ImportRecordDto, description: 'the record (Location: /api/v1/imports/{id})' })
+  @ApiProblems({ 400: 'malformed request: every bad field at once', 422: 'unknown import type, or searchedAt in the future' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateImportBody, @Res({ passthrough: true }) res: Response): Promise<ImportRecordInfo> {
     return this.commandBus
       .execute(
@@ -90,12 +100,16 @@ export class ImportsController {
 
   @Get()
   @ApiOperation({ summary: 'Import records the caller may see, newest first' })
+  @ApiOkResponse({ type: ImportRecordPageDto })
+  @ApiProblems({ 400: 'a bad query parameter' })
   list(@CurrentPrincipal() principal: Principal, @Query() params: ListImportsParams): Promise<Page<ImportRecordInfo>> {
     return this.queryBus.execute(new ListImportRecordsQuery(principal, { type: params.type, status: params.status, offset: params.offset, limit: params.limit, sort: params.sort }));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One import record with its batches' })
+  @ApiOkResponse({ type: ImportRecordDto })
+  @ApiProblems({ 404: 'no such import record, or not visible to the caller' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ImportRecordInfo> {
     return this.queryBus.execute(new GetImportRecordQuery(principal, id));
   }
@@ -141,6 +155,20 @@ export class ImportsController {
       'Answers 202 with the batch (an array when several files were allowed and sent). `scheduledFor` (ISO 8601 date-time) defers the ' +
       "batch's job: a future time makes it `scheduled` (follow it at GET /api/v1/jobs/{jobId}); a past time runs it now.",
   })
+  @ApiExtraModels(ImportBatchDto)
+  @ApiAcceptedResponse({
+    description: 'the batch; an array of batches when several files were sent',
+    schema: { oneOf: [{ $ref: getSchemaPath(ImportBatchDto) }, { type: 'array', items: { $ref: getSchemaPath(ImportBatchDto) } }] },
+  })
+  @ApiProblems({
+    400: 'a bad part, field or query parameter',
+    404: 'no such import record, or not visible to the caller',
+    409: 'the record is finalized, or the same file was imported into it already (force=true imports it again)',
+    413: 'a file too large, or too many files',
+    415: 'not CSV, XLSX or JSONL by content',
+    422: 'the file does not fit the import type (header, mapping)',
+    429: "the tenant's pending jobs limit is reached",
+  })
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -170,6 +198,8 @@ export class ImportsController {
   @Post(':id/finalize')
   @HttpCode(200)
   @ApiOperation({ summary: 'No more batches: the record completes once every batch is terminal' })
+  @ApiOkResponse({ type: ImportRecordDto })
+  @ApiProblems({ 404: 'no such import record, or not visible to the caller' })
   finalize(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ImportRecordInfo> {
     return this.commandBus.execute(new FinalizeImportRecordCommand(principal, id));
   }
@@ -181,18 +211,24 @@ export class ImportsController {
     description:
       'For a record made for an upload that was refused, or never used. A record with batches keeps them and their per-row results: 409.',
   })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiProblems({ 404: 'no such import record, or not visible to the caller', 409: 'the record has batches' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.commandBus.execute(new DeleteImportRecordCommand(principal, id));
   }
 
   @Get(':id/batches/:batchId')
   @ApiOperation({ summary: 'One batch with its status and counts' })
+  @ApiOkResponse({ type: ImportBatchDto })
+  @ApiProblems({ 404: 'no such record or batch, or not visible to the caller' })
   batch(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.queryBus.execute(new GetImportBatchQuery(principal, id, batchId));
   }
 
   @Get(':id/batches/:batchId/results')
   @ApiOperation({ summary: 'Per-row results of a batch, in row order' })
+  @ApiOkResponse({ type: ImportResultPageDto })
+  @ApiProblems({ 400: 'a bad query parameter', 404: 'no such record or batch, or not visible to the caller' })
   results(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -204,6 +240,9 @@ export class ImportsController {
 
   @Get(':id/batches/:batchId/failed-rows')
   @ApiOperation({ summary: 'CSV of the failed rows in the original columns plus an `error` column, ready to fix and re-upload' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'the failed rows (text/csv; charset=utf-8)', content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems({ 404: 'no such record or batch, or not visible to the caller' })
   async failedRows(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -223,6 +262,8 @@ export class ImportsController {
       'A batch that ended before the end of its file (aborted, or its job failed or was cancelled midway) is resumed: its failed rows, ' +
       'then the file from the row after the last committed one, going on past failures, so every row ends with one result.',
   })
+  @ApiAcceptedResponse({ type: ImportBatchDto })
+  @ApiProblems({ 404: 'no such record or batch, or not visible to the caller', 409: 'the batch has not finished, failed as a whole, or has no failed rows to run again' })
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('batchId') batchId: string): Promise<ImportBatchInfo> {
     return this.commandBus.execute(new RetryFailedRowsCommand(principal, id, batchId));
   }

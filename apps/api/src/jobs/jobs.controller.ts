@@ -212,7 +212,7 @@ export class JobsController {
 
   @Get(':id/files/:name')
   @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download); one `Range: bytes=…` is answered 206 with Content-Range' })
+  @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download); one `Range: bytes=…` is answered 206 with Content-Range' , content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

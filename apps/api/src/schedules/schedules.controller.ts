@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CreateExportScheduleCommand,
   DeleteExportScheduleCommand,
@@ -15,6 +15,8 @@ import {
 import { CurrentPrincipal } from '@porter/platform';
 import { Page, Principal } from '@porter/shared-kernel';
 import { PageParams } from '../common/page-params.dto';
+import { ApiProblems } from '../common/problem-responses';
+import { validateCollectingErrors } from '../common/validate-collecting-errors';
 import {
   CreateExportScheduleBody,
   ExportScheduleDto,
@@ -35,15 +37,20 @@ export class SchedulesController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a recurring export (cron in an IANA time zone); 400 names each bad field' })
+  @ApiOperation({ summary: 'Create a recurring export (cron in an IANA time zone); one 400 names every bad field' })
+  @ApiBody({ type: CreateExportScheduleBody })
   @ApiCreatedResponse({ type: ExportScheduleDto })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateExportScheduleBody): Promise<ExportSchedule> {
-    return this.commandBus.execute(new CreateExportScheduleCommand(principal, body));
+  @ApiProblems({ 400: 'every bad field at once: the body\'s shape, cron, timezone, and what the exports module refuses (type, format, filters, columns, compression, scopeIds, permission)' })
+  async create(@CurrentPrincipal() principal: Principal, @Body() json: unknown): Promise<ExportSchedule> {
+    // The body's own problems do not stop the command's checks: one answer lists them all.
+    const { body, errors } = await validateCollectingErrors(json, CreateExportScheduleBody);
+    return this.commandBus.execute(new CreateExportScheduleCommand(principal, body, { fieldErrors: errors }));
   }
 
   @Get()
   @ApiOperation({ summary: 'Schedules the caller manages (its own; a tenant admin: all of the tenant), newest first' })
   @ApiOkResponse({ type: ExportSchedulePageDto })
+  @ApiProblems({ 400: 'a bad query parameter' })
   list(@CurrentPrincipal() principal: Principal, @Query() params: PageParams): Promise<Page<ExportSchedule>> {
     return this.queryBus.execute(new ListExportSchedulesQuery(principal, params.offset ?? 0, params.limit ?? 20));
   }
@@ -51,6 +58,7 @@ export class SchedulesController {
   @Get(':id')
   @ApiOperation({ summary: 'One schedule, with its next five ticks (nextRuns)' })
   @ApiOkResponse({ type: ExportScheduleDto })
+  @ApiProblems({ 404: 'no such schedule, or not managed by the caller' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportSchedule> {
     return this.queryBus.execute(new GetExportScheduleQuery(principal, id));
   }
@@ -58,6 +66,7 @@ export class SchedulesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change cron, timezone or name, pause (enabled: false) or resume' })
   @ApiOkResponse({ type: ExportScheduleDto })
+  @ApiProblems({ 400: 'a bad field (cron, timezone, enabled, name)', 404: 'no such schedule, or not managed by the caller' })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateExportScheduleBody): Promise<ExportSchedule> {
     return this.commandBus.execute(new UpdateExportScheduleCommand(principal, id, body));
   }
@@ -66,6 +75,7 @@ export class SchedulesController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a schedule and its run history (its exports stay)' })
   @ApiNoContentResponse()
+  @ApiProblems({ 404: 'no such schedule, or not managed by the caller' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.commandBus.execute(new DeleteExportScheduleCommand(principal, id));
   }
@@ -73,6 +83,7 @@ export class SchedulesController {
   @Get(':id/runs')
   @ApiOperation({ summary: "The schedule's runs, latest first: the ExportInfo of each export, failed runs with their reason" })
   @ApiOkResponse({ type: ExportScheduleRunPageDto })
+  @ApiProblems({ 400: 'a bad query parameter', 404: 'no such schedule, or not managed by the caller' })
   runs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: PageParams): Promise<Page<ExportScheduleRunExport>> {
     return this.queryBus.execute(new ListExportScheduleRunsQuery(principal, id, params.offset ?? 0, params.limit ?? 20));
   }
@@ -81,6 +92,7 @@ export class SchedulesController {
   @HttpCode(202)
   @ApiOperation({ summary: "Run the schedule once now (also while paused), as its owner; the cron ticks don't move" })
   @ApiAcceptedResponse({ type: ExportScheduleRunExportDto })
+  @ApiProblems({ 404: 'no such schedule, or not managed by the caller' })
   runNow(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExportScheduleRunExport> {
     return this.commandBus.execute(new RunExportScheduleNowCommand(principal, id));
   }

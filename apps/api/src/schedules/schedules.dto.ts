@@ -1,11 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ExportStatus } from '@porter/exports';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
+import { ExportInfoDto } from '../exports/export.response.dto';
 
 /**
  * The shape of a schedule. Whether the cron and zone are valid, and whether the caller may run
  * this export (type, format, filters, columns, scopes), is checked by the command: 400 naming each
- * failing field.
+ * failing field. The controller passes this class's own problems to the command, which reports
+ * them with its own in that one answer (validateCollectingErrors).
  */
 export class CreateExportScheduleBody {
   @ApiProperty({ example: 'employees' })
@@ -84,7 +87,7 @@ export class UpdateExportScheduleBody {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -92,8 +95,8 @@ export class UpdateExportScheduleBody {
 }
 
 export class ExportScheduleDto {
-  @ApiProperty() id!: string;
-  @ApiProperty({ nullable: true }) name!: string | null;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
   @ApiProperty() type!: string;
   @ApiProperty() format!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) filters!: Record<string, unknown>;
@@ -103,16 +106,16 @@ export class ExportScheduleDto {
   @ApiProperty() cron!: string;
   @ApiProperty() timezone!: string;
   @ApiProperty() enabled!: boolean;
-  @ApiProperty({ nullable: true, description: 'null while paused' }) nextRunAt!: string | null;
-  @ApiProperty({ nullable: true }) lastRunAt!: string | null;
-  @ApiProperty({ nullable: true }) lastExportId!: string | null;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'null while paused' }) nextRunAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastRunAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) lastExportId!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ description: 'the owner: runs use its stored roles and scopes' }) createdBy!: string;
   @ApiProperty({ enum: ['user', 'app'] }) createdByKind!: string;
-  @ApiProperty({ nullable: true }) ownerRevokedAt!: string | null;
-  @ApiProperty({ nullable: true }) ownerRevokedReason!: string | null;
-  @ApiPropertyOptional({ type: [String], description: 'the next five ticks (one schedule only, not in lists)' }) nextRuns?: string[];
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) ownerRevokedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ownerRevokedReason!: string | null;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'date-time' }, description: 'the next five ticks (one schedule only, not in lists)' }) nextRuns?: string[];
 }
 
 export class ExportSchedulePageDto {
@@ -121,26 +124,28 @@ export class ExportSchedulePageDto {
 }
 
 export class ExportScheduleRunDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() scheduleId!: string;
-  @ApiProperty() tickAt!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) scheduleId!: string;
+  @ApiProperty({ format: 'date-time' }) tickAt!: string;
   @ApiProperty({ enum: ['cron', 'manual'] }) trigger!: string;
   @ApiProperty({ enum: ['claimed', 'requested', 'failed'] }) status!: string;
-  @ApiProperty({ nullable: true }) exportId!: string | null;
-  @ApiProperty({ nullable: true }) error!: string | null;
-  @ApiProperty() missedTicks!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) exportId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'why a failed run failed' }) error!: string | null;
+  @ApiProperty({ description: 'earlier ticks this one stood for after an outage' }) missedTicks!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-/** ExportInfo (see GET /exports/{id}) of the run's export, plus the run. */
-export class ExportScheduleRunExportDto {
-  @ApiProperty({ nullable: true, description: 'the export id; null for a run without a readable export' }) id!: string | null;
-  @ApiProperty({ nullable: true }) jobId!: string | null;
-  @ApiProperty() type!: string;
-  @ApiProperty() format!: string;
-  @ApiProperty({ description: 'ExportStatus, or unavailable (export deleted or hidden by its scopes)' }) status!: string;
-  @ApiProperty({ nullable: true }) errorMessage!: string | null;
+/**
+ * ExportInfo (see GET /exports/{id}, without downloadUrl) of the run's export, plus the run. A run
+ * without an export the caller can read has the same shape built from the run: id, jobId and scope
+ * null, status failed (reason in errorMessage), pending, or unavailable.
+ */
+export class ExportScheduleRunExportDto extends OmitType(ExportInfoDto, ['id', 'jobId', 'scope', 'status', 'downloadUrl'] as const) {
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'the export id; null for a run without a readable export' }) id!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) jobId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['global', 'local'] }) scope!: 'global' | 'local' | null;
+  @ApiProperty({ enum: [...Object.values(ExportStatus), 'unavailable'], description: 'ExportStatus, or unavailable (export deleted or hidden by its scopes)' }) status!: string;
   @ApiProperty({ type: ExportScheduleRunDto }) run!: ExportScheduleRunDto;
 }
 

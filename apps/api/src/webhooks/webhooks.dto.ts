@@ -43,7 +43,7 @@ export class UpdateWebhookBody {
   @IsString({ each: true })
   events?: string[];
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -28,7 +28,7 @@ export class JobResponseDto {
   @ApiProperty() attempts: number;
   @ApiProperty() maxAttempts: number;
   @ApiProperty({ description: 'times a run was lost to a dead or unresponsive worker; these use up no attempt (JOB_MAX_STALLS)' }) stalls: number;
-  @ApiPropertyOptional({ nullable: true, type: Object }) outputInformation: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'what the job handler reported (an export: its id, file, items; an import batch: its counts)' }) outputInformation: Record<string, unknown> | null;
   @ApiProperty({ type: [String] }) outputFiles: string[];
   @ApiProperty({ nullable: true, type: String }) errorDetails: string | null;
 }

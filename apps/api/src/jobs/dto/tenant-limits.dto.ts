@@ -3,14 +3,14 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Absent fields stay as they are; a number (0 = no limit) sets the tenant's own; null returns to the default. */
 export class SetTenantLimitsRequestDto {
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100_000, description: 'jobs of the tenant running at once across all workers; 0 = no limit; null = the default' })
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0, maximum: 100_000, description: 'jobs of the tenant running at once across all workers; 0 = no limit; null = the default' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100_000)
   maxConcurrentJobs?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100_000_000, description: 'jobs of the tenant waiting (pending or scheduled) before submissions get 429; 0 = no limit; null = the default' })
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0, maximum: 100_000_000, description: 'jobs of the tenant waiting (pending or scheduled) before submissions get 429; 0 = no limit; null = the default' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -19,8 +19,8 @@ export class SetTenantLimitsRequestDto {
 }
 
 class TenantLimitValuesDto {
-  @ApiProperty({ nullable: true }) maxConcurrentJobs: number | null;
-  @ApiProperty({ nullable: true }) maxPendingJobs: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) maxConcurrentJobs: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) maxPendingJobs: number | null;
 }
 
 export class TenantLimitsDto {

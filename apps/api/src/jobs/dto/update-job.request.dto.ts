@@ -3,19 +3,19 @@ import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** Absent fields stay as they are; `scheduledFor: null` clears the schedule (the job runs now). */
 export class UpdateJobRequestDto {
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' })
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   scheduledFor?: string | null;

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
-import { CheckExportRequestQuery } from '@porter/exports';
-import { BadRequestError, CLOCK, Clock, FieldError, newId } from '@porter/shared-kernel';
+import { BadRequestError, CLOCK, Clock, newId } from '@porter/shared-kernel';
 import { CronSchedule } from '../../domain/cron-schedule';
 import { CreateExportScheduleCommand } from '../../public/actions/create-export-schedule.command';
 import type { ExportSchedule } from '../../public/entities/export-schedule';
 import { toExportSchedule } from '../export-schedule-read-model';
 import { EXPORT_SCHEDULE_REPOSITORY, ExportScheduleRepository } from '../ports/export-schedule.repository.port';
 import { checkName } from '../schedule-fields';
+import { checkScheduledExport, mergeFieldErrors } from './check-scheduled-export';
 
 @CommandHandler(CreateExportScheduleCommand)
 export class CreateExportScheduleHandler implements ICommandHandler<CreateExportScheduleCommand, ExportSchedule> {
@@ -17,7 +17,7 @@ export class CreateExportScheduleHandler implements ICommandHandler<CreateExport
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ principal, data }: CreateExportScheduleCommand): Promise<ExportSchedule> {
+  async execute({ principal, data, options }: CreateExportScheduleCommand): Promise<ExportSchedule> {
     const now = this.clock.now();
     const { schedule: cron, errors } = CronSchedule.parse(data.cron, data.timezone, now);
     const name = checkName(data.name, errors);
@@ -30,9 +30,10 @@ export class CreateExportScheduleHandler implements ICommandHandler<CreateExport
       compression: data.compression ?? 'none',
       name,
     };
-    // The same checks (and permission) RequestExportCommand applies, asked of the exports module.
-    const check = await this.queryBus.execute(new CheckExportRequestQuery(principal, request));
-    const all: FieldError[] = [...errors, ...check.errors];
+    // The same checks (and permission) RequestExportCommand applies, asked of the exports module;
+    // with the caller's own shape problems and the cron's, one answer names every bad field.
+    const exportErrors = await checkScheduledExport(this.queryBus, principal, request);
+    const all = mergeFieldErrors(options.fieldErrors ?? [], errors, exportErrors);
     if (all.length || !cron) throw new BadRequestError('The export schedule is invalid', all);
     const enabled = data.enabled ?? true;
     const id = newId();

@@ -1,0 +1,217 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { randomUUID } from 'crypto';
+import { bearer } from '../../support/int-app';
+import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { waitFor } from '../../support/wait-for';
+import { EXPORT_ENV, exportsClient, Reply, waitForExport } from '../exports/export-support';
+
+type Schema = Record<string, any>;
+type Response = { description?: string; content?: Record<string, { schema?: Schema }> };
+type Operation = { responses: Record<string, Response> };
+type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+
+const REF = '#/components/schemas/';
+
+/**
+ * An OpenAPI 3.0 schema as JSON Schema (draft 7, for ajv): `nullable: true` becomes "or null",
+ * component refs point at the `porter` schema's definitions, and an object that lists its properties allows no others
+ * (unless it says `additionalProperties`), so an undocumented field of an answer fails too.
+ */
+function toJsonSchema(schema: Schema, refBase: string): Schema {
+  const convert = (s: Schema) => toJsonSchema(s, refBase);
+  if (Array.isArray(schema)) return schema.map(convert);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { nullable, example, ...rest } = schema;
+  void example;
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === '$ref') out.$ref = `${refBase}${String(value).slice(REF.length)}`;
+    else if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, convert(v)]));
+    else if (['items', 'additionalProperties', 'not'].includes(key)) out[key] = typeof value === 'object' ? convert(value) : value;
+    else if (['allOf', 'anyOf', 'oneOf'].includes(key)) out[key] = (value as Schema[]).map(convert);
+    else out[key] = value;
+  }
+  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  return nullable ? { anyOf: [{ type: 'null' }, out] } : out;
+}
+
+/**
+ * The OpenAPI document (/api/docs-json) against real answers: every JSON 2xx it declares has a
+ * schema, and what the API really answers for exports, imports, schedules, jobs and tenant limits
+ * (and their problem+json errors) validates against the schema declared for that operation and status.
+ */
+describe('OpenAPI document: declared response schemas match real answers (e2e)', () => {
+  const tenant = `t-${randomUUID()}`;
+  let api: PorterProcess;
+  let worker: PorterProcess;
+  let baseUrl: string;
+  let doc: Doc;
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  ajv.addFormat('binary', true);
+  const compiled = new Map<string, ValidateFunction>();
+  const checked = new Set<string>();
+  const admin = () => exportsClient(baseUrl, bearer('ada', tenant, { admin: true }));
+
+  beforeAll(async () => {
+    const started = await startApi({ ...EXPORT_ENV, RATE_LIMIT_ENABLED: 'false' });
+    api = started.process;
+    baseUrl = started.baseUrl;
+    worker = await startWorker(EXPORT_ENV);
+    doc = (await (await fetch(`${baseUrl}/api/docs-json`)).json()) as Doc;
+    ajv.addSchema({ $id: 'porter', definitions: Object.fromEntries(Object.entries(doc.components.schemas).map(([k, v]) => [k, toJsonSchema(v, '#/definitions/')])) });
+  });
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+  });
+
+  /** The schema the document declares for this answer, compiled (fails the test when there is none). */
+  const validatorFor = (path: string, method: string, status: number, media: string): ValidateFunction => {
+    const key = `${method.toUpperCase()} ${path} ${status} ${media}`;
+    const response = doc.paths[path]?.[method]?.responses[String(status)];
+    if (!response) throw new Error(`${key}: the document declares no ${status} answer for this operation`);
+    const schema = response.content?.[media]?.schema;
+    if (!schema) throw new Error(`${key}: the document declares no ${media} schema (${JSON.stringify(response)})`);
+    if (!compiled.has(key)) compiled.set(key, ajv.compile({ $id: `porter-answer-${compiled.size}`, allOf: [toJsonSchema(schema, 'porter#/definitions/')] }));
+    return compiled.get(key)!;
+  };
+
+  /** Asserts the answer's status, then validates its JSON body against the declared schema of `path` (the document's template). */
+  const expectDocumented = (reply: Reply, path: string, method: string, status: number): any => {
+    if (reply.status !== status) throw new Error(`${method.toUpperCase()} ${path}: expected ${status}, got ${reply.status} ${reply.text}`);
+    const media = (reply.headers.get('content-type') ?? '').split(';')[0].trim();
+    expect(['application/json', 'application/problem+json']).toContain(media);
+    const validate = validatorFor(path, method, status, media);
+    if (!validate(reply.json)) {
+      throw new Error(`${method.toUpperCase()} ${path} ${status} does not match its documented schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${reply.text.slice(0, 2000)}`);
+    }
+    checked.add(`${method.toUpperCase()} ${path} ${status}`);
+    return reply.json;
+  };
+
+  it('declares a 2xx answer for every operation, a schema for every 2xx answer that has a body (JSON or a file), and none for a 204', () => {
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        if (!Object.keys(operation.responses ?? {}).some((status) => status.startsWith('2'))) missing.push(`${method.toUpperCase()} ${path}: no 2xx answer`);
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          if (!status.startsWith('2')) continue;
+          const media = Object.entries(response.content ?? {});
+          if (status === '204') {
+            if (media.length) missing.push(`${method.toUpperCase()} ${path} 204 declares a body`);
+            continue;
+          }
+          if (!media.length) missing.push(`${method.toUpperCase()} ${path} ${status}: ${JSON.stringify(response)}`);
+          for (const [type, content] of media) if (!content.schema) missing.push(`${method.toUpperCase()} ${path} ${status} ${type}: no schema`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('declares nullable scalars with their type: no property is a nullable "object" unless it is one', () => {
+    const wrong: string[] = [];
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      for (const [property, p] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) {
+        const isObject = p.allOf || p.$ref || p.additionalProperties !== undefined || p.properties;
+        if (p.type === 'object' && p.nullable && !isObject) wrong.push(`${name}.${property}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('exports: request, wait, get, list, types and a download link answer as documented', async () => {
+    const client = admin();
+    const created = expectDocumented(await client.request({ type: 'employees', format: 'csv', columns: ['email', 'last_name'] }), '/api/v1/exports', 'post', 202);
+    await waitForExport(client, created.id);
+    const one = expectDocumented(await client.get(created.id), '/api/v1/exports/{id}', 'get', 200);
+    expect(one.result).not.toBeNull();
+    expectDocumented(await client.list('?limit=5'), '/api/v1/exports', 'get', 200);
+    expectDocumented(await client.call('GET', '/api/v1/exports/types'), '/api/v1/exports/types', 'get', 200);
+    expectDocumented(await client.call('POST', `/api/v1/exports/${created.id}/download-link`, { expiresInSeconds: 120 }), '/api/v1/exports/{id}/download-link', 'post', 200);
+    // Problems too: their problem+json body is the declared ProblemDto.
+    expectDocumented(await client.get(randomUUID()), '/api/v1/exports/{id}', 'get', 404);
+    expectDocumented(await client.request({ type: 'employees', format: 'csv', compression: 'bz2' }), '/api/v1/exports', 'post', 400);
+    expectDocumented(await client.request({ type: 'nope', format: 'csv' }), '/api/v1/exports', 'post', 422);
+
+    const job = expectDocumented(await client.call('GET', `/api/v1/jobs/${created.jobId}`), '/api/v1/jobs/{id}', 'get', 200);
+    expect(job.outputInformation).not.toBeNull();
+    expectDocumented(await client.call('GET', '/api/v1/jobs?limit=5'), '/api/v1/jobs', 'get', 200);
+    expectDocumented(await client.call('GET', `/api/v1/jobs/${created.jobId}/events`), '/api/v1/jobs/{id}/events', 'get', 200);
+    expectDocumented(await client.call('GET', `/api/v1/jobs/${created.jobId}/files`), '/api/v1/jobs/{id}/files', 'get', 200);
+  });
+
+  it('imports: record, CSV batch, record, batch, results, list, types and configuration answer as documented', async () => {
+    const client = admin();
+    const record = expectDocumented(
+      await client.call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'openapi check', expectedReferenceCount: -1 }),
+      '/api/v1/imports',
+      'post',
+      201,
+    );
+    const form = new FormData();
+    form.append('file', new Blob([`first_name,last_name,email\nAda,Lovelace,ada-${randomUUID()}@example.com\nBad,Row,not-an-email\n`], { type: 'text/csv' }), 'people.csv');
+    const res = await fetch(`${baseUrl}/api/v1/imports/${record.id}/batches`, { method: 'POST', headers: { authorization: bearer('ada', tenant, { admin: true }) }, body: form });
+    const text = await res.text();
+    const batch = expectDocumented({ status: res.status, text, json: JSON.parse(text), headers: res.headers, bytes: Buffer.from(text) }, '/api/v1/imports/{id}/batches', 'post', 202);
+    await waitFor(
+      async () => ['completed', 'partially_failed', 'failed'].includes((await client.call('GET', `/api/v1/imports/${record.id}/batches/${batch.id}`)).json?.status),
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the batch to finish' },
+    );
+    expectDocumented(await client.call('GET', `/api/v1/imports/${record.id}`), '/api/v1/imports/{id}', 'get', 200);
+    const done = expectDocumented(await client.call('GET', `/api/v1/imports/${record.id}/batches/${batch.id}`), '/api/v1/imports/{id}/batches/{batchId}', 'get', 200);
+    expect(done.columnMapping).not.toBeNull();
+    const results = expectDocumented(await client.call('GET', `/api/v1/imports/${record.id}/batches/${batch.id}/results`), '/api/v1/imports/{id}/batches/{batchId}/results', 'get', 200);
+    expect(results.items.map((r: { status: string }) => r.status)).toEqual(['completed', 'failed']);
+    expectDocumented(await client.call('GET', '/api/v1/imports?limit=5'), '/api/v1/imports', 'get', 200);
+    expectDocumented(await client.call('GET', '/api/v1/imports/types'), '/api/v1/imports/types', 'get', 200);
+    expectDocumented(await client.call('GET', '/api/v1/imports/configuration'), '/api/v1/imports/configuration', 'get', 200);
+    expectDocumented(await client.call('GET', `/api/v1/imports/${randomUUID()}`), '/api/v1/imports/{id}', 'get', 404);
+    expectDocumented(await client.call('POST', '/api/v1/imports', { type: 'employees' }), '/api/v1/imports', 'post', 400);
+  });
+
+  it('export schedules: create, get, list, patch, run now and runs answer as documented', async () => {
+    const client = admin();
+    const S = '/api/v1/export-schedules';
+    const schedule = expectDocumented(await client.call('POST', S, { type: 'employees', format: 'csv', cron: '0 6 * * 1-5', timezone: 'Europe/Berlin' }), S, 'post', 201);
+    expect(schedule.lastRunAt).toBeNull();
+    // The check itself: a wrong type, an undocumented field or a missing one fails it.
+    const validate = validatorFor(S, 'post', 201, 'application/json');
+    expect(validate({ ...schedule, nextRunAt: 5 })).toBe(false);
+    expect(validate({ ...schedule, surprise: true })).toBe(false);
+    expect(validate({ ...schedule, cron: undefined })).toBe(false);
+    expectDocumented(await client.call('GET', `${S}/${schedule.id}`), `${S}/{id}`, 'get', 200);
+    expectDocumented(await client.call('GET', S), S, 'get', 200);
+    const paused = expectDocumented(await client.call('PATCH', `${S}/${schedule.id}`, { enabled: false, name: 'paused' }), `${S}/{id}`, 'patch', 200);
+    expect(paused.nextRunAt).toBeNull();
+    const run = expectDocumented(await client.call('POST', `${S}/${schedule.id}/run-now`), `${S}/{id}/run-now`, 'post', 202);
+    await waitForExport(client, run.id);
+    const runs = expectDocumented(await client.call('GET', `${S}/${schedule.id}/runs`), `${S}/{id}/runs`, 'get', 200);
+    expect(runs.items[0].result).not.toBeNull();
+    expectDocumented(await client.call('GET', `${S}/${schedule.id}`), `${S}/{id}`, 'get', 200);
+    expectDocumented(await client.call('POST', S, { type: 'employees', format: 'csv', cron: 'x', timezone: 'UTC' }), S, 'post', 400);
+    expectDocumented(await client.call('GET', `${S}/${randomUUID()}`), `${S}/{id}`, 'get', 404);
+  });
+
+  it('jobs: a pending job renamed and rescheduled, and tenant limits with an operator token, answer as documented', async () => {
+    const client = admin();
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const created = expectDocumented(await client.request({ type: 'employees', format: 'jsonl', scheduledFor: later }), '/api/v1/exports', 'post', 202);
+    expect(created.scheduledFor).not.toBeNull();
+    const job = expectDocumented(await client.call('PATCH', `/api/v1/jobs/${created.jobId}`, { name: 'later', scheduledFor: null }), '/api/v1/jobs/{id}', 'patch', 200);
+    expect(job.name).toBe('later');
+
+    const operator = exportsClient(baseUrl, bearer('ops', 'platform', { operator: true }));
+    const L = '/api/v1/job-queue/tenants/{tenant}/limits';
+    const path = `/api/v1/job-queue/tenants/${tenant}/limits`;
+    expectDocumented(await operator.call('GET', path), L, 'get', 200);
+    const set = expectDocumented(await operator.call('PUT', path, { maxConcurrentJobs: 3, maxPendingJobs: null }), L, 'put', 200);
+    expect(set.overrides).toEqual({ maxConcurrentJobs: 3, maxPendingJobs: null });
+    expectDocumented(await operator.call('PUT', path, { maxConcurrentJobs: null }), L, 'put', 200);
+  });
+
+  it('covered every operation it meant to', () => {
+    expect(checked.size).toBeGreaterThanOrEqual(33);
+  });
+});
