@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { mkdirSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,8 +10,6 @@ import { client } from '../jobs/job-support';
 import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
 
 const ENV = { PORTER_ENABLE_TEST_JOB_TYPES: '1', JOB_POLLING_INTERVAL_MS: '200', JOB_LOCK_DURATION_MS: '5000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info' };
-/** Also kept out of the repository's artefacts folder for a quick look while developing. */
-const LOOK = process.env.CONSOLE_SCREENSHOTS ?? path.join(os.tmpdir(), 'console-fix');
 
 describe('web console: why imports failed, what sets exports apart, honest upload progress, favicon', () => {
   let api: { process: PorterProcess; baseUrl: string };
@@ -26,11 +24,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
   const token = bearer('alice', tenant, { admin: true, scopes: ['north'] }).replace(/^Bearer /, '');
   const bob = bearer('bob', tenant, { scopes: ['north'] }).replace(/^Bearer /, '');
   const width = () => page.locator('html').evaluate((el) => el.scrollWidth);
-  const snap = async (name: string) => {
-    mkdirSync(LOOK, { recursive: true });
-    await page.screenshot({ path: path.join(LOOK, `${name}.png`), fullPage: true });
-    await shot(page, name);
-  };
+  const snap = (name: string) => shot(page, name);
   /** Drops a file on the import page's drop zone, as a person drags one from their desktop. */
   const drop = async (name: string, bytes: number[]) => {
     const transfer = await page.evaluateHandle(
