@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { answerClientErrorsAsProblems, exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
+import { answerClientErrorsAsProblems, consoleAsJsonLines, exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
 
 /**
  * The HTTP process. Configuration is validated before Nest starts so that a bad setting ends
@@ -9,6 +9,7 @@ import { answerClientErrorsAsProblems, exitOnSignals, exitOnStartFailure, loadCo
  */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('porter-api');
+  consoleAsJsonLines(); // what libraries print goes out as JSON lines too
   const [{ createApiApp }, { Logger }] = await Promise.all([import('./create-api-app'), import('nestjs-pino')]);
   const app = await createApiApp();
   const logger = app.get(Logger);

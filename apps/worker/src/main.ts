@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
+import { consoleAsJsonLines, exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
 
 /**
  * The queue-consumer process. Its only HTTP listener is the metrics and liveness one
@@ -11,6 +11,7 @@ import { exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/pla
  */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('porter-worker');
+  consoleAsJsonLines(); // what libraries print goes out as JSON lines too
   const [{ NestFactory }, { Logger }, { WorkerModule }, { collectProcessMetrics, startOpsServer }] = await Promise.all([
     import('@nestjs/core'),
     import('nestjs-pino'),
@@ -21,9 +22,11 @@ async function bootstrap(): Promise<void> {
   // Bound before anything connects: a port already taken stops the start with one line, before
   // the worker could take a job.
   const ops = config.workerMetricsPort === 0 ? null : await startOpsServer(config.host, config.workerMetricsPort);
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  // As the API (create-api-app.ts): a failed start is one line, buffered logs go to the JSON logger.
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false, autoFlushLogs: false });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  app.flushLogs();
   exitOnSignals(
     async () => {
       try {

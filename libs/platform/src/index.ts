@@ -17,6 +17,7 @@ export * from './storage/local-file-storage';
 export type { S3FileStorage, S3FileStorageOptions } from './storage/s3-file-storage';
 export * from './storage/storage.module';
 export * from './logging/logging.module';
+export * from './logging/console-as-json';
 export * from './auth/jwt';
 export * from './auth/auth.guard';
 export * from './auth/token-verifier';

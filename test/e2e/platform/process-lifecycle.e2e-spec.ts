@@ -44,6 +44,13 @@ describe('Porter processes', () => {
     const worker = spawnPorter('worker', { WORKER_CONCURRENCY: 'many' });
     expect(await new Promise((r) => worker.child.once('exit', r))).toBe(1);
     expect(worker.output().trim()).toBe('porter-worker: invalid configuration: WORKER_CONCURRENCY must be an integer, got "many"');
+    // Postgres unreachable: one line naming it (Nest printed ~35 coloured lines and its own dump).
+    const noDatabase = `postgres://postgres@127.0.0.1:${await freePort()}/porter`;
+    for (const kind of ['api', 'worker'] as const) {
+      const started = spawnPorter(kind, { DATABASE_URL: noDatabase, WORKER_METRICS_PORT: '0' });
+      expect(await new Promise((r) => started.child.once('exit', r))).toBe(1);
+      expect(started.output().trim()).toMatch(new RegExp(`^porter-${kind}: failed to start: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+$`));
+    }
     // `npm start` migrates first: the same line there (it said "migration failed: …").
     const migrate = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run.js'), 'migrate'], { cwd: ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8' });
     expect(migrate.status).toBe(1);

@@ -15,6 +15,7 @@ import { Logger as NestLogger } from '@nestjs/common';
  */
 export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.disable('x-powered-by');
   // Security headers on every answer (API, docs, console): helmet's defaults, whose
   // Content-Security-Policy (scripts from 'self' only) the docs and the console work under.

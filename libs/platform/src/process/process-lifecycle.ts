@@ -54,10 +54,21 @@ export function exitOnSignals(close: () => Promise<void>, graceMs: number, onSig
 /** A start failure the operator fixes outside the code (a port in use...): reported in one line, no stack. */
 export class StartError extends Error {}
 
-/** Last words of a process that failed to start. */
+/**
+ * Last words of a process that failed to start: one line. A failure of its surroundings (a
+ * StartError, or a system or database error that carries a code: Postgres or Redis unreachable,
+ * a port in use, a database refused) is its message and code, for the operator to act on; anything
+ * else is a bug, reported with its stack.
+ */
 export function exitOnStartFailure(processName: string) {
   return (error: unknown): never => {
-    const detail = error instanceof StartError ? error.message : (error as Error)?.stack ?? String(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    const detail =
+      error instanceof StartError
+        ? error.message
+        : typeof code === 'string' && error instanceof Error
+          ? `${error.message}${error.message.includes(code) ? '' : ` (${code})`}`
+          : ((error as Error)?.stack ?? String(error));
     process.stderr.write(`${processName}: failed to start: ${detail}\n`);
     process.exit(1);
   };

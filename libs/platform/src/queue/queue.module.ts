@@ -27,8 +27,10 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
       provide: REDIS_CLIENT,
       inject: [PORTER_CONFIG],
       // Commands fail fast while Redis is down (no offline queue) so readiness reports it at once.
+      // Its error listener is attached here, where it connects: an error before any hook ran (Redis
+      // down at start) would otherwise be ioredis' raw "Unhandled error event" dump on stderr.
       useFactory: (config: PorterConfig) =>
-        createRedis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }),
+        createRedis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }).on('error', () => undefined),
     },
   ],
   exports: [BullModule, REDIS_CLIENT],
@@ -43,7 +45,7 @@ export class QueueConnectionModule implements OnModuleInit, OnApplicationBootstr
   ) {}
 
   onModuleInit(): void {
-    this.redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
+    // Its errors are silenced where it is made (above): it reconnects on its own, readiness reports the outage.
     const check = () => void checkEvictionPolicy(this.redis).then((warning) => warning && this.logger.warn(warning));
     // The client connects as soon as it is created, so it is often ready before this hook runs
     // and a 'ready' listener added now would never fire: check at once in that case.
