@@ -110,6 +110,18 @@ describe('OpenAPI document: declared response schemas match real answers (e2e)',
     expect(missing).toEqual([]);
   });
 
+  it("documents the 404 problem of every operation that names a resource of the API's", () => {
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      // A signed download link answers 403 for a bad signature; every tenant has limits (the defaults).
+      if (!path.startsWith('/api/v1/') || !/\{\w+\}/.test(path) || path === '/api/v1/exports/{id}/file' || path.includes('/tenants/{tenant}/')) continue;
+      for (const [method, operation] of Object.entries(item)) {
+        if (!operation.responses?.['404']?.content?.['application/problem+json']) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('declares nullable scalars with their type: no property is a nullable "object" unless it is one', () => {
     const wrong: string[] = [];
     for (const [name, schema] of Object.entries(doc.components.schemas)) {

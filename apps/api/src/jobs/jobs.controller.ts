@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   AttachJobFilesCommand,
@@ -26,6 +26,7 @@ import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from 
 import type { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { receiveFileParts } from '@porter/platform';
 import { sendFileDownload } from '../common/send-file-download';
+import { ApiProblems } from '../common/problem-responses';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
 import { LiveStreamLimits } from './live-stream-limits';
@@ -49,6 +50,7 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'Jobs the caller may see (own jobs; the whole tenant for admins), newest first unless sort=oldest' })
   @ApiOkResponse({ type: JobPageDto })
+  @ApiProblems({ 400: 'a bad query parameter or query expression (the detail names its position)' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
     return this.queries.execute(
       new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy, query: query.query }, query.offset, query.limit, query.sort),
@@ -57,6 +59,7 @@ export class JobsController {
 
   @Get(':id')
   @ApiOkResponse({ type: JobResponseDto })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
     return this.queries.execute(new GetJobQuery(principal, id));
   }
@@ -76,7 +79,7 @@ export class JobsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received (EventSource sends it when it reconnects)' })
   @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: running.-.-\nevent: status\ndata: {"status":"running"}\n\nid: running.40.100\nevent: progress\ndata: {"processed":40,"total":100,"percent":40}\n\n' } } } })
   @ApiNoContentResponse({ description: 'The job is final and the Last-Event-ID already names its final state: nothing to send' })
-  @ApiNotFoundResponse({ description: 'No such job, or not visible to the caller (problem+json, before any stream starts)' })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller (before any stream starts)', 429: 'too many streams open (Retry-After)' })
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -136,6 +139,7 @@ export class JobsController {
       'a future time makes the job scheduled, null or a past time makes it pending now.',
   })
   @ApiOkResponse({ type: JobResponseDto })
+  @ApiProblems({ 400: 'a bad field', 404: 'no such job, or not visible to the caller', 409: 'a deleted job, or a reschedule of a job that is no longer pending or scheduled' })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateJobRequestDto): Promise<JobInfo> {
     const scheduledFor = body.scheduledFor === undefined ? undefined : body.scheduledFor === null ? null : new Date(body.scheduledFor);
     return this.commands.execute(
@@ -147,6 +151,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel: cancelled at once, or cancelling while a run stops' })
   @ApiOkResponse({ type: JobResponseDto })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller', 409: 'the job has already ended' })
   cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
     return this.commands.execute(new CancelJobCommand(principal, id));
   }
@@ -155,6 +160,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed or cancelled job again' })
   @ApiOkResponse({ type: JobResponseDto })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller', 409: 'only a failed or cancelled job can run again' })
   retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
     return this.commands.execute(new RetryJobCommand(principal, id));
   }
@@ -163,6 +169,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Admin: make a pending job the next one taken' })
   @ApiOkResponse({ type: JobResponseDto })
+  @ApiProblems({ 403: 'not a tenant admin', 404: 'no such job, or not visible to the caller', 409: 'only a pending job can be moved' })
   moveToTop(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobInfo> {
     return this.commands.execute(new MoveJobToTopCommand(principal, id));
   }
@@ -170,18 +177,21 @@ export class JobsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Soft-deleted (terminal jobs only); files removed' })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller', 409: 'the job has not ended' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.commands.execute(new DeleteJobCommand(principal, id));
   }
 
   @Get(':id/events')
   @ApiOkResponse({ type: [JobEventDto] })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller' })
   events(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobEvent[]> {
     return this.queries.execute(new GetJobEventsQuery(principal, id));
   }
 
   @Get(':id/files')
   @ApiOkResponse({ type: [JobFileDto] })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller' })
   files(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobFile[]> {
     return this.queries.execute(new ListJobFilesQuery(principal, id));
   }
@@ -198,6 +208,7 @@ export class JobsController {
       'GET /jobs/{id}/files/{name} by whoever may see the job, and removed with the job. 413 past the count or size, 409 for a name taken.',
   })
   @ApiOkResponse({ type: [JobFileDto] })
+  @ApiProblems({ 400: 'no file, or a part that is not a file', 404: 'no such job, or not visible to the caller', 409: 'a name taken, or a deleted job', 413: 'past the count or size' })
   async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFile[]> {
     return receiveFileParts(
       req,
@@ -213,6 +224,7 @@ export class JobsController {
   @Get(':id/files/:name')
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file bytes (the job type may add checks: an export job\'s file is an export download); one `Range: bytes=…` is answered 206 with Content-Range' , content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems({ 404: 'no such job or file, or not visible to the caller', 410: 'the file has expired (an export past its retention)', 416: 'a range past the end of the file' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { GetTenantLimitsQuery, SetTenantLimitsCommand, TenantLimits } from '@porter/job-queue';
 import { CurrentPrincipal } from '@porter/platform';
 import type { Principal } from '@porter/shared-kernel';
+import { ApiProblems } from '../common/problem-responses';
 import { SetTenantLimitsRequestDto, TenantLimitsDto } from './dto/tenant-limits.dto';
 
 /** Per-tenant job limits (platform operators only; ADR 052). */
@@ -18,14 +19,14 @@ export class TenantLimitsController {
 
   @Get()
   @ApiOkResponse({ type: TenantLimitsDto })
-  @ApiForbiddenResponse({ description: 'the caller is not a platform operator' })
+  @ApiProblems({ 403: 'the caller is not a platform operator' })
   get(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string): Promise<TenantLimits> {
     return this.queries.execute(new GetTenantLimitsQuery(principal, tenant));
   }
 
   @Put()
   @ApiOkResponse({ type: TenantLimitsDto })
-  @ApiForbiddenResponse({ description: 'the caller is not a platform operator' })
+  @ApiProblems({ 400: 'a limit that is negative, absurd or not an integer (the field is named)', 403: 'the caller is not a platform operator' })
   set(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() body: SetTenantLimitsRequestDto): Promise<TenantLimits> {
     return this.commands.execute(new SetTenantLimitsCommand(principal, tenant, { ...body }));
   }
