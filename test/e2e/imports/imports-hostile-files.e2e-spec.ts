@@ -266,7 +266,15 @@ describe('imports of hostile and unusual files', () => {
     const stored = await withDb(async (db) => (await db.query('SELECT email FROM directory.employee WHERE tenant = $1 ORDER BY email', [tenant])).rows);
     expect(stored).toEqual([{ email: 'j1@example.com' }, { email: 'j7@example.com' }]);
     const row2 = await withDb(async (db) => (await db.query('SELECT status, reference_id, source FROM imports.import_result WHERE import_batch_id = $1 AND row_number = 2', [batch.id])).rows[0]);
-    expect(row2).toEqual({ status: 'failed', reference_id: null, source: ['{"first_name":"P","last_name":"Q","email":"p@example.com","__proto__":{"isAdmin":true}}'] });
+    // The line as text, and the reader's refusal, which a retry repeats (the text alone cannot show it).
+    expect(row2).toEqual({
+      status: 'failed',
+      reference_id: null,
+      source: [
+        '{"first_name":"P","last_name":"Q","email":"p@example.com","__proto__":{"isAdmin":true}}',
+        { $failed: 'the key "__proto__" is not allowed (rule: no __proto__, constructor or prototype keys)' },
+      ],
+    });
   });
 
   it('JSONL: a UTF-8 BOM is stripped; each line carries its own keys (a later line may add an optional one); missing required keys fail the row', async () => {

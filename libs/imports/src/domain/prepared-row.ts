@@ -9,6 +9,8 @@ export interface PreparedRow {
   cells: unknown[];
   values: ImportRow['values'] | null;
   failure: string | null;
+  /** The reader refused the row: its cells cannot show why, so a retry repeats this failure. */
+  final?: true;
 }
 
 /** A row as read from the file (or from a stored result): its cells, or why the reader refused it. */
@@ -25,7 +27,7 @@ export function validationOptionsFor(format: ImportFormat): ValidationOptions {
 
 /** Validates a row against the header's column mapping, with its file format's options (validationOptionsFor). */
 export function prepareRow(row: ReadRow, mapping: ColumnMapping, options: ValidationOptions): PreparedRow {
-  if (row.failure !== undefined) return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: row.failure };
+  if (row.failure !== undefined) return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: row.failure, final: true };
   const v = validateRow(row.cells as never[], mapping, options);
   return v.ok
     ? { rowNumber: row.rowNumber, cells: row.cells, values: v.values, failure: null }

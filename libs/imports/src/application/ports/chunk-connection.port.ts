@@ -14,12 +14,15 @@ export interface RowResult {
   failureDetails: string | null;
   /** The row's cells: kept (for a retry and the failed-rows file) unless the row completed. */
   cells: unknown[];
+  /** A failure a retry must repeat as it is (PreparedRow.final). */
+  final?: true;
 }
 
-/** A row whose result is `retrying`, with the cells stored when it failed. */
+/** A row whose result is `retrying`, with the cells stored when it failed (and a failure to repeat, if any). */
 export interface RetryingRow {
   rowNumber: number;
   cells: unknown[];
+  failure?: string;
 }
 
 export interface ChunkTally {

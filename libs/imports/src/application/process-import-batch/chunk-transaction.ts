@@ -203,7 +203,7 @@ async function processRows(connection: ChunkConnection, target: ChunkTarget, row
   let k = 0;
   for (const row of rows) {
     if (row.values === null) {
-      results.push({ rowNumber: row.rowNumber, status: 'failed', referenceId: null, failureDetails: row.failure, cells: row.cells });
+      results.push({ rowNumber: row.rowNumber, status: 'failed', referenceId: null, failureDetails: row.failure, cells: row.cells, ...(row.final ? { final: true } : {}) });
       continue;
     }
     const o = outcomes[k++];

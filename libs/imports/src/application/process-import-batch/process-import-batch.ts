@@ -20,6 +20,7 @@ interface BadRow {
   rowNumber: number;
   cells: unknown[];
   failure: string;
+  final?: true;
 }
 
 /**
@@ -163,7 +164,7 @@ export class ProcessImportBatch {
     try {
       for await (const row of rows.rows) {
         const prepared = prepareRow(row, mapping, validation);
-        if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure };
+        if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure, final: prepared.final };
       }
       return null;
     } finally {
@@ -180,7 +181,7 @@ export class ProcessImportBatch {
     return this.store.abort(batch, run.runToken, `aborted (onError "abort"): ${reason}`, {
       header,
       rowsInFile,
-      result: { rowNumber: bad.rowNumber, status: 'failed', referenceId: null, failureDetails: bad.failure, cells: bad.cells },
+      result: { rowNumber: bad.rowNumber, status: 'failed', referenceId: null, failureDetails: bad.failure, cells: bad.cells, ...(bad.final ? { final: true as const } : {}) },
     });
   }
 

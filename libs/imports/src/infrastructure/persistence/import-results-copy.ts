@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyBuffer, copyValue } from '@porter/platform';
 import type { RowResult } from '../../application/ports/chunk-connection.port';
-import { encodeStoredCell } from '../../domain/stored-cell';
+import { encodeStoredRow } from '../../domain/stored-cell';
 
 /**
  * Row results in bulk through COPY, in the transaction open on `client`; each gets a random id
@@ -27,7 +27,7 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
     out.value(r.failureDetails);
     out.byte(TAB);
     if (r.status === 'completed') out.raw('\\N');
-    else out.value(jsonbText(r.cells.map(encodeStoredCell)));
+    else out.value(jsonbText(encodeStoredRow(r.cells, r.final || hasUnstorable(r.cells) ? (r.failureDetails ?? 'failed') : null)));
     out.byte(LF);
   }
   const copy = client.query(
@@ -41,6 +41,12 @@ export function jsonbText(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(UNSTORABLE, '\uFFFD') : v));
 }
 
+/** A cell jsonb would store changed (jsonbText): the stored row could not fail again the same way. */
+function hasUnstorable(cells: readonly unknown[]): boolean {
+  return cells.some((cell) => typeof cell === 'string' && UNSTORABLE_TEST.test(cell));
+}
+
+const UNSTORABLE_TEST = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const TAB = 0x09;
 const LF = 0x0a;

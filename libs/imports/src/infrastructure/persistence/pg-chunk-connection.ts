@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { ChunkConnection, ChunkTally, RetryingRow, RowResult, RunFence } from '../../application/ports/chunk-connection.port';
 import { StaleRunError } from '../../domain/stale-run.error';
-import { decodeStoredCell } from '../../domain/stored-cell';
+import { decodeStoredRow } from '../../domain/stored-cell';
 import { copyResults } from './import-results-copy';
 import { PgImportUnitOfWork } from './pg-import-unit-of-work';
 
@@ -57,7 +57,7 @@ export class PgChunkConnection implements ChunkConnection {
         WHERE import_batch_id = $1 AND status = 'retrying' AND row_number > $2 ORDER BY row_number LIMIT $3`,
       [batchId, afterRow, limit],
     );
-    return rows.map((r) => ({ rowNumber: r.row_number, cells: (r.source ?? []).map(decodeStoredCell) }));
+    return rows.map((r) => ({ rowNumber: r.row_number, ...decodeStoredRow(r.source ?? []) }));
   }
 
   /**

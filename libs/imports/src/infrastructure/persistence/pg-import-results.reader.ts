@@ -6,7 +6,7 @@ import { PG_POOL } from '@porter/platform';
 import type { ImportResultsReader } from '../../application/ports/import-results-reader.port';
 import type { ImportResultInfo } from '../../public/entities/import-result-info';
 import type { ImportResultStatus } from '../../public/enums/import-result-status';
-import { decodeStoredCell } from '../../domain/stored-cell';
+import { decodeStoredRow } from '../../domain/stored-cell';
 
 @Injectable()
 export class PgImportResultsReader implements ImportResultsReader {
@@ -60,7 +60,8 @@ export class PgImportResultsReader implements ImportResultsReader {
           );
           if (!rows.length) break;
           for (const r of rows) {
-            const cells = header.map((_, i) => cellText(decodeStoredCell(r.source?.[i])));
+            const stored = decodeStoredRow(r.source ?? []).cells;
+            const cells = header.map((_, i) => cellText(stored[i]));
             const ok = csv.write([...cells, cellText(`row ${r.row_number}: ${r.failure_details ?? ''}`)]);
             if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
           }
