@@ -46,7 +46,8 @@ function hasUnstorable(cells: readonly unknown[]): boolean {
   return cells.some((cell) => typeof cell === 'string' && UNSTORABLE_TEST.test(cell));
 }
 
-const UNSTORABLE_TEST = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** The same pattern without the global flag, whose `test` would keep a position between calls. */
+const UNSTORABLE_TEST = new RegExp(UNSTORABLE.source);
 const TAB = 0x09;
 const LF = 0x0a;
