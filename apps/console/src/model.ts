@@ -87,6 +87,8 @@ export interface ImportCounts {
   completed: number;
   failed: number;
   partiallyFailed: number;
+  /** Rows a retry has not rewritten yet (0 once the batch has ended). */
+  retrying?: number;
 }
 
 export interface ImportBatch {

@@ -8,6 +8,8 @@ export class ImportBatchCountsDto {
   @ApiProperty() completed!: number;
   @ApiProperty() failed!: number;
   @ApiProperty() partiallyFailed!: number;
+  @ApiProperty({ description: 'rows being retried (retry-failed-rows) whose new outcome is not committed yet; completed + failed + partiallyFailed + retrying = total; 0 once the batch has ended' })
+  retrying!: number;
 }
 
 /** ImportBatch: one uploaded file of an import record. */

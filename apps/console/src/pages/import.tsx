@@ -96,7 +96,7 @@ function countsText(batch: ImportBatch): string {
   if (batch.status === 'failed' && !c.total) return 'No rows imported.';
   const early = batch.status === 'failed' && batch.rowsInFile !== null && c.total < batch.rowsInFile;
   const rows = early ? `${c.total} of ${batch.rowsInFile} rows have a result` : `${c.total} rows`;
-  return `${rows}: ${c.completed} imported, ${c.failed} failed${c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}.`;
+  return `${rows}: ${c.completed} imported, ${c.failed} failed${c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}${c.retrying ? `, ${c.retrying} being retried` : ''}.`;
 }
 
 /** A batch: its job's live progress, then its counts, results, failed rows and retry. */

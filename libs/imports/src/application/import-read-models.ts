@@ -25,6 +25,8 @@ function toBatchInfo(b: ImportBatchRow): ImportBatchInfo {
       completed: b.countCompleted,
       failed: b.countFailed,
       partiallyFailed: b.countPartiallyFailed,
+      // The only results not terminal are the rows a retry has not rewritten yet (ADR 089).
+      retrying: b.countPending,
     },
     rowsInFile: b.rowsInFile,
     lastCommittedRow: b.lastRow,

@@ -64,6 +64,11 @@ export function validateHeader(rawHeader: readonly unknown[], definition: Import
   return { header, columns };
 }
 
+/** Each file column → the column it feeds (null: ignored or the `error` column): a batch's `columnMapping`. */
+export function fileColumnMapping(mapping: ColumnMapping): Record<string, string | null> {
+  return Object.fromEntries(mapping.header.map((name, i) => [name, mapping.columns[i]?.name ?? null]));
+}
+
 function delimiterHint(only: string): string {
   for (const [sep, name] of [
     [';', 'semicolon'],

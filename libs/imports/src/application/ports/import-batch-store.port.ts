@@ -1,4 +1,3 @@
-import type { ColumnMapping } from '../../domain/header-validation';
 import type { ImportBatchStatus } from '../../public/enums/import-batch-status';
 import type { ImportFormat } from '../../public/enums/import-format';
 import type { ChunkConnection, RowResult } from './chunk-connection.port';
@@ -29,6 +28,15 @@ export interface ClaimedBatch {
   endedByJob: boolean;
 }
 
+/** The row that aborts a batch (onError "abort"), with what the batch records with it. */
+export interface AbortedRow {
+  header: string[];
+  rowsInFile: number | null;
+  result: RowResult;
+  /** A JSONL file's keys read up to the row (RowReader.columnMapping), to replace the batch's. */
+  columnMapping?: Record<string, string | null>;
+}
+
 /**
  * The batch's state as the processing job changes it, each change fenced by the run token (a
  * run that no longer owns the batch gets StaleRunError and changes nothing). The terminal changes
@@ -44,10 +52,17 @@ export interface ImportBatchStore {
    * there is no such batch.
    */
   claim(batchId: string, tenant: string, runToken: string): Promise<ClaimedBatch | null>;
-  /** Records the validated header (and which column each file column fed) and the row count of the structural pass. */
-  saveScan(batchId: string, runToken: string, mapping: ColumnMapping, rowsInFile: number): Promise<void>;
-  /** Every row has its result: the status derived from the counts. */
-  finish(batch: ClaimedBatch, runToken: string): Promise<ImportBatchStatus>;
+  /**
+   * Records the validated header, the row count of the structural pass and which column each file
+   * column fed (`columnMapping`: null for a file without a header of its own, JSONL, whose lines'
+   * keys are known once they have been read: see finish and abort).
+   */
+  saveScan(batchId: string, runToken: string, header: string[], rowsInFile: number, columnMapping: Record<string, string | null> | null): Promise<void>;
+  /**
+   * Every row has its result: the status derived from the counts. `columnMapping`, when given,
+   * replaces the batch's (a JSONL file's keys, known once its lines have been read).
+   */
+  finish(batch: ClaimedBatch, runToken: string, columnMapping?: Record<string, string | null>): Promise<ImportBatchStatus>;
   /**
    * The file as a whole is refused: failed, with the reason. Rows left `retrying` (a retry or
    * resume) go back to `failed` and the counts are recounted from the results.
@@ -57,7 +72,7 @@ export interface ImportBatchStore {
    * onError "abort": failed and aborted, with the reason, in the same transaction as the bad
    * row's result (one failed row more) and, when the scan was not saved yet, the header and rows in file.
    */
-  abort(batch: ClaimedBatch, runToken: string, reason: string, bad: { header: string[]; rowsInFile: number | null; result: RowResult }): Promise<void>;
+  abort(batch: ClaimedBatch, runToken: string, reason: string, bad: AbortedRow): Promise<void>;
   /**
    * The batch's job failed for good or was cancelled while the batch was unfinished: failed with
    * the reason, rows left `retrying` back to `failed`, counts recounted from the results.

@@ -23,6 +23,12 @@ export interface RowReader {
    * offer it; read either `rows` or `batches`, not both.
    */
   batches?: AsyncIterable<SourceRow[]>;
+  /**
+   * A file without a header row of its own (JSONL: each line names its keys): the names the rows
+   * read so far used (the skipped ones included) → the column each fed, null for one ignored. The
+   * batch's `columnMapping`, instead of the header's.
+   */
+  columnMapping?(): Record<string, string | null>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NonRetryableJobError } from '@porter/job-queue';
 import { FileRejectedError } from '../../domain/file-rejected.error';
-import { ColumnMapping, validateHeader } from '../../domain/header-validation';
+import { ColumnMapping, fileColumnMapping, validateHeader } from '../../domain/header-validation';
 import { prepareRow, validationOptionsFor } from '../../domain/prepared-row';
 import { StaleRunError } from '../../domain/stale-run.error';
 import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
@@ -21,6 +21,8 @@ interface BadRow {
   cells: unknown[];
   failure: string;
   final?: true;
+  /** A JSONL file's keys read up to the row (RowReader.columnMapping). */
+  columnMapping?: Record<string, string | null>;
 }
 
 /**
@@ -112,12 +114,14 @@ export class ProcessImportBatch {
         if (target.abortOnError) {
           const bad = await this.firstInvalidRow(batch, file, options, mapping);
           if (bad) {
-            await this.abort(run, batch, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile);
+            const columns = bad.columnMapping ?? fileColumnMapping(mapping);
+            await this.abort(run, batch, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile, columns);
             run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
             return;
           }
         }
-        await this.store.saveScan(batch.id, run.runToken, mapping, rowsInFile);
+        // A JSONL file's column mapping is its lines' keys: known once they have been read (finish, abort).
+        await this.store.saveScan(batch.id, run.runToken, mapping.header, rowsInFile, rows.columnMapping ? null : fileColumnMapping(mapping));
       }
       const total = rowsInFile ?? 0;
       // Progress is written in each chunk's transaction: it is exactly the committed rows.
@@ -145,11 +149,11 @@ export class ProcessImportBatch {
       const aborted = pipeline.aborted;
       if (aborted) {
         const bad = { rowNumber: aborted.rowNumber, cells: aborted.cells, failure: aborted.reason };
-        await this.abort(run, batch, mapping.header, bad, `row ${aborted.rowNumber} failed: ${aborted.reason}`, null);
+        await this.abort(run, batch, mapping.header, bad, `row ${aborted.rowNumber} failed: ${aborted.reason}`, null, rows.columnMapping?.());
         run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: aborted.rowNumber });
         return;
       }
-      const status = await this.store.finish(batch, run.runToken);
+      const status = await this.store.finish(batch, run.runToken, rows.columnMapping?.());
       run.log('import batch processed', { batchId: batch.id, status, rows: pipeline.lastRow, timings: timings.toJSON() });
       run.output({ importBatchId: batch.id, status, rows: pipeline.lastRow });
     } finally {
@@ -164,7 +168,9 @@ export class ProcessImportBatch {
     try {
       for await (const row of rows.rows) {
         const prepared = prepareRow(row, mapping, validation);
-        if (prepared.failure !== null) return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure, final: prepared.final };
+        if (prepared.failure !== null) {
+          return { rowNumber: prepared.rowNumber, cells: prepared.cells, failure: prepared.failure, final: prepared.final, columnMapping: rows.columnMapping?.() };
+        }
       }
       return null;
     } finally {
@@ -177,10 +183,19 @@ export class ProcessImportBatch {
    * reason); no row after it is processed and the chunk holding it wrote nothing. Chunks
    * committed before it stay: they were valid, and their results say so.
    */
-  private abort(run: ImportBatchRun, batch: ClaimedBatch, header: string[], bad: BadRow, reason: string, rowsInFile: number | null): Promise<void> {
+  private abort(
+    run: ImportBatchRun,
+    batch: ClaimedBatch,
+    header: string[],
+    bad: BadRow,
+    reason: string,
+    rowsInFile: number | null,
+    columnMapping?: Record<string, string | null>,
+  ): Promise<void> {
     return this.store.abort(batch, run.runToken, `aborted (onError "abort"): ${reason}`, {
       header,
       rowsInFile,
+      columnMapping,
       result: { rowNumber: bad.rowNumber, status: 'failed', referenceId: null, failureDetails: bad.failure, cells: bad.cells, ...(bad.final ? { final: true as const } : {}) },
     });
   }

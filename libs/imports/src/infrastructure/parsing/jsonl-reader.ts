@@ -4,6 +4,7 @@ import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ImportLimits } from '../../domain/import-limits';
 import { unneutraliseFormula } from '../../domain/formula';
 import { parseJsonLine } from '../../domain/json-line';
+import { JsonlKeysApplied } from '../../domain/jsonl-keys-applied';
 import { Utf8Checker } from '../../domain/utf8-check';
 
 /** JSONL files: one JSON object per line, its keys naming the type's columns. */
@@ -102,7 +103,8 @@ async function* lines(file: SourceFile, maxBytes: number, checkUtf8: boolean): A
  * - a column the line does not carry is left `undefined`: an optional one is simply absent (the
  *   host leaves it unchanged on an update), a required one fails the row's validation.
  * Every line is parsed defensively (depth, forbidden keys, big integers); a bad line fails alone.
- * `position` places a key (names, aliases and the upload's mapping; null = a key to skip).
+ * `position` places a key (names, aliases and the upload's mapping; null = a key to skip). The keys
+ * placed are the file's column mapping (`columnMapping`), the skipped rows' too (read for it alone).
  */
 async function openJsonl(
   file: SourceFile,
@@ -113,6 +115,7 @@ async function openJsonl(
 ): Promise<RowReader> {
   const iterator = lines(file, limits.maxRecordBytes, false)[Symbol.asyncIterator]();
   const header = [...columns];
+  const keys = new JsonlKeysApplied(header, position);
 
   function toRow(rowNumber: number, text: string): SourceRow {
     const parsed = parseJsonLine(text, limits.maxJsonDepth, limits.maxColumns);
@@ -122,7 +125,7 @@ async function openJsonl(
     const unknown: string[] = [];
     const twice: string[] = [];
     for (const [key, value] of Object.entries(parsed.object)) {
-      const at = position(key);
+      const at = keys.place(key);
       if (at === null) continue;
       if (at === undefined) {
         unknown.push(key);
@@ -144,10 +147,15 @@ async function openJsonl(
       const next = await iterator.next();
       if (next.done) return;
       rowNumber++;
-      if (rowNumber <= skipRows) continue;
+      if (rowNumber <= skipRows) {
+        // A resumed run: the rows before its checkpoint were imported; their keys still belong to the file's mapping.
+        const parsed = parseJsonLine(next.value.text, limits.maxJsonDepth, limits.maxColumns);
+        if (parsed.ok) for (const key of Object.keys(parsed.object)) keys.place(key);
+        continue;
+      }
       yield toRow(rowNumber, next.value.text);
     }
   }
 
-  return { header, rows: rows(), close: async () => void (await iterator.return?.(undefined)) };
+  return { header, rows: rows(), columnMapping: () => keys.toRecord(), close: async () => void (await iterator.return?.(undefined)) };
 }

@@ -90,6 +90,16 @@ describe('JSONL reader', () => {
     expect(rows[4]).toEqual({ rowNumber: 5, cells: ['=cmd', undefined] });
   });
 
+  it("tells the keys the lines used → their columns (the batch's columnMapping), through the mapping, skipped rows included", async () => {
+    const file = memoryFile('{"A":1,"Bee":"x","skip":0}\n{"a":2,"shoe":1}\n[1]\n{"b":"z"}\n');
+    const options = { ...AB, mapping: { Bee: 'b', skip: null } };
+    for (const skip of [0, 2]) {
+      const reader = await jsonl.open(file, options, skip);
+      expect((await all(reader.rows)).map((r) => r.rowNumber)).toEqual(skip ? [3, 4] : [1, 2, 3, 4]);
+      expect(reader.columnMapping?.()).toEqual({ A: 'a', Bee: 'b', skip: null, a: 'a', b: 'b' });
+    }
+  });
+
   it('the columns come from the type, not the first line: a later line may carry a key the first one omits', async () => {
     const file = memoryFile('{"a":1}\n{"a":2,"b":"late"}\n{"b":"only b"}\n');
     const reader = await jsonl.open(file, AB, 0);

@@ -3,9 +3,8 @@ import { EventBus } from '@nestjs/cqrs';
 import { Pool, PoolClient } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
 import type { ChunkConnection, RowResult } from '../../application/ports/chunk-connection.port';
-import type { ClaimedBatch, ImportBatchStore } from '../../application/ports/import-batch-store.port';
+import type { AbortedRow, ClaimedBatch, ImportBatchStore } from '../../application/ports/import-batch-store.port';
 import { deriveBatchStatus } from '../../domain/batch-status';
-import type { ColumnMapping } from '../../domain/header-validation';
 import { StaleRunError } from '../../domain/stale-run.error';
 import { ImportBatchStatus } from '../../public/enums/import-batch-status';
 import { ImportBatchCompleted, ImportRecordCompleted } from '../../public/events/import-events';
@@ -63,11 +62,10 @@ export class PgImportBatchStore implements ImportBatchStore {
     };
   }
 
-  async saveScan(batchId: string, runToken: string, mapping: ColumnMapping, rowsInFile: number): Promise<void> {
-    const used = Object.fromEntries(mapping.header.map((name, i) => [name, mapping.columns[i]?.name ?? null]));
+  async saveScan(batchId: string, runToken: string, header: string[], rowsInFile: number, columnMapping: Record<string, string | null> | null): Promise<void> {
     const res = await this.pool.query(
       `UPDATE imports.import_batch SET header = $3::jsonb, rows_in_file = $4, column_mapping = $5::jsonb WHERE id = $1 AND run_token = $2`,
-      [batchId, runToken, JSON.stringify(mapping.header), rowsInFile, JSON.stringify(used)],
+      [batchId, runToken, JSON.stringify(header), rowsInFile, columnMapping && JSON.stringify(columnMapping)],
     );
     if (res.rowCount !== 1) throw new StaleRunError(batchId);
   }
@@ -76,11 +74,13 @@ export class PgImportBatchStore implements ImportBatchStore {
     return this.failRun(batch, runToken, reason, false);
   }
 
-  abort(batch: ClaimedBatch, runToken: string, reason: string, bad: { header: string[]; rowsInFile: number | null; result: RowResult }): Promise<void> {
+  abort(batch: ClaimedBatch, runToken: string, reason: string, bad: AbortedRow): Promise<void> {
     return this.failRun(batch, runToken, reason, true, async (c) => {
       await c.query(
-        `UPDATE imports.import_batch SET header = COALESCE(header, $2::jsonb), rows_in_file = COALESCE(rows_in_file, $3), count_failed = count_failed + 1 WHERE id = $1`,
-        [batch.id, JSON.stringify(bad.header), bad.rowsInFile],
+        `UPDATE imports.import_batch SET header = COALESCE(header, $2::jsonb), rows_in_file = COALESCE(rows_in_file, $3), count_failed = count_failed + 1,
+                column_mapping = COALESCE($4::jsonb, column_mapping)
+          WHERE id = $1`,
+        [batch.id, JSON.stringify(bad.header), bad.rowsInFile, bad.columnMapping ? JSON.stringify(bad.columnMapping) : null],
       );
       await copyResults(c, batch.id, [bad.result]);
     });
@@ -124,7 +124,7 @@ export class PgImportBatchStore implements ImportBatchStore {
   }
 
   /** The status is derived from the counts (the seed's rule). */
-  async finish(batch: ClaimedBatch, runToken: string): Promise<ImportBatchStatus> {
+  async finish(batch: ClaimedBatch, runToken: string, columnMapping?: Record<string, string | null>): Promise<ImportBatchStatus> {
     const { status, recordDone } = await withPgTransaction(this.pool, async (c) => {
       const { rows } = await c.query(
         `SELECT count_completed, count_failed, count_partially_failed, count_pending FROM imports.import_batch
@@ -138,7 +138,11 @@ export class PgImportBatchStore implements ImportBatchStore {
         partiallyFailed: rows[0].count_partially_failed,
         failed: rows[0].count_failed,
       });
-      await c.query(`UPDATE imports.import_batch SET status = $2, completed_at = now() WHERE id = $1`, [batch.id, status]);
+      await c.query(`UPDATE imports.import_batch SET status = $2, completed_at = now(), column_mapping = COALESCE($3::jsonb, column_mapping) WHERE id = $1`, [
+        batch.id,
+        status,
+        columnMapping ? JSON.stringify(columnMapping) : null,
+      ]);
       return { status, recordDone: await this.completeRecordIfDone(c, batch.importRecordId) };
     });
     await this.publish(batch.id, recordDone);
@@ -206,6 +210,7 @@ export class PgImportBatchStore implements ImportBatchStore {
         completed: b.count_completed,
         failed: b.count_failed,
         partiallyFailed: b.count_partially_failed,
+        retrying: b.count_pending,
       }),
     );
     if (recordDone) this.eventBus.publish(new ImportRecordCompleted(b.import_record_id, b.tenant, b.type, b.batch_count));

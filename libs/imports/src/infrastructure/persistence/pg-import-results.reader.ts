@@ -42,8 +42,9 @@ export class PgImportResultsReader implements ImportResultsReader {
    * Streams failed rows page by page (never all in memory) as CSV: the original
    * columns, then `error`. A cell that starts like a formula gets a leading `'` (as exports do),
    * so opening the file in a spreadsheet runs nothing; re-importing it strips that quote again.
+   * `cellsOf` turns the stored cells into the ones written (an XLSX batch's dates: failedRowCsvCells).
    */
-  failedRowsCsv(batchId: string, header: string[]): Readable {
+  failedRowsCsv(batchId: string, header: string[], cellsOf: ((cells: readonly unknown[]) => unknown[]) | null = null): Readable {
     const out = new PassThrough();
     const csv = stringify({ header: true, columns: [...header, 'error'], bom: true });
     csv.pipe(out);
@@ -60,7 +61,8 @@ export class PgImportResultsReader implements ImportResultsReader {
           );
           if (!rows.length) break;
           for (const r of rows) {
-            const stored = decodeStoredRow(r.source ?? []).cells;
+            const decoded = decodeStoredRow(r.source ?? []).cells;
+            const stored = cellsOf ? cellsOf(decoded) : decoded;
             const cells = header.map((_, i) => cellText(stored[i]));
             const ok = csv.write([...cells, cellText(`row ${r.row_number}: ${r.failure_details ?? ''}`)]);
             if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
