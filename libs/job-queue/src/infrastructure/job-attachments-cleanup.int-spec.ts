@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { Readable } from 'stream';
 import { TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
+import { EventBus } from '@nestjs/cqrs';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import { FILE_STORAGE, FileStorage, motoAvailable, MotoServer, PG_POOL, PORTER_CONFIG, PorterConfig, S3FileStorage, createS3FileStorage, startMoto } from '@porter/platform';
@@ -99,6 +100,7 @@ describe('job attachments: kept by output cleanup, removed by the purge (Postgre
       where === storage ? cleaner : new StorageJobFileCleaner(where),
       store,
       ctx.get<PorterConfig>(PORTER_CONFIG),
+      ctx.get(EventBus),
     );
     // Older than two days: this test's expired job (the run's other jobs are younger).
     const { purged } = await purge.purge(2 * 86_400_000);

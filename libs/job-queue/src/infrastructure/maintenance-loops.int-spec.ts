@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import { TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import { EventBus } from '@nestjs/cqrs';
+import { JobPurged } from '../public/events/job-events';
 import type { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
@@ -120,8 +121,10 @@ describe('maintenance loops with several instances at once (Postgres + Redis)', 
       const counting: JobFileCleaner = Object.create(cleaner, {
         removeAll: { value: async (jobId: string) => (cleaned.push(jobId), cleaner.removeAll(jobId)) },
       });
-      return new JobPurgeService(ctx.get(JobRunStore), ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)), jobsQueue(ctx), counting, ctx.get<JobAttachmentStore>(JOB_ATTACHMENT_STORE), config);
+      return new JobPurgeService(ctx.get(JobRunStore), ctx.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)), jobsQueue(ctx), counting, ctx.get<JobAttachmentStore>(JOB_ATTACHMENT_STORE), config, ctx.get(EventBus));
     });
+    const announced: JobPurged[] = [];
+    const subscriptions = contexts.map((ctx) => ctx.get(EventBus).subscribe((e) => e instanceof JobPurged && ids.includes(e.jobId) && announced.push(e)));
     // Older than a day: only this test's jobs (the run's other jobs are younger).
     await Promise.all(purges.map((p) => p.purge(86_400_000)));
 
@@ -129,5 +132,9 @@ describe('maintenance loops with several instances at once (Postgres + Redis)', 
     expect(mine).toHaveLength(120);
     expect(new Set(cleaned).size).toBe(cleaned.length);
     expect((await pool.query(`SELECT count(*)::int AS n FROM job_queue.job WHERE id = ANY($1::uuid[])`, [ids])).rows[0].n).toBe(0);
+    // Each purged job is announced once, with its type and tenant, for the module that owns it.
+    subscriptions.forEach((s) => s.unsubscribe());
+    expect(announced.map((e) => e.jobId).sort()).toEqual([...ids].sort());
+    expect(announced.every((e) => typeof e.type === 'string' && e.type.length > 0 && typeof e.tenant === 'string')).toBe(true);
   });
 });

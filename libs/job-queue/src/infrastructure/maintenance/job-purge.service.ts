@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
+import { EventBus } from '@nestjs/cqrs';
 import { Queue, Worker } from 'bullmq';
 import { bullConnectionFromUrl, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
 import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../../application/ports/job-attachment.store.port';
+import { JobPurged } from '../../public/events/job-events';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from '../job-queue.constants';
 import { JobRunStore } from '../store/job-run.store';
 
@@ -12,6 +14,7 @@ import { JobRunStore } from '../store/job-run.store';
  * JOB_PURGE_INTERVAL_MS (one run at a time across all workers); each run hard-deletes terminal
  * jobs older than JOB_PURGE_AGE_MS and soft-deleted jobs, with their files and queue messages, and
  * the stored files of request attachments whose job was never submitted (STORAGE_TMP_MAX_AGE_MS old).
+ * Each purged job is announced (JobPurged) once its files are removed.
  */
 @Injectable()
 export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +30,7 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(JOB_FILE_CLEANER) private readonly cleaner: JobFileCleaner,
     @Inject(JOB_ATTACHMENT_STORE) private readonly attachments: JobAttachmentStore,
     @Inject(PORTER_CONFIG) private readonly config: PorterConfig,
+    private readonly eventBus: EventBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,6 +59,8 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
         await this.cleaner.removeAll(job.id);
         // A message still being processed is locked and stays; it is a wake-up that finds nothing.
         await Promise.all(job.messageIds.map((id) => this.jobs.remove(id).catch(() => undefined)));
+        // Its files are gone: the owner module takes back what pointed at them (an export's result).
+        this.eventBus.publish(new JobPurged(job.id, job.type, job.tenant));
       }
       purged += batch.length;
       if (batch.length < 500) break;

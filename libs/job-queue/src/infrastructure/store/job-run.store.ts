@@ -6,7 +6,7 @@ import { assertTransition } from '../../domain/job-state-machine';
 import { PLAIN_ROUND_SQL, PLAIN_ROUND_STATEMENT, ROUND_SQL, ROUND_STATEMENT } from './round.sql';
 import { endRun, requeueRun } from './run-transitions';
 import { recoverStalledRuns } from './stall-recovery';
-import { enqueueWakeups, promoteDue, purge, readyPendingCount } from './queue-maintenance';
+import { enqueueWakeups, promoteDue, purge, PurgedJob, readyPendingCount } from './queue-maintenance';
 import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, SUCCEED_SQL } from './run.sql';
 import type { ClaimAhead, ClaimedJob, FinishResult, RoundResult, RunOutcome, StalledJob, SuccessInput } from './run-store.types';
 
@@ -321,7 +321,7 @@ export class JobRunStore implements OnApplicationShutdown {
   }
 
   /** Terminal jobs older than `olderThanMs`, deleted with their events (store/queue-maintenance.ts). */
-  purge(olderThanMs: number, limit = 500): Promise<Array<{ id: string; messageIds: string[] }>> {
+  purge(olderThanMs: number, limit = 500): Promise<PurgedJob[]> {
     return purge(this.pool, olderThanMs, limit);
   }
 }

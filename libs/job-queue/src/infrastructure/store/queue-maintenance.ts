@@ -54,6 +54,14 @@ export async function enqueueWakeups(pool: Pool, count: number): Promise<number>
   return Number(rows[0]?.n ?? 0);
 }
 
+/** A job the purge deleted: what its owner module needs to hear (JobPurged) and its queue messages' ids. */
+export interface PurgedJob {
+  id: string;
+  type: string;
+  tenant: string;
+  messageIds: string[];
+}
+
 /**
  * Terminal jobs completed before the cutoff, and soft-deleted ones: hard-deleted (events and
  * file rows cascade). Returns every BullMQ message id each job may have had: a job's wake-ups
@@ -62,15 +70,15 @@ export async function enqueueWakeups(pool: Pool, count: number): Promise<number>
  * rescheduled or cancelled before it was due, the reconciler's top-ups). Ids that were merged
  * away (ADR 018) simply do not exist, and removing them is a no-op.
  */
-export async function purge(pool: Pool, olderThanMs: number, limit = 500): Promise<Array<{ id: string; messageIds: string[] }>> {
-  const { rows } = await pool.query<{ id: string; enqueue_seq: number }>(
+export async function purge(pool: Pool, olderThanMs: number, limit = 500): Promise<PurgedJob[]> {
+  const { rows } = await pool.query<{ id: string; enqueue_seq: number; type: string; tenant: string }>(
     `DELETE FROM job_queue.job WHERE id IN (
        SELECT id FROM job_queue.job
        WHERE status = 'deleted'
           OR (status IN ('succeeded', 'failed', 'cancelled') AND completed_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000))
        LIMIT $2 FOR UPDATE SKIP LOCKED
-     ) RETURNING id, enqueue_seq`,
+     ) RETURNING id, enqueue_seq, type, tenant`,
     [olderThanMs, limit],
   );
-  return rows.map((r) => ({ id: r.id, messageIds: Array.from({ length: r.enqueue_seq }, (_, k) => `${r.id}.${k + 1}`) }));
+  return rows.map((r) => ({ id: r.id, type: r.type, tenant: r.tenant, messageIds: Array.from({ length: r.enqueue_seq }, (_, k) => `${r.id}.${k + 1}`) }));
 }

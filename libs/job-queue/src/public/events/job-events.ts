@@ -30,6 +30,20 @@ export class JobDeleted {
   ) {}
 }
 
+/**
+ * A finished job was purged (JOB_PURGE_AGE_MS after it ended): its row and its files are gone.
+ * Like JobDeleted, the module that owns the job type takes back what pointed at the files (an
+ * export's result expires, so the export stops offering a download that would answer 410).
+ * Published by the purging process after its files were removed.
+ */
+export class JobPurged {
+  constructor(
+    readonly jobId: string,
+    readonly type: string,
+    readonly tenant: string,
+  ) {}
+}
+
 export class JobCancelled {
   constructor(
     readonly jobId: string,

@@ -1,0 +1,57 @@
+import { randomUUID } from 'crypto';
+import { Pool } from 'pg';
+import { bearer } from '../../support/int-app';
+import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { waitFor } from '../../support/wait-for';
+import { EXPORT_ENV, exportsClient, ExportsClient, insertEmployees, TRICKY_EMPLOYEES, waitForExport } from './export-support';
+
+/**
+ * The job purge (JOB_PURGE_AGE_MS after a job ended) removes the job's files, the export's file
+ * among them, possibly before the export type's retention: the export must then say so (expired,
+ * no download URL, 410) instead of offering a file that is gone, and refuse to resend it (409).
+ */
+describe('an export whose job was purged (e2e)', () => {
+  const tenant = `t-${randomUUID()}`;
+  let api: PorterProcess;
+  let worker: PorterProcess;
+  let pool: Pool;
+  let admin: ExportsClient;
+
+  beforeAll(async () => {
+    pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+    await insertEmployees(pool, tenant, TRICKY_EMPLOYEES);
+    const started = await startApi(EXPORT_ENV);
+    api = started.process;
+    // Jobs are purged 5 s after they end, looked for every second.
+    worker = await startWorker({ ...EXPORT_ENV, JOB_PURGE_AGE_MS: '5000', JOB_PURGE_INTERVAL_MS: '1000' });
+    admin = exportsClient(started.baseUrl, bearer('ada', tenant, { admin: true }));
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await pool?.end();
+  });
+
+  it('expires the export with its job: no download URL, 410, and resend refused', async () => {
+    const created = await admin.request({ type: 'employees', format: 'csv' });
+    expect(created.status).toBe(202);
+    const done = await waitForExport(admin, created.json.id);
+    expect(done.result.expired).toBe(false);
+    expect(done.downloadUrl).toBeTruthy();
+    expect((await admin.download(done.id)).status).toBe(200);
+
+    // The job goes (and its file with it)...
+    await waitFor(async () => (await admin.call('GET', `/api/v1/jobs/${done.jobId}`)).status === 404, { timeoutMs: 30_000, what: 'the job purged' });
+    // ...and the export says so.
+    const after = await waitFor(
+      async () => {
+        const read = (await admin.get(done.id)).json;
+        return read.result?.expired === true ? read : null;
+      },
+      { timeoutMs: 10_000, what: 'the export expired' },
+    );
+    expect(after).toMatchObject({ status: 'succeeded', downloadUrl: null, result: { expired: true } });
+    expect((await admin.download(done.id)).status).toBe(410);
+    expect((await admin.call('POST', `/api/v1/exports/${done.id}/resend`)).status).toBe(409);
+  });
+});
