@@ -17,7 +17,7 @@ export function parseWebhookUrl(raw: string): URL {
   } catch {
     throw new WebhookUrlRefused(`"${raw}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookUrlRefused(`only http and https URLs are allowed, got ${url.protocol}//`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookUrlRefused(`only http and https URLs are allowed, got ${url.protocol.slice(0, -1)}`);
   if (url.username || url.password) throw new WebhookUrlRefused('the URL must not carry credentials');
   if (!url.hostname) throw new WebhookUrlRefused('the URL has no host');
   return url;
@@ -65,7 +65,7 @@ export async function resolveAllowed(
   if (!allowed) {
     for (const { address } of addresses) {
       const reason = blockedReason(address);
-      if (reason) throw new WebhookUrlRefused(`${url.host} resolves to ${address}, a ${reason} address (allow it with WEBHOOK_ALLOWED_HOSTS)`);
+      if (reason) throw new WebhookUrlRefused(`${url.host} resolves to ${address}, ${/^[aeiou]/i.test(reason) ? 'an' : 'a'} ${reason} address (allow it with WEBHOOK_ALLOWED_HOSTS)`);
     }
   }
   return addresses[0];
