@@ -103,6 +103,13 @@ const pendingWindow = (selected: string): string => `queue AS MATERIALIZED (
  * pendingWindow): a per-row count cost O(pending × rows), ~2 s for a page of 1,000 with 10,000
  * jobs waiting (~50 ms this way). Without `positions`, the rows come with a null position, for a
  * caller that ranks the pending jobs of several pages at once (PENDING_POSITIONS_SQL).
+ *
+ * `byKeyFirst` (a deep page): the page's rows are found by key first (`page`), then read
+ * (`selected`). In the default order the list index holds every key the filters and the order need
+ * (tenant, submitter, submitted_at, id, status, type), so the rows before the offset are counted
+ * off the index alone and only the page's own rows are read from the table; reading whole rows
+ * while walking to the offset read a table row per skipped row (ADR 092). A first page reads its
+ * rows directly: the extra key lookups would cost it more than the walk.
  */
 export function selectJobPage(
   where: string,
@@ -112,12 +119,21 @@ export function selectJobPage(
   orderColumn = 'submitted_at',
   columns = 'j.*',
   positions = true,
+  byKeyFirst = false,
 ): string {
-  return `
-  WITH selected AS (
+  const selected = byKeyFirst
+    ? `page AS (
+    SELECT j.id FROM job_queue.job j WHERE ${where}
+    ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
+  ), selected AS (
+    SELECT ${columns} FROM page JOIN job_queue.job j ON j.id = page.id
+  )`
+    : `selected AS (
     SELECT ${columns} FROM job_queue.job j WHERE ${where}
     ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
-  )${positions ? `, ${pendingWindow('selected')}` : ''}
+  )`;
+  return `
+  WITH ${selected}${positions ? `, ${pendingWindow('selected')}` : ''}
   SELECT s.*, ${positions ? 'queue.position' : 'NULL::bigint AS position'}, ${OUTPUT_FILES('s')}
   FROM selected s${positions ? ' LEFT JOIN queue ON queue.id = s.id' : ''}
   ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;

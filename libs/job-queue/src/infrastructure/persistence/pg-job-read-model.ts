@@ -42,6 +42,14 @@ const READ_MANY_RANKED_SQL = selectRankedJobs(...READ_MANY);
  */
 const RANK_FROM = 6;
 
+/**
+ * From this offset a page finds its rows by key on the list index before reading them
+ * (selectJobPage's `byKeyFirst`, ADR 092). Measured on 4,400 jobs of one tenant: offset 0, 0.04 ms
+ * read directly against 0.12 ms by key; offset 1,000, 0.49 against 0.33 ms; offset 4,000, 6.8
+ * against 1.0 ms.
+ */
+const BY_KEY_FROM_OFFSET = 100;
+
 /** Most reads answered by one statement. */
 const READ_BATCH_MAX = 200;
 
@@ -245,6 +253,7 @@ export class PgJobReadModel implements JobReadModel {
       sort ? SORT_COLUMNS[sort.field] : undefined,
       JOB_INFO_COLUMNS,
       positions,
+      page.offset >= BY_KEY_FROM_OFFSET,
     );
     const countSql = `SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`;
     const prepared = filters.query === undefined;
