@@ -263,14 +263,17 @@ const ENV = {
       const jobId: string = requested.json.jobId;
       await waitFor(
         async () => {
-          const { rows } = await pool.query(`SELECT attempts FROM job_queue.job WHERE id = $1`, [jobId]);
-          return rows[0]?.attempts >= 2 ? true : null;
+          // An attempt that failed on the store is retried without being counted (ADR 091).
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM job_queue.job_event WHERE job_id = $1 AND type = 'retrying'`, [jobId]);
+          return rows[0].n >= 2 ? true : null;
         },
-        { timeoutMs: 30_000, what: 'the export job to fail an attempt on the store and retry' },
+        { timeoutMs: 30_000, what: 'the export job to fail attempts on the store and retry' },
       );
       const job = await jobs.job(jobId);
       // Back in the queue for its next attempt (or already retrying it): not failed, nothing lost.
       expect(['pending', 'running']).toContain(job.status);
+      expect(job.attempts).toBeLessThanOrEqual(1);
+      expect(job.errorDetails).toMatch(/^storage unreachable: .*\(attempt not counted: waiting for storage, retrying in /);
     } finally {
       await s3Up();
     }

@@ -41,6 +41,12 @@ export interface PorterConfig {
   jobBackoffMs: number;
   jobLockDurationMs: number;
   jobMaxStalls: number;
+  /**
+   * How long a job's runs that fail because a dependency is unreachable (the file store) are
+   * retried without using up attempts, counted from the first such failure (ADR 091); 0: they
+   * count like any failure.
+   */
+  jobOutageRetryMs: number;
   jobTenantMaxConcurrentJobs: number;
   jobTenantMaxPendingJobs: number;
   /** How often the API reads the jobs its live streams follow (one query per process for every stream, ADR 042). */
@@ -206,6 +212,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'jobBackoffMs', env: 'JOB_BACKOFF_MS', default: '1000', parse: integer(0) },
   { key: 'jobLockDurationMs', env: 'JOB_LOCK_DURATION_MS', default: '30000', parse: integer(1000) },
   { key: 'jobMaxStalls', env: 'JOB_MAX_STALLS', default: '3', parse: integer(0, 100) },
+  { key: 'jobOutageRetryMs', env: 'JOB_OUTAGE_RETRY_MS', default: String(3600 * 1000), parse: integer(0, 7 * 24 * 3600 * 1000) },
   { key: 'jobTenantMaxConcurrentJobs', env: 'JOB_TENANT_MAX_CONCURRENT_JOBS', default: '0', parse: integer(0, 100_000) },
   { key: 'jobTenantMaxPendingJobs', env: 'JOB_TENANT_MAX_PENDING_JOBS', default: '0', parse: integer(0, 100_000_000) },
   { key: 'jobStreamPollIntervalMs', env: 'JOB_STREAM_POLL_INTERVAL_MS', default: '250', parse: integer(10, 60_000) },

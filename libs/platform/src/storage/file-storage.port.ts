@@ -90,3 +90,6 @@ export async function putThroughWriter(writer: StorageWriter, source: Readable):
   }
   return writer.commit();
 }
+
+// What a storage failure means for the caller: the store unreachable now, or not (ADR 091).
+export { isStorageUnreachable, StorageUnavailableError, storageFailure, unavailableDependency } from './storage-unavailable';

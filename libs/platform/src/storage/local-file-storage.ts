@@ -95,6 +95,10 @@ export class LocalFileStorage implements FileStorage {
     const entry = new PassThrough({ highWaterMark: 1 << 16 });
     const written = pipeline(entry, counter, file);
     written.catch(() => undefined); // observed by commit/abort
+    // A disk error (ENOSPC, EIO) destroys `entry` with it: the writer sees it on its next write
+    // (`entry.errored`) and in commit, and an 'error' nobody else listens to never reaches the
+    // process (ADR 091).
+    entry.on('error', () => undefined);
     let settled = false;
 
     return {

@@ -16,6 +16,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError } from '@porter/shared-kernel';
 import { openS3MultipartWriter } from './s3-multipart-writer';
 import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, putThroughWriter, StorageWriter, StoredObject } from './file-storage.port';
+import { storageFailure } from './storage-unavailable';
 
 export interface S3FileStorageOptions {
   bucket: string;
@@ -52,6 +53,9 @@ export const S3_DEFAULT_PART_SIZE = 5 * 1024 * 1024;
  * Memory: a writer holds `partSize * (queueSize + 1)` bytes at most (5 MiB parts, the minimum S3
  * allows, 2 in flight by default), reused part after part, whatever the file's size (ADR 071).
  * The sha256 and size are computed as bytes pass.
+ *
+ * Failures that say S3 is unreachable or overloaded (connection refused or reset, 5xx, SlowDown)
+ * come out of writes, reads, stats and deletes as StorageUnavailableError (ADR 091).
  *
  * Checksums: the SDK's default request checksums (CRC32 trailers, aws-chunked bodies) are only
  * sent where S3 requires them, for the sake of S3-compatible services that do not speak them.
@@ -125,7 +129,7 @@ export class S3FileStorage implements FileStorage {
       return response.Body;
     } catch (error) {
       if (isNotFound(error)) throw new NotFoundError('File', key);
-      throw error;
+      throw storageFailure(error);
     }
   }
 
@@ -153,13 +157,15 @@ export class S3FileStorage implements FileStorage {
       return { key, sizeBytes: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw storageFailure(error);
     }
   }
 
   async delete(key: string): Promise<void> {
     // S3 answers 204 for a missing key too: idempotent as the port requires.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })).catch((error) => {
+      throw storageFailure(error);
+    });
   }
 
   async *list(prefix: string): AsyncIterable<ObjectStat> {

@@ -10,6 +10,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { StorageWriter, StoredObject } from './file-storage.port';
+import { isStorageUnreachable, storageFailure } from './storage-unavailable';
 
 export interface S3MultipartWriterOptions {
   client: S3Client;
@@ -43,6 +44,14 @@ export interface S3MultipartWriterOptions {
  * atomically. `abort()` (or a failed commit) aborts the multipart upload: no object, no parts. A
  * writer whose process dies leaves an incomplete multipart upload, which the adapter's
  * `sweepStaleTemporary` aborts.
+ *
+ * Failures (ADR 091): a part that fails (S3 unreachable, an error answer) fails the write that is
+ * waiting for it, or else the next one, so the stream is destroyed with that error. The stream
+ * keeps an 'error' listener of its own for its whole life: nobody has to listen for the error to
+ * come out of `stream.write` (a writer sees it as `stream.errored`, the next write's rejection, or
+ * `commit()`'s), and an unheard 'error' can never crash the process. A failure that says S3 is
+ * unreachable is a StorageUnavailableError. `abort()` after such a failure tries to abort the
+ * multipart upload; if S3 is still unreachable it leaves it to `sweepStaleTemporary`.
  */
 export function openS3MultipartWriter(options: S3MultipartWriterOptions): StorageWriter {
   const { client, bucket, objectKey, key, partSize, queueSize } = options;
@@ -87,8 +96,8 @@ export function openS3MultipartWriter(options: S3MultipartWriterOptions): Storag
       },
       (error: Error) => {
         inFlight.delete(tracked);
-        failure ??= error;
-        throw error;
+        failure ??= storageFailure(error) as Error;
+        throw failure;
       },
     );
     // Observed here so that a part failing while nobody waits is no unhandled rejection; the
@@ -120,9 +129,18 @@ export function openS3MultipartWriter(options: S3MultipartWriterOptions): Storag
   const stream = new Writable({
     highWaterMark: 1 << 16,
     write(chunk: Buffer, _encoding, callback) {
-      take(chunk).then(() => callback(), callback);
+      take(chunk).then(
+        () => callback(),
+        (error: Error) => {
+          failure ??= storageFailure(error) as Error;
+          callback(failure);
+        },
+      );
     },
   });
+  // The failure is kept in `failure` and reaches the caller through the next write or the commit:
+  // an 'error' nobody listens to must never be thrown at the process (ADR 091).
+  stream.on('error', () => undefined);
 
   const drain = async (): Promise<void> => {
     while (inFlight.size) await Promise.allSettled([...inFlight]);
@@ -139,7 +157,10 @@ export function openS3MultipartWriter(options: S3MultipartWriterOptions): Storag
     try {
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: id }));
     } catch (error) {
-      if (!options.isNoSuchUpload(error)) throw error;
+      if (options.isNoSuchUpload(error)) return;
+      // S3 still unreachable: the incomplete upload holds no object, and the sweep aborts it later.
+      if (isStorageUnreachable(error)) return;
+      throw error;
     }
   };
 
@@ -172,7 +193,7 @@ export function openS3MultipartWriter(options: S3MultipartWriterOptions): Storag
         await complete();
       } catch (error) {
         await discard().catch(() => undefined);
-        throw error;
+        throw storageFailure(error);
       }
       return { key, sizeBytes: size, sha256: hash.digest('hex') };
     },

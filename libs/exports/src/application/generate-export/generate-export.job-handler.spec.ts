@@ -3,6 +3,7 @@ import { PassThrough } from 'stream';
 import type { EventBus } from '@nestjs/cqrs';
 import { NonRetryableJobError } from '@porter/job-queue';
 import type { JobContext, StoredJobFile } from '@porter/job-queue';
+import { StorageUnavailableError } from '@porter/platform';
 import type { FileStorage, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import type { ExportDataSource, ExportRow, ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
@@ -385,6 +386,25 @@ describe('GenerateExportJobHandler', () => {
     await expect(last.handler.run(final.context)).rejects.toThrow('database went away');
     expect(last.state.calls).toEqual(['running', 'failed:database went away']);
     expect(last.events[0]).toBeInstanceOf(ExportFailed);
+  });
+
+  it('keeps the export retrying, even on the last attempt, when the file store was unreachable (the job engine does not count that attempt, ADR 091)', async () => {
+    const unreachable = new StorageUnavailableError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3975'), { code: 'ECONNREFUSED' }));
+    const last = setup(batchesSource([[['a', 1]]], { fail: unreachable }));
+    const final = fakeContext(3);
+    await expect(last.handler.run(final.context)).rejects.toBe(unreachable);
+    expect(final.files[0].aborted).toBe(true);
+    expect(last.state.calls).toEqual(['running', 'retrying:storage unreachable: connect ECONNREFUSED 127.0.0.1:3975']);
+    expect(last.events).toEqual([]);
+  });
+
+  it("reports the run's own error when discarding the file fails too (the store still unreachable)", async () => {
+    const boom = new Error('UploadPart failed');
+    const { handler } = setup(batchesSource([[['a', 1]]], { fail: boom }));
+    const fake = fakeContext(1);
+    const writeFile = fake.context.writeFile;
+    fake.context.writeFile = (name, type) => ({ ...writeFile(name, type), abort: async () => Promise.reject(new Error('AbortMultipartUpload: ECONNREFUSED')) });
+    await expect(handler.run(fake.context)).rejects.toBe(boom);
   });
 
   it('discards its committed file and publishes nothing when the export was deleted while it finished', async () => {

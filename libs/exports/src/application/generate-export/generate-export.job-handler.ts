@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { setTimeout as sleep } from 'timers/promises';
 import { JobContext, JobFileWriter, JobHandler, JobHandlerFor, NonRetryableJobError } from '@porter/job-queue';
-import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, unavailableDependency } from '@porter/platform';
 import { CLOCK, Clock, newId } from '@porter/shared-kernel';
 import { compressedOutput, exportFileDetails, selectColumns } from './export-file-shape';
 import type { ExportDataRequest } from '../../public/dependencies/export-data-source.dependency';
@@ -157,7 +157,11 @@ export class GenerateExportJobHandler implements JobHandler {
     } catch (error) {
       writer?.abort();
       output.abort();
-      await file.abort();
+      // The run's error is the one to report: an abort that fails too (the store still
+      // unreachable) leaves what it could not discard to the storage sweep.
+      await file.abort().catch((abortError: Error) =>
+        context.logger.warn('could not discard the unfinished export file', { exportId: record.id, error: abortError.message }),
+      );
       throw error;
     }
     const stored = await file.commit();
@@ -221,7 +225,10 @@ export class GenerateExportJobHandler implements JobHandler {
       else await this.exports.markRetrying(record.id, `interrupted (${reason || 'aborted'}); it will run again`);
       return;
     }
-    const final = error instanceof NonRetryableJobError || context.attempt >= context.maxAttempts;
+    // A dependency that was unreachable (the file store) does not use up an attempt: the job
+    // engine runs the job again (ADR 091), and fails it, if ever, with JobFailed, which marks the
+    // export failed then (ExportJobEventsHandler).
+    const final = error instanceof NonRetryableJobError || (context.attempt >= context.maxAttempts && !unavailableDependency(error));
     if (!final) {
       await this.exports.markRetrying(record.id, error.message);
       return;

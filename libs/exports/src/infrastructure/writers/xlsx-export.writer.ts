@@ -4,7 +4,7 @@ import type { ExportColumn, ExportRow } from '../../public/dependencies/export-d
 import { excelSerial, rowValues } from './cell-values';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
-import { CHUNK_CHARS, writeWithBackpressure } from './stream-write';
+import { CHUNK_CHARS, onOutputFailure, writeWithBackpressure } from './stream-write';
 import { useNativeCrc32ForYazl } from './native-crc32';
 import { XlsxCopyTextTranscoder } from './xlsx-copy-text-transcoder';
 
@@ -104,6 +104,9 @@ export class XlsxExportWriter implements ExportFileWriter {
   private sheetCount = 0;
   private rowsInSheet = 0;
   private aborted = false;
+  /** What failed the output (the store unreachable, a disk error), once it has. */
+  private failure: Error | null = null;
+  private readonly detachOutput: () => void;
   private transcoder: XlsxCopyTextTranscoder | null = null;
 
   constructor(
@@ -122,8 +125,13 @@ export class XlsxExportWriter implements ExportFileWriter {
     this.zipDone = new Promise<void>((resolve, reject) => {
       this.zipOutput.once('end', resolve);
       this.zipOutput.once('error', reject);
+      this.zipOutput.once('close', () => reject(this.failure ?? new Error('the zip stream closed before it ended')));
     });
     this.zipDone.catch(() => undefined);
+    // A failing output only unpipes the zip, which would leave the sheet's writes waiting for a
+    // 'drain' for good: fail the sheet and the zip with the output's error instead (ADR 091).
+    this.zipOutput.on('error', () => undefined);
+    this.detachOutput = onOutputFailure(output, (error) => this.outputFailed(error));
   }
 
   async writeHeader(): Promise<void> {
@@ -134,7 +142,10 @@ export class XlsxExportWriter implements ExportFileWriter {
     if (this.sheet) await this.endSheet();
     this.sheetCount++;
     this.rowsInSheet = 0;
+    if (this.failure) throw this.failure;
     const sheet = new PassThrough({ highWaterMark: 1 << 16 });
+    // Its failure is the output's, seen by the write waiting on it (writeWithBackpressure).
+    sheet.on('error', () => undefined);
     this.sheet = sheet;
     this.zip.addReadStream(sheet, `xl/worksheets/sheet${this.sheetCount}.xml`, SHEET_OPTIONS);
     const cols = this.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${Math.min(60, Math.max(12, c.header.length + 2))}" customWidth="1"/>`).join('');
@@ -251,14 +262,25 @@ export class XlsxExportWriter implements ExportFileWriter {
     );
     this.zip.end();
     await this.zipDone;
+    this.detachOutput();
   }
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.detachOutput();
     this.zipOutput.unpipe(this.output);
     this.sheet?.destroy();
     this.zipOutput.destroy();
+  }
+
+  private outputFailed(error: Error): void {
+    if (this.failure || this.aborted) return;
+    this.failure = error;
+    this.detachOutput();
+    this.zipOutput.unpipe(this.output);
+    this.sheet?.destroy(error);
+    this.zipOutput.destroy(error);
   }
 
   /**
@@ -269,6 +291,7 @@ export class XlsxExportWriter implements ExportFileWriter {
    * the rows coming beside it.
    */
   private async write(chunk: string): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.aborted || !this.sheet) throw new Error('the export writer was aborted');
     if (this.pos + chunk.length * 3 > this.buffer.length) await this.flush();
     if (chunk.length * 3 > this.buffer.length) return writeWithBackpressure(this.sheet, chunk);
@@ -278,12 +301,14 @@ export class XlsxExportWriter implements ExportFileWriter {
   /** Sheet XML that is already bytes: after what `write` gathered, straight to the zip. */
   private async writeBytes(bytes: Buffer): Promise<void> {
     await this.flush();
+    if (this.failure) throw this.failure;
     if (this.aborted || !this.sheet) throw new Error('the export writer was aborted');
     await writeWithBackpressure(this.sheet, bytes);
   }
 
   private flush(): Promise<void> {
     if (!this.pos) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     if (this.aborted || !this.sheet) return Promise.reject(new Error('the export writer was aborted'));
     const bytes = this.buffer.subarray(0, this.pos);
     this.buffer = Buffer.allocUnsafe(SHEET_BUFFER_BYTES);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { FileStorage, inStoredTraceContext, PorterConfig } from '@porter/platform';
+import { FileStorage, inStoredTraceContext, PorterConfig, unavailableDependency } from '@porter/platform';
 import { NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../../public/enums/job-status';
 import { JobCancelled, JobFailed, JobSucceeded } from '../../public/events/job-events';
@@ -173,20 +173,27 @@ export class RunExecutor {
         outcome = { kind: 'succeeded', outputInformation: context.outputInformation };
       } else {
         const message = errorMessage(failure);
+        const retryable = !(failure instanceof NonRetryableJobError);
+        const backoffMs = registered?.backoffMs ?? config.jobBackoffMs;
         const decision = decideAfterFailure({
           attempt: claimed.attempts,
           maxAttempts: registered?.maxAttempts ?? claimed.maxAttempts,
-          backoffMs: registered?.backoffMs ?? config.jobBackoffMs,
-          retryable: !(failure instanceof NonRetryableJobError),
+          backoffMs,
+          retryable,
           message,
         });
-        jobMetrics.failures.inc({ type: claimed.type, final: String(decision.kind === 'fail') });
+        // A dependency that was unreachable (ADR 091): the store decides whether this attempt counts.
+        const dependency = retryable && config.jobOutageRetryMs > 0 ? unavailableDependency(failure) : null;
+        const outage = dependency ? { dependency, message, windowMs: config.jobOutageRetryMs, backoffMs } : undefined;
         outcome =
           decision.kind === 'retry'
-            ? { kind: 'retry', delayMs: decision.delayMs, errorDetails: message }
-            : { kind: 'failed', errorDetails: decision.reason, outputInformation: context.outputInformation };
-        if (decision.kind === 'retry') context.logger.warn(`attempt failed, retrying in ${decision.delayMs} ms`, { error: message });
-        else context.logger.error('job failed', { error: decision.reason });
+            ? { kind: 'retry', delayMs: decision.delayMs, errorDetails: message, outage }
+            : { kind: 'failed', errorDetails: decision.reason, outputInformation: context.outputInformation, outage };
+        if (!outage) {
+          jobMetrics.failures.inc({ type: claimed.type, final: String(decision.kind === 'fail') });
+          if (decision.kind === 'retry') context.logger.warn(`attempt failed, retrying in ${decision.delayMs} ms`, { error: message });
+          else context.logger.error('job failed', { error: decision.reason });
+        }
       }
       this.finishing++;
       markSettled();
@@ -201,6 +208,7 @@ export class RunExecutor {
         this.logger.warn(`run of job ${claimed.id} (attempt ${claimed.attempts}) was replaced before it finished; its result is discarded`);
         return;
       }
+      if ((outcome.kind === 'retry' || outcome.kind === 'failed') && outcome.outage) this.logOutage(context, result, outcome.outage.message);
       await this.afterFinish(claimed.id, result);
     } catch (error) {
       logThrottled(`job ${claimed.id} could not be finished (it will be recovered when its lease expires): ${errorMessage(error)}`);
@@ -209,6 +217,15 @@ export class RunExecutor {
       this.active.delete(claimed.id);
       resolveDone();
     }
+  }
+
+  /** What became of a run that failed because a dependency was unreachable (the store decided, ADR 091). */
+  private logOutage(context: RunContext, result: FinishResult, message: string): void {
+    const final = result.status === JobStatus.Failed;
+    jobMetrics.failures.inc({ type: result.type, final: String(final) });
+    if (final) context.logger.error('job failed', { error: result.errorDetails ?? message });
+    else if (result.retry && !result.retry.counted) context.logger.warn(`dependency unreachable; attempt not counted, retrying in ${result.retry.delayMs} ms`, { error: message });
+    else if (result.retry) context.logger.warn(`attempt failed, retrying in ${result.retry.delayMs} ms`, { error: message });
   }
 
   /** Ends a run: successes go with the next round (batched), other outcomes on their own. */

@@ -6,6 +6,7 @@ import { assertTransition } from '../../domain/job-state-machine';
 import { PLAIN_ROUND_SQL, PLAIN_ROUND_STATEMENT, ROUND_SQL, ROUND_STATEMENT } from './round.sql';
 import { endRun, requeueRun } from './run-transitions';
 import { recoverStalledRuns } from './stall-recovery';
+import { finishOutage } from './outage-retry';
 import { enqueueWakeups, promoteDue, purge, PurgedJob, readyPendingCount } from './queue-maintenance';
 import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, SUCCEED_SQL } from './run.sql';
 import type { ClaimAhead, ClaimedJob, FinishResult, RoundResult, RunOutcome, StalledJob, SuccessInput } from './run-store.types';
@@ -246,8 +247,16 @@ export class JobRunStore implements OnApplicationShutdown {
       const current = rows[0];
       if (!current || (current.status !== JobStatus.Running && current.status !== JobStatus.Cancelling)) return null;
       // Once a cancel was asked for, the job ends cancelled whatever the handler did.
-      const effective: RunOutcome = current.status === JobStatus.Cancelling ? { kind: 'cancelled' } : outcome;
+      let effective: RunOutcome = current.status === JobStatus.Cancelling ? { kind: 'cancelled' } : outcome;
       const base = { type: current.type, tenant: current.tenant, attempts: current.attempts };
+      // A dependency was unreachable: retried without counting while its outage lasts (ADR 091).
+      let outageData: Record<string, unknown> = {};
+      if ((effective.kind === 'retry' || effective.kind === 'failed') && effective.outage) {
+        const outage = await finishOutage(client, jobId, current, { ...effective, outage: effective.outage });
+        if ('finished' in outage) return outage.finished;
+        effective = outage.counted;
+        outageData = { counted: true, ...outage.outageData };
+      }
       switch (effective.kind) {
         case 'succeeded':
           return endRun(client, jobId, current.status, JobStatus.Succeeded, 'succeeded', {
@@ -272,10 +281,16 @@ export class JobRunStore implements OnApplicationShutdown {
           await requeueRun(client, jobId, current.status, {
             runAfterMs: effective.delayMs,
             event: 'retrying',
-            data: { attempt: current.attempts, error: effective.errorDetails, delayMs: effective.delayMs },
+            data: { attempt: current.attempts, error: effective.errorDetails, delayMs: effective.delayMs, ...outageData },
             errorDetails: effective.errorDetails,
           });
-          return { ...base, status: JobStatus.Pending, outputInformation: null, errorDetails: effective.errorDetails };
+          return {
+            ...base,
+            status: JobStatus.Pending,
+            outputInformation: null,
+            errorDetails: effective.errorDetails,
+            retry: { delayMs: effective.delayMs, counted: true },
+          };
         case 'release':
           // Stopped by shutdown before finishing: this run does not count as an attempt.
           await requeueRun(client, jobId, current.status, {

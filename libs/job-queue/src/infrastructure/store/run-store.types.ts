@@ -20,11 +20,27 @@ export interface ClaimedJob {
   traceContext: Record<string, string> | null;
 }
 
+/**
+ * A run that failed because a dependency was unreachable (ADR 091): the store decides, from the
+ * job's outage so far, whether it is retried without counting the attempt or as the counted
+ * outcome it comes with (`retry` or `failed`).
+ */
+export interface OutageFailure {
+  /** Which dependency ("storage"). */
+  dependency: string;
+  /** The run's error message. */
+  message: string;
+  /** JOB_OUTAGE_RETRY_MS. */
+  windowMs: number;
+  /** The job's backoff base. */
+  backoffMs: number;
+}
+
 /** What a run decided once its handler settled; the store applies it only if the run still owns the job. */
 export type RunOutcome =
   | { kind: 'succeeded'; outputInformation: Record<string, unknown> | null }
-  | { kind: 'failed'; errorDetails: string; outputInformation: Record<string, unknown> | null }
-  | { kind: 'retry'; delayMs: number; errorDetails: string }
+  | { kind: 'failed'; errorDetails: string; outputInformation: Record<string, unknown> | null; outage?: OutageFailure }
+  | { kind: 'retry'; delayMs: number; errorDetails: string; outage?: OutageFailure }
   | { kind: 'release'; reason: string }
   | { kind: 'cancelled' };
 
@@ -35,6 +51,8 @@ export interface FinishResult {
   attempts: number;
   outputInformation: Record<string, unknown> | null;
   errorDetails: string | null;
+  /** A retry's delay, and whether its attempt was counted (not, for an outage retry, ADR 091). */
+  retry?: { delayMs: number; counted: boolean };
 }
 
 export interface StalledJob {
