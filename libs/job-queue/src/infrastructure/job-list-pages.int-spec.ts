@@ -23,11 +23,11 @@ describe('job list pages (Postgres)', () => {
     const { tenant, alice, admin } = users();
     const others = `others-${randomUUID()}`;
     // 1,500 finished jobs of one tenant (1,000 of them alice's), submitted in 50 instants (ties of
-    // 30: the id decides), among 6,000 of other tenants; then a VACUUM as autovacuum would leave them.
+    // 30: the id decides), among 60,000 of other tenants; then a VACUUM as autovacuum would leave them.
     await pool.query(
       `INSERT INTO job_queue.job (id, tenant, type, status, payload, principal, submitted_by, max_attempts, completed_at, submitted_at)
        SELECT gen_random_uuid(), $1 || (g % 10), 'porter-test.noop', 'succeeded', '{}', '{}', 'u', 3, now(), now() - g * interval '1 second'
-       FROM generate_series(1, 6000) g`,
+       FROM generate_series(1, 60000) g`,
       [others],
     );
     await pool.query(
