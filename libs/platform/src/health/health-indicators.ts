@@ -58,6 +58,8 @@ export class DependencyHealthIndicators {
     } catch (error) {
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };
       const status = e.$metadata?.httpStatusCode;
+      // The adapter's own problems name the bucket and the endpoint already (s3BucketProblem).
+      if (e.name === 'S3BucketUnavailable') return check.down({ message: `${e.message}${status ? ` (HTTP ${status})` : ''}` });
       return check.down({ message: `${e.name || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e.message || 'no answer'}` });
     }
   }

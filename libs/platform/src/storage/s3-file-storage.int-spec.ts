@@ -283,7 +283,7 @@ describe('S3FileStorage on s3rver', () => {
       const missingEnv = { ...s3Env, S3_BUCKET: 'porter-missing' };
       const down = await indicatorsFor(await createFileStorage(loadConfig(missingEnv)), missingEnv).s3();
       expect(down.s3.status).toBe('down');
-      expect(down.s3.message).toMatch(/404/);
+      expect(down.s3.message).toBe(`S3 bucket "porter-missing" does not exist at ${server.endpoint} (HTTP 404)`);
 
       const localEnv = { STORAGE_DIR: dir };
       const local = await createFileStorage(loadConfig(localEnv));
@@ -303,9 +303,13 @@ describe('S3FileStorage on s3rver', () => {
     const storage = storageOn(server.endpoint, '');
     await expect(storage.ping()).resolves.toBeUndefined();
     const missing = new S3FileStorage({ bucket: 'porter-missing', endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: CREDENTIALS });
-    await expect(missing.ping()).rejects.toBeDefined();
+    // The problem names the bucket and where it was looked for (the SDK says "NotFound: UnknownError").
+    await expect(missing.ping()).rejects.toThrow(`S3 bucket "porter-missing" does not exist at ${server.endpoint}`);
+    const nowhere = new S3FileStorage({ bucket: BUCKET, endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: CREDENTIALS });
+    await expect(nowhere.ping()).rejects.toThrow('S3 endpoint http://127.0.0.1:9 is unreachable (ECONNREFUSED)');
     storage.client.destroy();
     missing.client.destroy();
+    nowhere.client.destroy();
   });
 });
 

@@ -17,6 +17,7 @@ import { NotFoundError } from '@porter/shared-kernel';
 import { openS3MultipartWriter } from './s3-multipart-writer';
 import { assertValidKey, FileStorage, ObjectStat, PresignedGetOptions, putThroughWriter, StorageWriter, StoredObject } from './file-storage.port';
 import { storageFailure } from './storage-unavailable';
+import { s3BucketProblem } from './s3-bucket-problem';
 
 export interface S3FileStorageOptions {
   bucket: string;
@@ -66,9 +67,14 @@ export class S3FileStorage implements FileStorage {
   private readonly prefix: string;
   private readonly partSize: number;
   private readonly queueSize: number;
+  /** Where the bucket is looked for, as problems name it: the endpoint, or AWS S3 in the region. */
+  private readonly where: string;
+  private readonly region: string;
 
   constructor(options: S3FileStorageOptions) {
     this.bucket = options.bucket;
+    this.region = options.region;
+    this.where = options.endpoint ?? `AWS S3 (${options.region})`;
     this.prefix = normalizeKeyPrefix(options.keyPrefix);
     this.partSize = options.partSize ?? S3_DEFAULT_PART_SIZE;
     this.queueSize = options.queueSize ?? 2;
@@ -85,7 +91,11 @@ export class S3FileStorage implements FileStorage {
 
   /** Readiness: the bucket exists and these credentials may use it. */
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      throw s3BucketProblem(error, this.bucket, this.where, this.region);
+    }
   }
 
   private objectKey(key: string): string {

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { FILE_STORAGE, FileStorage } from './file-storage.port';
 import { LocalFileStorage } from './local-file-storage';
@@ -15,14 +15,21 @@ export async function createFileStorage(config: PorterConfig): Promise<FileStora
 async function createAdapter(config: PorterConfig): Promise<FileStorage> {
   if (config.storageDriver === 's3') {
     // Credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, role).
-    // No call at start: readiness reports an unreachable bucket instead of the process dying.
-    return createS3FileStorage({
+    // The start does not wait for the bucket: readiness reports an unreachable one instead of the
+    // process dying. One line says at start whether it answered, and what is wrong if not.
+    const storage = createS3FileStorage({
       bucket: config.s3Bucket as string, // loadConfig refuses s3 without a bucket
       endpoint: config.s3Endpoint,
       region: config.s3Region,
       forcePathStyle: config.s3ForcePathStyle,
       keyPrefix: config.s3KeyPrefix,
     });
+    const logger = new Logger('Storage');
+    void storage.ping().then(
+      () => logger.log(`S3 bucket "${config.s3Bucket}" answers${config.s3Endpoint ? ` at ${config.s3Endpoint}` : ''}`),
+      (error: Error) => logger.warn(`${error.message}: files cannot be stored or read until it is fixed (readiness reports it)`),
+    );
+    return storage;
   }
   const storage = new LocalFileStorage(config.storageDir);
   await storage.init();
