@@ -1,5 +1,7 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { NextFunction, Request, Response } from 'express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
+import { json } from 'body-parser';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'fs';
 import * as path from 'path';
 import { problem, sendProblem } from '@porter/platform';
@@ -21,36 +23,43 @@ export function consoleDirectory(from = __dirname): string {
 
 /**
  * Serves the console at /console without a token (the files are public; the console sends the
- * user's token on its API calls). Hashed assets are cached for good; index.html never is, and it
- * answers every other GET under /console so that client-side routes survive a reload.
+ * user's token on its API calls), and gives the development sign-in its JSON parser.
  */
-export function serveConsole(app: NestExpressApplication, dir = consoleDirectory()): void {
+export function serveConsole(app: NestFastifyApplication, dir = consoleDirectory()): void {
   // The development sign-in lives outside /api/v1 (that pipeline demands a token first), so it
-  // gets its own small JSON parser.
-  app.use('/api/dev/sign-in', express.json({ limit: 4096 }));
+  // gets its own small JSON parser (a middleware, like the pipeline's: Fastify parses no body).
+  app.use('/api/dev/sign-in', json({ limit: 4096 }));
+  void app.getHttpAdapter().getInstance().register(consoleFiles(dir));
+}
+
+/**
+ * The console's files as a Fastify plugin (encapsulated: @fastify/static's `sendFile` stays its
+ * own). Hashed assets are cached for good; index.html never is, and it answers every other GET
+ * under /console so that client-side routes survive a reload.
+ */
+export function consoleFiles(dir: string) {
   const index = path.join(dir, 'index.html');
-  app.use(
-    '/console',
-    express.static(dir, {
+  return async (fastify: FastifyInstance): Promise<void> => {
+    await fastify.register(fastifyStatic, {
+      root: dir,
+      prefix: '/console/',
+      // One route per built file (they are built before the API starts): the fallback below
+      // answers every other path.
+      wildcard: false,
       index: false,
       redirect: false,
-      fallthrough: true,
-      setHeaders: (res, file) => {
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      setHeaders: (reply, file) => {
+        reply.header('X-Content-Type-Options', 'nosniff');
+        reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
-    }),
-  );
-  app.use('/console', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    // A missing asset is a 404, not the page: a browser would try to run HTML as a script.
-    if (/^\/assets\//.test(req.path)) return next();
-    if (!existsSync(index)) {
-      sendProblem(res, problem(404, 'The console is not built: run `npm run build` (it builds dist/console)'));
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.sendFile(index);
-  });
+    });
+    const page = (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+      // A missing asset is a 404, not the page: a browser would try to run HTML as a script.
+      if (/^assets\//.test(request.params['*'] ?? '')) return reply.callNotFound();
+      if (!existsSync(index)) return sendProblem(reply, problem(404, 'The console is not built: run `npm run build` (it builds dist/console)'));
+      return reply.sendFile('index.html', dir);
+    };
+    fastify.get('/console', page);
+    fastify.get('/console/*', page);
+  };
 }
