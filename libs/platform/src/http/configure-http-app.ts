@@ -25,11 +25,15 @@ import { problem, sendProblem } from './problem';
  */
 export function porterFastifyOptions(): FastifyServerOptions {
   return {
+    // nestjs-pino's request logger logs requests; Fastify's own logger stays off.
     logger: false,
-    disableRequestLogging: true,
     trustProxy: false,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65_535 },
-    querystringParser: (text: string) => querystring.parse(text),
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      maxParamLength: 65_535,
+      querystringParser: (text: string) => querystring.parse(text),
+    },
     genReqId: (req: IncomingMessage & { id?: unknown }) => (req.id = requestIdOf(req)),
     keepAliveTimeout: 5_000,
     requestTimeout: 300_000,
