@@ -1,15 +1,21 @@
-import Fastify from 'fastify';
+import Fastify, { FastifyReply } from 'fastify';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import request from 'supertest';
-import { consoleDirectory, consoleFiles } from './console-static';
+import { consoleDirectory, consoleFiles, consolePageForMalformedPath } from './console-static';
 
 const apps: Array<ReturnType<typeof Fastify>> = [];
 afterAll(async () => Promise.all(apps.map((app) => app.close())));
 
 async function appServing(dir: string) {
-  const app = Fastify({ routerOptions: { caseSensitive: false, ignoreTrailingSlash: true } });
+  const onMalformedPath = consolePageForMalformedPath(dir);
+  const app = Fastify({
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    frameworkErrors: (_error, request, reply) => {
+      if (!onMalformedPath(request, reply)) void (reply as FastifyReply).code(400).send('malformed path');
+    },
+  });
   await app.register(consoleFiles(dir));
   app.setNotFoundHandler((_req, reply) => reply.code(404).send('not the console'));
   await app.ready();
@@ -43,6 +49,16 @@ describe('console static files', () => {
     expect((await request(app).get('/console/assets/gone.js')).status).toBe(404);
     expect((await request(app).post('/console/jobs')).text).toBe('not the console');
     expect((await request(app).get('/consoles')).text).toBe('not the console');
+  });
+
+  it('gives the page for a client-side route whose path does not decode, and nothing else', async () => {
+    const app = await appServing(built);
+    const page = await request(app).get('/console/jobs/%zz');
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.text).toContain('Porter console');
+    expect((await request(app).get('/console/assets/%zz.js')).text).toBe('malformed path');
+    expect((await request(app).get('/elsewhere/%zz')).text).toBe('malformed path');
   });
 
   it('says how to build the console when it is not built (problem+json 404)', async () => {

@@ -1,10 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import send from '@fastify/send';
 import fastifyStatic from '@fastify/static';
 import { json } from 'body-parser';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { problem, sendProblem } from '@porter/platform';
+import { MalformedPathHandler, problem, sendProblem } from '@porter/platform';
 
 /**
  * The built console (dist/console, see apps/console and docs/adr/055-console-stack.md). Found by
@@ -61,5 +62,39 @@ export function consoleFiles(dir: string) {
     };
     fastify.get('/console', page);
     fastify.get('/console/*', page);
+  };
+}
+
+/**
+ * A GET under /console whose path does not decode (`/console/%zz`) still gets the page, as it did
+ * when express.static and its fallback ran before express' router decoded anything: find-my-way
+ * refuses such a path before any route (configureHttpApp's malformed-path handler). A missing
+ * asset's path stays the 400 problem every other malformed path gets.
+ */
+export function consolePageForMalformedPath(dir = consoleDirectory()): MalformedPathHandler {
+  return (request, reply) => {
+    const method = request.raw.method;
+    const under = /^\/console(\/.*)?$/i.exec((request.raw.url ?? '').split('?')[0]);
+    if (!under || (method !== 'GET' && method !== 'HEAD') || /^\/assets\//.test(under[1] ?? '')) return false;
+    if (!existsSync(path.join(dir, 'index.html'))) {
+      sendProblem(reply, problem(404, 'The console is not built: run `npm run build` (it builds dist/console)'));
+      return true;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    void send(request.raw, '/index.html', { root: dir, index: false }).then(
+      ({ statusCode, headers, stream }) => {
+        res.statusCode = statusCode;
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        res.setHeader('Cache-Control', 'no-cache');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        if (method === 'HEAD') {
+          stream.destroy();
+          res.end();
+        } else stream.pipe(res);
+      },
+      () => res.destroy(),
+    );
+    return true;
   };
 }

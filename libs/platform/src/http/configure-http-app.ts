@@ -23,7 +23,7 @@ import { problem, sendProblem } from './problem';
  * - what Node's HTTP parser refuses is answered as problem+json (clientErrorAsProblem), and a
  *   path with a malformed %-escape, which find-my-way refuses before any hook, too (400).
  */
-export function porterFastifyOptions(): FastifyServerOptions {
+export function porterFastifyOptions(options: { onMalformedPath?: MalformedPathHandler } = {}): FastifyServerOptions {
   return {
     // nestjs-pino's request logger logs requests; Fastify's own logger stays off.
     logger: false,
@@ -39,13 +39,23 @@ export function porterFastifyOptions(): FastifyServerOptions {
     requestTimeout: 300_000,
     return503OnClosing: false,
     clientErrorHandler: clientErrorAsProblem,
-    frameworkErrors: frameworkError,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      securityHeaders(request.raw, reply.raw, () => undefined);
+      if (error.code === 'FST_ERR_BAD_URL' && options.onMalformedPath?.(request, reply)) return;
+      frameworkError(error, request, reply);
+    },
   };
 }
 
+/**
+ * Answers a request whose path find-my-way could not decode, before any hook or route (true), or
+ * leaves it to the 400 problem (false): what was served before express' router decoded anything
+ * (the console's page) is served still.
+ */
+export type MalformedPathHandler = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
 /** Fastify's own refusals before any hook ran: a malformed %-escape in the path (and, should it happen, an over-long parameter). */
 function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  securityHeaders(request.raw, reply.raw, () => undefined);
   const url = request.raw.url ?? '';
   const path = url.split('?')[0];
   const body =
