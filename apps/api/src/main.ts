@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { answerClientErrorsAsProblems, consoleAsJsonLines, exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
+import { consoleAsJsonLines, exitOnSignals, exitOnStartFailure, loadConfigOrExit } from '@porter/platform';
 
 /**
  * The HTTP process. Configuration is validated before Nest starts so that a bad setting ends
@@ -14,7 +14,6 @@ async function bootstrap(): Promise<void> {
   const app = await createApiApp();
   const logger = app.get(Logger);
   exitOnSignals(() => app.close(), config.shutdownGraceMs, (signal) => logger.log(`Received ${signal}: shutting down`));
-  answerClientErrorsAsProblems(app.getHttpServer());
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import express from 'express';
+import Fastify from 'fastify';
 import { Readable } from 'stream';
 import request from 'supertest';
 import { ByteRange, FileDownload, GoneError } from '@porter/shared-kernel';
@@ -8,8 +8,8 @@ import { sendFileDownload } from './send-file-download';
 const BYTES = Buffer.from('0123456789');
 const SHA = 'ab'.repeat(32);
 
-/** An express app that sends `download` for GET /file and records the ranges it was opened with. */
-function serving(download: Partial<FileDownload>) {
+/** A Fastify app that sends `download` for GET /file and records the ranges it was opened with. */
+async function serving(download: Partial<FileDownload>) {
   const opened: Array<ByteRange | undefined> = [];
   const file: FileDownload = {
     fileName: 'Zoë.csv',
@@ -22,20 +22,25 @@ function serving(download: Partial<FileDownload>) {
     },
     ...download,
   };
-  const app = express();
-  app.get('/file', (req, res, next) => {
-    sendFileDownload(req, res, file).catch((error: Error) => {
-      if (error instanceof HttpException) res.status(error.getStatus()).json({ status: error.getStatus() });
-      else if (error instanceof GoneError) res.status(410).json({ status: 410 });
-      else next(error);
+  const fastify = Fastify();
+  fastify.get('/file', async (req, reply) => {
+    await sendFileDownload(req, reply, file).catch((error: Error) => {
+      if (error instanceof HttpException) return reply.code(error.getStatus()).send({ status: error.getStatus() });
+      if (error instanceof GoneError) return reply.code(410).send({ status: 410 });
+      throw error;
     });
   });
-  return { app, opened };
+  await fastify.ready();
+  apps.push(fastify);
+  return { app: fastify.server, opened };
 }
+
+const apps: Array<ReturnType<typeof Fastify>> = [];
+afterAll(async () => Promise.all(apps.map((app) => app.close())));
 
 describe('sendFileDownload', () => {
   it('sends the whole file with its length, name, digest and no caching', async () => {
-    const { app, opened } = serving({});
+    const { app, opened } = await serving({});
     const res = await request(app).get('/file');
     expect(res.status).toBe(200);
     expect(res.text).toBe('0123456789');
@@ -53,7 +58,7 @@ describe('sendFileDownload', () => {
   });
 
   it('answers one range 206 from a ranged read, and an unsatisfiable one 416 without opening the file', async () => {
-    const { app, opened } = serving({});
+    const { app, opened } = await serving({});
     const part = await request(app).get('/file').set('Range', 'bytes=2-4');
     expect(part.status).toBe(206);
     expect(part.text).toBe('234');
@@ -66,7 +71,7 @@ describe('sendFileDownload', () => {
   });
 
   it('sends the whole file when If-Range names another version', async () => {
-    const { app } = serving({});
+    const { app } = await serving({});
     const same = await request(app).get('/file').set('Range', 'bytes=0-0').set('If-Range', `"${SHA}"`);
     expect(same.status).toBe(206);
     const other = await request(app).get('/file').set('Range', 'bytes=0-0').set('If-Range', '"other"');
@@ -75,7 +80,7 @@ describe('sendFileDownload', () => {
   });
 
   it('streams a file of unknown size whole, without length, ranges or validators', async () => {
-    const { app, opened } = serving({ sizeBytes: null, sha256: null });
+    const { app, opened } = await serving({ sizeBytes: null, sha256: null });
     const res = await request(app).get('/file').set('Range', 'bytes=0-1');
     expect(res.status).toBe(200);
     expect(res.text).toBe('0123456789');
@@ -87,7 +92,7 @@ describe('sendFileDownload', () => {
   });
 
   it("answers the module's refusal from open before any status is sent", async () => {
-    const { app } = serving({ open: () => Promise.reject(new GoneError('purged since the checks')) });
+    const { app } = await serving({ open: () => Promise.reject(new GoneError('purged since the checks')) });
     expect((await request(app).get('/file')).status).toBe(410);
   });
 });

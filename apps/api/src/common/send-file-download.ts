@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pipeline } from 'stream/promises';
 import type { FileDownload } from '@porter/shared-kernel';
 import { parseByteRange } from './byte-range';
@@ -14,38 +14,46 @@ import { attachmentDisposition } from './content-disposition';
  * unsatisfiable one; ranges are read from the store as ranges, never by skipping bytes. `If-Range`
  * with another ETag (or a date: Porter's files have no Last-Modified) sends the whole file, as
  * RFC 9110 asks. A file of unknown size is streamed whole, without `Content-Length` or ranges.
+ *
+ * The headers go on the reply until the file is open (a refusal before that is an ordinary
+ * problem+json answer that carries them, as the 416 needs its Content-Range); the bytes are then
+ * piped into Node's response itself (the reply is hijacked: Fastify neither buffers nor touches them).
  */
-export async function sendFileDownload(req: Request, res: Response, download: FileDownload): Promise<void> {
+export async function sendFileDownload(req: FastifyRequest, reply: FastifyReply, download: FileDownload): Promise<void> {
   const { sizeBytes, sha256 } = download;
-  res.setHeader('Content-Disposition', attachmentDisposition(download.fileName));
-  res.setHeader('Cache-Control', 'private, no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+  reply.header('Content-Disposition', attachmentDisposition(download.fileName));
+  reply.header('Cache-Control', 'private, no-store');
+  reply.header('X-Content-Type-Options', 'nosniff');
   if (sha256) {
-    res.setHeader('ETag', `"${sha256}"`);
-    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:`);
+    reply.header('ETag', `"${sha256}"`);
+    reply.header('Repr-Digest', `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:`);
   }
   let range: ReturnType<typeof parseByteRange> = null;
   if (sizeBytes !== null) {
-    res.setHeader('Accept-Ranges', 'bytes');
-    const ifRange = req.get('if-range');
+    reply.header('Accept-Ranges', 'bytes');
+    const ifRange = headerOf(req, 'if-range');
     const rangeAllowed = ifRange === undefined || (sha256 !== null && ifRange.trim() === `"${sha256}"`);
-    range = rangeAllowed ? parseByteRange(req.get('range'), sizeBytes) : null;
+    range = rangeAllowed ? parseByteRange(headerOf(req, 'range'), sizeBytes) : null;
     if (range === 'unsatisfiable') {
-      res.setHeader('Content-Range', `bytes */${sizeBytes}`);
+      reply.header('Content-Range', `bytes */${sizeBytes}`);
       throw new HttpException(`The requested range is not within the file's ${sizeBytes} bytes`, 416);
     }
   }
   // Open before the status goes out: a file gone since the checks is still the caller's 404/410.
   const stream = await download.open(range ?? undefined);
-  res.setHeader('Content-Type', download.contentType);
+  reply.header('Content-Type', download.contentType);
+  let status = 200;
   if (range) {
-    res.status(206);
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${sizeBytes}`);
-    res.setHeader('Content-Length', String(range.end - range.start + 1));
-  } else {
-    res.status(200);
-    if (sizeBytes !== null) res.setHeader('Content-Length', String(sizeBytes));
+    status = 206;
+    reply.header('Content-Range', `bytes ${range.start}-${range.end}/${sizeBytes}`);
+    reply.header('Content-Length', String(range.end - range.start + 1));
+  } else if (sizeBytes !== null) {
+    reply.header('Content-Length', String(sizeBytes));
   }
+  reply.hijack();
+  const res = reply.raw;
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
   if (req.method === 'HEAD') {
     stream.destroy();
     res.end();
@@ -56,4 +64,10 @@ export async function sendFileDownload(req: Request, res: Response, download: Fi
     // short of its Content-Length, which the client sees); nothing more to answer.
     stream.destroy();
   });
+}
+
+/** A request header as one string (Express' `req.get`: the first of repeated ones). */
+function headerOf(req: FastifyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'http';
 
 /** One Server-Sent Events message: `id:`, `event:` and `data:` lines, then a blank line. */
 export function sseMessage(message: { id: string; event: string; data: unknown }): string {
@@ -19,8 +19,8 @@ export function sseRetry(ms: number): string {
 }
 
 /** Starts a `text/event-stream` answer that nothing between the API and the client buffers or caches. */
-export function startEventStream(res: Response): void {
-  res.status(200);
+export function startEventStream(res: ServerResponse): void {
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   // The connection closes with the stream: a client reconnects with a new request anyway, and a

@@ -1,16 +1,26 @@
-import express from 'express';
+import Fastify, { FastifyReply } from 'fastify';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import request from 'supertest';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { consoleDirectory, serveConsole } from './console-static';
+import { consoleDirectory, consoleFiles, consolePageForMalformedPath } from './console-static';
 
-function appServing(dir: string) {
-  const app = express();
-  serveConsole(app as unknown as NestExpressApplication, dir);
-  app.use((_req, res) => res.status(404).send('not the console'));
-  return app;
+const apps: Array<ReturnType<typeof Fastify>> = [];
+afterAll(async () => Promise.all(apps.map((app) => app.close())));
+
+async function appServing(dir: string) {
+  const onMalformedPath = consolePageForMalformedPath(dir);
+  const app = Fastify({
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    frameworkErrors: (_error, request, reply) => {
+      if (!onMalformedPath(request, reply)) void (reply as FastifyReply).code(400).send('malformed path');
+    },
+  });
+  await app.register(consoleFiles(dir));
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send('not the console'));
+  await app.ready();
+  apps.push(app);
+  return app.server;
 }
 
 describe('console static files', () => {
@@ -20,7 +30,7 @@ describe('console static files', () => {
   writeFileSync(path.join(built, 'assets', 'index-abc123.js'), 'console.log(1)');
 
   it('serves hashed assets for good and index.html, uncached, for every client-side route', async () => {
-    const app = appServing(built);
+    const app = await appServing(built);
     const asset = await request(app).get('/console/assets/index-abc123.js');
     expect(asset.status).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
@@ -35,14 +45,24 @@ describe('console static files', () => {
   });
 
   it('answers a missing asset with a 404 instead of the page, and leaves other methods and paths alone', async () => {
-    const app = appServing(built);
+    const app = await appServing(built);
     expect((await request(app).get('/console/assets/gone.js')).status).toBe(404);
     expect((await request(app).post('/console/jobs')).text).toBe('not the console');
     expect((await request(app).get('/consoles')).text).toBe('not the console');
   });
 
+  it('gives the page for a client-side route whose path does not decode, and nothing else', async () => {
+    const app = await appServing(built);
+    const page = await request(app).get('/console/jobs/%zz');
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.text).toContain('Porter console');
+    expect((await request(app).get('/console/assets/%zz.js')).text).toBe('malformed path');
+    expect((await request(app).get('/elsewhere/%zz')).text).toBe('malformed path');
+  });
+
   it('says how to build the console when it is not built (problem+json 404)', async () => {
-    const res = await request(appServing(path.join(built, 'missing'))).get('/console/');
+    const res = await request(await appServing(path.join(built, 'missing'))).get('/console/');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body.detail).toContain('npm run build');

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtension, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   DeleteExportCommand,
   DownloadExportFileQuery,
@@ -128,13 +128,13 @@ export class ExportsController {
     @CurrentPrincipal() principal: Principal,
     @Body() json: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExportInfoResponse> {
     const options = { idempotencyKey: idempotencyKey ?? null };
     const result: RequestExportResult = /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')
       ? await receiveFileParts(
-          req,
+          req.raw,
           {
             maxFiles: MAX_JOB_ATTACHMENTS,
             // One byte past the limit lets the attachment store see the overflow and answer 413.
@@ -151,8 +151,8 @@ export class ExportsController {
           { fieldsBeforeFiles: { request: jsonObjectField('request', this.config.jsonBodyLimitBytes) }, requiredFields: ['request'] },
         )
       : await this.commandBus.execute(new RequestExportCommand(principal, requestOf(await validateRequestBody(json, RequestExportBody)), options));
-    res.setHeader('Location', `/api/v1/exports/${result.exportId}`);
-    if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
+    reply.header('Location', `/api/v1/exports/${result.exportId}`);
+    if (!result.created) reply.header('Idempotent-Replayed', 'true');
     return withDownloadUrl(result.export);
   }
 
@@ -184,12 +184,12 @@ export class ExportsController {
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     // Every check (404/409/410) and the count: the same gate the jobs API's file route relies on.
     const download: FileDownload = await this.queryBus.execute(new DownloadExportFileQuery(principal, id));
-    await sendFileDownload(req, res, download);
+    await sendFileDownload(req, reply, download);
   }
 
   @Post(':id/download-link')
@@ -221,13 +221,13 @@ export class ExportsController {
     @Param('id') id: string,
     @Query('expires') expires: string | undefined,
     @Query('sig') sig: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const download: FileDownload = await this.queryBus.execute(
       new DownloadLinkedExportFileQuery(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
     );
-    await sendFileDownload(req, res, download);
+    await sendFileDownload(req, reply, download);
   }
 
   @Delete(':id')

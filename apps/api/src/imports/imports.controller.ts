@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   DeleteImportRecordCommand,
   AddImportBatchesCommand,
@@ -63,9 +63,12 @@ export class ImportsController {
   @ApiProduces(...TEMPLATE_TYPES)
   @ApiOkResponse({ description: 'the empty file', content: Object.fromEntries(TEMPLATE_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) })
   @ApiProblems({ 400: 'an unknown format', 404: 'no such import type', 422: 'a format the type does not accept' })
-  async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() res: Response): Promise<void> {
+  async template(@Param('type') type: string, @Query() params: TemplateParams, @Res() reply: FastifyReply): Promise<void> {
     const file = await this.queryBus.execute(new GetImportTemplateQuery(type, params.format ?? ImportFormat.Csv));
-    res.status(200);
+    // Written as it always was: Node's response, no ETag.
+    reply.hijack();
+    const res = reply.raw;
+    res.statusCode = 200;
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -77,7 +80,7 @@ export class ImportsController {
   @ApiOperation({ summary: 'Create an import record (then add batches: uploaded files)' })
   @ApiCreatedResponse({ type: ImportRecordDto, description: 'the record (Location: /api/v1/imports/{id})' })
   @ApiProblems({ 400: 'malformed request: every bad field at once', 422: 'unknown import type, or searchedAt in the future' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateImportBody, @Res({ passthrough: true }) res: Response): Promise<ImportRecordInfo> {
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateImportBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportRecordInfo> {
     return this.commandBus
       .execute(
         new CreateImportRecordCommand(principal, {
@@ -93,7 +96,7 @@ export class ImportsController {
         }),
       )
       .then((record) => {
-        res.setHeader('Location', `/api/v1/imports/${record.id}`);
+        reply.header('Location', `/api/v1/imports/${record.id}`);
         return record;
       });
   }
@@ -173,7 +176,7 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Query() params: UploadBatchParams,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ): Promise<ImportBatchInfo | ImportBatchInfo[]> {
     const options = {
       force: params.force === 'true',
@@ -181,7 +184,7 @@ export class ImportsController {
       scheduledFor: params.scheduledFor ? new Date(params.scheduledFor) : null,
     };
     const batches: ImportBatchInfo[] = await receiveFileParts(
-      req,
+      req.raw,
       // One byte past the limit lets the upload store see the overflow and answer 413.
       {
         maxFiles: this.config.uploadMaxFiles + MAX_JOB_ATTACHMENTS,
@@ -247,11 +250,11 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('batchId') batchId: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const download: FileDownload = await this.queryBus.execute(new GetFailedRowsFileQuery(principal, id, batchId));
-    await sendFileDownload(req, res, download);
+    await sendFileDownload(req, reply, download);
   }
 
   @Post(':id/batches/:batchId/retry-failed-rows')

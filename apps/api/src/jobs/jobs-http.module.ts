@@ -1,6 +1,6 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { JobQueueName } from '@porter/job-queue';
 import { JobsController } from './jobs.controller';
@@ -11,11 +11,12 @@ import { LiveStreamLimits } from './live-stream-limits';
 
 /**
  * REST controllers of the jobs API (thin: validate, dispatch a command or query), and the
- * bull-board dashboard at /admin/queues (platform operators only).
+ * bull-board dashboard at /admin/queues (platform operators only: every path under it, its
+ * assets and API included; bull-board's own middleware option covers /admin/queues alone on Fastify).
  */
 @Module({
   imports: [
-    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: operatorOnly() }),
+    BullBoardModule.forRoot({ route: '/admin/queues', adapter: FastifyAdapter, middleware: operatorOnly() }),
     BullBoardModule.forFeature(
       { name: JobQueueName.Jobs, adapter: BullMQAdapter },
       { name: JobQueueName.Maintenance, adapter: BullMQAdapter },
@@ -24,4 +25,8 @@ import { LiveStreamLimits } from './live-stream-limits';
   controllers: [JobsController, JobQueueConfigurationController, TenantLimitsController],
   providers: [LiveStreamLimits],
 })
-export class JobsHttpModule {}
+export class JobsHttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(operatorOnly()).forRoutes({ path: 'admin/queues/{*path}', method: RequestMethod.ALL });
+  }
+}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AttachJobFilesCommand,
   CancelJobCommand,
@@ -84,16 +84,19 @@ export class JobsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Res() res: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     // Permission check and first state first: a refusal is an ordinary problem+json answer.
     const stream: JobStream = await this.queries.execute(new WatchJobQuery(principal, id, lastEventId ?? null));
     if (stream.ended && stream.initial.length === 0) {
-      res.status(204).end();
+      await reply.code(204).send();
       return;
     }
     // A stream that stays open takes one of the process's (and the caller's) streams: 429 past a limit.
     const giveBack = stream.ended ? () => undefined : this.streamLimits.acquire(principal);
+    // From here the stream is written to Node's response itself: Fastify leaves it alone.
+    reply.hijack();
+    const res = reply.raw;
     startEventStream(res);
     res.write(sseRetry(3000) + stream.initial.map(sseMessage).join(''));
     if (stream.ended) {
@@ -209,9 +212,9 @@ export class JobsController {
   })
   @ApiOkResponse({ type: [JobFileDto] })
   @ApiProblems({ 400: 'no file, or a part that is not a file', 404: 'no such job, or not visible to the caller', 409: 'a name taken, or a deleted job', 413: 'past the count or size' })
-  async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<JobFile[]> {
+  async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: FastifyRequest): Promise<JobFile[]> {
     return receiveFileParts(
-      req,
+      req.raw,
       // One part past the limit and one byte past the size let the command answer 413 with its own words.
       { maxFiles: MAX_JOB_ATTACHMENTS + 1, maxFileBytes: MAX_JOB_ATTACHMENT_BYTES + 1 },
       (file) => file,
@@ -229,10 +232,10 @@ export class JobsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('name') name: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const download: FileDownload = await this.queries.execute(new DownloadJobFileQuery(principal, id, name));
-    await sendFileDownload(req, res, download);
+    await sendFileDownload(req, reply, download);
   }
 }

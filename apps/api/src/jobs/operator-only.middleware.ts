@@ -1,4 +1,4 @@
-import type { NextFunction, Response } from 'express';
+import type { ServerResponse } from 'http';
 import { authenticate, AuthenticatedRequest, loadConfig, TokenVerifier } from '@porter/platform';
 import { BadRequestError, ForbiddenError } from '@porter/shared-kernel';
 
@@ -10,18 +10,17 @@ import { BadRequestError, ForbiddenError } from '@porter/shared-kernel';
  * depends on middleware order.
  */
 export function operatorOnly(verifier = new TokenVerifier(loadConfig())) {
-  return (req: AuthenticatedRequest, _res: Response, next: NextFunction): void => {
-    (req.principal ? Promise.resolve(req.principal) : authenticate(req.headers.authorization, verifier)).then(
-      (principal) => {
-        req.principal = principal;
-        if (!principal.isOperator) return next(new ForbiddenError('The queue dashboard is for platform operators only (role "operator")'));
-        // The dashboard decodes its query itself and answered malformed percent-encoding
-        // (`?activeQueue=%ZZ`) with a 500 of its own: refused here first.
-        if (!isWellEncoded(req.originalUrl)) return next(new BadRequestError('The URL is not valid percent-encoding'));
-        next();
-      },
-      (error: unknown) => next(error),
-    );
+  // Refusals are thrown (the returned promise rejects): Nest's middleware proxy hands them to the
+  // problem+json filter. Passed to `next`, they would reach the error handler of bull-board's
+  // Fastify plugin, which answers its own JSON.
+  return async (req: AuthenticatedRequest, _res: ServerResponse, next: () => void): Promise<void> => {
+    const principal = req.principal ?? (await authenticate(req.headers.authorization, verifier));
+    req.principal = principal;
+    if (!principal.isOperator) throw new ForbiddenError('The queue dashboard is for platform operators only (role "operator")');
+    // The dashboard decodes its query itself and answered malformed percent-encoding
+    // (`?activeQueue=%ZZ`) with a 500 of its own: refused here first.
+    if (!isWellEncoded(req.originalUrl ?? req.url ?? '')) throw new BadRequestError('The URL is not valid percent-encoding');
+    next();
   };
 }
 

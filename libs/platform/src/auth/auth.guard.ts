@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'http';
+import type { FastifyRequest } from 'fastify';
 import { Principal } from '@porter/shared-kernel';
 import { InvalidTokenError } from './jwt';
 import { TokenVerifier } from './token-verifier';
@@ -10,9 +11,20 @@ const IS_PUBLIC = 'porter:isPublic';
 /** Marks a route (health, docs, metrics) as reachable without a token. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
-export interface AuthenticatedRequest extends Request {
+/**
+ * Node's request as the /api/v1 and /admin middleware see it (@fastify/middie runs them on it): the
+ * principal they authenticate is kept there, where the guard and @CurrentPrincipal() find it
+ * through the Fastify request's `raw`.
+ */
+export interface AuthenticatedRequest extends IncomingMessage {
   principal?: Principal;
+  originalUrl?: string;
+  body?: unknown;
 }
+
+/** The request Node gave, whether Nest hands a Fastify request (routes, guards) or Node's own (middleware). */
+export const rawRequestOf = (req: FastifyRequest | AuthenticatedRequest): AuthenticatedRequest =>
+  ('raw' in req ? req.raw : req) as AuthenticatedRequest;
 
 /** Global guard: every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
@@ -26,7 +38,7 @@ export class JwtAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = rawRequestOf(context.switchToHttp().getRequest<FastifyRequest>());
     if (request.principal) return true; // authenticated by the /api/v1 middleware
     request.principal = await authenticate(request.headers.authorization, this.verifier);
     return true;
@@ -47,7 +59,7 @@ export async function authenticate(header: string | undefined, verifier: TokenVe
 
 /** The authenticated caller, for controllers to pass into commands and queries. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
-  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  const principal = rawRequestOf(ctx.switchToHttp().getRequest<FastifyRequest>()).principal;
   if (!principal) throw new UnauthorizedException('A bearer token is required');
   return principal;
 });

@@ -1,5 +1,7 @@
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { porterFastifyOptions } from '../http/configure-http-app';
 import { RequestContext } from '@mikro-orm/core';
 import { PlatformModule } from '../platform.module';
 import { loadConfig } from '../config/porter-config';
@@ -21,7 +23,7 @@ describe('MikroORM request context (ADR 084)', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [PlatformModule], controllers: [ContextProbeController] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication(new FastifyAdapter(porterFastifyOptions()), { logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
   });

@@ -1,34 +1,106 @@
-import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { NextFunction, Request, Response } from 'express';
+import { IncomingMessage } from 'http';
+import * as querystring from 'querystring';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { httpMetricsMiddleware } from '../metrics/metrics';
+import { httpMetricsHook } from '../metrics/metrics';
 import { requestIdOf } from '../logging/logging.module';
-import { toProblem, internalError } from './problem-details.filter';
+import { clientErrorAsProblem } from './client-errors';
+import { etagOnSend } from './etag';
 import { problem, sendProblem } from './problem';
-import { Logger as NestLogger } from '@nestjs/common';
 
 /**
- * Express-level setup: request metrics, a last-resort problem+json error handler, OpenAPI.
- * Authentication, media-type checks and JSON parsing are Nest middleware (HttpPipelineModule).
+ * Fastify's options for the API. What clients see stays what it was on Express:
+ * - routes match in any case and with or without a trailing slash, and a parameter may be of any
+ *   length (find-my-way's default cut it at 100 characters);
+ * - query strings are parsed the "simple" way (Node's querystring: `a[b]=c` is the key `a[b]`,
+ *   a repeated key an array);
+ * - the request id is the one requestIdOf gives (X-Request-Id when sane), kept on Node's request
+ *   too, where the request logger and the Nest middleware find it;
+ * - Node's timeouts and keep-alive (Fastify's defaults differ), no 503 to requests that arrive on
+ *   an open connection while the server closes;
+ * - what Node's HTTP parser refuses is answered as problem+json (clientErrorAsProblem), and a
+ *   path with a malformed %-escape, which find-my-way refuses before any hook, too (400).
  */
-export function configureHttpApp(app: NestExpressApplication): void {
+export function porterFastifyOptions(options: { onMalformedPath?: MalformedPathHandler } = {}): FastifyServerOptions {
+  return {
+    // nestjs-pino's request logger logs requests; Fastify's own logger stays off.
+    logger: false,
+    trustProxy: false,
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      maxParamLength: 65_535,
+      querystringParser: (text: string) => querystring.parse(text),
+    },
+    genReqId: (req: IncomingMessage & { id?: unknown }) => (req.id = requestIdOf(req)),
+    keepAliveTimeout: 5_000,
+    requestTimeout: 300_000,
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorAsProblem,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      securityHeaders(request.raw, reply.raw, () => undefined);
+      if (error.code === 'FST_ERR_BAD_URL' && options.onMalformedPath?.(request, reply)) return;
+      frameworkError(error, request, reply);
+    },
+  };
+}
+
+/**
+ * Answers a request whose path find-my-way could not decode, before any hook or route (true), or
+ * leaves it to the 400 problem (false): what was served before express' router decoded anything
+ * (the console's page) is served still.
+ */
+export type MalformedPathHandler = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+/** Fastify's own refusals before any hook ran: a malformed %-escape in the path (and, should it happen, an over-long parameter). */
+function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const url = request.raw.url ?? '';
+  const path = url.split('?')[0];
+  const body =
+    error.code === 'FST_ERR_BAD_URL'
+      ? // The words express' router used: the first path segment that does not decode.
+        problem(400, `Failed to decode param '${path.split('/').find((segment) => !decodes(segment)) ?? path}'`)
+      : problem(error.statusCode ?? 400, error.message);
+  sendProblem(reply, { ...body, instance: path, requestId: String(request.id) });
+}
+
+function decodes(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** helmet's defaults on every answer (API, docs, console), whose CSP (scripts from 'self' only) the docs and the console work under. */
+const securityHeaders = helmet();
+
+/**
+ * Fastify-level setup: security headers, request metrics, ETags, no body parsing of Fastify's
+ * own, OpenAPI. Authentication, media-type checks and JSON parsing are Nest middleware
+ * (HttpPipelineModule); unknown routes and errors outside Nest's routes reach Nest's not-found and
+ * error handlers, and so ProblemDetailsFilter.
+ */
+export function configureHttpApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.disable('x-powered-by');
-  // Security headers on every answer (API, docs, console): helmet's defaults, whose
-  // Content-Security-Policy (scripts from 'self' only) the docs and the console work under.
-  app.use(helmet());
-  app.set('trust proxy', false);
-  app.set('query parser', 'simple');
-  // Before any route matching: express' router can fail a request (a malformed %-escape in a
-  // path parameter) before Nest's middleware runs, and that problem needs its request id too.
-  app.use((req: Request & { id?: unknown }, _res: Response, next: NextFunction) => {
-    req.id = requestIdOf(req);
-    next();
+  const adapter = app.getHttpAdapter() as FastifyAdapter;
+  const fastify = adapter.getInstance();
+  // The adapter's first onRequest hook, before @fastify/middie runs any Nest middleware: an answer
+  // a middleware gives (a 401) carries the headers too.
+  adapter.setOnRequestHook((request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  fastify.addHook('onResponse', httpMetricsHook());
+  fastify.addHook('onSend', etagOnSend);
+  // Bodies are read by the /api/v1 middleware (JSON, with its limits and refusals) or by the
+  // upload handlers themselves (multipart, streamed to storage with busboy): Fastify reads none.
+  // Its catch-all parser hands on what the middleware parsed and leaves the stream untouched.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: IncomingMessage, done: (error: null, body?: unknown) => void) => {
+    done(null, (request.raw as { body?: unknown }).body);
   });
-  app.use(httpMetricsMiddleware());
 
   // Loaded here, not at the top: only the API serves the document, and workers import this module
   // through @porter/platform without needing @nestjs/swagger (about 7 MB of resident memory).
@@ -45,7 +117,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
       .build(),
   );
   useMultipartVariants(document);
-  SwaggerModule.setup('api/docs', app as INestApplication, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
 /**
@@ -66,26 +138,4 @@ function useMultipartVariants(document: { paths: object }): void {
       (operation.requestBody ??= { content: {} }).content['multipart/form-data'] = variant;
     }
   }
-}
-
-/**
- * Registered after all routes: unknown routes get a problem+json 404, and errors that reached
- * express' error chain (outside Nest's filters) still leave as problem+json.
- */
-export function finalHandlers(app: NestExpressApplication): void {
-  const logger = new NestLogger('Http');
-  app.use(notFoundHandler());
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendProblem(res, { ...(toProblem(error) ?? internalError(logger, error, req)), ...whereAndWho(req) });
-  });
-}
-
-/** Answers unknown routes with problem+json 404 (registered after all controllers). */
-export function notFoundHandler() {
-  return (req: Request, res: Response) => sendProblem(res, { ...problem(404, `No route for ${req.method} ${req.path}`), ...whereAndWho(req) });
-}
-
-/** The same `instance` and `requestId` ProblemDetailsFilter gives errors inside Nest. */
-function whereAndWho(req: Request & { id?: unknown }): { instance?: string; requestId?: string } {
-  return { instance: req.originalUrl?.split('?')[0], requestId: req.id === undefined ? undefined : String(req.id) };
 }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnsupportedMediaTypeException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'http';
 
 const ACCEPTS_MULTIPART = 'porter:acceptsMultipart';
 
@@ -15,7 +15,7 @@ export const isJsonType = (type: string): boolean => /^application\/([a-z0-9.+-]
 export const isMultipartType = (type: string): boolean => /^multipart\/form-data\b/i.test(type);
 
 /** Whether a request carries a body (a positive Content-Length, or a chunked one). */
-export const hasRequestBody = (req: Pick<Request, 'headers'>): boolean =>
+export const hasRequestBody = (req: { headers: IncomingHttpHeaders }): boolean =>
   Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 
 /**
@@ -32,7 +32,7 @@ export class ContentTypeGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
-      const req = context.switchToHttp().getRequest<Request>();
+      const req = context.switchToHttp().getRequest<{ headers: IncomingHttpHeaders }>();
       if (hasRequestBody(req)) {
         const type = req.headers['content-type'] ?? '';
         const multipart = this.reflector.getAllAndOverride<boolean | 'or-json'>(ACCEPTS_MULTIPART, [context.getHandler(), context.getClass()]);

@@ -1,5 +1,6 @@
 import { BadRequestException, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
-import { json, NextFunction, Request, Response } from 'express';
+import { json } from 'body-parser';
+import type { ServerResponse } from 'http';
 import type { Redis } from 'ioredis';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
@@ -11,16 +12,21 @@ import { hasRequestBody, isJsonType, isMultipartType } from './content-type';
 const API_ROUTES = [{ path: 'api/v1/{*path}', method: RequestMethod.ALL }];
 const ADMIN_ROUTES = [{ path: 'admin/{*path}', method: RequestMethod.ALL }];
 
+type Next = (error?: unknown) => void;
+
 /**
- * The request pipeline before controllers, as Nest middleware so that it runs after the request
- * logger (every request, refused ones included, is logged with its id) and so that what it
+ * The request pipeline before controllers, as Nest middleware (run by @fastify/middie in Fastify's
+ * onRequest stage, on Node's request and response, before Fastify reads a body) so that it runs
+ * after the request logger (every request, refused ones included, is logged with its id) and so that what it
  * throws goes through the problem+json filter:
  * 1. authentication of the whole API surface before routing: an unknown /api/v1 path without a
  *    token is 401, not 404, so unauthenticated callers learn nothing about what exists;
  * 2. rate limits per client address and per tenant (Redis-backed, shared by every API process;
  *    RATE_LIMIT_*), before the body is read: a flood costs a counter, not a parse;
  * 3. a body must be JSON (or multipart on upload routes; see ContentTypeGuard), else 415;
- * 4. JSON parsing with a size limit: malformed → 400, too large → 413.
+ * 4. JSON parsing with a size limit: malformed → 400, too large → 413. body-parser reads the body
+ *    here (Fastify's own parsers are removed, see configureHttpApp), so every refusal keeps its
+ *    order and its words, and an upload's multipart body is left unread for busboy.
  * Health, metrics, the API docs and the console's static files are outside /api/v1: not limited.
  */
 @Module({})
@@ -43,10 +49,10 @@ export class HttpPipelineModule implements NestModule {
     // The steps of /api/v1 run in ONE middleware, in order: each middleware of its own was a
     // router layer and a Nest middleware proxy more per request (ADR 075).
     consumer
-      .apply(async (req: AuthenticatedRequest, res: Response, next: NextFunction) => {
+      .apply(async (req: AuthenticatedRequest, res: ServerResponse, next: Next) => {
         // NUL cannot be stored in Postgres text and has no business in a path or query: refuse it
         // at the edge (400) rather than let it reach SQL.
-        if (/%00|\u0000/i.test(req.originalUrl)) throw new BadRequestException('The URL must not contain NUL characters');
+        if (/%00|\u0000/i.test(req.originalUrl ?? req.url ?? '')) throw new BadRequestException('The URL must not contain NUL characters');
         // A signed download link carries its own proof (HMAC signature and expiry, checked by the
         // exports module; ADR 044) instead of a bearer token.
         if (!isSignedLinkRoute(req)) req.principal = await authenticate(req.headers.authorization, this.verifier);
@@ -70,7 +76,7 @@ export class HttpPipelineModule implements NestModule {
       })
       .forRoutes(...API_ROUTES);
     consumer
-      .apply(async (req: AuthenticatedRequest, _res: Response, next: NextFunction) => {
+      .apply(async (req: AuthenticatedRequest, _res: ServerResponse, next: Next) => {
         req.principal = await authenticate(req.headers.authorization, this.verifier);
         next();
       })
@@ -79,14 +85,21 @@ export class HttpPipelineModule implements NestModule {
 }
 
 /**
- * GET /api/v1/exports/{id}/file (a signed download link), matched on `req.path` as Express's router
- * matches its routes (the same parsed path, any case, an optional trailing slash), so a path that
- * skips authentication here is served by that route and no other.
+ * GET /api/v1/exports/{id}/file (a signed download link), matched on the request's path as the
+ * router matches its routes (any case, an optional trailing slash), so a path that skips
+ * authentication here is served by that route and no other.
  */
 const SIGNED_LINK_PATH = /^\/api\/v1\/exports\/[^/]+\/file\/?$/i;
 
-function isSignedLinkRoute(req: Request): boolean {
-  return req.method === 'GET' && SIGNED_LINK_PATH.test(req.path);
+function isSignedLinkRoute(req: AuthenticatedRequest): boolean {
+  return req.method === 'GET' && SIGNED_LINK_PATH.test(requestPath(req));
+}
+
+/** The path the client asked for (@fastify/middie may cut `url` down to what follows a mount). */
+function requestPath(req: AuthenticatedRequest): string {
+  const url = req.originalUrl ?? req.url ?? '';
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }
 
 /** No request body of the API needs more; validation and class-transformer recurse, so depth is checked first. */

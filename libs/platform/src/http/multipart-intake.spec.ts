@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'stream';
-import type { Request } from 'express';
+import type { IncomingMessage as Request } from 'http';
 import { jsonObjectField, receiveFileParts } from './multipart-intake';
 
 const BOUNDARY = 'porter-test-boundary';

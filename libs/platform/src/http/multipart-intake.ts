@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'http';
 import type { Readable } from 'stream';
 import { BadRequestError, PayloadTooLargeError } from '@porter/shared-kernel';
 import { FileParts } from './file-parts';
@@ -60,7 +60,7 @@ export interface UploadChecks {
  * answers only after that.
  */
 export async function receiveFileParts<P extends { stream: Readable }, R>(
-  req: Request,
+  req: IncomingMessage,
   limits: MultipartLimits,
   toPart: (file: FilePartInfo, fields: Readonly<Record<string, unknown>>) => P,
   consume: (parts: FileParts<P>, fields: Promise<Readonly<Record<string, unknown>>>) => Promise<R>,

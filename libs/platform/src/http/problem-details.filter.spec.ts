@@ -2,17 +2,19 @@ import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '@porter/shared-kernel';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
-function hostFor(res: { status: jest.Mock; type: jest.Mock; send: jest.Mock; headersSent: boolean }) {
+/** A Fastify request and reply, as Nest hands them to the filter. */
+function hostFor(res: ReturnType<typeof fakeResponse>) {
   return {
     getType: () => 'http',
-    switchToHttp: () => ({ getRequest: () => ({ originalUrl: '/api/v1/x?y=1', id: 'req-1' }), getResponse: () => res }),
+    switchToHttp: () => ({ getRequest: () => ({ raw: { originalUrl: '/api/v1/x?y=1', url: '/x?y=1' }, id: 'req-1' }), getResponse: () => res }),
   } as never;
 }
 
 function fakeResponse() {
-  const res = { headersSent: false, status: jest.fn(), type: jest.fn(), send: jest.fn() };
-  res.status.mockReturnValue(res);
+  const res = { raw: { headersSent: false, writableEnded: false }, code: jest.fn(), type: jest.fn(), send: jest.fn(), header: jest.fn(), hasHeader: jest.fn(() => false) };
+  res.code.mockReturnValue(res);
   res.type.mockReturnValue(res);
+  res.header.mockReturnValue(res);
   return res;
 }
 
@@ -46,8 +48,8 @@ describe('problem details', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const res = fakeResponse();
     new ProblemDetailsFilter().catch(new Error('password=hunter2 at db.ts:42'), hostFor(res));
-    expect(res.status).toHaveBeenCalledWith(500);
-    expect(res.type).toHaveBeenCalledWith('application/problem+json');
+    expect(res.code).toHaveBeenCalledWith(500);
+    expect(res.type).toHaveBeenCalledWith('application/problem+json; charset=utf-8');
     const body = JSON.parse(res.send.mock.calls[0][0]);
     expect(body).toMatchObject({ status: 500, title: 'Internal Server Error', requestId: 'req-1', instance: '/api/v1/x' });
     expect(JSON.stringify(body)).not.toContain('hunter2');

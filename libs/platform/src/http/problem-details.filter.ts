@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'http';
+import type { FastifyRequest } from 'fastify';
 import { PorterError, TooManyRequestsError } from '@porter/shared-kernel';
-import { Problem, problem, sendProblem } from './problem';
+import { HttpResponse, Problem, problem, sendProblem } from './problem';
 import { isUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
 const STATUS_BY_KIND: Record<PorterError['kind'], number> = {
@@ -89,16 +90,28 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
+    // A Fastify request inside a route (or Fastify's error and not-found handlers); Node's request
+    // inside a Nest middleware (run by @fastify/middie). Both carry the request id (genReqId).
+    const req = ctx.getRequest<FastifyRequest | RawRequest>();
+    const res = ctx.getResponse<HttpResponse>();
+    const { id, url } = requestIdentity(req);
     // A lost race is answered 409, but it names a lock order or a hot row worth fixing: logged.
-    if (isConcurrencyConflict(error)) this.logger.warn({ err: error, requestId: req.id, path: req.originalUrl }, 'Request lost a race in Postgres (answered 409)');
+    if (isConcurrencyConflict(error)) this.logger.warn({ err: error, requestId: id, path: url }, 'Request lost a race in Postgres (answered 409)');
     const body = toProblem(error) ?? internalError(this.logger, error, req);
-    sendProblem(res, { ...body, instance: req.originalUrl?.split('?')[0], requestId: req.id ? String(req.id) : undefined });
+    sendProblem(res, { ...body, instance: url?.split('?')[0], requestId: id ? String(id) : undefined });
   }
 }
 
-export function internalError(logger: Logger, error: unknown, req: Request & { id?: unknown }): Problem {
-  logger.error({ err: error, requestId: req.id, path: req.originalUrl }, 'Unhandled error');
+type RawRequest = IncomingMessage & { id?: unknown; originalUrl?: string };
+
+/** The request id and the URL as the client sent it (@fastify/middie may have cut `url` down to a mount's remainder). */
+export function requestIdentity(req: FastifyRequest | RawRequest): { id: unknown; url: string | undefined } {
+  const raw: RawRequest = 'raw' in req ? (req.raw as RawRequest) : req;
+  return { id: 'raw' in req ? req.id : raw.id, url: raw.originalUrl ?? raw.url };
+}
+
+export function internalError(logger: Logger, error: unknown, req: FastifyRequest | RawRequest): Problem {
+  const { id, url } = requestIdentity(req);
+  logger.error({ err: error, requestId: id, path: url }, 'Unhandled error');
   return problem(500, 'An unexpected error occurred. Quote the request id when reporting it.');
 }

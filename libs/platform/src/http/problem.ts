@@ -1,5 +1,7 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'http';
+import type { FastifyReply } from 'fastify';
 import type { FieldError } from '@porter/shared-kernel';
+import { weakETag } from './etag';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -43,12 +45,37 @@ export function problem(status: number, detail?: string, errors?: FieldError[]):
   };
 }
 
-export function sendProblem(res: Response, body: Problem): void {
-  if (res.headersSent) {
-    res.destroy();
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** A Fastify reply, or the bare Node response a Nest middleware (run by @fastify/middie) is given. */
+export type HttpResponse = FastifyReply | ServerResponse;
+
+export const isFastifyReply = (res: HttpResponse): res is FastifyReply => 'raw' in res && typeof (res as FastifyReply).code === 'function';
+
+/**
+ * Sends a problem as application/problem+json. Through the reply when there is one (its onSend
+ * hooks add the ETag, as for every answer); a Nest middleware that failed only has Node's response,
+ * which gets the same headers written by hand.
+ */
+export function sendProblem(res: HttpResponse, body: Problem): void {
+  const raw = isFastifyReply(res) ? res.raw : res;
+  if (raw.headersSent || raw.writableEnded) {
+    raw.destroy();
     return;
   }
   const { retryAfterSeconds, ...rest } = body;
+  const text = JSON.stringify(rest);
+  if (isFastifyReply(res)) {
+    if (retryAfterSeconds !== undefined) res.header('Retry-After', String(retryAfterSeconds));
+    // Set here too: a reply made before routing (a malformed path) runs no onSend hook.
+    if (!res.hasHeader('etag')) res.header('ETag', weakETag(text));
+    void res.code(body.status).type(PROBLEM_CONTENT_TYPE).send(text);
+    return;
+  }
   if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.status(body.status).type('application/problem+json').send(JSON.stringify(rest));
+  res.statusCode = body.status;
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+  res.setHeader('Content-Length', String(Buffer.byteLength(text)));
+  res.setHeader('ETag', weakETag(text));
+  res.end(res.req?.method === 'HEAD' ? undefined : text);
 }

@@ -9,8 +9,9 @@ import { tracingActive } from '../tracing/tracing-state';
 
 /**
  * The id of an HTTP request: the one already given to it, else X-Request-Id when sane, else a new
- * UUID. configureHttpApp assigns it before any routing (so errors raised by express' router,
- * outside Nest, carry it too) and the request logger reuses it.
+ * UUID. Fastify assigns it (genReqId, porterFastifyOptions) before any routing, so errors raised
+ * outside Nest (a malformed path) carry it too, and keeps it on Node's request, where the request
+ * logger reuses it.
  */
 export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
   if (typeof req.id === 'string' && req.id) return req.id;
@@ -44,6 +45,9 @@ export function responseLogFields(res: ServerResponse): Record<string, unknown> 
   return length === undefined ? { statusCode: res.statusCode } : { statusCode: res.statusCode, contentLength: Number(length) };
 }
 
+/** Health and metrics requests are not logged (probes and scrapes every few seconds). */
+const isUnlogged = (url: string): boolean => url === '/metrics' || url.startsWith('/api/health');
+
 /** Structured JSON logs; each HTTP request gets an id (taken from X-Request-Id when sane). */
 @Global()
 @Module({
@@ -60,7 +64,7 @@ export function responseLogFields(res: ServerResponse): Record<string, unknown> 
           // Our serializers take the raw request and response (no pino-std-serializers pass first).
           wrapSerializers: false,
           serializers: { req: requestLogFields, res: responseLogFields, err: stdSerializers.err },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') },
+          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => isUnlogged(req.originalUrl ?? req.url ?? '') },
           customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
         },
       }),
