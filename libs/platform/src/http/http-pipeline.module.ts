@@ -1,6 +1,7 @@
 import { BadRequestException, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import { json } from 'body-parser';
 import type { ServerResponse } from 'http';
+import { isUtf8 } from 'buffer';
 import type { Redis } from 'ioredis';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
@@ -38,7 +39,9 @@ export class HttpPipelineModule implements NestModule {
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
+    // `verify` sees the body's bytes before they are decoded: bytes that are not UTF-8 would become
+    // U+FFFD and be stored as such, so they are refused (400) instead.
+    const parser = json({ limit: this.config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 });
     const limiter = this.config.rateLimitEnabled
       ? new RateLimiter(this.redis, this.config.queuePrefix, {
           windowMs: this.config.rateLimitWindowMs,
@@ -61,6 +64,11 @@ export class HttpPipelineModule implements NestModule {
           const type = req.headers['content-type'] ?? '';
           if (!isJsonType(type) && !isMultipartType(type)) {
             throw new UnsupportedMediaTypeException(`Content-Type must be application/json (or multipart/form-data for uploads), got "${type || 'none'}"`);
+          }
+          // JSON is UTF-8 (RFC 8259): body-parser would also decode UTF-16 and read garbage.
+          const charset = charsetOf(type);
+          if (charset !== null && isJsonType(type) && !/^utf-?8$/i.test(charset)) {
+            throw new UnsupportedMediaTypeException(`The request body must be UTF-8 encoded (got charset "${charset}")`);
           }
           // body-parser reports errors through its callback; they become a rejection, which Nest's
           // middleware proxy hands to the exception filters.
@@ -100,6 +108,16 @@ function requestPath(req: AuthenticatedRequest): string {
   const url = req.originalUrl ?? req.url ?? '';
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);
+}
+
+/** The `charset` parameter of a Content-Type, or null. */
+export function charsetOf(contentType: string): string | null {
+  return /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1] ?? null;
+}
+
+/** body-parser's `verify`: a JSON body's bytes must be UTF-8 (a 400 problem otherwise). */
+export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 400, expose: true, type: 'entity.invalid.utf8' });
 }
 
 /** No request body of the API needs more; validation and class-transformer recurse, so depth is checked first. */

@@ -65,17 +65,33 @@ export function isConcurrencyConflict(error: unknown): boolean {
   return (sqlState === '40P01' || sqlState === '40001') && Boolean((error as { severity?: unknown }).severity);
 }
 
-function bodyParserDetail(error: { type?: string; message: string }): string {
+function bodyParserDetail(error: { type?: string; message: string; body?: unknown; encoding?: unknown; charset?: unknown }): string {
   switch (error.type) {
-    case 'entity.parse.failed':
-      return 'The request body is not valid JSON';
+    case 'entity.parse.failed': {
+      // Valid JSON that is not an object or array (`null`, `"x"`, `3`): body-parser's strict mode refuses it.
+      const kind = jsonScalarKind(error.body);
+      return kind ? `The request body must be a JSON object, not ${kind}` : 'The request body is not valid JSON';
+    }
     case 'entity.too.large':
       return 'The request body is larger than the configured limit';
     case 'encoding.unsupported':
+      return `Content-Encoding "${String(error.encoding ?? '')}" is not supported (send identity, gzip, deflate or br)`;
     case 'charset.unsupported':
-      return 'The request body must be UTF-8 encoded';
+      return `The request body must be UTF-8 encoded (got charset "${String(error.charset ?? '')}")`;
     default:
       return error.message;
+  }
+}
+
+/** `null`, `a string`, `a number`, `a boolean` for a body that is such a JSON value; null otherwise. */
+function jsonScalarKind(body: unknown): string | null {
+  if (typeof body !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(body);
+    if (value === null) return 'null';
+    return typeof value === 'object' ? null : `a ${typeof value}`;
+  } catch {
+    return null;
   }
 }
 
