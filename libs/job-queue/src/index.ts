@@ -18,6 +18,7 @@ export * from './public/actions/retry-job.command';
 export * from './public/actions/update-job.command';
 export * from './public/actions/move-job-to-top.command';
 export * from './public/actions/delete-job.command';
+export * from './public/actions/forget-job-files.command';
 export * from './public/actions/attach-job-files.command';
 export * from './public/actions/stage-job-attachments.command';
 export * from './public/queries/get-job.query';

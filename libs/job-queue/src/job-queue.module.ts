@@ -11,6 +11,7 @@ import { RetryJobHandler } from './application/retry-job/retry-job.handler';
 import { UpdateJobHandler } from './application/update-job/update-job.handler';
 import { MoveJobToTopHandler } from './application/move-job-to-top/move-job-to-top.handler';
 import { DeleteJobHandler } from './application/delete-job/delete-job.handler';
+import { ForgetJobFilesHandler } from './application/job-files/forget-job-files.handler';
 import { GetJobHandler } from './application/get-job/get-job.handler';
 import { ListJobsHandler } from './application/list-jobs/list-jobs.handler';
 import { ListJobTransitionsHandler } from './application/list-job-transitions/list-job-transitions.handler';
@@ -61,6 +62,7 @@ import { useJobStatePool } from './infrastructure/runner/job-metrics';
     UpdateJobHandler,
     MoveJobToTopHandler,
     DeleteJobHandler,
+    ForgetJobFilesHandler,
     GetJobHandler,
     ListJobsHandler,
     GetJobEventsHandler,

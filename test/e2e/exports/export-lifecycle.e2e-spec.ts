@@ -72,6 +72,11 @@ describe('export lifecycle (e2e)', () => {
     expect(gone.status).toBe(410);
     expect(gone.headers.get('content-type')).toMatch(/application\/problem\+json/);
     await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+    // The job no longer lists the file whose bytes are gone (its read would answer 410).
+    const jobAfter = (await smallAdmin.call('GET', `/api/v1/jobs/${info.jobId}`)).json;
+    expect(jobAfter.outputFiles).toEqual([]);
+    const listed = (await smallAdmin.call('GET', `/api/v1/jobs/${info.jobId}/files`)).json;
+    expect((listed.items ?? listed).filter((f: { kind: string }) => f.kind === 'output')).toEqual([]);
     // Unexpired exports are untouched.
     const fresh = await smallAdmin.request({ type: 'employees', format: 'jsonl' });
     const freshInfo = await waitForExport(smallAdmin, fresh.json.id);

@@ -74,6 +74,8 @@ export interface ExportResultRecord extends Pick<NewExportResult, 'id' | 'fileNa
 export interface ExpiredResult {
   id: string;
   storageKey: string;
+  /** The export's job: the file is one of its output files. */
+  jobId: string;
 }
 
 /**

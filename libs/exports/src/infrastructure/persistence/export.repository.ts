@@ -302,11 +302,12 @@ export class PgExportRepository implements ExportRepository {
     return withPgTransaction(this.pool, async (client) => {
       // SKIP LOCKED: several workers may purge at once without waiting on or repeating each other.
       const { rows } = await client.query(
-        `SELECT id, storage_key FROM exports.export_result WHERE expired_at IS NULL AND expires_at <= $1
-         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT r.id, r.storage_key, q.job_id FROM exports.export_result r JOIN exports.export_request q ON q.id = r.export_request_id
+          WHERE r.expired_at IS NULL AND r.expires_at <= $1
+          ORDER BY r.expires_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
         [now, limit],
       );
-      for (const row of rows) await deleteFile({ id: row.id, storageKey: row.storage_key });
+      for (const row of rows) await deleteFile({ id: row.id, storageKey: row.storage_key, jobId: row.job_id });
       if (rows.length) {
         await client.query(`UPDATE exports.export_result SET expired_at = $2 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), now]);
       }

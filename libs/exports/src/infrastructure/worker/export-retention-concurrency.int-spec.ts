@@ -5,6 +5,8 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
+import type { CommandBus } from '@nestjs/cqrs';
+import type { ForgetJobFilesCommand } from '@porter/job-queue';
 import { FileStorage, LocalFileStorage } from '@porter/platform';
 import { systemClock } from '@porter/shared-kernel';
 import { PgExportRepository } from '../persistence/export.repository';
@@ -64,7 +66,10 @@ describe('export retention purge with three instances at once (Postgres)', () =>
     const counting: FileStorage = Object.create(storage, {
       delete: { value: async (key: string) => (deleted.push(key), storage.delete(key)) },
     });
-    const purges = pools.map((pool) => new PurgeExpiredExportsService(new PgExportRepository(pool), counting, systemClock));
+    // The job-queue's side (its files list) is the e2e's: here, what the purge asks it to forget.
+    const forgotten: Array<{ jobId: string; storageKey: string }> = [];
+    const commands = { execute: async ({ files }: ForgetJobFilesCommand) => (forgotten.push(...files), files.length) } as unknown as CommandBus;
+    const purges = pools.map((pool) => new PurgeExpiredExportsService(new PgExportRepository(pool), counting, systemClock, commands));
     const counts = await Promise.all(purges.map((p) => p.purge()));
     await Promise.all(purges.map((p) => p.purge()));
 
@@ -72,6 +77,9 @@ describe('export retention purge with three instances at once (Postgres)', () =>
     expect(mine.sort()).toEqual(expired.map((e) => e.key).sort());
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(60);
     for (const { key } of expired) expect(await storage.stat(key)).toBeNull();
+    // Each deleted file is forgotten by its job once, named by the job and the storage key.
+    expect(forgotten.filter((f) => f.storageKey.includes(tenant)).map((f) => f.storageKey).sort()).toEqual(mine.sort());
+    expect(forgotten.every((f) => /^[0-9a-f-]{36}$/.test(f.jobId))).toBe(true);
     expect(await storage.stat(fresh.key)).not.toBeNull();
     const { rows } = await pools[0].query(
       `SELECT count(*) FILTER (WHERE expired_at IS NOT NULL)::int AS expired, count(*)::int AS total

@@ -79,6 +79,8 @@ export interface JobListFilters {
 }
 
 export interface JobRepository {
+  /** Forgets output files their owner deleted from storage (ForgetJobFilesCommand); how many rows went. */
+  forgetFiles(files: ReadonlyArray<{ jobId: string; storageKey: string }>): Promise<number>;
   /** Writes the job in `transaction` when given (a caller's), else in a transaction of its own. */
   submit(job: NewJob, transaction: Transaction | null): Promise<{ jobId: string; created: boolean }>;
   /** Writes jobs without idempotency keys in `transaction`, one statement for all; results in their order. */

@@ -74,6 +74,15 @@ export class PgJobRepository implements JobRepository {
     private readonly relay: OutboxRelay,
   ) {}
 
+  async forgetFiles(files: ReadonlyArray<{ jobId: string; storageKey: string }>): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM job_queue.job_file f USING unnest($1::uuid[], $2::text[]) AS x(job_id, storage_key)
+        WHERE f.job_id = x.job_id AND f.storage_key = x.storage_key`,
+      [files.map((f) => f.jobId), files.map((f) => f.storageKey)],
+    );
+    return rowCount ?? 0;
+  }
+
   /** One function, so that a transaction holding many submits kicks the relay once. */
   private readonly kickRelay = () => this.relay.kick();
 
