@@ -58,9 +58,13 @@ describe('export download links (e2e, local storage)', () => {
     expect(viaLink.headers.get('content-disposition')).toContain(exportInfo.result.fileName);
     expect(viaLink.bytes.equals(direct.bytes)).toBe(true);
     expect((await fetchLink(link.json.url)).status).toBe(200);
+    // A HEAD (download managers send one first) needs no token either, and answers like the GET.
+    const head = await fetch(`${baseUrl}${link.json.url}`, { method: 'HEAD' });
+    expect({ status: head.status, length: head.headers.get('content-length') }).toEqual({ status: 200, length: String(direct.bytes.length) });
     const after = await admin.get(exportInfo.id);
-    // One bearer download and two through the link.
-    expect(after.json.result.downloadCount).toBe(exportInfo.result.downloadCount + 3);
+    // One bearer download and two through the link, and the HEAD: the count is taken before the
+    // answer, whatever the method.
+    expect(after.json.result.downloadCount).toBe(exportInfo.result.downloadCount + 4);
   });
 
   it('needs no body at all (default lifetime)', async () => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'http';
 import { connect } from 'net';
 import { bearer } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
@@ -32,6 +33,43 @@ describe('API process: HTTP surface', () => {
     const ready = await call('/api/health/ready');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', details: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it("answers a conditional GET or HEAD whose ETag still matches with 304, and a HEAD like its GET", async () => {
+    const first = await call('/api/health');
+    const tag = first.headers.get('etag');
+    expect(tag).toMatch(/^W\/"/);
+    const length = (await first.arrayBuffer()).byteLength;
+    // node:http, not fetch: fetch adds `Cache-Control: no-cache` to a conditional request, and a
+    // server must then answer in full.
+    const conditional = (method: string, ifNoneMatch: string) =>
+      new Promise<{ status: number; etag: string | undefined; body: number }>((resolve, reject) => {
+        const req = httpRequest(`${baseUrl}/api/health`, { method, headers: { 'if-none-match': ifNoneMatch } }, (res) => {
+          let body = 0;
+          res.on('data', (chunk: Buffer) => (body += chunk.length));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const method of ['GET', 'HEAD']) {
+      for (const ifNoneMatch of [tag!, '*']) {
+        expect({ method, ifNoneMatch, ...(await conditional(method, ifNoneMatch)) }).toEqual({ method, ifNoneMatch, status: 304, etag: tag, body: 0 });
+      }
+    }
+    expect(await conditional('GET', 'W/"other"')).toMatchObject({ status: 200, body: length });
+    const head = await call('/api/health', { method: 'HEAD' });
+    expect({ status: head.status, length: head.headers.get('content-length') }).toEqual({ status: 200, length: String(length) });
+  });
+
+  it("labels the console's files as one route in the metrics (their names change with every build)", async () => {
+    const page = await (await call('/console/')).text();
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(asset).toBeDefined();
+    expect((await call(asset!)).status).toBe(200);
+    const metrics = await (await call('/metrics')).text();
+    expect(metrics).toContain('route="/console/*"');
+    expect(metrics).not.toMatch(/route="\/console\/assets\//);
   });
 
   it('refuses any /api/v1 path without a token with 401 problem+json, even one that does not exist', async () => {

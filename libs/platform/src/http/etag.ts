@@ -30,7 +30,9 @@ export function etagOnSend(request: FastifyRequest, reply: FastifyReply, payload
       reply.removeHeader('content-type');
       reply.removeHeader('content-length');
       reply.removeHeader('transfer-encoding');
-      return done(null, null);
+      // A HEAD goes on to Fastify's own HEAD handler, which needs the payload (it sets the
+      // Content-Length the 200 would have had, as RFC 9110 allows on a 304, and sends none).
+      return done(null, method === 'HEAD' ? payload : null);
     }
   }
   done(null, payload);

@@ -93,14 +93,14 @@ export class HttpPipelineModule implements NestModule {
 }
 
 /**
- * GET /api/v1/exports/{id}/file (a signed download link), matched on the request's path as the
+ * GET (or HEAD) /api/v1/exports/{id}/file (a signed download link), matched on the request's path as the
  * router matches its routes (any case, an optional trailing slash), so a path that skips
  * authentication here is served by that route and no other.
  */
 const SIGNED_LINK_PATH = /^\/api\/v1\/exports\/[^/]+\/file\/?$/i;
 
 function isSignedLinkRoute(req: AuthenticatedRequest): boolean {
-  return req.method === 'GET' && SIGNED_LINK_PATH.test(requestPath(req));
+  return (req.method === 'GET' || req.method === 'HEAD') && SIGNED_LINK_PATH.test(requestPath(req));
 }
 
 /** The path the client asked for (@fastify/middie may cut `url` down to what follows a mount). */

@@ -35,6 +35,14 @@ export function metric<K extends MetricKind>(
  * A Fastify onResponse hook recording every answer in an HTTP duration histogram (streams and
  * downloads written on the raw response included: the hook runs when the response finishes).
  */
+/**
+ * The console's built files are one route each, named after their content hash: one label for all
+ * of them (`/console/*`), or every deployment would add label values for good.
+ */
+export function metricsRoute(url: string | undefined): string | undefined {
+  return url !== undefined && /^\/console(\/|$)/i.test(url) ? '/console/*' : url;
+}
+
 export function httpMetricsHook() {
   const histogram = metric('histogram', {
     name: 'http_request_duration_seconds',
@@ -44,7 +52,7 @@ export function httpMetricsHook() {
   });
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     // The matched route pattern keeps label cardinality bounded (ids are not labels).
-    const route = request.is404 ? undefined : request.routeOptions.url;
+    const route = request.is404 ? undefined : metricsRoute(request.routeOptions.url);
     histogram.observe({ method: request.raw.method, route: route ?? 'unmatched', status_code: String(reply.raw.statusCode) }, reply.elapsedTime / 1000);
     done();
   };
