@@ -1,3 +1,5 @@
+import { isStorageUnreachable } from './storage-unavailable';
+
 /**
  * What is wrong with the configured bucket, in one sentence that names it and where it was looked
  * for (readiness and the start line say it; the SDK's own error for a missing bucket reads
@@ -7,8 +9,9 @@ export function s3BucketProblem(error: unknown, bucket: string, where: string, r
   const e = (error ?? {}) as Error & { code?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? e.Code ?? e.name ?? '';
-  // A connection error's code, also from the SDK's wrapper ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
-  const network = /^E[A-Z_]{3,}$/.test(code) ? code : (/\b(ECONN[A-Z]+|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(e.message ?? '')?.[1] ?? (/socket hang up/.test(e.message ?? '') ? 'socket hang up' : null));
+  // The store out of reach (the adapter's own classifier, storage-unavailable.ts) with no HTTP
+  // answer at all: a connection that failed. Its code, also from the SDK's wrapper message.
+  const network = status === undefined && isStorageUnreachable(error) ? (/^E[A-Z_]{3,}$/.test(code) ? code : (/\bE[A-Z_]{3,}\b/.exec(e.message ?? '')?.[0] ?? e.message)) : null;
   const said =
     status === 404 || code === 'NotFound' || code === 'NoSuchBucket'
       ? `S3 bucket "${bucket}" does not exist at ${where}`

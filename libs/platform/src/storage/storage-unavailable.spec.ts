@@ -13,6 +13,7 @@ describe('storage unreachable (ADR 091)', () => {
     ['EAI_AGAIN (DNS did not answer)', coded('EAI_AGAIN', 'getaddrinfo EAI_AGAIN s3.local')],
     ['EPIPE', coded('EPIPE', 'write EPIPE')],
     ['socket hang up', new Error('socket hang up')],
+    ['the SDK wrapper of a refused connection', new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9')],
     ['the SDK TimeoutError', Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })],
     ['S3 503 SlowDown', s3('SlowDown', 503)],
     ['S3 503 ServiceUnavailable', s3('ServiceUnavailable', 503)],

@@ -67,7 +67,9 @@ export function isStorageUnreachable(error: unknown, depth = 0): boolean {
   if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
   if (typeof status === 'number' && UNAVAILABLE_STATUS.has(status)) return true;
   if (e.$retryable) return true;
-  if (typeof e.message === 'string' && /^socket hang up$|^connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(e.message)) return true;
+  if (typeof e.message === 'string' && /^socket hang up$|(^|\bfor Error: )connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(e.message)) return true;
+  // ("AWS SDK error wrapper for Error: connect …": the SDK's wrapper of an error it could not
+  // recognise as one, which keeps only the message.)
   // AggregateError (a connect to several addresses that all failed), or a wrapped error.
   if (Array.isArray(e.errors) && e.errors.some((inner) => isStorageUnreachable(inner, depth + 1))) return true;
   return e.cause !== undefined && e.cause !== error && isStorageUnreachable(e.cause, depth + 1);
