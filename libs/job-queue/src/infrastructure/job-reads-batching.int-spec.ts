@@ -86,12 +86,16 @@ describe('job reads in batches (Postgres)', () => {
     const byId = new Map((together.filter((a) => a !== 'not found') as JobInfo[]).map((j) => [j.id, j]));
     expect(byId.get(ids[7])?.position).toBe(1);
     expect(byId.get(ids[4])?.position).toBeNull();
-    // Callers that asked the same thing got equal answers but not one shared object.
+    // Callers that asked the same thing in one batch share one answer, frozen all the way down
+    // (the API serialises it once for all of them, ADR 093).
     const first = asks.findIndex(([p, id]) => p === one.admin && id === ids[7]);
     const again = asks.findIndex(([p, id], i) => i > first && p === one.admin && id === ids[7]);
     expect(again).toBeGreaterThan(first);
-    expect(together[again]).toEqual(together[first]);
-    expect(together[again]).not.toBe(together[first]);
+    expect(together[again]).toBe(together[first]);
+    const shared = together[first] as JobInfo;
+    expect(Object.isFrozen(shared) && Object.isFrozen(shared.progress) && Object.isFrozen(shared.submitterRoles)).toBe(true);
+    expect(() => Object.assign(shared, { status: 'failed' })).toThrow(TypeError);
+    expect(Object.isFrozen(alone.find((a) => a !== 'not found'))).toBe(true); // answered alone: frozen too, so a caller that changes one fails every time
 
     const reads = sent.filter((name) => name.startsWith('job-queue.read-job'));
     expect(reads.length).toBeGreaterThan(0);
@@ -137,8 +141,9 @@ describe('job reads in batches (Postgres)', () => {
     expect(alone[2].totalRecords).toBe(6); // the admin sees the tenant's six
     expect(alone[0].totalRecords).toBe(3); // alice her three
     expect(alone[3].items.every((job) => job.tenant === other.tenant)).toBe(true);
-    expect(together[0]).not.toBe(together[16]); // same ask (alice, 0, 3), own objects
-    expect(together[0]).toEqual(together[16]);
+    expect(together[0]).toBe(together[16]); // same ask (alice, 0, 3): one shared answer
+    expect(Object.isFrozen(together[0]) && Object.isFrozen(together[0].items) && together[0].items.every((job) => Object.isFrozen(job))).toBe(true);
+    expect(together[1]).not.toBe(together[0]); // another principal's ask: its own
     // 16 distinct asks (4 principals x 2 offsets x 2 limits), a page statement and a count each per batch
     expect(sent.filter((name) => name.startsWith('job-queue.read-page')).length).toBeLessThan(asks.length / 2);
   });

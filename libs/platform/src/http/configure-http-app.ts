@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { httpMetricsHook } from '../metrics/metrics';
 import { requestIdOf } from '../logging/logging.module';
 import { clientErrorAsProblem } from './client-errors';
-import { etagOnSend } from './etag';
+import { etagOnSend, serializeReplyBody } from './etag';
 import { problem, sendProblem } from './problem';
 
 /**
@@ -94,6 +94,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   adapter.setOnRequestHook((request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   fastify.addHook('onResponse', httpMetricsHook());
   fastify.addHook('onSend', etagOnSend);
+  fastify.setReplySerializer(serializeReplyBody);
   // Bodies are read by the /api/v1 middleware (JSON, with its limits and refusals) or by the
   // upload handlers themselves (multipart, streamed to storage with busboy): Fastify reads none.
   // Its catch-all parser hands on what the middleware parsed and leaves the stream untouched.

@@ -84,7 +84,7 @@ export class PgJobReadModel implements JobReadModel {
    * in one statement. Every read of a batch arrived before its statement started, so a client
    * reads what it wrote before asking (no read joins one already under way). Identical reads of
    * one batch (the same job for the same principal, e.g. many clients polling one job) are
-   * asked once; each caller still gets its own object.
+   * asked once, and its callers share one (frozen) answer.
    */
   private readonly reads = new MicroBatcher<ReadKey, JobInfo | null>((keys) => this.readBatch(keys), {
     maxBatch: READ_BATCH_MAX,
@@ -106,7 +106,7 @@ export class PgJobReadModel implements JobReadModel {
         text: READ_ONE_SQL,
         values: [key.jobId, key.tenant, key.isAdmin, key.userId],
       });
-      return [{ value: rows[0] ? toJobInfo(toJobRecord(rows[0])) : null }];
+      return [{ value: rows[0] ? sharedJobInfo(rows[0]) : null }];
     }
     const distinct = new Map<string, number>();
     const asked: ReadKey[] = [];
@@ -125,18 +125,15 @@ export class PgJobReadModel implements JobReadModel {
         : { name: 'job-queue.read-jobs.v1', text: READ_MANY_SQL }),
       values: [asked.map((k) => k.jobId), asked.map((k) => k.tenant), asked.map((k) => k.isAdmin), asked.map((k) => k.userId)],
     });
-    const found: Array<JobRow | undefined> = new Array(asked.length);
-    for (const row of rows) found[Number(row.ord) - 1] = row;
-    return slots.map((slot) => {
-      const row = found[slot];
-      return { value: row ? toJobInfo(toJobRecord(row)) : null };
-    });
+    const found: Array<JobInfo | null> = new Array(asked.length).fill(null);
+    for (const row of rows) found[Number(row.ord) - 1] = sharedJobInfo(row);
+    return slots.map((slot) => ({ value: found[slot] }));
   }
 
   /**
    * Pages of jobs, batched the same way: each distinct read of a batch (the same principal,
-   * filters and page) runs once, its statements beside the others', and every caller gets its own
-   * JobInfo objects. A dashboard open in many places asks Postgres once per batch, not once per viewer.
+   * filters and page) runs once, its statements beside the others', and its callers share one frozen
+   * answer. A dashboard open in many places asks Postgres once per batch, not once per viewer.
    */
   private readonly pages = new MicroBatcher<PageAsk, Page<JobInfo>>((asks) => this.listBatch(asks), {
     maxBatch: READ_BATCH_MAX,
@@ -160,12 +157,16 @@ export class PgJobReadModel implements JobReadModel {
       if (together) reads = new Map([...distinct.keys()].map((key, i) => [key, Promise.resolve(together[i])]));
     }
     if (!reads) reads = new Map([...distinct].map(([key, ask]) => [key, this.readPage(ask.principal, ask.filters, ask.page)]));
-    const settled = await Promise.allSettled(asks.map((ask) => reads.get(ask.key)!));
-    return settled.map((answer) =>
-      answer.status === 'rejected'
-        ? { error: answer.reason }
-        : { value: { items: answer.value.rows.map((row) => toJobInfo(toJobRecord(row))), totalRecords: answer.value.total } },
+    // One answer per distinct read, shared (frozen) by the asks that made it: mapping the rows
+    // was a quarter of a page's CPU in the API when many clients polled one page (ADR 093).
+    const answers = new Map(
+      [...reads].map(([key, read]) => [
+        key,
+        read.then(({ rows, total }): Page<JobInfo> => Object.freeze({ items: Object.freeze(rows.map(sharedJobInfo)), totalRecords: total }) as Page<JobInfo>),
+      ]),
     );
+    const settled = await Promise.allSettled(asks.map((ask) => answers.get(ask.key)!));
+    return settled.map((answer) => (answer.status === 'rejected' ? { error: answer.reason } : { value: answer.value }));
   }
 
   /**
@@ -265,6 +266,23 @@ export class PgJobReadModel implements JobReadModel {
 }
 
 /** A named statement (its name derived from its text, so one name never means two texts) or an unnamed one. */
+/**
+ * A read's JobInfo, frozen all the way down: the callers of one batch that asked the same thing
+ * share it (the API serialises it once for all of them, ADR 093), so none may change it. Every
+ * answer is frozen, batched or not, so that a caller that would change one fails in every test.
+ */
+function sharedJobInfo(row: JobRow): JobInfo {
+  return deepFreeze(toJobInfo(toJobRecord(row)));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 function statement(prepared: boolean, prefix: string, text: string, values: unknown[]): QueryConfig {
   if (!prepared) return { text, values };
   return { name: `${prefix}.${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`, text, values };

@@ -3,6 +3,7 @@ import type { Page, Principal, SortOrder } from '@porter/shared-kernel';
 import type { JobInfo } from '../entities/job-info';
 import type { JobStatus } from '../enums/job-status';
 
+/** A page of the jobs the principal may see. The answer is frozen (copy it to change it). */
 export class ListJobsQuery extends Query<Page<JobInfo>> {
   constructor(
     readonly principal: Principal,
