@@ -217,30 +217,58 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(ended.succeeded.size).toBe(4);
   });
 
-  it('claims ahead only jobs that keep an attempt if the worker dies before running them (attempts + 1 < max attempts)', async () => {
+  it('claims ahead only jobs that stall recovery would run again if the worker died first (stalls < JOB_MAX_STALLS), one-attempt jobs included', async () => {
     const { alice, admin } = users();
+    const maxStalls = api.get<PorterConfig>(PORTER_CONFIG).jobMaxStalls;
+    expect(maxStalls).toBeGreaterThan(0);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    for (let i = 0; i < 4; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
     for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    // ids[2] has stalled as often as allowed: one more stall (a crash while it waited for a slot) would fail it without a run
+    await pool.query(`UPDATE job_queue.job SET stalls = $2 WHERE id = $1`, [ids[2], maxStalls]);
+    await pool.query(`UPDATE job_queue.job SET stalls = $2 WHERE id = $1`, [ids[1], maxStalls - 1]);
     const short = { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] };
 
-    // a type with one attempt: a lost claim would fail its jobs for good, so only the sure slot takes one
-    const single = await store.round([], [randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, short);
-    expect(single.claimed.map((c) => c.id)).toEqual([ids[0]]);
-    expect((await getJob(api, alice, ids[1])).position).toBe(1);
-    // two attempts: a lost first attempt leaves one, so they may wait for a slot
-    // (two tokens: an older test's job, refunded after a stall, may wait behind these two)
-    const two = await store.round([], [randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 2 }, short);
-    expect(two.claimed.map((c) => c.id)).toEqual([ids[1], ids[2]]);
+    // One attempt each: a crash costs a job claimed ahead a stall, never an attempt (ADR 041), so they may wait for a slot;
+    // the claim-ahead stops, in order, at the job with no stall to spare.
+    const first = await store.round([], [randomUUID(), randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, short);
+    expect(first.claimed.map((c) => c.id)).toEqual([ids[0], ids[1]]);
+    expect((await getJob(api, alice, ids[2])).position).toBe(1);
+    // a sure slot takes it (it runs at once, as any claim)
+    const second = await store.round([], [randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, short);
+    expect(second.claimed.map((c) => c.id)).toEqual([ids[2], ids[3]]);
 
     const ended = await store.round(
-      [...single.claimed, ...two.claimed].map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })),
+      [...first.claimed, ...second.claimed].map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })),
       [],
       'worker-ahead',
       60_000,
       {},
     );
-    expect(ended.succeeded.size).toBe(3);
+    expect(ended.succeeded.size).toBe(4);
+  });
+
+  it('a job claimed ahead whose worker dies before running it runs again with its attempt given back (a stall, not an attempt), like a started run', async () => {
+    const { alice, admin } = users();
+    const maxStalls = api.get<PorterConfig>(PORTER_CONFIG).jobMaxStalls;
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: 1000 }));
+    for (const id of [...ids].reverse()) await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+    const round = await store.round([], [randomUUID(), randomUUID()], 'worker-gone', 60_000, { [TEST_JOB_TYPES.noop]: 1 }, { sure: 1, shortTypes: [TEST_JOB_TYPES.noop] });
+    expect(round.claimed.map((c) => c.id)).toEqual(ids);
+    // the worker dies before running the one claimed ahead: its lease runs out
+    await pool.query(`UPDATE job_queue.job SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = ANY($1::uuid[])`, [ids]);
+    const recovered = await store.recoverStalled(100, maxStalls);
+    expect(recovered.filter((r) => ids.includes(r.id)).map((r) => r.outcome)).toEqual([JobStatus.Pending, JobStatus.Pending]);
+    const again = await getJob(api, alice, ids[1]);
+    expect(again).toMatchObject({ status: JobStatus.Pending, attempts: 0, maxAttempts: 1, stalls: 1 });
+    // run them for good (an older test's job, recovered by the same sweep, may be claimed with them)
+    const claimed = await store.claimMany([randomUUID(), randomUUID(), randomUUID()], 'worker-ahead', 60_000, { [TEST_JOB_TYPES.noop]: 1 });
+    const ours = claimed.filter((c) => ids.includes(c.id));
+    expect(ours.map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(ours.every((c) => c.attempts === 1 && !c.firstRun)).toBe(true);
+    const ended = await store.round(claimed.map((c) => ({ jobId: c.id, runToken: c.runToken, outputInformation: null })), [], 'worker-ahead', 60_000, {});
+    expect(ended.succeeded.size).toBe(claimed.length);
   });
 
   it('a claim-ahead locks only the jobs it claims: a long job behind them stays free for another worker while the round is open', async () => {
@@ -368,10 +396,10 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     const idle = `limits-idle-${randomUUID()}`;
     const insert = (status: string, n: number) => insertPlanJobs(tenant, status, n);
     const client = await (store as unknown as { roundPool(durable: boolean): Pool }).roundPool(false).connect();
-    // [statement, its parameters up to the default limit (the last one)]
-    const variants: Array<[string, string]> = [
-      [PLAIN_ROUND_SQL, `'{}', 'w', 1000, '{}', '[]', 0, 1`],
-      [ROUND_SQL, `ARRAY[gen_random_uuid(), gen_random_uuid()], 'w', 1000, '{}', '[]', 0, 1, ARRAY['porter-test.noop']`],
+    // [statement, its parameters up to the default limit, those after it (the claim-ahead's stall limit)]
+    const variants: Array<[string, string, string]> = [
+      [PLAIN_ROUND_SQL, `'{}', 'w', 1000, '{}', '[]', 0, 1`, ''],
+      [ROUND_SQL, `ARRAY[gen_random_uuid(), gen_random_uuid()], 'w', 1000, '{}', '[]', 0, 1, ARRAY['porter-test.noop']`, ', 3'],
     ];
     try {
       await insert('succeeded', 2000);
@@ -386,12 +414,12 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
       );
       const { limited, waiting } = counts[0] as { limited: number; waiting: number };
       await client.query(`SET plan_cache_mode = force_generic_plan`);
-      for (const [i, [sql, parameters]] of variants.entries()) {
+      for (const [i, [sql, parameters, after]] of variants.entries()) {
         await client.query(`PREPARE limits_probe_${i} AS ${sql}`);
         for (const defaultLimit of [0, 2]) {
           // ANALYZE runs the round (it claims); the transaction is rolled back.
           await client.query('BEGIN');
-          const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE limits_probe_${i}(${parameters}, ${defaultLimit})`);
+          const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE limits_probe_${i}(${parameters}, ${defaultLimit}${after})`);
           await client.query('ROLLBACK');
           const steps = (rows[0]['QUERY PLAN'][0].Plan.Plans as Array<Record<string, unknown>>).filter((p) =>
             ['CTE limits', 'CTE waiting_tenants'].includes(p['Subplan Name'] as string),
@@ -472,7 +500,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
         // 20 successes, 4 claims: each success by key, each claim from the head of the claim order.
         ['round', PLAIN_ROUND_SQL, `${tokens(4)}, 'w', 1000, '{}', '${successes}', 20, 4, 0`, 60, rounds],
         // The same with 12 more claimed ahead, locked by key after a peek.
-        ['round with claim-ahead', ROUND_SQL, `${tokens(16)}, 'w', 1000, '{}', '${successes}', 20, 4, ARRAY['porter-test.noop'], 0`, 120, rounds],
+        ['round with claim-ahead', ROUND_SQL, `${tokens(16)}, 'w', 1000, '{}', '${successes}', 20, 4, ARRAY['porter-test.noop'], 0, 3`, 120, rounds],
       ];
       for (const mode of ['force_generic_plan', 'force_custom_plan']) {
         for (const client of [plain, rounds]) await client.query(`SET plan_cache_mode = ${mode}`);

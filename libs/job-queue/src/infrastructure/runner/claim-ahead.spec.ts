@@ -46,19 +46,22 @@ describe('ShortJobTypes (claim-ahead, ADR 018 and 083)', () => {
     expect(types.aheadPerSlot(4)).toBe(1);
     settle(types, 'mixed', 500, 1);
     expect(types.aheadPerSlot(4)).toBe(1);
-    expect(types.claimAheadTypes({ mixed: 3 }, [])).toEqual([]);
+    expect(types.claimAheadTypes([])).toEqual([]);
   });
 
-  it('offers types with a short streak and an attempt to spare, and none while a running handler is long or of another type', () => {
+  it('offers types with a short streak, whatever their attempt limit, and none while a running handler is long or of another type', () => {
     const types = new ShortJobTypes();
     settle(types, 'short', 1, 3);
-    settle(types, 'single', 1, 3);
-    expect(types.claimAheadTypes({ short: 3, single: 1 }, [])).toEqual(['short']);
-    expect(types.claimAheadTypes({ short: 3 }, [{ type: 'short', handlerStartedAt: now - 5 }])).toEqual(['short']);
-    expect(types.claimAheadTypes({ short: 3 }, [{ type: 'short', handlerStartedAt: now - 25 }])).toEqual([]);
-    expect(types.claimAheadTypes({ short: 3 }, [{ type: 'unknown', handlerStartedAt: now - 1 }])).toEqual([]);
+    settle(types, 'single', 1, 2);
+    expect(types.claimAheadTypes([])).toEqual(['short']);
+    expect(types.claimAheadTypes([{ type: 'short', handlerStartedAt: now - 5 }])).toEqual(['short']);
+    expect(types.claimAheadTypes([{ type: 'short', handlerStartedAt: now - 25 }])).toEqual([]);
+    expect(types.claimAheadTypes([{ type: 'unknown', handlerStartedAt: now - 1 }])).toEqual([]);
     // a run still waiting for its slot (handlerStartedAt 0) does not count
-    expect(types.claimAheadTypes({ short: 3 }, [{ type: 'unknown', handlerStartedAt: 0 }])).toEqual(['short']);
+    expect(types.claimAheadTypes([{ type: 'unknown', handlerStartedAt: 0 }])).toEqual(['short']);
+    // a third short handler: the type is short, whatever its attempt limit (ADR 094)
+    settle(types, 'single', 1, 1);
+    expect(types.claimAheadTypes([]).sort()).toEqual(['short', 'single']);
   });
 
   it('keeps the longest wait of a job claimed ahead under AHEAD_WAIT_MS when handlers are at the short threshold', () => {

@@ -70,11 +70,11 @@ export class ShortJobTypes {
    * time the round returns. A job claimed ahead waits for the next slot that frees: handlers
    * never run more than `concurrency` at once.
    */
-  claimAheadTypes(maxAttempts: Record<string, number>, running: Iterable<RunningHandler>): string[] {
+  claimAheadTypes(running: Iterable<RunningHandler>): string[] {
     const types: string[] = [];
-    // A type with one attempt is never claimed ahead (the statement's attempt rule would refuse
-    // every job of it; offering it would only make rounds that claim nothing ahead).
-    for (const [type, streak] of this.streaks) if (streak >= SHORT_STREAK && (maxAttempts[type] ?? 1) > 1) types.push(type);
+    // Whatever a type's attempt limit: a crash costs a job claimed ahead a stall, not an attempt
+    // (ADR 041), and the statement takes ahead only jobs with a stall to spare (ADR 094).
+    for (const [type, streak] of this.streaks) if (streak >= SHORT_STREAK) types.push(type);
     if (!types.length) return types;
     const now = Date.now();
     for (const run of running) {

@@ -129,7 +129,7 @@ export class RoundDispatcher {
     const { store, registry, config, slots, shortTypes } = this.deps;
     if (this.stopping) this.releaseWaiters();
     const free = slots.free;
-    const aheadTypes = shortTypes.claimAheadTypes(registry.maxAttemptsByType(), this.deps.running());
+    const aheadTypes = shortTypes.claimAheadTypes(this.deps.running());
     // Claimed ahead and still waiting for a slot count against the depth (which may have shrunk since).
     const ahead = aheadTypes.length ? Math.max(0, shortTypes.aheadPerSlot(this.roundMs) * config.workerConcurrency - slots.waitingCount) : 0;
     const room = free + ahead;

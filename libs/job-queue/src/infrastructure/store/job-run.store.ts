@@ -114,7 +114,7 @@ export class JobRunStore implements OnApplicationShutdown {
    */
   async warmUp(workerId: string): Promise<void> {
     await this.round([], [], workerId, 1000, {});
-    await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, [], 0] });
+    await this.roundPool(true).query({ name: ROUND_STATEMENT, text: ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, [], 0, 0] });
     await this.roundPool(true).query({ name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [[], workerId, 1000, '{}', '[]', 0, 0, 0] });
   }
 
@@ -141,7 +141,7 @@ export class JobRunStore implements OnApplicationShutdown {
     const { rows } = await this.roundPool(successes.length > 0).query(
       plain
         ? { name: PLAIN_ROUND_STATEMENT, text: PLAIN_ROUND_SQL, values: [...values, this.config.jobTenantMaxConcurrentJobs] }
-        : { name: ROUND_STATEMENT, text: ROUND_SQL, values: [...values, ahead.shortTypes, this.config.jobTenantMaxConcurrentJobs] },
+        : { name: ROUND_STATEMENT, text: ROUND_SQL, values: [...values, ahead.shortTypes, this.config.jobTenantMaxConcurrentJobs, this.config.jobMaxStalls] },
     );
     const result: RoundResult = { succeeded: new Map(), claimed: [], seen: 0 };
     const infoById = new Map(successes.map((s) => [s.jobId, s.outputInformation]));

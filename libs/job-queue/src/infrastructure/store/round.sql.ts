@@ -12,10 +12,10 @@ import { SYSTEM } from './run-transitions';
  *    `$1`, one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
  *    Claim-ahead: the first `$7` (`next`, locked SKIP LOCKED like any claim) are claimed whatever
  *    their type; the i-th after them only while jobs 1..i are all of the types in `$8` (short
- *    handlers here) and the jobs after `next` would keep an attempt if this worker died before
- *    running them (attempts + 1 < their limit: a job claimed ahead may wait, and a crash costs
- *    it an attempt it never used), so claiming stops, in order, at the first job that may be
- *    long or is on its last attempt. Those candidates are read WITHOUT a lock (`peek`) and only
+ *    handlers here) and the jobs after `next` would not be failed by stall recovery if this
+ *    worker died before running them (stalls < `$10`, JOB_MAX_STALLS: a job claimed ahead may
+ *    wait, and a crash costs it a stall, never an attempt, ADR 041 and ADR 094), so claiming
+ *    stops, in order, at the first job that may be long or has no stall to spare. Those candidates are read WITHOUT a lock (`peek`) and only
  *    the prefix that is claimed is locked (`ahead`; read committed re-checks its WHERE on a row
  *    another worker changed meanwhile): a job behind it is never held by a claim that leaves it.
  *    The 'next' row tells how many ready jobs the claim saw.
@@ -34,14 +34,14 @@ const WITHIN_ROOM = `c.k <= COALESCE((SELECT g.room FROM gated g WHERE g.tenant 
 function roundSql(withClaimAhead: boolean): string {
   const claimSteps = withClaimAhead
     ? `  ), peek AS (
-    SELECT id, type, tenant, attempts, max_attempts, moved_to_top_at, priority, queue_seq FROM job_queue.job
+    SELECT id, type, tenant, stalls, moved_to_top_at, priority, queue_seq FROM job_queue.job
     WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp()) AND ${TENANT_ADMITTED}
     ORDER BY ${CLAIM_ORDER} LIMIT CASE WHEN cardinality($1::uuid[]) > $7 THEN cardinality($1::uuid[]) ELSE 0 END
   ), candidates AS (
     SELECT id, sure, bool_and(ok) OVER w AS ok, row_number() OVER w AS k FROM (
       SELECT id, true AS sure, type = ANY($8::text[]) AS ok, moved_to_top_at, priority, queue_seq FROM next
       UNION ALL
-      SELECT id, false, type = ANY($8::text[]) AND attempts + 1 < COALESCE(($4::jsonb ->> type)::int, max_attempts),
+      SELECT id, false, type = ANY($8::text[]) AND stalls < $10::int,
              moved_to_top_at, priority, queue_seq
       FROM peek WHERE id NOT IN (SELECT id FROM next)
     ) u WINDOW w AS (ORDER BY ${CLAIM_ORDER} ROWS UNBOUNDED PRECEDING)
