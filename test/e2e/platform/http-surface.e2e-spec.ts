@@ -150,6 +150,12 @@ describe('API process: HTTP surface', () => {
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toMatchObject({ status: 400, detail: 'The request is not valid HTTP' });
+    // HTTP/1.1 without a Host header (Node's own refusal was an empty 400); HTTP/1.0 needs none.
+    const hostless = await raw('GET /api/v1/jobs HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(hostless).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(hostless).toMatch(/\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/i);
+    expect(JSON.parse(hostless.split('\r\n\r\n')[1])).toMatchObject({ status: 400, detail: 'An HTTP/1.1 request must have a Host header', instance: '/api/v1/jobs' });
+    expect(await raw('GET /api/health HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     // The server is unharmed.
     expect((await call('/api/health')).status).toBe(200);
   });

@@ -1,7 +1,7 @@
-import { IncomingMessage } from 'http';
+import { IncomingMessage, Server } from 'http';
 import * as querystring from 'querystring';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetricsHook } from '../metrics/metrics';
@@ -23,7 +23,7 @@ import { problem, sendProblem } from './problem';
  * - what Node's HTTP parser refuses is answered as problem+json (clientErrorAsProblem), and a
  *   path with a malformed %-escape, which find-my-way refuses before any hook, too (400).
  */
-export function porterFastifyOptions(options: { onMalformedPath?: MalformedPathHandler } = {}): FastifyServerOptions {
+export function porterFastifyOptions(options: { onMalformedPath?: MalformedPathHandler } = {}): FastifyHttpOptions<Server> {
   return {
     // nestjs-pino's request logger logs requests; Fastify's own logger stays off.
     logger: false,
@@ -35,6 +35,9 @@ export function porterFastifyOptions(options: { onMalformedPath?: MalformedPathH
       querystringParser: (text: string) => querystring.parse(text),
     },
     genReqId: (req: IncomingMessage & { id?: unknown }) => (req.id = requestIdOf(req)),
+    // Node refuses an HTTP/1.1 request without a Host header itself, with an empty 400; Porter
+    // refuses it in its first hook instead, as problem+json (missingHostProblem).
+    http: { requireHostHeader: false },
     keepAliveTimeout: 5_000,
     requestTimeout: 300_000,
     return503OnClosing: false,
@@ -91,7 +94,16 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = adapter.getInstance();
   // The adapter's first onRequest hook, before @fastify/middie runs any Nest middleware: an answer
   // a middleware gives (a 401) carries the headers too.
-  adapter.setOnRequestHook((request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  adapter.setOnRequestHook((request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => {
+      if (!error && request.raw.httpVersion === '1.1' && request.raw.headers.host === undefined) {
+        // Answered here, without calling done: no route runs (RFC 9112 section 3.2: a 400).
+        sendProblem(reply, { ...problem(400, 'An HTTP/1.1 request must have a Host header'), instance: (request.raw.url ?? '').split('?')[0], requestId: String(request.id) });
+        return;
+      }
+      done(error as Error | undefined);
+    }),
+  );
   fastify.addHook('onResponse', httpMetricsHook());
   fastify.addHook('onSend', etagOnSend);
   fastify.setReplySerializer(serializeReplyBody);
