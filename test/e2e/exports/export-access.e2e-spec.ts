@@ -140,6 +140,17 @@ describe('export access (e2e)', () => {
     expect(Date.parse(twice.lastDownloadedAt)).toBeGreaterThanOrEqual(Date.parse(once.lastDownloadedAt));
     await Promise.all(Array.from({ length: 5 }, () => as.admin.download(info.id)));
     expect((await as.admin.get(info.id)).json.result.downloadCount).toBe(7);
+    // What is not a download is checked but not counted: a HEAD (download managers, link previews),
+    // a Range that resumes past the first byte. A Range from byte 0 starts a download: counted.
+    const path = `/api/v1/exports/${info.id}/download`;
+    const head = await as.admin.call('HEAD', path);
+    expect({ status: head.status, length: Number(head.headers.get('content-length')) }).toEqual({ status: 200, length: info.result.sizeBytes });
+    expect((await as.admin.call('GET', path, undefined, { range: 'bytes=10-' })).status).toBe(206);
+    expect((await as.admin.call('GET', path, undefined, { range: 'bytes=-5' })).status).toBe(206);
+    expect((await as.both.call('HEAD', path)).status).toBe(404); // still every check
+    expect((await as.admin.get(info.id)).json.result.downloadCount).toBe(7);
+    expect((await as.admin.call('GET', path, undefined, { range: 'bytes=0-9' })).status).toBe(206);
+    expect((await as.admin.get(info.id)).json.result.downloadCount).toBe(8);
   });
 
   describe('Idempotency-Key', () => {

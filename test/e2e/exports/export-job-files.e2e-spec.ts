@@ -106,6 +106,11 @@ describe('export files through the jobs API (e2e)', () => {
     // An admin holding the scopes sees the job and may read the file: counted too.
     expect((await as.adminWithScopes.call('GET', fileUrl(info.jobId, name))).status).toBe(200);
     expect(await downloads(info.id)).toBe(3);
+    // A HEAD and a resumed range are checked (an admin without the scopes: 404) but not counted.
+    expect((await as.bob.call('HEAD', fileUrl(info.jobId, name))).status).toBe(200);
+    expect((await as.bob.call('GET', fileUrl(info.jobId, name), undefined, { range: 'bytes=3-' })).status).toBe(206);
+    expect((await as.adminWithoutScopes.call('HEAD', fileUrl(info.jobId, name))).status).toBe(404);
+    expect(await downloads(info.id)).toBe(3);
   });
 
   it('refuses the requester once a scope was taken away (404), still uncounted', async () => {

@@ -66,6 +66,21 @@ export async function sendFileDownload(req: FastifyRequest, reply: FastifyReply,
   });
 }
 
+/**
+ * Whether a request for a file is a download to count: a GET that receives the file from its
+ * first byte. A HEAD receives nothing (download managers and link previews send one first); a
+ * Range that starts past the first byte (`bytes=500-`, `bytes=-500`) resumes or splits a download
+ * already counted. A Range with If-Range may get the whole file, so it counts, as does one Porter
+ * would not understand (the whole file is sent then).
+ */
+export function countsAsDownload(req: FastifyRequest): boolean {
+  if (req.method !== 'GET') return false;
+  const range = headerOf(req, 'range');
+  if (range === undefined || headerOf(req, 'if-range') !== undefined) return true;
+  const first = /^\s*bytes\s*=\s*(\d*)\s*-/i.exec(range);
+  return !first || (first[1] !== '' && Number(first[1]) === 0);
+}
+
 /** A request header as one string (Express' `req.get`: the first of repeated ones). */
 function headerOf(req: FastifyRequest, name: string): string | undefined {
   const value = req.headers[name];

@@ -30,7 +30,7 @@ import {
 } from '@porter/platform';
 import { ResendExportReadyCommand } from '@porter/webhooks';
 import { FileDownload, Page, Principal } from '@porter/shared-kernel';
-import { sendFileDownload } from '../common/send-file-download';
+import { countsAsDownload, sendFileDownload } from '../common/send-file-download';
 import { ApiProblems } from '../common/problem-responses';
 import { CreateDownloadLinkBody, ExportResendDto, ListExportsParams, RequestExportBody } from './exports.dto';
 import { ExportDownloadLinkDto, ExportInfoDto, ExportPageDto, ExportTypeDto } from './export.response.dto';
@@ -188,7 +188,7 @@ export class ExportsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // Every check (404/409/410) and the count: the same gate the jobs API's file route relies on.
-    const download: FileDownload = await this.queryBus.execute(new DownloadExportFileQuery(principal, id));
+    const download: FileDownload = await this.queryBus.execute(new DownloadExportFileQuery(principal, id, countsAsDownload(req)));
     await sendFileDownload(req, reply, download);
   }
 
@@ -225,7 +225,7 @@ export class ExportsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const download: FileDownload = await this.queryBus.execute(
-      new DownloadLinkedExportFileQuery(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined),
+      new DownloadLinkedExportFileQuery(id, typeof expires === 'string' ? expires : undefined, typeof sig === 'string' ? sig : undefined, countsAsDownload(req)),
     );
     await sendFileDownload(req, reply, download);
   }

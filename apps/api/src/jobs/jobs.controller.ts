@@ -25,7 +25,7 @@ import type { JobStream } from '@porter/job-queue';
 import { AcceptsMultipart, CurrentPrincipal, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import type { FileDownload, Page, Principal } from '@porter/shared-kernel';
 import { receiveFileParts } from '@porter/platform';
-import { sendFileDownload } from '../common/send-file-download';
+import { countsAsDownload, sendFileDownload } from '../common/send-file-download';
 import { ApiProblems } from '../common/problem-responses';
 import { sseComment, sseMessage, sseRetry, startEventStream } from '../common/server-sent-events';
 import { ListJobsRequestDto } from './dto/list-jobs.request.dto';
@@ -235,7 +235,7 @@ export class JobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const download: FileDownload = await this.queries.execute(new DownloadJobFileQuery(principal, id, name));
+    const download: FileDownload = await this.queries.execute(new DownloadJobFileQuery(principal, id, name, countsAsDownload(req)));
     await sendFileDownload(req, reply, download);
   }
 }

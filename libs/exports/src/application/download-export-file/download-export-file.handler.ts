@@ -7,7 +7,7 @@ import { ExportDownloadGate } from './export-download.gate';
 export class DownloadExportFileHandler implements IQueryHandler<DownloadExportFileQuery, FileDownload> {
   constructor(private readonly gate: ExportDownloadGate) {}
 
-  execute({ principal, exportId }: DownloadExportFileQuery): Promise<FileDownload> {
-    return this.gate.download(principal, exportId);
+  execute({ principal, exportId, countsAsDownload }: DownloadExportFileQuery): Promise<FileDownload> {
+    return this.gate.download(principal, exportId, countsAsDownload);
   }
 }

@@ -18,9 +18,9 @@ export class ExportDownloadGate {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `admit`, then the admitted file as a download, read from storage. */
-  async download(principal: Principal, exportId: string): Promise<FileDownload> {
-    const result = await this.admit(principal, exportId);
+  /** `admit` (or, when the request does not count as a download, `check`), then the file as a download, read from storage. */
+  async download(principal: Principal, exportId: string, countsAsDownload = true): Promise<FileDownload> {
+    const result = countsAsDownload ? await this.admit(principal, exportId) : await this.check(principal, exportId);
     return {
       fileName: result.fileName,
       contentType: result.contentType,

@@ -55,7 +55,7 @@ export class DownloadLinkedExportFileHandler implements IQueryHandler<DownloadLi
     this.signer = new DownloadLinkSigner(config.downloadLinkSecret);
   }
 
-  async execute({ exportId, expires, signature }: DownloadLinkedExportFileQuery): Promise<FileDownload> {
+  async execute({ exportId, expires, signature, countsAsDownload }: DownloadLinkedExportFileQuery): Promise<FileDownload> {
     // The signature first: without a valid one nothing about the export is revealed (not even 404).
     const verdict = this.signer.verify(exportId, expires, signature, this.clock.now());
     if (verdict === 'invalid') throw new ForbiddenError('The download link is invalid (tampered or incomplete)');
@@ -66,6 +66,6 @@ export class DownloadLinkedExportFileHandler implements IQueryHandler<DownloadLi
     // exactly this export (its tenant, every scope it covers), so the gate's own checks — still
     // there, unexpired, stored — and its counting apply unchanged.
     const linkHolder = new Principal('download-link', record.tenant, ['admin'], record.scopeIds);
-    return this.gate.download(linkHolder, exportId);
+    return this.gate.download(linkHolder, exportId, countsAsDownload);
   }
 }

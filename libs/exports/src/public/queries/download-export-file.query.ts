@@ -7,10 +7,11 @@ import type { FileDownload, Principal } from '@porter/shared-kernel';
  * expired or been purged and is still stored (410). The download is then counted (count,
  * first/last download time, in one statement) and the file handed out; a file purged between
  * the count and `open` is a GoneError. The jobs API applies the same checks to an export job's
- * file (ADR 027).
+ * file (ADR 027). `countsAsDownload` false (a HEAD, or a Range that resumes past the first byte):
+ * every check, no count.
  */
 export class DownloadExportFileQuery extends Query<FileDownload> {
-  constructor(readonly principal: Principal, readonly exportId: string) {
+  constructor(readonly principal: Principal, readonly exportId: string, readonly countsAsDownload = true) {
     super();
   }
 }

@@ -18,7 +18,7 @@ export class DownloadJobFileHandler implements IQueryHandler<DownloadJobFileQuer
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
-  async execute({ principal, jobId, name }: DownloadJobFileQuery): Promise<FileDownload> {
+  async execute({ principal, jobId, name, countsAsDownload }: DownloadJobFileQuery): Promise<FileDownload> {
     const job = await loadVisibleJob(this.jobs, principal, jobId);
     const [outputs, attachments] = await Promise.all([this.jobs.files(job.id), this.attachments.list(job.id)]);
     // An output and an attachment may share a name: the output wins (it is what the job made).
@@ -27,7 +27,7 @@ export class DownloadJobFileHandler implements IQueryHandler<DownloadJobFileQuer
     const file = output ?? attachments.find((f) => f.name === name);
     if (!file) throw new NotFoundError('Job file', name);
     // Seeing the job is not enough to read its outputs when the job's type says more (see JobFileAccessPolicy).
-    if (output) await this.policies.get(job.type)?.authorizeRead({ principal, jobId, jobType: job.type, file: toJobFile(output) });
+    if (output) await this.policies.get(job.type)?.authorizeRead({ principal, jobId, jobType: job.type, file: toJobFile(output), countsAsDownload });
     return {
       fileName: file.name,
       contentType: file.contentType,

@@ -8,6 +8,11 @@ export interface JobFileReadRequest {
   readonly jobId: string;
   readonly jobType: string;
   readonly file: JobFile;
+  /**
+   * False when the caller will not receive the file from its start (a HEAD, or a Range that
+   * resumes past the first byte): check everything, record nothing. Absent means true.
+   */
+  readonly countsAsDownload?: boolean;
 }
 
 /**
