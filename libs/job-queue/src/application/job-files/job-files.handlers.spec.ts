@@ -85,7 +85,7 @@ describe('job files: listing and downloading with job file access policies', () 
     const a = await download(moduleRef, 'guarded', admin, 'a.csv');
     expect(a).toMatchObject({ fileName: 'a.csv', contentType: 'text/csv', sizeBytes: 3, sha256: 'f'.repeat(64) });
     expect(a).not.toHaveProperty('storageKey');
-    expect(policy.asked).toEqual([{ principal: admin, jobId: JOB_ID, jobType: 'guarded', file: withoutKey(file('a.csv')) }]);
+    expect(policy.asked).toEqual([{ principal: admin, jobId: JOB_ID, jobType: 'guarded', file: withoutKey(file('a.csv')), countsAsDownload: true }]);
     expect(policy.asked[0].file).not.toHaveProperty('storageKey');
     await expect(download(moduleRef, 'guarded', admin, 'b.csv')).rejects.toThrow(GoneError);
     await moduleRef.close();
