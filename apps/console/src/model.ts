@@ -70,6 +70,8 @@ export interface ExportInfo {
   status: string;
   itemsCount: number | null;
   createdAt: string;
+  /** The recurring schedule that requested it; null when asked for directly. */
+  scheduleId: string | null;
   errorMessage: string | null;
   downloadUrl: string | null;
   result: { fileName: string; sizeBytes: number; expiresAt: string; downloadCount: number } | null;

@@ -131,6 +131,14 @@ describe('web console: recurring export schedules', () => {
     }
     expect(await run.innerText()).toContain('succeeded');
     await shot(page, 'schedule-detail');
+    // The exports page says the export came from this schedule, and links back to it.
+    await nav('Exports').click();
+    const fromSchedule = page.getByTestId('export-schedule').first();
+    await fromSchedule.waitFor();
+    expect(await fromSchedule.getByRole('link').getAttribute('href')).toBe(`/console/schedules/${s.id}`);
+    await shot(page, 'exports-from-schedule');
+    await fromSchedule.getByRole('link').click();
+    await page.getByRole('heading', { name: 'daily staff', level: 1 }).waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await pageWidth()).toBeLessThanOrEqual(390);
     await shot(page, 'schedule-detail-phone');

@@ -69,7 +69,13 @@ describe('recurring exports (e2e)', () => {
     expect(now.status).toBe(202);
     expect(now.json).toMatchObject({ id: expect.any(String), type: 'employees', name: 'minutely staff list', run: { trigger: 'manual', status: 'requested' } });
     const done = await waitForExport(client, now.json.id, ['succeeded'], 30_000);
-    expect(done).toMatchObject({ columns: ['email', 'last_name'], filters: { active: true }, requestedBy: 'ada' });
+    expect(done).toMatchObject({ columns: ['email', 'last_name'], filters: { active: true }, requestedBy: 'ada', scheduleId: s.id });
+    // The exports list says which exports a schedule made; one asked for directly has none.
+    const direct = await client.request({ type: 'employees', format: 'csv' });
+    expect(direct.json.scheduleId).toBeNull();
+    const listed = (await client.list('?limit=100')).json.items as Array<{ id: string; scheduleId: string | null }>;
+    expect(listed.find((e) => e.id === now.json.id)?.scheduleId).toBe(s.id);
+    expect(listed.find((e) => e.id === direct.json.id)?.scheduleId).toBeNull();
 
     const runs = await client.call('GET', `${SCHEDULES}/${s.id}/runs`);
     expect(runs.status).toBe(200);

@@ -35,6 +35,7 @@ export class ExportInfoDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'when its job is due; null for an immediate export' }) scheduledFor!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'the recurring schedule that requested it (/export-schedules/{id}); null when asked for directly' }) scheduleId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) processedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
   @ApiProperty({ type: ExportResultDto, nullable: true }) result!: ExportResultDto | null;

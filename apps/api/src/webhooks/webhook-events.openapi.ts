@@ -58,6 +58,7 @@ export class WebhookExportReadyDataDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) scheduledFor!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'the recurring schedule that requested it; null when asked for directly' }) scheduleId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) processedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
   @ApiProperty({ type: ExportResultSummaryDto }) result!: ExportResultSummaryDto;

@@ -86,6 +86,11 @@ function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | 
         <div class="sub" data-testid="export-summary">
           {exportSummary(info, type).join(' · ')}
         </div>
+        {info.scheduleId && (
+          <div class="sub" data-testid="export-schedule">
+            from <Link href={`/console/schedules/${info.scheduleId}`}>a schedule</Link>
+          </div>
+        )}
       </td>
       <td>
         <Status status={status} />

@@ -77,6 +77,7 @@ export function toRunExport(r: ScheduleRunRecord, schedule: ExportScheduleRecord
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
     scheduledFor: null,
+    scheduleId: schedule.id,
     processedAt: failed ? run.updatedAt : null,
     errorMessage: failed ? r.error : r.status === 'requested' ? 'the export was deleted, or its scopes hide it from you' : r.error,
     result: null,

@@ -26,6 +26,7 @@ function record(overrides: Partial<ExportRecord> = {}): ExportRecord {
     requestedBy: 'ada',
     requestedByKind: 'user',
     notifyEmail: null,
+    scheduleId: null,
     type: 'people',
     scope: 'global',
     format: FileFormat.Csv,

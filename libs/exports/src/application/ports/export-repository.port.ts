@@ -30,6 +30,8 @@ export interface ExportRecord extends Pick<ExportInfo, 'id' | 'type' | 'scope' |
   updatedAt: Date;
   /** When the job is due; null for an immediate export. */
   scheduledFor: Date | null;
+  /** The recurring schedule that requested it; null when asked for directly. */
+  scheduleId: string | null;
   processedAt: Date | null;
   deletedAt: Date | null;
 }

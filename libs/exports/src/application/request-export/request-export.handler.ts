@@ -87,6 +87,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
       idempotencyKey: key,
       requestFingerprint: fingerprint,
       scheduledFor: scheduledFor ?? null,
+      scheduleId: options.scheduleId ?? null,
       columns,
       ids,
       compression,

@@ -34,6 +34,7 @@ export function toRecord(row: Row): ExportRecord {
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
     scheduledFor: (row.scheduled_for as Date | null) ?? null,
+    scheduleId: (row.schedule_id as string | null) ?? null,
     processedAt: (row.processed_at as Date | null) ?? null,
     deletedAt: (row.deleted_at as Date | null) ?? null,
   };
@@ -65,6 +66,7 @@ export function recordToInfo(record: ExportRecord, notDue: boolean, result: Expo
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
     scheduledFor: iso(record.scheduledFor),
+    scheduleId: record.scheduleId,
     processedAt: iso(record.processedAt),
     errorMessage: record.errorMessage,
     result,

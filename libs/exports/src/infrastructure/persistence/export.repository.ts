@@ -33,14 +33,14 @@ const TEXT_ARRAY = (field: string) => `CASE WHEN i.${field} IS NULL OR i.${field
 
 const INSERT_REQUESTS_SQL = `INSERT INTO exports.export_request
   (id, tenant, requested_by, requested_by_kind, type, scope, format, name, filters, scope_ids, columns, ids, compression,
-   notify_email, job_id, idempotency_key, request_fingerprint, scheduled_for, status, created_at, updated_at)
+   notify_email, job_id, idempotency_key, request_fingerprint, scheduled_for, schedule_id, status, created_at, updated_at)
   SELECT i.id, i.tenant, i.requested_by, i.requested_by_kind, i.type, i.scope, i.format, i.name, i.filters,
     ${TEXT_ARRAY('scope_ids')}, ${TEXT_ARRAY('columns')}, ${TEXT_ARRAY('ids')}, i.compression, i.notify_email, i.job_id,
-    i.idempotency_key, i.request_fingerprint, i.scheduled_for, 'pending', i.created_at, i.created_at
+    i.idempotency_key, i.request_fingerprint, i.scheduled_for, i.schedule_id, 'pending', i.created_at, i.created_at
   FROM jsonb_to_recordset(?::jsonb) AS i(
     id uuid, tenant text, requested_by text, requested_by_kind text, type text, scope text, format text, name text,
     filters jsonb, scope_ids jsonb, columns jsonb, ids jsonb, compression text, notify_email text, job_id uuid,
-    idempotency_key text, request_fingerprint text, scheduled_for timestamptz, created_at timestamptz, ord int)
+    idempotency_key text, request_fingerprint text, scheduled_for timestamptz, schedule_id uuid, created_at timestamptz, ord int)
   ORDER BY i.ord
 `;
 
@@ -72,6 +72,7 @@ export class PgExportRepository implements ExportRepository {
       idempotency_key: record.idempotencyKey,
       request_fingerprint: record.requestFingerprint,
       scheduled_for: record.scheduledFor?.toISOString() ?? null,
+      schedule_id: record.scheduleId,
       created_at: record.createdAt.toISOString(),
     }));
     await transaction.execute(INSERT_REQUESTS_SQL, [JSON.stringify(input)]);

@@ -22,12 +22,15 @@ export interface RequestExportResult {
  * stored once the request is valid, before anything is written, and recorded with the job in the
  * same transaction (StageJobAttachmentsCommand, SubmitJobCommand), so the export never runs
  * without them; a refused request, a failed submit or an idempotent replay keeps none.
+ *
+ * `scheduleId`: the recurring schedule asking (the scheduling module), shown as the export's
+ * `scheduleId`; not part of what an idempotency key compares.
  */
 export class RequestExportCommand extends Command<RequestExportResult> {
   constructor(
     readonly principal: Principal,
     readonly request: ExportRequestData,
-    readonly options: { idempotencyKey?: string | null; attachments?: AsyncIterable<JobAttachmentUpload> | null } = {},
+    readonly options: { idempotencyKey?: string | null; attachments?: AsyncIterable<JobAttachmentUpload> | null; scheduleId?: string | null } = {},
   ) {
     super();
   }

@@ -43,6 +43,8 @@ export interface ExportInfo {
   updatedAt: string;
   /** When its job is due; null for an immediate export. */
   scheduledFor: string | null;
+  /** The recurring schedule that requested it (`/export-schedules/{id}`); null when asked for directly. */
+  scheduleId: string | null;
   processedAt: string | null;
   errorMessage: string | null;
   result: ExportResultSummary | null;

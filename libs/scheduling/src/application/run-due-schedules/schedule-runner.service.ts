@@ -71,7 +71,7 @@ export class ScheduleRunner {
     }
     try {
       const result = await this.commandBus.execute(
-        new RequestExportCommand(Principal.fromJSON(schedule.ownerPrincipal), { ...run.request, scheduledFor: null }, { idempotencyKey: runIdempotencyKey(schedule.id, run.tickAt) }),
+        new RequestExportCommand(Principal.fromJSON(schedule.ownerPrincipal), { ...run.request, scheduledFor: null }, { idempotencyKey: runIdempotencyKey(schedule.id, run.tickAt), scheduleId: schedule.id }),
       );
       this.logger.log(`${where}: export ${result.exportId} ${result.created ? 'requested' : 'already requested (replayed)'}`);
       return { status: 'requested', exportId: result.exportId };
