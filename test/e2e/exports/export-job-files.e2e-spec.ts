@@ -140,6 +140,9 @@ describe('export files through the jobs API (e2e)', () => {
   it('expires the export when its job is deleted through the jobs API (upper-case id too), removing the file', async () => {
     const info = await localExport();
     const [{ storage_key: key }] = (await pool.query('SELECT storage_key FROM job_queue.job_file WHERE job_id = $1', [info.jobId])).rows;
+    // The export is marked succeeded in its handler; its job's success commits with the worker's
+    // next round, a moment later (a busy machine makes it longer): a job still running is not deleted.
+    await waitFor(async () => (await as.bob.call('GET', `/api/v1/jobs/${info.jobId}`)).json.status === 'succeeded', { what: 'the export job to succeed' });
     // UUIDs are case-insensitive in URLs; storage keys are not: the stored id must be used.
     expect((await as.bob.call('DELETE', `/api/v1/jobs/${info.jobId.toUpperCase()}`)).status).toBe(204);
     await expect(fs.stat(path.join(process.env.STORAGE_DIR!, key))).rejects.toThrow(/ENOENT/);
