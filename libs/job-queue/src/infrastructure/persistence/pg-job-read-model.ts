@@ -157,8 +157,9 @@ export class PgJobReadModel implements JobReadModel {
       if (together) reads = new Map([...distinct.keys()].map((key, i) => [key, Promise.resolve(together[i])]));
     }
     if (!reads) reads = new Map([...distinct].map(([key, ask]) => [key, this.readPage(ask.principal, ask.filters, ask.page)]));
-    // One answer per distinct read, shared (frozen) by the asks that made it: mapping the rows
-    // was a quarter of a page's CPU in the API when many clients polled one page (ADR 093).
+    // One answer per distinct read, shared (frozen) by the asks that made it: mapping, serialising
+    // and hashing the same page again for each of them was about a quarter of the API's CPU when
+    // many clients polled one page (ADR 093).
     const answers = new Map(
       [...reads].map(([key, read]) => [
         key,
@@ -265,7 +266,6 @@ export class PgJobReadModel implements JobReadModel {
   }
 }
 
-/** A named statement (its name derived from its text, so one name never means two texts) or an unnamed one. */
 /**
  * A read's JobInfo, frozen all the way down: the callers of one batch that asked the same thing
  * share it (the API serialises it once for all of them, ADR 093), so none may change it. Every
@@ -283,6 +283,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A named statement (its name derived from its text, so one name never means two texts) or an unnamed one. */
 function statement(prepared: boolean, prefix: string, text: string, values: unknown[]): QueryConfig {
   if (!prepared) return { text, values };
   return { name: `${prefix}.${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`, text, values };
