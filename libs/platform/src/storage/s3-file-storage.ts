@@ -1,4 +1,4 @@
-import { Readable } from 'stream';
+import { PassThrough, Readable } from 'stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -136,7 +136,7 @@ export class S3FileStorage implements FileStorage {
         }),
       );
       if (!(response.Body instanceof Readable)) throw new Error(`GetObject ${objectKey} returned no stream`);
-      return response.Body;
+      return readFailuresMarked(response.Body);
     } catch (error) {
       if (isNotFound(error)) throw new NotFoundError('File', key);
       throw storageFailure(error);
@@ -289,4 +289,20 @@ function isNotFound(error: unknown): boolean {
 
 function isNoSuchUpload(error: unknown): boolean {
   return (error as Error)?.name === 'NoSuchUpload' || statusOf(error) === 404;
+}
+
+/**
+ * The object's bytes, with a failure while they arrive told as what it is: the connection to the
+ * store broke mid-read (Node's `aborted`, ECONNRESET) is a StorageUnavailableError, so the job
+ * reading it is retried without using up an attempt (ADR 091), as when the store was away before
+ * the read began. Other failures pass unchanged. A reader that stops early destroys the body too
+ * (its socket goes back or is closed).
+ */
+function readFailuresMarked(body: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
+  // By hand, not stream.pipeline: pipeline would destroy `out` with the body's own error first.
+  body.on('error', (error) => out.destroy(storageFailure(error) as Error));
+  out.on('close', () => body.destroy());
+  body.pipe(out);
+  return out;
 }

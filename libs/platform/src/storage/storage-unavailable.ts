@@ -10,7 +10,7 @@
  * bad request still uses up attempts and ends `failed`:
  * - the connection failed or broke: ECONNREFUSED, ECONNRESET, ETIMEDOUT, EHOSTUNREACH,
  *   ENETUNREACH, ENETDOWN, EPIPE, EAI_AGAIN (DNS did not answer; ENOTFOUND, "no such host", is a
- *   misconfiguration and is NOT included), "socket hang up";
+ *   misconfiguration and is NOT included), "socket hang up", "aborted" (a response cut mid-body);
  * - the AWS SDK's TimeoutError / RequestTimeout, and the errors it marks `$retryable`
  *   (throttling, transient) once its own retries are spent;
  * - S3 answered that it cannot serve now: HTTP 429, 500, 502, 503, 504, or the codes InternalError,
@@ -67,7 +67,7 @@ export function isStorageUnreachable(error: unknown, depth = 0): boolean {
   if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
   if (typeof status === 'number' && UNAVAILABLE_STATUS.has(status)) return true;
   if (e.$retryable) return true;
-  if (typeof e.message === 'string' && /^socket hang up$|(^|\bfor Error: )connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(e.message)) return true;
+  if (typeof e.message === 'string' && /^socket hang up$|^aborted$|(^|\bfor Error: )connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(e.message)) return true;
   // ("AWS SDK error wrapper for Error: connect …": the SDK's wrapper of an error it could not
   // recognise as one, which keeps only the message.)
   // AggregateError (a connect to several addresses that all failed), or a wrapped error.
