@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import { Client } from 'pg';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { proxyFor } from '../../support/tcp-proxy';
 import { client, JOB_ENV, waitForJob } from './job-support';
 
 /**
@@ -97,5 +98,31 @@ describe('job-queue: a dead worker is known in seconds; a starved one is not tak
     expect(events.map((e) => e.type)).toEqual(['submitted', 'started', 'succeeded']);
     const runs = await db(async (c) => (await c.query(`SELECT count(DISTINCT run_token)::int AS runs FROM job_queue_testing.side_effect WHERE job_id = $1`, [id])).rows[0].runs);
     expect(runs).toBe(1);
+  });
+
+  it("a live worker whose database sessions end for a moment (Postgres restarted, a network blip) is not taken for dead: its job does not stall", async () => {
+    const alice = client(api.baseUrl, bearer('alice', tenant));
+    // Only this worker reaches Postgres through the proxy; the others' reconcilers watch its lock.
+    for (const w of started.splice(0)) await w.stop('SIGKILL');
+    const { proxy, url } = await proxyFor(process.env.DATABASE_URL!, 5432);
+    const blinking = await startWorker({ ...ENV, DATABASE_URL: url });
+    started.push(blinking);
+    try {
+      const id = await alice.submit('porter-test.count', { items: 120, itemMs: 50 });
+      await waitForJob(alice, id, (j) => j.status === 'running' && j.progress.processed >= 5, 'the job to run');
+      expect(await runningOn(id, started)).toBe(blinking);
+      await worker(); // a worker with a direct connection, whose reconciler watches the other's lock
+      // Every session of the worker ends (its liveness lock is freed), and it can reconnect 1.5 s later.
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 1500));
+      await proxy.restore();
+      const done = await waitForJob(alice, id, (j) => ['succeeded', 'failed'].includes(j.status), 'the job to end', 60_000);
+      expect(done).toMatchObject({ status: 'succeeded', stalls: 0 });
+      expect((await alice.events(id)).filter((e) => e.type === 'stalled')).toEqual([]);
+      const registered = await db(async (c) => (await c.query(`SELECT lock_free_since FROM job_queue.worker WHERE pid = $1`, [blinking.child.pid])).rows);
+      expect(registered).toEqual([{ lock_free_since: null }]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

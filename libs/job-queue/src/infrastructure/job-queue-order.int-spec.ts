@@ -265,7 +265,7 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     const job = await getJob(api, alice, jobId);
     expect(job).toMatchObject({ status: JobStatus.Failed, attempts: 1, stalls: 3 });
     expect(job.errorDetails).toBe(
-      'The job stalled 3 times: each time the worker running it stopped responding (lease expired); ' +
+      'The job stalled 3 times, the last time because the worker running it stopped responding (lease expired); ' +
         'more than the 2 stalls allowed (JOB_MAX_STALLS), so it is not run again',
     );
     const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, jobId));
@@ -275,7 +275,29 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     ]);
   });
 
-  it('a worker whose process is gone is known dead at once, before its lease runs out; a live one (lock held) is left alone', async () => {
+  it('a live worker whose session ended (Postgres restarted) and took its lock again is not taken for dead, whatever the grace', async () => {
+    const { alice, admin } = users();
+    const store = api.get(JobRunStore);
+    let session = await holdWorkerLiveness(api, 'worker-blip');
+    try {
+      const id = await submit(api, alice, TEST_JOB_TYPES.noop, {}, ADMIN_TOP);
+      await api.get(CommandBus).execute(new MoveJobToTopCommand(admin, id));
+      const run = await store.claim(randomUUID(), 'worker-blip', 600_000, {});
+      expect(run).toMatchObject({ id });
+      await session.end(); // the session ends; the process lives on
+      expect((await store.recoverStalled()).filter((r) => r.id === id)).toEqual([]); // noted free, within the grace
+      const { rows: noted } = await pool.query(`SELECT lock_free_since FROM job_queue.worker WHERE id = 'worker-blip'`);
+      expect(noted[0].lock_free_since).not.toBeNull();
+      session = await holdWorkerLiveness(api, 'worker-blip'); // back a second later, lock held again
+      expect((await store.recoverStalled(100, 3, null, 0)).filter((r) => r.id === id)).toEqual([]);
+      expect((await getJob(api, alice, id)).status).toBe(JobStatus.Running);
+      expect(await store.finish(id, run!.runToken, { kind: 'succeeded', outputInformation: null })).toMatchObject({ status: JobStatus.Succeeded });
+    } finally {
+      await session.end().catch(() => undefined);
+    }
+  });
+
+  it('a worker whose process is gone is known dead once its lock stayed free for the grace, before its lease runs out; a live one (lock held) is left alone', async () => {
     const { alice, admin } = users();
     const store = api.get(JobRunStore);
     const live = await holdWorkerLiveness(api, 'worker-live');
@@ -293,7 +315,9 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
       }
       expect((await store.recoverStalled()).filter((r) => ids.includes(r.id))).toEqual([]);
       await doomed.end(); // the process dies: its session and its lock go with it
-      const recovered = await store.recoverStalled();
+      // Within the grace (4 s) a free lock is only noted: a live worker whose session ended takes it again
+      expect((await store.recoverStalled()).filter((r) => ids.includes(r.id))).toEqual([]);
+      const recovered = await store.recoverStalled(100, 3, null, 0);
       expect(recovered.filter((r) => ids.includes(r.id))).toEqual([expect.objectContaining({ id: ids[1], outcome: JobStatus.Pending })]);
       const events = await api.get(QueryBus).execute(new GetJobEventsQuery(alice, ids[1]));
       expect(events.at(-1)).toMatchObject({ type: 'stalled', data: { reason: 'the worker process is gone (its liveness lock was released); resuming from the last checkpoint' } });

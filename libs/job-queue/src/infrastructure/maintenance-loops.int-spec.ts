@@ -92,9 +92,9 @@ describe('maintenance loops with several instances at once (Postgres + Redis)', 
   });
 
   it("reconciler: the runs of a dead worker are recovered once each (one `stalled` event per job)", async () => {
-    // A worker that registered and died: its liveness lock is free.
+    // A worker that registered and died: its liveness lock is free, and has been for longer than the grace.
     const deadWorker = `dead-host:1:${randomUUID().slice(0, 8)}`;
-    await pool.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, 'dead-host', 1)`, [deadWorker]);
+    await pool.query(`INSERT INTO job_queue.worker (id, host, pid, lock_free_since) VALUES ($1, 'dead-host', 1, now() - interval '1 minute')`, [deadWorker]);
     const ids = await insertJobs(30, { status: 'running', workerId: deadWorker });
     const reconcilers = contexts.map(
       (ctx) => new JobReconciler(ctx.get(JobRunStore), jobsQueue(ctx), ctx.get(EventBus), ctx.get<JobFileCleaner>(JOB_FILE_CLEANER), config),

@@ -107,12 +107,13 @@ export async function waitForStatus(
 
 /**
  * Plays a worker process's liveness (WorkerLiveness) for `workerId`: registers it and holds its
- * lock on a session of its own. `end()` is the process dying.
+ * lock on a session of its own, as WorkerLiveness does (a worker back after its session ended clears
+ * `lock_free_since`). `end()` is the process dying, or its session ending.
  */
 export async function holdWorkerLiveness(ctx: TestingModule, workerId: string): Promise<Client> {
   const client = new Client({ connectionString: ctx.get<PorterConfig>(PORTER_CONFIG).databaseUrl });
   await client.connect();
   await client.query(`SELECT pg_advisory_lock($1::int, hashtext($2))`, [WORKER_LOCK_CLASS, workerId]);
-  await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, 'test', 0) ON CONFLICT (id) DO NOTHING`, [workerId]);
+  await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, 'test', 0) ON CONFLICT (id) DO UPDATE SET lock_free_since = NULL`, [workerId]);
   return client;
 }

@@ -16,4 +16,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   lazyMigration('Migration20261205180000JobQueueLimitedTenantsIndex', () => (require('./20261205180000-job-queue-limited-tenants-index.migration') as typeof import('./20261205180000-job-queue-limited-tenants-index.migration')).Migration20261205180000JobQueueLimitedTenantsIndex),
   lazyMigration('Migration20261205190000JobQueueCoveringListIndexes', () => (require('./20261205190000-job-queue-covering-list-indexes.migration') as typeof import('./20261205190000-job-queue-covering-list-indexes.migration')).Migration20261205190000JobQueueCoveringListIndexes),
   lazyMigration('Migration20261206100000JobQueueListPagesByKey', () => (require('./20261206100000-job-queue-list-pages-by-key.migration') as typeof import('./20261206100000-job-queue-list-pages-by-key.migration')).Migration20261206100000JobQueueListPagesByKey),
+  lazyMigration('Migration20261206130000JobQueueWorkerLockFreeSince', () => (require('./20261206130000-job-queue-worker-lock-free-since.migration') as typeof import('./20261206130000-job-queue-worker-lock-free-since.migration')).Migration20261206130000JobQueueWorkerLockFreeSince),
 ];

@@ -250,10 +250,23 @@ export const jobAttachmentsPrefix = (jobId: string): string => `${jobFilesPrefix
  * free: taking it with an xact lock proves nobody holds it, and the lock is let go at commit.
  * `lockClass` and `self` name the parameters holding WORKER_LOCK_CLASS and the asking process's own
  * worker id (never dead: it is asking; null in a process that runs no jobs).
+ *
+ * A live worker's lock is also free for a moment when its session ends while its process lives on
+ * (Postgres restarted, a network blip): it reconnects within about a second (WorkerLiveness) and
+ * takes its lock again, clearing `lock_free_since`. So a free lock is first noted
+ * (MARK_FREE_WORKER_LOCKS_SQL, `lock_free_since`), and a worker is dead only once its lock has
+ * been free for `grace` ms (QA: every Postgres restart stalled every running job, and five restarts
+ * in a row failed an export for good). `grace` names the parameter holding it.
  */
 export const WORKER_LOCK_CLASS = 0x504f5254; // 'PORT'
-export const deadWorkersSql = (lockClass: string, self: string) =>
-  `SELECT w.id FROM job_queue.worker w WHERE w.id IS DISTINCT FROM ${self}::text AND pg_try_advisory_xact_lock(${lockClass}::int, hashtext(w.id))`;
+/** How long a worker's lock must stay free before its process is taken for dead (ms). */
+export const WORKER_RELOCK_GRACE_MS = 4000;
+export const MARK_FREE_WORKER_LOCKS_SQL = `UPDATE job_queue.worker w SET lock_free_since = clock_timestamp()
+  WHERE w.lock_free_since IS NULL AND w.id IS DISTINCT FROM $2::text AND pg_try_advisory_xact_lock($1::int, hashtext(w.id))`;
+export const deadWorkersSql = (lockClass: string, self: string, grace: string) =>
+  `SELECT w.id FROM job_queue.worker w WHERE w.id IS DISTINCT FROM ${self}::text
+     AND w.lock_free_since <= clock_timestamp() - make_interval(secs => ${grace}::int / 1000.0)
+     AND pg_try_advisory_xact_lock(${lockClass}::int, hashtext(w.id))`;
 
 /** Advisory lock class of "a claim round is taking jobs of this limited tenant" (ADR 052), keyed by hashtext(tenant). */
 export const TENANT_CLAIM_LOCK_CLASS = 0x504f5255;

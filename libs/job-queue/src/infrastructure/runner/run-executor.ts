@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { FileStorage, inStoredTraceContext, PorterConfig, unavailableDependency } from '@porter/platform';
+import { FileStorage, inStoredTraceContext, isUnavailable, PorterConfig, unavailableDependency } from '@porter/platform';
 import { NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../../public/enums/job-status';
 import { JobCancelled, JobFailed, JobSucceeded } from '../../public/events/job-events';
@@ -13,6 +13,10 @@ import { JobHandlerRegistry } from './job-handler.registry';
 import { jobMetrics } from './job-metrics';
 import { RunContext } from './run-context';
 import { RunSlots, SlotWaiter } from './run-slots';
+
+/** Backoff of an outcome write that met an unreachable Postgres: from this, doubling, up to the max. */
+const FINISH_RETRY_FIRST_MS = 250;
+const FINISH_RETRY_MAX_MS = 2000;
 
 interface ActiveRun extends RunningHandler {
   context: RunContext;
@@ -229,9 +233,25 @@ export class RunExecutor {
   }
 
   /** Ends a run: successes go with the next round (batched), other outcomes on their own. */
-  private finish(claimed: ClaimedJob, outcome: RunOutcome): Promise<FinishResult | null> {
-    if (outcome.kind !== 'succeeded') return this.deps.store.finish(claimed.id, claimed.runToken, outcome);
-    return this.deps.writeWithNextRound({ jobId: claimed.id, runToken: claimed.runToken, outputInformation: outcome.outputInformation });
+  /**
+   * Writes the run's outcome. While Postgres is unreachable (restarting, a network blip) the write
+   * is tried again, backing off up to FINISH_RETRY_MAX_MS between tries, for as long as the job's
+   * lease lasts; it used to be given up at once, and the job then waited for its lease to run out
+   * (30 s by default) before anyone ran it again (QA). The write is fenced by the run token: once
+   * another worker has recovered the job, it changes nothing. Not during shutdown, which must not wait.
+   */
+  private async finish(claimed: ClaimedJob, outcome: RunOutcome): Promise<FinishResult | null> {
+    const deadline = Date.now() + this.deps.config.jobLockDurationMs;
+    for (let delay = FINISH_RETRY_FIRST_MS; ; delay = Math.min(FINISH_RETRY_MAX_MS, delay * 2)) {
+      try {
+        if (outcome.kind !== 'succeeded') return await this.deps.store.finish(claimed.id, claimed.runToken, outcome);
+        return await this.deps.writeWithNextRound({ jobId: claimed.id, runToken: claimed.runToken, outputInformation: outcome.outputInformation });
+      } catch (error) {
+        if (!isUnavailable(error) || this.stopping || Date.now() + delay > deadline) throw error;
+        this.deps.logThrottled(`outcome of job ${claimed.id} not written yet (${errorMessage(error)}); trying again in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async afterFinish(jobId: string, result: FinishResult): Promise<void> {

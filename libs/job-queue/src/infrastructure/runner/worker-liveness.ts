@@ -18,8 +18,10 @@ const RECONNECT_MS = 1000;
  * one is still caught by its lease.
  *
  * If the connection drops while the process lives (Postgres restarted), the worker reconnects
- * and takes the lock again; runs recovered meanwhile are fenced by their run tokens, so the worst
- * case is a resumed run, never a duplicate.
+ * and takes the lock again, about a second later; a reconciler takes a worker for dead only once
+ * its lock has stayed free for WORKER_RELOCK_GRACE_MS (4 s), so such a blip stalls nothing. Runs
+ * recovered meanwhile (a longer outage) are fenced by their run tokens, so the worst case is a
+ * resumed run, never a duplicate.
  */
 @Injectable()
 export class WorkerLiveness implements OnModuleInit, OnApplicationShutdown {
@@ -76,7 +78,8 @@ export class WorkerLiveness implements OnModuleInit, OnApplicationShutdown {
       await client.query(`SET tcp_keepalives_idle = 3; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3`);
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked`, [WORKER_LOCK_CLASS, this.workerId]);
       if (!rows[0].locked) throw new Error(`the liveness lock of worker ${this.workerId} is held by another session`);
-      await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
+      // Registered, or back after its session ended (Postgres restarted): its lock is held again.
+      await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET lock_free_since = NULL`, [
         this.workerId,
         os.hostname(),
         process.pid,

@@ -321,8 +321,8 @@ export class JobRunStore implements OnApplicationShutdown {
   }
 
   /** Runs whose worker is gone back to the queue, or ended (store/stall-recovery.ts, ADR 041). */
-  recoverStalled(limit = 100, maxStalls = 3, selfWorkerId: string | null = null): Promise<Array<StalledJob & { outcome: JobStatus }>> {
-    return recoverStalledRuns(this.pool, limit, maxStalls, selfWorkerId);
+  recoverStalled(limit = 100, maxStalls = 3, selfWorkerId: string | null = null, relockGraceMs?: number): Promise<Array<StalledJob & { outcome: JobStatus }>> {
+    return recoverStalledRuns(this.pool, limit, maxStalls, selfWorkerId, relockGraceMs);
   }
 
   /** Pending jobs that could be taken now. */
