@@ -13,17 +13,24 @@ export const NEW_WITHOUT_SCOPE = 'column "scope_id": a new employee needs one of
 export const EXISTING_OUT_OF_SCOPE = 'the employee with this email is in a scope you do not hold (rule: scope held by the importer)';
 
 /**
- * The ids of the emails the tenant already has. One probe of the unique (tenant, email) index
- * per email: the lateral subquery (kept as such by OFFSET 0) gives the planner no join to
- * choose, so the plan stays an index probe per email whatever the table's statistics say.
+ * The probe of existing emails ($1 the tenant, $2 the emails), exported for its plan's test. One
+ * probe of the unique (tenant, email) index per email: the lateral subquery (kept as such by
+ * OFFSET 0) leaves the planner no join to choose, but the index is still its choice, by its
+ * estimate of `tenant = …`. For a tenant the statistics do not know yet (its rows came after the
+ * last ANALYZE, as in its first import) that estimate can fall to one row; every (tenant, …)
+ * index then looks as good as the unique one, and a tenant-only probe, e.g. (tenant, department),
+ * reads the whole tenant once per email. So the tenant is `(SELECT $1::text)`, a value hidden
+ * from the planner (an InitPlan, evaluated once): it estimates the average rows per tenant, and
+ * the probe on both columns (one row) wins. Only tenants averaging about one row each would
+ * bring the tie back, and then ANALYZE is what helps.
  */
-export async function existingEmployeeIds(unitOfWork: ImportUnitOfWork, tenant: string, emails: string[]): Promise<Map<string, string>> {
-  const { rows } = await unitOfWork.query<{ email: string; id: string }>(
-    `SELECT u.email, e.id::text AS id
+export const EXISTING_EMPLOYEE_IDS_SQL = `SELECT u.email, e.id::text AS id
        FROM unnest($2::text[]) AS u(email)
-       CROSS JOIN LATERAL (SELECT id FROM directory.employee WHERE tenant = $1 AND email = u.email OFFSET 0) e`,
-    [tenant, emails],
-  );
+       CROSS JOIN LATERAL (SELECT id FROM directory.employee WHERE tenant = (SELECT $1::text) AND email = u.email OFFSET 0) e`;
+
+/** The ids of the emails the tenant already has (see EXISTING_EMPLOYEE_IDS_SQL for the plan). */
+export async function existingEmployeeIds(unitOfWork: ImportUnitOfWork, tenant: string, emails: string[]): Promise<Map<string, string>> {
+  const { rows } = await unitOfWork.query<{ email: string; id: string }>(EXISTING_EMPLOYEE_IDS_SQL, [tenant, emails]);
   const ids = new Map<string, string>();
   for (const r of rows) ids.set(r.email, r.id);
   return ids;
