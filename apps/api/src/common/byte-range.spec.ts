@@ -24,4 +24,15 @@ describe('parseByteRange', () => {
     expect(parseByteRange('bytes=0-', 0)).toBe('unsatisfiable');
     expect(parseByteRange('bytes=-5', 0)).toBe('unsatisfiable');
   });
+
+  it('takes positions past any file (more digits than a safe integer) as larger than the file: clamped, whole, or unsatisfiable', () => {
+    const huge = '99999999999999999999';
+    expect(parseByteRange(`bytes=0-${huge}`, 100)).toEqual({ start: 0, end: 99 });
+    expect(parseByteRange(`bytes=10-${huge}`, 100)).toEqual({ start: 10, end: 99 });
+    expect(parseByteRange(`bytes=-${huge}`, 100)).toEqual({ start: 0, end: 99 });
+    expect(parseByteRange(`bytes=${huge}-`, 100)).toBe('unsatisfiable');
+    expect(parseByteRange(`bytes=${huge}-${huge}9`, 100)).toBe('unsatisfiable');
+    expect(parseByteRange(`bytes=${huge}-5`, 100)).toBeNull(); // last before first: ignored
+    expect(parseByteRange('bytes=-000', 100)).toBe('unsatisfiable');
+  });
 });

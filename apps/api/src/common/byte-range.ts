@@ -15,16 +15,19 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   if (!match) return null; // several ranges or garbage: the full representation
   const [, first, last] = match;
   if (first === '' && last === '') return null;
+  // Positions past any file (more digits than a safe integer holds) are compared as what they
+  // are: larger than the file. A last position past the end is clamped (RFC 9110 14.1.2), a
+  // suffix longer than the file is the whole file, a first position past the end unsatisfiable.
+  const huge = (digits: string) => !Number.isSafeInteger(Number(digits));
   if (first === '') {
-    const suffix = Number(last);
-    if (!Number.isSafeInteger(suffix)) return null;
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    if (size === 0 || /^0+$/.test(last)) return 'unsatisfiable';
+    const suffix = huge(last) ? size : Number(last);
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
+  if (huge(first)) return last !== '' && !huge(last) ? null : 'unsatisfiable'; // first > last: ignore; else past the end
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return null;
-  if (last !== '' && end < start) return null; // invalid range-spec: ignore the header
+  const end = last === '' || huge(last) ? size - 1 : Number(last);
+  if (last !== '' && !huge(last) && end < start) return null; // invalid range-spec: ignore the header
   if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(end, size - 1) };
 }
