@@ -13,6 +13,12 @@ export interface PorterConfig {
   port: number;
   databaseUrl: string;
   databasePoolMax: number;
+  /**
+   * API process only: how long a connection may take to open (or to come free) and a statement to
+   * run (statement_timeout; a server that answers nothing: this plus 1 s) before the request
+   * answers 503 with Retry-After; 0: no bound. Workers are never bounded (long COPY statements).
+   */
+  databaseRequestTimeoutMs: number;
   redisUrl: string;
   queuePrefix: string;
   storageDir: string;
@@ -183,6 +189,7 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'port', env: 'PORT', default: '3000', parse: integer(0, 65535) },
   { key: 'databaseUrl', env: 'DATABASE_URL', default: 'postgres://postgres@127.0.0.1:5432/porter', parse: url(['postgres', 'postgresql']) },
   { key: 'databasePoolMax', env: 'DATABASE_POOL_MAX', default: '10', parse: integer(1, 200) },
+  { key: 'databaseRequestTimeoutMs', env: 'DATABASE_REQUEST_TIMEOUT_MS', default: '5000', parse: integer(0, 600_000) },
   { key: 'redisUrl', env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', parse: url(['redis', 'rediss']) },
   { key: 'queuePrefix', env: 'QUEUE_PREFIX', default: 'porter', parse: nonEmpty(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"') },
   { key: 'storageDir', env: 'STORAGE_DIR', default: './var/storage', parse: nonEmpty() },

@@ -1,10 +1,11 @@
 import { Global, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { MikroOrmMiddleware, MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { ormBaseOptions } from './orm-options';
-import { createPgPool, PG_POOL } from './pg-pool';
+import { createPgPool, PG_POOL, PgRequestBounds } from './pg-pool';
 import { TransactionRunner } from './transaction-runner';
 
 /**
@@ -21,6 +22,16 @@ export const REQUEST_CONTEXT_EXCLUDED = [
 ];
 
 /**
+ * The bounds of this process's pools: DATABASE_REQUEST_TIMEOUT_MS in a process that serves HTTP
+ * requests (the API: Nest sets its HTTP adapter before it creates any provider), none in one
+ * that does not (the worker, an application context), whose long COPY statements and imports
+ * must not be cut short.
+ */
+export function requestBounds(config: PorterConfig, http: HttpAdapterHost | undefined): PgRequestBounds | undefined {
+  return http?.httpAdapter ? { timeoutMs: config.databaseRequestTimeoutMs } : undefined;
+}
+
+/**
  * One MikroORM connection for the process (modules register their entities with
  * `MikroOrmModule.forFeature([...])`; `autoLoadEntities` collects them), a raw `pg` pool for
  * streaming and bulk paths, and the TransactionRunner whose transactions cross modules.
@@ -30,9 +41,9 @@ export const REQUEST_CONTEXT_EXCLUDED = [
   imports: [
     MikroOrmModule.forRootAsync({
       driver: PostgreSqlDriver,
-      inject: [PORTER_CONFIG],
-      useFactory: (config: PorterConfig) => ({
-        ...ormBaseOptions(config.databaseUrl, config.databasePoolMax),
+      inject: [PORTER_CONFIG, HttpAdapterHost],
+      useFactory: (config: PorterConfig, http: HttpAdapterHost) => ({
+        ...ormBaseOptions(config.databaseUrl, config.databasePoolMax, requestBounds(config, http)),
         autoLoadEntities: true,
         // Registered below, for every route but the job reads (REQUEST_CONTEXT_EXCLUDED).
         registerRequestContext: false,
@@ -42,8 +53,8 @@ export const REQUEST_CONTEXT_EXCLUDED = [
   providers: [
     {
       provide: PG_POOL,
-      inject: [PORTER_CONFIG],
-      useFactory: (config: PorterConfig) => createPgPool(config.databaseUrl, config.databasePoolMax),
+      inject: [PORTER_CONFIG, HttpAdapterHost],
+      useFactory: (config: PorterConfig, http: HttpAdapterHost) => createPgPool(config.databaseUrl, config.databasePoolMax, {}, requestBounds(config, http)),
     },
     TransactionRunner,
   ],
