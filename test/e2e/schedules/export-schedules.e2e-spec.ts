@@ -84,6 +84,15 @@ describe('recurring exports (e2e)', () => {
     const file = await client.download(now.json.id);
     expect(file.status).toBe(200);
     expect(file.text.split('\n')[0]).toMatch(/email,last_name/);
+    // Lists take sort=oldest like every list; latest first otherwise.
+    const again = await client.call('POST', `${SCHEDULES}/${s.id}/run-now`);
+    await waitForExport(client, again.json.id, ['succeeded'], 30_000);
+    const ids = async (query: string) => (await client.call('GET', `${SCHEDULES}/${s.id}/runs${query}`)).json.items.map((r: { id: string }) => r.id);
+    expect(await ids('')).toEqual([again.json.id, now.json.id]);
+    expect(await ids('?sort=oldest')).toEqual([now.json.id, again.json.id]);
+    expect((await client.call('GET', `${SCHEDULES}/${s.id}/runs?sort=sideways`)).status).toBe(400);
+    const newest = (await client.call('GET', `${SCHEDULES}?limit=1000`)).json.items.map((x: { id: string }) => x.id);
+    expect((await client.call('GET', `${SCHEDULES}?limit=1000&sort=oldest`)).json.items.map((x: { id: string }) => x.id)).toEqual([...newest].reverse());
     await client.call('DELETE', `${SCHEDULES}/${s.id}`);
   });
 

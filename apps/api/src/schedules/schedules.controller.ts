@@ -14,7 +14,7 @@ import {
 } from '@porter/scheduling';
 import { CurrentPrincipal } from '@porter/platform';
 import { Page, Principal } from '@porter/shared-kernel';
-import { PageParams } from '../common/page-params.dto';
+import { SortedPageParams } from '../common/page-params.dto';
 import { ApiProblems } from '../common/problem-responses';
 import { validateCollectingErrors } from '../common/validate-collecting-errors';
 import {
@@ -48,11 +48,11 @@ export class SchedulesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Schedules the caller manages (its own; a tenant admin: all of the tenant), newest first' })
+  @ApiOperation({ summary: 'Schedules the caller manages (its own; a tenant admin: all of the tenant), newest first unless sort=oldest' })
   @ApiOkResponse({ type: ExportSchedulePageDto })
   @ApiProblems({ 400: 'a bad query parameter' })
-  list(@CurrentPrincipal() principal: Principal, @Query() params: PageParams): Promise<Page<ExportSchedule>> {
-    return this.queryBus.execute(new ListExportSchedulesQuery(principal, params.offset ?? 0, params.limit ?? 20));
+  list(@CurrentPrincipal() principal: Principal, @Query() params: SortedPageParams): Promise<Page<ExportSchedule>> {
+    return this.queryBus.execute(new ListExportSchedulesQuery(principal, params.offset ?? 0, params.limit ?? 20, params.sort));
   }
 
   @Get(':id')
@@ -81,11 +81,11 @@ export class SchedulesController {
   }
 
   @Get(':id/runs')
-  @ApiOperation({ summary: "The schedule's runs, latest first: the ExportInfo of each export, failed runs with their reason" })
+  @ApiOperation({ summary: "The schedule's runs, latest first unless sort=oldest: the ExportInfo of each export, failed runs with their reason" })
   @ApiOkResponse({ type: ExportScheduleRunPageDto })
   @ApiProblems({ 400: 'a bad query parameter', 404: 'no such schedule, or not managed by the caller' })
-  runs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: PageParams): Promise<Page<ExportScheduleRunExport>> {
-    return this.queryBus.execute(new ListExportScheduleRunsQuery(principal, id, params.offset ?? 0, params.limit ?? 20));
+  runs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: SortedPageParams): Promise<Page<ExportScheduleRunExport>> {
+    return this.queryBus.execute(new ListExportScheduleRunsQuery(principal, id, params.offset ?? 0, params.limit ?? 20, params.sort));
   }
 
   @Post(':id/run-now')

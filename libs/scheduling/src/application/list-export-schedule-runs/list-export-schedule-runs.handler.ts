@@ -17,10 +17,10 @@ export class ListExportScheduleRunsHandler implements IQueryHandler<ListExportSc
     private readonly queryBus: QueryBus,
   ) {}
 
-  async execute({ principal, scheduleId, offset, limit }: ListExportScheduleRunsQuery): Promise<Page<ExportScheduleRunExport>> {
+  async execute({ principal, scheduleId, offset, limit, sort }: ListExportScheduleRunsQuery): Promise<Page<ExportScheduleRunExport>> {
     const schedule = await this.schedules.findVisible(principal, scheduleId);
     if (!schedule) throw new NotFoundError('Export schedule', scheduleId);
-    const page = await this.schedules.listRuns(schedule.id, pageRequest(offset, limit));
+    const page = await this.schedules.listRuns(schedule.id, pageRequest(offset, limit, sort));
     const infos: Array<ExportInfo | null> = new Array(page.items.length).fill(null);
     for (let i = 0; i < page.items.length; i += READ_CONCURRENCY) {
       await Promise.all(

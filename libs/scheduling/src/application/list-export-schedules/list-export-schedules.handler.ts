@@ -10,8 +10,8 @@ import { EXPORT_SCHEDULE_REPOSITORY, ExportScheduleRepository } from '../ports/e
 export class ListExportSchedulesHandler implements IQueryHandler<ListExportSchedulesQuery, Page<ExportSchedule>> {
   constructor(@Inject(EXPORT_SCHEDULE_REPOSITORY) private readonly schedules: ExportScheduleRepository) {}
 
-  async execute({ principal, offset, limit }: ListExportSchedulesQuery): Promise<Page<ExportSchedule>> {
-    const page = await this.schedules.listVisible(principal, pageRequest(offset, limit));
+  async execute({ principal, offset, limit, sort }: ListExportSchedulesQuery): Promise<Page<ExportSchedule>> {
+    const page = await this.schedules.listVisible(principal, pageRequest(offset, limit, sort));
     return { items: page.items.map((s) => toExportSchedule(s)), totalRecords: page.totalRecords };
   }
 }

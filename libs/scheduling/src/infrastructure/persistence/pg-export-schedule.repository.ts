@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { PG_POOL, withPgTransaction } from '@porter/platform';
-import { newId, Page, PageRequest, Principal } from '@porter/shared-kernel';
+import { newId, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
 import type {
   ExportScheduleRecord,
   ExportScheduleRepository,
@@ -115,7 +115,11 @@ export class PgExportScheduleRepository implements ExportScheduleRepository {
   async listVisible(principal: Principal, page: PageRequest): Promise<Page<ExportScheduleRecord>> {
     const params = [principal.tenant, principal.isAdmin, principal.userId];
     const [items, total] = await Promise.all([
-      this.pool.query(`SELECT * FROM ${SCHEDULE} WHERE ${VISIBLE} ORDER BY created_at DESC, id DESC OFFSET $4 LIMIT $5`, [...params, page.offset, page.limit]),
+      this.pool.query(`SELECT * FROM ${SCHEDULE} WHERE ${VISIBLE} ORDER BY created_at ${sqlDirection(page.order)}, id ${sqlDirection(page.order)} OFFSET $4 LIMIT $5`, [
+        ...params,
+        page.offset,
+        page.limit,
+      ]),
       this.pool.query(`SELECT count(*)::int AS n FROM ${SCHEDULE} WHERE ${VISIBLE}`, params),
     ]);
     return { items: items.rows.map(toSchedule), totalRecords: total.rows[0].n };
@@ -146,7 +150,11 @@ export class PgExportScheduleRepository implements ExportScheduleRepository {
 
   async listRuns(scheduleId: string, page: PageRequest): Promise<Page<ScheduleRunRecord>> {
     const [items, total] = await Promise.all([
-      this.pool.query(`SELECT * FROM ${RUN} WHERE schedule_id = $1 ORDER BY tick_at DESC, id DESC OFFSET $2 LIMIT $3`, [scheduleId, page.offset, page.limit]),
+      this.pool.query(`SELECT * FROM ${RUN} WHERE schedule_id = $1 ORDER BY tick_at ${sqlDirection(page.order)}, id ${sqlDirection(page.order)} OFFSET $2 LIMIT $3`, [
+        scheduleId,
+        page.offset,
+        page.limit,
+      ]),
       this.pool.query(`SELECT count(*)::int AS n FROM ${RUN} WHERE schedule_id = $1`, [scheduleId]),
     ]);
     return { items: items.rows.map(toRun), totalRecords: total.rows[0].n };
