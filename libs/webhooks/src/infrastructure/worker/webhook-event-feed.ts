@@ -3,9 +3,12 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ExportOfJob, FindExportOfJobQuery } from '@porter/exports';
 import { ImportCompletionCursor, ImportCompletionPage, ListCompletedImportRecordsQuery } from '@porter/imports';
 import { JobTransitionCursor, JobTransitionPage, ListJobTransitionsQuery } from '@porter/job-queue';
-import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { isUnavailable, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { WEBHOOK_REPOSITORY, WebhookRepository } from '../../application/ports/webhook.ports';
 import { WEBHOOK_DELIVER_JOB_TYPE, WebhookDispatch, WebhookEventToEmit } from '../../application/webhook-dispatch';
+
+/** At most one outage warning of the feed per this many ms. */
+const OUTAGE_LOG_MS = 30_000;
 
 const EXPORT_JOB_TYPE = 'export';
 
@@ -23,6 +26,7 @@ const EXPORT_JOB_TYPE = 'export';
  */
 @Injectable()
 export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private lastOutageLog = 0;
   private readonly logger = new Logger(WebhookEventFeed.name);
   private timer: NodeJS.Timeout | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
@@ -56,14 +60,30 @@ export class WebhookEventFeed implements OnApplicationBootstrap, OnApplicationSh
     this.purging = (async () => {
       while ((await this.webhooks.purgeEvents(before, 1000)) === 1000);
     })()
-      .catch((error: Error) => this.logger.error(`webhook purge failed: ${error.message}`))
+      .catch((error: Error) => this.failed('webhook purge', error))
       .finally(() => (this.purging = null));
+  }
+
+  /**
+   * A failed pass. Postgres (or Redis) away is an outage the next tick gets past by itself: one
+   * warning per OUTAGE_LOG_MS, not an error line every tick (QA: 98 error lines while Postgres was
+   * down). Anything else is an error, every time.
+   */
+  private failed(what: string, error: Error): void {
+    if (!isUnavailable(error)) {
+      this.logger.error(`${what} failed: ${error.message}`);
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastOutageLog < OUTAGE_LOG_MS) return;
+    this.lastOutageLog = now;
+    this.logger.warn(`${what} waits for its database (${error.message}); retrying every tick`);
   }
 
   private tick(): void {
     if (this.running) return;
     this.running = this.drain()
-      .catch((error: Error) => this.logger.error(`webhook feed failed: ${error.message}`))
+      .catch((error: Error) => this.failed('webhook feed', error))
       .finally(() => (this.running = null));
   }
 
