@@ -302,7 +302,10 @@ function readFailuresMarked(body: Readable): Readable {
   const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
   // By hand, not stream.pipeline: pipeline would destroy `out` with the body's own error first.
   body.on('error', (error) => out.destroy(storageFailure(error) as Error));
-  out.on('close', () => body.destroy());
+  // A reader that stopped early: the body's socket is closed (a body read to its end is left alone).
+  out.on('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
   body.pipe(out);
   return out;
 }
