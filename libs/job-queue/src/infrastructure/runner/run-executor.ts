@@ -232,9 +232,8 @@ export class RunExecutor {
     else if (result.retry) context.logger.warn(`attempt failed, retrying in ${result.retry.delayMs} ms`, { error: message });
   }
 
-  /** Ends a run: successes go with the next round (batched), other outcomes on their own. */
   /**
-   * Writes the run's outcome. While Postgres is unreachable (restarting, a network blip) the write
+   * Ends a run: successes go with the next round (batched), other outcomes on their own. While Postgres is unreachable (restarting, a network blip) the write
    * is tried again, backing off up to FINISH_RETRY_MAX_MS between tries, for as long as the job's
    * lease lasts; it used to be given up at once, and the job then waited for its lease to run out
    * (30 s by default) before anyone ran it again (QA). The write is fenced by the run token: once
