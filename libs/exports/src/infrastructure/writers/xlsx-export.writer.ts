@@ -1,14 +1,11 @@
-import { PassThrough, Readable, Writable } from 'stream';
-import { ZipFile } from 'yazl';
+import { Readable, Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
 import { excelSerial, rowValues } from './cell-values';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { CHUNK_CHARS, onOutputFailure, writeWithBackpressure } from './stream-write';
-import { useNativeCrc32ForYazl } from './native-crc32';
 import { XlsxCopyTextTranscoder } from './xlsx-copy-text-transcoder';
-
-useNativeCrc32ForYazl();
+import { ZipStream } from './zip-stream';
 
 /** Excel's hard limit of rows per sheet (the header row included). */
 export const XLSX_MAX_ROWS = 1_048_576;
@@ -18,10 +15,10 @@ export const XLSX_MAX_CELL_CHARS = 32_767;
 const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-// A fixed entry time keeps files byte-identical for identical rows (and retries reproducible).
-const ENTRY_OPTIONS = { mtime: new Date(Date.UTC(2020, 0, 1)), mode: 0o100644, compressionLevel: 6 };
+/** Deflate level of the workbook's small parts. */
+const PART_LEVEL = 6;
 // Sheet XML is large and repetitive: deflate level 1 is ~3x faster than 6 for a few % more bytes.
-const SHEET_OPTIONS = { ...ENTRY_OPTIONS, compressionLevel: 1 };
+const SHEET_LEVEL = 1;
 
 /** Sheet XML handed to the zip at a time (see XlsxExportWriter.write). */
 const SHEET_BUFFER_BYTES = 1 << 18;
@@ -83,22 +80,22 @@ function sheetTitle(base: string, index: number): string {
 }
 
 /**
- * A streaming XLSX (SpreadsheetML) writer built on yazl: each sheet's XML is written into the zip
- * as a deflated stream while rows arrive, strings are inline (no shared-strings table to keep in
+ * A streaming XLSX (SpreadsheetML) writer: each sheet's XML is written into the zip (ZipStream) as
+ * a stream deflated in parallel pieces while rows arrive, strings are inline (no shared-strings table to keep in
  * memory), so memory stays flat whatever the row count. Typed cells: numbers, dates and datetimes
  * (serials with a date format), booleans; a bold, frozen header row on every sheet; a new sheet
  * past Excel's 1,048,576-row limit. The workbook parts are added after the sheets, once their
  * number is known (zip readers locate parts through the central directory, not by order).
  */
 export class XlsxExportWriter implements ExportFileWriter {
-  private readonly zip = new ZipFile();
-  private readonly zipOutput = this.zip.outputStream as Readable;
+  private readonly zip = new ZipStream();
+  private readonly zipOutput: Readable = this.zip.outputStream;
   private readonly zipDone: Promise<void>;
   private readonly maxRowsPerSheet: number;
   private readonly letters: string[];
   private readonly headerXml: string;
   private readonly formatters: ValueFormatter[];
-  private sheet: PassThrough | null = null;
+  private sheet: Writable | null = null;
   private buffer = Buffer.allocUnsafe(SHEET_BUFFER_BYTES);
   private pos = 0;
   private sheetCount = 0;
@@ -143,11 +140,10 @@ export class XlsxExportWriter implements ExportFileWriter {
     this.sheetCount++;
     this.rowsInSheet = 0;
     if (this.failure) throw this.failure;
-    const sheet = new PassThrough({ highWaterMark: 1 << 16 });
+    const sheet = this.zip.addStream(`xl/worksheets/sheet${this.sheetCount}.xml`, SHEET_LEVEL);
     // Its failure is the output's, seen by the write waiting on it (writeWithBackpressure).
     sheet.on('error', () => undefined);
     this.sheet = sheet;
-    this.zip.addReadStream(sheet, `xl/worksheets/sheet${this.sheetCount}.xml`, SHEET_OPTIONS);
     const cols = this.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${Math.min(60, Math.max(12, c.header.length + 2))}" customWidth="1"/>`).join('');
     await this.write(
       `${XML_DECL}<worksheet xmlns="${NS}" xmlns:r="${REL_NS}"><sheetViews><sheetView workbookViewId="0">` +
@@ -230,7 +226,7 @@ export class XlsxExportWriter implements ExportFileWriter {
     await this.endSheet();
     const base = this.options.sheetName ?? 'Export';
     const sheets = Array.from({ length: this.sheetCount }, (_, i) => i + 1);
-    const add = (name: string, xml: string) => this.zip.addBuffer(Buffer.from(xml, 'utf8'), name, ENTRY_OPTIONS);
+    const add = (name: string, xml: string) => this.zip.addBuffer(name, Buffer.from(xml, 'utf8'), PART_LEVEL);
     add(
       'xl/workbook.xml',
       `${XML_DECL}<workbook xmlns="${NS}" xmlns:r="${REL_NS}"><bookViews><workbookView/></bookViews><sheets>` +
@@ -285,10 +281,9 @@ export class XlsxExportWriter implements ExportFileWriter {
 
   /**
    * Sheet XML is gathered as UTF-8 into buffers of SHEET_BUFFER_BYTES before it goes to the zip:
-   * yazl deflates each chunk it is given in one or more zlib calls on libuv's thread pool, and
-   * with the 16K-character text chunks that was ~35,000 round trips per million rows, during which
-   * the worker mostly waited (40 % idle). A few hundred KB per chunk keeps the deflate busy and
-   * the rows coming beside it.
+   * with the 16K-character text chunks of the row path, a zlib stream made ~35,000 round trips to
+   * libuv's thread pool per million rows, during which the worker mostly waited (40 % idle). Now
+   * the zip deflates pieces of this size side by side (ParallelDeflateRaw, ADR 097).
    */
   private async write(chunk: string): Promise<void> {
     if (this.failure) throw this.failure;
