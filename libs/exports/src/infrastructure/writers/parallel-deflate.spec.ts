@@ -57,6 +57,12 @@ describe('ParallelDeflateRaw', () => {
     expect(out.length).toBeLessThan(single * 1.01);
   });
 
+  it('writes the same bytes however the input is chunked', async () => {
+    const input = sheetXml(30_000);
+    const [a, b] = await Promise.all([deflate(input, 1_000, 50_000, 3), deflate(input, 77_777, 50_000, 3)]);
+    expect(a.out.equals(b.out)).toBe(true);
+  });
+
   it('writes a valid empty stream for no input', async () => {
     const { out, stream } = await deflate(Buffer.alloc(0), 1, 1000, 3);
     expect(zlib.inflateRawSync(out).length).toBe(0);

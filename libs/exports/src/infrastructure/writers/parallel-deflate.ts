@@ -15,11 +15,11 @@ const FINAL_EMPTY_BLOCK = Buffer.from([0x03, 0x00]);
 
 /**
  * A raw deflate stream (RFC 1951) made of pieces deflated side by side, as pigz does: the input
- * is cut into blocks of `DEFLATE_BLOCK_BYTES`, each deflated by zlib on libuv's thread pool and
+ * is cut into blocks of `DEFLATE_BLOCK_BYTES` (at fixed offsets, whatever the writes), each deflated by zlib on libuv's thread pool and
  * ended with a sync flush (byte-aligned, not final), up to `DEFLATE_BLOCKS_IN_FLIGHT` at once;
  * their output is emitted in order and ended by an empty final block. Any inflater reads the
  * concatenation as one stream. Each piece starts without the 32 KB window before it (pigz passes
- * it as a dictionary): on a 1M-row sheet at level 1 that costs 0.7 % of the size (97.1 MB
+ * it as a dictionary): on a 1M-row sheet at level 1 that costs 1.4 % of the size (97.8 MB
  * against 96.4 MB), and sparing the dictionary is worth more.
  *
  * One zlib stream deflates on one thread, a 16 KB output buffer per round trip, so an XLSX export
@@ -46,10 +46,21 @@ export class ParallelDeflateRaw extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.crc32 = zlib.crc32(chunk, this.crc32);
     this.bytesIn += chunk.length;
-    this.parts.push(chunk);
-    this.partBytes += chunk.length;
     try {
-      if (this.partBytes >= this.blockBytes) this.startBlock();
+      // Blocks are cut at fixed offsets of the input, so the output does not depend on how the
+      // input was chunked: the same rows give the same file.
+      let rest = chunk;
+      while (this.partBytes + rest.length >= this.blockBytes) {
+        const take = this.blockBytes - this.partBytes;
+        this.parts.push(rest.subarray(0, take));
+        this.partBytes += take;
+        this.startBlock();
+        rest = rest.subarray(take);
+      }
+      if (rest.length) {
+        this.parts.push(rest);
+        this.partBytes += rest.length;
+      }
     } catch (error) {
       return callback(error as Error);
     }
