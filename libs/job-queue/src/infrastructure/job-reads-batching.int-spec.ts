@@ -148,7 +148,7 @@ describe('job reads in batches (Postgres)', () => {
     expect(sent.filter((name) => name.startsWith('job-queue.read-page')).length).toBeLessThan(asks.length / 2);
   });
 
-  it('ranks the pending jobs of different pages read together with one window, counts equal counts once, and a failed batch is read page by page', async () => {
+  it('ranks the pending jobs of different pages read together with one window, reads pages of one list as one range, counts equal counts once, and a failed batch is read page by page', async () => {
     const { alice, admin } = users();
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push(await submit(api, alice, TEST_JOB_TYPES.noop, {}, { priority: [0, 3, -1][i % 3] }));
@@ -204,6 +204,8 @@ describe('job reads in batches (Postgres)', () => {
       // one window per batch of pages (not one per page), and the count of the same filter once per batch
       expect(windows).toBe(transactions);
       expect(texts.filter((t) => t.startsWith('SELECT count(*)')).length).toBeLessThanOrEqual(2 * transactions);
+      // the six pages of each of the two lists read as one range each per batch, not a statement per page
+      expect(texts.filter((t) => t.includes('selected AS (')).length).toBeLessThanOrEqual(2 * transactions);
 
       // A batch whose positions statement fails is read again page by page: every caller still gets its page.
       texts.length = 0;

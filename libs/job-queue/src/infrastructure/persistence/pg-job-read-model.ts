@@ -52,6 +52,8 @@ const BY_KEY_FROM_OFFSET = 100;
 
 /** Most reads answered by one statement. */
 const READ_BATCH_MAX = 200;
+/** Pages of one list in a batch are read as one range of at most this many rows (pageRanges). */
+const RANGE_MAX_ROWS = 2_000;
 
 interface PageAsk {
   principal: Principal;
@@ -175,7 +177,8 @@ export class PgJobReadModel implements JobReadModel {
    * without positions, each distinct count once, then the positions of every pending job among
    * them from one window over the pending index (PENDING_POSITIONS_SQL). Pages read alone each
    * ranked every pending job: with thousands waiting, a dashboard's worth of different pages
-   * cost one pass over the pending index per page.
+   * cost one pass over the pending index per page. Pages of one list close to each other are
+   * read as one range of rows and cut apart (pageRanges).
    */
   private async readPages(asks: PageAsk[]): Promise<Array<{ rows: JobRow[]; total: number }>> {
     const client = await this.pool.connect();
@@ -184,9 +187,10 @@ export class PgJobReadModel implements JobReadModel {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const counts = new Map<string, number>();
-      const pages: Array<{ rows: JobRow[]; total: number }> = [];
-      for (const ask of asks) {
-        const { page, count } = this.pageStatements(ask.principal, ask.filters, ask.page, false);
+      const pages: Array<{ rows: JobRow[]; total: number }> = new Array(asks.length);
+      for (const range of pageRanges(asks)) {
+        const first = asks[range.members[0]];
+        const { page, count } = this.pageStatements(first.principal, first.filters, { ...first.page, offset: range.offset, limit: range.end - range.offset }, false);
         const rows = (await client.query<JobRow>(page)).rows;
         const countKey = JSON.stringify([count.text, count.values]);
         let total = counts.get(countKey);
@@ -194,7 +198,10 @@ export class PgJobReadModel implements JobReadModel {
           total = Number((await client.query<{ n: string }>(count)).rows[0].n);
           counts.set(countKey, total);
         }
-        pages.push({ rows, total });
+        for (const member of range.members) {
+          const { offset, limit } = asks[member].page;
+          pages[member] = { rows: rows.slice(offset - range.offset, offset - range.offset + limit), total };
+        }
       }
       const pending = [...new Set(pages.flatMap((p) => p.rows.filter((row) => row.status === 'pending').map((row) => row.id)))];
       if (pending.length) {
@@ -264,6 +271,48 @@ export class PgJobReadModel implements JobReadModel {
       count: statement(prepared, 'job-queue.count-jobs', countSql, params),
     };
   }
+}
+
+/** The rows of one list read by one statement and cut into the pages of its members (indexes into the batch's asks). */
+interface PageRange {
+  offset: number;
+  end: number;
+  members: number[];
+}
+
+/**
+ * The batch's pages grouped into ranges: pages of the same list (principal, filters, order) are
+ * read together when the range stays within RANGE_MAX_ROWS and no gap between them is wider than
+ * the next page. 100 clients paging through one list (offsets 0 … 1,980) cost a statement each,
+ * every one walking the list from its start to its offset, on one connection one after the
+ * other (and each round trip wakes Postgres); as one range they cost one statement and one walk
+ * to the deepest page. The order is total (`id` breaks ties), so a cut page is the page.
+ */
+function pageRanges(asks: readonly PageAsk[]): PageRange[] {
+  const lists = new Map<string, number[]>();
+  asks.forEach((ask, i) => {
+    const list = JSON.stringify([ask.principal.tenant, ask.principal.isAdmin, ask.principal.userId, ask.filters, ask.page.order ?? null]);
+    const members = lists.get(list);
+    if (members) members.push(i);
+    else lists.set(list, [i]);
+  });
+  const ranges: PageRange[] = [];
+  for (const members of lists.values()) {
+    members.sort((a, b) => asks[a].page.offset - asks[b].page.offset);
+    let range: PageRange | null = null;
+    for (const member of members) {
+      const { offset, limit } = asks[member].page;
+      const end = offset + limit;
+      if (range && offset <= range.end + limit && Math.max(range.end, end) - range.offset <= RANGE_MAX_ROWS) {
+        range.end = Math.max(range.end, end);
+        range.members.push(member);
+      } else {
+        range = { offset, end, members: [member] };
+        ranges.push(range);
+      }
+    }
+  }
+  return ranges;
 }
 
 /**
