@@ -63,6 +63,28 @@ describe('ParallelDeflateRaw', () => {
     expect(a.out.equals(b.out)).toBe(true);
   });
 
+  it('keeps at most its pieces in flight, even for one write many blocks long', async () => {
+    const input = sheetXml(40_000);
+    const stream = new ParallelDeflateRaw(1, 1 << 16, 3);
+    let most = 0;
+    let sampling = true;
+    const sample = () => {
+      most = Math.max(most, stream.piecesInFlight);
+      if (sampling) setImmediate(sample);
+    };
+    sample();
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise((resolve) => stream.on('end', resolve));
+    stream.end(input);
+    await ended;
+    sampling = false;
+    expect(input.length).toBeGreaterThan(40 * (1 << 16));
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(zlib.inflateRawSync(Buffer.concat(chunks)).equals(input)).toBe(true);
+  });
+
   it('writes a valid empty stream for no input', async () => {
     const { out, stream } = await deflate(Buffer.alloc(0), 1, 1000, 3);
     expect(zlib.inflateRawSync(out).length).toBe(0);

@@ -46,25 +46,28 @@ export class ParallelDeflateRaw extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.crc32 = zlib.crc32(chunk, this.crc32);
     this.bytesIn += chunk.length;
-    try {
-      // Blocks are cut at fixed offsets of the input, so the output does not depend on how the
-      // input was chunked: the same rows give the same file.
-      let rest = chunk;
-      while (this.partBytes + rest.length >= this.blockBytes) {
-        const take = this.blockBytes - this.partBytes;
-        this.parts.push(rest.subarray(0, take));
-        this.partBytes += take;
-        this.startBlock();
-        rest = rest.subarray(take);
-      }
-      if (rest.length) {
-        this.parts.push(rest);
-        this.partBytes += rest.length;
-      }
-    } catch (error) {
-      return callback(error as Error);
+    this.cut(chunk).then(() => callback(), callback);
+  }
+
+  /**
+   * Blocks are cut at fixed offsets of the input, so the output does not depend on how the input
+   * was chunked: the same rows give the same file. A write larger than a block waits after each
+   * block it starts, so one large write never has more than `inFlight` pieces on the pool.
+   */
+  private async cut(chunk: Buffer): Promise<void> {
+    let rest = chunk;
+    while (this.partBytes + rest.length >= this.blockBytes) {
+      const take = this.blockBytes - this.partBytes;
+      this.parts.push(rest.subarray(0, take));
+      this.partBytes += take;
+      this.startBlock();
+      rest = rest.subarray(take);
+      await this.emitPieces(this.inFlight - 1);
     }
-    this.emitPieces(this.inFlight - 1).then(() => callback(), callback);
+    if (rest.length) {
+      this.parts.push(rest);
+      this.partBytes += rest.length;
+    }
   }
 
   override _flush(callback: TransformCallback): void {
@@ -84,6 +87,11 @@ export class ParallelDeflateRaw extends Transform {
     this.pieces.length = 0;
     this.parts = [];
     callback(error);
+  }
+
+  /** Pieces on the thread pool now (for tests). */
+  get piecesInFlight(): number {
+    return this.pieces.length;
   }
 
   /** Emits finished pieces, in order, until at most `keep` are still being deflated. */

@@ -87,6 +87,22 @@ describe('ZipStream', () => {
     expect(entries[2]!.content.toString('utf8')).toBe('<workbook>ü</workbook>');
   });
 
+  it('keeps data descriptors at 16 bytes while the sizes fit, even with zip64 fields elsewhere, for readers that stream', async () => {
+    const { bytes } = await archive({ forceZip64: true });
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: false }, (e, z) => (e ? reject(e) : resolve(z!))));
+    const entries = await new Promise<yauzl.Entry[]>((resolve) => {
+      const found: yauzl.Entry[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => found.push(entry));
+      zip.on('end', () => resolve(found));
+    });
+    // A streamed entry: local header, data, a 16-byte descriptor, then the next local header.
+    const [first, second] = entries;
+    const descriptorAt = first!.relativeOffsetOfLocalHeader + 30 + Buffer.byteLength(first!.fileName) + first!.compressedSize;
+    expect(bytes.readUInt32LE(descriptorAt)).toBe(0x08074b50);
+    expect(second!.relativeOffsetOfLocalHeader).toBe(descriptorAt + 16);
+    expect(bytes.readUInt32LE(second!.relativeOffsetOfLocalHeader)).toBe(0x04034b50);
+  });
+
   it('writes the same bytes for the same entries', async () => {
     const [a, b] = await Promise.all([archive(), archive()]);
     expect(a.bytes.equals(b.bytes)).toBe(true);
@@ -112,5 +128,36 @@ describe('ZipStream', () => {
     const secondFailed = new Promise((resolve) => second.once('error', resolve));
     first.destroy(new Error('disk full'));
     await expect(secondFailed).resolves.toEqual(new Error('disk full'));
+  });
+
+  it('fails, never leaves waiting, an entry destroyed before its turn', async () => {
+    const zip = new ZipStream();
+    const bytes = collect(zip);
+    const first = zip.addStream('a.xml', 1);
+    const second = zip.addStream('b.xml', 1);
+    second.on('error', () => undefined);
+    second.destroy(new Error('gave up'));
+    first.end(sheet(10));
+    zip.end();
+    await expect(bytes).rejects.toThrow('gave up');
+  });
+
+  it('fails the entry being written, and the ones waiting, when its reader destroys the archive', async () => {
+    const zip = new ZipStream();
+    zip.outputStream.on('error', () => undefined);
+    const first = zip.addStream('a.xml', 1);
+    const second = zip.addStream('b.xml', 1);
+    const failed = (entry: NodeJS.WritableStream) => new Promise<Error>((resolve) => entry.once('error', resolve));
+    const both = Promise.all([failed(first), failed(second)]);
+    first.write(sheet(10));
+    zip.outputStream.destroy(new Error('the reader went away'));
+    const [a, b] = await both;
+    expect(a.message).toBe('the reader went away');
+    expect(b.message).toBe('the reader went away');
+    // An entry added afterwards fails at once.
+    const late = zip.addStream('c.xml', 1);
+    const lateError = failed(late);
+    expect(late.destroyed).toBe(true);
+    expect((await lateError).message).toBe('the reader went away');
   });
 });

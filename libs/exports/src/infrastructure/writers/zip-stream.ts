@@ -1,4 +1,5 @@
 import { PassThrough, Writable } from 'stream';
+import { finished } from 'stream/promises';
 import { promisify } from 'util';
 import * as zlib from 'zlib';
 import { ParallelDeflateRaw } from './parallel-deflate';
@@ -38,6 +39,12 @@ interface Entry {
 }
 
 const needsZip64 = (e: Entry, force: boolean) => force || e.size > MAX_32 || e.compressedSize > MAX_32 || e.offset > MAX_32;
+/**
+ * The data descriptor is zip64 (8-byte sizes) only when a size needs it: a streaming reader, which
+ * has no central directory to ask, reads a 16-byte descriptor after a local header without zip64
+ * fields, whatever the entry's offset (yazl chose by the offset too, which such readers misread).
+ */
+const sizesNeedZip64 = (e: Entry) => e.size > MAX_32 || e.compressedSize > MAX_32;
 
 function uint64(buffer: Buffer, value: number, at: number): void {
   buffer.writeUInt32LE(value % 0x1_0000_0000, at);
@@ -52,7 +59,8 @@ function uint64(buffer: Buffer, value: number, at: number): void {
  * they were added; the central directory goes at the end.
  *
  * It replaces yazl, whose one zlib stream per entry could not deflate a sheet on more than one
- * thread (ADR 097). It writes the same records yazl wrote, field for field, but the deflate.
+ * thread (ADR 097). It writes the same records yazl wrote, field for field, but the deflate and
+ * the data descriptor's width (chosen by the entry's sizes alone, see sizesNeedZip64).
  */
 export class ZipStream {
   /** The archive's bytes; it ends after `end()` once every entry is written, and fails with the first failure. */
@@ -63,12 +71,28 @@ export class ZipStream {
   /** Streamed entries added but not yet being written: failed with the archive, so that no write to one waits for good. */
   private readonly waiting = new Set<ParallelDeflateRaw>();
 
+  /** The entry being written now. */
+  private current: ParallelDeflateRaw | null = null;
+
   /** `forceZip64`: zip64 fields on every entry and the directory, as past 4 GB (yazl's `forceZip64Format`; tests read such archives without writing 4 GB). */
-  constructor(private readonly options: { forceZip64?: boolean } = {}) {}
+  constructor(private readonly options: { forceZip64?: boolean } = {}) {
+    // The archive's stream closed before it ended (destroyed by its reader, or by a failure):
+    // every entry still being written or waiting fails with it, so no writer waits for good.
+    this.outputStream.once('close', () => {
+      if (this.outputStream.readableEnded) return;
+      const error = this.outputStream.errored ?? new Error('the zip stream closed before it ended');
+      this.current?.destroy(error);
+      for (const data of this.waiting) data.destroy(error);
+    });
+  }
 
   /** An entry whose bytes are written to (and ended on) the returned stream. */
   addStream(name: string, level: number): Writable {
     const data = new ParallelDeflateRaw(level);
+    if (this.outputStream.destroyed) {
+      data.destroy(this.outputStream.errored ?? new Error('the zip stream closed before it ended'));
+      return data;
+    }
     this.waiting.add(data);
     this.enqueue(() => this.pumpStream(Buffer.from(name, 'utf8'), data));
     return data;
@@ -105,19 +129,23 @@ export class ZipStream {
 
   private async pumpStream(name: Buffer, data: ParallelDeflateRaw): Promise<void> {
     this.waiting.delete(data);
+    this.current = data;
     const entry: Entry = { name, offset: this.offset, streamed: true, crc32: 0, size: 0, compressedSize: 0 };
     this.write(localHeader(entry));
-    await new Promise<void>((resolve, reject) => {
-      data.once('end', resolve);
-      data.once('error', reject);
-      data.once('close', () => reject(data.errored ?? new Error(`the zip entry ${name.toString()} closed before it ended`)));
-      data.pipe(this.outputStream, { end: false });
-    });
+    data.pipe(this.outputStream, { end: false });
+    try {
+      // Also settles for an entry that was destroyed before its turn came.
+      await finished(data, { writable: false });
+    } catch (error) {
+      throw data.errored ?? error;
+    } finally {
+      this.current = null;
+    }
     entry.crc32 = data.crc32;
     entry.size = data.bytesIn;
     entry.compressedSize = data.bytesOut;
     this.offset += data.bytesOut;
-    this.write(dataDescriptor(entry, this.options.forceZip64 === true));
+    this.write(dataDescriptor(entry));
     this.entries.push(entry);
   }
 
@@ -146,8 +174,8 @@ function localHeader(entry: Entry): Buffer {
   return header;
 }
 
-function dataDescriptor(entry: Entry, force: boolean): Buffer {
-  const zip64 = needsZip64(entry, force);
+function dataDescriptor(entry: Entry): Buffer {
+  const zip64 = sizesNeedZip64(entry);
   const descriptor = Buffer.alloc(zip64 ? 24 : 16);
   descriptor.writeUInt32LE(DATA_DESCRIPTOR, 0);
   descriptor.writeUInt32LE(entry.crc32, 4);
