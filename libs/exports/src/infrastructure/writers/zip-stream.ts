@@ -38,18 +38,16 @@ interface Entry {
   compressedSize: number;
 }
 
-const needsZip64 = (e: Entry, force: boolean) => force || e.size > MAX_32 || e.compressedSize > MAX_32 || e.offset > MAX_32;
 /**
  * The data descriptor is zip64 (8-byte sizes) only when a size needs it: a streaming reader, which
  * has no central directory to ask, reads a 16-byte descriptor after a local header without zip64
  * fields, whatever the entry's offset (yazl chose by the offset too, which such readers misread).
  */
 const sizesNeedZip64 = (e: Entry) => e.size > MAX_32 || e.compressedSize > MAX_32;
-
-function uint64(buffer: Buffer, value: number, at: number): void {
-  buffer.writeUInt32LE(value % 0x1_0000_0000, at);
-  buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
-}
+/** The central directory's record of an entry needs zip64 fields for its sizes or its offset. */
+const needsZip64 = (e: Entry, force: boolean) => force || sizesNeedZip64(e) || e.offset > MAX_32;
+const flags = (e: Entry) => (e.streamed ? NAME_IS_UTF8 | SIZES_IN_DESCRIPTOR : NAME_IS_UTF8);
+const uint64 = (buffer: Buffer, value: number, at: number) => buffer.writeBigUInt64LE(BigInt(value), at);
 
 /**
  * A zip archive written as a stream, for the XLSX writer: deflated entries, either streamed (their
@@ -159,7 +157,7 @@ function localHeader(entry: Entry): Buffer {
   const header = Buffer.alloc(30 + entry.name.length);
   header.writeUInt32LE(LOCAL_HEADER, 0);
   header.writeUInt16LE(VERSION_NEEDED, 4);
-  header.writeUInt16LE(entry.streamed ? NAME_IS_UTF8 | SIZES_IN_DESCRIPTOR : NAME_IS_UTF8, 6);
+  header.writeUInt16LE(flags(entry), 6);
   header.writeUInt16LE(DEFLATED, 8);
   header.writeUInt16LE(DOS_TIME, 10);
   header.writeUInt16LE(DOS_DATE, 12);
@@ -196,7 +194,7 @@ function centralHeader(entry: Entry, force: boolean): Buffer {
   header.writeUInt32LE(CENTRAL_HEADER, 0);
   header.writeUInt16LE(VERSION_MADE_BY, 4);
   header.writeUInt16LE(zip64 ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED, 6);
-  header.writeUInt16LE(entry.streamed ? NAME_IS_UTF8 | SIZES_IN_DESCRIPTOR : NAME_IS_UTF8, 8);
+  header.writeUInt16LE(flags(entry), 8);
   header.writeUInt16LE(DEFLATED, 10);
   header.writeUInt16LE(DOS_TIME, 12);
   header.writeUInt16LE(DOS_DATE, 14);

@@ -59,7 +59,9 @@ interface PageAsk {
   principal: Principal;
   filters: JobListFilters;
   page: PageRequest;
-  /** Equal for asks that read the same thing. */
+  /** Equal for asks that read pages of the same list (principal, filters, order). */
+  list: string;
+  /** Equal for asks that read the same thing (the list, and the same page of it). */
   key: string;
 }
 
@@ -143,8 +145,8 @@ export class PgJobReadModel implements JobReadModel {
   });
 
   async list(principal: Principal, filters: JobListFilters, page: PageRequest): Promise<Page<JobInfo>> {
-    const key = JSON.stringify([principal.tenant, principal.isAdmin, principal.userId, filters, page.offset, page.limit, page.order ?? null]);
-    return this.pages.submit({ principal, filters, page, key });
+    const list = JSON.stringify([principal.tenant, principal.isAdmin, principal.userId, filters, page.order ?? null]);
+    return this.pages.submit({ principal, filters, page, list, key: `${list}\u0000${page.offset}\u0000${page.limit}` });
   }
 
   private async listBatch(asks: PageAsk[]): Promise<Array<BatchItemResult<Page<JobInfo>>>> {
@@ -291,10 +293,9 @@ interface PageRange {
 function pageRanges(asks: readonly PageAsk[]): PageRange[] {
   const lists = new Map<string, number[]>();
   asks.forEach((ask, i) => {
-    const list = JSON.stringify([ask.principal.tenant, ask.principal.isAdmin, ask.principal.userId, ask.filters, ask.page.order ?? null]);
-    const members = lists.get(list);
+    const members = lists.get(ask.list);
     if (members) members.push(i);
-    else lists.set(list, [i]);
+    else lists.set(ask.list, [i]);
   });
   const ranges: PageRange[] = [];
   for (const members of lists.values()) {
