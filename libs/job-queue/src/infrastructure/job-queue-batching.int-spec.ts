@@ -19,6 +19,8 @@ import { CHECKPOINT_SQL, HEARTBEAT_SQL, OWNER_SQL, PROGRESS_LEASE_SQL, PROGRESS_
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { guardedJobUpdateSql } from './persistence/job.repository';
 import { JobRunner } from './runner/job-runner.service';
+import { JobReconciler } from './maintenance/job-reconciler.service';
+import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { JOBS_QUEUE } from './job-queue.constants';
 import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
 import type { Principal } from '@porter/shared-kernel';
@@ -85,31 +87,67 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     expect(relayed.filter((m) => m && m.opts.delay && m.opts.delay > 3000_000)).toHaveLength(30);
   });
 
-  it('relays a batch of runnable jobs by the outbox rows it committed (ADR 069): wake-up sent, rows deleted; a scheduled job in the batch is left to a drain, with its delay', async () => {
+  it('writes no outbox row for a direct submit\'s runnable jobs: their wake-ups go to the relay from memory (ADR 099); a scheduled job keeps its row, drained with its delay', async () => {
     const { alice } = users();
     const bus = api.get(CommandBus);
     const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
     const relay = api.get(OutboxRelay);
     await relay.flush();
-    const outboxRows = async (ids: string[]) => (await pool.query(`SELECT count(*)::int AS n FROM job_queue.outbox WHERE job_id = ANY($1::uuid[])`, [ids])).rows[0].n;
+    const outboxRows = async (ids: string[]) =>
+      (await pool.query(`SELECT job_id FROM job_queue.outbox WHERE job_id = ANY($1::uuid[])`, [ids])).rows.map((r: { job_id: string }) => r.job_id);
 
-    // A lone job on a quiet relay: its wake-up goes to Redis, then its row is deleted.
-    const lone = await bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}));
-    await waitFor(async () => (await outboxRows([lone.jobId])) === 0, { what: 'the lone job\'s outbox row to be deleted' });
-    const message = await queue.getJob(`${lone.jobId}.1`);
-    expect(message?.opts.delay ?? 0).toBe(0);
-    expect(message?.data).toEqual({ jobId: lone.jobId });
+    // Held back from the relay for a moment, to see what the batch wrote and handed over.
+    const handed: unknown[][] = [];
+    const kick = jest.spyOn(relay, 'kick').mockImplementation((...args: unknown[]) => void handed.push(args));
+    let ids: string[];
+    try {
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))),
+        bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) })),
+      ]);
+      ids = results.map((r) => r.jobId);
+    } finally {
+      kick.mockRestore();
+    }
+    expect(await outboxRows(ids)).toEqual([ids[5]]);
+    const wakeups = handed.flatMap(([rows]) => (rows as Array<{ id: string | null; jobId: string }> | undefined) ?? []);
+    expect(wakeups.map((w) => w.jobId).sort()).toEqual(ids.slice(0, 5).sort());
+    expect(wakeups.every((w) => w.id === null)).toBe(true);
+    expect(handed.some(([rows]) => rows === undefined || (rows as unknown[]).length === 0)).toBe(true); // and a drain, for the scheduled row
 
-    // Runnable and scheduled jobs together: every row is relayed, the scheduled one keeps its delay.
-    const results = await Promise.all([
-      ...Array.from({ length: 5 }, () => bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))),
-      bus.execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: new Date(Date.now() + 3600_000) })),
-    ]);
-    const ids = results.map((r) => r.jobId);
-    await waitFor(async () => (await outboxRows(ids)) === 0, { what: 'every outbox row of the batch to be relayed' });
+    for (const args of handed) relay.kick(...(args as Parameters<OutboxRelay['kick']>));
     await relay.flush();
-    const scheduled = await queue.getJob(`${ids[5]}.1`);
-    expect(scheduled?.opts.delay).toBeGreaterThan(3000_000);
+    expect(await outboxRows(ids)).toEqual([]);
+    // one merged message names the first of up to 16 runnable jobs; the scheduled one keeps its delay
+    const first = await queue.getJob(`${wakeups[0].jobId}.1`);
+    expect(first?.opts.delay ?? 0).toBe(0);
+    expect(first?.data).toEqual({ jobId: wakeups[0].jobId });
+    expect((await queue.getJob(`${ids[5]}.1`))?.opts.delay).toBeGreaterThan(3000_000);
+  });
+
+  it('a process that dies between a direct submit\'s commit and its wake-up leaves a pending job with no message, which the reconciler wakes (ADR 099)', async () => {
+    const { alice } = users();
+    const queue = api.get<Queue>(getQueueToken(JOBS_QUEUE));
+    const relay = api.get(OutboxRelay);
+    await relay.flush();
+    const kick = jest.spyOn(relay, 'kick').mockImplementation(() => undefined); // the process "dies" after the commit
+    let jobId: string;
+    try {
+      jobId = (await api.get(CommandBus).execute(new SubmitJobCommand(alice, TEST_JOB_TYPES.noop, {}))).jobId;
+    } finally {
+      kick.mockRestore();
+    }
+    expect((await pool.query(`SELECT count(*)::int AS n FROM job_queue.outbox WHERE job_id = $1`, [jobId])).rows[0].n).toBe(0);
+    expect(await queue.getJob(`${jobId}.1`)).toBeUndefined();
+    await queue.drain(); // whatever earlier tests left waiting: the reconciler compares what waits with what is ready
+
+    const reconciler = new JobReconciler(api.get(JobRunStore), queue, api.get(EventBus), api.get<JobFileCleaner>(JOB_FILE_CLEANER), api.get<PorterConfig>(PORTER_CONFIG));
+    const ready = await api.get(JobRunStore).readyPendingCount();
+    expect(ready).toBeGreaterThanOrEqual(1);
+    expect((await reconciler.reconcile()).wakeups).toBe(ready);
+    await relay.flush();
+    expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(ready);
+    expect(await getJob(api, alice, jobId)).toMatchObject({ status: JobStatus.Pending });
   });
 
   it('fails only the submit Postgres refuses when it was written together with others', async () => {

@@ -55,11 +55,13 @@ export interface OutboxRow {
 }
 
 /**
- * An outbox row of an immediately runnable job that this process has just committed (a direct
- * submit batch): the relay may send its wake-up without reading the row back first.
+ * The wake-up of an immediately runnable job that this process has just committed: the relay may
+ * send it without reading anything back first. `id` is its outbox row (a submit in a caller's
+ * transaction, ADR 069), deleted once Redis took the message; null for a direct submit, which
+ * writes no row (ADR 099): the relay writes one only if Redis refuses the message.
  */
 export interface CommittedOutboxRow {
-  id: string;
+  id: string | null;
   jobId: string;
   messageId: string;
   type: string;
@@ -68,6 +70,17 @@ export interface CommittedOutboxRow {
 
 /** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below); prepared (a key lookup, its plan cannot go stale). */
 const RELAY_DELETE_SQL = `DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`;
+/**
+ * Writes the outbox rows of direct submits whose wake-ups Redis refused (ADR 099), for a later
+ * drain: ids and message ids in the order the jobs were submitted; NOTIFY wakes every relay.
+ */
+const RELAY_FALLBACK_SQL = `
+  WITH ob AS (
+    INSERT INTO job_queue.outbox (job_id, message_id)
+    SELECT job_id, message_id FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS r(job_id, message_id, ord) ORDER BY ord
+    RETURNING 1
+  )
+  SELECT count(*)::int AS n, pg_notify('${OUTBOX_CHANNEL}', '') FROM ob`;
 
 /**
  * The BullMQ messages for a batch of outbox rows, oldest row first. A delayed wake-up (schedule,
@@ -108,6 +121,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private reconnectTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  /** Wake-ups of jobs this process has just committed, waiting for the relay (sent before any drain). */
+  private readonly committed: CommittedOutboxRow[] = [];
+  /** A drain was asked for (the poll, NOTIFY, a commit that left rows in the outbox). */
+  private drainWanted = false;
   private stopped = false;
   /** Deletes of directly relayed rows still being written (flush and shutdown wait for them). */
   private readonly deleting = new Set<Promise<void>>();
@@ -135,33 +152,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.listener = null;
     await listener?.end().catch(() => undefined);
     await this.running?.catch(() => undefined);
+    // Wake-ups committed while the last relay ran, or after it stopped, without an outbox row
+    // (ADR 099): written to the outbox now (its NOTIFY wakes the other processes' relays), without
+    // waiting on Redis at shutdown.
+    await this.writeRows(this.committed.splice(0));
     await Promise.all(this.deleting);
   }
 
   /**
-   * Drains now (or, when a drain is in progress, after it: FOLLOW_UP_DRAIN_MS after it ends).
-   * `committed`: outbox rows of immediately runnable jobs this process has just committed. When
-   * no drain is in progress (a quiet spell), their wake-ups go to Redis at once, without first
-   * reading the rows back (`relayCommitted`); while one is, they are left to the next drain.
+   * Relays now (or, when the relay is busy, after it: FOLLOW_UP_DRAIN_MS after it ends).
+   * `committed`: wake-ups of immediately runnable jobs this process has just committed. They are
+   * sent first, without reading anything back (ADR 069, 099); a kick without them (the poll,
+   * NOTIFY, a commit that left rows in the outbox) asks for a drain of the outbox.
    */
   kick(committed: CommittedOutboxRow[] = []): void {
-    if (this.stopped) return;
+    if (committed.length) this.committed.push(...committed);
+    else this.drainWanted = true;
+    if (this.stopped) return; // onApplicationShutdown sends what is left
     if (this.running) {
       this.again = true;
       return;
     }
-    let direct = committed.length ? committed : null;
     this.running = (async () => {
       do {
         this.again = false;
         let moved = 0;
         try {
-          if (direct) {
-            const rows = direct;
-            direct = null;
+          if (this.committed.length) {
+            const rows = this.committed.splice(0);
             await this.relayCommitted(rows);
-            moved = rows.length;
-          } else {
+            moved += rows.length;
+          }
+          if (this.drainWanted) {
+            this.drainWanted = false;
             let taken: number;
             do {
               taken = await this.drainBatch();
@@ -171,9 +194,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         } catch (error) {
           this.logThrottled(`outbox drain failed (will retry): ${(error as Error).message}`);
         }
-        // Spaced only after a drain that moved rows (a process that keeps submitting): a kick that
+        // Spaced only after a relay that moved rows (a process that keeps submitting): a kick that
         // arrived during a drain that found nothing (the poll, a NOTIFY for rows another relay
-        // took) is a lone job on a quiet queue, drained at once.
+        // took) is a lone job on a quiet queue, relayed at once.
         if (this.again && !this.stopped && moved > 0) await new Promise((resolve) => setTimeout(resolve, FOLLOW_UP_DRAIN_MS));
       } while (this.again && !this.stopped);
     })().finally(() => {
@@ -190,26 +213,49 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * The relay of rows this process has just committed (ADR 069): their wake-ups are added to
-   * Redis first, and the rows deleted once Redis has accepted them, so a quiet queue's job is
-   * woken one Postgres round trip sooner than by a drain (which reads the rows back, then adds).
-   * The guarantee is the drain's: a row goes only after Redis took its message. Redis down →
-   * the add fails, the rows stay for a later drain. A crash (or a drain of another relay taking
-   * the rows meanwhile) sends a message twice under the same id, which BullMQ ignores (and a
-   * wake-up is harmless anyway, ADR 010). The delete runs in the background, off the next job's
-   * path; its failure only leaves rows a later drain re-sends.
+   * The relay of wake-ups this process has just committed (ADR 069, 099): added to Redis at once,
+   * without reading anything back, so a quiet queue's job is woken one Postgres round trip sooner
+   * than by a drain (which reads the rows back, then adds).
+   * - A wake-up with an outbox row (a submit in a caller's transaction) is the drain's guarantee:
+   *   the row goes only after Redis took its message, in the background, off the next job's path.
+   *   Redis down → the rows stay for a later drain; a failed delete only leaves rows a drain
+   *   re-sends.
+   * - A direct submit's wake-up has no row. Redis down → its row is written now, for a later
+   *   drain (the statement NOTIFYs every relay). Postgres down too, or this process dying before
+   *   either happened → the job is pending with no message, and the reconciler adds one (it
+   *   compares the ready pending jobs with the waiting messages every JOB_POLLING_INTERVAL_MS).
+   * A crash, or a drain of another relay, may send a message twice under the same id, which
+   * BullMQ ignores (and a wake-up is harmless anyway, ADR 010).
+   * Throws when Redis refused the wake-ups (after writing the rows of those that had none).
    */
   private async relayCommitted(committed: CommittedOutboxRow[]): Promise<void> {
-    const rows: OutboxRow[] = committed.map((r) => ({ id: r.id, job_id: r.jobId, message_id: r.messageId, delay_ms: 0, coalesce: true, type: r.type }));
-    await this.addWakeups(rows, committed.map((r) => r.traceContext));
+    // Ordered as committed (toWakeupMessages orders by outbox id, which rows without one lack).
+    const rows: OutboxRow[] = committed.map((r, i) => ({ id: String(i), job_id: r.jobId, message_id: r.messageId, delay_ms: 0, coalesce: true, type: r.type }));
+    try {
+      await this.addWakeups(rows, committed.map((r) => r.traceContext));
+    } catch (error) {
+      await this.writeRows(committed);
+      throw error;
+    }
+    const ids = committed.flatMap((r) => (r.id === null ? [] : [r.id]));
+    if (!ids.length) return;
     const deleting = this.pool
-      .query({ name: 'job-queue.relay-delete.v1', text: RELAY_DELETE_SQL, values: [rows.map((r) => r.id)] })
+      .query({ name: 'job-queue.relay-delete.v1', text: RELAY_DELETE_SQL, values: [ids] })
       .then(
         () => undefined,
         (error: Error) => this.logThrottled(`deleting relayed outbox rows failed (a later drain re-sends them): ${error.message}`),
       )
       .finally(() => this.deleting.delete(deleting));
     this.deleting.add(deleting);
+  }
+
+  /** Writes the outbox rows of the wake-ups among `committed` that have none (ADR 099); never throws. */
+  private async writeRows(committed: CommittedOutboxRow[]): Promise<void> {
+    const rowless = committed.filter((r) => r.id === null);
+    if (!rowless.length) return;
+    await this.pool
+      .query({ name: 'job-queue.relay-fallback.v1', text: RELAY_FALLBACK_SQL, values: [rowless.map((r) => r.jobId), rowless.map((r) => r.messageId)] })
+      .catch((error: Error) => this.logThrottled(`writing the outbox rows of unsent wake-ups failed (the reconciler wakes their jobs): ${error.message}`));
   }
 
   /** Adds the wake-ups of `rows` to BullMQ; throws when Redis did not accept them within REDIS_TIMEOUT_MS. */

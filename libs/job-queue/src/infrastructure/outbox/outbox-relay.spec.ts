@@ -94,6 +94,62 @@ describe('OutboxRelay kicks (ADR 069)', () => {
     expect(pool.query).not.toHaveBeenCalled();
   });
 
+  /** Wake-ups of a direct submit batch: no outbox rows (ADR 099). */
+  const rowless = (n: number): CommittedOutboxRow[] => committed(n).map((row) => ({ ...row, id: null }));
+  const fallbackWrites = (pool: { query: jest.Mock }) =>
+    pool.query.mock.calls.filter(([statement]) => statement.name === 'job-queue.relay-fallback.v1').map(([statement]) => statement.values);
+
+  it('sends a direct submit\'s wake-ups, which have no outbox row, and writes or deletes nothing (ADR 099)', async () => {
+    const { relay, pool, calls } = fakes();
+    relay.kick(rowless(17));
+    await settle();
+    // 17 immediate wake-ups merge into two messages, in the order they were committed
+    expect(calls).toEqual(['add job-1.1,job-17.1']);
+    expect(pool.connect).not.toHaveBeenCalled();
+    expect(pool.query).not.toHaveBeenCalled();
+  });
+
+  it('writes the outbox rows of a direct submit\'s wake-ups when Redis refuses them, in submit order, for a later drain', async () => {
+    const { relay, pool } = fakes({ addBulk: () => Promise.reject(new Error('Redis is down')) });
+    relay.kick([...rowless(2), { ...committed(3)[2] }]);
+    await settle();
+    // the third wake-up has a row already (a submit in a caller's transaction): only the two without one are written
+    expect(fallbackWrites(pool)).toEqual([[['job-1', 'job-2'], ['job-1.1', 'job-2.1']]]);
+  });
+
+  it('sends wake-ups committed while it drains right after that drain, and still drains when asked to while wake-ups keep coming', async () => {
+    jest.useFakeTimers();
+    try {
+      let release!: (rows: unknown[]) => void;
+      const blocked = () => new Promise<unknown[]>((resolve) => (release = resolve));
+      const { relay, calls } = fakes({ drains: [blocked] });
+      relay.kick(); // the poll
+      await settle();
+      relay.kick(rowless(1)); // a batch commits during the drain
+      relay.kick(); // and the poll (or a NOTIFY) asks for another drain
+      release([]);
+      await settle();
+      // the drain found nothing: no spacing; the committed wake-up goes first, then the drain asked for
+      expect(calls).toEqual(['drain', 'COMMIT', 'add job-1.1', 'drain', 'COMMIT']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('writes the outbox rows of wake-ups it has not sent when its process shuts down', async () => {
+    let release!: (rows: unknown[]) => void;
+    const { relay, pool, calls } = fakes({ drains: [() => new Promise<unknown[]>((resolve) => (release = resolve))] });
+    relay.kick();
+    await settle();
+    relay.kick(rowless(2)); // committed while the last drain runs
+    const stopping = relay.onApplicationShutdown();
+    release([]);
+    await stopping;
+    relay.kick(rowless(1)); // a submit that commits after the relay stopped
+    expect(calls.filter((c) => c.startsWith('add'))).toEqual([]);
+    expect(fallbackWrites(pool)).toEqual([[['job-1', 'job-2'], ['job-1.1', 'job-2.1']]]);
+  });
+
   it('drains at once after a drain that found nothing (the poll), but spaces drains that follow one that moved rows', async () => {
     jest.useFakeTimers();
     try {

@@ -13,11 +13,18 @@ import { reserveTenantRound } from './tenant-rounds';
 const SUBMIT_BATCH_MAX = 200;
 
 /**
- * Direct (no caller transaction) submits, many per statement: `$1` is a JSON array of jobs.
- * Each tenant's pending jobs take that tenant's next rounds, in the callers' order (ADR 052);
- * `ORDER BY ord` makes the sequence part of queue_seq (evaluated after the sort) follow it too.
+ * Submits, many per statement: `$1` is a JSON array of jobs. Each tenant's pending jobs take that
+ * tenant's next rounds, in the callers' order (ADR 052); `ORDER BY ord` makes the sequence part of
+ * queue_seq (evaluated after the sort) follow it too.
+ *
+ * `runnableOutbox`: whether a job that may run now (pending) gets an outbox row. A direct submit
+ * (no caller transaction) writes none (ADR 099): its process sends the wake-up right after the
+ * commit, writes the rows only if Redis refuses it, and the reconciler stands in for a process
+ * that dies in between. A submit in a caller's transaction keeps the row (ADR 011): its wake-up
+ * can only be sent once the caller commits. A scheduled job always has one (its delayed message
+ * carries a time only the drain computes, by the database clock).
  */
-const SUBMIT_BATCH_SQL = `
+const submitBatchSql = (runnableOutbox: boolean) => `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
       ord int, id uuid, tenant text, type text, name text, description text, status text, priority int, payload jsonb,
@@ -54,13 +61,15 @@ const SUBMIT_BATCH_SQL = `
     SELECT ins.id, 'submitted', input.submitted_by, input.event FROM ins JOIN input ON input.id = ins.id ORDER BY input.ord
   ), ob AS (
     INSERT INTO job_queue.outbox (job_id, message_id, available_at)
-    SELECT ins.id, ins.id || '.1', COALESCE(ins.scheduled_for, clock_timestamp()) FROM ins JOIN input ON input.id = ins.id ORDER BY input.ord
+    SELECT ins.id, ins.id || '.1', COALESCE(ins.scheduled_for, clock_timestamp()) FROM ins JOIN input ON input.id = ins.id
+    ${runnableOutbox ? '' : "WHERE input.status <> 'pending' "}ORDER BY input.ord
     RETURNING id, job_id
   )
-  SELECT ins.id, ob.id AS outbox_id FROM ins JOIN ob ON ob.job_id = ins.id`;
+  SELECT ins.id, ob.id AS outbox_id FROM ins LEFT JOIN ob ON ob.job_id = ins.id`;
 
-/** The same statement in a caller's transaction (knex placeholders; see SubmitJobsCommand). */
-const SUBMIT_BATCH_SQL_IN_TRANSACTION = SUBMIT_BATCH_SQL.replace('$1::jsonb', '?::jsonb');
+const SUBMIT_BATCH_SQL = submitBatchSql(false);
+/** In a caller's transaction (knex placeholders; see SubmitJobsCommand): runnable jobs keep their outbox rows. */
+const SUBMIT_BATCH_SQL_IN_TRANSACTION = submitBatchSql(true).replace('$1::jsonb', '?::jsonb');
 
 /** The guarded change of one job (`$1` id, `$2` the status it must still have): found by key (ADR 086). */
 export function guardedJobUpdateSql(sets: string[]): string {
@@ -95,11 +104,12 @@ export class PgJobRepository implements JobRepository {
       return this.insert(transaction, job);
     }
     // No caller transaction: concurrent submits are written together (ADR 017): one statement
-    // per batch inserts every job with its event and outbox row (data-modifying CTEs, atomic on
-    // its own, a prepared statement on the plain pool), and each caller's promise resolves once
-    // the batch has committed. The relay of THIS process is then kicked directly instead of
-    // through NOTIFY: a NOTIFY takes a database-wide lock from pre-commit until the commit is
-    // flushed, which serialises every notifying commit and had capped submits near 1/fsync.
+    // per batch inserts every job with its event (and a scheduled job's outbox row; data-modifying
+    // CTEs, atomic on its own, a prepared statement on the plain pool), and each caller's promise
+    // resolves once the batch has committed. The relay of THIS process is then handed the
+    // runnable jobs' wake-ups directly (ADR 069, 099) instead of being told through NOTIFY: a
+    // NOTIFY takes a database-wide lock from pre-commit until the commit is flushed, which
+    // serialises every notifying commit and had capped submits near 1/fsync.
     return this.submits.submit(job);
   }
 
@@ -109,29 +119,26 @@ export class PgJobRepository implements JobRepository {
   });
 
   private async insertBatch(jobs: NewJob[]): Promise<Array<BatchItemResult<{ jobId: string; created: boolean }>>> {
+    const wakeups: CommittedOutboxRow[] = [];
     let results: Array<BatchItemResult<{ jobId: string; created: boolean }>>;
     try {
-      const outbox: CommittedOutboxRow[] = [];
-      results = (await this.insertMany(jobs, outbox)).map((value) => ({ value }));
-      // The batch committed: when every job it created may run now, the relay can send their
-      // wake-ups without reading the rows back (ADR 069); scheduled ones wait for a drain.
-      if (outbox.length) {
-        this.relay.kick(outbox);
-        return results;
-      }
+      results = (await this.insertMany(jobs, wakeups)).map((value) => ({ value }));
     } catch (error) {
       if (jobs.length === 1) throw error;
       // One job Postgres refuses (say a payload jsonb cannot hold) must not fail the others.
       results = await Promise.all(
         jobs.map((job) =>
-          this.insertMany([job]).then(
+          this.insertMany([job], wakeups).then(
             ([value]) => ({ value }),
             (failure: unknown) => ({ error: failure }),
           ),
         ),
       );
     }
-    if (results.some((r) => 'value' in r && r.value.created)) this.relay.kick();
+    // The jobs committed. The runnable ones have no outbox row: their wake-ups go to this
+    // process's relay, which sends them at once (ADR 099). A scheduled job's row waits for a drain.
+    if (wakeups.length) this.relay.kick(wakeups);
+    if (results.filter((r) => 'value' in r && r.value.created).length > wakeups.length) this.relay.kick();
     return results;
   }
 
@@ -146,14 +153,16 @@ export class PgJobRepository implements JobRepository {
   }
 
   /**
-   * Inserts jobs (with their `submitted` event and outbox row) in one statement, in the given
-   * order: on the pool, a transaction of its own, or in `transaction` (a caller's). `outbox`
-   * receives the outbox rows of the created jobs when all of them are pending (immediately
-   * runnable); it stays empty otherwise.
+   * Inserts jobs (with their `submitted` event and outbox rows, see submitBatchSql) in one
+   * statement, in the given order: on the pool, a transaction of its own, or in `transaction` (a
+   * caller's). `wakeups` receives the wake-ups a relay may send at once for the created jobs:
+   * - on the pool, every created pending job's, without an outbox row (`id` null, ADR 099);
+   * - in a caller's transaction, when all of them are pending, their outbox rows (ADR 069);
+   *   it stays empty otherwise.
    */
   private async insertMany(
     jobs: NewJob[],
-    outbox: CommittedOutboxRow[] = [],
+    wakeups: CommittedOutboxRow[] = [],
     transaction: Transaction | null = null,
   ): Promise<Array<{ jobId: string; created: boolean }>> {
     const input = jobs.map((job, ord) => ({
@@ -177,14 +186,15 @@ export class PgJobRepository implements JobRepository {
     // Prepared: its plan reads no table (inserts, the conflict check on the unique index, joins
     // of the statement's own rows), so a cached generic plan cannot go stale.
     const rows = transaction
-      ? await transaction.execute<Array<{ id: string; outbox_id: string }>>(SUBMIT_BATCH_SQL_IN_TRANSACTION, [JSON.stringify(input)])
-      : (await this.pool.query<{ id: string; outbox_id: string }>({ name: 'job-queue.submit-batch.v5', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] })).rows;
+      ? await transaction.execute<Array<{ id: string; outbox_id: string | null }>>(SUBMIT_BATCH_SQL_IN_TRANSACTION, [JSON.stringify(input)])
+      : (await this.pool.query<{ id: string; outbox_id: string | null }>({ name: 'job-queue.submit-batch.v6', text: SUBMIT_BATCH_SQL, values: [JSON.stringify(input)] })).rows;
     const inserted = new Set(rows.map((r) => r.id));
     const byId = new Map(jobs.map((job) => [job.id, job]));
-    if (rows.every((r) => byId.get(r.id)?.status === JobStatus.Pending)) {
-      for (const row of rows) {
+    const pending = rows.filter((r) => byId.get(r.id)?.status === JobStatus.Pending);
+    if (!transaction || pending.length === rows.length) {
+      for (const row of pending) {
         const job = byId.get(row.id) as NewJob;
-        outbox.push({ id: row.outbox_id, jobId: row.id, messageId: `${row.id}.1`, type: job.type, traceContext: job.traceContext ?? null });
+        wakeups.push({ id: row.outbox_id, jobId: row.id, messageId: `${row.id}.1`, type: job.type, traceContext: job.traceContext ?? null });
       }
     }
     const results: Array<{ jobId: string; created: boolean }> = [];
