@@ -74,7 +74,7 @@ describe('job list pages (Postgres)', () => {
         expect({ who: who.userId, tableReads }).toEqual({ who: who.userId, tableReads: 20 });
       }
     } finally {
-      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${others}%`]);
+      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant, `${others}%`]);
     }
   });
 });

@@ -422,7 +422,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     } finally {
       await client.query(`DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
       client.release();
-      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
     }
   });
 
@@ -494,7 +494,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     } finally {
       await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
       client.release();
-      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
       await pool.query(`DELETE FROM job_queue.tenant_queue WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${idle}-%`]);
     }
   });
@@ -560,7 +560,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
         await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
         client.release();
       }
-      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1`, [tenant]);
+      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
     }
   });
 });

@@ -254,7 +254,7 @@ describe('job reads in batches (Postgres)', () => {
         expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
       }
     } finally {
-      await pool.query(`DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${others}%`]);
+      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant, `${others}%`]);
     }
   });
 });

@@ -125,8 +125,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly committed: CommittedOutboxRow[] = [];
   /** A drain was asked for (the poll, NOTIFY, a commit that left rows in the outbox). */
   private drainWanted = false;
+  /** Shutdown has written the wake-ups it found; later ones are written at once. */
+  private shutDown = false;
   private stopped = false;
-  /** Deletes of directly relayed rows still being written (flush and shutdown wait for them). */
+  /** Deletes of directly relayed rows, and late fallback writes, still running (flush and shutdown wait for them). */
   private readonly deleting = new Set<Promise<void>>();
   private lastErrorLogAt = 0;
 
@@ -154,8 +156,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running?.catch(() => undefined);
     // Wake-ups committed while the last relay ran, or after it stopped, without an outbox row
     // (ADR 099): written to the outbox now (its NOTIFY wakes the other processes' relays), without
-    // waiting on Redis at shutdown.
-    await this.writeRows(this.committed.splice(0));
+    // waiting on Redis at shutdown; later ones are written as they come (kick).
+    while (this.committed.length) await this.writeRows(this.committed.splice(0));
+    this.shutDown = true;
     await Promise.all(this.deleting);
   }
 
@@ -166,13 +169,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * NOTIFY, a commit that left rows in the outbox) asks for a drain of the outbox.
    */
   kick(committed: CommittedOutboxRow[] = []): void {
+    if (this.shutDown) {
+      // After shutdown wrote what was left: a late commit's wake-ups go straight to the outbox.
+      const rows = this.writeRows(committed).finally(() => this.deleting.delete(rows));
+      this.deleting.add(rows);
+      return;
+    }
     if (committed.length) this.committed.push(...committed);
     else this.drainWanted = true;
-    if (this.stopped) return; // onApplicationShutdown sends what is left
+    if (this.stopped) return; // onApplicationShutdown writes what is left
     if (this.running) {
       this.again = true;
       return;
     }
+    this.relay();
+  }
+
+  /** The relay loop: in-memory wake-ups first, then a drain when one was asked for, until nothing is left. */
+  private relay(): void {
     this.running = (async () => {
       do {
         this.again = false;
@@ -201,6 +215,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
+      // A kick that came after the loop's last check (it only set `again`) is not left waiting.
+      if (!this.stopped && (this.committed.length || this.drainWanted)) this.relay();
     });
   }
 

@@ -136,7 +136,7 @@ describe('OutboxRelay kicks (ADR 069)', () => {
     }
   });
 
-  it('writes the outbox rows of wake-ups it has not sent when its process shuts down', async () => {
+  it('writes the outbox rows of wake-ups it has not sent when its process shuts down, and of any committed after that', async () => {
     let release!: (rows: unknown[]) => void;
     const { relay, pool, calls } = fakes({ drains: [() => new Promise<unknown[]>((resolve) => (release = resolve))] });
     relay.kick();
@@ -145,9 +145,36 @@ describe('OutboxRelay kicks (ADR 069)', () => {
     const stopping = relay.onApplicationShutdown();
     release([]);
     await stopping;
-    relay.kick(rowless(1)); // a submit that commits after the relay stopped
-    expect(calls.filter((c) => c.startsWith('add'))).toEqual([]);
     expect(fallbackWrites(pool)).toEqual([[['job-1', 'job-2'], ['job-1.1', 'job-2.1']]]);
+    // a submit that commits after the relay stopped
+    relay.kick([{ id: null, jobId: 'job-late', messageId: 'job-late.1', type: 'porter-test.noop', traceContext: null }]);
+    await settle();
+    expect(fallbackWrites(pool)).toEqual([
+      [['job-1', 'job-2'], ['job-1.1', 'job-2.1']],
+      [['job-late'], ['job-late.1']],
+    ]);
+    expect(calls.filter((c) => c.startsWith('add'))).toEqual([]);
+  });
+
+  it('sends a wake-up handed over at any moment of a running relay, up to its very end', async () => {
+    jest.useFakeTimers();
+    try {
+      // The second kick lands k microtasks after the first, for every k up to past the loop's end
+      // (a kick after the loop's last check and before it has ended must not wait for the poll).
+      for (let k = 0; k < 40; k++) {
+        const { relay, calls } = fakes();
+        relay.kick(rowless(1));
+        for (let i = 0; i < k; i++) await Promise.resolve();
+        relay.kick([{ id: null, jobId: 'job-next', messageId: 'job-next.1', type: 'porter-test.noop', traceContext: null }]);
+        for (let round = 0; round < 3; round++) {
+          await settle();
+          jest.advanceTimersByTime(20);
+        }
+        expect({ k, calls }).toEqual({ k, calls: ['add job-1.1', 'add job-next.1'] });
+      }
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('drains at once after a drain that found nothing (the poll), but spaces drains that follow one that moved rows', async () => {

@@ -138,7 +138,7 @@ export class PgJobRepository implements JobRepository {
     // The jobs committed. The runnable ones have no outbox row: their wake-ups go to this
     // process's relay, which sends them at once (ADR 099). A scheduled job's row waits for a drain.
     if (wakeups.length) this.relay.kick(wakeups);
-    if (results.filter((r) => 'value' in r && r.value.created).length > wakeups.length) this.relay.kick();
+    if (results.some((r, i) => 'value' in r && r.value.created && jobs[i].status !== JobStatus.Pending)) this.relay.kick();
     return results;
   }
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withPgTransaction } from '@porter/platform';
 import { JobStatus } from '../../public/enums/job-status';
 import { assertTransition } from '../../domain/job-state-machine';
 import { CLAIM_ORDER, OUTBOX_CHANNEL } from '../persistence/job-sql';
@@ -64,26 +65,29 @@ export interface PurgedJob {
 
 /**
  * Terminal jobs completed before the cutoff, and soft-deleted ones: hard-deleted with their events
- * (in the same statement: events have no foreign key, ADR 099; file rows cascade). Returns every BullMQ message id each job may have had: a job's wake-ups
- * are `<id>.<k>` for k = 1..enqueue_seq (every bump of enqueue_seq writes one outbox row), and
- * any of them may still sit in Redis (kept completed messages, a delayed wake-up of a job
- * rescheduled or cancelled before it was due, the reconciler's top-ups). Ids that were merged
- * away (ADR 018) simply do not exist, and removing them is a no-op.
+ * (events have no foreign key, ADR 099; file rows cascade). Returns every BullMQ message id each job
+ * may have had: a job's wake-ups are `<id>.<k>` for k = 1..enqueue_seq (every bump of enqueue_seq
+ * writes one outbox row), and any of them may still sit in Redis (kept completed messages, a
+ * delayed wake-up of a job rescheduled or cancelled before it was due, the reconciler's top-ups).
+ * Ids that were merged away (ADR 018) simply do not exist, and removing them is a no-op.
+ *
+ * The events go in a second statement of the same transaction: it sees an event committed after
+ * the first statement began (a user's delete of that job), which the first one's snapshot would
+ * not. No event can come after it: every event is written under its job's row lock or by the
+ * statement that updates the job, and the job is gone once this transaction commits.
  */
 export async function purge(pool: Pool, olderThanMs: number, limit = 500): Promise<PurgedJob[]> {
-  const { rows } = await pool.query<{ id: string; enqueue_seq: number; type: string; tenant: string }>(
-    `WITH gone AS (
-       DELETE FROM job_queue.job WHERE id IN (
+  return withPgTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; enqueue_seq: number; type: string; tenant: string }>(
+      `DELETE FROM job_queue.job WHERE id IN (
          SELECT id FROM job_queue.job
          WHERE status = 'deleted'
             OR (status IN ('succeeded', 'failed', 'cancelled') AND completed_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000))
          LIMIT $2 FOR UPDATE SKIP LOCKED
-       ) RETURNING id, enqueue_seq, type, tenant
-     ), events AS (
-       DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id
-     )
-     SELECT id, enqueue_seq, type, tenant FROM gone`,
-    [olderThanMs, limit],
-  );
-  return rows.map((r) => ({ id: r.id, type: r.type, tenant: r.tenant, messageIds: Array.from({ length: r.enqueue_seq }, (_, k) => `${r.id}.${k + 1}`) }));
+       ) RETURNING id, enqueue_seq, type, tenant`,
+      [olderThanMs, limit],
+    );
+    if (rows.length) await client.query(`DELETE FROM job_queue.job_event WHERE job_id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+    return rows.map((r) => ({ id: r.id, type: r.type, tenant: r.tenant, messageIds: Array.from({ length: r.enqueue_seq }, (_, k) => `${r.id}.${k + 1}`) }));
+  });
 }
