@@ -5,6 +5,7 @@ import { Client, Pool } from 'pg';
 import { inBatchSpan, PG_POOL, PORTER_CONFIG, PorterConfig, StoredTraceContext, tracingActive } from '@porter/platform';
 import { JOBS_QUEUE } from '../job-queue.constants';
 import { OUTBOX_CHANNEL } from '../persistence/job-sql';
+import { CommittedOutboxRow, OutboxRow, toWakeupMessages } from './wakeup-messages';
 
 const BATCH = 500;
 const REDIS_TIMEOUT_MS = 5000;
@@ -37,36 +38,6 @@ const RELAY_TAKE_SQL = `
 const RELAY_TAKE_TRACED_SQL = `${RELAY_TAKE_SQL},
             (SELECT j.trace_context FROM job_queue.job j WHERE j.id = o.job_id) AS trace_context`;
 
-/**
- * Immediate wake-ups of one batch that may be merged (ADR 018) become one message per this
- * many rows: a worker woken by one keeps claiming until the queue is empty, so the messages
- * only need to wake enough workers to share a burst (a burst of N jobs wakes ceil(N / 16)).
- */
-export const WAKEUP_SPAN = 16;
-
-export interface OutboxRow {
-  id: string;
-  job_id: string;
-  message_id: string;
-  /** Milliseconds until the row's wake-up is due, by the database clock (0 when due). */
-  delay_ms: number;
-  coalesce: boolean;
-  type: string | null;
-}
-
-/**
- * The wake-up of an immediately runnable job that this process has just committed: the relay may
- * send it without reading anything back first. `id` is its outbox row (a submit in a caller's
- * transaction, ADR 069), deleted once Redis took the message; null for a direct submit, which
- * writes no row (ADR 099): the relay writes one only if Redis refuses the message.
- */
-export interface CommittedOutboxRow {
-  id: string | null;
-  jobId: string;
-  messageId: string;
-  type: string;
-  traceContext: StoredTraceContext | null;
-}
 
 /** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below); prepared (a key lookup, its plan cannot go stale). */
 const RELAY_DELETE_SQL = `DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`;
@@ -82,29 +53,6 @@ const RELAY_FALLBACK_SQL = `
   )
   SELECT count(*)::int AS n, pg_notify('${OUTBOX_CHANNEL}', '') FROM ob`;
 
-/**
- * The BullMQ messages for a batch of outbox rows, oldest row first. A delayed wake-up (schedule,
- * backoff) keeps its own message, since it carries its time; so does a row written with
- * `coalesce = false` (reconciler). Immediate mergeable rows become one message per WAKEUP_SPAN
- * rows, named after the first row of each span (ADR 018).
- */
-export function toWakeupMessages(rows: OutboxRow[]): Array<{ name: string; data: { jobId: string }; opts: Record<string, unknown> }> {
-  const ordered = [...rows].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : BigInt(x.id) > BigInt(y.id) ? 1 : 0));
-  let merged = 0;
-  const messages = [];
-  for (const row of ordered) {
-    const delay = row.delay_ms;
-    if (row.coalesce && delay === 0 && merged++ % WAKEUP_SPAN !== 0) continue;
-    messages.push({ name: row.type ?? 'job', data: { jobId: row.job_id }, opts: { jobId: row.message_id, delay, ...MESSAGE_OPTIONS } });
-  }
-  return messages;
-}
-
-export const MESSAGE_OPTIONS = {
-  // Completed/failed messages are kept (bounded) for the dashboard; their ids are never reused.
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 1000 },
-} as const;
 
 /**
  * Moves outbox rows to BullMQ. Woken by LISTEN/NOTIFY (a submit's notification is delivered when

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import type { PorterConfig } from '@porter/platform';
-import { CommittedOutboxRow, OutboxRelay, OutboxRow, toWakeupMessages, WAKEUP_SPAN } from './outbox-relay.service';
+import { OutboxRelay } from './outbox-relay.service';
+import { CommittedOutboxRow, OutboxRow, toWakeupMessages, WAKEUP_SPAN } from './wakeup-messages';
 
 function row(n: number, opts: Partial<OutboxRow> = {}): OutboxRow {
   return { id: String(n), job_id: `job-${n}`, message_id: `job-${n}.1`, delay_ms: 0, coalesce: true, type: 'porter-test.noop', ...opts };

@@ -7,7 +7,8 @@ import type { JobEvent } from '../../public/entities/job-event';
 import type { StoredJobFile } from '../../public/dependencies/job-handler.dependency';
 import type { JobChange, JobRecord, JobRepository, NewJob } from '../../application/ports/job.repository.port';
 import { JobRow, keyedStatusIs, selectOneJob, OUTBOX_CHANNEL, toJobEvent, toJobFile, toJobRecord } from './job-sql';
-import { CommittedOutboxRow, OutboxRelay } from '../outbox/outbox-relay.service';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import type { CommittedOutboxRow } from '../outbox/wakeup-messages';
 import { reserveTenantRound } from './tenant-rounds';
 
 const SUBMIT_BATCH_MAX = 200;
