@@ -38,9 +38,9 @@ const RELAY_TAKE_SQL = `
 const RELAY_TAKE_TRACED_SQL = `${RELAY_TAKE_SQL},
             (SELECT j.trace_context FROM job_queue.job j WHERE j.id = o.job_id) AS trace_context`;
 
-
 /** Deletes outbox rows whose wake-ups Redis has accepted (a direct relay, below); prepared (a key lookup, its plan cannot go stale). */
 const RELAY_DELETE_SQL = `DELETE FROM job_queue.outbox WHERE id = ANY($1::bigint[])`;
+
 /**
  * Writes the outbox rows of direct submits whose wake-ups Redis refused (ADR 099), for a later
  * drain: ids and message ids in the order the jobs were submitted; NOTIFY wakes every relay.
@@ -52,7 +52,6 @@ const RELAY_FALLBACK_SQL = `
     RETURNING 1
   )
   SELECT count(*)::int AS n, pg_notify('${OUTBOX_CHANNEL}', '') FROM ob`;
-
 
 /**
  * Moves outbox rows to BullMQ. Woken by LISTEN/NOTIFY (a submit's notification is delivered when
