@@ -22,7 +22,7 @@ import { JobRunner } from './runner/job-runner.service';
 import { JobReconciler } from './maintenance/job-reconciler.service';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { JOBS_QUEUE } from './job-queue.constants';
-import { getJob, jobQueueContext, submit, users, waitFor } from '../test-support/job-queue-test-context';
+import { getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 import type { Principal } from '@porter/shared-kernel';
 
 /**
@@ -148,6 +148,13 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     await relay.flush();
     expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(ready);
     expect(await getJob(api, alice, jobId)).toMatchObject({ status: JobStatus.Pending });
+    // and a worker runs it
+    const worker = await jobQueueContext({ worker: true });
+    try {
+      await waitForStatus(worker, alice, jobId, JobStatus.Succeeded);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('fails only the submit Postgres refuses when it was written together with others', async () => {
