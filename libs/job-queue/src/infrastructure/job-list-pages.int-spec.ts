@@ -6,7 +6,7 @@ import { explainScans, statementsSent } from '@porter/platform';
 import { Page, Principal, SortOrder } from '@porter/shared-kernel';
 import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import type { JobInfo } from '../public/entities/job-info';
-import { apiContextWithPool, users } from '../test-support/job-queue-test-context';
+import { apiContextWithPool, deleteJobs, users } from '../test-support/job-queue-test-context';
 
 /**
  * A deep page of GET /jobs (ADR 092): the rows before its offset are counted off the list index,
@@ -74,7 +74,7 @@ describe('job list pages (Postgres)', () => {
         expect({ who: who.userId, tableReads }).toEqual({ who: who.userId, tableReads: 20 });
       }
     } finally {
-      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant, `${others}%`]);
+      await deleteJobs(pool, 'tenant = $1 OR tenant LIKE $2', [tenant, `${others}%`]);
     }
   });
 });

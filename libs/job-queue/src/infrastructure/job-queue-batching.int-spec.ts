@@ -22,7 +22,7 @@ import { JobRunner } from './runner/job-runner.service';
 import { JobReconciler } from './maintenance/job-reconciler.service';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../application/ports/job.repository.port';
 import { JOBS_QUEUE } from './job-queue.constants';
-import { getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
+import { deleteJobs, getJob, jobQueueContext, submit, users, waitFor, waitForStatus } from '../test-support/job-queue-test-context';
 import type { Principal } from '@porter/shared-kernel';
 
 /**
@@ -429,7 +429,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     } finally {
       await client.query(`DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
       client.release();
-      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
+      await deleteJobs(pool, 'tenant = $1', [tenant]);
     }
   });
 
@@ -501,7 +501,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     } finally {
       await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
       client.release();
-      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
+      await deleteJobs(pool, 'tenant = $1', [tenant]);
       await pool.query(`DELETE FROM job_queue.tenant_queue WHERE tenant = $1 OR tenant LIKE $2`, [tenant, `${idle}-%`]);
     }
   });
@@ -567,7 +567,7 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
         await client.query(`ROLLBACK; DEALLOCATE ALL; RESET plan_cache_mode`).catch(() => undefined);
         client.release();
       }
-      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant]);
+      await deleteJobs(pool, 'tenant = $1', [tenant]);
     }
   });
 });

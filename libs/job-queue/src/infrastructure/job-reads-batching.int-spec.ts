@@ -11,7 +11,7 @@ import { ListJobsQuery } from '../public/queries/list-jobs.query';
 import type { JobInfo } from '../public/entities/job-info';
 import type { JobStatus } from '../public/enums/job-status';
 import { TEST_JOB_TYPES } from '../test-support/test-job-handlers';
-import { apiContextWithPool, getJob, submit, users } from '../test-support/job-queue-test-context';
+import { apiContextWithPool, deleteJobs, getJob, submit, users } from '../test-support/job-queue-test-context';
 
 /**
  * GET /jobs/{id} reads go "batch while busy" (PgJobReadModel): concurrent reads share one
@@ -254,7 +254,7 @@ describe('job reads in batches (Postgres)', () => {
         expect({ what, scans }).toEqual({ what, scans: [{ type: 'Index Only Scan', heapFetches: 0 }] });
       }
     } finally {
-      await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE tenant = $1 OR tenant LIKE $2 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, [tenant, `${others}%`]);
+      await deleteJobs(pool, 'tenant = $1 OR tenant LIKE $2', [tenant, `${others}%`]);
     }
   });
 });

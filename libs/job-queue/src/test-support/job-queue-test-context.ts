@@ -117,3 +117,11 @@ export async function holdWorkerLiveness(ctx: TestingModule, workerId: string): 
   await client.query(`INSERT INTO job_queue.worker (id, host, pid) VALUES ($1, 'test', 0) ON CONFLICT (id) DO UPDATE SET lock_free_since = NULL`, [workerId]);
   return client;
 }
+
+/**
+ * Hard-deletes the jobs `where` names (an SQL condition on `job_queue.job`, `$n` for `params`)
+ * with their events, as the purge does: events have no foreign key to cascade from (ADR 099).
+ */
+export async function deleteJobs(pool: Pool, where: string, params: unknown[]): Promise<void> {
+  await pool.query(`WITH gone AS (DELETE FROM job_queue.job WHERE ${where} RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id`, params);
+}

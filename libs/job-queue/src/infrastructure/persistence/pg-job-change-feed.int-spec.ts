@@ -7,7 +7,7 @@ import { WatchJobQuery } from '../../public/queries/watch-job.query';
 import type { JobStream, JobStreamEndReason, JobStreamEvent } from '../../public/entities/job-stream';
 import { TEST_JOB_TYPES } from '../../test-support/test-job-handlers';
 import { PgJobChangeFeed } from './pg-job-change-feed';
-import { jobQueueContext, submit, users, waitFor } from '../../test-support/job-queue-test-context';
+import { deleteJobs, jobQueueContext, submit, users, waitFor } from '../../test-support/job-queue-test-context';
 
 const FEED_SQL = 'FROM job_queue.job WHERE id = ANY';
 
@@ -96,7 +96,7 @@ describe('job change feed: one poller per process for every stream (Postgres)', 
     const { alice } = users();
     const jobId = await submit(api, alice, TEST_JOB_TYPES.noop, {}, { scheduledFor: later() });
     const s = follow(await api.get(QueryBus).execute(new WatchJobQuery(alice, jobId)));
-    await api.get<Pool>(PG_POOL).query('WITH gone AS (DELETE FROM job_queue.job WHERE id = $1 RETURNING id) DELETE FROM job_queue.job_event e USING gone WHERE e.job_id = gone.id', [jobId]);
+    await deleteJobs(api.get<Pool>(PG_POOL), 'id = $1', [jobId]);
     await waitFor(async () => s.ends.length > 0, { what: 'the stream to end' });
     expect(s.events.at(-1)).toMatchObject({ event: 'status', data: { status: 'deleted' } });
   });
