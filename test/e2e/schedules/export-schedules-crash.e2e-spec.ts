@@ -65,17 +65,28 @@ describe('recurring exports: one export per tick across crashing workers (e2e)',
     return ids;
   }
 
-  /** Per (schedule, tick): its runs, and the exports (each with its own job) whose name is the schedule's. */
+  /**
+   * Per (schedule, tick): its runs, and the exports (each with its own job) whose name is the
+   * schedule's. Read once no run is mid-settle: the tickers keep running, and a run claimed at a
+   * minute's turn has no export until its settle requests one (ADR 047), so a read in that instant
+   * would see a run without its export.
+   */
   async function ticks(): Promise<TickRow[]> {
-    const { rows } = await pool.query(
-      `SELECT r.schedule_id, r.tick_at, count(*)::int AS runs,
-              (SELECT count(*)::int FROM exports.export_request e JOIN job_queue.job j ON j.id = e.job_id
-                WHERE e.tenant = $1 AND e.idempotency_key = 'export-schedule:' || r.schedule_id || ':' || to_char(r.tick_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS exports
-         FROM scheduling.export_schedule_run r WHERE r.schedule_id = ANY($2) AND r.trigger = 'cron'
-        GROUP BY r.schedule_id, r.tick_at`,
-      [tenant, scheduleIds],
-    );
-    return rows;
+    const read = async () =>
+      (
+        await pool.query(
+          `SELECT r.schedule_id, r.tick_at, count(*)::int AS runs,
+                  count(*) FILTER (WHERE r.status = 'claimed')::int AS settling,
+                  (SELECT count(*)::int FROM exports.export_request e JOIN job_queue.job j ON j.id = e.job_id
+                    WHERE e.tenant = $1 AND e.idempotency_key = 'export-schedule:' || r.schedule_id || ':' || to_char(r.tick_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS exports
+             FROM scheduling.export_schedule_run r WHERE r.schedule_id = ANY($2) AND r.trigger = 'cron'
+            GROUP BY r.schedule_id, r.tick_at`,
+          [tenant, scheduleIds],
+        )
+      ).rows as Array<TickRow & { settling: number }>;
+    let last = await read();
+    await waitFor(async () => (last = await read()).every((tick) => tick.settling === 0), { timeoutMs: 10_000, intervalMs: 100, what: 'no tick mid-settle' }).catch(() => undefined);
+    return last.map(({ settling: _settling, ...tick }) => tick);
   }
 
   async function exportsPerSchedule(): Promise<Map<string, number>> {
