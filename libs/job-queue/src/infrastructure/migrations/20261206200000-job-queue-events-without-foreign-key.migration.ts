@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * by the statement (or under the row lock of the transaction) that wrote its job, so the check
  * could never fail, yet it cost every event a trigger and a row lock on the job (a WAL record):
  * 13 % of Postgres' CPU per job on the queue benchmark. The purge, which hard-deletes jobs,
- * deletes their events in the same statement instead of through the cascade.
+ * deletes their events in a second statement of its transaction instead of through the cascade.
  * Down: events left by jobs deleted meanwhile outside the purge are removed first.
  */
 export class Migration20261206200000JobQueueEventsWithoutForeignKey extends Migration {
