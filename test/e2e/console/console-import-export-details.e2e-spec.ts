@@ -67,6 +67,12 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
     form.append('file', new Blob(['email,first_name,last_name\nok1@example.com,Ok,One\nnot-an-email,Bad,Row\nok2@example.com,Ok,Two\n'], { type: 'text/csv' }), 'abort.csv');
     expect((await fetch(`${api.baseUrl}/api/v1/imports/${aborted.id}/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })).status).toBe(202);
     await alice.call('POST', `/api/v1/imports/${aborted.id}/finalize`);
+    // A batch that imports one row and refuses the other (the default onError "continue").
+    const partial = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'partial.csv', expectedReferenceCount: -1 })).json;
+    const partialForm = new FormData();
+    partialForm.append('file', new Blob(['email,first_name,last_name\nok3@example.com,Ok,Three\nnot-an-email,Bad,Row\n'], { type: 'text/csv' }), 'partial.csv');
+    expect((await fetch(`${api.baseUrl}/api/v1/imports/${partial.id}/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: partialForm })).status).toBe(202);
+    await alice.call('POST', `/api/v1/imports/${partial.id}/finalize`);
 
     // A file with a header and no data row, dropped on the page: its batch fails in the worker.
     await signIn(page, api.baseUrl, token);
@@ -103,6 +109,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
     await snap('import-aborted-1280');
 
     // The list: both records are `completed`, and say their batch failed, and why.
+    await waitFor(async () => (await alice.call('GET', `/api/v1/imports/${partial.id}`)).json.status === 'completed', { timeoutMs: 60_000, what: 'partial.csv completed' });
     await page.getByRole('link', { name: 'Imports' }).first().click();
     for (const [source, reason] of [
       ['semi.csv', 'the file has a header row but no data rows'],
@@ -113,6 +120,12 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
       expect(await row.locator('td').nth(2).innerText()).toMatch(new RegExp(`^completed · 1 of 1 batch failed\\s+${reason}`));
       expect(await row.getByTestId('failed-batches').evaluate((el) => (globalThis as any).getComputedStyle(el).color)).toBe('rgb(180, 35, 24)');
     }
+    // A batch with some failed rows is said too, in the warning colour: a green `completed` alone would hide them.
+    const partialRow = page.locator('tbody tr', { has: page.getByRole('link', { name: 'partial.csv' }) });
+    await partialRow.getByTestId('partial-batches').waitFor();
+    expect(await partialRow.locator('td').nth(2).innerText()).toBe('completed · 1 of 1 batch had failed rows');
+    expect(await partialRow.getByTestId('partial-batches').evaluate((el) => (globalThis as any).getComputedStyle(el).color)).not.toBe('rgb(180, 35, 24)');
+    expect(await partialRow.locator('td').nth(3).innerText()).toBe('1 / 1 of 2');
     await snap('imports-list-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await width()).toBeLessThanOrEqual(390);

@@ -4,13 +4,17 @@ import { ImportBatch, ImportRecord, Progress } from '../model';
 /**
  * A record's status with what its batches came to: a record is `completed` once every batch has
  * ended, whether or not they imported anything, so the failed batches are said beside it
- * ("completed · 1 of 1 batch failed"), with the first failed batch's reason.
+ * ("completed · 1 of 1 batch failed"), with the first failed batch's reason, and so are the
+ * batches that imported some rows and refused others ("completed · 1 of 1 batch had failed rows"):
+ * a green `completed` alone would hide them.
  */
 export function RecordStatus({ record, reason = false }: { record: ImportRecord; reason?: boolean }) {
   const failed = record.batches.filter((b) => b.status === 'failed');
+  const partial = record.batches.filter((b) => b.status === 'partially_failed');
   const n = record.batches.length;
   const tone = failed.length === n ? 'failed' : 'partially_failed';
   const why = failed.find((b) => b.errorDetails)?.errorDetails;
+  const of = (count: number) => `${count} of ${n} ${n === 1 ? 'batch' : 'batches'}`;
   return (
     <>
       <Status status={record.status} />
@@ -18,7 +22,15 @@ export function RecordStatus({ record, reason = false }: { record: ImportRecord;
         <>
           {' · '}
           <span class={`batch-outcome status-text-${tone}`} data-testid="failed-batches">
-            {failed.length} of {n} {n === 1 ? 'batch' : 'batches'} failed
+            {of(failed.length)} failed
+          </span>
+        </>
+      )}
+      {partial.length > 0 && (
+        <>
+          {' · '}
+          <span class="batch-outcome status-text-partially_failed" data-testid="partial-batches">
+            {failed.length > 0 ? `${partial.length} had failed rows` : `${of(partial.length)} had failed rows`}
           </span>
         </>
       )}
