@@ -1,5 +1,5 @@
-import { ArgumentMetadata, BadRequestException } from '@nestjs/common';
-import { Type } from 'class-transformer';
+import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { createValidationPipe } from './validation';
 
@@ -59,3 +59,80 @@ describe('validation pipe', () => {
     );
   });
 });
+
+class Listed {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @IsOptional()
+  @IsString()
+  status?: string;
+}
+
+class Tagged {
+  @IsOptional()
+  @Transform(({ value }) => String(value).split(','))
+  @IsString({ each: true })
+  tags?: string[];
+}
+
+describe('validation pipe: query strings it has accepted before', () => {
+  const query = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype });
+  let validated: jest.SpyInstance;
+  beforeEach(() => (validated = jest.spyOn(ValidationPipe.prototype, 'transform')));
+  afterEach(() => validated.mockRestore());
+
+  it('answers the same query string with what it made of it, as a copy of its own for each caller', async () => {
+    const pipe = createValidationPipe();
+    const first = (await pipe.transform({ limit: '5', status: 'pending' }, query(Listed))) as Listed;
+    const second = (await pipe.transform({ limit: '5', status: 'pending' }, query(Listed))) as Listed;
+    expect(second).toBeInstanceOf(Listed);
+    expect(second).toEqual(first);
+    expect({ ...second }).toEqual({ limit: 5, status: 'pending' });
+    expect(second).not.toBe(first);
+    expect(validated).toHaveBeenCalledTimes(1);
+    // What one handler does to its value reaches no other caller.
+    first.limit = 99;
+    second.status = 'changed';
+    expect({ ...((await pipe.transform({ limit: '5', status: 'pending' }, query(Listed))) as Listed) }).toEqual({ limit: 5, status: 'pending' });
+    // Another query, another class, or a body: validated anew.
+    await pipe.transform({ limit: '6' }, query(Listed));
+    await pipe.transform({ offset: '5' }, query(Params));
+    await pipe.transform({ limit: '5', status: 'pending' }, { type: 'body', metatype: Listed });
+    expect(validated).toHaveBeenCalledTimes(4);
+  });
+
+  it('refuses a refused query every time, with an exception of its own', async () => {
+    const pipe = createValidationPipe();
+    const refusals = await Promise.all([1, 2].map(() => pipe.transform({ limit: '500' }, query(Listed)).catch((e: unknown) => e)));
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(BadRequestException);
+      expect(((refusal as BadRequestException).getResponse() as { errors: unknown[] }).errors).toEqual([{ path: 'limit', message: 'limit must not be greater than 100' }]);
+    }
+    expect(refusals[0]).not.toBe(refusals[1]);
+    expect(validated).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not keep a value holding objects (an array), which a copy would share', async () => {
+    const pipe = createValidationPipe();
+    const first = (await pipe.transform({ tags: 'a,b' }, query(Tagged))) as Tagged;
+    const second = (await pipe.transform({ tags: 'a,b' }, query(Tagged))) as Tagged;
+    expect(second.tags).toEqual(['a', 'b']);
+    expect(second.tags).not.toBe(first.tags);
+    expect(validated).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps at most 512 query strings, forgetting the least recently used', async () => {
+    const pipe = createValidationPipe();
+    await pipe.transform({ limit: '1' }, query(Listed));
+    for (let i = 0; i < 512; i++) await pipe.transform({ limit: '2', status: `s${i}` }, query(Listed));
+    expect(validated).toHaveBeenCalledTimes(513);
+    await pipe.transform({ limit: '1' }, query(Listed)); // the oldest: forgotten, validated again
+    await pipe.transform({ limit: '2', status: 's511' }, query(Listed)); // recent: remembered
+    expect(validated).toHaveBeenCalledTimes(514);
+  });
+});
+

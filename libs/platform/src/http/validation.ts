@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError as ClassValidationError, Type, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError as ClassValidationError, Type, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import type { FieldError } from '@porter/shared-kernel';
 
 /**
@@ -25,9 +25,72 @@ function flatten(errors: ClassValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+/** Query strings whose validated values are remembered, per pipe (the least recently used go first). */
+const REMEMBERED_QUERIES = 512;
+/** A query string longer than this (as JSON) is validated every time rather than kept. */
+const REMEMBERED_QUERY_MAX_LENGTH = 2_048;
+
+type Flat = Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * The global pipe, remembering what it made of a query string. A query's validation depends on
+ * nothing but its text and its DTO class (no rule reads a clock, a setting or the database), and
+ * clients ask the same few again and again (a list's page polled by every open console), while
+ * class-transformer and class-validator cost about 8 % of the API's CPU on a cheap read (ADR 100).
+ * Only accepted queries are remembered, and only when every value of the result is a primitive:
+ * each caller gets a copy of its own, so no handler can change what another one reads. A refused
+ * query goes through the pipe every time and gets its own exception.
+ */
+export class RememberingValidationPipe extends ValidationPipe {
+  private readonly remembered = new Map<Type<unknown>, Map<string, Flat>>();
+
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype as Type<unknown> | undefined;
+    if (metadata.type !== 'query' || !metatype || !isStringQuery(value)) return super.transform(value, metadata);
+    const key = JSON.stringify(value);
+    if (key.length > REMEMBERED_QUERY_MAX_LENGTH) return super.transform(value, metadata);
+    let byQuery = this.remembered.get(metatype);
+    const known = byQuery?.get(key);
+    if (known) {
+      // Most recently used last: a Map iterates in insertion order.
+      byQuery!.delete(key);
+      byQuery!.set(key, known);
+      return Object.assign(Object.create(Object.getPrototypeOf(known) as object) as object, known);
+    }
+    const result = await super.transform(value, metadata);
+    if (isFlat(result)) {
+      if (!byQuery) this.remembered.set(metatype, (byQuery = new Map()));
+      byQuery.set(key, Object.assign(Object.create(Object.getPrototypeOf(result) as object) as object, result) as Flat);
+      if (byQuery.size > REMEMBERED_QUERIES) byQuery.delete(byQuery.keys().next().value as string);
+      return result;
+    }
+    return result;
+  }
+}
+
+/** A parsed query string: an object of strings (a repeated name: an array of strings). */
+function isStringQuery(value: unknown): value is Record<string, string | string[]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const item of Object.values(value as object)) {
+    if (typeof item === 'string') continue;
+    if (!Array.isArray(item) || !item.every((s) => typeof s === 'string')) return false;
+  }
+  return true;
+}
+
+function isFlat(value: unknown): value is Flat {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const item of Object.values(value as object)) if (item !== null && typeof item === 'object') return false;
+  return !Object.getOwnPropertySymbols(value).length;
+}
+
 /** Whitelists, refuses unknown properties and transforms; failures list every path at once, one clear message each. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RememberingValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
