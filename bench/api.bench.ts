@@ -11,7 +11,8 @@
  *      keep-alive pool; node:http, since autocannon opens its connections as the load starts);
  *   2. GET /api/v1/jobs/{id} of one job, 2b. of 100 jobs in turn (100 clients each polling its
  *      own), 3. GET /api/v1/jobs?limit=20 and 3b. 100 different pages of it in turn, each with
- *      100 connections for BENCH_DURATION seconds (20; `--duration N`).
+ *      100 connections for BENCH_DURATION seconds (20; `--duration N`); BENCH_API_READS=list,pages
+ *      (say) runs only those of the four (job, jobs, list, pages).
  * Prints one table (requests, req/s, p50, p99, non-2xx) and the goals: p99 ≤ 300 ms for the
  * submit burst, p99 ≤ 50 ms for the reads. For the burst also the API's own view of it (its
  * `http_request_duration_seconds` histogram, from the request read to the answer sent): a busy
@@ -46,6 +47,12 @@ const SUBMISSIONS = benchCount('submissions', Number(process.env.BENCH_SUBMISSIO
 // optimised code, a process that just started interprets it (V8 compiles hot functions after some
 // hundred calls). They count in "nothing lost" like the burst's.
 const WARMUP = benchCount('warmup', Number(process.env.BENCH_WARMUP ?? 400));
+/** The read scenarios to run (BENCH_API_READS, comma-separated; all by default): one job, 100 jobs, one page, 100 pages. */
+const READ_SCENARIOS = ['job', 'jobs', 'list', 'pages'] as const;
+const READS = new Set((process.env.BENCH_API_READS ?? READ_SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
+for (const read of READS) {
+  if (!(READ_SCENARIOS as readonly string[]).includes(read)) throw new Error(`BENCH_API_READS: unknown scenario "${read}" (known: ${READ_SCENARIOS.join(', ')})`);
+}
 const SERVER_URL = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = `porter_bench_api_${process.pid}`;
 const PORT = Number(process.env.BENCH_PORT ?? 3992);
@@ -351,18 +358,18 @@ async function main(): Promise<void> {
 
     const page = (await (await fetch(`${base}/api/v1/jobs?limit=100`, { headers })).json()) as { items: Array<{ id: string }> };
     const jobId = page.items[0].id;
-    rows.push(row(`GET /jobs/{id}`, 100, await measured(apiPid, { url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
+    if (READS.has('job')) rows.push(row(`GET /jobs/{id}`, 100, await measured(apiPid, { url: `${base}/api/v1/jobs/${jobId}`, headers, connections: 100, duration: DURATION }), 50));
     // 100 clients each polling a job of its own: the 100 newest, at the back of the queue, so
     // every read counts the ~all pending jobs ahead of it; no two reads of a batch are the same.
     let next = 0;
     const ids = page.items.map((item) => item.id);
     const rotating = { method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/jobs/${ids[next++ % ids.length]}` }) };
-    rows.push(row(`GET /jobs/{id}, ${ids.length} jobs`, 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [rotating] }), 50));
-    rows.push(row('GET /jobs?limit=20', 100, await measured(apiPid, { url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
+    if (READS.has('jobs')) rows.push(row(`GET /jobs/{id}, ${ids.length} jobs`, 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [rotating] }), 50));
+    if (READS.has('list')) rows.push(row('GET /jobs?limit=20', 100, await measured(apiPid, { url: `${base}/api/v1/jobs?limit=20`, headers, connections: 100, duration: DURATION }), 50));
     // 100 clients each on a page of its own (offsets 0, 20, … 1,980): no two reads of a batch alike.
     let nextPage = 0;
     const paging = { method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/v1/jobs?limit=20&offset=${20 * (nextPage++ % 100)}` }) };
-    rows.push(row('GET /jobs?limit=20, 100 pages', 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [paging] }), 50));
+    if (READS.has('pages')) rows.push(row('GET /jobs?limit=20, 100 pages', 100, await measured(apiPid, { url: base, headers, connections: 100, duration: DURATION, requests: [paging] }), 50));
   } finally {
     api.child.kill('SIGTERM');
     await new Promise((r) => api.child.once('exit', r));
