@@ -63,6 +63,43 @@ const pendingPosition = (j: string): string => `
     END`;
 
 /**
+ * Most jobs counted behind a job before its position is taken from the window instead
+ * (positionFromBack).
+ */
+export const BEHIND_COUNT_MAX = 256;
+
+/**
+ * The position of pending job `s` of a page, counted from the back of the queue: every pending
+ * job (`pending`, counted once per statement) less the jobs a worker takes after `s`. Jobs behind
+ * an unmoved job are unmoved ones only (moved jobs are all taken first): those of a lower
+ * priority and those of its priority submitted later, two ranges of `job_pending_unmoved_idx`.
+ * For the newest jobs of a list (the back of the queue, where a first page of the newest jobs
+ * usually is) both ranges hold a few entries, where counting what is ahead reads nearly the whole
+ * queue for each job. Each range is counted up to BEHIND_COUNT_MAX entries: a job further from the
+ * back (a high-priority job behind a backlog) takes its position from `queue`, the window over
+ * every pending job, which is then computed once for the statement (a CTE is only evaluated when
+ * read). A moved job counts the few moved jobs ahead of it, as pendingPosition does. `s` must
+ * carry queue_seq and moved_to_top_at.
+ */
+const positionFromBack = (s: string): string => {
+  const capped = (condition: string) =>
+    `(SELECT count(*) FROM (SELECT 1 FROM job_queue.job o WHERE ${UNMOVED('o')} AND ${condition} LIMIT ${BEHIND_COUNT_MAX}) x)`;
+  return `
+    CASE WHEN ${s}.status <> 'pending' THEN NULL
+    WHEN ${s}.moved_to_top_at IS NULL THEN (
+      SELECT CASE WHEN b.lower < ${BEHIND_COUNT_MAX} AND b.later < ${BEHIND_COUNT_MAX} THEN (SELECT n FROM pending) - b.lower - b.later
+        ELSE (SELECT q.position FROM queue q WHERE q.id = ${s}.id) END
+      FROM (SELECT ${capped(`o.priority < ${s}.priority`)} AS lower,
+        ${capped(`o.priority = ${s}.priority AND o.queue_seq > ${s}.queue_seq`)} AS later
+        OFFSET 0) b)
+    ELSE 1
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at > ${s}.moved_to_top_at)
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at = ${s}.moved_to_top_at
+           AND (o.priority > ${s}.priority OR (o.priority = ${s}.priority AND o.queue_seq < ${s}.queue_seq)))
+    END`;
+};
+
+/**
  * The columns a job's read (GET /jobs/{id}, GET /jobs) shows: not its payload, checkpoint or
  * trace context, which only commands and runs need (and which can be large to parse).
  */
@@ -101,8 +138,11 @@ const pendingWindow = (selected: string): string => `queue AS MATERIALIZED (
  * A page of jobs (`where` filters `job_queue.job j`), newest first (`direction` DESC) or oldest
  * first (ASC) by submission, with their positions from one window over the pending jobs (see
  * pendingWindow): a per-row count cost O(pending × rows), ~2 s for a page of 1,000 with 10,000
- * jobs waiting (~50 ms this way). Without `positions`, the rows come with a null position, for a
- * caller that ranks the pending jobs of several pages at once (PENDING_POSITIONS_SQL).
+ * jobs waiting (~50 ms this way). `positions` 'from-back' counts each pending job's position from
+ * the back of the queue instead (positionFromBack), for a first page of the newest jobs: with
+ * 4,400 jobs waiting the statement took half the time of the window's. `positions` 'none': the
+ * rows come with a null position, for a caller that ranks the pending jobs of several pages at once
+ * (PENDING_POSITIONS_SQL).
  *
  * `byKeyFirst` (a deep page): the page's rows are found by key first (`page`), then read
  * (`selected`). In the default order the list index holds every key the filters and the order need
@@ -118,26 +158,42 @@ export function selectJobPage(
   direction: 'ASC' | 'DESC' = 'DESC',
   orderColumn = 'submitted_at',
   columns = 'j.*',
-  positions = true,
+  positions: PagePositions = 'window',
   byKeyFirst = false,
 ): string {
+  // Counted from the back, a row needs its place in the claim order (moved_to_top_at is one of
+  // JOB_INFO_COLUMNS; queue_seq is not).
+  const read = positions === 'from-back' && columns !== 'j.*' ? `${columns}, j.queue_seq` : columns;
   const selected = byKeyFirst
     ? `page AS (
     SELECT j.id FROM job_queue.job j WHERE ${where}
     ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
   ), selected AS (
-    SELECT ${columns} FROM page JOIN job_queue.job j ON j.id = page.id
+    SELECT ${read} FROM page JOIN job_queue.job j ON j.id = page.id
   )`
     : `selected AS (
-    SELECT ${columns} FROM job_queue.job j WHERE ${where}
+    SELECT ${read} FROM job_queue.job j WHERE ${where}
     ORDER BY j.${orderColumn} ${direction}, j.id ${direction} OFFSET ${offset} LIMIT ${limit}
   )`;
+  const order = `ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
+  if (positions === 'from-back') {
+    return `
+  WITH ${selected}, queue AS MATERIALIZED (${RANK_PENDING}),
+  pending AS MATERIALIZED (SELECT count(*) AS n FROM job_queue.job WHERE status = 'pending')
+  SELECT s.*, ${positionFromBack('s')} AS position, ${OUTPUT_FILES('s')}
+  FROM selected s
+  ${order}`;
+  }
+  const ranked = positions === 'window';
   return `
-  WITH ${selected}${positions ? `, ${pendingWindow('selected')}` : ''}
-  SELECT s.*, ${positions ? 'queue.position' : 'NULL::bigint AS position'}, ${OUTPUT_FILES('s')}
-  FROM selected s${positions ? ' LEFT JOIN queue ON queue.id = s.id' : ''}
-  ORDER BY s.${orderColumn} ${direction}, s.id ${direction}`;
+  WITH ${selected}${ranked ? `, ${pendingWindow('selected')}` : ''}
+  SELECT s.*, ${ranked ? 'queue.position' : 'NULL::bigint AS position'}, ${OUTPUT_FILES('s')}
+  FROM selected s${ranked ? ' LEFT JOIN queue ON queue.id = s.id' : ''}
+  ${order}`;
 }
+
+/** How a page's pending jobs get their positions (selectJobPage). */
+export type PagePositions = 'window' | 'from-back' | 'none';
 
 /**
  * Several jobs named by a relation (`join`, as in selectOneJob), ranked by one window over the

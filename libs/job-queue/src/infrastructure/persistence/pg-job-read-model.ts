@@ -8,7 +8,7 @@ import type { JobListFilters } from '../../application/ports/job.repository.port
 import type { JobReadModel } from '../../application/ports/job-read-model.port';
 import { toJobInfo } from '../../application/job-info.mapper';
 import { compileJobQuery, queryAsksForDeleted, SORT_COLUMNS } from './job-query.sql';
-import { JOB_INFO_COLUMNS, JobRow, PENDING_POSITIONS_SQL, selectJobPage, selectOneJob, selectRankedJobs, toJobRecord } from './job-sql';
+import { JOB_INFO_COLUMNS, JobRow, PagePositions, PENDING_POSITIONS_SQL, selectJobPage, selectOneJob, selectRankedJobs, toJobRecord } from './job-sql';
 
 const READ_ONE_SQL = selectOneJob('j.id = $1 AND j.tenant = $2 AND ($3 OR j.submitted_by = $4)', JOB_INFO_COLUMNS);
 
@@ -256,6 +256,11 @@ export class PgJobReadModel implements JobReadModel {
     const clause = where.join(' AND ');
     const sort = filters.query?.sort;
     const direction = sort ? (sort.direction === 'asc' ? 'ASC' : 'DESC') : sqlDirection(page.order);
+    const byKeyFirst = page.offset >= BY_KEY_FROM_OFFSET;
+    // A first page of the newest jobs holds the back of the queue: its positions are counted from
+    // there (a few index entries a job) rather than by ranking every pending job. Deeper pages,
+    // other orders and other sort fields reach further into the queue: the window ranks it once.
+    const ranking: PagePositions = !positions ? 'none' : !sort && direction === 'DESC' && !byKeyFirst ? 'from-back' : 'window';
     const pageSql = selectJobPage(
       clause,
       `$${params.length + 1}`,
@@ -263,8 +268,8 @@ export class PgJobReadModel implements JobReadModel {
       direction,
       sort ? SORT_COLUMNS[sort.field] : undefined,
       JOB_INFO_COLUMNS,
-      positions,
-      page.offset >= BY_KEY_FROM_OFFSET,
+      ranking,
+      byKeyFirst,
     );
     const countSql = `SELECT count(*) AS n FROM job_queue.job j WHERE ${clause}`;
     const prepared = filters.query === undefined;
