@@ -12,7 +12,9 @@
  * export reads and writes less, so it must be faster (the table's last column says whether it was).
  * Before its measured export, each fresh worker runs one export of the same format over the
  * WARMUP_ROWS employees of another tenant, unmeasured: the figures are those of a running worker
- * (its pools connected, its code compiled), not of a worker's first job after start.
+ * (its pools connected, its code compiled), not of a worker's first job after start. Every
+ * measurement is made `--repeat N` times (2), and the fastest is compared with the fastest of three
+ * COPYs (see REPEAT).
  *
  * `--storage s3` runs every measurement twice in the same run, first on local storage, then on
  * STORAGE_DRIVER=s3 against an S3 server the bench starts on 127.0.0.1 (s3rver, or moto_server with --s3-server moto),
@@ -46,6 +48,15 @@ const WARMUP_TENANT = 'bench-warmup';
 const WARMUP_ROWS = 1000;
 /** Live streams attached to each export's job in the second measurement of each variant (0: none, one measurement). */
 const STREAMS = benchArg('streams') === undefined ? 0 : benchCount('streams', 0);
+/**
+ * Each format and variant is measured this many times (`--repeat N`, BENCH_REPEAT; 2 by default),
+ * one round of every format after the other, each with a fresh worker, and its fastest run is
+ * compared with the floor, itself the fastest of three COPYs: on a shared machine a neighbour's
+ * burst only ever adds time, and one run against a best-of-three floor counted it against Porter
+ * alone (the same build gave 1.51x and 2.08x for CSV twelve minutes apart). The peak RSS shown is
+ * the highest of all the runs.
+ */
+const REPEAT = benchCount('repeat', Number(process.env.BENCH_REPEAT ?? 2));
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,jsonl,xlsx').split(',');
 const NARROW_COLUMNS = (process.env.BENCH_NARROW_COLUMNS ?? 'id,email,salary').split(',');
 const VARIANTS: Array<{ label: string; columns: string[] | null }> = [
@@ -200,8 +211,8 @@ async function main(): Promise<void> {
       '| format | columns | local | s3 | s3/local | worker CPU local → s3 |',
       '|---|---|---|---|---|---|',
     ];
-    for (const r of remote.filter((x) => x.streams === 0 && x === best(remote, x.format, x.columns, 0))) {
-      const l = best(local, r.format, r.columns, 0)!;
+    for (const r of remote.filter((x) => x.streams === 0 && x === fastest(remote, x.format, x.columns, 0))) {
+      const l = fastest(local, r.format, r.columns, 0)!;
       lines.push(
         `| ${r.format} | ${r.columns} | ${l.seconds.toFixed(2)} s + ${l.downloadSeconds.toFixed(2)} s | ${r.seconds.toFixed(2)} s + ${r.downloadSeconds.toFixed(2)} s | ${(r.seconds / l.seconds).toFixed(2)}x (download ${(r.downloadSeconds / l.downloadSeconds).toFixed(2)}x) | ${l.workerCpuSeconds.toFixed(2)} s → ${r.workerCpuSeconds.toFixed(2)} s (${(r.workerCpuSeconds / l.workerCpuSeconds).toFixed(2)}x) |`,
       );
@@ -214,8 +225,8 @@ async function main(): Promise<void> {
 /** Without and with STREAMS live streams on the job, same run, same worker settings. */
 function printStreams(results: Measurement[]): void {
   const lines = ['', `Live streams (${STREAMS} SSE clients on the job while it runs vs none, same run):`, '| format | columns | no stream (best of 2) | with streams (best of 2) | events per stream | worker CPU, best (none → streams) | time with/without |', '|---|---|---|---|---|---|---|'];
-  for (const r of results.filter((x) => x.streams === 0 && x === best(results, x.format, x.columns, 0))) {
-    const on = best(results, r.format, r.columns, STREAMS)!;
+  for (const r of results.filter((x) => x.streams === 0 && x === fastest(results, x.format, x.columns, 0))) {
+    const on = fastest(results, r.format, r.columns, STREAMS)!;
     const cpu = (streams: number) => Math.min(...results.filter((x) => x.format === r.format && x.columns === r.columns && x.streams === streams).map((x) => x.workerCpuSeconds));
     lines.push(`| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${on.seconds.toFixed(2)} s | ${on.streamEvents.toFixed(1)} | ${cpu(0).toFixed(2)} s → ${cpu(STREAMS).toFixed(2)} s (${(cpu(STREAMS) / cpu(0)).toFixed(3)}x) | ${(on.seconds / r.seconds).toFixed(3)}x |`);
   }
@@ -223,7 +234,7 @@ function printStreams(results: Measurement[]): void {
 }
 
 /** The fastest measurement of a format, variant and stream count (several when --streams repeats them). */
-function best(results: Measurement[], format: string, columns: string, streams: number): Measurement | undefined {
+function fastest(results: Measurement[], format: string, columns: string, streams: number): Measurement | undefined {
   return results.filter((x) => x.format === format && x.columns === columns && x.streams === streams).sort((a, b) => a.seconds - b.seconds)[0];
 }
 
@@ -309,7 +320,7 @@ async function measure(storageLabel: string, floor: { seconds: number }): Promis
 
   const results: Measurement[] = [];
   try {
-    for (const format of FORMATS) for (const variant of VARIANTS) for (const streams of STREAMS ? [0, STREAMS, STREAMS, 0] : [0]) {
+    for (let round = 0; round < REPEAT; round++) for (const format of FORMATS) for (const variant of VARIANTS) for (const streams of STREAMS ? [0, STREAMS, STREAMS, 0] : [0]) {
       const worker = spawnProcess('worker');
       try {
       await until(async () => worker.output().includes('Porter worker started'), 'the worker', 60_000, 50).catch((e) => {
@@ -397,13 +408,17 @@ function printTable(results: Measurement[], floor: { seconds: number; bytes: num
   const goals: Record<string, number> = { csv: 2, jsonl: 2, xlsx: 5 };
   const lines = [
     `storage: ${storageLabel}`,
-    `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
+    `rows: ${ROWS}; COPY floor (psql COPY ... TO STDOUT WITH CSV HEADER, fastest of 3): ${floor.seconds.toFixed(2)} s, ${(ROWS / floor.seconds).toFixed(0)} rows/s, ${(floor.bytes / 1e6).toFixed(1)} MB`,
+    `each export: the fastest of ${REPEAT} run${REPEAT === 1 ? '' : 's'} (a fresh worker each; --repeat N), peak RSS the highest of them`,
     '| format | columns | submit → downloadable | worker CPU | rows/s | file | worker peak RSS (VmHWM) | sampled peak RSS | idle RSS | ratio to COPY (all columns) | goal | narrow vs all |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...results.filter((r) => r.streams === 0 && r === best(results, r.format, r.columns, 0)).map((r) => {
+    ...FORMATS.flatMap((format) => VARIANTS.map((variant) => fastest(results, format, variant.label, 0))).filter((r): r is Measurement => r !== undefined).map((best) => {
+      // The fastest run's times, the highest peaks of all its runs.
+      const runs = results.filter((x) => x.format === best.format && x.columns === best.columns && x.streams === 0);
+      const r = { ...best, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), sampledPeakMb: Math.max(...runs.map((x) => x.sampledPeakMb)) };
       const goal = goals[r.format] ?? 2;
       const ok = r.ratio <= goal && r.peakRssMb < 200;
-      const all = best(results, r.format, 'all', 0);
+      const all = fastest(results, r.format, 'all', 0);
       const narrow = r.columns === 'all' || !all ? '' : `${(r.seconds / all.seconds).toFixed(2)}x: ${r.seconds < all.seconds ? 'faster' : 'NOT FASTER'}`;
       return `| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${r.workerCpuSeconds.toFixed(2)} s | ${Math.round(r.rowsPerSecond)} | ${r.sizeMb.toFixed(1)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.sampledPeakMb.toFixed(0)} MB | ${r.idleRssMb.toFixed(0)} MB | ${r.ratio.toFixed(2)}x | ≤ ${goal}x, < 200 MB: ${ok ? 'met' : 'MISSED'} | ${narrow} |`;
     }),
