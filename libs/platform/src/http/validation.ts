@@ -1,4 +1,4 @@
-import { ArgumentMetadata, BadRequestException, ValidationError as ClassValidationError, Type, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError as ClassValidationError, Type, ValidationPipe } from '@nestjs/common';
 import type { FieldError } from '@porter/shared-kernel';
 
 /**
@@ -44,10 +44,6 @@ type Flat = Record<string, string | number | boolean | null | undefined>;
 export class RememberingValidationPipe extends ValidationPipe {
   private readonly remembered = new Map<Type<unknown>, Map<string, Flat>>();
 
-  constructor(options: ValidationPipeOptions) {
-    super(options);
-  }
-
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype as Type<unknown> | undefined;
     if (metadata.type !== 'query' || !metatype || !isStringQuery(value)) return super.transform(value, metadata);
@@ -59,17 +55,21 @@ export class RememberingValidationPipe extends ValidationPipe {
       // Most recently used last: a Map iterates in insertion order.
       byQuery!.delete(key);
       byQuery!.set(key, known);
-      return Object.assign(Object.create(Object.getPrototypeOf(known) as object) as object, known);
+      return copyOf(known);
     }
     const result = await super.transform(value, metadata);
     if (isFlat(result)) {
       if (!byQuery) this.remembered.set(metatype, (byQuery = new Map()));
-      byQuery.set(key, Object.assign(Object.create(Object.getPrototypeOf(result) as object) as object, result) as Flat);
+      byQuery.set(key, copyOf(result));
       if (byQuery.size > REMEMBERED_QUERIES) byQuery.delete(byQuery.keys().next().value as string);
-      return result;
     }
     return result;
   }
+}
+
+/** Another object of the same class with the same (primitive) values. */
+function copyOf(value: Flat): Flat {
+  return Object.assign(Object.create(Object.getPrototypeOf(value) as object) as object, value) as Flat;
 }
 
 /** A parsed query string: an object of strings (a repeated name: an array of strings). */
