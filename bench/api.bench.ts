@@ -51,7 +51,10 @@ const WARMUP = benchCount('warmup', Number(process.env.BENCH_WARMUP ?? 400));
 const READ_SCENARIOS = ['job', 'jobs', 'list', 'pages'] as const;
 const READS = new Set((process.env.BENCH_API_READS ?? READ_SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const read of READS) {
-  if (!(READ_SCENARIOS as readonly string[]).includes(read)) throw new Error(`BENCH_API_READS: unknown scenario "${read}" (known: ${READ_SCENARIOS.join(', ')})`);
+  if (!(READ_SCENARIOS as readonly string[]).includes(read)) {
+    process.stderr.write(`bench: BENCH_API_READS has an unknown scenario "${read}" (known: ${READ_SCENARIOS.join(', ')})\n`);
+    process.exit(2);
+  }
 }
 const SERVER_URL = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = `porter_bench_api_${process.pid}`;

@@ -224,18 +224,23 @@ async function main(): Promise<void> {
 
 /** Without and with STREAMS live streams on the job, same run, same worker settings. */
 function printStreams(results: Measurement[]): void {
-  const lines = ['', `Live streams (${STREAMS} SSE clients on the job while it runs vs none, same run):`, '| format | columns | no stream (best of 2) | with streams (best of 2) | events per stream | worker CPU, best (none → streams) | time with/without |', '|---|---|---|---|---|---|---|'];
+  const lines = ['', `Live streams (${STREAMS} SSE clients on the job while it runs vs none, same run):`, `| format | columns | no stream (best of ${2 * REPEAT}) | with streams (best of ${2 * REPEAT}) | events per stream | worker CPU, best (none → streams) | time with/without |`, '|---|---|---|---|---|---|---|'];
   for (const r of results.filter((x) => x.streams === 0 && x === fastest(results, x.format, x.columns, 0))) {
     const on = fastest(results, r.format, r.columns, STREAMS)!;
-    const cpu = (streams: number) => Math.min(...results.filter((x) => x.format === r.format && x.columns === r.columns && x.streams === streams).map((x) => x.workerCpuSeconds));
+    const cpu = (streams: number) => Math.min(...runsOf(results, r.format, r.columns, streams).map((x) => x.workerCpuSeconds));
     lines.push(`| ${r.format} | ${r.columns} | ${r.seconds.toFixed(2)} s | ${on.seconds.toFixed(2)} s | ${on.streamEvents.toFixed(1)} | ${cpu(0).toFixed(2)} s → ${cpu(STREAMS).toFixed(2)} s (${(cpu(STREAMS) / cpu(0)).toFixed(3)}x) | ${(on.seconds / r.seconds).toFixed(3)}x |`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-/** The fastest measurement of a format, variant and stream count (several when --streams repeats them). */
+/** Every measurement of a format, variant and stream count (--repeat and --streams make several). */
+function runsOf(results: Measurement[], format: string, columns: string, streams: number): Measurement[] {
+  return results.filter((x) => x.format === format && x.columns === columns && x.streams === streams);
+}
+
+/** The fastest measurement of a format, variant and stream count. */
 function fastest(results: Measurement[], format: string, columns: string, streams: number): Measurement | undefined {
-  return results.filter((x) => x.format === format && x.columns === columns && x.streams === streams).sort((a, b) => a.seconds - b.seconds)[0];
+  return runsOf(results, format, columns, streams).sort((a, b) => a.seconds - b.seconds)[0];
 }
 
 /** Opens `count` SSE streams on the job; resolves with the events each received once all have ended (after the terminal status). */
@@ -414,7 +419,7 @@ function printTable(results: Measurement[], floor: { seconds: number; bytes: num
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...FORMATS.flatMap((format) => VARIANTS.map((variant) => fastest(results, format, variant.label, 0))).filter((r): r is Measurement => r !== undefined).map((best) => {
       // The fastest run's times, the highest peaks of all its runs.
-      const runs = results.filter((x) => x.format === best.format && x.columns === best.columns && x.streams === 0);
+      const runs = runsOf(results, best.format, best.columns, 0);
       const r = { ...best, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), sampledPeakMb: Math.max(...runs.map((x) => x.sampledPeakMb)) };
       const goal = goals[r.format] ?? 2;
       const ok = r.ratio <= goal && r.peakRssMb < 200;
