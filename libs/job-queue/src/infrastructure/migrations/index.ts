@@ -18,4 +18,5 @@ export const jobQueueMigrations: PorterMigration[] = [
   lazyMigration('Migration20261206100000JobQueueListPagesByKey', () => (require('./20261206100000-job-queue-list-pages-by-key.migration') as typeof import('./20261206100000-job-queue-list-pages-by-key.migration')).Migration20261206100000JobQueueListPagesByKey),
   lazyMigration('Migration20261206130000JobQueueWorkerLockFreeSince', () => (require('./20261206130000-job-queue-worker-lock-free-since.migration') as typeof import('./20261206130000-job-queue-worker-lock-free-since.migration')).Migration20261206130000JobQueueWorkerLockFreeSince),
   lazyMigration('Migration20261206200000JobQueueEventsWithoutForeignKey', () => (require('./20261206200000-job-queue-events-without-foreign-key.migration') as typeof import('./20261206200000-job-queue-events-without-foreign-key.migration')).Migration20261206200000JobQueueEventsWithoutForeignKey),
+  lazyMigration('Migration20261206210000JobQueueEventsKeyedByJob', () => (require('./20261206210000-job-queue-events-keyed-by-job.migration') as typeof import('./20261206210000-job-queue-events-keyed-by-job.migration')).Migration20261206210000JobQueueEventsKeyedByJob),
 ];
