@@ -37,3 +37,13 @@ export async function waitFor<T>(
     `Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${(lastError as Error).message}` : ''}`,
   );
 }
+
+/**
+ * Returns once the wall clock is at least `marginMs` before the next turn of a `periodMs` period
+ * (a minute by default), waiting for the turn first when it is closer: for a test whose steps must
+ * all happen before a cron tick, or inside one fixed window.
+ */
+export async function clearOfTurn(marginMs: number, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 50));
+}

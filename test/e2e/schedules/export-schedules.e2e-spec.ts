@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { waitFor } from '../../support/wait-for';
+import { clearOfTurn, waitFor } from '../../support/wait-for';
 import { EXPORT_ENV, exportsClient, insertEmployees, TRICKY_EMPLOYEES, waitForExport } from '../exports/export-support';
 
 const SCHEDULES = '/api/v1/export-schedules';
@@ -34,8 +34,7 @@ describe('recurring exports (e2e)', () => {
   it('creates an every-minute schedule, previews its next runs, and runs it now: the export succeeds and is listed in /runs', async () => {
     const client = admin();
     // Created well clear of a minute's turn, so its first tick cannot fire before it is moved below.
-    const toNextMinute = 60_000 - (Date.now() % 60_000);
-    if (toNextMinute < 3_000) await new Promise((r) => setTimeout(r, toNextMinute + 100));
+    await clearOfTurn(3_000);
     const created = await client.call('POST', SCHEDULES, { ...createBody, columns: ['email', 'last_name'], filters: { active: true } });
     expect(created.status).toBe(201);
     const s = created.json;
@@ -104,6 +103,8 @@ describe('recurring exports (e2e)', () => {
 
   it("the worker's ticker runs a due tick by itself: one export, recorded as the schedule's last run", async () => {
     const client = admin();
+    // Well clear of a minute's turn: the next tick (the turn) would run too, and move lastRunAt on.
+    await clearOfTurn(15_000);
     const s = (await client.call('POST', SCHEDULES, { ...createBody, format: 'jsonl', name: 'ticked' })).json;
     // The tick that is due is put a little in the past, instead of waiting for the minute to turn.
     const due = new Date(Math.floor(Date.now() / 60_000) * 60_000);
@@ -116,10 +117,11 @@ describe('recurring exports (e2e)', () => {
       { timeoutMs: 20_000, intervalMs: 200, what: 'a cron run of the schedule' },
     );
     expect(runs.items[0].run).toMatchObject({ trigger: 'cron', status: 'requested', tickAt: due.toISOString() });
-    await waitForExport(client, runs.items[0].id, ['succeeded'], 30_000);
+    // Recorded with the run's request (read now, before the minute's own tick could follow).
     const after = (await client.call('GET', `${SCHEDULES}/${s.id}`)).json;
     expect(after).toMatchObject({ lastRunAt: due.toISOString(), lastExportId: runs.items[0].id });
     expect(Date.parse(after.nextRunAt)).toBeGreaterThan(due.getTime());
+    await waitForExport(client, runs.items[0].id, ['succeeded'], 30_000);
     // Paused, then deleted: no further tick.
     const paused = await client.call('PATCH', `${SCHEDULES}/${s.id}`, { enabled: false });
     expect(paused.json).toMatchObject({ enabled: false, nextRunAt: null, nextRuns: [] });

@@ -12,8 +12,12 @@ describe('RateLimiter (Redis)', () => {
   beforeAll(() => {
     redis = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     prefix = `porter_rl_spec_${randomUUID().slice(0, 8)}`;
+    // Windows are fixed (multiples of windowMs): each test's checks and its read of the window's
+    // keys must fall in one window, so none starts in the last seconds of one.
+    const left = limits.windowMs - (Date.now() % limits.windowMs);
+    if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
   });
   afterEach(async () => {
     const keys = await redis.keys(`${prefix}:*`);
@@ -33,9 +37,29 @@ describe('RateLimiter (Redis)', () => {
     }
   }
 
+  /**
+   * A MONITOR connection. ioredis fails to enter MONITOR ("Command queue state error") when another
+   * client's command is fed in the same packet as MONITOR's OK, as on a busy shared Redis: again then.
+   */
+  async function monitorRedis(): Promise<IORedis> {
+    for (let attempt = 1; ; attempt++) {
+      const monitor = redis.duplicate({ monitor: true, lazyConnect: false });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          monitor.once('monitoring', () => resolve());
+          monitor.once('error', reject);
+        });
+        return monitor;
+      } catch (error) {
+        monitor.disconnect();
+        if (attempt === 5) throw error;
+      }
+    }
+  }
+
   it('counts the address and the tenant in one command, and refuses the tenant past its limit', async () => {
     const limiter = new RateLimiter(redis, prefix, limits);
-    const monitor = await redis.monitor();
+    const monitor = await monitorRedis();
     const commands: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.some((arg) => String(arg).startsWith(prefix))) commands.push(String(args[0]).toLowerCase());
@@ -46,8 +70,10 @@ describe('RateLimiter (Redis)', () => {
       expect(refused?.message).toContain('this tenant (3 requests per 60 s)');
       expect(refused?.retryAfterSeconds).toBeGreaterThanOrEqual(59);
       expect(refused?.retryAfterSeconds).toBeLessThanOrEqual(60);
+      // Redis feeds MONITOR in command order: once this read is seen, every check before it was.
+      await redis.get(`${prefix}:marker`);
+      for (const deadline = Date.now() + 10_000; !commands.includes('get') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
-      await new Promise((resolve) => setTimeout(resolve, 50));
       monitor.disconnect();
     }
     // One script call per check (the INCRs inside it are reported by MONITOR too, as "lua" entries).

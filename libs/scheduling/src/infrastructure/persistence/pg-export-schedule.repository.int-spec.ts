@@ -8,6 +8,19 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   const schedules = new PgExportScheduleRepository(pool);
   afterAll(() => pool.end());
+  /** Until a statement containing `sql` waits on a lock in this database: the step a race needs, not a guess of how long it takes. */
+  const waitingOnLock = async (sql: string) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND position($1 in query) > 0`,
+        [sql],
+      );
+      if (rows[0].n > 0) return;
+      if (Date.now() > deadline) throw new Error(`no statement with "${sql}" waited on a lock`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   const newSchedule = (now: Date): ExportScheduleRecord =>
     ({
       id: randomUUID(),
@@ -55,7 +68,7 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
           return { status: 'requested', exportId: randomUUID() };
         })
         .then(async (settled) => settled ?? (await schedules.findRun(run!.id)));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitingOnLock(`r.status = 'claimed' AND r.id = $1`);
       await ticker.query(`UPDATE scheduling.export_schedule_run SET status = 'requested', export_id = $2 WHERE id = $1`, [run!.id, exportId]);
       await ticker.query('COMMIT');
       // The run was the ticker's: settle waited for it and left it alone, and the answer is the
@@ -76,16 +89,19 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
     const run = await schedules.insertManualRun(schedule, now);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const holds = new Promise<void>((resolve) => (holding = resolve));
     // The settle: it holds the run and, once its work is done, updates the schedule's last run.
     const settling = schedules.settleClaimedRun(run!.id, now, async () => {
+      holding();
       await held;
       return { status: 'requested', exportId: randomUUID() };
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await holds;
     // The delete meanwhile: locking the schedule first made it wait for the run, which the
     // settle holds, while the settle then waited for the schedule ("deadlock detected").
     const deleting = schedules.delete(schedule.id);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitingOnLock('SELECT id FROM scheduling.export_schedule_run WHERE schedule_id = $1');
     release();
     expect(await settling).toMatchObject({ status: 'requested' });
     expect(await deleting).toBe(true);
