@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * index that every read of events already used (a job's history in order, the retry policy's last
  * outage event, the purge), and the key on `id` alone, which no query reads, goes. Every job writes
  * three events or more, so that is three B-tree entries fewer per job (24 → 21 on the queue
- * benchmark: 14 % of the index writes, 6 % of the WAL). `id` still comes from its sequence and
+ * benchmark: 14 % of the index writes, 4 % of the WAL). `id` still comes from its sequence and
  * orders a job's events; the feed of finished jobs keeps its own index on (tx_id, id).
  * The new key is built from the table while it is locked against writes (a plain CREATE UNIQUE
  * INDEX): on a table of millions of events, run it in a quiet moment.

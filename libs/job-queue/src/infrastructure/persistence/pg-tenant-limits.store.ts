@@ -33,7 +33,9 @@ export class PgTenantLimitsStore implements TenantLimitsStore {
 
   async countWaiting(tenant: string, atMost: number): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM job_queue.job WHERE tenant = $1 AND status IN ('pending', 'scheduled') LIMIT $2) w`,
+      // Pending and scheduled jobs, each from its own partial index (ADR 102), at most $2 in all.
+      `SELECT least($2, (SELECT count(*) FROM (SELECT 1 FROM job_queue.job WHERE tenant = $1 AND status = 'pending' LIMIT $2) p)
+                     + (SELECT count(*) FROM (SELECT 1 FROM job_queue.job WHERE tenant = $1 AND status = 'scheduled' LIMIT $2) s))::int AS n`,
       [tenant, atMost],
     );
     return rows[0].n;

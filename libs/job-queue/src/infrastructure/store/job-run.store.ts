@@ -52,7 +52,7 @@ export class JobRunStore implements OnApplicationShutdown {
    * walk down the pending index need whatever the table's size.
    * `enable_sort=off` (ADR 069): the claim's "first n pending jobs in claim order" must come from a
    * walk down `job_pending_order_idx`, never from reading every pending job through another
-   * index that covers them (`job_waiting_tenant_idx`) and sorting: with statistics taken while
+   * index that covers them (then `job_waiting_tenant_idx`) and sorting: with statistics taken while
    * few jobs were pending, which is the usual state of a job table, the cached plan did exactly
    * that, and each claim then read and sorted the whole backlog. The statement's other sorts
    * (window functions, the result order) have no alternative and stay; the penalty their cost
