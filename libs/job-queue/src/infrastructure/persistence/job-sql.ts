@@ -49,6 +49,12 @@ const OUTPUT_FILES = (x: string): string =>
 const MOVED = (x: string): string => `${x}.status = 'pending' AND (${x}.moved_to_top_at IS NULL) IS FALSE`;
 const UNMOVED = (x: string): string => `${x}.status = 'pending' AND ${x}.moved_to_top_at IS NULL`;
 
+/** The position of pending job `j` that was moved to the top: 1 + the few moved jobs ahead of it. */
+const movedPosition = (j: string): string => `1
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at > ${j}.moved_to_top_at)
+      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at = ${j}.moved_to_top_at
+           AND (o.priority > ${j}.priority OR (o.priority = ${j}.priority AND o.queue_seq < ${j}.queue_seq)))`;
+
 /** The position of pending job `j` (null for any other status). */
 const pendingPosition = (j: string): string => `
     CASE WHEN ${j}.status <> 'pending' THEN NULL
@@ -56,10 +62,7 @@ const pendingPosition = (j: string): string => `
       + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')})
       + (SELECT count(*) FROM job_queue.job o WHERE ${UNMOVED('o')} AND o.priority > ${j}.priority)
       + (SELECT count(*) FROM job_queue.job o WHERE ${UNMOVED('o')} AND o.priority = ${j}.priority AND o.queue_seq < ${j}.queue_seq)
-    ELSE 1
-      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at > ${j}.moved_to_top_at)
-      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at = ${j}.moved_to_top_at
-           AND (o.priority > ${j}.priority OR (o.priority = ${j}.priority AND o.queue_seq < ${j}.queue_seq)))
+    ELSE ${movedPosition(j)}
     END`;
 
 /**
@@ -78,7 +81,7 @@ export const BEHIND_COUNT_MAX = 256;
  * queue for each job. Each range is counted up to BEHIND_COUNT_MAX entries: a job further from the
  * back (a high-priority job behind a backlog) takes its position from `queue`, the window over
  * every pending job, which is then computed once for the statement (a CTE is only evaluated when
- * read). A moved job counts the few moved jobs ahead of it, as pendingPosition does. `s` must
+ * read). A moved job counts the few moved jobs ahead of it (movedPosition). `s` must
  * carry queue_seq and moved_to_top_at.
  */
 const positionFromBack = (s: string): string => {
@@ -92,10 +95,7 @@ const positionFromBack = (s: string): string => {
       FROM (SELECT ${capped(`o.priority < ${s}.priority`)} AS lower,
         ${capped(`o.priority = ${s}.priority AND o.queue_seq > ${s}.queue_seq`)} AS later
         OFFSET 0) b)
-    ELSE 1
-      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at > ${s}.moved_to_top_at)
-      + (SELECT count(*) FROM job_queue.job o WHERE ${MOVED('o')} AND o.moved_to_top_at = ${s}.moved_to_top_at
-           AND (o.priority > ${s}.priority OR (o.priority = ${s}.priority AND o.queue_seq < ${s}.queue_seq)))
+    ELSE ${movedPosition(s)}
     END`;
 };
 
