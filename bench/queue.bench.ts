@@ -14,6 +14,7 @@
  *                                       after BENCH_IDLE_WARMUP=20 unmeasured ones, for every system;
  *                                       BENCH_MAX_ATTEMPTS=N for the main type's attempts;
  *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss;
+ *                                       --bulk N (BENCH_BULK) adds the loaded jobs in batches of N;
  *                                       BENCH_FAIRNESS_PAIRS=3 or --pairs N)
  *
  * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
@@ -27,16 +28,22 @@ import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { JobContext, JobHandler, JobHandlerFor, JobQueueModule, JobQueueWorkerModule, JobSucceeded, SubmitJobCommand } from '@porter/job-queue';
-import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations } from '@porter/platform';
+import { JobContext, JobHandler, JobHandlerFor, JobQueueModule, JobQueueWorkerModule, JobSucceeded, SubmitJobCommand, SubmitJobsCommand } from '@porter/job-queue';
+import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations, TransactionRunner } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
-import { benchCount } from './bench-args';
+import { benchArg, benchCount } from './bench-args';
 import { benchGraphileWorker, benchPgBoss, describeIdle, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
 import { percentile } from './percentile';
 
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
+/**
+ * `--bulk N`: every system adds its loaded jobs in batches of N from one submitter (raw BullMQ
+ * `addBulk`, Porter `SubmitJobsCommand` in one transaction per batch, as the peers always do),
+ * so completed/s measures the workers alone. 0 (the default): SUBMITTERS concurrent single adds.
+ */
+const BULK = benchArg('bulk') === undefined ? Number(process.env.BENCH_BULK ?? 0) : benchCount('bulk', 0);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
 /** Unmeasured idle jobs before every system's idle sample (see idleSample). */
 const IDLE: IdleRun = { idleJobs: IDLE_JOBS, idleWarmup: Number(process.env.BENCH_IDLE_WARMUP ?? 20) };
@@ -107,9 +114,22 @@ async function benchPorter(tenants = 1, type = BENCH_TYPE): Promise<Figures> {
     latencies.length = 0;
     const base = completed;
     const start = Date.now();
-    await runConcurrently(JOBS, SUBMITTERS, async (i) => {
-      await commands.execute(new SubmitJobCommand(tenants === 1 ? who : many[i % tenants], type, { t: Date.now() }));
-    });
+    if (BULK) {
+      const transactions = app.get(TransactionRunner);
+      for (let from = 0; from < JOBS; from += BULK) {
+        const jobs = Array.from({ length: Math.min(BULK, JOBS - from) }, (_, k) => ({
+          principal: tenants === 1 ? who : many[(from + k) % tenants],
+          type,
+          payload: { t: Date.now() },
+          traceContext: null,
+        }));
+        await transactions.run((transaction) => commands.execute(new SubmitJobsCommand(jobs, transaction)));
+      }
+    } else {
+      await runConcurrently(JOBS, SUBMITTERS, async (i) => {
+        await commands.execute(new SubmitJobCommand(tenants === 1 ? who : many[i % tenants], type, { t: Date.now() }));
+      });
+    }
     const submitted = Date.now();
     await waitUntil(() => completed - base >= JOBS, 600_000, 'all Porter jobs');
     const done = Date.now();
@@ -148,9 +168,15 @@ async function benchRawBullmq(redisUrl: string, prefix: string, concurrency: num
     raw.length = 0;
     const base = completed;
     const start = Date.now();
-    await runConcurrently(JOBS, SUBMITTERS, async () => {
-      await queue.add('noop', { t: Date.now() }, opts);
-    });
+    if (BULK) {
+      for (let from = 0; from < JOBS; from += BULK) {
+        await queue.addBulk(Array.from({ length: Math.min(BULK, JOBS - from) }, () => ({ name: 'noop', data: { t: Date.now() }, opts })));
+      }
+    } else {
+      await runConcurrently(JOBS, SUBMITTERS, async () => {
+        await queue.add('noop', { t: Date.now() }, opts);
+      });
+    }
     const submitted = Date.now();
     await waitUntil(() => completed - base >= JOBS, 600_000, 'all raw jobs');
     const done = Date.now();
@@ -173,7 +199,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   await runMigrations(config.databaseUrl, porterMigrations);
   try {
-    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${SUBMITTERS} concurrent submitters, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS} after ${IDLE.idleWarmup} unmeasured\n`);
+    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${BULK ? `added in batches of ${BULK} (raw BullMQ addBulk, Porter SubmitJobsCommand)` : `${SUBMITTERS} concurrent submitters`}, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS} after ${IDLE.idleWarmup} unmeasured\n`);
     // Raw BullMQ runs twice, first and after Porter, and the faster run is the floor: one run of it
     // moved from 6,460 to 10,900 completed/s between reports on this machine, and a slow floor
     // would count the machine's bad moment in Porter's favour (the export bench's COPY floor is the
