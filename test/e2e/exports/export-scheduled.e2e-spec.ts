@@ -27,7 +27,9 @@ describe('scheduled exports and submitter kinds (e2e)', () => {
 
   it('shows scheduled until due, lists it under status=scheduled, then runs and succeeds', async () => {
     const admin = exportsClient(baseUrl, bearer('ada', tenant, { admin: true }));
-    const dueAt = new Date(Date.now() + 2500);
+    // Due far enough out that the request and two list reads finish before it on a loaded CI
+    // machine (at 2.5 s they had a second or two to spare).
+    const dueAt = new Date(Date.now() + 6000);
     const created = await admin.request({ type: 'employees', format: 'csv', scheduledFor: dueAt.toISOString() });
     expect(created.status).toBe(202);
     expect(created.json).toMatchObject({ status: 'scheduled', scheduledFor: dueAt.toISOString(), submitterKind: 'user' });
