@@ -116,6 +116,24 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     await expect(rowsOf(empties, limited({ maxSharedStringBytes: 32 * 99 }))).rejects.toThrow('(100 strings, 0 characters;');
   });
 
+  it('cell references are read in either case, and one that names no column and row refuses the sheet instead of losing its value', async () => {
+    const sheetOf = (refs: string[]) =>
+      zip({
+        'xl/workbook.xml': WORKBOOK,
+        'xl/_rels/workbook.xml.rels': RELS,
+        'xl/worksheets/sheet1.xml': `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c><c r="B1" t="inlineStr"><is><t>notes</t></is></c></row><row r="2">${refs
+          .map((ref, i) => `<c r="${ref}" t="inlineStr"><is><t>v${i}</t></is></c>`)
+          .join('')}</row></sheetData></worksheet>`,
+      });
+    expect(await rowsOf(memoryFile(await sheetOf(['a2', 'b2'])))).toEqual({ header: ['email', 'notes'], rows: [{ rowNumber: 1, cells: ['v0', 'v1'] }] });
+    for (const ref of ['$B$2', '2', 'B', 'B-2']) {
+      const file = memoryFile(await sheetOf(['A2', ref]));
+      await expect(new XlsxFileReader(DEFAULT_IMPORT_LIMITS).scan(file, FIRST_SHEET)).rejects.toThrow(
+        new FileRejectedError(`an XLSX cell has the reference "${ref}", which is not a column and a row (such as "B7")`),
+      );
+    }
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

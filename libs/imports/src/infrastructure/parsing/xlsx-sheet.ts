@@ -96,14 +96,16 @@ export async function readSharedStrings(book: Workbook, limits: ImportLimits): P
   return strings;
 }
 
-/** "BC12" → 54 (0-based column index). */
+/**
+ * "BC12" → 54 (0-based column index); letters in either case. A reference that is not column
+ * letters followed by a row number ("$C$3", "12", "A") is refused: read as column -1 it used to
+ * drop the cell's value without a word, importing the row without it.
+ */
 function columnIndex(ref: string): number {
+  const letters = /^([A-Za-z]+)[0-9]+$/.exec(ref)?.[1];
+  if (!letters) throw new FileRejectedError(`an XLSX cell has the reference "${ref.slice(0, 20)}", which is not a column and a row (such as "B7")`);
   let n = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c < 65 || c > 90) break;
-    n = n * 26 + (c - 64);
-  }
+  for (let i = 0; i < letters.length; i++) n = n * 26 + (letters.toUpperCase().charCodeAt(i) - 64);
   return n - 1;
 }
 
