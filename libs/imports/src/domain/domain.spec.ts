@@ -176,6 +176,15 @@ describe('JSONL lines', () => {
     expect(parseJsonLine('[1]', 4, 10)).toMatchObject({ ok: false, failure: 'the line is not a JSON object (rule: one object per line)' });
     expect(measureDepth('{"a":"[[[[[[","b":[{}]}', 10)).toBe(3);
   });
+
+  it('fails a line naming a key twice (JSON.parse would keep the last value silently), escapes and spacing included; nested and quoted look-alikes are not repeats', () => {
+    const twice = (key: string) => ({ ok: false, failure: `the key "${key}" appears more than once (rule: each column once)` });
+    expect(parseJsonLine('{"email":"a@x.com","email":"b@x.com"}', 4, 10)).toEqual(twice('email'));
+    expect(parseJsonLine('{"notes":"n", "x":1, "notes" \t :null}', 4, 10)).toEqual(twice('notes'));
+    expect(parseJsonLine('{"email":"a@x.com","em\\u0061il":"b@x.com"}', 4, 10)).toEqual(twice('email'));
+    expect(parseJsonLine('{"a":{"b":1,"b":2},"c":"\\"a\\":"}', 4, 10)).toEqual({ ok: true, object: { a: { b: 2 }, c: '"a":' } });
+    expect(parseJsonLine('{"a":1,"b":["a",{"a":2}]}', 4, 10)).toEqual({ ok: true, object: { a: 1, b: ['a', { a: 2 }] } });
+  });
 });
 
 describe('small rules', () => {

@@ -9,7 +9,7 @@ export type JsonLineResult = { ok: true; object: Record<string, unknown> } | { o
  * instead of being silently rounded (quote them as strings to keep them exact).
  */
 export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): JsonLineResult {
-  const depth = measureDepth(line, maxDepth);
+  const { depth, topLevelKeys } = measure(line, maxDepth);
   if (depth > maxDepth) return { ok: false, failure: `the JSON is nested deeper than ${maxDepth} levels (rule: max depth ${maxDepth})` };
   let problem: string | null = null;
   let value: unknown;
@@ -30,26 +30,77 @@ export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): 
   }
   const keys = Object.keys(value);
   if (keys.length > maxKeys) return { ok: false, failure: `the object has ${keys.length} keys, more than the limit of ${maxKeys}` };
+  // JSON.parse keeps the last of a repeated key and drops the others without a word, so the text
+  // names more keys than the object has: the line is ambiguous and fails, as two keys differing
+  // only in case do (a column given twice).
+  if (topLevelKeys > keys.length) {
+    return { ok: false, failure: `the key "${repeatedKey(line).slice(0, 200)}" appears more than once (rule: each column once)` };
+  }
   return { ok: true, object: value as Record<string, unknown> };
 }
 
 /** Deepest object/array nesting of a JSON text; stops counting once past `limit`. */
 export function measureDepth(text: string, limit: number): number {
+  return measure(text, limit).depth;
+}
+
+/**
+ * One pass over a JSON text: its deepest nesting (counting stops once past `limit`) and how many
+ * keys its top-level object names, a repeated key once per occurrence (a string at depth 1
+ * followed by a colon).
+ */
+function measure(text: string, limit: number): { depth: number; topLevelKeys: number } {
   let depth = 0;
   let max = 0;
+  let topLevelKeys = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) {
+        inString = false;
+        if (depth === 1) {
+          let j = i + 1;
+          while (j < text.length && /\s/.test(text[j])) j++;
+          if (text[j] === ':') topLevelKeys++;
+        }
+      }
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return { depth: max, topLevelKeys };
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return { depth: max, topLevelKeys };
+}
+
+/** The first key a (valid) JSON object text names twice, escapes decoded; only called when there is one. */
+function repeatedKey(text: string): string {
+  const seen = new Set<string>();
+  const key = /"((?:[^"\\]|\\.)*)"\s*:/y;
+  let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) {
-        max = depth;
-        if (max > limit) return max;
+    } else if (c === 0x22) {
+      if (depth === 1) {
+        key.lastIndex = i;
+        const match = key.exec(text);
+        if (match) {
+          const name = JSON.parse(`"${match[1]}"`) as string;
+          if (seen.has(name)) return name;
+          seen.add(name);
+        }
       }
-    } else if (c === 0x7d || c === 0x5d) depth--;
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return max;
+  return '?';
 }
