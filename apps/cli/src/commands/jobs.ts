@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors';
+import { oneLine, table } from '../table';
 import { endedLine, Job, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 
@@ -13,13 +14,13 @@ const integer = (value: string) => {
   return Number(value);
 };
 
-const percentOf = (job: Job) => (job.progress.percent === null ? '' : `${Math.floor(job.progress.percent)}%`);
+/** A job's percent; a job that succeeded with no total (an export of no rows) is done: 100%, as in the console. */
+export const percentOf = (job: Pick<Job, 'status' | 'progress'>) => {
+  const percent = job.progress.percent ?? (job.status === 'succeeded' ? 100 : null);
+  return percent === null ? '' : `${Math.floor(percent)}%`;
+};
 const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
-}
 
 async function endedWith(job: Job): Promise<void> {
   if (job.status !== 'succeeded') process.exitCode = EXIT.failed;
@@ -42,7 +43,8 @@ export function jobsCommand(): Command {
       if (options.type) q.set('type', options.type);
       const page = await client.get<Page<Job>>(`/api/v1/jobs?${q}`);
       out.result(page, () => [
-        ...table([['ID', 'TYPE', 'NAME', 'STATUS', 'PROGRESS', 'SUBMITTED'], ...page.items.map((j) => [j.id, j.type, j.name ?? '', j.status, percentOf(j), short(j.submittedAt)])]),
+        // A name is cut at 40 columns (one line, "…"): the status and progress stay on the row.
+        ...table([['ID', 'TYPE', 'NAME', 'STATUS', 'PROGRESS', 'SUBMITTED'], ...page.items.map((j) => [j.id, j.type, j.name ?? '', j.status, percentOf(j), short(j.submittedAt)])], [undefined, undefined, 40]),
         `${page.items.length} of ${page.totalRecords} job(s)`,
       ]);
     });
@@ -60,7 +62,7 @@ export function jobsCommand(): Command {
         client.get<Array<{ name: string; sizeBytes: number; contentType: string }>>(`${path}/files`),
       ]);
       out.result({ job, events, files }, () => [
-        `${job.id}  ${job.type}${job.name ? ` "${job.name}"` : ''}`,
+        `${job.id}  ${job.type}${job.name ? ` "${oneLine(job.name)}"` : ''}`,
         `status     ${job.status}${job.position !== null ? ` (#${job.position} in queue)` : ''}`,
         `progress   ${job.progress.processed}${job.progress.total !== null ? `/${job.progress.total}` : ''} ${percentOf(job)}`,
         `submitted  ${short(job.submittedAt)} by ${job.submittedBy}`,
