@@ -119,6 +119,7 @@ describe('imports: column mapping (e2e)', () => {
     ['a 201-character header', [['mapping', JSON.stringify({ ['h'.repeat(201)]: 'email' })]], 422, `mapping.${'h'.repeat(80)}`],
     ['a hostile column name', [['mapping', '{"Mail":"email; DROP TABLE directory.employee"}']], 422, 'mapping.Mail'],
     ['a __proto__ object value', [['mapping', '{"__proto__":{"polluted":"yes"}}']], 400, 'mapping'],
+    ['naming a header twice (JSON.parse would keep the last silently)', [['mapping', '{"email":"email","first_name":"first_name", "em\\u0061il" :null}']], 400, 'mapping'],
   ] as Array<[string, Array<[string, string]>, number, string]>)('refuses a mapping that is %s', async (_what, fields, status, path) => {
     const up = await upload('email,first_name,last_name\na@example.com,A,B\n', 'people.csv', fields);
     expect(up.status).toBe(status);

@@ -136,7 +136,29 @@ export function readMappingField(value: string, truncated: boolean): Record<stri
   if (Object.values(parsed).some((v) => v !== null && typeof v === 'object')) {
     throw new BadRequestError('The "mapping" field must be a flat object', [{ path: 'mapping', message: 'values must be column names or null' }]);
   }
+  // JSON.parse keeps the last of a repeated header and drops the others without a word.
+  const repeated = repeatedFlatKey(value);
+  if (repeated !== null) {
+    throw new BadRequestError(`The "mapping" field names the header "${repeated.slice(0, 200)}" twice`, [{ path: 'mapping', message: 'must name each file header once' }]);
+  }
   return parsed as Record<string, unknown>;
+}
+
+/** The first key a valid, flat JSON object text names twice (escapes decoded), or null: every string followed by a colon is a key. */
+function repeatedFlatKey(text: string): string | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    const start = i;
+    for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    let after = i + 1;
+    while (/\s/.test(text[after] ?? '')) after++;
+    if (text[after] !== ':') continue;
+    const key = JSON.parse(text.slice(start, i + 1)) as string;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
 }
 
 export class TemplateParams {
