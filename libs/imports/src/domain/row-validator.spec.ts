@@ -33,6 +33,17 @@ describe('validateCell fast paths agree with the general rules', () => {
     check(integerDecimal, ['0', '999', '1000', '1.0', '007']);
   });
 
+  it('JSON numbers in exponent form are their exact digits: a tiny one is refused by the scale, not rounded to 0', () => {
+    const tooManyDigits = (shown: string) => ({ problem: `column "x": value ${shown} has more than 2 digits after the decimal point (rule: decimal(6,2))` });
+    expect(validateCell(1e-21, decimal)).toEqual(tooManyDigits('"1e-21"'));
+    expect(validateCell(-1.23e-30, decimal)).toEqual(tooManyDigits('"-1.23e-30"'));
+    expect(validateCell(1.5e-7, decimal)).toEqual(tooManyDigits('"1.5e-7"'));
+    expect(validateCell(1e-21, { name: 'f', type: 'string' })).toBe('0.000000000000000000001');
+    expect(validateCell(-1.23e-30, { name: 'f', type: 'string' })).toBe('-0.00000000000000000000000000000123');
+    expect(validateCell(1.5e21, { name: 'f', type: 'string' })).toBe('1500000000000000000000');
+    expect(validateCell(12.5, decimal)).toBe('12.5');
+  });
+
   it('booleans', () => {
     check(boolean, ['true', 'false', 'TRUE', ' false ', 'yes', 't']);
   });

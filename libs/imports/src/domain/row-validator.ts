@@ -219,11 +219,21 @@ function decimalRule(column: ImportColumn): string {
   return `decimal(${column.precision ?? 38},${column.scale ?? 0})`;
 }
 
-/** A JS number as plain decimal text (no exponent), exact for what JSON could carry. */
+/**
+ * A JS number as plain decimal text (no exponent), exact for what JSON could carry: the digits
+ * of its shortest form with the point moved. (toFixed(20) rounded anything below 5e-21 to "0",
+ * so 1e-21 passed a decimal(14,2) column as 0.00 while 1e-7 was refused.)
+ */
 function numberToPlain(n: number): string {
   const s = String(n);
-  if (!/e/i.test(s)) return s;
-  return n.toFixed(20).replace(/\.?0+$/, '');
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(s);
+  if (!m) return s;
+  const [, sign, whole, fraction = '', exponent] = m;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Excel 1900 date system (with its fictitious 1900-02-29): serial 1 = 1900-01-01. */
