@@ -92,6 +92,11 @@ describe('output file names', () => {
     expect(validateJobFileName('../etc/passwd')).not.toBeNull();
     expect(validateJobFileName('a\\b')).not.toBeNull();
     expect(validateJobFileName('a\nb')).not.toBeNull();
+    // C1 control characters and bidirectional-text controls (a name that displays as another)
+    for (const name of ['a\u0085b.txt', 'a\u009b31mb.txt', 'invoice\u202efdp.exe', 'a\u2066b\u2069.txt', 'a\u200fb.txt']) {
+      expect(validateJobFileName(name)).toBe('must not contain slashes, control characters or bidirectional-text controls');
+    }
+    expect(validateJobFileName('Müller–Ærø 😀 \u00a0.txt')).toBeNull();
     expect(validateJobFileName('')).not.toBeNull();
     expect(validateJobFileName('..')).not.toBeNull();
   });
