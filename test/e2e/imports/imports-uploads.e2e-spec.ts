@@ -179,6 +179,19 @@ describe('imports: uploads and templates', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('a long file name (up to the 200 characters a batch keeps) is accepted: the job name holding it is cut, not refused', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = importsClient(api.baseUrl, bearer('alice', tenant, { admin: true }));
+    const recordId = await c.createRecord();
+    const fileName = `${'ü'.repeat(150)}-${'😀'.repeat(20)}.csv`.slice(0, 200);
+    const up = await c.upload(recordId, employeesCsv(2), fileName);
+    expect([up.status, up.json.fileName]).toEqual([202, fileName]);
+    const job = (await c.call('GET', `/api/v1/jobs/${up.json.jobId}`)).json;
+    expect(job.name).toHaveLength(200);
+    expect(job.name).toBe(`Import employees: ${fileName}`.slice(0, 199) + '…');
+    expect((await c.waitForBatch(recordId, up.json.id)).status).toBe('completed');
+  });
+
   it('the OpenAPI document describes scheduledFor on the upload and the template route', async () => {
     const doc = (await (await fetch(`${api.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; schema?: { format?: string; enum?: string[] } }> }>> };
     const upload = doc.paths['/api/v1/imports/{id}/batches'].post;

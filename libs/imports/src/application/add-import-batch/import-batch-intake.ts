@@ -111,7 +111,7 @@ export class ImportBatchIntake {
           const payload: ImportBatchJobPayload = { importRecordId: record.id, importBatchId: batchId, mode: 'process' };
           const { jobId } = await this.commandBus.execute(
             new SubmitJobCommand(principal, IMPORT_BATCH_JOB_TYPE, { ...payload }, {
-              name: `Import ${record.type}${batch.fileName ? `: ${batch.fileName}` : ''}`,
+              name: batchJobName(record.type, batch.fileName),
               description: `Batch ${batchId} of import record ${record.id}`,
               scheduledFor,
               transaction,
@@ -168,4 +168,17 @@ function checkHeaderNow(header: string[], definition: ImportTypeDefinition, mapp
 
 async function* one<T>(item: T): AsyncGenerator<T> {
   yield item;
+}
+
+/**
+ * The batch job's name, "Import <type>: <file name>", cut to the 200 characters a job's name may
+ * hold: the file name alone may have 200, and a longer job name refused the whole upload with a
+ * 422 about a `name` the caller never sent.
+ */
+function batchJobName(type: string, fileName: string | null): string {
+  const name = `Import ${type}${fileName ? `: ${fileName}` : ''}`;
+  if (name.length <= 200) return name;
+  // not between the two halves of a surrogate pair (an emoji)
+  const cut = /[\ud800-\udbff]$/.test(name.slice(0, 199)) ? 198 : 199;
+  return `${name.slice(0, cut)}…`;
 }
