@@ -44,6 +44,14 @@ describe('validateCell fast paths agree with the general rules', () => {
     expect(validateCell(12.5, decimal)).toBe('12.5');
   });
 
+  it('Excel serial dates: 59 and 61 are 1900-02-28 and 1900-03-01; 60, Excel\'s fictitious 1900-02-29, is no date', () => {
+    const day: ImportColumn = { name: 'd', type: 'date' };
+    expect(validateCell(59, day, { excelSerialDates: true })).toBe('1900-02-28');
+    expect(validateCell(61, day, { excelSerialDates: true })).toBe('1900-03-01');
+    expect(validateCell('60.5', day, { excelSerialDates: true })).toEqual({ problem: 'column "d": value "60.5" is not a valid Excel date (rule: date YYYY-MM-DD)' });
+    expect(validateCell(45444.5625, day, { excelSerialDates: true })).toBe('2024-06-01');
+  });
+
   it('booleans', () => {
     check(boolean, ['true', 'false', 'TRUE', ' false ', 'yes', 't']);
   });

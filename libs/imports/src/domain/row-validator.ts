@@ -236,10 +236,14 @@ function numberToPlain(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-/** Excel 1900 date system (with its fictitious 1900-02-29): serial 1 = 1900-01-01. */
+/**
+ * Excel 1900 date system: serial 1 = 1900-01-01. Serial 60 is Excel's fictitious 1900-02-29, no
+ * calendar date: it is refused, where it used to become 1900-03-01 (serial 61's date) silently.
+ */
 function excelSerialToIso(serial: number): string | null {
   if (!Number.isFinite(serial) || serial < 1 || serial > 2958465) return null;
   const days = Math.floor(serial);
+  if (days === 60) return null;
   const epoch = Date.UTC(1899, 11, 30);
   const ms = epoch + (days < 61 ? days + 1 : days) * 86_400_000;
   return new Date(ms).toISOString().slice(0, 10);
