@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { buildXlsx, externalEntityXlsx, sheetXml, underDeclaredXlsx, writeHugeLineCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
+import { buildXlsx, externalEntityXlsx, manySheetsXlsx, sheetXml, underDeclaredXlsx, writeHugeLineCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
 import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, IMPORT_ENV, importsClient, withDb } from './import-support';
 
 /** Every hostile input gives its precise per-file or per-row error, and writes nothing it should not. */
@@ -232,6 +232,18 @@ describe('imports of hostile and unusual files', () => {
       'the XLSX part "xl/worksheets/sheet1.xml" inflates to more than the 2000 bytes its zip directory declares (a malformed or hostile archive)',
       'liar.xlsx',
     );
+  });
+
+  it('an XLSX whose workbook lists millions of sheets (within every zip limit) is read without holding them: the worker (192 MB heap) lives and imports its first sheet', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = scoped(tenant);
+    const xlsx = await manySheetsXlsx(2_500_000, [
+      ['first_name', 'last_name', 'email', 'scope_id'],
+      ['Ada', 'Lovelace', 'ada@example.com', 'north'],
+    ]);
+    const { batch } = await c.importFile(xlsx, 'sheets.xlsx');
+    expect(batch).toMatchObject({ status: 'completed', counts: { completed: 1 } });
+    expect(await employeeCount(tenant)).toBe(1);
   });
 
   it('an XLSX with an external entity is refused (no DTD is ever processed)', async () => {

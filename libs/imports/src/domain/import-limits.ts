@@ -27,6 +27,12 @@ export interface ImportLimits {
   maxSharedStringBytes: number;
   /** Longest single cell value, in characters. */
   maxCellChars: number;
+  /**
+   * XLSX: most characters of an XML part between two things its parser reports (a tag, a text, a
+   * comment): saxes holds a text node, an attribute value or a comment whole before reporting it,
+   * so one huge value would be in memory before any other limit could see it.
+   */
+  maxXmlRunChars: number;
 }
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
@@ -41,6 +47,8 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxSharedStrings: 5_000_000,
   maxSharedStringBytes: 64 * 1024 * 1024,
   maxCellChars: 32_767,
+  // A cell's 32,767 characters escaped (`&#x1F600;` is 9 characters for 2) stay far below it.
+  maxXmlRunChars: 1024 * 1024,
 };
 
 /** The limits in force (DEFAULT_IMPORT_LIMITS), as the imports module provides them. */

@@ -134,6 +134,38 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     }
   });
 
+  it('a text, attribute value or comment longer than maxXmlRunChars refuses the part before it is held whole', async () => {
+    const withSheet = (sheet: string) => zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });
+    const cell = (inner: string) => `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>${inner}</t></is></c></row></sheetData></worksheet>`;
+    const refused = (part: string) => new FileRejectedError(`the XLSX part "${part}" has a text, attribute or comment longer than 1000 characters (no spreadsheet's)`);
+    for (const sheet of [cell('x'.repeat(300_000)), `<worksheet a="${'y'.repeat(300_000)}"/>`, `<worksheet><!--${'<'.repeat(300_000)}--></worksheet>`]) {
+      const file = memoryFile(await withSheet(sheet));
+      await expect(new XlsxFileReader(limited({ maxXmlRunChars: 1000 })).scan(file, FIRST_SHEET)).rejects.toThrow(refused('xl/worksheets/sheet1.xml'));
+    }
+    const wideName = await zip({ 'xl/workbook.xml': WORKBOOK.replace('name="S"', `name="${'n'.repeat(300_000)}"`), 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': cell('a') });
+    await expect(new XlsxFileReader(limited({ maxXmlRunChars: 1000 })).scan(memoryFile(wideName), FIRST_SHEET)).rejects.toThrow(refused('xl/workbook.xml'));
+    // Many short texts and tags are no run: only what the parser holds unreported counts.
+    const many = memoryFile(await withSheet(cell('a'.repeat(900)).replace('</row>', `</row>${'<row><c t="inlineStr"><is><t>z</t></is></c></row>'.repeat(2000)}`)));
+    await expect(new XlsxFileReader(limited({ maxXmlRunChars: 1000 })).scan(many, FIRST_SHEET)).resolves.toEqual({ dataRows: 2000 });
+  });
+
+  it('a workbook listing very many sheets is read keeping only the chosen one; a missing name lists the first 20 and the count', async () => {
+    const sheets = Array.from({ length: 30_000 }, (_, i) => `<sheet name="S${i}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
+    const workbookXml = WORKBOOK.replace(/<sheets>.*<\/sheets>/, `<sheets>${sheets}</sheets>`);
+    const file = memoryFile(
+      await zip({
+        'xl/workbook.xml': workbookXml,
+        'xl/_rels/workbook.xml.rels': RELS,
+        'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row></sheetData></worksheet>',
+      }),
+    );
+    expect((await rowsOf(file)).header).toEqual(['email']);
+    const names = Array.from({ length: 20 }, (_, i) => `"S${i}"`).join(', ');
+    await expect(new XlsxFileReader(DEFAULT_IMPORT_LIMITS).scan(file, { ...FIRST_SHEET, sheet: 'Nope' })).rejects.toThrow(
+      new FileRejectedError(`the XLSX has no sheet named "Nope" (sheets: ${names}, ... (30000 sheets))`),
+    );
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

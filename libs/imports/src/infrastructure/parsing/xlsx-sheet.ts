@@ -14,39 +14,52 @@ async function drain(gen: AsyncGenerator<void>): Promise<void> {
 }
 
 export async function chooseSheet(book: Workbook, limits: ImportLimits, sheetName: string | null): Promise<string> {
-  const sheets: Array<{ name: string; rid: string }> = [];
+  // Only the chosen sheet and a few names for the error message are kept: a workbook.xml may list
+  // millions of <sheet> elements within the part limits, and holding them all ran the worker (and
+  // the API reading the header) out of memory.
+  let sheet: { name: string; rid: string; index: number } | null = null;
+  let count = 0;
+  const names: string[] = [];
   await drain(
     streamXml(book, 'xl/workbook.xml', limits, {
       open: (tag) => {
-        if (local(tag.name) === 'sheet') {
+        if (local(tag.name) !== 'sheet') return;
+        count++;
+        const name = String(tag.attributes.name ?? '');
+        if (names.length < SHEET_NAMES_SHOWN) names.push(name);
+        if (sheet === null && (sheetName === null || name === sheetName)) {
           const rid = Object.entries(tag.attributes).find(([k]) => local(k) === 'id' && k.includes(':'))?.[1] ?? tag.attributes['r:id'];
-          sheets.push({ name: String(tag.attributes.name ?? ''), rid: String(rid ?? '') });
+          sheet = { name, rid: String(rid ?? ''), index: count };
         }
       },
     }),
   );
-  if (!sheets.length) throw new FileRejectedError('the XLSX workbook has no sheet');
-  const sheet = sheetName === null ? sheets[0] : sheets.find((s) => s.name === sheetName);
-  if (!sheet) throw new FileRejectedError(`the XLSX has no sheet named "${sheetName}" (sheets: ${sheets.map((s) => `"${s.name}"`).join(', ')})`);
-  const targets = new Map<string, string>();
+  if (!count) throw new FileRejectedError('the XLSX workbook has no sheet');
+  const chosen = sheet as { name: string; rid: string; index: number } | null;
+  if (!chosen) {
+    const more = count > names.length ? `, ... (${count} sheets)` : '';
+    throw new FileRejectedError(`the XLSX has no sheet named "${sheetName}" (sheets: ${names.map((n) => `"${n}"`).join(', ')}${more})`);
+  }
+  let target: string | undefined;
   if (book.entries.has('xl/_rels/workbook.xml.rels')) {
     await drain(
       streamXml(book, 'xl/_rels/workbook.xml.rels', limits, {
         open: (tag) => {
-          if (local(tag.name) === 'Relationship') targets.set(String(tag.attributes.Id), String(tag.attributes.Target));
+          if (local(tag.name) === 'Relationship' && target === undefined && String(tag.attributes.Id) === chosen.rid) target = String(tag.attributes.Target);
         },
       }),
     );
   }
-  const target = targets.get(sheet.rid);
   if (target) {
     const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`.replace(/\/\.\//g, '/');
     if (book.entries.has(path)) return path;
   }
-  const index = sheets.indexOf(sheet) + 1;
-  if (book.entries.has(`xl/worksheets/sheet${index}.xml`)) return `xl/worksheets/sheet${index}.xml`;
-  throw new FileRejectedError(`the XLSX sheet "${sheet.name}" has no worksheet part`);
+  if (book.entries.has(`xl/worksheets/sheet${chosen.index}.xml`)) return `xl/worksheets/sheet${chosen.index}.xml`;
+  throw new FileRejectedError(`the XLSX sheet "${chosen.name}" has no worksheet part`);
 }
+
+/** How many sheet names the "no sheet named" message lists. */
+const SHEET_NAMES_SHOWN = 20;
 
 export async function readSharedStrings(book: Workbook, limits: ImportLimits): Promise<string[]> {
   const strings: string[] = [];

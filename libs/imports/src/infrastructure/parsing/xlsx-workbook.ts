@@ -177,17 +177,30 @@ export async function* streamXml(
   parser.on('error', (error) => {
     failure ??= new FileRejectedError(`the XLSX part "${name}" is not well-formed XML: ${error.message}`);
   });
-  if (handlers.open) parser.on('opentag', handlers.open as (tag: unknown) => void);
-  if (handlers.text) parser.on('text', handlers.text);
-  if (handlers.close) parser.on('closetag', handlers.close as (tag: unknown) => void);
+  // Where the parser last reported something: what it read since is held in memory (a text, an
+  // attribute value, a comment), so a run longer than maxXmlRunChars refuses the part.
+  let reportedAt = 0;
+  const reported = () => void (reportedAt = parser.position);
+  const { open, text, close } = handlers;
+  parser.on('opentag', open ? (tag) => (reported(), open(tag as SaxesTagPlain)) : reported);
+  parser.on('text', text ? (value) => (reported(), text(value)) : reported);
+  parser.on('closetag', close ? (tag) => (reported(), close(tag as SaxesTagPlain)) : reported);
+  for (const event of ['comment', 'cdata', 'processinginstruction'] as const) parser.on(event, reported);
   const decoder = new StringDecoder('utf8');
   let bytes = 0;
+  let written = 0;
   try {
     for await (const chunk of stream) {
       bytes += (chunk as Buffer).length;
       if (bytes > limits.maxPartBytes) throw new FileRejectedError(`the XLSX part "${name}" decompresses past the limit of ${limits.maxPartBytes} bytes (zip bomb?)`);
-      parser.write(decoder.write(chunk as Buffer));
+      const text = decoder.write(chunk as Buffer);
+      parser.write(text);
+      written += text.length;
       if (failure) throw failure;
+      // (written, not parser.position: between two writes saxes counts the last chunk twice)
+      if (written - reportedAt > limits.maxXmlRunChars) {
+        throw new FileRejectedError(`the XLSX part "${name}" has a text, attribute or comment longer than ${limits.maxXmlRunChars} characters (no spreadsheet's)`);
+      }
       yield;
     }
     parser.write(decoder.end());
