@@ -25,6 +25,10 @@ describe('blockedReason (SSRF address classification)', () => {
     ['192.0.2.10', 'documentation'],
     ['2001:db8::1', 'documentation'],
     ['198.18.0.1', 'benchmarking'],
+    ['2001:2::1', 'benchmarking'],
+    ['3fff::1', 'documentation'],
+    ['64:ff9b:1::7f00:1', 'local-use NAT64'],
+    ['64:ff9b:1:7f00:1::', 'local-use NAT64'],
   ])('refuses %s as %s', (address, reason) => {
     expect(blockedReason(address)).toBe(reason);
   });
@@ -37,11 +41,14 @@ describe('blockedReason (SSRF address classification)', () => {
     ['64:ff9b::a9fe:a9fe', 'cloud metadata'],
     ['::ffff:a9fe:101', 'link-local'],
     ['::127.0.0.1', 'loopback'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a00:1::5', 'private'],
+    ['2002:a9fe:a9fe::1', 'cloud metadata'],
   ])('judges IPv4 carried in IPv6 (%s) as the IPv4 address (%s)', (address, reason) => {
     expect(blockedReason(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.32.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
+  it.each(['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.32.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:808:808::1'])(
     'lets the public address %s through',
     (address) => {
       expect(blockedReason(address)).toBeNull();

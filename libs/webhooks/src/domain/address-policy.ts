@@ -5,8 +5,8 @@ import { BlockList, isIP } from 'net';
  * anything that reaches into Porter's own network — loopback, private, link-local, CGNAT,
  * multicast, unspecified, reserved, documentation ranges and the cloud metadata endpoints — is
  * refused unless the operator allows the host (WEBHOOK_ALLOWED_HOSTS). IPv4 embedded in IPv6
- * (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, compatible `::a.b.c.d`) is judged as the IPv4
- * address it carries, so `[::ffff:127.0.0.1]` is loopback.
+ * (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, compatible `::a.b.c.d`, 6to4 `2002:aabb:ccdd::/48`)
+ * is judged as the IPv4 address it carries, so `[::ffff:127.0.0.1]` is loopback.
  */
 const BLOCKED_V4: Array<[string, number, string]> = [
   ['0.0.0.0', 8, 'unspecified'],
@@ -27,8 +27,11 @@ const BLOCKED_V4: Array<[string, number, string]> = [
 const BLOCKED_V6: Array<[string, number, string]> = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
+  ['64:ff9b:1::', 48, 'local-use NAT64'], // RFC 8215: translates to the site's own IPv4 addresses
   ['100::', 64, 'discard'],
+  ['2001:2::', 48, 'benchmarking'],
   ['2001:db8::', 32, 'documentation'],
+  ['3fff::', 20, 'documentation'],
   ['fc00::', 7, 'private'],
   ['fe80::', 10, 'link-local'],
   ['fec0::', 10, 'site-local'],
@@ -59,7 +62,7 @@ function groups(address: string): number[] | null {
   return all.length === 8 && all.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? all : null;
 }
 
-/** The IPv4 address an IPv6 address carries (mapped, NAT64, compatible), or null. */
+/** The IPv4 address an IPv6 address carries (mapped, NAT64, compatible, 6to4), or null. */
 export function embeddedIPv4(address: string): string | null {
   const g = groups(address);
   if (!g) return null;
@@ -68,6 +71,8 @@ export function embeddedIPv4(address: string): string | null {
   if (zero(0, 5) && g[5] === 0xffff) return v4(); // ::ffff:a.b.c.d
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(); // 64:ff9b::a.b.c.d
   if (zero(0, 6) && (g[6] !== 0 || g[7] > 1)) return v4(); // ::a.b.c.d (deprecated compatible form)
+  // 6to4 (2002:aabb:ccdd::/48): a host with a 6to4 tunnel sends it to the IPv4 address aa.bb.cc.dd
+  if (g[0] === 0x2002) return `${g[1] >> 8}.${g[1] & 0xff}.${g[2] >> 8}.${g[2] & 0xff}`;
   return null;
 }
 
