@@ -166,6 +166,16 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     );
   });
 
+  it('a shared-string cell whose index is not digits refuses the sheet instead of reading string 0 (Number("") is 0)', async () => {
+    for (const index of ['', ' ', '1e0', '0x1', '-0', '1.0']) {
+      const file = memoryFile(await workbook([['s:0', 's:1'], ['s:1', `s:${index}`]], ['email', 'notes']));
+      await expect(new XlsxFileReader(DEFAULT_IMPORT_LIMITS).scan(file, FIRST_SHEET)).rejects.toThrow(
+        new FileRejectedError(`an XLSX cell refers to shared string "${index}", which does not exist`),
+      );
+    }
+    expect(await rowsOf(memoryFile(await workbook([['s:0', 's:1'], ['s:1', 's: 0 ']], ['email', 'notes'])))).toMatchObject({ rows: [{ cells: ['notes', 'email'] }] });
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

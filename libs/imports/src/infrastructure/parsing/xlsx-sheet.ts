@@ -169,8 +169,9 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
         let text = '';
         if (value !== null) {
           if (cellType === 's') {
-            const s = strings[Number(value)];
-            if (s === undefined) throw new FileRejectedError(`an XLSX cell refers to shared string ${value}, which does not exist`);
+            // An index is digits: Number() would read "" or " " as 0 (the first shared string) and "1e0" as 1.
+            const s = /^\s*\d+\s*$/.test(value) ? strings[Number(value)] : undefined;
+            if (s === undefined) throw new FileRejectedError(`an XLSX cell refers to shared string "${value.slice(0, 20)}", which does not exist`);
             text = s;
           } else if (cellType === 'b') text = value === '1' ? 'true' : value === '0' ? 'false' : value;
           else text = value;
