@@ -317,6 +317,26 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(noToken.stderr).toContain('No token');
   });
 
+  it('login on a terminal: the pasted token is not echoed; Ctrl-C at the prompt is exit 130, Ctrl-D a usage error, neither a silent 0', async () => {
+    const config = { XDG_CONFIG_HOME: path.join(dir, 'login-pty-config') };
+    const file = path.join(dir, 'login-pty-config', 'porter', 'config.json');
+    const login = runCliInPty(['login', '--url', api.baseUrl], config, dir);
+    await login.waitForOutput(/Paste a bearer token \(not shown\): /);
+    login.write(`${token}\r`);
+    expect(await login.exited).toBe(0);
+    expect(login.output()).toContain(`Signed in to ${api.baseUrl} as carol (tenant ${tenant}); saved in ${file}.`);
+    expect(login.output()).not.toContain(token.slice(-20));
+    expect(existsSync(file)).toBe(true);
+
+    for (const [key, code, message] of [['\u0003', 130, 'Interrupted: no token stored'], ['\u0004', 2, 'No token given']] as const) {
+      const run = runCliInPty(['login', '--url', api.baseUrl], { ...config, XDG_CONFIG_HOME: path.join(dir, `login-pty-${code}`) }, dir);
+      await run.waitForOutput(/not shown\): /);
+      run.write(key);
+      expect(await run.exited).toBe(code);
+      expect(run.output()).toContain(`porter: ${message}`);
+    }
+  });
+
   it('login checks the token and keeps it in a 0600 file; token (and the npm alias) mint tokens', async () => {
     const config = { XDG_CONFIG_HOME: path.join(dir, 'login-config') };
     const refused = await runCli(['login', '--url', api.baseUrl], config, { input: 'garbage\n' });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createInterface } from 'readline';
+import { Writable } from 'stream';
 import { ApiClient } from '../client';
 import { configFile, removeStoredConfig, resolveConnection, writeStoredConfig } from '../config';
 import { CliError, EXIT } from '../errors';
@@ -12,11 +13,23 @@ async function readToken(): Promise<string> {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8').trim();
   }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // The token is a credential: typed or pasted, it is not echoed (as a password prompt), so it
+  // stays out of the terminal's scrollback and off a shared screen.
+  // The interface first: it puts the terminal in raw mode, so nothing typed after the prompt appears.
+  const hidden = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: hidden, terminal: true });
+  process.stderr.write('Paste a bearer token (not shown): ');
   try {
-    return (await new Promise<string>((resolve) => rl.question('Paste a bearer token: ', resolve))).trim();
+    // Ctrl-C: interrupted (130); Ctrl-D: no token (a usage error below), never a silent exit 0.
+    const answer = await new Promise<string>((resolve, reject) => {
+      rl.question('', resolve);
+      rl.on('SIGINT', () => reject(new CliError('Interrupted: no token stored', EXIT.interrupted)));
+      rl.on('close', () => resolve(''));
+    });
+    return answer.trim();
   } finally {
     rl.close();
+    process.stderr.write('\n');
   }
 }
 
