@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { existsSync, promises as fs } from 'fs';
 import * as path from 'path';
 import { bearer } from '../../support/int-app';
-import { buildXlsx, sheetXml, zipParts } from '../../fixtures/imports/hostile-files';
+import { buildXlsx, emptyRowsFirstXlsx, sheetXml, zipParts } from '../../fixtures/imports/hostile-files';
 import { startApi } from '../../support/processes';
 import { EMPLOYEE_HEADER, employeeCount, employeesCsv, IMPORT_ENV, importProcesses, importsClient, Reply } from './import-support';
 
@@ -190,6 +190,20 @@ describe('imports: uploads and templates', () => {
     expect(job.name).toHaveLength(200);
     expect(job.name).toBe(`Import employees: ${fileName}`.slice(0, 199) + '…');
     expect((await c.waitForBatch(recordId, up.json.id)).status).toBe('completed');
+  });
+
+  it('the XLSX header check at upload gives up past 16 MiB of one XML part (the worker reads it all): a small upload cannot cost the API minutes of XML', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = importsClient(api.baseUrl, bearer('alice', tenant, { admin: true }));
+    const recordId = await c.createRecord();
+    // 3.5 million empty rows (21 MB of XML) before a header that lacks "email": not read at upload,
+    // so not the 422 a header at the top gets; the worker reads on and fails the batch with it.
+    const xlsx = await emptyRowsFirstXlsx(3_500_000, [['first_name', 'last_name'], ['Ada', 'Lovelace']]);
+    const up = await c.upload(recordId, xlsx, 'late-header.xlsx');
+    expect(up.status).toBe(202);
+    expect(await c.waitForBatch(recordId, up.json.id, 120_000)).toMatchObject({ status: 'failed', errorDetails: expect.stringContaining('missing required column "email"') });
+    const early = await c.upload(recordId, await emptyRowsFirstXlsx(10, [['first_name', 'last_name'], ['Ada', 'Lovelace']]), 'early-header.xlsx');
+    expect([early.status, early.json.errors]).toEqual([422, [{ path: 'file', message: 'invalid header: missing required column "email"' }]]);
   });
 
   it('the OpenAPI document describes scheduledFor on the upload and the template route', async () => {

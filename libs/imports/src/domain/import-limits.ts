@@ -33,6 +33,11 @@ export interface ImportLimits {
    * so one huge value would be in memory before any other limit could see it.
    */
   maxXmlRunChars: number;
+  /**
+   * XLSX, set for a quick look only (the upload's header check, ReadOptions.xmlPartBytes): the
+   * most bytes inflated from one XML part before the look gives up (the worker reads it all).
+   */
+  quickLookPartBytes?: number;
 }
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = {

@@ -137,13 +137,16 @@ export class ImportBatchIntake {
   /**
    * The header row of a stored XLSX upload, read through the XLSX reader (the chosen sheet's first
    * non-blank row). A workbook the reader refuses (no such sheet, an empty sheet, hostile XML) gives
-   * null: the structural pass fails the batch with the reader's own message, as for CSV.
+   * null: the structural pass fails the batch with the reader's own message, as for CSV. So does
+   * one whose parts (workbook, shared strings, the sheet up to its header) hold more than
+   * UPLOAD_HEADER_XML_BYTES: within the part limits a 600 KB upload inflated 100 MB of XML, 35 s
+   * of the API's CPU per request before the answer.
    */
   private async xlsxHeader(stored: StoredUpload, definition: ImportTypeDefinition, mapping: ColumnMappingOverride | null, sheet: string | null): Promise<string[] | null> {
     const file = this.uploads.source(stored);
     let reader;
     try {
-      reader = await this.readers.xlsx.open(file, { sheet, definition, mapping }, 0);
+      reader = await this.readers.xlsx.open(file, { sheet, definition, mapping, xmlPartBytes: UPLOAD_HEADER_XML_BYTES }, 0);
     } catch (error) {
       if (error instanceof FileRejectedError) return null;
       throw error;
@@ -155,6 +158,9 @@ export class ImportBatchIntake {
     }
   }
 }
+
+/** How much XML of each part the upload's XLSX header check reads (the worker reads the whole file under the import limits). */
+const UPLOAD_HEADER_XML_BYTES = 16 * 1024 * 1024;
 
 /** The header's problems as a 422 listing each (the structural pass reports the same ones on the batch). */
 function checkHeaderNow(header: string[], definition: ImportTypeDefinition, mapping: ColumnMappingOverride | null): void {

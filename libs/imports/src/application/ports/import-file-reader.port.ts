@@ -40,6 +40,11 @@ export interface ReadOptions {
   definition: ImportTypeDefinition;
   /** The upload's mapping (file header or JSONL key → column, null to ignore it). */
   mapping: ColumnMappingOverride | null;
+  /**
+   * XLSX, a quick look (the upload's header check): the reader gives up (refuses the file) once it
+   * has inflated this many bytes of one XML part. Absent: only the import limits apply.
+   */
+  xmlPartBytes?: number;
 }
 
 /** What the structural pass found. */

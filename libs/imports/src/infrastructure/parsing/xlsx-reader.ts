@@ -21,8 +21,9 @@ export class XlsxFileReader implements ImportFileReader {
     return { dataRows: count };
   }
 
-  open(file: SourceFile, { sheet }: ReadOptions, skipRows: number): Promise<RowReader> {
-    return openXlsx(file, this.limits, sheet, skipRows);
+  open(file: SourceFile, { sheet, xmlPartBytes }: ReadOptions, skipRows: number): Promise<RowReader> {
+    const limits = xmlPartBytes === undefined ? this.limits : { ...this.limits, quickLookPartBytes: xmlPartBytes };
+    return openXlsx(file, limits, sheet, skipRows);
   }
 }
 

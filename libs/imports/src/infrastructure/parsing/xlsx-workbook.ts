@@ -193,6 +193,7 @@ export async function* streamXml(
     for await (const chunk of stream) {
       bytes += (chunk as Buffer).length;
       if (bytes > limits.maxPartBytes) throw new FileRejectedError(`the XLSX part "${name}" decompresses past the limit of ${limits.maxPartBytes} bytes (zip bomb?)`);
+      if (bytes > (limits.quickLookPartBytes ?? Infinity)) throw new FileRejectedError(`the XLSX part "${name}" is longer than a quick look reads`);
       const text = decoder.write(chunk as Buffer);
       parser.write(text);
       written += text.length;
