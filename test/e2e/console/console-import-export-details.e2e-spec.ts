@@ -9,7 +9,8 @@ import { waitFor } from '../../support/wait-for';
 import { client } from '../jobs/job-support';
 import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
 
-const ENV = { PORTER_ENABLE_TEST_JOB_TYPES: '1', JOB_POLLING_INTERVAL_MS: '200', JOB_LOCK_DURATION_MS: '5000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info' };
+// WEBHOOK_ALLOWED_HOSTS: an endpoint on 127.0.0.1 may be registered (the long-word test shows its page).
+const ENV = { PORTER_ENABLE_TEST_JOB_TYPES: '1', JOB_POLLING_INTERVAL_MS: '200', JOB_LOCK_DURATION_MS: '5000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:*' };
 
 describe('web console: why imports failed, what sets exports apart, honest upload progress, favicon', () => {
   let api: { process: PorterProcess; baseUrl: string };
@@ -131,6 +132,33 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
     expect(await width()).toBeLessThanOrEqual(390);
     await snap('imports-list-390');
     expect(missing).toEqual([]);
+  });
+
+  it("one long word outside a table (an import's file name, a job's description, a webhook's description) never pushes a phone's page sideways", async () => {
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const word = 'quarterly_employee_master_data_'.repeat(6);
+    const record = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: `${word}.csv`, expectedReferenceCount: -1 })).json;
+    const form = new FormData();
+    form.append('file', new Blob(['email,first_name,last_name\nlong@example.com,Long,Word\n'], { type: 'text/csv' }), `${word}.csv`);
+    expect((await fetch(`${api.baseUrl}/api/v1/imports/${record.id}/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })).status).toBe(202);
+    const job = (await alice.call('POST', '/api/v1/job-queue/testing/jobs', { type: 'porter-test.noop', name: 'A job with a long description', description: word })).json;
+    const hook = await alice.call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', description: word, events: ['*'] });
+    expect(hook.status).toBe(201);
+
+    await signIn(page, api.baseUrl, token);
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [href, heading, name] of [
+      [`/console/imports/${record.id}`, `Import of ${word}.csv`, 'long-word-import-390'],
+      [`/console/jobs/${job.jobId}`, 'A job with a long description', 'long-word-job-390'],
+      [`/console/webhooks/${hook.json.id}`, 'http://127.0.0.1:9/hook', 'long-word-webhook-390'],
+    ]) {
+      await page.goto(`${api.baseUrl}${href}`);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      // The long word itself: the batch's heading on the import's page, the description elsewhere.
+      await (href.includes('/imports/') ? page.getByRole('heading', { name: `${word}.csv`, level: 2 }) : page.getByText(word).first()).waitFor();
+      expect({ href, width: await width() }).toEqual({ href, width: 390 });
+      await snap(name);
+    }
   });
 
   it('upload progress speaks of the file, not of the request; a refused upload leaves no empty import behind', async () => {
