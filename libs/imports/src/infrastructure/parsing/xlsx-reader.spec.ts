@@ -176,6 +176,21 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     expect(await rowsOf(memoryFile(await workbook([['s:0', 's:1'], ['s:1', 's: 0 ']], ['email', 'notes'])))).toMatchObject({ rows: [{ cells: ['notes', 'email'] }] });
   });
 
+  it('a cell holding an Excel error value (#DIV/0!, #N/A) fails its row instead of being read as text', async () => {
+    const c = (ref: string, v: string, t = 'inlineStr') => (t === 'inlineStr' ? `<c r="${ref}" t="inlineStr"><is><t>${v}</t></is></c>` : `<c r="${ref}" t="${t}"><f>1/0</f><v>${v}</v></c>`);
+    const sheet = `<worksheet><sheetData><row r="1">${c('A1', 'email')}${c('B1', 'notes')}</row><row r="2">${c('A2', 'a@x.co')}${c('B2', '#DIV/0!', 'e')}</row><row r="3">${c('A3', 'b@x.co')}${c('B3', 'fine', 'str')}</row><row r="4">${c('A4', '#N/A', 'e')}${c('B4', '#REF!', 'e')}</row></sheetData></worksheet>`;
+    const file = memoryFile(await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet }));
+    expect((await rowsOf(file)).rows).toEqual([
+      { rowNumber: 1, cells: ['a@x.co', '#DIV/0!'], failure: 'column "notes": value "#DIV/0!" is an Excel error, not a value (rule: no error values)' },
+      { rowNumber: 2, cells: ['b@x.co', 'fine'] },
+      {
+        rowNumber: 3,
+        cells: ['#N/A', '#REF!'],
+        failure: 'column "email": value "#N/A" is an Excel error, not a value (rule: no error values); column "notes": value "#REF!" is an Excel error, not a value (rule: no error values)',
+      },
+    ]);
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

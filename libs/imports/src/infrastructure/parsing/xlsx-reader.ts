@@ -40,7 +40,7 @@ async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: strin
     while (!header) {
       const next = await iterator.next();
       if (next.done) throw new FileRejectedError('the XLSX sheet is empty (no header row)');
-      if (!isBlank(next.value)) header = next.value;
+      if (!isBlank(next.value.cells)) header = next.value.cells;
     }
     while (header.length && header[header.length - 1] === '') header.pop();
     const width = header.length;
@@ -50,7 +50,7 @@ async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: strin
       while (true) {
         const next = await iterator.next();
         if (next.done) return;
-        const cells = next.value;
+        const { cells, errors } = next.value;
         if (isBlank(cells)) continue;
         rowNumber++;
         if (rowNumber <= skipRows) continue;
@@ -61,7 +61,10 @@ async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: strin
           const c = cells[i];
           if (c.length > 1 && c.charCodeAt(0) === 0x27) cells[i] = unneutraliseFormula(c);
         }
-        yield { rowNumber, cells };
+        if (errors.length) {
+          const named = errors.map(({ column, value }) => `column ${JSON.stringify(header![column] ?? `#${column + 1}`)}: value ${JSON.stringify(value)} is an Excel error, not a value (rule: no error values)`);
+          yield { rowNumber, cells, failure: named.join('; ') };
+        } else yield { rowNumber, cells };
       }
     }
     return {

@@ -122,13 +122,20 @@ function columnIndex(ref: string): number {
   return n - 1;
 }
 
+/** One sheet row: its cells' text, and its cells holding Excel error values (which fail it). */
+export interface XlsxRow {
+  cells: string[];
+  errors: Array<{ column: number; value: string }>;
+}
+
 /**
  * Rows of one sheet as arrays of cell text: shared and inline strings, cached values of formula
  * cells (formulas are never evaluated), booleans as true/false, numbers as their exact text.
  */
-export async function* sheetRows(book: Workbook, sheetPath: string, strings: string[], limits: ImportLimits): AsyncGenerator<string[]> {
-  const ready: string[][] = [];
+export async function* sheetRows(book: Workbook, sheetPath: string, strings: string[], limits: ImportLimits): AsyncGenerator<XlsxRow> {
+  const ready: XlsxRow[] = [];
   let row: string[] | null = null;
+  let errors: XlsxRow['errors'] = [];
   let cellType = 'n';
   let cellCol = -1;
   let value: string | null = null;
@@ -138,7 +145,10 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
   const gen = streamXml(book, sheetPath, limits, {
     open: (tag) => {
       const n = local(tag.name);
-      if (n === 'row') row = [];
+      if (n === 'row') {
+        row = [];
+        errors = [];
+      }
       else if (n === 'c' && row) {
         cellType = String(tag.attributes.t ?? 'n');
         const ref = tag.attributes.r;
@@ -175,11 +185,13 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
             text = s;
           } else if (cellType === 'b') text = value === '1' ? 'true' : value === '0' ? 'false' : value;
           else text = value;
+          // An error value (#DIV/0!, #N/A, #REF!...) is what a formula failed to compute, not data.
+          if (cellType === 'e') errors.push({ column: cellCol, value: text.slice(0, 20) });
         }
         while (row.length < cellCol) row.push('');
         row[cellCol] = text;
       } else if (n === 'row' && row) {
-        ready.push(row);
+        ready.push({ cells: row, errors });
         row = null;
       }
     },
