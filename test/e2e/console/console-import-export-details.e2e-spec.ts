@@ -161,6 +161,36 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
     }
   });
 
+  it('counts of a thousand and more read with grouped digits, as on a job\'s page: an import\'s page, the imports and exports lists', async () => {
+    const alice = client(api.baseUrl, `Bearer ${token}`);
+    const rows = Array.from({ length: 1200 }, (_, i) => `grouped${i}@example.com,Grouped,Row${i}`);
+    const record = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'grouped.csv', expectedReferenceCount: -1 })).json;
+    const form = new FormData();
+    form.append('file', new Blob([`email,first_name,last_name\n${rows.join('\n')}\n`], { type: 'text/csv' }), 'grouped.csv');
+    expect((await fetch(`${api.baseUrl}/api/v1/imports/${record.id}/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })).status).toBe(202);
+    await alice.call('POST', `/api/v1/imports/${record.id}/finalize`);
+    await waitFor(async () => (await alice.call('GET', `/api/v1/imports/${record.id}`)).json.status === 'completed', { timeoutMs: 60_000, what: 'grouped.csv completed' });
+    const exported = (await alice.call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'grouped export' })).json;
+    await waitFor(async () => (await alice.call('GET', `/api/v1/exports/${exported.id}`)).json.status === 'succeeded', { timeoutMs: 60_000, what: 'grouped export succeeded' });
+    const employees = (await alice.call('GET', `/api/v1/exports/${exported.id}`)).json.itemsCount as number;
+    expect(employees).toBeGreaterThan(1200);
+
+    await signIn(page, api.baseUrl, token);
+    await page.goto(`${api.baseUrl}/console/imports/${record.id}`);
+    await page.getByRole('heading', { name: 'Import of grouped.csv' }).waitFor();
+    await page.getByTestId('batch-counts').getByText('1,200 rows').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('batch-counts').innerText()).toMatch(/^1,200 rows: 1,200 imported, 0 failed\. Job$/);
+    await page.goto(`${api.baseUrl}/console/imports`);
+    const importRow = page.locator('tbody tr', { has: page.getByRole('link', { name: 'grouped.csv' }) });
+    await importRow.waitFor();
+    expect(await importRow.locator('td').nth(3).innerText()).toBe('1,200 / 0 of 1,200');
+    await page.goto(`${api.baseUrl}/console/exports`);
+    const exportRow = page.locator('tbody tr', { has: page.getByRole('link', { name: 'grouped export' }) });
+    await exportRow.waitFor();
+    expect(await exportRow.locator('td').nth(3).innerText()).toBe(employees.toLocaleString('en-US'));
+    await snap('grouped-counts-exports-1280');
+  });
+
   it('upload progress speaks of the file, not of the request; a refused upload leaves no empty import behind', async () => {
     const alice = client(api.baseUrl, `Bearer ${token}`);
     await signIn(page, api.baseUrl, token);

@@ -99,7 +99,7 @@ function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | 
         <ProgressBar progress={job?.progress} status={status} label={`Progress of export ${info.name || `${info.type} ${info.format}`}`} />
         {info.errorMessage && <div class="sub error-text">{info.errorMessage}</div>}
       </td>
-      <td class="nowrap hide-phone">{info.itemsCount ?? '—'}</td>
+      <td class="nowrap hide-phone">{info.itemsCount?.toLocaleString() ?? '—'}</td>
       <td>
         {info.downloadUrl && info.result ? (
           <button type="button" onClick={() => action.run(() => download(`/exports/${info.id}/download`, info.result!.fileName))} disabled={action.busy}>

@@ -95,8 +95,10 @@ function countsText(batch: ImportBatch): string {
   const c = batch.counts;
   if (batch.status === 'failed' && !c.total) return 'No rows imported.';
   const early = batch.status === 'failed' && batch.rowsInFile !== null && c.total < batch.rowsInFile;
-  const rows = early ? `${c.total} of ${batch.rowsInFile} rows have a result` : `${c.total} rows`;
-  return `${rows}: ${c.completed} imported, ${c.failed} failed${c.partiallyFailed ? `, ${c.partiallyFailed} partially failed` : ''}${c.retrying ? `, ${c.retrying} being retried` : ''}.`;
+  // Grouped digits ("60,000 rows"), as the job's page and the exports list show their counts.
+  const n = (count: number) => count.toLocaleString();
+  const rows = early ? `${n(c.total)} of ${n(batch.rowsInFile!)} rows have a result` : `${n(c.total)} rows`;
+  return `${rows}: ${n(c.completed)} imported, ${n(c.failed)} failed${c.partiallyFailed ? `, ${n(c.partiallyFailed)} partially failed` : ''}${c.retrying ? `, ${n(c.retrying)} being retried` : ''}.`;
 }
 
 /** A batch: its job's live progress, then its counts, results, failed rows and retry. */

@@ -161,7 +161,7 @@ export function ImportsPage() {
                 <RecordStatus record={r} reason />
               </td>
               <td class="nowrap">
-                {done} / {failed} of {total}
+                {done.toLocaleString()} / {failed.toLocaleString()} of {total.toLocaleString()}
               </td>
               <td class="nowrap hide-phone">{when(r.createdAt)}</td>
             </tr>
