@@ -44,6 +44,24 @@ describe('console static files', () => {
     }
   });
 
+  it('serves assets of a console rebuilt after the API started (no route of their own), still nothing outside assets/', async () => {
+    const rebuilt = mkdtempSync(path.join(os.tmpdir(), 'porter-console-'));
+    mkdirSync(path.join(rebuilt, 'assets'));
+    writeFileSync(path.join(rebuilt, 'index.html'), '<!doctype html><title>Porter console</title>');
+    writeFileSync(path.join(rebuilt, 'secret.txt'), 'not an asset');
+    const app = await appServing(rebuilt);
+    writeFileSync(path.join(rebuilt, 'assets', 'index-new456.js'), 'console.log(2)');
+    const asset = await request(app).get('/console/assets/index-new456.js');
+    expect(asset.status).toBe(200);
+    expect(asset.text).toBe('console.log(2)');
+    expect(asset.headers['content-type']).toContain('javascript');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    for (const bad of ['/console/assets/../secret.txt', '/console/assets/%2e%2e/secret.txt', '/console/assets/..%2fsecret.txt', '/console/assets/gone.js']) {
+      const res = await request(app).get(bad);
+      expect({ bad, status: res.status, text: res.text }).toEqual({ bad, status: 404, text: 'not the console' });
+    }
+  });
+
   it('answers a missing asset with a 404 instead of the page, and leaves other methods and paths alone', async () => {
     const app = await appServing(built);
     expect((await request(app).get('/console/assets/gone.js')).status).toBe(404);

@@ -55,8 +55,15 @@ export function consoleFiles(dir: string) {
       },
     });
     const page = (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
-      // A missing asset is a 404, not the page: a browser would try to run HTML as a script.
-      if (/^assets\//.test(request.params['*'] ?? '')) return reply.callNotFound();
+      const rest = request.params['*'] ?? '';
+      if (/^assets\//.test(rest)) {
+        // A console built after the API started (`npm run build` beside `npm start`) has hashed
+        // files with no route of their own: its new index.html names them, so serve them from
+        // disk rather than leave a blank page until a restart. One plain file name, no other path.
+        if (/^assets\/[\w-]+(\.[\w-]+)+$/.test(rest) && existsSync(path.join(dir, rest))) return reply.sendFile(rest, dir);
+        // A missing asset is a 404, not the page: a browser would try to run HTML as a script.
+        return reply.callNotFound();
+      }
       if (!existsSync(index)) return sendProblem(reply, problem(404, 'The console is not built: run `npm run build` (it builds dist/console)'));
       return reply.sendFile('index.html', dir);
     };
