@@ -66,6 +66,7 @@ describe('JWKS token verification (e2e)', () => {
     ['a wrong issuer', () => token('rsa-1', {}, { iss: 'https://evil.example.test/' }), 'iss'],
     ['a wrong audience', () => token('rsa-1', {}, { aud: 'another-api' }), 'aud'],
     ['an expired token', () => token('rsa-1', {}, { exp: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
+    ['a token without exp (it would never expire)', () => new SignJWT({ tenant: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).setSubject('ada').setIssuer(ISSUER).setAudience(AUDIENCE).sign(signers['rsa-1'].key), 'no exp claim'],
     ['alg none', async () => `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'rsa-1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'ada', tenant: 'acme', iss: ISSUER, aud: AUDIENCE })).toString('base64url')}.`, 'algorithm'],
     ['a shared-secret HS256 token', async () => new SignJWT({ tenant: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode('porter-development-secret-change-me')), 'algorithm'],
     ['an unknown kid', async () => {

@@ -4,9 +4,10 @@ import { TokenVerifier } from './token-verifier';
 
 const SECRET = 'a-test-secret-of-some-length';
 
+/** A token of `payload` signed with `secret`; it expires in an hour unless `payload` says otherwise (`exp: undefined`: no exp). */
 function forge(header: object, payload: object, secret = SECRET): string {
   const h = Buffer.from(JSON.stringify(header)).toString('base64url');
-  const p = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const p = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })).toString('base64url');
   return `${h}.${p}.${createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url')}`;
 }
 
@@ -60,6 +61,10 @@ describe('JWT verification (HS256 with jose)', () => {
     const now = Math.floor(Date.now() / 1000);
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: now - 1 }))).rejects.toThrow('expired');
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', nbf: now + 60 }))).rejects.toThrow('nbf claim is not accepted');
+  });
+
+  it('refuses a token without exp: it would never expire', async () => {
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'a', tenant: 't', exp: undefined }))).rejects.toThrow('token has no exp claim (every token must expire)');
   });
 
   it('refuses time claims that are not numbers instead of ignoring them', async () => {

@@ -11,6 +11,7 @@ import { isUnavailable } from '../http/unavailable';
  * second, when a token names a key it does not have: key rotation needs no restart), `iss` and
  * `aud` required. Without: HS256 with AUTH_JWT_SECRET (development, tests, `npm run token`). The
  * algorithm list is fixed per mode, so `alg: none` or a mode's other algorithms are refused.
+ * Every token must carry `exp`.
  */
 export class TokenVerifier {
   private readonly key: JWTVerifyGetKey | KeyObject;
@@ -31,6 +32,9 @@ export class TokenVerifier {
     this.skewMs = config.authClockSkewSeconds * 1000;
     const common: JWTVerifyOptions = {
       clockTolerance: config.authClockSkewSeconds,
+      // A token without `exp` would be a credential that works forever once it leaks: every
+      // token must say when it ends (identity providers and `npm run token` always do).
+      requiredClaims: ['exp'],
       ...(config.authIssuer ? { issuer: config.authIssuer } : {}),
       ...(config.authAudience ? { audience: config.authAudience } : {}),
     };
@@ -91,6 +95,7 @@ const VERIFIED_TOKEN_MAX_CHARS = 4096;
 /** jose's reasons in the API's words (the detail of a 401). */
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') return 'token has no exp claim (every token must expire)';
   if (error instanceof errors.JWTClaimValidationFailed) return `token ${error.claim} claim is not accepted (${error.reason})`;
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not accepted';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad token signature';
