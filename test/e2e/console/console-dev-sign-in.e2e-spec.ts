@@ -47,6 +47,23 @@ describe('console development sign-in', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${dev.baseUrl}/console/`);
     await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
+    // A refused token's problem shows in its own form, under its button, not below the
+    // development form (out of view on a phone); typing in the form clears it.
+    await page.getByLabel('Bearer token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const tokenForm = page.locator('form', { has: page.getByLabel('Bearer token') });
+    await tokenForm.getByRole('alert').waitFor();
+    expect(await tokenForm.getByRole('alert').innerText()).toMatch(/Unauthorized \(401\)[\s\S]*Invalid token/);
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await page.getByLabel('Bearer token').fill('still-not-a-token');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // The development form's own refusal shows in that form.
+    await page.getByLabel('User').fill('has space');
+    await page.getByRole('button', { name: 'Sign in for development' }).click();
+    const devForm = page.locator('form', { has: page.getByRole('heading', { name: 'Development sign-in' }) });
+    await devForm.getByRole('alert').waitFor();
+    expect(await devForm.getByRole('alert').innerText()).toContain('user must not contain spaces');
+    expect(await tokenForm.getByRole('alert').count()).toBe(0);
     await page.getByLabel('User').fill('dora');
     await page.getByLabel('Tenant').fill(tenant);
     await shot(page, 'dev-sign-in');

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, get, session } from '../api';
-import { ProblemBox, useAction } from '../components/ui';
+import { clearsError, ProblemBox, useAction } from '../components/ui';
 
 /**
  * Paste a bearer token (from `porter token` or your identity provider); it is checked against
@@ -12,7 +12,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
   const [user, setUser] = useState('alice');
   const [tenant, setTenant] = useState('demo');
   const [admin, setAdmin] = useState(true);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
+  // Which form the error belongs to: it shows in that form, under its button, not after both.
+  const [from, setFrom] = useState<'token' | 'dev'>('token');
   const [ended] = useState(() => session.takeSignOutReason());
 
   useEffect(() => {
@@ -44,9 +46,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
       )}
       <form
         class="panel"
+        {...clearsError(setError)}
         onSubmit={(e) => {
           e.preventDefault();
           if (!token.trim()) return;
+          setFrom('token');
           void check(token.trim());
         }}
       >
@@ -58,13 +62,16 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
         <button type="submit" disabled={busy}>
           Sign in
         </button>
+        {from === 'token' && <ProblemBox error={error as ApiError | null} />}
       </form>
       {devAvailable && (
         <form
           class="panel"
           aria-labelledby="dev-heading"
+          {...clearsError(setError)}
           onSubmit={(e) => {
             e.preventDefault();
+            setFrom('dev');
             void run(async () => {
               const { token: minted } = await api<{ token: string }>('POST', '/api/dev/sign-in', { user, tenant, admin });
               await check(minted);
@@ -87,9 +94,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
           <button type="submit" disabled={busy}>
             Sign in for development
           </button>
+          {from === 'dev' && <ProblemBox error={error as ApiError | null} />}
         </form>
       )}
-      <ProblemBox error={error as ApiError | null} />
     </div>
   );
 }
