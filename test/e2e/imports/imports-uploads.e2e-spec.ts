@@ -78,7 +78,7 @@ describe('imports: uploads and templates', () => {
     }
   });
 
-  it('a zip that is not a workbook is refused at upload (415), and a workbook past the entries limit (422): no batch, nothing stored', async () => {
+  it('a zip that is not a workbook is refused at upload (415), a workbook past the entries limit and a sheet given with a CSV (422): no batch, nothing stored', async () => {
     const tenant = `t-${randomUUID()}`;
     const c = importsClient(api.baseUrl, bearer('alice', tenant, { scopes: ['north'] }));
     const recordId = await c.createRecord();
@@ -108,9 +108,15 @@ describe('imports: uploads and templates', () => {
     });
     expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
     expect(await storedFiles(tenant, recordId)).toEqual([]);
-    // A real workbook passes the same check.
+    // A sheet with a file that has none is refused, not ignored: the caller may have sent the wrong file.
+    const csvWithSheet = await c.upload(recordId, employeesCsv(3), 'people.csv', '?sheet=Staff');
+    expect(csvWithSheet.status).toBe(422);
+    expect(csvWithSheet.json).toMatchObject({ detail: 'Only an XLSX file has sheets', errors: [{ path: 'sheet', message: 'given with a CSV file, which has none' }] });
+    expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches).toEqual([]);
+    expect(await storedFiles(tenant, recordId)).toEqual([]);
+    // A real workbook passes the same checks.
     const xlsx = await buildXlsx({ Staff: sheetXml([['first_name', 'last_name', 'email', 'scope_id'], ['Ada', 'Lovelace', 'ada@example.com', 'north']]) });
-    const ok = await c.upload(recordId, xlsx, 'staff.xlsx');
+    const ok = await c.upload(recordId, xlsx, 'staff.xlsx', '?sheet=Staff');
     expect(ok.status).toBe(202);
     expect((await c.waitForBatch(recordId, ok.json.id)).status).toBe('completed');
   });

@@ -101,7 +101,7 @@ export class UploadBatchParams {
   @IsIn(['true', 'false'])
   force?: 'true' | 'false';
 
-  @ApiPropertyOptional({ description: 'XLSX: the sheet to read (default: the first)' })
+  @ApiPropertyOptional({ description: 'XLSX: the sheet to read (default: the first); with a CSV or JSONL file: 422' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -71,6 +71,11 @@ export class ImportBatchIntake {
             `The file is ${stored.format.toUpperCase()}, which import type "${record.type}" does not accept (it accepts ${definition.formats.join(', ')})`,
           );
         }
+        // A sheet names a part of a workbook: given with a CSV or JSONL file it would be ignored
+        // without a word, and the caller may have uploaded the wrong file.
+        if (options.sheet && stored.format !== 'xlsx') {
+          throw new ValidationError('Only an XLSX file has sheets', [{ path: 'sheet', message: `given with a ${stored.format.toUpperCase()} file, which has none` }]);
+        }
         // A CSV header is in the upload's first bytes; an XLSX header is read from the stored file
         // (its zip directory is at the end). Their problems are answered now (422), before a batch
         // exists. JSONL lines carry their own keys: each line is checked by the structural pass.
