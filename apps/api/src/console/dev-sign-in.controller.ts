@@ -5,15 +5,19 @@ import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
 
+/** No spaces, and none of the control characters the API refuses in a token's claims (a token it would mint but not accept). */
+// eslint-disable-next-line no-control-regex
+const NO_SPACE_OR_CONTROL = /^[^\s\u0000-\u001f\u007f]+$/;
+
 export class DevSignInBody {
   @IsString()
   @MaxLength(200)
-  @Matches(/^[^\s]+$/, { message: 'user must not contain spaces' })
+  @Matches(NO_SPACE_OR_CONTROL, { message: 'user must not contain spaces or control characters' })
   user: string;
 
   @IsString()
   @MaxLength(200)
-  @Matches(/^[^\s]+$/, { message: 'tenant must not contain spaces' })
+  @Matches(NO_SPACE_OR_CONTROL, { message: 'tenant must not contain spaces or control characters' })
   tenant: string;
 
   @IsOmittable()
