@@ -279,6 +279,11 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const missingFormat = await runCli(['export', 'employees'], env);
     expect(missingFormat.code).toBe(2);
     expect(missingFormat.stderr).toContain("required option '-f, --format <format>' not specified");
+    // No type at all: the type is what is missing, whatever else is.
+    const missingType = await runCli(['export'], env);
+    expect(missingType.code).toBe(2);
+    expect(missingType.stderr).toContain("missing required argument 'type'");
+    expect(missingType.stderr).not.toContain('--format');
     expect((await runCli(['export', 'employees', '--format', 'pdf'], env)).code).toBe(2);
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
     expect((await runCli(['--help'], env)).code).toBe(0);

@@ -33,7 +33,9 @@ export function exportCommand(): Command {
   return new Command('export')
     .description('request an export; with --wait (or -o) show its progress and download the file')
     .argument('<type>', 'export type (GET /api/v1/exports/types)')
-    .addOption(new Option('-f, --format <format>', 'file format').choices(['csv', 'xlsx', 'jsonl']).makeOptionMandatory())
+    // Required, but checked in the action: commander checks mandatory options before arguments,
+    // so `porter export` alone would complain about -f instead of the missing type.
+    .addOption(new Option('-f, --format <format>', 'file format (required)').choices(['csv', 'xlsx', 'jsonl']))
     .option('--columns <a,b>', 'columns to include, in order (sent as given)', list)
     .option('--filter <key=value>', "a filter of the type's filter schema (repeatable)", collectFilter, {})
     .option('--scope <s1,s2>', 'operational scope ids (local export types)', list)
@@ -42,6 +44,7 @@ export function exportCommand(): Command {
     .option('--wait', 'wait for the file, showing progress, then download it')
     .option('-o, --output <file>', 'where to save the file (implies --wait; default: its name, in the current directory)')
     .action(async (type: string, options, command: Command) => {
+      if (!options.format) command.error("error: required option '-f, --format <format>' not specified", { exitCode: 1, code: 'commander.missingMandatoryOptionValue' });
       const { client, out } = contextOf(command);
       if (options.schedule && Number.isNaN(Date.parse(options.schedule))) throw new CliError(`--schedule must be an ISO 8601 time, got "${options.schedule}"`, EXIT.usage);
       // Where the file goes is checked before the export is requested, not after it ran.
