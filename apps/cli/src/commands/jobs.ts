@@ -26,6 +26,12 @@ async function endedWith(job: Job): Promise<void> {
   if (job.status !== 'succeeded') process.exitCode = EXIT.failed;
 }
 
+/** What `jobs ls` prints instead of an empty table. */
+export function noJobsLine(total: number, offset: number, filtered: boolean): string {
+  if (total > 0) return `No jobs at offset ${offset} (${total} in all).`;
+  return filtered ? 'No jobs match these filters.' : 'No jobs yet.';
+}
+
 export function jobsCommand(): Command {
   const jobs = new Command('jobs').description('list, show, follow, cancel and retry jobs');
 
@@ -42,11 +48,15 @@ export function jobsCommand(): Command {
       if (options.status) q.set('status', options.status);
       if (options.type) q.set('type', options.type);
       const page = await client.get<Page<Job>>(`/api/v1/jobs?${q}`);
-      out.result(page, () => [
-        // A name is cut at 40 columns (one line, "…"): the status and progress stay on the row.
-        ...table([['ID', 'TYPE', 'NAME', 'STATUS', 'PROGRESS', 'SUBMITTED'], ...page.items.map((j) => [j.id, j.type, j.name ?? '', j.status, percentOf(j), short(j.submittedAt)])], [undefined, undefined, 40]),
-        `${page.items.length} of ${page.totalRecords} job(s)`,
-      ]);
+      out.result(page, () =>
+        page.items.length
+          ? [
+              // A name is cut at 40 columns (one line, "…"): the status and progress stay on the row.
+              ...table([['ID', 'TYPE', 'NAME', 'STATUS', 'PROGRESS', 'SUBMITTED'], ...page.items.map((j) => [j.id, j.type, j.name ?? '', j.status, percentOf(j), short(j.submittedAt)])], [undefined, undefined, 40]),
+              `${page.items.length} of ${page.totalRecords} job(s)`,
+            ]
+          : [noJobsLine(page.totalRecords, options.offset, Boolean(options.status || options.type))],
+      );
     });
 
   jobs
