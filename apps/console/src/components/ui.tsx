@@ -28,6 +28,28 @@ export function ProblemBox({ error }: { error: ApiError | Error | null | undefin
   );
 }
 
+/**
+ * A problem's errors about fields the form shows beside them (`paths`), and what is left for the
+ * problem box: null when every error it names is shown at its field, so no message shows twice.
+ */
+export function splitFieldErrors(error: Error | null | undefined, paths: string[]): { fields: Record<string, string>; rest: Error | null } {
+  const fields: Record<string, string> = {};
+  if (!(error instanceof ApiError) || !error.problem.errors?.length) return { fields, rest: error ?? null };
+  const others = error.problem.errors.filter((e) => (paths.includes(e.path) && !(e.path in fields) ? ((fields[e.path] = e.message), false) : true));
+  if (!Object.keys(fields).length) return { fields, rest: error };
+  return { fields, rest: others.length ? new ApiError({ ...error.problem, errors: others }) : null };
+}
+
+/** A field's error, under it; the field points at it with `aria-describedby={id}` and `aria-invalid`. */
+export function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <span id={id} class="field-error" role="alert">
+      {message}
+    </span>
+  );
+}
+
 /** A native <progress> (accessible as is, and styled without inline styles a CSP would refuse). */
 export function ProgressBar({ progress, label, status }: { progress: Progress | null | undefined; label: string; status?: string }) {
   const percent = progress?.percent ?? (status === 'succeeded' ? 100 : null);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, Page, query } from '../api';
-import { Link, Pager, ProblemBox, ProgressBar, Status, useLoad, when } from '../components/ui';
+import { FieldError, Link, Pager, ProblemBox, ProgressBar, Status, splitFieldErrors, useLoad, when } from '../components/ui';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
@@ -44,6 +44,9 @@ export function JobsPage() {
   useEffect(() => void hasQueryParameter('/api/v1/jobs', 'query').then(setQueryLanguage), []);
   const { data, error, loading, reload } = useLoad(() => get<Page<Job>>(`/jobs${query({ status, type, query: q, offset, limit: LIMIT })}`), [status, type, q, offset]);
 
+  // A query the server cannot parse is said once, under the Query field (not again in a problem box).
+  const { fields: fieldErrors, rest: problem } = splitFieldErrors(error, queryLanguage ? ['query'] : []);
+
   const go = (next: Record<string, string | number>) => {
     const q2 = query({ status, type, query: q, offset, ...next });
     navigate(`/console/jobs${q2}`);
@@ -86,15 +89,30 @@ export function JobsPage() {
           </datalist>
         </label>
         {queryLanguage && (
-          <label>
-            Query
-            <input name="query" value={queryInput} onInput={(e) => setQueryInput(e.currentTarget.value)} placeholder="status==failed and type==export" />
-          </label>
+          <div class="field">
+            <label>
+              Query
+              <input
+                name="query"
+                value={queryInput}
+                onInput={(e) => setQueryInput(e.currentTarget.value)}
+                placeholder="status==failed and type==export"
+                aria-invalid={fieldErrors.query ? 'true' : undefined}
+                aria-describedby={fieldErrors.query ? 'query-error' : undefined}
+              />
+            </label>
+            <FieldError id="query-error" message={fieldErrors.query} />
+          </div>
         )}
-        <button type="submit">Filter</button>
+        <div class="field">
+          <span class="field-spacer" aria-hidden="true">
+            &nbsp;
+          </span>
+          <button type="submit">Filter</button>
+        </div>
       </form>
-      <ProblemBox error={error} />
-      {data && (
+      <ProblemBox error={problem} />
+      {data && !error && (
         <>
           <div class="table-wrap">
             <table>
