@@ -46,61 +46,57 @@ export function measureDepth(text: string, limit: number): number {
 
 /**
  * One pass over a JSON text: its deepest nesting (counting stops once past `limit`) and how many
- * keys its top-level object names, a repeated key once per occurrence (a string at depth 1
- * followed by a colon).
+ * keys its top-level object names, a repeated key once per occurrence.
  */
 function measure(text: string, limit: number): { depth: number; topLevelKeys: number } {
-  let depth = 0;
-  let max = 0;
   let topLevelKeys = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) {
-        inString = false;
-        if (depth === 1) {
-          let j = i + 1;
-          while (j < text.length && /\s/.test(text[j])) j++;
-          if (text[j] === ':') topLevelKeys++;
-        }
-      }
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) {
-        max = depth;
-        if (max > limit) return { depth: max, topLevelKeys };
-      }
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return { depth: max, topLevelKeys };
+  const depth = walk(text, limit, () => void topLevelKeys++);
+  return { depth, topLevelKeys };
 }
 
 /** The first key a (valid) JSON object text names twice, escapes decoded; only called when there is one. */
 function repeatedKey(text: string): string {
   const seen = new Set<string>();
-  const key = /"((?:[^"\\]|\\.)*)"\s*:/y;
+  let repeated: string | null = null;
+  walk(text, Infinity, (from, to) => {
+    const name = JSON.parse(text.slice(from, to + 1)) as string;
+    if (seen.has(name)) repeated ??= name;
+    seen.add(name);
+  });
+  return repeated ?? '?';
+}
+
+/**
+ * Walks a JSON text's structure without parsing it: returns the deepest object/array nesting
+ * (stopping once past `limit`), and calls `onKey` with the quotes' positions of every string at
+ * depth 1 that a colon follows (a key of the top-level object).
+ */
+function walk(text: string, limit: number, onKey: (from: number, to: number) => void): number {
   let depth = 0;
-  let inString = false;
+  let max = 0;
+  let stringAt = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
+    if (stringAt >= 0) {
       if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      if (depth === 1) {
-        key.lastIndex = i;
-        const match = key.exec(text);
-        if (match) {
-          const name = JSON.parse(`"${match[1]}"`) as string;
-          if (seen.has(name)) return name;
-          seen.add(name);
+      else if (c === 0x22) {
+        if (depth === 1) {
+          let j = i + 1;
+          while (isJsonSpace(text.charCodeAt(j))) j++;
+          if (text.charCodeAt(j) === 0x3a) onKey(stringAt, i);
         }
+        stringAt = -1;
       }
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
+    } else if (c === 0x22) stringAt = i;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return '?';
+  return max;
 }
+
+/** JSON's insignificant whitespace: space, tab, line feed, carriage return. */
+const isJsonSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
