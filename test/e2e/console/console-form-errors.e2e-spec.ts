@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi } from '../../support/processes';
+import { client } from '../jobs/job-support';
 import { launchBrowser, pageErrors, shot, signIn } from './console-support';
 
 const ENV = { LOG_LEVEL: 'info' };
@@ -59,5 +60,34 @@ describe('web console: field errors and empty lists', () => {
     await page.getByText('No jobs match these filters.').waitFor();
     expect(await message.count()).toBe(0);
     expect(await query.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('an empty list on its first page says so and has no pager; a list with items has one', async () => {
+    const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    for (const [section, empty] of [
+      ['Jobs', 'No jobs yet.'],
+      ['Exports', 'No exports yet.'],
+      ['Imports', 'No imports yet.'],
+      ['Schedules', 'No schedules yet.'],
+      ['Webhooks', 'No endpoints yet.'],
+    ]) {
+      await nav(section).click();
+      await page.getByText(empty).waitFor();
+      expect(await pager.count()).toBe(0);
+      if (section === 'Schedules' || section === 'Webhooks') await shot(page, `empty-${section.toLowerCase()}`);
+    }
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.getByText('No endpoints yet.').waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    await shot(page, 'empty-webhooks-phone');
+
+    // One export (its job waits: no worker here) and the pager is back, with its count.
+    const created = await client(api.baseUrl, `Bearer ${token}`).call('POST', '/api/v1/exports', { type: 'employees', format: 'csv' });
+    expect(created.status).toBeLessThan(300);
+    await nav('Exports').click();
+    await pager.getByText('1–1 of 1').waitFor();
+    await nav('Jobs').click();
+    await pager.getByText('1–1 of 1').waitFor();
   });
 });

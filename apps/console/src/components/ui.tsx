@@ -169,8 +169,12 @@ export class ErrorBoundary extends Component<{ children: ComponentChildren }, { 
   }
 }
 
-/** Previous / Next over a list of `limit` items a page; `empty` is what the count says with no item. */
+/**
+ * Previous / Next over a list of `limit` items a page; `empty` is what the count says with no item.
+ * An empty list on its first page has no pages to go to: no pager (the list says it is empty).
+ */
 export function Pager({ offset, limit, total, onOffset, empty = '' }: { offset: number; limit: number; total: number; onOffset: (offset: number) => void; empty?: string }) {
+  if (!total && offset === 0) return null;
   return (
     <nav class="pager" aria-label="Pages">
       <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - limit))}>
