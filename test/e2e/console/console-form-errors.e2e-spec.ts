@@ -90,4 +90,58 @@ describe('web console: field errors and empty lists', () => {
     await nav('Jobs').click();
     await pager.getByText('1–1 of 1').waitFor();
   });
+
+  it('the export form says a run-later time in the past and no column ticked before sending, at their fields', async () => {
+    const posts: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && /\/api\/v1\/(exports|export-schedules)$/.test(r.url()) && posts.push(r.url()));
+    /** A datetime-local value `hours` from now. */
+    const local = (hours: number) =>
+      page.evaluate((h) => {
+        const d = new Date(Date.now() + h * 3600_000);
+        return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      }, hours);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
+    const form = page.getByRole('form', { name: 'New export' });
+    const runLater = form.getByLabel('Run later (optional)');
+    const create = form.getByRole('button', { name: 'Create export' });
+
+    await runLater.fill(await local(-1));
+    await create.click();
+    const pastError = form.locator('#scheduledFor-error');
+    expect(await pastError.innerText()).toBe('In the past: the export would run now. Pick a later time, or clear the field.');
+    expect(await runLater.getAttribute('aria-invalid')).toBe('true');
+    expect(await runLater.getAttribute('aria-describedby')).toBe('scheduledFor-error');
+    await shot(page, 'export-run-later-past');
+    await runLater.fill(await local(2));
+    expect(await pastError.count()).toBe(0);
+
+    const boxes = form.locator('input[name=columns]');
+    for (const box of await boxes.all()) await box.uncheck();
+    await create.click();
+    const columnsError = form.locator('#columns-error');
+    expect(await columnsError.innerText()).toBe('Tick at least one column (all of them ticked exports every column).');
+    expect(await form.getByRole('group', { name: 'Columns' }).getAttribute('aria-describedby')).toBe('columns-error');
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    await shot(page, 'export-no-columns-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // The first box ticked after the error stays ticked (the error going re-rendered the form between the click's input and change events).
+    await boxes.first().check();
+    expect(await boxes.first().isChecked()).toBe(true);
+    expect(await columnsError.count()).toBe(0);
+    expect(posts).toEqual([]);
+
+    // Fixed, it is sent: one column, due in two hours.
+    await create.click();
+    await page.locator('tr[data-export-id]').getByText('without first_name').waitFor();
+    expect(posts).toHaveLength(1);
+
+    // The schedule form shares the fields and their check.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Schedules' }).click();
+    const scheduleForm = page.getByRole('form', { name: 'New schedule' });
+    for (const box of await scheduleForm.locator('input[name=columns]').all()) await box.uncheck();
+    await scheduleForm.getByRole('button', { name: 'Create schedule' }).click();
+    await scheduleForm.locator('#columns-error').waitFor();
+    expect(posts).toHaveLength(1);
+  });
 });

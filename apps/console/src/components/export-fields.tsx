@@ -2,6 +2,7 @@ import { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ExportType } from '../model';
 import { hasBodyProperty } from '../features';
+import { FieldError } from './ui';
 
 type FieldKind = 'boolean' | 'date' | 'number' | 'text';
 
@@ -59,13 +60,15 @@ export function useExportFields(types: ExportType[], postPath: string) {
     if (gzipAvailable && gzip) out.compression = 'gzip';
     return out;
   };
-  return { types, type, typeName, setTypeName, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable, body };
+  /** What the API would refuse, said before sending: field → message (empty when nothing). */
+  const check = (): Record<string, string> => (type?.columns && !columns.length ? { columns: 'Tick at least one column (all of them ticked exports every column).' } : {});
+  return { types, type, typeName, setTypeName, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable, body, check };
 }
 
 export type ExportFieldsState = ReturnType<typeof useExportFields>;
 
-/** The generated fields; `head` goes after type and format, `tail` after scopes and gzip. */
-export function ExportFields({ state, head, tail }: { state: ExportFieldsState; head?: ComponentChildren; tail?: ComponentChildren }) {
+/** The generated fields; `head` goes after type and format, `tail` after scopes and gzip; `errors` (field → message) show at their fields. */
+export function ExportFields({ state, head, tail, errors = {} }: { state: ExportFieldsState; head?: ComponentChildren; tail?: ComponentChildren; errors?: Record<string, string> }) {
   const { types, type, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable } = state;
   if (!type) return <p class="empty">No export types are registered.</p>;
   return (
@@ -121,7 +124,7 @@ export function ExportFields({ state, head, tail }: { state: ExportFieldsState; 
         </fieldset>
       )}
       {type.columns && (
-        <fieldset>
+        <fieldset aria-describedby={errors.columns ? 'columns-error' : undefined}>
           <legend>Columns</legend>
           <div class="row">
             {type.columns.map((c) => (
@@ -137,6 +140,7 @@ export function ExportFields({ state, head, tail }: { state: ExportFieldsState; 
               </label>
             ))}
           </div>
+          <FieldError id="columns-error" message={errors.columns} />
         </fieldset>
       )}
       <div class="row">

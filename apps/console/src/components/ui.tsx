@@ -123,7 +123,9 @@ export function useAction() {
  * submit. Spread on the <form>.
  */
 export const clearsError = (setError: (error: Error | null) => void) => ({
-  onInput: () => setError(null),
+  // A checkbox fires `input` then `change`: clearing on its `input` re-rendered the form between
+  // the two, resetting the box before its own onChange read it (the click was lost). Its `change` clears.
+  onInput: (e: Event) => ['checkbox', 'radio'].includes((e.target as HTMLInputElement).type) || setError(null),
   onChange: () => setError(null),
   onInvalidCapture: () => setError(null),
 });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { bytes, clearsError, Link, PagedList, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, clearsError, FieldError, Link, PagedList, ProblemBox, ProgressBar, splitFieldErrors, Status, useAction, useLoad, when } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
 import { hasEndpoint } from '../features';
@@ -122,21 +122,31 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
   const [name, setName] = useState('');
   const [later, setLater] = useState('');
   const { busy, error, run, setError } = useAction();
+  // What the form finds wrong before sending, and the API's own field errors, shown at their fields.
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
+  const split = splitFieldErrors(error, ['columns', 'scheduledFor']);
+  const errors = { ...split.fields, ...invalid };
 
-  const submit = () =>
-    run(async () => {
+  const submit = () => {
+    const found = fields.check();
+    // The API runs an export due in the past at once: say so rather than run it now unasked.
+    if (later && new Date(later).getTime() <= Date.now()) found.scheduledFor = 'In the past: the export would run now. Pick a later time, or clear the field.';
+    setInvalid(found);
+    if (Object.keys(found).length) return setError(null);
+    return run(async () => {
       const body = fields.body();
       if (name.trim()) body.name = name.trim();
       if (later) body.scheduledFor = new Date(later).toISOString();
       onCreated(await api<ExportInfo>('POST', '/exports', body));
     });
+  };
 
   return (
     <form
       class="panel"
       aria-labelledby="new-export"
-      {...clearsError(setError)}
+      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v))))}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -145,21 +155,33 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
       <h2 id="new-export">New export</h2>
       <ExportFields
         state={fields}
+        errors={errors}
         head={
           <label>
             Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
         }
         tail={
-          <label>
-            Run later (optional) <input type="datetime-local" name="scheduledFor" value={later} onInput={(e) => setLater(e.currentTarget.value)} />
-          </label>
+          <div class="field">
+            <label>
+              Run later (optional)
+              <input
+                type="datetime-local"
+                name="scheduledFor"
+                value={later}
+                onInput={(e) => setLater(e.currentTarget.value)}
+                aria-invalid={errors.scheduledFor ? 'true' : undefined}
+                aria-describedby={errors.scheduledFor ? 'scheduledFor-error' : undefined}
+              />
+            </label>
+            <FieldError id="scheduledFor-error" message={errors.scheduledFor} />
+          </div>
         }
       />
       <button type="submit" disabled={busy}>
         Create export
       </button>
-      <ProblemBox error={error} />
+      <ProblemBox error={split.rest} />
     </form>
   );
 }

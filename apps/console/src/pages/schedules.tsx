@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { ExportFields, useExportFields } from '../components/export-fields';
 import { browserZone, CronFields } from '../components/schedule-fields';
-import { clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { clearsError, Link, PagedList, ProblemBox, splitFieldErrors, useAction, useLoad, when } from '../components/ui';
 import { ExportSchedule, ExportType } from '../model';
 
 export const scheduleLabel = (s: ExportSchedule) => s.name || `${s.type} ${s.format}`;
@@ -13,14 +13,19 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
   const [cron, setCron] = useState('0 6 * * 1-5');
   const [timezone, setTimezone] = useState(browserZone);
   const { busy, error, run, setError } = useAction();
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
+  const split = splitFieldErrors(error, ['columns']);
   return (
     <form
       class="panel"
       aria-labelledby="new-schedule"
-      {...clearsError(setError)}
+      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v))))}
       onSubmit={(e) => {
         e.preventDefault();
+        const found = fields.check();
+        setInvalid(found);
+        if (Object.keys(found).length) return setError(null);
         void run(async () => {
           const body = { ...fields.body(), cron: cron.trim(), timezone: timezone.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
           onCreated(await api<ExportSchedule>('POST', '/export-schedules', body));
@@ -31,6 +36,7 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
       <h2 id="new-schedule">New schedule</h2>
       <ExportFields
         state={fields}
+        errors={{ ...split.fields, ...invalid }}
         head={
           <label>
             Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
@@ -43,7 +49,7 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
       <button type="submit" disabled={busy}>
         Create schedule
       </button>
-      <ProblemBox error={error} />
+      <ProblemBox error={split.rest} />
     </form>
   );
 }
