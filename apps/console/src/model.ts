@@ -71,6 +71,8 @@ export interface ExportInfo {
   itemsCount: number | null;
   createdAt: string;
   /** The recurring schedule that requested it; null when asked for directly. */
+  /** When its job is due; null for an immediate export. */
+  scheduledFor?: string | null;
   scheduleId: string | null;
   errorMessage: string | null;
   downloadUrl: string | null;

@@ -124,6 +124,8 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
   const { busy, error, run, setError } = useAction();
   // What the form finds wrong before sending, and the API's own field errors, shown at their fields.
   const [invalid, setInvalid] = useState<Record<string, string>>({});
+  // The export just requested, said under the button until the form changes (the list may be out of view).
+  const [created, setCreated] = useState<ExportInfo | null>(null);
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
   const split = splitFieldErrors(error, ['columns', 'scheduledFor']);
   const errors = { ...split.fields, ...invalid };
@@ -134,11 +136,17 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
     if (later && new Date(later).getTime() <= Date.now()) found.scheduledFor = 'In the past: the export would run now. Pick a later time, or clear the field.';
     setInvalid(found);
     if (Object.keys(found).length) return setError(null);
+    setCreated(null);
     return run(async () => {
       const body = fields.body();
       if (name.trim()) body.name = name.trim();
       if (later) body.scheduledFor = new Date(later).toISOString();
-      onCreated(await api<ExportInfo>('POST', '/exports', body));
+      const info = await api<ExportInfo>('POST', '/exports', body);
+      // What to export stays for a similar one; this export's own name and time go (sent again, they would make a twin).
+      setName('');
+      setLater('');
+      setCreated(info);
+      onCreated(info);
     });
   };
 
@@ -146,7 +154,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
     <form
       class="panel"
       aria-labelledby="new-export"
-      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v))))}
+      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v)), setCreated(null)))}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -181,6 +189,12 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
       <button type="submit" disabled={busy}>
         Create export
       </button>
+      {created && (
+        <p class="hint" role="status">
+          Export requested: <Link href={`/console/jobs/${created.jobId}`}>{created.name || created.type}</Link>
+          {created.scheduledFor ? `, due ${when(created.scheduledFor)}` : ''} — first in <em>Your exports</em> below.
+        </p>
+      )}
       <ProblemBox error={split.rest} />
     </form>
   );
