@@ -259,7 +259,7 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.getByRole('heading', { name: /^Import of console-big/ }).waitFor({ timeout: 60_000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await page.getByText('dry run: nothing is written').waitFor();
-    await page.getByTestId('batch-counts').getByText('20000 rows: 20000 imported, 0 failed').waitFor({ timeout: 90_000 });
+    await page.getByTestId('batch-counts').getByText('20,000 rows: 20,000 imported, 0 failed').waitFor({ timeout: 90_000 });
   });
 
   it('cancels a running job from its page; errors of the API show as problems; works on a phone', async () => {

@@ -179,15 +179,23 @@ export function Pager({ offset, limit, total, onOffset, empty = '' }: { offset: 
   if (!total && offset === 0) return null;
   return (
     <nav class="pager" aria-label="Pages">
-      <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - limit))}>
+      {/* From a page past the end, Previous goes to the last page that has items. */}
+      <button type="button" disabled={offset === 0} onClick={() => onOffset(offset >= total && total ? Math.floor((total - 1) / limit) * limit : Math.max(0, offset - limit))}>
         Previous
       </button>
-      <span>{total ? `${offset + 1}–${Math.min(offset + limit, total)} of ${total}` : empty}</span>
+      <span>{pagerCount(offset, limit, total, empty)}</span>
       <button type="button" disabled={offset + limit >= total} onClick={() => onOffset(offset + limit)}>
         Next
       </button>
     </nav>
   );
+}
+
+/** "41–60 of 1,200"; a page past the end (an old link, items deleted since) says so instead of "41–20 of 20". */
+export function pagerCount(offset: number, limit: number, total: number, empty: string): string {
+  if (!total) return empty;
+  if (offset >= total) return `Past the end (${total.toLocaleString()} in all)`;
+  return `${(offset + 1).toLocaleString()}–${Math.min(offset + limit, total).toLocaleString()} of ${total.toLocaleString()}`;
 }
 
 /** A column of a `PagedList`: its header, and whether phones hide it (narrow screens keep the essentials). */
