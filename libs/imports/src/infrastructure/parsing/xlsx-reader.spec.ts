@@ -191,6 +191,18 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     ]);
   });
 
+  it('a strict-format date cell (t="d") at midnight reads as its date; one with a time of day keeps it', async () => {
+    const d = (ref: string, v: string) => `<c r="${ref}" t="d"><v>${v}</v></c>`;
+    const head = `<row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c><c r="B1" t="inlineStr"><is><t>notes</t></is></c></row>`;
+    const sheet = `<worksheet><sheetData>${head}<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.co</t></is></c>${d('B2', '2020-01-31T00:00:00')}</row><row r="3"><c r="A3" t="inlineStr"><is><t>b@x.co</t></is></c>${d('B3', '2020-01-31T00:00:00.000Z')}</row><row r="4"><c r="A4" t="inlineStr"><is><t>c@x.co</t></is></c>${d('B4', '2020-01-31T13:45:00')}</row></sheetData></worksheet>`;
+    const file = memoryFile(await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet }));
+    expect((await rowsOf(file)).rows.map((r) => r.cells)).toEqual([
+      ['a@x.co', '2020-01-31'],
+      ['b@x.co', '2020-01-31'],
+      ['c@x.co', '2020-01-31T13:45:00'],
+    ]);
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

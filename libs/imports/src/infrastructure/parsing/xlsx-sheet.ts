@@ -2,6 +2,9 @@ import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ImportLimits } from '../../domain/import-limits';
 import { streamXml, Workbook } from './xlsx-workbook';
 
+/** An ISO 8601 date-time at midnight (seconds and a Z optional): its date is $1. */
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00(?::00(?:\.0+)?)?Z?$/;
+
 /*
  * What a workbook's XML parts say: which part holds the chosen sheet, the shared strings table,
  * and the sheet's rows as cell text (parts read through streamXml, see xlsx-workbook.ts).
@@ -184,6 +187,10 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
             if (s === undefined) throw new FileRejectedError(`an XLSX cell refers to shared string "${value.slice(0, 20)}", which does not exist`);
             text = s;
           } else if (cellType === 'b') text = value === '1' ? 'true' : value === '0' ? 'false' : value;
+          // A date cell of the strict format (t="d") holds ISO 8601 text; at midnight it is a date
+          // ("2020-01-01T00:00:00" reads "2020-01-01"). A time of day is kept, so a date column
+          // refuses it rather than dropping the time.
+          else if (cellType === 'd') text = value.trim().replace(MIDNIGHT, '$1');
           else text = value;
           // An error value (#DIV/0!, #N/A, #REF!...) is what a formula failed to compute, not data.
           if (cellType === 'e') errors.push({ column: cellCol, value: text.slice(0, 20) });
