@@ -3,7 +3,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { launchBrowser, pageErrors, shot, signIn } from './console-support';
+import { launchBrowser, pageErrors, pageWidth, shot, signIn } from './console-support';
 
 const ENV = { LOG_LEVEL: 'info' };
 
@@ -16,7 +16,6 @@ describe('web console: field errors and empty lists', () => {
   let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
-  const pageWidth = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
 
   beforeAll(async () => {
     [api, browser] = await Promise.all([startApi(ENV), launchBrowser()]);
@@ -51,7 +50,7 @@ describe('web console: field errors and empty lists', () => {
     expect(await page.locator('.problem').count()).toBe(0);
     await shot(page, 'jobs-query-error');
     await page.setViewportSize({ width: 390, height: 800 });
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'jobs-query-error-phone');
 
     // A query that parses clears it and lists what it matches.
@@ -79,7 +78,7 @@ describe('web console: field errors and empty lists', () => {
     }
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByText('No endpoints yet.').waitFor();
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'empty-webhooks-phone');
 
     // One export (its job waits: no worker here) and the pager is back, with its count.
@@ -127,7 +126,7 @@ describe('web console: field errors and empty lists', () => {
     expect(await columnsError.innerText()).toBe('Tick at least one column (all of them ticked exports every column).');
     expect(await form.getByRole('group', { name: 'Columns' }).getAttribute('aria-describedby')).toBe('columns-error');
     await page.setViewportSize({ width: 390, height: 800 });
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'export-no-columns-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     // The first box ticked after the error stays ticked (the error going re-rendered the form between the click's input and change events).

@@ -3,7 +3,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { ARTIFACTS, launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
+import { ARTIFACTS, launchBrowser, pageErrors, pageWidth, seedEmployees, shot, signIn } from './console-support';
 import * as path from 'path';
 
 const ENV = {
@@ -32,7 +32,6 @@ describe('web console: recurring export schedules', () => {
   const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
   const alice = () => client(api.baseUrl, `Bearer ${token}`);
   const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
-  const pageWidth = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
 
   beforeAll(async () => {
     [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 40)]);
@@ -100,7 +99,7 @@ describe('web console: recurring export schedules', () => {
     await shot(page, 'schedules');
 
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'schedules-phone');
   });
 
@@ -140,7 +139,7 @@ describe('web console: recurring export schedules', () => {
     await fromSchedule.getByRole('link').click();
     await page.getByRole('heading', { name: 'daily staff', level: 1 }).waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'schedule-detail-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 

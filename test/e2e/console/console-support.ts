@@ -23,6 +23,11 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Collects what the page logs as errors (a console that throws is a failing console). */
+/** How wide the page's content is (more than the viewport: the page scrolls sideways). */
+export function pageWidth(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+}
+
 export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

@@ -4,7 +4,7 @@ import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
 import { verifySignature, WebhookReceiver } from '../webhooks/webhook-receiver';
-import { launchBrowser, pageErrors, shot, signIn } from './console-support';
+import { launchBrowser, pageErrors, pageWidth, shot, signIn } from './console-support';
 
 const ENV = {
   JOB_POLLING_INTERVAL_MS: '200',
@@ -31,7 +31,6 @@ describe('web console: webhooks', () => {
   const userToken = bearer('bob', tenant, {}).replace(/^Bearer /, '');
   const admin = () => client(api.baseUrl, `Bearer ${adminToken}`);
   const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
-  const pageWidth = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
   const secretBox = () => page.getByRole('region', { name: 'Signing secret' });
   const secretShown = () => secretBox().locator('code').innerText();
 
@@ -133,7 +132,7 @@ describe('web console: webhooks', () => {
     expect(verifySignature(secret, third)).toBe(false);
 
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'webhook-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 
@@ -174,7 +173,7 @@ describe('web console: webhooks', () => {
     await nav('Webhooks').click();
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     await page.locator('tbody tr').first().waitFor();
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await shot(page, 'webhooks-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     await shot(page, 'webhooks');
