@@ -117,7 +117,10 @@ describe('job-queue worker processes: crash, shutdown and Redis outage', () => {
       const before = Date.now();
       const id = await alice.submit('porter-test.steps', { steps: 2, stepMs: 10 });
       expect(Date.now() - before).toBeLessThan(2000);
-      expect((await alice.job(id)).status).toBe('pending');
+      // Stored before the answer. Usually it waits for Redis (pending); a wake-up the worker already
+      // held (fetched before Redis went down; a wake-up claims whatever is first in line) may take
+      // it at once, which loses nothing either: what follows checks it ran, once.
+      expect(['pending', 'running', 'succeeded']).toContain((await alice.job(id)).status);
 
       redis = await startOwnRedis(redisPort); // an empty Redis: nothing of the old queue survives
       const job = await waitForJob(alice, id, (j) => j.status === 'succeeded', 'the job to run once Redis is back', 60_000);
