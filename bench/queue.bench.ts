@@ -1,20 +1,25 @@
 /**
- * Job-queue benchmark: 10,000 no-op jobs submitted through the command bus with one worker
- * (WORKER_CONCURRENCY, default 4) against raw BullMQ `add` + `Worker` (same concurrency) on the
- * same Redis, and against graphile-worker and pg-boss on the same Postgres server (queue-peers.ts),
- * in the same run. Prints one table — completed/s, ratio to raw BullMQ, submit→start p50/p99 under
- * load and on an idle queue — and the goals (≥ 45% of raw completed/s for a job type with the
- * default attempts and for a one-attempt type, which claim-ahead never takes, ≥ 5x graphile-worker,
+ * Job-queue benchmark: 10,000 no-op jobs through the command bus with one worker
+ * (WORKER_CONCURRENCY, default 4) against raw BullMQ `Queue.addBulk` + `Worker` (same
+ * concurrency) on the same Redis, and against graphile-worker and pg-boss on the same Postgres
+ * server (queue-peers.ts), in the same run. Every system adds the loaded jobs in batches of 1,000
+ * by default (`--bulk`: raw BullMQ `addBulk`, Porter `SubmitJobsCommand`, the peers their batch
+ * adds), so completed/s measures the workers. Prints one table — completed/s, ratio to raw BullMQ,
+ * submit→start p50/p99 under load and on an idle queue — and the goals (≥ 45% of raw completed/s
+ * for a job type with the default attempts and for a one-attempt type, ≥ 5x graphile-worker,
  * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms), and what fair sharing between tenants costs:
  * Porter with 50 tenants against 1, as the median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs,
  * in alternating order (the table shows the first pair; one pair alone moves by ±12 % here).
  * Raw BullMQ runs twice, before and after Porter; the faster run is the floor.
  *
- *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_SUBMITTERS=16 BENCH_IDLE_JOBS=200
+ *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_IDLE_JOBS=200
  *                                       after BENCH_IDLE_WARMUP=20 unmeasured ones, for every system;
  *                                       BENCH_MAX_ATTEMPTS=N for the main type's attempts;
  *                                       BENCH_PEERS=0 skips graphile-worker and pg-boss;
- *                                       --bulk N (BENCH_BULK) adds the loaded jobs in batches of N;
+ *                                       --bulk N (BENCH_BULK, 1000) adds the loaded jobs in batches
+ *                                       of N; --bulk 0: BENCH_SUBMITTERS=16 concurrent single adds
+ *                                       (raw BullMQ `add`, Porter `SubmitJobCommand`), what many
+ *                                       requesting clients look like, bound by their commits;
  *                                       BENCH_FAIRNESS_PAIRS=3 or --pairs N)
  *
  * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
@@ -39,11 +44,12 @@ import { percentile } from './percentile';
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
 const SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
 /**
- * `--bulk N`: every system adds its loaded jobs in batches of N from one submitter (raw BullMQ
- * `addBulk`, Porter `SubmitJobsCommand` in one transaction per batch, as the peers always do),
- * so completed/s measures the workers alone. 0 (the default): SUBMITTERS concurrent single adds.
+ * `--bulk N` (1,000 by default, the issue's floor is `Queue.addBulk`): every system adds its loaded
+ * jobs in batches of N from one submitter (raw BullMQ `addBulk`, Porter `SubmitJobsCommand` in one
+ * transaction per batch, as the peers always do), so completed/s measures the workers.
+ * `--bulk 0`: SUBMITTERS concurrent single adds.
  */
-const BULK = benchArg('bulk') === undefined ? Number(process.env.BENCH_BULK ?? 0) : benchCount('bulk', 0);
+const BULK = benchArg('bulk') === '0' ? 0 : benchArg('bulk') === undefined ? Number(process.env.BENCH_BULK ?? 1000) : benchCount('bulk', 1000);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
 /** Unmeasured idle jobs before every system's idle sample (see idleSample). */
 const IDLE: IdleRun = { idleJobs: IDLE_JOBS, idleWarmup: Number(process.env.BENCH_IDLE_WARMUP ?? 20) };

@@ -10,11 +10,14 @@
 const SHORT_RUN_MS = 20;
 const SHORT_STREAK = 3;
 /**
- * Jobs claimed ahead per slot at most (ADR 083: 4 gave ~3,400 completed/s against ~2,950 for 2 on
- * the benchmark's no-op jobs; 6 gave no more). With handlers up to SHORT_RUN_MS long, the last one
- * waits at most 4 × 20 ms, under AHEAD_WAIT_MS.
+ * Jobs claimed ahead per slot at most (ADR 083, raised from 4 by ADR 103). ADR 083 found 6 no
+ * better than 4 because the finish backlog (run-executor, then 4 outcomes per slot) held the slots
+ * and capped every round at ~17 jobs; with the backlog following this bound, rounds of the
+ * benchmark's no-op jobs grew to ~70 and completed/s rose by 40 % (ADR 103). Handlers that are
+ * not near-instant never get this deep: the wait bound below keeps `depth × handler` within half
+ * of AHEAD_WAIT_MS.
  */
-export const MAX_AHEAD_PER_SLOT = 4;
+export const MAX_AHEAD_PER_SLOT = 32;
 /** Shortest handler duration the depth assumes (Date.now() counts a no-op handler as 0 ms). */
 const MIN_HANDLER_MS = 0.25;
 /** Weight of the newest sample in the moving averages of handler and round durations. */
@@ -57,11 +60,16 @@ export class ShortJobTypes {
   /**
    * Jobs to claim ahead per slot when a round takes `roundMs` (ADR 083): as many short handlers as
    * a slot runs while the next round is in flight, so slots do not idle waiting for it, and no
-   * more, so a job claimed ahead waits about one round. At least 1, at most MAX_AHEAD_PER_SLOT.
+   * more, so a job claimed ahead waits about one round. At least 1, at most MAX_AHEAD_PER_SLOT,
+   * and never so many that the last one would wait behind handlers of the average length for more
+   * than half of AHEAD_WAIT_MS (a slow round, say while Postgres is busy, must not make jobs wait
+   * until they are released for want of a slot; ADR 103).
    */
   aheadPerSlot(roundMs: number): number {
-    const perRound = Math.ceil(roundMs / Math.max(MIN_HANDLER_MS, this.shortHandlerMs));
-    return Math.min(MAX_AHEAD_PER_SLOT, Math.max(1, perRound));
+    const handlerMs = Math.max(MIN_HANDLER_MS, this.shortHandlerMs);
+    const perRound = Math.ceil(roundMs / handlerMs);
+    const withinWait = Math.floor(AHEAD_WAIT_MS / 2 / handlerMs);
+    return Math.max(1, Math.min(MAX_AHEAD_PER_SLOT, perRound, withinWait));
   }
 
   /**

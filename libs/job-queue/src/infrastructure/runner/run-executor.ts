@@ -8,7 +8,7 @@ import { errorMessage } from '../../domain/job-errors';
 import { decideAfterFailure } from '../../domain/retry-policy';
 import { JobFileCleaner } from '../../application/ports/job.repository.port';
 import { ClaimedJob, FinishResult, JobRunStore, RunOutcome, SuccessInput } from '../store/job-run.store';
-import { AHEAD_WAIT_MS, RunningHandler, ShortJobTypes } from './claim-ahead';
+import { AHEAD_WAIT_MS, MAX_AHEAD_PER_SLOT, RunningHandler, ShortJobTypes } from './claim-ahead';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { jobMetrics } from './job-metrics';
 import { RunContext } from './run-context';
@@ -24,8 +24,13 @@ interface ActiveRun extends RunningHandler {
 }
 
 const PROGRESS_THROTTLE_MS = 500;
-/** Outcomes being written per slot beyond which a finished run keeps its slot until its own outcome is written. */
-const FINISH_BACKLOG_PER_SLOT = 4;
+/**
+ * Outcomes being written per slot beyond which a finished run keeps its slot until its own outcome
+ * is written (a slow database slows the worker down instead of piling up writes). As deep as
+ * claim-ahead: a round ends about as many runs per slot as it claimed ahead, and a lower bound here
+ * held the slots and capped every round (4 did, at ~17 jobs for 4 slots; ADR 103).
+ */
+const FINISH_BACKLOG_PER_SLOT = MAX_AHEAD_PER_SLOT;
 
 /** What the executor needs from the worker around it. */
 export interface RunExecutorDependencies {
