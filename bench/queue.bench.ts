@@ -1,12 +1,14 @@
 /**
  * Job-queue benchmark: 10,000 no-op jobs through the command bus with one worker
  * (WORKER_CONCURRENCY, default 4) against raw BullMQ `Queue.addBulk` + `Worker` (same
- * concurrency) on the same Redis, and against graphile-worker and pg-boss on the same Postgres
- * server (queue-peers.ts), in the same run. Every system adds the loaded jobs in batches of 1,000
+ * concurrency) on the same Redis, and against graphile-worker (with its defaults, and with the
+ * batching of its performance page: a local queue, completions in batches) and pg-boss on the
+ * same Postgres server (queue-peers.ts), in the same run. Every system adds the loaded jobs in batches of 1,000
  * by default (`--bulk`: raw BullMQ `addBulk`, Porter `SubmitJobsCommand`, the peers their batch
  * adds), so completed/s measures the workers. Prints one table — completed/s, ratio to raw BullMQ,
  * submit→start p50/p99 under load and on an idle queue — and the goals (≥ 45% of raw completed/s
- * for a job type with the default attempts and for a one-attempt type, ≥ 5x graphile-worker,
+ * for a job type with the default attempts and for a one-attempt type, ≥ 5x graphile-worker at
+ * its documented best settings,
  * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms), and what fair sharing between tenants costs:
  * Porter with 50 tenants against 1, as the median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs,
  * in alternating order (the table shows the first pair; one pair alone moves by ±12 % here).
@@ -38,7 +40,7 @@ import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations, Trans
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchArg, benchCount } from './bench-args';
-import { benchGraphileWorker, benchPgBoss, describeIdle, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
+import { benchGraphileWorker, benchPgBoss, describeIdle, GRAPHILE_LOCAL_QUEUE, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
 import { percentile } from './percentile';
 
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   await runMigrations(config.databaseUrl, porterMigrations);
   try {
-    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${BULK ? `added in batches of ${BULK} (raw BullMQ addBulk, Porter SubmitJobsCommand)` : `${SUBMITTERS} concurrent submitters`}, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS} after ${IDLE.idleWarmup} unmeasured\n`);
+    process.stdout.write(`job-queue benchmark: ${JOBS} no-op jobs, ${BULK ? `added in batches of ${BULK} (raw BullMQ addBulk, Porter SubmitJobsCommand)` : `${SUBMITTERS} concurrent submitters`}, worker concurrency ${config.workerConcurrency}, idle sample ${IDLE_JOBS} after ${IDLE.idleWarmup} unmeasured; graphile-worker with its defaults and with its batching (a local queue of ${GRAPHILE_LOCAL_QUEUE}, completions in batches)\n`);
     // Raw BullMQ runs twice, first and after Porter, and the faster run is the floor: one run of it
     // moved from 6,460 to 10,900 completed/s between reports on this machine, and a slow floor
     // would count the machine's bad moment in Porter's favour (the export bench's COPY floor is the
@@ -250,6 +252,7 @@ async function main(): Promise<void> {
     ];
     if (process.env.BENCH_PEERS !== '0') {
       systems.push(['graphile-worker', await benchGraphileWorker(config.databaseUrl, runId, peerRun)]);
+      systems.push([`graphile-worker, local queue ${GRAPHILE_LOCAL_QUEUE}`, await benchGraphileWorker(config.databaseUrl, runId, peerRun, GRAPHILE_LOCAL_QUEUE)]);
       systems.push(['pg-boss', await benchPgBoss(config.databaseUrl, runId, peerRun)]);
     }
     process.stdout.write(queueTable(systems));
@@ -261,7 +264,10 @@ async function main(): Promise<void> {
     };
     const goal = (what: string, met: boolean | null, figure: string) =>
       `goal ${what}: ${met === null ? 'not measured' : met ? 'MET' : 'NOT MET'} (${figure})\n`;
-    const graphile = times('graphile-worker');
+    const graphileDefaults = times('graphile-worker');
+    // The goal is judged against each peer at its documented best settings: for graphile-worker,
+    // the batching of its performance page (the run with its defaults is shown beside it).
+    const graphile = times(`graphile-worker, local queue ${GRAPHILE_LOCAL_QUEUE}`);
     const pgBoss = times('pg-boss');
     process.stdout.write(
       `\n` +
@@ -270,7 +276,11 @@ async function main(): Promise<void> {
           completedRatio >= 0.45 && oneAttemptRatio >= 0.45,
           `default attempts ${(completedRatio * 100).toFixed(0)}%, one attempt ${(oneAttemptRatio * 100).toFixed(0)}%`,
         ) +
-        goal('completed/s >= 5x graphile-worker', graphile === null ? null : graphile >= 5, graphile === null ? '-' : `${graphile.toFixed(1)}x`) +
+        goal(
+          'completed/s >= 5x graphile-worker (at its documented best settings: local queue, batched completions)',
+          graphile === null ? null : graphile >= 5,
+          graphile === null ? '-' : `${graphile.toFixed(2)}x; ${graphileDefaults?.toFixed(1)}x graphile-worker with its defaults`,
+        ) +
         goal('completed/s >= 15x pg-boss', pgBoss === null ? null : pgBoss >= 15, pgBoss === null ? '-' : `${pgBoss.toFixed(1)}x`) +
         goal('idle p99 submit→start <= 10 ms', porter.idleP99 <= 10, `${porter.idleP99.toFixed(1)} ms`) +
         goal(
