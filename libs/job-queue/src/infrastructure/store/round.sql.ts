@@ -9,7 +9,8 @@ import { SYSTEM } from './run-transitions';
  *    change; the others (a cancel arrived, or the run lost the job) are not returned.
  * 2. claims the first `cardinality($1)` ready pending jobs in claim order (exactly the jobs
  *    `position` 1..n names, minus rows other workers hold); the i-th gets the i-th run token of
- *    `$1`, one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
+ *    `$1`, by subscript (a join with `unnest($1)` ran the function once per claimed row: work
+ *    that grew with the square of the round's size), one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
  *    Claim-ahead: the first `$7` (`next`, locked SKIP LOCKED like any claim) are claimed whatever
  *    their type; the i-th after them only while jobs 1..i are all of the types in `$8` (short
  *    handlers here) and the jobs after `next` would not be failed by stall recovery if this
@@ -111,18 +112,16 @@ function roundSql(withClaimAhead: boolean): string {
     SELECT id, type, tenant, moved_to_top_at, priority, queue_seq FROM job_queue.job
     WHERE status = 'pending' AND (run_after IS NULL OR run_after <= clock_timestamp()) AND ${TENANT_ADMITTED}
     ORDER BY ${CLAIM_ORDER} LIMIT $7 FOR UPDATE SKIP LOCKED
-${claimSteps}  ), tokens AS (
-    SELECT token, n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, n)
-  ), instant AS (
+${claimSteps}  ), instant AS (
     SELECT clock_timestamp() AS at
   ), claimed AS (
-    UPDATE job_queue.job j SET status = 'running', run_token = tokens.token, worker_id = $2, attempts = j.attempts + 1,
+    UPDATE job_queue.job j SET status = 'running', run_token = ($1::uuid[])[ranked.n], worker_id = $2, attempts = j.attempts + 1,
            max_attempts = COALESCE(($4::jsonb ->> j.type)::int, j.max_attempts),
            lease_expires_at = instant.at + make_interval(secs => $3::double precision / 1000),
            started_at = instant.at + make_interval(secs => (ranked.n - 1) / 1000000.0),
            queue_seq = NULL, moved_to_top_at = NULL, run_after = NULL, updated_at = instant.at
-    FROM ranked JOIN tokens ON tokens.n = ranked.n CROSS JOIN instant
-    WHERE j.id = ranked.id
+    FROM ranked CROSS JOIN instant
+    WHERE j.id = ranked.id AND ranked.n <= cardinality($1::uuid[])
     RETURNING j.id, j.tenant, j.type, j.payload, j.principal, j.attempts, j.max_attempts, j.checkpoint, j.submitted_at,
               j.started_at, j.run_token, j.stalls, j.trace_context, ranked.n
   ), claimed_ev AS (
@@ -146,5 +145,5 @@ ${claimSteps}  ), tokens AS (
 export const ROUND_SQL = roundSql(true);
 export const PLAIN_ROUND_SQL = roundSql(false);
 
-export const ROUND_STATEMENT = 'job-queue.round.v8';
-export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v6';
+export const ROUND_STATEMENT = 'job-queue.round.v9';
+export const PLAIN_ROUND_STATEMENT = 'job-queue.round-plain.v7';
