@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
 import { ormBaseOptions } from './orm-options';
@@ -69,6 +69,26 @@ describe('TransactionRunner (Postgres)', () => {
         throw new Error('the outer work fails');
       }),
     ).rejects.toThrow('the outer work fails');
+    expect(await stored(v)).toBe(1);
+  });
+
+  it('binds parameters (quotes, backslashes, question marks and a large JSON value arrive as given), and a unique violation is MikroORM\'s exception', async () => {
+    const tricky = `it's a \\ back'slash?? ${randomUUID()} $1 ?`;
+    const big = JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ i, s: `row ${i} 'quoted' \\ ?` })));
+    const [row] = await runner.run((transaction) =>
+      transaction.execute<Array<{ v: string; n: number; b: boolean; at: string }>>(
+        `SELECT ?::text AS v, jsonb_array_length(?::jsonb)::int AS n, ?::boolean AS b, (?::timestamptz)::text AS at`,
+        [tricky, big, true, new Date('2026-12-07T00:00:00Z')],
+      ),
+    );
+    expect(row).toEqual({ v: tricky, n: 5000, b: true, at: '2026-12-07 00:00:00+00' });
+
+    await pool.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_v ON ${table} (v)`);
+    const v = randomUUID();
+    await runner.run((transaction) => transaction.execute(`INSERT INTO ${table} (v) VALUES (?)`, [v]));
+    await expect(runner.run((transaction) => transaction.execute(`INSERT INTO ${table} (v) VALUES (?)`, [v]))).rejects.toBeInstanceOf(
+      UniqueConstraintViolationException,
+    );
     expect(await stored(v)).toBe(1);
   });
 });
