@@ -51,7 +51,7 @@ export class TransactionRunner {
  * One statement on the transaction's connection with its parameters bound. `em.execute` inlines
  * them into the SQL text (MikroORM's formatQuery escapes every value character by character): a
  * submit of 1,000 jobs passed ~1 MB of JSON through it, and it was 31 % of the bytes the queue
- * benchmark's process allocated (ADR 103).
+ * benchmark's process allocated (ADR 104).
  */
 async function boundExecute<T extends object[]>(em: EntityManager, sql: string, params: unknown[]): Promise<T> {
   const transaction = em.getTransactionContext<Knex.Transaction>();
