@@ -13,7 +13,8 @@ const SHORT_STREAK = 3;
  * Jobs claimed ahead per slot at most (ADR 083, raised from 4 by ADR 103). ADR 083 found 6 no
  * better than 4 because the finish backlog (run-executor, then 4 outcomes per slot) held the slots
  * and capped every round at ~17 jobs; with the backlog following this bound, rounds of the
- * benchmark's no-op jobs grew to ~70 and completed/s rose by 40 % (ADR 103). Handlers that are
+ * benchmark's no-op jobs grew to ~130 (128 claimed, as many ended) and completed/s rose by 40 %
+ * (ADR 103). Handlers that are
  * not near-instant never get this deep: the wait bound below keeps `depth × handler` within half
  * of AHEAD_WAIT_MS.
  */
