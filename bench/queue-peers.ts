@@ -7,8 +7,8 @@
  *   `addJobs` (one statement per 1,000), a worker pool of `concurrency`, LISTEN/NOTIFY pickup with
  *   the default 2 s poll as a fallback only. It runs twice: with its defaults (what the runs
  *   before 2026-12-07 measured), and with the batching its performance page runs with, its
- *   documented best settings for throughput: a local queue of BENCH_GRAPHILE_LOCAL_QUEUE (500)
- *   jobs fetched and locked at once, and completions and failures written in batches
+ *   documented best settings for throughput: a local queue (500 jobs in queue.bench.ts) fetched
+ *   and locked at once, and completions and failures written in batches
  *   (`completeJobBatchDelay` and `failJobBatchDelay` 0).
  * - pg-boss 10.4.2 (11.x needs Node 22): jobs added with `insert` (one statement per 1,000); one
  *   worker fetching batches of BENCH_PGBOSS_BATCH (default 100) every 0.5 s, pg-boss's minimum
@@ -22,7 +22,6 @@
 import { Client, Pool } from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphileWorker } from 'graphile-worker';
 import PgBoss from 'pg-boss';
-import { benchCount } from './bench-args';
 import { percentile } from './percentile';
 
 export interface Figures {
@@ -146,9 +145,6 @@ async function measure(
     idleP99: percentile(idle.sample, 99),
   };
 }
-
-/** The size of graphile-worker's local queue in its batched run (see the header). */
-export const GRAPHILE_LOCAL_QUEUE = benchCount('graphile-local-queue', Number(process.env.BENCH_GRAPHILE_LOCAL_QUEUE ?? 500));
 
 /** graphile-worker on its own scratch database; `localQueue` > 0 turns on its batching (local queue and batched completions). */
 export async function benchGraphileWorker(serverUrl: string, runId: string, run: PeerRun, localQueue = 0): Promise<Figures> {

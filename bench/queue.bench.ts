@@ -3,16 +3,16 @@
  * (WORKER_CONCURRENCY, default 4) against raw BullMQ `Queue.addBulk` + `Worker` (same
  * concurrency) on the same Redis, and against graphile-worker (with its defaults, and with the
  * batching of its performance page: a local queue, completions in batches) and pg-boss on the
- * same Postgres server (queue-peers.ts), in the same run. Every system adds the loaded jobs in batches of 1,000
- * by default (`--bulk`: raw BullMQ `addBulk`, Porter `SubmitJobsCommand`, the peers their batch
- * adds), so completed/s measures the workers. Prints one table — completed/s, ratio to raw BullMQ,
- * submit→start p50/p99 under load and on an idle queue — and the goals (≥ 45% of raw completed/s
- * for a job type with the default attempts and for a one-attempt type, ≥ 5x graphile-worker at
- * its documented best settings,
- * ≥ 15x pg-boss, idle p99 submit→start ≤ 10 ms), and what fair sharing between tenants costs:
- * Porter with 50 tenants against 1, as the median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs,
- * in alternating order (the table shows the first pair; one pair alone moves by ±12 % here).
- * Raw BullMQ runs twice, before and after Porter; the faster run is the floor.
+ * same Postgres server (queue-peers.ts), in the same run. Every system adds the loaded jobs in
+ * batches of 1,000 by default (`--bulk`: raw BullMQ `addBulk`, Porter `SubmitJobsCommand`, the
+ * peers their batch adds), so completed/s measures the workers. Prints one table — completed/s,
+ * ratio to raw BullMQ, submit→start p50/p99 under load and on an idle queue — and the goals
+ * (≥ 45% of raw completed/s for a job type with the default attempts and for a one-attempt type,
+ * ≥ 5x graphile-worker at its documented best settings, ≥ 15x pg-boss, idle p99 submit→start
+ * ≤ 10 ms), and what fair sharing between tenants costs: Porter with 50 tenants against 1, as the
+ * median ratio of BENCH_FAIRNESS_PAIRS (3) pairs of runs, in alternating order (the table shows
+ * the first pair; one pair alone moves by ±12 % here). Raw BullMQ runs twice, before and after
+ * Porter; the faster run is the floor.
  *
  *   npm run bench:queue [-- --jobs N]  (BENCH_JOBS=10000 BENCH_IDLE_JOBS=200
  *                                       after BENCH_IDLE_WARMUP=20 unmeasured ones, for every system;
@@ -22,6 +22,8 @@
  *                                       of N; --bulk 0: BENCH_SUBMITTERS=16 concurrent single adds
  *                                       (raw BullMQ `add`, Porter `SubmitJobCommand`), what many
  *                                       requesting clients look like, bound by their commits;
+ *                                       --graphile-local-queue N (BENCH_GRAPHILE_LOCAL_QUEUE, 500)
+ *                                       for graphile-worker's batched run;
  *                                       BENCH_FAIRNESS_PAIRS=3 or --pairs N)
  *
  * Uses DATABASE_URL's server with a throwaway database and a throwaway queue prefix on
@@ -40,7 +42,7 @@ import { bullConnectionFromUrl, loadConfig, PlatformModule, runMigrations, Trans
 import { Principal } from '@porter/shared-kernel';
 import { porterMigrations } from '../apps/api/src/porter-migrations';
 import { benchArg, benchCount } from './bench-args';
-import { benchGraphileWorker, benchPgBoss, describeIdle, GRAPHILE_LOCAL_QUEUE, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
+import { benchGraphileWorker, benchPgBoss, describeIdle, Figures, IdleRun, idleSample, waitUntil } from './queue-peers';
 import { percentile } from './percentile';
 
 const JOBS = benchCount('jobs', Number(process.env.BENCH_JOBS ?? 10_000));
@@ -57,6 +59,8 @@ const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 200);
 const IDLE: IdleRun = { idleJobs: IDLE_JOBS, idleWarmup: Number(process.env.BENCH_IDLE_WARMUP ?? 20) };
 /** Pairs of Porter runs (1 tenant, then 50) the fairness goal takes the median of (`--pairs N`). */
 const FAIRNESS_PAIRS = benchCount('pairs', Number(process.env.BENCH_FAIRNESS_PAIRS ?? 3));
+/** The size of graphile-worker's local queue in its batched run (its performance page runs with 500). */
+const GRAPHILE_LOCAL_QUEUE = benchCount('graphile-local-queue', Number(process.env.BENCH_GRAPHILE_LOCAL_QUEUE ?? 500));
 const BENCH_TYPE = 'bench.noop';
 /** The same no-op with one attempt: every run measures it too (the goal is for every attempts setting). */
 const BENCH_ONE_ATTEMPT_TYPE = 'bench.noop-one-attempt';

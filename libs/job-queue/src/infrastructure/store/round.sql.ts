@@ -10,7 +10,8 @@ import { SYSTEM } from './run-transitions';
  * 2. claims the first `cardinality($1)` ready pending jobs in claim order (exactly the jobs
  *    `position` 1..n names, minus rows other workers hold); the i-th gets the i-th run token of
  *    `$1`, by subscript (a join with `unnest($1)` ran the function once per claimed row: work
- *    that grew with the square of the round's size), one 'started' event each. `$2` worker id, `$3` lease ms, `$4` per-type attempt limits.
+ *    that grew with the square of the round's size), one 'started' event each. `$2` worker id,
+ *    `$3` lease ms, `$4` per-type attempt limits.
  *    Claim-ahead: the first `$7` (`next`, locked SKIP LOCKED like any claim) are claimed whatever
  *    their type; the i-th after them only while jobs 1..i are all of the types in `$8` (short
  *    handlers here) and the jobs after `next` would not be failed by stall recovery if this
