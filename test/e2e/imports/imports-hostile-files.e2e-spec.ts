@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
-import { buildXlsx, externalEntityXlsx, manySheetsXlsx, sheetXml, underDeclaredXlsx, writeHugeLineCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
+import { waitFor } from '../../support/wait-for';
+import { buildXlsx, externalEntityXlsx, manySheetsXlsx, sheetXml, underDeclaredXlsx, writeHugeLineCsv, writeNearLimitRowsCsv, zipBombXlsx } from '../../fixtures/imports/hostile-files';
 import { EMPLOYEE_HEADER, employeeCount, employeeRow, employeesCsv, IMPORT_ENV, importsClient, withDb } from './import-support';
 
 /** Every hostile input gives its precise per-file or per-row error, and writes nothing it should not. */
@@ -70,6 +71,67 @@ describe('imports of hostile and unusual files', () => {
     expect(peakKb).toBeGreaterThan(0);
     // The worker's memory goal (ADR 038): measured ~140 MB peak here, the line never held.
     expect(peakKb / 1024).toBeLessThan(256);
+  });
+
+  it('200 rows near the record limit (1 MiB each) go in chunks bounded by characters: the worker (192 MB heap) lives through the import and the retry of its failed rows, and an API on a 128 MB heap streams them as the failed-rows file', async () => {
+    // Chunks of 5,000 rows counted alone held all 200 (200 MB of cells) and ran the worker out of
+    // heap; pages of 1,000 stored rows did the same to the API serving the failed-rows file.
+    const file = path.join(os.tmpdir(), `porter-near-limit-rows-${randomUUID()}.csv`);
+    const fat = 200;
+    const notesChars = 1024 * 1024 - 100;
+    await writeNearLimitRowsCsv(file, 3, fat, notesChars);
+    let workerPeakKb = 0;
+    const sampler = setInterval(() => {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'));
+      if (m) workerPeakKb = Math.max(workerPeakKb, Number(m[1]));
+    }, 20);
+    const smallApi = await startApi({ ...IMPORT_ENV, NODE_OPTIONS: '--max-old-space-size=128' });
+    try {
+      const tenant = `t-${randomUUID()}`;
+      const admin = bearer('alice', tenant, { admin: true });
+      const c = importsClient(api.baseUrl, admin);
+      const recordId = await c.createRecord();
+      const up = await c.uploadFile(recordId, file, 'fat.csv');
+      expect(up.status).toBe(202);
+      const batch = await c.waitForBatch(recordId, up.json.id, 180_000);
+      const counts = { total: fat + 3, completed: 3, failed: fat, partiallyFailed: 0 };
+      expect(batch).toMatchObject({ status: 'partially_failed', counts });
+      expect(await employeeCount(tenant)).toBe(3);
+      const results = await c.results(recordId, batch.id, '?status=failed&limit=1');
+      expect(results.items[0].failureDetails).toMatch(/notes/);
+
+      // The failed-rows file: every failed row, whole, streamed page by page.
+      const res = await fetch(`${smallApi.baseUrl}/api/v1/imports/${recordId}/batches/${batch.id}/failed-rows`, { headers: { authorization: admin } });
+      expect(res.status).toBe(200);
+      let lines = 0;
+      let bytes = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (const b of chunk) if (b === 0x0a) lines++;
+      }
+      expect(lines).toBe(fat + 1); // the header, then one line per failed row
+      expect(bytes).toBeGreaterThan(fat * notesChars);
+      expect(smallApi.process.child.exitCode).toBeNull();
+
+      // A retry reads the stored rows back in pages bounded the same way; they fail again alike.
+      const retry = await c.call('POST', `/api/v1/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+      expect(retry.status).toBe(202);
+      const retried = await waitFor(
+        async () => {
+          const b = await c.batch(recordId, batch.id);
+          return ['completed', 'partially_failed', 'failed'].includes(b.status) && b.counts.retrying === 0 ? b : null;
+        },
+        { timeoutMs: 180_000, intervalMs: 200, what: 'the retry to end' },
+      );
+      expect(retried).toMatchObject({ status: 'partially_failed', counts });
+      expect(worker.child.exitCode).toBeNull();
+    } finally {
+      clearInterval(sampler);
+      await smallApi.process.stop();
+      await fs.rm(file, { force: true });
+    }
+    // The heap's cap and what lives outside it (the file's read buffers, COPY's bytes): bounded.
+    expect(workerPeakKb / 1024).toBeLessThan(300);
   });
 
   it('a header-only file and an empty file are refused precisely', async () => {

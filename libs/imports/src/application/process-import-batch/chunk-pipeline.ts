@@ -12,6 +12,32 @@ interface InFlight {
 }
 
 /**
+ * The characters of cells a chunk holds at most (past its first row): with the chunk being filled
+ * and two in flight, each held again as COPY text and as JSON of the failed rows' cells, the
+ * worker's heap (192 MB in production) keeps well clear of its limit (ADR 105).
+ */
+export const CHUNK_MAX_CHARS = 4 * 1024 * 1024;
+
+/** About how much text a row's cells hold (strings by length, other values by their JSON). */
+export function cellsLength(cells: readonly unknown[]): number {
+  let n = 0;
+  for (const cell of cells) {
+    if (typeof cell === 'string') n += cell.length;
+    else if (cell === null || cell === undefined) continue;
+    else n += typeof cell === 'object' ? jsonLength(cell) : 8;
+  }
+  return n;
+}
+
+function jsonLength(value: object): number {
+  try {
+    return JSON.stringify(value)?.length ?? 8;
+  } catch {
+    return 8; // a value JSON cannot hold (a BigInt inside): its row fails validation anyway
+  }
+}
+
+/**
  * The file's rows as chunk transactions, one per connection in flight (ADR 036): with two
  * connections, while chunk N copies its results and commits, chunk N+1 already writes its host
  * rows (see writeChunk); with one, a chunk at a time. The reader pushes rows and flushes each full
@@ -24,6 +50,7 @@ export class ChunkPipeline {
   /** The failing row, once a chunk aborted (onError "abort"): nothing from that chunk on is written. */
   aborted: ChunkOutcome['abortedAt'] = null;
   private chunk: PreparedRow[] = [];
+  private chunkChars = 0;
   private readonly inflight: InFlight[] = [];
   private sent = 0;
 
@@ -39,10 +66,16 @@ export class ChunkPipeline {
     this.lastRow = lastRow;
   }
 
-  /** Adds a row to the chunk being filled; true when the chunk is full (flush it). */
+  /**
+   * Adds a row to the chunk being filled; true when the chunk is full (flush it): at the type's
+   * chunk size, or once its cells hold CHUNK_MAX_CHARS characters (ADR 105). A row may hold up to
+   * the record limit (1 MiB), so 5,000 of them by count alone would be gigabytes, several times
+   * over with the chunks in flight; usual rows (a few hundred characters) never reach the budget.
+   */
   push(row: PreparedRow): boolean {
     this.chunk.push(row);
-    return this.chunk.length >= this.chunkSize;
+    this.chunkChars += cellsLength(row.cells);
+    return this.chunk.length >= this.chunkSize || this.chunkChars >= CHUNK_MAX_CHARS;
   }
 
   /** Sends the chunk being filled, once a connection is free (the oldest chunk in flight has ended). */
@@ -52,6 +85,7 @@ export class ChunkPipeline {
     this.beforeChunk();
     const rows = this.chunk;
     this.chunk = [];
+    this.chunkChars = 0;
     const previous = this.inflight[this.inflight.length - 1];
     let hostDone!: () => void;
     const hostDonePromise = new Promise<void>((resolve) => (hostDone = resolve));

@@ -8,7 +8,8 @@ import { encodeStoredRow } from '../../domain/stored-cell';
 
 /**
  * Row results in bulk through COPY, in the transaction open on `client`; each gets a random id
- * made here (see CopyBuffer.uuid); the source cells are kept only for rows that did not complete.
+ * made here (see CopyBuffer.uuid); the source cells are kept only for rows that did not complete,
+ * with the length of their JSON text (what byte-bounded pages of them add up, see storedRowsPage).
  */
 export async function copyResults(client: PoolClient, batchId: string, results: readonly RowResult[]): Promise<void> {
   if (!results.length) return;
@@ -26,12 +27,17 @@ export async function copyResults(client: PoolClient, batchId: string, results: 
     out.byte(TAB);
     out.value(r.failureDetails);
     out.byte(TAB);
-    if (r.status === 'completed') out.raw('\\N');
-    else out.value(jsonbText(encodeStoredRow(r.cells, r.final || hasUnstorable(r.cells) ? (r.failureDetails ?? 'failed') : null)));
+    if (r.status === 'completed') out.raw('\\N\t\\N');
+    else {
+      const source = jsonbText(encodeStoredRow(r.cells, r.final || hasUnstorable(r.cells) ? (r.failureDetails ?? 'failed') : null));
+      out.value(source);
+      out.byte(TAB);
+      out.uint(source.length);
+    }
     out.byte(LF);
   }
   const copy = client.query(
-    copyFrom(`COPY imports.import_result (import_batch_id, row_number, id, status, reference_id, failure_details, source) FROM STDIN`),
+    copyFrom(`COPY imports.import_result (import_batch_id, row_number, id, status, reference_id, failure_details, source, source_length) FROM STDIN`),
   );
   await pipeline(Readable.from([out.view()]), copy);
 }

@@ -4,6 +4,10 @@ import { StaleRunError } from '../../domain/stale-run.error';
 import { decodeStoredRow } from '../../domain/stored-cell';
 import { copyResults } from './import-results-copy';
 import { PgImportUnitOfWork } from './pg-import-unit-of-work';
+import { STORED_ROWS_PAGE_CHARS, storedRowsPageSql } from './stored-rows-page';
+
+/** The next rows to retry: at most `$3` rows, and within a budget of stored characters (`$4`). */
+const RETRYING_ROWS_SQL = storedRowsPageSql('row_number, source', `import_batch_id = $1 AND status = 'retrying'`, { after: 2, limit: 3, budget: 4 });
 
 /** The SQL of a chunk transaction's steps (see writeChunk, rewriteChunk), on one pooled connection. */
 export class PgChunkConnection implements ChunkConnection {
@@ -52,11 +56,11 @@ export class PgChunkConnection implements ChunkConnection {
   }
 
   async retryingRows(batchId: string, afterRow: number, limit: number): Promise<RetryingRow[]> {
-    const { rows } = await this.client.query<{ row_number: number; source: unknown[] | null }>(
-      `SELECT row_number, source FROM imports.import_result
-        WHERE import_batch_id = $1 AND status = 'retrying' AND row_number > $2 ORDER BY row_number LIMIT $3`,
-      [batchId, afterRow, limit],
-    );
+    const { rows } = await this.client.query<{ row_number: number; source: unknown[] | null }>({
+      name: 'imports.retrying-rows.v2',
+      text: RETRYING_ROWS_SQL,
+      values: [batchId, afterRow, limit, STORED_ROWS_PAGE_CHARS],
+    });
     return rows.map((r) => ({ rowNumber: r.row_number, ...decodeStoredRow(r.source ?? []) }));
   }
 

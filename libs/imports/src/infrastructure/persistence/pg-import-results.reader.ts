@@ -7,6 +7,13 @@ import type { ImportResultsReader } from '../../application/ports/import-results
 import type { ImportResultInfo } from '../../public/entities/import-result-info';
 import type { ImportResultStatus } from '../../public/enums/import-result-status';
 import { decodeStoredRow } from '../../domain/stored-cell';
+import { STORED_ROWS_PAGE_CHARS, storedRowsPageSql } from './stored-rows-page';
+
+const FAILED_ROWS_PAGE_SQL = storedRowsPageSql(
+  'row_number, failure_details, source',
+  `import_batch_id = $1 AND status IN ('failed', 'partially_failed')`,
+  { after: 2, limit: 3, budget: 4 },
+);
 
 @Injectable()
 export class PgImportResultsReader implements ImportResultsReader {
@@ -50,15 +57,15 @@ export class PgImportResultsReader implements ImportResultsReader {
     csv.pipe(out);
     void (async () => {
       try {
-        // Keyset pages on the primary key: constant memory, no long-held connection.
+        // Keyset pages on the failed rows' index, bounded by rows and by stored characters (ADR 105):
+        // constant memory, no long-held connection.
         let after = 0;
         while (true) {
-          const { rows } = await this.pool.query<{ row_number: number; failure_details: string | null; source: unknown[] | null }>(
-            `SELECT row_number, failure_details, source FROM imports.import_result
-              WHERE import_batch_id = $1 AND row_number > $2 AND status IN ('failed', 'partially_failed')
-              ORDER BY row_number LIMIT 1000`,
-            [batchId, after],
-          );
+          const { rows } = await this.pool.query<{ row_number: number; failure_details: string | null; source: unknown[] | null }>({
+            name: 'imports.failed-rows-page.v2',
+            text: FAILED_ROWS_PAGE_SQL,
+            values: [batchId, after, 1000, STORED_ROWS_PAGE_CHARS],
+          });
           if (!rows.length) break;
           for (const r of rows) {
             const decoded = decodeStoredRow(r.source ?? []).cells;
