@@ -78,11 +78,19 @@ export interface ExportScheduleRepository {
    * Locks ONE claimed run (the given one, or the oldest nobody holds; SKIP LOCKED), lets `work`
    * request its export, and records the outcome — and on success the schedule's last run — in the
    * same transaction. A crash anywhere leaves the run claimed for the next pass. Null: nothing to do.
+   * Without `runId`, a run already tried is taken only once `retry` allows (see RetryBackoff).
    */
   settleClaimedRun(
     runId: string | null,
     now: Date,
     work: (run: ScheduleRunRecord, schedule: ExportScheduleRecord) => Promise<RunOutcome>,
+    retry?: RetryBackoff,
   ): Promise<ScheduleRunRecord | null>;
   revokeOwner(tenant: string, ownerId: string, reason: string, at: Date): Promise<number>;
+}
+
+/** How long a claimed run refused for a passing reason waits after try n before try n + 1: baseMs × 2^(n − 1), at most maxMs. */
+export interface RetryBackoff {
+  baseMs: number;
+  maxMs: number;
 }

@@ -8,6 +8,7 @@ import {
   EXPORT_SCHEDULE_REPOSITORY,
   ExportScheduleRecord,
   ExportScheduleRepository,
+  RetryBackoff,
   RunOutcome,
   ScheduleRunRecord,
   TickPlan,
@@ -16,8 +17,14 @@ import {
 /** Schedules claimed per transaction, and runs settled per pass (the rest wait for the next pass). */
 const CLAIM_BATCH = 50;
 const SETTLE_PER_PASS = 200;
-/** A run whose export request keeps failing for an unexpected reason is given up after this many tries. */
+/** A run whose export request keeps failing for a passing reason is given up after this many tries. */
 export const MAX_RUN_ATTEMPTS = 10;
+/**
+ * Between those tries: 5 s after the first, doubling, at most 5 min (about 20 min from the first
+ * try to the tenth), so that a tenant's pending-job limit or a Postgres restart has time to pass.
+ * A pass never retries a run it has just tried.
+ */
+export const RUN_RETRY_BACKOFF: RetryBackoff = { baseMs: 5_000, maxMs: 300_000 };
 
 // Refusals that will not change by retrying the same request: the run fails with their reason.
 const PERMANENT: ReadonlySet<PorterError['kind']> = new Set(['validation', 'bad_request', 'forbidden', 'not_found', 'conflict', 'gone']);
@@ -59,7 +66,7 @@ export class ScheduleRunner {
 
   /** Settles one claimed run (the given one, or the oldest nobody holds). */
   settle(runId: string | null, now: Date): Promise<ScheduleRunRecord | null> {
-    return this.schedules.settleClaimedRun(runId, now, (run, schedule) => this.requestExport(run, schedule));
+    return this.schedules.settleClaimedRun(runId, now, (run, schedule) => this.requestExport(run, schedule), RUN_RETRY_BACKOFF);
   }
 
   private async requestExport(run: ScheduleRunRecord, schedule: ExportScheduleRecord): Promise<RunOutcome> {
@@ -83,13 +90,14 @@ export class ScheduleRunner {
         this.logger.warn(`${where} failed: ${reason}`);
         return { status: 'failed', error: reason };
       }
-      // Postgres unreachable, a tenant's pending-job limit (429), a bug: retried on the next pass.
+      // Postgres unreachable, a tenant's pending-job limit (429), a bug: retried after a backoff.
       const message = (error as Error).message ?? String(error);
       if (run.attempts + 1 >= MAX_RUN_ATTEMPTS) {
         this.logger.error(`${where} failed after ${MAX_RUN_ATTEMPTS} attempts: ${message}`);
         return { status: 'failed', error: `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${message}` };
       }
-      this.logger.warn(`${where}: export request failed (${message}); retrying on the next pass`);
+      const waitMs = Math.min(RUN_RETRY_BACKOFF.baseMs * 2 ** run.attempts, RUN_RETRY_BACKOFF.maxMs);
+      this.logger.warn(`${where}: export request failed (${message}); try ${run.attempts + 1} of ${MAX_RUN_ATTEMPTS}, the next in ${waitMs / 1000} s`);
       return { status: 'claimed', error: message };
     }
   }

@@ -47,6 +47,49 @@ describe('PgExportScheduleRepository: a named run held by a ticker', () => {
       updatedAt: now,
     }) as ExportScheduleRecord;
 
+  it('a run refused for a passing reason is not tried again in the same pass, then again after 5 s, 10 s, … at most the cap', async () => {
+    const t0 = new Date();
+    const schedule = newSchedule(t0);
+    await schedules.insert(schedule);
+    const run = await schedules.insertManualRun(schedule, t0);
+    // Claimed runs other tests may have left are held here, so that the passes below see only this one.
+    const others = await pool.connect();
+    await others.query('BEGIN');
+    await others.query(`SELECT 1 FROM scheduling.export_schedule_run WHERE status = 'claimed' AND schedule_id <> $1 FOR UPDATE`, [schedule.id]);
+    const backoff = { baseMs: 5_000, maxMs: 12_000 };
+    const tries: number[] = [];
+    const pass = (at: number) =>
+      schedules.settleClaimedRun(
+        null,
+        new Date(t0.getTime() + at),
+        async (r) => {
+          tries.push(at);
+          return { status: 'claimed', error: `tenant busy (try ${r.attempts + 1})` };
+        },
+        backoff,
+      );
+    try {
+      expect(await pass(0)).toMatchObject({ id: run!.id, status: 'claimed', attempts: 1, error: 'tenant busy (try 1)' });
+      expect(await pass(0)).toBeNull(); // the same pass: not again
+      expect(await pass(4_999)).toBeNull();
+      expect(await pass(5_000)).toMatchObject({ attempts: 2 }); // 5 s after the first try
+      expect(await pass(14_999)).toBeNull();
+      expect(await pass(15_000)).toMatchObject({ attempts: 3 }); // 10 s after the second
+      expect(await pass(26_999)).toBeNull();
+      expect(await pass(27_000)).toMatchObject({ attempts: 4 }); // 20 s, capped at 12 s
+      expect(tries).toEqual([0, 5_000, 15_000, 27_000]);
+      // A named run (run-now's) is settled whatever its backoff.
+      expect(await schedules.settleClaimedRun(run!.id, new Date(t0.getTime() + 27_001), async () => ({ status: 'requested', exportId: randomUUID() }), backoff)).toMatchObject({
+        status: 'requested',
+        attempts: 5,
+      });
+    } finally {
+      await others.query('ROLLBACK');
+      others.release();
+      await pool.query(`DELETE FROM scheduling.export_schedule WHERE id = $1`, [schedule.id]);
+    }
+  });
+
   it('settling a run that a ticker holds waits for the ticker, then reads the run as the ticker left it', async () => {
     const now = new Date();
     const schedule = newSchedule(now);

@@ -5,6 +5,7 @@ import { newId, Page, PageRequest, Principal, sqlDirection } from '@porter/share
 import type {
   ExportScheduleRecord,
   ExportScheduleRepository,
+  RetryBackoff,
   RunOutcome,
   ScheduleChanges,
   ScheduledExportRequest,
@@ -217,17 +218,23 @@ export class PgExportScheduleRepository implements ExportScheduleRepository {
     runId: string | null,
     now: Date,
     work: (run: ScheduleRunRecord, schedule: ExportScheduleRecord) => Promise<RunOutcome>,
+    retry: RetryBackoff = { baseMs: 0, maxMs: 0 },
   ): Promise<ScheduleRunRecord | null> {
     return withPgTransaction(this.pool, async (client) => {
-      // A ticker takes the oldest run nobody holds (SKIP LOCKED). A named run (run-now's own) waits
-      // for whoever holds it instead: a ticker may have taken it between its claim and this
-      // settle, and the caller must then read the run as that ticker leaves it (requested, with
-      // its export), not as the claim it still was a moment ago.
-      const locked = await client.query(
-        `SELECT r.* FROM ${RUN} r WHERE r.status = 'claimed' ${runId ? 'AND r.id = $1' : ''}
-         ORDER BY r.tick_at LIMIT 1 FOR UPDATE${runId ? '' : ' SKIP LOCKED'}`,
-        runId ? [runId] : [],
-      );
+      // A ticker takes the oldest run nobody holds (SKIP LOCKED) whose retry is due: a run refused
+      // for a passing reason waits baseMs × 2^(attempts − 1), at most maxMs, after its last try, so
+      // a pass never retries what it has just tried. A named run (run-now's own) waits for whoever
+      // holds it instead: a ticker may have taken it between its claim and this settle, and the
+      // caller must then read the run as that ticker leaves it (requested, with its export), not
+      // as the claim it still was a moment ago.
+      const locked = runId
+        ? await client.query(`SELECT r.* FROM ${RUN} r WHERE r.status = 'claimed' AND r.id = $1 ORDER BY r.tick_at LIMIT 1 FOR UPDATE`, [runId])
+        : await client.query(
+            `SELECT r.* FROM ${RUN} r WHERE r.status = 'claimed'
+                AND (r.attempts = 0 OR r.updated_at + least($2::float8 * power(2, r.attempts - 1), $3::float8) * interval '1 millisecond' <= $1)
+              ORDER BY r.tick_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            [now, retry.baseMs, retry.maxMs],
+          );
       if (!locked.rows[0]) return null;
       const run = toRun(locked.rows[0]);
       const schedule = await client.query(`SELECT * FROM ${SCHEDULE} WHERE id = $1`, [run.scheduleId]);
