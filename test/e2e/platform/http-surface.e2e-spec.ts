@@ -121,6 +121,18 @@ describe('API process: HTTP surface', () => {
     await expectProblem(await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees\\u0000","format":"csv"}' }), 400, /NUL/);
   });
 
+  it('refuses lone UTF-16 surrogates (stored as U+FFFD otherwise) and properties named like built-in ones (dropped without a word otherwise) with 400', async () => {
+    const headers = { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' };
+    await expectProblem(await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees","format":"csv","name":"\\ud800x"}' }), 400, /lone UTF-16 surrogate/);
+    await expectProblem(await call('/api/v1/imports', { method: 'POST', headers, body: '{"type":"employees","sourceName":"\\udc00"}' }), 400, /lone UTF-16 surrogate/);
+    await expectProblem(
+      await call('/api/v1/exports', { method: 'POST', headers, body: '{"type":"employees","format":"csv","filters":{"toString":"x"}}' }),
+      400,
+      /"toString" is not allowed/,
+    );
+    await expectProblem(await call('/api/v1/webhooks', { method: 'POST', headers, body: '{"url":"https://example.com/h","constructor":1}' }), 400, /"constructor" is not allowed/);
+  });
+
   it('refuses JSON nested past 32 levels with 400 before validation (thousands of levels overflowed the validation pipe stack: a 500)', async () => {
     const headers = { authorization: bearer('alice', 'acme'), 'content-type': 'application/json' };
     const deep = '['.repeat(900) + ']'.repeat(900);

@@ -74,8 +74,11 @@ export class HttpPipelineModule implements NestModule {
           // middleware proxy hands to the exception filters.
           await new Promise<void>((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
           if (req.body !== undefined) {
-            const problem = inspectJson(req.body);
+            const found: { key?: string } = {};
+            const problem = inspectJson(req.body, found);
             if (problem === 'nul') throw new BadRequestException('Request body strings must not contain NUL characters');
+            if (problem === 'surrogate') throw new BadRequestException('Request body strings must be valid Unicode: one holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape)');
+            if (problem === 'reserved') throw new BadRequestException(`Request body property "${found.key}" is not allowed: it is the name of a built-in JavaScript object property`);
             if (problem === 'deep') throw new BadRequestException(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
             if (problem === 'wide') throw new BadRequestException(`Request body has an object with more than ${MAX_JSON_KEYS} properties`);
           }
@@ -131,16 +134,28 @@ export const MAX_JSON_DEPTH = 32;
 export const MAX_JSON_KEYS = 1000;
 
 /**
- * Walks a parsed JSON body without recursion (a body nested thousands deep must not overflow the
- * stack here, as it would in the validation pipe): NUL in a key or string, nesting past
- * MAX_JSON_DEPTH, or an object with more than MAX_JSON_KEYS properties.
+ * Property names that class-transformer skips without a word (they shadow what every JavaScript
+ * object inherits), so that `{"filters": {"toString": "x"}}` would become an unfiltered export
+ * instead of the 400 an unknown property gets: refused by name instead.
  */
-export function inspectJson(body: unknown): 'nul' | 'deep' | 'wide' | null {
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** A lone UTF-16 surrogate: JSON may carry one (`"\ud800"`), UTF-8 and Postgres cannot; it would be stored as U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Walks a parsed JSON body without recursion (a body nested thousands deep must not overflow the
+ * stack here, as it would in the validation pipe): NUL or a lone surrogate in a key or string,
+ * nesting past MAX_JSON_DEPTH, an object with more than MAX_JSON_KEYS properties, or a property
+ * named like a built-in one (RESERVED_KEYS; its name goes to `found.key`).
+ */
+export function inspectJson(body: unknown, found: { key?: string } = {}): 'nul' | 'surrogate' | 'deep' | 'wide' | 'reserved' | null {
   const stack: Array<[unknown, number]> = [[body, 0]];
   while (stack.length) {
     const [value, depth] = stack.pop()!;
     if (typeof value === 'string') {
       if (value.includes('\u0000')) return 'nul';
+      if (LONE_SURROGATE.test(value)) return 'surrogate';
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -149,6 +164,11 @@ export function inspectJson(body: unknown): 'nul' | 'deep' | 'wide' | null {
     if (!Array.isArray(value) && entries.length > MAX_JSON_KEYS) return 'wide';
     for (const [key, item] of entries) {
       if (key.includes('\u0000')) return 'nul';
+      if (LONE_SURROGATE.test(key)) return 'surrogate';
+      if (!Array.isArray(value) && RESERVED_KEYS.has(key)) {
+        found.key = key;
+        return 'reserved';
+      }
       stack.push([item, depth + 1]);
     }
   }

@@ -29,4 +29,21 @@ describe('inspectJson (request bodies before validation)', () => {
     expect(inspectJson({ filters: keys(MAX_JSON_KEYS + 1) })).toBe('wide');
     expect(inspectJson({ ids: Array.from({ length: 10_000 }, (_, i) => String(i)) })).toBeNull();
   });
+
+  it('finds lone UTF-16 surrogates in strings and keys (a pair is a character like any other)', () => {
+    expect(inspectJson(JSON.parse('{"name":"\\ud800x"}'))).toBe('surrogate');
+    expect(inspectJson(JSON.parse('{"a":["x\\udc00"]}'))).toBe('surrogate');
+    expect(inspectJson(JSON.parse('{"\\ud83d":1}'))).toBe('surrogate');
+    expect(inspectJson(JSON.parse('{"name":"\\ud83d\\ude00 ok"}'))).toBeNull();
+  });
+
+  it('refuses properties named like built-in object properties, which class-transformer would drop without a word, and names them', () => {
+    for (const key of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'prototype']) {
+      const found: { key?: string } = {};
+      expect(inspectJson(JSON.parse(`{"type":"employees","filters":{"${key}":"x"}}`), found)).toBe('reserved');
+      expect(found.key).toBe(key);
+    }
+    expect(inspectJson({ filters: { department: 'toString', constructorName: 'x' } })).toBeNull();
+    expect(inspectJson({ ids: ['constructor'] })).toBeNull();
+  });
 });

@@ -209,8 +209,11 @@ export function jsonObjectField(name: string, maxBytes: number): FormFieldReader
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new BadRequestError(`The "${name}" field must be a JSON object`, [{ path: name, message: 'must be a JSON object' }]);
     }
-    const problem = inspectJson(parsed);
+    const found: { key?: string } = {};
+    const problem = inspectJson(parsed, found);
     if (problem === 'nul') throw new BadRequestError(`The "${name}" field's strings must not contain NUL characters`, [{ path: name, message: 'contains NUL' }]);
+    if (problem === 'surrogate') throw new BadRequestError(`The "${name}" field's strings must be valid Unicode (one holds a lone UTF-16 surrogate)`, [{ path: name, message: 'contains a lone surrogate' }]);
+    if (problem === 'reserved') throw new BadRequestError(`The "${name}" field has a property "${found.key}", the name of a built-in JavaScript object property`, [{ path: `${name}.${found.key}`, message: 'is not allowed' }]);
     if (problem === 'deep') throw new BadRequestError(`The "${name}" field nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: name, message: 'nests too deep' }]);
     if (problem === 'wide') throw new BadRequestError(`The "${name}" field has an object with more than ${MAX_JSON_KEYS} properties`, [{ path: name, message: 'has too many properties' }]);
     return parsed;

@@ -49,7 +49,8 @@ export function jsonbText(value: unknown): string {
 
 /** A cell jsonb would store changed (jsonbText): the stored row could not fail again the same way. */
 function hasUnstorable(cells: readonly unknown[]): boolean {
-  return cells.some((cell) => typeof cell === 'string' && UNSTORABLE_TEST.test(cell));
+  // JSON writes a number it cannot hold (a JSONL 1e400 read as Infinity) as null.
+  return cells.some((cell) => (typeof cell === 'string' && UNSTORABLE_TEST.test(cell)) || (typeof cell === 'number' && !Number.isFinite(cell)));
 }
 
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
