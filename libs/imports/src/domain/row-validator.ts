@@ -72,12 +72,12 @@ export function validateCell(raw: RawCell, column: ImportColumn, options: Valida
         if (isCanonicalDecimal(raw, column.precision ?? 38, column.scale ?? 0)) return raw;
         break;
       case 'string':
-        if (raw.indexOf('\u0000') === -1 && (column.maxLength === undefined || raw.length <= column.maxLength) && (!column.pattern || column.pattern.test(raw))) {
+        if (raw.indexOf('\u0000') === -1 && isWellFormed(raw) && (column.maxLength === undefined || raw.length <= column.maxLength) && (!column.pattern || column.pattern.test(raw))) {
           return raw;
         }
         break;
       case 'email':
-        if (raw.indexOf('\u0000') === -1 && (column.maxLength === undefined || raw.length <= column.maxLength)) {
+        if (raw.indexOf('\u0000') === -1 && isWellFormed(raw) && (column.maxLength === undefined || raw.length <= column.maxLength)) {
           const e = raw.trim().toLowerCase();
           if (e.length <= 254 && EMAIL.test(e)) return e;
         }
@@ -92,6 +92,11 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
   const bad = (rule: string, what?: string): { problem: string } => ({
     problem: `column "${column.name}": value ${show(raw)} ${what ?? 'is invalid'} (rule: ${rule})`,
   });
+  // JSON.parse reads a number past ±1.8e308 (`1e400`) as ±Infinity and keeps no trace of its text
+  // (Node 20's reviver has no source), so the message cannot quote it; `show` would print "null".
+  const overflow = (rule: string): { problem: string } => ({
+    problem: `column "${column.name}": the number is too large to be a finite number, beyond ±1.8e308 (rule: ${rule})`,
+  });
   if (raw === null || raw === undefined) return null;
   if (typeof raw === 'object') return bad('scalar', 'is a nested object or array, not a single value');
   switch (column.type) {
@@ -104,6 +109,7 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
     }
     case 'integer': {
       if (typeof raw === 'number') {
+        if (raw === Infinity || raw === -Infinity) return overflow('integer');
         if (!Number.isSafeInteger(raw)) return bad('integer', 'is not an integer between -(2^53-1) and 2^53-1');
         return raw;
       }
@@ -116,6 +122,7 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
     case 'decimal': {
       let s: string;
       if (typeof raw === 'number') {
+        if (raw === Infinity || raw === -Infinity) return overflow(decimalRule(column));
         if (!Number.isFinite(raw)) return bad(decimalRule(column), 'is not a finite number');
         if (Number.isInteger(raw) && !Number.isSafeInteger(raw)) return bad(decimalRule(column), 'is an integer beyond 2^53 and cannot be kept exact; quote it as a string');
         s = numberToPlain(raw);
@@ -142,7 +149,9 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
       const m = DATE.exec(s);
       if (!m) return bad('date YYYY-MM-DD', 'is not an ISO date (YYYY-MM-DD)');
       const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const check = new Date(Date.UTC(y, mo - 1, d));
+      // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as given (0001-0099 are dates).
+      const check = new Date(0);
+      check.setUTCFullYear(y, mo - 1, d);
       if (y < 1 || check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
         return bad('date YYYY-MM-DD', 'is not a calendar date');
       }
@@ -151,6 +160,11 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
     default: {
       const s = typeof raw === 'string' ? raw : typeof raw === 'number' ? numberToPlain(raw) : String(raw);
       if (s.includes('\u0000')) return bad('no NUL characters', 'contains a NUL character, which cannot be stored');
+      // A lone surrogate (from a JSONL or XLSX escape) has no UTF-8 form: Postgres would store U+FFFD.
+      if (!isWellFormed(s)) {
+        const lone = loneSurrogate(s);
+        return bad('valid Unicode', `is not valid Unicode: a lone surrogate (U+${lone.code.toString(16).toUpperCase()}) at character ${lone.at}, which cannot be stored`);
+      }
       if (column.maxLength !== undefined && s.length > column.maxLength) {
         return { problem: `column "${column.name}": value ${show(s)} is longer than ${column.maxLength} characters (rule: maxLength ${column.maxLength})` };
       }
@@ -171,7 +185,7 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** `YYYY-MM-DD`, a real calendar day, year 100 or later (the general path's Date.UTC maps 0-99 to 19xx). */
+/** `YYYY-MM-DD`, a real calendar day (proleptic Gregorian), year 0001 to 9999: Postgres has no year 0. */
 function isCanonicalDate(s: string): boolean {
   if (s.length !== 10 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
   let y = 0;
@@ -187,7 +201,7 @@ function isCanonicalDate(s: string): boolean {
   if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
   const month = m1 * 10 + m2;
   const day = d1 * 10 + d2;
-  if (y < 100 || month < 1 || month > 12 || day < 1) return false;
+  if (y < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]);
 }
@@ -213,6 +227,29 @@ function isCanonicalDecimal(s: string, precision: number, scale: number): boolea
   }
   const fracDigits = n - fracStart;
   return fracDigits > 0 && fracDigits <= scale;
+}
+
+/**
+ * `String.prototype.isWellFormed` (Node 20; the es2023 lib compiled against does not declare it):
+ * false when the text holds a lone surrogate. Immediate for one-byte strings, which hold none.
+ */
+function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** The first lone surrogate of a text that is not well formed: its code and 1-based position in characters (a pair is one). */
+function loneSurrogate(s: string): { code: number; at: number } {
+  let at = 0;
+  for (let i = 0; i < s.length; i++) {
+    at++;
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return { code: c, at };
+    } else if (c >= 0xdc00 && c <= 0xdfff) return { code: c, at };
+  }
+  return { code: 0xfffd, at };
 }
 
 function decimalRule(column: ImportColumn): string {
@@ -250,7 +287,8 @@ function excelSerialToIso(serial: number): string | null {
 }
 
 function show(raw: RawCell): string {
-  const s = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  // A number as JS writes it: JSON.stringify gives the same for a finite one but "null" for NaN and ±Infinity.
+  const s = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : JSON.stringify(raw) ?? String(raw);
   const cut = s.length > 60 ? `${s.slice(0, 57)}...` : s;
   return JSON.stringify(cut);
 }
