@@ -131,6 +131,8 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(result.batch).toMatchObject({ status: 'failed', onError: 'abort', errorDetails: expect.stringMatching(/^aborted .*: row \d+ is invalid: .*email/) });
     const text = await runCli(['import', 'employees', abort, '--on-error', 'abort', '--wait'], own);
     expect(text.stdout).toContain(`(batch failed: ${result.batch.errorDetails}).`);
+    // The file's rows, not only those with a result: an abort stores the invalid row's result only.
+    expect(text.stdout).toMatch(/^abort\.csv: 2 rows, 0 imported, 1 failed, 1 not reached \(batch failed: /);
   });
 
   it('a refused upload leaves no empty import record behind (the CLI deletes the one it created)', async () => {

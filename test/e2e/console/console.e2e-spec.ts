@@ -287,14 +287,22 @@ describe('web console in a real browser against the real API and worker', () => 
 
     // The list filters by status (kept in the URL, so a reload or a shared link keeps it).
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
+    // What was typed and not yet filtered by stays when the Status changes: the list stays at /console/.
+    await page.getByLabel('Type').fill('porter-test');
     await page.getByLabel('Status').selectOption('cancelled');
     await page.waitForURL(/status=cancelled/);
+    expect(new URL(page.url()).pathname).toBe('/console/');
+    expect(await page.getByLabel('Type').inputValue()).toBe('porter-test');
     await page.getByText('1–1 of 1').waitFor();
     expect(await page.locator('tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: 'long steps' }).waitFor();
     await page.reload();
     expect(await page.getByLabel('Status').inputValue()).toBe('cancelled');
     await page.getByText('1–1 of 1').waitFor();
+    // A page past the end says so in the table as in the pager, not "No jobs yet.".
+    await page.goto(`${api.baseUrl}/console/?offset=5000`);
+    await page.getByText(/^Past the end \(\d+ in all\)$/).waitFor();
+    expect(await page.locator('tbody td.empty').innerText()).toBe('No jobs on this page: it is past the end of the list.');
 
     await page.goto(`${api.baseUrl}/console/jobs/${randomUUID()}`);
     const problem = page.getByRole('alert').first();

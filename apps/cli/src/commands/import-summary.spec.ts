@@ -1,7 +1,7 @@
 import { ImportBatch, importSummary } from './import-summary';
 
-const batch = (status: string, counts: Partial<ImportBatch['counts']>, errorDetails: string | null = null): ImportBatch => ({
-  id: 'b1', importRecordId: 'r1', jobId: 'j1', fileName: 'x.csv', status, errorDetails,
+const batch = (status: string, counts: Partial<ImportBatch['counts']>, errorDetails: string | null = null, rowsInFile: number | null = null): ImportBatch => ({
+  id: 'b1', importRecordId: 'r1', jobId: 'j1', fileName: 'x.csv', status, errorDetails, rowsInFile,
   counts: { total: 0, completed: 0, failed: 0, partiallyFailed: 0, ...counts },
 });
 
@@ -11,8 +11,22 @@ describe('importSummary', () => {
       'header.csv: 0 rows, 0 imported, 0 failed (batch failed: the file has a header row but no data rows).',
     ]);
     expect(importSummary('abort.csv', batch('failed', { total: 1, failed: 1 }, 'row 2 is invalid: email: is not an email address'), false, '/d/abort.failed-rows.csv')).toEqual([
-      'abort.csv: 1 rows, 0 imported, 1 failed (batch failed: row 2 is invalid: email: is not an email address).',
+      'abort.csv: 1 row, 0 imported, 1 failed (batch failed: row 2 is invalid: email: is not an email address).',
       'Failed rows with their reasons: /d/abort.failed-rows.csv',
+    ]);
+  });
+
+  it("counts the file's rows, not only those with a result: an aborted batch says how many it never reached", () => {
+    expect(importSummary('abort.csv', batch('failed', { total: 1, failed: 1 }, 'aborted at row 2: row 2 is invalid', 5), false, null)).toEqual([
+      'abort.csv: 5 rows, 0 imported, 1 failed, 4 not reached (batch failed: aborted at row 2: row 2 is invalid).',
+    ]);
+    expect(importSummary('abort.csv', batch('failed', { total: 1, failed: 1 }, 'aborted', 2), true, null)).toEqual([
+      'Dry run of abort.csv: 2 rows, 0 valid, 1 failed, 1 not reached (batch failed: aborted).',
+    ]);
+    // Every row has a result: nothing more to say; the header-only file has no rows at all.
+    expect(importSummary('one.csv', batch('completed', { total: 1, completed: 1 }, null, 1), false, null)).toEqual(['one.csv: 1 row, 1 imported, 0 failed (batch completed).']);
+    expect(importSummary('header.csv', batch('failed', {}, 'the file has a header row but no data rows', 0), false, null)).toEqual([
+      'header.csv: 0 rows, 0 imported, 0 failed (batch failed: the file has a header row but no data rows).',
     ]);
   });
 

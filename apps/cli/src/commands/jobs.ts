@@ -115,12 +115,15 @@ export function jobsCommand(): Command {
     .option('--wait', 'follow it until it ends')
     .action(async (id: string, options, command: Command) => {
       const { client, out } = contextOf(command);
-      let job = await client.json<Job>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/retry`);
-      if (options.wait) {
-        job = await waitForJob(client, out, id, `job ${id.slice(0, 8)}`, 'items');
-        await endedWith(job);
+      const retried = await client.json<Job>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/retry`);
+      if (!options.wait) {
+        out.result(retried, () => `Job ${retried.id} ${retried.status}.`);
+        return;
       }
-      out.result(job, () => `Job ${job.id} ${job.status}.`);
+      // Ended: the same line as `jobs watch`, with the reason of a job that did not succeed.
+      const job = await waitForJob(client, out, id, `job ${id.slice(0, 8)}`, 'items');
+      out.result(job, () => endedLine(`Job ${job.id}`, job.status, job.errorDetails));
+      await endedWith(job);
     });
 
   return jobs;

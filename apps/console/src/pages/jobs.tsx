@@ -5,6 +5,7 @@ import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
 import { hasQueryParameter } from '../features';
+import { jobsListHref, noJobsText } from '../jobs-list';
 
 const LIMIT = 20;
 
@@ -32,7 +33,7 @@ function JobRow({ initial }: { initial: Job }) {
 }
 
 export function JobsPage() {
-  const { search } = useLocation();
+  const { path, search } = useLocation();
   const status = search.get('status') ?? '';
   const type = search.get('type') ?? '';
   const q = search.get('query') ?? '';
@@ -47,9 +48,11 @@ export function JobsPage() {
   // A query the server cannot parse is said once, under the Query field (not again in a problem box).
   const { fields: fieldErrors, rest: problem } = splitFieldErrors(error, queryLanguage ? ['query'] : []);
 
+  // Stays at the path the list is shown at (`/console/` or `/console/jobs`): the page is not mounted
+  // afresh, and what was typed in Type or Query and not yet filtered by stays in its field.
   const go = (next: Record<string, string | number>) => {
     const q2 = query({ status, type, query: q, offset, ...next });
-    navigate(`/console/jobs${q2}`);
+    navigate(jobsListHref(path, q2));
   };
 
   return (
@@ -132,7 +135,7 @@ export function JobsPage() {
                 {!data.items.length && (
                   <tr>
                     <td colSpan={4} class="empty">
-                      No jobs{status || type || q ? ' match these filters' : ' yet'}.
+                      {noJobsText(offset, data.totalRecords, Boolean(status || type || q))}
                     </td>
                   </tr>
                 )}
