@@ -36,6 +36,8 @@ describe('blockedReason (SSRF address classification)', () => {
   it.each([
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],
+    ['::ffff:0:7f00:1', 'loopback'], // IPv4-translated (::ffff:0:0/96)
+    ['::ffff:0:10.0.0.1', 'private'],
     ['[::ffff:10.0.0.1]', 'private'],
     ['::ffff:169.254.169.254', 'cloud metadata'],
     ['64:ff9b::a9fe:a9fe', 'cloud metadata'],

@@ -69,6 +69,7 @@ export function embeddedIPv4(address: string): string | null {
   const v4 = () => `${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.${g[7] & 0xff}`;
   const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
   if (zero(0, 5) && g[5] === 0xffff) return v4(); // ::ffff:a.b.c.d
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(); // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(); // 64:ff9b::a.b.c.d
   if (zero(0, 6) && (g[6] !== 0 || g[7] > 1)) return v4(); // ::a.b.c.d (deprecated compatible form)
   // 6to4 (2002:aabb:ccdd::/48): a host with a 6to4 tunnel sends it to the IPv4 address aa.bb.cc.dd

@@ -12,6 +12,8 @@ const defaultPort = (url: URL) => Number(url.port || (url.protocol === 'https:' 
 /** Parses and checks the shape of a receiver URL (http/https, no credentials); throws WebhookUrlRefused. */
 export function parseWebhookUrl(raw: string): URL {
   let url: URL;
+  // The URL parser would strip them, but the URL is stored and shown as given.
+  if (raw !== raw.trim()) throw new WebhookUrlRefused('the URL must not begin or end with spaces');
   try {
     url = new URL(raw);
   } catch {
@@ -20,6 +22,9 @@ export function parseWebhookUrl(raw: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookUrlRefused(`only http and https URLs are allowed, got ${url.protocol.slice(0, -1)}`);
   if (url.username || url.password) throw new WebhookUrlRefused('the URL must not carry credentials');
   if (!url.hostname) throw new WebhookUrlRefused('the URL has no host');
+  // Node's HTTP client sends a request for port 0 to the protocol's default port, which is not
+  // the port WEBHOOK_ALLOWED_HOSTS would have judged.
+  if (url.port === '0') throw new WebhookUrlRefused('port 0 is not a port a receiver can listen on');
   return url;
 }
 
