@@ -47,16 +47,16 @@ export class CronSchedule {
         errors.push({ path: 'cron', message: `is not a valid cron expression: ${cronMessage(error)}` });
       }
     }
-    if (!pattern || errors.length) return { schedule: null, errors };
+    if (!pattern) return { schedule: null, errors };
+    // With a bad time zone the pattern was built in UTC: whether it ever runs, and how often, is
+    // still worth saying in the same answer (every bad field at once).
     const schedule = new CronSchedule(expression, zone, pattern);
     const probe = schedule.nextRuns(probeFrom, 3);
-    if (!probe.length) return { schedule: null, errors: [{ path: 'cron', message: 'never runs (no date matches it)' }] };
-    for (let i = 1; i < probe.length; i++) {
-      if (probe[i].getTime() - probe[i - 1].getTime() < MIN_RUN_INTERVAL_MS) {
-        return { schedule: null, errors: [{ path: 'cron', message: 'runs more often than once per minute' }] };
-      }
+    if (!probe.length) errors.push({ path: 'cron', message: 'never runs (no date matches it)' });
+    else if (probe.some((run, i) => i > 0 && run.getTime() - probe[i - 1].getTime() < MIN_RUN_INTERVAL_MS)) {
+      errors.push({ path: 'cron', message: 'runs more often than once per minute' });
     }
-    return { schedule, errors: [] };
+    return errors.length ? { schedule: null, errors } : { schedule, errors: [] };
   }
 
   /** The first run strictly after `after`, or null when there is none. */

@@ -38,6 +38,11 @@ describe('CronSchedule.parse', () => {
 
   it('names the timezone field for an unknown zone, and reports both fields at once', () => {
     expect(errorsOf('0 6 * * *', 'Mars/Olympus_Mons')).toEqual([{ path: 'timezone', message: expect.stringContaining('unknown time zone') }]);
+    // A cron that never runs is said along with the bad zone, not only once the zone is fixed.
+    expect(errorsOf('0 0 31 2 *', 'Bad')).toEqual([
+      { path: 'timezone', message: expect.stringContaining('unknown time zone') },
+      { path: 'cron', message: 'never runs (no date matches it)' },
+    ]);
     expect(errorsOf('0 6 * * *', '')[0].path).toBe('timezone');
     expect(errorsOf('0 6 * * *', undefined)[0].path).toBe('timezone');
     expect(errorsOf('nope', 'Nowhere/Land').map((e) => e.path).sort()).toEqual(['cron', 'timezone']);
