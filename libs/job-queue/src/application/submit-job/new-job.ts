@@ -2,6 +2,7 @@ import { FieldError, newId, ValidationError } from '@porter/shared-kernel';
 import type { JobToSubmit } from '../../public/actions/submit-jobs.command';
 import { JobStatus } from '../../public/enums/job-status';
 import type { NewJob } from '../ports/job.repository.port';
+import { jobNameProblem } from '../../domain/job-name';
 
 export const MAX_PRIORITY = 1000;
 
@@ -20,7 +21,8 @@ export function jobRequestErrors(request: JobRequest): FieldError[] {
   }
   const scheduledFor = request.scheduledFor ?? null;
   if (scheduledFor && Number.isNaN(scheduledFor.getTime())) errors.push({ path: 'scheduledFor', message: 'must be a valid date' });
-  if (request.name && request.name.length > 200) errors.push({ path: 'name', message: 'must be at most 200 characters' });
+  const nameProblem = request.name ? jobNameProblem(request.name) : null;
+  if (nameProblem) errors.push({ path: 'name', message: nameProblem });
   if (request.idempotencyKey && request.idempotencyKey.length > 200) {
     errors.push({ path: 'idempotencyKey', message: 'must be at most 200 characters' });
   }

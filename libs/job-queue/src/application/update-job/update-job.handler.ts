@@ -5,6 +5,7 @@ import { UpdateJobCommand } from '../../public/actions/update-job.command';
 import type { JobInfo } from '../../public/entities/job-info';
 import { JobStatus } from '../../public/enums/job-status';
 import { JobRescheduled } from '../../public/events/job-events';
+import { jobNameProblem } from '../../domain/job-name';
 import { assertTransition } from '../../domain/job-state-machine';
 import { changeJob } from '../job-guard';
 import { toJobInfo } from '../job-info.mapper';
@@ -24,7 +25,8 @@ export class UpdateJobHandler implements ICommandHandler<UpdateJobCommand, JobIn
 
   async execute({ principal, jobId, changes }: UpdateJobCommand): Promise<JobInfo> {
     const errors: FieldError[] = [];
-    if (changes.name && changes.name.length > 200) errors.push({ path: 'name', message: 'must be at most 200 characters' });
+    const nameProblem = changes.name ? jobNameProblem(changes.name) : null;
+    if (nameProblem) errors.push({ path: 'name', message: nameProblem });
     if (changes.scheduledFor && Number.isNaN(changes.scheduledFor.getTime())) {
       errors.push({ path: 'scheduledFor', message: 'must be a valid date' });
     }
