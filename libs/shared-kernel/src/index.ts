@@ -4,3 +4,4 @@ export * from './paging';
 export * from './clock';
 export * from './ids';
 export * from './file-download';
+export * from './identity-text';

@@ -39,6 +39,21 @@ describe('tenant limits over HTTP (e2e)', () => {
       expect(bad.json.errors.map((e: { path: string }) => e.path)).toContain(field);
     }
 
+    // Every tenant a token may carry can be limited, however it is spelled (URL-encoded in the
+    // path); what no token may carry is a 422 naming the tenant.
+    for (const odd of ['*', '%', 'acme corp', 'ü'.repeat(200)]) {
+      const set = await ops.call('PUT', `/api/v1/job-queue/tenants/${encodeURIComponent(odd)}/limits`, { maxPendingJobs: 7 });
+      expect(set).toMatchObject({ status: 200, json: { tenant: odd, maxPendingJobs: 7 } });
+    }
+    for (const [odd, message] of [
+      ['t\u202e1', 'must not contain bidirectional-text controls'],
+      ['t'.repeat(201), 'must be at most 200 characters'],
+    ] as const) {
+      const refused = await ops.call('GET', `/api/v1/job-queue/tenants/${encodeURIComponent(odd)}/limits`);
+      expect(refused.status).toBe(422);
+      expect(refused.json.errors).toEqual([{ path: 'tenant', message }]);
+    }
+
     const tenantAdmin = client(api.baseUrl, bearer('root', tenant, { admin: true }));
     expect((await tenantAdmin.call('GET', path)).status).toBe(403);
     expect((await tenantAdmin.call('PUT', path, { maxPendingJobs: 100 })).status).toBe(403);

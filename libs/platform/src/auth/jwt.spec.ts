@@ -84,6 +84,17 @@ describe('JWT verification (HS256 with jose)', () => {
     expect((await verify(forge({ alg: 'HS256' }, { sub: 'ålice ü', tenant: 'acme-1' }))).userId).toBe('ålice ü');
   });
 
+  it('refuses C1 and bidirectional-text controls, lone surrogates and a tenant past 200 characters, naming the claim', async () => {
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'alice', tenant: 't\u202e1' }))).rejects.toThrow('token tenant must not contain bidirectional-text controls');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'alice\u009b', tenant: 't' }))).rejects.toThrow('token subject must not contain control characters');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'al\ud800ice', tenant: 't' }))).rejects.toThrow('token subject must be valid Unicode');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'alice', tenant: 't'.repeat(201) }))).rejects.toThrow('token tenant must be at most 200 characters');
+    await expect(verify(forge({ alg: 'HS256' }, { sub: 'alice', tenant: 't', scopes: ['north', ''] }))).rejects.toThrow('token scopes must not be empty');
+    // Any other tenant a token carries is accepted, and its limits can be set (tenant-limits e2e).
+    expect((await verify(forge({ alg: 'HS256' }, { sub: 'alice', tenant: '*' }))).tenant).toBe('*');
+    expect((await verify(forge({ alg: 'HS256' }, { sub: 'alice', tenant: 't'.repeat(200) }))).tenant).toHaveLength(200);
+  });
+
   it('refuses tokens without subject or tenant, or with malformed claims', async () => {
     await expect(verify(forge({ alg: 'HS256' }, { tenant: 't' }))).rejects.toThrow('no subject');
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'a' }))).rejects.toThrow('no tenant');

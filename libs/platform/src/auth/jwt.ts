@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { Principal } from '@porter/shared-kernel';
+import { identityTextProblem, MAX_TENANT_LENGTH, Principal } from '@porter/shared-kernel';
 
 /**
  * Tokens Porter signs itself (HS256, `npm run token`, tests) and the mapping of verified claims to
@@ -21,6 +21,8 @@ export interface PorterClaims {
   nbf?: number;
 }
 
+const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
+
 const b64url = (input: Buffer | string) => Buffer.from(input).toString('base64url');
 
 export function signToken(claims: PorterClaims, secret: string, expiresInSeconds = 12 * 3600): string {
@@ -31,9 +33,6 @@ export function signToken(claims: PorterClaims, secret: string, expiresInSeconds
   return `${header}.${payload}.${signature}`;
 }
 
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** One address, no display name, no spaces or control characters (RFC 5321 sizes). */
 const EMAIL = /^[^\s@<>()",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
@@ -50,10 +49,16 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   const roles = claims.roles ?? [];
   const scopes = claims.scopes ?? [];
   if (!isStringArray(roles) || !isStringArray(scopes)) throw new InvalidTokenError('token roles and scopes must be string arrays');
-  // Identities end up in SQL and logs: control characters (NUL cannot even be stored) are refused.
-  if ([claims.sub, claims.tenant, ...roles, ...scopes].some((v) => CONTROL_CHARACTERS.test(v))) {
-    throw new InvalidTokenError('token claims must not contain control characters');
-  }
+  // Identities end up in SQL, URLs, logs and the console (identityTextProblem): the tenant is
+  // bounded as the tenant limits' path takes it; the others only by the 16 KiB of a header.
+  const problems: Array<[string, string | null]> = [
+    ['subject', identityTextProblem(claims.sub, ANY_LENGTH)],
+    ['tenant', identityTextProblem(claims.tenant, MAX_TENANT_LENGTH)],
+    ...roles.map((role): [string, string | null] => ['roles', identityTextProblem(role, ANY_LENGTH)]),
+    ...scopes.map((scope): [string, string | null] => ['scopes', identityTextProblem(scope, ANY_LENGTH)]),
+  ];
+  const refused = problems.find(([, problem]) => problem !== null);
+  if (refused) throw new InvalidTokenError(`token ${refused[0]} ${refused[1]}`);
   const kind = claims.kind ?? 'user';
   if (kind !== 'user' && kind !== 'app') throw new InvalidTokenError('token kind must be "user" or "app"');
   // `email` (OIDC's claim) is optional; when present it must look like one address.

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { FieldError, ForbiddenError, Principal, ValidationError } from '@porter/shared-kernel';
+import { FieldError, ForbiddenError, identityTextProblem, MAX_TENANT_LENGTH, Principal, ValidationError } from '@porter/shared-kernel';
 import { SetTenantLimitsCommand } from '../../public/actions/set-tenant-limits.command';
 import type { TenantLimits } from '../../public/entities/tenant-limits';
 import { GetTenantLimitsQuery } from '../../public/queries/get-tenant-limits.query';
@@ -9,16 +9,15 @@ import { StoredTenantLimits, TENANT_LIMITS_STORE, TenantLimitsStore } from '../p
 import { TenantLimitsCache } from './tenant-limits.cache';
 
 const BOUNDS = { maxConcurrentJobs: 100_000, maxPendingJobs: 100_000_000 } as const;
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;
 
 function assertOperator(principal: Principal): void {
   if (!principal.isOperator) throw new ForbiddenError('Only a platform operator may read or set tenant limits');
 }
 
+/** Any tenant a token may carry (identityTextProblem): limits can be set for every tenant that can submit. */
 function assertTenant(tenant: string): void {
-  if (typeof tenant !== 'string' || !TENANT.test(tenant)) {
-    throw new ValidationError('The tenant is invalid', [{ path: 'tenant', message: 'must be 1-200 letters, digits, ".", "_", ":", "@" or "-"' }]);
-  }
+  const problem = typeof tenant === 'string' ? identityTextProblem(tenant, MAX_TENANT_LENGTH) : 'must be a string';
+  if (problem) throw new ValidationError('The tenant is invalid', [{ path: 'tenant', message: problem }]);
 }
 
 export function toTenantLimits(tenant: string, own: StoredTenantLimits, config: PorterConfig): TenantLimits {
