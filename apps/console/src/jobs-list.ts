@@ -14,6 +14,10 @@ export function jobsListHref(path: string, query: string): string {
  * as its pager does ("Past the end (N in all)"): there are jobs, filtered or not, just not that many.
  */
 export function noJobsText(offset: number, total: number, filtered: boolean): string {
-  if (offset > 0 && total > 0) return 'No jobs on this page: it is past the end of the list.';
-  return filtered ? 'No jobs match these filters.' : 'No jobs yet.';
+  return emptyPageText(offset, total, filtered ? 'No jobs match these filters.' : 'No jobs yet.', 'jobs');
+}
+
+/** The same for every paged list (exports, imports, schedules, webhooks): `empty` unless the page is past the end. */
+export function emptyPageText(offset: number, total: number, empty: string, what = 'items'): string {
+  return offset > 0 && total > 0 ? `No ${what} on this page: it is past the end of the list.` : empty;
 }

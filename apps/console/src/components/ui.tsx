@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, Problem } from '../api';
 import { navigate } from '../router';
 import { isTerminal, Progress } from '../model';
+import { emptyPageText } from '../jobs-list';
 
 /** An API error as its problem title and detail (and the fields it names), never a blank page. */
 export function ProblemBox({ error }: { error: ApiError | Error | null | undefined }) {
@@ -260,7 +261,7 @@ export function PagedList<T>({
                 {!list.data.items.length && (
                   <tr>
                     <td colSpan={columns.length} class="empty">
-                      {empty}
+                      {emptyPageText(offset, list.data.totalRecords, empty)}
                     </td>
                   </tr>
                 )}
