@@ -50,6 +50,9 @@ describe('validateCell fast paths agree with the general rules', () => {
     expect(validateCell(JSON.parse('1e400'), decimal)).toEqual(tooLarge('x', 'decimal(6,2)'));
     expect(validateCell(JSON.parse('-1e400'), decimal)).toEqual(tooLarge('x', 'decimal(6,2)'));
     expect(validateCell(Infinity, { name: 'n', type: 'integer' })).toEqual(tooLarge('n', 'integer'));
+    // In a text column it is not the word "Infinity".
+    expect(validateCell(JSON.parse('1e400'), { name: 'notes', type: 'string' })).toEqual(tooLarge('notes', 'text'));
+    expect(validateCell(12.5, { name: 'notes', type: 'string' })).toBe('12.5');
     expect(validateCell(NaN, decimal)).toEqual({ problem: 'column "x": value "NaN" is not a finite number (rule: decimal(6,2))' });
     expect(validateCell(1.7976931348623157e308, decimal)).toEqual({
       problem: 'column "x": value "1.7976931348623157e+308" is an integer beyond 2^53 and cannot be kept exact; quote it as a string (rule: decimal(6,2))',

@@ -158,6 +158,8 @@ export function validateCellGeneral(raw: RawCell, column: ImportColumn, options:
       return `${m[1]}-${m[2]}-${m[3]}`;
     }
     default: {
+      // A JSONL number in a text column is kept as its digits; one JSON could not hold is not text.
+      if (typeof raw === 'number' && !Number.isFinite(raw)) return overflow('text');
       const s = typeof raw === 'string' ? raw : typeof raw === 'number' ? numberToPlain(raw) : String(raw);
       if (s.includes('\u0000')) return bad('no NUL characters', 'contains a NUL character, which cannot be stored');
       // A lone surrogate (from a JSONL or XLSX escape) has no UTF-8 form: Postgres would store U+FFFD.
