@@ -10,6 +10,9 @@ import { consoleAsJsonLines, exitOnSignals, exitOnStartFailure, loadConfigOrExit
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('porter-api');
   consoleAsJsonLines(); // what libraries print goes out as JSON lines too
+  // Before anything else connects: an unreachable Postgres or an unmigrated database is one line.
+  const [{ assertMigrated }, { porterMigrations }] = await Promise.all([import('@porter/platform'), import('./porter-migrations')]);
+  await assertMigrated(config.databaseUrl, porterMigrations);
   const [{ createApiApp }, { Logger }] = await Promise.all([import('./create-api-app'), import('nestjs-pino')]);
   const app = await createApiApp();
   const logger = app.get(Logger);

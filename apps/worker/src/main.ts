@@ -18,6 +18,10 @@ async function bootstrap(): Promise<void> {
     import('./worker.module'),
     import('@porter/platform'),
   ]);
+  // Before anything else connects: an unreachable Postgres or an unmigrated database is one line
+  // (the worker never migrates; `npm run migrate` does).
+  const [{ assertMigrated }, { porterMigrations }] = await Promise.all([import('@porter/platform'), import('../../api/src/porter-migrations')]);
+  await assertMigrated(config.databaseUrl, porterMigrations);
   collectProcessMetrics('worker');
   // Bound before anything connects: a port already taken stops the start with one line, before
   // the worker could take a job.

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as net from 'net';
 import * as path from 'path';
+import { Client } from 'pg';
 import { loadConfig, TokenVerifier } from '@porter/platform';
 
 const verifyToken = (token: string) => new TokenVerifier(loadConfig()).verify(token);
@@ -49,12 +51,46 @@ describe('Porter processes', () => {
     for (const kind of ['api', 'worker'] as const) {
       const started = spawnPorter(kind, { DATABASE_URL: noDatabase, WORKER_METRICS_PORT: '0' });
       expect(await new Promise((r) => started.child.once('exit', r))).toBe(1);
-      expect(started.output().trim()).toMatch(new RegExp(`^porter-${kind}: failed to start: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+$`));
+      expect(started.output().trim()).toMatch(new RegExp(`^porter-${kind}: failed to start: cannot connect to Postgres at 127\\.0\\.0\\.1:\\d+: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+$`));
     }
     // `npm start` migrates first: the same line there (it said "migration failed: …").
     const migrate = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run.js'), 'migrate'], { cwd: ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8' });
     expect(migrate.status).toBe(1);
     expect((migrate.stdout + migrate.stderr).trim()).toBe('porter: invalid configuration: PORT must be an integer, got "abc"');
+  });
+
+  it('refuses to start on a database that does not exist or is not migrated (one line; nothing created), and names the host when Postgres hangs up', async () => {
+    const db = new URL(process.env.DATABASE_URL as string);
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const missing = `porter_missing_${Date.now()}`;
+    const empty = `porter_empty_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${empty}`);
+    // A server that accepts and hangs up at once: what pg says ("Connection terminated unexpectedly") names no host.
+    const hangUp = net.createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const hangUpPort = (hangUp.address() as net.AddressInfo).port;
+    try {
+      const at = (name: string) => Object.assign(new URL(db), { pathname: `/${name}` }).toString();
+      for (const kind of ['api', 'worker'] as const) {
+        const cases: Array<[string, RegExp]> = [
+          [at(missing), new RegExp(`^porter-${kind}: failed to start: the database "${missing}" does not exist on [^ ]+: run "npm run migrate" first \\(it creates and migrates it\\)$`)],
+          [at(empty), new RegExp(`^porter-${kind}: failed to start: the database "${empty}" on [^ ]+ lacks (\\d+) of this build's \\1 migrations \\(the first: Migration\\w+\\): run "npm run migrate" first$`)],
+          [`postgres://postgres@127.0.0.1:${hangUpPort}/porter`, new RegExp(`^porter-${kind}: failed to start: cannot connect to Postgres at 127\\.0\\.0\\.1:${hangUpPort}: Connection terminated unexpectedly$`)],
+        ];
+        for (const [url, expected] of cases) {
+          const started = spawnPorter(kind, { DATABASE_URL: url, WORKER_METRICS_PORT: '0', PORT: String(await freePort()) });
+          expect(await new Promise((r) => started.child.once('exit', r))).toBe(1);
+          expect(started.output().trim()).toMatch(expected);
+        }
+      }
+      // MikroORM's own ensureDatabase would have created the missing one and run on it, empty.
+      expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [missing])).rowCount).toBe(0);
+    } finally {
+      hangUp.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it('fails a test at once when the process it starts dies at start (no 30 s wait)', async () => {

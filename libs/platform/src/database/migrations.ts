@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import { ormBaseOptions } from './orm-options';
+import { StartError } from '../process/process-lifecycle';
 
 export type PorterMigration = MigrationObject;
 
@@ -88,5 +89,46 @@ export async function runMigrations(databaseUrl: string, migrations: PorterMigra
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await lock.end().catch(() => undefined);
+  }
+}
+
+/** How long the start check waits for Postgres to accept a connection (a host that drops packets). */
+const START_CHECK_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The start check of the API and workers, which never migrate (`npm run migrate` does): throws a
+ * one-line StartError when Postgres cannot be reached (naming the host, whatever the driver says)
+ * or when the database lacks a migration of this build (a database typed wrong, never migrated, or
+ * an older schema than the code: every request would fail with a 500 on a missing table).
+ */
+export async function assertMigrated(databaseUrl: string, migrations: PorterMigration[]): Promise<void> {
+  const target = new URL(databaseUrl);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const where = `${target.hostname || 'localhost'}:${target.port || 5432}`;
+  const client = new Client({ connectionString: databaseUrl, application_name: 'porter-start-check', connectionTimeoutMillis: START_CHECK_CONNECT_TIMEOUT_MS });
+  client.on('error', () => undefined); // a dropped connection fails the running query; no crash
+  try {
+    await client.connect();
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    if (e.code === '3D000') throw new StartError(`the database "${name}" does not exist on ${where}: run "npm run migrate" first (it creates and migrates it)`);
+    throw new StartError(`cannot connect to Postgres at ${where}: ${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ''}`);
+  }
+  try {
+    let applied: Set<string>;
+    try {
+      applied = new Set((await client.query<{ name: string }>('SELECT name FROM porter_migrations')).rows.map((r) => r.name));
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42P01') throw error; // 42P01: no such table
+      applied = new Set();
+    }
+    const missing = migrations.filter((m) => !applied.has(m.name));
+    if (missing.length) {
+      throw new StartError(
+        `the database "${name}" on ${where} lacks ${missing.length} of this build's ${migrations.length} migrations (the first: ${missing[0].name}): run "npm run migrate" first`,
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

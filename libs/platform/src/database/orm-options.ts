@@ -32,6 +32,9 @@ export function ormBaseOptions(clientUrl: string, poolMax = 10, bounds?: PgReque
         ...(bound.connectionTimeoutMillis ? { connectionTimeoutMillis: bound.connectionTimeoutMillis } : {}),
       },
     },
+    // MikroORM would create a missing database at init: an API or worker started against a
+    // mistyped name would run on an empty one. `npm run migrate` creates it (ensureDatabase).
+    ensureDatabase: false,
     forceUtcTimezone: true,
     debug: false,
     allowGlobalContext: false,
