@@ -9,6 +9,7 @@ export * from './database/copy-text';
 export * from './database/transaction-runner';
 export * from './database/micro-batcher';
 export * from './queue/redis';
+export * from './queue/close-worker';
 export * from './queue/queue.module';
 export * from './storage/file-storage.port';
 export * from './storage/local-file-storage';

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { loadConfig, TokenVerifier } from '@porter/platform';
 
 const verifyToken = (token: string) => new TokenVerifier(loadConfig()).verify(token);
-import { freePort, spawnPorter, startApi } from '../../support/processes';
+import { freePort, spawnPorter, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { proxyFor } from '../../support/tcp-proxy';
 
@@ -24,7 +24,7 @@ async function startOwnRedis(port: number, extraArgs: string[] = []): Promise<Ch
 
 function stopRedis(redis: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (redis.exitCode !== null) return resolve();
+    if (redis.exitCode !== null || redis.signalCode !== null) return resolve();
     redis.once('exit', () => resolve());
     redis.kill('SIGKILL');
   });
@@ -187,6 +187,24 @@ describe('Porter processes', () => {
       } finally {
         await api.stop('SIGTERM', 15_000);
       }
+    } finally {
+      await stopRedis(redis);
+    }
+  });
+
+  it('stops a worker promptly and cleanly (exit 0) while Redis is unreachable: no close waits for an answer that cannot come', async () => {
+    // BullMQ closes a connection it once had with QUIT, which ioredis holds for a reconnect: the
+    // worker used to wait out SHUTDOWN_GRACE_MS and exit 1.
+    const redisPort = await freePort();
+    const redis = await startOwnRedis(redisPort);
+    const worker = await startWorker({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SHUTDOWN_GRACE_MS: '10000' });
+    try {
+      await stopRedis(redis);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      expect(await worker.stop('SIGTERM', 15_000)).toBe(0);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(worker.output()).not.toContain('shutdown did not finish');
     } finally {
       await stopRedis(redis);
     }

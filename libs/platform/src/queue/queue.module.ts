@@ -1,4 +1,4 @@
-import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import { QueueBase } from 'bullmq';
@@ -35,9 +35,10 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
   ],
   exports: [BullModule, REDIS_CLIENT],
 })
-export class QueueConnectionModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueConnectionModule implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private readonly unheardErrors = new UnheardQueueErrors((message) => this.logger.warn(message));
+  private readonly queues: QueueBase[] = [];
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -61,8 +62,30 @@ export class QueueConnectionModule implements OnModuleInit, OnApplicationBootstr
    */
   onApplicationBootstrap(): void {
     for (const { instance } of this.discovery.getProviders()) {
-      if (instance instanceof QueueBase) this.unheardErrors.watch(instance);
+      if (!(instance instanceof QueueBase)) continue;
+      this.unheardErrors.watch(instance);
+      this.queues.push(instance);
     }
+  }
+
+  /**
+   * Before @nestjs/bullmq closes its queues (in the shutdown hooks that follow): BullMQ closes a
+   * connection it once had ready with QUIT, which an unreachable Redis never answers (ioredis
+   * holds it for a reconnect), so a process stopped during a Redis outage waited out
+   * SHUTDOWN_GRACE_MS and exited 1. While this process' Redis client is not connected, each
+   * queue's connection is closed by force now (a disconnect, no QUIT); their later close finds
+   * it done. Nothing is lost: jobs live in Postgres, and the reconciler re-sends wake-ups.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await Promise.all(
+      this.queues.map((queue) =>
+        Promise.race([
+          (queue.getBackend() as { close(force?: boolean): Promise<void> }).close(true).catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 500)),
+        ]),
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

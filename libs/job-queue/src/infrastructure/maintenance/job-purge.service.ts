@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectQueue } from '@nestjs/bullmq';
 import { EventBus } from '@nestjs/cqrs';
 import { Queue, Worker } from 'bullmq';
-import { bullConnectionFromUrl, PORTER_CONFIG, PorterConfig } from '@porter/platform';
+import { bullConnectionFromUrl, closeBullWorker, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
 import { JOB_ATTACHMENT_STORE, JobAttachmentStore } from '../../application/ports/job-attachment.store.port';
 import { JobPurged } from '../../public/events/job-events';
@@ -16,6 +16,9 @@ import { JobRunStore } from '../store/job-run.store';
  * the stored files of request attachments whose job was never submitted (STORAGE_TMP_MAX_AGE_MS old).
  * Each purged job is announced (JobPurged) once its files are removed.
  */
+/** How long the shutdown waits for a purge in progress before closing its worker by force. */
+const PURGE_CLOSE_WAIT_MS = 1000;
+
 @Injectable()
 export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobPurge');
@@ -47,7 +50,9 @@ export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
-    await this.worker?.close().catch(() => undefined);
+    // A purge cut short is finished by the next one: a second for it, then the close is forced
+    // (an unreachable Redis never lets a clean close end).
+    if (this.worker) await closeBullWorker(this.worker, PURGE_CLOSE_WAIT_MS);
   }
 
   /** Deletes what is due; returns how many jobs went. */

@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { Job as BullJob, Worker } from 'bullmq';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
-import { bullConnectionFromUrl, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
+import { bullConnectionFromUrl, closeBullWorker, FILE_STORAGE, FileStorage, PORTER_CONFIG, PorterConfig, shutdownDrainBudgetMs } from '@porter/platform';
 import { errorMessage } from '../../domain/job-errors';
 import { JOB_FILE_CLEANER, JobFileCleaner } from '../../application/ports/job.repository.port';
 import { JobHandlerRegistry } from './job-handler.registry';
@@ -22,6 +22,9 @@ import { RunSlots } from './run-slots';
  * (run-slots.ts). A slot is freed as soon as its handler settles (the outcome is written by
  * the next round, and shutdown waits for that write).
  */
+/** How long an idle worker's shutdown waits for BullMQ to close before forcing it (see beforeApplicationShutdown). */
+const IDLE_CLOSE_WAIT_MS = 1000;
+
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
@@ -94,8 +97,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const runs = this.runs.abortAll();
     const inTime = await Promise.race([runs.then(() => true), sleep(Math.max(0, deadline - Date.now() - 500)).then(() => false)]);
     if (!inTime) this.logger.warn(`${this.runs.activeCount} job run(s) did not stop within SHUTDOWN_GRACE_MS; their leases will expire and they will be recovered`);
-    const closed = await Promise.race([closing?.then(() => true), sleep(Math.max(100, deadline - Date.now())).then(() => false)]);
-    if (!closed) await worker?.close(true).catch(() => undefined);
+    // With every run ended, BullMQ's close has nothing left to wait for but its own connections:
+    // a reachable Redis closes them in milliseconds, an unreachable one never, and waiting out the
+    // budget then made an idle worker's stop take SHUTDOWN_GRACE_MS and exit 1. So it gets a
+    // second, then the forced close (closeBullWorker).
+    const closeWaitMs = inTime ? Math.min(IDLE_CLOSE_WAIT_MS, Math.max(100, deadline - Date.now())) : Math.max(100, deadline - Date.now());
+    if (worker) await closeBullWorker(worker, closeWaitMs);
   }
 
   get activeCount(): number {
