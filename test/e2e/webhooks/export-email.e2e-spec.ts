@@ -91,6 +91,22 @@ describe('export-ready email (e2e, real SMTP server)', () => {
     expect(smtp.mails.some((m) => m.data.includes(plain.json.id))).toBe(false);
   });
 
+  it('treats adding or dropping notify.email under the same Idempotency-Key as another request (422), not as a replay that mails nothing', async () => {
+    const ada = exportsClient(baseUrl, bearer('ada', tenant, { admin: true, email: 'ada@acme.example' }));
+    const body = { type: 'employees', format: 'csv', name: 'Keyed' };
+    const first = await ada.request(body, { 'Idempotency-Key': 'keyed-plain' });
+    expect(first.status).toBe(202);
+    const added = await ada.request({ ...body, notify: { email: true } }, { 'Idempotency-Key': 'keyed-plain' });
+    expect(added.status).toBe(422);
+    const notified = await ada.request({ ...body, notify: { email: true } }, { 'Idempotency-Key': 'keyed-notify' });
+    expect(notified.status).toBe(202);
+    expect((await ada.request(body, { 'Idempotency-Key': 'keyed-notify' })).status).toBe(422);
+    // The same request again is a replay of the same export.
+    const again = await ada.request({ ...body, notify: { email: true } }, { 'Idempotency-Key': 'keyed-notify' });
+    expect(again).toMatchObject({ status: 202, json: { id: notified.json.id } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('refuses notify.email for a token without an email claim (422), and malformed or unknown channels (400), naming the field', async () => {
     const bob = exportsClient(baseUrl, bearer('bob', tenant, { admin: true }));
     const noAddress = await bob.request({ type: 'employees', format: 'csv', notify: { email: true } });

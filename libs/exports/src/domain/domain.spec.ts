@@ -68,5 +68,8 @@ describe('exportRequestFingerprint', () => {
     expect(exportRequestFingerprint({ ...base, filters: { a: 2, b: { c: true, d: null } } })).not.toBe(fp);
     expect(exportRequestFingerprint({ ...base, scopeIds: ['s1'] })).not.toBe(fp);
     expect(exportRequestFingerprint({ ...base, name: 'x' })).not.toBe(fp);
+    // Asking for the email (or no longer asking) is another request; not asking is the plain one.
+    expect(exportRequestFingerprint({ ...base, notifyEmail: true })).not.toBe(fp);
+    expect(exportRequestFingerprint({ ...base, notifyEmail: false })).toBe(fp);
   });
 });

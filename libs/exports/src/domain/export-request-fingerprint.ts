@@ -22,10 +22,12 @@ export function exportRequestFingerprint(body: {
   columns?: readonly string[] | null;
   ids?: readonly string[] | null;
   compression?: string;
+  /** `notify: { email: true }` was asked: a replay that adds or drops it is another request. */
+  notifyEmail?: boolean;
 }): string {
   // Column order is meaningful (it is the file's); id order is not. The defaults are left out so
   // that a key used before these options existed still matches the same plain request.
-  const { columns, ids, compression, ...rest } = body;
+  const { columns, ids, compression, notifyEmail, ...rest } = body;
   return createHash('sha256')
     .update(
       canonicalJson({
@@ -34,6 +36,7 @@ export function exportRequestFingerprint(body: {
         ...(columns ? { columns } : {}),
         ...(ids ? { ids: [...ids].sort() } : {}),
         ...(compression && compression !== 'none' ? { compression } : {}),
+        ...(notifyEmail ? { notify: { email: true } } : {}),
       }),
     )
     .digest('hex');

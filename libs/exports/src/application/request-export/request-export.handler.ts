@@ -55,7 +55,7 @@ export class RequestExportHandler implements ICommandHandler<RequestExportComman
     staged: StagedJobAttachments | null,
     { definition, format, filters, scopeIds, name, scheduledFor, columns, ids, compression, notifyEmail }: Validated & { notifyEmail: string | null },
   ): Promise<RequestExportResult> {
-    const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression });
+    const fingerprint = exportRequestFingerprint({ type: definition.type, format, filters, scopeIds, name, scheduledFor, columns, ids, compression, notifyEmail: notifyEmail !== null });
     const key = options.idempotencyKey?.trim() || null;
     if (key) {
       if (key.length > 200) throw new ValidationError('The Idempotency-Key is too long', [{ path: 'Idempotency-Key', message: 'must be at most 200 characters' }]);
