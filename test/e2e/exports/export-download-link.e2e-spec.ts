@@ -100,6 +100,22 @@ describe('export download links (e2e, local storage)', () => {
     expect((await admin.get(exportInfo.id)).json.result.downloadCount).toBe(count);
   });
 
+  it("never outlives the export: a link asked for an hour ends when the export expires (a presigned S3 URL would serve the file until the purge)", async () => {
+    const requested = await admin.request({ type: 'employees', format: 'csv', name: 'short-lived' });
+    const info = await waitForExport(admin, requested.json.id);
+    const { rows } = await pool.query(
+      `UPDATE exports.export_result SET expires_at = now() + interval '90 seconds' WHERE id = $1 RETURNING expires_at`,
+      [info.result.id],
+    );
+    const exportExpires = (rows[0].expires_at as Date).getTime();
+    const link = await admin.call('POST', `/api/v1/exports/${info.id}/download-link`, { expiresInSeconds: 3600 });
+    expect(link.status).toBe(200);
+    expect(Date.parse(link.json.expiresAt)).toBeLessThanOrEqual(exportExpires);
+    expect(Date.parse(link.json.expiresAt)).toBeGreaterThan(Date.now() + 60_000);
+    expect(Number(new URL(link.json.url, baseUrl).searchParams.get('expires')) * 1000).toBe(Date.parse(link.json.expiresAt));
+    expect((await fetchLink(link.json.url)).status).toBe(200);
+  });
+
   it('refuses an expired link (403)', async () => {
     const link = await admin.call('POST', `/api/v1/exports/${exportInfo.id}/download-link`, { expiresInSeconds: 60 });
     const expires = Number(new URL(link.json.url, baseUrl).searchParams.get('expires'));

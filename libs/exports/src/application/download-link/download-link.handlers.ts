@@ -25,9 +25,14 @@ export class CreateExportDownloadLinkHandler implements ICommandHandler<CreateEx
   }
 
   async execute({ principal, exportId, expiresInSeconds }: CreateExportDownloadLinkCommand): Promise<ExportDownloadLink> {
-    const seconds = Math.min(DOWNLOAD_LINK_MAX_SECONDS, Math.max(DOWNLOAD_LINK_MIN_SECONDS, Math.floor(expiresInSeconds)));
+    const asked = Math.min(DOWNLOAD_LINK_MAX_SECONDS, Math.max(DOWNLOAD_LINK_MIN_SECONDS, Math.floor(expiresInSeconds)));
     const result = await this.gate.check(principal, exportId);
-    const expiresUnix = Math.floor(this.clock.now().getTime() / 1000) + seconds;
+    const now = this.clock.now().getTime();
+    // Never past the export's own expiry: a presigned S3 URL is answered by the bucket, which
+    // would serve the file until the retention purge deletes it, after GET /exports/{id} says
+    // `expired` (and the email's and webhook's links are made here too).
+    const seconds = Math.max(1, Math.min(asked, Math.floor((Date.parse(result.expiresAt) - now) / 1000)));
+    const expiresUnix = Math.floor(now / 1000) + seconds;
     const expiresAt = new Date(expiresUnix * 1000).toISOString();
     if (this.storage.presignedGetUrl) {
       const url = await this.storage.presignedGetUrl(result.storageKey, {
