@@ -61,6 +61,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: 'http://x' })).toThrow('WEBHOOK_ALLOWED_HOSTS must be comma-separated host[:port] patterns');
   });
 
+  it('takes an SMTP server URL that names its host, and a sender that is one address, alone or with a name', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example:2525', SMTP_FROM: 'Exports <exports@example.com>' })).toMatchObject({
+      smtpUrl: 'smtp://mail.example:2525',
+      smtpFrom: 'Exports <exports@example.com>',
+    });
+    expect(loadConfig({ SMTP_FROM: 'exports@example.com' }).smtpFrom).toBe('exports@example.com');
+    expect(() => loadConfig({ SMTP_URL: 'smtp://' })).toThrow(`SMTP_URL must name the SMTP server's host, got "smtp://"`);
+    for (const bad of ['not an address', 'Porter <>', 'a@b@c', 'Porter <porter@localhost>\nBcc: x@y.z', '<a@b> trailing']) {
+      expect(() => loadConfig({ SMTP_FROM: bad })).toThrow('SMTP_FROM must be an email address, alone or as "Name <address>"');
+    }
+  });
+
   it('reads the worker metrics port, where 0 turns the listener off', () => {
     expect(loadConfig({ WORKER_METRICS_PORT: '9100' }).workerMetricsPort).toBe(9100);
     expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);

@@ -163,6 +163,26 @@ const keyPrefix = (raw: string, env: string): string => {
 };
 
 /** An optional setting: empty (the default) is null. */
+/** An SMTP URL must name its server: `smtp://` alone would be taken for localhost by the mailer. */
+const smtpUrl = (raw: string, env: string): string => {
+  const value = url(['smtp', 'smtps'])(raw, env);
+  if (!new URL(value).hostname) throw new ConfigError(`${env} must name the SMTP server's host, got "${raw}"`);
+  return value;
+};
+
+/**
+ * The sender of Porter's emails: `address@host` or `Display Name <address@host>`, one line. A
+ * mailer given anything else sent mail with an empty sender, which receiving servers discard.
+ */
+const mailbox = (raw: string, env: string): string => {
+  const value = raw.trim();
+  const address = /^[^<>\r\n]*<([^<>]*)>$/.exec(value)?.[1] ?? value;
+  if (/[\r\n]/.test(value) || !/^[^\s@<>()",;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(address)) {
+    throw new ConfigError(`${env} must be an email address, alone or as "Name <address>", got "${raw}"`);
+  }
+  return value;
+};
+
 const optional = <T>(parse: (raw: string, env: string) => T) => (raw: string, env: string): T | null => (raw.trim() === '' ? null : parse(raw, env));
 
 // Declared once; README's configuration table mirrors this list.
@@ -249,8 +269,8 @@ const SETTINGS: Setting<keyof PorterConfig>[] = [
   { key: 'webhookAllowedHosts', env: 'WEBHOOK_ALLOWED_HOSTS', default: '', parse: hostPatterns },
   { key: 'webhookTimeoutMs', env: 'WEBHOOK_TIMEOUT_MS', default: '10000', parse: integer(100, 60_000) },
   { key: 'webhookBackoffBaseMs', env: 'WEBHOOK_BACKOFF_BASE_MS', default: '30000', parse: integer(10, 3_600_000) },
-  { key: 'smtpUrl', env: 'SMTP_URL', default: '', parse: optional(url(['smtp', 'smtps'])) },
-  { key: 'smtpFrom', env: 'SMTP_FROM', default: 'Porter <porter@localhost>', parse: nonEmpty() },
+  { key: 'smtpUrl', env: 'SMTP_URL', default: '', parse: optional(smtpUrl) },
+  { key: 'smtpFrom', env: 'SMTP_FROM', default: 'Porter <porter@localhost>', parse: mailbox },
   { key: 'webhookDisableAfterMs', env: 'WEBHOOK_DISABLE_AFTER_MS', default: String(24 * 3600 * 1000), parse: integer(1000) },
 ];
 
