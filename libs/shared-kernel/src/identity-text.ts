@@ -1,6 +1,7 @@
 /**
- * Identities (a token's subject and tenant, its roles and scopes) end up in SQL, URLs, logs and
- * the console: besides being non-empty and bounded, they hold no control characters (C0, DEL,
+ * Identities (a token's subject and tenant, its roles and scopes) and the names people give
+ * things (a job's name) end up in SQL, URLs, logs and the console: besides being non-empty and
+ * bounded, they hold no control characters (C0, DEL,
  * C1; NUL cannot even be stored), no bidirectional-text controls (they make one name display as
  * another) and no lone UTF-16 surrogates (UTF-8 cannot carry them: stored as U+FFFD, the value
  * would no longer match itself). Null when `value` is fine.
@@ -11,8 +12,15 @@ export function identityTextProblem(value: string, maxLength: number): string | 
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'must not contain control characters';
   if (/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value)) return 'must not contain bidirectional-text controls';
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return 'must be valid Unicode (it holds a lone UTF-16 surrogate)';
+  if (hasLoneSurrogate(value)) return 'must be valid Unicode (it holds a lone UTF-16 surrogate)';
   return null;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A UTF-16 surrogate without its pair: JSON may carry one (`"\ud800"`), UTF-8 and Postgres cannot (it becomes U+FFFD). */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
 }
 
 /** The longest tenant a token may carry, and so the longest a tenant's limits can be set for. */

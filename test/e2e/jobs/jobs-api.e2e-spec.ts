@@ -87,7 +87,7 @@ describe('jobs REST API against real api and worker processes', () => {
     expect((await alice.call('PATCH', `/api/v1/jobs/${later}`, { colour: 'red' })).status).toBe(400);
     const spoofed = await alice.call('PATCH', `/api/v1/jobs/${later}`, { name: 'report\u202efdp.exe' });
     expect(spoofed.status).toBe(422);
-    expect(spoofed.json.errors).toEqual([{ path: 'name', message: 'must not contain control characters or bidirectional-text controls' }]);
+    expect(spoofed.json.errors).toEqual([{ path: 'name', message: 'must not contain bidirectional-text controls' }]);
     const cancelled = await alice.call('POST', `/api/v1/jobs/${later}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.json).toMatchObject({ status: 'cancelled' });

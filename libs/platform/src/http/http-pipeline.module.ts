@@ -3,6 +3,7 @@ import { json } from 'body-parser';
 import type { ServerResponse } from 'http';
 import { isUtf8 } from 'buffer';
 import type { Redis } from 'ioredis';
+import { hasLoneSurrogate } from '@porter/shared-kernel';
 import { PORTER_CONFIG, PorterConfig } from '../config/porter-config';
 import { authenticate, AuthenticatedRequest } from '../auth/auth.guard';
 import { REDIS_CLIENT } from '../queue/queue.module';
@@ -140,9 +141,6 @@ export const MAX_JSON_KEYS = 1000;
  */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
-/** A lone UTF-16 surrogate: JSON may carry one (`"\ud800"`), UTF-8 and Postgres cannot; it would be stored as U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Walks a parsed JSON body without recursion (a body nested thousands deep must not overflow the
  * stack here, as it would in the validation pipe): NUL or a lone surrogate in a key or string,
@@ -155,7 +153,7 @@ export function inspectJson(body: unknown, found: { key?: string } = {}): 'nul' 
     const [value, depth] = stack.pop()!;
     if (typeof value === 'string') {
       if (value.includes('\u0000')) return 'nul';
-      if (LONE_SURROGATE.test(value)) return 'surrogate';
+      if (hasLoneSurrogate(value)) return 'surrogate';
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -164,7 +162,7 @@ export function inspectJson(body: unknown, found: { key?: string } = {}): 'nul' 
     if (!Array.isArray(value) && entries.length > MAX_JSON_KEYS) return 'wide';
     for (const [key, item] of entries) {
       if (key.includes('\u0000')) return 'nul';
-      if (LONE_SURROGATE.test(key)) return 'surrogate';
+      if (hasLoneSurrogate(key)) return 'surrogate';
       if (!Array.isArray(value) && RESERVED_KEYS.has(key)) {
         found.key = key;
         return 'reserved';

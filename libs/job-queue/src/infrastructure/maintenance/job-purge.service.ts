@@ -9,6 +9,9 @@ import { JobPurged } from '../../public/events/job-events';
 import { JOBS_QUEUE, MAINTENANCE_QUEUE, PURGE_SCHEDULER_ID } from '../job-queue.constants';
 import { JobRunStore } from '../store/job-run.store';
 
+/** How long the shutdown waits for a purge in progress before closing its worker by force. */
+const PURGE_CLOSE_WAIT_MS = 1000;
+
 /**
  * The repeatable purge: a BullMQ job scheduler on the maintenance queue fires every
  * JOB_PURGE_INTERVAL_MS (one run at a time across all workers); each run hard-deletes terminal
@@ -16,9 +19,6 @@ import { JobRunStore } from '../store/job-run.store';
  * the stored files of request attachments whose job was never submitted (STORAGE_TMP_MAX_AGE_MS old).
  * Each purged job is announced (JobPurged) once its files are removed.
  */
-/** How long the shutdown waits for a purge in progress before closing its worker by force. */
-const PURGE_CLOSE_WAIT_MS = 1000;
-
 @Injectable()
 export class JobPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobPurge');

@@ -14,6 +14,9 @@ import { RoundDispatcher } from './round-dispatcher';
 import { RunExecutor } from './run-executor';
 import { RunSlots } from './run-slots';
 
+/** How long an idle worker's shutdown waits for BullMQ to close before forcing it (see beforeApplicationShutdown). */
+const IDLE_CLOSE_WAIT_MS = 1000;
+
 /**
  * The worker (ADR 018): the BullMQ consumer of wake-up messages, and its start and shutdown.
  * A message is only a wake-up: jobs are taken from the head of the Postgres queue by the
@@ -22,9 +25,6 @@ import { RunSlots } from './run-slots';
  * (run-slots.ts). A slot is freed as soon as its handler settles (the outcome is written by
  * the next round, and shutdown waits for that write).
  */
-/** How long an idle worker's shutdown waits for BullMQ to close before forcing it (see beforeApplicationShutdown). */
-const IDLE_CLOSE_WAIT_MS = 1000;
-
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
