@@ -22,10 +22,14 @@ export function lazyMigration(name: string, load: () => MigrationObject['class']
   };
 }
 
+/** The database a Postgres URL names (its path, decoded); empty when it names none. */
+function databaseNameOf(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+}
+
 /** Creates the database named in `databaseUrl` when it does not exist yet (local use, tests). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const target = new URL(databaseUrl);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const name = databaseNameOf(databaseUrl);
   if (!name) throw new Error('DATABASE_URL names no database');
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
@@ -103,7 +107,7 @@ const START_CHECK_CONNECT_TIMEOUT_MS = 10_000;
  */
 export async function assertMigrated(databaseUrl: string, migrations: PorterMigration[]): Promise<void> {
   const target = new URL(databaseUrl);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const name = databaseNameOf(databaseUrl);
   const where = `${target.hostname || 'localhost'}:${target.port || 5432}`;
   const client = new Client({ connectionString: databaseUrl, application_name: 'porter-start-check', connectionTimeoutMillis: START_CHECK_CONNECT_TIMEOUT_MS });
   client.on('error', () => undefined); // a dropped connection fails the running query; no crash
