@@ -78,13 +78,18 @@ export function tokenCommand(): Command {
     .option('--operator', 'platform operator (queue dashboard)')
     .option('--scopes <s1,s2>', 'operational scope ids', '')
     .option('--hours <n>', 'lifetime in hours', '12')
+    .option('--email <address>', "the token's email claim: where `export --notify-email` mails the download link")
     .action(async (options, command: Command) => {
       const out = new Output(command.optsWithGlobals<GlobalOptions>().json === true);
-      if (!options.user === !options.app) throw new CliError('usage: porter token (--user <id> | --app <name>) --tenant <tenant> [--admin] [--operator] [--scopes s1,s2] [--hours 12]', EXIT.usage);
+      if (!options.user === !options.app) throw new CliError('usage: porter token (--user <id> | --app <name>) --tenant <tenant> [--admin] [--operator] [--scopes s1,s2] [--hours 12] [--email address]', EXIT.usage);
       const hours = Number(options.hours);
       if (!Number.isFinite(hours) || hours <= 0) throw new CliError('--hours must be a positive number', EXIT.usage);
       // Loaded here only: the platform library is large, and no other command needs it.
-      const { loadConfig, signToken, ConfigError } = await import('@porter/platform');
+      const { loadConfig, signToken, ConfigError, isEmailClaim } = await import('@porter/platform');
+      // The API's own rule (principalFromClaims): a token with any other `email` would be refused with 401.
+      if (options.email !== undefined && !isEmailClaim(options.email)) {
+        throw new CliError(`--email must be one plain address such as alice@example.com (no display name, no spaces, at most 254 characters), got ${JSON.stringify(options.email)}`, EXIT.usage);
+      }
       let secret: string;
       try {
         secret = loadConfig().authJwtSecret;
@@ -93,7 +98,7 @@ export function tokenCommand(): Command {
       }
       const scopes = String(options.scopes).split(',').map((s) => s.trim()).filter(Boolean);
       const roles = [...(options.admin ? ['admin'] : []), ...(options.operator ? ['operator'] : [])];
-      const claims = { sub: (options.user ?? options.app) as string, tenant: options.tenant as string, roles, scopes, ...(options.app ? { kind: 'app' as const } : {}) };
+      const claims = { sub: (options.user ?? options.app) as string, tenant: options.tenant as string, roles, scopes, ...(options.app ? { kind: 'app' as const } : {}), ...(options.email !== undefined ? { email: options.email as string } : {}) };
       const token = signToken(claims, secret, Math.round(hours * 3600));
       out.result({ token }, () => token);
     });

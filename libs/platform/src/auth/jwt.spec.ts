@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { signToken } from './jwt';
+import { isEmailClaim, signToken } from './jwt';
 import { TokenVerifier } from './token-verifier';
 
 const SECRET = 'a-test-secret-of-some-length';
@@ -38,7 +38,12 @@ describe('JWT verification (HS256 with jose)', () => {
     expect((await verify(signToken({ sub: 'alice', tenant: 'acme' }, SECRET))).email).toBeNull();
     for (const bad of ['alice', 'Alice <alice@acme.example>', 'a@b', 'a b@acme.example', 'x@acme.example\r\nBcc: all@acme.example', 42]) {
       await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', email: bad }))).rejects.toThrow('token email');
+      expect(isEmailClaim(bad)).toBe(false);
     }
+    // The same rule for `porter token --email`: one plain address of at most 254 characters.
+    expect(isEmailClaim('alice@acme.example')).toBe(true);
+    expect(isEmailClaim(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.io`)).toBe(true);
+    expect(isEmailClaim(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(59)}.io`)).toBe(false);
   });
 
   it('refuses a token signed with another secret', async () => {

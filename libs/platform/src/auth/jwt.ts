@@ -37,6 +37,14 @@ export function signToken(claims: PorterClaims, secret: string, expiresInSeconds
 /** One address, no display name, no spaces or control characters (RFC 5321 sizes). */
 const EMAIL = /^[^\s@<>()",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
+/**
+ * Whether `value` is an `email` claim Porter accepts: one plain address (no display name, no
+ * spaces or control characters), at most 254 characters. `porter token --email` checks with it.
+ */
+export function isEmailClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
+}
+
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**
@@ -63,6 +71,6 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   if (kind !== 'user' && kind !== 'app') throw new InvalidTokenError('token kind must be "user" or "app"');
   // `email` (OIDC's claim) is optional; when present it must look like one address.
   const email = claims.email ?? null;
-  if (email !== null && (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email))) throw new InvalidTokenError('token email must be one email address');
+  if (email !== null && !isEmailClaim(email)) throw new InvalidTokenError('token email must be one email address');
   return new Principal(claims.sub, claims.tenant, roles, scopes, kind, email);
 }
