@@ -6,6 +6,12 @@ import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ApiProblemError, CliError, EXIT, Problem } from './errors';
 
+/** A page of a list endpoint (`GET /jobs`, `GET /export-schedules`, …). */
+export interface Page<T> {
+  items: T[];
+  totalRecords: number;
+}
+
 /**
  * The public REST API, nothing else: the CLI is a client like any other (and so proves the API).
  * Every failure leaves as a CliError with its exit code: a problem document from the API, or

@@ -48,3 +48,9 @@ export function table(rows: string[][], maxWidths: Array<number | undefined> = [
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => displayWidth(row[i]))));
   return cells.map((row) => row.map((cell, i) => cell + ' '.repeat(widths[i] - displayWidth(cell))).join('  ').trimEnd());
 }
+
+/** What a list prints instead of an empty table: `No jobs yet.`, `No schedules at offset 40 (12 in all).` */
+export function emptyPageLine(what: string, total: number, offset: number, filtered = false): string {
+  if (total > 0) return `No ${what} at offset ${offset} (${total} in all).`;
+  return filtered ? `No ${what} match these filters.` : `No ${what} yet.`;
+}

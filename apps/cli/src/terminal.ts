@@ -148,3 +148,8 @@ export function formatBytes(n: number): string {
   }
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
+
+/** An ISO time as `2026-12-07 05:00:00Z` (to the second); `-` for none. */
+export function shortTime(iso: string | null | undefined): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
+}

@@ -1,26 +1,18 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integer } from '../args';
+import { Page } from '../client';
 import { EXIT } from '../errors';
-import { oneLine, table } from '../table';
+import { emptyPageLine, oneLine, table } from '../table';
+import { shortTime as short } from '../terminal';
 import { endedLine, Job, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 
-interface Page<T> {
-  items: T[];
-  totalRecords: number;
-}
-
-const integer = (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-  return Number(value);
-};
 
 /** A job's percent; a job that succeeded with no total (an export of no rows) is done: 100%, as in the console. */
 export const percentOf = (job: Pick<Job, 'status' | 'progress'>) => {
   const percent = job.progress.percent ?? (job.status === 'succeeded' ? 100 : null);
   return percent === null ? '' : `${Math.floor(percent)}%`;
 };
-const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
-
 
 async function endedWith(job: Job): Promise<void> {
   if (job.status !== 'succeeded') process.exitCode = EXIT.failed;
@@ -28,8 +20,7 @@ async function endedWith(job: Job): Promise<void> {
 
 /** What `jobs ls` prints instead of an empty table. */
 export function noJobsLine(total: number, offset: number, filtered: boolean): string {
-  if (total > 0) return `No jobs at offset ${offset} (${total} in all).`;
-  return filtered ? 'No jobs match these filters.' : 'No jobs yet.';
+  return emptyPageLine('jobs', total, offset, filtered);
 }
 
 export function jobsCommand(): Command {
