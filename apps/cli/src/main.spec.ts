@@ -1,18 +1,6 @@
-import { run } from './main';
+import { porterInProcess } from '../../../test/cli/porter-in-process';
 
-/** `porter ARGS` in process, its help and messages caught rather than printed. */
-async function exitCodeOf(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await run(['node', 'porter', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const exitCodeOf = (...args: string[]) => porterInProcess(args);
 
 describe('porter exit codes for usage', () => {
   it('a command group without its subcommand is a usage error (exit 2, help on stderr)', async () => {

@@ -1,6 +1,4 @@
-import { createServer, IncomingMessage, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
-import { run } from '../main';
+import { porterInProcess, SeenRequest } from '../../../../test/cli/porter-in-process';
 import { Job } from '../watch-job';
 import { noJobsLine, percentOf } from './jobs';
 
@@ -21,35 +19,18 @@ describe('porter jobs ls: no jobs on the page', () => {
   });
 });
 
-/** `porter ARGS` in process against a stand-in API on a local port; stdout caught. */
-async function porterAgainst(handler: (req: IncomingMessage, res: ServerResponse) => void, ...args: string[]): Promise<{ code: number; stdout: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let stdout = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const exitCode = process.exitCode;
-  try {
-    return { code: await run(['node', 'porter', '--url', url, '--token', 't', ...args]), stdout };
-  } finally {
-    process.exitCode = exitCode;
-    out.mockRestore();
-    err.mockRestore();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 describe('porter jobs retry', () => {
   const job = (status: string, errorDetails: string | null): Job => ({
     id: 'j1', type: 't', name: null, status, position: null, progress: { processed: 1, total: 2, percent: 50 },
     attempts: 2, submittedBy: 'u', submittedAt: '', scheduledFor: null, startedAt: null, completedAt: null, outputFiles: [], errorDetails,
   });
-  const api = (ended: Job) => (req: IncomingMessage, res: ServerResponse) => {
+  const api = (ended: Job) => (req: SeenRequest) => {
     const body = req.method === 'POST' && req.url === '/api/v1/jobs/j1/retry' ? job('pending', 'the disk is full') : req.url === '/api/v1/jobs/j1' ? ended : null;
-    if (body) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    else res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+    return body ? { status: 200, body } : { status: 404, body: { title: 'Not Found', status: 404 } };
+  };
+  const porterAgainst = async (handler: (req: SeenRequest) => { status: number; body?: unknown }, ...args: string[]) => {
+    const { code, stdout } = await porterInProcess(args, handler);
+    return { code, stdout };
   };
 
   it('--wait: a job that ends otherwise prints its status and its reason, as `jobs watch` does (exit 1)', async () => {
