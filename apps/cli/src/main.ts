@@ -5,6 +5,7 @@ import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { jobsCommand } from './commands/jobs';
 import { loginCommand, logoutCommand, tokenCommand } from './commands/login';
+import { schedulesCommand } from './commands/schedules';
 
 /**
  * `porter`: the command line client of Porter's public REST API (docs/cli.md). Configured by
@@ -12,7 +13,7 @@ import { loginCommand, logoutCommand, tokenCommand } from './commands/login';
  */
 export function program(): Command {
   const root = new Command('porter')
-    .description('Porter from the command line: exports, imports and jobs over the REST API')
+    .description('Porter from the command line: exports, imports, jobs and export schedules over the REST API')
     .option('--url <url>', 'API base URL (default: PORTER_URL, then `porter login`, then http://127.0.0.1:3000)')
     .option('--token <token>', 'bearer token (default: PORTER_TOKEN, then `porter login`)')
     .option('--json', 'print one JSON document on stdout (for scripts; no progress bars)')
@@ -22,7 +23,7 @@ export function program(): Command {
       '\nExit codes: 0 done; 1 the job failed, was cancelled or had failed rows; 2 usage error (or the API refused the request as invalid);\n' +
         '3 API unreachable or credentials refused; 130 interrupted.',
     );
-  for (const command of [exportCommand(), importCommand(), jobsCommand(), loginCommand(), logoutCommand(), tokenCommand()]) root.addCommand(command);
+  for (const command of [exportCommand(), importCommand(), jobsCommand(), schedulesCommand(), loginCommand(), logoutCommand(), tokenCommand()]) root.addCommand(command);
   // Every command, nested ones included, reports usage errors through the same path (exit 2).
   const override = (command: Command) => {
     command.exitOverride();
