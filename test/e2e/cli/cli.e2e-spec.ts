@@ -274,7 +274,7 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const run = await startCli(['porter', '--help'], env, { command: ['npx', '--no-install'] }).done;
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: porter [options] [command]');
-    for (const command of ['export', 'import', 'jobs', 'login', 'logout', 'token']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['export', 'import', 'jobs', 'schedules', 'login', 'logout', 'token']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('exit codes: 2 for usage errors and invalid requests, 3 for an unreachable API or a refused token', async () => {
