@@ -437,8 +437,9 @@ describe('job queue batching without a worker: batched submits, multi-claims, ro
     // Left to choose, Postgres kept planning the round afresh (a custom plan each time, ~1.1 ms of
     // a one-job round's 1.6 ms): the round pools force the generic plan, the one the plan tests
     // above and below check.
-    // Under names of this test's own (short: Postgres cuts names at 63 bytes): the plan tests DEALLOCATE ALL on these pools' connections,
-    // which pg's client does not see (it would not prepare the statements' usual names again).
+    // Under names of this test's own (short: Postgres cuts names at 63 bytes). The plan tests
+    // DEALLOCATE ALL on these pools' connections, which pg's client does not see: it would not
+    // prepare the statements' usual names again.
     const plainName = `${PLAIN_ROUND_STATEMENT}.${randomUUID().slice(0, 8)}`;
     const aheadName = `${ROUND_STATEMENT}.${randomUUID().slice(0, 8)}`;
     for (const durable of [false, true]) {
