@@ -53,7 +53,12 @@ describe('an export whose job was purged (e2e)', () => {
       { timeoutMs: 10_000, what: 'the export expired' },
     );
     expect(after).toMatchObject({ status: 'succeeded', downloadUrl: null, result: { expired: true } });
-    expect((await admin.download(done.id)).status).toBe(410);
-    expect((await admin.call('POST', `/api/v1/exports/${done.id}/resend`)).status).toBe(409);
+    // Gone before its expiry: the answers say why, not "expired at" a date still to come.
+    const gone = await admin.download(done.id);
+    expect(gone.status).toBe(410);
+    expect(gone.json.detail).toMatch(/^The file of export .* was removed at .*, before its expiry \(.*\): the export was cancelled, or its job deleted or purged$/);
+    const resend = await admin.call('POST', `/api/v1/exports/${done.id}/resend`);
+    expect(resend.status).toBe(409);
+    expect(resend.json.detail).toMatch(/file was removed before its expiry/);
   });
 });

@@ -158,10 +158,13 @@ describe('API process: HTTP surface', () => {
     const big = await raw(`GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(big).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
     expect(big).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
-    expect(JSON.parse(big.split('\r\n\r\n')[1])).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+    const bigProblem = JSON.parse(big.split('\r\n\r\n')[1]);
+    expect(bigProblem).toMatchObject({ status: 431, title: 'Request Header Fields Too Large', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // The same id in the header, as every other answer has it.
+    expect(big).toContain(`\r\nX-Request-Id: ${bigProblem.requestId}\r\n`);
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-    expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toMatchObject({ status: 400, detail: 'The request is not valid HTTP' });
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toMatchObject({ status: 400, detail: 'The request is not valid HTTP', requestId: expect.any(String) });
     // HTTP/1.1 without a Host header (Node's own refusal was an empty 400); HTTP/1.0 needs none.
     const hostless = await raw('GET /api/v1/jobs HTTP/1.1\r\nConnection: close\r\n\r\n');
     expect(hostless).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);

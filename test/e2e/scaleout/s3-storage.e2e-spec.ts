@@ -118,6 +118,7 @@ const ENV = {
       expect(past.status).toBe(416);
       expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
       expect(past.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(past.json).toMatchObject({ status: 416, title: 'Range Not Satisfiable', type: 'https://porter.dev/problems/range-not-satisfiable' });
       // An If-Range for another version of the file sends all of it.
       const stale = await admin.call('GET', `/api/v1/exports/${info.id}/download`, undefined, { range: 'bytes=0-0', 'if-range': '"0000"' });
       expect(stale.status).toBe(200);

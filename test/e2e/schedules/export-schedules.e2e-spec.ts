@@ -38,6 +38,7 @@ describe('recurring exports (e2e)', () => {
     const created = await client.call('POST', SCHEDULES, { ...createBody, columns: ['email', 'last_name'], filters: { active: true } });
     expect(created.status).toBe(201);
     const s = created.json;
+    expect(created.headers.get('location')).toBe(`${SCHEDULES}/${s.id}`);
     expect(s).toMatchObject({
       id: expect.any(String),
       name: 'minutely staff list',

@@ -117,6 +117,12 @@ describe('webhooks (e2e)', () => {
         const res = await otherAdmin.call(method, `/api/v1/webhooks/${mine.id}${path}`, method === 'PATCH' ? { enabled: false } : undefined);
         expect([method, path, res.status]).toEqual([method, path, 404]);
       }
+      // Listed newest first, or oldest first with sort=oldest.
+      const later = await register(admin, '/later');
+      const ids = async (query: string) => (await admin.call('GET', `/api/v1/webhooks${query}`)).json.items.map((w: { id: string }) => w.id).filter((id: string) => [mine.id, later.id].includes(id));
+      expect(await ids('?limit=1000')).toEqual([later.id, mine.id]);
+      expect(await ids('?limit=1000&sort=oldest')).toEqual([mine.id, later.id]);
+      expect((await admin.call('DELETE', `/api/v1/webhooks/${later.id}`)).status).toBe(204);
       expect((await admin.call('DELETE', `/api/v1/webhooks/${mine.id}`)).status).toBe(204);
       expect((await admin.call('GET', `/api/v1/webhooks/${mine.id}`)).status).toBe(404);
     });
@@ -167,6 +173,11 @@ describe('webhooks (e2e)', () => {
     const page2 = (await admin.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=60&offset=60`)).json;
     expect([page1.items.length, page2.items.length, page1.totalRecords]).toEqual([60, EXPORTS - 60, EXPORTS]);
     expect(new Set([...page1.items, ...page2.items].map((d: { id: string }) => d.id)).size).toBe(EXPORTS);
+    // sort=oldest is the same list reversed, as for every list.
+    const newest = (await deliveries(hook.id)).items.map((d: { id: string }) => d.id);
+    const oldest = (await admin.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?limit=1000&sort=oldest`)).json.items.map((d: { id: string }) => d.id);
+    expect(oldest).toEqual([...newest].reverse());
+    expect((await admin.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?sort=sideways`)).status).toBe(400);
     expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
     } finally {
       await second.stop();
@@ -278,6 +289,15 @@ describe('webhooks (e2e)', () => {
       const conflict = await admin.call('POST', `/api/v1/exports/${info.id}/resend`);
       expect(conflict.status).toBe(409);
       expect(conflict.json.detail).toMatch(/expired at .*: its file is gone/);
+    });
+
+    it('answers 409 when no endpoint of the tenant subscribes to export.ready: nothing would be sent', async () => {
+      // The other tenant has no webhooks at all.
+      const r = await otherAdmin.request({ type: 'employees', format: 'csv' });
+      const info = await waitForExport(otherAdmin, r.json.id);
+      const conflict = await otherAdmin.call('POST', `/api/v1/exports/${info.id}/resend`);
+      expect(conflict.status).toBe(409);
+      expect(conflict.json.detail).toMatch(/^No enabled webhook endpoint of tenant .* subscribes to export\.ready: there is nothing to resend to/);
     });
 
     it('answers 409 for an export that has not succeeded, 404 for one the caller cannot see', async () => {

@@ -203,9 +203,9 @@ export class ExportsController {
 
   @Post(':id/resend')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired' })
+  @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired, or when no endpoint subscribes to export.ready' })
   @ApiAcceptedResponse({ type: ExportResendDto, description: 'a new export.ready event (new webhook-id, a fresh download link in each delivery)' })
-  @ApiProblems({ 404: 'no such export, or not visible to the caller', 409: 'the export has not succeeded, or its file has expired (detail says which)' })
+  @ApiProblems({ 404: 'no such export, or not visible to the caller', 409: 'the export has not succeeded, its file has expired or was removed, or no endpoint subscribes to export.ready (detail says which)' })
   resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveries: number }> {
     return this.commandBus.execute(new ResendExportReadyCommand(principal, id));
   }

@@ -105,5 +105,5 @@ export class CreateDownloadLinkBody {
 
 export class ExportResendDto {
   @ApiProperty({ description: 'the new export.ready event: the webhook-id of its deliveries' }) eventId!: string;
-  @ApiProperty({ description: 'how many enabled endpoints subscribed to export.ready get it (0: none)' }) deliveries!: number;
+  @ApiProperty({ description: 'how many enabled endpoints subscribed to export.ready get it (at least 1: with none, the answer is 409)' }) deliveries!: number;
 }

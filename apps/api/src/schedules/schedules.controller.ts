@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -39,12 +40,14 @@ export class SchedulesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a recurring export (cron in an IANA time zone); one 400 names every bad field' })
   @ApiBody({ type: CreateExportScheduleBody })
-  @ApiCreatedResponse({ type: ExportScheduleDto })
+  @ApiCreatedResponse({ type: ExportScheduleDto, description: 'the schedule (Location: /api/v1/export-schedules/{id})' })
   @ApiProblems({ 400: 'every bad field at once: the body\'s shape, cron, timezone, and what the exports module refuses (type, format, filters, columns, compression, scopeIds, permission)' })
-  async create(@CurrentPrincipal() principal: Principal, @Body() json: unknown): Promise<ExportSchedule> {
+  async create(@CurrentPrincipal() principal: Principal, @Body() json: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExportSchedule> {
     // The body's own problems do not stop the command's checks: one answer lists them all.
     const { body, errors } = await validateCollectingErrors(json, CreateExportScheduleBody);
-    return this.commandBus.execute(new CreateExportScheduleCommand(principal, body, { fieldErrors: errors }));
+    const schedule: ExportSchedule = await this.commandBus.execute(new CreateExportScheduleCommand(principal, body, { fieldErrors: errors }));
+    reply.header('Location', `/api/v1/export-schedules/${schedule.id}`);
+    return schedule;
   }
 
   @Get()

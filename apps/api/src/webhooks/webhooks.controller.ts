@@ -17,7 +17,7 @@ import {
   WebhookEndpointInfo,
   WebhookEndpointWithSecret,
 } from '@porter/webhooks';
-import { PageParams } from '../common/page-params.dto';
+import { SortedPageParams } from '../common/page-params.dto';
 import { ApiProblems } from '../common/problem-responses';
 import { WEBHOOK_EVENT_MODELS } from './webhook-events.openapi';
 import {
@@ -59,10 +59,10 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOperation({ summary: "The tenant's endpoints, newest first" })
+  @ApiOperation({ summary: "The tenant's endpoints, newest first (sort=oldest: oldest first)" })
   @ApiOkResponse({ type: WebhookEndpointPageDto })
-  list(@CurrentPrincipal() principal: Principal, @Query() params: PageParams): Promise<Page<WebhookEndpointInfo>> {
-    return this.queryBus.execute(new ListWebhooksQuery(principal, params.offset ?? 0, params.limit ?? 20));
+  list(@CurrentPrincipal() principal: Principal, @Query() params: SortedPageParams): Promise<Page<WebhookEndpointInfo>> {
+    return this.queryBus.execute(new ListWebhooksQuery(principal, params.offset ?? 0, params.limit ?? 20, params.sort));
   }
 
   @Get(':id')
@@ -109,11 +109,11 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: "The endpoint's deliveries, newest first" })
+  @ApiOperation({ summary: "The endpoint's deliveries, newest first (sort=oldest: oldest first)" })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   @ApiProblems({ 400: 'a bad status, offset or limit', 404: NO_ENDPOINT })
   deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() params: ListDeliveriesParams): Promise<Page<WebhookDeliveryInfo>> {
-    return this.queryBus.execute(new ListWebhookDeliveriesQuery(principal, id, params.status, params.offset ?? 0, params.limit ?? 20));
+    return this.queryBus.execute(new ListWebhookDeliveriesQuery(principal, id, params.status, params.offset ?? 0, params.limit ?? 20, params.sort));
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')

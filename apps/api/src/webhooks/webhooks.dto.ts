@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
-import { PageParams } from '../common/page-params.dto';
+import { SortedPageParams } from '../common/page-params.dto';
 
 export class RegisterWebhookBody {
   @ApiProperty({ example: 'https://hooks.example.com/porter' })
@@ -55,7 +55,7 @@ export class UpdateWebhookBody {
   enabled?: boolean;
 }
 
-export class ListDeliveriesParams extends PageParams {
+export class ListDeliveriesParams extends SortedPageParams {
   @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] })
   @IsOptional()
   @IsIn(['pending', 'succeeded', 'failed'])

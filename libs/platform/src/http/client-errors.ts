@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { STATUS_CODES } from 'http';
 import type { Server } from 'http';
 import type { Duplex } from 'stream';
@@ -27,8 +28,10 @@ export function clientErrorAsProblem(error: NodeJS.ErrnoException, socket: Duple
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const body = JSON.stringify(problem(status, DETAILS[status]));
+  // Like every problem, with a request id: a new one (the request's own headers were never read).
+  const requestId = randomUUID();
+  const body = JSON.stringify({ ...problem(status, DETAILS[status]), requestId });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

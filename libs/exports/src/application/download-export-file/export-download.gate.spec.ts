@@ -6,7 +6,7 @@ import type { ExportInfo } from '../../public/entities/export-info';
 import { ExportOutcome, ExportStatus } from '../../public/enums/export-status';
 import { FileFormat } from '../../public/enums/file-format';
 import type { ExportRecord, ExportRepository, ExportResultRecord } from '../ports/export-repository.port';
-import { ExportDownloadGate } from './export-download.gate';
+import { ExportDownloadGate, fileGoneMessage } from './export-download.gate';
 import { ExportJobFileAccessPolicy } from './export-job-file-access.policy';
 
 const EXPORT_ID = '0b7f3c1e-2d4a-4e5f-8a9b-0c1d2e3f4a5b';
@@ -171,5 +171,18 @@ describe('ExportJobFileAccessPolicy', () => {
     await expect(policy.authorizeRead(read(jobFile({ sha256: 'b'.repeat(64) })))).rejects.toThrow(NotFoundError);
     await expect(policy.authorizeRead(read(jobFile({ name: 'notes.txt' })))).rejects.toThrow(NotFoundError);
     expect(counted).toEqual([]);
+  });
+});
+
+describe('fileGoneMessage: why a download answers 410', () => {
+  it('names the expiry when it has passed (the retention purge marks the result after it)', () => {
+    expect(fileGoneMessage('e1', { expiresAt: '2026-12-01T00:00:00.000Z', expiredAt: null })).toBe('Export e1 expired at 2026-12-01T00:00:00.000Z');
+    expect(fileGoneMessage('e1', { expiresAt: '2026-12-01T00:00:00.000Z', expiredAt: '2026-12-01T00:05:00.000Z' })).toBe('Export e1 expired at 2026-12-01T00:00:00.000Z');
+  });
+
+  it('says the file was removed before its expiry when it was (cancelled, job deleted or purged), not "expired at" a date to come', () => {
+    expect(fileGoneMessage('e1', { expiresAt: '2027-01-06T00:00:00.000Z', expiredAt: '2026-12-07T06:00:00.000Z' })).toBe(
+      'The file of export e1 was removed at 2026-12-07T06:00:00.000Z, before its expiry (2027-01-06T00:00:00.000Z): the export was cancelled, or its job deleted or purged',
+    );
   });
 });

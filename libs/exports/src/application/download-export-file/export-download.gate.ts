@@ -51,7 +51,7 @@ export class ExportDownloadGate {
       // or purged in between (410). The count refuses all of them, so nothing was counted.
       const [still] = await this.exports.resultsForDownload(principal, [result.id]);
       if (!still) throw new NotFoundError('Export', exportId);
-      throw new GoneError(`Export ${exportId} expired at ${still.expiresAt}`);
+      throw new GoneError(fileGoneMessage(exportId, still));
     }
     return result;
   }
@@ -67,9 +67,23 @@ export class ExportDownloadGate {
     const [result] = await this.exports.resultsForDownload(principal, [info.result.id]);
     if (!result || (isFile && !isFile(result))) throw new NotFoundError('Export', exportId);
     const now = this.clock.now();
-    if (result.expiredAt || Date.parse(result.expiresAt) <= now.getTime()) throw new GoneError(`Export ${exportId} expired at ${result.expiresAt}`);
+    if (result.expiredAt || Date.parse(result.expiresAt) <= now.getTime()) throw new GoneError(fileGoneMessage(exportId, result));
     // Checked before counting: a download that cannot be served is not counted.
     if (!(await this.storage.stat(result.storageKey))) throw new GoneError(`The file of export ${exportId} is no longer available`);
     return result;
   }
+}
+
+/**
+ * Why a result's file is gone (410): its expiry passed, or it was removed before it (`expiredAt`
+ * earlier than `expiresAt`: the export was cancelled, or its job deleted or purged). Naming an
+ * expiry still to come as the reason would send the reader looking for the wrong cause.
+ */
+export function fileGoneMessage(exportId: string, result: { expiresAt: string; expiredAt: string | null }): string {
+  const removedAt = result.expiredAt ? Date.parse(result.expiredAt) : null;
+  const expiresAt = Date.parse(result.expiresAt);
+  if (removedAt !== null && removedAt < expiresAt) {
+    return `The file of export ${exportId} was removed at ${result.expiredAt}, before its expiry (${result.expiresAt}): the export was cancelled, or its job deleted or purged`;
+  }
+  return `Export ${exportId} expired at ${result.expiresAt}`;
 }

@@ -10,9 +10,9 @@ import { requireAdmin } from '../webhook-rules';
 export class ListWebhookDeliveriesHandler implements IQueryHandler<ListWebhookDeliveriesQuery, Page<WebhookDeliveryInfo>> {
   constructor(@Inject(WEBHOOK_REPOSITORY) private readonly webhooks: WebhookRepository) {}
 
-  async execute({ principal, webhookId, status, offset, limit }: ListWebhookDeliveriesQuery): Promise<Page<WebhookDeliveryInfo>> {
+  async execute({ principal, webhookId, status, offset, limit, order }: ListWebhookDeliveriesQuery): Promise<Page<WebhookDeliveryInfo>> {
     requireAdmin(principal);
     if (!(await this.webhooks.getEndpoint(principal.tenant, webhookId))) throw new NotFoundError('Webhook', webhookId);
-    return this.webhooks.listDeliveries(principal.tenant, webhookId, status, offset, limit);
+    return this.webhooks.listDeliveries(principal.tenant, webhookId, status, offset, limit, order);
   }
 }

@@ -10,9 +10,9 @@ import { info, requireAdmin } from '../webhook-rules';
 export class ListWebhooksHandler implements IQueryHandler<ListWebhooksQuery, Page<WebhookEndpointInfo>> {
   constructor(@Inject(WEBHOOK_REPOSITORY) private readonly webhooks: WebhookRepository) {}
 
-  async execute({ principal, offset, limit }: ListWebhooksQuery): Promise<Page<WebhookEndpointInfo>> {
+  async execute({ principal, offset, limit, order }: ListWebhooksQuery): Promise<Page<WebhookEndpointInfo>> {
     requireAdmin(principal);
-    const page = await this.webhooks.listEndpoints(principal.tenant, offset, limit);
+    const page = await this.webhooks.listEndpoints(principal.tenant, offset, limit, order);
     return { items: page.items.map(info), totalRecords: page.totalRecords };
   }
 }

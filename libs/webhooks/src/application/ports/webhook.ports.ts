@@ -1,4 +1,4 @@
-import type { Page, PrincipalData } from '@porter/shared-kernel';
+import type { Page, PrincipalData, SortOrder } from '@porter/shared-kernel';
 import type { WebhookDeliveryInfo, WebhookDeliveryStatus, WebhookEndpointInfo } from '../../public/entities/webhook-info';
 
 export interface EndpointRecord extends WebhookEndpointInfo {
@@ -41,11 +41,11 @@ export interface AttemptOutcome {
 export interface WebhookRepository {
   insertEndpoint(record: EndpointRecord): Promise<void>;
   getEndpoint(tenant: string, id: string): Promise<EndpointRecord | null>;
-  listEndpoints(tenant: string, offset: number, limit: number): Promise<Page<EndpointRecord>>;
+  listEndpoints(tenant: string, offset: number, limit: number, order?: SortOrder): Promise<Page<EndpointRecord>>;
   updateEndpoint(tenant: string, id: string, changes: { url?: string; events?: string[]; description?: string | null; enabled?: boolean }): Promise<EndpointRecord | null>;
   deleteEndpoint(tenant: string, id: string): Promise<boolean>;
   setSecret(tenant: string, id: string, sealed: string): Promise<boolean>;
-  listDeliveries(tenant: string, endpointId: string, status: WebhookDeliveryStatus | undefined, offset: number, limit: number): Promise<Page<WebhookDeliveryInfo>>;
+  listDeliveries(tenant: string, endpointId: string, status: WebhookDeliveryStatus | undefined, offset: number, limit: number, order?: SortOrder): Promise<Page<WebhookDeliveryInfo>>;
   /** Joins. Creates the event (once per source key) and a pending delivery per matching enabled endpoint; null when the event existed or nobody subscribes. */
   createEvent(event: { tenant: string; type: string; sourceKey: string; data: Record<string, unknown>; onlyEndpointId?: string }): Promise<{ eventId: string; deliveryIds: string[] } | null>;
   /** Joins. A succeeded or failed delivery back to pending; returns its next attempt number, or null when it is pending or not found. */

@@ -15,10 +15,21 @@ export class ResendExportReadyHandler implements ICommandHandler<ResendExportRea
     // The caller must see the export (404 otherwise, as everywhere in exports).
     const exportInfo: ExportInfo = await this.queryBus.execute(new GetExportInfoQuery(principal, exportId));
     if (exportInfo.status !== 'succeeded' || !exportInfo.result) throw new ConflictError(`Export ${exportId} is ${exportInfo.status}: only a succeeded export can be resent`);
-    if (exportInfo.result.expired) throw new ConflictError(`Export ${exportId} expired at ${exportInfo.result.expiresAt}: its file is gone`);
+    if (exportInfo.result.expired) {
+      const { expiresAt } = exportInfo.result;
+      // Expired before its time: cancelled, or its job deleted or purged (the file went with it).
+      if (Date.parse(expiresAt) > Date.now()) {
+        throw new ConflictError(`Export ${exportId}'s file was removed before its expiry (${expiresAt}): the export was cancelled, or its job deleted or purged`);
+      }
+      throw new ConflictError(`Export ${exportId} expired at ${expiresAt}: its file is gone`);
+    }
     const created = await this.dispatch.transaction((transaction) =>
       this.dispatch.emit(transaction, { tenant: principal.tenant, type: 'export.ready', sourceKey: `export.ready:resend:${newId()}`, data: { exportId, resentBy: principal.userId } }),
     );
-    return { eventId: created?.eventId ?? '', deliveries: created?.deliveryIds.length ?? 0 };
+    // Nothing listens: no event is stored and nothing is sent, which a 202 would hide.
+    if (!created) {
+      throw new ConflictError(`No enabled webhook endpoint of tenant ${principal.tenant} subscribes to export.ready: there is nothing to resend to (register one with POST /api/v1/webhooks)`);
+    }
+    return { eventId: created.eventId, deliveries: created.deliveryIds.length };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@porter/platform';
-import { isUuid, newId, NotFoundError, Page } from '@porter/shared-kernel';
+import { isUuid, newId, NotFoundError, Page, SortOrder, sqlDirection } from '@porter/shared-kernel';
 import type { AttemptOutcome, DeliveryToSend, EndpointRecord, WebhookRepository } from '../../application/ports/webhook.ports';
 import type { WebhookDeliveryInfo, WebhookDeliveryStatus } from '../../public/entities/webhook-info';
 
@@ -68,9 +68,9 @@ export class PgWebhookRepository implements WebhookRepository {
     return rows[0] ? toEndpoint(rows[0]) : null;
   }
 
-  async listEndpoints(tenant: string, offset: number, limit: number): Promise<Page<EndpointRecord>> {
+  async listEndpoints(tenant: string, offset: number, limit: number, order?: SortOrder): Promise<Page<EndpointRecord>> {
     const { rows } = await this.pool.query(
-      `SELECT *, count(*) OVER () AS total FROM webhooks.endpoint WHERE tenant = $1 ORDER BY created_at DESC, id OFFSET $2 LIMIT $3`,
+      `SELECT *, count(*) OVER () AS total FROM webhooks.endpoint WHERE tenant = $1 ORDER BY ${byCreation('created_at', 'id', order)} OFFSET $2 LIMIT $3`,
       [tenant, offset, limit],
     );
     const total = rows[0] ? Number(rows[0].total) : (await this.pool.query(`SELECT count(*)::int AS n FROM webhooks.endpoint WHERE tenant = $1`, [tenant])).rows[0].n;
@@ -112,7 +112,7 @@ export class PgWebhookRepository implements WebhookRepository {
     return (rowCount ?? 0) > 0;
   }
 
-  async listDeliveries(tenant: string, endpointId: string, status: WebhookDeliveryStatus | undefined, offset: number, limit: number): Promise<Page<WebhookDeliveryInfo>> {
+  async listDeliveries(tenant: string, endpointId: string, status: WebhookDeliveryStatus | undefined, offset: number, limit: number, order?: SortOrder): Promise<Page<WebhookDeliveryInfo>> {
     const params: unknown[] = [tenant, endpointId];
     let where = `d.tenant = $1 AND d.endpoint_id = $2`;
     if (status) {
@@ -122,7 +122,7 @@ export class PgWebhookRepository implements WebhookRepository {
     const total = (await this.pool.query(`SELECT count(*)::int AS n FROM webhooks.delivery d WHERE ${where}`, params)).rows[0].n;
     const { rows } = await this.pool.query(
       `SELECT d.*, e.type AS event_type FROM webhooks.delivery d JOIN webhooks.event e ON e.id = d.event_id
-        WHERE ${where} ORDER BY d.created_at DESC, d.id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        WHERE ${where} ORDER BY ${byCreation('d.created_at', 'd.id', order)} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, offset, limit],
     );
     return { items: rows.map(toDelivery), totalRecords: total };
@@ -277,4 +277,10 @@ export class PgWebhookRepository implements WebhookRepository {
   async saveCursor(name: string, position: Record<string, string>): Promise<void> {
     await this.em.execute(`UPDATE webhooks.feed_cursor SET position = ?::jsonb WHERE name = ?`, [JSON.stringify(position), name]);
   }
+}
+
+/** A creation-time order, newest first unless `order` is 'oldest'; the id breaks ties the other way round, so that 'oldest' is exactly 'newest' reversed. */
+function byCreation(createdAt: string, id: string, order: SortOrder | undefined): string {
+  const direction = sqlDirection(order);
+  return `${createdAt} ${direction}, ${id} ${direction === 'DESC' ? 'ASC' : 'DESC'}`;
 }

@@ -1,9 +1,10 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page, Principal } from '@porter/shared-kernel';
+import type { Page, Principal, SortOrder } from '@porter/shared-kernel';
 import type { WebhookDeliveryInfo, WebhookDeliveryStatus, WebhookEndpointInfo } from '../entities/webhook-info';
 
 export class ListWebhooksQuery extends Query<Page<WebhookEndpointInfo>> {
-  constructor(readonly principal: Principal, readonly offset = 0, readonly limit = 20) {
+  /** `order`: by creation time, newest first unless 'oldest'. */
+  constructor(readonly principal: Principal, readonly offset = 0, readonly limit = 20, readonly order: SortOrder = 'newest') {
     super();
   }
 }
@@ -21,6 +22,8 @@ export class ListWebhookDeliveriesQuery extends Query<Page<WebhookDeliveryInfo>>
     readonly status: WebhookDeliveryStatus | undefined,
     readonly offset = 0,
     readonly limit = 20,
+    /** By creation time, newest first unless 'oldest'. */
+    readonly order: SortOrder = 'newest',
   ) {
     super();
   }
