@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { ExportSchedule } from '@porter/scheduling';
 import { integer } from '../args';
 import { Page } from '../client';
 import { EXIT } from '../errors';
@@ -8,31 +9,8 @@ import { shortTime } from '../terminal';
 import { contextOf } from './context';
 import { addExportShapeOptions, downloadWhenDone, ExportInfo, exportShapeBody, requireOptions } from './export-request';
 
-/** A schedule as /api/v1/export-schedules answers it (docs/exports.md, "Recurring exports"). */
-export interface ExportSchedule {
-  id: string;
-  name: string | null;
-  type: string;
-  format: string;
-  filters: Record<string, unknown>;
-  scopeIds: string[];
-  columns: string[] | null;
-  compression: string;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  lastExportId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  createdByKind: string;
-  ownerRevokedAt: string | null;
-  ownerRevokedReason: string | null;
-  /** The next five ticks (one schedule only: GET one, POST, PATCH). */
-  nextRuns?: string[];
-}
+/** A schedule as /api/v1/export-schedules answers it: the scheduling module's public entity (a type only). */
+export type { ExportSchedule };
 
 /** A run as GET …/runs and POST …/run-now answer it: its export's ExportInfo (id null when there is none to read) and the run. */
 export interface ScheduleRun extends Omit<ExportInfo, 'id' | 'jobId'> {
