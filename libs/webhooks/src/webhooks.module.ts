@@ -13,6 +13,7 @@ import { SECRET_SEALER, WEBHOOK_REPOSITORY, WEBHOOK_URL_GUARD } from './applicat
 import { WebhookDispatch } from './application/webhook-dispatch';
 import { AesSecretSealer, ResolvingWebhookUrlGuard } from './infrastructure/delivery/webhook-url.guard';
 import { PgWebhookRepository } from './infrastructure/persistence/pg-webhook.repository';
+import { WebhookFeedStart } from './infrastructure/webhook-feed-start';
 
 /**
  * Webhooks (ADR 045): tenant admins register endpoints; Porter signs and delivers events derived
@@ -35,6 +36,7 @@ import { PgWebhookRepository } from './infrastructure/persistence/pg-webhook.rep
     ListWebhooksHandler,
     GetWebhookHandler,
     ListWebhookDeliveriesHandler,
+    WebhookFeedStart,
   ],
   exports: [WEBHOOK_REPOSITORY, SECRET_SEALER, WebhookDispatch],
 })

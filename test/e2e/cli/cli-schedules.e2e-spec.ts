@@ -1,12 +1,11 @@
 import { randomUUID } from 'crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
-import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { parse } from 'csv-parse/sync';
-import { SMTPServer } from 'smtp-server';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { smtpReceiver } from '../../support/smtp-receiver';
 import { waitFor } from '../../support/wait-for';
 import { seedEmployees } from '../console/console-support';
 import { runCli } from './cli-support';
@@ -14,25 +13,6 @@ import { runCli } from './cli-support';
 const ENV = { JOB_POLLING_INTERVAL_MS: '200', EXPORT_BATCH_SIZE: '200', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info' };
 const ROWS = 400;
 
-/** A real SMTP server on 127.0.0.1 (smtp-server) keeping the recipients and text of what it receives. */
-async function smtpReceiver(): Promise<{ server: SMTPServer; port: number; mails: Array<{ to: string[]; data: string }> }> {
-  const mails: Array<{ to: string[]; data: string }> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, mails };
-}
 
 /** The CLI's export options (--compression, --notify-email), `token --email`, and `porter schedules`, against the real API and worker. */
 describe('porter CLI: compressed exports, email notification and recurring exports (real API and worker)', () => {

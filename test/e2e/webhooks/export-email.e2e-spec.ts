@@ -1,42 +1,13 @@
 import { randomUUID } from 'crypto';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { AddressInfo } from 'net';
 import { parse } from 'csv-parse/sync';
 import { bearer } from '../../support/int-app';
 import { freePort, PorterProcess, startApi, startWorker } from '../../support/processes';
+import { smtpReceiver } from '../../support/smtp-receiver';
 import { waitFor } from '../../support/wait-for';
 import { EXPORT_ENV, exportsClient, insertEmployees, TRICKY_EMPLOYEES, waitForExport } from '../exports/export-support';
 
-interface Mail {
-  from: string;
-  to: string[];
-  data: string;
-}
 
-/** A real SMTP server on 127.0.0.1 (the smtp-server package) that keeps what it receives. */
-async function smtpReceiver(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          data: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, mails };
-}
 
 /** The optional email channel: `notify: { email: true }` mails the requester a download link when the export is ready. */
 describe('export-ready email (e2e, real SMTP server)', () => {

@@ -70,6 +70,10 @@ export interface WebhookRepository {
   firstSight(feed: string, key: string, final: boolean): Promise<boolean>;
   /** Joins. */
   saveCursor(name: string, position: Record<string, string>): Promise<void>;
+  /** The feed cursors that have no position yet (a fresh install). */
+  unplacedCursors(): Promise<string[]>;
+  /** Gives cursor `name` its first position, unless it has one already (false then). */
+  placeCursor(name: string, position: Record<string, string>): Promise<boolean>;
 }
 
 export const WEBHOOK_REPOSITORY = Symbol('WEBHOOK_REPOSITORY');

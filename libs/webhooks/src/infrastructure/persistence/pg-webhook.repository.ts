@@ -277,6 +277,19 @@ export class PgWebhookRepository implements WebhookRepository {
   async saveCursor(name: string, position: Record<string, string>): Promise<void> {
     await this.em.execute(`UPDATE webhooks.feed_cursor SET position = ?::jsonb WHERE name = ?`, [JSON.stringify(position), name]);
   }
+
+  async unplacedCursors(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ name: string }>(`SELECT name FROM webhooks.feed_cursor WHERE position IS NULL ORDER BY name`);
+    return rows.map((r) => r.name);
+  }
+
+  async placeCursor(name: string, position: Record<string, string>): Promise<boolean> {
+    const rows = await this.em.execute<Array<{ name: string }>>(
+      `UPDATE webhooks.feed_cursor SET position = ?::jsonb WHERE name = ? AND position IS NULL RETURNING name`,
+      [JSON.stringify(position), name],
+    );
+    return rows.length > 0;
+  }
 }
 
 /** A creation-time order, newest first unless `order` is 'oldest'; the id breaks ties the other way round, so that 'oldest' is exactly 'newest' reversed. */

@@ -2,12 +2,14 @@ import { randomUUID } from 'crypto';
 import { QueryBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Pool } from 'pg';
+import { ImportsModule } from '@porter/imports';
 import { JobQueueModule } from '@porter/job-queue';
 import { PG_POOL, PlatformModule, PORTER_CONFIG, PorterConfig } from '@porter/platform';
 import { Principal } from '@porter/shared-kernel';
 import { WEBHOOK_REPOSITORY, WebhookRepository } from '../../application/ports/webhook.ports';
 import { WebhookDispatch } from '../../application/webhook-dispatch';
 import { WebhooksModule } from '../../webhooks.module';
+import { WebhookFeedStart } from '../webhook-feed-start';
 import { WebhookEventFeed } from './webhook-event-feed';
 
 /**
@@ -27,7 +29,7 @@ describe('WebhookEventFeed (Postgres): job transitions → events, once', () => 
   };
 
   beforeAll(async () => {
-    ctx = await Test.createTestingModule({ imports: [PlatformModule, JobQueueModule, WebhooksModule] }).compile();
+    ctx = await Test.createTestingModule({ imports: [PlatformModule, JobQueueModule, ImportsModule, WebhooksModule] }).compile();
     await ctx.init();
     pool = ctx.get(PG_POOL);
     repo = ctx.get(WEBHOOK_REPOSITORY);
@@ -97,6 +99,37 @@ describe('WebhookEventFeed (Postgres): job transitions → events, once', () => 
     // Read again: nothing new.
     await drain(feed());
     expect(await eventsOf(tenant)).toHaveLength(30);
+  });
+
+  it("a fresh install's feed starts when the first process starts, not at the feed's first read: jobs that end in between are not skipped", async () => {
+    const cursor = async () => (await pool.query(`SELECT position FROM webhooks.feed_cursor WHERE name = 'job-transitions'`)).rows[0]?.position;
+    const unplace = () => pool.query(`UPDATE webhooks.feed_cursor SET position = NULL WHERE name = 'job-transitions'`);
+    const start = ctx.get(WebhookFeedStart);
+    try {
+      // What the feed alone does on a fresh install: it places its cursor at its first read, so
+      // jobs that ended before that read (the first polling interval) made no event.
+      const before = await tenantWithEndpoint();
+      await unplace();
+      await finishJobs(before, 3);
+      await drain(feed());
+      expect(await eventsOf(before)).toEqual([]);
+
+      // With the start placed when a process starts (WebhookFeedStart, at bootstrap), before the jobs end.
+      const after = await tenantWithEndpoint();
+      await unplace();
+      expect(await start.placeUnplacedCursors()).toContain('job-transitions');
+      const placed = await cursor();
+      expect(placed).not.toBeNull();
+      const ids = await finishJobs(after, 3);
+      // A second process starting moves nothing.
+      expect(await start.placeUnplacedCursors()).not.toContain('job-transitions');
+      expect(await cursor()).toEqual(placed);
+      await drain(feed());
+      expect(new Set((await eventsOf(after)).map((e) => e.job_id))).toEqual(new Set(ids));
+    } finally {
+      // Never left unplaced for the specs that follow.
+      if ((await cursor()) === null) await drain(feed());
+    }
   });
 
   it('two workers reading the feed at once make each event once, with one delivery and one attempt job each', async () => {
