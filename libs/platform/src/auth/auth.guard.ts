@@ -8,8 +8,16 @@ import { TokenVerifier } from './token-verifier';
 
 const IS_PUBLIC = 'porter:isPublic';
 
-/** Marks a route (health, docs, metrics) as reachable without a token. */
+/**
+ * Marks a route (health, docs, metrics) as reachable without a token. The OpenAPI document reads
+ * the same mark (isPublicRoute): such an operation gets `security: []` there (openapi-document.ts).
+ */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Whether a handler of a controller was marked @Public(), on itself or on its class: what JwtAuthGuard and the OpenAPI document go by. */
+export function isPublicRoute(reflector: Reflector, handler: Function, controller: Function): boolean {
+  return reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]) === true;
+}
 
 /**
  * Node's request as the /api/v1 and /admin middleware see it (@fastify/middie runs them on it): the
@@ -36,8 +44,7 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
+    if (isPublicRoute(this.reflector, context.getHandler(), context.getClass())) return true;
     const request = rawRequestOf(context.switchToHttp().getRequest<FastifyRequest>());
     if (request.principal) return true; // authenticated by the /api/v1 middleware
     request.principal = await authenticate(request.headers.authorization, this.verifier);

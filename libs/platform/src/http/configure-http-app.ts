@@ -9,6 +9,7 @@ import { requestIdOf } from '../logging/logging.module';
 import { clientErrorAsProblem } from './client-errors';
 import { etagOnSend, serializeReplyBody } from './etag';
 import { problem, sendProblem } from './problem';
+import { describeCommonAnswers, markPublicOperations } from './openapi-document';
 
 /**
  * Fastify's options for the API. What clients see stays what it was on Express:
@@ -149,7 +150,8 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   // Loaded here, not at the top: only the API serves the document, and workers import this module
   // through @porter/platform without needing @nestjs/swagger (about 7 MB of resident memory).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DocumentBuilder, SwaggerModule } = require('@nestjs/swagger') as typeof import('@nestjs/swagger');
+  const { ApiExtension, DocumentBuilder, SwaggerModule } = require('@nestjs/swagger') as typeof import('@nestjs/swagger');
+  markPublicOperations(app, ApiExtension);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -161,6 +163,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       .build(),
   );
   useMultipartVariants(document);
+  describeCommonAnswers(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
