@@ -117,12 +117,22 @@ export class ExportsController {
       "the export's job before it can run; a refused request stores nothing and creates no job.",
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same export; same key, other body → 422' })
-  @ApiAcceptedResponse({ type: ExportInfoDto, description: 'the export (Location: /api/v1/exports/{id}; Idempotent-Replayed: true on a replay)' })
+  @ApiAcceptedResponse({
+    type: ExportInfoDto,
+    description: 'the export (Location: /api/v1/exports/{id}; Idempotent-Replayed: true on a replay)',
+    headers: {
+      Location: { description: 'the path of the export: /api/v1/exports/{id}', schema: { type: 'string' } },
+      'Idempotent-Replayed': { description: '`true` when an earlier request with the same Idempotency-Key and body made this export', schema: { type: 'string', enum: ['true'] } },
+    },
+  })
   @ApiProblems({
     400: 'malformed request, or a bad file shape (columns, ids, compression): every bad field at once',
-    413: 'an attachment too large, or too many',
+    403: 'a global export type without the admin role, or a local one for scopes the caller does not hold all of',
+    409: 'the Idempotency-Key was used for an export that has since been deleted (use a new key)',
+    413: 'the JSON body (or the multipart request field) past JSON_BODY_LIMIT_BYTES, an attachment too large, or too many',
+    415: 'a Content-Type other than application/json or multipart/form-data, or JSON in a charset other than UTF-8',
     422: 'unknown type, a format the type does not offer, bad filters or scopeIds, notify.email without an address or SMTP, an Idempotency-Key reused with another body',
-    429: "the tenant's pending jobs limit is reached",
+    429: "the tenant's pending jobs limit is reached, or a rate limit (RATE_LIMIT_*)",
   })
   async request(
     @CurrentPrincipal() principal: Principal,
@@ -215,6 +225,8 @@ export class ExportsController {
   @ApiOperation({ summary: 'The export file through a signed link (no bearer token); 403 when tampered or expired; counted' })
   @ApiProduces(...EXPORT_FILE_TYPES)
   @ApiOkResponse({ description: 'The whole file, as its format\'s media type (application/gzip when compressed)', content: EXPORT_FILE_CONTENT })
+  @ApiResponse({ status: 206, description: 'The requested byte range', content: EXPORT_FILE_CONTENT })
+  @ApiProblems({ 403: 'the link is tampered with, incomplete or expired', 404: 'the export no longer exists', 409: 'the export has no file', 410: 'the file has expired', 416: 'the range is wholly past the end' })
   @ApiQuery({ name: 'expires', required: true })
   @ApiQuery({ name: 'sig', required: true })
   async linkedDownload(

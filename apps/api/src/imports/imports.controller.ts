@@ -78,7 +78,11 @@ export class ImportsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an import record (then add batches: uploaded files)' })
-  @ApiCreatedResponse({ type: ImportRecordDto, description: 'the record (Location: /api/v1/imports/{id})' })
+  @ApiCreatedResponse({
+    type: ImportRecordDto,
+    description: 'the record (Location: /api/v1/imports/{id})',
+    headers: { Location: { description: 'the path of the import record: /api/v1/imports/{id}', schema: { type: 'string' } } },
+  })
   @ApiProblems({ 400: 'malformed request: every bad field at once', 422: 'unknown import type, or searchedAt in the future' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateImportBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportRecordInfo> {
     return this.commandBus
@@ -168,9 +172,9 @@ export class ImportsController {
     404: 'no such import record, or not visible to the caller',
     409: 'the record is finalized, or the same file was imported into it already (force=true imports it again)',
     413: 'a file too large, or too many files',
-    415: 'not CSV, XLSX or JSONL by content',
+    415: 'a Content-Type other than multipart/form-data, or a file not CSV, XLSX or JSONL by content',
     422: 'the file does not fit the import type (header, mapping)',
-    429: "the tenant's pending jobs limit is reached",
+    429: "the tenant's pending jobs limit is reached, or a rate limit (RATE_LIMIT_*)",
   })
   async upload(
     @CurrentPrincipal() principal: Principal,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AttachJobFilesCommand,
@@ -79,7 +79,7 @@ export class JobsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received (EventSource sends it when it reconnects)' })
   @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: running.-.-\nevent: status\ndata: {"status":"running"}\n\nid: running.40.100\nevent: progress\ndata: {"processed":40,"total":100,"percent":40}\n\n' } } } })
   @ApiNoContentResponse({ description: 'The job is final and the Last-Event-ID already names its final state: nothing to send' })
-  @ApiProblems({ 404: 'no such job, or not visible to the caller (before any stream starts)', 429: 'too many streams open (Retry-After)' })
+  @ApiProblems({ 404: 'no such job, or not visible to the caller (before any stream starts)', 429: 'too many streams open, or a rate limit (RATE_LIMIT_*); Retry-After' })
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -142,7 +142,12 @@ export class JobsController {
       'a future time makes the job scheduled, null or a past time makes it pending now.',
   })
   @ApiOkResponse({ type: JobResponseDto })
-  @ApiProblems({ 400: 'a bad field', 404: 'no such job, or not visible to the caller', 409: 'a deleted job, or a reschedule of a job that is no longer pending or scheduled' })
+  @ApiProblems({
+    400: 'a bad field',
+    404: 'no such job, or not visible to the caller',
+    409: 'a deleted job, or a reschedule of a job that is no longer pending or scheduled',
+    422: 'a name over 200 characters or with control characters or bidirectional-text controls (the field is named)',
+  })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateJobRequestDto): Promise<JobInfo> {
     const scheduledFor = body.scheduledFor === undefined ? undefined : body.scheduledFor === null ? null : new Date(body.scheduledFor);
     return this.commands.execute(
@@ -210,7 +215,7 @@ export class JobsController {
       'Multipart, one or more `file` parts, all or none added. They are listed with the job\'s files (kind "attachment"), read at ' +
       'GET /jobs/{id}/files/{name} by whoever may see the job, and removed with the job. 413 past the count or size, 409 for a name taken.',
   })
-  @ApiOkResponse({ type: [JobFileDto] })
+  @ApiCreatedResponse({ type: [JobFileDto], description: 'the attachments added' })
   @ApiProblems({ 400: 'no file, or a part that is not a file', 404: 'no such job, or not visible to the caller', 409: 'a name taken, or a deleted job', 413: 'past the count or size' })
   async attach(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: FastifyRequest): Promise<JobFile[]> {
     return receiveFileParts(

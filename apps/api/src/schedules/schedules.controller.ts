@@ -40,7 +40,11 @@ export class SchedulesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a recurring export (cron in an IANA time zone); one 400 names every bad field' })
   @ApiBody({ type: CreateExportScheduleBody })
-  @ApiCreatedResponse({ type: ExportScheduleDto, description: 'the schedule (Location: /api/v1/export-schedules/{id})' })
+  @ApiCreatedResponse({
+    type: ExportScheduleDto,
+    description: 'the schedule (Location: /api/v1/export-schedules/{id})',
+    headers: { Location: { description: 'the path of the schedule: /api/v1/export-schedules/{id}', schema: { type: 'string' } } },
+  })
   @ApiProblems({ 400: 'every bad field at once: the body\'s shape, cron, timezone, and what the exports module refuses (type, format, filters, columns, compression, scopeIds, permission)' })
   async create(@CurrentPrincipal() principal: Principal, @Body() json: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExportSchedule> {
     // The body's own problems do not stop the command's checks: one answer lists them all.
