@@ -265,7 +265,9 @@ describe('OpenAPI document: declared response schemas match real answers (e2e)',
   it('export schedules: create, get, list, patch, run now and runs answer as documented', async () => {
     const client = admin();
     const S = '/api/v1/export-schedules';
-    const schedule = expectDocumented(await client.call('POST', S, { type: 'employees', format: 'csv', cron: '0 6 * * 1-5', timezone: 'Europe/Berlin' }), S, 'post', 201);
+    const created = await client.call('POST', S, { type: 'employees', format: 'csv', cron: '0 6 * * 1-5', timezone: 'Europe/Berlin' });
+    const schedule = expectDocumented(created, S, 'post', 201);
+    expect(created.headers.get('location')).toBe(`${S}/${schedule.id}`);
     expect(schedule.lastRunAt).toBeNull();
     // The check itself: a wrong type, an undocumented field or a missing one fails it.
     const validate = validatorFor(S, 'post', 201, 'application/json');
