@@ -83,8 +83,16 @@ async function problemOf(res: Response): Promise<Problem> {
   return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined };
 }
 
-const unreachable = (error: unknown): ApiError =>
-  new ApiError({ title: 'The API could not be reached', status: 0, detail: error instanceof Error ? error.message : String(error) });
+/**
+ * The network failed (the browser's own words, "Failed to fetch" and the like, mean nothing to a
+ * person): said plainly. `detail` may say more of what was interrupted.
+ */
+export const UNREACHABLE_TITLE = 'The Porter API could not be reached';
+export const UNREACHABLE_DETAIL = 'Check your connection. The page tries again on its own; Refresh tries now.';
+const unreachable = (detail: string = UNREACHABLE_DETAIL): ApiError => new ApiError({ title: UNREACHABLE_TITLE, status: 0, detail });
+
+/** The API could not be reached (no answer at all), as opposed to an answer refusing the request. */
+export const isUnreachable = (error: unknown): boolean => error instanceof ApiError && error.problem.status === 0;
 
 async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
@@ -95,7 +103,8 @@ async function send(method: string, path: string, body?: unknown, extraHeaders: 
   try {
     res = await fetch(path.startsWith('/api/') ? path : `/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   } catch (error) {
-    throw unreachable(error);
+    void error; // the browser's words ("Failed to fetch") say nothing a person can act on
+    throw unreachable();
   }
   if (!res.ok) {
     const problem = await problemOf(res);
@@ -164,7 +173,7 @@ export function upload<T>(path: string, file: File, onProgress: (sent: number, t
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.setRequestHeader('accept', 'application/json, application/problem+json');
     xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
-    xhr.onerror = () => reject(unreachable(new Error('the upload was interrupted')));
+    xhr.onerror = () => reject(unreachable('The upload was interrupted. Check your connection and try again.'));
     xhr.onload = () => {
       let body: any = null;
       try {

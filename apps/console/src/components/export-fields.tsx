@@ -2,6 +2,7 @@ import { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ExportType } from '../model';
 import { hasBodyProperty } from '../features';
+import { claimsOf, session } from '../api';
 import { FieldError } from './ui';
 
 type FieldKind = 'boolean' | 'date' | 'number' | 'text';
@@ -26,8 +27,14 @@ const humanize = (name: string) => {
  * piece of state, shared by the export form and the recurring-schedule form. `postPath` is the
  * endpoint the body goes to (gzip is offered where its body declares `compression`).
  */
+/** Global types cover the whole tenant: the API lets admins only export them. */
+export const mayUse = (type: ExportType, admin: boolean) => admin || type.scope !== 'global';
+const isAdmin = () => !!claimsOf(session.token()).roles?.includes('admin');
+
 export function useExportFields(types: ExportType[], postPath: string) {
-  const [typeName, setTypeName] = useState(types[0]?.type ?? '');
+  const admin = isAdmin();
+  // The first type this person may export (a non-admin's first local type), not one the API would refuse.
+  const [typeName, setTypeName] = useState((types.find((t) => mayUse(t, admin)) ?? types[0])?.type ?? '');
   const type = types.find((t) => t.type === typeName) ?? types[0];
   const [format, setFormat] = useState(type?.formats[0] ?? 'csv');
   const [filters, setFilters] = useState<Record<string, string>>({});
@@ -62,14 +69,14 @@ export function useExportFields(types: ExportType[], postPath: string) {
   };
   /** What the API would refuse, said before sending: field → message (empty when nothing). */
   const check = (): Record<string, string> => (type?.columns && !columns.length ? { columns: 'Tick at least one column (all of them ticked exports every column).' } : {});
-  return { types, type, typeName, setTypeName, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable, body, check };
+  return { admin, types, type, typeName, setTypeName, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable, body, check };
 }
 
 export type ExportFieldsState = ReturnType<typeof useExportFields>;
 
 /** The generated fields; `head` goes after type and format, `tail` after scopes and gzip; `errors` (field → message) show at their fields. */
 export function ExportFields({ state, head, tail, errors = {} }: { state: ExportFieldsState; head?: ComponentChildren; tail?: ComponentChildren; errors?: Record<string, string> }) {
-  const { types, type, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable } = state;
+  const { admin, types, type, format, setFormat, filters, setFilters, columns, setColumns, scopeIds, setScopeIds, gzip, setGzip, gzipAvailable } = state;
   if (!type) return <p class="empty">No export types are registered.</p>;
   return (
     <>
@@ -79,7 +86,7 @@ export function ExportFields({ state, head, tail, errors = {} }: { state: Export
           <select name="type" value={type.type} onChange={(e) => state.setTypeName(e.currentTarget.value)}>
             {types.map((t) => (
               <option key={t.type} value={t.type}>
-                {t.type} ({t.scope})
+                {t.type} ({mayUse(t, admin) ? t.scope : 'global, admins only'})
               </option>
             ))}
           </select>
@@ -97,6 +104,11 @@ export function ExportFields({ state, head, tail, errors = {} }: { state: Export
         {head}
       </div>
       {type.description && <p class="hint">{type.description}</p>}
+      {!admin && types.some((t) => !mayUse(t, admin)) && (
+        <p class="hint" data-testid="global-types-note">
+          Global types export the whole tenant: only admins may request them (the API would refuse yours). Choose a scoped type.
+        </p>
+      )}
       {type.filters.length > 0 && (
         <fieldset>
           <legend>Filters</legend>

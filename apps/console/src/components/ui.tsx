@@ -9,6 +9,8 @@ import { emptyPageText } from '../jobs-list';
 export function ProblemBox({ error }: { error: ApiError | Error | null | undefined }) {
   if (!error) return null;
   const problem: Problem = error instanceof ApiError ? error.problem : { title: 'Something went wrong in the console', status: 0, detail: error.message };
+  // A field error the detail already says ("url refused: <message>") is not said again as a bullet.
+  const errors = problem.errors?.filter((e) => !problem.detail?.includes(e.message));
   return (
     <div class="problem" role="alert">
       <strong>
@@ -16,9 +18,9 @@ export function ProblemBox({ error }: { error: ApiError | Error | null | undefin
         {problem.status ? ` (${problem.status})` : ''}
       </strong>
       {problem.detail && <p>{problem.detail}</p>}
-      {problem.errors?.length ? (
+      {errors?.length ? (
         <ul>
-          {problem.errors.map((e) => (
+          {errors.map((e) => (
             <li key={e.path}>
               <code>{e.path}</code>: {e.message}
             </li>

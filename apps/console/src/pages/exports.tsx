@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { bytes, clearsError, FieldError, Link, PagedList, ProblemBox, ProgressBar, splitFieldErrors, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, clearsError, FieldError, Link, PagedList, ProblemBox, ProgressBar, splitFieldErrors, Status, useAction, useLoad } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
 import { hasEndpoint } from '../features';
 import { ExportFields, useExportFields } from '../components/export-fields';
+import { refreshingToo, useRetryWhileUnreachable } from '../components/reload';
+import { whenLocal } from '../components/time';
 
 /** "Copy link": a time-limited download URL, offered when the server has download links. */
 function CopyLink({ id }: { id: string }) {
   const [available, setAvailable] = useState(false);
-  const [copied, setCopied] = useState<string | null>(null);
+  const [copied, setCopied] = useState<{ url: string; until: string } | null>(null);
   const action = useAction();
   useEffect(() => {
     void hasEndpoint('/api/v1/exports/{id}/download-link').then(setAvailable);
@@ -26,15 +28,16 @@ function CopyLink({ id }: { id: string }) {
             const link = await api<{ url: string; expiresAt: string }>('POST', `/exports/${id}/download-link`, {});
             const url = new URL(link.url, location.origin).toString();
             await navigator.clipboard?.writeText(url).catch(() => undefined);
-            setCopied(`${url} (until ${when(link.expiresAt)})`);
+            setCopied({ url, until: whenLocal(link.expiresAt) });
           })
         }
       >
         Copy download link
       </button>
       {copied && (
-        <div class="sub" role="status">
-          Copied: <code>{copied}</code>
+        // The link is long: one line that scrolls (not a tall wrapped cell), its expiry beside it.
+        <div class="sub copied-link" role="status">
+          Copied (valid until {copied.until}): <code>{copied.url}</code>
         </div>
       )}
       <ProblemBox error={action.error} />
@@ -92,15 +95,15 @@ function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | 
           </div>
         )}
       </td>
-      <td>
+      <td data-label="Status">
         <Status status={status} />
       </td>
-      <td class="wide">
+      <td class="wide" data-label="Progress">
         <ProgressBar progress={job?.progress} status={status} label={`Progress of export ${info.name || `${info.type} ${info.format}`}`} />
         {info.errorMessage && <div class="sub error-text">{info.errorMessage}</div>}
       </td>
       <td class="nowrap hide-phone">{info.itemsCount?.toLocaleString() ?? '—'}</td>
-      <td>
+      <td data-label="File">
         {info.downloadUrl && info.result ? (
           <button type="button" onClick={() => action.run(() => download(`/exports/${info.id}/download`, info.result!.fileName))} disabled={action.busy}>
             Download <span class="visually-hidden">{info.result.fileName}</span>
@@ -112,7 +115,7 @@ function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | 
         {info.downloadUrl && <CopyLink id={info.id} />}
         <ProblemBox error={action.error} />
       </td>
-      <td class="nowrap hide-phone">{when(info.createdAt)}</td>
+      <td class="nowrap hide-phone">{whenLocal(info.createdAt)}</td>
     </tr>
   );
 }
@@ -192,7 +195,7 @@ function ExportForm({ types, onCreated }: { types: ExportType[]; onCreated: (e: 
       {created && (
         <p class="hint" role="status">
           Export requested: <Link href={`/console/jobs/${created.jobId}`}>{created.name || created.type}</Link>
-          {created.scheduledFor ? `, due ${when(created.scheduledFor)}` : ''} — first in <em>Your exports</em> below.
+          {created.scheduledFor ? `, due ${whenLocal(created.scheduledFor)}` : ''} — first in <em>Your exports</em> below.
         </p>
       )}
       <ProblemBox error={split.rest} />
@@ -204,6 +207,7 @@ export function ExportsPage() {
   const [offset, setOffset] = useState(0);
   const types = useLoad(() => get<ExportType[]>('/exports/types'), []);
   const list = useLoad(() => get<Page<ExportInfo>>(`/exports${query({ offset, limit: 20 })}`), [offset]);
+  useRetryWhileUnreachable([types, list]);
   const [recurring, setRecurring] = useState(false);
   useEffect(() => void hasEndpoint('/api/v1/export-schedules').then(setRecurring), []);
   return (
@@ -216,9 +220,10 @@ export function ExportsPage() {
       )}
       <ProblemBox error={types.error} />
       {types.data && <ExportForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
+      <div class="stack-phone exports-list">
       <PagedList
         title="Your exports"
-        list={list}
+        list={refreshingToo(list, types)}
         columns={['Export', 'Status', 'Progress', { label: 'Rows', hidePhone: true }, 'File', { label: 'Created', hidePhone: true }]}
         row={(e) => <ExportRow key={`${e.id}-${e.status}`} initial={e} type={types.data?.find((t) => t.type === e.type)} />}
         empty="No exports yet."
@@ -226,6 +231,7 @@ export function ExportsPage() {
         limit={20}
         onOffset={setOffset}
       />
+      </div>
     </section>
   );
 }

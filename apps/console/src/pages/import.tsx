@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, download, get, Page, query } from '../api';
-import { Link, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { Link, ProblemBox, Status, useAction, useLoad } from '../components/ui';
+import { whenLocal } from '../components/time';
+import { useRetryWhileUnreachable } from '../components/reload';
 import { BatchBar, RecordStatus } from '../components/import-status';
 import { ImportBatch, ImportRecord, ImportResult, isTerminal, TERMINAL_BATCH } from '../model';
 import { useJob } from '../watch';
@@ -106,6 +108,8 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
   const [batch, setBatch] = useState(initial);
   const { job } = useJob(TERMINAL_BATCH.includes(batch.status) ? null : batch.jobId);
   const action = useAction();
+  // The retry started from this page: its job, and how many rows it took on.
+  const [retry, setRetry] = useState<{ jobId: string; rows: number } | null>(null);
   const ended = TERMINAL_BATCH.includes(batch.status);
 
   // The batch's counts follow its rows; read it while the job runs and once more when it ends.
@@ -148,10 +152,36 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
           <button type="button" disabled={action.busy} onClick={() => action.run(() => download(`/imports/${recordId}/batches/${batch.id}/failed-rows`, 'failed-rows.csv'))}>
             Download failed rows
           </button>
-          <button type="button" disabled={action.busy} onClick={() => action.run(async () => setBatch(await api<ImportBatch>('POST', `/imports/${recordId}/batches/${batch.id}/retry-failed-rows`)))}>
+          <button
+            type="button"
+            disabled={action.busy}
+            onClick={() =>
+              action.run(async () => {
+                const next = await api<ImportBatch>('POST', `/imports/${recordId}/batches/${batch.id}/retry-failed-rows`);
+                setRetry({ jobId: next.jobId, rows: c.failed + c.partiallyFailed });
+                setBatch(next);
+              })
+            }
+          >
             Retry failed rows
           </button>
         </div>
+      )}
+      {retry && (
+        // What the retry is doing, then what it came to (the counts above follow the batch).
+        <p class="retry-status" role="status" data-testid="retry-status">
+          {ended ? (
+            <>
+              Retry finished ({batch.status.replace('_', ' ')}): {countsText(batch)} <Link href={`/console/jobs/${retry.jobId}`}>Retry job</Link>
+            </>
+          ) : (
+            <>
+              Retry started: {retry.rows.toLocaleString()} failed {retry.rows === 1 ? 'row is' : 'rows are'} being imported again
+              {job?.progress?.percent !== null && job?.progress?.percent !== undefined ? ` (${Math.floor(job.progress.percent)}%)` : ''}…{' '}
+              <Link href={`/console/jobs/${retry.jobId}`}>Retry job</Link>
+            </>
+          )}
+        </p>
       )}
       <ProblemBox error={action.error} />
       {c.total > 0 && <Results recordId={recordId} batch={batch} />}
@@ -162,6 +192,7 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
 export function ImportPage({ id }: { id: string }) {
   const record = useLoad(() => get<ImportRecord>(`/imports/${id}`), [id]);
   const r = record.data;
+  useRetryWhileUnreachable([record]);
   // The record completes a moment after its last batch ends: read it until it says so.
   const settling = !!r && r.status !== 'completed' && !!r.finalizedAt && r.batches.every((b) => TERMINAL_BATCH.includes(b.status));
   useEffect(() => {
@@ -179,7 +210,7 @@ export function ImportPage({ id }: { id: string }) {
       {r && (
         <>
           <p>
-            {r.type} · <RecordStatus record={r} /> · created {when(r.createdAt)}
+            {r.type} · <RecordStatus record={r} /> · created {whenLocal(r.createdAt)}
             {r.options?.dryRun ? ' · dry run: nothing is written' : ''}
           </p>
           {r.batches.map((b) => (

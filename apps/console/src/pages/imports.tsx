@@ -1,6 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, get, Page, query, upload } from '../api';
-import { bytes, clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { bytes, clearsError, Link, PagedList, ProblemBox, useAction, useLoad } from '../components/ui';
+import { refreshingToo, useRetryWhileUnreachable } from '../components/reload';
+import { whenLocal } from '../components/time';
 import { RecordStatus } from '../components/import-status';
 import { ImportBatch, ImportRecord, ImportType } from '../model';
 import { navigate } from '../router';
@@ -9,6 +11,9 @@ interface UploadLimits {
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
+
+/** The picker offers the files the server takes for the type: its formats (csv, xlsx, jsonl), no more. */
+export const acceptOf = (type: ImportType | undefined): string => (type?.formats.length ? type.formats : ['csv', 'xlsx', 'jsonl']).map((f) => `.${f}`).join(',');
 
 function UploadForm({ types, limits }: { types: ImportType[]; limits: UploadLimits | null }) {
   const [typeName, setTypeName] = useState(types[0]?.type ?? '');
@@ -100,7 +105,7 @@ function UploadForm({ types, limits }: { types: ImportType[]; limits: UploadLimi
           Drop a file here, or{' '}
           <label class="file-label">
             choose one
-            <input ref={input} class="visually-hidden" type="file" name="file" accept=".csv,.xlsx,.jsonl,.ndjson" onChange={(e) => choose(e.currentTarget.files?.[0])} />
+            <input ref={input} class="visually-hidden" type="file" name="file" accept={acceptOf(type)} onChange={(e) => choose(e.currentTarget.files?.[0])} />
           </label>
           .
         </p>
@@ -137,14 +142,16 @@ export function ImportsPage() {
   const types = useLoad(() => get<ImportType[]>('/imports/types'), []);
   const limits = useLoad(() => get<UploadLimits>('/imports/configuration').catch(() => null), []);
   const list = useLoad(() => get<Page<ImportRecord>>(`/imports${query({ offset, limit: 20 })}`), [offset]);
+  useRetryWhileUnreachable([types, list]);
   return (
     <section>
       <h1 tabIndex={-1}>Imports</h1>
       <ProblemBox error={types.error} />
       {types.data && <UploadForm types={types.data} limits={limits.data} />}
+      <div class="stack-phone imports-list">
       <PagedList
         title="Your imports"
-        list={list}
+        list={refreshingToo(list, types)}
         columns={['Source', { label: 'Type', hidePhone: true }, 'Status', 'Rows done / failed', { label: 'Created', hidePhone: true }]}
         row={(r) => {
           const total = r.batches.reduce((n, b) => n + b.counts.total, 0);
@@ -160,10 +167,11 @@ export function ImportsPage() {
               <td>
                 <RecordStatus record={r} reason />
               </td>
-              <td class="nowrap">
+              <td class="nowrap" data-testid="import-counts">
                 {done.toLocaleString()} / {failed.toLocaleString()} of {total.toLocaleString()}
+                <span class="show-phone sub">rows done / failed</span>
               </td>
-              <td class="nowrap hide-phone">{when(r.createdAt)}</td>
+              <td class="nowrap hide-phone">{whenLocal(r.createdAt)}</td>
             </tr>
           );
         }}
@@ -172,6 +180,7 @@ export function ImportsPage() {
         limit={20}
         onOffset={setOffset}
       />
+      </div>
     </section>
   );
 }

@@ -1,21 +1,25 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { CronFields } from '../components/schedule-fields';
-import { Link, Pager, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { clearsError, Link, Pager, ProblemBox, splitFieldErrors, Status, useAction, useLoad } from '../components/ui';
+import { useRetryWhileUnreachable } from '../components/reload';
+import { whenIn } from '../components/time';
 import { ExportSchedule, ScheduleRun } from '../model';
 import { navigate } from '../router';
-import { EnabledToggle, scheduleLabel } from './schedules';
+import { EnabledToggle, ScheduledTime, scheduleLabel } from './schedules';
 
 function EditSchedule({ schedule, onSaved }: { schedule: ExportSchedule; onSaved: (s: ExportSchedule) => void }) {
   const [name, setName] = useState(schedule.name ?? '');
   const [cron, setCron] = useState(schedule.cron);
   const [timezone, setTimezone] = useState(schedule.timezone);
   const [enabled, setEnabled] = useState(schedule.enabled);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
+  const split = splitFieldErrors(error, ['cron', 'timezone']);
   return (
     <form
       class="panel"
       aria-labelledby="edit-schedule"
+      {...clearsError(setError)}
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => onSaved(await api<ExportSchedule>('PATCH', `/export-schedules/${schedule.id}`, { name: name.trim() || null, cron: cron.trim(), timezone: timezone.trim(), enabled })));
@@ -26,7 +30,7 @@ function EditSchedule({ schedule, onSaved }: { schedule: ExportSchedule; onSaved
         Name <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       <div class="row">
-        <CronFields idPrefix="edit" cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} />
+        <CronFields idPrefix="edit" cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} errors={split.fields} />
       </div>
       <label class="check">
         <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Enabled (unticked: paused, no ticks)
@@ -34,14 +38,27 @@ function EditSchedule({ schedule, onSaved }: { schedule: ExportSchedule; onSaved
       <button type="submit" disabled={busy}>
         Save
       </button>
-      <ProblemBox error={error} />
+      <ProblemBox error={split.rest} />
     </form>
   );
 }
 
-function Runs({ id, generation }: { id: string; generation: number }) {
+/** How often the runs are read again while one of them has not ended. */
+export const RUNS_REFRESH_MS = 1500;
+const unfinished = (r: ScheduleRun) => r.status === 'pending' || r.status === 'running';
+
+function Runs({ id, zone, generation }: { id: string; zone: string; generation: number }) {
   const [offset, setOffset] = useState(0);
   const runs = useLoad(() => get<Page<ScheduleRun>>(`/export-schedules/${id}/runs${query({ offset, limit: 10 })}`), [id, offset, generation]);
+  useRetryWhileUnreachable([runs]);
+  // A run that has not ended (its export pending or running) is followed: the list is read again
+  // at a modest pace until every run shown has its final status.
+  const live = !!runs.data?.items.some(unfinished);
+  useEffect(() => {
+    if (!live || runs.loading) return undefined;
+    const timer = setTimeout(runs.reload, RUNS_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [live, runs.loading, runs.data]);
   return (
     <>
       <div class="title-row">
@@ -66,7 +83,7 @@ function Runs({ id, generation }: { id: string; generation: number }) {
                 {runs.data.items.map((r) => (
                   <tr key={r.run.id} data-run-id={r.run.id}>
                     <td>
-                      {when(r.run.tickAt)}
+                      {whenIn(r.run.tickAt, zone)}
                       <div class="sub">
                         {r.run.trigger === 'manual' ? 'run now' : 'cron'}
                         {r.run.missedTicks ? ` · ${r.run.missedTicks} missed before` : ''}
@@ -156,9 +173,17 @@ export function SchedulePage({ id }: { id: string }) {
               <code>{s.cron}</code> in {s.timezone}
             </dd>
             <dt>Next runs</dt>
-            <dd>{s.enabled ? (s.nextRuns?.length ? s.nextRuns.map((t) => <div key={t}>{when(t)}</div>) : when(s.nextRunAt)) : 'paused'}</dd>
+            <dd>
+              {s.enabled
+                ? (s.nextRuns?.length ? s.nextRuns : [s.nextRunAt]).map((t) => (
+                    <div key={t}>
+                      <ScheduledTime iso={t} zone={s.timezone} />
+                    </div>
+                  ))
+                : 'paused'}
+            </dd>
             <dt>Last run</dt>
-            <dd>{when(s.lastRunAt)}</dd>
+            <dd>{s.lastRunAt ? <ScheduledTime iso={s.lastRunAt} zone={s.timezone} /> : '—'}</dd>
             {Object.keys(s.filters).length > 0 && (
               <>
                 <dt>Filters</dt>
@@ -188,7 +213,7 @@ export function SchedulePage({ id }: { id: string }) {
         </div>
         <EditSchedule key={`${s.id}-${s.updatedAt}`} schedule={s} onSaved={saved} />
       </div>
-      <Runs id={s.id} generation={generation} />
+      <Runs id={s.id} zone={s.timezone} generation={generation} />
     </section>
   );
 }

@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { ExportFields, useExportFields } from '../components/export-fields';
 import { browserZone, CronFields } from '../components/schedule-fields';
-import { clearsError, Link, PagedList, ProblemBox, splitFieldErrors, useAction, useLoad, when } from '../components/ui';
+import { clearsError, Link, PagedList, ProblemBox, splitFieldErrors, useAction, useLoad } from '../components/ui';
+import { refreshingToo, useRetryWhileUnreachable } from '../components/reload';
+import { whenIn, whenScheduled } from '../components/time';
 import { ExportSchedule, ExportType } from '../model';
 
 export const scheduleLabel = (s: ExportSchedule) => s.name || `${s.type} ${s.format}`;
@@ -14,29 +16,36 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
   const [timezone, setTimezone] = useState(browserZone);
   const { busy, error, run, setError } = useAction();
   const [invalid, setInvalid] = useState<Record<string, string>>({});
+  // The schedule just created, said under the button until the form changes.
+  const [created, setCreated] = useState<ExportSchedule | null>(null);
   if (!fields.type) return <p class="empty">No export types are registered.</p>;
-  const split = splitFieldErrors(error, ['columns']);
+  // The API's errors about the cron, the zone or the columns show at those fields.
+  const split = splitFieldErrors(error, ['columns', 'cron', 'timezone']);
+  const errors = { ...split.fields, ...invalid };
   return (
     <form
       class="panel"
       aria-labelledby="new-schedule"
-      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v))))}
+      {...clearsError((e) => (setError(e), setInvalid((v) => (Object.keys(v).length ? {} : v)), setCreated(null)))}
       onSubmit={(e) => {
         e.preventDefault();
         const found = fields.check();
         setInvalid(found);
         if (Object.keys(found).length) return setError(null);
+        setCreated(null);
         void run(async () => {
           const body = { ...fields.body(), cron: cron.trim(), timezone: timezone.trim(), ...(name.trim() ? { name: name.trim() } : {}) };
-          onCreated(await api<ExportSchedule>('POST', '/export-schedules', body));
+          const schedule = await api<ExportSchedule>('POST', '/export-schedules', body);
           setName('');
+          setCreated(schedule);
+          onCreated(schedule);
         });
       }}
     >
       <h2 id="new-schedule">New schedule</h2>
       <ExportFields
         state={fields}
-        errors={{ ...split.fields, ...invalid }}
+        errors={errors}
         head={
           <label>
             Name (optional) <input name="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
@@ -44,11 +53,17 @@ function ScheduleForm({ types, onCreated }: { types: ExportType[]; onCreated: (s
         }
       />
       <div class="row">
-        <CronFields idPrefix="new" cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} />
+        <CronFields idPrefix="new" cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} errors={errors} />
       </div>
       <button type="submit" disabled={busy}>
         Create schedule
       </button>
+      {created && (
+        <p class="hint" role="status">
+          Schedule created: <Link href={`/console/schedules/${created.id}`}>{scheduleLabel(created)}</Link>
+          {created.enabled && created.nextRunAt ? `, first run ${whenIn(created.nextRunAt, created.timezone)}` : ''} — listed in <em>Your schedules</em> below.
+        </p>
+      )}
       <ProblemBox error={split.rest} />
     </form>
   );
@@ -82,6 +97,17 @@ export function EnabledToggle({ schedule, onChange }: { schedule: ExportSchedule
   );
 }
 
+/** A schedule's time in the schedule's own zone (labelled), and the viewer's local time under it when that differs. */
+export function ScheduledTime({ iso, zone }: { iso: string | null | undefined; zone: string }) {
+  const t = whenScheduled(iso, zone);
+  return (
+    <>
+      {t.main}
+      {t.local && <div class="sub">{t.local}</div>}
+    </>
+  );
+}
+
 function ScheduleRow({ initial }: { initial: ExportSchedule }) {
   const [s, setS] = useState(initial);
   return (
@@ -101,8 +127,8 @@ function ScheduleRow({ initial }: { initial: ExportSchedule }) {
         <code>{s.cron}</code>
         <div class="sub">{s.timezone}</div>
       </td>
-      <td>{s.enabled ? when(s.nextRunAt) : <span class="sub">paused</span>}</td>
-      <td class="nowrap hide-phone">{s.lastRunAt ? <Link href={`/console/schedules/${s.id}#runs`}>{when(s.lastRunAt)}</Link> : '—'}</td>
+      <td>{s.enabled ? <ScheduledTime iso={s.nextRunAt} zone={s.timezone} /> : <span class="sub">paused</span>}</td>
+      <td class="hide-phone">{s.lastRunAt ? <Link href={`/console/schedules/${s.id}#runs`}>{whenIn(s.lastRunAt, s.timezone)}</Link> : '—'}</td>
       <td>
         <EnabledToggle schedule={s} onChange={setS} />
       </td>
@@ -114,6 +140,7 @@ export function SchedulesPage() {
   const [offset, setOffset] = useState(0);
   const types = useLoad(() => get<ExportType[]>('/exports/types'), []);
   const list = useLoad(() => get<Page<ExportSchedule>>(`/export-schedules${query({ offset, limit: 20 })}`), [offset]);
+  useRetryWhileUnreachable([types, list]);
   return (
     <section>
       <h1 tabIndex={-1}>Schedules</h1>
@@ -122,7 +149,7 @@ export function SchedulesPage() {
       {types.data && <ScheduleForm types={types.data} onCreated={() => (setOffset(0), list.reload())} />}
       <PagedList
         title="Your schedules"
-        list={list}
+        list={refreshingToo(list, types)}
         columns={['Schedule', { label: 'When', hidePhone: true }, 'Next run', { label: 'Last run', hidePhone: true }, 'Enabled']}
         row={(s) => <ScheduleRow key={`${s.id}-${s.updatedAt}`} initial={s} />}
         empty="No schedules yet."

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, Page, query } from '../api';
 import { SecretOnce } from '../components/secret';
-import { EventsField } from '../components/webhook-events';
-import { Link, Pager, ProblemBox, Status, useAction, useLoad, when } from '../components/ui';
+import { EventsField, NO_EVENTS, webhookErrors } from '../components/webhook-events';
+import { clearsError, FieldError, Link, Pager, ProblemBox, Status, useAction, useLoad } from '../components/ui';
+import { whenLocal } from '../components/time';
 import { Webhook, WebhookDelivery } from '../model';
 import { navigate } from '../router';
 import { eventsText } from './webhooks';
@@ -12,31 +13,49 @@ function EditWebhook({ hook, onSaved }: { hook: Webhook; onSaved: (w: Webhook) =
   const [events, setEvents] = useState(hook.events);
   const [description, setDescription] = useState(hook.description ?? '');
   const [enabled, setEnabled] = useState(hook.enabled);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
+  const [noEvents, setNoEvents] = useState(false);
+  const split = webhookErrors(error);
+  const errors: Record<string, string> = { ...split.fields, ...(noEvents ? { events: NO_EVENTS } : {}) };
   return (
     <form
       class="panel"
       aria-labelledby="edit-webhook"
+      {...clearsError((e) => (setError(e), setNoEvents(false)))}
       onSubmit={(e) => {
         e.preventDefault();
+        if (!events.length) return (setError(null), setNoEvents(true));
         void run(async () => onSaved(await api<Webhook>('PATCH', `/webhooks/${hook.id}`, { url: url.trim(), events, description: description.trim() || null, enabled })));
       }}
     >
       <h2 id="edit-webhook">Edit</h2>
-      <label>
-        URL <input name="url" type="url" required maxLength={2000} value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
-      </label>
+      <div class="field">
+        <label>
+          URL{' '}
+          <input
+            name="url"
+            type="url"
+            required
+            maxLength={2000}
+            value={url}
+            aria-invalid={errors.url ? 'true' : undefined}
+            aria-describedby={errors.url ? 'edit-url-error' : undefined}
+            onInput={(e) => setUrl(e.currentTarget.value)}
+          />
+        </label>
+        <FieldError id="edit-url-error" message={errors.url} />
+      </div>
       <label>
         Description <input name="description" maxLength={500} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
       </label>
-      <EventsField events={events} onChange={setEvents} />
+      <EventsField idPrefix="edit" events={events} onChange={setEvents} error={errors.events} />
       <label class="check">
         <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} /> Enabled
       </label>
       <button type="submit" disabled={busy}>
         Save
       </button>
-      <ProblemBox error={error} />
+      <ProblemBox error={split.rest} />
     </form>
   );
 }
@@ -104,12 +123,12 @@ function Deliveries({ id, generation }: { id: string; generation: number }) {
                       <div class="sub">
                         {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
                         {d.lastStatusCode !== null ? ` · HTTP ${d.lastStatusCode}` : ''}
-                        {d.status === 'pending' && d.nextAttemptAt ? ` · next ${when(d.nextAttemptAt)}` : ''}
+                        {d.status === 'pending' && d.nextAttemptAt ? ` · next ${whenLocal(d.nextAttemptAt)}` : ''}
                       </div>
                       {d.lastError && <div class="sub error-text">{d.lastError}</div>}
                     </td>
-                    <td class="nowrap hide-phone">{when(d.deliveredAt)}</td>
-                    <td class="nowrap hide-phone">{when(d.createdAt)}</td>
+                    <td class="nowrap hide-phone">{whenLocal(d.deliveredAt)}</td>
+                    <td class="nowrap hide-phone">{whenLocal(d.createdAt)}</td>
                     <td>
                       {d.status !== 'pending' && (
                         <button type="button" disabled={action.busy} onClick={() => action.run(async () => (await api('POST', `/webhooks/${id}/deliveries/${d.id}/redeliver`), list.reload()))}>
@@ -168,7 +187,7 @@ export function WebhookPage({ id }: { id: string }) {
       </p>
       {hook.disabledReason && (
         <div class="problem" role="status">
-          <strong>Disabled by Porter {when(hook.disabledAt)}</strong>
+          <strong>Disabled by Porter {whenLocal(hook.disabledAt)}</strong>
           <p>{hook.disabledReason}</p>
         </div>
       )}

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, get, Page, query } from '../api';
 import { SecretOnce } from '../components/secret';
-import { EventsField } from '../components/webhook-events';
-import { clearsError, Link, PagedList, ProblemBox, useAction, useLoad, when } from '../components/ui';
+import { EventsField, NO_EVENTS, webhookErrors } from '../components/webhook-events';
+import { whenLocal } from '../components/time';
+import { clearsError, FieldError, Link, PagedList, ProblemBox, useAction, useLoad } from '../components/ui';
 import { Webhook } from '../model';
 
 export const eventsText = (events: string[]) => (events.includes('*') ? 'all events' : events.join(', '));
@@ -12,13 +13,18 @@ function RegisterForm({ onRegistered }: { onRegistered: (w: Webhook) => void }) 
   const [events, setEvents] = useState<string[]>(['*']);
   const [description, setDescription] = useState('');
   const { busy, error, run, setError } = useAction();
+  const [noEvents, setNoEvents] = useState(false);
+  const split = webhookErrors(error);
+  const errors: Record<string, string> = { ...split.fields, ...(noEvents ? { events: NO_EVENTS } : {}) };
   return (
     <form
       class="panel"
       aria-labelledby="new-webhook"
-      {...clearsError(setError)}
+      {...clearsError((e) => (setError(e), setNoEvents(false)))}
       onSubmit={(e) => {
         e.preventDefault();
+        // No event ticked: said at the events, not sent for the API's validator to word.
+        if (!events.length) return (setError(null), setNoEvents(true));
         void run(async () => {
           const body = { url: url.trim(), events, ...(description.trim() ? { description: description.trim() } : {}) };
           onRegistered(await api<Webhook>('POST', '/webhooks', body));
@@ -29,18 +35,32 @@ function RegisterForm({ onRegistered }: { onRegistered: (w: Webhook) => void }) 
     >
       <h2 id="new-webhook">Register an endpoint</h2>
       <div class="row">
-        <label class="grow">
-          URL <input name="url" type="url" required maxLength={2000} placeholder="https://hooks.example.com/porter" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
-        </label>
+        <div class="field grow">
+          <label>
+            URL{' '}
+            <input
+              name="url"
+              type="url"
+              required
+              maxLength={2000}
+              placeholder="https://hooks.example.com/porter"
+              value={url}
+              aria-invalid={errors.url ? 'true' : undefined}
+              aria-describedby={errors.url ? 'new-url-error' : undefined}
+              onInput={(e) => setUrl(e.currentTarget.value)}
+            />
+          </label>
+          <FieldError id="new-url-error" message={errors.url} />
+        </div>
         <label class="grow">
           Description (optional) <input name="description" maxLength={500} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
         </label>
       </div>
-      <EventsField events={events} onChange={setEvents} />
+      <EventsField idPrefix="new" events={events} onChange={setEvents} error={errors.events} />
       <button type="submit" disabled={busy}>
         Register
       </button>
-      <ProblemBox error={error} />
+      <ProblemBox error={split.rest} />
     </form>
   );
 }
@@ -80,7 +100,7 @@ export function WebhooksPage() {
               {w.enabled ? 'enabled' : 'disabled'}
               {w.disabledReason && <div class="sub error-text">{w.disabledReason}</div>}
             </td>
-            <td class="nowrap hide-phone">{when(w.createdAt)}</td>
+            <td class="nowrap hide-phone">{whenLocal(w.createdAt)}</td>
           </tr>
         )}
         empty="No endpoints yet."
