@@ -11,8 +11,11 @@ function format(iso: string, options: Intl.DateTimeFormatOptions): string {
   }
 }
 
+/** Date and time, digits as the locale writes them (two-digit hours: "00:00", not "0:00"). */
+const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' };
+
 /** A time in the viewer's zone, labelled with it: "07/12/2026, 06:00:00 CET". */
-export const whenLocal = (iso: string | null | undefined): string => (iso ? format(iso, { timeZoneName: 'short' }) : '—');
+export const whenLocal = (iso: string | null | undefined): string => (iso ? format(iso, { ...DATE_TIME, timeZoneName: 'short' }) : '—');
 
 /** A time in `zone`, labelled with the zone's name: "07/12/2026, 06:00:00 (Europe/Berlin)". */
 export const whenIn = (iso: string | null | undefined, zone: string): string => (iso ? `${format(iso, { timeZone: zone })} (${zone})` : '—');

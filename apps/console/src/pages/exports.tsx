@@ -37,7 +37,7 @@ function CopyLink({ id }: { id: string }) {
       {copied && (
         // The link is long: one line that scrolls (not a tall wrapped cell), its expiry beside it.
         <div class="sub copied-link" role="status">
-          Copied (valid until {copied.until}): <code>{copied.url}</code>
+          Copied: <code>{copied.url}</code> valid until {copied.until}
         </div>
       )}
       <ProblemBox error={action.error} />
