@@ -61,7 +61,9 @@ describe('web console: webhooks', () => {
     // A URL the API refuses: its problem, in the page.
     await page.getByLabel('URL').fill('ftp://example.com/hook');
     await page.getByRole('button', { name: 'Register' }).click();
-    expect(await page.getByRole('alert').innerText()).toMatch(/\(400\)[\s\S]*url/);
+    // Said under the URL field, which is marked invalid.
+    expect(await page.getByRole('alert').innerText()).toMatch(/only http and https URLs/);
+    expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
 
     // Register by keyboard: the fields in order, then Enter.
     await page.getByLabel('URL').fill(`${receiver.url}/console`);
