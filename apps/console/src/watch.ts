@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get } from './api';
+import { ApiError, get, session } from './api';
 import { hasEndpoint } from './features';
 import { readJobStream, JobStreamOutcome } from './job-stream';
 import { isTerminal, Job } from './model';
+import { backoff, pollDelay, POLL_MS } from './poll-policy';
 
-/** How often a job is read again when it cannot be streamed (no free stream, or a server without streams). */
-export const POLL_MS = 1000;
+export { POLL_MS } from './poll-policy';
 
 /**
  * Streams one tab keeps open at once. A browser opens at most 6 HTTP/1.1 connections to one
@@ -30,7 +30,10 @@ const canStream = async () =>
  * (GET /jobs/{id}/stream, read with fetch: docs/adr/043), which sends status and progress as they
  * change; a status change reads the whole job again (position, attempts, output files…). A cut
  * stream resumes with Last-Event-ID. Without a free stream (MAX_STREAMS) or on a server that has
- * none, it polls GET /jobs/{id} every POLL_MS instead.
+ * none, it polls GET /jobs/{id} instead: every POLL_MS while the job runs, slower while it waits
+ * (poll-policy.ts pollDelay: a pending job every 5 s, a scheduled one when it falls due and at
+ * most once a minute before). A scheduled job takes no stream (it may wait for hours). After a
+ * 429 every watcher of the tab waits (poll-policy.ts Backoff).
  */
 export function watchJob(id: string, onJob: (job: Job) => void, onError: (error: ApiError) => void = () => undefined): () => void {
   let stopped = false;
@@ -76,12 +79,26 @@ export function watchJob(id: string, onJob: (job: Job) => void, onError: (error:
     }
   };
 
+  /** True right after the job was read (or a stream cut): the next step need not read it again. */
+  let fresh = false;
   const step = async () => {
     let streaming = false;
+    let delay = POLL_MS;
+    // Rate-limited (429), or signed out (a sign-in is on its way): ask nothing till then.
+    const wait = backoff.remaining();
+    if (wait > 0 || !session.token()) {
+      timer = setTimeout(step, wait || POLL_MS);
+      return;
+    }
     try {
-      if (!current && !(await refresh())) return;
-      if (stopped) return;
-      if (await canStream()) {
+      if (!fresh || !current) {
+        if (!(await refresh())) return;
+      }
+      fresh = false;
+      if (stopped || !current) return;
+      backoff.answered();
+      // A scheduled job takes no stream (it may wait for hours): it is read again when due.
+      if (current.status !== 'scheduled' && (await canStream())) {
         streaming = true;
         const outcome = await stream();
         if (stopped) return;
@@ -90,17 +107,23 @@ export function watchJob(id: string, onJob: (job: Job) => void, onError: (error:
           return;
         }
         if (outcome === 'unavailable') streamsUnavailable = true;
-      } else if (!(await refresh())) {
-        return;
+        else fresh = true; // cut: the next step resumes the stream (Last-Event-ID) without a read first
+      } else {
+        delay = pollDelay(current);
       }
     } catch (error) {
       if (stopped) return;
+      const problem = (error as ApiError).problem;
       // No free stream on the server: not an error the page shows; the job is polled meanwhile.
-      if (streaming && (error as ApiError).problem?.status === 429) streamsRefusedUntil = Date.now() + 30_000;
-      else onError(error as ApiError);
-      if ((error as ApiError).problem?.status === 404) return;
+      if (streaming && problem?.status === 429) streamsRefusedUntil = Date.now() + 30_000;
+      else if (problem?.status === 429) delay = backoff.refused();
+      else {
+        onError(error as ApiError);
+        if (current) delay = pollDelay(current);
+      }
+      if (problem?.status === 404) return;
     }
-    if (!stopped) timer = setTimeout(step, POLL_MS);
+    if (!stopped) timer = setTimeout(step, delay);
   };
   void step();
   return () => {
@@ -123,8 +146,10 @@ export function useJob(id: string | null | undefined, initial?: Job | null): { j
       setJob(next);
     }, setError);
   }, [id, generation, initialTerminal]);
+  // A list read again hands a new `initial`: it wins, unless this row's own watcher already saw
+  // the same status further on (the list's read may be older than the stream's last progress).
   useEffect(() => {
-    if (initial) setJob(initial);
+    if (initial) setJob((prev) => (prev && prev.id === initial.id && prev.status === initial.status && prev.progress.processed > initial.progress.processed ? prev : initial));
   }, [initial]);
   return { job, error, reload: () => setGeneration((g) => g + 1) };
 }
