@@ -21,3 +21,32 @@ export function noJobsText(offset: number, total: number, filtered: boolean): st
 export function emptyPageText(offset: number, total: number, empty: string, what = 'items'): string {
   return offset > 0 && total > 0 ? `No ${what} on this page: it is past the end of the list.` : empty;
 }
+
+/** The jobs list the person last looked at (with its filters and page), for the way back from a job. */
+let lastList: string | null = null;
+
+/** Called by the jobs list each time its address changes: `href` is `/console/…?…`. */
+export function rememberJobsList(href: string): void {
+  lastList = href;
+}
+
+/** Where "Jobs" and a deleted job lead back to: the list the person came from, else the whole list. */
+export function jobsListReturn(): string {
+  return lastList ?? '/console/';
+}
+
+/**
+ * Whether a Status change replaces the history entry of the previous one instead of adding its
+ * own: it does while the person is still stepping through the options (the last change applied
+ * under `withinMs` ago, and the address is still the one it produced), so Back goes to where they
+ * were before they began, not through each option they passed. Two choices made apart (the list
+ * looked at in between) are two entries, as two filters typed and sent are.
+ */
+export function statusEditReplaces(last: { href: string; at: number } | null, here: string, now: number, withinMs = STATUS_EDIT_MS): boolean {
+  return last !== null && last.href === here && now - last.at < withinMs;
+}
+
+/** A Status change is applied this long after the select last changed (arrow keys step through it). */
+export const STATUS_SETTLE_MS = 400;
+/** Status changes under this far apart are one edit: one history entry. */
+export const STATUS_EDIT_MS = 3000;

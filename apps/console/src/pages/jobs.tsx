@@ -1,17 +1,22 @@
-import { useEffect, useState } from 'preact/hooks';
-import { get, Page, query } from '../api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, get, Page, query, session } from '../api';
 import { FieldError, Link, Pager, ProblemBox, ProgressBar, Status, splitFieldErrors, useLoad, when } from '../components/ui';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
 import { hasQueryParameter } from '../features';
-import { jobsListHref, noJobsText } from '../jobs-list';
+import { jobsListHref, noJobsText, rememberJobsList, STATUS_SETTLE_MS, statusEditReplaces } from '../jobs-list';
+import { backoff, isMoving, LIST_REFRESH_MS } from '../poll-policy';
+import { useTitle } from '../title';
 
 const LIMIT = 20;
 
-/** One row keeps itself current while its job runs (useJob → watchJob). */
+/**
+ * One row: its bar follows the job live (useJob → watchJob) only while it runs or is cancelling;
+ * scheduled and pending rows change when the list reads its page again (useListRefresh).
+ */
 function JobRow({ initial }: { initial: Job }) {
-  const { job } = useJob(initial.id, initial);
+  const { job } = useJob(isMoving(initial.status) ? initial.id : null, initial);
   const j = job ?? initial;
   const label = j.name || j.type;
   return (
@@ -32,6 +37,41 @@ function JobRow({ initial }: { initial: Job }) {
   );
 }
 
+/**
+ * The page as read again every LIST_REFRESH_MS while one of its rows is unfinished: ONE request
+ * for the whole page (same filters), not one per row. Waits while the tab is hidden, signed out,
+ * or rate-limited (poll-policy.ts backoff). `null` until the first read again.
+ */
+function useListRefresh(url: string, data: Page<Job> | null, active: boolean): Page<Job> | null {
+  const [live, setLive] = useState<Page<Job> | null>(null);
+  useEffect(() => setLive(null), [data]);
+  useEffect(() => {
+    if (!active) return undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const later = (ms: number) => (timer = setTimeout(tick, ms));
+    const tick = async () => {
+      const wait = backoff.remaining();
+      if (wait > 0) return later(wait);
+      if (document.hidden || !session.token()) return later(LIST_REFRESH_MS);
+      try {
+        const page = await get<Page<Job>>(url);
+        backoff.answered();
+        if (!stopped) setLive(page);
+      } catch (error) {
+        if ((error as ApiError).problem?.status === 429) backoff.refused();
+      }
+      if (!stopped) later(Math.max(LIST_REFRESH_MS, backoff.remaining()));
+    };
+    later(LIST_REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [url, active]);
+  return live;
+}
+
 export function JobsPage() {
   const { path, search } = useLocation();
   const status = search.get('status') ?? '';
@@ -40,10 +80,21 @@ export function JobsPage() {
   const offset = Number(search.get('offset') ?? 0) || 0;
   const [typeInput, setTypeInput] = useState(type);
   const [queryInput, setQueryInput] = useState(q);
+  const [statusInput, setStatusInput] = useState(status);
+  // The fields follow the address: Back and Forward (or a link) change the filters, and the fields say so.
+  useEffect(() => setTypeInput(type), [type]);
+  useEffect(() => setQueryInput(q), [q]);
+  useEffect(() => setStatusInput(status), [status]);
+  useEffect(() => rememberJobsList(location.pathname + location.search), [path, search.toString()]);
+  useTitle('Jobs');
   // The query language (`status==failed and type==export`) is offered where the server declares it.
   const [queryLanguage, setQueryLanguage] = useState(false);
   useEffect(() => void hasQueryParameter('/api/v1/jobs', 'query').then(setQueryLanguage), []);
-  const { data, error, loading, reload } = useLoad(() => get<Page<Job>>(`/jobs${query({ status, type, query: q, offset, limit: LIMIT })}`), [status, type, q, offset]);
+  const listUrl = `/jobs${query({ status, type, query: q, offset, limit: LIMIT })}`;
+  const { data: loaded, error, loading, reload } = useLoad(() => get<Page<Job>>(listUrl), [listUrl]);
+  const unfinished = Boolean(loaded?.items.some((j) => !isTerminal(j.status)));
+  const live = useListRefresh(listUrl, loaded, unfinished && !error);
+  const data = live ?? loaded;
 
   // A query the server cannot parse is said once, under the Query field (not again in a problem box).
   const { fields: fieldErrors, rest: problem } = splitFieldErrors(error, queryLanguage ? ['query'] : []);
@@ -53,6 +104,22 @@ export function JobsPage() {
   const go = (next: Record<string, string | number>) => {
     const q2 = query({ status, type, query: q, offset, ...next });
     navigate(jobsListHref(path, q2));
+  };
+
+  // Status applies itself (no Filter press), once the select settles: arrow keys stepping from
+  // "any" to "failed" make one request and, while the person keeps stepping, one history entry.
+  const statusEdit = useRef<{ timer?: ReturnType<typeof setTimeout>; last: { href: string; at: number } | null }>({ last: null });
+  useEffect(() => () => clearTimeout(statusEdit.current.timer), []);
+  useEffect(() => clearTimeout(statusEdit.current.timer), [status]);
+  const changeStatus = (value: string) => {
+    setStatusInput(value);
+    clearTimeout(statusEdit.current.timer);
+    statusEdit.current.timer = setTimeout(() => {
+      const href = jobsListHref(path, query({ status: value, type, query: q, offset: 0 }));
+      const replace = statusEditReplaces(statusEdit.current.last, location.pathname + location.search, Date.now());
+      statusEdit.current.last = { href, at: Date.now() };
+      navigate(href, replace);
+    }, STATUS_SETTLE_MS);
   };
 
   return (
@@ -69,12 +136,13 @@ export function JobsPage() {
         aria-label="Filter jobs"
         onSubmit={(e) => {
           e.preventDefault();
-          go({ type: typeInput.trim(), query: queryInput.trim(), offset: 0 });
+          clearTimeout(statusEdit.current.timer);
+          go({ status: statusInput, type: typeInput.trim(), query: queryInput.trim(), offset: 0 });
         }}
       >
         <label>
           Status
-          <select name="status" value={status} onChange={(e) => go({ status: e.currentTarget.value, offset: 0 })}>
+          <select name="status" value={statusInput} onChange={(e) => changeStatus(e.currentTarget.value)}>
             <option value="">any</option>
             {JOB_STATUSES.map((s) => (
               <option key={s} value={s}>
