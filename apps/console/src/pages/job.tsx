@@ -4,6 +4,8 @@ import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when 
 import { isTerminal, Job, JobEvent, JobFile } from '../model';
 import { navigate } from '../router';
 import { useJob } from '../watch';
+import { jobsListReturn } from '../jobs-list';
+import { useTitle } from '../title';
 
 const toLocalInput = (iso: string | null) => {
   if (!iso) return '';
@@ -60,13 +62,16 @@ export function JobPage({ id }: { id: string }) {
   const action = useAction();
   const admin = claimsOf(session.token()).roles?.includes('admin');
   useEffect(() => setOverride(null), [job]);
+  useTitle(current ? `Job ${current.name || current.type}` : null);
+  // "Jobs" leads back to the list the person came from (its filters and page), not always the first.
+  const back = jobsListReturn();
 
   if (!current) {
     return (
       <section>
         <h1 tabIndex={-1}>Job</h1>
         {error ? <ProblemBox error={error} /> : <p>Loading…</p>}
-        <Link href="/console/">Back to jobs</Link>
+        <Link href={back}>Back to jobs</Link>
       </section>
     );
   }
@@ -74,7 +79,7 @@ export function JobPage({ id }: { id: string }) {
   const act = (path: string, method = 'POST') =>
     action.run(async () => {
       const next = await api<Job | undefined>(method, `/jobs/${id}${path}`);
-      if (method === 'DELETE') return navigate('/console/');
+      if (method === 'DELETE') return navigate(back);
       if (next) setOverride(next);
       reload();
     });
@@ -84,7 +89,7 @@ export function JobPage({ id }: { id: string }) {
   return (
     <section>
       <p class="crumbs">
-        <Link href="/console/">Jobs</Link> / {current.id}
+        <Link href={back}>Jobs</Link> / {current.id}
       </p>
       <div class="title-row">
         <h1 tabIndex={-1}>{label}</h1>
@@ -93,7 +98,15 @@ export function JobPage({ id }: { id: string }) {
       <ProgressBar progress={current.progress} status={current.status} label={`Progress of ${label}`} />
       <div class="actions" role="group" aria-label="Job actions">
         {['scheduled', 'pending', 'running'].includes(current.status) && (
-          <button type="button" class="danger" disabled={action.busy} onClick={() => act('/cancel')}>
+          <button
+            type="button"
+            class="danger"
+            disabled={action.busy}
+            onClick={() => {
+              // Asked first, as Delete is: a cancelled job does not finish.
+              if (confirm(`Cancel job ${label}? ${current.status === 'running' ? 'It stops where it is.' : 'It will not run.'}`)) void act('/cancel');
+            }}
+          >
             Cancel job
           </button>
         )}
