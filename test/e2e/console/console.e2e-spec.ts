@@ -278,6 +278,8 @@ describe('web console in a real browser against the real API and worker', () => 
       focused = await page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim() ?? '');
     }
     expect(focused).toBe('Cancel job');
+    // Asked first, as Delete is.
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.keyboard.press('Enter');
     await page.locator('.title-row .status-cancelled').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Retry' }).waitFor();
