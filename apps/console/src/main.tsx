@@ -154,8 +154,8 @@ function App() {
         </header>
       )}
       <main id="main" ref={main} tabIndex={-1}>
-        {!token && <SignInPage onSignedIn={signedIn} />}
-        {token && <SessionBanner exp={claims.exp} onSignInAgain={() => session.signOut('Sign in again to keep working: the page you were on comes back as you left it.')} />}
+        {!token && <SignInPage onSignedIn={signedIn} keeping={held} />}
+        {token && <SessionBanner exp={claims.exp} onSignInAgain={() => session.signOut('Sign in again to keep working.')} />}
         {(token || held) && (
           <div key={owner} hidden={!token}>
             <ErrorBoundary key={path}>

@@ -234,6 +234,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     await page.getByLabel('Type').fill('still here');
     await page.getByRole('heading', { name: 'Sign in to Porter' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('status').first().innerText()).toMatch(/expired|refused/i);
+    await page.getByText('The page you were on is kept as you left it').waitFor();
     await shot(page, 'session-ended-sign-in');
     await page.getByLabel('Bearer token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();

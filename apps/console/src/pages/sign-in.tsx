@@ -6,7 +6,7 @@ import { clearsError, ProblemBox, useAction } from '../components/ui';
  * Paste a bearer token (from `porter token` or your identity provider); it is checked against
  * the API before it is kept. When the API runs with NODE_ENV=development it also offers to mint one.
  */
-export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+export function SignInPage({ onSignedIn, keeping = false }: { onSignedIn: (token: string) => void; keeping?: boolean }) {
   const [token, setToken] = useState('');
   const [devAvailable, setDevAvailable] = useState(false);
   const [user, setUser] = useState('alice');
@@ -44,6 +44,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
           {ended}
         </p>
       )}
+      {keeping && <p class="hint">The page you were on is kept as you left it, with what you typed: it comes back once you are signed in.</p>}
       <form
         class="panel"
         {...clearsError(setError)}
