@@ -15,9 +15,19 @@ export interface Problem {
 }
 
 export class ApiError extends Error {
-  constructor(readonly problem: Problem) {
+  /** `retryAfterSeconds`: the answer's Retry-After (a 429 or 503 says when to ask again), when it gave one in seconds. */
+  constructor(
+    readonly problem: Problem,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(problem.detail ?? problem.title);
   }
+}
+
+/** A Retry-After header in seconds (the API sends no dates), else undefined. */
+function retryAfterOf(res: Response): number | undefined {
+  const value = res.headers.get('retry-after');
+  return value !== null && /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 export interface Page<T> {
@@ -109,7 +119,7 @@ async function send(method: string, path: string, body?: unknown, extraHeaders: 
   if (!res.ok) {
     const problem = await problemOf(res);
     if (res.status === 401 && token) session.signOut(`The API refused the token: ${problem.detail ?? problem.title}. Sign in again.`);
-    throw new ApiError(problem);
+    throw new ApiError(problem, retryAfterOf(res));
   }
   return res;
 }

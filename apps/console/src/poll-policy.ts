@@ -43,9 +43,9 @@ export function pollDelay(job: PolledJob, now = Date.now()): number {
 /**
  * One tab's answer to 429 (per address, per tenant or too many streams): every poller of the tab
  * waits until `until()` before its next request, so a rate-limited tab goes quiet instead of
- * asking again every second. The API's Retry-After is a header the console's api.ts does not
- * pass on, so the wait is FIRST_BACKOFF_MS doubled per consecutive 429 (the API's windows are a
- * minute long) and reset by the next answer that is not a 429.
+ * asking again every second. The wait is FIRST_BACKOFF_MS doubled per consecutive 429 (the API's
+ * windows are a minute long), or the answer's Retry-After when that is longer (api.ts passes it on
+ * as ApiError.retryAfterSeconds), and the doubling is reset by the next answer that is not a 429.
  */
 export class Backoff {
   private waitMs = 0;

@@ -116,7 +116,7 @@ export function watchJob(id: string, onJob: (job: Job) => void, onError: (error:
       const problem = (error as ApiError).problem;
       // No free stream on the server: not an error the page shows; the job is polled meanwhile.
       if (streaming && problem?.status === 429) streamsRefusedUntil = Date.now() + 30_000;
-      else if (problem?.status === 429) delay = backoff.refused();
+      else if (problem?.status === 429) delay = backoff.refused(Date.now(), (error as ApiError).retryAfterSeconds);
       else {
         onError(error as ApiError);
         if (current) delay = pollDelay(current);

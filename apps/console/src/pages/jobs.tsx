@@ -59,7 +59,7 @@ function useListRefresh(url: string, data: Page<Job> | null, active: boolean): P
         backoff.answered();
         if (!stopped) setLive(page);
       } catch (error) {
-        if ((error as ApiError).problem?.status === 429) backoff.refused();
+        if ((error as ApiError).problem?.status === 429) backoff.refused(Date.now(), (error as ApiError).retryAfterSeconds);
       }
       if (!stopped) later(Math.max(LIST_REFRESH_MS, backoff.remaining()));
     };
