@@ -66,6 +66,10 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     await signIn(page, api.baseUrl, token);
     await page.goto(`${api.baseUrl}/console/?status=scheduled`);
     for (const id of ids) await page.locator(`tr[data-job-id="${id}"] .status-scheduled`).waitFor();
+    // Each scheduled row says when it is due, and every time says its zone (the browser's: UTC here).
+    const row = await page.locator(`tr[data-job-id="${ids[0]}"]`).innerText();
+    expect(row).toMatch(/due \S+, \d\d:\d\d:\d\d( [AP]M)? (UTC|GMT)/);
+    expect(row).toMatch(/\d\d:\d\d:\d\d( [AP]M)? (UTC|GMT)\s*$/);
     const requests = apiRequests(page);
     await page.waitForTimeout(10_000);
     await shot(page, 'jobs-idle-scheduled');

@@ -87,7 +87,6 @@ export function Link({ href, children, ...rest }: { href: string; children: Comp
   );
 }
 
-export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, claimsOf, download, get, session } from '../api';
-import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad, when } from '../components/ui';
+import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad } from '../components/ui';
+import { whenLocal } from '../components/time';
 import { isTerminal, Job, JobEvent, JobFile } from '../model';
 import { navigate } from '../router';
 import { useJob } from '../watch';
@@ -148,14 +149,14 @@ export function JobPage({ id }: { id: string }) {
             <dd>{current.type}</dd>
             <dt>Submitted</dt>
             <dd>
-              {when(current.submittedAt)} by {current.submittedBy}
+              {whenLocal(current.submittedAt)} by {current.submittedBy}
             </dd>
             <dt>Scheduled for</dt>
-            <dd>{when(current.scheduledFor)}</dd>
+            <dd>{whenLocal(current.scheduledFor)}</dd>
             <dt>Started</dt>
-            <dd>{when(current.startedAt)}</dd>
+            <dd>{whenLocal(current.startedAt)}</dd>
             <dt>Completed</dt>
-            <dd>{when(current.completedAt)}</dd>
+            <dd>{whenLocal(current.completedAt)}</dd>
             <dt>Attempts</dt>
             <dd>{current.attempts}</dd>
             <dt>Processed</dt>
@@ -206,7 +207,7 @@ export function JobPage({ id }: { id: string }) {
           <ol class="timeline">
             {(events.data ?? []).map((e, i) => (
               <li key={i}>
-                <strong>{e.type}</strong> <span class="sub">{when(e.at)}</span>
+                <strong>{e.type}</strong> <span class="sub">{whenLocal(e.at)}</span>
                 {e.actor && <span class="sub"> · {e.actor}</span>}
                 {e.data && Object.keys(e.data).length ? <pre>{JSON.stringify(e.data)}</pre> : null}
               </li>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, Page, query, session } from '../api';
-import { FieldError, Link, Pager, ProblemBox, ProgressBar, Status, splitFieldErrors, useLoad, when } from '../components/ui';
+import { FieldError, Link, Pager, ProblemBox, ProgressBar, Status, splitFieldErrors, useLoad } from '../components/ui';
+import { whenLocal } from '../components/time';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
 import { navigate, useLocation } from '../router';
 import { useJob } from '../watch';
@@ -28,11 +29,12 @@ function JobRow({ initial }: { initial: Job }) {
       <td>
         <Status status={j.status} />
         {j.position !== null && !isTerminal(j.status) ? <div class="sub">#{j.position} in queue</div> : null}
+        {j.status === 'scheduled' && j.scheduledFor ? <div class="sub">due {whenLocal(j.scheduledFor)}</div> : null}
       </td>
       <td class="wide">
         <ProgressBar progress={j.progress} status={j.status} label={`Progress of ${label}`} />
       </td>
-      <td class="nowrap hide-phone">{when(j.submittedAt)}</td>
+      <td class="nowrap hide-phone">{whenLocal(j.submittedAt)}</td>
     </tr>
   );
 }
