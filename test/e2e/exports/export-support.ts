@@ -19,6 +19,19 @@ export interface Reply {
   bytes: Buffer;
 }
 
+/** An answer read whole: its bytes, as text, and as JSON when it is JSON (null otherwise). */
+export async function replyOf(res: Response): Promise<Reply> {
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = bytes.toString('utf8');
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text, headers: res.headers, bytes };
+}
+
 export function exportsClient(baseUrl: string, authorization: string) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const res = await fetch(`${baseUrl}${path}`, {
@@ -26,15 +39,7 @@ export function exportsClient(baseUrl: string, authorization: string) {
       headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const text = bytes.toString('utf8');
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: res.status, json, text, headers: res.headers, bytes };
+    return replyOf(res);
   };
   return {
     call,

@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
-import { EXPORT_ENV, exportsClient, Reply, waitForExport } from '../exports/export-support';
+import { EXPORT_ENV, exportsClient, Reply, replyOf, waitForExport } from '../exports/export-support';
 
 type Schema = Record<string, any>;
 type Response = { description?: string; content?: Record<string, { schema?: Schema }>; headers?: Record<string, { schema?: Schema }> };
@@ -60,16 +60,7 @@ describe('OpenAPI document: declared response schemas match real answers (e2e)',
   const operations = (): Array<[string, string, Operation]> => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => [path, method, operation] as [string, string, Operation]));
   /** A request as it comes, without a token unless `headers` has one. */
   const send = async (method: string, path: string, init: { headers?: Record<string, string>; body?: string | FormData } = {}, base = baseUrl): Promise<Reply> => {
-    const res = await fetch(`${base}${path}`, { method, headers: init.headers, body: init.body });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const text = bytes.toString('utf8');
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: res.status, json, text, headers: res.headers, bytes };
+    return replyOf(await fetch(`${base}${path}`, { method, headers: init.headers, body: init.body }));
   };
   const PUBLIC_OPERATIONS = ['GET /api/dev/sign-in', 'GET /api/health', 'GET /api/health/ready', 'GET /api/v1/exports/{id}/file', 'POST /api/dev/sign-in'];
   const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
@@ -244,8 +235,7 @@ describe('OpenAPI document: declared response schemas match real answers (e2e)',
     const form = new FormData();
     form.append('file', new Blob([`first_name,last_name,email\nAda,Lovelace,ada-${randomUUID()}@example.com\nBad,Row,not-an-email\n`], { type: 'text/csv' }), 'people.csv');
     const res = await fetch(`${baseUrl}/api/v1/imports/${record.id}/batches`, { method: 'POST', headers: { authorization: bearer('ada', tenant, { admin: true }) }, body: form });
-    const text = await res.text();
-    const batch = expectDocumented({ status: res.status, text, json: JSON.parse(text), headers: res.headers, bytes: Buffer.from(text) }, '/api/v1/imports/{id}/batches', 'post', 202);
+    const batch = expectDocumented(await replyOf(res), '/api/v1/imports/{id}/batches', 'post', 202);
     await waitFor(
       async () => ['completed', 'partially_failed', 'failed'].includes((await client.call('GET', `/api/v1/imports/${record.id}/batches/${batch.id}`)).json?.status),
       { timeoutMs: 60_000, intervalMs: 100, what: 'the batch to finish' },
