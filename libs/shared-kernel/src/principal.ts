@@ -1,4 +1,11 @@
 /**
+ * The user id of the platform's own work (webhook deliveries, export-ready emails, purges): the
+ * submitter and actor its jobs and events show. No token may claim it (principalFromClaims), so a
+ * user can never pass for the platform, nor see its jobs as their own.
+ */
+export const SYSTEM_USER_ID = 'system';
+
+/**
  * Who is calling. Travels inside every command and query object (never through globals), so a
  * handler can be called the same way from HTTP, from another module or from a queue consumer.
  */
@@ -31,7 +38,7 @@ export class Principal {
 
   /** A system principal for work the platform does on its own (purge, reconcile). */
   static system(tenant: string): Principal {
-    return new Principal('system', tenant, ['admin', 'system'], []);
+    return new Principal(SYSTEM_USER_ID, tenant, ['admin', 'system'], []);
   }
 
   toJSON(): PrincipalData {

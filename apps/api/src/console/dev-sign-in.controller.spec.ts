@@ -16,4 +16,8 @@ describe('DevSignInBody', () => {
       expect(await failing({ user: 'alice', tenant: bad })).toEqual(['tenant']);
     }
   });
+
+  it('refuses the user "system", which no token may claim (the platform\'s own work runs as it)', async () => {
+    expect(await failing({ user: 'system', tenant: 'demo' })).toEqual(['user']);
+  });
 });

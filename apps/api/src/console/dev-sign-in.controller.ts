@@ -1,7 +1,8 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/problem-responses';
-import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength, NotEquals } from 'class-validator';
+import { SYSTEM_USER_ID } from '@porter/shared-kernel';
 import { IsOmittable } from '../common/is-omittable';
 import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
 
@@ -13,6 +14,7 @@ export class DevSignInBody {
   @IsString()
   @MaxLength(200)
   @Matches(NO_SPACE_OR_CONTROL, { message: 'user must not contain spaces or control characters' })
+  @NotEquals(SYSTEM_USER_ID, { message: `user "${SYSTEM_USER_ID}" is reserved for the work Porter does on its own` })
   user: string;
 
   @IsString()

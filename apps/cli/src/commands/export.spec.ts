@@ -47,4 +47,12 @@ describe('porter token --email', () => {
       expect(refused.stderr).toContain('porter: --email must be one plain address such as alice@example.com');
     }
   });
+
+  it('refuses the subject "system", which the API refuses in every token (exit 2)', async () => {
+    for (const who of [['--user', 'system'], ['--app', 'system']]) {
+      const refused = await porterInProcess(['token', ...who, '--tenant', 'acme']);
+      expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(refused.stderr).toContain('"system" is reserved for the work Porter does on its own');
+    }
+  });
 });

@@ -86,7 +86,10 @@ export function tokenCommand(): Command {
       if (!Number.isFinite(hours) || hours <= 0) throw new CliError('--hours must be a positive number', EXIT.usage);
       // Loaded here only: the platform library is large, and no other command needs it.
       const { loadConfig, signToken, ConfigError, isEmailClaim } = await import('@porter/platform');
-      // The API's own rule (principalFromClaims): a token with any other `email` would be refused with 401.
+      const { SYSTEM_USER_ID } = await import('@porter/shared-kernel');
+      // The API's own rules (principalFromClaims): the platform's own subject, and any `email` but
+      // one plain address, would be refused with 401.
+      if ((options.user ?? options.app) === SYSTEM_USER_ID) throw new CliError(`"${SYSTEM_USER_ID}" is reserved for the work Porter does on its own: choose another --user or --app`, EXIT.usage);
       if (options.email !== undefined && !isEmailClaim(options.email)) {
         throw new CliError(`--email must be one plain address such as alice@example.com (no display name, no spaces, at most 254 characters), got ${JSON.stringify(options.email)}`, EXIT.usage);
       }

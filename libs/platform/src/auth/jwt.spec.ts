@@ -31,6 +31,12 @@ describe('JWT verification (HS256 with jose)', () => {
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }))).rejects.toThrow('token kind');
   });
 
+  it('refuses the subject "system": it is the platform\'s own, whose jobs no user may pass for', async () => {
+    await expect(verify(signToken({ sub: 'system', tenant: 'acme' }, SECRET))).rejects.toThrow('token subject "system" is reserved');
+    await expect(verify(signToken({ sub: 'system', tenant: 'acme', kind: 'app' }, SECRET))).rejects.toThrow('reserved');
+    expect((await verify(signToken({ sub: 'System', tenant: 'acme' }, SECRET))).userId).toBe('System');
+  });
+
   it('reads the optional email claim; anything but one plain address is refused', async () => {
     const withEmail = await verify(signToken({ sub: 'alice', tenant: 'acme', email: 'alice@acme.example' }, SECRET));
     expect(withEmail.email).toBe('alice@acme.example');

@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { identityTextProblem, MAX_TENANT_LENGTH, Principal } from '@porter/shared-kernel';
+import { identityTextProblem, MAX_TENANT_LENGTH, Principal, SYSTEM_USER_ID } from '@porter/shared-kernel';
 
 /**
  * Tokens Porter signs itself (HS256, `npm run token`, tests) and the mapping of verified claims to
@@ -53,6 +53,7 @@ const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every
  */
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
   if (typeof claims.sub !== 'string' || !claims.sub) throw new InvalidTokenError('token has no subject');
+  if (claims.sub === SYSTEM_USER_ID) throw new InvalidTokenError(`token subject "${SYSTEM_USER_ID}" is reserved for the work Porter does on its own`);
   if (typeof claims.tenant !== 'string' || !claims.tenant) throw new InvalidTokenError('token has no tenant');
   const roles = claims.roles ?? [];
   const scopes = claims.scopes ?? [];

@@ -1,11 +1,12 @@
 import type { PoolClient } from 'pg';
+import { SYSTEM_USER_ID } from '@porter/shared-kernel';
 import { JobStatus } from '../../public/enums/job-status';
 import { assertTransition } from '../../domain/job-state-machine';
 import { OUTBOX_CHANNEL } from '../persistence/job-sql';
 import type { FinishResult } from './run-store.types';
 
 /** The actor of the events the engine writes itself. */
-export const SYSTEM = 'system';
+export const SYSTEM = SYSTEM_USER_ID;
 
 /** Ends a run's job in `to` (a terminal status) with its event, inside the caller's transaction. */
 export async function endRun(
