@@ -155,23 +155,62 @@ function fileNameOf(res: Response, fallback: string): string {
   return plain ? plain[1] : fallback;
 }
 
+/** How far a download has come: bytes read, and of how many when the server said (Content-Length). */
+export interface DownloadProgress {
+  loaded: number;
+  total: number | null;
+}
+
 /**
  * Downloads need the bearer token, so a plain link cannot do: the file is fetched, then saved
- * through an object URL with the server's file name.
+ * through an object URL with the server's file name. `onProgress` follows the bytes as they
+ * arrive (at most every 100 ms, and at the end).
  */
-export async function download(path: string, fallbackName = 'download'): Promise<string> {
+export async function download(path: string, fallbackName = 'download', onProgress?: (progress: DownloadProgress) => void): Promise<string> {
   const res = await send('GET', path, undefined, { accept: '*/*' });
-  const blob = await res.blob();
   const name = fileNameOf(res, fallbackName);
-  const url = URL.createObjectURL(blob);
+  saveAs(URL.createObjectURL(await bodyOf(res, onProgress)), name, true);
+  return name;
+}
+
+/**
+ * Saves `url` as a file named `name` through a link click: the browser's own download, which
+ * streams to disk with its own progress. `revoke`: an object URL, let go once saved.
+ */
+export function saveAs(url: string, name: string, revoke = false): void {
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
   document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return name;
+  if (revoke) setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+async function bodyOf(res: Response, onProgress?: (progress: DownloadProgress) => void): Promise<Blob> {
+  if (!onProgress || !res.body) return res.blob();
+  const length = Number(res.headers.get('content-length'));
+  // A body the browser decompresses arrives longer than its Content-Length: then the total is unknown.
+  const total = (loaded: number) => (Number.isFinite(length) && length > 0 && loaded <= length ? length : null);
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  let said = 0;
+  onProgress({ loaded, total: total(0) });
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => {
+      throw unreachable('The download was interrupted. Check your connection and try again.');
+    });
+    if (done) break;
+    parts.push(value);
+    loaded += value.byteLength;
+    if (Date.now() - said >= 100) {
+      said = Date.now();
+      onProgress({ loaded, total: total(loaded) });
+    }
+  }
+  onProgress({ loaded, total: total(loaded) ?? loaded });
+  return new Blob(parts as BlobPart[], { type: res.headers.get('content-type') ?? '' });
 }
 
 /** multipart upload through XHR: fetch has no upload progress events. */

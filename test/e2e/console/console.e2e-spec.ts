@@ -112,10 +112,17 @@ describe('web console in a real browser against the real API and worker', () => 
     const hasLinks = '/api/v1/exports/{id}/download-link' in openApi.paths;
     expect(await row.getByRole('button', { name: 'Copy download link' }).count()).toBe(hasLinks ? 1 : 0);
 
+    // Download sends the browser to a signed link the API serves (it streams to disk through the
+    // browser's own download, and is counted like any download).
+    const csvExportId = (await row.getAttribute('data-export-id'))!;
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /Download/ }).click()]);
+    expect(download.url()).toMatch(new RegExp(`/api/v1/exports/${csvExportId}/file\\?`));
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    await row.getByRole('status').filter({ hasText: 'Download started' }).waitFor();
     const file = path.join(os.tmpdir(), `console-export-${randomUUID()}.csv`);
     await download.saveAs(file);
+    const counted = await (await fetch(`${api.baseUrl}/api/v1/exports/${csvExportId}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(counted.result.downloadCount).toBe(1);
     const rows = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(ROWS / 2);
     expect(new Set(rows.map((r) => r.department))).toEqual(new Set(['Sales']));
@@ -142,10 +149,28 @@ describe('web console in a real browser against the real API and worker', () => 
     await page.getByRole('heading', { name: 'Output files' }).waitFor();
     const fileButton = page.locator('ul.files').getByRole('button', { name: /^Download / });
     await fileButton.waitFor();
-    const [jobDownload] = await Promise.all([page.waitForEvent('download'), fileButton.click()]);
+    // On a slow line the button says how far the file has come, and a bar fills under it.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: 100 * 1024, uploadThroughput: -1 });
+    const [jobDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      (async () => {
+        await fileButton.click();
+        await page.locator('ul.files').getByRole('button', { name: /^Downloading [1-9]\d?%$/ }).waitFor({ timeout: 20_000 });
+        const bar = page.getByRole('progressbar', { name: /^Download of / });
+        expect(await bar.evaluate((p: any) => p.value)).toBeGreaterThan(0);
+        expect(await page.locator('ul.files .download-progress').innerText()).toMatch(/KiB of \d+(\.\d)? KiB/);
+        await shot(page, 'job-file-downloading');
+      })(),
+    ]);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     const jobFile = path.join(os.tmpdir(), `console-job-file-${randomUUID()}.csv`);
     await jobDownload.saveAs(jobFile);
     expect(parse(readFileSync(jobFile, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS / 2);
+    // Done: the button is itself again, the bar gone.
+    await page.locator('ul.files').getByRole('button', { name: /^Download / }).waitFor();
+    expect(await page.getByRole('progressbar', { name: /^Download of / }).count()).toBe(0);
     await shot(page, 'job-output-files');
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
     await page.getByLabel('Type').selectOption('employees');

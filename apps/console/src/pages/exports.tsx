@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, download, get, Page, query } from '../api';
+import { api, get, Page, query } from '../api';
+import { DownloadButton } from '../components/download';
 import { bytes, clearsError, FieldError, Link, PagedList, ProblemBox, ProgressBar, splitFieldErrors, Status, useAction, useLoad } from '../components/ui';
 import { ExportInfo, ExportType, isTerminal } from '../model';
 import { useJob } from '../watch';
@@ -68,7 +69,6 @@ function exportSummary(info: ExportInfo, type: ExportType | undefined): string[]
 function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | undefined }) {
   const [info, setInfo] = useState(initial);
   const { job } = useJob(isTerminal(initial.status) ? null : initial.jobId);
-  const action = useAction();
   const status = info.status === 'pending' || info.status === 'running' ? (job?.status ?? info.status) : info.status;
   // The export record follows its job a moment later (the job's end reaches it as an event):
   // once the job has ended, read the export until it shows its own end and file.
@@ -105,15 +105,14 @@ function ExportRow({ initial, type }: { initial: ExportInfo; type: ExportType | 
       <td class="nowrap hide-phone">{info.itemsCount?.toLocaleString() ?? '—'}</td>
       <td data-label="File">
         {info.downloadUrl && info.result ? (
-          <button type="button" onClick={() => action.run(() => download(`/exports/${info.id}/download`, info.result!.fileName))} disabled={action.busy}>
+          <DownloadButton path={`/exports/${info.id}/download`} fileName={info.result.fileName} exportId={info.id}>
             Download <span class="visually-hidden">{info.result.fileName}</span>
-          </button>
+          </DownloadButton>
         ) : (
           <span class="sub">{isTerminal(status) ? 'no file' : '…'}</span>
         )}
         {info.result && <div class="sub">{bytes(info.result.sizeBytes)}</div>}
         {info.downloadUrl && <CopyLink id={info.id} />}
-        <ProblemBox error={action.error} />
       </td>
       <td class="nowrap hide-phone">{whenLocal(info.createdAt)}</td>
     </tr>

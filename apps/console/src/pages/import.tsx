@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, download, get, Page, query } from '../api';
+import { api, get, Page, query } from '../api';
+import { DownloadButton } from '../components/download';
 import { Link, ProblemBox, Status, useAction, useLoad } from '../components/ui';
 import { whenLocal } from '../components/time';
 import { useRetryWhileUnreachable } from '../components/reload';
@@ -149,9 +150,9 @@ function BatchPanel({ recordId, initial, onEnded }: { recordId: string; initial:
       </p>
       {ended && c.failed + c.partiallyFailed > 0 && (
         <div class="actions">
-          <button type="button" disabled={action.busy} onClick={() => action.run(() => download(`/imports/${recordId}/batches/${batch.id}/failed-rows`, 'failed-rows.csv'))}>
+          <DownloadButton path={`/imports/${recordId}/batches/${batch.id}/failed-rows`} fileName="failed-rows.csv">
             Download failed rows
-          </button>
+          </DownloadButton>
           <button
             type="button"
             disabled={action.busy}

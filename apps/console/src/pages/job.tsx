@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, claimsOf, download, get, session } from '../api';
+import { api, claimsOf, get, session } from '../api';
+import { DownloadButton } from '../components/download';
 import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad } from '../components/ui';
 import { whenLocal } from '../components/time';
 import { isTerminal, Job, JobEvent, JobFile } from '../model';
@@ -188,9 +189,9 @@ export function JobPage({ id }: { id: string }) {
             <ul class="files">
               {files.data.map((f) => (
                 <li key={f.name}>
-                  <button type="button" class="link" onClick={() => action.run(() => download(`/jobs/${id}/files/${encodeURIComponent(f.name)}`, f.name))}>
+                  <DownloadButton class="link" path={`/jobs/${id}/files/${encodeURIComponent(f.name)}`} fileName={f.name}>
                     Download {f.name}
-                  </button>{' '}
+                  </DownloadButton>{' '}
                   <span class="sub">
                     {bytes(f.sizeBytes)} · {f.contentType}
                   </span>
