@@ -121,7 +121,7 @@ describe('web console in a real browser against the real API and worker', () => 
     await row.getByRole('status').filter({ hasText: 'Download started' }).waitFor();
     const file = path.join(os.tmpdir(), `console-export-${randomUUID()}.csv`);
     await download.saveAs(file);
-    const counted = await (await fetch(`${api.baseUrl}/api/v1/exports/${csvExportId}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const counted = (await (await fetch(`${api.baseUrl}/api/v1/exports/${csvExportId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { result: { downloadCount: number } };
     expect(counted.result.downloadCount).toBe(1);
     const rows = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(ROWS / 2);
