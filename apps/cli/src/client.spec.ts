@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { ApiClient } from './client';
@@ -20,5 +23,57 @@ describe('ApiClient against something that is not the Porter API', () => {
       exitCode: 3,
       message: `GET ${base}/api/v1/jobs answered 200 with something that is not JSON (text/plain: "ok"); is ${base} the Porter API?`,
     });
+  });
+});
+
+describe('ApiClient.download', () => {
+  let server: Server;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'porter-cli-download-'));
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  const serve = async (handler: Parameters<typeof createServer>[1]): Promise<string> => {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('reports the bytes received of the Content-Length as they arrive, and saves every byte', async () => {
+    const body = Buffer.alloc(3 * 1024 * 1024, 'x');
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.length, 'content-disposition': 'attachment; filename="people.csv"' });
+      // In pieces, so that the reader sees more than one chunk.
+      let at = 0;
+      const next = () => (at >= body.length ? res.end() : res.write(body.subarray(at, (at += 256 * 1024)), next));
+      next();
+    });
+    const seen: Array<[number, number | null]> = [];
+    const saved = await new ApiClient(base, 'token').download('/f', dir, true, (received, total) => seen.push([received, total]));
+    expect(saved).toEqual({ file: path.join(dir, 'people.csv'), bytes: body.length });
+    expect(readFileSync(saved.file).equals(body)).toBe(true);
+    expect(seen[0]).toEqual([0, body.length]);
+    expect(seen[seen.length - 1]).toEqual([body.length, body.length]);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every(([received, total], i) => total === body.length && (i === 0 || received > seen[i - 1][0]))).toBe(true);
+  });
+
+  it('reports no total when the answer gives no length (chunked); a cut body leaves no file and says so (exit 3)', async () => {
+    const base = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      if (req.url === '/cut') {
+        res.write('a,b\n1,2\n');
+        setTimeout(() => res.destroy(), 50);
+      } else res.end('a,b\n1,2\n');
+    });
+    const seen: Array<number | null> = [];
+    const saved = await new ApiClient(base, 'token').download('/whole', path.join(dir, 'whole.csv'), false, (_r, total) => seen.push(total));
+    expect(saved.bytes).toBe(8);
+    expect(new Set(seen)).toEqual(new Set([null]));
+    const failure = await new ApiClient(base, 'token').download('/cut', path.join(dir, 'cut.csv')).catch((error) => error);
+    expect(failure).toBeInstanceOf(CliError);
+    expect(failure).toMatchObject({ exitCode: 3, message: expect.stringMatching(new RegExp(`^The download of ${path.join(dir, 'cut.csv')} was cut off after 8 B \\(.+\\); nothing was saved: run the command again$`)) });
+    expect(readdirSync(dir).filter((name) => name.startsWith('cut.csv'))).toEqual([]);
   });
 });

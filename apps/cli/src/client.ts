@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ApiProblemError, CliError, EXIT, Problem } from './errors';
+import { formatBytes } from './terminal';
 
 /** A page of a list endpoint (`GET /jobs`, `GET /export-schedules`, …). */
 export interface Page<T> {
@@ -80,16 +81,47 @@ export class ApiClient {
    * Streams a download to `target` (or, when `target` is a directory, to the server's file name
    * inside it). Written to a temporary name first, so an interrupted download leaves no half file.
    */
-  async download(apiPath: string, target: string, targetIsDirectory = false): Promise<{ file: string; bytes: number }> {
+  /**
+   * Streams a file to `target` through a temporary `.part` file renamed at the end (a cut
+   * download leaves nothing under the name). `onProgress` sees the bytes received, of the
+   * answer's Content-Length when it gave one.
+   */
+  async download(
+    apiPath: string,
+    target: string,
+    targetIsDirectory = false,
+    onProgress?: (received: number, total: number | null) => void,
+  ): Promise<{ file: string; bytes: number }> {
     const res = await this.request('GET', apiPath, { headers: { accept: '*/*' } });
     const file = targetIsDirectory ? path.join(target, safeName(fileNameOf(res) ?? 'download')) : target;
     const temp = `${file}.${randomBytes(4).toString('hex')}.part`;
+    const length = Number(res.headers.get('content-length'));
+    let received = 0;
+    // A body that arrives longer than its Content-Length (decompressed on the way): total unknown.
+    const total = () => (Number.isFinite(length) && length > 0 && received <= length ? length : null);
+    async function* counted(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      onProgress?.(0, total());
+      for await (const chunk of source) {
+        received += chunk.length;
+        onProgress?.(received, total());
+        yield chunk;
+      }
+    }
     try {
-      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(temp));
+      await pipeline(Readable.fromWeb(res.body as never), counted, createWriteStream(temp));
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
-      throw fileSystemError(error, file);
+      const written = fileSystemError(error, file);
+      if (written !== error) throw written;
+      // The answer stopped before its end (the API restarted, the connection dropped): nothing kept.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      const size = total();
+      throw new CliError(
+        `The download of ${file} was cut off after ${formatBytes(received)}${size ? ` of ${formatBytes(size)}` : ''} (${why}); nothing was saved: run the command again`,
+        EXIT.unreachable,
+      );
     }
     return { file, bytes: (await stat(file)).size };
   }

@@ -46,6 +46,9 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const output = run.output();
     expect(output).toMatch(/export employees \[█+░*\] \d+%/);
     expect(output).toMatch(/\[█{30}\] 100% 3,000\/3,000 rows succeeded/);
+    // Then the file's own bar, in bytes of the server's file.
+    const size = statSync(file).size;
+    expect(output).toMatch(new RegExp(`download employees-[\\w-]+\\.csv \\[█{30}\\] 100% ${size.toLocaleString()}/${size.toLocaleString()} bytes downloaded`));
     expect(output).toContain(`Saved ${file} (3000 rows`);
     expect(parse(readFileSync(file, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS);
   });
@@ -61,7 +64,12 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(run.stdout).toMatch(new RegExp(`^Saved ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(3000 rows, [\\d.]+ KiB\\)\\.\\n$`));
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Export \S+ requested \(job \S+\)\.$/);
-    const progress = lines.slice(1);
+    // The job's lines, then the download's (whole tens of percent of the file's bytes).
+    const downloading = lines.filter((line) => line.startsWith('download '));
+    const progress = lines.slice(1, lines.length - downloading.length);
+    const size = statSync(file).size;
+    expect(downloading[downloading.length - 1]).toMatch(new RegExp(`^download employees-[\\w-]+\\.csv: downloaded 100% \\(${size}/${size}\\)$`));
+    for (const line of downloading) expect(line).toMatch(/^download employees-[\w-]+\.csv: download(ing|ed) \d+% \(\d+\/\d+\)$/);
     // One line per change of state or whole ten percent, never a repeat; the last one is the end.
     for (const line of progress) expect(line).toMatch(/^export employees: (pending|running|succeeded)( \d+% \(\d+\/\d+\)|, \d+ rows so far)?$/);
     // A count that moved on is never shown under a status from before the job ran.

@@ -93,6 +93,15 @@ export async function downloadWhenDone(
     process.exitCode = EXIT.failed;
     return;
   }
-  const saved = await client.download(`/api/v1/exports/${encodeURIComponent(ended.id)}/download`, destination.target, destination.isDirectory);
+  const bar = out.progress(`download ${ended.result?.fileName ?? ended.id}`, 'bytes');
+  let saved: { file: string; bytes: number };
+  try {
+    saved = await client.download(`/api/v1/exports/${encodeURIComponent(ended.id)}/download`, destination.target, destination.isDirectory, (received, total) =>
+      bar.update(total ? (received / total) * 100 : null, received, total, 'downloading'),
+    );
+    bar.update(100, saved.bytes, saved.bytes, 'downloaded');
+  } finally {
+    bar.stop();
+  }
   out.result({ ...extra, export: ended, file: saved.file, bytes: saved.bytes }, () => `Saved ${saved.file} (${ended.itemsCount ?? 0} rows, ${formatBytes(saved.bytes)}).`);
 }
