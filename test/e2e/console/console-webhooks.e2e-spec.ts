@@ -180,4 +180,51 @@ describe('web console: webhooks', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await shot(page, 'webhooks');
   });
+
+  it("the jobs list leaves out Porter's own jobs (webhook deliveries) unless the admin asks to see them; the choice is in the address", async () => {
+    // A tenant of its own: an export of the admin's, and a ping's delivery job submitted by `system`.
+    const own = `t-${randomUUID()}`;
+    const ownAdmin = bearer('ada', own, { admin: true });
+    const call = client(api.baseUrl, ownAdmin).call;
+    const exported = await call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'people export' });
+    expect(exported.status).toBe(202);
+    const hook = await call('POST', '/api/v1/webhooks', { url: `${receiver.url}/system-jobs`, events: ['ping'] });
+    expect(hook.status).toBe(201);
+    expect((await call('POST', `/api/v1/webhooks/${hook.json.id}/ping`)).status).toBe(202);
+    let jobs: Array<{ id: string; submittedBy: string; name: string }> = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      jobs = (await call('GET', '/api/v1/jobs')).json.items;
+      if (jobs.some((j) => j.submittedBy === 'system')) break;
+    }
+    const delivery = jobs.find((j) => j.submittedBy === 'system')!;
+    expect(delivery.name).toBe('Webhook ping (attempt 1)');
+    expect((await call('GET', '/api/v1/jobs?systemJobs=exclude')).json).toMatchObject({ totalRecords: 1, items: [{ id: exported.json.jobId }] });
+    expect((await call('GET', '/api/v1/jobs?systemJobs=sometimes')).status).toBe(400);
+
+    await signIn(page, api.baseUrl, ownAdmin.replace(/^Bearer /, ''));
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'people export' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Webhook ping (attempt 1)' }).count()).toBe(0);
+    const show = page.getByRole('checkbox', { name: "Show Porter's own jobs (webhook deliveries, emails)" });
+    expect(await show.isChecked()).toBe(false);
+    await show.check();
+    await page.getByRole('link', { name: 'Webhook ping (attempt 1)' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('system')).toBe('show');
+    await shot(page, 'jobs-system-shown');
+    // Kept across a reload (it is in the address), and Back hides them again.
+    await page.reload();
+    await page.getByRole('link', { name: 'Webhook ping (attempt 1)' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: /Show Porter's own jobs/ }).isChecked()).toBe(true);
+    await page.goBack();
+    await page.getByRole('link', { name: 'people export' }).waitFor();
+    await page.waitForFunction(() => !(globalThis as any).document.body.innerText.includes('Webhook ping (attempt 1)'));
+    expect(await page.getByRole('checkbox', { name: /Show Porter's own jobs/ }).isChecked()).toBe(false);
+
+    // A user who is not an admin never sees the platform's jobs, and is offered no such box.
+    await page.evaluate(() => (globalThis as any).sessionStorage.clear());
+    await signIn(page, api.baseUrl, bearer('bob', own, {}).replace(/^Bearer /, ''));
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    await page.getByText('No jobs yet.').waitFor();
+    expect(await page.getByRole('checkbox', { name: /Show Porter's own jobs/ }).count()).toBe(0);
+  });
 });

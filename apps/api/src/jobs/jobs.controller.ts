@@ -53,7 +53,7 @@ export class JobsController {
   @ApiProblems({ 400: 'a bad query parameter or query expression (the detail names its position)' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsRequestDto): Promise<Page<JobInfo>> {
     return this.queries.execute(
-      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy, query: query.query }, query.offset, query.limit, query.sort),
+      new ListJobsQuery(principal, { status: query.status, type: query.type, submittedBy: query.submittedBy, query: query.query, excludeSystem: query.systemJobs === 'exclude' }, query.offset, query.limit, query.sort),
     );
   }
 

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { randomUUID } from 'crypto';
 import { Client, Pool } from 'pg';
 import { FILE_STORAGE, FileStorage, PG_POOL, PORTER_CONFIG, PorterConfig, TransactionRunner } from '@porter/platform';
+import { Principal } from '@porter/shared-kernel';
 import { JobStatus } from '../public/enums/job-status';
 import { SubmitJobCommand } from '../public/actions/submit-job.command';
 import { MoveJobToTopCommand } from '../public/actions/move-job-to-top.command';
@@ -202,6 +203,20 @@ describe('job queue without a worker: submit, transactions, position, move-to-to
     const bobsOnly = await api.get(QueryBus).execute(new ListJobsQuery(admin, { submittedBy: 'bob' }));
     expect(bobsOnly.items.map((j) => j.id)).toEqual([bobJob]);
     expect((await api.get(QueryBus).execute(new ListJobsQuery(stranger, {}))).totalRecords).toBe(0);
+  });
+
+  it("shows an admin the platform's own jobs of the tenant unless asked to leave them out (excludeSystem), in the page and its count", async () => {
+    const { tenant, alice, admin } = users();
+    const aliceJob = await submit(api, alice, TEST_JOB_TYPES.noop);
+    const systemJob = await submit(api, Principal.system(tenant), TEST_JOB_TYPES.noop);
+    const all = await api.get(QueryBus).execute(new ListJobsQuery(admin, {}));
+    expect(all.items.map((j) => [j.id, j.submittedBy])).toEqual([[systemJob, 'system'], [aliceJob, 'alice']]);
+    const people = await api.get(QueryBus).execute(new ListJobsQuery(admin, { excludeSystem: true }));
+    expect(people.items.map((j) => j.id)).toEqual([aliceJob]);
+    expect(people.totalRecords).toBe(1);
+    // With the other filters and the query language too; a non-admin never saw them anyway.
+    expect((await api.get(QueryBus).execute(new ListJobsQuery(admin, { excludeSystem: true, query: 'status==pending' }))).totalRecords).toBe(1);
+    expect((await api.get(QueryBus).execute(new ListJobsQuery(alice, {}))).items.map((j) => j.id)).toEqual([aliceJob]);
   });
 
   it('reschedules: a future time makes the job scheduled, clearing it makes it pending', async () => {

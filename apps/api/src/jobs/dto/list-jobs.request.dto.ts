@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { JobStatus } from '@porter/job-queue';
 import { SortedPageParams } from '../../common/page-params.dto';
 
@@ -21,6 +21,15 @@ export class ListJobsRequestDto extends SortedPageParams {
   @IsString()
   @MaxLength(200)
   submittedBy?: string;
+
+  @ApiPropertyOptional({
+    enum: ['include', 'exclude'],
+    default: 'include',
+    description: "`exclude` leaves out the jobs Porter submits on its own (webhook deliveries, export-ready emails; `submittedBy` \"system\"), which only admins see",
+  })
+  @IsOptional()
+  @IsIn(['include', 'exclude'])
+  systemJobs?: 'include' | 'exclude';
 
   @ApiPropertyOptional({
     description:

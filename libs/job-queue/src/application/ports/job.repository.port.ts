@@ -74,6 +74,8 @@ export interface JobListFilters {
   status?: JobStatus;
   type?: string;
   submittedBy?: string;
+  /** Leave out the platform's own jobs (submitted by SYSTEM_USER_ID). */
+  excludeSystem?: boolean;
   /** Parsed `query=` of the jobs list; its sort, when given, wins over the page's order. */
   query?: JobQuery;
 }

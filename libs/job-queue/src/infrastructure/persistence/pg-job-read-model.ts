@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, QueryConfig } from 'pg';
 import { BatchItemResult, MicroBatcher, PG_POOL } from '@porter/platform';
-import { isUuid, Page, PageRequest, Principal, sqlDirection } from '@porter/shared-kernel';
+import { isUuid, Page, PageRequest, Principal, sqlDirection, SYSTEM_USER_ID } from '@porter/shared-kernel';
 import type { JobInfo } from '../../public/entities/job-info';
 import type { JobListFilters } from '../../application/ports/job.repository.port';
 import type { JobReadModel } from '../../application/ports/job-read-model.port';
@@ -252,6 +252,8 @@ export class PgJobReadModel implements JobReadModel {
       params.push(filters.submittedBy);
       where.push(`j.submitted_by = $${params.length}`);
     }
+    // A constant in the text: the list with and without it are two statements, each with its plan.
+    if (filters.excludeSystem) where.push(`j.submitted_by <> '${SYSTEM_USER_ID}'`);
     if (filters.query) compileJobQuery(filters.query, where, params);
     const clause = where.join(' AND ');
     const sort = filters.query?.sort;

@@ -7,8 +7,11 @@ import type { JobStatus } from '../enums/job-status';
 export class ListJobsQuery extends Query<Page<JobInfo>> {
   constructor(
     readonly principal: Principal,
-    /** `query`: the list's query language (docs/job-queue.md), e.g. `status==failed and type==export* sortBy submittedAt/desc`. */
-    readonly filters: { status?: JobStatus; type?: string; submittedBy?: string; query?: string },
+    /**
+     * `query`: the list's query language (docs/job-queue.md), e.g. `status==failed and type==export* sortBy submittedAt/desc`.
+     * `excludeSystem`: leave out the jobs Porter submits on its own (webhook deliveries, emails; submitted by `system`).
+     */
+    readonly filters: { status?: JobStatus; type?: string; submittedBy?: string; query?: string; excludeSystem?: boolean },
     readonly offset = 0,
     readonly limit = 20,
     /** By submission time: newest first unless 'oldest'. */
