@@ -199,6 +199,26 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     expect(await page.title()).toBe('Sign in — Porter');
   });
 
+  it('Back to a jobs list scrolled down returns to where it was once its rows are there; a job opened from it starts at its top', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: `scroll ${String(i).padStart(2, '0')}`, scheduledFor: inAnHour() })),
+    );
+    await signIn(page, api.baseUrl, token);
+    await page.goto(`${api.baseUrl}/console/?query=${encodeURIComponent('name==scroll*')}`);
+    for (const id of ids) await page.locator(`tr[data-job-id="${id}"]`).waitFor();
+    await page.evaluate(() => (globalThis as any).window.scrollTo(0, (globalThis as any).document.body.scrollHeight));
+    const y = await page.evaluate(() => (globalThis as any).window.scrollY as number);
+    expect(y).toBeGreaterThan(200);
+    const last = page.locator('tr[data-job-id]').last();
+    const name = await last.getByRole('link').first().innerText();
+    await last.getByRole('link').first().click();
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    expect(await page.evaluate(() => (globalThis as any).window.scrollY)).toBe(0);
+    await page.goBack();
+    for (const id of ids) await page.locator(`tr[data-job-id="${id}"]`).waitFor();
+    await page.waitForFunction((want) => Math.abs((globalThis as any).window.scrollY - want) <= 2, y, { timeout: 5000 });
+  });
+
   it('deleting a job from a filtered list goes back to that list', async () => {
     const id = await alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: 'to delete', scheduledFor: inAnHour() });
     await alice().call('POST', `/api/v1/jobs/${id}/cancel`);

@@ -1,7 +1,7 @@
 import { Component, ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, Problem } from '../api';
-import { navigate } from '../router';
+import { navigate, useScrollRestore } from '../router';
 import { isTerminal, Progress } from '../model';
 import { emptyPageText } from '../jobs-list';
 
@@ -229,6 +229,7 @@ export function PagedList<T>({
   onOffset: (offset: number) => void;
   showTitle?: boolean;
 }) {
+  useScrollRestore(Boolean(list.data));
   return (
     <>
       {showTitle && (

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, Page, query, session } from '../api';
+import { ApiError, claimsOf, get, Page, query, session } from '../api';
 import { FieldError, Link, Pager, ProblemBox, ProgressBar, Status, splitFieldErrors, useLoad } from '../components/ui';
 import { whenLocal } from '../components/time';
 import { isTerminal, Job, JOB_STATUSES } from '../model';
-import { navigate, useLocation } from '../router';
+import { navigate, useLocation, useScrollRestore } from '../router';
 import { useJob } from '../watch';
 import { hasQueryParameter } from '../features';
 import { jobsListHref, noJobsText, rememberJobsList, STATUS_SETTLE_MS, statusEditReplaces } from '../jobs-list';
@@ -80,6 +80,9 @@ export function JobsPage() {
   const type = search.get('type') ?? '';
   const q = search.get('query') ?? '';
   const offset = Number(search.get('offset') ?? 0) || 0;
+  // `system=show`: the jobs Porter submits on its own (webhook deliveries, emails), which an admin
+  // would otherwise see among the people's jobs, are listed too. Hidden by default.
+  const system = search.get('system') === 'show' ? 'show' : '';
   const [typeInput, setTypeInput] = useState(type);
   const [queryInput, setQueryInput] = useState(q);
   const [statusInput, setStatusInput] = useState(status);
@@ -92,11 +95,18 @@ export function JobsPage() {
   // The query language (`status==failed and type==export`) is offered where the server declares it.
   const [queryLanguage, setQueryLanguage] = useState(false);
   useEffect(() => void hasQueryParameter('/api/v1/jobs', 'query').then(setQueryLanguage), []);
-  const listUrl = `/jobs${query({ status, type, query: q, offset, limit: LIMIT })}`;
-  const { data: loaded, error, loading, reload } = useLoad(() => get<Page<Job>>(listUrl), [listUrl]);
+  // Only admins see the platform's jobs; where the server can leave them out (`systemJobs`), the
+  // list is read once that is known, so that they never flash in and out.
+  const admin = claimsOf(session.token()).roles?.includes('admin') === true;
+  const [systemFilter, setSystemFilter] = useState<boolean | null>(admin ? null : false);
+  useEffect(() => void (admin && hasQueryParameter('/api/v1/jobs', 'systemJobs').then(setSystemFilter)), [admin]);
+  const systemJobs = systemFilter && !system ? 'exclude' : undefined;
+  const listUrl = systemFilter === null ? null : `/jobs${query({ status, type, query: q, systemJobs, offset, limit: LIMIT })}`;
+  const { data: loaded, error, loading, reload } = useLoad(() => (listUrl ? get<Page<Job>>(listUrl) : new Promise<never>(() => undefined)), [listUrl]);
   const unfinished = Boolean(loaded?.items.some((j) => !isTerminal(j.status)));
-  const live = useListRefresh(listUrl, loaded, unfinished && !error);
+  const live = useListRefresh(listUrl ?? '', loaded, listUrl !== null && unfinished && !error);
   const data = live ?? loaded;
+  useScrollRestore(Boolean(data));
 
   // A query the server cannot parse is said once, under the Query field (not again in a problem box).
   const { fields: fieldErrors, rest: problem } = splitFieldErrors(error, queryLanguage ? ['query'] : []);
@@ -104,7 +114,7 @@ export function JobsPage() {
   // Stays at the path the list is shown at (`/console/` or `/console/jobs`): the page is not mounted
   // afresh, and what was typed in Type or Query and not yet filtered by stays in its field.
   const go = (next: Record<string, string | number>) => {
-    const q2 = query({ status, type, query: q, offset, ...next });
+    const q2 = query({ status, type, query: q, system, offset, ...next });
     navigate(jobsListHref(path, q2));
   };
 
@@ -117,7 +127,7 @@ export function JobsPage() {
     setStatusInput(value);
     clearTimeout(statusEdit.current.timer);
     statusEdit.current.timer = setTimeout(() => {
-      const href = jobsListHref(path, query({ status: value, type, query: q, offset: 0 }));
+      const href = jobsListHref(path, query({ status: value, type, query: q, system, offset: 0 }));
       const replace = statusEditReplaces(statusEdit.current.last, location.pathname + location.search, Date.now());
       statusEdit.current.last = { href, at: Date.now() };
       navigate(href, replace);
@@ -183,6 +193,12 @@ export function JobsPage() {
           </span>
           <button type="submit">Filter</button>
         </div>
+        {systemFilter && (
+          <label class="check system-jobs">
+            <input type="checkbox" name="system" checked={system === 'show'} onChange={(e) => go({ system: e.currentTarget.checked ? 'show' : '', offset: 0 })} />
+            Show Porter's own jobs (webhook deliveries, emails)
+          </label>
+        )}
       </form>
       <ProblemBox error={problem} />
       {data && !error && (
