@@ -25,3 +25,14 @@ export function hasLoneSurrogate(value: string): boolean {
 
 /** The longest tenant a token may carry, and so the longest a tenant's limits can be set for. */
 export const MAX_TENANT_LENGTH = 200;
+
+/**
+ * Text from outside (an exception's message, a webhook receiver's answer) made storable in a
+ * Postgres `text` or `jsonb` value: NUL, which neither can hold (the whole write fails: "invalid
+ * byte sequence for encoding UTF8: 0x00"), becomes U+FFFD, as do lone surrogates (which `jsonb`
+ * refuses as an escape). Everything else is kept as it came.
+ */
+export function storableText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}

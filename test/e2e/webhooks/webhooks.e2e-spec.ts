@@ -235,6 +235,19 @@ describe('webhooks (e2e)', () => {
     expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
 
+  it('records an answer holding a NUL (which Postgres cannot store) as delivered, once: no stall, no repeat', async () => {
+    receiver.on('/nul', (_req, res) => res.writeHead(200).end('ok \u0000<script>'));
+    const hook = await register(admin, '/nul', ['ping']);
+    await admin.call('POST', `/api/v1/webhooks/${hook.id}/ping`);
+    await waitFor(async () => (await deliveries(hook.id)).items[0]?.status === 'succeeded', { timeoutMs: 20_000, what: 'the delivery recorded' });
+    const [d] = (await deliveries(hook.id)).items;
+    expect(d).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 200, lastResponseBody: 'ok \uFFFD<script>' });
+    // Sent once: the run ended (before, its end failed to write and the job ran again every lease).
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // past the 2 s lease a failed end left it to
+    expect(receiver.at('/nul')).toHaveLength(1);
+    expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
+  });
+
   it('still delivers, with the same webhook-id, when the worker is SIGKILLed mid-delivery', async () => {
     let release: (() => void) | null = null;
     receiver.on('/crash', (_req, res, count) => {

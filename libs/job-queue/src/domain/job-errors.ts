@@ -1,3 +1,5 @@
+import { storableText } from '@porter/shared-kernel';
+
 /** A run tried to act on a job it no longer owns (cancelled, or replaced after a stall). */
 export class JobOwnershipLostError extends Error {
   constructor(jobId: string, detail: string) {
@@ -6,8 +8,11 @@ export class JobOwnershipLostError extends Error {
   }
 }
 
-/** What a thrown value says, for a job's error details and the worker's logs. */
+/**
+ * What a thrown value says, for a job's error details, its events and the worker's logs: storable
+ * (a message quoting a NUL from the data would otherwise fail the write that ends the run, and
+ * the run would be recovered and run again, over and over).
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  return storableText(error instanceof Error ? error.message || error.name : String(error));
 }

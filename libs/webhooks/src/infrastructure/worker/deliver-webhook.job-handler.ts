@@ -5,7 +5,7 @@ import { CreateExportDownloadLinkCommand, ExportDownloadLink, ExportInfo, GetExp
 import { GetImportRecordQuery } from '@porter/imports';
 import { GetJobQuery, JobContext, JobHandler, JobHandlerFor } from '@porter/job-queue';
 import { PORTER_CONFIG, PorterConfig } from '@porter/platform';
-import { ConflictError, GoneError, NotFoundError, Principal } from '@porter/shared-kernel';
+import { ConflictError, GoneError, NotFoundError, Principal, storableText } from '@porter/shared-kernel';
 import { DeliveryToSend, SECRET_SEALER, SecretSealer, WEBHOOK_REPOSITORY, WebhookRepository } from '../../application/ports/webhook.ports';
 import { WEBHOOK_DELIVER_JOB_TYPE, WebhookDispatch } from '../../application/webhook-dispatch';
 import { retryDelayMs } from '../../domain/retry-schedule';
@@ -65,9 +65,10 @@ export class DeliverWebhookJobHandler implements JobHandler {
     try {
       const res = await postWebhook(new URL(delivery.endpoint.url), headers, body, { timeoutMs: this.config.webhookTimeoutMs, allowedHosts: this.config.webhookAllowedHosts });
       const ok = res.statusCode >= 200 && res.statusCode < 300;
-      outcome = { succeeded: ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, responseBody: res.body };
+      // What the receiver answered is stored as text: a NUL in it would fail the write (storableText).
+      outcome = { succeeded: ok, statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}`, responseBody: storableText(res.body) };
     } catch (error) {
-      outcome = { succeeded: false, statusCode: null, error: (error as Error).message.slice(0, 500), responseBody: null };
+      outcome = { succeeded: false, statusCode: null, error: storableText((error as Error).message.slice(0, 500)), responseBody: null };
     }
     context.logger.log('webhook attempt', { deliveryId, attempt, eventType: delivery.eventType, statusCode: outcome.statusCode, error: outcome.error });
     await this.record(delivery, attempt, { ...outcome, final: false, countsForEndpoint: true });
