@@ -56,6 +56,17 @@ describe('rate limits and security headers (e2e)', () => {
     }
   });
 
+  it('counts requests refused for their token against the address too: a flood of bad or missing tokens meets 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 61 && !statuses.includes(429); i++) {
+      const res = await fetch(`${apis[1].baseUrl}/api/v1/jobs`, { headers: i % 2 ? { authorization: 'Bearer x.y.z' } : {} });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+    expect(new Set(statuses.slice(0, -1))).toEqual(new Set(statuses.length > 1 ? [401] : []));
+  });
+
   it('sends security headers on API answers, problems and the docs', async () => {
     for (const path of ['/api/health', '/api/v1/jobs', '/api/docs']) {
       const res = await fetch(`${apis[1].baseUrl}${path}`);

@@ -59,8 +59,18 @@ export class HttpPipelineModule implements NestModule {
         if (/%00|\u0000/i.test(req.originalUrl ?? req.url ?? '')) throw new BadRequestException('The URL must not contain NUL characters');
         // A signed download link carries its own proof (HMAC signature and expiry, checked by the
         // exports module; ADR 044) instead of a bearer token.
-        if (!isSignedLinkRoute(req)) req.principal = await authenticate(req.headers.authorization, this.verifier);
-        if (limiter) await limiter.check(req.socket.remoteAddress ?? 'unknown', req.principal?.tenant ?? null);
+        const address = req.socket.remoteAddress ?? 'unknown';
+        if (!isSignedLinkRoute(req)) {
+          try {
+            req.principal = await authenticate(req.headers.authorization, this.verifier);
+          } catch (refused) {
+            // A request refused for its token counts against its address too: guessing tokens,
+            // or a flood without one, meets the same 429 as any other.
+            if (limiter) await limiter.check(address, null);
+            throw refused;
+          }
+        }
+        if (limiter) await limiter.check(address, req.principal?.tenant ?? null);
         if (hasRequestBody(req)) {
           const type = req.headers['content-type'] ?? '';
           if (!isJsonType(type) && !isMultipartType(type)) {
