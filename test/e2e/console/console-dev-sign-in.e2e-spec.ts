@@ -5,19 +5,26 @@ import { launchBrowser, shot } from './console-support';
 
 /**
  * The development sign-in mints tokens for anyone: it must exist under NODE_ENV=development only.
- * Two API processes of the same build, one per NODE_ENV.
+ * API processes of the same build: one per NODE_ENV, and a development one given its own secret.
  */
 describe('console development sign-in', () => {
   let dev: { process: PorterProcess; baseUrl: string };
   let test: { process: PorterProcess; baseUrl: string };
+  let ownSecret: { process: PorterProcess; baseUrl: string };
   let browser: Browser;
 
   beforeAll(async () => {
-    [dev, test, browser] = await Promise.all([startApi({ NODE_ENV: 'development' }), startApi({ NODE_ENV: 'test' }), launchBrowser()]);
+    [dev, test, ownSecret, browser] = await Promise.all([
+      startApi({ NODE_ENV: 'development' }),
+      startApi({ NODE_ENV: 'test' }),
+      // NODE_ENV left at its default (development) on an API set up with a secret of its own.
+      startApi({ NODE_ENV: 'development', AUTH_JWT_SECRET: `a-secret-of-its-own-${randomUUID()}` }),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([dev?.process.stop(), test?.process.stop()]);
+    await Promise.all([dev?.process.stop(), test?.process.stop(), ownSecret?.process.stop()]);
   });
 
   const signIn = (baseUrl: string, body: unknown) =>
@@ -30,6 +37,13 @@ describe('console development sign-in', () => {
     expect(minted.status).toBe(403);
     expect(minted.headers.get('content-type')).toContain('application/problem+json');
     expect(await minted.json()).toMatchObject({ title: 'Forbidden', detail: expect.stringContaining('only when NODE_ENV=development') });
+  });
+
+  it('is refused (403) under NODE_ENV=development too when the API has a token secret of its own', async () => {
+    expect((await fetch(`${ownSecret.baseUrl}/api/dev/sign-in`)).status).toBe(403);
+    const minted = await signIn(ownSecret.baseUrl, { user: 'mallory', tenant: 'acme', admin: true });
+    expect(minted.status).toBe(403);
+    expect(await minted.json()).toMatchObject({ detail: expect.stringContaining('only with the development token secret: this API verifies tokens with its own AUTH_JWT_SECRET') });
   });
 
   it('mints a working token under NODE_ENV=development, validates its body, and the console offers it', async () => {

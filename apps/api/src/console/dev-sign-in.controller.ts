@@ -4,7 +4,7 @@ import { ApiProblems } from '../common/problem-responses';
 import { IsBoolean, IsString, Matches, MaxLength, NotEquals } from 'class-validator';
 import { SYSTEM_USER_ID } from '@porter/shared-kernel';
 import { IsOmittable } from '../common/is-omittable';
-import { PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
+import { DEVELOPMENT_JWT_SECRET, PORTER_CONFIG, PorterConfig, Public, signToken } from '@porter/platform';
 
 /** No spaces, and none of the control characters the API refuses in a token's claims (a token it would mint but not accept). */
 // eslint-disable-next-line no-control-regex
@@ -30,8 +30,9 @@ export class DevSignInBody {
 /**
  * Development sign-in for the console: mints a token like `porter token` does, so a developer
  * running `npm start` locally can open /console without the command line. It exists only when
- * NODE_ENV=development (the default of a local run); in test and production every call is 403,
- * so it is no way around authentication there (docs/adr/056-console-sign-in.md).
+ * NODE_ENV=development (the default of a local run) and tokens are checked with the development
+ * secret; in test and production, or with a secret or identity provider of its own, every call is
+ * 403, so it is no way around authentication there (docs/adr/056-console-sign-in.md).
  */
 @ApiTags('console')
 @Public()
@@ -63,6 +64,13 @@ export class DevSignInController {
   private refuseOutsideDevelopment(): void {
     if (this.config.nodeEnv !== 'development') {
       throw new ForbiddenException(`Development sign-in is available only when NODE_ENV=development (this API runs with NODE_ENV=${this.config.nodeEnv})`);
+    }
+    // NODE_ENV defaults to development: an API given its own secret, or an identity provider, is
+    // not a throwaway local one, whatever NODE_ENV says, and mints nothing.
+    if (this.config.authJwksUrl || this.config.authJwtSecret !== DEVELOPMENT_JWT_SECRET) {
+      throw new ForbiddenException(
+        `Development sign-in is available only with the development token secret: this API verifies tokens with ${this.config.authJwksUrl ? 'AUTH_JWKS_URL' : 'its own AUTH_JWT_SECRET'}, so sign in with a token from there`,
+      );
     }
   }
 }
