@@ -59,7 +59,8 @@ async function openCsv(file: SourceFile, limits: ImportLimits, skipRows: number)
     stream.destroy();
     throw error;
   }
-  const header = records[next++];
+  // A header cell neutralised like data (a failed-rows file's header is the uploader's text) reads back as it was.
+  const header = records[next++].map(unneutraliseFormula);
 
   let rowNumber = 0;
   /** The rows of the records tokenized so far (at least one row, unless the file has ended). */

@@ -49,6 +49,9 @@ describe('CSV reader', () => {
     ]);
     const resumed = await csv.open(file, AB, 2);
     expect((await all(resumed.rows)).map((r) => r.rowNumber)).toEqual([3]);
+    // A header neutralised like data (a failed-rows file's) reads back as it was; other quotes stay.
+    const neutralised = await csv.open(memoryFile("'=a,'b\r\n1,2\r\n"), AB, 0);
+    expect(neutralised.header).toEqual(['=a', "'b"]);
   });
 
   it('offers the same rows in batches (the job reads those), resuming after a row too', async () => {

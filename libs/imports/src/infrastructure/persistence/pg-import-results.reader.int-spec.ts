@@ -71,4 +71,13 @@ describe('PgImportResultsReader on a large batch with few failed rows', () => {
     expect(reads.length).toBeGreaterThanOrEqual(1);
     for (const read of reads) expect(read).toBeLessThanOrEqual(1000);
   });
+
+  it("neutralises the header's cells like the data's: the uploader's text runs nothing in a spreadsheet", async () => {
+    let csv = '';
+    for await (const chunk of reader.failedRowsCsv(batchId, ['=HYPERLINK("http://evil/","x")', '+1', 'name'])) {
+      csv += String(chunk);
+      if (csv.includes('\n')) break;
+    }
+    expect(csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe(`"'=HYPERLINK(""http://evil/"",""x"")",'+1,name,error`);
+  });
 });

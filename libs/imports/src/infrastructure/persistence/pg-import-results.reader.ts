@@ -48,12 +48,13 @@ export class PgImportResultsReader implements ImportResultsReader {
   /**
    * Streams failed rows page by page (never all in memory) as CSV: the original
    * columns, then `error`. A cell that starts like a formula gets a leading `'` (as exports do),
-   * so opening the file in a spreadsheet runs nothing; re-importing it strips that quote again.
+   * the header's cells too (they are the uploader's text), so opening the file in a spreadsheet
+   * runs nothing; re-importing it strips that quote again (the CSV reader, header included).
    * `cellsOf` turns the stored cells into the ones written (an XLSX batch's dates: failedRowCsvCells).
    */
   failedRowsCsv(batchId: string, header: string[], cellsOf: ((cells: readonly unknown[]) => unknown[]) | null = null): Readable {
     const out = new PassThrough();
-    const csv = stringify({ header: true, columns: [...header, 'error'], bom: true });
+    const csv = stringify({ header: true, columns: [...header.map(cellText), 'error'], bom: true });
     csv.pipe(out);
     void (async () => {
       try {

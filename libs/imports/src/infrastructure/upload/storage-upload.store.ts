@@ -12,6 +12,7 @@ import { DeclaredFileType, declaredTypeMismatch } from '../../domain/declared-fi
 import { IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits';
 import type { ImportFormat } from '../../public/enums/import-format';
 import { inspectXlsx, NotAnXlsxWorkbookError } from '../parsing/xlsx-workbook';
+import { unneutraliseFormula } from '../../domain/formula';
 
 class UploadRejected extends Error {
   constructor(readonly reason: Error) {
@@ -119,7 +120,8 @@ function firstRecord(sample: Buffer, complete: boolean, limits: ImportLimits): s
     const tokenizer = new CsvTokenizer(limits, { materialize: true });
     const records = tokenizer.push(sample);
     if (!records.length && complete) records.push(...tokenizer.end());
-    return records[0] ?? null;
+    // As the worker's CSV reader reads it: a neutralised header cell without its `'`.
+    return records[0]?.map(unneutraliseFormula) ?? null;
   } catch (error) {
     if (error instanceof FileRejectedError) return null;
     throw error;
