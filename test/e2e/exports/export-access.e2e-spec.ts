@@ -200,7 +200,10 @@ describe('export access (e2e)', () => {
   it('lets the requester delete an export (404 afterwards) and hides it from others first', async () => {
     const res = await as.both.request({ type: 'scope-employees', format: 'csv', scopeIds: ['s1'] });
     const info = await waitForExport(as.both, res.json.id);
-    expect((await as.s1Only.remove(info.id)).status).toBe(404); // may see it, but is not its requester nor an admin
+    // May see it, but is not its requester nor an admin: 403 saying who may (it knows the export exists).
+    const refused = await as.s1Only.remove(info.id);
+    expect(refused.status).toBe(403);
+    expect(refused.json.detail).toMatch(/^Only its requester \(.+\) or a tenant admin may delete export /);
     expect((await as.otherAdmin.remove(info.id)).status).toBe(404);
     expect((await as.both.remove(info.id)).status).toBe(204);
     expect((await as.both.get(info.id)).status).toBe(404);

@@ -313,6 +313,24 @@ describe('webhooks (e2e)', () => {
       expect(conflict.json.detail).toMatch(/^No enabled webhook endpoint of tenant .* subscribes to export\.ready: there is nothing to resend to/);
     });
 
+    it('answers 403 to a colleague who sees the export (same scopes) but neither requested it nor is an admin; so does deleting it', async () => {
+      // Registered by an admin holding the scope: deliveries carry what the endpoint's owner may see.
+      const scopedAdmin = exportsClient(baseUrl, bearer('ada', tenant, { admin: true, scopes: ['north'] }));
+      const hook = await register(scopedAdmin, '/resend-own', ['export.ready']);
+      const sam = exportsClient(baseUrl, bearer('sam', tenant, { scopes: ['north'] }));
+      const cole = exportsClient(baseUrl, bearer('cole', tenant, { scopes: ['north'] }));
+      const r = await sam.request({ type: 'scope-employees', format: 'csv', scopeIds: ['north'] });
+      const info = await waitForExport(sam, r.json.id);
+      expect((await cole.get(info.id)).status).toBe(200);
+      const refused = await cole.call('POST', `/api/v1/exports/${info.id}/resend`);
+      expect(refused.status).toBe(403);
+      expect(refused.json.detail).toBe(`Only its requester (sam) or a tenant admin may send export ${info.id}'s export.ready again`);
+      expect((await cole.remove(info.id)).status).toBe(403);
+      expect((await sam.call('POST', `/api/v1/exports/${info.id}/resend`)).status).toBe(202);
+      await waitFor(() => receiver.at('/resend-own').length === 2, { timeoutMs: 20_000, what: 'the export.ready and its resend' });
+      expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
+    });
+
     it('answers 409 for an export that has not succeeded, 404 for one the caller cannot see', async () => {
       const later = await admin.request({ type: 'employees', format: 'csv', scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
       const conflict = await admin.call('POST', `/api/v1/exports/${later.json.id}/resend`);

@@ -215,7 +215,7 @@ export class ExportsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Emit export.ready again (webhooks) with a fresh link; 409 unless succeeded and unexpired, or when no endpoint subscribes to export.ready' })
   @ApiAcceptedResponse({ type: ExportResendDto, description: 'a new export.ready event (new webhook-id, a fresh download link in each delivery)' })
-  @ApiProblems({ 404: 'no such export, or not visible to the caller', 409: 'the export has not succeeded, its file has expired or was removed, or no endpoint subscribes to export.ready (detail says which)' })
+  @ApiProblems({ 403: 'the caller sees the export but is neither its requester nor a tenant admin', 404: 'no such export, or not visible to the caller', 409: 'the export has not succeeded, its file has expired or was removed, or no endpoint subscribes to export.ready (detail says which)' })
   resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ eventId: string; deliveries: number }> {
     return this.commandBus.execute(new ResendExportReadyCommand(principal, id));
   }
@@ -246,7 +246,7 @@ export class ExportsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an export (cancels it if running, deletes its file)' })
   @ApiNoContentResponse({ description: 'deleted' })
-  @ApiProblems({ 404: 'no such export, or not visible to the caller' })
+  @ApiProblems({ 403: 'the caller sees the export but is neither its requester nor a tenant admin', 404: 'no such export, or not visible to the caller' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.commandBus.execute(new DeleteExportCommand(principal, id));
   }

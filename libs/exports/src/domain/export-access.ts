@@ -27,7 +27,15 @@ export function whyMayNotRequest(principal: Principal, scope: ExportScopeKind, s
   return missing.length ? `the caller does not hold scope(s) ${missing.join(', ')}` : null;
 }
 
-/** Deleting needs to see it, and to be its requester or an admin. */
+/** Deleting needs to see it (else it is a 404), and to be its requester or an admin (else a 403). */
 export function mayDelete(principal: Principal, facts: ExportAccessFacts & { requestedBy: string }): boolean {
-  return maySee(principal, facts) && (principal.isAdmin || principal.userId === facts.requestedBy);
+  return maySee(principal, facts) && mayManage(principal, facts);
+}
+
+/**
+ * Acting on an export one may see (delete it, send its `export.ready` again): its requester or a
+ * tenant admin. A colleague holding the same scopes reads and downloads it, no more.
+ */
+export function mayManage(principal: Principal, facts: { requestedBy: string }): boolean {
+  return principal.isAdmin || principal.userId === facts.requestedBy;
 }

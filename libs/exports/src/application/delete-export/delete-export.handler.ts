@@ -2,8 +2,8 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CancelJobCommand, DeleteJobCommand } from '@porter/job-queue';
 import { FILE_STORAGE, FileStorage } from '@porter/platform';
-import { CLOCK, Clock, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
-import { mayDelete } from '../../domain/export-access';
+import { CLOCK, Clock, ForbiddenError, isUuid, NotFoundError, Principal } from '@porter/shared-kernel';
+import { mayDelete, maySee } from '../../domain/export-access';
 import { DeleteExportCommand } from '../../public/actions/delete-export.command';
 import { ExportStatus, TERMINAL_EXPORT_STATUSES } from '../../public/enums/export-status';
 import { EXPORT_REPOSITORY, ExportRepository } from '../ports/export-repository.port';
@@ -25,7 +25,8 @@ export class DeleteExportHandler implements ICommandHandler<DeleteExportCommand,
 
   async execute({ principal, exportId }: DeleteExportCommand): Promise<void> {
     const record = isUuid(exportId) ? await this.exports.findById(exportId) : null;
-    if (!record || record.deletedAt || !mayDelete(principal, record)) throw new NotFoundError('Export', exportId);
+    if (!record || record.deletedAt || !maySee(principal, record)) throw new NotFoundError('Export', exportId);
+    if (!mayDelete(principal, record)) throw new ForbiddenError(`Only its requester (${record.requestedBy}) or a tenant admin may delete export ${exportId}`);
     // The platform acts on the job (the caller may not own it, e.g. an admin deleting a user's export).
     const system = Principal.system(record.tenant);
     if (!TERMINAL_EXPORT_STATUSES.includes(record.status)) {

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { ExportInfo, GetExportInfoQuery } from '@porter/exports';
-import { ConflictError, newId } from '@porter/shared-kernel';
+import { ConflictError, ForbiddenError, newId } from '@porter/shared-kernel';
 import { ResendExportReadyCommand } from '../../public/actions/webhook-commands';
 import { WebhookDispatch } from '../webhook-dispatch';
 
@@ -14,6 +14,11 @@ export class ResendExportReadyHandler implements ICommandHandler<ResendExportRea
   async execute({ principal, exportId }: ResendExportReadyCommand): Promise<{ eventId: string; deliveries: number }> {
     // The caller must see the export (404 otherwise, as everywhere in exports).
     const exportInfo: ExportInfo = await this.queryBus.execute(new GetExportInfoQuery(principal, exportId));
+    // Acting on it, as deleting it: its requester or a tenant admin (a colleague with the scopes
+    // reads it, no more). Each resend is a delivery to every endpoint subscribed to export.ready.
+    if (!principal.isAdmin && principal.userId !== exportInfo.requestedBy) {
+      throw new ForbiddenError(`Only its requester (${exportInfo.requestedBy}) or a tenant admin may send export ${exportId}'s export.ready again`);
+    }
     if (exportInfo.status !== 'succeeded' || !exportInfo.result) throw new ConflictError(`Export ${exportId} is ${exportInfo.status}: only a succeeded export can be resent`);
     if (exportInfo.result.expired) {
       const { expiresAt } = exportInfo.result;
