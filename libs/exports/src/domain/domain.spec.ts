@@ -9,7 +9,11 @@ describe('neutralizeFormula', () => {
     expect(neutralizeFormula(value)).toBe(`'${value}`);
   });
 
-  it.each(['', 'plain', ' =1', "'=1", 'a=b', '1-2', 'é'])('leaves %j alone', (value) => {
+  it.each(["'=1", "''+x", "'\tx"])('prefixes %j, quotes before a formula character, with one more quote (an import drops one)', (value) => {
+    expect(neutralizeFormula(value)).toBe(`'${value}`);
+  });
+
+  it.each(['', 'plain', ' =1', "'", "''", "'q", "'1", 'a=b', '1-2', 'é'])('leaves %j alone', (value) => {
     expect(needsNeutralizing(value)).toBe(false);
     expect(neutralizeFormula(value)).toBe(value);
   });

@@ -76,6 +76,15 @@ export function toCell(value: unknown, type: ExportColumnType): Cell {
   }
 }
 
+/**
+ * The first day Excel's serial numbers give right: before it, its 1900 date system counts a
+ * 1900-02-29 that never was (serial 60), and before 1900-01-01 it has no serials at all. Earlier
+ * days and times are written as their ISO text, which every reader shows as it is and an import
+ * reads back as the same day.
+ */
+export const FIRST_EXCEL_DAY = '1900-03-01';
+export const FIRST_EXCEL_SERIAL = 61;
+
 /** Days since 1899-12-30 (Excel's 1900 date system, leap-year bug included for dates after 1900-03-01). */
 export function excelSerial(isoDateOrDateTime: string): number {
   return Date.parse(isoDateOrDateTime.length === 10 ? `${isoDateOrDateTime}T00:00:00Z` : isoDateOrDateTime) / 86_400_000 + 25_569;

@@ -21,7 +21,9 @@ export const KIND: Readonly<Record<ExportColumn['type'], number>> = { string: TE
 
 /** First bytes that make a text cell a formula to neutralise (= + - @; tab, CR and LF only ever arrive escaped). */
 export const FORMULA_START = new Uint8Array(256);
-for (const c of '=+-@') FORMULA_START[c.charCodeAt(0)] = 1;
+// With `'`: a field starting with one goes through its formatter, which knows whether a formula
+// character follows the quotes (needsNeutralizing); rare enough to cost nothing.
+for (const c of "=+-@'") FORMULA_START[c.charCodeAt(0)] = 1;
 
 /** Bytes after which a CSV text field is not copied as it is: backslash (an escape), quote, comma. */
 const CSV_SPECIAL = new Uint8Array(256);

@@ -6,6 +6,7 @@ import { CsvExportWriter } from './csv-export.writer';
 import type { ExportFileWriter, ExportFileWriterConstructor, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { JsonlExportWriter } from './jsonl-export.writer';
 import { columnLetters, XlsxExportWriter } from './xlsx-export.writer';
+import { zipEntries } from './test-support/file-text';
 
 const columns: ExportColumn[] = [
   { key: 'name', header: 'name', type: 'string' },
@@ -163,6 +164,32 @@ describe('XlsxExportWriter', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
     expect(workbook.worksheets[0].getCell('A2').value).toBe('bell and \uFFFD lone');
+  });
+
+  it("writes days before 1900-03-01, which Excel's serials get wrong or cannot hold, as their ISO text; later ones as serials", async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = new XlsxExportWriter(out, [{ key: 'd', header: 'd', type: 'date' }, { key: 't', header: 't', type: 'datetime' }], { neutralizeFormulas: true });
+    await writer.writeHeader();
+    await writer.writeRows([['1900-01-01', '1899-12-31T10:00:00Z'], ['1900-02-28', null], ['0001-01-01', null], ['1900-03-01', '1900-03-01T12:00:00Z']]);
+    await writer.finish();
+    out.end();
+    await new Promise((r) => out.once('end', r));
+    const xml = (await zipEntries(Buffer.concat(chunks))).find((e) => e.name === 'xl/worksheets/sheet1.xml')!.content.toString('utf8');
+    expect(xml).toContain('<c r="A2" t="inlineStr"><is><t>1900-01-01</t></is></c>');
+    expect(xml).toContain('<c r="B2" t="inlineStr"><is><t>1899-12-31T10:00:00.000Z</t></is></c>');
+    expect(xml).toContain('<c r="A3" t="inlineStr"><is><t>1900-02-28</t></is></c>');
+    expect(xml).toContain('<c r="A4" t="inlineStr"><is><t>0001-01-01</t></is></c>');
+    expect(xml).toContain('<c r="A5" s="2"><v>61</v></c>');
+    expect(xml).toContain('<c r="B5" s="3"><v>61.5</v></c>');
+  });
+
+  it("cuts a text at Excel's 32,767 characters, not between the halves of an emoji", async () => {
+    const bytes = await render(XlsxExportWriter, [[[`${'y'.repeat(32766)}😀zz`, null, null, null, null]]]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(workbook.worksheets[0].getCell('A2').value).toBe('y'.repeat(32766));
   });
 
   it('names columns like Excel', () => {

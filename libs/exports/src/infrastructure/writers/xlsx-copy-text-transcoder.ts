@@ -2,6 +2,7 @@ import { unescapeCopyText } from '@porter/platform';
 import type { ExportColumn } from '../../public/dependencies/export-data-source.dependency';
 import type { ValueFormatter } from './column-formatters';
 import { BACKSLASH, BOOLEAN, CopyTextRows, DATE, FORMULA_START, isDay, isDecimal, isNull, KIND, LF, NUMBER, OTHER, TAB, TEXT } from './copy-text-transcoder';
+import { FIRST_EXCEL_SERIAL } from './cell-values';
 
 /** The pieces of cell XML the sheet writer uses, so that both of its paths write the same bytes. */
 export interface XlsxCellParts {
@@ -187,7 +188,8 @@ export class XlsxCopyTextTranscoder extends CopyTextRows {
             pos = this.copy(data[from] === 0x74 ? this.yes : this.no, out, cell);
           } else {
             const serial = !marked && kind === DATE && isDay(data, from, p) ? daySerial(data, from) : null;
-            if (serial !== null) {
+            // Days before Excel's serials are right: the formatter's (ISO text).
+            if (serial !== null && serial >= FIRST_EXCEL_SERIAL) {
               pos = this.copy(this.valueClose, out, writeInt(out, this.copy(this.dateOpen, out, cell), serial));
             } else {
               // An escape, markup, a formula, an edge space, an unusual value: the formatter's.

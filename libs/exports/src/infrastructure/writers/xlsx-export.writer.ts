@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'stream';
 import type { ExportColumn, ExportRow } from '../../public/dependencies/export-data-source.dependency';
-import { excelSerial, rowValues } from './cell-values';
+import { excelSerial, FIRST_EXCEL_DAY, rowValues } from './cell-values';
 import { CellFormat, compileFormatters, ValueFormatter } from './column-formatters';
 import type { ExportFileWriter, ExportFileWriterOptions } from '../../application/ports/export-file-writer.port';
 import { CHUNK_CHARS, onOutputFailure, writeWithBackpressure } from './stream-write';
@@ -33,14 +33,20 @@ const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD80
 const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 export function xmlText(value: string): string {
-  let text = value.length > XLSX_MAX_CELL_CHARS ? value.slice(0, XLSX_MAX_CELL_CHARS) : value;
+  // Cut at Excel's limit, but not between the two halves of a character outside the BMP (an emoji):
+  // the half left would become U+FFFD.
+  const cut = value.length > XLSX_MAX_CELL_CHARS && isHighSurrogate(value.charCodeAt(XLSX_MAX_CELL_CHARS - 1)) ? XLSX_MAX_CELL_CHARS - 1 : XLSX_MAX_CELL_CHARS;
+  let text = value.length > XLSX_MAX_CELL_CHARS ? value.slice(0, cut) : value;
   if (!NEEDS_ESCAPE.test(text)) return text;
   text = text.replace(INVALID_XML, (ch) => (ch.length === 1 && ch.charCodeAt(0) >= 0xd800 ? '\uFFFD' : ''));
   // A literal CR would be normalised to LF by every XML reader; a character reference survives.
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
 const EDGE_SPACE = /^\s|\s$/;
+
 
 const TEXT_OPEN = '" t="inlineStr"><is><t>';
 const TEXT_CLOSE = '</t></is></c>';
@@ -54,8 +60,8 @@ const XLSX_CELLS: CellFormat = {
   empty: '',
   text: (v) => (EDGE_SPACE.test(v) ? `" t="inlineStr"><is><t xml:space="preserve">${xmlText(v)}${TEXT_CLOSE}` : `${TEXT_OPEN}${xmlText(v)}${TEXT_CLOSE}`),
   number: (v) => `${NUMBER_OPEN}${v}${VALUE_CLOSE}`,
-  date: (v) => `${DATE_OPEN}${excelSerial(v)}${VALUE_CLOSE}`,
-  datetime: (v) => `" s="${STYLE_DATETIME}"><v>${excelSerial(v)}${VALUE_CLOSE}`,
+  date: (v) => (v < FIRST_EXCEL_DAY ? `${TEXT_OPEN}${xmlText(v)}${TEXT_CLOSE}` : `${DATE_OPEN}${excelSerial(v)}${VALUE_CLOSE}`),
+  datetime: (v) => (v < FIRST_EXCEL_DAY ? `${TEXT_OPEN}${xmlText(v)}${TEXT_CLOSE}` : `" s="${STYLE_DATETIME}"><v>${excelSerial(v)}${VALUE_CLOSE}`),
   boolean: booleanCell,
 };
 

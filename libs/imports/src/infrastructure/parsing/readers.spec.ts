@@ -50,8 +50,10 @@ describe('CSV reader', () => {
     const resumed = await csv.open(file, AB, 2);
     expect((await all(resumed.rows)).map((r) => r.rowNumber)).toEqual([3]);
     // A header neutralised like data (a failed-rows file's) reads back as it was; other quotes stay.
-    const neutralised = await csv.open(memoryFile("'=a,'b\r\n1,2\r\n"), AB, 0);
+    const neutralised = await csv.open(memoryFile("'=a,'b\r\n''=x,'''+y\r\n"), AB, 0);
     expect(neutralised.header).toEqual(['=a', "'b"]);
+    // One quote dropped before quotes and a formula character: a value that began with `'=` exports as `''=`.
+    expect(await all(neutralised.rows)).toEqual([{ rowNumber: 1, cells: ["'=x", "''+y"] }]);
   });
 
   it('offers the same rows in batches (the job reads those), resuming after a row too', async () => {

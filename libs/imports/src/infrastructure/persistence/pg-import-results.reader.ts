@@ -89,5 +89,6 @@ export class PgImportResultsReader implements ImportResultsReader {
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /^[=+\-@\t\r\n]/.test(s) ? `'${s}` : s;
+  // As exports neutralise (formula-neutralizer.ts): `'`s before a formula character get one more.
+  return /^'*[=+\-@\t\r\n]/.test(s) ? `'${s}` : s;
 }
