@@ -53,6 +53,11 @@ describe('job attachments (e2e)', () => {
     expect(notes.status).toBe(200);
     expect(notes.text).toBe('run it on the 1st');
     expect((await alice.call('GET', `/api/v1/jobs/${jobId}`)).json.outputFiles).toEqual(['out.csv']);
+    // An attachment may not take an output's name: the name gives the output, so it could never be read.
+    const shadowed = await attach(bearer('alice', tenant), jobId, [['out.csv', 'not the output']]);
+    expect(shadowed.status).toBe(409);
+    expect(shadowed.json.detail).toBe('The job has an output file named "out.csv": give the attachment another name');
+    expect((await alice.call('GET', `/api/v1/jobs/${jobId}/files`)).json).toHaveLength(3);
   });
 
   it("refuses another tenant's job and a colleague's job (404), a taken name (409), a sixth file and an 11 MiB file (413), keeping nothing", async () => {

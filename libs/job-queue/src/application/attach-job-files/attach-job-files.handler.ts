@@ -22,7 +22,7 @@ export class AttachJobFilesHandler implements ICommandHandler<AttachJobFilesComm
     const job = await loadVisibleJob(this.jobs, principal, jobId);
     if (job.status === JobStatus.Deleted) throw new ConflictError('A deleted job takes no attachments');
     const already = (await this.attachments.list(job.id)).map((a) => a.name);
-    const added = await receiveAttachments(this.attachments, job.id, principal.userId, files, already, 'file');
+    const added = await receiveAttachments(this.attachments, job.id, principal.userId, files, already, 'file', job.outputFiles);
     try {
       if (!added.length) throw new ValidationError('No file was attached', [{ path: 'file', message: 'is required' }]);
       const refused = await this.attachments.add(job.id, added, MAX_JOB_ATTACHMENTS);

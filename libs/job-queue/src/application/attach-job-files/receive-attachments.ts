@@ -17,6 +17,8 @@ export async function receiveAttachments(
   files: AsyncIterable<JobAttachmentUpload>,
   taken: readonly string[],
   field: string,
+  /** The job's output files: an attachment of the same name could never be downloaded (the name gives the output). */
+  outputs: readonly string[] = [],
 ): Promise<NewJobAttachment[]> {
   const added: NewJobAttachment[] = [];
   try {
@@ -30,6 +32,10 @@ export async function receiveAttachments(
       if (problem) {
         file.stream.resume();
         throw new ValidationError('Invalid attachment name', [{ path: `${field}.${taken.length + added.length}`, message: `file name ${problem}` }]);
+      }
+      if (outputs.includes(name)) {
+        file.stream.resume();
+        throw new ConflictError(`The job has an output file named "${name}": give the attachment another name`);
       }
       if (taken.includes(name)) {
         file.stream.resume();
