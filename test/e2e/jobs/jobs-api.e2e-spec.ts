@@ -84,6 +84,12 @@ describe('jobs REST API against real api and worker processes', () => {
     const renamed = await alice.call('PATCH', `/api/v1/jobs/${later}`, { name: 'nightly', description: 'runs later' });
     expect(renamed.json).toMatchObject({ status: 'scheduled', name: 'nightly', description: 'runs later' });
     expect((await alice.call('PATCH', `/api/v1/jobs/${later}`, { scheduledFor: 'tomorrow' })).status).toBe(400);
+    // A time without its zone would be read in the server's zone: refused, saying how to write one.
+    for (const noZone of ['2030-01-01T00:00:00', '2030-01-01']) {
+      const refused = await alice.call('PATCH', `/api/v1/jobs/${later}`, { scheduledFor: noZone });
+      expect(refused.status).toBe(400);
+      expect(refused.json.errors).toEqual([{ path: 'scheduledFor', message: expect.stringMatching(/^scheduledFor must be a date and time with its zone, such as 2030-01-31T22:00:00Z/) }]);
+    }
     expect((await alice.call('PATCH', `/api/v1/jobs/${later}`, { colour: 'red' })).status).toBe(400);
     const spoofed = await alice.call('PATCH', `/api/v1/jobs/${later}`, { name: 'report\u202efdp.exe' });
     expect(spoofed.status).toBe(422);

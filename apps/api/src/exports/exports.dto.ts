@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { ExportStatus } from '@porter/exports';
 import { SortedPageParams } from '../common/page-params.dto';
+import { IsInstant } from '../common/is-instant';
 
 /** Notification channels of an export request. */
 export class ExportNotifyBody {
@@ -48,7 +49,7 @@ export class RequestExportBody {
 
   @ApiPropertyOptional({ description: 'ISO-8601; run later instead of as soon as a worker is free' })
   @IsOmittable()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   scheduledFor?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['email', 'last_name'], description: "an ordered subset of the type's columns (GET /exports/types); omitted = all" })

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { ImportFormat, ImportResultStatus } from '@porter/imports';
 import { BadRequestError } from '@porter/shared-kernel';
 import { PageParams, SortedPageParams } from '../common/page-params.dto';
+import { IsInstant } from '../common/is-instant';
 
 export class ImportOptionsBody {
   @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
@@ -58,7 +59,7 @@ export class CreateImportBody {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-30T08:00:00Z', description: 'ISO 8601: when the search that produced the references ran; not in the future' })
   @IsOmittable()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   searchedAt?: string;
 
   @ApiProperty({ description: '-1 when unknown', example: -1, maximum: 2_147_483_647 })
@@ -113,7 +114,7 @@ export class UploadBatchParams {
     description: "ISO 8601 date-time: the earliest time the batch's job runs (a future time schedules it; a past one runs it now)",
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   scheduledFor?: string;
 }
 

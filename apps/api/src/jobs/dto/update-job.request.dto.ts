@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsInstant } from '../../common/is-instant';
 
 /** Absent fields stay as they are; `scheduledFor: null` clears the schedule (the job runs now). */
 export class UpdateJobRequestDto {
@@ -17,6 +18,6 @@ export class UpdateJobRequestDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   scheduledFor?: string | null;
 }
