@@ -27,6 +27,14 @@ describe('imports: the job tells the truth (e2e)', () => {
     }, { what: 'the job to fail' });
     expect(job.attempts).toBe(1);
     expect(job.errorDetails).toBe(`the file was refused: ${batch.errorDetails}`);
+    // The uploader's to fix, not the operators': the worker logs it as a warning, not an error.
+    const lines = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(batch.jobId))
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^job failed: its input was refused /) }));
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     expect(await employeeCount(tenant)).toBe(0);
     expect((await c.call('GET', `/api/v1/imports/${recordId}`)).json.batches[0].status).toBe('failed');
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NonRetryableJobError } from '@porter/job-queue';
+import { NonRetryableJobError, RejectedJobInputError } from '@porter/job-queue';
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import { ColumnMapping, fileColumnMapping, validateHeader } from '../../domain/header-validation';
 import { prepareRow, validationOptionsFor } from '../../domain/prepared-row';
@@ -89,7 +89,7 @@ export class ProcessImportBatch {
         // Running again would read the same bytes: no retry.
         await this.store.fail(batch, run.runToken, error.message);
         run.output({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
-        throw new NonRetryableJobError(`the file was refused: ${error.message}`);
+        throw new RejectedJobInputError(`the file was refused: ${error.message}`);
       }
       if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
       throw error;

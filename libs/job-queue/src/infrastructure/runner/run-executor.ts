@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { FileStorage, inStoredTraceContext, isUnavailable, PorterConfig, unavailableDependency } from '@porter/platform';
-import { NonRetryableJobError } from '../../public/dependencies/job-handler.dependency';
+import { NonRetryableJobError, RejectedJobInputError } from '../../public/dependencies/job-handler.dependency';
 import { JobStatus } from '../../public/enums/job-status';
 import { JobCancelled, JobFailed, JobSucceeded } from '../../public/events/job-events';
 import { errorMessage } from '../../domain/job-errors';
@@ -201,6 +201,8 @@ export class RunExecutor {
         if (!outage) {
           jobMetrics.failures.inc({ type: claimed.type, final: String(decision.kind === 'fail') });
           if (decision.kind === 'retry') context.logger.warn(`attempt failed, retrying in ${decision.delayMs} ms`, { error: message });
+          // The submitter's input refused: a warning (the job and its events say why); else an error.
+          else if (failure instanceof RejectedJobInputError) context.logger.warn('job failed: its input was refused', { error: decision.reason });
           else context.logger.error('job failed', { error: decision.reason });
         }
       }

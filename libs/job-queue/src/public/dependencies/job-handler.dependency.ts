@@ -101,3 +101,15 @@ export class NonRetryableJobError extends Error {
     this.name = 'NonRetryableJobError';
   }
 }
+
+/**
+ * A job whose input cannot be processed (a refused file, a request no longer valid): the
+ * submitter's to fix, not the platform's. Fails the job at once, like NonRetryableJobError, and
+ * the worker logs it as a warning, so that error alerts stay for what operators must act on.
+ */
+export class RejectedJobInputError extends NonRetryableJobError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RejectedJobInputError';
+  }
+}
