@@ -31,6 +31,18 @@ describe('JWT verification (HS256 with jose)', () => {
     await expect(verify(forge({ alg: 'HS256' }, { sub: 'x', tenant: 'acme', kind: 'robot' }))).rejects.toThrow('token kind');
   });
 
+  it('refuses a subject or tenant that would display as another: white space at an end, zero-width characters', async () => {
+    for (const [claims, message] of [
+      [{ sub: 'alice', tenant: ' acme' }, 'token tenant must not begin or end with white space'],
+      [{ sub: 'alice ', tenant: 'acme' }, 'token subject must not begin or end with white space'],
+      [{ sub: 'ze\u200dd', tenant: 'acme' }, 'token subject must not contain invisible (zero-width) characters'],
+      [{ sub: 'alice', tenant: 'ac\ufeffme' }, 'token tenant must not contain invisible (zero-width) characters'],
+    ] as const) {
+      await expect(verify(signToken(claims, SECRET))).rejects.toThrow(message);
+    }
+    expect((await verify(signToken({ sub: 'Zoë Ødegård', tenant: 'acme corp' }, SECRET))).userId).toBe('Zoë Ødegård');
+  });
+
   it('refuses the subject "system": it is the platform\'s own, whose jobs no user may pass for', async () => {
     await expect(verify(signToken({ sub: 'system', tenant: 'acme' }, SECRET))).rejects.toThrow('token subject "system" is reserved');
     await expect(verify(signToken({ sub: 'system', tenant: 'acme', kind: 'app' }, SECRET))).rejects.toThrow('reserved');

@@ -45,6 +45,17 @@ export function isEmailClaim(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
 }
 
+/**
+ * Who a token names is shown to people (submitters, the console's header) and compared as text:
+ * a subject or tenant with spaces at its ends, or with invisible zero-width characters, displays
+ * as another one (" acme", "ze\u200dd") while being a different identity. Refused.
+ */
+function lookalikeProblem(value: string): string | null {
+  if (/^\s|\s$/.test(value)) return 'must not begin or end with white space';
+  if (/[\u200b-\u200d\u2060\ufeff\u00ad]/.test(value)) return 'must not contain invisible (zero-width) characters';
+  return null;
+}
+
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**
@@ -61,8 +72,8 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   // Identities end up in SQL, URLs, logs and the console (identityTextProblem): the tenant is
   // bounded as the tenant limits' path takes it; the others only by the 16 KiB of a header.
   const problems: Array<[string, string | null]> = [
-    ['subject', identityTextProblem(claims.sub, ANY_LENGTH)],
-    ['tenant', identityTextProblem(claims.tenant, MAX_TENANT_LENGTH)],
+    ['subject', identityTextProblem(claims.sub, ANY_LENGTH) ?? lookalikeProblem(claims.sub)],
+    ['tenant', identityTextProblem(claims.tenant, MAX_TENANT_LENGTH) ?? lookalikeProblem(claims.tenant)],
     ...roles.map((role): [string, string | null] => ['roles', identityTextProblem(role, ANY_LENGTH)]),
     ...scopes.map((scope): [string, string | null] => ['scopes', identityTextProblem(scope, ANY_LENGTH)]),
   ];
