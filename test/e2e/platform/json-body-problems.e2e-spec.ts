@@ -41,6 +41,9 @@ describe('JSON bodies the API cannot take (e2e)', () => {
   it('says a JSON value that is not an object is not one (400), and garbage is not JSON', async () => {
     expect(await post('null')).toMatchObject({ status: 400, json: { detail: 'The request body must be a JSON object, not null' } });
     expect(await post('"x"')).toMatchObject({ status: 400, json: { detail: 'The request body must be a JSON object, not a string' } });
+    // Before: "type must be a string; format must be a string", as if an object had lacked them.
+    expect(await post('[]')).toMatchObject({ status: 400, json: { detail: 'The request body must be a JSON object, not an array' } });
+    expect(await post('[{"type":"employees","format":"csv"}]')).toMatchObject({ status: 400, json: { detail: 'The request body must be a JSON object, not an array' } });
     expect(await post('{"type":')).toMatchObject({ status: 400, json: { detail: 'The request body is not valid JSON' } });
   });
 

@@ -41,7 +41,9 @@ describe('parseJobQuery', () => {
   });
 
   it.each([
-    ['status=failed', 7, 'unknown operator'],
+    ['status=failed', 7, 'unknown operator "=" (use == or <>)'],
+    ['status<failed', 7, 'unknown operator "<" (use == or <>)'],
+    ['status<=failed', 7, 'unknown operator "<=" (use == or <>)'],
     ['status==nope', 9, 'unknown status "nope"'],
     ['color==red', 1, 'expected a field'],
     ['status==failed or type==x', 16, 'expected "and" or "sortBy"'],

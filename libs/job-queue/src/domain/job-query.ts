@@ -63,7 +63,11 @@ function tokenize(input: string): Token[] {
       i++;
     } else if (c === '=' || c === '<') {
       const op = input.slice(i, i + 2);
-      if (op !== '==' && op !== '<>') throw new JobQuerySyntaxError(i + 1, `unknown operator "${op.trim() || c}" (use == or <>)`);
+      if (op !== '==' && op !== '<>') {
+        // `status=failed`: a single `=` (SQL's, CQL's), named as such rather than with the value's first letter.
+        const written = c === '=' ? '=' : op[1] === '=' ? '<=' : '<';
+        throw new JobQuerySyntaxError(i + 1, `unknown operator "${written}" (use == or <>)`);
+      }
       tokens.push({ kind: 'op', text: op, at: i + 1 });
       i += 2;
     } else if (c === '/') {

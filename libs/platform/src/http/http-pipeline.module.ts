@@ -87,6 +87,8 @@ export class HttpPipelineModule implements NestModule {
           if (req.body !== undefined) {
             const found: { key?: string } = {};
             const problem = inspectJson(req.body, found);
+            // Every JSON body of this API is an object: an array would only meet each field's own rule.
+            if (Array.isArray(req.body)) throw new BadRequestException('The request body must be a JSON object, not an array');
             if (problem === 'nul') throw new BadRequestException('Request body strings must not contain NUL characters');
             if (problem === 'surrogate') throw new BadRequestException('Request body strings must be valid Unicode: one holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape)');
             if (problem === 'reserved') throw new BadRequestException(`Request body property "${found.key}" is not allowed: it is the name of a built-in JavaScript object property`);

@@ -32,6 +32,8 @@ export class CronSchedule {
       errors.push({ path: 'cron', message: 'is required: five fields "minute hour day-of-month month day-of-week", e.g. "0 6 * * 1-5"' });
     } else if (expression.length > MAX_CRON_LENGTH) {
       errors.push({ path: 'cron', message: `must be at most ${MAX_CRON_LENGTH} characters` });
+    } else if (expression.startsWith('@') && !CRON_NICKNAMES.includes(expression.toLowerCase())) {
+      errors.push({ path: 'cron', message: `is not a valid cron expression: ${JSON.stringify(expression)} is not a nickname a schedule takes (${CRON_NICKNAMES.join(', ')}), or use five fields "minute hour day-of-month month day-of-week"` });
     } else if (!expression.startsWith('@') && expression.split(' ').length !== 5) {
       errors.push({
         path: 'cron',
@@ -99,6 +101,9 @@ export function isIanaTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** The nicknames croner reads as a time (it also knows @reboot, which is no time and no schedule). */
+const CRON_NICKNAMES = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'];
 
 function cronMessage(error: unknown): string {
   return ((error as Error).message ?? String(error)).replace(/^CronPattern:\s*/, '');

@@ -19,6 +19,11 @@ describe('CronSchedule.parse', () => {
     expect(errorsOf('0 6 * * 1-5', 'Europe/Berlin')).toEqual([]);
     expect(errorsOf('*/15 * * * *', 'UTC')).toEqual([]);
     expect(errorsOf('@daily', 'America/New_York')).toEqual([]);
+    expect(errorsOf('@Weekly', 'UTC')).toEqual([]);
+    // @reboot is no time (croner's own words were about "system startup detection"): named as such.
+    expect(errorsOf('@reboot', 'UTC')).toEqual([
+      { path: 'cron', message: 'is not a valid cron expression: "@reboot" is not a nickname a schedule takes (@yearly, @annually, @monthly, @weekly, @daily, @hourly), or use five fields "minute hour day-of-month month day-of-week"' },
+    ]);
     expect(schedule('  30   2 * * * ', 'UTC').cron).toBe('30 2 * * *');
   });
 
