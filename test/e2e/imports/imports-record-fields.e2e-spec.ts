@@ -56,3 +56,34 @@ describe('import record fields (e2e)', () => {
     expect(res.json.errors).toEqual([{ path: 'searchedAt', message: 'must be a valid time, not in the future' }]);
   });
 });
+
+/** Text people give things and others read: no control characters, no bidirectional-text controls (as job names). */
+describe('names and notes that display as something else (e2e)', () => {
+  let api: { process: PorterProcess; baseUrl: string };
+  beforeAll(async () => {
+    api = await startApi({ ...IMPORT_ENV, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:*' });
+  });
+  afterAll(async () => {
+    await api?.process.stop();
+  });
+
+  it('refuses them (400 naming the field) in an import record, a webhook and a schedule; plain text and notes of several lines pass', async () => {
+    const c = importsClient(api.baseUrl, bearer('ada', `t-${randomUUID()}`, { admin: true }));
+    const record = { type: 'employees', sourceName: 'HR system', expectedReferenceCount: -1 };
+    const spoofed = await c.call('POST', '/api/v1/imports', { ...record, sourceName: 'invoices\u202efdp.exe' });
+    expect(spoofed.status).toBe(400);
+    expect(spoofed.json.errors).toEqual([{ path: 'sourceName', message: 'sourceName must not contain control characters or bidirectional-text controls' }]);
+    expect((await c.call('POST', '/api/v1/imports', { ...record, notes: 'bell\u0007' })).json.errors).toEqual([
+      { path: 'notes', message: 'notes must not contain control characters (other than tab and line breaks) or bidirectional-text controls' },
+    ]);
+    expect((await c.call('POST', '/api/v1/imports', { ...record, notes: 'line one\nline two\ttabbed' })).status).toBe(201);
+
+    const hook = await c.call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'], description: 'ops \u2066alerts' });
+    expect(hook.status).toBe(400);
+    expect(hook.json.errors).toEqual([expect.objectContaining({ path: 'description' })]);
+
+    const schedule = await c.call('POST', '/api/v1/export-schedules', { type: 'employees', format: 'csv', cron: '0 6 * * *', timezone: 'UTC', name: 'weekly\u202e' });
+    expect(schedule.status).toBe(400);
+    expect(schedule.json.errors).toEqual([expect.objectContaining({ path: 'name' })]);
+  });
+});

@@ -6,6 +6,7 @@ import { ImportFormat, ImportResultStatus } from '@porter/imports';
 import { BadRequestError } from '@porter/shared-kernel';
 import { PageParams, SortedPageParams } from '../common/page-params.dto';
 import { IsInstant } from '../common/is-instant';
+import { IsDisplaySafe } from '../common/is-display-safe';
 
 export class ImportOptionsBody {
   @ApiPropertyOptional({ description: 'Validate (and run the host writes in a rolled-back savepoint) without keeping anything' })
@@ -31,23 +32,27 @@ export class CreateImportBody {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsDisplaySafe()
   sourceName!: string;
 
   @ApiPropertyOptional()
   @IsOmittable()
   @IsString()
+  @IsDisplaySafe()
   @MaxLength(200)
   processorName?: string;
 
   @ApiPropertyOptional()
   @IsOmittable()
   @IsString()
+  @IsDisplaySafe()
   @MaxLength(100)
   processorVersion?: string;
 
   @ApiPropertyOptional()
   @IsOmittable()
   @IsString()
+  @IsDisplaySafe({ multiline: true })
   @MaxLength(4000)
   notes?: string;
 

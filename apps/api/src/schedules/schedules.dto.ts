@@ -3,6 +3,7 @@ import { ExportStatus } from '@porter/exports';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { ExportInfoDto } from '../exports/export.response.dto';
+import { IsDisplaySafe } from '../common/is-display-safe';
 
 /**
  * The shape of a schedule. Whether the cron and zone are valid, and whether the caller may run
@@ -50,6 +51,7 @@ export class CreateExportScheduleBody {
   @ApiPropertyOptional({ description: 'also the name of every export it creates' })
   @IsOmittable()
   @IsString()
+  @IsDisplaySafe()
   @MaxLength(200)
   name?: string;
 
@@ -91,6 +93,7 @@ export class UpdateExportScheduleBody {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsDisplaySafe()
   name?: string | null;
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOmittable } from '../common/is-omittable';
 import { SortedPageParams } from '../common/page-params.dto';
+import { IsDisplaySafe } from '../common/is-display-safe';
 
 export class RegisterWebhookBody {
   @ApiProperty({ example: 'https://hooks.example.com/porter' })
@@ -19,6 +20,7 @@ export class RegisterWebhookBody {
   @ApiPropertyOptional()
   @IsOmittable()
   @IsString()
+  @IsDisplaySafe({ multiline: true })
   @MaxLength(500)
   description?: string;
 
@@ -47,6 +49,7 @@ export class UpdateWebhookBody {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsDisplaySafe({ multiline: true })
   description?: string | null;
 
   @ApiPropertyOptional()
