@@ -173,6 +173,17 @@ describe('JSONL lines', () => {
     expect(parseJsonLine('{"a":{"constructor":{}}}', 4, 10)).toMatchObject({ ok: false, failure: expect.stringContaining('"constructor" is not allowed') });
     expect(parseJsonLine(`{"a":${'['.repeat(100000)}`, 4, 10)).toMatchObject({ ok: false, failure: expect.stringContaining('deeper than 4') });
     expect(parseJsonLine('{"a":9007199254740993}', 4, 10)).toMatchObject({ ok: false, failure: expect.stringContaining('beyond 2^53') });
+    // Decimals with more digits than a double keeps: refused, not rounded without a word.
+    expect(parseJsonLine('{"salary":100.00999999999999999}', 4, 10)).toEqual({
+      ok: false,
+      failure: 'the number 100.00999999999999999 has more digits than a JSON number keeps exact (it would be read as 100.01); send it as a string (rule: exact numbers)',
+    });
+    expect(parseJsonLine('{"s":99999999999.999999999}', 4, 10)).toMatchObject({ ok: false, failure: expect.stringContaining('it would be read as 100000000000') });
+    expect(parseJsonLine('{"s":1e400}', 4, 10)).toMatchObject({ ok: false, failure: expect.stringContaining('it would be read as Infinity') });
+    // Exact however written; digits inside strings are text, not numbers.
+    for (const line of ['{"a":0.30000000000000004}', '{"a":1.50000000000000000000}', '{"a":-12.5e1,"b":1e-7,"c":0.000001}', '{"a":"100.00999999999999999"}', '{"a":"x\\"","b":123456789012.345}']) {
+      expect(parseJsonLine(line, 4, 10)).toMatchObject({ ok: true });
+    }
     expect(parseJsonLine('[1]', 4, 10)).toMatchObject({ ok: false, failure: 'the line is not a JSON object (rule: one object per line)' });
     expect(measureDepth('{"a":"[[[[[[","b":[{}]}', 10)).toBe(3);
   });

@@ -25,6 +25,10 @@ export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): 
     return { ok: false, failure: `the line is not valid JSON (${(error as Error).message})` };
   }
   if (problem) return { ok: false, failure: problem };
+  const inexact = LONG_NUMBER_RUN.test(line) ? inexactNumber(line) : null;
+  if (inexact) {
+    return { ok: false, failure: `the number ${inexact.slice(0, 60)} has more digits than a JSON number keeps exact (it would be read as ${String(Number(inexact))}); send it as a string (rule: exact numbers)` };
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, failure: 'the line is not a JSON object (rule: one object per line)' };
   }
@@ -37,6 +41,58 @@ export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): 
     return { ok: false, failure: `the key "${repeatedKey(line).slice(0, 200)}" appears more than once (rule: each column once)` };
   }
   return { ok: true, object: value as Record<string, unknown> };
+}
+
+/**
+ * A number with 16 or more significant digits has a run of at least 16 digits and dots, and one
+ * too large or small for a double an exponent of 3 digits: a line with neither is never scanned.
+ */
+const LONG_NUMBER_RUN = /[\d.]{16}|[eE][+-]?\d{3}/;
+const NUMBER_LITERAL = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The first number literal of a JSON text (outside its strings) that JSON.parse cannot read
+ * exactly: `100.00999999999999999` is read as 100.01, and the digits sent are lost without a word.
+ * Compared as decimal digits and exponent, so `1.50` and `1.5e0` are exact, and
+ * `0.30000000000000004` too. Null when every number is kept as written.
+ */
+function inexactNumber(text: string): string | null {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER_LITERAL.lastIndex = i;
+      const literal = NUMBER_LITERAL.exec(text)?.[0];
+      if (!literal) continue;
+      i += literal.length - 1;
+      const written = decimal(literal);
+      const read = decimal(String(Number(literal)));
+      if (written.digits !== read.digits || written.exponent !== read.exponent) return literal;
+    }
+  }
+  return null;
+}
+
+/** A number's significant digits and decimal exponent (`-12.50e1` → 125, 3): what it means, however written. */
+function decimal(literal: string): { digits: string; exponent: number } {
+  let text = literal.replace(/^[-+]/, '');
+  let exponent = 0;
+  const e = text.search(/[eE]/);
+  if (e >= 0) {
+    exponent = Number(text.slice(e + 1));
+    text = text.slice(0, e);
+  }
+  const dot = text.indexOf('.');
+  const whole = dot >= 0 ? text.slice(0, dot) : text;
+  let digits = whole + (dot >= 0 ? text.slice(dot + 1) : '');
+  exponent += whole.length;
+  const zeros = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(zeros).replace(/0+$/, '');
+  return digits ? { digits, exponent: exponent - zeros } : { digits: '0', exponent: 0 };
 }
 
 /** Deepest object/array nesting of a JSON text; stops counting once past `limit`. */
