@@ -76,4 +76,48 @@ describe('ApiClient.download', () => {
     expect(failure).toMatchObject({ exitCode: 3, message: expect.stringMatching(new RegExp(`^The download of ${path.join(dir, 'cut.csv')} was cut off after 8 B \\(.+\\); nothing was saved: run the command again$`)) });
     expect(readdirSync(dir).filter((name) => name.startsWith('cut.csv'))).toEqual([]);
   });
+
+  it('with retry, fetches a file the API could not serve yet (restarting: refused, then 503, then cut before a byte): the whole file, no part left', async () => {
+    // A port with nothing on it for a while: the API restarting.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    let answers = 0;
+    const notes: string[] = [];
+    const client = new ApiClient(`http://127.0.0.1:${port}`, 'token');
+    const downloading = client.download('/f', path.join(dir, 'later.csv'), false, undefined, {
+      policy: { firstDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 10_000 },
+      onUnreachable: (error) => notes.push(error.message),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    server = createServer((_req, res) => {
+      answers++;
+      if (answers === 1) {
+        res.writeHead(503, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title: 'Service Unavailable', status: 503 }));
+      } else if (answers === 2) {
+        // Headers, then the connection drops before the body's first byte.
+        res.writeHead(200, { 'content-type': 'text/csv', 'content-length': 8 }).flushHeaders();
+        setTimeout(() => res.destroy(), 20);
+      } else res.writeHead(200, { 'content-type': 'text/csv', 'content-length': 8 }).end('a,b\n1,2\n');
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    expect(await downloading).toEqual({ file: path.join(dir, 'later.csv'), bytes: 8 });
+    expect(readFileSync(path.join(dir, 'later.csv'), 'utf8')).toBe('a,b\n1,2\n');
+    expect(answers).toBe(3);
+    expect(notes).toEqual([expect.stringContaining('could not be reached (ECONNREFUSED)')]);
+    expect(readdirSync(dir).filter((name) => name.startsWith('later.csv.'))).toEqual([]);
+  });
+
+  it('with retry, still does not retry a download cut after bytes arrived (exit 3 at once)', async () => {
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write('a,b\n');
+      setTimeout(() => res.destroy(), 20);
+    });
+    const failure = await new ApiClient(base, 'token')
+      .download('/cut', path.join(dir, 'cut-once.csv'), false, undefined, { policy: { firstDelayMs: 10, maxDelayMs: 10, giveUpAfterMs: 5000 } })
+      .catch((error) => error);
+    expect(failure).toMatchObject({ exitCode: 3, message: expect.stringContaining('was cut off after 4 B') });
+  });
 });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ApiProblemError, CliError, EXIT, Problem } from './errors';
+import { retryWhileUnreachable, RetryOptions } from './retry';
 import { formatBytes } from './terminal';
 
 /** A page of a list endpoint (`GET /jobs`, `GET /export-schedules`, …). */
@@ -78,18 +79,28 @@ export class ApiClient {
   }
 
   /**
-   * Streams a download to `target` (or, when `target` is a directory, to the server's file name
-   * inside it). Written to a temporary name first, so an interrupted download leaves no half file.
-   */
-  /**
-   * Streams a file to `target` through a temporary `.part` file renamed at the end (a cut
-   * download leaves nothing under the name). `onProgress` sees the bytes received, of the
-   * answer's Content-Length when it gave one.
+   * Streams a file to `target` (or, when `target` is a directory, to the server's file name
+   * inside it) through a temporary `.part` file renamed at the end (a cut download leaves nothing
+   * under the name). `onProgress` sees the bytes received, of the answer's Content-Length when it
+   * gave one. With `retry`, an API that cannot be reached before the first byte arrived (it
+   * restarted as the job ended) is tried again with `retryWhileUnreachable`; once bytes came, a cut
+   * is final (nothing resumes a download midway).
    */
   async download(
     apiPath: string,
     target: string,
     targetIsDirectory = false,
+    onProgress?: (received: number, total: number | null) => void,
+    retry?: RetryOptions,
+  ): Promise<{ file: string; bytes: number }> {
+    const attempt = () => this.downloadOnce(apiPath, target, targetIsDirectory, onProgress);
+    return retry ? retryWhileUnreachable(attempt, retry) : attempt();
+  }
+
+  private async downloadOnce(
+    apiPath: string,
+    target: string,
+    targetIsDirectory: boolean,
     onProgress?: (received: number, total: number | null) => void,
   ): Promise<{ file: string; bytes: number }> {
     const res = await this.request('GET', apiPath, { headers: { accept: '*/*' } });
@@ -121,6 +132,8 @@ export class ApiClient {
       throw new CliError(
         `The download of ${file} was cut off after ${formatBytes(received)}${size ? ` of ${formatBytes(size)}` : ''} (${why}); nothing was saved: run the command again`,
         EXIT.unreachable,
+        // Cut before anything arrived: as good as no answer (retried like one, when retrying).
+        received === 0 ? { title: 'API unreachable', status: 0, detail: `${this.baseUrl}: ${why}` } : undefined,
       );
     }
     return { file, bytes: (await stat(file)).size };

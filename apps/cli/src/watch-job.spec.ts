@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { ApiClient } from './client';
+import { CliError } from './errors';
 import { applyStreamUpdate, endedLine, Job, watchJob } from './watch-job';
 
 /** A stand-in API on a local port: only the two routes watchJob reads, scripted per test. */
@@ -109,6 +110,58 @@ describe('watchJob', () => {
     expect(end.status).toBe('succeeded');
     expect({ streams, reads }).toEqual({ streams: 1, reads: 3 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // one poll interval between the reads
+  });
+
+  it('reads on through an API restart (refused connections): tells once, backs off, and follows the job to its end', async () => {
+    let state = job('running', 10);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/api/v1/jobs/j1') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state));
+        return;
+      }
+      // The first API's stream is cut by its stop; the second's sees the job to its end.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (state.status === 'succeeded') res.end(sse('succeeded.100.100', 'status', { status: 'succeeded' }));
+      else res.write(sse('running.10.100', 'progress', { processed: 10, total: 100, percent: 10 }));
+    };
+    let client: ApiClient;
+    ({ server, client } = await serve(handler));
+    const port = (server.address() as AddressInfo).port;
+    const notes: string[] = [];
+    const seen: string[] = [];
+    const watching = watchJob(client, 'j1', (j) => seen.push(j.status), undefined, {
+      retry: { firstDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 10_000 },
+      onUnreachable: (error) => notes.push(error.message),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The API stops (its open stream cut), stays away for a while, then a new one takes the port.
+    server.closeAllConnections();
+    await new Promise((resolve) => server!.close(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    state = job('succeeded', 100);
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    const end = await watching;
+    expect(end.status).toBe('succeeded');
+    expect(notes).toEqual([expect.stringMatching(/^The API at http:\/\/127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)$/)]);
+    expect(seen[seen.length - 1]).toBe('succeeded');
+  });
+
+  it('gives up on an API unreachable for longer than its policy: exit 3, saying the job may still be running and how to follow it', async () => {
+    let client: ApiClient;
+    let reads = 0;
+    ({ server, client } = await serve((req, res) => {
+      reads++;
+      if (reads === 1) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(job('running', 10)));
+      else res.writeHead(503, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title: 'Service Unavailable', status: 503 }));
+    }));
+    const started = Date.now();
+    const failure = await watchJob(client, 'j1', () => undefined, undefined, { retry: { firstDelayMs: 50, maxDelayMs: 100, giveUpAfterMs: 600 } }).catch((error) => error);
+    expect(failure).toBeInstanceOf(CliError);
+    expect(failure.exitCode).toBe(3);
+    expect(failure.message).toBe('Service Unavailable (503); gave up after 1 s of retrying. Job j1 may still be running: follow it with `porter jobs watch j1`');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(reads).toBeGreaterThan(4); // the reads went on meanwhile
   });
 
   it('stops when its signal aborts', async () => {

@@ -1,7 +1,8 @@
 import { ApiClient } from './client';
 import { CliError, EXIT } from './errors';
 import { readJobStream, StreamOutcome, StreamUpdate } from './job-stream';
-import { confirm, Output } from './terminal';
+import { retryWhileUnreachable, RetryPolicy, WAIT_RETRY } from './retry';
+import { confirm, Output, Progress } from './terminal';
 
 export interface Job {
   id: string;
@@ -57,10 +58,26 @@ export function endedLine(subject: string, status: string, reason: string | null
  * with Last-Event-ID, no sooner than a second later; a server answering without an event stream
  * is polled every second instead. A final status is always confirmed by reading the job (its
  * end time, files and error come with it).
+ *
+ * An API that cannot be reached while the job runs (restarting: refused or reset connections,
+ * 502/503/504) is read again with a backoff (`retryWhileUnreachable`) rather than ending the
+ * wait: the job goes on without the API. `onUnreachable` is told when an outage starts; after
+ * `retry.giveUpAfterMs` of it the error says the job may still be running and how to follow it.
  */
-export async function watchJob(client: ApiClient, id: string, onJob: (job: Job) => void, signal?: AbortSignal): Promise<Job> {
+export async function watchJob(
+  client: ApiClient,
+  id: string,
+  onJob: (job: Job) => void,
+  signal?: AbortSignal,
+  options: { retry?: RetryPolicy; onUnreachable?: (error: CliError) => void } = {},
+): Promise<Job> {
   const read = async () => {
-    const job = await client.get<Job>(`/api/v1/jobs/${encodeURIComponent(id)}`);
+    const job = await retryWhileUnreachable(() => client.get<Job>(`/api/v1/jobs/${encodeURIComponent(id)}`), {
+      policy: options.retry,
+      signal,
+      onUnreachable: options.onUnreachable,
+      giveUp: (error) => stillRunningError(error, id, (options.retry ?? WAIT_RETRY).giveUpAfterMs),
+    });
     onJob(job);
     return job;
   };
@@ -97,6 +114,27 @@ export async function watchJob(client: ApiClient, id: string, onJob: (job: Job) 
     if (signal?.aborted) throw signal.reason;
   }
   return job;
+}
+
+/** Given up on an unreachable API while waiting: the job itself may well go on. */
+export function stillRunningError(error: CliError, id: string, afterMs: number): CliError {
+  return new CliError(
+    `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(afterMs / 1000)} s of retrying. Job ${id} may still be running: follow it with \`porter jobs watch ${id}\``,
+    EXIT.unreachable,
+    error.problem,
+  );
+}
+
+/**
+ * The note of an outage while waiting, on stderr (never on a --json stdout), the bar set aside
+ * for it so the two do not draw over each other.
+ */
+export function unreachableNote(out: Output, bar?: Progress): (error: CliError) => void {
+  return (error) => {
+    bar?.pause();
+    out.note(`API unreachable, retrying… (${error.message.replace(/\.$/, '')})`);
+    bar?.resume();
+  };
 }
 
 /**
@@ -139,7 +177,9 @@ export async function waitForJob(client: ApiClient, out: Output, id: string, lab
   const watching = new AbortController();
   try {
     const job = await Promise.race([
-      watchJob(client, id, (j) => bar.update(j.progress.percent ?? (j.status === 'succeeded' ? 100 : null), j.progress.processed, j.progress.total, j.status), watching.signal),
+      watchJob(client, id, (j) => bar.update(j.progress.percent ?? (j.status === 'succeeded' ? 100 : null), j.progress.processed, j.progress.total, j.status), watching.signal, {
+        onUnreachable: unreachableNote(out, bar),
+      }),
       interrupted,
     ]);
     bar.stop();

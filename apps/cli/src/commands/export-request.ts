@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { collectFilter, list } from '../args';
-import { EXIT } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { OutputTarget } from '../output-target';
-import { formatBytes } from '../terminal';
-import { endedLine, TERMINAL, waitForJob } from '../watch-job';
+import { formatBytes, Progress } from '../terminal';
+import { retryWhileUnreachable, RetryOptions, WAIT_RETRY } from '../retry';
+import { endedLine, TERMINAL, unreachableNote, waitForJob } from '../watch-job';
 import { Context } from './context';
 
 /** An export as GET /api/v1/exports/{id} returns it (the fields the CLI reads). */
@@ -79,10 +80,21 @@ export async function downloadWhenDone(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   const job = await waitForJob(client, out, requested.jobId, label, 'rows');
+  // The job has ended, but the API may be restarting still (or again): the reads and the start of
+  // the download are retried like the waiting's, the file being there to fetch once it is back.
+  const retry = (bar?: Progress): RetryOptions => ({
+    onUnreachable: unreachableNote(out, bar),
+    giveUp: (error) =>
+      new CliError(
+        `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(WAIT_RETRY.giveUpAfterMs / 1000)} s of retrying. Job ${requested.jobId} has ended: see it with \`porter jobs show ${requested.jobId}\``,
+        EXIT.unreachable,
+        error.problem,
+      ),
+  });
   // The export record follows its job's end a moment later.
   let info: ExportInfo | undefined;
   for (let i = 0; i < 100; i++) {
-    info = await client.get<ExportInfo>(`/api/v1/exports/${encodeURIComponent(requested.id)}`);
+    info = await retryWhileUnreachable(() => client.get<ExportInfo>(`/api/v1/exports/${encodeURIComponent(requested.id)}`), retry());
     if (TERMINAL.includes(info.status)) break;
     await sleep(200);
   }
@@ -98,6 +110,7 @@ export async function downloadWhenDone(
   try {
     saved = await client.download(`/api/v1/exports/${encodeURIComponent(ended.id)}/download`, destination.target, destination.isDirectory, (received, total) =>
       bar.update(total ? (received / total) * 100 : null, received, total, 'downloading'),
+      retry(bar),
     );
     bar.update(100, saved.bytes, saved.bytes, 'downloaded');
   } finally {

@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'fs';
 import * as path from 'path';
 import { ApiProblemError, CliError, EXIT } from '../errors';
 import { formatBytes } from '../terminal';
-import { waitForJob } from '../watch-job';
+import { retryWhileUnreachable, WAIT_RETRY } from '../retry';
+import { unreachableNote, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 import { ImportBatch, importSummary } from './import-summary';
 
@@ -70,9 +71,20 @@ export function importCommand(): Command {
         return;
       }
       await waitForJob(client, out, batch.jobId, `import ${type}`, 'rows');
+      // The job has ended; the API may still be restarting (or again): read on like the waiting.
+      const retry = {
+        onUnreachable: unreachableNote(out),
+        giveUp: (error: CliError) =>
+          new CliError(
+            `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(WAIT_RETRY.giveUpAfterMs / 1000)} s of retrying. Job ${batch.jobId} has ended: see it with \`porter jobs show ${batch.jobId}\``,
+            EXIT.unreachable,
+            error.problem,
+          ),
+      };
+      const get = <T>(apiPath: string) => retryWhileUnreachable(() => client.get<T>(apiPath), retry);
       // The batch's counts settle with its end, a moment after its job's.
       for (let i = 0; i < 100; i++) {
-        batch = await client.get<ImportBatch>(`/api/v1/imports/${record.id}/batches/${batch.id}`);
+        batch = await get<ImportBatch>(`/api/v1/imports/${record.id}/batches/${batch.id}`);
         if (BATCH_ENDED.includes(batch.status)) break;
         await sleep(200);
       }
@@ -80,7 +92,7 @@ export function importCommand(): Command {
       const failed = c.failed + c.partiallyFailed;
       let failedRowsFile: string | null = null;
       if (failed > 0) {
-        failedRowsFile = (await client.download(`/api/v1/imports/${record.id}/batches/${batch.id}/failed-rows`, failedRowsPath(file))).file;
+        failedRowsFile = (await client.download(`/api/v1/imports/${record.id}/batches/${batch.id}/failed-rows`, failedRowsPath(file), false, undefined, retry)).file;
       }
       const dryRun = options.dryRun === true;
       out.result({ record: { ...record, status: undefined }, batch, dryRun, failedRowsFile }, () => importSummary(path.basename(file), batch, dryRun, failedRowsFile));
