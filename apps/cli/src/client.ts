@@ -4,7 +4,7 @@ import { rename, rm, stat } from 'fs/promises';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { ApiProblemError, CliError, EXIT, Problem } from './errors';
+import { ApiProblemError, CliError, EXIT, Problem, retryAfterSeconds } from './errors';
 import { retryWhileUnreachable, RetryOptions } from './retry';
 import { formatBytes } from './terminal';
 
@@ -168,13 +168,15 @@ export class ApiClient {
 
 async function problemOf(res: Response): Promise<Problem> {
   const text = await res.text().catch(() => '');
+  const retryAfter = retryAfterSeconds(res.headers.get('retry-after'));
+  const extra = retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {};
   try {
     const body = JSON.parse(text);
-    if (body && typeof body.title === 'string') return { ...body, status: body.status ?? res.status };
+    if (body && typeof body.title === 'string') return { ...body, status: body.status ?? res.status, ...extra };
   } catch {
     // not a problem document: described from the status
   }
-  return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined };
+  return { title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: text.slice(0, 300) || undefined, ...extra };
 }
 
 const FILE_CALLS = ['open', 'write', 'writev', 'close', 'fsync', 'rename', 'stat', 'unlink'];

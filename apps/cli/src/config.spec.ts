@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { existsSync } from 'fs';
 import { configFile, DEFAULT_URL, readStoredConfig, removeStoredConfig, resolveConnection, writeStoredConfig } from './config';
-import { ApiProblemError, EXIT } from './errors';
+import { ApiProblemError, EXIT, retryAfterSeconds } from './errors';
 import { failedRowsPath } from './commands/import';
 
 describe('CLI configuration', () => {
@@ -49,11 +49,20 @@ describe('CLI configuration', () => {
     expect(readStoredConfig(file)).toEqual({});
   });
 
-  it('maps API problems to exit codes: credentials 3, invalid requests 2, other refusals 1', () => {
+  it('maps API problems to exit codes: credentials 3, invalid requests 2, try later 4, other refusals 1', () => {
     const code = (status: number) => new ApiProblemError({ title: 't', status }).exitCode;
     expect([401, 403].map(code)).toEqual([EXIT.unreachable, EXIT.unreachable]);
     expect([400, 413, 415, 422].map(code)).toEqual([2, 2, 2, 2]);
-    expect([404, 409, 429, 500].map(code)).toEqual([1, 1, 1, 1]);
+    expect(code(429)).toBe(4);
+    // Retry-After (seconds, or an HTTP date) ends a 429's message: when to try again.
+    expect(new ApiProblemError({ title: 'Too Many Requests', status: 429, detail: 'The tenant has too many jobs waiting.', retryAfterSeconds: 19 }).message).toBe(
+      'Too Many Requests (429): The tenant has too many jobs waiting; retry in 19 s',
+    );
+    expect(retryAfterSeconds('19')).toBe(19);
+    expect(retryAfterSeconds(new Date(Date.parse('2026-12-07T05:00:30Z')).toUTCString(), Date.parse('2026-12-07T05:00:00Z'))).toBe(30);
+    expect(retryAfterSeconds(null)).toBeUndefined();
+    expect(retryAfterSeconds('soon')).toBeUndefined();
+    expect([404, 409, 500].map(code)).toEqual([1, 1, 1]);
   });
 
   it('saves failed rows beside the imported file', () => {

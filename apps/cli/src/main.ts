@@ -21,7 +21,7 @@ export function program(): Command {
     .addHelpText(
       'after',
       '\nExit codes: 0 done; 1 the job failed, was cancelled or had failed rows; 2 usage error (or the API refused the request as invalid);\n' +
-        '3 API unreachable or credentials refused; 130 interrupted.',
+        '3 API unreachable or credentials refused; 4 the API said to retry later (429: the message says when); 130 interrupted.',
     );
   for (const command of [exportCommand(), importCommand(), jobsCommand(), schedulesCommand(), loginCommand(), logoutCommand(), tokenCommand()]) root.addCommand(command);
   // Every command, nested ones included, reports usage errors through the same path (exit 2).

@@ -7,7 +7,7 @@ import { bearer } from '../../support/int-app';
 import { freePort, PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { seedEmployees } from '../console/console-support';
-import { startCli } from './cli-support';
+import { runCli, startCli } from './cli-support';
 
 // An export that runs for several seconds (4000 rows at 500 rows/s): time to restart the API
 // while it runs.
@@ -21,7 +21,7 @@ const ENV = {
 };
 const ROWS = 4000;
 
-describe('porter CLI when the API restarts (real API and worker processes)', () => {
+describe('porter CLI when the API restarts or says to retry later (real API and worker processes)', () => {
   let api: { process: PorterProcess; baseUrl: string };
   let worker: PorterProcess;
   let port: string;
@@ -64,5 +64,27 @@ describe('porter CLI when the API restarts (real API and worker processes)', () 
     const job = (await (await fetch(`${api.baseUrl}/api/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; completedAt: string };
     expect(job.status).toBe('succeeded');
     expect(Date.parse(job.completedAt)).toBeGreaterThan(stoppedAt);
+  });
+
+  it("a 429 says when to retry (the server's Retry-After) and exits 4; --json carries retryAfterSeconds", async () => {
+    // A tenant allowed one waiting job: an export scheduled for later takes it; the next is refused.
+    const full = `t-${randomUUID()}`;
+    const operator = bearer('op', full, { operator: true });
+    const set = await fetch(`${api.baseUrl}/api/v1/job-queue/tenants/${encodeURIComponent(full)}/limits`, {
+      method: 'PUT',
+      headers: { authorization: operator, 'content-type': 'application/json' },
+      body: JSON.stringify({ maxPendingJobs: 1 }),
+    });
+    expect(set.status).toBe(200);
+    const own = { ...env, PORTER_TOKEN: bearer('carol', full, { admin: true }).replace(/^Bearer /, '') };
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await runCli(['export', 'employees', '--format', 'csv', '--schedule', later], own)).code).toBe(0);
+
+    const refused = await runCli(['export', 'employees', '--format', 'csv', '--schedule', later], own);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^porter: Too Many Requests \(429\): .+; retry in \d+ s\n$/);
+    const json = await runCli(['export', 'employees', '--format', 'csv', '--schedule', later, '--json'], own);
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { status: 429, retryAfterSeconds: expect.any(Number) } });
   });
 });
