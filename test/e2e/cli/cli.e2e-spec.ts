@@ -117,6 +117,8 @@ describe('porter CLI as a child process against the real API and worker', () => 
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ dryRun: true, failedRowsFile: null, batch: { status: 'completed', counts: { total: 2, completed: 2, failed: 0 } } });
+    // The record as it ended (read again after the batch), not as POST /imports made it.
+    expect(result.record).toMatchObject({ status: 'completed', finalizedAt: expect.any(String), completedAt: expect.any(String), batches: [{ id: result.batch.id }] });
     expect(existsSync(path.join(dir, 'fine.failed-rows.csv'))).toBe(false);
     const exported = await runCli(['export', 'employees', '--format', 'csv', '--filter', 'department=nowhere', '--json'], env);
     expect(exported.code).toBe(0);

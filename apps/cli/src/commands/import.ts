@@ -88,6 +88,14 @@ export function importCommand(): Command {
         if (BATCH_ENDED.includes(batch.status)) break;
         await sleep(200);
       }
+      // The record as it is now, not as POST /imports made it (no batches, not finalized): it
+      // completes with its last batch, again a moment later.
+      let finished = record;
+      for (let i = 0; i < 100; i++) {
+        finished = await get<ImportRecord>(`/api/v1/imports/${record.id}`);
+        if (finished.status === 'completed') break;
+        await sleep(200);
+      }
       const c = batch.counts;
       const failed = c.failed + c.partiallyFailed;
       let failedRowsFile: string | null = null;
@@ -95,7 +103,7 @@ export function importCommand(): Command {
         failedRowsFile = (await client.download(`/api/v1/imports/${record.id}/batches/${batch.id}/failed-rows`, failedRowsPath(file), false, undefined, retry)).file;
       }
       const dryRun = options.dryRun === true;
-      out.result({ record: { ...record, status: undefined }, batch, dryRun, failedRowsFile }, () => importSummary(path.basename(file), batch, dryRun, failedRowsFile));
+      out.result({ record: finished, batch, dryRun, failedRowsFile }, () => importSummary(path.basename(file), batch, dryRun, failedRowsFile));
       if (failed > 0 || batch.status === 'failed') process.exitCode = EXIT.failed;
     });
 }
