@@ -104,9 +104,13 @@ const unreachable = (detail: string = UNREACHABLE_DETAIL): ApiError => new ApiEr
 /** The API could not be reached (no answer at all), as opposed to an answer refusing the request. */
 export const isUnreachable = (error: unknown): boolean => error instanceof ApiError && error.problem.status === 0;
 
-async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+/**
+ * `candidate`: a token to send instead of the session's (sign-in checks it before keeping it): its
+ * refusal is only this call's error, it ends no session.
+ */
+async function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, signal?: AbortSignal, candidate?: string): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
-  const token = session.token();
+  const token = candidate ?? session.token();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -118,7 +122,7 @@ async function send(method: string, path: string, body?: unknown, extraHeaders: 
   }
   if (!res.ok) {
     const problem = await problemOf(res);
-    if (res.status === 401 && token) session.signOut(`The API refused the token: ${problem.detail ?? problem.title}. Sign in again.`);
+    if (res.status === 401 && token && candidate === undefined) session.signOut(`The API refused the token: ${problem.detail ?? problem.title}. Sign in again.`);
     throw new ApiError(problem, retryAfterOf(res));
   }
   return res;
@@ -131,6 +135,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
+
+/**
+ * Asks the API whether it accepts `token` (one job read), before the console keeps it: nothing is
+ * stored, and a refusal throws without signing anyone out or showing any page's data.
+ */
+export async function checkToken(token: string): Promise<void> {
+  await send('GET', '/jobs?limit=1', undefined, {}, undefined, token);
+}
 
 /**
  * Opens a long-lived GET (a server-sent event stream) with the user's token, which an

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, get, session } from '../api';
+import { api, ApiError, checkToken, get, session } from '../api';
 import { clearsError, ProblemBox, useAction } from '../components/ui';
 
 /**
@@ -23,16 +23,12 @@ export function SignInPage({ onSignedIn, keeping = false }: { onSignedIn: (token
       .catch(() => setDevAvailable(false));
   }, []);
 
+  // The token is kept only once the API has accepted it: a refused one ends no session (a page
+  // kept from a session that ended stays kept; none is shown for a first sign-in) and no page
+  // asks for its data with it. The refusal shows in the form that sent it.
   const check = (candidate: string) =>
     run(async () => {
-      session.signIn(candidate);
-      try {
-        await get('/jobs?limit=1');
-      } catch (e) {
-        sessionStorage.clear();
-        session.takeSignOutReason(); // this attempt's refusal shows below, not on a later visit
-        throw e;
-      }
+      await checkToken(candidate);
       onSignedIn(candidate);
     });
 
