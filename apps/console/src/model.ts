@@ -39,6 +39,8 @@ export interface JobEvent {
 
 export interface JobFile {
   name: string;
+  /** output: written by the job; attachment: given with its request (POST /jobs/{id}/attachments). */
+  kind?: 'output' | 'attachment';
   sizeBytes: number;
   contentType: string;
 }

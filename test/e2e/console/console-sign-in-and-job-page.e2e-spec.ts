@@ -1,7 +1,10 @@
 import { randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
 import { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
+import { waitFor } from '../../support/wait-for';
+import { client, waitForJob } from '../jobs/job-support';
 import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
 
 const ENV = {
@@ -24,6 +27,7 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
   let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true, scopes: ['north'] }).replace(/^Bearer /, '');
+  const alice = () => client(api.baseUrl, `Bearer ${token}`);
 
   beforeAll(async () => {
     [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 30)]);
@@ -107,5 +111,43 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
     await tryToken(token);
     await page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor();
     expect(await page.getByLabel('Name (optional)').inputValue()).toBe('typed before');
+  });
+
+  it('a job page lists its output files and its attachments apart, each downloadable', async () => {
+    const created = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'with a note' });
+    expect(created.status).toBe(202);
+    const jobId: string = created.json.jobId;
+    const form = new FormData();
+    form.append('file', new Blob(['remember the footer\n'], { type: 'text/plain' }), 'notes.txt');
+    const attached = await fetch(`${api.baseUrl}/api/v1/jobs/${jobId}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(attached.status).toBe(201);
+    await waitForJob(alice(), jobId, (j) => j.status === 'succeeded', 'the export job to succeed');
+
+    await signIn(page, api.baseUrl, token);
+    await page.goto(`${api.baseUrl}/console/jobs/${jobId}`);
+    await page.getByRole('heading', { name: 'with a note', level: 1 }).waitFor();
+    const outputs = page.getByRole('region', { name: 'Output files' });
+    const attachments = page.getByRole('region', { name: 'Attachments' });
+    await outputs.getByRole('button', { name: /Download .*\.csv/ }).waitFor();
+    await attachments.getByRole('button', { name: 'Download notes.txt' }).waitFor();
+    expect(await outputs.getByRole('button', { name: 'Download notes.txt' }).count()).toBe(0);
+    expect(await attachments.getByRole('button', { name: /\.csv/ }).count()).toBe(0);
+    await shot(page, 'job-page-outputs-and-attachments');
+    const download = page.waitForEvent('download');
+    await attachments.getByRole('button', { name: 'Download notes.txt' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe('notes.txt');
+    expect(readFileSync((await saved.path())!, 'utf8')).toBe('remember the footer\n');
+    const csv = page.waitForEvent('download');
+    await outputs.getByRole('button', { name: /Download .*\.csv/ }).click();
+    expect(readFileSync((await (await csv).path())!, 'utf8').trim().split('\n')).toHaveLength(31);
+
+    // A job with no attachments shows no Attachments heading; one with no files says so under Output files.
+    const plain = await alice().submit('porter-test.noop', {}, { name: 'plain' });
+    await waitForJob(alice(), plain, (j) => j.status === 'succeeded', 'the noop job to succeed');
+    await page.goto(`${api.baseUrl}/console/jobs/${plain}`);
+    await page.getByRole('heading', { name: 'plain', level: 1 }).waitFor();
+    await page.getByRole('region', { name: 'Output files' }).getByText('No files.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Attachments' }).count()).toBe(0);
   });
 });

@@ -54,6 +54,32 @@ function EditForm({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
   );
 }
 
+/** A job's files of one kind under their heading, each downloadable (with the token, as every job file). */
+function FileList({ id, heading, files, empty }: { id: string; heading: string; files: JobFile[]; empty?: string }) {
+  const headingId = `files-${heading.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>{heading}</h2>
+      {files.length ? (
+        <ul class="files">
+          {files.map((f) => (
+            <li key={f.name}>
+              <DownloadButton class="link" path={`/jobs/${id}/files/${encodeURIComponent(f.name)}`} fileName={f.name}>
+                Download {f.name}
+              </DownloadButton>{' '}
+              <span class="sub">
+                {bytes(f.sizeBytes)} · {f.contentType}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="empty">{empty}</p>
+      )}
+    </section>
+  );
+}
+
 export function JobPage({ id }: { id: string }) {
   const { job, error, reload } = useJob(id);
   const [override, setOverride] = useState<Job | null>(null);
@@ -61,6 +87,8 @@ export function JobPage({ id }: { id: string }) {
   const status = current?.status;
   const events = useLoad(() => get<JobEvent[]>(`/jobs/${id}/events`), [id, status]);
   const files = useLoad(() => get<JobFile[]>(`/jobs/${id}/files`), [id, status === 'succeeded' || status === 'failed']);
+  const outputs = (files.data ?? []).filter((f) => f.kind !== 'attachment');
+  const attachments = (files.data ?? []).filter((f) => f.kind === 'attachment');
   const action = useAction();
   const admin = claimsOf(session.token()).roles?.includes('admin');
   useEffect(() => setOverride(null), [job]);
@@ -182,25 +210,13 @@ export function JobPage({ id }: { id: string }) {
         {current.status !== 'deleted' && <EditForm key={`${current.id}-${current.status}`} job={current} onSaved={(j) => (setOverride(j), reload())} />}
       </div>
       <div class="columns">
-        <div class="panel">
-          <h2>Output files</h2>
+        <div class="panel job-files">
           <ProblemBox error={files.error} />
-          {files.data?.length ? (
-            <ul class="files">
-              {files.data.map((f) => (
-                <li key={f.name}>
-                  <DownloadButton class="link" path={`/jobs/${id}/files/${encodeURIComponent(f.name)}`} fileName={f.name}>
-                    Download {f.name}
-                  </DownloadButton>{' '}
-                  <span class="sub">
-                    {bytes(f.sizeBytes)} · {f.contentType}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p class="empty">No files{terminal ? '' : ' yet'}.</p>
+          {/* What the job wrote, and what was given with its request, each under its own heading when it has files. */}
+          {(outputs.length > 0 || !attachments.length) && (
+            <FileList id={id} heading="Output files" files={outputs} empty={`No files${terminal ? '' : ' yet'}.`} />
           )}
+          {attachments.length > 0 && <FileList id={id} heading="Attachments" files={attachments} />}
         </div>
         <div class="panel">
           <h2>Events</h2>
