@@ -6,7 +6,7 @@ import { navigate, useLocation } from './router';
 import { SignInPage } from './pages/sign-in';
 import { JobsPage } from './pages/jobs';
 import { JobPage } from './pages/job';
-import { ExportsPage } from './pages/exports';
+import { ExportPage, ExportsPage } from './pages/exports';
 import { ImportsPage } from './pages/imports';
 import { ImportPage } from './pages/import';
 import { SchedulesPage } from './pages/schedules';
@@ -32,6 +32,7 @@ function Routes({ path }: { path: string }) {
   if (path === '/' || path === '/jobs') return <JobsPage />;
   if ((m = /^\/jobs\/([^/]+)$/.exec(path))) return <JobPage id={decodeURIComponent(m[1])} />;
   if (path === '/exports') return <ExportsPage />;
+  if ((m = /^\/exports\/([^/]+)$/.exec(path))) return <ExportPage id={decodeURIComponent(m[1])} />;
   if (path === '/imports') return <ImportsPage />;
   if ((m = /^\/imports\/([^/]+)$/.exec(path))) return <ImportPage id={decodeURIComponent(m[1])} />;
   if (path === '/schedules') return <SchedulesPage />;

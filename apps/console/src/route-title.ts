@@ -9,6 +9,7 @@ export function routeTitle(path: string, signedIn: boolean): string {
   if (path === '/' || path === '/jobs') return 'Jobs';
   if (/^\/jobs\/[^/]+$/.test(path)) return 'Job';
   if (path === '/exports') return 'Exports';
+  if (/^\/exports\/[^/]+$/.test(path)) return 'Export';
   if (path === '/imports') return 'Imports';
   if (/^\/imports\/[^/]+$/.test(path)) return 'Import';
   if (path === '/schedules') return 'Schedules';

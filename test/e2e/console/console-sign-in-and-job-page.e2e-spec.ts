@@ -5,7 +5,7 @@ import { bearer } from '../../support/int-app';
 import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { client, waitForJob } from '../jobs/job-support';
-import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
+import { launchBrowser, pageErrors, pageWidth, seedEmployees, shot, signIn } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -149,5 +149,70 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
     await page.getByRole('heading', { name: 'plain', level: 1 }).waitFor();
     await page.getByRole('region', { name: 'Output files' }).getByText('No files.').waitFor();
     expect(await page.getByRole('heading', { name: 'Attachments' }).count()).toBe(0);
+  });
+
+  it('a job page links the export or the import the job belongs to; an export has a page of its own', async () => {
+    const created = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'owned export' });
+    expect(created.status).toBe(202);
+    const exportId: string = created.json.id;
+    const jobId: string = created.json.jobId;
+    await signIn(page, api.baseUrl, token);
+    await page.goto(`${api.baseUrl}/console/jobs/${jobId}`);
+    await page.getByRole('heading', { name: 'owned export', level: 1 }).waitFor();
+    const owner = page.locator('[data-testid="job-owner"] a');
+    await owner.waitFor();
+    expect(await owner.innerText()).toBe('owned export');
+    await shot(page, 'job-page-export-link');
+    await owner.click();
+    await page.waitForURL(`${api.baseUrl}/console/exports/${exportId}`);
+    await page.getByRole('heading', { name: 'owned export', level: 1 }).waitFor();
+    const row = page.locator(`tr[data-export-id="${exportId}"]`);
+    await row.getByRole('button', { name: /Download/ }).waitFor({ timeout: 30_000 });
+    expect(await page.title()).toBe('Export owned export — Porter');
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).getAttribute('aria-current')).toBe('page');
+    await shot(page, 'export-page');
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    await shot(page, 'export-page-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // And back to its job.
+    await row.getByRole('link', { name: 'owned export' }).click();
+    await page.getByRole('heading', { name: 'owned export', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/jobs/${jobId}`);
+
+    // A later export whose job's description was edited to name the first links neither.
+    const later = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'later export', scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
+    expect((await alice().call('PATCH', `/api/v1/jobs/${later.json.jobId}`, { description: `Export ${exportId}` })).status).toBe(200);
+    await page.goto(`${api.baseUrl}/console/jobs/${later.json.jobId}`);
+    await page.getByRole('heading', { name: 'later export', level: 1 }).waitFor();
+    await page.getByText(`Export ${exportId}`).first().waitFor();
+    await page.waitForTimeout(1000);
+    expect(await page.locator('[data-testid="job-owner"]').count()).toBe(0);
+    // An export page for an id that is not there says the API's 404.
+    await page.goto(`${api.baseUrl}/console/exports/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('alert').filter({ hasText: '404' }).waitFor();
+
+    // An import batch's job links its import.
+    const record = (await alice().call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'people.csv', expectedReferenceCount: -1 })).json;
+    const upload = new FormData();
+    upload.append('file', new Blob(['email,first_name,last_name\nok1@example.com,Ok,One\n'], { type: 'text/csv' }), 'people.csv');
+    expect((await fetch(`${api.baseUrl}/api/v1/imports/${record.id}/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: upload })).status).toBe(202);
+    let batchJob = '';
+    await waitFor(
+      async () => {
+        batchJob = (await alice().call('GET', `/api/v1/imports/${record.id}`)).json.batches?.[0]?.jobId ?? '';
+        return Boolean(batchJob);
+      },
+      { what: 'the batch job' },
+    );
+    await page.goto(`${api.baseUrl}/console/jobs/${batchJob}`);
+    const importLink = page.locator('[data-testid="job-owner"] a');
+    await importLink.waitFor();
+    expect(await importLink.innerText()).toBe('people.csv');
+    expect(await page.locator('[data-testid="job-owner"]').locator('xpath=preceding-sibling::dt[1]').innerText()).toBe('Import');
+    await shot(page, 'job-page-import-link');
+    await importLink.click();
+    await page.waitForURL(`${api.baseUrl}/console/imports/${record.id}`);
+    await page.getByRole('heading', { name: 'people.csv', level: 2 }).waitFor();
   });
 });

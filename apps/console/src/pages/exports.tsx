@@ -8,6 +8,7 @@ import { hasEndpoint } from '../features';
 import { ExportFields, useExportFields } from '../components/export-fields';
 import { refreshingToo, useRetryWhileUnreachable } from '../components/reload';
 import { whenLocal } from '../components/time';
+import { useTitle } from '../title';
 
 /** "Copy link": a time-limited download URL, offered when the server has download links. */
 function CopyLink({ id }: { id: string }) {
@@ -231,6 +232,53 @@ export function ExportsPage() {
         onOffset={setOffset}
       />
       </div>
+    </section>
+  );
+}
+
+/**
+ * One export (`/console/exports/{id}`), where a job's page links its export: the export as its
+ * row in the list shows it (status, live progress, download, copy link, its job), under its name.
+ */
+export function ExportPage({ id }: { id: string }) {
+  const info = useLoad(() => get<ExportInfo>(`/exports/${encodeURIComponent(id)}`), [id]);
+  const types = useLoad(() => get<ExportType[]>('/exports/types'), []);
+  useRetryWhileUnreachable([info, types]);
+  const label = info.data ? info.data.name || `${info.data.type} (${info.data.format})` : null;
+  useTitle(label ? `Export ${label}` : null);
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/console/exports">Exports</Link> / {id}
+      </p>
+      <h1 tabIndex={-1}>{label ?? 'Export'}</h1>
+      <ProblemBox error={info.error} />
+      {!info.data && !info.error && <p>Loading…</p>}
+      {info.data && (
+        <div class="stack-phone exports-list">
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Export</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col" class="hide-phone">
+                    Rows
+                  </th>
+                  <th scope="col">File</th>
+                  <th scope="col" class="hide-phone">
+                    Created
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <ExportRow key={`${info.data.id}-${info.data.status}`} initial={info.data} type={types.data?.find((t) => t.type === info.data!.type)} />
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { api, claimsOf, get, session } from '../api';
 import { DownloadButton } from '../components/download';
 import { bytes, Link, ProblemBox, ProgressBar, Status, useAction, useLoad } from '../components/ui';
 import { whenLocal } from '../components/time';
-import { isTerminal, Job, JobEvent, JobFile } from '../model';
+import { ExportInfo, ImportRecord, isTerminal, Job, JobEvent, JobFile } from '../model';
 import { navigate } from '../router';
 import { useJob } from '../watch';
 import { jobsListReturn } from '../jobs-list';
@@ -51,6 +51,52 @@ function EditForm({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
       </button>
       <ProblemBox error={error} />
     </form>
+  );
+}
+
+/**
+ * What a job belongs to, from what the job says of itself: an export's job carries the export's id
+ * (its `outputInformation.exportId` once run, and its description "Export {id}"), an import
+ * batch's job its batch and import record ("Batch {batch} of import record {record}"). The
+ * description can be edited, so the export or import is read to make sure it is this job's.
+ */
+export function jobOwnerRef(job: Job): { kind: 'export'; exportId: string } | { kind: 'import'; recordId: string; batchId: string | null } | null {
+  const info = job.outputInformation ?? {};
+  const description = job.description ?? '';
+  if (job.type === 'export') {
+    const exportId = typeof info.exportId === 'string' ? info.exportId : /^Export (\S+)$/.exec(description)?.[1];
+    return exportId ? { kind: 'export', exportId } : null;
+  }
+  if (job.type === 'import-batch') {
+    const m = /^Batch (\S+) of import record (\S+)$/.exec(description);
+    if (!m) return null;
+    return { kind: 'import', recordId: m[2], batchId: typeof info.importBatchId === 'string' ? info.importBatchId : m[1] };
+  }
+  return null;
+}
+
+/** "Export: <its name>" or "Import: <its file>", linked to its page; nothing when the job belongs to neither. */
+function JobOwner({ job }: { job: Job }) {
+  const ref = jobOwnerRef(job);
+  const key = ref ? (ref.kind === 'export' ? ref.exportId : `${ref.recordId}/${ref.batchId}`) : '';
+  const owner = useLoad(async (): Promise<{ label: string; name: string; href: string } | null> => {
+    if (!ref) return null;
+    if (ref.kind === 'export') {
+      const info = await get<ExportInfo>(`/exports/${encodeURIComponent(ref.exportId)}`);
+      return info.jobId === job.id ? { label: 'Export', name: info.name || `${info.type} (${info.format})`, href: `/console/exports/${encodeURIComponent(info.id)}` } : null;
+    }
+    const record = await get<ImportRecord>(`/imports/${encodeURIComponent(ref.recordId)}`);
+    const mine = !ref.batchId || record.batches.some((b) => b.id === ref.batchId);
+    return mine ? { label: 'Import', name: record.sourceName, href: `/console/imports/${encodeURIComponent(record.id)}` } : null;
+  }, [job.id, key]);
+  if (!owner.data) return null; // not yet read, or not found (gone, or not this job's): no link
+  return (
+    <>
+      <dt>{owner.data.label}</dt>
+      <dd data-testid="job-owner">
+        <Link href={owner.data.href}>{owner.data.name}</Link>
+      </dd>
+    </>
   );
 }
 
@@ -176,6 +222,7 @@ export function JobPage({ id }: { id: string }) {
           <dl class="facts">
             <dt>Type</dt>
             <dd>{current.type}</dd>
+            <JobOwner job={current} />
             <dt>Submitted</dt>
             <dd>
               {whenLocal(current.submittedAt)} by {current.submittedBy}
