@@ -215,4 +215,29 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
     await page.waitForURL(`${api.baseUrl}/console/imports/${record.id}`);
     await page.getByRole('heading', { name: 'people.csv', level: 2 }).waitFor();
   });
+
+  it('says every time in one format: a schedule\'s zone and the viewer\'s alike (padded day, month and hour)', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York', locale: 'en-US' });
+    page = await context.newPage();
+    errors = pageErrors(page);
+    const { json: s } = await alice().call('POST', '/api/v1/export-schedules', { type: 'employees', format: 'csv', cron: '0 6 * * *', timezone: 'Europe/Berlin', name: 'berlin format' });
+    await signIn(page, api.baseUrl, token);
+    const dateTime = String.raw`\d\d/\d\d/\d{4}, \d\d:\d\d:\d\d`;
+    await page.goto(`${api.baseUrl}/console/schedules`);
+    const row = page.getByRole('row', { name: /berlin format/ });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(new RegExp(`${dateTime} AM \\(Europe/Berlin\\)[\\s\\S]*${dateTime} AM (EST|EDT) your time`));
+
+    await page.goto(`${api.baseUrl}/console/schedules/${s.id}`);
+    await page.getByRole('heading', { name: 'berlin format', level: 1 }).waitFor();
+    const nextRuns = page.locator('.facts dd').nth(2).locator(':scope > div');
+    await waitFor(async () => (await nextRuns.count()) === 5, { what: 'five next runs' });
+    for (const text of await nextRuns.allInnerTexts()) expect(text).toMatch(new RegExp(`^${dateTime} AM \\(Europe/Berlin\\)\\s+${dateTime} AM (EST|EDT) your time$`));
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.locator('tr[data-run-id]').first();
+    await run.locator('.status-succeeded').waitFor({ timeout: 30_000 });
+    expect(await run.innerText()).toMatch(new RegExp(`${dateTime} (AM|PM) \\(Europe/Berlin\\)`));
+    await shot(page, 'schedule-one-date-format');
+  });
 });
