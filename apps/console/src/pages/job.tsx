@@ -57,8 +57,9 @@ function EditForm({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
 /**
  * What a job belongs to, from what the job says of itself: an export's job carries the export's id
  * (its `outputInformation.exportId` once run, and its description "Export {id}"), an import
- * batch's job its batch and import record ("Batch {batch} of import record {record}"). The
- * description can be edited, so the export or import is read to make sure it is this job's.
+ * batch's job its batch and import record (`outputInformation.importRecordId` once run, and its
+ * description "Batch {batch} of import record {record}"). The description can be edited, so the
+ * export or import is read to make sure it is this job's.
  */
 export function jobOwnerRef(job: Job): { kind: 'export'; exportId: string } | { kind: 'import'; recordId: string; batchId: string | null } | null {
   const info = job.outputInformation ?? {};
@@ -69,8 +70,9 @@ export function jobOwnerRef(job: Job): { kind: 'export'; exportId: string } | { 
   }
   if (job.type === 'import-batch') {
     const m = /^Batch (\S+) of import record (\S+)$/.exec(description);
-    if (!m) return null;
-    return { kind: 'import', recordId: m[2], batchId: typeof info.importBatchId === 'string' ? info.importBatchId : m[1] };
+    const recordId = typeof info.importRecordId === 'string' ? info.importRecordId : m?.[2];
+    if (!recordId) return null;
+    return { kind: 'import', recordId, batchId: typeof info.importBatchId === 'string' ? info.importBatchId : (m?.[1] ?? null) };
   }
   return null;
 }

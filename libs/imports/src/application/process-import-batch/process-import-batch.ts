@@ -53,7 +53,7 @@ export class ProcessImportBatch {
         run.log('import batch already finished; nothing to do', { batchId: batch.id, status: batch.status });
         // What the run that finished it reported (a run aborted for shutdown is released even when
         // it got to the end, and then run again: ADR 014).
-        run.output({ importBatchId: batch.id, status: batch.status, rows: batch.lastRow });
+        run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status: batch.status, rows: batch.lastRow });
         return;
       }
       throw new NonRetryableJobError(endedBatchMessage(batch));
@@ -88,7 +88,7 @@ export class ProcessImportBatch {
         // (a job that "succeeded" at importing nothing would hide it from job lists and alerts).
         // Running again would read the same bytes: no retry.
         await this.store.fail(batch, run.runToken, error.message);
-        run.output({ importBatchId: batch.id, status: 'failed', errorDetails: error.message });
+        run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status: 'failed', errorDetails: error.message });
         throw new RejectedJobInputError(`the file was refused: ${error.message}`);
       }
       if (error instanceof StaleRunError) throw new NonRetryableJobError(error.message);
@@ -116,7 +116,7 @@ export class ProcessImportBatch {
           if (bad) {
             const columns = bad.columnMapping ?? fileColumnMapping(mapping);
             await this.abort(run, batch, mapping.header, bad, `row ${bad.rowNumber} is invalid: ${bad.failure}`, rowsInFile, columns);
-            run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
+            run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status: 'failed', aborted: true, rowNumber: bad.rowNumber });
             return;
           }
         }
@@ -150,12 +150,12 @@ export class ProcessImportBatch {
       if (aborted) {
         const bad = { rowNumber: aborted.rowNumber, cells: aborted.cells, failure: aborted.reason };
         await this.abort(run, batch, mapping.header, bad, `row ${aborted.rowNumber} failed: ${aborted.reason}`, null, rows.columnMapping?.());
-        run.output({ importBatchId: batch.id, status: 'failed', aborted: true, rowNumber: aborted.rowNumber });
+        run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status: 'failed', aborted: true, rowNumber: aborted.rowNumber });
         return;
       }
       const status = await this.store.finish(batch, run.runToken, rows.columnMapping?.());
       run.log('import batch processed', { batchId: batch.id, status, rows: pipeline.lastRow, timings: timings.toJSON() });
-      run.output({ importBatchId: batch.id, status, rows: pipeline.lastRow });
+      run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status, rows: pipeline.lastRow });
     } finally {
       await rows.close();
     }
@@ -231,7 +231,7 @@ export class ProcessImportBatch {
     }
     if (!finish) return;
     const status = await this.store.finish(batch, run.runToken);
-    run.output({ importBatchId: batch.id, status, retried: done });
+    run.output({ importBatchId: batch.id, importRecordId: batch.importRecordId, status, retried: done });
   }
 
   private source(batch: ClaimedBatch): SourceFile {
