@@ -1,9 +1,9 @@
 import { HttpException } from '@nestjs/common';
-import Fastify from 'fastify';
+import Fastify, { FastifyRequest } from 'fastify';
 import { Readable } from 'stream';
 import request from 'supertest';
 import { ByteRange, FileDownload, GoneError } from '@porter/shared-kernel';
-import { sendFileDownload } from './send-file-download';
+import { countsAsDownload, sendFileDownload } from './send-file-download';
 
 const BYTES = Buffer.from('0123456789');
 const SHA = 'ab'.repeat(32);
@@ -94,5 +94,21 @@ describe('sendFileDownload', () => {
   it("answers the module's refusal from open before any status is sent", async () => {
     const { app } = await serving({ open: () => Promise.reject(new GoneError('purged since the checks')) });
     expect((await request(app).get('/file')).status).toBe(410);
+  });
+});
+
+describe('countsAsDownload', () => {
+  const asking = (method: string, headers: Record<string, string>) => ({ method, headers }) as unknown as FastifyRequest;
+
+  it('counts a GET that receives the file from its first byte, and one whose Range is ignored (the whole file is sent)', () => {
+    for (const range of [undefined, 'bytes=0-', 'bytes=0-99', 'bytes=10-5', 'bytes=-', 'bytes=0-1,5-9', 'items=3-4']) {
+      expect({ range, counts: countsAsDownload(asking('GET', range ? { range } : {})) }).toEqual({ range, counts: true });
+    }
+    expect(countsAsDownload(asking('GET', { range: 'bytes=500-', 'if-range': '"etag"' }))).toBe(true);
+  });
+
+  it('does not count a HEAD, nor a Range that resumes or splits a download (it starts past the first byte)', () => {
+    expect(countsAsDownload(asking('HEAD', {}))).toBe(false);
+    for (const range of ['bytes=500-', 'bytes=-500', 'bytes=5-9']) expect(countsAsDownload(asking('GET', { range }))).toBe(false);
   });
 });

@@ -77,8 +77,14 @@ export function countsAsDownload(req: FastifyRequest): boolean {
   if (req.method !== 'GET') return false;
   const range = headerOf(req, 'range');
   if (range === undefined || headerOf(req, 'if-range') !== undefined) return true;
-  const first = /^\s*bytes\s*=\s*(\d*)\s*-/i.exec(range);
-  return !first || (first[1] !== '' && Number(first[1]) === 0);
+  const first = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(range);
+  if (!first) return true; // several ranges or garbage: ignored, the whole file is sent
+  const [, from, to] = first;
+  // `bytes=-` and `bytes=10-5` (its end before its start) are no range at all: ignored too, the
+  // whole file is sent (parseByteRange), so they count.
+  if (from === '' && to === '') return true;
+  if (from !== '' && to !== '' && Number(to) < Number(from)) return true;
+  return from !== '' && Number(from) === 0;
 }
 
 /** A request header as one string (Express' `req.get`: the first of repeated ones). */
