@@ -13,7 +13,7 @@ export const EMPLOYEES_IMPORT_TYPE: ImportTypeDefinition = {
     { name: 'id', type: 'ignored', aliases: ['Employee id'], description: 'ignored on import (the email identifies an employee)' },
     { name: 'first_name', type: 'string', required: true, aliases: ['Given name', 'Forename'], maxLength: 200, pattern: /\S/, patternHint: 'not blank' },
     { name: 'last_name', type: 'string', required: true, aliases: ['Surname', 'Family name'], maxLength: 200, pattern: /\S/, patternHint: 'not blank' },
-    { name: 'email', type: 'email', required: true, aliases: ['E-mail', 'Email address', 'Mail'], description: 'unique per tenant, compared case-insensitively' },
+    { name: 'email', type: 'email', required: true, aliases: ['E-mail', 'Email address', 'Mail'], description: 'unique per tenant, compared case-insensitively and stored lowercased' },
     { name: 'department', type: 'string', aliases: ['Dept', 'Team'], maxLength: 200 },
     { name: 'salary', type: 'decimal', aliases: ['Annual salary', 'Pay'], precision: 14, scale: 2 },
     { name: 'hired_at', type: 'date', aliases: ['Hired on', 'Hire date', 'Start date'] },
