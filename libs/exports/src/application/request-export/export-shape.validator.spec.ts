@@ -34,6 +34,9 @@ describe('validateExportShape', () => {
       compression: 'gzip',
     });
     expect(validateExportShape(TYPE, { type: 'people', format: 'xlsx' })).toEqual({ columns: null, ids: null, compression: 'none' });
+    // A UUID in upper and lower case is one id (it was counted twice, and "not exported" once).
+    const id = '0192f1a2-b3c4-7d5e-8f60-718293a4b5c6';
+    expect(validateExportShape(TYPE, { type: 'people', format: 'csv', ids: [id.toUpperCase(), id, 'Key-B', 'key-b'] }).ids).toEqual([id, 'Key-B', 'key-b']);
   });
 
   it('lists every unknown and repeated column at once (400)', () => {

@@ -1,4 +1,4 @@
-import { BadRequestError, FieldError } from '@porter/shared-kernel';
+import { BadRequestError, FieldError, isUuid } from '@porter/shared-kernel';
 import type { ExportCompression, ExportRequestData } from '../../public/entities/export-request-data';
 import type { ExportTypeDefinition } from '../../public/dependencies/export-data-source.dependency';
 import { FileFormat } from '../../public/enums/file-format';
@@ -46,7 +46,8 @@ export function validateExportShape(definition: Readonly<ExportTypeDefinition>, 
     } else {
       const bad = request.ids.findIndex((id) => typeof id !== 'string' || !id || id.length > 200);
       if (bad >= 0) errors.push({ path: `ids.${bad}`, message: 'must be a non-empty string of at most 200 characters' });
-      else ids = [...new Set(request.ids)];
+      // A UUID is one id however its hex digits are cased (Postgres reads both alike): once, lowercased.
+      else ids = [...new Set((request.ids as string[]).map((id) => (isUuid(id) ? id.toLowerCase() : id)))];
     }
   }
   const compression = request.compression ?? 'none';
