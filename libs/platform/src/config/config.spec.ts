@@ -59,6 +59,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEBHOOK_SECRET_KEY: 'ab'.repeat(32) }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
     expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1:*, *.internal ,[::1]:8080' }).webhookAllowedHosts).toEqual(['127.0.0.1:*', '*.internal', '[::1]:8080']);
     expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: 'http://x' })).toThrow('WEBHOOK_ALLOWED_HOSTS must be comma-separated host[:port] patterns');
+    expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: ', ,' })).toThrow('WEBHOOK_ALLOWED_HOSTS must be comma-separated host[:port] patterns, got ", ,", which names none');
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:*,' }).webhookAllowedHosts).toEqual(['127.0.0.1:*']);
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: '  ' }).webhookAllowedHosts).toEqual([]);
   });
 
   it('takes an SMTP server URL that names its host, and a sender that is one address, alone or with a name', () => {

@@ -197,6 +197,8 @@ const aesKey = (raw: string, env: string): Buffer => {
 /** Comma-separated host[:port] patterns; `*` matches within a label run (e.g. `127.0.0.1:*`, `*.internal`). */
 const hostPatterns = (raw: string, env: string): string[] => {
   const items = raw.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+  // Set, yet naming nothing (`, ,`): a mistake, not a wish to allow no private receiver (unset says that).
+  if (raw.trim() && !items.length) throw new ConfigError(`${env} must be comma-separated host[:port] patterns, got ${JSON.stringify(raw)}, which names none`);
   for (const item of items) {
     if (!/^(\[[0-9a-f:.*]+\]|[a-z0-9.*-]+)(:(\d{1,5}|\*))?$/.test(item)) throw new ConfigError(`${env} must be comma-separated host[:port] patterns, got "${item}"`);
   }
