@@ -92,7 +92,8 @@ describe('imports over REST: happy path, statuses, dry run, retry of failed rows
     const file = await alice.call('GET', `/api/v1/imports/${recordId}/batches/${batch.id}/failed-rows`);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toContain('text/csv');
-    const lines = file.text.replace(/^\uFEFF/, '').trim().split('\n');
+    // CRLF line ends, as the CSV exports'.
+    const lines = file.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toBe(`${EMPLOYEE_HEADER},error`);
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(',"12,5",');

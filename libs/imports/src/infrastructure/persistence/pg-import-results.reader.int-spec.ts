@@ -78,6 +78,6 @@ describe('PgImportResultsReader on a large batch with few failed rows', () => {
       csv += String(chunk);
       if (csv.includes('\n')) break;
     }
-    expect(csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe(`"'=HYPERLINK(""http://evil/"",""x"")",'+1,name,error`);
+    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(`"'=HYPERLINK(""http://evil/"",""x"")",'+1,name,error`);
   });
 });

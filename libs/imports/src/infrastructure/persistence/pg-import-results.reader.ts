@@ -54,7 +54,8 @@ export class PgImportResultsReader implements ImportResultsReader {
    */
   failedRowsCsv(batchId: string, header: string[], cellsOf: ((cells: readonly unknown[]) => unknown[]) | null = null): Readable {
     const out = new PassThrough();
-    const csv = stringify({ header: true, columns: [...header.map(cellText), 'error'], bom: true });
+    // CRLF, as RFC 4180 and Porter's CSV exports end their lines.
+    const csv = stringify({ header: true, columns: [...header.map(cellText), 'error'], bom: true, record_delimiter: 'windows' });
     csv.pipe(out);
     void (async () => {
       try {
