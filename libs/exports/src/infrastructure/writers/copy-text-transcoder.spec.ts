@@ -23,7 +23,7 @@ const columns: ExportColumn[] = [
 ];
 
 const VALUES: Record<ExportColumn['type'], string[]> = {
-  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", "'=already", "''-2", "'", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300), '<tag> & amp', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', 'ends é', '\ufeffbom', 'bad\uffff', '\u3000ideo', 'x'.repeat(33000), `${'y'.repeat(32766)}😀zz`],
+  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", "'=already", "''-2", "'", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300), '<tag> & amp', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', 'ends é', '\ufeffbom', 'bad\uffff', '\u3000ideo', 'x'.repeat(33000)],
   number: ['0', '-12', '123.45', '1e5', ' 7 ', '012', 'abc', '', '-0', '1.', '.5', '1234567890123456789012.5', 'NaN', 'Infinity', '-', '3.'],
   date: ['2024-02-29', '1900-02-28', '1900-03-01', '1900-01-01', '0001-01-01', '1600-03-01', '1899-12-30', '9999-12-31', '2023-02-29', '2024-13-01', '2024-04-31', '2024-02-29T10:00:00Z', '24-1-1', 'nope', '', '2024/02/29', '2024-02-2x', '١٢٣٤-٥٦-٧٨'],
   boolean: ['t', 'f', 'true', 'false', 'yes', '', '1', 'T'],
