@@ -116,13 +116,13 @@ export async function watchJob(
   return job;
 }
 
-/** Given up on an unreachable API while waiting: the job itself may well go on. */
-export function stillRunningError(error: CliError, id: string, afterMs: number): CliError {
-  return new CliError(
-    `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(afterMs / 1000)} s of retrying. Job ${id} may still be running: follow it with \`porter jobs watch ${id}\``,
-    EXIT.unreachable,
-    error.problem,
-  );
+/**
+ * Given up on an unreachable API while waiting on job `id`: what to do next. A job still running
+ * may well go on (follow it); one that had ended is there to see once the API is back.
+ */
+export function stillRunningError(error: CliError, id: string, afterMs: number, ended = false): CliError {
+  const next = ended ? `has ended: see it with \`porter jobs show ${id}\`` : `may still be running: follow it with \`porter jobs watch ${id}\``;
+  return new CliError(`${error.message.replace(/\.$/, '')}; gave up after ${Math.round(afterMs / 1000)} s of retrying. Job ${id} ${next}`, EXIT.unreachable, error.problem);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { collectFilter, list } from '../args';
-import { CliError, EXIT } from '../errors';
+import { EXIT } from '../errors';
 import { OutputTarget } from '../output-target';
 import { formatBytes, Progress } from '../terminal';
 import { retryWhileUnreachable, RetryOptions, WAIT_RETRY } from '../retry';
-import { endedLine, TERMINAL, unreachableNote, waitForJob } from '../watch-job';
+import { endedLine, stillRunningError, TERMINAL, unreachableNote, waitForJob } from '../watch-job';
 import { Context } from './context';
 
 /** An export as GET /api/v1/exports/{id} returns it (the fields the CLI reads). */
@@ -84,12 +84,7 @@ export async function downloadWhenDone(
   // the download are retried like the waiting's, the file being there to fetch once it is back.
   const retry = (bar?: Progress): RetryOptions => ({
     onUnreachable: unreachableNote(out, bar),
-    giveUp: (error) =>
-      new CliError(
-        `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(WAIT_RETRY.giveUpAfterMs / 1000)} s of retrying. Job ${requested.jobId} has ended: see it with \`porter jobs show ${requested.jobId}\``,
-        EXIT.unreachable,
-        error.problem,
-      ),
+    giveUp: (error) => stillRunningError(error, requested.jobId, WAIT_RETRY.giveUpAfterMs, true),
   });
   // The export record follows its job's end a moment later.
   let info: ExportInfo | undefined;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiProblemError, CliError, EXIT } from '../errors';
 import { formatBytes } from '../terminal';
 import { retryWhileUnreachable, WAIT_RETRY } from '../retry';
-import { unreachableNote, waitForJob } from '../watch-job';
+import { stillRunningError, unreachableNote, waitForJob } from '../watch-job';
 import { contextOf } from './context';
 import { ImportBatch, importSummary } from './import-summary';
 
@@ -74,12 +74,7 @@ export function importCommand(): Command {
       // The job has ended; the API may still be restarting (or again): read on like the waiting.
       const retry = {
         onUnreachable: unreachableNote(out),
-        giveUp: (error: CliError) =>
-          new CliError(
-            `${error.message.replace(/\.$/, '')}; gave up after ${Math.round(WAIT_RETRY.giveUpAfterMs / 1000)} s of retrying. Job ${batch.jobId} has ended: see it with \`porter jobs show ${batch.jobId}\``,
-            EXIT.unreachable,
-            error.problem,
-          ),
+        giveUp: (error: CliError) => stillRunningError(error, batch.jobId, WAIT_RETRY.giveUpAfterMs, true),
       };
       const get = <T>(apiPath: string) => retryWhileUnreachable(() => client.get<T>(apiPath), retry);
       // The batch's counts settle with its end, a moment after its job's.
