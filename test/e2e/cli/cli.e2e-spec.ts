@@ -142,7 +142,7 @@ describe('porter CLI as a child process against the real API and worker', () => 
     const text = await runCli(['import', 'employees', abort, '--on-error', 'abort', '--wait'], own);
     expect(text.stdout).toContain(`(batch failed: ${result.batch.errorDetails}).`);
     // The file's rows, not only those with a result: an abort stores the invalid row's result only.
-    expect(text.stdout).toMatch(/^abort\.csv: 2 rows, 0 imported, 1 failed, 1 not reached \(batch failed: /);
+    expect(text.stdout).toMatch(/^abort\.csv: 2 rows, 0 imported, 1 failed, 1 not imported \(batch failed: /);
   });
 
   it('a refused upload leaves no empty import record behind (the CLI deletes the one it created)', async () => {

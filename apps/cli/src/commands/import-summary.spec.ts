@@ -16,12 +16,12 @@ describe('importSummary', () => {
     ]);
   });
 
-  it("counts the file's rows, not only those with a result: an aborted batch says how many it never reached", () => {
+  it("counts the file's rows, not only those with a result: an aborted batch says how many were left without a result", () => {
     expect(importSummary('abort.csv', batch('failed', { total: 1, failed: 1 }, 'aborted at row 2: row 2 is invalid', 5), false, null)).toEqual([
-      'abort.csv: 5 rows, 0 imported, 1 failed, 4 not reached (batch failed: aborted at row 2: row 2 is invalid).',
+      'abort.csv: 5 rows, 0 imported, 1 failed, 4 not imported (batch failed: aborted at row 2: row 2 is invalid).',
     ]);
     expect(importSummary('abort.csv', batch('failed', { total: 1, failed: 1 }, 'aborted', 2), true, null)).toEqual([
-      'Dry run of abort.csv: 2 rows, 0 valid, 1 failed, 1 not reached (batch failed: aborted).',
+      'Dry run of abort.csv: 2 rows, 0 valid, 1 failed, 1 not checked (batch failed: aborted).',
     ]);
     // Every row has a result: nothing more to say; the header-only file has no rows at all.
     expect(importSummary('one.csv', batch('completed', { total: 1, completed: 1 }, null, 1), false, null)).toEqual(['one.csv: 1 row, 1 imported, 0 failed (batch completed).']);
