@@ -1,4 +1,8 @@
 // Rows stream through COPY as text: exact decimals ("1234.50"), zone-free days, 't'/'f' booleans.
+// A day is YYYY-MM-DD whatever the server's DateStyle (to_char). Days that form cannot hold are
+// written as text by every format, in Postgres's ISO words: `0044-03-15 BC` (the plain form would
+// drop the era: another day), `infinity`, `-infinity` (to_char gives an empty field) and years
+// past 9999 (`20000-01-01`).
 const COLUMN_SQL: Readonly<Record<string, string>> = {
   id: 'id::text',
   first_name: 'first_name',
@@ -6,7 +10,7 @@ const COLUMN_SQL: Readonly<Record<string, string>> = {
   email: 'email',
   department: 'department',
   salary: 'salary::text',
-  hired_at: `to_char(hired_at, 'YYYY-MM-DD') AS hired_at`,
+  hired_at: `CASE WHEN isfinite(hired_at) THEN to_char(hired_at, CASE WHEN hired_at < '0001-01-01' THEN 'YYYY-MM-DD BC' ELSE 'YYYY-MM-DD' END) ELSE hired_at::text END AS hired_at`,
   active: 'active',
   scope_id: 'scope_id',
   notes: 'notes',
