@@ -29,7 +29,7 @@ describe('CSV, JSONL and XLSX from the COPY text of real Postgres', () => {
       ('=HYPERLINK("x")', 1e20, DATE '1900-03-01', NULL, TIMESTAMPTZ '1999-12-31 23:59:59.5+02'),
       ('', NULL, DATE '0001-01-01', true, NULL),
       (NULL, 0, NULL, false, NULL),
-      ('Zoë 日本語 🎉 ' || chr(8232) || chr(1), 123456789012345678901234567890.5, DATE '2999-12-31', true, NULL),
+      ('Zoë 日本語 🎉 ' || chr(8232) || chr(1) || '_x0041_', 123456789012345678901234567890.5, DATE '2999-12-31', true, NULL),
       ('-5', 'NaN'::numeric, NULL, NULL, NULL),
       ('@user', 7, NULL, NULL, NULL)
     ) AS t(note, amount, day, flag, at), generate_series(1, 500) AS n ORDER BY n`;
@@ -83,5 +83,8 @@ describe('CSV, JSONL and XLSX from the COPY text of real Postgres', () => {
     // The tricky row really went through escapes and neutralisation.
     const neutralized = { CSV: `"'=HYPERLINK(""x"")"`, 'JSON Lines': `"'=HYPERLINK(\\"x\\")"`, XLSX: `<t>'=HYPERLINK("x")</t>` }[name];
     expect(written).toContain(neutralized);
+    // A control character and text a spreadsheet would decode: as they are in CSV (JSON's \u0001 in JSONL), ST_Xstring escapes in XLSX.
+    const escaped = { CSV: '\u0001_x0041_', 'JSON Lines': '\\u0001_x0041_', XLSX: '_x0001__x005F_x0041_' }[name]!;
+    expect(written).toContain(escaped);
   });
 });

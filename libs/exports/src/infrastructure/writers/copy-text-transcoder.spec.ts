@@ -23,7 +23,7 @@ const columns: ExportColumn[] = [
 ];
 
 const VALUES: Record<ExportColumn['type'], string[]> = {
-  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", "'=already", "''-2", "'", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300), '<tag> & amp', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', 'ends é', '\ufeffbom', 'bad\uffff', '\u3000ideo', 'x'.repeat(33000)],
+  string: ['', 'plain', 'a,b', 'say "hi"', 'multi\nline', '\r\n', 'tab\there', 'back\\slash', '\\N', '=1+2', '+cmd', '-2', '@SUM(A1)', "'q", "'=already", "''-2", "'", ' lead', 'é', '日本語', '🎉', '\u2028', '\u0001ctrl', '\u007f', 'x'.repeat(300), '<tag> & amp', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', 'ends é', '\ufeffbom', 'bad\uffff', '\u3000ideo', 'x'.repeat(33000), '_x0041_', '_x004a_', '_X0041_', '_x0041', '41_', '_x00', 'snake_case', 'a_x', '\u0002', '\uFFFE_x'],
   number: ['0', '-12', '123.45', '1e5', ' 7 ', '012', 'abc', '', '-0', '1.', '.5', '1234567890123456789012.5', 'NaN', 'Infinity', '-', '3.'],
   date: ['2024-02-29', '1900-02-28', '1900-03-01', '1900-01-01', '0001-01-01', '1600-03-01', '1899-12-30', '9999-12-31', '2023-02-29', '2024-13-01', '2024-04-31', '2024-02-29T10:00:00Z', '24-1-1', 'nope', '', '2024/02/29', '2024-02-2x', '١٢٣٤-٥٦-٧٨'],
   boolean: ['t', 'f', 'true', 'false', 'yes', '', '1', 'T'],
@@ -165,5 +165,13 @@ describe('XLSX from COPY text bytes, sheet by sheet', () => {
       expect(counted).toBe(50);
       expectSame(await readable(actual), expected, `${cuts} cuts`);
     }
+  });
+
+  it('sends a field holding `_x` + four hex digits, or a control character, to the formatter: the cell holds the ST_Xstring escapes a reader decodes back', async () => {
+    const values = ['_x0041_', 'a\u0001b', 'snake_case_x', 'id_x12345', '_x004a_ \u001F'];
+    const rows = values.map((v) => [v, null, null, null, null, null]);
+    const xml = await readable(await byCopyText(XlsxExportWriter, true, [copyText(rows)]));
+    const texts = [...xml.matchAll(/<c r="A\d+" t="inlineStr"><is><t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+    expect(texts).toEqual(['_x005F_x0041_', 'a_x0001_b', 'snake_case_x', 'id_x12345', '_x005F_x004a_ _x001F_']);
   });
 });

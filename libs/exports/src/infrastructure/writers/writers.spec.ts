@@ -151,19 +151,50 @@ describe('XlsxExportWriter', () => {
     expect(workbook.worksheets[0].rowCount).toBe(1);
   });
 
-  it('drops characters XML cannot hold instead of producing a broken file', async () => {
+  it('writes the characters XML cannot hold, and text a reader would decode, as ST_Xstring escapes (_xHHHH_); a lone surrogate as U+FFFD', async () => {
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    const writer = new XlsxExportWriter(out, [{ key: 'a', header: 'a', type: 'string' }], { neutralizeFormulas: true });
+    const writer = new XlsxExportWriter(out, [{ key: 'a', header: 'a_x0041_\u0001', type: 'string' }], { neutralizeFormulas: true, sheetName: 'emp\u0001_x0041_' });
     await writer.writeHeader();
-    await writer.writeRows([['bell\u0007 and \uD800 lone']]);
+    const values = [
+      'bell\u0007 and \uD800 lone',
+      'a\u0001b',
+      '_x0041_',
+      '_x004a_ and _X0041_',
+      '_x0041\u0002',
+      '\u0000\u000B\u000C\u001F\uFFFE\uFFFF',
+      '_x_x005F_',
+      'snake_case_x y_x12',
+      '\u000Bvertical tab first',
+    ];
+    await writer.writeRows(values.map((v) => [v]));
     await writer.finish();
     out.end();
     await new Promise((r) => out.once('end', r));
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
-    expect(workbook.worksheets[0].getCell('A2').value).toBe('bell and \uFFFD lone');
+    const entries = await zipEntries(Buffer.concat(chunks));
+    // A sheet's name still leaves such characters out (a name Excel refused would lose the file), and escapes `_x0041_`.
+    expect(entries.find((e) => e.name === 'xl/workbook.xml')!.content.toString('utf8')).toContain('<sheet name="emp_x005F_x0041_" sheetId="1"');
+    const xml = entries.find((e) => e.name === 'xl/worksheets/sheet1.xml')!.content.toString('utf8');
+    const texts = [...xml.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+    expect(texts).toEqual([
+      'a_x005F_x0041__x0001_',
+      'bell_x0007_ and \uFFFD lone',
+      'a_x0001_b',
+      // The `_` that begins `_xHHHH_` is itself escaped (_x005F_), hex digits in either case: Excel reads both.
+      '_x005F_x0041_',
+      '_x005F_x004a_ and _X0041_',
+      // `_x0041` then a control character, whose escape starts with `_`: the first `_` is escaped too.
+      '_x005F_x0041_x0002_',
+      '_x0000__x000B__x000C__x001F__xFFFE__xFFFF_',
+      '_x_x005F_x005F_',
+      'snake_case_x y_x12',
+      '_x000B_vertical tab first',
+    ]);
+    // What an ST_Xstring reader makes of them (Excel and LibreOffice decode left to right, hex
+    // digits in either case; exceljs does not decode inline strings): the values written.
+    const decoded = texts.map((t) => t.replace(/&amp;|&lt;|&gt;/g, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>' })[e]!).replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))));
+    expect(decoded).toEqual(['a_x0041_\u0001', 'bell\u0007 and \uFFFD lone', ...values.slice(1)]);
   });
 
   it("writes days before 1900-03-01, which Excel's serials get wrong or cannot hold, as their ISO text; later ones as serials", async () => {

@@ -26,12 +26,27 @@ const MAX_CELL_BYTES = 32_767;
 
 /**
  * Bytes after which a text field is not copied as it is: XML's `&` `<` `>`, a COPY escape, the
- * control characters (XML forbids most; tab, CR and LF only ever arrive escaped), and 0xEF, the
- * lead byte of U+FEFF (a JS whitespace), U+FFFE and U+FFFF (forbidden in XML).
+ * control characters (XML forbids most, written as `_xHHHH_`; tab, CR and LF only ever arrive
+ * escaped), and 0xEF, the lead byte of U+FEFF (a JS whitespace), U+FFFE and U+FFFF (forbidden in
+ * XML). `_` is marked apart (UNDERSCORE): a field is only sent to the formatter for it when the
+ * `_` begins `_x` + four hex digits, which the formatter escapes (ST_Xstring, see xmlText).
  */
 const XLSX_SPECIAL = new Uint8Array(256);
 for (let b = 0; b < 0x20; b++) XLSX_SPECIAL[b] = 1;
 for (const b of [0x26, 0x3c, 0x3e, BACKSLASH, 0xef]) XLSX_SPECIAL[b] = 1;
+const UNDERSCORE = 2;
+XLSX_SPECIAL[0x5f] = UNDERSCORE;
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789ABCDEFabcdef') HEX[c.charCodeAt(0)] = 1;
+
+/** Whether data[from, to) holds `_x` + four hex digits: text a reader would decode (or the start of it). */
+function hasXstringEscape(d: Buffer, from: number, to: number): boolean {
+  for (let i = from; i + 5 < to; i++) {
+    if (d[i] === 0x5f && d[i + 1] === 0x78 && HEX[d[i + 2]] & HEX[d[i + 3]] & HEX[d[i + 4]] & HEX[d[i + 5]]) return true;
+  }
+  return false;
+}
 
 /**
  * Lead bytes of the characters JavaScript's `\s` matches besides the escaped controls: space, and
@@ -178,6 +193,8 @@ export class XlsxCopyTextTranscoder extends CopyTextRows {
           marked |= XLSX_SPECIAL[b];
           b = data[++p];
         }
+        // Only `_`s: the field is as plain as any, unless one begins `_x` + four hex digits.
+        if (marked === UNDERSCORE && !hasXstringEscape(data, from, p)) marked = 0;
         if (!(marked && isNull(data, from, p))) {
           const cell = this.cellStart(col, out, pos);
           if (!marked && kind === TEXT && p - from <= MAX_CELL_BYTES && !(this.neutralize && FORMULA_START[data[from]]) && !edgeSpace(data, from, p)) {
@@ -192,7 +209,7 @@ export class XlsxCopyTextTranscoder extends CopyTextRows {
             if (serial !== null && serial >= FIRST_EXCEL_SERIAL) {
               pos = this.copy(this.valueClose, out, writeInt(out, this.copy(this.dateOpen, out, cell), serial));
             } else {
-              // An escape, markup, a formula, an edge space, an unusual value: the formatter's.
+              // An escape, markup, a control character, `_x` + hex digits, a formula, an edge space, an unusual value: the formatter's.
               pos = this.formatted(data, from, p, col, pos, lineEnd - p + slack);
               out = this.out;
             }
