@@ -203,6 +203,52 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     ]);
   });
 
+  it('decodes ST_Xstring escapes (_xHHHH_, hex in either case) in shared and inline strings and text results, as Excel shows them', async () => {
+    const c = (ref: string, inner: string, t = 'inlineStr') => (t === 'inlineStr' ? `<c r="${ref}" t="inlineStr"><is>${inner}</is></c>` : `<c r="${ref}" t="${t}">${inner}</c>`);
+    const sheet =
+      `<worksheet><sheetData><row r="1">${c('A1', '<t>not_x0065_s</t>')}${c('B1', '<v>0</v>', 's')}${c('C1', '<v>1</v>', 's')}${c('D1', '<f>A1</f><v>r_x0065_sult</v>', 'str')}</row>` +
+      `<row r="2">${c('A2', '<t>a_x0001_b</t>')}${c('B2', '<v>2</v>', 's')}${c('C2', '<v>3</v>', 's')}${c('D2', '<f>1</f><v>1_x0031_</v>', 'n')}</row>` +
+      `<row r="3">${c('A3', '<r><t>_x00</t></r><r><t>41_ x_x004a_</t></r>')}${c('B3', '<v>4</v>', 's')}${c('C3', '<v>5</v>', 's')}${c('D3', '<t>_xD83D__xDE00_ _X0041_ _x004G_ _x41_</t>')}</row>` +
+      '</sheetData></worksheet>';
+    const shared = ['<t>e_x006D_ail</t>', '<t>b_x005F_x0041_</t>', '<t>line_x000D__x000A_two</t>', '<r><t>x_x0009_</t></r><r><t>y_x001f_</t></r>', '<t>_x005f_x0041_</t>', '<t>kept</t><rPh><t>_x0041_</t></rPh>'];
+    const file = memoryFile(
+      await zip({
+        'xl/workbook.xml': WORKBOOK,
+        'xl/_rels/workbook.xml.rels': RELS,
+        'xl/worksheets/sheet1.xml': sheet,
+        'xl/sharedStrings.xml': `<sst>${shared.map((si) => `<si>${si}</si>`).join('')}</sst>`,
+      }),
+    );
+    expect(await rowsOf(file)).toEqual({
+      header: ['notes', 'email', 'b_x0041_', 'result'],
+      rows: [
+        // A number is no ST_Xstring: its text stays as it is (and a number column would refuse it).
+        { rowNumber: 1, cells: ['a\u0001b', 'line\r\ntwo', 'x\ty\u001f', '1_x0031_'] },
+        // Each run is decoded alone: an escape cut between two runs is text; so are _X, a non-hex digit, too few digits.
+        { rowNumber: 2, cells: ['_x0041_ xJ', '_x0041_', 'kept', '😀 _X0041_ _x004G_ _x41_'] },
+      ],
+    });
+  });
+
+  it('an escape cut between two reads of the part still decodes; the cell limit counts decoded characters', async () => {
+    // Stored (not deflated) and read in 4,096-byte pieces: the 4,200 escapes cross piece boundaries.
+    const text = '_x0041_'.repeat(4200);
+    const file = memoryFile(await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>${text}</t></is></c></row></sheetData></worksheet>` }, false));
+    expect(await rowsOf(file, limited({ maxCellChars: 4200 }))).toEqual({ header: ['email'], rows: [{ rowNumber: 1, cells: ['A'.repeat(4200)] }] });
+    await expect(rowsOf(file, limited({ maxCellChars: 4199 }))).rejects.toThrow(new FileRejectedError('an XLSX cell is longer than 4199 characters'));
+    const sharedFile = memoryFile(await workbook([['s:0']], [text]));
+    expect(await rowsOf(sharedFile, limited({ maxCellChars: 4200 }))).toMatchObject({ header: ['A'.repeat(4200)] });
+    await expect(rowsOf(sharedFile, limited({ maxCellChars: 4199 }))).rejects.toThrow(new FileRejectedError('an XLSX shared string is longer than 4199 characters'));
+  });
+
+  it('chooses a sheet by the name Excel shows, its escapes decoded', async () => {
+    const book = `<workbook xmlns:r="r"><sheets><sheet name="a_x005F_x0041_" sheetId="1" r:id="rId1"/></sheets></workbook>`;
+    const file = memoryFile(await zip({ 'xl/workbook.xml': book, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row></sheetData></worksheet>' }));
+    const reader = await new XlsxFileReader(DEFAULT_IMPORT_LIMITS).open(file, { ...FIRST_SHEET, sheet: 'a_x0041_' }, 0);
+    await reader.close();
+    expect(reader.header).toEqual(['email']);
+  });
+
   it('a part that inflates to more than its central directory declares is stopped there', async () => {
     const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c></row>${'<row/>'.repeat(5000)}</sheetData></worksheet>`;
     const bytes = await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet });

@@ -12,6 +12,19 @@ const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00(?::00(?:\.0+)?)?Z?$/;
 
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
 
+const XSTRING_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+
+/**
+ * Cell text as Excel and LibreOffice show it: XLSX text is ECMA-376's ST_Xstring (Part 1,
+ * §22.9.2.19), in which `_xHHHH_` (hex digits in either case) stands for the UTF-16 code unit HHHH,
+ * read left to right: `_x000D_` is a CR, `_x0001_` a control character XML cannot hold, and
+ * `_x005F_x0041_` the text `_x0041_`. Applied to each whole `<t>` or `<v>` text, once the element
+ * has ended, so an escape the XML arrived cut through still decodes.
+ */
+export function decodeXstring(text: string): string {
+  return text.indexOf('_x') === -1 ? text : text.replace(XSTRING_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 async function drain(gen: AsyncGenerator<void>): Promise<void> {
   for await (const _ of gen) void _;
 }
@@ -28,7 +41,8 @@ export async function chooseSheet(book: Workbook, limits: ImportLimits, sheetNam
       open: (tag) => {
         if (local(tag.name) !== 'sheet') return;
         count++;
-        const name = String(tag.attributes.name ?? '');
+        // A sheet's name is ST_Xstring too: `?sheet=` names it as Excel shows it.
+        const name = decodeXstring(String(tag.attributes.name ?? ''));
         if (names.length < SHEET_NAMES_SHOWN) names.push(name);
         if (sheet === null && (sheetName === null || name === sheetName)) {
           const rid = Object.entries(tag.attributes).find(([k]) => local(k) === 'id' && k.includes(':'))?.[1] ?? tag.attributes['r:id'];
@@ -64,6 +78,15 @@ export async function chooseSheet(book: Workbook, limits: ImportLimits, sheetNam
 /** How many sheet names the "no sheet named" message lists. */
 const SHEET_NAMES_SHOWN = 20;
 
+/** The characters of one `_xHHHH_` escape. */
+const XSTRING_ESCAPE_CHARS = 7;
+
+/** `text` with its part from `from` on decoded (decodeXstring): the text of one `<t>` or `<v>`. */
+function decodedFrom(text: string, from: number): string {
+  if (text.indexOf('_x', from) === -1) return text;
+  return from === 0 ? decodeXstring(text) : text.slice(0, from) + decodeXstring(text.slice(from));
+}
+
 export async function readSharedStrings(book: Workbook, limits: ImportLimits): Promise<string[]> {
   const strings: string[] = [];
   let estimatedBytes = 0;
@@ -71,25 +94,37 @@ export async function readSharedStrings(book: Workbook, limits: ImportLimits): P
   if (!book.entries.has('xl/sharedStrings.xml')) return strings;
   let current: string | null = null;
   let inT = false;
+  /** Where the current `<t>`'s text starts in `current` (a rich string has one per run). */
+  let tStart = 0;
   let skip = 0;
+  const tooLong = () => new FileRejectedError(`an XLSX shared string is longer than ${limits.maxCellChars} characters`);
   await drain(
     streamXml(book, 'xl/sharedStrings.xml', limits, {
       open: (tag) => {
         const n = local(tag.name);
         if (n === 'si') current = '';
         else if (n === 'rPh' || n === 'phoneticPr') skip++;
-        else if (n === 't' && !skip) inT = true;
+        else if (n === 't' && !skip) {
+          inT = true;
+          tStart = current?.length ?? 0;
+        }
       },
       text: (text) => {
         if (inT && current !== null) {
           current += text;
-          if (current.length > limits.maxCellChars) throw new FileRejectedError(`an XLSX shared string is longer than ${limits.maxCellChars} characters`);
+          // Each escape is 7 characters for 1: text longer than this cannot decode within the limit.
+          if (current.length > limits.maxCellChars * XSTRING_ESCAPE_CHARS) throw tooLong();
         }
       },
       close: (tag) => {
         const n = local(tag.name);
-        if (n === 't') inT = false;
-        else if (n === 'rPh' || n === 'phoneticPr') skip--;
+        if (n === 't') {
+          if (inT && current !== null) {
+            current = decodedFrom(current, tStart);
+            if (current.length > limits.maxCellChars) throw tooLong();
+          }
+          inT = false;
+        } else if (n === 'rPh' || n === 'phoneticPr') skip--;
         else if (n === 'si') {
           const text = current ?? '';
           current = null;
@@ -143,8 +178,11 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
   let cellCol = -1;
   let value: string | null = null;
   let inValue = false;
+  /** Where the current `<t>`'s or `<v>`'s text starts in `value` (an inline rich string has one `<t>` per run). */
+  let valueStart = 0;
   let inInline = false;
   let cells = 0;
+  const tooLong = () => new FileRejectedError(`an XLSX cell is longer than ${limits.maxCellChars} characters`);
   const gen = streamXml(book, sheetPath, limits, {
     open: (tag) => {
       const n = local(tag.name);
@@ -162,22 +200,30 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
       } else if (n === 'v') {
         inValue = true;
         value = '';
+        valueStart = 0;
       } else if (n === 'is') inInline = true;
       else if (n === 't' && inInline) {
         inValue = true;
         value ??= '';
+        valueStart = value.length;
       }
     },
     text: (text) => {
       if (inValue) {
         value += text;
-        if (value!.length > limits.maxCellChars) throw new FileRejectedError(`an XLSX cell is longer than ${limits.maxCellChars} characters`);
+        // Each escape is 7 characters for 1: text longer than this cannot decode within the limit.
+        if (value!.length > limits.maxCellChars * XSTRING_ESCAPE_CHARS) throw tooLong();
       }
     },
     close: (tag) => {
       const n = local(tag.name);
-      if (n === 'v' || n === 't') inValue = false;
-      else if (n === 'is') inInline = false;
+      if (n === 'v' || n === 't') {
+        // Text (inline strings, and a formula's text result, t="str") is ST_Xstring; a number, a
+        // shared string's index, an error value or a date is not, and none holds `_x` anyway.
+        if (inValue && value !== null && (n === 't' || cellType === 'str')) value = decodedFrom(value, valueStart);
+        if (inValue && value !== null && value.length > limits.maxCellChars) throw tooLong();
+        inValue = false;
+      } else if (n === 'is') inInline = false;
       else if (n === 'c' && row) {
         let text = '';
         if (value !== null) {
