@@ -1,7 +1,7 @@
 import type { ImportRow } from '../public/dependencies/import-processor.dependency';
 import type { ImportFormat } from '../public/enums/import-format';
 import type { ColumnMapping } from './header-validation';
-import { validateRow, ValidationOptions } from './row-validator';
+import { RawCell, validateCell, validateRow, ValidationOptions } from './row-validator';
 
 /** A row ready for a chunk: validated values, or the reason it failed validation. */
 export interface PreparedRow {
@@ -18,6 +18,12 @@ export interface ReadRow {
   rowNumber: number;
   cells: unknown[];
   failure?: string;
+  /**
+   * The cells the reader failed, when the rest of the row is still to be validated (an XLSX
+   * row with Excel error values): `failure` is then theirs alone, and the row's failure names
+   * them and its other problems, in column order.
+   */
+  failedCells?: ReadonlyArray<{ index: number; problem: string }>;
 }
 
 /** How cells of a file of this format are read: XLSX numbers in date columns are Excel serial dates, a JSONL `""` is a value. */
@@ -27,9 +33,43 @@ export function validationOptionsFor(format: ImportFormat): ValidationOptions {
 
 /** Validates a row against the header's column mapping, with its file format's options (validationOptionsFor). */
 export function prepareRow(row: ReadRow, mapping: ColumnMapping, options: ValidationOptions): PreparedRow {
-  if (row.failure !== undefined) return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: row.failure, final: true };
+  if (row.failure !== undefined) {
+    const failure = row.failedCells?.length ? everyProblem(row.cells, row.failedCells, mapping, options) : row.failure;
+    return { rowNumber: row.rowNumber, cells: row.cells, values: null, failure, final: true };
+  }
   const v = validateRow(row.cells as never[], mapping, options);
   return v.ok
     ? { rowNumber: row.rowNumber, cells: row.cells, values: v.values, failure: null }
     : { rowNumber: row.rowNumber, cells: row.cells, values: null, failure: v.failure };
+}
+
+/**
+ * A row with cells the reader failed: their problems and those validateRow finds in its other
+ * cells, in column order and the same `column "x": ... (rule: ...)` form, joined by `; `. A row
+ * whose field count is not the header's gets that problem after the failed cells' (its cells
+ * cannot be matched to columns).
+ */
+function everyProblem(cells: unknown[], failedCells: NonNullable<ReadRow['failedCells']>, mapping: ColumnMapping, options: ValidationOptions): string {
+  const failed = new Map(failedCells.map((c) => [c.index, c.problem]));
+  const problems: string[] = [];
+  if (cells.length !== mapping.header.length) {
+    problems.push(...failed.values());
+    const v = validateRow(cells as RawCell[], mapping, options);
+    if (!v.ok) problems.push(v.failure);
+    return problems.join('; ');
+  }
+  for (let i = 0; i < cells.length; i++) {
+    const problem = failed.get(i);
+    if (problem !== undefined) {
+      problems.push(problem);
+      continue;
+    }
+    const column = mapping.columns[i];
+    if (!column || column.type === 'ignored') continue;
+    const raw = cells[i] as RawCell;
+    if (raw === undefined && !column.required) continue;
+    const result = validateCell(raw, column, options);
+    if (typeof result === 'object' && result !== null && 'problem' in result) problems.push(result.problem);
+  }
+  return problems.join('; ');
 }

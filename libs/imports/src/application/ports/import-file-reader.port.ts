@@ -12,7 +12,18 @@ export interface SourceFile {
 
 export type SourceRow =
   | { rowNumber: number; cells: unknown[]; failure?: undefined }
-  | { rowNumber: number; cells: unknown[]; failure: string };
+  | { rowNumber: number; cells: unknown[]; failure: string; failedCells?: readonly FailedCell[] };
+
+/**
+ * A cell the reader failed while the rest of its row is still data (an XLSX cell holding an Excel
+ * error value): its position and problem. The row's other cells are validated as usual, and its
+ * failure lists both, in column order (prepareRow). A row failed without them (a JSONL line that
+ * is no JSON object) is failed by the reader's `failure` alone.
+ */
+export interface FailedCell {
+  index: number;
+  problem: string;
+}
 
 /** A file opened for reading rows: its header, then its data rows in order. */
 export interface RowReader {

@@ -4,6 +4,9 @@ import { DEFAULT_IMPORT_LIMITS, ImportLimits } from '../../domain/import-limits'
 import { FileRejectedError } from '../../domain/file-rejected.error';
 import type { ReadOptions, SourceFile, SourceRow } from '../../application/ports/import-file-reader.port';
 import { ImportFormat } from '../../public/enums/import-format';
+import type { ImportTypeDefinition } from '../../public/dependencies/import-processor.dependency';
+import { validateHeader } from '../../domain/header-validation';
+import { prepareRow, validationOptionsFor } from '../../domain/prepared-row';
 import { XlsxFileReader } from './xlsx-reader';
 import { inspectXlsx, NotAnXlsxWorkbookError } from './xlsx-workbook';
 
@@ -180,15 +183,43 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     const c = (ref: string, v: string, t = 'inlineStr') => (t === 'inlineStr' ? `<c r="${ref}" t="inlineStr"><is><t>${v}</t></is></c>` : `<c r="${ref}" t="${t}"><f>1/0</f><v>${v}</v></c>`);
     const sheet = `<worksheet><sheetData><row r="1">${c('A1', 'email')}${c('B1', 'notes')}</row><row r="2">${c('A2', 'a@x.co')}${c('B2', '#DIV/0!', 'e')}</row><row r="3">${c('A3', 'b@x.co')}${c('B3', 'fine', 'str')}</row><row r="4">${c('A4', '#N/A', 'e')}${c('B4', '#REF!', 'e')}</row></sheetData></worksheet>`;
     const file = memoryFile(await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet }));
+    const error = (column: string, value: string) => `column "${column}": value "${value}" is an Excel error, not a value (rule: no error values)`;
     expect((await rowsOf(file)).rows).toEqual([
-      { rowNumber: 1, cells: ['a@x.co', '#DIV/0!'], failure: 'column "notes": value "#DIV/0!" is an Excel error, not a value (rule: no error values)' },
+      { rowNumber: 1, cells: ['a@x.co', '#DIV/0!'], failure: error('notes', '#DIV/0!'), failedCells: [{ index: 1, problem: error('notes', '#DIV/0!') }] },
       { rowNumber: 2, cells: ['b@x.co', 'fine'] },
       {
         rowNumber: 3,
         cells: ['#N/A', '#REF!'],
-        failure: 'column "email": value "#N/A" is an Excel error, not a value (rule: no error values); column "notes": value "#REF!" is an Excel error, not a value (rule: no error values)',
+        failure: `${error('email', '#N/A')}; ${error('notes', '#REF!')}`,
+        failedCells: [
+          { index: 0, problem: error('email', '#N/A') },
+          { index: 1, problem: error('notes', '#REF!') },
+        ],
       },
     ]);
+  });
+
+  it("a row with an Excel error value fails with the error and its other cells' problems, in column order", async () => {
+    const c = (ref: string, v: string, t = 'inlineStr') => (t === 'inlineStr' ? `<c r="${ref}" t="inlineStr"><is><t>${v}</t></is></c>` : `<c r="${ref}" t="${t}"><f>1/0</f><v>${v}</v></c>`);
+    const sheet = `<worksheet><sheetData><row r="1">${c('A1', 'email')}${c('B1', 'salary')}${c('C1', 'name')}</row><row r="2">${c('A2', 'not-an-email')}${c('B2', '#DIV/0!', 'e')}${c('C2', '')}</row></sheetData></worksheet>`;
+    const file = memoryFile(await zip({ 'xl/workbook.xml': WORKBOOK, 'xl/_rels/workbook.xml.rels': RELS, 'xl/worksheets/sheet1.xml': sheet }));
+    const { header, rows } = await rowsOf(file);
+    const definition: ImportTypeDefinition = {
+      type: 't',
+      formats: [ImportFormat.Xlsx],
+      uniqueKey: ['email'],
+      chunkSize: 1,
+      columns: [
+        { name: 'email', type: 'email', required: true },
+        { name: 'salary', type: 'decimal', precision: 8, scale: 2 },
+        { name: 'name', type: 'string', required: true },
+      ],
+    };
+    expect(prepareRow(rows[0], validateHeader(header, definition), validationOptionsFor(ImportFormat.Xlsx)).failure).toBe(
+      'column "email": value "not-an-email" is not an email address (rule: email); ' +
+        'column "salary": value "#DIV/0!" is an Excel error, not a value (rule: no error values); ' +
+        'column "name": a value is required (rule: required)',
+    );
   });
 
   it('a strict-format date cell (t="d") at midnight reads as its date; one with a time of day keeps it', async () => {

@@ -62,8 +62,12 @@ async function openXlsx(file: SourceFile, limits: ImportLimits, sheetName: strin
           if (c.length > 1 && c.charCodeAt(0) === 0x27) cells[i] = unneutraliseFormula(c);
         }
         if (errors.length) {
-          const named = errors.map(({ column, value }) => `column ${JSON.stringify(header![column] ?? `#${column + 1}`)}: value ${JSON.stringify(value)} is an Excel error, not a value (rule: no error values)`);
-          yield { rowNumber, cells, failure: named.join('; ') };
+          // The row fails; its other cells are still validated, and the failure names their problems too (prepareRow).
+          const failedCells = errors.map(({ column, value }) => ({
+            index: column,
+            problem: `column ${JSON.stringify(header![column] ?? `#${column + 1}`)}: value ${JSON.stringify(value)} is an Excel error, not a value (rule: no error values)`,
+          }));
+          yield { rowNumber, cells, failure: failedCells.map((c) => c.problem).join('; '), failedCells };
         } else yield { rowNumber, cells };
       }
     }
