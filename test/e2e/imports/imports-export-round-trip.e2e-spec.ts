@@ -20,6 +20,9 @@ async function seedTenant(tenant: string): Promise<void> {
     // A day before Excel's serials are right (XLSX: written as its ISO text). Texts and days are
     // compared in the database below, value for value.
     ['Quinn', 'Quote', 'quinn@example.com', "''+two", '7', '1900-01-01', true, 'south', "'=already"],
+    // Control characters XML cannot hold, and text a spreadsheet would decode (_xHHHH_): XLSX
+    // writes both as ST_Xstring escapes (_x0007_, _x005F_x0041_) and reads them back.
+    ['Ctl', 'Chars', 'ctl@example.com', 'R_x0041_D\u0001', '3', '2021-01-01', true, 'north', 'bell\u0007 unit\u001F _x0041_ _x005f_ _x004a_ vt\u000B ff\u000C end'],
   ];
   await withDb(async (db) => {
     for (const r of rows) {
@@ -81,7 +84,7 @@ describe('export → import → export round trip (ignoring ids)', () => {
       expect(up.status).toBe(202);
       expect(up.json.format).toBe(format);
       const batch = await into.waitForBatch(recordId, up.json.id);
-      expect(batch).toMatchObject({ status: 'completed', counts: { total: 8, completed: 8, failed: 0 } });
+      expect(batch).toMatchObject({ status: 'completed', counts: { total: 9, completed: 9, failed: 0 } });
       // The stored texts are the source's, value for value (an empty text may come back as no
       // value from CSV and XLSX, which cannot tell the two apart).
       const texts = (tenant: string) =>
@@ -89,7 +92,7 @@ describe('export → import → export round trip (ignoring ids)', () => {
       expect(await texts(target)).toEqual(await texts(source));
 
       const second = await exportBinary(api.baseUrl, bearer('root', target, { admin: true }), format);
-      expect((await rowsOf(format, first)).length).toBe(format === 'jsonl' ? 8 : 9); // (+ header row for CSV and XLSX)
+      expect((await rowsOf(format, first)).length).toBe(format === 'jsonl' ? 9 : 10); // (+ header row for CSV and XLSX)
       expect(await rowsOf(format, second)).toEqual(await rowsOf(format, first));
     });
   }
