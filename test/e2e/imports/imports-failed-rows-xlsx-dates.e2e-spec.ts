@@ -62,4 +62,23 @@ describe('imports: the failed-rows CSV of an XLSX batch writes dates as CSV read
       { email: 'grace@example.com', salary: '100.00', hired_at: '2020-01-01' },
     ]);
   });
+
+  it("a row with an Excel error value fails naming the error and the row's other problems, in column order", async () => {
+    const tenant = `t-${randomUUID()}`;
+    const c = importsClient(api.baseUrl, bearer('alice', tenant, { admin: true }));
+    const sheet = sheetXml([
+      ['first_name', 'last_name', 'email', 'salary', 'hired_at', 'notes'],
+      ['Ada', 'Lovelace', 'not-an-email', '#DIV/0!', '2019-05-04', 'error value and a bad email'],
+      ['Grace', 'Hopper', 'grace@example.com', '#N/A', '2019-05-04', 'error value alone'],
+    ]).replace(/ t="inlineStr"><is><t>(#DIV\/0!|#N\/A)<\/t><\/is>/g, ' t="e"><v>$1</v>');
+    const recordId = await c.createRecord();
+    const up = await c.upload(recordId, await buildXlsx({ Staff: sheet }), 'staff.xlsx');
+    expect(up.status).toBe(202);
+    const batch = await c.waitForBatch(recordId, up.json.id);
+    expect(batch).toMatchObject({ status: 'failed', counts: { total: 2, completed: 0, failed: 2 } });
+    expect((await c.results(recordId, batch.id, '?status=failed')).items.map((r: any) => [r.rowNumber, r.failureDetails])).toEqual([
+      [1, 'column "email": value "not-an-email" is not an email address (rule: email); column "salary": value "#DIV/0!" is an Excel error, not a value (rule: no error values)'],
+      [2, 'column "salary": value "#N/A" is an Excel error, not a value (rule: no error values)'],
+    ]);
+  });
 });
