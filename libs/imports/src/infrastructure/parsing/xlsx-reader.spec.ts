@@ -261,6 +261,20 @@ describe('XLSX reader: hostile and unusual workbooks', () => {
     });
   });
 
+  it("an inline string's phonetic runs (<rPh>, a Japanese reading) are not its text, as in shared strings", async () => {
+    const file = memoryFile(
+      await zip({
+        'xl/workbook.xml': WORKBOOK,
+        'xl/_rels/workbook.xml.rels': RELS,
+        'xl/worksheets/sheet1.xml':
+          '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>notes</t></is></c></row>' +
+          '<row r="2"><c r="A2" t="inlineStr"><is><r><t>東京</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><r><t>都</t></r><phoneticPr fontId="1"/></is></c></row>' +
+          '<row r="3"><c r="A3" t="inlineStr"><is><t>大阪</t><rPh sb="0" eb="2"><t>オオサカ</t></rPh></is></c></row></sheetData></worksheet>',
+      }),
+    );
+    expect(await rowsOf(file)).toEqual({ header: ['notes'], rows: [{ rowNumber: 1, cells: ['東京都'] }, { rowNumber: 2, cells: ['大阪'] }] });
+  });
+
   it('an escape cut between two reads of the part still decodes; the cell limit counts decoded characters', async () => {
     // Stored (not deflated) and read in 4,096-byte pieces: the 4,200 escapes cross piece boundaries.
     const text = '_x0041_'.repeat(4200);

@@ -181,6 +181,8 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
   /** Where the current `<t>`'s or `<v>`'s text starts in `value` (an inline rich string has one `<t>` per run). */
   let valueStart = 0;
   let inInline = false;
+  /** Inside an inline string's phonetic run (`<rPh>`, a Japanese reading): its `<t>` is not the cell's text. */
+  let inPhonetic = 0;
   let cells = 0;
   const tooLong = () => new FileRejectedError(`an XLSX cell is longer than ${limits.maxCellChars} characters`);
   const gen = streamXml(book, sheetPath, limits, {
@@ -202,7 +204,8 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
         value = '';
         valueStart = 0;
       } else if (n === 'is') inInline = true;
-      else if (n === 't' && inInline) {
+      else if (n === 'rPh' && inInline) inPhonetic++;
+      else if (n === 't' && inInline && !inPhonetic) {
         inValue = true;
         value ??= '';
         valueStart = value.length;
@@ -223,7 +226,10 @@ export async function* sheetRows(book: Workbook, sheetPath: string, strings: str
         if (inValue && value !== null && (n === 't' || cellType === 'str')) value = decodedFrom(value, valueStart);
         if (inValue && value !== null && value.length > limits.maxCellChars) throw tooLong();
         inValue = false;
-      } else if (n === 'is') inInline = false;
+      } else if (n === 'is') {
+        inInline = false;
+        inPhonetic = 0;
+      } else if (n === 'rPh' && inInline) inPhonetic--;
       else if (n === 'c' && row) {
         let text = '';
         if (value !== null) {
