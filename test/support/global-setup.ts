@@ -8,7 +8,7 @@ import { makeStorageDir, startTestServices, uniqueRunId, withDatabase } from './
  * Jest global setup for integration and e2e runs: a fresh database (migrated), a fresh queue
  * prefix and storage directory. Values are passed to test workers through process.env.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   const services = await startTestServices();
   const runId = uniqueRunId();
   const database = `porter_test_${runId}`;
@@ -36,6 +36,20 @@ export default async function globalSetup(): Promise<void> {
     RATE_LIMIT_ENABLED: 'false',
     PORTER_TEST_SERVER_DATABASE_URL: services.serverDatabaseUrl,
   });
+  // Test files run in parallel (jest --maxWorkers N): each worker gets a database, queue prefix and
+  // storage directory of its own (shards 2…N; the first is the one above), so a spec never meets
+  // another's jobs, outbox rows or files. test/support/e2e-environment.js applies the worker's.
+  const workers = globalConfig?.maxWorkers ?? 1;
+  if (workers > 1) {
+    const shards = [{ DATABASE_URL: databaseUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX!, STORAGE_DIR: storageDir }];
+    for (let k = 2; k <= workers; k++) {
+      const shardUrl = withDatabase(services.serverDatabaseUrl, `${database}_s${k}`);
+      await runMigrations(shardUrl, porterMigrations);
+      shards.push({ DATABASE_URL: shardUrl, QUEUE_PREFIX: `porter_test_${runId}_s${k}`, STORAGE_DIR: await makeStorageDir(`${runId}_s${k}`) });
+    }
+    delete (globalThis as Record<string, unknown>)['mikro-orm-metadata'];
+    process.env.PORTER_TEST_SHARDS = JSON.stringify(shards);
+  }
   (globalThis as Record<string, unknown>).__porterTestServices = services;
   writeFileSync(path.join(os.tmpdir(), `porter-test-${process.pid}.json`), JSON.stringify({ runId, database }));
 }

@@ -7,13 +7,21 @@ import type { TestServices } from './test-services';
 export default async function globalTeardown(): Promise<void> {
   const services = (globalThis as Record<string, unknown>).__porterTestServices as TestServices | undefined;
   const serverUrl = process.env.PORTER_TEST_SERVER_DATABASE_URL;
-  const databaseUrl = process.env.DATABASE_URL;
-  if (serverUrl && databaseUrl && process.env.KEEP_TEST_DATABASE !== '1') {
-    const database = new URL(databaseUrl).pathname.slice(1);
+  // The run's database, and those of the parallel workers' shards (global-setup.ts), whose queue
+  // prefixes start with the run's and whose storage directories are removed below.
+  const shards = JSON.parse(process.env.PORTER_TEST_SHARDS ?? '[]') as Array<{ DATABASE_URL: string; STORAGE_DIR: string }>;
+  const databaseUrls = [...new Set([process.env.DATABASE_URL, ...shards.map((s) => s.DATABASE_URL)].filter((u): u is string => !!u))];
+  if (serverUrl && databaseUrls.length && process.env.KEEP_TEST_DATABASE !== '1') {
     const client = new Client({ connectionString: serverUrl });
     await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    for (const databaseUrl of databaseUrls) {
+      const database = new URL(databaseUrl).pathname.slice(1);
+      await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    }
     await client.end();
+  }
+  for (const shard of shards) {
+    if (shard.STORAGE_DIR !== process.env.STORAGE_DIR && shard.STORAGE_DIR.includes('porter-test-')) await fs.rm(shard.STORAGE_DIR, { recursive: true, force: true });
   }
   if (process.env.REDIS_URL && process.env.QUEUE_PREFIX?.startsWith('porter_test_')) {
     const redis = new IORedis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 });
