@@ -48,6 +48,9 @@ describe('webhooks (e2e)', () => {
       WEBHOOK_TIMEOUT_MS: '1500',
       WORKER_CONCURRENCY: '8',
       WEBHOOK_DISABLE_AFTER_MS: '3000',
+      // Longer than the exports e2e's 2 s: a delivery whose lease lapses is sent again (at least
+      // once), and a machine running two spec files at once can starve a worker that long.
+      JOB_LOCK_DURATION_MS: '5000',
     };
     api = (await startApi(env)).process;
     worker = await startWorker(env);
@@ -155,8 +158,8 @@ describe('webhooks (e2e)', () => {
     // A little longer: a duplicate would show up now.
     await waitFor(async () => (await deliveries(hook.id)).items.every((d: { status: string }) => d.status === 'succeeded'), { timeoutMs: 10_000, what: 'deliveries recorded' });
     // One event per export: as many distinct webhook-ids as exports. A POST beyond those repeats
-    // an id: a delivery job whose lease lapsed (2 s here; a loaded machine can stall a worker that
-    // long) is sent again, as at-least-once delivery allows; receivers deduplicate on webhook-id.
+    // an id: a delivery job whose lease lapsed (a loaded machine can stall a worker that long) is
+    // sent again, as at-least-once delivery allows; receivers deduplicate on webhook-id.
     const all = receiver.at('/exports');
     const got = [...new Map(all.map((r) => [r.headers['webhook-id'], r])).values()];
     expect(got).toHaveLength(EXPORTS);
@@ -186,6 +189,8 @@ describe('webhooks (e2e)', () => {
     expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
     } finally {
       await second.stop();
+      // Gone even when an assertion failed: a left-over export.ready endpoint would fail the resend tests too.
+      await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`);
     }
   }, 180_000);
 
@@ -248,7 +253,7 @@ describe('webhooks (e2e)', () => {
     const [d] = (await deliveries(hook.id)).items;
     expect(d).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 200, lastResponseBody: 'ok \uFFFD<script>' });
     // Sent once: the run ended (before, its end failed to write and the job ran again every lease).
-    await new Promise((resolve) => setTimeout(resolve, 3500)); // past the 2 s lease a failed end left it to
+    await new Promise((resolve) => setTimeout(resolve, 5500)); // past the 5 s lease a failed end left it to
     expect(receiver.at('/nul')).toHaveLength(1);
     expect((await admin.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
