@@ -19,7 +19,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   ...(group === 'serial' ? { testRegex: undefined, testMatch: SERIAL.map((name) => `<rootDir>/test/**/${name}.e2e-spec.ts`) } : {}),
   testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...(group === 'parallel' ? serialPaths : [])],
-  testEnvironment: '<rootDir>/test/support/e2e-environment.js',
+  testEnvironment: '<rootDir>/test/support/shard-environment.js',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 180_000,

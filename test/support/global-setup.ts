@@ -38,7 +38,7 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   });
   // Test files run in parallel (jest --maxWorkers N): each worker gets a database, queue prefix and
   // storage directory of its own (shards 2…N; the first is the one above), so a spec never meets
-  // another's jobs, outbox rows or files. test/support/e2e-environment.js applies the worker's.
+  // another's jobs, outbox rows or files. test/support/shard-environment.js applies the worker's.
   const workers = globalConfig?.maxWorkers ?? 1;
   if (workers > 1) {
     const shards = [{ DATABASE_URL: databaseUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX!, STORAGE_DIR: storageDir }];
