@@ -1,31 +1,29 @@
 import { randomUUID } from 'crypto';
-import { Browser } from 'playwright-core';
 import { PorterProcess, startApi } from '../../support/processes';
-import { launchBrowser, shot } from './console-support';
+import { shot, useConsole } from './console-support';
 
 /**
  * The development sign-in mints tokens for anyone: it must exist under NODE_ENV=development only.
  * API processes of the same build: one per NODE_ENV, and a development one given its own secret.
  */
 describe('console development sign-in', () => {
-  let dev: { process: PorterProcess; baseUrl: string };
   let test: { process: PorterProcess; baseUrl: string };
   let ownSecret: { process: PorterProcess; baseUrl: string };
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [dev, test, ownSecret, browser] = await Promise.all([
-      startApi({ NODE_ENV: 'development' }),
-      startApi({ NODE_ENV: 'test' }),
-      // NODE_ENV left at its default (development) on an API set up with a secret of its own.
-      startApi({ NODE_ENV: 'development', AUTH_JWT_SECRET: `a-secret-of-its-own-${randomUUID()}` }),
-      launchBrowser(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([dev?.process.stop(), test?.process.stop(), ownSecret?.process.stop()]);
-  });
+  // The browser's API is the development one; the other two are started alongside it.
+  const dev = useConsole(
+    { NODE_ENV: 'development' },
+    {
+      worker: false,
+      alongside: async () => {
+        [test, ownSecret] = await Promise.all([
+          startApi({ NODE_ENV: 'test' }),
+          // NODE_ENV left at its default (development) on an API set up with a secret of its own.
+          startApi({ NODE_ENV: 'development', AUTH_JWT_SECRET: `a-secret-of-its-own-${randomUUID()}` }),
+        ]);
+      },
+    },
+  );
+  afterAll(() => Promise.all([test?.process.stop(), ownSecret?.process.stop()]));
 
   const signIn = (baseUrl: string, body: unknown) =>
     fetch(`${baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -58,7 +56,7 @@ describe('console development sign-in', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('user must not contain spaces');
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const { page } = dev;
     await page.goto(`${dev.baseUrl}/console/`);
     await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
     // A refused token's problem shows in its own form, under its button, not below the
@@ -83,6 +81,5 @@ describe('console development sign-in', () => {
     await shot(page, 'dev-sign-in');
     await page.getByRole('button', { name: 'Sign in for development' }).click();
     await page.getByText(`dora @ ${tenant} (admin)`).waitFor();
-    await page.close();
   });
 });

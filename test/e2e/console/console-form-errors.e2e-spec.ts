@@ -1,41 +1,21 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { launchBrowser, pageErrors, pageWidth, shot, signIn } from './console-support';
+import { pageWidth, shot, signIn, useConsole } from './console-support';
 
 const ENV = { LOG_LEVEL: 'info' };
 
 /** How the console says what is wrong with what a user typed: once, at the field, before sending when it can. */
 describe('web console: field errors and empty lists', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
 
-  beforeAll(async () => {
-    [api, browser] = await Promise.all([startApi(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.process.stop();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    errors = pageErrors(page);
-    await signIn(page, api.baseUrl, token);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
+  // No worker: the jobs these tests create wait.
+  const c = useConsole(ENV, { worker: false });
+  beforeEach(() => signIn(c.page, c.baseUrl, token));
 
   it('a query the server cannot parse is said once, under the Query field', async () => {
+    const { page } = c;
     const query = page.getByLabel('Query');
     await query.fill('status===');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -62,6 +42,7 @@ describe('web console: field errors and empty lists', () => {
   });
 
   it('an empty list on its first page says so and has no pager; a list with items has one', async () => {
+    const { page, api } = c;
     const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
     const pager = page.getByRole('navigation', { name: 'Pages' });
     for (const [section, empty] of [
@@ -96,6 +77,7 @@ describe('web console: field errors and empty lists', () => {
   });
 
   it('the export form says a run-later time in the past and no column ticked before sending, at their fields', async () => {
+    const { page } = c;
     const posts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && /\/api\/v1\/(exports|export-schedules)$/.test(r.url()) && posts.push(r.url()));
     /** A datetime-local value `hours` from now. */
@@ -151,6 +133,7 @@ describe('web console: field errors and empty lists', () => {
   });
 
   it('after Create export the form says where the export went and clears its name and run-later time, keeping what to export', async () => {
+    const { page } = c;
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
     const form = page.getByRole('form', { name: 'New export' });
     await form.getByLabel('Name (optional)').fill('payroll for review');

@@ -2,33 +2,26 @@ import { randomUUID } from 'crypto';
 import { writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { client } from '../jobs/job-support';
-import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
+import { shot, signIn, useConsole } from './console-support';
 
 // WEBHOOK_ALLOWED_HOSTS: an endpoint on 127.0.0.1 may be registered (the long-word test shows its page).
 const ENV = { PORTER_ENABLE_TEST_JOB_TYPES: '1', JOB_POLLING_INTERVAL_MS: '200', JOB_LOCK_DURATION_MS: '5000', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:*' };
 
 describe('web console: why imports failed, what sets exports apart, honest upload progress, favicon', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
-  /** Requests the browser made that the server answered 404 (a favicon.ico, say). */
-  let missing: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true, scopes: ['north'] }).replace(/^Bearer /, '');
   const bob = bearer('bob', tenant, { scopes: ['north'] }).replace(/^Bearer /, '');
-  const width = () => page.locator('html').evaluate((el) => el.scrollWidth);
-  const snap = (name: string) => shot(page, name);
+  const c = useConsole(ENV, { seed: { tenant, employees: 20 }, contextOptions: { acceptDownloads: true } });
+  /** Requests the browser made that the server answered 404 (a favicon.ico, say). */
+  let missing: string[];
+  const width = () => c.page.locator('html').evaluate((el) => el.scrollWidth);
+  const snap = (name: string) => shot(c.page, name);
   /** Drops a file on the import page's drop zone, as a person drags one from their desktop. */
   const drop = async (name: string, bytes: number[]) => {
-    const transfer = await page.evaluateHandle(
+    const transfer = await c.page.evaluateHandle(
       ([fileName, content]) => {
         const data = new (globalThis as any).DataTransfer();
         data.items.add(new (globalThis as any).File([new Uint8Array(content)], fileName, { type: 'text/csv' }));
@@ -36,31 +29,17 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
       },
       [name, bytes] as const,
     );
-    await page.locator('.drop').dispatchEvent('drop', { dataTransfer: transfer });
-    await page.locator('.drop').getByText(name).waitFor();
+    await c.page.locator('.drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await c.page.locator('.drop').getByText(name).waitFor();
   };
   const text = (s: string) => [...Buffer.from(s, 'utf8')];
-
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 20)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    errors = pageErrors(page);
+  beforeEach(() => {
     missing = [];
-    page.on('response', (res) => void (res.status() === 404 && missing.push(res.url())));
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
+    c.page.on('response', (res) => void (res.status() === 404 && missing.push(res.url())));
   });
 
   it('a failed batch says why, with no full green bar; the imports list says how many batches failed', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     // An aborted batch (onError "abort", row 2 invalid), made through the API: the console has no abort option.
     const aborted = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'abort.csv', expectedReferenceCount: -1, options: { onError: 'abort' } })).json;
@@ -135,6 +114,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
   });
 
   it("one long word outside a table (an import's file name, a job's description, a webhook's description) never pushes a phone's page sideways", async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const word = 'quarterly_employee_master_data_'.repeat(6);
     const record = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: `${word}.csv`, expectedReferenceCount: -1 })).json;
@@ -162,6 +142,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
   });
 
   it('counts of a thousand and more read with grouped digits, as on a job\'s page: an import\'s page, the imports and exports lists', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const rows = Array.from({ length: 1200 }, (_, i) => `grouped${i}@example.com,Grouped,Row${i}`);
     const record = (await alice.call('POST', '/api/v1/imports', { type: 'employees', sourceName: 'grouped.csv', expectedReferenceCount: -1 })).json;
@@ -192,6 +173,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
   });
 
   it('upload progress speaks of the file, not of the request; a refused upload leaves no empty import behind', async () => {
+    const { page, context, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     await signIn(page, api.baseUrl, token);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
@@ -228,6 +210,7 @@ describe('web console: why imports failed, what sets exports apart, honest uploa
   });
 
   it('the exports list tells exports apart: name, filters, left-out columns; a changed form drops its old error; no favicon 404', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const types = (await alice.call('GET', '/api/v1/exports/types')).json as Array<{ type: string; columns?: Array<{ name: string }> }>;
     const all = types.find((t) => t.type === 'employees')!.columns!.map((c) => c.name);

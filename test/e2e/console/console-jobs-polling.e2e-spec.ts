@@ -1,10 +1,9 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { Page, Request } from 'playwright-core';
 import { loadConfig, signToken } from '@porter/platform';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
+import { shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -22,15 +21,10 @@ const ENV = {
 const ROWS = 8000;
 
 describe('console: what an idle tab costs, filters that follow the URL, focus, titles, the session end', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
-  const alice = () => client(api.baseUrl, `Bearer ${token}`);
+  const c = useConsole(ENV, { seed: { tenant, employees: ROWS } });
+  const alice = () => client(c.baseUrl, `Bearer ${token}`);
   /** A token for alice that ends in `seconds`. */
   const shortToken = (seconds: number) => signToken({ sub: 'alice', tenant, roles: ['admin'], scopes: [] }, loadConfig().authJwtSecret, seconds);
   const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
@@ -44,24 +38,8 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     return requests;
   }
 
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, ROWS)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
-
   it('an idle jobs page of 20 scheduled jobs reads its list every few seconds, not each job every second', async () => {
+    const { page, api } = c;
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: `later ${i}`, scheduledFor: inAnHour() })));
     await signIn(page, api.baseUrl, token);
     await page.goto(`${api.baseUrl}/console/?status=scheduled`);
@@ -86,6 +64,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it("a running export's bar still moves on the exports page, and a running job's on the jobs list beside scheduled ones", async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     const exported = (await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'moving export' })).json;
     await page.goto(`${api.baseUrl}/console/exports`);
@@ -119,6 +98,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it('keeps the filter fields in step with Back and Forward, and a Status stepped through by keyboard is one request and one history entry', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     await page.getByLabel('Type').fill('export');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -156,6 +136,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it('moves the focus to the heading of a job page, and there after Cancel job (asked first); titles each page', async () => {
+    const { page, api } = c;
     const id = await alice().submit('porter-test.steps', { steps: 600, stepMs: 100 }, { name: 'long one' });
     await signIn(page, api.baseUrl, token);
     const listTitle = await page.title();
@@ -200,6 +181,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it('Back to a jobs list scrolled down returns to where it was once its rows are there; a job opened from it starts at its top', async () => {
+    const { page, api } = c;
     const ids = await Promise.all(
       Array.from({ length: 20 }, (_, i) => alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: `scroll ${String(i).padStart(2, '0')}`, scheduledFor: inAnHour() })),
     );
@@ -220,6 +202,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it('deleting a job from a filtered list goes back to that list', async () => {
+    const { page, api } = c;
     const id = await alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: 'to delete', scheduledFor: inAnHour() });
     await alice().call('POST', `/api/v1/jobs/${id}/cancel`);
     await signIn(page, api.baseUrl, token);
@@ -234,6 +217,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   });
 
   it('warns before the session ends, and signing in again keeps the page and what was typed in it', async () => {
+    const { page, api } = c;
     // Four minutes left: the banner says when it ends.
     await signIn(page, api.baseUrl, shortToken(240));
     const banner = page.locator('.session-banner');

@@ -1,9 +1,8 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { Page, Request } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { launchBrowser, pageErrors, shot, signIn } from './console-support';
+import { shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -18,15 +17,10 @@ const ENV = {
 const MAX_STREAMS = 3;
 
 describe('console progress bars follow the job stream (GET /jobs/{id}/stream) instead of polling', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant).replace(/^Bearer /, '');
-  const alice = () => client(api.baseUrl, `Bearer ${token}`);
+  const c = useConsole(ENV);
+  const alice = () => client(c.baseUrl, `Bearer ${token}`);
 
   /** Every API request the page makes, and the streams open at each moment. */
   function trackRequests(p: Page) {
@@ -46,24 +40,8 @@ describe('console progress bars follow the job stream (GET /jobs/{id}/stream) in
     return { requests, mostOpen: () => mostOpen };
   }
 
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
-
   it("moves the job page's bar from the stream, with the token in a header and not in the URL, and reads the job only on status changes", async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     const id = await alice().submit('porter-test.steps', { steps: 40, stepMs: 150 }, { name: 'streamed steps' });
     const tracked = trackRequests(page);
@@ -91,6 +69,7 @@ describe('console progress bars follow the job stream (GET /jobs/{id}/stream) in
   });
 
   it('keeps every row of the jobs list live with at most MAX_STREAMS streams open, and all rows reach succeeded', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => alice().submit('porter-test.steps', { steps: 20, stepMs: 200 }, { name: `row ${i}` })));
     const tracked = trackRequests(page);

@@ -1,10 +1,8 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { client, waitForJob } from '../jobs/job-support';
-import { launchBrowser, pageErrors, pageWidth, seedEmployees, shot, signIn } from './console-support';
+import { pageWidth, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -19,37 +17,16 @@ const SCHEDULES = '/api/v1/export-schedules';
 
 /** QA findings on the exports, imports, schedules and webhooks pages, in a real browser. */
 describe('web console: exports, imports, schedules and webhooks pages (QA fixes)', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true, scopes: ['north'] }).replace(/^Bearer /, '');
   const bob = bearer('bob', tenant, { scopes: ['north'] }).replace(/^Bearer /, '');
-  const alice = () => client(api.baseUrl, `Bearer ${token}`);
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
-
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 40)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    // The viewer is in New York; the schedules below run in Berlin.
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York', locale: 'en-GB' });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
+  // The viewer is in New York; the schedules below run in Berlin.
+  const c = useConsole(ENV, { seed: { tenant, employees: 40 }, contextOptions: { timezoneId: 'America/New_York', locale: 'en-GB' } });
+  const alice = () => client(c.baseUrl, `Bearer ${token}`);
+  const nav = (name: string) => c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
 
   it('after an outage, Refresh brings back the export form (and the schedules page retries by itself); the message is plain words', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     const down = (route: any) => route.abort('failed');
     await page.route('**/api/**', down);
@@ -79,6 +56,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it('marks a bad cron and a bad zone at their fields, confirms a created schedule, and shows its times in its own zone', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     await nav('Schedules').click();
     await page.getByRole('heading', { name: 'New schedule' }).waitFor();
@@ -134,6 +112,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it('keeps the runs table live after Run now until the run has ended, with its tick in the schedule zone', async () => {
+    const { page, api } = c;
     const { json: s } = await alice().call('POST', SCHEDULES, { type: 'employees', format: 'csv', cron: '0 6 * * *', timezone: 'Europe/Berlin', name: 'live runs' });
     await signIn(page, api.baseUrl, token);
     await page.goto(`${api.baseUrl}/console/schedules/${s.id}`);
@@ -148,6 +127,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it("defaults a non-admin's export and schedule type to one they may use, and says why global ones are not", async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, bob);
     await nav('Exports').click();
     await page.getByRole('heading', { name: 'New export' }).waitFor();
@@ -161,6 +141,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it('webhook refusals are said once, at the field, in words for a tenant admin; no event ticked asks for one', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     await nav('Webhooks').click();
     const url = page.getByLabel('URL');
@@ -195,6 +176,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it('imports: the picker takes csv, xlsx and jsonl only; a header refusal is said once; a retry of failed rows is followed to its end', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     await nav('Imports').click();
     await page.getByRole('heading', { name: 'New import' }).waitFor();
@@ -237,6 +219,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
   });
 
   it('exports list at 390 px: Download on screen, summaries unbroken, a copied link one line', async () => {
+    const { page, context, api } = c;
     const { json: ex } = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', filters: { department: 'Sales' } });
     await waitForJob(alice(), ex.jobId, (j) => j.status === 'succeeded', 'the export');
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.baseUrl });

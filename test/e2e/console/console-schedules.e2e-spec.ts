@@ -1,9 +1,7 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
-import { ARTIFACTS, launchBrowser, pageErrors, pageWidth, seedEmployees, shot, signIn } from './console-support';
+import { ARTIFACTS, pageWidth, seedEmployees, shot, signIn, useConsole } from './console-support';
 import * as path from 'path';
 
 const ENV = {
@@ -22,35 +20,14 @@ const SCHEDULES = '/api/v1/export-schedules';
 
 /** The Schedules page (recurring exports) in a real browser against the real API and worker. */
 describe('web console: recurring export schedules', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true }).replace(/^Bearer /, '');
-  const alice = () => client(api.baseUrl, `Bearer ${token}`);
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
-
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 40)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
+  const c = useConsole(ENV, { seed: { tenant, employees: 40 }, contextOptions: { timezoneId: 'Europe/Berlin', locale: 'en-GB' } });
+  const alice = () => client(c.baseUrl, `Bearer ${token}`);
+  const nav = (name: string) => c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
 
   it("creates a schedule from the export form's fields and sees its next run; a bad cron shows the API's 400 problem", async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, token);
     await nav('Schedules').click();
     await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
@@ -105,6 +82,7 @@ describe('web console: recurring export schedules', () => {
   });
 
   it('runs a schedule now and follows its run to the job; edits cron, zone and name; pauses it; deletes it after confirming', async () => {
+    const { page, api } = c;
     const { json: s } = await alice().call('POST', SCHEDULES, { type: 'employees', format: 'jsonl', cron: '@daily', timezone: 'UTC', name: 'daily staff' });
     await signIn(page, api.baseUrl, token);
     await nav('Schedules').click();
@@ -193,6 +171,7 @@ describe('web console: recurring export schedules', () => {
   });
 
   it('the jobs page with the Query filter, as in the README (docs/images/console.png)', async () => {
+    const { page, api } = c;
     // The README's screenshot: tenant "demo", a mix of jobs, two bars moving, filtered by a query.
     const demo = bearer('alice', 'demo', { admin: true }).replace(/^Bearer /, '');
     const jobs = client(api.baseUrl, `Bearer ${demo}`);

@@ -1,11 +1,10 @@
 import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
-import { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { Request } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { client, waitForJob } from '../jobs/job-support';
-import { launchBrowser, pageErrors, pageWidth, seedEmployees, shot, signIn } from './console-support';
+import { pageWidth, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -19,37 +18,15 @@ const KEPT = 'The page you were on is kept as you left it';
 
 /** QA findings: a refused first sign-in, a job's attachments and the export or import it belongs to, one date format. */
 describe('web console: refused sign-in, a job page\'s files and owner, one date format', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const token = bearer('alice', tenant, { admin: true, scopes: ['north'] }).replace(/^Bearer /, '');
-  const alice = () => client(api.baseUrl, `Bearer ${token}`);
-
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, 30)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
+  const c = useConsole(ENV, { seed: { tenant, employees: 30 }, contextOptions: { acceptDownloads: true } });
+  const alice = () => client(c.baseUrl, `Bearer ${token}`);
 
   /** Every API request the page makes (but the sign-in form's own), as "METHOD /path?query token" ("-": no token). */
   const recordApiCalls = (): string[] => {
     const calls: string[] = [];
-    page.on('request', (request: Request) => {
+    c.page.on('request', (request: Request) => {
       const url = new URL(request.url());
       const auth = request.headers().authorization;
       if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dev/')) calls.push(`${request.method()} ${url.pathname}${url.search} ${auth ? auth.replace(/^Bearer /, '') : '-'}`);
@@ -57,11 +34,12 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
     return calls;
   };
   const tryToken = async (value: string) => {
-    await page.getByLabel('Bearer token').fill(value);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await c.page.getByLabel('Bearer token').fill(value);
+    await c.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   };
 
   it('a token refused at sign-in requests no page data and says nothing of a kept page; a session that ended still keeps it', async () => {
+    const { page, api } = c;
     const calls = recordApiCalls();
     // A fresh tab on the exports page.
     await page.goto(`${api.baseUrl}/console/exports`);
@@ -114,6 +92,7 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
   });
 
   it('a job page lists its output files and its attachments apart, each downloadable', async () => {
+    const { page, api } = c;
     const created = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'with a note' });
     expect(created.status).toBe(202);
     const jobId: string = created.json.jobId;
@@ -152,6 +131,7 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
   });
 
   it('a job page links the export or the import the job belongs to; an export has a page of its own', async () => {
+    const { page, api } = c;
     const created = await alice().call('POST', '/api/v1/exports', { type: 'employees', format: 'csv', name: 'owned export' });
     expect(created.status).toBe(202);
     const exportId: string = created.json.id;
@@ -217,10 +197,8 @@ describe('web console: refused sign-in, a job page\'s files and owner, one date 
   });
 
   it('says every time in one format: a schedule\'s zone and the viewer\'s alike (padded day, month and hour)', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York', locale: 'en-US' });
-    page = await context.newPage();
-    errors = pageErrors(page);
+    const { api } = c;
+    const page = await c.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
     const { json: s } = await alice().call('POST', '/api/v1/export-schedules', { type: 'employees', format: 'csv', cron: '0 6 * * *', timezone: 'Europe/Berlin', name: 'berlin format' });
     await signIn(page, api.baseUrl, token);
     const dateTime = String.raw`\d\d/\d\d/\d{4}, \d\d:\d\d:\d\d`;

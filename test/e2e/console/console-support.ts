@@ -1,7 +1,8 @@
 import { mkdirSync } from 'fs';
 import * as path from 'path';
 import { Pool } from 'pg';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import { PorterProcess, startApi, startWorker, WorkerProcess } from '../../support/processes';
 
 /** Screenshots of every console spec land here (gitignored; CI keeps them as artefacts). */
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test-artifacts', 'console');
@@ -22,12 +23,12 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Collects what the page logs as errors (a console that throws is a failing console). */
 /** How wide the page's content is (more than the viewport: the page scrolls sideways). */
 export function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
 }
 
+/** Collects what the page logs as errors (a console that throws is a failing console). */
 export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -62,4 +63,117 @@ export async function seedEmployees(tenant: string, count: number): Promise<void
   } finally {
     await pool.end();
   }
+}
+
+/** Every console spec's browser window: a desktop screen unless the spec says otherwise. */
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
+
+export interface ConsoleOptions {
+  /** Employees to put in the host's table before the tests (tenant and count), e.g. `{ tenant, employees: 6000 }`. */
+  seed?: { tenant: string; employees: number };
+  /** Also start a worker with the same ENV (the default); false for pages that need no job to run. */
+  worker?: boolean;
+  /** More setup of the spec's own (other processes, say), run alongside the start; the spec stops what it starts. */
+  alongside?: () => Promise<unknown>;
+  /** Each test's browser context: DESKTOP plus these (a time zone, a locale, downloads, permissions). */
+  contextOptions?: BrowserContextOptions;
+}
+
+/** What `useConsole` gives a spec; each accessor is valid inside its tests (after beforeAll / beforeEach). */
+export interface ConsoleRun {
+  /** The API process, started with the spec's ENV. */
+  readonly api: { process: PorterProcess; baseUrl: string };
+  /** Shorthand for api.baseUrl. */
+  readonly baseUrl: string;
+  /** The worker process (only when `worker` is not false). */
+  readonly worker: WorkerProcess;
+  readonly browser: Browser;
+  /** This test's context and its page, new for each test and closed after it. */
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** What this test's page logged as errors; the test fails unless it stays empty. */
+  readonly errors: string[];
+  /**
+   * Swaps this test's context for one with other options (on top of DESKTOP): the old one is
+   * closed, its errors checked at once, the new page's errors checked after the test as usual.
+   */
+  newContext(options: BrowserContextOptions): Promise<Page>;
+}
+
+/**
+ * The setup of a console spec, in one place: registers the jest hooks that start the API (and a
+ * worker) with `env`, launch one browser for the file, seed employees; give each test a new
+ * context and page; after each test close it and fail on any page error; after all, close the
+ * browser and stop the processes.
+ */
+export function useConsole(env: Record<string, string>, options: ConsoleOptions = {}): ConsoleRun {
+  let api: { process: PorterProcess; baseUrl: string } | undefined;
+  let worker: WorkerProcess | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let errors: string[] = [];
+  const timing = process.env.CONSOLE_TIMING ? (what: string, since: number) => process.stderr.write(`[console timing] ${what}: ${Date.now() - since} ms\n`) : () => undefined;
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useConsole: no ${what} (used outside a test, or its setup failed)`);
+    return value;
+  };
+  const open = async (contextOptions: BrowserContextOptions) => {
+    context = await ready(browser, 'browser').newContext({ ...DESKTOP, ...contextOptions });
+    page = await context.newPage();
+    errors = pageErrors(page);
+  };
+
+  beforeAll(async () => {
+    const since = Date.now();
+    [api, worker, browser] = await Promise.all([
+      startApi(env),
+      options.worker === false ? undefined : startWorker(env),
+      launchBrowser(),
+      options.seed && seedEmployees(options.seed.tenant, options.seed.employees),
+      options.alongside?.(),
+    ]);
+    timing('beforeAll', since);
+  });
+  afterAll(async () => {
+    const since = Date.now();
+    await Promise.all([browser?.close(), api?.process.stop(), worker?.stop()]);
+    timing('afterAll', since);
+  });
+  beforeEach(() => open(options.contextOptions ?? {}));
+  afterEach(async () => {
+    await context?.close();
+    context = page = undefined;
+    expect(errors).toEqual([]);
+  });
+
+  return {
+    get api() {
+      return ready(api, 'API');
+    },
+    get baseUrl() {
+      return ready(api, 'API').baseUrl;
+    },
+    get worker() {
+      return ready(worker, 'worker');
+    },
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get context() {
+      return ready(context, 'context');
+    },
+    get page() {
+      return ready(page, 'page');
+    },
+    get errors() {
+      return errors;
+    },
+    async newContext(contextOptions: BrowserContextOptions) {
+      await context?.close();
+      expect(errors).toEqual([]);
+      await open(contextOptions);
+      return page!;
+    },
+  };
 }

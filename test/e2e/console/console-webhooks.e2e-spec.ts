@@ -1,10 +1,8 @@
 import { randomUUID } from 'crypto';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { client } from '../jobs/job-support';
 import { verifySignature, WebhookReceiver } from '../webhooks/webhook-receiver';
-import { launchBrowser, pageErrors, pageWidth, shot, signIn } from './console-support';
+import { pageWidth, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   JOB_POLLING_INTERVAL_MS: '200',
@@ -20,40 +18,19 @@ const ENV = {
 /** The Webhooks page in a real browser against the real API and worker, delivering to a real receiver. */
 describe('web console: webhooks', () => {
   const receiver = new WebhookReceiver();
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
   const adminToken = bearer('ada', tenant, { admin: true }).replace(/^Bearer /, '');
   const userToken = bearer('bob', tenant, {}).replace(/^Bearer /, '');
-  const admin = () => client(api.baseUrl, `Bearer ${adminToken}`);
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
-  const secretBox = () => page.getByRole('region', { name: 'Signing secret' });
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+  const c = useConsole(ENV, { contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] } });
+  const admin = () => client(c.baseUrl, `Bearer ${adminToken}`);
+  const nav = (name: string) => c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
+  const secretBox = () => c.page.getByRole('region', { name: 'Signing secret' });
   const secretShown = () => secretBox().locator('code').innerText();
 
-  beforeAll(async () => {
-    await receiver.start();
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-    await receiver.stop();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
-
   it('registers an endpoint, shows its secret once, pings it, sees the delivery succeed, redelivers, rotates the secret', async () => {
+    const { page, api } = c;
     await signIn(page, api.baseUrl, adminToken);
     await nav('Webhooks').click();
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
@@ -157,6 +134,7 @@ describe('web console: webhooks', () => {
   });
 
   it("a user who is not a tenant admin sees the API's 403 problem, and no form; the page works on a phone", async () => {
+    const { page, api } = c;
     const refused = await client(api.baseUrl, `Bearer ${userToken}`).call('GET', '/api/v1/webhooks');
     expect(refused.status).toBe(403);
     await signIn(page, api.baseUrl, userToken);
@@ -182,6 +160,7 @@ describe('web console: webhooks', () => {
   });
 
   it("the jobs list leaves out Porter's own jobs (webhook deliveries) unless the admin asks to see them; the choice is in the address", async () => {
+    const { page, api } = c;
     // A tenant of its own: an export of the admin's, and a ping's delivery job submitted by `system`.
     const own = `t-${randomUUID()}`;
     const ownAdmin = bearer('ada', own, { admin: true });

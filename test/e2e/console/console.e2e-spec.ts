@@ -4,12 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { parse } from 'csv-parse/sync';
-import { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer } from '../../support/int-app';
-import { PorterProcess, startApi, startWorker } from '../../support/processes';
 import { waitFor } from '../../support/wait-for';
 import { client, waitForJob } from '../jobs/job-support';
-import { launchBrowser, pageErrors, seedEmployees, shot, signIn } from './console-support';
+import { shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -26,41 +24,20 @@ const ENV = {
 const ROWS = 6000;
 
 describe('web console in a real browser against the real API and worker', () => {
-  let api: { process: PorterProcess; baseUrl: string };
-  let worker: PorterProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
   const tenant = `t-${randomUUID()}`;
+  const token = bearer('alice', tenant, { admin: true, scopes: ['north', 'south'] }).replace(/^Bearer /, '');
+  const c = useConsole(ENV, { seed: { tenant, employees: ROWS }, contextOptions: { acceptDownloads: true } });
   /** A datetime-local value `hours` from now, and the instant the browser reads it as. */
   const localInput = async (hours: number): Promise<{ value: string; iso: string }> =>
-    page.evaluate((h) => {
+    c.page.evaluate((h) => {
       const d = new Date(Date.now() + h * 3600_000);
       d.setSeconds(0, 0);
       const value = new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
       return { value, iso: new Date(value).toISOString() };
     }, hours);
-  const token = bearer('alice', tenant, { admin: true, scopes: ['north', 'south'] }).replace(/^Bearer /, '');
-
-  beforeAll(async () => {
-    [api, worker, browser] = await Promise.all([startApi(ENV), startWorker(ENV), launchBrowser(), seedEmployees(tenant, ROWS)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([api?.process.stop(), worker?.stop()]);
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    errors = pageErrors(page);
-  });
-  afterEach(async () => {
-    await context?.close();
-    expect(errors).toEqual([]);
-  });
 
   it('signs in with a pasted token (keyboard only); a refused token shows the problem title and detail', async () => {
+    const { page, api } = c;
     const html = await fetch(`${api.baseUrl}/console/`);
     expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
     await page.goto(`${api.baseUrl}/console/`);
@@ -86,6 +63,7 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('creates an export from the form, watches it reach 100 %, downloads it and the file has every row', async () => {
+    const { page, context, api } = c;
     await signIn(page, api.baseUrl, token);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Exports' }).click();
     await page.getByLabel('Type').selectOption('employees');
@@ -207,6 +185,7 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('uploads a CSV by drag and drop, shows upload progress and the size limit, and each failed row with its reason', async () => {
+    const { page, context, api } = c;
     await signIn(page, api.baseUrl, token);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Imports' }).click();
     await page.getByTestId('upload-limit').getByText('Largest file: 1.9 MiB').waitFor();
@@ -288,6 +267,7 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('cancels a running job from its page; errors of the API show as problems; works on a phone', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const id = await alice.submit('porter-test.steps', { steps: 600, stepMs: 100 }, { name: 'long steps' });
     await signIn(page, api.baseUrl, token);
@@ -380,6 +360,7 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('wraps a name of one 200-character word: the jobs list keeps every column in view, the job page its width', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const id = await alice.submit('porter-test.noop', {}, { name: `Quarterly${'X'.repeat(191)}` });
     await signIn(page, api.baseUrl, token);
@@ -401,6 +382,7 @@ describe('web console in a real browser against the real API and worker', () => 
   });
 
   it('job page: retry a failed job, delete it, edit name, description and schedule, move a job to the top (admin); the list filters by type and query', async () => {
+    const { page, api } = c;
     const alice = client(api.baseUrl, `Bearer ${token}`);
     const failing = await alice.submit('porter-test.steps', { steps: 3, stepMs: 10, failAttempts: 1, nonRetryable: true }, { name: 'fails once' });
     await waitForJob(alice, failing, (j) => j.status === 'failed', 'the job to fail');
