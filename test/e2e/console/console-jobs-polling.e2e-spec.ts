@@ -1,9 +1,11 @@
 import { randomUUID } from 'crypto';
 import { Page, Request } from 'playwright-core';
 import { loadConfig, signToken } from '@porter/platform';
+import { LIST_REFRESH_MS } from '../../../apps/console/src/poll-policy';
 import { bearer } from '../../support/int-app';
+import { waitFor } from '../../support/wait-for';
 import { client } from '../jobs/job-support';
-import { shot, signIn, useConsole } from './console-support';
+import { letPageTimePass, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -41,6 +43,8 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
   it('an idle jobs page of 20 scheduled jobs reads its list every few seconds, not each job every second', async () => {
     const { page, api } = c;
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: `later ${i}`, scheduledFor: inAnHour() })));
+    // The page's clock is Playwright's: the 10 s idle below pass in the page's time, not the test's.
+    await page.clock.install();
     await signIn(page, api.baseUrl, token);
     await page.goto(`${api.baseUrl}/console/?status=scheduled`);
     for (const id of ids) await page.locator(`tr[data-job-id="${id}"] .status-scheduled`).waitFor();
@@ -49,7 +53,7 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     expect(row).toMatch(/due \S+, \d\d:\d\d:\d\d( [AP]M)? (UTC|GMT)/);
     expect(row).toMatch(/\d\d:\d\d:\d\d( [AP]M)? (UTC|GMT)\s*$/);
     const requests = apiRequests(page);
-    await page.waitForTimeout(10_000);
+    await letPageTimePass(page, 10_000);
     await shot(page, 'jobs-idle-scheduled');
     const paths = requests.map((r) => new URL(r.url()).pathname);
     // Before: ~17 GET /jobs/{id} a second (170 in 10 s). Now: the list, once every 5 s.
@@ -218,6 +222,9 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
 
   it('warns before the session ends, and signing in again keeps the page and what was typed in it', async () => {
     const { page, api } = c;
+    // The page's clock is Playwright's: once the API refuses the token below, the list's next
+    // read (every 5 s) comes at once.
+    await page.clock.install();
     // Four minutes left: the banner says when it ends.
     await signIn(page, api.baseUrl, shortToken(240));
     const banner = page.locator('.session-banner');
@@ -237,9 +244,13 @@ describe('console: what an idle tab costs, filters that follow the URL, focus, t
     // and after it the page is as it was.
     await page.evaluate(() => (globalThis as any).sessionStorage.clear());
     await alice().submit('porter-test.steps', { steps: 5, stepMs: 10 }, { name: 'keeps the list reading', scheduledFor: inAnHour() });
-    await signIn(page, api.baseUrl, shortToken(8));
+    const ending = shortToken(8);
+    await signIn(page, api.baseUrl, ending);
     await banner.waitFor();
     await page.getByLabel('Type').fill('still here');
+    const refused = async () => (await fetch(`${api.baseUrl}/api/v1/jobs?limit=1`, { headers: { authorization: `Bearer ${ending}` } })).status === 401;
+    await waitFor(refused, { timeoutMs: 20_000, intervalMs: 100, what: 'the API to refuse the ended token' });
+    await letPageTimePass(page, LIST_REFRESH_MS);
     await page.getByRole('heading', { name: 'Sign in to Porter' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('status').first().innerText()).toMatch(/expired|refused/i);
     await page.getByText('The page you were on is kept as you left it').waitFor();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'fs';
 import * as path from 'path';
 import { Pool } from 'pg';
-import { Browser, BrowserContext, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, BrowserContextOptions, chromium, Page, Request } from 'playwright-core';
 import { PorterProcess, startApi, startWorker, WorkerProcess } from '../../support/processes';
 
 /** Screenshots of every console spec land here (gitignored; CI keeps them as artefacts). */
@@ -37,6 +37,38 @@ export function pageErrors(page: Page): string[] {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
   });
   return errors;
+}
+
+/**
+ * Lets `ms` of the page's time pass without waiting for it: the page's clock (installed with
+ * `page.clock.install()` before the page loaded) is paused and run forward `stepMs` at a time,
+ * each step's timers fired and the API requests they made answered before the next step, so
+ * timers that chain on an answer (a list read again 5 s after its last read came back) run as
+ * they would in real time. The clock then flows on from there.
+ */
+export async function letPageTimePass(page: Page, ms: number, stepMs = 250): Promise<void> {
+  const inFlight = new Set<Request>();
+  const started = (r: Request) => inFlight.add(r);
+  const ended = (r: Request) => inFlight.delete(r);
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    await page.clock.pauseAt(await page.evaluate(() => Date.now()));
+    for (let passed = 0; passed < ms; passed += stepMs) {
+      await page.clock.runFor(Math.min(stepMs, ms - passed));
+      for (let i = 0; i < 200 && inFlight.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      if (inFlight.size > 0) throw new Error(`letPageTimePass: ${inFlight.size} request(s) still unanswered after 2 s`);
+      // Two turns of the page's event loop: what an answer resolved (a timer set again) is done.
+      await page.evaluate(() => undefined);
+      await page.evaluate(() => undefined);
+    }
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+    await page.clock.resume();
+  }
 }
 
 /** Signs in the way a person does: keyboard only, pasting the token. */
