@@ -104,7 +104,8 @@ describe('web console: recurring export schedules', () => {
     expect(await run.innerText()).toContain('run now');
     // The run's export ends; its row links to the export's job.
     for (let i = 0; i < 60 && !(await run.innerText()).includes('succeeded'); i++) {
-      await page.waitForTimeout(500);
+      // Half a second for the row to say so, else Refresh runs.
+      if (await run.getByText('succeeded').waitFor({ timeout: 500 }).then(() => true, () => false)) break;
       await page.getByRole('button', { name: 'Refresh runs' }).click();
     }
     expect(await run.innerText()).toContain('succeeded');
@@ -184,10 +185,12 @@ describe('web console: recurring export schedules', () => {
     const done = async (jobId: string) => {
       for (let i = 0; i < 120 && !['succeeded', 'failed'].includes((await jobs.job(jobId)).status); i++) await new Promise((r) => setTimeout(r, 250));
     };
-    await done((await exportOf('jsonl', { filters: { department: 'Sales' } })).jobId);
+    // Submitted in the list's order, the two finished exports running side by side (WORKER_CONCURRENCY).
+    const sales = await exportOf('jsonl', { filters: { department: 'Sales' } });
     await jobs.submit('porter-test.steps', { steps: 2, stepMs: 50 }, { name: 'nightly warm-up' });
     await jobs.submit('porter-test.steps', { steps: 1, failAttempts: 1, nonRetryable: true }, { name: 'payroll sync' });
-    await done((await exportOf('xlsx', { filters: { department: 'Ops' } })).jobId);
+    const ops = await exportOf('xlsx', { filters: { department: 'Ops' } });
+    await Promise.all([done(sales.jobId), done(ops.jobId)]);
     const slow = await exportOf('csv');
     await jobs.submit('porter-test.steps', { steps: 600, stepMs: 100 }, { name: 'quarterly reconciliation' });
     await jobs.submit('porter-test.noop', {}, { name: 'monthly report', scheduledFor: new Date(Date.now() + 86_400_000).toISOString() });
