@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { bearer } from '../../support/int-app';
 import { waitFor } from '../../support/wait-for';
 import { client, waitForJob } from '../jobs/job-support';
-import { pageWidth, shot, signIn, useConsole } from './console-support';
+import { letPageTimePass, pageWidth, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -14,6 +14,8 @@ const ENV = {
   LOG_LEVEL: 'info',
 };
 const SCHEDULES = '/api/v1/export-schedules';
+/** How long a page waits before asking an unreachable API again (apps/console/src/components/reload.ts). */
+const RETRY_UNREACHABLE_MS = 3000;
 
 /** QA findings on the exports, imports, schedules and webhooks pages, in a real browser. */
 describe('web console: exports, imports, schedules and webhooks pages (QA fixes)', () => {
@@ -27,6 +29,8 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
 
   it('after an outage, Refresh brings back the export form (and the schedules page retries by itself); the message is plain words', async () => {
     const { page, api } = c;
+    // The page's clock is Playwright's: the schedules page's wait before it asks again passes at once.
+    await page.clock.install();
     await signIn(page, api.baseUrl, token);
     const down = (route: any) => route.abort('failed');
     await page.route('**/api/**', down);
@@ -51,6 +55,7 @@ describe('web console: exports, imports, schedules and webhooks pages (QA fixes)
     await nav('Schedules').click();
     await page.getByText('The Porter API could not be reached').first().waitFor();
     await page.unroute('**/api/**', down);
+    await letPageTimePass(page, RETRY_UNREACHABLE_MS);
     await page.getByRole('heading', { name: 'New schedule' }).waitFor({ timeout: 15_000 });
     expect(await page.getByText('could not be reached').count()).toBe(0);
   });

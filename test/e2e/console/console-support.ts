@@ -57,8 +57,8 @@ export async function letPageTimePass(page: Page, ms: number, stepMs = 250): Pro
     await page.clock.pauseAt(await page.evaluate(() => Date.now()));
     for (let passed = 0; passed < ms; passed += stepMs) {
       await page.clock.runFor(Math.min(stepMs, ms - passed));
-      for (let i = 0; i < 200 && inFlight.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
-      if (inFlight.size > 0) throw new Error(`letPageTimePass: ${inFlight.size} request(s) still unanswered after 2 s`);
+      for (let i = 0; i < 1000 && inFlight.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      if (inFlight.size > 0) throw new Error(`letPageTimePass: ${inFlight.size} request(s) still unanswered after 10 s`);
       // Two turns of the page's event loop: what an answer resolved (a timer set again) is done.
       await page.evaluate(() => undefined);
       await page.evaluate(() => undefined);
