@@ -135,48 +135,60 @@ export interface ConsoleRun {
 /**
  * The setup of a console spec, in one place: registers the jest hooks that start the API (and a
  * worker) with `env`, launch one browser for the file, seed employees; give each test a new
- * context and page; after each test close it and fail on any page error; after all, close the
- * browser and stop the processes.
+ * context and page (opened while the test before it runs); after each test close it and fail on
+ * any page error; after all, close the browser and stop the processes.
  */
 export function useConsole(env: Record<string, string>, options: ConsoleOptions = {}): ConsoleRun {
+  interface Tab {
+    context: BrowserContext;
+    page: Page;
+    errors: string[];
+  }
   let api: { process: PorterProcess; baseUrl: string } | undefined;
   let worker: WorkerProcess | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let errors: string[] = [];
-  const timing = process.env.CONSOLE_TIMING ? (what: string, since: number) => process.stderr.write(`[console timing] ${what}: ${Date.now() - since} ms\n`) : () => undefined;
+  /** This test's context, page and page errors. */
+  let tab: Tab | undefined;
+  /** The next test's, opened while this one runs (a new page takes a few hundred ms to open). */
+  let nextTab: Promise<Tab> | undefined;
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`useConsole: no ${what} (used outside a test, or its setup failed)`);
     return value;
   };
-  const open = async (contextOptions: BrowserContextOptions) => {
-    context = await ready(browser, 'browser').newContext({ ...DESKTOP, ...contextOptions });
-    page = await context.newPage();
-    errors = pageErrors(page);
+  const openTab = async (contextOptions: BrowserContextOptions): Promise<Tab> => {
+    const context = await ready(browser, 'browser').newContext({ ...DESKTOP, ...contextOptions });
+    const page = await context.newPage();
+    return { context, page, errors: pageErrors(page) };
+  };
+  const openNextTab = () => {
+    nextTab = openTab(options.contextOptions ?? {});
+    nextTab.catch(() => undefined); // awaited (and its failure thrown) by the next beforeEach
   };
 
   beforeAll(async () => {
-    const since = Date.now();
-    [api, worker, browser] = await Promise.all([
+    [api, worker] = await Promise.all([
       startApi(env),
       options.worker === false ? undefined : startWorker(env),
-      launchBrowser(),
+      launchBrowser().then((launched) => {
+        browser = launched;
+        openNextTab();
+      }),
       options.seed && seedEmployees(options.seed.tenant, options.seed.employees),
       options.alongside?.(),
     ]);
-    timing('beforeAll', since);
   });
   afterAll(async () => {
-    const since = Date.now();
     await Promise.all([browser?.close(), api?.process.stop(), worker?.stop()]);
-    timing('afterAll', since);
   });
-  beforeEach(() => open(options.contextOptions ?? {}));
+  beforeEach(async () => {
+    tab = await (nextTab ?? openTab(options.contextOptions ?? {}));
+    openNextTab();
+  });
   afterEach(async () => {
-    await context?.close();
-    context = page = undefined;
-    expect(errors).toEqual([]);
+    const ended = tab;
+    tab = undefined;
+    await ended?.context.close();
+    expect(ended?.errors ?? []).toEqual([]);
   });
 
   return {
@@ -193,19 +205,20 @@ export function useConsole(env: Record<string, string>, options: ConsoleOptions 
       return ready(browser, 'browser');
     },
     get context() {
-      return ready(context, 'context');
+      return ready(tab, 'context').context;
     },
     get page() {
-      return ready(page, 'page');
+      return ready(tab, 'page').page;
     },
     get errors() {
-      return errors;
+      return ready(tab, 'page').errors;
     },
     async newContext(contextOptions: BrowserContextOptions) {
-      await context?.close();
-      expect(errors).toEqual([]);
-      await open(contextOptions);
-      return page!;
+      const ended = ready(tab, 'context');
+      await ended.context.close();
+      expect(ended.errors).toEqual([]);
+      tab = await openTab(contextOptions);
+      return tab.page;
     },
   };
 }
