@@ -140,9 +140,10 @@ describe('web console in a real browser against the real API and worker', () => 
         expect(await bar.evaluate((p: any) => p.value)).toBeGreaterThan(0);
         expect(await page.locator('ul.files .download-progress').innerText()).toMatch(/KiB of \d+(\.\d)? KiB/);
         await shot(page, 'job-file-downloading');
+        // Seen: the rest of the file may come at full speed.
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
       })(),
     ]);
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     const jobFile = path.join(os.tmpdir(), `console-job-file-${randomUUID()}.csv`);
     await jobDownload.saveAs(jobFile);
     expect(parse(readFileSync(jobFile, 'utf8'), { bom: true, columns: true })).toHaveLength(ROWS / 2);
@@ -260,8 +261,9 @@ describe('web console in a real browser against the real API and worker', () => 
       return !!bar && bar.value > 0 && bar.value < 100;
     }, undefined, { timeout: 30_000, polling: 50 });
     await shot(page, 'import-uploading');
-    await page.getByRole('heading', { name: /^Import of console-big/ }).waitFor({ timeout: 60_000 });
+    // Seen: the rest of the file may go at full speed.
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.getByRole('heading', { name: /^Import of console-big/ }).waitFor({ timeout: 60_000 });
     await page.getByText('dry run: nothing is written').waitFor();
     await page.getByTestId('batch-counts').getByText('20,000 rows: 20,000 imported, 0 failed').waitFor({ timeout: 90_000 });
   });
