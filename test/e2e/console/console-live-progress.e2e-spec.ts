@@ -1,8 +1,10 @@
 import { randomUUID } from 'crypto';
 import { Page, Request } from 'playwright-core';
+import { PENDING_POLL_MS } from '../../../apps/console/src/poll-policy';
 import { bearer } from '../../support/int-app';
+import { waitFor } from '../../support/wait-for';
 import { client } from '../jobs/job-support';
-import { shot, signIn, useConsole } from './console-support';
+import { letPageTimePass, shot, signIn, useConsole } from './console-support';
 
 const ENV = {
   PORTER_ENABLE_TEST_JOB_TYPES: '1',
@@ -70,6 +72,8 @@ describe('console progress bars follow the job stream (GET /jobs/{id}/stream) in
 
   it('keeps every row of the jobs list live with at most MAX_STREAMS streams open, and all rows reach succeeded', async () => {
     const { page, api } = c;
+    // The page's clock is Playwright's: once every job has ended, the rows' next reads come at once.
+    await page.clock.install();
     await signIn(page, api.baseUrl, token);
     const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => alice().submit('porter-test.steps', { steps: 20, stepMs: 200 }, { name: `row ${i}` })));
     const tracked = trackRequests(page);
@@ -82,6 +86,10 @@ describe('console progress bars follow the job stream (GET /jobs/{id}/stream) in
       undefined,
       { timeout: 30_000, polling: 50 },
     );
+    // A row that found its job pending reads it again every 5 s: once the API says every job has
+    // succeeded, that wait passes on the page's clock.
+    await waitFor(async () => (await Promise.all(ids.map((id) => alice().job(id)))).every((job) => job.status === 'succeeded'), { timeoutMs: 60_000, what: 'every job to succeed' });
+    await letPageTimePass(page, PENDING_POLL_MS);
     for (const id of ids) await page.locator(`tr[data-job-id="${id}"] .status-succeeded`).waitFor({ timeout: 60_000 });
     await shot(page, 'jobs-streamed');
     expect(tracked.mostOpen()).toBeGreaterThanOrEqual(1);
