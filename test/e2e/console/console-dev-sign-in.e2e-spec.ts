@@ -14,6 +14,8 @@ describe('console development sign-in', () => {
     { NODE_ENV: 'development' },
     {
       worker: false,
+      // One test of three uses the browser: it opens its page itself.
+      pagePerTest: false,
       alongside: async () => {
         [test, ownSecret] = await Promise.all([
           startApi({ NODE_ENV: 'test' }),
@@ -56,7 +58,7 @@ describe('console development sign-in', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('user must not contain spaces');
 
-    const { page } = dev;
+    const page = await dev.newContext();
     await page.goto(`${dev.baseUrl}/console/`);
     await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
     // A refused token's problem shows in its own form, under its button, not below the

@@ -107,6 +107,8 @@ export interface ConsoleOptions {
   alongside?: () => Promise<unknown>;
   /** Each test's browser context: DESKTOP plus these (a time zone, a locale, downloads, permissions). */
   contextOptions?: BrowserContextOptions;
+  /** False: no context and page opened for each test (most tests of the spec use none); a test that needs one calls newContext. */
+  pagePerTest?: boolean;
 }
 
 /** What `useConsole` gives a spec; each accessor is valid inside its tests (after beforeAll / beforeEach). */
@@ -124,10 +126,11 @@ export interface ConsoleRun {
   /** What this test's page logged as errors; the test fails unless it stays empty. */
   readonly errors: string[];
   /**
-   * Swaps this test's context for one with other options (on top of DESKTOP): the old one is
-   * closed, its errors checked at once, the new page's errors checked after the test as usual.
+   * Opens this test's context with other options (on top of DESKTOP), in place of the one it had:
+   * that one is closed and its errors checked at once; the new page's errors are checked after
+   * the test as usual.
    */
-  newContext(options: BrowserContextOptions): Promise<Page>;
+  newContext(options?: BrowserContextOptions): Promise<Page>;
 }
 
 /**
@@ -158,7 +161,9 @@ export function useConsole(env: Record<string, string>, options: ConsoleOptions 
     const page = await context.newPage();
     return { context, page, errors: pageErrors(page) };
   };
+  const pagePerTest = options.pagePerTest !== false;
   const openNextTab = () => {
+    if (!pagePerTest) return;
     nextTab = openTab(options.contextOptions ?? {});
     nextTab.catch(() => undefined); // awaited (and its failure thrown) by the next beforeEach
   };
@@ -179,6 +184,7 @@ export function useConsole(env: Record<string, string>, options: ConsoleOptions 
     await Promise.all([browser?.close(), api?.process.stop(), worker?.stop()]);
   });
   beforeEach(async () => {
+    if (!pagePerTest) return;
     tab = await (nextTab ?? openTab(options.contextOptions ?? {}));
     openNextTab();
   });
@@ -211,10 +217,11 @@ export function useConsole(env: Record<string, string>, options: ConsoleOptions 
     get errors() {
       return ready(tab, 'page').errors;
     },
-    async newContext(contextOptions: BrowserContextOptions) {
-      const ended = ready(tab, 'context');
-      await ended.context.close();
-      expect(ended.errors).toEqual([]);
+    async newContext(contextOptions: BrowserContextOptions = {}) {
+      const ended = tab;
+      tab = undefined;
+      await ended?.context.close();
+      expect(ended?.errors ?? []).toEqual([]);
       tab = await openTab(contextOptions);
       return tab.page;
     },
