@@ -26,17 +26,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Validates one row's cells (by file position) against the column mapping and returns the
  * normalised values, or ONE failure text naming every bad column with its value and the rule
  * it breaks, e.g. `column "salary": value "12,5" is not a decimal (rule: decimal(14,2))`.
+ * `failed`: cells the reader already failed (an XLSX cell holding an Excel error value), by
+ * position, with their problems: named in their place among the others, in column order (before
+ * a wrong field count, when the row has one).
  */
-export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, options: ValidationOptions = {}): RowValidation {
+export function validateRow(cells: readonly RawCell[], mapping: ColumnMapping, options: ValidationOptions = {}, failed?: ReadonlyMap<number, string>): RowValidation {
   if (cells.length !== mapping.header.length) {
-    return {
-      ok: false,
-      failure: `the row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${mapping.header.length} (rule: same number of fields as the header)`,
-    };
+    const count = `the row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${mapping.header.length} (rule: same number of fields as the header)`;
+    return { ok: false, failure: failed?.size ? [...failed.values(), count].join('; ') : count };
   }
   const values: Record<string, ImportRowValue> = {};
   let problems: string[] | null = null;
   for (let i = 0; i < mapping.columns.length; i++) {
+    const problem = failed?.get(i);
+    if (problem !== undefined) {
+      (problems ??= []).push(problem);
+      continue;
+    }
     const column = mapping.columns[i];
     if (!column || column.type === 'ignored') continue;
     const raw = cells[i];
